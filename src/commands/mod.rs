@@ -1,0 +1,70 @@
+//! One file per subcommand. Here: the settings every command shares,
+//! resolved once from the raw flags, and the dispatch.
+
+pub mod demo;
+pub mod import;
+pub mod summary;
+
+use crate::cli::{Cli, Command};
+use crate::report::Lang;
+use crate::store::Store;
+use anyhow::Context as _;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// How a command ended, for the exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Exit 0.
+    Ok,
+    /// Exit 1: the data has problems (they were reported).
+    Problems,
+}
+
+/// Settings shared by every command.
+pub struct Context {
+    /// `--db` as given; `None` when it was not.
+    pub db_flag: Option<PathBuf>,
+    pub lang: Lang,
+    pub reveal: bool,
+    pub quiet: bool,
+}
+
+impl Context {
+    pub fn from_cli(cli: &Cli) -> Context {
+        Context {
+            db_flag: cli.db.clone(),
+            lang: cli.lang.unwrap_or_else(Lang::from_env),
+            reveal: cli.reveal,
+            quiet: cli.quiet,
+        }
+    }
+
+    /// `--db`, else `$BANGFU_DB`, else `./bangfu.db`.
+    pub fn db_path(&self) -> PathBuf {
+        self.db_flag
+            .clone()
+            .or_else(|| {
+                std::env::var_os("BANGFU_DB")
+                    .filter(|v| !v.is_empty())
+                    .map(PathBuf::from)
+            })
+            .unwrap_or_else(|| PathBuf::from("bangfu.db"))
+    }
+
+    /// Open the database.
+    pub fn open_store(&self) -> anyhow::Result<Store> {
+        let path = self.db_path();
+        Store::open(&path).with_context(|| format!("opening {}", path.display()))
+    }
+}
+
+/// Run the command the user asked for, writing its report to `out`.
+pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Status> {
+    let ctx = Context::from_cli(&cli);
+    match cli.command {
+        Command::Import(args) => import::run(&ctx, &args, out),
+        Command::Summary(args) => summary::run(&ctx, &args, out),
+        Command::Demo => demo::run(&ctx, out),
+    }
+}

@@ -1,0 +1,388 @@
+//! The import pipeline: sources → checked records → one transaction.
+//! Files are applied households → members → pairings → deliveries; every
+//! problem of every row is collected (`FILE:LINE: COLUMN: message`); totals
+//! rows are skipped and reconciled; and the transaction is committed only
+//! when nothing is wrong — or, with `--rejects`, when every rejected row has
+//! been written to the rejects file.
+
+use crate::input::headers::{Field, Kind, Layout};
+use crate::input::{FileError, RawRow, Source};
+use crate::problem::Problem;
+use crate::records::{self, CellProblem};
+use crate::store::write::{Outcome, Writer};
+use crate::store::Store;
+use crate::values::text::clean;
+use crate::values::{Date, Fen};
+use rusqlite::TransactionBehavior;
+
+/// One input, opened (or not) and named as the user named it.
+pub struct Input {
+    pub name: String,
+    pub source: Result<Source, FileError>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    pub dry_run: bool,
+    /// Keep the valid rows and hand back the rejected ones.
+    pub keep_valid: bool,
+}
+
+/// What one file did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileResult {
+    pub name: String,
+    pub kind: Option<Kind>,
+    pub encoding: String,
+    pub read: u64,
+    pub new: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub skipped: u64,
+    pub rejected: u64,
+}
+
+/// Rows rejected from one file, for the rejects file.
+#[derive(Debug, Clone, Default)]
+pub struct Rejected {
+    pub header: Vec<String>,
+    /// Original cells and the error text.
+    pub rows: Vec<(Vec<String>, String)>,
+}
+
+/// The whole outcome of an import.
+#[derive(Debug, Default)]
+pub struct ImportReport {
+    pub files: Vec<FileResult>,
+    pub problems: Vec<Problem>,
+    pub warnings: Vec<String>,
+    pub rejected: Vec<Rejected>,
+    /// Whether the transaction was committed.
+    pub committed: bool,
+}
+
+impl ImportReport {
+    pub fn rejected_rows(&self) -> u64 {
+        self.files.iter().map(|f| f.rejected).sum()
+    }
+}
+
+/// A row written, with the goods and cash it holds; or its problems.
+type RowOutcome = Result<(Outcome, (Fen, Fen)), Vec<CellProblem>>;
+
+/// A totals row's figures and the sums of the section above it.
+struct TotalsRow {
+    line: u64,
+    goods: Option<Fen>,
+    cash: Option<Fen>,
+    section: (Fen, Fen),
+}
+
+/// Words that mark a totals row when they are its first non-empty cell.
+fn is_totals_row(row: &RawRow) -> bool {
+    let Some(first) = row.first_value() else {
+        return false;
+    };
+    let word = clean(first);
+    let word = word.trim_end_matches([':', '：']).trim();
+    matches!(word, "合计" | "总计" | "小计" | "总合计" | "共计")
+        || word.eq_ignore_ascii_case("total")
+        || word.eq_ignore_ascii_case("totals")
+        || word.eq_ignore_ascii_case("grand total")
+        || word.eq_ignore_ascii_case("subtotal")
+}
+
+/// Import `inputs` into `store`. `commit` is called with the report just
+/// before the transaction would be committed (to write the rejects file);
+/// an error from it rolls everything back.
+pub fn import(
+    store: &mut Store,
+    inputs: Vec<Input>,
+    options: &ImportOptions,
+    today: Date,
+    before_commit: impl FnOnce(&ImportReport) -> anyhow::Result<()>,
+) -> anyhow::Result<ImportReport> {
+    let mut report = ImportReport::default();
+    let mut inputs = inputs;
+    // Households first, then members, pairings, deliveries; files whose kind
+    // is unknown last (they only bring problems).
+    inputs.sort_by_key(|i| match &i.source {
+        Ok(s) => s.kind.map_or(4, |k| k as usize),
+        Err(_) => 5,
+    });
+    let tx = store
+        .conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)?;
+    {
+        let mut writer = Writer::new(&tx)?;
+        for input in inputs {
+            import_file(&mut writer, input, today, &mut report)?;
+        }
+    }
+    let clean_run = report.problems.is_empty();
+    if options.dry_run || !(clean_run || options.keep_valid) {
+        tx.rollback()?;
+        return Ok(report);
+    }
+    before_commit(&report)?;
+    tx.commit()?;
+    report.committed = true;
+    Ok(report)
+}
+
+fn import_file(
+    writer: &mut Writer<'_>,
+    input: Input,
+    today: Date,
+    report: &mut ImportReport,
+) -> anyhow::Result<()> {
+    let name = input.name;
+    let mut result = FileResult {
+        name: name.clone(),
+        ..FileResult::default()
+    };
+    let source = match input.source {
+        Ok(s) => s,
+        Err(e) => {
+            report
+                .problems
+                .push(Problem::new(&name, 1, "file", e.to_string()));
+            report.files.push(result);
+            return Ok(());
+        }
+    };
+    result.encoding = source.encoding.clone();
+    result.kind = source.kind;
+    let header = source.header_cells();
+    let header_line = source.header.line;
+    if source.title_rows > 0 {
+        report.warnings.push(format!(
+            "{name}: the header is on line {header_line}; {} row(s) above it were passed over",
+            source.title_rows
+        ));
+    }
+    let mut rejected = Rejected {
+        header: header.clone(),
+        rows: Vec::new(),
+    };
+    // A file whose kind or columns are wrong: every row is rejected with
+    // the one header problem.
+    let layout = match source.kind {
+        None => Err(format!(
+            "cannot tell what this file holds: no header names a category (deliveries), \
+             township (households), unit (members), or member and household (pairings); \
+             the header is: {}; give --kind",
+            header.join(", ")
+        )),
+        Some(kind) => Layout::new(kind, &header).map_err(|missing| {
+            for m in &missing {
+                report.problems.push(Problem::new(
+                    &name,
+                    header_line,
+                    m.field.name(),
+                    m.to_string(),
+                ));
+            }
+            missing
+                .iter()
+                .map(|m| format!("{}: {m}", m.field.name()))
+                .collect::<Vec<_>>()
+                .join("; ")
+        }),
+    };
+    let layout = match layout {
+        Ok(layout) => layout,
+        Err(message) => {
+            if source.kind.is_none() {
+                report
+                    .problems
+                    .push(Problem::new(&name, header_line, "file", message.clone()));
+            }
+            for row in source {
+                match row {
+                    Ok(row) if row.is_blank() => {}
+                    Ok(row) => {
+                        result.read += 1;
+                        result.rejected += 1;
+                        rejected.rows.push((
+                            row.cells.iter().map(|c| c.trim().to_string()).collect(),
+                            format!("{name}:{}: {message}", row.line),
+                        ));
+                    }
+                    Err(_) => break,
+                }
+            }
+            push_rejected(report, rejected);
+            report.files.push(result);
+            return Ok(());
+        }
+    };
+    if !layout.ignored.is_empty() {
+        report.warnings.push(format!(
+            "{name}: ignored column(s) that bangfu does not know: {}",
+            layout.ignored.join(", ")
+        ));
+    }
+    for (unused, used) in &layout.shadowed {
+        report.warnings.push(format!(
+            "{name}: columns {used} and {unused} name the same field; using {used}"
+        ));
+    }
+
+    writer.begin_file();
+    let lossy = source.lossy;
+    let encoding = source.encoding.clone();
+    let mut sums = (Fen(0), Fen(0));
+    let mut section = (Fen(0), Fen(0));
+    let mut totals_rows: Vec<TotalsRow> = Vec::new();
+    for row in source {
+        let row = match row {
+            Ok(row) => row,
+            Err(e) => {
+                report
+                    .problems
+                    .push(Problem::new(&name, 0, "file", e.to_string()));
+                break;
+            }
+        };
+        if row.is_blank() {
+            continue;
+        }
+        result.read += 1;
+        if is_totals_row(&row) {
+            result.skipped += 1;
+            if layout.kind == Kind::Deliveries {
+                totals_rows.push(TotalsRow {
+                    line: row.line,
+                    goods: totals_cell(&layout, &row, Field::Goods),
+                    cash: totals_cell(&layout, &row, Field::Cash),
+                    section,
+                });
+                section = (Fen(0), Fen(0));
+            }
+            continue;
+        }
+        let written = check_and_write(writer, &layout, &row, today, lossy, &encoding)?;
+        match written {
+            Ok((outcome, money)) => {
+                match outcome {
+                    Outcome::New => result.new += 1,
+                    Outcome::Updated => result.updated += 1,
+                    Outcome::Unchanged => result.unchanged += 1,
+                }
+                sums = (sums.0 + money.0, sums.1 + money.1);
+                section = (section.0 + money.0, section.1 + money.1);
+            }
+            Err(problems) => {
+                result.rejected += 1;
+                let problems: Vec<Problem> = problems
+                    .into_iter()
+                    .map(|p| Problem::new(&name, row.line, p.column, p.message))
+                    .collect();
+                let message = problems
+                    .iter()
+                    .map(Problem::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                rejected.rows.push((
+                    row.cells.iter().map(|c| c.trim().to_string()).collect(),
+                    message,
+                ));
+                report.problems.extend(problems);
+            }
+        }
+    }
+    for t in totals_rows {
+        reconcile(&name, &t, sums, &mut report.warnings);
+    }
+    push_rejected(report, rejected);
+    report.files.push(result);
+    Ok(())
+}
+
+fn push_rejected(report: &mut ImportReport, rejected: Rejected) {
+    if !rejected.rows.is_empty() {
+        report.rejected.push(rejected);
+    }
+}
+
+fn totals_cell(layout: &Layout, row: &RawRow, field: Field) -> Option<Fen> {
+    let cell = layout.get(&row.cells, field);
+    if cell.is_empty() {
+        None
+    } else {
+        Fen::parse(cell).ok()
+    }
+}
+
+/// Compare a totals row with the file's sums (or, for a subtotal, the rows
+/// since the previous totals row); warn when neither matches.
+fn reconcile(name: &str, t: &TotalsRow, sums: (Fen, Fen), warnings: &mut Vec<String>) {
+    let checks = [
+        ("goods", t.goods, sums.0, t.section.0),
+        ("cash", t.cash, sums.1, t.section.1),
+    ];
+    for (column, stated, file_sum, section_sum) in checks {
+        if let Some(stated) = stated {
+            if stated != file_sum && stated != section_sum {
+                warnings.push(format!(
+                    "{name}:{}: {column}: the totals row says {} but the valid rows add up to {}",
+                    t.line,
+                    stated.display(),
+                    file_sum.display()
+                ));
+            }
+        }
+    }
+}
+
+/// Check one row and write it; on success, the goods and cash it holds.
+fn check_and_write(
+    writer: &mut Writer<'_>,
+    layout: &Layout,
+    row: &RawRow,
+    today: Date,
+    lossy: bool,
+    encoding: &str,
+) -> anyhow::Result<RowOutcome> {
+    if row.cells.len() != layout.width {
+        return Ok(Err(vec![CellProblem {
+            column: "row",
+            message: format!(
+                "the row has {} cells but the header has {}",
+                row.cells.len(),
+                layout.width
+            ),
+        }]));
+    }
+    if lossy && row.cells.iter().any(|c| c.contains('\u{FFFD}')) {
+        return Ok(Err(vec![CellProblem {
+            column: "row",
+            message: format!(
+                "holds bytes that are not valid {encoding}; give the right --encoding"
+            ),
+        }]));
+    }
+    let zero = (Fen(0), Fen(0));
+    let written = match layout.kind {
+        Kind::Households => match records::household(layout, row) {
+            Ok(h) => writer.household(layout, row.line, &h)?.map(|o| (o, zero)),
+            Err(p) => Err(p),
+        },
+        Kind::Members => match records::member(layout, row) {
+            Ok(m) => writer.member(layout, row.line, &m)?.map(|o| (o, zero)),
+            Err(p) => Err(p),
+        },
+        Kind::Pairings => match records::pairing(layout, row) {
+            Ok(p) => writer.pairing(layout, &p)?.map(|o| (o, zero)),
+            Err(p) => Err(p),
+        },
+        Kind::Deliveries => match records::delivery(layout, row, today) {
+            Ok(d) => writer
+                .delivery(row.line, &d)?
+                .map(|o| (o, (d.goods, d.cash))),
+            Err(p) => Err(p),
+        },
+    };
+    Ok(written)
+}

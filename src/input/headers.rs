@@ -1,0 +1,479 @@
+//! Matching a file's header row to the columns of SPEC §2: which kind of
+//! record the file holds, and which cell of each row holds which field.
+//! Headers are compared after [`normalize_header`]: trimmed, full-width
+//! folded, bracketed parts dropped, spaces and case ignored. Each column's
+//! own name (`id`, `head`, …) is accepted as well as its Chinese spellings.
+
+use crate::values::text::normalize_header;
+use std::fmt;
+
+/// The four kinds of file, in the order files of one command are applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    Households,
+    Members,
+    Pairings,
+    Deliveries,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 4] = [
+        Kind::Households,
+        Kind::Members,
+        Kind::Pairings,
+        Kind::Deliveries,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Kind::Households => "households",
+            Kind::Members => "members",
+            Kind::Pairings => "pairings",
+            Kind::Deliveries => "deliveries",
+        }
+    }
+
+    /// Parse `--kind` (singular, plural or Chinese).
+    pub fn parse(s: &str) -> Option<Kind> {
+        match normalize_header(s).as_str() {
+            "households" | "household" | "贫困户" => Some(Kind::Households),
+            "members" | "member" | "帮扶人" => Some(Kind::Members),
+            "pairings" | "pairing" | "结对" => Some(Kind::Pairings),
+            "deliveries" | "delivery" | "帮扶记录" => Some(Kind::Deliveries),
+            _ => None,
+        }
+    }
+
+    /// The columns of this kind: field, accepted headers (most telling
+    /// first: when two columns name one field, the earlier spelling wins),
+    /// and whether the column is required.
+    pub fn columns(self) -> &'static [Column] {
+        match self {
+            Kind::Households => HOUSEHOLD_COLUMNS,
+            Kind::Members => MEMBER_COLUMNS,
+            Kind::Pairings => PAIRING_COLUMNS,
+            Kind::Deliveries => DELIVERY_COLUMNS,
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+/// Every field of every kind; a [`Layout`] maps each to a cell position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    Id,
+    Head,
+    IdNumber,
+    Township,
+    Village,
+    Size,
+    Cause,
+    Status,
+    LiftedOn,
+    Phone,
+    Name,
+    Unit,
+    Role,
+    Households,
+    Member,
+    Household,
+    Since,
+    Until,
+    Date,
+    Category,
+    Goods,
+    Cash,
+    Note,
+}
+
+const FIELD_COUNT: usize = 23;
+
+impl Field {
+    /// The column's own name, accepted as a header and used in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Id => "id",
+            Field::Head => "head",
+            Field::IdNumber => "id_number",
+            Field::Township => "township",
+            Field::Village => "village",
+            Field::Size => "size",
+            Field::Cause => "cause",
+            Field::Status => "status",
+            Field::LiftedOn => "lifted_on",
+            Field::Phone => "phone",
+            Field::Name => "name",
+            Field::Unit => "unit",
+            Field::Role => "role",
+            Field::Households => "households",
+            Field::Member => "member",
+            Field::Household => "household",
+            Field::Since => "since",
+            Field::Until => "until",
+            Field::Date => "date",
+            Field::Category => "category",
+            Field::Goods => "goods",
+            Field::Cash => "cash",
+            Field::Note => "note",
+        }
+    }
+}
+
+/// One column of a kind.
+#[derive(Debug)]
+pub struct Column {
+    pub field: Field,
+    pub headers: &'static [&'static str],
+    pub required: bool,
+}
+
+const fn col(field: Field, headers: &'static [&'static str], required: bool) -> Column {
+    Column {
+        field,
+        headers,
+        required,
+    }
+}
+
+const PHONE: &[&str] = &["电话", "联系电话", "手机", "手机号"];
+const MEMBER_REF: &[&str] = &["帮扶人编号", "帮扶人", "帮扶责任人"];
+const HOUSEHOLD_REF: &[&str] = &["户编号", "贫困户", "户主", "帮扶对象"];
+
+static HOUSEHOLD_COLUMNS: &[Column] = &[
+    col(Field::Id, &["户编号", "户编码", "户号"], true),
+    col(Field::Head, &["户主", "户主姓名"], true),
+    col(
+        Field::IdNumber,
+        &["身份证号", "身份证号码", "证件号码", "户主身份证号"],
+        false,
+    ),
+    col(Field::Township, &["乡镇", "乡镇街道", "街道", "乡"], true),
+    col(Field::Village, &["村", "社区", "村社区"], false),
+    col(
+        Field::Size,
+        &["人口", "家庭人口", "人口数", "家庭人口数"],
+        false,
+    ),
+    col(Field::Cause, &["致贫原因", "主要致贫原因"], false),
+    col(Field::Status, &["状态", "脱贫状态"], false),
+    col(Field::LiftedOn, &["脱贫日期", "脱贫时间"], false),
+    col(Field::Phone, PHONE, false),
+];
+
+static MEMBER_COLUMNS: &[Column] = &[
+    col(Field::Id, &["编号", "帮扶人编号", "党员编号"], true),
+    col(Field::Name, &["姓名", "帮扶人", "帮扶责任人"], true),
+    col(Field::Unit, &["单位", "工作单位", "部门", "所在单位"], true),
+    col(Field::Role, &["职务", "职级"], false),
+    col(Field::Phone, PHONE, false),
+    col(
+        Field::Households,
+        &["结对户", "帮扶户", "包保户", "结对户编号"],
+        false,
+    ),
+];
+
+static PAIRING_COLUMNS: &[Column] = &[
+    col(Field::Member, MEMBER_REF, true),
+    col(Field::Household, HOUSEHOLD_REF, true),
+    col(Field::Since, &["开始日期", "结对日期", "结对时间"], false),
+    col(Field::Until, &["结束日期"], false),
+];
+
+static DELIVERY_COLUMNS: &[Column] = &[
+    col(Field::Id, &["记录编号", "流水号"], false),
+    col(Field::Date, &["日期", "帮扶日期", "时间", "帮扶时间"], true),
+    col(Field::Member, MEMBER_REF, true),
+    col(Field::Household, HOUSEHOLD_REF, true),
+    col(
+        Field::Category,
+        &["类别", "帮扶类别", "项目", "六送一办"],
+        true,
+    ),
+    col(
+        Field::Goods,
+        &["物资", "物资折价", "物资金额", "送物资"],
+        false,
+    ),
+    col(Field::Cash, &["资金", "现金", "资金金额", "送资金"], false),
+    col(Field::Note, &["内容", "帮扶内容", "备注"], false),
+];
+
+/// How well a normalised header names a column: 0 for the column's own
+/// name, then the accepted spellings in order; `None` when it does not.
+fn rank(column: &Column, normalized: &str) -> Option<usize> {
+    if normalized == column.field.name() {
+        return Some(0);
+    }
+    column
+        .headers
+        .iter()
+        .position(|h| normalize_header(h) == normalized)
+        .map(|i| i + 1)
+}
+
+fn names_field(kind: Kind, field: Field, normalized: &[String]) -> bool {
+    kind.columns()
+        .iter()
+        .filter(|c| c.field == field)
+        .any(|c| normalized.iter().any(|h| rank(c, h).is_some()))
+}
+
+/// Tell the kind of a file from its headers (SPEC §2): a category column
+/// means deliveries; else township households; else unit members; else
+/// member and household pairings.
+pub fn detect_kind<S: AsRef<str>>(headers: &[S]) -> Option<Kind> {
+    let normalized: Vec<String> = headers
+        .iter()
+        .map(|h| normalize_header(h.as_ref()))
+        .collect();
+    if names_field(Kind::Deliveries, Field::Category, &normalized) {
+        Some(Kind::Deliveries)
+    } else if names_field(Kind::Households, Field::Township, &normalized) {
+        Some(Kind::Households)
+    } else if names_field(Kind::Members, Field::Unit, &normalized) {
+        Some(Kind::Members)
+    } else if names_field(Kind::Pairings, Field::Member, &normalized)
+        && names_field(Kind::Pairings, Field::Household, &normalized)
+    {
+        Some(Kind::Pairings)
+    } else {
+        None
+    }
+}
+
+/// Which cell holds which field, for one file of one kind.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub kind: Kind,
+    positions: [Option<usize>; FIELD_COUNT],
+    /// Headers that name no column of this kind.
+    pub ignored: Vec<String>,
+    /// Headers that name a column another header already names better:
+    /// (the header left unused, the header used).
+    pub shadowed: Vec<(String, String)>,
+    /// Number of cells in the header row.
+    pub width: usize,
+}
+
+/// A required column that the header row lacks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingColumn {
+    pub field: Field,
+    pub accepted: String,
+}
+
+impl fmt::Display for MissingColumn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "missing required column; accepted headers: {}",
+            self.accepted
+        )
+    }
+}
+
+impl Layout {
+    /// Map the header cells to the columns of `kind`.
+    pub fn new<S: AsRef<str>>(kind: Kind, headers: &[S]) -> Result<Layout, Vec<MissingColumn>> {
+        let mut positions = [None; FIELD_COUNT];
+        let mut best_rank = [usize::MAX; FIELD_COUNT];
+        let mut ignored = Vec::new();
+        let mut shadowed = Vec::new();
+        for (index, header) in headers.iter().enumerate() {
+            let header = header.as_ref();
+            let normalized = normalize_header(header);
+            if normalized.is_empty() {
+                continue;
+            }
+            let found = kind
+                .columns()
+                .iter()
+                .find_map(|c| rank(c, &normalized).map(|r| (c.field, r)));
+            match found {
+                None => ignored.push(header.to_string()),
+                Some((field, r)) => {
+                    let slot = field as usize;
+                    match positions[slot] {
+                        Some(previous) if best_rank[slot] <= r => {
+                            let used: &str = AsRef::<str>::as_ref(&headers[previous]);
+                            shadowed.push((header.to_string(), used.to_string()));
+                        }
+                        Some(previous) => {
+                            let old: &str = AsRef::<str>::as_ref(&headers[previous]);
+                            shadowed.push((old.to_string(), header.to_string()));
+                            positions[slot] = Some(index);
+                            best_rank[slot] = r;
+                        }
+                        None => {
+                            positions[slot] = Some(index);
+                            best_rank[slot] = r;
+                        }
+                    }
+                }
+            }
+        }
+        let missing: Vec<MissingColumn> = kind
+            .columns()
+            .iter()
+            .filter(|c| c.required && positions[c.field as usize].is_none())
+            .map(|c| MissingColumn {
+                field: c.field,
+                accepted: accepted_headers(c),
+            })
+            .collect();
+        if !missing.is_empty() {
+            return Err(missing);
+        }
+        Ok(Layout {
+            kind,
+            positions,
+            ignored,
+            shadowed,
+            width: headers.len(),
+        })
+    }
+
+    /// Whether the file has a column for `field`.
+    pub fn has(&self, field: Field) -> bool {
+        self.positions[field as usize].is_some()
+    }
+
+    /// The position of `field`'s cell, if the file has that column.
+    pub fn position(&self, field: Field) -> Option<usize> {
+        self.positions[field as usize]
+    }
+
+    /// The cell of `field` in `row` (trimmed), or "" when the file has no
+    /// such column.
+    pub fn get<'r>(&self, row: &'r csv::StringRecord, field: Field) -> &'r str {
+        self.positions[field as usize]
+            .and_then(|i| row.get(i))
+            .map_or("", str::trim)
+    }
+}
+
+/// "乡镇, 乡镇街道, 街道, 乡, township" for messages.
+pub fn accepted_headers(column: &Column) -> String {
+    let mut all: Vec<&str> = column.headers.to_vec();
+    all.push(column.field.name());
+    all.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tells_deliveries_by_their_category_column() {
+        assert_eq!(
+            detect_kind(&["日期", "帮扶人", "户编号", "六送一办"]),
+            Some(Kind::Deliveries)
+        );
+    }
+
+    #[test]
+    fn tells_households_members_and_pairings() {
+        assert_eq!(
+            detect_kind(&["户编号", "户主姓名", "乡镇（街道）"]),
+            Some(Kind::Households)
+        );
+        assert_eq!(
+            detect_kind(&["编号", "姓名", "工作单位"]),
+            Some(Kind::Members)
+        );
+        assert_eq!(
+            detect_kind(&["帮扶人编号", "户编号", "结对日期"]),
+            Some(Kind::Pairings)
+        );
+        assert_eq!(detect_kind(&["member", "household"]), Some(Kind::Pairings));
+        assert_eq!(detect_kind(&["foo", "bar"]), None);
+    }
+
+    #[test]
+    fn matches_headers_with_brackets_full_width_and_case() {
+        let layout = Layout::new(
+            Kind::Households,
+            &[
+                "户编号",
+                " 户主 ",
+                "乡镇(街道)",
+                "村（社区）",
+                "ＩＤ_Number",
+                "PHONE",
+            ],
+        )
+        .unwrap();
+        assert_eq!(layout.position(Field::Id), Some(0));
+        assert_eq!(layout.position(Field::Head), Some(1));
+        assert_eq!(layout.position(Field::Township), Some(2));
+        assert_eq!(layout.position(Field::Village), Some(3));
+        assert_eq!(layout.position(Field::IdNumber), Some(4));
+        assert_eq!(layout.position(Field::Phone), Some(5));
+        assert!(layout.ignored.is_empty());
+    }
+
+    #[test]
+    fn accepts_every_spelling_of_every_column() {
+        for kind in Kind::ALL {
+            for column in kind.columns() {
+                for header in column.headers.iter().chain([&column.field.name()]) {
+                    let mut headers: Vec<&str> = kind
+                        .columns()
+                        .iter()
+                        .filter(|c| c.required && c.field != column.field)
+                        .map(|c| c.field.name())
+                        .collect();
+                    headers.push(header);
+                    let layout = Layout::new(kind, &headers)
+                        .unwrap_or_else(|e| panic!("{kind} {header}: {e:?}"));
+                    assert_eq!(
+                        layout.position(column.field),
+                        Some(headers.len() - 1),
+                        "{kind}: {header}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn names_ignored_columns() {
+        let layout = Layout::new(Kind::Members, &["编号", "姓名", "单位", "序号", "签字"]).unwrap();
+        assert_eq!(layout.ignored, vec!["序号", "签字"]);
+    }
+
+    #[test]
+    fn prefers_the_id_column_when_two_columns_name_one_reference() {
+        let layout = Layout::new(
+            Kind::Deliveries,
+            &["日期", "帮扶人", "帮扶人编号", "户主", "户编号", "类别"],
+        )
+        .unwrap();
+        assert_eq!(layout.position(Field::Member), Some(2));
+        assert_eq!(layout.position(Field::Household), Some(4));
+        assert_eq!(layout.shadowed.len(), 2);
+    }
+
+    #[test]
+    fn reports_each_missing_required_column_with_its_spellings() {
+        let missing = Layout::new(Kind::Households, &["户编号"]).unwrap_err();
+        let fields: Vec<Field> = missing.iter().map(|m| m.field).collect();
+        assert_eq!(fields, vec![Field::Head, Field::Township]);
+        assert!(missing[1].accepted.contains("乡镇街道"));
+        assert!(missing[1].to_string().contains("township"));
+    }
+
+    #[test]
+    fn reads_kind_names_in_english_and_chinese() {
+        assert_eq!(Kind::parse("deliveries"), Some(Kind::Deliveries));
+        assert_eq!(Kind::parse("Household"), Some(Kind::Households));
+        assert_eq!(Kind::parse("结对"), Some(Kind::Pairings));
+        assert_eq!(Kind::parse("x"), None);
+    }
+}

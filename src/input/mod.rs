@@ -1,0 +1,395 @@
+//! From a file on disk to raw rows: the encoding told (or given), the text
+//! decoded while streaming, the delimiter sniffed from the header line, the
+//! header row found, and every later row handed out with its line number.
+//! This is the one place that builds a CSV reader; nothing here judges the
+//! values in the cells — that is [`crate::records`]' job.
+
+pub mod encoding;
+pub mod headers;
+
+use crate::problem::UsageError;
+use csv::StringRecord;
+use encoding::Sniffed;
+use encoding_rs::Encoding;
+use headers::{detect_kind, Kind};
+use std::collections::VecDeque;
+use std::fs::File;
+use std::io::{self, BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
+
+/// How many rows may stand above the header (a sheet title, a date line).
+const MAX_TITLE_ROWS: usize = 10;
+
+/// What the user said about reading files.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    pub encoding: Option<&'static Encoding>,
+    pub delimiter: Option<u8>,
+    pub kind: Option<Kind>,
+}
+
+/// One row of cells as the file holds them, untrimmed.
+#[derive(Debug, Clone)]
+pub struct RawRow {
+    /// 1-based line of the row's first character in the file.
+    pub line: u64,
+    pub cells: StringRecord,
+}
+
+impl RawRow {
+    /// A row whose cells are all empty after trimming.
+    pub fn is_blank(&self) -> bool {
+        self.cells.iter().all(|c| c.trim().is_empty())
+    }
+
+    /// The first non-empty cell, trimmed.
+    pub fn first_value(&self) -> Option<&str> {
+        self.cells.iter().map(str::trim).find(|c| !c.is_empty())
+    }
+}
+
+/// Why a file could not be read as a table at all. These are data problems
+/// (exit 1), reported as `FILE:1: file: message`.
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    #[error("the file is empty")]
+    Empty,
+    #[error("the file has no header row")]
+    NoHeader,
+    #[error("this is a spreadsheet workbook, not a text export; give it a .xlsx, .xls or .ods name, or save it as CSV")]
+    Workbook,
+    #[error("this is not a text file (it holds NUL bytes); export the sheet as CSV")]
+    Binary,
+    #[error("cannot read the file: {0}")]
+    Read(String),
+}
+
+/// A file opened for reading rows.
+pub struct Source {
+    /// The encoding found or given, as reported to the user.
+    pub encoding: String,
+    /// The header row.
+    pub header: RawRow,
+    /// The kind told from the header (or given with `--kind`).
+    pub kind: Option<Kind>,
+    /// Non-blank rows above the header that were passed over.
+    pub title_rows: usize,
+    /// Whether cells may hold U+FFFD from undecodable bytes.
+    pub lossy: bool,
+    pending: VecDeque<RawRow>,
+    rows: Box<dyn Iterator<Item = Result<RawRow, FileError>>>,
+}
+
+impl Source {
+    /// Open a CSV/TSV text export. A file that cannot be opened is a
+    /// usage error; a file that cannot be read as a table is a data problem.
+    pub fn open(
+        path: &Path,
+        options: &ReadOptions,
+    ) -> Result<Result<Source, FileError>, UsageError> {
+        let file = File::open(path)
+            .map_err(|e| UsageError::new(format!("cannot open {}: {e}", path.display())))?;
+        Ok(Source::from_reader(file, options))
+    }
+
+    /// Read a CSV/TSV text export from any seekable stream.
+    pub fn from_reader<R: Read + Seek + 'static>(
+        mut file: R,
+        options: &ReadOptions,
+    ) -> Result<Source, FileError> {
+        let read_error = |e: io::Error| FileError::Read(e.to_string());
+        let sniffed = encoding::sniff(&mut file).map_err(read_error)?;
+        let (encoding, bom) = match (options.encoding, sniffed) {
+            (_, Sniffed::Empty) => return Err(FileError::Empty),
+            (Some(enc), _) => (enc, 0),
+            (None, Sniffed::Text { encoding, bom }) => (encoding, bom),
+            (None, Sniffed::Zip | Sniffed::Ole) => return Err(FileError::Workbook),
+            (None, Sniffed::Binary) => return Err(FileError::Binary),
+        };
+        file.seek(SeekFrom::Start(0)).map_err(read_error)?;
+        // A forced encoding keeps its own BOM (if the file has one) out of the text.
+        let bom = if options.encoding.is_some() {
+            let mut head = [0u8; 4];
+            let n = file.read(&mut head).map_err(read_error)?;
+            encoding::bom_length(&head[..n], encoding)
+        } else {
+            bom
+        };
+        file.seek(SeekFrom::Start(bom as u64)).map_err(read_error)?;
+        let detected_utf8 = options.encoding.is_none() && encoding == encoding_rs::UTF_8;
+        let text: Box<dyn Read> = if detected_utf8 {
+            // Already checked to be valid UTF-8: pass the bytes through.
+            Box::new(file)
+        } else {
+            Box::new(
+                encoding_rs_io::DecodeReaderBytesBuilder::new()
+                    .encoding(Some(encoding))
+                    .build(file),
+            )
+        };
+        // Read ahead to the end of the first line to sniff the delimiter,
+        // then hand the text read so far and the rest to the CSV reader.
+        let mut text = text;
+        let mut head = Vec::with_capacity(64 * 1024);
+        let mut chunk = [0u8; 8 * 1024];
+        while !head.contains(&b'\n') && head.len() < 1024 * 1024 {
+            match text.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(n) => head.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(read_error(e)),
+            }
+        }
+        let delimiter = options
+            .delimiter
+            .unwrap_or_else(|| sniff_delimiter(first_line(&head)));
+        let text = BufReader::with_capacity(256 * 1024, io::Cursor::new(head).chain(text));
+        // Records end at LF, so that line numbers count CRLF files right; the
+        // CR left at the end of a row's last cell goes with the trimming.
+        let reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_reader(text);
+        Source::from_rows(
+            encoding::display_name(encoding, bom),
+            !detected_utf8,
+            options.kind,
+            Box::new(CsvRows { reader }),
+        )
+    }
+
+    /// Find the header among the first rows: the first row from which a
+    /// kind can be told (or, with `--kind`, the first row naming one of that
+    /// kind's required columns); failing that, the first non-blank row.
+    pub fn from_rows(
+        encoding: String,
+        lossy: bool,
+        forced: Option<Kind>,
+        mut rows: Box<dyn Iterator<Item = Result<RawRow, FileError>>>,
+    ) -> Result<Source, FileError> {
+        let mut seen: VecDeque<RawRow> = VecDeque::new();
+        let mut found: Option<(usize, Option<Kind>)> = None;
+        while seen.len() < MAX_TITLE_ROWS {
+            let Some(row) = rows.next() else { break };
+            let row = row?;
+            if row.is_blank() {
+                continue;
+            }
+            let cells: Vec<&str> = row.cells.iter().collect();
+            let kind = match forced {
+                Some(k) => headers::Layout::new(k, &cells).ok().map(|_| k),
+                None => detect_kind(&cells),
+            };
+            seen.push_back(row);
+            if kind.is_some() {
+                found = Some((seen.len() - 1, kind));
+                break;
+            }
+        }
+        let (index, kind) = match found {
+            Some(f) => f,
+            None if seen.is_empty() => return Err(FileError::NoHeader),
+            None => (0, forced),
+        };
+        let title_rows = index;
+        let header = seen
+            .drain(..=index)
+            .next_back()
+            .ok_or(FileError::NoHeader)?;
+        Ok(Source {
+            encoding,
+            header,
+            kind,
+            title_rows,
+            lossy,
+            pending: seen,
+            rows,
+        })
+    }
+
+    /// The header cells, trimmed.
+    pub fn header_cells(&self) -> Vec<String> {
+        self.header
+            .cells
+            .iter()
+            .map(|c| c.trim().to_string())
+            .collect()
+    }
+}
+
+impl Iterator for Source {
+    type Item = Result<RawRow, FileError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(row) = self.pending.pop_front() {
+            return Some(Ok(row));
+        }
+        self.rows.next()
+    }
+}
+
+struct CsvRows<R> {
+    reader: csv::Reader<R>,
+}
+
+impl<R: Read> Iterator for CsvRows<R> {
+    type Item = Result<RawRow, FileError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut cells = StringRecord::new();
+        match self.reader.read_record(&mut cells) {
+            Ok(false) => None,
+            Ok(true) => {
+                let line = cells.position().map_or(0, |p| p.line());
+                Some(Ok(RawRow { line, cells }))
+            }
+            Err(e) => Some(Err(FileError::Read(e.to_string()))),
+        }
+    }
+}
+
+/// The first line of decoded text (without its line break).
+fn first_line(buf: &[u8]) -> &[u8] {
+    let end = buf.iter().position(|&b| b == b'\n').unwrap_or(buf.len());
+    &buf[..end]
+}
+
+/// Tell the delimiter from the header line: the most frequent of tab,
+/// comma and semicolon outside quotes; comma when there is none.
+pub fn sniff_delimiter(line: &[u8]) -> u8 {
+    let mut counts = [0usize; 3];
+    let mut quoted = false;
+    for &b in line {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\t' if !quoted => counts[0] += 1,
+            b',' if !quoted => counts[1] += 1,
+            b';' if !quoted => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let candidates = [b'\t', b',', b';'];
+    let best = (0..3).max_by_key(|&i| (counts[i], 3 - i)).unwrap_or(1);
+    if counts[best] == 0 {
+        b','
+    } else {
+        candidates[best]
+    }
+}
+
+/// Parse `--delimiter`: one ASCII character, or `tab`, `\t`, `comma`,
+/// `semicolon`.
+pub fn parse_delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        "comma" => Ok(b','),
+        "semicolon" => Ok(b';'),
+        _ if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
+        _ => Err(format!(
+            "the delimiter must be one ASCII character or tab, comma, semicolon; not {s:?}"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(bytes: &[u8], options: &ReadOptions) -> Source {
+        Source::from_reader(std::io::Cursor::new(bytes.to_vec()), options).unwrap()
+    }
+
+    fn rows(source: Source) -> Vec<(u64, Vec<String>)> {
+        source
+            .map(|r| {
+                let r = r.unwrap();
+                (
+                    r.line,
+                    r.cells.iter().map(|c| c.trim().to_string()).collect(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn sniffs_comma_tab_and_semicolon() {
+        assert_eq!(sniff_delimiter(b"id,head,township"), b',');
+        assert_eq!(sniff_delimiter(b"id\thead\ttownship"), b'\t');
+        assert_eq!(sniff_delimiter(b"id;head;township"), b';');
+        assert_eq!(sniff_delimiter(b"\"a;b\",c,d"), b',');
+        assert_eq!(sniff_delimiter(b"id"), b',');
+    }
+
+    #[test]
+    fn reads_gbk_with_crlf_and_reports_the_encoding() {
+        let (bytes, _, _) = encoding_rs::GBK.encode("户编号,户主,乡镇\r\nH1,张三,工农乡\r\n");
+        let s = source(&bytes, &ReadOptions::default());
+        assert_eq!(s.encoding, "GB18030");
+        assert_eq!(s.kind, Some(Kind::Households));
+        assert_eq!(s.header_cells(), vec!["户编号", "户主", "乡镇"]);
+        assert_eq!(
+            rows(s),
+            vec![(2, vec!["H1".into(), "张三".into(), "工农乡".into()])]
+        );
+    }
+
+    #[test]
+    fn reads_utf16_tab_separated_text() {
+        let mut bytes = vec![0xFF, 0xFE];
+        for unit in "户编号\t户主\t乡镇\r\nH1\t李四\t工农乡\r\n".encode_utf16() {
+            bytes.extend_from_slice(&unit.to_le_bytes());
+        }
+        let s = source(&bytes, &ReadOptions::default());
+        assert_eq!(s.encoding, "UTF-16LE (BOM)");
+        assert_eq!(rows(s)[0].1[1], "李四");
+    }
+
+    #[test]
+    fn keeps_line_numbers_of_quoted_multiline_cells() {
+        let s = source(
+            "id,head,township\nH1,\"two\nlines\",T\nH2,x,T\n".as_bytes(),
+            &ReadOptions::default(),
+        );
+        let r = rows(s);
+        assert_eq!(r[0].0, 2);
+        assert_eq!(r[1].0, 4);
+    }
+
+    #[test]
+    fn passes_over_a_title_row_above_the_header() {
+        let s = source(
+            "龙山区贫困户花名册,,\n户编号,户主,乡镇\nH1,张三,工农乡\n".as_bytes(),
+            &ReadOptions::default(),
+        );
+        assert_eq!(s.title_rows, 1);
+        assert_eq!(s.header.line, 2);
+        assert_eq!(rows(s)[0].0, 3);
+    }
+
+    #[test]
+    fn forced_encoding_overrides_detection() {
+        let (bytes, _, _) = encoding_rs::GBK.encode("id,head,township\nH1,张三,工农乡\n");
+        let options = ReadOptions {
+            encoding: Some(encoding_rs::GBK),
+            ..Default::default()
+        };
+        let s = source(&bytes, &options);
+        assert_eq!(rows(s)[0].1[1], "张三");
+    }
+
+    #[test]
+    fn an_unknown_header_still_gives_a_source_without_kind() {
+        let s = source(b"foo,bar\n1,2\n", &ReadOptions::default());
+        assert_eq!(s.kind, None);
+        assert_eq!(s.header.line, 1);
+    }
+
+    #[test]
+    fn parses_delimiter_names() {
+        assert_eq!(parse_delimiter("tab"), Ok(b'\t'));
+        assert_eq!(parse_delimiter(";"), Ok(b';'));
+        assert!(parse_delimiter("ab").is_err());
+    }
+}

@@ -1,0 +1,19 @@
+//! bangfu (帮扶): the records of a paired poverty-aid campaign, imported from
+//! clerks' spreadsheet exports into one SQLite file and totalled for reports.
+//!
+//! The modules follow the data's path: [`input`] turns a file into decoded raw
+//! rows, [`records`] checks each row into a typed record using the value types
+//! of [`values`], [`store`] writes and reads the SQLite file, and [`report`]
+//! groups and renders what the commands in [`commands`] ask for.
+
+pub mod cli;
+pub mod commands;
+pub mod import;
+pub mod input;
+pub mod problem;
+pub mod records;
+pub mod report;
+pub mod store;
+pub mod values;
+
+pub use problem::{Problem, UsageError};

@@ -1,0 +1,81 @@
+//! Problems found in a user's data, kept as values so that an import can
+//! report every one of them (`FILE:LINE: COLUMN: message`) instead of stopping
+//! at the first; and the one error type that means "wrong usage" (exit 2).
+
+use std::fmt;
+
+/// One problem with one row (or the whole file) of an input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The file as the user named it.
+    pub file: String,
+    /// 1-based line in the file; the header is line 1.
+    pub line: u64,
+    /// The column's own name (`id`, `date`, …), or `row` / `file`.
+    pub column: String,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn new(
+        file: impl Into<String>,
+        line: u64,
+        column: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Problem {
+        Problem {
+            file: file.into(),
+            line,
+            column: column.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}: {}: {}",
+            self.file, self.line, self.column, self.message
+        )
+    }
+}
+
+/// The user asked for something that cannot be done as asked: a file that
+/// does not exist, an unknown encoding, a reference that matches nothing.
+/// `main` turns it into exit status 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+impl UsageError {
+    pub fn new(message: impl Into<String>) -> UsageError {
+        UsageError(message.into())
+    }
+}
+
+/// Print problems to stderr, the first `limit` in full and then a count.
+pub fn report_problems(problems: &[Problem], limit: usize) {
+    for problem in problems.iter().take(limit) {
+        eprintln!("{problem}");
+    }
+    if problems.len() > limit {
+        eprintln!(
+            "… and {} more problems ({} in all)",
+            problems.len() - limit,
+            problems.len()
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn displays_as_file_line_column_message() {
+        let p = Problem::new("h.csv", 3, "id_number", "bad check digit");
+        assert_eq!(p.to_string(), "h.csv:3: id_number: bad check digit");
+    }
+}

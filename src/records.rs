@@ -1,0 +1,432 @@
+//! Checked records: one raw row of a known layout becomes a typed household,
+//! member, pairing or delivery, or a list of every problem its cells have.
+//! Only what a row says on its own is checked here; references to other
+//! records are resolved by the store, which knows what exists.
+
+use crate::input::headers::{Field, Layout};
+use crate::input::RawRow;
+use crate::values::text::clean;
+use crate::values::{Category, Date, Fen, IdNumber, Phone, Status, ValueError};
+
+/// A problem with one cell, before the file name is attached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellProblem {
+    pub column: &'static str,
+    pub message: String,
+}
+
+pub type Checked<T> = Result<T, Vec<CellProblem>>;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Household {
+    pub id: String,
+    pub head: String,
+    pub id_number: Option<IdNumber>,
+    pub township: String,
+    pub village: Option<String>,
+    pub size: Option<i64>,
+    pub cause: Option<String>,
+    pub status: Status,
+    pub lifted_on: Option<Date>,
+    pub phone: Option<Phone>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member {
+    pub id: String,
+    pub name: String,
+    pub unit: String,
+    pub role: Option<String>,
+    pub phone: Option<Phone>,
+    /// References to the households this member is paired with.
+    pub households: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pairing {
+    pub member: String,
+    pub household: String,
+    pub since: Option<Date>,
+    pub until: Option<Date>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delivery {
+    pub id: Option<String>,
+    pub date: Date,
+    pub member: String,
+    pub household: String,
+    pub category: Category,
+    pub goods: Fen,
+    pub cash: Fen,
+    pub note: Option<String>,
+}
+
+/// Reads the cells of one row, gathering every problem.
+struct Cells<'a> {
+    layout: &'a Layout,
+    row: &'a RawRow,
+    problems: Vec<CellProblem>,
+}
+
+impl<'a> Cells<'a> {
+    fn new(layout: &'a Layout, row: &'a RawRow) -> Cells<'a> {
+        Cells {
+            layout,
+            row,
+            problems: Vec::new(),
+        }
+    }
+
+    fn raw(&self, field: Field) -> &'a str {
+        self.layout.get(&self.row.cells, field)
+    }
+
+    fn problem(&mut self, field: Field, message: impl Into<String>) {
+        self.problems.push(CellProblem {
+            column: field.name(),
+            message: message.into(),
+        });
+    }
+
+    /// Free text: trimmed, `None` when empty.
+    fn text(&self, field: Field) -> Option<String> {
+        let s = self.raw(field).trim();
+        (!s.is_empty()).then(|| s.to_string())
+    }
+
+    /// Required free text.
+    fn required_text(&mut self, field: Field) -> String {
+        match self.text(field) {
+            Some(s) => s,
+            None => {
+                self.problem(field, "is empty");
+                String::new()
+            }
+        }
+    }
+
+    /// An id or reference: full-width folded, Excel's `'` dropped.
+    fn key(&mut self, field: Field, required: bool) -> Option<String> {
+        let s = clean(self.raw(field));
+        if s.is_empty() {
+            if required {
+                self.problem(field, "is empty");
+            }
+            None
+        } else {
+            Some(s)
+        }
+    }
+
+    /// An optional value parsed with `parse`; empty is `None`.
+    fn parsed<T>(
+        &mut self,
+        field: Field,
+        parse: impl Fn(&str) -> Result<T, ValueError>,
+    ) -> Option<T> {
+        let s = self.raw(field);
+        if s.trim().is_empty() {
+            return None;
+        }
+        match parse(s) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.problem(field, e.to_string());
+                None
+            }
+        }
+    }
+
+    fn finish<T>(self, value: T) -> Checked<T> {
+        if self.problems.is_empty() {
+            Ok(value)
+        } else {
+            Err(self.problems)
+        }
+    }
+}
+
+fn parse_size(s: &str) -> Result<i64, ValueError> {
+    let folded = clean(s);
+    let digits = folded.strip_suffix('人').unwrap_or(&folded).trim();
+    match digits.parse::<i64>() {
+        Ok(n) if (1..=50).contains(&n) => Ok(n),
+        _ => Err(ValueError::NotASize(crate::values::redact(s.trim()))),
+    }
+}
+
+/// Check a household row.
+pub fn household(layout: &Layout, row: &RawRow) -> Checked<Household> {
+    let mut c = Cells::new(layout, row);
+    let id = c.key(Field::Id, true).unwrap_or_default();
+    let head = c.required_text(Field::Head);
+    let id_number = c.parsed(Field::IdNumber, IdNumber::parse);
+    let township = c.required_text(Field::Township);
+    let village = c.text(Field::Village);
+    let size = c.parsed(Field::Size, parse_size);
+    let cause = c.text(Field::Cause);
+    let stated = c.parsed(Field::Status, Status::parse);
+    let lifted_on = c.parsed(Field::LiftedOn, Date::parse);
+    let phone = c.parsed(Field::Phone, Phone::parse);
+    if let Some(day) = lifted_on {
+        if day > Date::today() {
+            c.problem(Field::LiftedOn, format!("{day} is in the future"));
+        }
+    }
+    let status = match (stated, lifted_on) {
+        (Some(Status::Poor), Some(day)) => {
+            c.problem(
+                Field::Status,
+                format!("says poor, but the household was lifted out of poverty on {day}"),
+            );
+            Status::Poor
+        }
+        (Some(s), _) => s,
+        (None, Some(_)) => Status::Lifted,
+        (None, None) => Status::Poor,
+    };
+    c.finish(Household {
+        id,
+        head,
+        id_number,
+        township,
+        village,
+        size,
+        cause,
+        status,
+        lifted_on,
+        phone,
+    })
+}
+
+/// Split a list of household references: `;` `,` `、` `，` `；` or spaces.
+pub fn split_references(s: &str) -> Vec<String> {
+    s.split(|c: char| matches!(c, ';' | ',' | '、' | '，' | '；') || c.is_whitespace())
+        .map(clean)
+        .filter(|r| !r.is_empty())
+        .collect()
+}
+
+/// Check a member row.
+pub fn member(layout: &Layout, row: &RawRow) -> Checked<Member> {
+    let mut c = Cells::new(layout, row);
+    let id = c.key(Field::Id, true).unwrap_or_default();
+    let name = c.required_text(Field::Name);
+    let unit = c.required_text(Field::Unit);
+    let role = c.text(Field::Role);
+    let phone = c.parsed(Field::Phone, Phone::parse);
+    let households = split_references(c.raw(Field::Households));
+    c.finish(Member {
+        id,
+        name,
+        unit,
+        role,
+        phone,
+        households,
+    })
+}
+
+/// Check a pairing row.
+pub fn pairing(layout: &Layout, row: &RawRow) -> Checked<Pairing> {
+    let mut c = Cells::new(layout, row);
+    let member = c.key(Field::Member, true).unwrap_or_default();
+    let household = c.key(Field::Household, true).unwrap_or_default();
+    let since = c.parsed(Field::Since, Date::parse);
+    let until = c.parsed(Field::Until, Date::parse);
+    if let (Some(s), Some(u)) = (since, until) {
+        if u < s {
+            c.problem(Field::Until, format!("{u} is before the start date {s}"));
+        }
+    }
+    c.finish(Pairing {
+        member,
+        household,
+        since,
+        until,
+    })
+}
+
+/// Check a delivery row; `today` is the day of the import.
+pub fn delivery(layout: &Layout, row: &RawRow, today: Date) -> Checked<Delivery> {
+    let mut c = Cells::new(layout, row);
+    let id = c.key(Field::Id, false);
+    let date = if c.raw(Field::Date).is_empty() {
+        c.problem(Field::Date, "is empty");
+        None
+    } else {
+        c.parsed(Field::Date, Date::parse)
+    };
+    if let Some(day) = date {
+        if day > today {
+            c.problem(
+                Field::Date,
+                format!("{day} is after the day of import ({today})"),
+            );
+        }
+    }
+    let member = c.key(Field::Member, true).unwrap_or_default();
+    let household = c.key(Field::Household, true).unwrap_or_default();
+    let category = if c.raw(Field::Category).is_empty() {
+        c.problem(Field::Category, "is empty");
+        None
+    } else {
+        c.parsed(Field::Category, Category::parse)
+    };
+    let goods = c.parsed(Field::Goods, Fen::parse).unwrap_or_default();
+    let cash = c.parsed(Field::Cash, Fen::parse).unwrap_or_default();
+    let note = c.text(Field::Note);
+    match (date, category) {
+        (Some(date), Some(category)) => c.finish(Delivery {
+            id,
+            date,
+            member,
+            household,
+            category,
+            goods,
+            cash,
+            note,
+        }),
+        _ => Err(c.problems),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::headers::Kind;
+    use csv::StringRecord;
+
+    fn row(cells: &[&str]) -> RawRow {
+        RawRow {
+            line: 2,
+            cells: StringRecord::from(cells.to_vec()),
+        }
+    }
+
+    fn layout(kind: Kind, headers: &[&str]) -> Layout {
+        Layout::new(kind, headers).unwrap()
+    }
+
+    fn columns<T: std::fmt::Debug>(checked: Checked<T>) -> Vec<&'static str> {
+        checked.unwrap_err().iter().map(|p| p.column).collect()
+    }
+
+    #[test]
+    fn reads_a_household_with_every_column() {
+        let l = layout(
+            Kind::Households,
+            &[
+                "户编号",
+                "户主",
+                "乡镇",
+                "村",
+                "人口",
+                "致贫原因",
+                "脱贫日期",
+                "电话",
+            ],
+        );
+        let h = household(
+            &l,
+            &row(&[
+                "'Ｈ００１",
+                " 张三 ",
+                "工农乡",
+                "红旗村",
+                "3",
+                "因病",
+                "2002-06-01",
+                "13812345678",
+            ]),
+        )
+        .unwrap();
+        assert_eq!(h.id, "H001");
+        assert_eq!(h.head, "张三");
+        assert_eq!(h.status, Status::Lifted);
+        assert_eq!(h.size, Some(3));
+    }
+
+    #[test]
+    fn gathers_every_problem_of_a_household_row() {
+        let l = layout(
+            Kind::Households,
+            &["id", "head", "township", "size", "phone"],
+        );
+        let got = columns(household(&l, &row(&["", "", "T", "51", "12"])));
+        assert_eq!(got, vec!["id", "head", "size", "phone"]);
+    }
+
+    #[test]
+    fn rejects_a_poor_status_with_a_lifted_date() {
+        let l = layout(
+            Kind::Households,
+            &["id", "head", "township", "status", "lifted_on"],
+        );
+        let got = columns(household(&l, &row(&["H1", "x", "T", "贫困", "2002-01-01"])));
+        assert_eq!(got, vec!["status"]);
+    }
+
+    #[test]
+    fn splits_household_lists_on_every_separator() {
+        assert_eq!(
+            split_references("H1;H2, H3、H4，H5 H6；'H7"),
+            vec!["H1", "H2", "H3", "H4", "H5", "H6", "H7"]
+        );
+    }
+
+    #[test]
+    fn rejects_a_pairing_that_ends_before_it_starts() {
+        let l = layout(Kind::Pairings, &["member", "household", "since", "until"]);
+        let got = columns(pairing(&l, &row(&["M1", "H1", "2002-01-01", "2001-01-01"])));
+        assert_eq!(got, vec!["until"]);
+    }
+
+    #[test]
+    fn reads_a_delivery_and_treats_empty_money_as_zero() {
+        let l = layout(
+            Kind::Deliveries,
+            &["日期", "帮扶人", "户编号", "类别", "物资(元)", "资金(元)"],
+        );
+        let today = Date::from_ymd(2026, 1, 1).unwrap();
+        let d = delivery(
+            &l,
+            &row(&["2001年3月5日", "M1", "H1", "温暖", "1.2万", ""]),
+            today,
+        )
+        .unwrap();
+        assert_eq!(d.category, Category::Warmth);
+        assert_eq!(d.goods, Fen(1_200_000));
+        assert_eq!(d.cash, Fen(0));
+    }
+
+    #[test]
+    fn rejects_a_delivery_dated_after_the_import() {
+        let l = layout(
+            Kind::Deliveries,
+            &["date", "member", "household", "category"],
+        );
+        let today = Date::from_ymd(2002, 1, 1).unwrap();
+        let got = columns(delivery(
+            &l,
+            &row(&["2002-01-02", "M1", "H1", "law"]),
+            today,
+        ));
+        assert_eq!(got, vec!["date"]);
+    }
+
+    #[test]
+    fn reports_every_bad_cell_of_a_delivery() {
+        let l = layout(
+            Kind::Deliveries,
+            &["date", "member", "household", "category", "goods", "cash"],
+        );
+        let today = Date::from_ymd(2026, 1, 1).unwrap();
+        let got = columns(delivery(
+            &l,
+            &row(&["2001-02-30", "", "H1", "送钱", "-5", "1.234"]),
+            today,
+        ));
+        assert_eq!(got, vec!["date", "member", "category", "goods", "cash"]);
+    }
+}

@@ -1,0 +1,604 @@
+//! The one grouping path every totals report goes through: deliveries are
+//! scanned once, filtered, and added into as many groupings as the report
+//! needs (the rows, a cross-tab's columns and row totals, the grand total),
+//! each keyed by the values of its dimensions packed into one integer.
+//! Households and members are loaded once into vectors, so a dimension of a
+//! household or member costs an index, not a join.
+
+use super::labels::{Label, Lang};
+use super::render::Cell;
+use crate::problem::UsageError;
+use crate::store::query::{self, DeliveryFacts, HouseholdInfo, MemberInfo};
+use crate::values::{Category, Date, Fen};
+use clap::ValueEnum;
+use rusqlite::Connection;
+use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
+
+/// A dimension to group by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum)]
+pub enum Dim {
+    Category,
+    Unit,
+    Member,
+    Household,
+    Township,
+    Village,
+    Cause,
+    Status,
+    Year,
+    Quarter,
+    Month,
+}
+
+impl Dim {
+    pub fn key(self) -> &'static str {
+        match self {
+            Dim::Category => "category",
+            Dim::Unit => "unit",
+            Dim::Member => "member",
+            Dim::Household => "household",
+            Dim::Township => "township",
+            Dim::Village => "village",
+            Dim::Cause => "cause",
+            Dim::Status => "status",
+            Dim::Year => "year",
+            Dim::Quarter => "quarter",
+            Dim::Month => "month",
+        }
+    }
+
+    fn label(self) -> Label {
+        match self {
+            Dim::Category => Label::Category,
+            Dim::Unit => Label::Unit,
+            Dim::Member => Label::MemberId,
+            Dim::Household => Label::HouseholdId,
+            Dim::Township => Label::Township,
+            Dim::Village => Label::Village,
+            Dim::Cause => Label::Cause,
+            Dim::Status => Label::Status,
+            Dim::Year => Label::Year,
+            Dim::Quarter => Label::Quarter,
+            Dim::Month => Label::Month,
+        }
+    }
+
+    /// The columns this dimension shows: (JSON key, human label).
+    pub fn columns(self, lang: Lang) -> Vec<(&'static str, &'static str)> {
+        match self {
+            Dim::Member => vec![
+                ("member", Label::MemberId.text(lang)),
+                ("member_name", Label::MemberName.text(lang)),
+            ],
+            Dim::Household => vec![
+                ("household", Label::HouseholdId.text(lang)),
+                ("head", Label::Head.text(lang)),
+            ],
+            d => vec![(d.key(), d.label().text(lang))],
+        }
+    }
+}
+
+/// A measure of a group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum Measure {
+    Deliveries,
+    Households,
+    Goods,
+    Cash,
+    #[default]
+    Total,
+}
+
+impl Measure {
+    pub const ALL: [Measure; 5] = [
+        Measure::Deliveries,
+        Measure::Households,
+        Measure::Goods,
+        Measure::Cash,
+        Measure::Total,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Measure::Deliveries => "deliveries",
+            Measure::Households => "households",
+            Measure::Goods => "goods",
+            Measure::Cash => "cash",
+            Measure::Total => "total",
+        }
+    }
+
+    pub fn label(self) -> Label {
+        match self {
+            Measure::Deliveries => Label::Deliveries,
+            Measure::Households => Label::HouseholdsReached,
+            Measure::Goods => Label::Goods,
+            Measure::Cash => Label::Cash,
+            Measure::Total => Label::Total,
+        }
+    }
+}
+
+/// The figures of one group.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Figures {
+    pub deliveries: i64,
+    pub households: i64,
+    pub goods: Fen,
+    pub cash: Fen,
+}
+
+impl Figures {
+    pub fn total(&self) -> Fen {
+        self.goods + self.cash
+    }
+
+    pub fn cell(&self, measure: Measure) -> Cell {
+        match measure {
+            Measure::Deliveries => Cell::Int(self.deliveries),
+            Measure::Households => Cell::Int(self.households),
+            Measure::Goods => Cell::Money(self.goods),
+            Measure::Cash => Cell::Money(self.cash),
+            Measure::Total => Cell::Money(self.total()),
+        }
+    }
+
+    /// The value `--sort total` orders by.
+    fn sort_value(&self) -> i64 {
+        self.total().0
+    }
+}
+
+/// FILTERS as the user gave them.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    pub from: Option<Date>,
+    pub to: Option<Date>,
+    pub township: Option<String>,
+    pub village: Option<String>,
+    pub unit: Option<String>,
+    pub member: Option<String>,
+    pub household: Option<String>,
+    pub category: Option<Category>,
+}
+
+/// Strings of one text dimension, each stored once.
+#[derive(Debug, Default)]
+struct Interner {
+    names: Vec<String>,
+    ids: HashMap<String, u32>,
+}
+
+impl Interner {
+    fn id(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.ids.get(name) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(name.to_string());
+        self.ids.insert(name.to_string(), id);
+        id
+    }
+
+    fn name(&self, id: u32) -> &str {
+        self.names.get(id as usize).map_or("", String::as_str)
+    }
+}
+
+/// Households and members, loaded once, with their dimension values.
+pub struct World {
+    pub households: Vec<HouseholdInfo>,
+    pub members: Vec<MemberInfo>,
+    household_at: HashMap<i64, u32>,
+    member_at: HashMap<i64, u32>,
+    townships: Interner,
+    villages: Interner,
+    causes: Interner,
+    units: Interner,
+    household_township: Vec<u32>,
+    household_village: Vec<u32>,
+    household_cause: Vec<u32>,
+    member_unit: Vec<u32>,
+}
+
+impl World {
+    pub fn load(conn: &Connection) -> rusqlite::Result<World> {
+        let households = query::households(conn)?;
+        let members = query::members(conn)?;
+        let mut world = World {
+            household_at: households
+                .iter()
+                .enumerate()
+                .map(|(i, h)| (h.key, i as u32))
+                .collect(),
+            member_at: members
+                .iter()
+                .enumerate()
+                .map(|(i, m)| (m.key, i as u32))
+                .collect(),
+            townships: Interner::default(),
+            villages: Interner::default(),
+            causes: Interner::default(),
+            units: Interner::default(),
+            household_township: Vec::with_capacity(households.len()),
+            household_village: Vec::with_capacity(households.len()),
+            household_cause: Vec::with_capacity(households.len()),
+            member_unit: Vec::with_capacity(members.len()),
+            households,
+            members,
+        };
+        for h in &world.households {
+            world
+                .household_township
+                .push(world.townships.id(&h.township));
+            world
+                .household_village
+                .push(world.villages.id(h.village.as_deref().unwrap_or("")));
+            world
+                .household_cause
+                .push(world.causes.id(h.cause.as_deref().unwrap_or("")));
+        }
+        for m in &world.members {
+            world.member_unit.push(world.units.id(&m.unit));
+        }
+        Ok(world)
+    }
+
+    /// A household by id, else by its one head (SPEC §3.2).
+    pub fn find_household(&self, reference: &str) -> Result<&HouseholdInfo, UsageError> {
+        find(
+            &self.households,
+            reference,
+            |h| &h.id,
+            |h| &h.head,
+            "household",
+            "head",
+        )
+    }
+
+    /// A member by id, else by their one name.
+    pub fn find_member(&self, reference: &str) -> Result<&MemberInfo, UsageError> {
+        find(
+            &self.members,
+            reference,
+            |m| &m.id,
+            |m| &m.name,
+            "member",
+            "name",
+        )
+    }
+
+    pub fn household_index(&self, key: i64) -> Option<u32> {
+        self.household_at.get(&key).copied()
+    }
+
+    pub fn member_index(&self, key: i64) -> Option<u32> {
+        self.member_at.get(&key).copied()
+    }
+
+    /// The value of `dim` for one delivery, as a small integer.
+    fn value(&self, dim: Dim, d: &DeliveryFacts, h: u32, m: u32) -> u32 {
+        let hi = h as usize;
+        match dim {
+            Dim::Category => u32::from(d.category),
+            Dim::Unit => self.member_unit.get(m as usize).copied().unwrap_or(0),
+            Dim::Member => m,
+            Dim::Household => h,
+            Dim::Township => self.household_township.get(hi).copied().unwrap_or(0),
+            Dim::Village => self.household_village.get(hi).copied().unwrap_or(0),
+            Dim::Cause => self.household_cause.get(hi).copied().unwrap_or(0),
+            Dim::Status => self.households.get(hi).map_or(0, |x| u32::from(x.status)),
+            Dim::Year | Dim::Quarter | Dim::Month => {
+                let date = Date::from_days(d.day);
+                let (y, mo) = date.map_or((0, 1), |x| (x.year() as u32, x.month()));
+                match dim {
+                    Dim::Year => y,
+                    Dim::Quarter => y * 4 + (mo - 1) / 3,
+                    _ => y * 12 + (mo - 1),
+                }
+            }
+        }
+    }
+
+    /// How a value of `dim` orders: categories canonically, periods in
+    /// time, text by its characters, members and households by id.
+    fn compare(&self, dim: Dim, a: u32, b: u32) -> Ordering {
+        match dim {
+            Dim::Unit => self.units.name(a).cmp(self.units.name(b)),
+            Dim::Township => self.townships.name(a).cmp(self.townships.name(b)),
+            Dim::Village => self.villages.name(a).cmp(self.villages.name(b)),
+            Dim::Cause => self.causes.name(a).cmp(self.causes.name(b)),
+            // Members and households are loaded in id order.
+            _ => a.cmp(&b),
+        }
+    }
+
+    /// The cells that show one value of `dim` (two for member and household).
+    pub fn cells(&self, dim: Dim, value: u32, lang: Lang) -> Vec<Cell> {
+        let text = |s: &str| {
+            if s.is_empty() {
+                Cell::text(Label::Blank.text(lang))
+            } else {
+                Cell::text(s)
+            }
+        };
+        match dim {
+            Dim::Category => {
+                let c = Category::from_index(value as u8);
+                vec![Cell::text(c.map_or("?", |c| match lang {
+                    Lang::En => c.key(),
+                    Lang::Zh => c.zh(),
+                }))]
+            }
+            Dim::Unit => vec![text(self.units.name(value))],
+            Dim::Township => vec![text(self.townships.name(value))],
+            Dim::Village => vec![text(self.villages.name(value))],
+            Dim::Cause => vec![text(self.causes.name(value))],
+            Dim::Member => match self.members.get(value as usize) {
+                Some(m) => vec![Cell::text(m.id.clone()), Cell::text(m.name.clone())],
+                None => vec![Cell::Null, Cell::Null],
+            },
+            Dim::Household => match self.households.get(value as usize) {
+                Some(h) => vec![Cell::text(h.id.clone()), Cell::text(h.head.clone())],
+                None => vec![Cell::Null, Cell::Null],
+            },
+            Dim::Status => vec![Cell::text(if value == 1 {
+                Label::Lifted.text(lang)
+            } else {
+                Label::Poor.text(lang)
+            })],
+            Dim::Year => vec![Cell::text(value.to_string())],
+            Dim::Quarter => vec![Cell::text(format!("{}-Q{}", value / 4, value % 4 + 1))],
+            Dim::Month => vec![Cell::text(format!("{}-{:02}", value / 12, value % 12 + 1))],
+        }
+    }
+
+    /// The JSON values of one value of `dim` (SPEC §5 group keys).
+    pub fn json(&self, dim: Dim, value: u32) -> Vec<(&'static str, serde_json::Value)> {
+        match dim {
+            Dim::Category => vec![(
+                "category",
+                Category::from_index(value as u8)
+                    .map_or("?", Category::key)
+                    .into(),
+            )],
+            Dim::Status => vec![("status", if value == 1 { "lifted" } else { "poor" }.into())],
+            Dim::Unit => vec![("unit", self.units.name(value).into())],
+            Dim::Township => vec![("township", self.townships.name(value).into())],
+            Dim::Village => vec![("village", self.villages.name(value).into())],
+            Dim::Cause => vec![("cause", self.causes.name(value).into())],
+            Dim::Member => {
+                let m = self.members.get(value as usize);
+                vec![
+                    ("member", m.map_or("", |m| m.id.as_str()).into()),
+                    ("member_name", m.map_or("", |m| m.name.as_str()).into()),
+                ]
+            }
+            Dim::Household => {
+                let h = self.households.get(value as usize);
+                vec![
+                    ("household", h.map_or("", |h| h.id.as_str()).into()),
+                    ("head", h.map_or("", |h| h.head.as_str()).into()),
+                ]
+            }
+            Dim::Year | Dim::Quarter | Dim::Month => {
+                let cells = self.cells(dim, value, Lang::En);
+                let text = cells.first().map(Cell::human).unwrap_or_default();
+                vec![(dim.key(), text.into())]
+            }
+        }
+    }
+}
+
+fn find<'a, T>(
+    items: &'a [T],
+    reference: &str,
+    id: impl Fn(&T) -> &String,
+    name: impl Fn(&T) -> &String,
+    what: &str,
+    name_word: &str,
+) -> Result<&'a T, UsageError> {
+    let reference = crate::values::text::clean(reference);
+    if let Some(item) = items.iter().find(|i| *id(i) == reference) {
+        return Ok(item);
+    }
+    let named: Vec<&T> = items.iter().filter(|i| *name(i) == reference).collect();
+    match named.as_slice() {
+        [one] => Ok(one),
+        [] => Err(UsageError::new(format!(
+            "no {what} has the id or {name_word} {reference:?}"
+        ))),
+        many => Err(UsageError::new(format!(
+            "{reference:?} is the {name_word} of {} {what}s ({}); give the id instead",
+            many.len(),
+            many.iter()
+                .map(|i| id(i).as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+/// Filters resolved against the loaded records.
+struct Resolved {
+    from: i32,
+    to: i32,
+    township: Option<u32>,
+    village: Option<u32>,
+    unit: Option<u32>,
+    member: Option<u32>,
+    household: Option<u32>,
+    category: Option<u8>,
+}
+
+fn resolve_text(
+    interner: &Interner,
+    value: &Option<String>,
+    what: &str,
+) -> Result<Option<u32>, UsageError> {
+    let Some(value) = value else { return Ok(None) };
+    let value = value.trim();
+    match interner.ids.get(value) {
+        Some(&id) => Ok(Some(id)),
+        None => {
+            let mut known: Vec<&str> = interner
+                .names
+                .iter()
+                .map(String::as_str)
+                .filter(|s| !s.is_empty())
+                .collect();
+            known.sort_unstable();
+            known.truncate(20);
+            Err(UsageError::new(format!(
+                "no {what} is named {value:?}; known: {}",
+                known.join(", ")
+            )))
+        }
+    }
+}
+
+impl World {
+    fn resolve(&self, f: &Filters) -> Result<Resolved, UsageError> {
+        Ok(Resolved {
+            from: f.from.map_or(i32::MIN, Date::days),
+            to: f.to.map_or(i32::MAX, Date::days),
+            township: resolve_text(&self.townships, &f.township, "township")?,
+            village: resolve_text(&self.villages, &f.village, "village")?,
+            unit: resolve_text(&self.units, &f.unit, "unit")?,
+            member: match &f.member {
+                None => None,
+                Some(r) => self.member_index(self.find_member(r)?.key),
+            },
+            household: match &f.household {
+                None => None,
+                Some(r) => self.household_index(self.find_household(r)?.key),
+            },
+            category: f.category.map(Category::index),
+        })
+    }
+}
+
+/// The groups of one list of dimensions, in key order.
+#[derive(Debug, Clone)]
+pub struct Grouping {
+    pub dims: Vec<Dim>,
+    pub groups: Vec<(Vec<u32>, Figures)>,
+}
+
+impl Grouping {
+    /// The one group of an empty dimension list: the grand total.
+    pub fn grand(&self) -> Figures {
+        self.groups.first().map(|g| g.1).unwrap_or_default()
+    }
+}
+
+#[derive(Default)]
+struct Acc {
+    deliveries: i64,
+    goods: i64,
+    cash: i64,
+    households: HashSet<u32>,
+}
+
+const BITS: u32 = 21;
+/// At most this many dimensions in one grouping (they share a 128-bit key).
+pub const MAX_DIMS: usize = 6;
+
+/// Scan the deliveries once and add each that passes `filters` into every
+/// grouping of `lists`.
+pub fn group(
+    conn: &Connection,
+    world: &World,
+    filters: &Filters,
+    lists: &[Vec<Dim>],
+) -> anyhow::Result<Vec<Grouping>> {
+    if let Some(long) = lists.iter().find(|l| l.len() > MAX_DIMS) {
+        return Err(UsageError::new(format!(
+            "at most {MAX_DIMS} dimensions at once, not {}",
+            long.len()
+        ))
+        .into());
+    }
+    let f = world.resolve(filters)?;
+    let mut maps: Vec<HashMap<u128, Acc>> = lists.iter().map(|_| HashMap::new()).collect();
+    query::scan_deliveries(conn, f.from, f.to, |d| {
+        let (Some(h), Some(m)) = (
+            world.household_index(d.household),
+            world.member_index(d.member),
+        ) else {
+            return;
+        };
+        if f.category.is_some_and(|c| c != d.category)
+            || f.member.is_some_and(|x| x != m)
+            || f.household.is_some_and(|x| x != h)
+            || f.township
+                .is_some_and(|x| world.household_township.get(h as usize) != Some(&x))
+            || f.village
+                .is_some_and(|x| world.household_village.get(h as usize) != Some(&x))
+            || f.unit
+                .is_some_and(|x| world.member_unit.get(m as usize) != Some(&x))
+        {
+            return;
+        }
+        for (dims, map) in lists.iter().zip(maps.iter_mut()) {
+            let mut key: u128 = 0;
+            for dim in dims {
+                key = (key << BITS) | u128::from(world.value(*dim, &d, h, m) & ((1 << BITS) - 1));
+            }
+            let acc = map.entry(key).or_default();
+            acc.deliveries += 1;
+            acc.goods += d.goods;
+            acc.cash += d.cash;
+            acc.households.insert(h);
+        }
+    })?;
+    let mut out = Vec::with_capacity(lists.len());
+    for (dims, map) in lists.iter().zip(maps) {
+        let mut groups: Vec<(Vec<u32>, Figures)> = map
+            .into_iter()
+            .map(|(key, acc)| {
+                let values = (0..dims.len())
+                    .rev()
+                    .map(|i| ((key >> (BITS * i as u32)) & ((1 << BITS) - 1)) as u32)
+                    .collect();
+                let figures = Figures {
+                    deliveries: acc.deliveries,
+                    households: acc.households.len() as i64,
+                    goods: Fen(acc.goods),
+                    cash: Fen(acc.cash),
+                };
+                (values, figures)
+            })
+            .collect();
+        groups.sort_by(|a, b| world.compare_keys(dims, &a.0, &b.0));
+        out.push(Grouping {
+            dims: dims.clone(),
+            groups,
+        });
+    }
+    Ok(out)
+}
+
+impl World {
+    pub fn compare_keys(&self, dims: &[Dim], a: &[u32], b: &[u32]) -> Ordering {
+        for ((dim, x), y) in dims.iter().zip(a).zip(b) {
+            let o = self.compare(*dim, *x, *y);
+            if o != Ordering::Equal {
+                return o;
+            }
+        }
+        Ordering::Equal
+    }
+}
+
+/// Order groups by total, largest first (ties in key order).
+pub fn sort_by_total(world: &World, grouping: &mut Grouping) {
+    let dims = grouping.dims.clone();
+    grouping.groups.sort_by(|a, b| {
+        b.1.sort_value()
+            .cmp(&a.1.sort_value())
+            .then_with(|| world.compare_keys(&dims, &a.0, &b.0))
+    });
+}

@@ -1,0 +1,190 @@
+//! Every word of human output, in English and in Chinese, in one place. The
+//! Chinese is what a district report prints (类别, 单位, 帮扶人, 乡镇 …).
+
+use clap::ValueEnum;
+
+/// The language of human output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Lang {
+    En,
+    Zh,
+}
+
+impl Lang {
+    /// `zh` where `LANG` (or `LC_ALL`) starts with `zh`, else `en`.
+    pub fn from_env() -> Lang {
+        let var = std::env::var("LC_ALL")
+            .ok()
+            .filter(|v| !v.is_empty())
+            .or_else(|| std::env::var("LANG").ok())
+            .unwrap_or_default();
+        if var.to_ascii_lowercase().starts_with("zh") {
+            Lang::Zh
+        } else {
+            Lang::En
+        }
+    }
+}
+
+/// A label of human output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Label {
+    // Dimensions.
+    Category,
+    Unit,
+    MemberId,
+    MemberName,
+    HouseholdId,
+    Head,
+    Blank,
+    Township,
+    Village,
+    Cause,
+    Status,
+    Year,
+    Quarter,
+    Month,
+    // Measures.
+    Deliveries,
+    HouseholdsReached,
+    Goods,
+    Cash,
+    Total,
+    // Summary.
+    Households,
+    PairedHouseholds,
+    LiftedHouseholds,
+    Members,
+    Units,
+    Pairings,
+    Item,
+    Value,
+    // Import.
+    File,
+    Kind,
+    Encoding,
+    Read,
+    New,
+    Updated,
+    Unchanged,
+    Skipped,
+    Rejected,
+    // Records.
+    Id,
+    IdNumber,
+    Size,
+    LiftedOn,
+    Phone,
+    Name,
+    Role,
+    Since,
+    Until,
+    Date,
+    Note,
+    LastDelivery,
+    DaysSince,
+    Never,
+    Poor,
+    Lifted,
+    GrandTotal,
+    AllOthers,
+    Finding,
+    Record,
+}
+
+impl Label {
+    pub fn text(self, lang: Lang) -> &'static str {
+        let (en, zh) = self.pair();
+        match lang {
+            Lang::En => en,
+            Lang::Zh => zh,
+        }
+    }
+
+    fn pair(self) -> (&'static str, &'static str) {
+        use Label::*;
+        match self {
+            Category => ("category", "类别"),
+            Unit => ("unit", "单位"),
+            MemberId => ("member", "帮扶人编号"),
+            MemberName => ("name", "帮扶人"),
+            HouseholdId => ("household", "户编号"),
+            Head => ("head", "户主"),
+            Blank => ("(blank)", "（空）"),
+            Township => ("township", "乡镇"),
+            Village => ("village", "村"),
+            Cause => ("cause", "致贫原因"),
+            Status => ("status", "状态"),
+            Year => ("year", "年份"),
+            Quarter => ("quarter", "季度"),
+            Month => ("month", "月份"),
+            Deliveries => ("deliveries", "次数"),
+            HouseholdsReached => ("households", "户数"),
+            Goods => ("goods", "物资"),
+            Cash => ("cash", "资金"),
+            Total => ("total", "合计"),
+            Households => ("households", "贫困户"),
+            PairedHouseholds => ("paired households", "包保贫困户"),
+            LiftedHouseholds => ("lifted households", "已脱贫户"),
+            Members => ("members", "帮扶人"),
+            Units => ("units", "单位"),
+            Pairings => ("pairings", "结对"),
+            Item => ("item", "项目"),
+            Value => ("value", "数值"),
+            File => ("file", "文件"),
+            Kind => ("kind", "类型"),
+            Encoding => ("encoding", "编码"),
+            Read => ("read", "读取"),
+            New => ("new", "新增"),
+            Updated => ("updated", "更新"),
+            Unchanged => ("unchanged", "未变"),
+            Skipped => ("skipped", "跳过"),
+            Rejected => ("rejected", "拒绝"),
+            Id => ("id", "编号"),
+            IdNumber => ("ID number", "身份证号"),
+            Size => ("size", "人口"),
+            LiftedOn => ("lifted on", "脱贫日期"),
+            Phone => ("phone", "电话"),
+            Name => ("name", "姓名"),
+            Role => ("role", "职务"),
+            Since => ("since", "开始日期"),
+            Until => ("until", "结束日期"),
+            Date => ("date", "日期"),
+            Note => ("note", "内容"),
+            LastDelivery => ("last delivery", "最近帮扶"),
+            DaysSince => ("days since", "间隔天数"),
+            Never => ("never", "从未"),
+            Poor => ("poor", "贫困"),
+            Lifted => ("lifted", "已脱贫"),
+            GrandTotal => ("total", "合计"),
+            AllOthers => ("all others", "其他"),
+            Finding => ("finding", "问题"),
+            Record => ("record", "记录"),
+        }
+    }
+}
+
+/// The one-sentence headline of a report.
+pub fn headline(lang: Lang, paired: i64, total: &str) -> String {
+    match lang {
+        Lang::En => format!("{paired} households paired; goods and funds delivered: {total} yuan"),
+        Lang::Zh => format!("共包保贫困户{paired}户，送物资、资金共计{total}元"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headline_reads_like_the_district_report() {
+        assert_eq!(
+            headline(Lang::Zh, 193, "71,350.00"),
+            "共包保贫困户193户，送物资、资金共计71,350.00元"
+        );
+        assert_eq!(
+            headline(Lang::En, 193, "71,350.00"),
+            "193 households paired; goods and funds delivered: 71,350.00 yuan"
+        );
+    }
+}

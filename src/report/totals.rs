@@ -1,0 +1,256 @@
+//! `totals`: groups of deliveries by any dimensions, as a plain table with a
+//! grand total row, or as a cross-tab (one column per value of `--across`,
+//! like a spreadsheet pivot table), and as tidy JSON.
+
+use super::group::{group, sort_by_total, Dim, Figures, Filters, Grouping, Measure, World};
+use super::labels::{Label, Lang};
+use super::render::{Cell, Column, Format, Table};
+use rusqlite::Connection;
+use serde_json::{json, Map, Value};
+
+/// How rows are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum SortBy {
+    /// By the group's values: categories canonically, periods in time.
+    #[default]
+    Key,
+    /// Largest total first.
+    Total,
+}
+
+/// What the user asked `totals` for.
+#[derive(Debug, Clone, Default)]
+pub struct TotalsSpec {
+    pub by: Vec<Dim>,
+    pub across: Option<Dim>,
+    pub measure: Measure,
+    pub filters: Filters,
+    pub sort: SortBy,
+    pub top: Option<usize>,
+}
+
+/// The computed totals.
+pub struct Totals {
+    pub world: World,
+    pub spec: TotalsSpec,
+    /// Groups by `by`.
+    pub rows: Grouping,
+    /// Groups by `by` + `across`, when crossing.
+    pub cells: Option<Grouping>,
+    /// Groups by `across` alone, when crossing.
+    pub columns: Option<Grouping>,
+    pub grand: Figures,
+}
+
+/// Compute the totals in one scan of the deliveries.
+pub fn compute(conn: &Connection, spec: TotalsSpec) -> anyhow::Result<Totals> {
+    let world = World::load(conn)?;
+    let mut lists = vec![spec.by.clone(), Vec::new()];
+    if let Some(across) = spec.across {
+        let mut cells = spec.by.clone();
+        cells.push(across);
+        lists.push(cells);
+        lists.push(vec![across]);
+    }
+    let mut groupings = group(conn, &world, &spec.filters, &lists)?.into_iter();
+    let mut rows = groupings.next().unwrap_or_else(|| Grouping {
+        dims: spec.by.clone(),
+        groups: Vec::new(),
+    });
+    let grand = groupings.next().map(|g| g.grand()).unwrap_or_default();
+    let cells = groupings.next();
+    let columns = groupings.next();
+    if spec.sort == SortBy::Total {
+        sort_by_total(&world, &mut rows);
+    }
+    if let Some(n) = spec.top {
+        rows.groups.truncate(n);
+    }
+    Ok(Totals {
+        world,
+        spec,
+        rows,
+        cells,
+        columns,
+        grand,
+    })
+}
+
+impl Totals {
+    fn dim_columns(&self, lang: Lang) -> Vec<Column> {
+        self.spec
+            .by
+            .iter()
+            .flat_map(|d| d.columns(lang))
+            .map(|(key, label)| Column::new(key, label))
+            .collect()
+    }
+
+    fn dim_cells(&self, values: &[u32], lang: Lang) -> Vec<Cell> {
+        self.spec
+            .by
+            .iter()
+            .zip(values)
+            .flat_map(|(d, v)| self.world.cells(*d, *v, lang))
+            .collect()
+    }
+
+    /// The total row's leading cells: the word, then blanks.
+    fn total_lead(&self, width: usize, lang: Lang) -> Vec<Cell> {
+        let mut cells = vec![Cell::text(Label::GrandTotal.text(lang))];
+        cells.resize(width.max(1), Cell::text(""));
+        cells
+    }
+
+    /// The human table: plain, or a cross-tab with `--across`.
+    pub fn table(&self, lang: Lang) -> Table {
+        let mut columns = self.dim_columns(lang);
+        let width = columns.len();
+        if width == 0 {
+            columns.push(Column::new("group", ""));
+        }
+        let (Some(across), Some(cells), Some(across_groups)) =
+            (self.spec.across, &self.cells, &self.columns)
+        else {
+            for m in Measure::ALL {
+                columns.push(Column::new(m.key(), m.label().text(lang)));
+            }
+            let rows = self
+                .rows
+                .groups
+                .iter()
+                .map(|(values, figures)| {
+                    let mut row = self.dim_cells(values, lang);
+                    row.extend(Measure::ALL.iter().map(|m| figures.cell(*m)));
+                    row
+                })
+                .collect();
+            let mut total = self.total_lead(width, lang);
+            total.extend(Measure::ALL.iter().map(|m| self.grand.cell(*m)));
+            return Table {
+                columns,
+                rows,
+                total: Some(total),
+            };
+        };
+        let measure = self.spec.measure;
+        let across_values: Vec<u32> = across_groups
+            .groups
+            .iter()
+            .filter_map(|(v, _)| v.first().copied())
+            .collect();
+        for v in &across_values {
+            let label = self
+                .world
+                .cells(across, *v, lang)
+                .iter()
+                .map(Cell::human)
+                .collect::<Vec<_>>()
+                .join(" ");
+            columns.push(Column::new(label.clone(), label));
+        }
+        columns.push(Column::new(measure.key(), Label::Total.text(lang)));
+        let lookup: std::collections::HashMap<&[u32], &Figures> = cells
+            .groups
+            .iter()
+            .map(|(k, f)| (k.as_slice(), f))
+            .collect();
+        let empty = |m: Measure| match m {
+            Measure::Deliveries | Measure::Households => Cell::Int(0),
+            _ => Cell::Money(crate::values::Fen(0)),
+        };
+        let rows = self
+            .rows
+            .groups
+            .iter()
+            .map(|(values, figures)| {
+                let mut row = self.dim_cells(values, lang);
+                let mut key = values.clone();
+                key.push(0);
+                for v in &across_values {
+                    if let Some(last) = key.last_mut() {
+                        *last = *v;
+                    }
+                    row.push(
+                        lookup
+                            .get(key.as_slice())
+                            .map_or(empty(measure), |f| f.cell(measure)),
+                    );
+                }
+                row.push(figures.cell(measure));
+                row
+            })
+            .collect();
+        let mut total = self.total_lead(width, lang);
+        total.extend(across_groups.groups.iter().map(|(_, f)| f.cell(measure)));
+        total.push(self.grand.cell(measure));
+        Table {
+            columns,
+            rows,
+            total: Some(total),
+        }
+    }
+
+    /// Tidy JSON: one object per group (by `by` and `across`).
+    pub fn json(&self) -> Value {
+        let grouping = self.cells.as_ref().unwrap_or(&self.rows);
+        let rows: Vec<Value> = grouping
+            .groups
+            .iter()
+            .filter(|(values, _)| {
+                // With --top, keep only the groups of the rows shown.
+                self.cells.is_none() || self.rows.groups.iter().any(|(r, _)| values.starts_with(r))
+            })
+            .map(|(values, figures)| {
+                let mut map = Map::new();
+                for (dim, v) in grouping.dims.iter().zip(values) {
+                    for (k, val) in self.world.json(*dim, *v) {
+                        map.insert(k.to_string(), val);
+                    }
+                }
+                if let Value::Object(m) = figures_json(figures) {
+                    map.extend(m);
+                }
+                Value::Object(map)
+            })
+            .collect();
+        let by: Vec<&str> = grouping.dims.iter().map(|d| d.key()).collect();
+        json!({"by": by, "rows": rows, "total": figures_json(&self.grand)})
+    }
+
+    pub fn render(&self, lang: Lang, format: Format) -> String {
+        match format {
+            Format::Json => {
+                let mut s = serde_json::to_string_pretty(&self.json()).unwrap_or_default();
+                s.push('\n');
+                s
+            }
+            other => self.table(lang).render(other),
+        }
+    }
+}
+
+/// The five measures as JSON (money as two-decimal strings).
+pub fn figures_json(f: &Figures) -> Value {
+    json!({
+        "deliveries": f.deliveries,
+        "households": f.households,
+        "goods": f.goods.yuan_string(),
+        "cash": f.cash.yuan_string(),
+        "total": f.total().yuan_string(),
+    })
+}
+
+/// The two tables `demo` prints: by category and by unit.
+pub fn demo_tables(conn: &Connection, lang: Lang) -> anyhow::Result<Vec<Table>> {
+    [Dim::Category, Dim::Unit]
+        .into_iter()
+        .map(|dim| {
+            let spec = TotalsSpec {
+                by: vec![dim],
+                ..TotalsSpec::default()
+            };
+            Ok(compute(conn, spec)?.table(lang))
+        })
+        .collect()
+}

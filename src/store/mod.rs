@@ -1,0 +1,176 @@
+//! The SQLite file: opening it safely (owner-only permissions, foreign keys,
+//! a 60-second busy timeout, WAL), bringing its schema up to date, and the
+//! reads and writes the commands need. SQL lives here and nowhere else.
+
+pub mod query;
+pub mod schema;
+pub mod write;
+
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use std::path::Path;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("cannot create the database file {path}: {source}")]
+    Create {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path} was made by a newer bangfu (schema version {found}; this one knows up to {known}); upgrade bangfu — the file was left untouched")]
+    Newer {
+        path: String,
+        found: i64,
+        known: i64,
+    },
+    #[error("{0} is not a bangfu database (or not an SQLite file at all)")]
+    NotADatabase(String),
+}
+
+/// An open bangfu database.
+pub struct Store {
+    pub conn: Connection,
+    name: String,
+}
+
+impl Store {
+    /// Open (creating if need be, readable by its owner only) the database
+    /// at `path`, and bring its schema up to date.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let name = path.display().to_string();
+        if !path.exists() {
+            create_private(path).map_err(|source| StoreError::Create {
+                path: name.clone(),
+                source,
+            })?;
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        Store::setup(conn, name, true)
+    }
+
+    /// A database that lives in memory only (for `demo` and tests).
+    pub fn in_memory() -> Result<Store, StoreError> {
+        Store::setup(Connection::open_in_memory()?, ":memory:".into(), false)
+    }
+
+    fn setup(conn: Connection, name: String, on_disk: bool) -> Result<Store, StoreError> {
+        conn.busy_timeout(Duration::from_secs(60))?;
+        let not_db = |e: rusqlite::Error| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::NotADatabase) => StoreError::NotADatabase(name.clone()),
+            _ => StoreError::Sqlite(e),
+        };
+        if on_disk {
+            conn.pragma_update(None, "journal_mode", "WAL")
+                .map_err(not_db)?;
+            conn.pragma_update(None, "synchronous", "NORMAL")?;
+        }
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.set_prepared_statement_cache_capacity(64);
+        let mut store = Store { conn, name };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Run every pending migration in one transaction; refuse a database
+    /// from a newer bangfu without touching it.
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let known = schema::current_version();
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version > known {
+            return Err(StoreError::Newer {
+                path: self.name.clone(),
+                found: version,
+                known,
+            });
+        }
+        if version == known {
+            return Ok(());
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Another process may have migrated while we waited for the lock.
+        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        for (index, sql) in schema::MIGRATIONS.iter().enumerate() {
+            let target = index as i64 + 1;
+            if target > version {
+                tx.execute_batch(sql)?;
+                tx.pragma_update(None, "user_version", target)?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The schema version of the open database.
+    pub fn version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+}
+
+#[cfg(unix)]
+fn create_private(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map(drop)
+}
+
+#[cfg(not(unix))]
+fn create_private(path: &Path) -> std::io::Result<()> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_run_once_and_again_without_harm() {
+        let mut store = Store::in_memory().unwrap();
+        assert_eq!(store.version().unwrap(), schema::current_version());
+        store.migrate().unwrap();
+        assert_eq!(store.version().unwrap(), schema::current_version());
+    }
+
+    #[test]
+    fn refuses_a_database_from_a_newer_bangfu() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.pragma_update(None, "user_version", 99).unwrap();
+        }
+        let err = Store::open(&path).err().unwrap();
+        assert!(matches!(err, StoreError::Newer { found: 99, .. }));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn creates_the_file_readable_by_its_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("b.db");
+        Store::open(&path).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}

@@ -1,0 +1,72 @@
+//! The schema, as an append-only list of migrations. A migration's position
+//! in [`MIGRATIONS`] is the version it brings the database to, stored in
+//! `PRAGMA user_version`. Never edit, reorder or remove an entry: databases
+//! in clerks' offices were made by them. Add a new entry at the end instead.
+//!
+//! Design for speed and size (SPEC §7): integer keys, dates as day numbers
+//! (days since 1970-01-01), money as integer fen, categories and statuses as
+//! small integers, and the indexes the reports and the importer use.
+
+/// Each entry upgrades the schema by one version.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: the four records.
+    "
+    CREATE TABLE households (
+        key        INTEGER PRIMARY KEY,
+        id         TEXT NOT NULL UNIQUE,
+        head       TEXT NOT NULL,
+        id_number  TEXT UNIQUE,
+        township   TEXT NOT NULL,
+        village    TEXT,
+        size       INTEGER,
+        cause      TEXT,
+        status     INTEGER NOT NULL DEFAULT 0,  -- 0 poor, 1 lifted
+        lifted_on  INTEGER,                     -- day number
+        phone      TEXT
+    );
+    CREATE INDEX households_head ON households(head);
+
+    CREATE TABLE members (
+        key    INTEGER PRIMARY KEY,
+        id     TEXT NOT NULL UNIQUE,
+        name   TEXT NOT NULL,
+        unit   TEXT NOT NULL,
+        role   TEXT,
+        phone  TEXT
+    );
+    CREATE INDEX members_name ON members(name);
+
+    CREATE TABLE pairings (
+        key        INTEGER PRIMARY KEY,
+        member     INTEGER NOT NULL REFERENCES members(key),
+        household  INTEGER NOT NULL REFERENCES households(key),
+        since      INTEGER,
+        until      INTEGER,
+        UNIQUE (member, household, since)
+    );
+    CREATE INDEX pairings_household ON pairings(household);
+
+    CREATE TABLE deliveries (
+        key          INTEGER PRIMARY KEY,
+        id           TEXT UNIQUE,               -- the file's own record id, if any
+        day          INTEGER NOT NULL,
+        member       INTEGER NOT NULL REFERENCES members(key),
+        household    INTEGER NOT NULL REFERENCES households(key),
+        category     INTEGER NOT NULL,          -- 0 ideas … 6 deeds
+        goods        INTEGER NOT NULL DEFAULT 0, -- fen
+        cash         INTEGER NOT NULL DEFAULT 0, -- fen
+        note         TEXT,
+        fingerprint  INTEGER,                   -- deliveries without id (SPEC §3.4)
+        occurrence   INTEGER
+    );
+    CREATE UNIQUE INDEX deliveries_fingerprint
+        ON deliveries(fingerprint, occurrence) WHERE id IS NULL;
+    CREATE INDEX deliveries_household ON deliveries(household, day);
+    CREATE INDEX deliveries_member ON deliveries(member, household, day);
+    ",
+];
+
+/// The schema version this bangfu writes.
+pub fn current_version() -> i64 {
+    MIGRATIONS.len() as i64
+}

@@ -1,0 +1,566 @@
+//! Writing checked records inside one transaction: references resolved
+//! against everything already stored (including earlier files of the same
+//! command), upserts that never double count (SPEC §3.4), and the
+//! per-record outcome (new, updated, unchanged) the import summary counts.
+//!
+//! References are resolved from in-memory maps loaded once per import, so a
+//! million deliveries cost a million hash lookups, not a million queries.
+
+use crate::input::headers::{Field, Layout};
+use crate::records::{CellProblem, Delivery, Household, Member, Pairing};
+use crate::values::{Date, IdNumber, Phone, Status};
+use rusqlite::{params, Connection, OptionalExtension};
+use std::collections::HashMap;
+
+/// A stored member: key, name, unit, role, phone.
+type StoredMember = (i64, String, String, Option<String>, Option<String>);
+
+/// What writing one record did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    New,
+    Updated,
+    Unchanged,
+}
+
+/// A record's problems, or what writing it did.
+pub type Written = Result<Outcome, Vec<CellProblem>>;
+
+fn problem(column: &'static str, message: impl Into<String>) -> Vec<CellProblem> {
+    vec![CellProblem {
+        column,
+        message: message.into(),
+    }]
+}
+
+/// Ids and names of one kind of record, for resolving references.
+#[derive(Default)]
+struct Index {
+    by_id: HashMap<String, i64>,
+    by_name: HashMap<String, Vec<i64>>,
+    id_of: HashMap<i64, String>,
+}
+
+impl Index {
+    fn insert(&mut self, key: i64, id: &str, name: &str) {
+        self.by_id.insert(id.to_string(), key);
+        self.by_name.entry(name.to_string()).or_default().push(key);
+        self.id_of.insert(key, id.to_string());
+    }
+
+    fn rename(&mut self, key: i64, old: &str, new: &str) {
+        if old == new {
+            return;
+        }
+        if let Some(keys) = self.by_name.get_mut(old) {
+            keys.retain(|&k| k != key);
+        }
+        self.by_name.entry(new.to_string()).or_default().push(key);
+    }
+
+    /// By id; failing that, by exactly one name.
+    fn resolve(&self, reference: &str, what: &str, name_word: &str) -> Result<i64, String> {
+        if let Some(&key) = self.by_id.get(reference) {
+            return Ok(key);
+        }
+        match self.by_name.get(reference).map(Vec::as_slice) {
+            Some([key]) => Ok(*key),
+            Some(keys) if keys.len() > 1 => {
+                let mut ids: Vec<&str> = keys
+                    .iter()
+                    .filter_map(|k| self.id_of.get(k).map(String::as_str))
+                    .collect();
+                ids.sort_unstable();
+                Err(format!(
+                    "{reference:?} is the {name_word} of {} {what}s ({}); give the id instead",
+                    ids.len(),
+                    ids.join(", ")
+                ))
+            }
+            _ => Err(format!("no {what} has the id or {name_word} {reference:?}")),
+        }
+    }
+}
+
+/// Writes records of one import into an open transaction.
+pub struct Writer<'c> {
+    conn: &'c Connection,
+    households: Index,
+    members: Index,
+    id_numbers: HashMap<String, i64>,
+    /// Per file: where each id was first seen, and fingerprint occurrences.
+    seen_ids: HashMap<String, u64>,
+    occurrences: HashMap<u64, u32>,
+}
+
+impl<'c> Writer<'c> {
+    /// Load the reference maps from the database.
+    pub fn new(conn: &'c Connection) -> rusqlite::Result<Writer<'c>> {
+        let mut households = Index::default();
+        let mut id_numbers = HashMap::new();
+        let mut stmt = conn.prepare("SELECT key, id, head, id_number FROM households")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let key: i64 = r.get(0)?;
+            households.insert(key, &r.get::<_, String>(1)?, &r.get::<_, String>(2)?);
+            if let Some(n) = r.get::<_, Option<String>>(3)? {
+                id_numbers.insert(n, key);
+            }
+        }
+        let mut members = Index::default();
+        let mut stmt = conn.prepare("SELECT key, id, name FROM members")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            members.insert(r.get(0)?, &r.get::<_, String>(1)?, &r.get::<_, String>(2)?);
+        }
+        Ok(Writer {
+            conn,
+            households,
+            members,
+            id_numbers,
+            seen_ids: HashMap::new(),
+            occurrences: HashMap::new(),
+        })
+    }
+
+    /// Start a new file: ids and fingerprints are counted per file.
+    pub fn begin_file(&mut self) {
+        self.seen_ids.clear();
+        self.occurrences.clear();
+    }
+
+    /// An id may stand once in a file.
+    fn first_in_file(&mut self, id: &str, line: u64, what: &str) -> Result<(), Vec<CellProblem>> {
+        if let Some(first) = self.seen_ids.get(id) {
+            return Err(problem(
+                "id",
+                format!("{what} {id:?} appears again in this file (first on line {first})"),
+            ));
+        }
+        self.seen_ids.insert(id.to_string(), line);
+        Ok(())
+    }
+
+    pub fn resolve_household(&self, reference: &str) -> Result<i64, String> {
+        self.households.resolve(reference, "household", "head")
+    }
+
+    pub fn resolve_member(&self, reference: &str) -> Result<i64, String> {
+        self.members.resolve(reference, "member", "name")
+    }
+
+    fn stored_household(&self, key: i64) -> rusqlite::Result<Household> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, head, id_number, township, village, size, cause, status, lifted_on, phone
+             FROM households WHERE key = ?1",
+        )?;
+        stmt.query_row([key], |r| {
+            Ok(Household {
+                id: r.get(0)?,
+                head: r.get(1)?,
+                id_number: r
+                    .get::<_, Option<String>>(2)?
+                    .and_then(|s| IdNumber::parse(&s).ok()),
+                township: r.get(3)?,
+                village: r.get(4)?,
+                size: r.get(5)?,
+                cause: r.get(6)?,
+                status: Status::from_index(r.get(7)?).unwrap_or(Status::Poor),
+                lifted_on: r.get::<_, Option<i32>>(8)?.and_then(Date::from_days),
+                phone: r
+                    .get::<_, Option<String>>(9)?
+                    .and_then(|s| Phone::parse(&s).ok()),
+            })
+        })
+    }
+
+    /// Insert or update a household (matched by id). Columns the file does
+    /// not have keep their stored values.
+    pub fn household(
+        &mut self,
+        layout: &Layout,
+        line: u64,
+        h: &Household,
+    ) -> rusqlite::Result<Written> {
+        if let Err(p) = self.first_in_file(&h.id, line, "household") {
+            return Ok(Err(p));
+        }
+        let existing = self.households.by_id.get(&h.id).copied();
+        if let Some(number) = &h.id_number {
+            if let Some(&other) = self.id_numbers.get(number.as_str()) {
+                if Some(other) != existing {
+                    let other_id = self
+                        .households
+                        .id_of
+                        .get(&other)
+                        .cloned()
+                        .unwrap_or_default();
+                    return Ok(Err(problem(
+                        "id_number",
+                        format!(
+                            "{} is already the ID number of household {other_id:?}",
+                            number.masked()
+                        ),
+                    )));
+                }
+            }
+        }
+        let Some(key) = existing else {
+            self.conn
+                .prepare_cached(
+                    "INSERT INTO households
+                     (id, head, id_number, township, village, size, cause, status, lifted_on, phone)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                )?
+                .execute(params![
+                    h.id,
+                    h.head,
+                    h.id_number.as_ref().map(IdNumber::as_str),
+                    h.township,
+                    h.village,
+                    h.size,
+                    h.cause,
+                    h.status.index(),
+                    h.lifted_on.map(Date::days),
+                    h.phone.as_ref().map(Phone::as_str),
+                ])?;
+            let key = self.conn.last_insert_rowid();
+            self.households.insert(key, &h.id, &h.head);
+            if let Some(n) = &h.id_number {
+                self.id_numbers.insert(n.as_str().to_string(), key);
+            }
+            return Ok(Ok(Outcome::New));
+        };
+        let old = self.stored_household(key)?;
+        let mut new = old.clone();
+        new.head.clone_from(&h.head);
+        new.township.clone_from(&h.township);
+        if layout.has(Field::IdNumber) {
+            new.id_number.clone_from(&h.id_number);
+        }
+        if layout.has(Field::Village) {
+            new.village.clone_from(&h.village);
+        }
+        if layout.has(Field::Size) {
+            new.size = h.size;
+        }
+        if layout.has(Field::Cause) {
+            new.cause.clone_from(&h.cause);
+        }
+        if layout.has(Field::Status) || layout.has(Field::LiftedOn) {
+            new.status = h.status;
+        }
+        if layout.has(Field::LiftedOn) {
+            new.lifted_on = h.lifted_on;
+        }
+        if layout.has(Field::Phone) {
+            new.phone.clone_from(&h.phone);
+        }
+        if new == old {
+            return Ok(Ok(Outcome::Unchanged));
+        }
+        self.conn
+            .prepare_cached(
+                "UPDATE households SET head = ?2, id_number = ?3, township = ?4, village = ?5,
+                 size = ?6, cause = ?7, status = ?8, lifted_on = ?9, phone = ?10 WHERE key = ?1",
+            )?
+            .execute(params![
+                key,
+                new.head,
+                new.id_number.as_ref().map(IdNumber::as_str),
+                new.township,
+                new.village,
+                new.size,
+                new.cause,
+                new.status.index(),
+                new.lifted_on.map(Date::days),
+                new.phone.as_ref().map(Phone::as_str),
+            ])?;
+        self.households.rename(key, &old.head, &new.head);
+        if old.id_number != new.id_number {
+            if let Some(n) = &old.id_number {
+                self.id_numbers.remove(n.as_str());
+            }
+            if let Some(n) = &new.id_number {
+                self.id_numbers.insert(n.as_str().to_string(), key);
+            }
+        }
+        Ok(Ok(Outcome::Updated))
+    }
+
+    /// Insert or update a member (matched by id), and the pairings its
+    /// household list names.
+    pub fn member(&mut self, layout: &Layout, line: u64, m: &Member) -> rusqlite::Result<Written> {
+        if let Err(p) = self.first_in_file(&m.id, line, "member") {
+            return Ok(Err(p));
+        }
+        let mut households = Vec::with_capacity(m.households.len());
+        let mut problems = Vec::new();
+        for reference in &m.households {
+            match self.resolve_household(reference) {
+                Ok(key) => households.push(key),
+                Err(message) => problems.push(CellProblem {
+                    column: "households",
+                    message,
+                }),
+            }
+        }
+        if !problems.is_empty() {
+            return Ok(Err(problems));
+        }
+        let existing: Option<StoredMember> = match self.members.by_id.get(&m.id) {
+            None => None,
+            Some(&key) => self
+                .conn
+                .prepare_cached("SELECT key, name, unit, role, phone FROM members WHERE key = ?1")?
+                .query_row([key], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })
+                .optional()?,
+        };
+        let phone = m.phone.as_ref().map(|p| p.as_str().to_string());
+        let mut outcome = match existing {
+            None => {
+                self.conn
+                    .prepare_cached(
+                        "INSERT INTO members (id, name, unit, role, phone) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    )?
+                    .execute(params![m.id, m.name, m.unit, m.role, phone])?;
+                let key = self.conn.last_insert_rowid();
+                self.members.insert(key, &m.id, &m.name);
+                Outcome::New
+            }
+            Some((key, name, unit, old_role, old_phone)) => {
+                let role = if layout.has(Field::Role) {
+                    m.role.clone()
+                } else {
+                    old_role.clone()
+                };
+                let phone = if layout.has(Field::Phone) {
+                    phone
+                } else {
+                    old_phone.clone()
+                };
+                if (&m.name, &m.unit, &role, &phone) == (&name, &unit, &old_role, &old_phone) {
+                    Outcome::Unchanged
+                } else {
+                    self.conn
+                        .prepare_cached(
+                            "UPDATE members SET name = ?2, unit = ?3, role = ?4, phone = ?5 WHERE key = ?1",
+                        )?
+                        .execute(params![key, m.name, m.unit, role, phone])?;
+                    self.members.rename(key, &name, &m.name);
+                    Outcome::Updated
+                }
+            }
+        };
+        let member = self.members.by_id.get(&m.id).copied().unwrap_or_default();
+        for household in households {
+            let paired = self.pair(member, household, None, None, false)?;
+            if paired != Outcome::Unchanged && outcome == Outcome::Unchanged {
+                outcome = Outcome::Updated;
+            }
+        }
+        Ok(Ok(outcome))
+    }
+
+    /// Insert or merge a pairing (SPEC §3.4).
+    pub fn pairing(&mut self, layout: &Layout, p: &Pairing) -> rusqlite::Result<Written> {
+        let member = self.resolve_member(&p.member);
+        let household = self.resolve_household(&p.household);
+        let (member, household) = match (member, household) {
+            (Ok(m), Ok(h)) => (m, h),
+            (m, h) => {
+                let mut problems = Vec::new();
+                if let Err(message) = m {
+                    problems.push(CellProblem {
+                        column: "member",
+                        message,
+                    });
+                }
+                if let Err(message) = h {
+                    problems.push(CellProblem {
+                        column: "household",
+                        message,
+                    });
+                }
+                return Ok(Err(problems));
+            }
+        };
+        let outcome = self.pair(
+            member,
+            household,
+            p.since,
+            p.until,
+            layout.has(Field::Until),
+        )?;
+        Ok(Ok(outcome))
+    }
+
+    /// One pairing of `member` with `household`: matched by `since`; one
+    /// without `since` and one with are the same pairing, which keeps the
+    /// date. `until` is written only when the file has that column.
+    fn pair(
+        &mut self,
+        member: i64,
+        household: i64,
+        since: Option<Date>,
+        until: Option<Date>,
+        set_until: bool,
+    ) -> rusqlite::Result<Outcome> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT key, since, until FROM pairings WHERE member = ?1 AND household = ?2
+             ORDER BY since IS NULL DESC, since DESC",
+        )?;
+        let existing: Vec<(i64, Option<i32>, Option<i32>)> = stmt
+            .query_map([member, household], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let since_days = since.map(Date::days);
+        let until_days = until.map(Date::days);
+        let target = match since_days {
+            Some(s) => existing
+                .iter()
+                .find(|e| e.1 == Some(s))
+                .or_else(|| existing.iter().find(|e| e.1.is_none())),
+            None => existing.first(),
+        };
+        match target {
+            None => {
+                self.conn
+                    .prepare_cached(
+                        "INSERT INTO pairings (member, household, since, until) VALUES (?1, ?2, ?3, ?4)",
+                    )?
+                    .execute(params![member, household, since_days, until_days])?;
+                Ok(Outcome::New)
+            }
+            Some(&(key, old_since, old_until)) => {
+                let new_since = since_days.or(old_since);
+                let new_until = if set_until { until_days } else { old_until };
+                if (new_since, new_until) == (old_since, old_until) {
+                    return Ok(Outcome::Unchanged);
+                }
+                self.conn
+                    .prepare_cached("UPDATE pairings SET since = ?2, until = ?3 WHERE key = ?1")?
+                    .execute(params![key, new_since, new_until])?;
+                Ok(Outcome::Updated)
+            }
+        }
+    }
+
+    /// Insert or update a delivery: by its id where it has one, else by
+    /// fingerprint and occurrence within the file.
+    pub fn delivery(&mut self, line: u64, d: &Delivery) -> rusqlite::Result<Written> {
+        let member = self.resolve_member(&d.member);
+        let household = self.resolve_household(&d.household);
+        let (member, household) = match (member, household) {
+            (Ok(m), Ok(h)) => (m, h),
+            (m, h) => {
+                let mut problems = Vec::new();
+                if let Err(message) = m {
+                    problems.push(CellProblem {
+                        column: "member",
+                        message,
+                    });
+                }
+                if let Err(message) = h {
+                    problems.push(CellProblem {
+                        column: "household",
+                        message,
+                    });
+                }
+                return Ok(Err(problems));
+            }
+        };
+        let values = params![
+            d.date.days(),
+            member,
+            household,
+            d.category.index(),
+            d.goods.0,
+            d.cash.0,
+            d.note
+        ];
+        if let Some(id) = &d.id {
+            if let Err(p) = self.first_in_file(id, line, "record") {
+                return Ok(Err(p));
+            }
+            let existing: Option<i64> = self
+                .conn
+                .prepare_cached("SELECT key FROM deliveries WHERE id = ?1")?
+                .query_row([id], |r| r.get(0))
+                .optional()?;
+            let Some(key) = existing else {
+                self.conn
+                    .prepare_cached(
+                        "INSERT INTO deliveries (day, member, household, category, goods, cash, note, id)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    )?
+                    .execute(rusqlite::params_from_iter(values.iter().copied().chain([id as &dyn rusqlite::ToSql])))?;
+                return Ok(Ok(Outcome::New));
+            };
+            let changed = self
+                .conn
+                .prepare_cached(
+                    "UPDATE deliveries SET day = ?1, member = ?2, household = ?3, category = ?4,
+                     goods = ?5, cash = ?6, note = ?7
+                     WHERE key = ?8 AND (day, member, household, category, goods, cash, note)
+                         IS NOT (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?
+                .execute(rusqlite::params_from_iter(
+                    values.iter().copied().chain([&key as &dyn rusqlite::ToSql]),
+                ))?;
+            return Ok(Ok(if changed > 0 {
+                Outcome::Updated
+            } else {
+                Outcome::Unchanged
+            }));
+        }
+        let print = fingerprint(
+            d,
+            self.members.id_of.get(&member).map_or("", String::as_str),
+            self.households
+                .id_of
+                .get(&household)
+                .map_or("", String::as_str),
+        );
+        let occurrence = self.occurrences.entry(print).or_insert(0);
+        *occurrence += 1;
+        let occurrence = *occurrence;
+        let inserted = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO deliveries (day, member, household, category, goods, cash, note, fingerprint, occurrence)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 ON CONFLICT (fingerprint, occurrence) WHERE id IS NULL DO NOTHING",
+            )?
+            .execute(rusqlite::params_from_iter(
+                values
+                    .iter()
+                    .copied()
+                    .chain([&(print as i64) as &dyn rusqlite::ToSql, &occurrence]),
+            ))?;
+        Ok(Ok(if inserted > 0 {
+            Outcome::New
+        } else {
+            Outcome::Unchanged
+        }))
+    }
+}
+
+/// The fingerprint of a delivery without id: its normalised values, with
+/// references resolved to ids (SPEC §3.4). Stable across versions: xxh3 of
+/// a length-prefixed encoding.
+pub fn fingerprint(d: &Delivery, member_id: &str, household_id: &str) -> u64 {
+    let mut bytes = Vec::with_capacity(64);
+    bytes.extend_from_slice(&d.date.days().to_le_bytes());
+    for text in [member_id, household_id, d.note.as_deref().unwrap_or("")] {
+        bytes.extend_from_slice(&(text.len() as u32).to_le_bytes());
+        bytes.extend_from_slice(text.as_bytes());
+    }
+    bytes.push(d.category.index());
+    bytes.extend_from_slice(&d.goods.0.to_le_bytes());
+    bytes.extend_from_slice(&d.cash.0.to_le_bytes());
+    xxhash_rust::xxh3::xxh3_64(&bytes)
+}

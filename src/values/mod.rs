@@ -1,0 +1,182 @@
+//! Cell values as clerks type them, turned into exact, checked values.
+//!
+//! Spreadsheet exports hold dates in half a dozen spellings, money with
+//! currency signs, thousands separators and 万, ID numbers that Excel has
+//! mangled, and categories in Chinese or English. Every importer, report and
+//! test needs the same reading of those cells, so the rules live here, in one
+//! place, with no I/O: each parser takes the raw cell text, trims it, folds
+//! full-width forms itself, and returns a typed value or a [`ValueError`]
+//! whose message can be shown to the user as is. Messages never contain a
+//! whole ID number or phone number.
+
+pub mod category;
+pub mod date;
+pub mod id_number;
+pub mod money;
+pub mod phone;
+pub mod status;
+pub mod text;
+
+pub use category::Category;
+pub use date::Date;
+pub use id_number::IdNumber;
+pub use money::Fen;
+pub use phone::Phone;
+pub use status::Status;
+pub use text::{clean, fold_fullwidth, normalize_header, redact};
+
+/// Why a cell could not be read. The `Display` text is a short, user-facing
+/// English sentence fragment starting in lowercase; any user text it quotes
+/// has passed through [`text::redact`], so it never shows a whole ID number
+/// or phone number.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ValueError {
+    /// The cell is empty (after trimming) where a value is needed.
+    #[error("the value is empty")]
+    Empty,
+
+    /// Not any of the accepted date spellings. Holds the redacted text.
+    #[error("not a date: \"{0}\" (write dates as 2001-03-05)")]
+    NotADate(String),
+    /// Shaped like a date, but the day or month does not exist. Holds the
+    /// date as written (without any time part).
+    #[error("there is no such date: \"{0}\"")]
+    ImpossibleDate(String),
+    /// A date whose year is outside 1900–2200.
+    #[error("year {0} is out of range (1900–2200)")]
+    DateOutOfRange(i32),
+
+    /// A negative amount, written with `-` or in parentheses.
+    #[error("negative amount; amounts must be zero or more")]
+    NegativeMoney,
+    /// Non-zero digits beyond the fen (0.01 yuan), after scaling by 万.
+    #[error("more than two decimals of yuan; the smallest unit is one fen (0.01 yuan)")]
+    TooManyDecimals,
+    /// Not an amount of money. Holds the redacted text.
+    #[error("not an amount of money: \"{0}\"")]
+    NotMoney(String),
+    /// Thousands separators not in groups of three. Holds the redacted text.
+    #[error("misplaced thousands separator in \"{0}\"; commas must split the yuan into groups of three digits")]
+    MoneyGrouping(String),
+    /// More than [`Fen::MAX`].
+    #[error("amount too large (the limit is 1,000,000,000,000.00 yuan)")]
+    MoneyTooLarge,
+
+    /// Not a household size (a whole number from 1 to 50).
+    #[error("not a household size: \"{0}\" (a whole number from 1 to 50)")]
+    NotASize(String),
+
+    /// Excel stored the ID number as a number and showed it as `4.30102E+17`.
+    #[error("the spreadsheet turned the ID number into a number (scientific notation); format the column as text and export again")]
+    IdNumberScientific,
+    /// A character other than digits and a final check character.
+    #[error("an ID number has 17 digits and a check character (a digit or X)")]
+    IdNumberChars,
+    /// Digits and check character fine, but not 18 of them.
+    #[error("the ID number has {0} characters; it must have 18")]
+    IdNumberLength(usize),
+    /// The ISO 7064 MOD 11-2 check character does not match.
+    #[error("{}", id_number::check_message(*expected, *found, *maybe_rounded))]
+    IdNumberCheckDigit {
+        /// The check character the first 17 digits call for.
+        expected: char,
+        /// The check character written.
+        found: char,
+        /// The number ends in `000`: Excel may have rounded it to 15 digits.
+        maybe_rounded: bool,
+    },
+    /// Digits 7–14 are not a real date between 1900-01-01 and today.
+    #[error(
+        "digits 7–14 of the ID number are not a real birth date (between 1900-01-01 and today)"
+    )]
+    IdNumberBirthDate,
+    /// Digits 1–2 are not a province code 11–82. Holds those two digits.
+    #[error("the ID number starts with {0:02}, which is not a province code (11–82)")]
+    IdNumberProvince(u8),
+
+    /// A character other than digits, spaces, `-` and one leading `+`.
+    #[error("not a phone number; use only digits, spaces, '-' and one leading '+'")]
+    NotAPhone,
+    /// Outside 7–15 digits. Holds the number of digits.
+    #[error("a phone number has 7 to 15 digits, this one has {0}")]
+    PhoneDigits(usize),
+    /// Excel stored the phone number as a number in scientific notation.
+    #[error("the spreadsheet turned the phone number into a number (scientific notation); format the column as text and export again")]
+    PhoneScientific,
+
+    /// Not one of the seven categories. Holds the redacted text.
+    #[error("unknown category \"{0}\"; use one of: ideas (送思想), policy (送政策), technology (送科技), information (送信息), warmth (送温暖), law (送法律), deeds (办好事实事)")]
+    UnknownCategory(String),
+    /// Not `poor` or `lifted`. Holds the redacted text.
+    #[error("unknown status \"{0}\"; use poor (贫困) or lifted (已脱贫)")]
+    UnknownStatus(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scientific_id_message_says_to_format_the_column_as_text() {
+        assert_eq!(
+            ValueError::IdNumberScientific.to_string(),
+            "the spreadsheet turned the ID number into a number (scientific notation); \
+             format the column as text and export again"
+        );
+    }
+
+    #[test]
+    fn unknown_category_message_lists_all_seven_keys_and_chinese_names() {
+        let msg = ValueError::UnknownCategory("x".into()).to_string();
+        for c in Category::ALL {
+            assert!(msg.contains(c.key()), "{msg} lacks {}", c.key());
+            assert!(msg.contains(c.zh()), "{msg} lacks {}", c.zh());
+        }
+    }
+
+    #[test]
+    fn unknown_status_message_names_both_statuses() {
+        let msg = ValueError::UnknownStatus("x".into()).to_string();
+        for s in Status::ALL {
+            assert!(msg.contains(s.key()) && msg.contains(s.zh()), "{msg}");
+        }
+    }
+
+    #[test]
+    fn every_message_starts_in_lowercase() {
+        let all = [
+            ValueError::Empty,
+            ValueError::NotADate("x".into()),
+            ValueError::ImpossibleDate("2001-02-30".into()),
+            ValueError::DateOutOfRange(1850),
+            ValueError::NegativeMoney,
+            ValueError::TooManyDecimals,
+            ValueError::NotMoney("x".into()),
+            ValueError::MoneyGrouping("1,20".into()),
+            ValueError::MoneyTooLarge,
+            ValueError::IdNumberScientific,
+            ValueError::IdNumberChars,
+            ValueError::IdNumberLength(17),
+            ValueError::IdNumberCheckDigit {
+                expected: '1',
+                found: '0',
+                maybe_rounded: true,
+            },
+            ValueError::IdNumberBirthDate,
+            ValueError::IdNumberProvince(99),
+            ValueError::NotAPhone,
+            ValueError::PhoneDigits(3),
+            ValueError::PhoneScientific,
+            ValueError::UnknownCategory("x".into()),
+            ValueError::UnknownStatus("x".into()),
+        ];
+        for e in all {
+            let msg = e.to_string();
+            let first = msg.chars().next();
+            assert!(
+                first.is_some_and(|c| !c.is_uppercase()),
+                "message starts in uppercase: {msg}"
+            );
+        }
+    }
+}

@@ -1,0 +1,151 @@
+//! Whether a household is still poor or has been lifted out of poverty.
+//!
+//! The status decides who shows up in `unpaired` and in the "lifted" count
+//! of the summary; clerks write it in English or in one of several Chinese
+//! phrasings, which this module reads into two values.
+
+use std::str::FromStr;
+
+use super::text::{clean, redact};
+use super::ValueError;
+
+/// A household's poverty status; `Poor` unless stated otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum Status {
+    /// 贫困: not yet lifted out of poverty.
+    #[default]
+    Poor,
+    /// 已脱贫: lifted out of poverty.
+    Lifted,
+}
+
+impl Status {
+    /// Both, in storage order.
+    pub const ALL: [Status; 2] = [Status::Poor, Status::Lifted];
+
+    /// `"poor"` or `"lifted"`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Status::Poor => "poor",
+            Status::Lifted => "lifted",
+        }
+    }
+
+    /// `"贫困"` or `"已脱贫"`.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Status::Poor => "贫困",
+            Status::Lifted => "已脱贫",
+        }
+    }
+
+    /// 0 for poor, 1 for lifted, for storage.
+    pub fn index(self) -> u8 {
+        match self {
+            Status::Poor => 0,
+            Status::Lifted => 1,
+        }
+    }
+
+    /// The status stored as `i`.
+    pub fn from_index(i: u8) -> Option<Status> {
+        Status::ALL.get(usize::from(i)).copied()
+    }
+
+    /// Reads a status: folds full-width forms, trims, drops a leading `'`,
+    /// removes inner spaces; then `poor` (any case), 贫困, 未脱贫, 贫困户,
+    /// or `lifted` (any case), 已脱贫, 脱贫, 稳定脱贫. An empty cell is
+    /// [`ValueError::Empty`]; the caller decides the default.
+    pub fn parse(s: &str) -> Result<Status, ValueError> {
+        let cleaned = clean(s);
+        let t: String = cleaned
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_lowercase();
+        match t.as_str() {
+            "" => Err(ValueError::Empty),
+            "poor" | "贫困" | "未脱贫" | "贫困户" => Ok(Status::Poor),
+            "lifted" | "已脱贫" | "脱贫" | "稳定脱贫" => Ok(Status::Lifted),
+            _ => Err(ValueError::UnknownStatus(redact(&cleaned))),
+        }
+    }
+}
+
+impl FromStr for Status {
+    type Err = ValueError;
+    fn from_str(s: &str) -> Result<Status, ValueError> {
+        Status::parse(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn reads_every_spelling_of_poor() {
+        for s in [
+            "poor",
+            "Poor",
+            "POOR",
+            "贫困",
+            "未脱贫",
+            "贫困户",
+            " 贫 困 ",
+            "ｐｏｏｒ",
+        ] {
+            assert_eq!(Status::parse(s), Ok(Status::Poor), "{s}");
+        }
+    }
+
+    #[test]
+    fn reads_every_spelling_of_lifted() {
+        for s in [
+            "lifted",
+            "Lifted",
+            "LIFTED",
+            "已脱贫",
+            "脱贫",
+            "稳定脱贫",
+            "'已脱贫",
+        ] {
+            assert_eq!(Status::parse(s), Ok(Status::Lifted), "{s}");
+        }
+    }
+
+    #[test]
+    fn rejects_unknown_statuses_naming_both_choices() {
+        let err = Status::parse("返贫");
+        assert_eq!(err, Err(ValueError::UnknownStatus("返贫".into())));
+        let msg = err.map(|_| ()).unwrap_err().to_string();
+        assert!(msg.contains("poor") && msg.contains("lifted"), "{msg}");
+    }
+
+    #[test]
+    fn rejects_an_empty_cell_as_empty() {
+        assert_eq!(Status::parse(""), Err(ValueError::Empty));
+    }
+
+    #[test]
+    fn has_keys_chinese_names_and_indexes() {
+        assert_eq!((Status::Poor.key(), Status::Poor.zh()), ("poor", "贫困"));
+        assert_eq!(
+            (Status::Lifted.key(), Status::Lifted.zh()),
+            ("lifted", "已脱贫")
+        );
+        for s in Status::ALL {
+            assert_eq!(Status::from_index(s.index()), Some(s));
+        }
+        assert_eq!(Status::from_index(2), None);
+        assert_eq!(Status::default(), Status::Poor);
+    }
+
+    proptest! {
+        #[test]
+        fn parse_never_panics(s in "\\PC*") {
+            let _ = Status::parse(&s);
+        }
+    }
+}

@@ -1,0 +1,247 @@
+//! Text clean-up shared by every parser and by header matching.
+//!
+//! Chinese input methods type full-width digits and punctuation (`１２００`,
+//! `（`, `，`), Excel marks text cells with a leading `'`, and templates
+//! decorate headers with units in brackets and `*` for required columns.
+//! These helpers undo all that once, the same way everywhere, and [`redact`]
+//! makes user text safe to quote in an error message.
+
+use std::borrow::Cow;
+
+/// The longest stretch of user text [`redact`] quotes, in characters.
+const REDACT_MAX_CHARS: usize = 40;
+
+/// Folds full-width forms to ASCII: U+FF01–U+FF5E to U+0021–U+007E, the
+/// ideographic space U+3000 to a space, and the full-width yen sign `￥`
+/// (U+FFE5) to `¥` (U+00A5). Borrows when nothing changes.
+pub fn fold_fullwidth(s: &str) -> Cow<'_, str> {
+    if s.chars().any(|c| fold_char(c) != c) {
+        Cow::Owned(s.chars().map(fold_char).collect())
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+fn fold_char(c: char) -> char {
+    match u32::from(c) {
+        code @ 0xFF01..=0xFF5E => char::from_u32(code - 0xFEE0).unwrap_or(c),
+        0x3000 => ' ',
+        0xFFE5 => '\u{A5}',
+        _ => c,
+    }
+}
+
+/// Folds full-width forms, trims, drops one leading `'` (Excel's text
+/// marker) and trims again.
+pub fn clean(s: &str) -> String {
+    let folded = fold_fullwidth(s);
+    let t = folded.trim();
+    t.strip_prefix('\'').unwrap_or(t).trim().to_string()
+}
+
+/// The form of a header used for matching: folded, bracketed parts (`()`,
+/// `[]`, `【】` and what is inside them) dropped, leading and trailing `*`
+/// dropped, all whitespace removed, lowercased. Nested brackets are
+/// dropped whole; an unclosed bracket drops everything after it; a stray
+/// closing bracket is dropped alone.
+pub fn normalize_header(s: &str) -> String {
+    let folded = fold_fullwidth(s.trim());
+    let mut depth: usize = 0;
+    let mut kept = String::with_capacity(folded.len());
+    for c in folded.chars() {
+        match c {
+            '(' | '[' | '【' => depth = depth.saturating_add(1),
+            ')' | ']' | '】' => depth = depth.saturating_sub(1),
+            _ if depth == 0 && !c.is_whitespace() => kept.push(c),
+            _ => {}
+        }
+    }
+    kept.trim_matches('*').to_lowercase()
+}
+
+/// User text made safe to quote in a message: any run of 7 or more digits
+/// (single spaces or `-` between digits count as part of the run, so
+/// `138 1234 5678` is one run) is masked, keeping at most the first 3 and
+/// the last 4 digits (`138****5678`; runs of 7–10 digits keep only the last
+/// 4: `****5678`), and the result is cut to 40 characters with `…`.
+pub fn redact(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::new();
+    let mut out_len = 0usize;
+    let mut i = 0usize;
+    while let Some(&c) = chars.get(i) {
+        if out_len >= REDACT_MAX_CHARS {
+            out.push('…');
+            break;
+        }
+        if !c.is_ascii_digit() {
+            out.push(c);
+            out_len += 1;
+            i += 1;
+            continue;
+        }
+        // A run of digits, with single joiners between digits.
+        let start = i;
+        let mut end = i;
+        let mut digits = String::new();
+        while let Some(&d) = chars.get(end) {
+            if d.is_ascii_digit() {
+                digits.push(d);
+                end += 1;
+            } else if (d == ' ' || d == '-')
+                && chars.get(end + 1).is_some_and(|n| n.is_ascii_digit())
+            {
+                end += 1;
+            } else {
+                break;
+            }
+        }
+        let piece: String = if digits.len() >= 7 {
+            mask_digits(&digits)
+        } else {
+            chars.get(start..end).unwrap_or_default().iter().collect()
+        };
+        out_len += piece.chars().count();
+        out.push_str(&piece);
+        i = end;
+    }
+    out
+}
+
+/// Masks a string of ASCII digits: 11 or more keep the first 3 and last 4
+/// (`138****5678`), fewer keep the last 4 (`****5678`).
+pub(crate) fn mask_digits(digits: &str) -> String {
+    let n = digits.len();
+    let last4 = digits.get(n.saturating_sub(4)..).unwrap_or("");
+    if n >= 11 {
+        format!("{}****{}", digits.get(..3).unwrap_or(""), last4)
+    } else {
+        format!("****{last4}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn folds_full_width_digits_letters_and_punctuation() {
+        assert_eq!(fold_fullwidth("１２００．５０"), "1200.50");
+        assert_eq!(fold_fullwidth("ＲＭＢ，（５０）"), "RMB,(50)");
+        assert_eq!(fold_fullwidth("！～"), "!~");
+    }
+
+    #[test]
+    fn folds_the_ideographic_space_to_a_space() {
+        assert_eq!(fold_fullwidth("a\u{3000}b"), "a b");
+    }
+
+    #[test]
+    fn folds_the_full_width_yen_sign_to_the_yen_sign() {
+        assert_eq!(fold_fullwidth("￥1200"), "¥1200");
+    }
+
+    #[test]
+    fn leaves_chinese_text_and_ideographic_punctuation_alone() {
+        assert_eq!(fold_fullwidth("办好事、实事。"), "办好事、实事。");
+    }
+
+    #[test]
+    fn borrows_when_nothing_needs_folding() {
+        assert!(matches!(fold_fullwidth("户编号 abc"), Cow::Borrowed(_)));
+        assert!(matches!(fold_fullwidth("１"), Cow::Owned(_)));
+    }
+
+    #[test]
+    fn clean_trims_and_drops_one_leading_apostrophe() {
+        assert_eq!(clean("  '430102  "), "430102");
+        assert_eq!(clean("' 430102"), "430102");
+        assert_eq!(clean("''x"), "'x");
+        assert_eq!(clean("\u{3000}１２\u{3000}"), "12");
+        assert_eq!(clean(""), "");
+        assert_eq!(clean("'"), "");
+    }
+
+    #[test]
+    fn normalizes_headers_with_brackets_and_units() {
+        assert_eq!(normalize_header("物资(元)"), "物资");
+        assert_eq!(normalize_header("村（社区）"), "村");
+        assert_eq!(normalize_header("乡镇(街道)"), "乡镇");
+        assert_eq!(normalize_header("【户编号】x"), "x");
+        assert_eq!(normalize_header("资金[元]"), "资金");
+        assert_eq!(normalize_header("资金［元］"), "资金");
+    }
+
+    #[test]
+    fn normalizes_headers_ignoring_case_and_spaces() {
+        assert_eq!(normalize_header(" Lifted On "), "liftedon");
+        assert_eq!(normalize_header("lifted_on"), "lifted_on");
+        assert_eq!(normalize_header("户 编 号"), "户编号");
+        assert_eq!(normalize_header("ＩＤ"), "id");
+        assert_eq!(normalize_header("户\u{3000}主"), "户主");
+    }
+
+    #[test]
+    fn drops_the_stars_that_mark_required_columns() {
+        assert_eq!(normalize_header("*户编号"), "户编号");
+        assert_eq!(normalize_header("户编号*"), "户编号");
+        assert_eq!(normalize_header(" * 户主 ＊"), "户主");
+        assert_eq!(normalize_header("*物资(元)*"), "物资");
+    }
+
+    #[test]
+    fn survives_nested_and_unbalanced_brackets() {
+        assert_eq!(normalize_header("a(b(c)d)e"), "ae");
+        assert_eq!(normalize_header("物资(元"), "物资");
+        assert_eq!(normalize_header("物资)元"), "物资元");
+        assert_eq!(normalize_header("((("), "");
+        assert_eq!(normalize_header(")))x"), "x");
+        assert_eq!(normalize_header("【a(b】c)d"), "d");
+    }
+
+    #[test]
+    fn redact_masks_long_digit_runs_and_keeps_short_ones() {
+        assert_eq!(redact("13812345678"), "138****5678");
+        assert_eq!(redact("tel 138 1234 5678 ok"), "tel 138****5678 ok");
+        assert_eq!(redact("138-1234-5678"), "138****5678");
+        assert_eq!(redact("43010219900101123X"), "430****1123X");
+        assert_eq!(redact("8765432"), "****5432");
+        assert_eq!(redact("2001-3-5"), "2001-3-5");
+        assert_eq!(redact("abc 123456"), "abc 123456");
+        assert_eq!(redact("1 2"), "1 2");
+        assert_eq!(redact("12  34"), "12  34");
+    }
+
+    #[test]
+    fn redact_cuts_long_text() {
+        let long = "x".repeat(100);
+        let r = redact(&long);
+        assert_eq!(r.chars().count(), 41);
+        assert!(r.ends_with('…'));
+    }
+
+    proptest! {
+        #[test]
+        fn folding_is_idempotent(s in "\\PC*") {
+            let once = fold_fullwidth(&s).into_owned();
+            prop_assert_eq!(fold_fullwidth(&once).into_owned(), once.clone());
+        }
+
+        #[test]
+        fn normalize_header_never_panics_and_is_idempotent(s in "\\PC*") {
+            let n = normalize_header(&s);
+            prop_assert_eq!(normalize_header(&n), n.clone());
+        }
+
+        #[test]
+        fn redact_never_shows_seven_digits_in_a_row(s in "[0-9 x-]{0,60}") {
+            let r = redact(&s);
+            let mut run = 0;
+            for c in r.chars() {
+                run = if c.is_ascii_digit() { run + 1 } else { 0 };
+                prop_assert!(run < 7, "{} -> {}", s, r);
+            }
+        }
+    }
+}
