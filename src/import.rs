@@ -375,14 +375,41 @@ fn check_and_write(
         },
         Kind::Pairings => match records::pairing(layout, row) {
             Ok(p) => writer.pairing(layout, &p)?.map(|o| (o, zero)),
-            Err(p) => Err(p),
+            Err(p) => Err(with_reference_problems(writer, layout, row, p)),
         },
         Kind::Deliveries => match records::delivery(layout, row, today) {
             Ok(d) => writer
                 .delivery(row.line, &d)?
                 .map(|o| (o, (d.goods, d.cash))),
-            Err(p) => Err(p),
+            Err(p) => Err(with_reference_problems(writer, layout, row, p)),
         },
     };
     Ok(written)
+}
+
+/// A row that failed its own checks is still checked for its references,
+/// so that every problem of the row is reported at once.
+fn with_reference_problems(
+    writer: &Writer<'_>,
+    layout: &Layout,
+    row: &RawRow,
+    mut problems: Vec<CellProblem>,
+) -> Vec<CellProblem> {
+    let checks: [(Field, fn(&Writer<'_>, &str) -> Result<i64, String>); 2] = [
+        (Field::Member, |w, r| w.resolve_member(r)),
+        (Field::Household, |w, r| w.resolve_household(r)),
+    ];
+    for (field, resolve) in checks {
+        let reference = clean(layout.get(&row.cells, field));
+        if reference.is_empty() || problems.iter().any(|p| p.column == field.name()) {
+            continue;
+        }
+        if let Err(message) = resolve(writer, &reference) {
+            problems.push(CellProblem {
+                column: field.name(),
+                message,
+            });
+        }
+    }
+    problems
 }

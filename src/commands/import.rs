@@ -175,7 +175,11 @@ pub fn write_rejects(path: &Path, rejected: &[Rejected]) -> anyhow::Result<()> {
         header.push("error".into());
         w.write_record(&header)?;
         for (cells, error) in &block.rows {
+            // A short row is padded so that the error lands in its column.
             let mut row = cells.clone();
+            if row.len() < block.header.len() {
+                row.resize(block.header.len(), String::new());
+            }
             row.push(error.clone());
             w.write_record(&row)?;
         }

@@ -1,0 +1,358 @@
+//! End-to-end: importing files built the way clerks' exports really are.
+
+mod common;
+
+use common::{id_number, path_str, small_district, Workdir};
+use predicates::prelude::*;
+use predicates::str::contains;
+
+fn import_ok(w: &Workdir, files: &[&std::path::Path]) -> String {
+    let args: Vec<&str> = std::iter::once("import")
+        .chain(files.iter().map(|p| path_str(p)))
+        .collect();
+    w.stdout(&args)
+}
+
+#[test]
+fn imports_gbk_households_with_bracketed_chinese_headers_and_crlf() {
+    let w = Workdir::new();
+    let file = w.gbk(
+        "户.csv",
+        &format!(
+            "户编号,户主姓名,身份证号码,乡镇（街道）,村（社区）,家庭人口(人),脱贫状态,联系电话\r\n\
+             'H001,张三,'{},工农乡,红旗村,4,贫困,138 1234 5678\r\n\
+             H002,李四,{},工农乡,红旗村,2,已脱贫,\r\n",
+            id_number(7),
+            id_number(8).to_lowercase()
+        ),
+    );
+    let out = import_ok(&w, &[&file]);
+    assert!(out.contains("GB18030"), "{out}");
+    assert!(out.contains("households"), "{out}");
+    let s = w.json(&["summary"]);
+    assert_eq!(s["households"], 2);
+    assert_eq!(s["lifted_households"], 1);
+    assert!(w.dump().contains("H001"));
+}
+
+#[test]
+fn imports_utf16_tsv_with_blank_rows_and_a_totals_row() {
+    let w = Workdir::new();
+    let [h, m, p] = small_district(&w);
+    import_ok(&w, &[&h, &m, &p]);
+    let deliveries = w.utf16le(
+        "记录.txt",
+        "日期\t帮扶人\t户编号\t类别\t物资（元）\t资金（元）\t帮扶内容\r\n\
+         2001-03-05\tM1\tH1\t送温暖\t200\t100\t送米面油\r\n\
+         \t\t\t\t\t\t\r\n\
+         2001/4/5\t赵六\tH2\t办实事\t1.2万\t\t修房\r\n\
+         \r\n\
+         合计\t\t\t\t12200\t100\t\r\n",
+    );
+    let out = w
+        .bangfu()
+        .args(["import", path_str(&deliveries)])
+        .assert()
+        .success()
+        .stderr(contains("warning").not())
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(out.contains("UTF-16LE"), "{out}");
+    let s = w.json(&["summary"]);
+    assert_eq!(s["deliveries"], 2);
+    assert_eq!(s["goods"], "12200.00");
+    assert_eq!(s["cash"], "100.00");
+    assert_eq!(s["total"], "12300.00");
+}
+
+#[test]
+fn warns_when_the_totals_row_disagrees_with_the_rows() {
+    let w = Workdir::new();
+    let [h, m, p] = small_district(&w);
+    import_ok(&w, &[&h, &m, &p]);
+    let d = w.utf8(
+        "d.csv",
+        "date,member,household,category,goods,cash\n\
+         2001-03-05,M1,H1,warmth,200,100\n\
+         Total,,,,250,100\n",
+    );
+    w.bangfu()
+        .args(["import", path_str(&d)])
+        .assert()
+        .success()
+        .stderr(
+            contains("d.csv:3: goods")
+                .and(contains("250.00"))
+                .and(contains("200.00")),
+        );
+}
+
+#[test]
+fn imports_utf8_with_bom_and_semicolons() {
+    let w = Workdir::new();
+    let h = w.utf8_bom(
+        "h.csv",
+        "户编号;户主;乡镇;村\r\nH1;张三;工农乡;红旗村\r\nH2;\"李;四\";工农乡;红旗村\r\n",
+    );
+    let out = import_ok(&w, &[&h]);
+    assert!(out.contains("UTF-8 (BOM)"), "{out}");
+    assert!(w.dump().contains("李;四"));
+}
+
+#[test]
+fn applies_files_households_first_whatever_their_order() {
+    let w = Workdir::new();
+    let [h, m, p] = small_district(&w);
+    let d = w.utf8(
+        "d.csv",
+        "date,member,household,category,goods\n2001-03-05,M1,H1,warmth,50\n",
+    );
+    import_ok(&w, &[&d, &p, &m, &h]);
+    let s = w.json(&["summary"]);
+    assert_eq!(s["households"], 3);
+    assert_eq!(s["pairings"], 3);
+    assert_eq!(s["deliveries"], 1);
+    assert_eq!(s["paired_households"], 3);
+}
+
+#[test]
+fn importing_an_overlapping_re_export_spelled_differently_adds_nothing() {
+    let w = Workdir::new();
+    let [h, m, p] = small_district(&w);
+    let first = w.utf8(
+        "march.csv",
+        "date,member,household,category,goods,cash,note\n\
+         2001-03-05,M1,H1,warmth,200,100,送米面油\n\
+         2001-03-05,M1,H1,warmth,200,100,送米面油\n\
+         2001-03-06,M2,H3,policy,,,宣讲\n",
+    );
+    import_ok(&w, &[&h, &m, &p, &first]);
+    assert_eq!(w.json(&["summary"])["deliveries"], 3);
+    // The April export: March again, spelled the clerk's way, plus April.
+    let second = w.gbk(
+        "april.csv",
+        "日期,帮扶责任人,帮扶对象,六送一办,物资金额,现金,备注\r\n\
+         2001年3月5日,赵六,张三,温暖,￥200.00,100元, 送米面油 \r\n\
+         36955,M1,H1,送温暖,\"200\",RMB 100,送米面油\r\n\
+         20010306,钱七,王五,送政策,0,0,宣讲\r\n\
+         2001-04-01,M1,H2,送法律,,,普法\r\n",
+    );
+    let out = import_ok(&w, &[&second]);
+    assert!(
+        out.contains("|    4 |   1 |       0 |         3 |"),
+        "{out}"
+    );
+    assert_eq!(w.json(&["summary"])["deliveries"], 4);
+    // And once more: nothing new at all.
+    import_ok(&w, &[&second, &first]);
+    let s = w.json(&["summary"]);
+    assert_eq!(s["deliveries"], 4);
+    assert_eq!(s["total"], "600.00");
+}
+
+#[test]
+fn deliveries_with_a_record_id_are_updated_in_place() {
+    let w = Workdir::new();
+    let [h, m, p] = small_district(&w);
+    let v1 = w.utf8(
+        "v1.csv",
+        "流水号,date,member,household,category,goods\nR1,2001-03-05,M1,H1,warmth,50\n",
+    );
+    import_ok(&w, &[&h, &m, &p, &v1]);
+    let v2 = w.utf8(
+        "v2.csv",
+        "流水号,date,member,household,category,goods\nR1,2001-03-05,M1,H1,warmth,80\n",
+    );
+    let out = import_ok(&w, &[&v2]);
+    assert!(
+        out.contains("|    1 |   0 |       1 |         0 |"),
+        "{out}"
+    );
+    let s = w.json(&["summary"]);
+    assert_eq!(s["deliveries"], 1);
+    assert_eq!(s["goods"], "80.00");
+}
+
+#[test]
+fn a_pairing_without_since_and_one_with_since_are_one_pairing() {
+    let w = Workdir::new();
+    let [h, _, _] = small_district(&w);
+    let m = w.utf8("m.csv", "编号,姓名,单位,结对户\nM1,赵六,区财政局,H1、H2\n");
+    import_ok(&w, &[&h, &m]);
+    assert_eq!(w.json(&["summary"])["pairings"], 2);
+    let p = w.utf8("p.csv", "帮扶人编号,户编号,结对日期\nM1,H1,2001/3/1\n");
+    let out = import_ok(&w, &[&p]);
+    assert!(out.contains("|    1 |   0 |       1 |"), "{out}");
+    assert_eq!(w.json(&["summary"])["pairings"], 2);
+    import_ok(&w, &[&m]);
+    assert_eq!(w.json(&["summary"])["pairings"], 2);
+}
+
+#[test]
+fn households_are_updated_by_id_and_unchanged_rows_are_counted() {
+    let w = Workdir::new();
+    let [h, _, _] = small_district(&w);
+    import_ok(&w, &[&h]);
+    let again = w.utf8(
+        "h2.csv",
+        "id,head,township\nH1,张三,工农乡\nH2,李四改,工农乡\n",
+    );
+    let out = import_ok(&w, &[&again]);
+    assert!(
+        out.contains("|    2 |   0 |       1 |         1 |"),
+        "{out}"
+    );
+    // Columns the file lacks keep their values.
+    assert!(w.dump().contains("红旗村"));
+}
+
+#[test]
+fn passes_over_a_title_row_above_the_header() {
+    let w = Workdir::new();
+    let h = w.utf8(
+        "h.csv",
+        "龙山区贫困户花名册,,\n户编号,户主,乡镇\nH1,张三,工农乡\n",
+    );
+    w.bangfu()
+        .args(["import", path_str(&h)])
+        .assert()
+        .success()
+        .stderr(contains("line 2"));
+    assert_eq!(w.json(&["summary"])["households"], 1);
+}
+
+#[test]
+fn names_ignored_columns_in_a_warning() {
+    let w = Workdir::new();
+    let h = w.utf8("h.csv", "序号,户编号,户主,乡镇,签字\n1,H1,张三,工农乡,\n");
+    w.bangfu()
+        .args(["import", path_str(&h)])
+        .assert()
+        .success()
+        .stderr(contains("序号").and(contains("签字")));
+}
+
+#[test]
+fn kind_can_be_given_when_headers_do_not_tell() {
+    let w = Workdir::new();
+    let [h, m, _] = small_district(&w);
+    import_ok(&w, &[&h, &m]);
+    let p = w.utf8("p.csv", "member,household\nM1,H1\n");
+    w.stdout(&["import", "--kind", "pairings", path_str(&p)]);
+    assert_eq!(w.json(&["summary"])["pairings"], 1);
+}
+
+#[test]
+fn encoding_and_delimiter_can_be_forced() {
+    let w = Workdir::new();
+    let h = w.gbk("h.txt", "户编号|户主|乡镇\nH1|张三|工农乡\n");
+    w.stdout(&[
+        "import",
+        "--encoding",
+        "gbk",
+        "--delimiter",
+        "|",
+        path_str(&h),
+    ]);
+    assert!(w.dump().contains("张三"));
+}
+
+#[test]
+fn dry_run_checks_everything_and_writes_nothing() {
+    let w = Workdir::new();
+    let [h, m, p] = small_district(&w);
+    import_ok(&w, &[&h]);
+    let before = w.dump();
+    w.bangfu()
+        .args(["import", "--dry-run", path_str(&m), path_str(&p)])
+        .assert()
+        .success()
+        .stderr(contains("dry run"));
+    assert_eq!(w.dump(), before);
+}
+
+#[test]
+fn rejects_file_takes_every_bad_row_and_the_valid_rows_are_imported() {
+    let w = Workdir::new();
+    let [h, m, p] = small_district(&w);
+    import_ok(&w, &[&h, &m, &p]);
+    let d = w.utf8(
+        "d.csv",
+        "date,member,household,category,goods\n\
+         2001-03-05,M1,H1,warmth,50\n\
+         2001-02-30,M1,H1,warmth,50\n\
+         2001-03-07,M9,H1,warmth,50\n\
+         2001-03-08,M1\n",
+    );
+    let rejects = w.path("rejects.csv");
+    w.bangfu()
+        .args(["import", "--rejects", path_str(&rejects), path_str(&d)])
+        .assert()
+        .code(1)
+        .stderr(contains("3 rejected rows"));
+    assert_eq!(w.json(&["summary"])["deliveries"], 1);
+    let text = std::fs::read_to_string(&rejects).unwrap();
+    let text = text.trim_start_matches('\u{feff}');
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("date,member,household,category,goods,error")
+    );
+    let rest: Vec<&str> = lines.collect();
+    assert_eq!(rest.len(), 3, "{text}");
+    assert!(
+        rest[0].starts_with("2001-02-30,M1,H1,warmth,50,") && rest[0].contains("d.csv:3: date")
+    );
+    assert!(rest[1].contains("d.csv:4: member"));
+    assert!(rest[2].starts_with("2001-03-08,M1,,,,"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&rejects).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}
+
+#[test]
+fn the_database_is_created_readable_by_its_owner_only() {
+    let w = Workdir::new();
+    let [h, _, _] = small_district(&w);
+    import_ok(&w, &[&h]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(w.db()).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}
+
+#[test]
+fn db_flag_wins_over_the_environment() {
+    let w = Workdir::new();
+    let [h, _, _] = small_district(&w);
+    let other = w.path("other.db");
+    w.stdout(&["--db", path_str(&other), "import", path_str(&h)]);
+    assert!(other.exists());
+    assert!(!w.db().exists());
+}
+
+#[test]
+fn problems_are_reported_up_to_a_hundred_then_counted() {
+    let w = Workdir::new();
+    let mut text = String::from("id,head,township,size\n");
+    for i in 0..150 {
+        text.push_str(&format!("H{i},x,T,99\n"));
+    }
+    w.utf8("h.csv", &text);
+    let out = w.bangfu().args(["import", "h.csv"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        stderr.lines().filter(|l| l.starts_with("h.csv:")).count(),
+        100
+    );
+    assert!(stderr.contains("50 more problems (150 in all)"), "{stderr}");
+    assert_eq!(w.dump(), "");
+}
