@@ -395,16 +395,17 @@ fn with_reference_problems(
     row: &RawRow,
     mut problems: Vec<CellProblem>,
 ) -> Vec<CellProblem> {
-    let checks: [(Field, fn(&Writer<'_>, &str) -> Result<i64, String>); 2] = [
-        (Field::Member, |w, r| w.resolve_member(r)),
-        (Field::Household, |w, r| w.resolve_household(r)),
-    ];
-    for (field, resolve) in checks {
+    for field in [Field::Member, Field::Household] {
         let reference = clean(layout.get(&row.cells, field));
         if reference.is_empty() || problems.iter().any(|p| p.column == field.name()) {
             continue;
         }
-        if let Err(message) = resolve(writer, &reference) {
+        let resolved = if field == Field::Member {
+            writer.resolve_member(&reference)
+        } else {
+            writer.resolve_household(&reference)
+        };
+        if let Err(message) = resolved {
             problems.push(CellProblem {
                 column: field.name(),
                 message,
