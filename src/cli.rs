@@ -2,7 +2,10 @@
 //! them into settings (the database path, the language) once, in
 //! [`crate::commands`].
 
+use crate::report::group::{Dim, Measure};
+use crate::report::totals::SortBy;
 use crate::report::{Format, Lang};
+use crate::values::{Category, Date};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -40,8 +43,134 @@ pub enum Command {
     Import(ImportArgs),
     /// The headline figures and the one-sentence report
     Summary(SummaryArgs),
+    /// Totals of deliveries per group, with a grand total row
+    Totals(TotalsArgs),
+    /// Pairings whose last visit is too long ago (or never happened)
+    Overdue(OverdueArgs),
+    /// Poor households with no active pairing
+    Unpaired(UnpairedArgs),
+    /// One household or member: the record, its pairings and deliveries
+    Show(ShowArgs),
+    /// Findings across records: deliveries outside a pairing, pairings without deliveries, members without households
+    Check(FormatArg),
     /// Load the built-in sample district and print its report
     Demo,
+}
+
+fn date_arg(s: &str) -> Result<Date, String> {
+    Date::parse(s).map_err(|e| e.to_string())
+}
+
+fn category_arg(s: &str) -> Result<Category, String> {
+    Category::parse(s).map_err(|e| e.to_string())
+}
+
+/// FILTERS: which deliveries (and records) a report counts.
+#[derive(Debug, Args, Clone, Default)]
+pub struct FilterArgs {
+    /// Only deliveries on or after DATE
+    #[arg(long, value_name = "DATE", value_parser = date_arg)]
+    pub from: Option<Date>,
+    /// Only deliveries on or before DATE
+    #[arg(long, value_name = "DATE", value_parser = date_arg)]
+    pub to: Option<Date>,
+    /// Only households of this township
+    #[arg(long, value_name = "NAME")]
+    pub township: Option<String>,
+    /// Only households of this village
+    #[arg(long, value_name = "NAME")]
+    pub village: Option<String>,
+    /// Only members of this unit
+    #[arg(long, value_name = "NAME")]
+    pub unit: Option<String>,
+    /// Only this member (id or name)
+    #[arg(long, value_name = "REF")]
+    pub member: Option<String>,
+    /// Only this household (id or head)
+    #[arg(long, value_name = "REF")]
+    pub household: Option<String>,
+    /// Only this category (key or Chinese name)
+    #[arg(long, value_name = "CATEGORY", value_parser = category_arg)]
+    pub category: Option<Category>,
+}
+
+#[derive(Debug, Args)]
+pub struct FormatArg {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct TotalsArgs {
+    /// Group by these dimensions, comma-separated
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        required = true,
+        value_name = "DIM[,DIM...]"
+    )]
+    pub by: Vec<Dim>,
+    /// Cross-tab: one column per value of DIM
+    #[arg(long, value_enum, value_name = "DIM")]
+    pub across: Option<Dim>,
+    /// What the cross-tab cells hold
+    #[arg(long, value_enum, default_value_t = Measure::Total)]
+    pub measure: Measure,
+    /// Order of the rows
+    #[arg(long, value_enum, default_value_t = SortBy::Key)]
+    pub sort: SortBy,
+    /// Only the first N rows (the total row still covers all)
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    #[command(flatten)]
+    pub format: FormatArg,
+}
+
+#[derive(Debug, Args)]
+pub struct OverdueArgs {
+    /// A pairing is overdue when its last delivery is more than N days old
+    #[arg(long, default_value_t = 90, value_name = "N")]
+    pub days: u32,
+    /// The day to judge from [default: today]
+    #[arg(long, value_name = "DATE", value_parser = date_arg)]
+    pub as_of: Option<Date>,
+    #[command(flatten)]
+    pub format: FormatArg,
+}
+
+#[derive(Debug, Args)]
+pub struct UnpairedArgs {
+    /// The day to judge from [default: today]
+    #[arg(long, value_name = "DATE", value_parser = date_arg)]
+    pub as_of: Option<Date>,
+    #[command(flatten)]
+    pub format: FormatArg,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    #[command(subcommand)]
+    pub what: ShowWhat,
+    #[command(flatten)]
+    pub format: FormatArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ShowWhat {
+    /// A household, by id or head
+    Household {
+        #[arg(value_name = "REF")]
+        reference: String,
+    },
+    /// A member, by id or name
+    Member {
+        #[arg(value_name = "REF")]
+        reference: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -73,9 +202,10 @@ pub struct ImportArgs {
 
 #[derive(Debug, Args)]
 pub struct SummaryArgs {
-    /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    #[command(flatten)]
+    pub format: FormatArg,
 }
 
 #[cfg(test)]

@@ -1,11 +1,16 @@
 //! One file per subcommand. Here: the settings every command shares,
 //! resolved once from the raw flags, and the dispatch.
 
+pub mod check;
 pub mod demo;
 pub mod import;
+pub mod overdue;
+pub mod show;
 pub mod summary;
+pub mod totals;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, FilterArgs};
+use crate::report::group::Filters;
 use crate::report::Lang;
 use crate::store::Store;
 use anyhow::Context as _;
@@ -65,6 +70,25 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Status> {
     match cli.command {
         Command::Import(args) => import::run(&ctx, &args, out),
         Command::Summary(args) => summary::run(&ctx, &args, out),
+        Command::Totals(args) => totals::run(&ctx, &args, out),
+        Command::Overdue(args) => overdue::run_overdue(&ctx, &args, out),
+        Command::Unpaired(args) => overdue::run_unpaired(&ctx, &args, out),
+        Command::Show(args) => show::run(&ctx, &args, out),
+        Command::Check(args) => check::run(&ctx, &args, out),
         Command::Demo => demo::run(&ctx, out),
+    }
+}
+
+/// FILTERS as the reports take them.
+pub fn filters(args: &FilterArgs) -> Filters {
+    Filters {
+        from: args.from,
+        to: args.to,
+        township: args.township.clone(),
+        village: args.village.clone(),
+        unit: args.unit.clone(),
+        member: args.member.clone(),
+        household: args.household.clone(),
+        category: args.category,
     }
 }

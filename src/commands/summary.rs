@@ -3,13 +3,13 @@
 use super::{Context, Status};
 use crate::cli::SummaryArgs;
 use crate::report::summary;
-use crate::store::query;
 use crate::values::Date;
 use std::io::Write;
 
 pub fn run(ctx: &Context, args: &SummaryArgs, out: &mut dyn Write) -> anyhow::Result<Status> {
     let store = ctx.open_store()?;
-    let figures = query::summary(&store.conn, Date::today())?;
-    out.write_all(summary::render(&figures, ctx.lang, args.format).as_bytes())?;
+    let filters = super::filters(&args.filters);
+    let figures = summary::compute(&store.conn, &filters, Date::today())?;
+    out.write_all(summary::render(&figures, ctx.lang, args.format.format).as_bytes())?;
     Ok(Status::Ok)
 }

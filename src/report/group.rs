@@ -422,7 +422,7 @@ fn find<'a, T>(
 }
 
 /// Filters resolved against the loaded records.
-struct Resolved {
+pub struct Resolved {
     from: i32,
     to: i32,
     township: Option<u32>,
@@ -459,8 +459,46 @@ fn resolve_text(
     }
 }
 
+impl Resolved {
+    /// Whether any filter on households is set.
+    pub fn on_households(&self) -> bool {
+        self.township.is_some() || self.village.is_some() || self.household.is_some()
+    }
+
+    /// Whether any filter on members is set.
+    pub fn on_members(&self) -> bool {
+        self.unit.is_some() || self.member.is_some()
+    }
+
+    /// Whether any filter on deliveries alone (dates, category) is set.
+    pub fn on_deliveries(&self) -> bool {
+        self.from != i32::MIN || self.to != i32::MAX || self.category.is_some()
+    }
+
+    /// Whether the household at index `h` passes the household filters.
+    pub fn household_ok(&self, world: &World, h: u32) -> bool {
+        let hi = h as usize;
+        !(self.household.is_some_and(|x| x != h)
+            || self
+                .township
+                .is_some_and(|x| world.household_township.get(hi) != Some(&x))
+            || self
+                .village
+                .is_some_and(|x| world.household_village.get(hi) != Some(&x)))
+    }
+
+    /// Whether the member at index `m` passes the member filters.
+    pub fn member_ok(&self, world: &World, m: u32) -> bool {
+        !(self.member.is_some_and(|x| x != m)
+            || self
+                .unit
+                .is_some_and(|x| world.member_unit.get(m as usize) != Some(&x)))
+    }
+}
+
 impl World {
-    fn resolve(&self, f: &Filters) -> Result<Resolved, UsageError> {
+    /// Resolve FILTERS against the records; unknown names are usage errors.
+    pub fn resolve(&self, f: &Filters) -> Result<Resolved, UsageError> {
         Ok(Resolved {
             from: f.from.map_or(i32::MIN, Date::days),
             to: f.to.map_or(i32::MAX, Date::days),
@@ -531,14 +569,8 @@ pub fn group(
             return;
         };
         if f.category.is_some_and(|c| c != d.category)
-            || f.member.is_some_and(|x| x != m)
-            || f.household.is_some_and(|x| x != h)
-            || f.township
-                .is_some_and(|x| world.household_township.get(h as usize) != Some(&x))
-            || f.village
-                .is_some_and(|x| world.household_village.get(h as usize) != Some(&x))
-            || f.unit
-                .is_some_and(|x| world.member_unit.get(m as usize) != Some(&x))
+            || !f.household_ok(world, h)
+            || !f.member_ok(world, m)
         {
             return;
         }

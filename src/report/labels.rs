@@ -90,6 +90,13 @@ pub enum Label {
     AllOthers,
     Finding,
     Record,
+    DeliveryOutsidePairing,
+    PairingWithoutDelivery,
+    MemberWithoutHousehold,
+    PairingsTitle,
+    DeliveriesList,
+    TotalsByCategory,
+    NoFindings,
 }
 
 impl Label {
@@ -160,6 +167,16 @@ impl Label {
             AllOthers => ("all others", "其他"),
             Finding => ("finding", "问题"),
             Record => ("record", "记录"),
+            DeliveryOutsidePairing => (
+                "delivery by a member not paired with the household that day",
+                "帮扶人当日未与该户结对",
+            ),
+            PairingWithoutDelivery => ("pairing with no delivery", "结对后无帮扶记录"),
+            MemberWithoutHousehold => ("member with no household", "帮扶人无结对户"),
+            PairingsTitle => ("Pairings", "结对情况"),
+            DeliveriesList => ("Deliveries", "帮扶记录"),
+            TotalsByCategory => ("Totals by category", "分类合计"),
+            NoFindings => ("no findings", "未发现问题"),
         }
     }
 }

@@ -1,9 +1,13 @@
 //! Reports: grouping stored records into the totals a district report needs,
 //! and rendering them in the user's language and format.
 
+pub mod check;
 pub mod group;
 pub mod labels;
+pub mod mask;
+pub mod overdue;
 pub mod render;
+pub mod show;
 pub mod summary;
 pub mod totals;
 

@@ -78,3 +78,68 @@ pub fn render(summary: &Summary, lang: Lang, format: Format) -> String {
         Format::Csv => table(summary, lang).to_csv(),
     }
 }
+
+/// The summary under FILTERS. Household filters (township, village,
+/// household) narrow the households and, through pairings, the members;
+/// member filters (unit, member) narrow the members and, through pairings,
+/// the households; dates and category narrow the deliveries only.
+pub fn compute(
+    conn: &rusqlite::Connection,
+    filters: &super::group::Filters,
+    today: crate::values::Date,
+) -> anyhow::Result<Summary> {
+    use super::group::{group, World};
+    use crate::store::query;
+    use std::collections::HashSet;
+
+    let world = World::load(conn)?;
+    let f = world.resolve(filters)?;
+    if !(f.on_households() || f.on_members() || f.on_deliveries()) {
+        return Ok(query::summary(conn, today)?);
+    }
+    let pairings: Vec<(u32, u32, bool)> = query::pairings(conn)?
+        .into_iter()
+        .filter_map(|p| {
+            let h = world.household_index(p.household)?;
+            let m = world.member_index(p.member)?;
+            let ok = f.household_ok(&world, h) && f.member_ok(&world, m);
+            ok.then_some((h, m, p.until.is_none_or(|u| u >= today.days())))
+        })
+        .collect();
+    let households: Vec<u32> = (0..world.households.len() as u32)
+        .filter(|&h| f.household_ok(&world, h))
+        .filter(|&h| !f.on_members() || pairings.iter().any(|p| p.0 == h))
+        .collect();
+    let members: Vec<u32> = (0..world.members.len() as u32)
+        .filter(|&m| f.member_ok(&world, m))
+        .filter(|&m| !f.on_households() || pairings.iter().any(|p| p.1 == m))
+        .collect();
+    let units: HashSet<&str> = members
+        .iter()
+        .filter_map(|&m| world.members.get(m as usize).map(|x| x.unit.as_str()))
+        .collect();
+    let paired: HashSet<u32> = pairings.iter().filter(|p| p.2).map(|p| p.0).collect();
+    let grand = group(conn, &world, filters, &[Vec::new()])?
+        .first()
+        .map(|g| g.grand())
+        .unwrap_or_default();
+    Ok(Summary {
+        households: households.len() as i64,
+        paired_households: paired.len() as i64,
+        lifted_households: households
+            .iter()
+            .filter(|&&h| {
+                world
+                    .households
+                    .get(h as usize)
+                    .is_some_and(|x| x.status == 1)
+            })
+            .count() as i64,
+        members: members.len() as i64,
+        units: units.len() as i64,
+        pairings: pairings.len() as i64,
+        deliveries: grand.deliveries,
+        goods: grand.goods,
+        cash: grand.cash,
+    })
+}

@@ -160,3 +160,133 @@ pub fn scan_deliveries(
     }
     Ok(())
 }
+
+/// A pairing as the reports see it (keys and day numbers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PairingFacts {
+    pub member: i64,
+    pub household: i64,
+    pub since: Option<i32>,
+    pub until: Option<i32>,
+}
+
+impl PairingFacts {
+    /// Active on `day`: since empty or not after it, until empty or not before it.
+    pub fn active_on(&self, day: i32) -> bool {
+        self.since.is_none_or(|s| s <= day) && self.until.is_none_or(|u| u >= day)
+    }
+}
+
+/// Every pairing.
+pub fn pairings(conn: &Connection) -> rusqlite::Result<Vec<PairingFacts>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT member, household, since, until FROM pairings ORDER BY member, household, since",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(PairingFacts {
+            member: r.get(0)?,
+            household: r.get(1)?,
+            since: r.get(2)?,
+            until: r.get(3)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// The latest delivery day on or before `day` by `member` to `household`.
+pub fn last_delivery(
+    conn: &Connection,
+    member: i64,
+    household: i64,
+    day: i32,
+) -> rusqlite::Result<Option<i32>> {
+    conn.prepare_cached(
+        "SELECT max(day) FROM deliveries WHERE member = ?1 AND household = ?2 AND day <= ?3",
+    )?
+    .query_row([member, household, i64::from(day)], |r| r.get(0))
+}
+
+/// One delivery as `show` lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryRecord {
+    pub day: i32,
+    pub member: i64,
+    pub household: i64,
+    pub category: u8,
+    pub goods: i64,
+    pub cash: i64,
+    pub note: Option<String>,
+}
+
+/// The deliveries of one household (`of_member` false) or one member, by date.
+pub fn deliveries_of(
+    conn: &Connection,
+    of_member: bool,
+    key: i64,
+) -> rusqlite::Result<Vec<DeliveryRecord>> {
+    let sql = if of_member {
+        "SELECT day, member, household, category, goods, cash, note FROM deliveries
+         WHERE member = ?1 ORDER BY day, key"
+    } else {
+        "SELECT day, member, household, category, goods, cash, note FROM deliveries
+         WHERE household = ?1 ORDER BY day, key"
+    };
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map([key], |r| {
+        Ok(DeliveryRecord {
+            day: r.get(0)?,
+            member: r.get(1)?,
+            household: r.get(2)?,
+            category: r.get(3)?,
+            goods: r.get(4)?,
+            cash: r.get(5)?,
+            note: r.get(6)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// Deliveries by a member not paired with that household on that day:
+/// (member, household, day).
+pub fn deliveries_outside_pairings(conn: &Connection) -> rusqlite::Result<Vec<(i64, i64, i32)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT d.member, d.household, d.day FROM deliveries d
+         WHERE NOT EXISTS (
+             SELECT 1 FROM pairings p
+             WHERE p.member = d.member AND p.household = d.household
+               AND (p.since IS NULL OR p.since <= d.day)
+               AND (p.until IS NULL OR p.until >= d.day))
+         ORDER BY d.day, d.key",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    rows.collect()
+}
+
+/// Pairings with no delivery by that member to that household within the
+/// pairing's days: (member, household, since).
+pub fn pairings_without_deliveries(
+    conn: &Connection,
+) -> rusqlite::Result<Vec<(i64, i64, Option<i32>)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.member, p.household, p.since FROM pairings p
+         WHERE NOT EXISTS (
+             SELECT 1 FROM deliveries d
+             WHERE d.member = p.member AND d.household = p.household
+               AND (p.since IS NULL OR d.day >= p.since)
+               AND (p.until IS NULL OR d.day <= p.until))
+         ORDER BY p.member, p.household, p.since",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    rows.collect()
+}
+
+/// Members with no pairing at all.
+pub fn members_without_households(conn: &Connection) -> rusqlite::Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT m.key FROM members m
+         WHERE NOT EXISTS (SELECT 1 FROM pairings p WHERE p.member = m.key)
+         ORDER BY m.id",
+    )?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    rows.collect()
+}

@@ -1,0 +1,20 @@
+//! `bangfu check`: findings across records; exit 1 where there are any.
+
+use super::{Context, Status};
+use crate::cli::FormatArg;
+use crate::report::check;
+use crate::report::group::World;
+use std::io::Write;
+
+pub fn run(ctx: &Context, args: &FormatArg, out: &mut dyn Write) -> anyhow::Result<Status> {
+    let store = ctx.open_store()?;
+    let world = World::load(&store.conn)?;
+    let findings = check::findings(&store.conn, &world)?;
+    out.write_all(check::render(&world, &findings, ctx.lang, args.format).as_bytes())?;
+    if findings.is_empty() {
+        Ok(Status::Ok)
+    } else {
+        eprintln!("{} finding(s)", findings.len());
+        Ok(Status::Problems)
+    }
+}

@@ -1,0 +1,44 @@
+//! `bangfu overdue` and `bangfu unpaired`: the follow-up lists.
+
+use super::{Context, Status};
+use crate::cli::{OverdueArgs, UnpairedArgs};
+use crate::report::group::World;
+use crate::report::overdue;
+use crate::values::Date;
+use std::io::Write;
+
+pub fn run_overdue(
+    ctx: &Context,
+    args: &OverdueArgs,
+    out: &mut dyn Write,
+) -> anyhow::Result<Status> {
+    let store = ctx.open_store()?;
+    let world = World::load(&store.conn)?;
+    let as_of = args.as_of.unwrap_or_else(Date::today);
+    let rows = overdue::overdue(&store.conn, &world, as_of, args.days)?;
+    let text = overdue::render_overdue(
+        &world,
+        &rows,
+        as_of,
+        args.days,
+        ctx.lang,
+        args.format.format,
+    );
+    out.write_all(text.as_bytes())?;
+    Ok(Status::Ok)
+}
+
+pub fn run_unpaired(
+    ctx: &Context,
+    args: &UnpairedArgs,
+    out: &mut dyn Write,
+) -> anyhow::Result<Status> {
+    let store = ctx.open_store()?;
+    let world = World::load(&store.conn)?;
+    let as_of = args.as_of.unwrap_or_else(Date::today);
+    let rows = overdue::unpaired(&store.conn, &world, as_of)?;
+    out.write_all(
+        overdue::render_unpaired(&world, &rows, ctx.lang, args.format.format).as_bytes(),
+    )?;
+    Ok(Status::Ok)
+}

@@ -1,0 +1,132 @@
+//! `check`: findings across records that a clerk should look at — visits by
+//! someone not paired with the household that day, pairings nobody has acted
+//! on, members with nobody to help.
+
+use super::group::World;
+use super::labels::{Label, Lang};
+use super::overdue::pretty;
+use super::render::{Cell, Column, Format, Table};
+use crate::store::query;
+use crate::values::Date;
+use rusqlite::Connection;
+use serde_json::{json, Value};
+
+/// The kinds of finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    DeliveryOutsidePairing,
+    PairingWithoutDelivery,
+    MemberWithoutHousehold,
+}
+
+impl Kind {
+    pub fn key(self) -> &'static str {
+        match self {
+            Kind::DeliveryOutsidePairing => "delivery_outside_pairing",
+            Kind::PairingWithoutDelivery => "pairing_without_delivery",
+            Kind::MemberWithoutHousehold => "member_without_household",
+        }
+    }
+
+    fn label(self) -> Label {
+        match self {
+            Kind::DeliveryOutsidePairing => Label::DeliveryOutsidePairing,
+            Kind::PairingWithoutDelivery => Label::PairingWithoutDelivery,
+            Kind::MemberWithoutHousehold => Label::MemberWithoutHousehold,
+        }
+    }
+}
+
+/// One finding, naming its records by index into the world.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub kind: Kind,
+    pub member: Option<u32>,
+    pub household: Option<u32>,
+    /// The delivery's day, or the pairing's start.
+    pub date: Option<Date>,
+}
+
+/// Every finding, grouped by kind.
+pub fn findings(conn: &Connection, world: &World) -> rusqlite::Result<Vec<Finding>> {
+    let mut out = Vec::new();
+    for (m, h, day) in query::deliveries_outside_pairings(conn)? {
+        out.push(Finding {
+            kind: Kind::DeliveryOutsidePairing,
+            member: world.member_index(m),
+            household: world.household_index(h),
+            date: Date::from_days(day),
+        });
+    }
+    for (m, h, since) in query::pairings_without_deliveries(conn)? {
+        out.push(Finding {
+            kind: Kind::PairingWithoutDelivery,
+            member: world.member_index(m),
+            household: world.household_index(h),
+            date: since.and_then(Date::from_days),
+        });
+    }
+    for m in query::members_without_households(conn)? {
+        out.push(Finding {
+            kind: Kind::MemberWithoutHousehold,
+            member: world.member_index(m),
+            household: None,
+            date: None,
+        });
+    }
+    Ok(out)
+}
+
+/// The findings in `format`.
+pub fn render(world: &World, findings: &[Finding], lang: Lang, format: Format) -> String {
+    let member = |f: &Finding| f.member.and_then(|i| world.members.get(i as usize));
+    let household = |f: &Finding| f.household.and_then(|i| world.households.get(i as usize));
+    if findings.is_empty() && format == Format::Table {
+        return format!("{}\n", Label::NoFindings.text(lang));
+    }
+    if format == Format::Json {
+        let rows: Vec<Value> = findings
+            .iter()
+            .map(|f| {
+                json!({
+                    "finding": f.kind.key(),
+                    "member": member(f).map(|m| m.id.as_str()),
+                    "member_name": member(f).map(|m| m.name.as_str()),
+                    "household": household(f).map(|h| h.id.as_str()),
+                    "head": household(f).map(|h| h.head.as_str()),
+                    "date": f.date.map(|d| d.to_string()),
+                })
+            })
+            .collect();
+        return pretty(&json!({ "findings": rows }));
+    }
+    let table = Table {
+        columns: [
+            ("finding", Label::Finding),
+            ("member", Label::MemberId),
+            ("member_name", Label::MemberName),
+            ("household", Label::HouseholdId),
+            ("head", Label::Head),
+            ("date", Label::Date),
+        ]
+        .iter()
+        .map(|(k, l)| Column::new(*k, l.text(lang)))
+        .collect(),
+        rows: findings
+            .iter()
+            .map(|f| {
+                let text = |s: Option<&str>| s.map_or(Cell::Null, Cell::text);
+                vec![
+                    Cell::text(f.kind.label().text(lang)),
+                    text(member(f).map(|m| m.id.as_str())),
+                    text(member(f).map(|m| m.name.as_str())),
+                    text(household(f).map(|h| h.id.as_str())),
+                    text(household(f).map(|h| h.head.as_str())),
+                    f.date.map_or(Cell::Null, |d| Cell::text(d.to_string())),
+                ]
+            })
+            .collect(),
+        total: None,
+    };
+    table.render(format)
+}
