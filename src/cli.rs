@@ -155,8 +155,9 @@ pub struct UnpairedArgs {
 pub struct ShowArgs {
     #[command(subcommand)]
     pub what: ShowWhat,
-    #[command(flatten)]
-    pub format: FormatArg,
+    /// Output format
+    #[arg(long, value_enum, global = true, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 #[derive(Debug, Subcommand)]
