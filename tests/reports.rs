@@ -133,6 +133,9 @@ fn yuan(fen: i64) -> String {
     format!("{}.{:02}", fen / 100, fen % 100)
 }
 
+/// How the test computes a delivery's group for one dimension.
+type KeyOf<'a> = Box<dyn Fn(&Delivery) -> String + 'a>;
+
 #[derive(Default)]
 struct Sums {
     deliveries: i64,
@@ -163,7 +166,7 @@ fn check_rows(json: &Value, key: &str, expected: &BTreeMap<String, Sums>) {
 fn totals_of_every_dimension_match_the_rows_imported() {
     let w = Workdir::new();
     let (households, units, deliveries) = district(&w);
-    let dims: Vec<(&str, Box<dyn Fn(&Delivery) -> String>)> = vec![
+    let dims: Vec<(&str, KeyOf)> = vec![
         ("category", Box::new(|d| CATEGORIES[d.category].to_string())),
         ("unit", Box::new(|d| units[d.member].to_string())),
         ("member", Box::new(|d| format!("M{}", d.member))),
