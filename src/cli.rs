@@ -53,6 +53,8 @@ pub enum Command {
     Show(ShowArgs),
     /// Findings across records: deliveries outside a pairing, pairings without deliveries, members without households
     Check(FormatArg),
+    /// Write a report workbook (.xlsx) with charts
+    Export(ExportArgs),
     /// Load the built-in sample district and print its report
     Demo,
 }
@@ -131,6 +133,18 @@ pub struct TotalsArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The workbook to write
+    #[arg(long, value_name = "FILE", required = true)]
+    pub xlsx: PathBuf,
+    /// Days after which a pairing counts as overdue on the overdue sheet
+    #[arg(long, default_value_t = 90, value_name = "N")]
+    pub days: u32,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+}
+
+#[derive(Debug, Args)]
 pub struct OverdueArgs {
     /// A pairing is overdue when its last delivery is more than N days old
     #[arg(long, default_value_t = 90, value_name = "N")]
@@ -187,6 +201,10 @@ pub struct ImportArgs {
     /// Cell delimiter (a character, or tab, comma, semicolon); sniffed from the header line when not given
     #[arg(long, value_name = "CHAR")]
     pub delimiter: Option<String>,
+
+    /// The sheet to read from .xlsx, .xls or .ods files [default: the first]
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
 
     /// Check everything, write nothing
     #[arg(long)]

@@ -43,6 +43,7 @@ pub fn read_options(args: &ImportArgs) -> Result<ReadOptions, UsageError> {
         encoding,
         delimiter,
         kind,
+        sheet: args.sheet.clone(),
     })
 }
 
@@ -50,10 +51,12 @@ pub fn run(ctx: &Context, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Res
     let options = read_options(args)?;
     let mut inputs = Vec::with_capacity(args.files.len());
     for path in &args.files {
-        inputs.push(Input {
-            name: path.display().to_string(),
-            source: Source::open(path, &options)?,
-        });
+        let source = Source::open(path, &options)?;
+        let name = match source.as_ref().ok().and_then(|s| s.sheet.as_deref()) {
+            Some(sheet) => format!("{}[{sheet}]", path.display()),
+            None => path.display().to_string(),
+        };
+        inputs.push(Input { name, source });
     }
     let mut store = ctx.open_store()?;
     let import_options = ImportOptions {

@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod demo;
+pub mod export;
 pub mod import;
 pub mod overdue;
 pub mod show;
@@ -75,6 +76,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Status> {
         Command::Unpaired(args) => overdue::run_unpaired(&ctx, &args, out),
         Command::Show(args) => show::run(&ctx, &args, out),
         Command::Check(args) => check::run(&ctx, &args, out),
+        Command::Export(args) => export::run(&ctx, &args, out),
         Command::Demo => demo::run(&ctx, out),
     }
 }

@@ -104,6 +104,23 @@ pub fn sniff<R: Read>(mut file: R) -> io::Result<Sniffed> {
     })
 }
 
+/// Tell a workbook from the first bytes of a file, leaving it unread.
+pub fn sniff_head(file: &std::fs::File) -> io::Result<Sniffed> {
+    let mut head = [0u8; 8];
+    let mut reader = file;
+    let n = read_full(&mut reader, &mut head)?;
+    let mut reader = file;
+    io::Seek::seek(&mut reader, io::SeekFrom::Start(0))?;
+    let head = &head[..n];
+    Ok(if head.starts_with(b"PK\x03\x04") {
+        Sniffed::Zip
+    } else if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        Sniffed::Ole
+    } else {
+        Sniffed::Empty
+    })
+}
+
 /// Fill `buf` as far as the file allows; fewer bytes only at its end.
 fn read_full<R: Read>(file: &mut R, buf: &mut [u8]) -> io::Result<usize> {
     let mut filled = 0;

@@ -6,6 +6,7 @@
 
 pub mod encoding;
 pub mod headers;
+pub mod workbook;
 
 use crate::problem::UsageError;
 use csv::StringRecord;
@@ -26,6 +27,8 @@ pub struct ReadOptions {
     pub encoding: Option<&'static Encoding>,
     pub delimiter: Option<u8>,
     pub kind: Option<Kind>,
+    /// The sheet of a workbook (default: the first).
+    pub sheet: Option<String>,
 }
 
 /// One row of cells as the file holds them, untrimmed.
@@ -76,6 +79,8 @@ pub struct Source {
     pub title_rows: usize,
     /// Whether cells may hold U+FFFD from undecodable bytes.
     pub lossy: bool,
+    /// The sheet read, for a workbook.
+    pub sheet: Option<String>,
     pending: VecDeque<RawRow>,
     rows: Box<dyn Iterator<Item = Result<RawRow, FileError>>>,
 }
@@ -89,7 +94,24 @@ impl Source {
     ) -> Result<Result<Source, FileError>, UsageError> {
         let file = File::open(path)
             .map_err(|e| UsageError::new(format!("cannot open {}: {e}", path.display())))?;
-        Ok(Source::from_reader(file, options))
+        let is_workbook = workbook::is_workbook_name(path)
+            || (options.encoding.is_none()
+                && matches!(encoding::sniff_head(&file), Ok(Sniffed::Zip | Sniffed::Ole)));
+        if !is_workbook {
+            return Ok(Source::from_reader(file, options));
+        }
+        let sheet = match workbook::open(path, options.sheet.as_deref())? {
+            Ok(sheet) => sheet,
+            Err(e) => return Ok(Err(e)),
+        };
+        let name = sheet.name.clone();
+        let format = sheet.format.clone();
+        Ok(
+            Source::from_rows(format, false, options.kind, Box::new(sheet.rows())).map(|mut s| {
+                s.sheet = Some(name);
+                s
+            }),
+        )
     }
 
     /// Read a CSV/TSV text export from any seekable stream.
@@ -204,6 +226,7 @@ impl Source {
             kind,
             title_rows,
             lossy,
+            sheet: None,
             pending: seen,
             rows,
         })

@@ -10,6 +10,7 @@ pub mod render;
 pub mod show;
 pub mod summary;
 pub mod totals;
+pub mod xlsx;
 
 pub use labels::{Label, Lang};
 pub use render::{Cell, Column, Format, Table};

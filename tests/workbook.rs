@@ -1,0 +1,250 @@
+//! End-to-end: workbooks written by the test itself are imported like the
+//! same records as CSV, and the exported report workbook reads back.
+
+mod common;
+
+use calamine::{open_workbook_auto, Data, Reader};
+use common::{id_number, path_str, Workdir};
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+
+/// A workbook with households on the first sheet and deliveries on a
+/// second, the way Excel stores them: date cells, money as numbers, a phone
+/// as a number.
+fn write_workbook(w: &Workdir, name: &str, numeric_id: bool) -> std::path::PathBuf {
+    let mut book = Workbook::new();
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    let h = book.add_worksheet();
+    h.set_name("贫困户").unwrap();
+    for (c, head) in ["户编号", "户主", "身份证号", "乡镇", "脱贫日期", "电话"]
+        .iter()
+        .enumerate()
+    {
+        h.write_string(0, c as u16, *head).unwrap();
+    }
+    h.write_string(1, 0, "H1").unwrap();
+    h.write_string(1, 1, "张三").unwrap();
+    if numeric_id {
+        h.write_number(1, 2, 430102198001011234.0).unwrap();
+    } else {
+        h.write_string(1, 2, id_number(11)).unwrap();
+    }
+    h.write_string(1, 3, "工农乡").unwrap();
+    let lifted = ExcelDateTime::from_ymd(2002, 6, 1).unwrap();
+    h.write_datetime_with_format(1, 4, &lifted, &date).unwrap();
+    h.write_number(1, 5, 13812345678.0).unwrap();
+    h.write_string(2, 0, "H2").unwrap();
+    h.write_string(2, 1, "李四").unwrap();
+    h.write_string(2, 3, "工农乡").unwrap();
+
+    let d = book.add_worksheet();
+    d.set_name("记录").unwrap();
+    for (c, head) in ["日期", "帮扶人", "户编号", "类别", "物资", "资金"]
+        .iter()
+        .enumerate()
+    {
+        d.write_string(0, c as u16, *head).unwrap();
+    }
+    let rows = [
+        ((2001, 3, 5), "M1", "H1", "送温暖", 1200.5, 300.0),
+        ((2001, 4, 1), "M1", "H2", "办好事实事", 8000.0, 0.0),
+    ];
+    for (i, ((y, m, day), member, household, category, goods, cash)) in rows.iter().enumerate() {
+        let r = i as u32 + 1;
+        let when = ExcelDateTime::from_ymd(*y, *m, *day).unwrap();
+        d.write_datetime_with_format(r, 0, &when, &date).unwrap();
+        d.write_string(r, 1, *member).unwrap();
+        d.write_string(r, 2, *household).unwrap();
+        d.write_string(r, 3, *category).unwrap();
+        d.write_number(r, 4, *goods).unwrap();
+        d.write_number(r, 5, *cash).unwrap();
+    }
+    let path = w.path(name);
+    book.save(&path).unwrap();
+    path
+}
+
+fn members(w: &Workdir) -> std::path::PathBuf {
+    w.utf8("m.csv", "id,name,unit,households\nM1,赵六,区财政局,H1;H2\n")
+}
+
+#[test]
+fn a_workbook_imports_the_same_records_as_csv() {
+    let from_book = Workdir::new();
+    let book = write_workbook(&from_book, "台账.xlsx", false);
+    let m = members(&from_book);
+    let out = from_book.stdout(&["import", path_str(&book), path_str(&m)]);
+    assert!(out.contains("台账.xlsx[贫困户]"), "{out}");
+    from_book.stdout(&["import", "--sheet", "记录", path_str(&book)]);
+
+    let from_csv = Workdir::new();
+    let h = from_csv.utf8(
+        "h.csv",
+        &format!(
+            "户编号,户主,身份证号,乡镇,脱贫日期,电话\nH1,张三,{},工农乡,2002-06-01,13812345678\nH2,李四,,工农乡,,\n",
+            id_number(11)
+        ),
+    );
+    let d = from_csv.utf8(
+        "d.csv",
+        "日期,帮扶人,户编号,类别,物资,资金\n2001-03-05,M1,H1,送温暖,1200.50,300\n2001-04-01,M1,H2,办好事实事,8000,0\n",
+    );
+    let m = members(&from_csv);
+    from_csv.stdout(&["import", path_str(&h), path_str(&m), path_str(&d)]);
+    assert_eq!(from_book.dump(), from_csv.dump());
+    assert_eq!(from_book.json(&["summary"])["total"], "9500.50");
+}
+
+#[test]
+fn a_numeric_id_number_cell_has_lost_digits() {
+    let w = Workdir::new();
+    let book = write_workbook(&w, "book.xlsx", true);
+    w.bangfu()
+        .args(["import", path_str(&book)])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains(
+            "book.xlsx[贫困户]:2: id_number: the spreadsheet turned the ID number into a number",
+        ));
+    assert_eq!(w.dump(), "");
+}
+
+#[test]
+fn money_cells_that_are_not_whole_fen_are_errors() {
+    let w = Workdir::new();
+    let mut book = Workbook::new();
+    let s = book.add_worksheet();
+    for (c, head) in ["date", "member", "household", "category", "goods"]
+        .iter()
+        .enumerate()
+    {
+        s.write_string(0, c as u16, *head).unwrap();
+    }
+    s.write_string(1, 0, "2001-03-05").unwrap();
+    s.write_string(1, 1, "M1").unwrap();
+    s.write_string(1, 2, "H1").unwrap();
+    s.write_string(1, 3, "warmth").unwrap();
+    s.write_number(1, 4, 10.005).unwrap();
+    let path = w.path("d.xlsx");
+    book.save(&path).unwrap();
+    w.bangfu()
+        .args(["import", path_str(&path)])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains(
+            "d.xlsx[Sheet1]:2: goods: more than two decimals",
+        ));
+}
+
+#[test]
+fn an_unknown_sheet_is_a_usage_error_naming_the_sheets() {
+    let w = Workdir::new();
+    let book = write_workbook(&w, "book.xlsx", false);
+    w.bangfu()
+        .args(["import", "--sheet", "不存在", path_str(&book)])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("贫困户, 记录"));
+}
+
+fn cell_text(c: &Data) -> String {
+    match c {
+        Data::String(s) => s.clone(),
+        Data::Float(f) => f.to_string(),
+        Data::Int(n) => n.to_string(),
+        Data::Empty => String::new(),
+        other => other.to_string(),
+    }
+}
+
+#[test]
+fn the_exported_workbook_holds_the_report() {
+    let w = Workdir::new();
+    let db = w.path("demo.db");
+    w.stdout(&["demo", "--db", path_str(&db)]);
+    let out = w.path("report.xlsx");
+    w.stdout(&[
+        "--db",
+        path_str(&db),
+        "--lang",
+        "zh",
+        "export",
+        "--xlsx",
+        path_str(&out),
+    ]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&out).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let mut book = open_workbook_auto(&out).unwrap();
+    assert_eq!(
+        book.sheet_names(),
+        vec!["汇总", "分类", "单位", "乡镇", "月份", "逾期未访"]
+    );
+    let by_category = book.worksheet_range("分类").unwrap();
+    let header: Vec<String> = by_category
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(cell_text)
+        .collect();
+    assert_eq!(header, vec!["类别", "次数", "户数", "物资", "资金", "合计"]);
+    let last = by_category.rows().last().unwrap();
+    assert_eq!(cell_text(&last[0]), "合计");
+    assert_eq!(last[5], Data::Float(71350.0));
+    assert_eq!(by_category.rows().count(), 1 + 7 + 1);
+    let summary = book.worksheet_range("汇总").unwrap();
+    let text: Vec<String> = summary
+        .rows()
+        .flat_map(|r| r.iter().map(cell_text).collect::<Vec<_>>())
+        .collect();
+    assert!(
+        text.iter()
+            .any(|t| t == "共包保贫困户193户，送物资、资金共计71,350.00元"),
+        "{text:?}"
+    );
+    let overdue = book.worksheet_range("逾期未访").unwrap();
+    let phones: Vec<String> = overdue.rows().skip(1).map(|r| cell_text(&r[8])).collect();
+    assert!(phones.iter().any(|p| p.contains("****")), "{phones:?}");
+    assert!(
+        phones.iter().all(|p| p.is_empty() || p.contains("****")),
+        "{phones:?}"
+    );
+}
+
+#[test]
+fn the_export_takes_filters() {
+    let w = Workdir::new();
+    let db = w.path("demo.db");
+    w.stdout(&["demo", "--db", path_str(&db)]);
+    let out = w.path("gn.xlsx");
+    w.stdout(&[
+        "--db",
+        path_str(&db),
+        "export",
+        "--xlsx",
+        path_str(&out),
+        "--township",
+        "工农乡",
+    ]);
+    let expected = w.json(&[
+        "--db",
+        path_str(&db),
+        "totals",
+        "--by",
+        "category",
+        "--township",
+        "工农乡",
+    ]);
+    let mut book = open_workbook_auto(&out).unwrap();
+    let sheet = book.worksheet_range("By category").unwrap();
+    let last = sheet.rows().last().unwrap();
+    let total: f64 = expected["total"]["total"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(last[5], Data::Float(total));
+}
