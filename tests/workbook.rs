@@ -191,7 +191,7 @@ fn the_exported_workbook_holds_the_report() {
         .map(cell_text)
         .collect();
     assert_eq!(header, vec!["类别", "次数", "户数", "物资", "资金", "合计"]);
-    let last = by_category.rows().last().unwrap();
+    let last = by_category.rows().next_back().unwrap();
     assert_eq!(cell_text(&last[0]), "合计");
     assert_eq!(last[5], Data::Float(71350.0));
     assert_eq!(by_category.rows().count(), 1 + 7 + 1);
@@ -240,7 +240,7 @@ fn the_export_takes_filters() {
     ]);
     let mut book = open_workbook_auto(&out).unwrap();
     let sheet = book.worksheet_range("By category").unwrap();
-    let last = sheet.rows().last().unwrap();
+    let last = sheet.rows().next_back().unwrap();
     let total: f64 = expected["total"]["total"]
         .as_str()
         .unwrap()
