@@ -125,6 +125,7 @@ pub fn import(
         return Ok(report);
     }
     before_commit(&report)?;
+    log_files(&tx, &report.files)?;
     tx.commit()?;
     report.committed = true;
     Ok(report)
@@ -413,4 +414,28 @@ fn with_reference_problems(
         }
     }
     problems
+}
+
+/// Record each file of a committed import in the `imports` table.
+fn log_files(conn: &rusqlite::Connection, files: &[FileResult]) -> rusqlite::Result<()> {
+    let at = chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string();
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO imports (at, file, kind, encoding, rows_read, new, updated, unchanged, skipped, rejected)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    for f in files {
+        stmt.execute(rusqlite::params![
+            at,
+            f.name,
+            f.kind.map(|k| k.key()),
+            f.encoding,
+            f.read as i64,
+            f.new as i64,
+            f.updated as i64,
+            f.unchanged as i64,
+            f.skipped as i64,
+            f.rejected as i64,
+        ])?;
+    }
+    Ok(())
 }

@@ -41,10 +41,17 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let name = path.display().to_string();
         if !path.exists() {
-            create_private(path).map_err(|source| StoreError::Create {
-                path: name.clone(),
-                source,
-            })?;
+            match create_private(path) {
+                Ok(()) => {}
+                // Another bangfu created it a moment ago: fine.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(source) => {
+                    return Err(StoreError::Create {
+                        path: name.clone(),
+                        source,
+                    })
+                }
+            }
         }
         let conn = Connection::open_with_flags(
             path,

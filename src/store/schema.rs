@@ -64,6 +64,23 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX deliveries_household ON deliveries(household, day);
     CREATE INDEX deliveries_member ON deliveries(member, household, day);
     ",
+    // 2: a log of every committed import, one row per file, so a clerk can
+    // tell when which export was loaded and what it did.
+    "
+    CREATE TABLE imports (
+        key        INTEGER PRIMARY KEY,
+        at         TEXT NOT NULL,               -- local date and time of the import
+        file       TEXT NOT NULL,
+        kind       TEXT,
+        encoding   TEXT,
+        rows_read  INTEGER NOT NULL,
+        new        INTEGER NOT NULL,
+        updated    INTEGER NOT NULL,
+        unchanged  INTEGER NOT NULL,
+        skipped    INTEGER NOT NULL,
+        rejected   INTEGER NOT NULL
+    );
+    ",
 ];
 
 /// The schema version this bangfu writes.

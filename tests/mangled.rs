@@ -1,0 +1,103 @@
+//! Mangled exports — truncated, stray quotes, BOMs in the middle, NULs,
+//! random bytes, duplicated lines — fed to `import`: the exit status is
+//! 0, 1 or 2, never a panic, and the database is unchanged unless it is 0.
+
+mod common;
+
+use common::{path_str, small_district, Workdir};
+use proptest::prelude::*;
+
+/// Exports to start from: deliveries in UTF-8 and households in GBK.
+fn seeds() -> Vec<Vec<u8>> {
+    let deliveries = "日期,帮扶人,户编号,类别,物资（元）,资金,备注\r\n\
+        2001-03-05,M1,H1,送温暖,\"1,200.50\",100,\"送米,面\"\r\n\
+        2001年3月6日,赵六,H2,办实事,1.2万,,修房\r\n\
+        合计,,,,13200.50,100,\r\n";
+    let households = "户编号,户主,身份证号码,乡镇（街道）,村\r\nH7,孙八,,工农乡,红旗村\r\nH8,周九,,向阳街道,\r\n";
+    vec![
+        deliveries.as_bytes().to_vec(),
+        encoding_rs::GBK.encode(households).0.into_owned(),
+    ]
+}
+
+#[derive(Debug, Clone)]
+enum Mangle {
+    Truncate(usize),
+    Insert(usize, Vec<u8>),
+    Replace(usize, Vec<u8>),
+    DuplicateLine(usize),
+}
+
+fn mangle() -> impl Strategy<Value = Mangle> {
+    let stray = prop_oneof![
+        Just(b"\"".to_vec()),
+        Just(b"\xEF\xBB\xBF".to_vec()),
+        Just(b"\xFF\xFE".to_vec()),
+        Just(vec![0u8]),
+        Just(b"\r".to_vec()),
+        Just(b",,,".to_vec()),
+        proptest::collection::vec(any::<u8>(), 1..8),
+    ];
+    prop_oneof![
+        any::<usize>().prop_map(Mangle::Truncate),
+        (any::<usize>(), stray.clone()).prop_map(|(i, b)| Mangle::Insert(i, b)),
+        (any::<usize>(), stray).prop_map(|(i, b)| Mangle::Replace(i, b)),
+        any::<usize>().prop_map(Mangle::DuplicateLine),
+    ]
+}
+
+fn apply(mut bytes: Vec<u8>, mangles: &[Mangle]) -> Vec<u8> {
+    for m in mangles {
+        let len = bytes.len().max(1);
+        match m {
+            Mangle::Truncate(i) => bytes.truncate(i % len),
+            Mangle::Insert(i, b) => {
+                let at = i % len;
+                bytes.splice(at.min(bytes.len())..at.min(bytes.len()), b.iter().copied());
+            }
+            Mangle::Replace(i, b) => {
+                let at = (i % len).min(bytes.len());
+                let end = (at + b.len()).min(bytes.len());
+                bytes.splice(at..end, b.iter().copied());
+            }
+            Mangle::DuplicateLine(i) => {
+                let lines: Vec<&[u8]> = bytes.split_inclusive(|&c| c == b'\n').collect();
+                if !lines.is_empty() {
+                    let line = lines[i % lines.len()].to_vec();
+                    let at = lines[..=i % lines.len()]
+                        .iter()
+                        .map(|l| l.len())
+                        .sum::<usize>();
+                    bytes.splice(at..at, line);
+                }
+            }
+        }
+    }
+    bytes
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
+
+    #[test]
+    fn mangled_exports_never_panic_and_never_half_write(
+        seed in 0usize..2,
+        mangles in proptest::collection::vec(mangle(), 1..4),
+        random in proptest::option::weighted(0.1, proptest::collection::vec(any::<u8>(), 0..200)),
+    ) {
+        let w = Workdir::new();
+        let [h, m, p] = small_district(&w);
+        w.stdout(&["import", path_str(&h), path_str(&m), path_str(&p)]);
+        let before = w.dump();
+        let bytes = random.unwrap_or_else(|| apply(seeds()[seed].clone(), &mangles));
+        w.write("mangled.csv", &bytes);
+        let out = w.bangfu().args(["import", "mangled.csv"]).output().unwrap();
+        let code = out.status.code();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        prop_assert!(matches!(code, Some(0..=2)), "exit {:?}: {}", code, stderr);
+        prop_assert!(!stderr.contains("panicked"), "{}", stderr);
+        if code != Some(0) {
+            prop_assert_eq!(w.dump(), before);
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! The promises that need processes to test: a kill -9 at any moment of an
+//! import leaves a whole database holding all or none of it; two bangfu
+//! processes on one database both land whole.
+
+mod common;
+
+use common::{path_str, Workdir};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Households, members and pairings for the big files.
+fn base(w: &Workdir) {
+    let mut h = String::from("id,head,township\n");
+    let mut m = String::from("id,name,unit\n");
+    for i in 0..200 {
+        h.push_str(&format!("H{i},户主{i},乡{}\n", i % 5));
+    }
+    for i in 0..50 {
+        m.push_str(&format!("M{i},帮扶人{i},单位{}\n", i % 7));
+    }
+    let hf = w.utf8("h.csv", &h);
+    let mf = w.utf8("m.csv", &m);
+    w.stdout(&["import", path_str(&hf), path_str(&mf)]);
+}
+
+/// A deliveries file of `rows` rows; `tag` keeps files distinct.
+fn deliveries(w: &Workdir, name: &str, rows: usize, tag: &str) -> std::path::PathBuf {
+    let categories = [
+        "ideas",
+        "policy",
+        "technology",
+        "information",
+        "warmth",
+        "law",
+        "deeds",
+    ];
+    let mut text = String::from("date,member,household,category,goods,cash,note\n");
+    for i in 0..rows {
+        text.push_str(&format!(
+            "2001-{:02}-{:02},M{},H{},{},{}.50,{},{tag}{i}\n",
+            1 + i % 12,
+            1 + i % 28,
+            i % 50,
+            i % 200,
+            categories[i % 7],
+            i % 1000,
+            i % 9
+        ));
+    }
+    w.utf8(name, &text)
+}
+
+fn count_and_check(db: &std::path::Path) -> i64 {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let ok: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+    conn.query_row("SELECT count(*) FROM deliveries", [], |r| r.get(0))
+        .unwrap()
+}
+
+fn spawn_import(w: &Workdir, db: &std::path::Path, file: &std::path::Path) -> std::process::Child {
+    Command::new(assert_cmd::cargo::cargo_bin("bangfu"))
+        .current_dir(w.dir.path())
+        .env("BANGFU_TODAY", common::TODAY)
+        .args(["--db", path_str(db), "import", "--quiet", path_str(file)])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn a_kill_at_any_moment_of_an_import_leaves_all_or_nothing() {
+    let w = Workdir::new();
+    base(&w);
+    let rows = 6_000;
+    let big = deliveries(&w, "big.csv", rows, "k");
+    let pristine = w.path("pristine.db");
+    std::fs::copy(w.db(), &pristine).unwrap();
+
+    // How long a whole import takes here.
+    let timing = w.path("timing.db");
+    std::fs::copy(&pristine, &timing).unwrap();
+    let start = Instant::now();
+    assert!(spawn_import(&w, &timing, &big).wait().unwrap().success());
+    let whole = start.elapsed();
+    assert_eq!(count_and_check(&timing), rows as i64);
+
+    let mut saw_none = false;
+    for (i, fraction) in [0.05, 0.3, 0.6, 0.9, 1.1].iter().enumerate() {
+        let db = w.path(&format!("kill{i}.db"));
+        std::fs::copy(&pristine, &db).unwrap();
+        let mut child = spawn_import(&w, &db, &big);
+        std::thread::sleep(whole.mul_f64(*fraction));
+        let _ = child.kill(); // SIGKILL on unix
+        let _ = child.wait();
+        let n = count_and_check(&db);
+        assert!(n == 0 || n == rows as i64, "kill at {fraction}: {n} rows");
+        saw_none |= n == 0;
+        // Importing the file again completes it.
+        assert!(spawn_import(&w, &db, &big).wait().unwrap().success());
+        assert_eq!(count_and_check(&db), rows as i64);
+    }
+    assert!(
+        saw_none,
+        "no kill landed before the commit; the test proved nothing"
+    );
+}
+
+#[test]
+fn two_imports_at_once_both_land_whole() {
+    let w = Workdir::new();
+    base(&w);
+    let a = deliveries(&w, "a.csv", 4_000, "a");
+    let b = deliveries(&w, "b.csv", 4_000, "b");
+    let db = w.db();
+    let mut first = spawn_import(&w, &db, &a);
+    let mut second = spawn_import(&w, &db, &b);
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let (sa, sb) = (first.wait().unwrap(), second.wait().unwrap());
+    assert!(Instant::now() < deadline);
+    assert!(sa.success() && sb.success(), "{sa:?} {sb:?}");
+    assert_eq!(count_and_check(&db), 8_000);
+}
+
+#[test]
+fn two_first_uses_of_a_new_database_at_once_both_succeed() {
+    let w = Workdir::new();
+    let h = w.utf8("h.csv", "id,head,township\nH1,张三,工农乡\n");
+    let m = w.utf8("m.csv", "id,name,unit\nM1,李四,区委\n");
+    let db = w.path("fresh.db");
+    let mut one = spawn_import(&w, &db, &h);
+    let mut two = spawn_import(&w, &db, &m);
+    assert!(one.wait().unwrap().success());
+    assert!(two.wait().unwrap().success());
+    let s = w.json(&["--db", path_str(&db), "summary"]);
+    assert_eq!(s["households"], 1);
+    assert_eq!(s["members"], 1);
+}
