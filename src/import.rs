@@ -13,7 +13,9 @@ use crate::store::write::{Outcome, Writer};
 use crate::store::Store;
 use crate::values::text::clean;
 use crate::values::{Date, Fen};
+use indicatif::{ProgressBar, ProgressStyle};
 use rusqlite::TransactionBehavior;
+use std::time::Instant;
 
 /// One input, opened (or not) and named as the user named it.
 pub struct Input {
@@ -26,6 +28,27 @@ pub struct ImportOptions {
     pub dry_run: bool,
     /// Keep the valid rows and hand back the rejected ones.
     pub keep_valid: bool,
+    /// Show a progress bar on stderr (the caller checks it is a terminal).
+    pub progress: bool,
+}
+
+/// Rows between progress bar updates: rare enough to cost nothing.
+const PROGRESS_EVERY: u64 = 4096;
+
+fn progress_bar(name: &str, total: u64, rows_of_sheet: bool) -> ProgressBar {
+    let template = if rows_of_sheet {
+        "{prefix} [{bar:30}] {percent:>3}% {msg}"
+    } else {
+        "{prefix} [{bar:30}] {percent:>3}% {msg} {binary_bytes_per_sec}"
+    };
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template(template)
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(name.to_string());
+    bar
 }
 
 /// What one file did.
@@ -116,7 +139,7 @@ pub fn import(
     {
         let mut writer = Writer::new(&tx)?;
         for input in inputs {
-            import_file(&mut writer, input, today, &mut report)?;
+            import_file(&mut writer, input, today, options.progress, &mut report)?;
         }
     }
     let clean_run = report.problems.is_empty();
@@ -135,6 +158,7 @@ fn import_file(
     writer: &mut Writer<'_>,
     input: Input,
     today: Date,
+    progress: bool,
     report: &mut ImportReport,
 ) -> anyhow::Result<()> {
     let name = input.name;
@@ -236,6 +260,8 @@ fn import_file(
     let mut sums = (Fen(0), Fen(0));
     let mut section = (Fen(0), Fen(0));
     let mut totals_rows: Vec<TotalsRow> = Vec::new();
+    let bar = progress.then(|| progress_bar(&name, source.total, source.sheet.is_some()));
+    let started = Instant::now();
     for row in source {
         let row = match row {
             Ok(row) => row,
@@ -250,6 +276,15 @@ fn import_file(
             continue;
         }
         result.read += 1;
+        if let Some(bar) = bar.as_ref().filter(|_| result.read.is_multiple_of(PROGRESS_EVERY)) {
+            let seconds = started.elapsed().as_secs_f64().max(1e-3);
+            bar.set_position(row.pos);
+            bar.set_message(format!(
+                "{} rows, {:.0} rows/s",
+                result.read,
+                result.read as f64 / seconds
+            ));
+        }
         if is_totals_row(&row) {
             result.skipped += 1;
             if layout.kind == Kind::Deliveries {
@@ -292,6 +327,9 @@ fn import_file(
                 report.problems.extend(problems);
             }
         }
+    }
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
     }
     for t in totals_rows {
         reconcile(&name, &t, sums, &mut report.warnings);

@@ -300,6 +300,7 @@ mod tests {
     fn row(cells: &[&str]) -> RawRow {
         RawRow {
             line: 2,
+            pos: 0,
             cells: StringRecord::from(cells.to_vec()),
         }
     }

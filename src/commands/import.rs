@@ -11,7 +11,7 @@ use crate::report::{Cell, Column, Label, Lang, Table};
 use crate::store::Store;
 use crate::values::Date;
 use anyhow::Context as _;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 /// At most this many problems are printed in full.
@@ -58,10 +58,17 @@ pub fn run(ctx: &Context, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Res
         };
         inputs.push(Input { name, source });
     }
-    let mut store = ctx.open_store()?;
+    // A dry run against a database that does not exist yet checks against
+    // an empty one in memory, so that it creates no file.
+    let mut store = if args.dry_run && !ctx.db_path().exists() {
+        Store::in_memory()?
+    } else {
+        ctx.open_store()?
+    };
     let import_options = ImportOptions {
         dry_run: args.dry_run,
         keep_valid: args.rejects.is_some(),
+        progress: !ctx.quiet && std::io::stderr().is_terminal(),
     };
     let report = import(
         &mut store,

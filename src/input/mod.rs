@@ -36,6 +36,9 @@ pub struct ReadOptions {
 pub struct RawRow {
     /// 1-based line of the row's first character in the file.
     pub line: u64,
+    /// How far into the source the row starts (bytes of text for CSV,
+    /// rows for a sheet), for the progress bar.
+    pub pos: u64,
     pub cells: StringRecord,
 }
 
@@ -81,6 +84,8 @@ pub struct Source {
     pub lossy: bool,
     /// The sheet read, for a workbook.
     pub sheet: Option<String>,
+    /// The size of the source in the unit of [`RawRow::pos`], when known.
+    pub total: u64,
     pending: VecDeque<RawRow>,
     rows: Box<dyn Iterator<Item = Result<RawRow, FileError>>>,
 }
@@ -106,9 +111,11 @@ impl Source {
         };
         let name = sheet.name.clone();
         let format = sheet.format.clone();
+        let total = sheet.height();
         Ok(
             Source::from_rows(format, false, options.kind, Box::new(sheet.rows())).map(|mut s| {
                 s.sheet = Some(name);
+                s.total = total;
                 s
             }),
         )
@@ -120,6 +127,8 @@ impl Source {
         options: &ReadOptions,
     ) -> Result<Source, FileError> {
         let read_error = |e: io::Error| FileError::Read(e.to_string());
+        let total = file.seek(SeekFrom::End(0)).map_err(read_error)?;
+        file.seek(SeekFrom::Start(0)).map_err(read_error)?;
         let sniffed = encoding::sniff(&mut file).map_err(read_error)?;
         let (encoding, bom) = match (options.encoding, sniffed) {
             (_, Sniffed::Empty) => return Err(FileError::Empty),
@@ -174,12 +183,14 @@ impl Source {
             .delimiter(delimiter)
             .terminator(csv::Terminator::Any(b'\n'))
             .from_reader(text);
-        Source::from_rows(
+        let mut source = Source::from_rows(
             encoding::display_name(encoding, bom),
             !detected_utf8,
             options.kind,
             Box::new(CsvRows { reader }),
-        )
+        )?;
+        source.total = total;
+        Ok(source)
     }
 
     /// Find the header among the first rows: the first row from which a
@@ -227,6 +238,7 @@ impl Source {
             title_rows,
             lossy,
             sheet: None,
+            total: 0,
             pending: seen,
             rows,
         })
@@ -265,8 +277,8 @@ impl<R: Read> Iterator for CsvRows<R> {
         match self.reader.read_record(&mut cells) {
             Ok(false) => None,
             Ok(true) => {
-                let line = cells.position().map_or(0, |p| p.line());
-                Some(Ok(RawRow { line, cells }))
+                let (line, pos) = cells.position().map_or((0, 0), |p| (p.line(), p.byte()));
+                Some(Ok(RawRow { line, pos, cells }))
             }
             Err(e) => Some(Err(FileError::Read(e.to_string()))),
         }

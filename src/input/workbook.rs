@@ -81,6 +81,11 @@ pub fn open(path: &Path, sheet: Option<&str>) -> Result<Result<Sheet, FileError>
 }
 
 impl Sheet {
+    /// Number of rows.
+    pub fn height(&self) -> u64 {
+        self.range.height() as u64
+    }
+
     /// The sheet's rows, numbered as the spreadsheet numbers them.
     pub fn rows(self) -> impl Iterator<Item = Result<RawRow, FileError>> {
         let first_row = self.range.start().map_or(0, |(r, _)| r);
@@ -95,6 +100,7 @@ impl Sheet {
             }
             Ok(RawRow {
                 line: u64::from(first_row) + i as u64 + 1,
+                pos: i as u64,
                 cells,
             })
         })

@@ -73,9 +73,19 @@ impl Store {
             Some(rusqlite::ErrorCode::NotADatabase) => StoreError::NotADatabase(name.clone()),
             _ => StoreError::Sqlite(e),
         };
+        // Refuse a newer database before touching anything in it.
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(not_db)?;
+        if version > schema::current_version() {
+            return Err(StoreError::Newer {
+                path: name,
+                found: version,
+                known: schema::current_version(),
+            });
+        }
         if on_disk {
-            conn.pragma_update(None, "journal_mode", "WAL")
-                .map_err(not_db)?;
+            conn.pragma_update(None, "journal_mode", "WAL")?;
             conn.pragma_update(None, "synchronous", "NORMAL")?;
         }
         conn.pragma_update(None, "foreign_keys", "ON")?;

@@ -1,0 +1,51 @@
+//! One CSV file's bytes imported into an in-memory database that already
+//! holds a small district: never a panic, and a failed import writes nothing.
+#![no_main]
+
+use bangfu::import::{import, ImportOptions, Input};
+use bangfu::input::{ReadOptions, Source};
+use bangfu::store::Store;
+use bangfu::values::Date;
+use libfuzzer_sys::fuzz_target;
+use std::io::Cursor;
+
+fn input(name: &str, bytes: Vec<u8>) -> Input {
+    Input {
+        name: name.to_string(),
+        source: Source::from_reader(Cursor::new(bytes), &ReadOptions::default()),
+    }
+}
+
+fn count(store: &Store) -> i64 {
+    store
+        .conn
+        .query_row(
+            "SELECT (SELECT count(*) FROM households) + (SELECT count(*) FROM members)
+              + (SELECT count(*) FROM pairings) + (SELECT count(*) FROM deliveries)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap_or(-1)
+}
+
+fuzz_target!(|data: &[u8]| {
+    let today = Date::from_ymd(2003, 6, 30).unwrap();
+    let mut store = Store::in_memory().unwrap();
+    let base = vec![
+        input("h.csv", b"id,head,township\nH1,a,T\nH2,b,T\n".to_vec()),
+        input("m.csv", b"id,name,unit,households\nM1,c,U,H1\n".to_vec()),
+    ];
+    import(&mut store, base, &ImportOptions::default(), today, |_| Ok(())).unwrap();
+    let before = count(&store);
+    let report = import(
+        &mut store,
+        vec![input("fuzz.csv", data.to_vec())],
+        &ImportOptions::default(),
+        today,
+        |_| Ok(()),
+    )
+    .unwrap();
+    if !report.committed {
+        assert_eq!(count(&store), before);
+    }
+});
