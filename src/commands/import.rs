@@ -155,7 +155,10 @@ pub fn results_table(files: &[FileResult], lang: Lang) -> Table {
                 let n = |v: u64| Cell::Int(v as i64);
                 vec![
                     Cell::text(f.name.clone()),
-                    Cell::text(f.kind.map_or("?", Kind::key)),
+                    Cell::text(f.kind.map_or("?", |k| match lang {
+                        Lang::En => k.key(),
+                        Lang::Zh => k.zh(),
+                    })),
                     Cell::text(f.encoding.clone()),
                     n(f.read),
                     n(f.new),

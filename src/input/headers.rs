@@ -33,6 +33,16 @@ impl Kind {
         }
     }
 
+    /// The Chinese name, for human output.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Kind::Households => "贫困户",
+            Kind::Members => "帮扶人",
+            Kind::Pairings => "结对",
+            Kind::Deliveries => "帮扶记录",
+        }
+    }
+
     /// Parse `--kind` (singular, plural or Chinese).
     pub fn parse(s: &str) -> Option<Kind> {
         match normalize_header(s).as_str() {
