@@ -191,6 +191,16 @@ fn rejects_an_id_repeated_within_one_file() {
 }
 
 #[test]
+fn rejects_a_delivery_record_id_repeated_within_one_file() {
+    rejected(
+        "d.csv",
+        "流水号,date,member,household,category\nR1,2001-03-01,M1,H1,law\nR1,2001-03-02,M1,H1,law\n"
+            .as_bytes(),
+        &["d.csv:3: id: ", "R1"],
+    );
+}
+
+#[test]
 fn rejects_a_row_with_too_few_cells() {
     rejected(
         "d.csv",

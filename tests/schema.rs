@@ -27,6 +27,18 @@ fn a_first_schema_database_is_upgraded_in_place_with_its_data() {
     assert_eq!(s["deliveries"], 602);
     assert_eq!(s["total"], "71350.00");
     assert_eq!(version(&db), bangfu::store::schema::current_version());
+    // Deliveries stored by the first schema are recognised: importing the
+    // sample's deliveries again adds nothing.
+    let deliveries = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/deliveries.csv");
+    let out = w.stdout(&["--db", path_str(&db), "import", path_str(&deliveries)]);
+    assert!(
+        out.contains("|  602 |   0 |       0 |       602 |"),
+        "{out}"
+    );
+    assert_eq!(
+        w.json(&["--db", path_str(&db), "summary"])["deliveries"],
+        602
+    );
     // The new schema works: importing writes to the import log.
     let h = w.utf8("h.csv", "id,head,township\nNEW1,新户,工农乡\n");
     w.stdout(&["--db", path_str(&db), "import", path_str(&h)]);
@@ -34,7 +46,7 @@ fn a_first_schema_database_is_upgraded_in_place_with_its_data() {
         .unwrap()
         .query_row("SELECT count(*) FROM imports", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(logged, 1);
+    assert_eq!(logged, 2);
 }
 
 #[test]

@@ -10,6 +10,7 @@ use crate::store::query;
 use crate::values::Date;
 use rusqlite::Connection;
 use serde_json::{json, Value};
+use std::collections::HashMap;
 
 /// The kinds of finding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,24 +48,50 @@ pub struct Finding {
     pub date: Option<Date>,
 }
 
-/// Every finding, grouped by kind.
+/// Every finding, grouped by kind. Deliveries are read in one scan.
 pub fn findings(conn: &Connection, world: &World) -> rusqlite::Result<Vec<Finding>> {
+    // Each member–household pair's pairings, and whether each saw a delivery.
+    let pairings = query::pairings(conn)?;
+    let mut by_pair: HashMap<(i64, i64), Vec<usize>> = HashMap::new();
+    for (i, p) in pairings.iter().enumerate() {
+        by_pair.entry((p.member, p.household)).or_default().push(i);
+    }
+    let mut visited = vec![false; pairings.len()];
+    let mut outside = Vec::new();
+    query::scan_deliveries(conn, &query::Scan::default(), |d| {
+        let mut covered = false;
+        for &i in by_pair
+            .get(&(d.member, d.household))
+            .map_or(&[][..], Vec::as_slice)
+        {
+            if pairings[i].active_on(d.day) {
+                covered = true;
+                visited[i] = true;
+            }
+        }
+        if !covered {
+            outside.push(d);
+        }
+    })?;
+    outside.sort_by_key(|d| (d.day, d.member, d.household));
     let mut out = Vec::new();
-    for (m, h, day) in query::deliveries_outside_pairings(conn)? {
+    for d in outside {
         out.push(Finding {
             kind: Kind::DeliveryOutsidePairing,
-            member: world.member_index(m),
-            household: world.household_index(h),
-            date: Date::from_days(day),
+            member: world.member_index(d.member),
+            household: world.household_index(d.household),
+            date: Date::from_days(d.day),
         });
     }
-    for (m, h, since) in query::pairings_without_deliveries(conn)? {
-        out.push(Finding {
-            kind: Kind::PairingWithoutDelivery,
-            member: world.member_index(m),
-            household: world.household_index(h),
-            date: since.and_then(Date::from_days),
-        });
+    for (p, seen) in pairings.iter().zip(&visited) {
+        if !seen {
+            out.push(Finding {
+                kind: Kind::PairingWithoutDelivery,
+                member: world.member_index(p.member),
+                household: world.household_index(p.household),
+                date: p.since.and_then(Date::from_days),
+            });
+        }
     }
     for m in query::members_without_households(conn)? {
         out.push(Finding {

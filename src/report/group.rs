@@ -164,6 +164,30 @@ pub struct Filters {
     pub category: Option<Category>,
 }
 
+impl Filters {
+    /// No filter at all.
+    pub fn is_empty(&self) -> bool {
+        let Filters {
+            from,
+            to,
+            township,
+            village,
+            unit,
+            member,
+            household,
+            category,
+        } = self;
+        from.is_none()
+            && to.is_none()
+            && township.is_none()
+            && village.is_none()
+            && unit.is_none()
+            && member.is_none()
+            && household.is_none()
+            && category.is_none()
+    }
+}
+
 /// Strings of one text dimension, each stored once.
 #[derive(Debug, Default)]
 struct Interner {
@@ -561,7 +585,20 @@ pub fn group(
     }
     let f = world.resolve(filters)?;
     let mut maps: Vec<HashMap<u128, Acc>> = lists.iter().map(|_| HashMap::new()).collect();
-    query::scan_deliveries(conn, f.from, f.to, |d| {
+    let scan = query::Scan {
+        from: f.from,
+        to: f.to,
+        member: f
+            .member
+            .and_then(|m| world.members.get(m as usize))
+            .map(|m| m.key),
+        household: f
+            .household
+            .and_then(|h| world.households.get(h as usize))
+            .map(|h| h.key),
+        category: f.category,
+    };
+    query::scan_deliveries(conn, &scan, |d| {
         let (Some(h), Some(m)) = (
             world.household_index(d.household),
             world.member_index(d.member),

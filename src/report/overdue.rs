@@ -8,7 +8,7 @@ use crate::store::query;
 use crate::values::Date;
 use rusqlite::Connection;
 use serde_json::{json, Value};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// One overdue pairing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,33 +30,47 @@ pub fn overdue(
     days: u32,
 ) -> rusqlite::Result<Vec<OverdueRow>> {
     let day = as_of.days();
-    let mut seen = HashSet::new();
-    let mut rows = Vec::new();
+    // The pairs to judge, then their latest delivery, in one scan.
+    let mut last: HashMap<(i64, i64), Option<i32>> = HashMap::new();
+    let mut order = Vec::new();
     for p in query::pairings(conn)? {
-        if !p.active_on(day) || !seen.insert((p.member, p.household)) {
-            continue;
+        if p.active_on(day) && !last.contains_key(&(p.member, p.household)) {
+            last.insert((p.member, p.household), None);
+            order.push((p.member, p.household));
         }
-        let (Some(m), Some(h)) = (
-            world.member_index(p.member),
-            world.household_index(p.household),
-        ) else {
+    }
+    let scan = query::Scan {
+        to: day,
+        ..query::Scan::default()
+    };
+    query::scan_deliveries(conn, &scan, |d| {
+        if let Some(latest) = last.get_mut(&(d.member, d.household)) {
+            if latest.is_none_or(|l| d.day > l) {
+                *latest = Some(d.day);
+            }
+        }
+    })?;
+    let mut rows = Vec::new();
+    for (member, household) in order {
+        let (Some(m), Some(h)) = (world.member_index(member), world.household_index(household))
+        else {
             continue;
         };
-        let last = query::last_delivery(conn, p.member, p.household, day)?;
-        let since = last.map(|l| i64::from(day) - i64::from(l));
+        let latest = last.get(&(member, household)).copied().flatten();
+        let since = latest.map(|l| i64::from(day) - i64::from(l));
         if since.is_none_or(|s| s > i64::from(days)) {
             rows.push(OverdueRow {
                 member: m,
                 household: h,
-                last: last.and_then(Date::from_days),
+                last: latest.and_then(Date::from_days),
                 days_since: since,
             });
         }
     }
     rows.sort_by(|a, b| {
-        let never = |r: &OverdueRow| r.last.is_some();
-        never(a)
-            .cmp(&never(b))
+        let visited = |r: &OverdueRow| r.last.is_some();
+        visited(a)
+            .cmp(&visited(b))
             .then(b.days_since.cmp(&a.days_since))
             .then(a.household.cmp(&b.household))
             .then(a.member.cmp(&b.member))

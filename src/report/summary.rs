@@ -92,11 +92,11 @@ pub fn compute(
     use crate::store::query;
     use std::collections::HashSet;
 
-    let world = World::load(conn)?;
-    let f = world.resolve(filters)?;
-    if !(f.on_households() || f.on_members() || f.on_deliveries()) {
+    if filters.is_empty() {
         return Ok(query::summary(conn, today)?);
     }
+    let world = World::load(conn)?;
+    let f = world.resolve(filters)?;
     let pairings: Vec<(u32, u32, bool)> = query::pairings(conn)?
         .into_iter()
         .filter_map(|p| {

@@ -36,9 +36,9 @@ pub fn summary(conn: &Connection, today: Date) -> rusqlite::Result<Summary> {
             (SELECT count(*) FROM members),
             (SELECT count(DISTINCT unit) FROM members),
             (SELECT count(*) FROM pairings),
-            (SELECT count(*) FROM deliveries),
-            (SELECT coalesce(sum(goods), 0) FROM deliveries),
-            (SELECT coalesce(sum(cash), 0) FROM deliveries)",
+            d.n, d.goods, d.cash
+         FROM (SELECT count(*) AS n, coalesce(sum(goods), 0) AS goods,
+                      coalesce(sum(cash), 0) AS cash FROM deliveries) AS d",
         [today.days()],
         |r| {
             Ok(Summary {
@@ -136,18 +136,51 @@ pub struct DeliveryFacts {
     pub cash: i64,
 }
 
-/// Call `each` for every delivery dated within `from..=to` (day numbers).
+/// Which deliveries a scan reads: a day range and, optionally, one
+/// member, one household, one category. SQLite tests these while it reads,
+/// so rows left out never reach Rust.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scan {
+    pub from: i32,
+    pub to: i32,
+    pub member: Option<i64>,
+    pub household: Option<i64>,
+    pub category: Option<u8>,
+}
+
+impl Default for Scan {
+    fn default() -> Scan {
+        Scan {
+            from: i32::MIN,
+            to: i32::MAX,
+            member: None,
+            household: None,
+            category: None,
+        }
+    }
+}
+
+/// Call `each` for every delivery `scan` selects, in storage order: one
+/// sequential pass over the table.
 pub fn scan_deliveries(
     conn: &Connection,
-    from: i32,
-    to: i32,
+    scan: &Scan,
     mut each: impl FnMut(DeliveryFacts),
 ) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare_cached(
         "SELECT day, member, household, category, goods, cash FROM deliveries
-         WHERE day BETWEEN ?1 AND ?2",
+         WHERE day BETWEEN ?1 AND ?2
+           AND (?3 IS NULL OR member = ?3)
+           AND (?4 IS NULL OR household = ?4)
+           AND (?5 IS NULL OR category = ?5)",
     )?;
-    let mut rows = stmt.query([from, to])?;
+    let mut rows = stmt.query(rusqlite::params![
+        scan.from,
+        scan.to,
+        scan.member,
+        scan.household,
+        scan.category
+    ])?;
     while let Some(r) = rows.next()? {
         each(DeliveryFacts {
             day: r.get(0)?,
@@ -193,19 +226,6 @@ pub fn pairings(conn: &Connection) -> rusqlite::Result<Vec<PairingFacts>> {
     rows.collect()
 }
 
-/// The latest delivery day on or before `day` by `member` to `household`.
-pub fn last_delivery(
-    conn: &Connection,
-    member: i64,
-    household: i64,
-    day: i32,
-) -> rusqlite::Result<Option<i32>> {
-    conn.prepare_cached(
-        "SELECT max(day) FROM deliveries WHERE member = ?1 AND household = ?2 AND day <= ?3",
-    )?
-    .query_row([member, household, i64::from(day)], |r| r.get(0))
-}
-
 /// One delivery as `show` lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeliveryRecord {
@@ -243,40 +263,6 @@ pub fn deliveries_of(
             note: r.get(6)?,
         })
     })?;
-    rows.collect()
-}
-
-/// Deliveries by a member not paired with that household on that day:
-/// (member, household, day).
-pub fn deliveries_outside_pairings(conn: &Connection) -> rusqlite::Result<Vec<(i64, i64, i32)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT d.member, d.household, d.day FROM deliveries d
-         WHERE NOT EXISTS (
-             SELECT 1 FROM pairings p
-             WHERE p.member = d.member AND p.household = d.household
-               AND (p.since IS NULL OR p.since <= d.day)
-               AND (p.until IS NULL OR p.until >= d.day))
-         ORDER BY d.day, d.key",
-    )?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-    rows.collect()
-}
-
-/// Pairings with no delivery by that member to that household within the
-/// pairing's days: (member, household, since).
-pub fn pairings_without_deliveries(
-    conn: &Connection,
-) -> rusqlite::Result<Vec<(i64, i64, Option<i32>)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT p.member, p.household, p.since FROM pairings p
-         WHERE NOT EXISTS (
-             SELECT 1 FROM deliveries d
-             WHERE d.member = p.member AND d.household = p.household
-               AND (p.since IS NULL OR d.day >= p.since)
-               AND (p.until IS NULL OR d.day <= p.until))
-         ORDER BY p.member, p.household, p.since",
-    )?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     rows.collect()
 }
 

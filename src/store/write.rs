@@ -9,8 +9,9 @@
 use crate::input::headers::{Field, Layout};
 use crate::records::{CellProblem, Delivery, Household, Member, Pairing};
 use crate::values::{Date, IdNumber, Phone, Status};
+use rusqlite::Statement;
 use rusqlite::{params, Connection, OptionalExtension};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// A stored member: key, name, unit, role, phone.
 type StoredMember = (i64, String, String, Option<String>, Option<String>);
@@ -88,16 +89,21 @@ pub struct Writer<'c> {
     households: Index,
     members: Index,
     id_numbers: HashMap<String, i64>,
-    /// Per file: where each id was first seen, and fingerprint occurrences.
+    /// Per file: where each household or member id was first seen.
     seen_ids: HashMap<String, u64>,
-    occurrences: HashMap<u64, u32>,
+    /// The current file's batch number, which marks the deliveries it
+    /// inserted or matched; above every batch already stored.
+    batch: i64,
+    /// The statement a million-row import runs a million times, prepared
+    /// once (a cached statement costs a hash of its SQL on every use).
+    insert_delivery: Option<Statement<'c>>,
 }
 
 impl<'c> Writer<'c> {
     /// Load the reference maps from the database.
     pub fn new(conn: &'c Connection) -> rusqlite::Result<Writer<'c>> {
         let mut households = Index::default();
-        let mut id_numbers = HashMap::new();
+        let mut id_numbers = HashMap::default();
         let mut stmt = conn.prepare("SELECT key, id, head, id_number FROM households")?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
@@ -113,20 +119,27 @@ impl<'c> Writer<'c> {
         while let Some(r) = rows.next()? {
             members.insert(r.get(0)?, &r.get::<_, String>(1)?, &r.get::<_, String>(2)?);
         }
+        let batch: i64 = conn.query_row(
+            "SELECT max((SELECT coalesce(max(key), 0) FROM imports),
+                        (SELECT coalesce(max(batch), 0) FROM deliveries))",
+            [],
+            |r| r.get(0),
+        )?;
         Ok(Writer {
             conn,
             households,
             members,
             id_numbers,
-            seen_ids: HashMap::new(),
-            occurrences: HashMap::new(),
+            seen_ids: HashMap::default(),
+            batch,
+            insert_delivery: None,
         })
     }
 
     /// Start a new file: ids and fingerprints are counted per file.
     pub fn begin_file(&mut self) {
         self.seen_ids.clear();
-        self.occurrences.clear();
+        self.batch += 1;
     }
 
     /// An id may stand once in a file.
@@ -451,7 +464,7 @@ impl<'c> Writer<'c> {
 
     /// Insert or update a delivery: by its id where it has one, else by
     /// fingerprint and occurrence within the file.
-    pub fn delivery(&mut self, line: u64, d: &Delivery) -> rusqlite::Result<Written> {
+    pub fn delivery(&mut self, d: &Delivery) -> rusqlite::Result<Written> {
         let member = self.resolve_member(&d.member);
         let household = self.resolve_household(&d.household);
         let (member, household) = match (member, household) {
@@ -473,6 +486,28 @@ impl<'c> Writer<'c> {
                 return Ok(Err(problems));
             }
         };
+        let batch = self.batch;
+        match &d.id {
+            Some(id) => self.delivery_with_id(d, id, member, household, batch),
+            None => self.delivery_by_fingerprint(d, member, household, batch),
+        }
+    }
+
+    /// A delivery with the file's own record id: inserted, or updated in
+    /// place, and claimed for this file (an id may stand once in a file).
+    fn delivery_with_id(
+        &mut self,
+        d: &Delivery,
+        id: &str,
+        member: i64,
+        household: i64,
+        batch: i64,
+    ) -> rusqlite::Result<Written> {
+        let existing: Option<(i64, i64)> = self
+            .conn
+            .prepare_cached("SELECT key, batch FROM deliveries WHERE id = ?1")?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
         let values = params![
             d.date.days(),
             member,
@@ -480,43 +515,61 @@ impl<'c> Writer<'c> {
             d.category.index(),
             d.goods.0,
             d.cash.0,
-            d.note
+            d.note,
+            batch
         ];
-        if let Some(id) = &d.id {
-            if let Err(p) = self.first_in_file(id, line, "record") {
-                return Ok(Err(p));
-            }
-            let existing: Option<i64> = self
-                .conn
-                .prepare_cached("SELECT key FROM deliveries WHERE id = ?1")?
-                .query_row([id], |r| r.get(0))
-                .optional()?;
-            let Some(key) = existing else {
-                self.conn
-                    .prepare_cached(
-                        "INSERT INTO deliveries (day, member, household, category, goods, cash, note, id)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    )?
-                    .execute(rusqlite::params_from_iter(values.iter().copied().chain([id as &dyn rusqlite::ToSql])))?;
-                return Ok(Ok(Outcome::New));
-            };
-            let changed = self
-                .conn
+        let Some((key, claimed)) = existing else {
+            self.conn
                 .prepare_cached(
-                    "UPDATE deliveries SET day = ?1, member = ?2, household = ?3, category = ?4,
-                     goods = ?5, cash = ?6, note = ?7
-                     WHERE key = ?8 AND (day, member, household, category, goods, cash, note)
-                         IS NOT (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    "INSERT INTO deliveries (day, member, household, category, goods, cash, note, batch, id)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 )?
                 .execute(rusqlite::params_from_iter(
-                    values.iter().copied().chain([&key as &dyn rusqlite::ToSql]),
+                    values.iter().copied().chain([&id as &dyn rusqlite::ToSql]),
                 ))?;
-            return Ok(Ok(if changed > 0 {
-                Outcome::Updated
-            } else {
-                Outcome::Unchanged
-            }));
+            return Ok(Ok(Outcome::New));
+        };
+        if claimed == batch {
+            return Ok(Err(problem(
+                "id",
+                format!("record {id:?} appears more than once in this file"),
+            )));
         }
+        let changed = self
+            .conn
+            .prepare_cached(
+                "UPDATE deliveries SET day = ?1, member = ?2, household = ?3, category = ?4,
+                 goods = ?5, cash = ?6, note = ?7, batch = ?8
+                 WHERE key = ?9 AND (day, member, household, category, goods, cash, note)
+                     IS NOT (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(rusqlite::params_from_iter(
+                values.iter().copied().chain([&key as &dyn rusqlite::ToSql]),
+            ))?;
+        if changed > 0 {
+            return Ok(Ok(Outcome::Updated));
+        }
+        self.conn
+            .prepare_cached("UPDATE deliveries SET batch = ?2 WHERE key = ?1")?
+            .execute([key, batch])?;
+        Ok(Ok(Outcome::Unchanged))
+    }
+
+    /// A delivery without id, by fingerprint and occurrence (SPEC §3.4).
+    /// The k-th row of a file with one fingerprint is occurrence k. Rather
+    /// than counting every fingerprint of the file in memory, each stored
+    /// row a file inserts or matches is claimed with the file's batch
+    /// number: the first occurrence not yet claimed by this file is this
+    /// row's. One upsert does it — it inserts (new), or claims a row of an
+    /// earlier import (unchanged), or changes nothing because this file
+    /// already claimed that occurrence (then the next one is tried).
+    fn delivery_by_fingerprint(
+        &mut self,
+        d: &Delivery,
+        member: i64,
+        household: i64,
+        batch: i64,
+    ) -> rusqlite::Result<Written> {
         let print = fingerprint(
             d,
             self.members.id_of.get(&member).map_or("", String::as_str),
@@ -524,28 +577,42 @@ impl<'c> Writer<'c> {
                 .id_of
                 .get(&household)
                 .map_or("", String::as_str),
-        );
-        let occurrence = self.occurrences.entry(print).or_insert(0);
-        *occurrence += 1;
-        let occurrence = *occurrence;
-        let inserted = self
-            .conn
-            .prepare_cached(
-                "INSERT INTO deliveries (day, member, household, category, goods, cash, note, fingerprint, occurrence)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-                 ON CONFLICT (fingerprint, occurrence) WHERE id IS NULL DO NOTHING",
-            )?
-            .execute(rusqlite::params_from_iter(
-                values
-                    .iter()
-                    .copied()
-                    .chain([&(print as i64) as &dyn rusqlite::ToSql, &occurrence]),
-            ))?;
-        Ok(Ok(if inserted > 0 {
-            Outcome::New
-        } else {
-            Outcome::Unchanged
-        }))
+        ) as i64;
+        let upsert = match &mut self.insert_delivery {
+            Some(stmt) => stmt,
+            empty => empty.insert(self.conn.prepare(
+                "INSERT INTO deliveries
+                     (day, member, household, category, goods, cash, note, fingerprint, occurrence, batch)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                 ON CONFLICT (day, fingerprint, occurrence) WHERE id IS NULL
+                 DO UPDATE SET batch = excluded.batch WHERE batch <> excluded.batch",
+            )?),
+        };
+        let mut occurrence: i64 = 1;
+        loop {
+            let before = self.conn.last_insert_rowid();
+            let changed = upsert.execute(params![
+                d.date.days(),
+                member,
+                household,
+                d.category.index(),
+                d.goods.0,
+                d.cash.0,
+                d.note,
+                print,
+                occurrence,
+                batch
+            ])?;
+            if changed > 0 {
+                let inserted = self.conn.last_insert_rowid() != before;
+                return Ok(Ok(if inserted {
+                    Outcome::New
+                } else {
+                    Outcome::Unchanged
+                }));
+            }
+            occurrence += 1;
+        }
     }
 }
 
@@ -553,14 +620,14 @@ impl<'c> Writer<'c> {
 /// references resolved to ids (SPEC §3.4). Stable across versions: xxh3 of
 /// a length-prefixed encoding.
 pub fn fingerprint(d: &Delivery, member_id: &str, household_id: &str) -> u64 {
-    let mut bytes = Vec::with_capacity(64);
-    bytes.extend_from_slice(&d.date.days().to_le_bytes());
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(&d.date.days().to_le_bytes());
     for text in [member_id, household_id, d.note.as_deref().unwrap_or("")] {
-        bytes.extend_from_slice(&(text.len() as u32).to_le_bytes());
-        bytes.extend_from_slice(text.as_bytes());
+        h.update(&(text.len() as u32).to_le_bytes());
+        h.update(text.as_bytes());
     }
-    bytes.push(d.category.index());
-    bytes.extend_from_slice(&d.goods.0.to_le_bytes());
-    bytes.extend_from_slice(&d.cash.0.to_le_bytes());
-    xxhash_rust::xxh3::xxh3_64(&bytes)
+    h.update(&[d.category.index()]);
+    h.update(&d.goods.0.to_le_bytes());
+    h.update(&d.cash.0.to_le_bytes());
+    h.digest()
 }
