@@ -7,7 +7,7 @@ use crate::report::group::World;
 use std::io::Write;
 
 pub fn run(ctx: &Context, args: &FormatArg, out: &mut dyn Write) -> anyhow::Result<Status> {
-    let store = ctx.open_store()?;
+    let store = ctx.open_store()?.for_reports()?;
     let world = World::load(&store.conn)?;
     let findings = check::findings(&store.conn, &world)?;
     out.write_all(check::render(&world, &findings, ctx.lang, args.format).as_bytes())?;

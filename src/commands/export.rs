@@ -8,7 +8,7 @@ use anyhow::Context as _;
 use std::io::Write;
 
 pub fn run(ctx: &Context, args: &ExportArgs, out: &mut dyn Write) -> anyhow::Result<Status> {
-    let store = ctx.open_store()?;
+    let store = ctx.open_store()?.for_reports()?;
     let spec = ExportSpec {
         filters: super::filters(&args.filters),
         lang: ctx.lang,

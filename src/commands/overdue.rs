@@ -12,7 +12,7 @@ pub fn run_overdue(
     args: &OverdueArgs,
     out: &mut dyn Write,
 ) -> anyhow::Result<Status> {
-    let store = ctx.open_store()?;
+    let store = ctx.open_store()?.for_reports()?;
     let world = World::load(&store.conn)?;
     let as_of = args.as_of.unwrap_or_else(Date::today);
     let rows = overdue::overdue(&store.conn, &world, as_of, args.days)?;
@@ -33,7 +33,7 @@ pub fn run_unpaired(
     args: &UnpairedArgs,
     out: &mut dyn Write,
 ) -> anyhow::Result<Status> {
-    let store = ctx.open_store()?;
+    let store = ctx.open_store()?.for_reports()?;
     let world = World::load(&store.conn)?;
     let as_of = args.as_of.unwrap_or_else(Date::today);
     let rows = overdue::unpaired(&store.conn, &world, as_of)?;

@@ -7,7 +7,7 @@ use crate::report::{Format, Lang};
 use std::io::Write;
 
 pub fn run(ctx: &Context, args: &ShowArgs, out: &mut dyn Write) -> anyhow::Result<Status> {
-    let store = ctx.open_store()?;
+    let store = ctx.open_store()?.for_reports()?;
     let (subject, reference) = match &args.what {
         ShowWhat::Household { reference } => (Subject::Household, reference),
         ShowWhat::Member { reference } => (Subject::Member, reference),

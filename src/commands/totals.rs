@@ -6,7 +6,7 @@ use crate::report::totals::{compute, TotalsSpec};
 use std::io::Write;
 
 pub fn run(ctx: &Context, args: &TotalsArgs, out: &mut dyn Write) -> anyhow::Result<Status> {
-    let store = ctx.open_store()?;
+    let store = ctx.open_store()?.for_reports()?;
     let spec = TotalsSpec {
         by: args.by.clone(),
         across: args.across,

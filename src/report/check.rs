@@ -9,8 +9,8 @@ use super::render::{Cell, Column, Format, Table};
 use crate::store::query;
 use crate::values::Date;
 use rusqlite::Connection;
+use rustc_hash::FxHashMap as HashMap;
 use serde_json::{json, Value};
-use std::collections::HashMap;
 
 /// The kinds of finding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,7 +52,7 @@ pub struct Finding {
 pub fn findings(conn: &Connection, world: &World) -> rusqlite::Result<Vec<Finding>> {
     // Each member–household pair's pairings, and whether each saw a delivery.
     let pairings = query::pairings(conn)?;
-    let mut by_pair: HashMap<(i64, i64), Vec<usize>> = HashMap::new();
+    let mut by_pair: HashMap<(i64, i64), Vec<usize>> = HashMap::default();
     for (i, p) in pairings.iter().enumerate() {
         by_pair.entry((p.member, p.household)).or_default().push(i);
     }

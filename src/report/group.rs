@@ -12,8 +12,8 @@ use crate::store::query::{self, DeliveryFacts, HouseholdInfo, MemberInfo};
 use crate::values::{Category, Date, Fen};
 use clap::ValueEnum;
 use rusqlite::Connection;
+use rustc_hash::FxHashMap as HashMap;
 use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet};
 
 /// A dimension to group by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum)]
@@ -188,6 +188,121 @@ impl Filters {
     }
 }
 
+const NOWHERE: u32 = u32::MAX;
+
+/// A vector from database key to position.
+fn positions(keys: impl Iterator<Item = i64>) -> Vec<u32> {
+    let mut at = Vec::new();
+    for (i, key) in keys.enumerate() {
+        let Ok(k) = usize::try_from(key) else {
+            continue;
+        };
+        if k >= at.len() {
+            at.resize(k + 1, NOWHERE);
+        }
+        at[k] = i as u32;
+    }
+    at
+}
+
+fn position(at: &[u32], key: i64) -> Option<u32> {
+    usize::try_from(key)
+        .ok()
+        .and_then(|k| at.get(k).copied())
+        .filter(|&p| p != NOWHERE)
+}
+
+/// Day number → month number (year × 12 + month − 1), remembered per day:
+/// a million deliveries fall on a few thousand days.
+#[derive(Default)]
+struct Months {
+    first: i32,
+    cache: Vec<u32>,
+}
+
+impl Months {
+    fn of(&mut self, day: i32) -> u32 {
+        let compute = |day: i32| {
+            Date::from_days(day).map_or(0, |d| d.year().max(0) as u32 * 12 + d.month() - 1)
+        };
+        if self.cache.is_empty() {
+            self.first = day.saturating_sub(366 * 20);
+        }
+        let Some(offset) = day
+            .checked_sub(self.first)
+            .and_then(|o| usize::try_from(o).ok())
+        else {
+            return compute(day);
+        };
+        if offset >= 366 * 200 {
+            return compute(day);
+        }
+        if offset >= self.cache.len() {
+            self.cache.resize(offset + 1, u32::MAX);
+        }
+        if self.cache[offset] == u32::MAX {
+            self.cache[offset] = compute(day);
+        }
+        self.cache[offset]
+    }
+}
+
+/// The distinct households of a group: a short list while there are few,
+/// then a bitset over all households.
+enum Distinct {
+    Few(Vec<u32>),
+    Many { bits: Vec<u64>, count: u32 },
+}
+
+impl Default for Distinct {
+    fn default() -> Distinct {
+        Distinct::Few(Vec::new())
+    }
+}
+
+impl Distinct {
+    const FEW: usize = 32;
+
+    fn insert(&mut self, h: u32, households: usize) {
+        match self {
+            Distinct::Few(list) => {
+                if list.contains(&h) {
+                    return;
+                }
+                if list.len() < Self::FEW {
+                    list.push(h);
+                    return;
+                }
+                let mut bits = vec![0u64; households.div_ceil(64).max(1)];
+                let mut count = 0;
+                for &x in list.iter().chain([&h]) {
+                    if let Some(word) = bits.get_mut(x as usize / 64) {
+                        *word |= 1 << (x % 64);
+                        count += 1;
+                    }
+                }
+                *self = Distinct::Many { bits, count };
+            }
+            Distinct::Many { bits, count } => {
+                if let Some(word) = bits.get_mut(h as usize / 64) {
+                    let bit = 1 << (h % 64);
+                    if *word & bit == 0 {
+                        *word |= bit;
+                        *count += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Distinct::Few(list) => list.len(),
+            Distinct::Many { count, .. } => *count as usize,
+        }
+    }
+}
+
 /// Strings of one text dimension, each stored once.
 #[derive(Debug, Default)]
 struct Interner {
@@ -215,8 +330,10 @@ impl Interner {
 pub struct World {
     pub households: Vec<HouseholdInfo>,
     pub members: Vec<MemberInfo>,
-    household_at: HashMap<i64, u32>,
-    member_at: HashMap<i64, u32>,
+    /// Position in `households` / `members` by database key (keys are
+    /// small dense integers, so a vector beats a hash map in the scan).
+    household_at: Vec<u32>,
+    member_at: Vec<u32>,
     townships: Interner,
     villages: Interner,
     causes: Interner,
@@ -232,16 +349,8 @@ impl World {
         let households = query::households(conn)?;
         let members = query::members(conn)?;
         let mut world = World {
-            household_at: households
-                .iter()
-                .enumerate()
-                .map(|(i, h)| (h.key, i as u32))
-                .collect(),
-            member_at: members
-                .iter()
-                .enumerate()
-                .map(|(i, m)| (m.key, i as u32))
-                .collect(),
+            household_at: positions(households.iter().map(|h| h.key)),
+            member_at: positions(members.iter().map(|m| m.key)),
             townships: Interner::default(),
             villages: Interner::default(),
             causes: Interner::default(),
@@ -295,15 +404,15 @@ impl World {
     }
 
     pub fn household_index(&self, key: i64) -> Option<u32> {
-        self.household_at.get(&key).copied()
+        position(&self.household_at, key)
     }
 
     pub fn member_index(&self, key: i64) -> Option<u32> {
-        self.member_at.get(&key).copied()
+        position(&self.member_at, key)
     }
 
     /// The value of `dim` for one delivery, as a small integer.
-    fn value(&self, dim: Dim, d: &DeliveryFacts, h: u32, m: u32) -> u32 {
+    fn value(&self, dim: Dim, d: &DeliveryFacts, h: u32, m: u32, months: &mut Months) -> u32 {
         let hi = h as usize;
         match dim {
             Dim::Category => u32::from(d.category),
@@ -315,12 +424,11 @@ impl World {
             Dim::Cause => self.household_cause.get(hi).copied().unwrap_or(0),
             Dim::Status => self.households.get(hi).map_or(0, |x| u32::from(x.status)),
             Dim::Year | Dim::Quarter | Dim::Month => {
-                let date = Date::from_days(d.day);
-                let (y, mo) = date.map_or((0, 1), |x| (x.year() as u32, x.month()));
+                let month = months.of(d.day);
                 match dim {
-                    Dim::Year => y,
-                    Dim::Quarter => y * 4 + (mo - 1) / 3,
-                    _ => y * 12 + (mo - 1),
+                    Dim::Year => month / 12,
+                    Dim::Quarter => month / 12 * 4 + month % 12 / 3,
+                    _ => month,
                 }
             }
         }
@@ -561,17 +669,26 @@ struct Acc {
     deliveries: i64,
     goods: i64,
     cash: i64,
-    households: HashSet<u32>,
+    households: Distinct,
 }
 
 const BITS: u32 = 21;
 /// At most this many dimensions in one grouping (they share a 128-bit key).
 pub const MAX_DIMS: usize = 6;
 
-/// Scan the deliveries once and add each that passes `filters` into every
+/// Where the grouping reads deliveries from.
+#[derive(Clone, Copy)]
+pub enum Feed<'a> {
+    /// One scan of the stored deliveries.
+    Scan(&'a Connection),
+    /// Deliveries already read (a record card reads its own once).
+    Facts(&'a [DeliveryFacts]),
+}
+
+/// Read the deliveries once and add each that passes `filters` into every
 /// grouping of `lists`.
 pub fn group(
-    conn: &Connection,
+    feed: Feed<'_>,
     world: &World,
     filters: &Filters,
     lists: &[Vec<Dim>],
@@ -584,7 +701,9 @@ pub fn group(
         .into());
     }
     let f = world.resolve(filters)?;
-    let mut maps: Vec<HashMap<u128, Acc>> = lists.iter().map(|_| HashMap::new()).collect();
+    let mut maps: Vec<HashMap<u128, Acc>> = lists.iter().map(|_| HashMap::default()).collect();
+    let mut months = Months::default();
+    let households = world.households.len();
     let scan = query::Scan {
         from: f.from,
         to: f.to,
@@ -598,7 +717,7 @@ pub fn group(
             .map(|h| h.key),
         category: f.category,
     };
-    query::scan_deliveries(conn, &scan, |d| {
+    let add = |d: DeliveryFacts| {
         let (Some(h), Some(m)) = (
             world.household_index(d.household),
             world.member_index(d.member),
@@ -614,15 +733,24 @@ pub fn group(
         for (dims, map) in lists.iter().zip(maps.iter_mut()) {
             let mut key: u128 = 0;
             for dim in dims {
-                key = (key << BITS) | u128::from(world.value(*dim, &d, h, m) & ((1 << BITS) - 1));
+                let value = world.value(*dim, &d, h, m, &mut months);
+                key = (key << BITS) | u128::from(value & ((1 << BITS) - 1));
             }
             let acc = map.entry(key).or_default();
             acc.deliveries += 1;
             acc.goods += d.goods;
             acc.cash += d.cash;
-            acc.households.insert(h);
+            acc.households.insert(h, households);
         }
-    })?;
+    };
+    match feed {
+        Feed::Scan(conn) => query::scan_deliveries(conn, &scan, add)?,
+        Feed::Facts(list) => list
+            .iter()
+            .filter(|d| (f.from..=f.to).contains(&d.day))
+            .copied()
+            .for_each(add),
+    }
     let mut out = Vec::with_capacity(lists.len());
     for (dims, map) in lists.iter().zip(maps) {
         let mut groups: Vec<(Vec<u32>, Figures)> = map

@@ -7,8 +7,8 @@ use super::render::{Cell, Column, Format, Table};
 use crate::store::query;
 use crate::values::Date;
 use rusqlite::Connection;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde_json::{json, Value};
-use std::collections::{HashMap, HashSet};
 
 /// One overdue pairing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,7 +31,7 @@ pub fn overdue(
 ) -> rusqlite::Result<Vec<OverdueRow>> {
     let day = as_of.days();
     // The pairs to judge, then their latest delivery, in one scan.
-    let mut last: HashMap<(i64, i64), Option<i32>> = HashMap::new();
+    let mut last: HashMap<(i64, i64), Option<i32>> = HashMap::default();
     let mut order = Vec::new();
     for p in query::pairings(conn)? {
         if p.active_on(day) && !last.contains_key(&(p.member, p.household)) {

@@ -1,13 +1,13 @@
 //! `show household REF` / `show member REF`: one record card — the record,
 //! its pairings, its deliveries by date, and its totals by category.
 
-use super::group::{Dim, Filters, World};
+use super::group::{Dim, Feed, Filters, World};
 use super::labels::{Label, Lang};
 use super::mask;
 use super::overdue::pretty;
 use super::render::{Cell, Column, Format, Table};
-use super::totals::{compute, TotalsSpec};
-use crate::store::query::{self, DeliveryRecord};
+use super::totals::{compute_in, TotalsSpec};
+use crate::store::query::{self, DeliveryFacts, DeliveryRecord};
 use crate::values::{Category, Date, Fen};
 use rusqlite::Connection;
 use serde_json::{json, Map, Value};
@@ -128,21 +128,20 @@ pub fn card(
         }
     };
     let of_member = subject == Subject::Member;
-    let pairings = pairings_table(conn, &world, of_member, key, lang)?;
-    let deliveries = deliveries_table(
-        &world,
-        &query::deliveries_of(conn, of_member, key)?,
-        of_member,
-        lang,
-    );
-    let totals = compute(
-        conn,
+    let list = query::deliveries_of(conn, of_member, key)?;
+    let facts: Vec<DeliveryFacts> = list.iter().map(DeliveryRecord::facts).collect();
+    let totals = compute_in(
+        Feed::Facts(&facts),
+        world,
         TotalsSpec {
             by: vec![Dim::Category],
             filters,
             ..TotalsSpec::default()
         },
     )?;
+    let world = &totals.world;
+    let pairings = pairings_table(conn, world, of_member, key, lang)?;
+    let deliveries = deliveries_table(world, &list, of_member, lang);
     Ok(Card {
         title,
         fields,

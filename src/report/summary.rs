@@ -88,7 +88,7 @@ pub fn compute(
     filters: &super::group::Filters,
     today: crate::values::Date,
 ) -> anyhow::Result<Summary> {
-    use super::group::{group, World};
+    use super::group::{group, Feed, World};
     use crate::store::query;
     use std::collections::HashSet;
 
@@ -119,7 +119,7 @@ pub fn compute(
         .filter_map(|&m| world.members.get(m as usize).map(|x| x.unit.as_str()))
         .collect();
     let paired: HashSet<u32> = pairings.iter().filter(|p| p.2).map(|p| p.0).collect();
-    let grand = group(conn, &world, filters, &[Vec::new()])?
+    let grand = group(Feed::Scan(conn), &world, filters, &[Vec::new()])?
         .first()
         .map(|g| g.grand())
         .unwrap_or_default();

@@ -2,7 +2,7 @@
 //! grand total row, or as a cross-tab (one column per value of `--across`,
 //! like a spreadsheet pivot table), and as tidy JSON.
 
-use super::group::{group, sort_by_total, Dim, Figures, Filters, Grouping, Measure, World};
+use super::group::{group, sort_by_total, Dim, Feed, Figures, Filters, Grouping, Measure, World};
 use super::labels::{Label, Lang};
 use super::render::{Cell, Column, Format, Table};
 use rusqlite::Connection;
@@ -44,7 +44,12 @@ pub struct Totals {
 
 /// Compute the totals in one scan of the deliveries.
 pub fn compute(conn: &Connection, spec: TotalsSpec) -> anyhow::Result<Totals> {
-    let world = World::load(conn)?;
+    compute_in(Feed::Scan(conn), World::load(conn)?, spec)
+}
+
+/// Compute the totals with households and members already loaded, from
+/// `feed`.
+pub fn compute_in(feed: Feed<'_>, world: World, spec: TotalsSpec) -> anyhow::Result<Totals> {
     let mut lists = vec![spec.by.clone(), Vec::new()];
     if let Some(across) = spec.across {
         let mut cells = spec.by.clone();
@@ -52,7 +57,7 @@ pub fn compute(conn: &Connection, spec: TotalsSpec) -> anyhow::Result<Totals> {
         lists.push(cells);
         lists.push(vec![across]);
     }
-    let mut groupings = group(conn, &world, &spec.filters, &lists)?.into_iter();
+    let mut groupings = group(feed, &world, &spec.filters, &lists)?.into_iter();
     let mut rows = groupings.next().unwrap_or_else(|| Grouping {
         dims: spec.by.clone(),
         groups: Vec::new(),

@@ -132,6 +132,14 @@ impl Store {
         Ok(())
     }
 
+    /// Map the file into memory for reading: reports scan the deliveries
+    /// table from end to end, and reading mapped pages skips a copy per page.
+    /// (Not for imports, whose peak memory SPEC §7 bounds.)
+    pub fn for_reports(self) -> Result<Store, StoreError> {
+        self.conn.pragma_update(None, "mmap_size", 1i64 << 30)?;
+        Ok(self)
+    }
+
     /// The schema version of the open database.
     pub fn version(&self) -> Result<i64, StoreError> {
         Ok(self

@@ -167,20 +167,37 @@ pub fn scan_deliveries(
     scan: &Scan,
     mut each: impl FnMut(DeliveryFacts),
 ) -> rusqlite::Result<()> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT day, member, household, category, goods, cash FROM deliveries
-         WHERE day BETWEEN ?1 AND ?2
-           AND (?3 IS NULL OR member = ?3)
-           AND (?4 IS NULL OR household = ?4)
-           AND (?5 IS NULL OR category = ?5)",
-    )?;
-    let mut rows = stmt.query(rusqlite::params![
-        scan.from,
-        scan.to,
-        scan.member,
-        scan.household,
-        scan.category
-    ])?;
+    // Only the conditions in use, so an unfiltered report reads the table
+    // with no per-row test at all.
+    let mut conditions = Vec::new();
+    let mut values: Vec<i64> = Vec::new();
+    if scan.from != i32::MIN {
+        conditions.push("day >= ?");
+        values.push(scan.from.into());
+    }
+    if scan.to != i32::MAX {
+        conditions.push("day <= ?");
+        values.push(scan.to.into());
+    }
+    let optional = [
+        ("member = ?", scan.member),
+        ("household = ?", scan.household),
+        ("category = ?", scan.category.map(i64::from)),
+    ];
+    for (condition, value) in optional {
+        if let Some(v) = value {
+            conditions.push(condition);
+            values.push(v);
+        }
+    }
+    let mut sql =
+        String::from("SELECT day, member, household, category, goods, cash FROM deliveries");
+    if !conditions.is_empty() {
+        sql.push_str(" WHERE ");
+        sql.push_str(&conditions.join(" AND "));
+    }
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
     while let Some(r) = rows.next()? {
         each(DeliveryFacts {
             day: r.get(0)?,
@@ -236,6 +253,20 @@ pub struct DeliveryRecord {
     pub goods: i64,
     pub cash: i64,
     pub note: Option<String>,
+}
+
+impl DeliveryRecord {
+    /// What the grouping reads of it.
+    pub fn facts(&self) -> DeliveryFacts {
+        DeliveryFacts {
+            day: self.day,
+            member: self.member,
+            household: self.household,
+            category: self.category,
+            goods: self.goods,
+            cash: self.cash,
+        }
+    }
 }
 
 /// The deliveries of one household (`of_member` false) or one member, by date.
