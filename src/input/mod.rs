@@ -87,7 +87,7 @@ pub struct Source {
     /// The size of the source in the unit of [`RawRow::pos`], when known.
     pub total: u64,
     pending: VecDeque<RawRow>,
-    rows: Box<dyn Iterator<Item = Result<RawRow, FileError>>>,
+    rows: Box<dyn Iterator<Item = Result<RawRow, FileError>> + Send>,
 }
 
 impl Source {
@@ -122,7 +122,7 @@ impl Source {
     }
 
     /// Read a CSV/TSV text export from any seekable stream.
-    pub fn from_reader<R: Read + Seek + 'static>(
+    pub fn from_reader<R: Read + Seek + Send + 'static>(
         mut file: R,
         options: &ReadOptions,
     ) -> Result<Source, FileError> {
@@ -148,7 +148,7 @@ impl Source {
         };
         file.seek(SeekFrom::Start(bom as u64)).map_err(read_error)?;
         let detected_utf8 = options.encoding.is_none() && encoding == encoding_rs::UTF_8;
-        let text: Box<dyn Read> = if detected_utf8 {
+        let text: Box<dyn Read + Send> = if detected_utf8 {
             // Already checked to be valid UTF-8: pass the bytes through.
             Box::new(file)
         } else {
@@ -200,7 +200,7 @@ impl Source {
         encoding: String,
         lossy: bool,
         forced: Option<Kind>,
-        mut rows: Box<dyn Iterator<Item = Result<RawRow, FileError>>>,
+        mut rows: Box<dyn Iterator<Item = Result<RawRow, FileError>> + Send>,
     ) -> Result<Source, FileError> {
         let mut seen: VecDeque<RawRow> = VecDeque::new();
         let mut found: Option<(usize, Option<Kind>)> = None;
