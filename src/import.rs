@@ -283,9 +283,16 @@ fn import_file(
     // references and writes: the two halves of an import take about as long
     // as each other, and the machine has two cores.
     let (sender, receiver) = mpsc::sync_channel::<Message>(4);
+    // Rows written go back to the reading thread to be freed there: freeing
+    // memory another thread allocated is slow, and the writer is the busier.
+    let (recycle, recycled) = mpsc::channel::<Vec<RawRow>>();
     let layout_ref = &layout;
     std::thread::scope(|scope| -> anyhow::Result<()> {
-        scope.spawn(move || read_and_check(source, layout_ref, today, &sender));
+        std::thread::Builder::new()
+            .name("bangfu-reader".into())
+            .spawn_scoped(scope, move || {
+                read_and_check(source, layout_ref, today, &sender, &recycled)
+            })?;
         for message in receiver {
             let batch = match message {
                 Message::Rows(batch) => batch,
@@ -296,6 +303,7 @@ fn import_file(
                     break;
                 }
             };
+            let mut done = Vec::with_capacity(batch.len());
             for (row, checked) in batch {
                 result.read += 1;
                 if let Some(bar) = bar
@@ -321,6 +329,7 @@ fn import_file(
                         });
                         section = (Fen(0), Fen(0));
                     }
+                    done.push(row);
                     continue;
                 }
                 match write(writer, &layout, &row, checked)? {
@@ -351,7 +360,9 @@ fn import_file(
                         report.problems.extend(problems);
                     }
                 }
+                done.push(row);
             }
+            let _ = recycle.send(done);
         }
         Ok(())
     })?;
@@ -413,7 +424,10 @@ enum Message {
 
 /// A row checked on its own, without the database.
 enum Checked {
-    Totals { goods: Option<Fen>, cash: Option<Fen> },
+    Totals {
+        goods: Option<Fen>,
+        cash: Option<Fen>,
+    },
     Bad(Vec<CellProblem>),
     Household(Household),
     Member(Member),
@@ -423,11 +437,20 @@ enum Checked {
 
 /// The reading thread: every non-blank row, checked, in batches. It stops
 /// when the file ends, fails, or the writer stops listening.
-fn read_and_check(source: Source, layout: &Layout, today: Date, sender: &mpsc::SyncSender<Message>) {
+fn read_and_check(
+    source: Source,
+    layout: &Layout,
+    today: Date,
+    sender: &mpsc::SyncSender<Message>,
+    recycled: &mpsc::Receiver<Vec<RawRow>>,
+) {
     let lossy = source.lossy;
     let encoding = source.encoding.clone();
     let mut batch = Vec::with_capacity(BATCH);
     for row in source {
+        while let Ok(done) = recycled.try_recv() {
+            drop(done);
+        }
         let row = match row {
             Ok(row) => row,
             Err(e) => {
@@ -443,7 +466,10 @@ fn read_and_check(source: Source, layout: &Layout, today: Date, sender: &mpsc::S
         batch.push((row, checked));
         if batch.len() == BATCH
             && sender
-                .send(Message::Rows(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))))
+                .send(Message::Rows(std::mem::replace(
+                    &mut batch,
+                    Vec::with_capacity(BATCH),
+                )))
                 .is_err()
         {
             return;
@@ -473,7 +499,9 @@ fn check(layout: &Layout, row: &RawRow, today: Date, lossy: bool, encoding: &str
     if lossy && row.cells.iter().any(|c| c.contains('\u{FFFD}')) {
         return Checked::Bad(vec![CellProblem {
             column: "row",
-            message: format!("holds bytes that are not valid {encoding}; give the right --encoding"),
+            message: format!(
+                "holds bytes that are not valid {encoding}; give the right --encoding"
+            ),
         }]);
     }
     let checked = match layout.kind {

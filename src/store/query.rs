@@ -211,6 +211,22 @@ pub fn scan_deliveries(
     Ok(())
 }
 
+/// Call `each(member, household, day)` for every delivery on or before
+/// `to`: the narrow scan `overdue` needs.
+pub fn scan_visits(
+    conn: &Connection,
+    to: i32,
+    mut each: impl FnMut(i64, i64, i32),
+) -> rusqlite::Result<()> {
+    let mut stmt =
+        conn.prepare_cached("SELECT member, household, day FROM deliveries WHERE day <= ?1")?;
+    let mut rows = stmt.query([to])?;
+    while let Some(r) = rows.next()? {
+        each(r.get(0)?, r.get(1)?, r.get(2)?);
+    }
+    Ok(())
+}
+
 /// A pairing as the reports see it (keys and day numbers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PairingFacts {
