@@ -248,3 +248,22 @@ fn the_export_takes_filters() {
         .unwrap();
     assert_eq!(last[5], Data::Float(total));
 }
+
+/// `tests/fixtures/households.ods` and `.xls` were saved by LibreOffice
+/// from the CSV below (its date cell is a real date cell there).
+#[test]
+fn ods_and_xls_workbooks_import_like_their_csv() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let from_csv = Workdir::new();
+    let csv = from_csv.utf8(
+        "households.csv",
+        "户编号,户主,乡镇,村,家庭人口,脱贫日期\nH1,张三,工农乡,红旗村,4,2002-06-01\nH2,李四,工农乡,红旗村,2,\n",
+    );
+    from_csv.stdout(&["import", path_str(&csv)]);
+    for name in ["households.ods", "households.xls"] {
+        let w = Workdir::new();
+        let out = w.stdout(&["import", path_str(&fixtures.join(name))]);
+        assert!(out.contains(&format!("{name}[households]")), "{out}");
+        assert_eq!(w.dump(), from_csv.dump(), "{name}");
+    }
+}
