@@ -39,14 +39,10 @@ pub fn overdue(
             order.push((p.member, p.household));
         }
     }
-    let scan = query::Scan {
-        to: day,
-        ..query::Scan::default()
-    };
-    query::scan_deliveries(conn, &scan, |d| {
-        if let Some(latest) = last.get_mut(&(d.member, d.household)) {
-            if latest.is_none_or(|l| d.day > l) {
-                *latest = Some(d.day);
+    query::scan_visits(conn, day, |member, household, visited| {
+        if let Some(latest) = last.get_mut(&(member, household)) {
+            if latest.is_none_or(|l| visited > l) {
+                *latest = Some(visited);
             }
         }
     })?;
