@@ -129,7 +129,7 @@ pub fn card(
     };
     let of_member = subject == Subject::Member;
     let list = query::deliveries_of(conn, of_member, key)?;
-    let facts: Vec<DeliveryFacts> = list.iter().map(DeliveryRecord::facts).collect();
+    let facts: Vec<DeliveryFacts> = list.iter().map(|d| d.facts).collect();
     let totals = compute_in(
         Feed::Facts(&facts),
         world,
@@ -230,7 +230,8 @@ fn deliveries_table(world: &World, list: &[DeliveryRecord], of_member: bool, lan
     }
     let rows = list
         .iter()
-        .map(|d| {
+        .map(|record| {
+            let d = &record.facts;
             let mut row = vec![date_cell(Some(d.day))];
             if of_member {
                 let h = world
@@ -252,7 +253,7 @@ fn deliveries_table(world: &World, list: &[DeliveryRecord], of_member: bool, lan
             })));
             row.push(Cell::Money(Fen(d.goods)));
             row.push(Cell::Money(Fen(d.cash)));
-            row.push(opt(&d.note));
+            row.push(opt(&record.note));
             row
         })
         .collect();

@@ -199,16 +199,24 @@ pub fn scan_deliveries(
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
     while let Some(r) = rows.next()? {
-        each(DeliveryFacts {
+        each(DeliveryFacts::from_row(r)?);
+    }
+    Ok(())
+}
+
+impl DeliveryFacts {
+    /// From a row whose first columns are day, member, household,
+    /// category, goods, cash.
+    fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeliveryFacts> {
+        Ok(DeliveryFacts {
             day: r.get(0)?,
             member: r.get(1)?,
             household: r.get(2)?,
             category: r.get(3)?,
             goods: r.get(4)?,
             cash: r.get(5)?,
-        });
+        })
     }
-    Ok(())
 }
 
 /// Call `each(member, household, day)` for every delivery on or before
@@ -262,27 +270,8 @@ pub fn pairings(conn: &Connection) -> rusqlite::Result<Vec<PairingFacts>> {
 /// One delivery as `show` lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeliveryRecord {
-    pub day: i32,
-    pub member: i64,
-    pub household: i64,
-    pub category: u8,
-    pub goods: i64,
-    pub cash: i64,
+    pub facts: DeliveryFacts,
     pub note: Option<String>,
-}
-
-impl DeliveryRecord {
-    /// What the grouping reads of it.
-    pub fn facts(&self) -> DeliveryFacts {
-        DeliveryFacts {
-            day: self.day,
-            member: self.member,
-            household: self.household,
-            category: self.category,
-            goods: self.goods,
-            cash: self.cash,
-        }
-    }
 }
 
 /// The deliveries of one household (`of_member` false) or one member, by date.
@@ -301,12 +290,7 @@ pub fn deliveries_of(
     let mut stmt = conn.prepare_cached(sql)?;
     let rows = stmt.query_map([key], |r| {
         Ok(DeliveryRecord {
-            day: r.get(0)?,
-            member: r.get(1)?,
-            household: r.get(2)?,
-            category: r.get(3)?,
-            goods: r.get(4)?,
-            cash: r.get(5)?,
+            facts: DeliveryFacts::from_row(r)?,
             note: r.get(6)?,
         })
     })?;

@@ -162,6 +162,21 @@ impl<'c> Writer<'c> {
         self.members.resolve(reference, "member", "name")
     }
 
+    /// A member reference and a household reference, or the problems of
+    /// either or both.
+    fn resolve_pair(&self, member: &str, household: &str) -> Result<(i64, i64), Vec<CellProblem>> {
+        match (
+            self.resolve_member(member),
+            self.resolve_household(household),
+        ) {
+            (Ok(m), Ok(h)) => Ok((m, h)),
+            (m, h) => Err([("member", m), ("household", h)]
+                .into_iter()
+                .filter_map(|(column, r)| r.err().map(|message| CellProblem { column, message }))
+                .collect()),
+        }
+    }
+
     fn stored_household(&self, key: i64) -> rusqlite::Result<Household> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, head, id_number, township, village, size, cause, status, lifted_on, phone
@@ -379,26 +394,9 @@ impl<'c> Writer<'c> {
 
     /// Insert or merge a pairing (SPEC §3.4).
     pub fn pairing(&mut self, layout: &Layout, p: &Pairing) -> rusqlite::Result<Written> {
-        let member = self.resolve_member(&p.member);
-        let household = self.resolve_household(&p.household);
-        let (member, household) = match (member, household) {
-            (Ok(m), Ok(h)) => (m, h),
-            (m, h) => {
-                let mut problems = Vec::new();
-                if let Err(message) = m {
-                    problems.push(CellProblem {
-                        column: "member",
-                        message,
-                    });
-                }
-                if let Err(message) = h {
-                    problems.push(CellProblem {
-                        column: "household",
-                        message,
-                    });
-                }
-                return Ok(Err(problems));
-            }
+        let (member, household) = match self.resolve_pair(&p.member, &p.household) {
+            Ok(pair) => pair,
+            Err(problems) => return Ok(Err(problems)),
         };
         let outcome = self.pair(
             member,
@@ -465,26 +463,9 @@ impl<'c> Writer<'c> {
     /// Insert or update a delivery: by its id where it has one, else by
     /// fingerprint and occurrence within the file.
     pub fn delivery(&mut self, d: &Delivery) -> rusqlite::Result<Written> {
-        let member = self.resolve_member(&d.member);
-        let household = self.resolve_household(&d.household);
-        let (member, household) = match (member, household) {
-            (Ok(m), Ok(h)) => (m, h),
-            (m, h) => {
-                let mut problems = Vec::new();
-                if let Err(message) = m {
-                    problems.push(CellProblem {
-                        column: "member",
-                        message,
-                    });
-                }
-                if let Err(message) = h {
-                    problems.push(CellProblem {
-                        column: "household",
-                        message,
-                    });
-                }
-                return Ok(Err(problems));
-            }
+        let (member, household) = match self.resolve_pair(&d.member, &d.household) {
+            Ok(pair) => pair,
+            Err(problems) => return Ok(Err(problems)),
         };
         let batch = self.batch;
         match &d.id {
