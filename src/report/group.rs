@@ -403,6 +403,18 @@ impl World {
         )
     }
 
+    /// The household with database key `key`.
+    pub fn household_by_key(&self, key: i64) -> Option<&HouseholdInfo> {
+        self.household_index(key)
+            .and_then(|i| self.households.get(i as usize))
+    }
+
+    /// The member with database key `key`.
+    pub fn member_by_key(&self, key: i64) -> Option<&MemberInfo> {
+        self.member_index(key)
+            .and_then(|i| self.members.get(i as usize))
+    }
+
     pub fn household_index(&self, key: i64) -> Option<u32> {
         position(&self.household_at, key)
     }

@@ -167,18 +167,14 @@ fn pairings_table(
             continue;
         }
         let mut row = if of_member {
-            let h = world
-                .household_index(p.household)
-                .and_then(|i| world.households.get(i as usize));
+            let h = world.household_by_key(p.household);
             vec![
                 Cell::text(h.map_or("", |h| h.id.as_str())),
                 Cell::text(h.map_or("", |h| h.head.as_str())),
                 Cell::text(h.map_or("", |h| h.township.as_str())),
             ]
         } else {
-            let m = world
-                .member_index(p.member)
-                .and_then(|i| world.members.get(i as usize));
+            let m = world.member_by_key(p.member);
             vec![
                 Cell::text(m.map_or("", |m| m.id.as_str())),
                 Cell::text(m.map_or("", |m| m.name.as_str())),
@@ -234,15 +230,11 @@ fn deliveries_table(world: &World, list: &[DeliveryRecord], of_member: bool, lan
             let d = &record.facts;
             let mut row = vec![date_cell(Some(d.day))];
             if of_member {
-                let h = world
-                    .household_index(d.household)
-                    .and_then(|i| world.households.get(i as usize));
+                let h = world.household_by_key(d.household);
                 row.push(Cell::text(h.map_or("", |h| h.id.as_str())));
                 row.push(Cell::text(h.map_or("", |h| h.head.as_str())));
             } else {
-                let m = world
-                    .member_index(d.member)
-                    .and_then(|i| world.members.get(i as usize));
+                let m = world.member_by_key(d.member);
                 row.push(Cell::text(m.map_or("", |m| m.id.as_str())));
                 row.push(Cell::text(m.map_or("", |m| m.name.as_str())));
             }
