@@ -153,6 +153,34 @@ fn importing_an_overlapping_re_export_spelled_differently_adds_nothing() {
 }
 
 #[test]
+fn counts_every_new_delivery_as_new_in_a_fresh_import() {
+    // One household, one member, one pairing: the first delivery's key
+    // equals the pairing's, which once fooled the new-or-matched test.
+    let w = Workdir::new();
+    let h = w.utf8("h.csv", "id,head,township\nH1,张三,工农乡\n");
+    let m = w.utf8("m.csv", "id,name,unit,households\nM1,李四,区委,H1\n");
+    let d = w.utf8(
+        "d.csv",
+        "date,member,household,category,goods\n\
+         2001-03-05,M1,H1,warmth,10\n\
+         2001-03-06,M1,H1,warmth,20\n\
+         2001-03-06,M1,H1,warmth,20\n\
+         2001-03-07,M1,H1,law,\n",
+    );
+    let out = import_ok(&w, &[&h, &m, &d]);
+    let line = out.lines().find(|l| l.contains("d.csv")).unwrap();
+    assert!(
+        line.contains("|    4 |   4 |       0 |         0 |"),
+        "{out}"
+    );
+    let again = import_ok(&w, &[&d]);
+    assert!(
+        again.contains("|    4 |   0 |       0 |         4 |"),
+        "{again}"
+    );
+}
+
+#[test]
 fn deliveries_with_a_record_id_are_updated_in_place() {
     let w = Workdir::new();
     let [h, m, p] = small_district(&w);

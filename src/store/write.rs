@@ -94,6 +94,8 @@ pub struct Writer<'c> {
     /// The current file's batch number, which marks the deliveries it
     /// inserted or matched; above every batch already stored.
     batch: i64,
+    /// The largest delivery key when the current file began.
+    keys_before_file: i64,
     /// The statement a million-row import runs a million times, prepared
     /// once (a cached statement costs a hash of its SQL on every use).
     insert_delivery: Option<Statement<'c>>,
@@ -132,14 +134,21 @@ impl<'c> Writer<'c> {
             id_numbers,
             seen_ids: HashMap::default(),
             batch,
+            keys_before_file: 0,
             insert_delivery: None,
         })
     }
 
     /// Start a new file: ids and fingerprints are counted per file.
-    pub fn begin_file(&mut self) {
+    pub fn begin_file(&mut self) -> rusqlite::Result<()> {
         self.seen_ids.clear();
         self.batch += 1;
+        self.keys_before_file =
+            self.conn
+                .query_row("SELECT coalesce(max(key), 0) FROM deliveries", [], |r| {
+                    r.get(0)
+                })?;
+        Ok(())
     }
 
     /// An id may stand once in a file.
@@ -566,33 +575,38 @@ impl<'c> Writer<'c> {
                      (day, member, household, category, goods, cash, note, fingerprint, occurrence, batch)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
                  ON CONFLICT (day, fingerprint, occurrence) WHERE id IS NULL
-                 DO UPDATE SET batch = excluded.batch WHERE batch <> excluded.batch",
+                 DO UPDATE SET batch = excluded.batch WHERE batch <> excluded.batch
+                 RETURNING key",
             )?),
         };
         let mut occurrence: i64 = 1;
         loop {
-            let before = self.conn.last_insert_rowid();
-            let changed = upsert.execute(params![
-                d.date.days(),
-                member,
-                household,
-                d.category.index(),
-                d.goods.0,
-                d.cash.0,
-                d.note,
-                print,
-                occurrence,
-                batch
-            ])?;
-            if changed > 0 {
-                let inserted = self.conn.last_insert_rowid() != before;
-                return Ok(Ok(if inserted {
-                    Outcome::New
-                } else {
-                    Outcome::Unchanged
-                }));
+            // The row inserted or claimed, if any; none when this file has
+            // already claimed this occurrence.
+            let key: Option<i64> = upsert
+                .query_row(
+                    params![
+                        d.date.days(),
+                        member,
+                        household,
+                        d.category.index(),
+                        d.goods.0,
+                        d.cash.0,
+                        d.note,
+                        print,
+                        occurrence,
+                        batch
+                    ],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            match key {
+                // Keys of rows inserted now are above every key stored
+                // before this file began.
+                Some(key) if key > self.keys_before_file => return Ok(Ok(Outcome::New)),
+                Some(_) => return Ok(Ok(Outcome::Unchanged)),
+                None => occurrence += 1,
             }
-            occurrence += 1;
         }
     }
 }
