@@ -273,7 +273,7 @@ fn import_file(
         ));
     }
 
-    writer.begin_file()?;
+    writer.begin_file();
     let mut sums = (Fen(0), Fen(0));
     let mut section = (Fen(0), Fen(0));
     let mut totals_rows: Vec<TotalsRow> = Vec::new();

@@ -94,11 +94,10 @@ pub struct Writer<'c> {
     /// The current file's batch number, which marks the deliveries it
     /// inserted or matched; above every batch already stored.
     batch: i64,
-    /// The largest delivery key when the current file began.
-    keys_before_file: i64,
     /// The statement a million-row import runs a million times, prepared
     /// once (a cached statement costs a hash of its SQL on every use).
     insert_delivery: Option<Statement<'c>>,
+    claim_delivery: Option<Statement<'c>>,
 }
 
 impl<'c> Writer<'c> {
@@ -134,21 +133,15 @@ impl<'c> Writer<'c> {
             id_numbers,
             seen_ids: HashMap::default(),
             batch,
-            keys_before_file: 0,
             insert_delivery: None,
+            claim_delivery: None,
         })
     }
 
     /// Start a new file: ids and fingerprints are counted per file.
-    pub fn begin_file(&mut self) -> rusqlite::Result<()> {
+    pub fn begin_file(&mut self) {
         self.seen_ids.clear();
         self.batch += 1;
-        self.keys_before_file =
-            self.conn
-                .query_row("SELECT coalesce(max(key), 0) FROM deliveries", [], |r| {
-                    r.get(0)
-                })?;
-        Ok(())
     }
 
     /// An id may stand once in a file.
@@ -550,9 +543,10 @@ impl<'c> Writer<'c> {
     /// than counting every fingerprint of the file in memory, each stored
     /// row a file inserts or matches is claimed with the file's batch
     /// number: the first occurrence not yet claimed by this file is this
-    /// row's. One upsert does it — it inserts (new), or claims a row of an
-    /// earlier import (unchanged), or changes nothing because this file
-    /// already claimed that occurrence (then the next one is tried).
+    /// row's. An insert that yields to a stored row says "new" or not; a
+    /// claim of that row then says "unchanged" (it came from an earlier
+    /// import) or nothing (this file already claimed it: try the next
+    /// occurrence). A first import runs one statement a row.
     fn delivery_by_fingerprint(
         &mut self,
         d: &Delivery,
@@ -568,45 +562,48 @@ impl<'c> Writer<'c> {
                 .get(&household)
                 .map_or("", String::as_str),
         ) as i64;
-        let upsert = match &mut self.insert_delivery {
-            Some(stmt) => stmt,
-            empty => empty.insert(self.conn.prepare(
+        if self.insert_delivery.is_none() {
+            self.insert_delivery = Some(self.conn.prepare(
                 "INSERT INTO deliveries
                      (day, member, household, category, goods, cash, note, fingerprint, occurrence, batch)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-                 ON CONFLICT (day, fingerprint, occurrence) WHERE id IS NULL
-                 DO UPDATE SET batch = excluded.batch WHERE batch <> excluded.batch
-                 RETURNING key",
-            )?),
+                 ON CONFLICT (day, fingerprint, occurrence) WHERE id IS NULL DO NOTHING",
+            )?);
+            self.claim_delivery = Some(self.conn.prepare(
+                "UPDATE deliveries SET batch = ?4
+                 WHERE day = ?1 AND fingerprint = ?2 AND occurrence = ?3 AND id IS NULL
+                   AND batch <> ?4",
+            )?);
+        }
+        let (Some(insert), Some(claim)) = (&mut self.insert_delivery, &mut self.claim_delivery)
+        else {
+            return Err(rusqlite::Error::InvalidQuery);
         };
+        let day = d.date.days();
         let mut occurrence: i64 = 1;
         loop {
-            // The row inserted or claimed, if any; none when this file has
-            // already claimed this occurrence.
-            let key: Option<i64> = upsert
-                .query_row(
-                    params![
-                        d.date.days(),
-                        member,
-                        household,
-                        d.category.index(),
-                        d.goods.0,
-                        d.cash.0,
-                        d.note,
-                        print,
-                        occurrence,
-                        batch
-                    ],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            match key {
-                // Keys of rows inserted now are above every key stored
-                // before this file began.
-                Some(key) if key > self.keys_before_file => return Ok(Ok(Outcome::New)),
-                Some(_) => return Ok(Ok(Outcome::Unchanged)),
-                None => occurrence += 1,
+            let inserted = insert.execute(params![
+                day,
+                member,
+                household,
+                d.category.index(),
+                d.goods.0,
+                d.cash.0,
+                d.note,
+                print,
+                occurrence,
+                batch
+            ])?;
+            if inserted > 0 {
+                return Ok(Ok(Outcome::New));
             }
+            // A stored row has this occurrence: one of an earlier import,
+            // which this file now claims (unchanged), or one this file
+            // already claimed (then this row is the next occurrence).
+            if claim.execute(params![day, print, occurrence, batch])? > 0 {
+                return Ok(Ok(Outcome::Unchanged));
+            }
+            occurrence += 1;
         }
     }
 }
