@@ -219,8 +219,8 @@ pub fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
     Ok(file)
 }
 
-/// Open `store` from a context (for callers that import into a store they
-/// already hold, such as `demo`).
+/// Import with default options into a store the caller already holds
+/// (`demo` loads its sample so).
 pub fn import_into(store: &mut Store, inputs: Vec<Input>) -> anyhow::Result<ImportReport> {
     import(
         store,
