@@ -83,6 +83,9 @@ pub struct ImportReport {
     pub rejected: Vec<Rejected>,
     /// Whether the transaction was committed.
     pub committed: bool,
+    /// A file broke off part-way: even `--rejects` cannot account for its
+    /// remaining rows, so nothing may be committed.
+    pub unreadable: bool,
 }
 
 impl ImportReport {
@@ -97,23 +100,37 @@ type RowOutcome = Result<(Outcome, (Fen, Fen)), Vec<CellProblem>>;
 /// A totals row's figures and the sums of the section above it.
 struct TotalsRow {
     line: u64,
-    goods: Option<Fen>,
-    cash: Option<Fen>,
+    subtotal: bool,
+    goods: TotalsCell,
+    cash: TotalsCell,
     section: (Fen, Fen),
 }
 
-/// Words that mark a totals row when they are its first non-empty cell.
-fn is_totals_row(row: &RawRow) -> bool {
-    let Some(first) = row.first_value() else {
-        return false;
-    };
-    let word = clean(first);
-    let word = word.trim_end_matches([':', '：']).trim();
-    matches!(word, "合计" | "总计" | "小计" | "总合计" | "共计")
-        || word.eq_ignore_ascii_case("total")
-        || word.eq_ignore_ascii_case("totals")
-        || word.eq_ignore_ascii_case("grand total")
-        || word.eq_ignore_ascii_case("subtotal")
+/// A money cell of a totals row.
+enum TotalsCell {
+    Empty,
+    Amount(Fen),
+    /// Not an amount (a formula exported as text, a note): cannot be checked.
+    Other(String),
+}
+
+/// Whether a row is a totals row — its first non-empty cell is 合计, 总计,
+/// 小计, Total… (spaced out or not: 合　计) — and if so, whether it is a
+/// subtotal (of the rows since the previous totals row) or a grand total.
+fn totals_row(row: &RawRow) -> Option<bool> {
+    let first = row.first_value()?;
+    let word: String = clean(first)
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, ':' | '：'))
+        .collect::<String>()
+        .to_lowercase();
+    match word.as_str() {
+        "小计" | "subtotal" => Some(true),
+        "合计" | "总计" | "总合计" | "共计" | "total" | "totals" | "grandtotal" => {
+            Some(false)
+        }
+        _ => None,
+    }
 }
 
 /// Import `inputs` into `store`. `commit` is called with the report just
@@ -162,7 +179,7 @@ fn import_in_transaction(
         }
     }
     let clean_run = report.problems.is_empty();
-    if options.dry_run || !(clean_run || options.keep_valid) {
+    if options.dry_run || report.unreadable || !(clean_run || options.keep_valid) {
         tx.rollback()?;
         return Ok(());
     }
@@ -297,9 +314,12 @@ fn import_file(
             let batch = match message {
                 Message::Rows(batch) => batch,
                 Message::Failed(e) => {
+                    // The rest of the file cannot be read, so its rows can
+                    // be neither imported nor rejected: nothing is written.
                     report
                         .problems
-                        .push(Problem::new(&name, 0, "file", e.to_string()));
+                        .push(Problem::new(&name, e.line(), "file", e.to_string()));
+                    report.unreadable = true;
                     break;
                 }
             };
@@ -318,11 +338,17 @@ fn import_file(
                         result.read as f64 / seconds
                     ));
                 }
-                if let Checked::Totals { goods, cash } = checked {
+                if let Checked::Totals {
+                    subtotal,
+                    goods,
+                    cash,
+                } = checked
+                {
                     result.skipped += 1;
                     if layout.kind == Kind::Deliveries {
                         totals_rows.push(TotalsRow {
                             line: row.line,
+                            subtotal,
                             goods,
                             cash,
                             section,
@@ -383,32 +409,47 @@ fn push_rejected(report: &mut ImportReport, rejected: Rejected) {
     }
 }
 
-fn totals_cell(layout: &Layout, row: &RawRow, field: Field) -> Option<Fen> {
+fn totals_cell(layout: &Layout, row: &RawRow, field: Field) -> TotalsCell {
     let cell = layout.get(&row.cells, field);
     if cell.is_empty() {
-        None
-    } else {
-        Fen::parse(cell).ok()
+        return TotalsCell::Empty;
+    }
+    match Fen::parse(cell) {
+        Ok(fen) => TotalsCell::Amount(fen),
+        Err(_) => TotalsCell::Other(crate::values::redact(cell)),
     }
 }
 
-/// Compare a totals row with the file's sums (or, for a subtotal, the rows
-/// since the previous totals row); warn when neither matches.
+/// Compare a totals row with the sums of the valid rows — of the whole file
+/// for a grand total, of the rows since the previous totals row for a
+/// subtotal — and warn when they differ.
 fn reconcile(name: &str, t: &TotalsRow, sums: (Fen, Fen), warnings: &mut Vec<String>) {
+    let (expected, scope) = if t.subtotal {
+        (
+            t.section,
+            "the rows above it (since the previous totals row)",
+        )
+    } else {
+        (sums, "the valid rows")
+    };
     let checks = [
-        ("goods", t.goods, sums.0, t.section.0),
-        ("cash", t.cash, sums.1, t.section.1),
+        ("goods", &t.goods, expected.0),
+        ("cash", &t.cash, expected.1),
     ];
-    for (column, stated, file_sum, section_sum) in checks {
-        if let Some(stated) = stated {
-            if stated != file_sum && stated != section_sum {
-                warnings.push(format!(
-                    "{name}:{}: {column}: the totals row says {} but the valid rows add up to {}",
-                    t.line,
-                    stated.display(),
-                    file_sum.display()
-                ));
-            }
+    for (column, stated, sum) in checks {
+        match stated {
+            TotalsCell::Empty => {}
+            TotalsCell::Amount(stated) if *stated == sum => {}
+            TotalsCell::Amount(stated) => warnings.push(format!(
+                "{name}:{}: {column}: the totals row says {} but {scope} add up to {}",
+                t.line,
+                stated.display(),
+                sum.display()
+            )),
+            TotalsCell::Other(text) => warnings.push(format!(
+                "{name}:{}: {column}: the totals row holds {text:?}, not an amount; it was not checked",
+                t.line
+            )),
         }
     }
 }
@@ -425,8 +466,9 @@ enum Message {
 /// A row checked on its own, without the database.
 enum Checked {
     Totals {
-        goods: Option<Fen>,
-        cash: Option<Fen>,
+        subtotal: bool,
+        goods: TotalsCell,
+        cash: TotalsCell,
     },
     Bad(Vec<CellProblem>),
     Household(Household),
@@ -480,8 +522,9 @@ fn read_and_check(
 
 /// Check one row on its own: its shape, its bytes, and every cell.
 fn check(layout: &Layout, row: &RawRow, today: Date, lossy: bool, encoding: &str) -> Checked {
-    if is_totals_row(row) {
+    if let Some(subtotal) = totals_row(row) {
         return Checked::Totals {
+            subtotal,
             goods: totals_cell(layout, row, Field::Goods),
             cash: totals_cell(layout, row, Field::Cash),
         };

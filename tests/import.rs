@@ -384,3 +384,125 @@ fn problems_are_reported_up_to_a_hundred_then_counted() {
     assert!(stderr.contains("50 more problems (150 in all)"), "{stderr}");
     assert_eq!(w.dump(), "");
 }
+
+#[test]
+fn a_bad_byte_after_a_utf8_bom_rejects_that_row_only() {
+    let w = Workdir::new();
+    let [h, m, p] = small_district(&w);
+    import_ok(&w, &[&h, &m, &p]);
+    let mut bytes = b"\xEF\xBB\xBFdate,member,household,category,note\n".to_vec();
+    bytes.extend_from_slice(b"2001-03-01,M1,H1,warmth,ok\n2001-03-02,M1,H1,warmth,\xB0\xA1\n");
+    bytes.extend_from_slice(b"2001-03-03,M1,H1,warmth,ok\n");
+    w.write("d.csv", &bytes);
+    let before = w.dump();
+    w.bangfu()
+        .args(["import", "d.csv"])
+        .assert()
+        .code(1)
+        .stderr(contains(
+            "d.csv:3: row: holds bytes that are not valid UTF-8",
+        ));
+    assert_eq!(w.dump(), before);
+    let rejects = w.path("r.csv");
+    w.bangfu()
+        .args(["import", "--rejects", path_str(&rejects), "d.csv"])
+        .assert()
+        .code(1);
+    assert_eq!(w.json(&["summary"])["deliveries"], 2);
+    let text = std::fs::read_to_string(&rejects).unwrap();
+    assert_eq!(text.lines().count(), 2, "{text}");
+}
+
+#[test]
+fn names_padded_with_ideographic_spaces_match_as_references() {
+    let w = Workdir::new();
+    let h = w.utf8(
+        "h.csv",
+        "户编号,户主,乡镇\nH1,李　四,工农乡\nH2,ＡＢＣ,工农乡\n",
+    );
+    let m = w.utf8("m.csv", "编号,姓名,单位\nM1,张　三,组织部\n");
+    let p = w.utf8("p.csv", "帮扶人,户主\n张　三,李　四\n张　三,ＡＢＣ\n");
+    let d = w.utf8(
+        "d.csv",
+        "日期,帮扶人,户主,类别\n2001-01-01,张　三,李　四,温暖\n",
+    );
+    import_ok(&w, &[&h, &m, &p, &d]);
+    assert_eq!(w.json(&["summary"])["pairings"], 2);
+    w.stdout(&["show", "household", "李　四"]);
+}
+
+#[test]
+fn tells_the_delimiter_from_the_header_under_a_title_row() {
+    let w = Workdir::new();
+    let h = w.utf16le(
+        "h.txt",
+        "龙山区贫困户花名册\r\n户编号\t户主\t乡镇\r\nH1\t张三\t工农乡\r\n",
+    );
+    import_ok(&w, &[&h]);
+    assert_eq!(w.json(&["summary"])["households"], 1);
+}
+
+#[test]
+fn a_deliveries_export_with_an_unknown_category_header_is_not_taken_for_pairings() {
+    let w = Workdir::new();
+    let [h, m, p] = small_district(&w);
+    import_ok(&w, &[&h, &m, &p]);
+    let before = w.dump();
+    w.utf8(
+        "d.csv",
+        "帮扶日期,帮扶责任人,帮扶对象,帮扶类型,物资（元）\n2001-02-10,赵六,李四,送温暖,200\n",
+    );
+    w.bangfu()
+        .args(["import", "d.csv"])
+        .assert()
+        .code(1)
+        .stderr(contains("d.csv:1: category: missing required column"));
+    assert_eq!(w.dump(), before);
+}
+
+#[test]
+fn a_grand_total_is_checked_against_the_whole_file_and_a_subtotal_against_its_section() {
+    let w = Workdir::new();
+    let [h, m, p] = small_district(&w);
+    import_ok(&w, &[&h, &m, &p]);
+    let d = w.utf8(
+        "d.csv",
+        "date,member,household,category,goods,cash\n\
+         2001-01-01,M1,H1,warmth,100,0\n\
+         小 计,,,,100,0\n\
+         2001-01-02,M1,H1,warmth,200,0\n\
+         合　计,,,,200,0\n",
+    );
+    w.bangfu()
+        .args(["import", path_str(&d)])
+        .assert()
+        .success()
+        .stderr(contains(
+            "d.csv:5: goods: the totals row says 200.00 but the valid rows add up to 300.00",
+        ))
+        .stderr(contains("d.csv:3").not());
+    assert_eq!(w.json(&["summary"])["deliveries"], 2);
+}
+
+#[test]
+fn status_and_lifting_date_change_only_through_columns_the_file_has() {
+    let w = Workdir::new();
+    let h = w.utf8(
+        "h.csv",
+        "id,head,township,status\nH1,张三,工农乡,poor\nH2,李四,工农乡,lifted\n",
+    );
+    import_ok(&w, &[&h]);
+    // A date lifts H1; an empty date leaves H2 lifted.
+    let dates = w.utf8(
+        "d.csv",
+        "id,head,township,lifted_on\nH1,张三,工农乡,2002-12-01\nH2,李四,工农乡,\n",
+    );
+    import_ok(&w, &[&dates]);
+    assert_eq!(w.json(&["summary"])["lifted_households"], 2);
+    // A stated poor status takes H1 back, and its date with it.
+    import_ok(&w, &[&h]);
+    let card = w.json(&["show", "household", "H1"]);
+    assert_eq!(card["record"]["status"], "poor");
+    assert_eq!(card["record"]["lifted_on"], serde_json::Value::Null);
+    assert_eq!(w.json(&["summary"])["lifted_households"], 1);
+}

@@ -236,13 +236,22 @@ fn names_field(kind: Kind, field: Field, normalized: &[String]) -> bool {
 
 /// Tell the kind of a file from its headers (SPEC §2): a category column
 /// means deliveries; else township households; else unit members; else
-/// member and household pairings.
+/// member and household pairings. A delivery's date, goods or cash column
+/// also means deliveries.
 pub fn detect_kind<S: AsRef<str>>(headers: &[S]) -> Option<Kind> {
     let normalized: Vec<String> = headers
         .iter()
         .map(|h| normalize_header(h.as_ref()))
         .collect();
-    if names_field(Kind::Deliveries, Field::Category, &normalized) {
+    // A file with a delivery's date or money but no category column is a
+    // deliveries export whose category header is spelled some other way: it
+    // is told as deliveries (and then reported for its missing category)
+    // rather than taken for pairings and written wrong.
+    let delivery_only = [Field::Category, Field::Date, Field::Goods, Field::Cash];
+    if delivery_only
+        .iter()
+        .any(|f| names_field(Kind::Deliveries, *f, &normalized))
+    {
         Some(Kind::Deliveries)
     } else if names_field(Kind::Households, Field::Township, &normalized) {
         Some(Kind::Households)
@@ -403,6 +412,20 @@ mod tests {
         );
         assert_eq!(detect_kind(&["member", "household"]), Some(Kind::Pairings));
         assert_eq!(detect_kind(&["foo", "bar"]), None);
+    }
+
+    #[test]
+    fn a_deliveries_export_without_a_known_category_header_is_not_taken_for_pairings() {
+        let headers = [
+            "帮扶日期",
+            "帮扶责任人",
+            "帮扶对象",
+            "帮扶类型",
+            "物资（元）",
+        ];
+        assert_eq!(detect_kind(&headers), Some(Kind::Deliveries));
+        let missing = Layout::new(Kind::Deliveries, &headers).unwrap_err();
+        assert_eq!(missing[0].field, Field::Category);
     }
 
     #[test]

@@ -68,6 +68,19 @@ pub enum FileError {
     Binary,
     #[error("cannot read the file: {0}")]
     Read(String),
+    /// The file could not be read past `line`.
+    #[error("cannot read the file from here on: {message}")]
+    Broken { line: u64, message: String },
+}
+
+impl FileError {
+    /// The line the problem is reported on.
+    pub fn line(&self) -> u64 {
+        match self {
+            FileError::Broken { line, .. } => (*line).max(1),
+            _ => 1,
+        }
+    }
 }
 
 /// A file opened for reading rows.
@@ -147,7 +160,10 @@ impl Source {
             bom
         };
         file.seek(SeekFrom::Start(bom as u64)).map_err(read_error)?;
-        let detected_utf8 = options.encoding.is_none() && encoding == encoding_rs::UTF_8;
+        // Only a file checked to be valid UTF-8 throughout is passed through
+        // as it is; a UTF-8 BOM says nothing about the bytes after it.
+        let detected_utf8 =
+            options.encoding.is_none() && encoding == encoding_rs::UTF_8 && bom == 0;
         let text: Box<dyn Read + Send> = if detected_utf8 {
             // Already checked to be valid UTF-8: pass the bytes through.
             Box::new(file)
@@ -163,7 +179,8 @@ impl Source {
         let mut text = text;
         let mut head = Vec::with_capacity(64 * 1024);
         let mut chunk = [0u8; 8 * 1024];
-        while !head.contains(&b'\n') && head.len() < 1024 * 1024 {
+        let lines = |h: &[u8]| h.iter().filter(|&&b| b == b'\n').count();
+        while lines(&head) <= MAX_TITLE_ROWS && head.len() < 1024 * 1024 {
             match text.read(&mut chunk) {
                 Ok(0) => break,
                 Ok(n) => head.extend_from_slice(&chunk[..n]),
@@ -171,9 +188,7 @@ impl Source {
                 Err(e) => return Err(read_error(e)),
             }
         }
-        let delimiter = options
-            .delimiter
-            .unwrap_or_else(|| sniff_delimiter(first_line(&head)));
+        let delimiter = options.delimiter.unwrap_or_else(|| sniff_delimiter(&head));
         let text = BufReader::with_capacity(256 * 1024, io::Cursor::new(head).chain(text));
         // Records end at LF, so that line numbers count CRLF files right; the
         // CR left at the end of a row's last cell goes with the trimming.
@@ -280,37 +295,53 @@ impl<R: Read> Iterator for CsvRows<R> {
                 let (line, pos) = cells.position().map_or((0, 0), |p| (p.line(), p.byte()));
                 Some(Ok(RawRow { line, pos, cells }))
             }
-            Err(e) => Some(Err(FileError::Read(e.to_string()))),
+            Err(e) => Some(Err(FileError::Broken {
+                line: e.position().map_or(0, |p| p.line()),
+                message: e.to_string(),
+            })),
         }
     }
 }
 
-/// The first line of decoded text (without its line break).
-fn first_line(buf: &[u8]) -> &[u8] {
-    let end = buf.iter().position(|&b| b == b'\n').unwrap_or(buf.len());
-    &buf[..end]
-}
-
-/// Tell the delimiter from the header line: the most frequent of tab,
-/// comma and semicolon outside quotes; comma when there is none.
-pub fn sniff_delimiter(line: &[u8]) -> u8 {
+/// Tell the delimiter from the first lines of text (the header may sit
+/// under a title row): for each of tab, comma and semicolon, the most it
+/// occurs outside quotes on one line; the highest wins, tab before comma
+/// before semicolon on a tie; comma when none occurs.
+pub fn sniff_delimiter(text: &[u8]) -> u8 {
+    const CANDIDATES: [u8; 3] = [b'\t', b',', b';'];
+    let mut best = [0usize; 3];
     let mut counts = [0usize; 3];
     let mut quoted = false;
-    for &b in line {
+    let mut lines = 0;
+    for &b in text {
         match b {
             b'"' => quoted = !quoted,
-            b'\t' if !quoted => counts[0] += 1,
-            b',' if !quoted => counts[1] += 1,
-            b';' if !quoted => counts[2] += 1,
+            b'\n' if !quoted => {
+                for i in 0..3 {
+                    best[i] = best[i].max(counts[i]);
+                }
+                counts = [0; 3];
+                lines += 1;
+                if lines > MAX_TITLE_ROWS {
+                    break;
+                }
+            }
+            _ if !quoted => {
+                if let Some(i) = CANDIDATES.iter().position(|&c| c == b) {
+                    counts[i] += 1;
+                }
+            }
             _ => {}
         }
     }
-    let candidates = [b'\t', b',', b';'];
-    let best = (0..3).max_by_key(|&i| (counts[i], 3 - i)).unwrap_or(1);
-    if counts[best] == 0 {
+    for i in 0..3 {
+        best[i] = best[i].max(counts[i]);
+    }
+    let winner = (0..3).max_by_key(|&i| (best[i], 3 - i)).unwrap_or(1);
+    if best[winner] == 0 {
         b','
     } else {
-        candidates[best]
+        CANDIDATES[winner]
     }
 }
 
@@ -355,6 +386,18 @@ mod tests {
         assert_eq!(sniff_delimiter(b"id;head;township"), b';');
         assert_eq!(sniff_delimiter(b"\"a;b\",c,d"), b',');
         assert_eq!(sniff_delimiter(b"id"), b',');
+    }
+
+    #[test]
+    fn sniffs_the_delimiter_of_a_header_under_a_title_row() {
+        assert_eq!(
+            sniff_delimiter("龙山区帮扶记录\n日期\t帮扶人\t户编号\t类别\n".as_bytes()),
+            b'\t'
+        );
+        assert_eq!(
+            sniff_delimiter("\"帮扶\n日期\"\t帮扶人\t类别\n".as_bytes()),
+            b'\t'
+        );
     }
 
     #[test]

@@ -544,11 +544,15 @@ fn find<'a, T>(
     what: &str,
     name_word: &str,
 ) -> Result<&'a T, UsageError> {
-    let reference = crate::values::text::clean(reference);
+    let clean = crate::values::text::clean;
+    let reference = clean(reference);
     if let Some(item) = items.iter().find(|i| *id(i) == reference) {
         return Ok(item);
     }
-    let named: Vec<&T> = items.iter().filter(|i| *name(i) == reference).collect();
+    let named: Vec<&T> = items
+        .iter()
+        .filter(|i| clean(name(i)) == reference)
+        .collect();
     match named.as_slice() {
         [one] => Ok(one),
         [] => Err(UsageError::new(format!(

@@ -8,7 +8,7 @@
 
 use crate::input::headers::{Field, Layout};
 use crate::records::{CellProblem, Delivery, Household, Member, Pairing};
-use crate::values::{Date, IdNumber, Phone, Status};
+use crate::values::{clean, Date, IdNumber, Phone, Status};
 use rusqlite::Statement;
 use rusqlite::{params, Connection, OptionalExtension};
 use rustc_hash::FxHashMap as HashMap;
@@ -43,20 +43,24 @@ struct Index {
 }
 
 impl Index {
+    /// Names are matched as references are written: full-width forms
+    /// folded (a name padded with an ideographic space, 李　四, is typed
+    /// the same way in every sheet, but folds to 李 四 in a reference).
     fn insert(&mut self, key: i64, id: &str, name: &str) {
         self.by_id.insert(id.to_string(), key);
-        self.by_name.entry(name.to_string()).or_default().push(key);
+        self.by_name.entry(clean(name)).or_default().push(key);
         self.id_of.insert(key, id.to_string());
     }
 
     fn rename(&mut self, key: i64, old: &str, new: &str) {
+        let (old, new) = (clean(old), clean(new));
         if old == new {
             return;
         }
-        if let Some(keys) = self.by_name.get_mut(old) {
+        if let Some(keys) = self.by_name.get_mut(&old) {
             keys.retain(|&k| k != key);
         }
-        self.by_name.entry(new.to_string()).or_default().push(key);
+        self.by_name.entry(new).or_default().push(key);
     }
 
     /// By id; failing that, by exactly one name.
@@ -277,11 +281,19 @@ impl<'c> Writer<'c> {
         if layout.has(Field::Cause) {
             new.cause.clone_from(&h.cause);
         }
-        if layout.has(Field::Status) || layout.has(Field::LiftedOn) {
-            new.status = h.status;
-        }
+        // Status and lifting date change only through the columns the file
+        // has. A stated status wins; without one, a date implies lifted and
+        // an empty date leaves the status as it was. Poor has no date.
         if layout.has(Field::LiftedOn) {
             new.lifted_on = h.lifted_on;
+        }
+        if layout.has(Field::Status) {
+            new.status = h.status;
+        } else if h.lifted_on.is_some() {
+            new.status = Status::Lifted;
+        }
+        if new.status == Status::Poor {
+            new.lifted_on = None;
         }
         if layout.has(Field::Phone) {
             new.phone.clone_from(&h.phone);
