@@ -24,6 +24,9 @@ pub enum Sniffed {
     Ole,
     /// NUL bytes without a UTF-16 BOM: not a text export.
     Binary,
+    /// UTF-8 throughout but for a character cut off at the very end (a
+    /// truncated copy): read as UTF-8, with the broken bytes marked.
+    TruncatedUtf8,
 }
 
 /// The name bangfu reports for an encoding.
@@ -86,6 +89,7 @@ pub fn sniff<R: Read>(mut file: R) -> io::Result<Sniffed> {
             Err(e) if e.error_len().is_none() && !at_end => {
                 carry = chunk[e.valid_up_to()..].to_vec();
             }
+            Err(e) if e.error_len().is_none() => return Ok(Sniffed::TruncatedUtf8),
             Err(_) => {
                 return Ok(Sniffed::Text {
                     encoding: encoding_rs::GB18030,
@@ -202,6 +206,13 @@ mod tests {
             sniff_bytes(text.as_bytes()),
             Sniffed::Text { encoding, .. } if encoding == encoding_rs::UTF_8
         ));
+    }
+
+    #[test]
+    fn a_utf8_file_cut_off_mid_character_is_still_utf8() {
+        let mut bytes = "户编号,户主\nH1,张三".as_bytes().to_vec();
+        bytes.truncate(bytes.len() - 1);
+        assert_eq!(sniff_bytes(&bytes), Sniffed::TruncatedUtf8);
     }
 
     #[test]

@@ -147,6 +147,7 @@ impl Source {
             (_, Sniffed::Empty) => return Err(FileError::Empty),
             (Some(enc), _) => (enc, 0),
             (None, Sniffed::Text { encoding, bom }) => (encoding, bom),
+            (None, Sniffed::TruncatedUtf8) => (encoding_rs::UTF_8, 0),
             (None, Sniffed::Zip | Sniffed::Ole) => return Err(FileError::Workbook),
             (None, Sniffed::Binary) => return Err(FileError::Binary),
         };
@@ -162,8 +163,10 @@ impl Source {
         file.seek(SeekFrom::Start(bom as u64)).map_err(read_error)?;
         // Only a file checked to be valid UTF-8 throughout is passed through
         // as it is; a UTF-8 BOM says nothing about the bytes after it.
-        let detected_utf8 =
-            options.encoding.is_none() && encoding == encoding_rs::UTF_8 && bom == 0;
+        let detected_utf8 = options.encoding.is_none()
+            && encoding == encoding_rs::UTF_8
+            && bom == 0
+            && sniffed != Sniffed::TruncatedUtf8;
         let text: Box<dyn Read + Send> = if detected_utf8 {
             // Already checked to be valid UTF-8: pass the bytes through.
             Box::new(file)
