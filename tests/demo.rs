@@ -125,6 +125,26 @@ fn summary_counts_only_pairings_not_ended_today_as_paired() {
     ]);
     // Today is 2003-06-30: H1's pairing has ended, H3's ends today.
     assert_eq!(w.json(&["summary"])["paired_households"], 1);
+    // A pairing that begins after today does not pair H2 yet (it stays in
+    // `unpaired`, and the two lists agree).
+    let later = w.utf8(
+        "later.csv",
+        "member,household,since
+M1,H2,2003-08-01
+",
+    );
+    w.stdout(&["import", later.to_str().unwrap()]);
+    assert_eq!(w.json(&["summary"])["paired_households"], 1);
+    assert_eq!(
+        w.json(&["summary", "--unit", "区财政局"])["paired_households"],
+        0
+    );
+    let unpaired = w.json(&["unpaired"]);
+    assert!(unpaired["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["household"] == "H2"));
 }
 
 #[test]

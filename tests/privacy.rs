@@ -92,6 +92,17 @@ fn the_workbook_masks_phones_unless_revealed() {
         w.stdout(&args);
         let mut book = open_workbook_auto(&out).unwrap();
         let sheet = book.worksheet_range("Overdue").unwrap();
+        let header: Vec<String> = sheet
+            .rows()
+            .next()
+            .unwrap()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        assert!(
+            header.ends_with(&["member phone".to_string(), "household phone".to_string()]),
+            "{header:?}"
+        );
         sheet
             .rows()
             .skip(1)

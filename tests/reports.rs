@@ -330,6 +330,37 @@ fn sort_by_total_and_top_keep_the_grand_total() {
 }
 
 #[test]
+fn sort_by_total_in_a_cross_tab_follows_the_measure_shown() {
+    let w = Workdir::new();
+    district(&w);
+    for measure in ["deliveries", "households", "goods", "total"] {
+        let csv = w.stdout(&[
+            "totals",
+            "--by",
+            "household",
+            "--across",
+            "year",
+            "--measure",
+            measure,
+            "--sort",
+            "total",
+            "--format",
+            "csv",
+        ]);
+        let totals: Vec<f64> = csv
+            .lines()
+            .skip(1)
+            .filter(|l| !l.starts_with("total,"))
+            .map(|l| l.rsplit(',').next().unwrap().parse().unwrap())
+            .collect();
+        assert!(
+            totals.windows(2).all(|p| p[0] >= p[1]),
+            "{measure}: {totals:?}"
+        );
+    }
+}
+
+#[test]
 fn categories_come_in_canonical_order_and_months_in_time_order() {
     let w = Workdir::new();
     district(&w);

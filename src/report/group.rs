@@ -145,9 +145,15 @@ impl Figures {
         }
     }
 
-    /// The value `--sort total` orders by.
-    fn sort_value(&self) -> i64 {
-        self.total().0
+    /// The number `--sort total` orders by for `measure`.
+    fn sort_value(&self, measure: Measure) -> i64 {
+        match measure {
+            Measure::Deliveries => self.deliveries,
+            Measure::Households => self.households,
+            Measure::Goods => self.goods.0,
+            Measure::Cash => self.cash.0,
+            Measure::Total => self.total().0,
+        }
     }
 }
 
@@ -588,8 +594,20 @@ fn resolve_text(
 ) -> Result<Option<u32>, UsageError> {
     let Some(value) = value else { return Ok(None) };
     let value = value.trim();
-    match interner.ids.get(value) {
-        Some(&id) => Ok(Some(id)),
+    let clean = crate::values::text::clean;
+    let found = interner.ids.get(value).copied().or_else(|| {
+        let wanted = clean(value);
+        interner
+            .names
+            .iter()
+            .position(|n| clean(n) == wanted)
+            .map(|i| i as u32)
+    });
+    match found {
+        Some(id) => Ok(Some(id)),
+        None if interner.names.iter().all(String::is_empty) => Err(UsageError::new(format!(
+            "no {what} is named {value:?}; there are no records with a {what} yet"
+        ))),
         None => {
             let mut known: Vec<&str> = interner
                 .names
@@ -806,12 +824,13 @@ impl World {
     }
 }
 
-/// Order groups by total, largest first (ties in key order).
-pub fn sort_by_total(world: &World, grouping: &mut Grouping) {
+/// Order groups by `measure`, largest first (ties in key order): the money
+/// total for a plain table, the cross-tab's measure for a cross-tab.
+pub fn sort_by_total(world: &World, grouping: &mut Grouping, measure: Measure) {
     let dims = grouping.dims.clone();
     grouping.groups.sort_by(|a, b| {
-        b.1.sort_value()
-            .cmp(&a.1.sort_value())
+        b.1.sort_value(measure)
+            .cmp(&a.1.sort_value(measure))
             .then_with(|| world.compare_keys(&dims, &a.0, &b.0))
     });
 }

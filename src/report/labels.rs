@@ -93,6 +93,8 @@ pub enum Label {
     DeliveriesList,
     TotalsByCategory,
     NoFindings,
+    MemberPhone,
+    HouseholdPhone,
 }
 
 impl Label {
@@ -169,6 +171,8 @@ impl Label {
             DeliveriesList => ("Deliveries", "帮扶记录"),
             TotalsByCategory => ("Totals by category", "分类合计"),
             NoFindings => ("no findings", "未发现问题"),
+            MemberPhone => ("member phone", "帮扶人电话"),
+            HouseholdPhone => ("household phone", "户主电话"),
         }
     }
 }
@@ -176,7 +180,14 @@ impl Label {
 /// The one-sentence headline of a report.
 pub fn headline(lang: Lang, paired: i64, total: &str) -> String {
     match lang {
-        Lang::En => format!("{paired} households paired; goods and funds delivered: {total} yuan"),
+        Lang::En => {
+            let households = if paired == 1 {
+                "household"
+            } else {
+                "households"
+            };
+            format!("{paired} {households} paired; goods and funds delivered: {total} yuan")
+        }
         Lang::Zh => format!("共包保贫困户{paired}户，送物资、资金共计{total}元"),
     }
 }
@@ -194,6 +205,10 @@ mod tests {
         assert_eq!(
             headline(Lang::En, 193, "71,350.00"),
             "193 households paired; goods and funds delivered: 71,350.00 yuan"
+        );
+        assert_eq!(
+            headline(Lang::En, 1, "0.00"),
+            "1 household paired; goods and funds delivered: 0.00 yuan"
         );
     }
 }

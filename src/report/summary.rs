@@ -103,7 +103,7 @@ pub fn compute(
             let h = world.household_index(p.household)?;
             let m = world.member_index(p.member)?;
             let ok = f.household_ok(&world, h) && f.member_ok(&world, m);
-            ok.then_some((h, m, p.until.is_none_or(|u| u >= today.days())))
+            ok.then_some((h, m, p.active_on(today.days())))
         })
         .collect();
     let households: Vec<u32> = (0..world.households.len() as u32)

@@ -66,7 +66,12 @@ pub fn compute_in(feed: Feed<'_>, world: World, spec: TotalsSpec) -> anyhow::Res
     let cells = groupings.next();
     let columns = groupings.next();
     if spec.sort == SortBy::Total {
-        sort_by_total(&world, &mut rows);
+        let measure = if spec.across.is_some() {
+            spec.measure
+        } else {
+            Measure::Total
+        };
+        sort_by_total(&world, &mut rows, measure);
     }
     if let Some(n) = spec.top {
         rows.groups.truncate(n);

@@ -192,17 +192,12 @@ pub fn export(conn: &Connection, spec: &ExportSpec) -> anyhow::Result<Vec<u8>> {
     let world = World::load(conn)?;
     let rows = overdue(conn, &world, spec.today, spec.overdue_days)?;
     let mut table = overdue_table(&world, &rows, lang);
-    table.columns.push(Column::new(
-        "member_phone",
-        format!(
-            "{}{}",
-            Label::MemberName.text(lang),
-            Label::Phone.text(lang)
-        ),
-    ));
+    table
+        .columns
+        .push(Column::new("member_phone", Label::MemberPhone.text(lang)));
     table.columns.push(Column::new(
         "household_phone",
-        format!("{}{}", Label::Head.text(lang), Label::Phone.text(lang)),
+        Label::HouseholdPhone.text(lang),
     ));
     for (cells, row) in table.rows.iter_mut().zip(&rows) {
         let phone =

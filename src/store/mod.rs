@@ -85,7 +85,10 @@ impl Store {
             });
         }
         if on_disk {
-            conn.pragma_update(None, "journal_mode", "WAL")?;
+            // Switching a new file to WAL needs it to itself for a moment,
+            // and SQLite answers "busy" at once instead of waiting, so wait
+            // here (another bangfu may be opening the same new file).
+            retry_while_busy(|| conn.pragma_update(None, "journal_mode", "WAL"))?;
             conn.pragma_update(None, "synchronous", "NORMAL")?;
         }
         conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -145,6 +148,25 @@ impl Store {
         Ok(self
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+}
+
+/// Run `step` again while SQLite says the database is busy, for up to the
+/// same 60 seconds the busy timeout allows.
+fn retry_while_busy<T>(mut step: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        match step() {
+            Err(e)
+                if matches!(
+                    e.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+                ) && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            other => return other,
+        }
     }
 }
 

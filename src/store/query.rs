@@ -31,7 +31,8 @@ pub fn summary(conn: &Connection, today: Date) -> rusqlite::Result<Summary> {
     conn.query_row(
         "SELECT
             (SELECT count(*) FROM households),
-            (SELECT count(DISTINCT household) FROM pairings WHERE until IS NULL OR until >= ?1),
+            (SELECT count(DISTINCT household) FROM pairings
+              WHERE (since IS NULL OR since <= ?1) AND (until IS NULL OR until >= ?1)),
             (SELECT count(*) FROM households WHERE status = 1),
             (SELECT count(*) FROM members),
             (SELECT count(DISTINCT unit) FROM members),
