@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{id_number, path_str, small_district, Workdir};
+use common::{id_number, import_small_district, path_str, small_district, Workdir};
 use predicates::prelude::*;
 use predicates::str::contains;
 
@@ -38,8 +38,7 @@ fn imports_gbk_households_with_bracketed_chinese_headers_and_crlf() {
 #[test]
 fn imports_utf16_tsv_with_blank_rows_and_a_totals_row() {
     let w = Workdir::new();
-    let [h, m, p] = small_district(&w);
-    import_ok(&w, &[&h, &m, &p]);
+    import_small_district(&w);
     let deliveries = w.utf16le(
         "记录.txt",
         "日期\t帮扶人\t户编号\t类别\t物资（元）\t资金（元）\t帮扶内容\r\n\
@@ -70,8 +69,7 @@ fn imports_utf16_tsv_with_blank_rows_and_a_totals_row() {
 #[test]
 fn warns_when_the_totals_row_disagrees_with_the_rows() {
     let w = Workdir::new();
-    let [h, m, p] = small_district(&w);
-    import_ok(&w, &[&h, &m, &p]);
+    import_small_district(&w);
     let d = w.utf8(
         "d.csv",
         "date,member,household,category,goods,cash\n\
@@ -304,8 +302,7 @@ fn dry_run_checks_everything_and_writes_nothing() {
 #[test]
 fn rejects_file_takes_every_bad_row_and_the_valid_rows_are_imported() {
     let w = Workdir::new();
-    let [h, m, p] = small_district(&w);
-    import_ok(&w, &[&h, &m, &p]);
+    import_small_district(&w);
     let d = w.utf8(
         "d.csv",
         "date,member,household,category,goods\n\
@@ -388,8 +385,7 @@ fn problems_are_reported_up_to_a_hundred_then_counted() {
 #[test]
 fn a_bad_byte_after_a_utf8_bom_rejects_that_row_only() {
     let w = Workdir::new();
-    let [h, m, p] = small_district(&w);
-    import_ok(&w, &[&h, &m, &p]);
+    import_small_district(&w);
     let mut bytes = b"\xEF\xBB\xBFdate,member,household,category,note\n".to_vec();
     bytes.extend_from_slice(b"2001-03-01,M1,H1,warmth,ok\n2001-03-02,M1,H1,warmth,\xB0\xA1\n");
     bytes.extend_from_slice(b"2001-03-03,M1,H1,warmth,ok\n");
@@ -445,8 +441,7 @@ fn tells_the_delimiter_from_the_header_under_a_title_row() {
 #[test]
 fn a_deliveries_export_with_an_unknown_category_header_is_not_taken_for_pairings() {
     let w = Workdir::new();
-    let [h, m, p] = small_district(&w);
-    import_ok(&w, &[&h, &m, &p]);
+    import_small_district(&w);
     let before = w.dump();
     w.utf8(
         "d.csv",
@@ -463,8 +458,7 @@ fn a_deliveries_export_with_an_unknown_category_header_is_not_taken_for_pairings
 #[test]
 fn a_grand_total_is_checked_against_the_whole_file_and_a_subtotal_against_its_section() {
     let w = Workdir::new();
-    let [h, m, p] = small_district(&w);
-    import_ok(&w, &[&h, &m, &p]);
+    import_small_district(&w);
     let d = w.utf8(
         "d.csv",
         "date,member,household,category,goods,cash\n\

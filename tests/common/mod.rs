@@ -169,3 +169,9 @@ pub fn small_district(w: &Workdir) -> [PathBuf; 3] {
 pub fn path_str(p: &Path) -> &str {
     p.to_str().expect("UTF-8 path")
 }
+
+/// Write the small district and import it.
+pub fn import_small_district(w: &Workdir) {
+    let [h, m, p] = small_district(w);
+    w.stdout(&["import", path_str(&h), path_str(&m), path_str(&p)]);
+}
