@@ -11,14 +11,10 @@ pub enum Lang {
 }
 
 impl Lang {
-    /// `zh` where `LANG` (or `LC_ALL`) starts with `zh`, else `en`.
+    /// `zh` where `LANG` starts with `zh`, else `en` (SPEC §4).
     pub fn from_env() -> Lang {
-        let var = std::env::var("LC_ALL")
-            .ok()
-            .filter(|v| !v.is_empty())
-            .or_else(|| std::env::var("LANG").ok())
-            .unwrap_or_default();
-        if var.to_ascii_lowercase().starts_with("zh") {
+        let lang = std::env::var("LANG").unwrap_or_default();
+        if lang.to_ascii_lowercase().starts_with("zh") {
             Lang::Zh
         } else {
             Lang::En
