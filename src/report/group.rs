@@ -517,8 +517,9 @@ impl World {
             Dim::Status => vec![("status", if value == 1 { "lifted" } else { "poor" }.into())],
             Dim::Unit => vec![("unit", self.units.name(value).into())],
             Dim::Township => vec![("township", self.townships.name(value).into())],
-            Dim::Village => vec![("village", self.villages.name(value).into())],
-            Dim::Cause => vec![("cause", self.causes.name(value).into())],
+            // A household without a village or cause: null, as elsewhere.
+            Dim::Village => vec![("village", optional(self.villages.name(value)))],
+            Dim::Cause => vec![("cause", optional(self.causes.name(value)))],
             Dim::Member => {
                 let m = self.members.get(value as usize);
                 vec![
@@ -539,6 +540,14 @@ impl World {
                 vec![(dim.key(), text.into())]
             }
         }
+    }
+}
+
+fn optional(text: &str) -> serde_json::Value {
+    if text.is_empty() {
+        serde_json::Value::Null
+    } else {
+        text.into()
     }
 }
 
