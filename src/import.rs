@@ -119,6 +119,11 @@ enum TotalsCell {
 /// subtotal (of the rows since the previous totals row) or a grand total.
 fn totals_row(row: &RawRow) -> Option<bool> {
     let first = row.first_value()?;
+    // Most rows start with a date or an id: rule them out before folding.
+    let lead = first.chars().next()?;
+    if !"合总小共tTｔＴgGｇＧsSｓＳ".contains(lead) {
+        return None;
+    }
     let word: String = clean(first)
         .chars()
         .filter(|c| !c.is_whitespace() && !matches!(c, ':' | '：'))
