@@ -500,3 +500,16 @@ fn status_and_lifting_date_change_only_through_columns_the_file_has() {
     assert_eq!(card["record"]["lifted_on"], serde_json::Value::Null);
     assert_eq!(w.json(&["summary"])["lifted_households"], 1);
 }
+
+#[test]
+fn no_progress_bar_is_drawn_when_stderr_is_not_a_terminal() {
+    let w = Workdir::new();
+    let [h, _, _] = small_district(&w);
+    let out = w.bangfu().args(["import", path_str(&h)]).output().unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("rows/s") && !stderr.contains('\u{1b}'),
+        "{stderr}"
+    );
+}

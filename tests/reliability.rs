@@ -25,15 +25,7 @@ fn base(w: &Workdir) {
 
 /// A deliveries file of `rows` rows; `tag` keeps files distinct.
 fn deliveries(w: &Workdir, name: &str, rows: usize, tag: &str) -> std::path::PathBuf {
-    let categories = [
-        "ideas",
-        "policy",
-        "technology",
-        "information",
-        "warmth",
-        "law",
-        "deeds",
-    ];
+    let categories = bangfu::values::Category::ALL.map(|c| c.key());
     let mut text = String::from("date,member,household,category,goods,cash,note\n");
     for i in 0..rows {
         text.push_str(&format!(

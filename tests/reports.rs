@@ -129,6 +129,16 @@ fn district(w: &Workdir) -> (Vec<Household>, Vec<&'static str>, Vec<Delivery>) {
     (households, units, deliveries)
 }
 
+/// One key of every row of a report's JSON, as text.
+fn column(json: &Value, key: &str) -> Vec<String> {
+    json["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| r[key].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
 fn yuan(fen: i64) -> String {
     format!("{}.{:02}", fen / 100, fen % 100)
 }
@@ -368,20 +378,10 @@ fn categories_come_in_canonical_order_and_months_in_time_order() {
     let w = Workdir::new();
     district(&w);
     let json = w.json(&["totals", "--by", "category"]);
-    let keys: Vec<&str> = json["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["category"].as_str().unwrap())
-        .collect();
+    let keys = column(&json, "category");
     assert_eq!(keys, CATEGORIES);
     let json = w.json(&["totals", "--by", "month"]);
-    let months: Vec<&str> = json["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["month"].as_str().unwrap())
-        .collect();
+    let months = column(&json, "month");
     let mut sorted = months.clone();
     sorted.sort();
     assert_eq!(months, sorted);
@@ -516,22 +516,15 @@ fn overdue_days_and_as_of_move_the_line() {
     let w = Workdir::new();
     follow_up(&w);
     let json = w.json(&["overdue", "--as-of", "2002-01-31", "--days", "89"]);
-    let pairs: Vec<&str> = json["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["household"].as_str().unwrap())
-        .collect();
-    assert!(pairs.contains(&"B"), "{pairs:?}");
+    let pairs = column(&json, "household");
+    assert!(pairs.iter().any(|p| p == "B"), "{pairs:?}");
     // Later, F's pairing has begun and D's is long over.
     let json = w.json(&["overdue", "--as-of", "2002-07-01"]);
-    let pairs: Vec<&str> = json["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["household"].as_str().unwrap())
-        .collect();
-    assert!(pairs.contains(&"F") && !pairs.contains(&"D"), "{pairs:?}");
+    let pairs = column(&json, "household");
+    assert!(
+        pairs.iter().any(|p| p == "F") && !pairs.iter().any(|p| p == "D"),
+        "{pairs:?}"
+    );
 }
 
 #[test]
@@ -539,12 +532,7 @@ fn unpaired_lists_poor_households_without_an_active_pairing() {
     let w = Workdir::new();
     follow_up(&w);
     let json = w.json(&["unpaired", "--as-of", "2002-01-31"]);
-    let ids: Vec<&str> = json["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["household"].as_str().unwrap())
-        .collect();
+    let ids = column(&json, "household");
     assert_eq!(ids, vec!["D", "F"]);
     assert_eq!(json["rows"][0]["township"], "工农乡");
     assert_eq!(json["rows"][0]["village"], "二村");
