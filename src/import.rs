@@ -8,8 +8,8 @@
 use crate::input::headers::{Field, Kind, Layout};
 use crate::input::{FileError, RawRow, Source};
 use crate::problem::Problem;
-use crate::records::{self, CellProblem, Delivery, Household, Member, Pairing};
-use crate::store::write::{Outcome, Writer};
+use crate::records::{self, CellProblem, Household, Member, Pairing};
+use crate::store::write::{Outcome, Refs, Resolved, Writer};
 use crate::store::Store;
 use crate::values::text::clean;
 use crate::values::{Date, Fen};
@@ -309,11 +309,25 @@ fn import_file(
     // memory another thread allocated is slow, and the writer is the busier.
     let (recycle, recycled) = mpsc::channel::<Vec<RawRow>>();
     let layout_ref = &layout;
+    // Pairings and deliveries add no household or member, so the reading
+    // thread can resolve their references itself. (Handing it the indexes
+    // while a households or members file changes them would copy them.)
+    let refs = match layout.kind {
+        Kind::Pairings | Kind::Deliveries => writer.refs(),
+        Kind::Households | Kind::Members => Refs::default(),
+    };
     std::thread::scope(|scope| -> anyhow::Result<()> {
         std::thread::Builder::new()
             .name("bangfu-reader".into())
             .spawn_scoped(scope, move || {
-                read_and_check(source, layout_ref, today, &sender, &recycled)
+                let reading = Reading {
+                    layout: layout_ref,
+                    refs,
+                    today,
+                    lossy: source.lossy,
+                    encoding: source.encoding.clone(),
+                };
+                reading.run(source, &sender, &recycled)
             })?;
         for message in receiver {
             let batch = match message {
@@ -479,90 +493,137 @@ enum Checked {
     Household(Household),
     Member(Member),
     Pairing(Pairing),
-    Delivery(Delivery),
+    Delivery(Resolved),
 }
 
-/// The reading thread: every non-blank row, checked, in batches. It stops
-/// when the file ends, fails, or the writer stops listening.
-fn read_and_check(
-    source: Source,
-    layout: &Layout,
+/// What the reading thread needs to check rows.
+struct Reading<'l> {
+    layout: &'l Layout,
+    /// For pairings and deliveries: the households and members to resolve
+    /// references against (empty for other files).
+    refs: Refs,
     today: Date,
-    sender: &mpsc::SyncSender<Message>,
-    recycled: &mpsc::Receiver<Vec<RawRow>>,
-) {
-    let lossy = source.lossy;
-    let encoding = source.encoding.clone();
-    let mut batch = Vec::with_capacity(BATCH);
-    for row in source {
-        while let Ok(done) = recycled.try_recv() {
-            drop(done);
-        }
-        let row = match row {
-            Ok(row) => row,
-            Err(e) => {
-                let _ = sender.send(Message::Rows(std::mem::take(&mut batch)));
-                let _ = sender.send(Message::Failed(e));
+    lossy: bool,
+    encoding: String,
+}
+
+impl Reading<'_> {
+    /// Every non-blank row, checked, in batches. Stops when the file ends,
+    /// fails, or the writer stops listening.
+    fn run(
+        self,
+        source: Source,
+        sender: &mpsc::SyncSender<Message>,
+        recycled: &mpsc::Receiver<Vec<RawRow>>,
+    ) {
+        let mut batch = Vec::with_capacity(BATCH);
+        for row in source {
+            while let Ok(done) = recycled.try_recv() {
+                drop(done);
+            }
+            let row = match row {
+                Ok(row) => row,
+                Err(e) => {
+                    let _ = sender.send(Message::Rows(std::mem::take(&mut batch)));
+                    let _ = sender.send(Message::Failed(e));
+                    return;
+                }
+            };
+            if row.is_blank() {
+                continue;
+            }
+            let checked = self.check(&row);
+            batch.push((row, checked));
+            if batch.len() == BATCH
+                && sender
+                    .send(Message::Rows(std::mem::replace(
+                        &mut batch,
+                        Vec::with_capacity(BATCH),
+                    )))
+                    .is_err()
+            {
                 return;
             }
-        };
-        if row.is_blank() {
-            continue;
         }
-        let checked = check(layout, &row, today, lossy, &encoding);
-        batch.push((row, checked));
-        if batch.len() == BATCH
-            && sender
-                .send(Message::Rows(std::mem::replace(
-                    &mut batch,
-                    Vec::with_capacity(BATCH),
-                )))
-                .is_err()
-        {
-            return;
-        }
+        let _ = sender.send(Message::Rows(batch));
     }
-    let _ = sender.send(Message::Rows(batch));
+
+    /// Check one row: its shape, its bytes, every cell, and (for deliveries)
+    /// its references.
+    fn check(&self, row: &RawRow) -> Checked {
+        let layout = self.layout;
+        if let Some(subtotal) = totals_row(row) {
+            return Checked::Totals {
+                subtotal,
+                goods: totals_cell(layout, row, Field::Goods),
+                cash: totals_cell(layout, row, Field::Cash),
+            };
+        }
+        if row.cells.len() != layout.width {
+            return self.bad(
+                row,
+                vec![CellProblem {
+                    column: "row",
+                    message: format!(
+                        "the row has {} cells but the header has {}",
+                        row.cells.len(),
+                        layout.width
+                    ),
+                }],
+            );
+        }
+        if self.lossy && row.cells.iter().any(|c| c.contains('\u{FFFD}')) {
+            return self.bad(
+                row,
+                vec![CellProblem {
+                    column: "row",
+                    message: format!(
+                        "holds bytes that are not valid {}; give the right --encoding",
+                        self.encoding
+                    ),
+                }],
+            );
+        }
+        let checked = match layout.kind {
+            Kind::Households => records::household(layout, row).map(Checked::Household),
+            Kind::Members => records::member(layout, row).map(Checked::Member),
+            Kind::Pairings => records::pairing(layout, row).map(Checked::Pairing),
+            Kind::Deliveries => records::delivery(layout, row, self.today)
+                .and_then(|d| self.refs.delivery(&d))
+                .map(Checked::Delivery),
+        };
+        checked.unwrap_or_else(|problems| self.bad(row, problems))
+    }
+
+    /// A row that failed its own checks is still checked for its
+    /// references, so that every problem of the row is reported at once.
+    fn bad(&self, row: &RawRow, mut problems: Vec<CellProblem>) -> Checked {
+        if !matches!(self.layout.kind, Kind::Pairings | Kind::Deliveries) {
+            return Checked::Bad(problems);
+        }
+        let refs = &self.refs;
+        for field in [Field::Member, Field::Household] {
+            let reference = clean(self.layout.get(&row.cells, field));
+            if reference.is_empty() || problems.iter().any(|p| p.column == field.name()) {
+                continue;
+            }
+            let resolved = if field == Field::Member {
+                refs.member(&reference)
+            } else {
+                refs.household(&reference)
+            };
+            if let Err(message) = resolved {
+                problems.push(CellProblem {
+                    column: field.name(),
+                    message,
+                });
+            }
+        }
+        Checked::Bad(problems)
+    }
 }
 
-/// Check one row on its own: its shape, its bytes, and every cell.
-fn check(layout: &Layout, row: &RawRow, today: Date, lossy: bool, encoding: &str) -> Checked {
-    if let Some(subtotal) = totals_row(row) {
-        return Checked::Totals {
-            subtotal,
-            goods: totals_cell(layout, row, Field::Goods),
-            cash: totals_cell(layout, row, Field::Cash),
-        };
-    }
-    if row.cells.len() != layout.width {
-        return Checked::Bad(vec![CellProblem {
-            column: "row",
-            message: format!(
-                "the row has {} cells but the header has {}",
-                row.cells.len(),
-                layout.width
-            ),
-        }]);
-    }
-    if lossy && row.cells.iter().any(|c| c.contains('\u{FFFD}')) {
-        return Checked::Bad(vec![CellProblem {
-            column: "row",
-            message: format!(
-                "holds bytes that are not valid {encoding}; give the right --encoding"
-            ),
-        }]);
-    }
-    let checked = match layout.kind {
-        Kind::Households => records::household(layout, row).map(Checked::Household),
-        Kind::Members => records::member(layout, row).map(Checked::Member),
-        Kind::Pairings => records::pairing(layout, row).map(Checked::Pairing),
-        Kind::Deliveries => records::delivery(layout, row, today).map(Checked::Delivery),
-    };
-    checked.unwrap_or_else(Checked::Bad)
-}
-
-/// Resolve a checked row's references and write it; on success, the goods
-/// and cash it holds.
+/// Write a checked row; on success, the goods and cash it holds.
 fn write(
     writer: &mut Writer<'_>,
     layout: &Layout,
@@ -572,45 +633,14 @@ fn write(
     let zero = (Fen(0), Fen(0));
     Ok(match checked {
         Checked::Totals { .. } => Ok((Outcome::Unchanged, zero)),
-        Checked::Bad(problems) => Err(match layout.kind {
-            Kind::Pairings | Kind::Deliveries => {
-                with_reference_problems(writer, layout, row, problems)
-            }
-            _ => problems,
-        }),
+        Checked::Bad(problems) => Err(problems),
         Checked::Household(h) => writer.household(layout, row.line, &h)?.map(|o| (o, zero)),
         Checked::Member(m) => writer.member(layout, row.line, &m)?.map(|o| (o, zero)),
         Checked::Pairing(p) => writer.pairing(layout, &p)?.map(|o| (o, zero)),
-        Checked::Delivery(d) => writer.delivery(&d)?.map(|o| (o, (d.goods, d.cash))),
+        Checked::Delivery(r) => writer
+            .delivery(&r, records::note(layout, row))?
+            .map(|o| (o, (r.goods, r.cash))),
     })
-}
-
-/// A row that failed its own checks is still checked for its references,
-/// so that every problem of the row is reported at once.
-fn with_reference_problems(
-    writer: &Writer<'_>,
-    layout: &Layout,
-    row: &RawRow,
-    mut problems: Vec<CellProblem>,
-) -> Vec<CellProblem> {
-    for field in [Field::Member, Field::Household] {
-        let reference = clean(layout.get(&row.cells, field));
-        if reference.is_empty() || problems.iter().any(|p| p.column == field.name()) {
-            continue;
-        }
-        let resolved = if field == Field::Member {
-            writer.resolve_member(&reference)
-        } else {
-            writer.resolve_household(&reference)
-        };
-        if let Err(message) = resolved {
-            problems.push(CellProblem {
-                column: field.name(),
-                message,
-            });
-        }
-    }
-    problems
 }
 
 /// Record each file of a committed import in the `imports` table.

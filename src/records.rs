@@ -7,6 +7,7 @@ use crate::input::headers::{Field, Layout};
 use crate::input::RawRow;
 use crate::values::text::clean;
 use crate::values::{Category, Date, Fen, IdNumber, Phone, Status, ValueError};
+use std::borrow::Cow;
 
 /// A problem with one cell, before the file name is attached.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,27 +51,29 @@ pub struct Pairing {
     pub until: Option<Date>,
 }
 
+/// A delivery, borrowing its text from the row it was read from: a
+/// million-row import copies no cell it does not keep.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Delivery {
-    pub id: Option<String>,
+pub struct Delivery<'r> {
+    pub id: Option<Cow<'r, str>>,
     pub date: Date,
-    pub member: String,
-    pub household: String,
+    pub member: Cow<'r, str>,
+    pub household: Cow<'r, str>,
     pub category: Category,
     pub goods: Fen,
     pub cash: Fen,
-    pub note: Option<String>,
+    pub note: Option<&'r str>,
 }
 
 /// Reads the cells of one row, gathering every problem.
-struct Cells<'a> {
-    layout: &'a Layout,
+struct Cells<'l, 'a> {
+    layout: &'l Layout,
     row: &'a RawRow,
     problems: Vec<CellProblem>,
 }
 
-impl<'a> Cells<'a> {
-    fn new(layout: &'a Layout, row: &'a RawRow) -> Cells<'a> {
+impl<'l, 'a> Cells<'l, 'a> {
+    fn new(layout: &'l Layout, row: &'a RawRow) -> Cells<'l, 'a> {
         Cells {
             layout,
             row,
@@ -91,8 +94,12 @@ impl<'a> Cells<'a> {
 
     /// Free text: trimmed, `None` when empty.
     fn text(&self, field: Field) -> Option<String> {
+        self.text_ref(field).map(str::to_string)
+    }
+
+    fn text_ref(&self, field: Field) -> Option<&'a str> {
         let s = self.raw(field).trim();
-        (!s.is_empty()).then(|| s.to_string())
+        (!s.is_empty()).then_some(s)
     }
 
     /// Required free text.
@@ -108,6 +115,11 @@ impl<'a> Cells<'a> {
 
     /// An id or reference: full-width folded, Excel's `'` dropped.
     fn key(&mut self, field: Field, required: bool) -> Option<String> {
+        self.key_ref(field, required).map(Cow::into_owned)
+    }
+
+    /// An id or reference, borrowed from the row where it can be.
+    fn key_ref(&mut self, field: Field, required: bool) -> Option<Cow<'a, str>> {
         let s = clean(self.raw(field));
         if s.is_empty() {
             if required {
@@ -205,6 +217,7 @@ pub fn split_references(s: &str) -> Vec<String> {
     s.split(|c: char| matches!(c, ';' | ',' | '、' | '，' | '；') || c.is_whitespace())
         .map(clean)
         .filter(|r| !r.is_empty())
+        .map(Cow::into_owned)
         .collect()
 }
 
@@ -247,10 +260,15 @@ pub fn pairing(layout: &Layout, row: &RawRow) -> Checked<Pairing> {
     })
 }
 
+/// The note of a delivery row.
+pub fn note<'r>(layout: &Layout, row: &'r RawRow) -> Option<&'r str> {
+    Cells::new(layout, row).text_ref(Field::Note)
+}
+
 /// Check a delivery row; `today` is the day of the import.
-pub fn delivery(layout: &Layout, row: &RawRow, today: Date) -> Checked<Delivery> {
+pub fn delivery<'r>(layout: &Layout, row: &'r RawRow, today: Date) -> Checked<Delivery<'r>> {
     let mut c = Cells::new(layout, row);
-    let id = c.key(Field::Id, false);
+    let id = c.key_ref(Field::Id, false);
     let date = if c.raw(Field::Date).is_empty() {
         c.problem(Field::Date, "is empty");
         None
@@ -265,8 +283,8 @@ pub fn delivery(layout: &Layout, row: &RawRow, today: Date) -> Checked<Delivery>
             );
         }
     }
-    let member = c.key(Field::Member, true).unwrap_or_default();
-    let household = c.key(Field::Household, true).unwrap_or_default();
+    let member = c.key_ref(Field::Member, true).unwrap_or_default();
+    let household = c.key_ref(Field::Household, true).unwrap_or_default();
     let category = if c.raw(Field::Category).is_empty() {
         c.problem(Field::Category, "is empty");
         None
@@ -275,7 +293,7 @@ pub fn delivery(layout: &Layout, row: &RawRow, today: Date) -> Checked<Delivery>
     };
     let goods = c.parsed(Field::Goods, Fen::parse).unwrap_or_default();
     let cash = c.parsed(Field::Cash, Fen::parse).unwrap_or_default();
-    let note = c.text(Field::Note);
+    let note = c.text_ref(Field::Note);
     match (date, category) {
         (Some(date), Some(category)) => c.finish(Delivery {
             id,
@@ -390,12 +408,9 @@ mod tests {
             &["日期", "帮扶人", "户编号", "类别", "物资(元)", "资金(元)"],
         );
         let today = Date::from_ymd(2026, 1, 1).unwrap();
-        let d = delivery(
-            &l,
-            &row(&["2001年3月5日", "M1", "H1", "温暖", "1.2万", ""]),
-            today,
-        )
-        .unwrap();
+        let r = row(&["2001年3月5日", "M1", "H1", "温暖", "1.2万", ""]);
+        let d = delivery(&l, &r, today).unwrap();
+        assert_eq!(d.member, "M1");
         assert_eq!(d.category, Category::Warmth);
         assert_eq!(d.goods, Fen(1_200_000));
         assert_eq!(d.cash, Fen(0));

@@ -14,6 +14,37 @@ fn version(db: &std::path::Path) -> i64 {
         .unwrap()
 }
 
+/// Every delivery row, in key order, as text.
+fn deliveries(db: &std::path::Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT key, id, day, member, household, category, goods, cash, note, fingerprint, occurrence
+             FROM deliveries ORDER BY key",
+        )
+        .unwrap();
+    stmt.query_map([], |r| {
+        let cells: Vec<String> = (0..11)
+            .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
+            .collect();
+        Ok(cells.join("|"))
+    })
+    .unwrap()
+    .collect::<Result<_, _>>()
+    .unwrap()
+}
+
+fn indexes(db: &std::path::Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT name FROM pragma_index_list('deliveries') ORDER BY name")
+        .unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
 #[test]
 fn a_first_schema_database_is_upgraded_in_place_with_its_data() {
     let w = Workdir::new();
@@ -22,11 +53,19 @@ fn a_first_schema_database_is_upgraded_in_place_with_its_data() {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schema-v1.db");
     std::fs::copy(fixture, &db).unwrap();
     assert_eq!(version(&db), 1);
+    let before = deliveries(&db);
     let s = w.json(&["--db", path_str(&db), "summary"]);
     assert_eq!(s["households"], 200);
     assert_eq!(s["deliveries"], 602);
     assert_eq!(s["total"], "71350.00");
     assert_eq!(version(&db), bangfu::store::schema::current_version());
+    // Version 4 copied the deliveries table: every row keeps its key.
+    assert_eq!(deliveries(&db), before);
+    assert_eq!(
+        indexes(&db),
+        vec!["deliveries_fingerprint", "deliveries_id"],
+        "deliveries keep only their two partial unique indexes"
+    );
     // Deliveries stored by the first schema are recognised: importing the
     // sample's deliveries again adds nothing.
     let deliveries = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/deliveries.csv");

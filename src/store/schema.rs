@@ -97,6 +97,36 @@ pub const MIGRATIONS: &[&str] = &[
     -- counts occurrences without holding every fingerprint in memory.
     ALTER TABLE deliveries ADD COLUMN batch INTEGER NOT NULL DEFAULT 0;
     ",
+    // 4: `id TEXT UNIQUE` kept an index entry for every delivery, though
+    // only the few a file gives an id of their own have one; a partial
+    // index holds just those, and every import writes one index fewer
+    // (SPEC §7). SQLite cannot drop a column constraint, so the table is
+    // copied (rows keep their keys).
+    "
+    CREATE TABLE deliveries_v4 (
+        key          INTEGER PRIMARY KEY,
+        id           TEXT,                      -- the file's own record id, if any
+        day          INTEGER NOT NULL,
+        member       INTEGER NOT NULL REFERENCES members(key),
+        household    INTEGER NOT NULL REFERENCES households(key),
+        category     INTEGER NOT NULL,          -- 0 ideas … 6 deeds
+        goods        INTEGER NOT NULL DEFAULT 0, -- fen
+        cash         INTEGER NOT NULL DEFAULT 0, -- fen
+        note         TEXT,
+        fingerprint  INTEGER,                   -- deliveries without id (SPEC §3.4)
+        occurrence   INTEGER,
+        batch        INTEGER NOT NULL DEFAULT 0 -- the file that last inserted or matched it
+    );
+    INSERT INTO deliveries_v4
+        (key, id, day, member, household, category, goods, cash, note, fingerprint, occurrence, batch)
+        SELECT key, id, day, member, household, category, goods, cash, note, fingerprint, occurrence, batch
+        FROM deliveries;
+    DROP TABLE deliveries;
+    ALTER TABLE deliveries_v4 RENAME TO deliveries;
+    CREATE UNIQUE INDEX deliveries_id ON deliveries(id) WHERE id IS NOT NULL;
+    CREATE UNIQUE INDEX deliveries_fingerprint
+        ON deliveries(day, fingerprint, occurrence) WHERE id IS NULL;
+    ",
 ];
 
 /// The schema version this bangfu writes.

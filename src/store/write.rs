@@ -8,10 +8,12 @@
 
 use crate::input::headers::{Field, Layout};
 use crate::records::{CellProblem, Delivery, Household, Member, Pairing};
-use crate::values::{clean, Date, IdNumber, Phone, Status};
+use crate::values::{clean, Category, Date, Fen, IdNumber, Phone, Status};
+use compact_str::CompactString;
 use rusqlite::Statement;
 use rusqlite::{params, Connection, OptionalExtension};
 use rustc_hash::FxHashMap as HashMap;
+use std::sync::Arc;
 
 /// A stored member: key, name, unit, role, phone.
 type StoredMember = (i64, String, String, Option<String>, Option<String>);
@@ -35,9 +37,11 @@ fn problem(column: &'static str, message: impl Into<String>) -> Vec<CellProblem>
 }
 
 /// Ids and names of one kind of record, for resolving references.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Index {
-    by_id: HashMap<String, i64>,
+    /// Ids are short: stored inline in the table, a lookup reads one
+    /// place in memory instead of following a pointer to each key.
+    by_id: HashMap<CompactString, i64>,
     by_name: HashMap<String, Vec<i64>>,
     id_of: HashMap<i64, String>,
 }
@@ -47,8 +51,11 @@ impl Index {
     /// folded (a name padded with an ideographic space, 李　四, is typed
     /// the same way in every sheet, but folds to 李 四 in a reference).
     fn insert(&mut self, key: i64, id: &str, name: &str) {
-        self.by_id.insert(id.to_string(), key);
-        self.by_name.entry(clean(name)).or_default().push(key);
+        self.by_id.insert(CompactString::from(id), key);
+        self.by_name
+            .entry(clean(name).into_owned())
+            .or_default()
+            .push(key);
         self.id_of.insert(key, id.to_string());
     }
 
@@ -57,24 +64,27 @@ impl Index {
         if old == new {
             return;
         }
-        if let Some(keys) = self.by_name.get_mut(&old) {
+        if let Some(keys) = self.by_name.get_mut(&*old) {
             keys.retain(|&k| k != key);
         }
-        self.by_name.entry(new).or_default().push(key);
+        self.by_name.entry(new.into_owned()).or_default().push(key);
     }
 
-    /// By id; failing that, by exactly one name.
-    fn resolve(&self, reference: &str, what: &str, name_word: &str) -> Result<i64, String> {
+    /// By id; failing that, by exactly one name. The key and the id.
+    fn resolve<'s>(
+        &'s self,
+        reference: &'s str,
+        what: &str,
+        name_word: &str,
+    ) -> Result<Found<'s>, String> {
         if let Some(&key) = self.by_id.get(reference) {
-            return Ok(key);
+            return Ok((key, reference));
         }
+        let id = |key: &i64| self.id_of.get(key).map_or("", String::as_str);
         match self.by_name.get(reference).map(Vec::as_slice) {
-            Some([key]) => Ok(*key),
+            Some([key]) => Ok((*key, id(key))),
             Some(keys) if keys.len() > 1 => {
-                let mut ids: Vec<&str> = keys
-                    .iter()
-                    .filter_map(|k| self.id_of.get(k).map(String::as_str))
-                    .collect();
+                let mut ids: Vec<&str> = keys.iter().map(id).collect();
                 ids.sort_unstable();
                 Err(format!(
                     "{reference:?} is the {name_word} of {} {what}s ({}); give the id instead",
@@ -87,11 +97,93 @@ impl Index {
     }
 }
 
+/// A resolved reference: the record's key and id.
+type Found<'s> = (i64, &'s str);
+
+/// The households and members stored so far, for resolving references.
+/// Cheap to clone: while a pairings or deliveries file is read (which adds
+/// no household or member), the reading thread resolves its rows' references
+/// with a clone, so the writing thread only writes.
+#[derive(Clone, Default)]
+pub struct Refs {
+    households: Arc<Index>,
+    members: Arc<Index>,
+}
+
+impl Refs {
+    pub fn household(&self, reference: &str) -> Result<i64, String> {
+        self.households
+            .resolve(reference, "household", "head")
+            .map(|(key, _)| key)
+    }
+
+    pub fn member(&self, reference: &str) -> Result<i64, String> {
+        self.members
+            .resolve(reference, "member", "name")
+            .map(|(key, _)| key)
+    }
+
+    /// A member reference and a household reference — keys and ids — or
+    /// the problems of either or both.
+    fn pair<'s>(
+        &'s self,
+        member: &'s str,
+        household: &'s str,
+    ) -> Result<(Found<'s>, Found<'s>), Vec<CellProblem>> {
+        match (
+            self.members.resolve(member, "member", "name"),
+            self.households.resolve(household, "household", "head"),
+        ) {
+            (Ok(m), Ok(h)) => Ok((m, h)),
+            (m, h) => Err([("member", m.err()), ("household", h.err())]
+                .into_iter()
+                .filter_map(|(column, message)| {
+                    message.map(|message| CellProblem { column, message })
+                })
+                .collect()),
+        }
+    }
+
+    /// A delivery with its references resolved and, without an id of its
+    /// own, its fingerprint.
+    pub fn delivery(&self, d: &Delivery<'_>) -> Result<Resolved, Vec<CellProblem>> {
+        let ((member, member_id), (household, household_id)) =
+            self.pair(&d.member, &d.household)?;
+        let fingerprint = match d.id {
+            None => fingerprint(d, member_id, household_id) as i64,
+            Some(_) => 0,
+        };
+        Ok(Resolved {
+            id: d.id.as_deref().map(str::to_string),
+            day: d.date.days(),
+            member,
+            household,
+            category: d.category,
+            goods: d.goods,
+            cash: d.cash,
+            fingerprint,
+        })
+    }
+}
+
+/// A delivery ready to be written, all but its note (which the writer
+/// reads from the row, rather than copying it between threads).
+#[derive(Debug)]
+pub struct Resolved {
+    id: Option<String>,
+    day: i32,
+    member: i64,
+    household: i64,
+    category: Category,
+    pub goods: Fen,
+    pub cash: Fen,
+    fingerprint: i64,
+}
+
 /// Writes records of one import into an open transaction.
 pub struct Writer<'c> {
     conn: &'c Connection,
-    households: Index,
-    members: Index,
+    refs: Refs,
     id_numbers: HashMap<String, i64>,
     /// Per file: where each household or member id was first seen.
     seen_ids: HashMap<String, u64>,
@@ -132,8 +224,10 @@ impl<'c> Writer<'c> {
         )?;
         Ok(Writer {
             conn,
-            households,
-            members,
+            refs: Refs {
+                households: Arc::new(households),
+                members: Arc::new(members),
+            },
             id_numbers,
             seen_ids: HashMap::default(),
             batch,
@@ -160,27 +254,19 @@ impl<'c> Writer<'c> {
         Ok(())
     }
 
-    pub fn resolve_household(&self, reference: &str) -> Result<i64, String> {
-        self.households.resolve(reference, "household", "head")
+    /// The households and members as they stand now.
+    pub fn refs(&self) -> Refs {
+        self.refs.clone()
     }
 
-    pub fn resolve_member(&self, reference: &str) -> Result<i64, String> {
-        self.members.resolve(reference, "member", "name")
+    /// The household index, to change. Cloned only if a reading thread
+    /// still holds it, which the importer never lets happen.
+    fn households_mut(&mut self) -> &mut Index {
+        Arc::make_mut(&mut self.refs.households)
     }
 
-    /// A member reference and a household reference, or the problems of
-    /// either or both.
-    fn resolve_pair(&self, member: &str, household: &str) -> Result<(i64, i64), Vec<CellProblem>> {
-        match (
-            self.resolve_member(member),
-            self.resolve_household(household),
-        ) {
-            (Ok(m), Ok(h)) => Ok((m, h)),
-            (m, h) => Err([("member", m), ("household", h)]
-                .into_iter()
-                .filter_map(|(column, r)| r.err().map(|message| CellProblem { column, message }))
-                .collect()),
-        }
+    fn members_mut(&mut self) -> &mut Index {
+        Arc::make_mut(&mut self.refs.members)
     }
 
     fn stored_household(&self, key: i64) -> rusqlite::Result<Household> {
@@ -219,11 +305,12 @@ impl<'c> Writer<'c> {
         if let Err(p) = self.first_in_file(&h.id, line, "household") {
             return Ok(Err(p));
         }
-        let existing = self.households.by_id.get(&h.id).copied();
+        let existing = self.refs.households.by_id.get(h.id.as_str()).copied();
         if let Some(number) = &h.id_number {
             if let Some(&other) = self.id_numbers.get(number.as_str()) {
                 if Some(other) != existing {
                     let other_id = self
+                        .refs
                         .households
                         .id_of
                         .get(&other)
@@ -259,7 +346,7 @@ impl<'c> Writer<'c> {
                     h.phone.as_ref().map(Phone::as_str),
                 ])?;
             let key = self.conn.last_insert_rowid();
-            self.households.insert(key, &h.id, &h.head);
+            self.households_mut().insert(key, &h.id, &h.head);
             if let Some(n) = &h.id_number {
                 self.id_numbers.insert(n.as_str().to_string(), key);
             }
@@ -318,7 +405,7 @@ impl<'c> Writer<'c> {
                 new.lifted_on.map(Date::days),
                 new.phone.as_ref().map(Phone::as_str),
             ])?;
-        self.households.rename(key, &old.head, &new.head);
+        self.households_mut().rename(key, &old.head, &new.head);
         if old.id_number != new.id_number {
             if let Some(n) = &old.id_number {
                 self.id_numbers.remove(n.as_str());
@@ -339,7 +426,7 @@ impl<'c> Writer<'c> {
         let mut households = Vec::with_capacity(m.households.len());
         let mut problems = Vec::new();
         for reference in &m.households {
-            match self.resolve_household(reference) {
+            match self.refs.household(reference) {
                 Ok(key) => households.push(key),
                 Err(message) => problems.push(CellProblem {
                     column: "households",
@@ -350,7 +437,7 @@ impl<'c> Writer<'c> {
         if !problems.is_empty() {
             return Ok(Err(problems));
         }
-        let existing: Option<StoredMember> = match self.members.by_id.get(&m.id) {
+        let existing: Option<StoredMember> = match self.refs.members.by_id.get(m.id.as_str()) {
             None => None,
             Some(&key) => self
                 .conn
@@ -369,7 +456,7 @@ impl<'c> Writer<'c> {
                     )?
                     .execute(params![m.id, m.name, m.unit, m.role, phone])?;
                 let key = self.conn.last_insert_rowid();
-                self.members.insert(key, &m.id, &m.name);
+                self.members_mut().insert(key, &m.id, &m.name);
                 Outcome::New
             }
             Some((key, name, unit, old_role, old_phone)) => {
@@ -391,12 +478,18 @@ impl<'c> Writer<'c> {
                             "UPDATE members SET name = ?2, unit = ?3, role = ?4, phone = ?5 WHERE key = ?1",
                         )?
                         .execute(params![key, m.name, m.unit, role, phone])?;
-                    self.members.rename(key, &name, &m.name);
+                    self.members_mut().rename(key, &name, &m.name);
                     Outcome::Updated
                 }
             }
         };
-        let member = self.members.by_id.get(&m.id).copied().unwrap_or_default();
+        let member = self
+            .refs
+            .members
+            .by_id
+            .get(m.id.as_str())
+            .copied()
+            .unwrap_or_default();
         for household in households {
             let paired = self.pair(member, household, None, None, false)?;
             if paired != Outcome::Unchanged && outcome == Outcome::Unchanged {
@@ -408,7 +501,7 @@ impl<'c> Writer<'c> {
 
     /// Insert or merge a pairing (SPEC §3.4).
     pub fn pairing(&mut self, layout: &Layout, p: &Pairing) -> rusqlite::Result<Written> {
-        let (member, household) = match self.resolve_pair(&p.member, &p.household) {
+        let ((member, _), (household, _)) = match self.refs.pair(&p.member, &p.household) {
             Ok(pair) => pair,
             Err(problems) => return Ok(Err(problems)),
         };
@@ -476,15 +569,10 @@ impl<'c> Writer<'c> {
 
     /// Insert or update a delivery: by its id where it has one, else by
     /// fingerprint and occurrence within the file.
-    pub fn delivery(&mut self, d: &Delivery) -> rusqlite::Result<Written> {
-        let (member, household) = match self.resolve_pair(&d.member, &d.household) {
-            Ok(pair) => pair,
-            Err(problems) => return Ok(Err(problems)),
-        };
-        let batch = self.batch;
-        match &d.id {
-            Some(id) => self.delivery_with_id(d, id, member, household, batch),
-            None => self.delivery_by_fingerprint(d, member, household, batch),
+    pub fn delivery(&mut self, r: &Resolved, note: Option<&str>) -> rusqlite::Result<Written> {
+        match &r.id {
+            Some(id) => self.delivery_with_id(r, id, note),
+            None => self.delivery_by_fingerprint(r, note),
         }
     }
 
@@ -492,25 +580,24 @@ impl<'c> Writer<'c> {
     /// place, and claimed for this file (an id may stand once in a file).
     fn delivery_with_id(
         &mut self,
-        d: &Delivery,
+        r: &Resolved,
         id: &str,
-        member: i64,
-        household: i64,
-        batch: i64,
+        note: Option<&str>,
     ) -> rusqlite::Result<Written> {
+        let batch = self.batch;
         let existing: Option<(i64, i64)> = self
             .conn
             .prepare_cached("SELECT key, batch FROM deliveries WHERE id = ?1")?
-            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row([id], |row| Ok((row.get(0)?, row.get(1)?)))
             .optional()?;
         let values = params![
-            d.date.days(),
-            member,
-            household,
-            d.category.index(),
-            d.goods.0,
-            d.cash.0,
-            d.note,
+            r.day,
+            r.member,
+            r.household,
+            r.category.index(),
+            r.goods.0,
+            r.cash.0,
+            note,
             batch
         ];
         let Some((key, claimed)) = existing else {
@@ -561,19 +648,10 @@ impl<'c> Writer<'c> {
     /// occurrence). A first import runs one statement a row.
     fn delivery_by_fingerprint(
         &mut self,
-        d: &Delivery,
-        member: i64,
-        household: i64,
-        batch: i64,
+        r: &Resolved,
+        note: Option<&str>,
     ) -> rusqlite::Result<Written> {
-        let print = fingerprint(
-            d,
-            self.members.id_of.get(&member).map_or("", String::as_str),
-            self.households
-                .id_of
-                .get(&household)
-                .map_or("", String::as_str),
-        ) as i64;
+        let batch = self.batch;
         if self.insert_delivery.is_none() {
             self.insert_delivery = Some(self.conn.prepare(
                 "INSERT INTO deliveries
@@ -591,18 +669,17 @@ impl<'c> Writer<'c> {
         else {
             return Err(rusqlite::Error::InvalidQuery);
         };
-        let day = d.date.days();
         let mut occurrence: i64 = 1;
         loop {
             let inserted = insert.execute(params![
-                day,
-                member,
-                household,
-                d.category.index(),
-                d.goods.0,
-                d.cash.0,
-                d.note,
-                print,
+                r.day,
+                r.member,
+                r.household,
+                r.category.index(),
+                r.goods.0,
+                r.cash.0,
+                note,
+                r.fingerprint,
                 occurrence,
                 batch
             ])?;
@@ -612,7 +689,7 @@ impl<'c> Writer<'c> {
             // A stored row has this occurrence: one of an earlier import,
             // which this file now claims (unchanged), or one this file
             // already claimed (then this row is the next occurrence).
-            if claim.execute(params![day, print, occurrence, batch])? > 0 {
+            if claim.execute(params![r.day, r.fingerprint, occurrence, batch])? > 0 {
                 return Ok(Ok(Outcome::Unchanged));
             }
             occurrence += 1;
@@ -623,10 +700,10 @@ impl<'c> Writer<'c> {
 /// The fingerprint of a delivery without id: its normalised values, with
 /// references resolved to ids (SPEC §3.4). Stable across versions: xxh3 of
 /// a length-prefixed encoding.
-pub fn fingerprint(d: &Delivery, member_id: &str, household_id: &str) -> u64 {
+pub fn fingerprint(d: &Delivery<'_>, member_id: &str, household_id: &str) -> u64 {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     h.update(&d.date.days().to_le_bytes());
-    for text in [member_id, household_id, d.note.as_deref().unwrap_or("")] {
+    for text in [member_id, household_id, d.note.unwrap_or("")] {
         h.update(&(text.len() as u32).to_le_bytes());
         h.update(text.as_bytes());
     }

@@ -7,8 +7,9 @@
 
 use std::str::FromStr;
 
-use super::text::{clean, redact};
+use super::text::{clean, redact, without_whitespace};
 use super::ValueError;
+use std::borrow::Cow;
 
 /// One of the seven categories, in canonical order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -103,17 +104,16 @@ impl Category {
     /// or an accepted spelling (SPEC §1).
     pub fn parse(s: &str) -> Result<Category, ValueError> {
         let cleaned = clean(s);
-        let t: String = cleaned
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_lowercase();
+        let mut t = without_whitespace(&cleaned);
+        if t.chars().any(char::is_uppercase) {
+            t = Cow::Owned(t.to_lowercase());
+        }
         if t.is_empty() {
             return Err(ValueError::Empty);
         }
         Category::ALL
             .into_iter()
-            .find(|c| t == c.key() || t == c.zh() || c.aliases().contains(&t.as_str()))
+            .find(|c| t == c.key() || t == c.zh() || c.aliases().contains(&&*t))
             .ok_or_else(|| ValueError::UnknownCategory(redact(&cleaned)))
     }
 }

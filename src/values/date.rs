@@ -44,7 +44,7 @@ impl Date {
                 cleaned.get(..i).unwrap_or(""),
                 cleaned.get(i..).unwrap_or(""),
             ),
-            None => (cleaned.as_str(), ""),
+            None => (&*cleaned, ""),
         };
         if !time_part.is_empty() {
             let time = time_part.trim_start();

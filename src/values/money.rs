@@ -11,7 +11,7 @@ use std::iter::Sum;
 use std::ops::{Add, AddAssign};
 use std::str::FromStr;
 
-use super::text::{clean, redact};
+use super::text::{clean, redact, without_whitespace};
 use super::ValueError;
 
 /// An amount of money in fen (1/100 yuan).
@@ -35,7 +35,7 @@ impl Fen {
     /// after scaling by 万, are [`ValueError::TooManyDecimals`].
     pub fn parse(s: &str) -> Result<Fen, ValueError> {
         let cleaned = clean(s);
-        let body: String = cleaned.chars().filter(|c| !c.is_whitespace()).collect();
+        let body = without_whitespace(&cleaned);
         if body.is_empty() {
             return Ok(Fen::ZERO);
         }

@@ -41,7 +41,7 @@ impl Phone {
         if !(7..=15).contains(&digits) {
             return Err(ValueError::PhoneDigits(digits));
         }
-        Ok(Phone(t))
+        Ok(Phone(t.into_owned()))
     }
 
     /// The number as written, for storage and `--reveal`.
