@@ -15,6 +15,7 @@ use crate::values::text::clean;
 use crate::values::{Date, Fen};
 use indicatif::{ProgressBar, ProgressStyle};
 use rusqlite::TransactionBehavior;
+use std::ops::Range;
 use std::sync::mpsc;
 use std::time::Instant;
 
@@ -301,12 +302,12 @@ fn import_file(
     let mut totals_rows: Vec<TotalsRow> = Vec::new();
     let bar = progress.then(|| progress_bar(&name, source.total, source.sheet.is_some()));
     let started = Instant::now();
-    // Rows are read and checked on a second thread while this one resolves
-    // references and writes: the two halves of an import take about as long
-    // as each other, and the machine has two cores.
+    // Rows are read, checked and resolved on a second thread while this one
+    // writes: the two halves of an import take about as long as each other,
+    // and the machine has two cores.
     let (sender, receiver) = mpsc::sync_channel::<Message>(4);
-    // Rows written go back to the reading thread to be freed there: freeing
-    // memory another thread allocated is slow, and the writer is the busier.
+    // Rows written go back to the reading thread, which reads the next rows
+    // into their memory.
     let (recycle, recycled) = mpsc::channel::<Vec<RawRow>>();
     let layout_ref = &layout;
     // Pairings and deliveries add no household or member, so the reading
@@ -330,7 +331,7 @@ fn import_file(
                 reading.run(source, &sender, &recycled)
             })?;
         for message in receiver {
-            let batch = match message {
+            let Batch { rows: batch, notes } = match message {
                 Message::Rows(batch) => batch,
                 Message::Failed(e) => {
                     // The rest of the file cannot be read, so its rows can
@@ -377,7 +378,7 @@ fn import_file(
                     done.push(row);
                     continue;
                 }
-                match write(writer, &layout, &row, checked)? {
+                match write(writer, &layout, &row, checked, &notes)? {
                     Ok((outcome, money)) => {
                         match outcome {
                             Outcome::New => result.new += 1,
@@ -478,8 +479,25 @@ const BATCH: usize = 512;
 
 /// What the reading thread sends.
 enum Message {
-    Rows(Vec<(RawRow, Checked)>),
+    Rows(Batch),
     Failed(FileError),
+}
+
+/// Rows checked on the reading thread, and the notes of their deliveries
+/// side by side in one buffer: the writer reads them there in order, not
+/// from each row's own memory, which has long left its processor's cache.
+struct Batch {
+    rows: Vec<(RawRow, Checked)>,
+    notes: String,
+}
+
+impl Batch {
+    fn new() -> Batch {
+        Batch {
+            rows: Vec::with_capacity(BATCH),
+            notes: String::with_capacity(BATCH * 32),
+        }
+    }
 }
 
 /// A row checked on its own, without the database.
@@ -493,7 +511,8 @@ enum Checked {
     Household(Household),
     Member(Member),
     Pairing(Pairing),
-    Delivery(Resolved),
+    /// A delivery, and where its note is in the batch's notes.
+    Delivery(Resolved, Range<usize>),
 }
 
 /// What the reading thread needs to check rows.
@@ -512,19 +531,21 @@ impl Reading<'_> {
     /// fails, or the writer stops listening.
     fn run(
         self,
-        source: Source,
+        mut source: Source,
         sender: &mpsc::SyncSender<Message>,
         recycled: &mpsc::Receiver<Vec<RawRow>>,
     ) {
-        let mut batch = Vec::with_capacity(BATCH);
-        for row in source {
+        let mut batch = Batch::new();
+        while let Some(row) = source.next() {
             while let Ok(done) = recycled.try_recv() {
-                drop(done);
+                for row in done {
+                    source.recycle(row);
+                }
             }
             let row = match row {
                 Ok(row) => row,
                 Err(e) => {
-                    let _ = sender.send(Message::Rows(std::mem::take(&mut batch)));
+                    let _ = sender.send(Message::Rows(batch));
                     let _ = sender.send(Message::Failed(e));
                     return;
                 }
@@ -532,14 +553,11 @@ impl Reading<'_> {
             if row.is_blank() {
                 continue;
             }
-            let checked = self.check(&row);
-            batch.push((row, checked));
-            if batch.len() == BATCH
+            let checked = self.check(&row, &mut batch.notes);
+            batch.rows.push((row, checked));
+            if batch.rows.len() == BATCH
                 && sender
-                    .send(Message::Rows(std::mem::replace(
-                        &mut batch,
-                        Vec::with_capacity(BATCH),
-                    )))
+                    .send(Message::Rows(std::mem::replace(&mut batch, Batch::new())))
                     .is_err()
             {
                 return;
@@ -549,8 +567,8 @@ impl Reading<'_> {
     }
 
     /// Check one row: its shape, its bytes, every cell, and (for deliveries)
-    /// its references.
-    fn check(&self, row: &RawRow) -> Checked {
+    /// its references; a delivery's note goes to the end of `notes`.
+    fn check(&self, row: &RawRow, notes: &mut String) -> Checked {
         let layout = self.layout;
         if let Some(subtotal) = totals_row(row) {
             return Checked::Totals {
@@ -588,9 +606,12 @@ impl Reading<'_> {
             Kind::Households => records::household(layout, row).map(Checked::Household),
             Kind::Members => records::member(layout, row).map(Checked::Member),
             Kind::Pairings => records::pairing(layout, row).map(Checked::Pairing),
-            Kind::Deliveries => records::delivery(layout, row, self.today)
-                .and_then(|d| self.refs.delivery(&d))
-                .map(Checked::Delivery),
+            Kind::Deliveries => records::delivery(layout, row, self.today).and_then(|d| {
+                let resolved = self.refs.delivery(&d)?;
+                let start = notes.len();
+                notes.push_str(d.note.unwrap_or(""));
+                Ok(Checked::Delivery(resolved, start..notes.len()))
+            }),
         };
         checked.unwrap_or_else(|problems| self.bad(row, problems))
     }
@@ -629,6 +650,7 @@ fn write(
     layout: &Layout,
     row: &RawRow,
     checked: Checked,
+    notes: &str,
 ) -> anyhow::Result<RowOutcome> {
     let zero = (Fen(0), Fen(0));
     Ok(match checked {
@@ -637,9 +659,10 @@ fn write(
         Checked::Household(h) => writer.household(layout, row.line, &h)?.map(|o| (o, zero)),
         Checked::Member(m) => writer.member(layout, row.line, &m)?.map(|o| (o, zero)),
         Checked::Pairing(p) => writer.pairing(layout, &p)?.map(|o| (o, zero)),
-        Checked::Delivery(r) => writer
-            .delivery(&r, records::note(layout, row))?
-            .map(|o| (o, (r.goods, r.cash))),
+        Checked::Delivery(r, note) => {
+            let note = notes.get(note).filter(|n| !n.is_empty());
+            writer.delivery(&r, note)?.map(|o| (o, (r.goods, r.cash)))
+        }
     })
 }
 

@@ -260,11 +260,6 @@ pub fn pairing(layout: &Layout, row: &RawRow) -> Checked<Pairing> {
     })
 }
 
-/// The note of a delivery row.
-pub fn note<'r>(layout: &Layout, row: &'r RawRow) -> Option<&'r str> {
-    Cells::new(layout, row).text_ref(Field::Note)
-}
-
 /// Check a delivery row; `today` is the day of the import.
 pub fn delivery<'r>(layout: &Layout, row: &'r RawRow, today: Date) -> Checked<Delivery<'r>> {
     let mut c = Cells::new(layout, row);

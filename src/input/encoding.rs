@@ -77,17 +77,16 @@ pub fn sniff<R: Read>(mut file: R) -> io::Result<Sniffed> {
     if head.contains(&0) {
         return Ok(Sniffed::Binary);
     }
-    // Validate UTF-8 block by block, carrying an incomplete sequence over.
-    let mut carry: Vec<u8> = Vec::new();
+    // Validate UTF-8 block by block in place: an incomplete sequence at the
+    // end of a block moves to the front and the next read fills in behind.
     let mut len = first;
     loop {
-        let mut chunk = std::mem::take(&mut carry);
-        chunk.extend_from_slice(&block[..len]);
         let at_end = len < block.len();
-        match std::str::from_utf8(&chunk) {
-            Ok(_) => {}
+        match std::str::from_utf8(&block[..len]) {
+            Ok(_) => len = 0,
             Err(e) if e.error_len().is_none() && !at_end => {
-                carry = chunk[e.valid_up_to()..].to_vec();
+                block.copy_within(e.valid_up_to()..len, 0);
+                len -= e.valid_up_to();
             }
             Err(e) if e.error_len().is_none() => return Ok(Sniffed::TruncatedUtf8),
             Err(_) => {
@@ -100,7 +99,7 @@ pub fn sniff<R: Read>(mut file: R) -> io::Result<Sniffed> {
         if at_end {
             break;
         }
-        len = read_full(&mut file, &mut block)?;
+        len += read_full(&mut file, &mut block[len..])?;
     }
     Ok(Sniffed::Text {
         encoding: encoding_rs::UTF_8,
@@ -200,12 +199,30 @@ mod tests {
 
     #[test]
     fn keeps_utf8_when_a_character_straddles_blocks() {
-        let mut text = "a".repeat(64 * 1024 - 1);
-        text.push_str("张三\n");
-        assert!(matches!(
-            sniff_bytes(text.as_bytes()),
-            Sniffed::Text { encoding, .. } if encoding == encoding_rs::UTF_8
-        ));
+        // Every way a 3- or 4-byte character can be cut by the first and
+        // the second block boundary, and an invalid byte just after one.
+        for boundary in [64 * 1024, 2 * 64 * 1024] {
+            for lead in boundary - 4..=boundary {
+                for ch in ["张", "𠀀"] {
+                    let mut text = "a".repeat(lead);
+                    text.push_str(ch);
+                    text.push_str("三\n");
+                    assert!(
+                        matches!(
+                            sniff_bytes(text.as_bytes()),
+                            Sniffed::Text { encoding, .. } if encoding == encoding_rs::UTF_8
+                        ),
+                        "{ch} after {lead} bytes"
+                    );
+                    let mut bytes = text.into_bytes();
+                    bytes.insert(boundary, 0xB3);
+                    assert!(matches!(
+                        sniff_bytes(&bytes),
+                        Sniffed::Text { encoding, .. } if encoding == encoding_rs::GB18030
+                    ));
+                }
+            }
+        }
     }
 
     #[test]

@@ -100,7 +100,22 @@ pub struct Source {
     /// The size of the source in the unit of [`RawRow::pos`], when known.
     pub total: u64,
     pending: VecDeque<RawRow>,
-    rows: Box<dyn Iterator<Item = Result<RawRow, FileError>> + Send>,
+    rows: Rows,
+}
+
+/// The rows of a sheet, or of a text export.
+pub enum Rows {
+    Csv(Box<CsvRows>),
+    Sheet(Box<dyn Iterator<Item = Result<RawRow, FileError>> + Send>),
+}
+
+impl Rows {
+    fn next(&mut self) -> Option<Result<RawRow, FileError>> {
+        match self {
+            Rows::Csv(rows) => rows.next(),
+            Rows::Sheet(rows) => rows.next(),
+        }
+    }
 }
 
 impl Source {
@@ -125,13 +140,17 @@ impl Source {
         let name = sheet.name.clone();
         let format = sheet.format.clone();
         let total = sheet.height();
-        Ok(
-            Source::from_rows(format, false, options.kind, Box::new(sheet.rows())).map(|mut s| {
-                s.sheet = Some(name);
-                s.total = total;
-                s
-            }),
+        Ok(Source::from_rows(
+            format,
+            false,
+            options.kind,
+            Rows::Sheet(Box::new(sheet.rows())),
         )
+        .map(|mut s| {
+            s.sheet = Some(name);
+            s.total = total;
+            s
+        }))
     }
 
     /// Read a CSV/TSV text export from any seekable stream.
@@ -192,7 +211,7 @@ impl Source {
             }
         }
         let delimiter = options.delimiter.unwrap_or_else(|| sniff_delimiter(&head));
-        let text = BufReader::with_capacity(256 * 1024, io::Cursor::new(head).chain(text));
+        let text: CsvText = BufReader::with_capacity(256 * 1024, io::Cursor::new(head).chain(text));
         // Records end at LF, so that line numbers count CRLF files right; the
         // CR left at the end of a row's last cell goes with the trimming.
         let reader = csv::ReaderBuilder::new()
@@ -205,7 +224,10 @@ impl Source {
             encoding::display_name(encoding, bom),
             !detected_utf8,
             options.kind,
-            Box::new(CsvRows { reader }),
+            Rows::Csv(Box::new(CsvRows {
+                reader,
+                spare: Vec::new(),
+            })),
         )?;
         source.total = total;
         Ok(source)
@@ -218,7 +240,7 @@ impl Source {
         encoding: String,
         lossy: bool,
         forced: Option<Kind>,
-        mut rows: Box<dyn Iterator<Item = Result<RawRow, FileError>> + Send>,
+        mut rows: Rows,
     ) -> Result<Source, FileError> {
         let mut seen: VecDeque<RawRow> = VecDeque::new();
         let mut found: Option<(usize, Option<Kind>)> = None;
@@ -270,7 +292,23 @@ impl Source {
             .map(|c| c.trim().to_string())
             .collect()
     }
+
+    /// Hand back a row that is done with: its cells' memory holds the next
+    /// rows read, instead of being allocated for each row afresh.
+    pub fn recycle(&mut self, row: RawRow) {
+        if let Rows::Csv(rows) = &mut self.rows {
+            if rows.spare.len() < MAX_SPARE_ROWS {
+                rows.spare.push(row.cells);
+            }
+        }
+    }
 }
+
+/// Rows kept for reuse by [`Source::recycle`].
+const MAX_SPARE_ROWS: usize = 4096;
+
+/// The decoded text a CSV reader reads.
+type CsvText = BufReader<io::Chain<io::Cursor<Vec<u8>>, Box<dyn Read + Send>>>;
 
 impl Iterator for Source {
     type Item = Result<RawRow, FileError>;
@@ -283,15 +321,18 @@ impl Iterator for Source {
     }
 }
 
-struct CsvRows<R> {
-    reader: csv::Reader<R>,
+/// The rows of a text export.
+pub struct CsvRows {
+    reader: csv::Reader<CsvText>,
+    /// Records of rows done with, to read into.
+    spare: Vec<StringRecord>,
 }
 
-impl<R: Read> Iterator for CsvRows<R> {
+impl Iterator for CsvRows {
     type Item = Result<RawRow, FileError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let mut cells = StringRecord::new();
+        let mut cells = self.spare.pop().unwrap_or_default();
         match self.reader.read_record(&mut cells) {
             Ok(false) => None,
             Ok(true) => {
