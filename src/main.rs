@@ -9,12 +9,6 @@ use clap::Parser;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-/// An import allocates and frees a few small strings per row on two
-/// threads; mimalloc's per-thread heaps do that several times faster than
-/// the system allocator (measured in bench/results.md).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

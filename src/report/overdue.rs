@@ -31,28 +31,26 @@ pub fn overdue(
 ) -> rusqlite::Result<Vec<OverdueRow>> {
     let day = as_of.days();
     // The pairs to judge, then their latest delivery, in one scan.
-    let mut last: HashMap<(i64, i64), Option<i32>> = HashMap::default();
-    let mut order = Vec::new();
-    for p in query::pairings(conn)? {
-        if p.active_on(day) && !last.contains_key(&(p.member, p.household)) {
-            last.insert((p.member, p.household), None);
-            order.push((p.member, p.household));
-        }
-    }
+    let pairs = Pairs::new(
+        query::pairings(conn)?
+            .into_iter()
+            .filter(|p| p.active_on(day))
+            .map(|p| (p.member, p.household)),
+    );
+    // The latest day of each pair; i32::MIN for none (no day is that early).
+    let mut last: Vec<i32> = vec![i32::MIN; pairs.len()];
     query::scan_visits(conn, day, |member, household, visited| {
-        if let Some(latest) = last.get_mut(&(member, household)) {
-            if latest.is_none_or(|l| visited > l) {
-                *latest = Some(visited);
-            }
+        if let Some(latest) = pairs.slot(member, household).and_then(|i| last.get_mut(i)) {
+            *latest = (*latest).max(visited);
         }
     })?;
     let mut rows = Vec::new();
-    for (member, household) in order {
+    for ((member, household), &latest) in pairs.iter().zip(&last) {
+        let latest = (latest != i32::MIN).then_some(latest);
         let (Some(m), Some(h)) = (world.member_index(member), world.household_index(household))
         else {
             continue;
         };
-        let latest = last.get(&(member, household)).copied().flatten();
         let since = latest.map(|l| i64::from(day) - i64::from(l));
         if since.is_none_or(|s| s > i64::from(days)) {
             rows.push(OverdueRow {
@@ -72,6 +70,82 @@ pub fn overdue(
             .then(a.member.cmp(&b.member))
     });
     Ok(rows)
+}
+
+/// Distinct (member, household) pairs, sorted, and where each member's
+/// pairs start: finding a delivery's pair in a million-row scan is then an
+/// array read and a short binary search, not a hash of the pair. Kept
+/// small (4 bytes a household) so that it stays in the processor's cache.
+struct Pairs {
+    members: Vec<i64>,
+    /// The households of the pairs, in the order of `members`' ranges.
+    households: Vec<i64>,
+    ranges: Ranges,
+}
+
+/// By member key: the range of that member's pairs.
+enum Ranges {
+    /// Member keys are SQLite's row ids, dense from 1: indexed directly.
+    Dense(Vec<(u32, u32)>),
+    /// Unless someone gave members huge keys by hand.
+    Sparse(HashMap<i64, (u32, u32)>),
+}
+
+impl Pairs {
+    fn new(pairs: impl Iterator<Item = (i64, i64)>) -> Pairs {
+        let mut pairs: Vec<(i64, i64)> = pairs.collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut ranges: HashMap<i64, (u32, u32)> = HashMap::default();
+        for (i, &(member, _)) in pairs.iter().enumerate() {
+            let i = i as u32;
+            ranges.entry(member).or_insert((i, i)).1 = i + 1;
+        }
+        let households = pairs.iter().map(|&(_, h)| h).collect();
+        let members = pairs.iter().map(|&(m, _)| m).collect();
+        let max = ranges.keys().copied().max().unwrap_or(0);
+        let dense_len = usize::try_from(max).ok().map(|m| m + 1);
+        let ranges = match dense_len {
+            Some(len) if len <= 4 * pairs.len() + 1024 => {
+                let mut dense = vec![(0, 0); len];
+                for (member, range) in ranges {
+                    if let Some(slot) = usize::try_from(member).ok().and_then(|m| dense.get_mut(m))
+                    {
+                        *slot = range;
+                    }
+                }
+                Ranges::Dense(dense)
+            }
+            _ => Ranges::Sparse(ranges),
+        };
+        Pairs {
+            members,
+            households,
+            ranges,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.households.len()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (i64, i64)> + '_ {
+        self.members
+            .iter()
+            .copied()
+            .zip(self.households.iter().copied())
+    }
+
+    /// The index of the pair (member, household), if it is one.
+    fn slot(&self, member: i64, household: i64) -> Option<usize> {
+        let (start, end) = match &self.ranges {
+            Ranges::Dense(dense) => *dense.get(usize::try_from(member).ok()?)?,
+            Ranges::Sparse(sparse) => *sparse.get(&member)?,
+        };
+        let (start, end) = (start as usize, end as usize);
+        let of_member = self.households.get(start..end)?;
+        of_member.binary_search(&household).ok().map(|i| start + i)
+    }
 }
 
 /// The overdue list as a table.
@@ -202,4 +276,60 @@ pub fn pretty(value: &Value) -> String {
     let mut s = serde_json::to_string_pretty(value).unwrap_or_default();
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slots(pairs: &Pairs, asked: &[(i64, i64)]) -> Vec<Option<(i64, i64)>> {
+        let all: Vec<(i64, i64)> = pairs.iter().collect();
+        asked
+            .iter()
+            .map(|&(m, h)| pairs.slot(m, h).map(|i| all[i]))
+            .collect()
+    }
+
+    #[test]
+    fn finds_each_pair_once_and_nothing_else() {
+        let given = [(2, 7), (1, 5), (2, 3), (1, 5), (9, 1)];
+        let pairs = Pairs::new(given.into_iter());
+        assert!(matches!(pairs.ranges, Ranges::Dense(_)));
+        assert_eq!(pairs.len(), 4, "the repeated pair counts once");
+        let asked = [
+            (1, 5),
+            (2, 3),
+            (2, 7),
+            (9, 1),
+            (1, 7),
+            (3, 3),
+            (0, 0),
+            (-4, 1),
+            (99, 1),
+        ];
+        assert_eq!(
+            slots(&pairs, &asked),
+            vec![
+                Some((1, 5)),
+                Some((2, 3)),
+                Some((2, 7)),
+                Some((9, 1)),
+                None,
+                None,
+                None,
+                None,
+                None
+            ]
+        );
+    }
+
+    #[test]
+    fn members_with_huge_keys_are_found_without_a_huge_array() {
+        let pairs = Pairs::new([(1, 2), (i64::MAX, 3), (1 << 40, 4)].into_iter());
+        assert!(matches!(pairs.ranges, Ranges::Sparse(_)));
+        assert_eq!(
+            slots(&pairs, &[(i64::MAX, 3), (1 << 40, 4), (1, 2), (1, 3)]),
+            vec![Some((i64::MAX, 3)), Some((1 << 40, 4)), Some((1, 2)), None]
+        );
+    }
 }
