@@ -38,12 +38,22 @@ pub fn overdue(
             .map(|p| (p.member, p.household)),
     );
     // The latest day of each pair; i32::MIN for none (no day is that early).
-    let mut last: Vec<i32> = vec![i32::MIN; pairs.len()];
-    query::scan_visits(conn, day, |member, household, visited| {
-        if let Some(latest) = pairs.slot(member, household).and_then(|i| last.get_mut(i)) {
-            *latest = (*latest).max(visited);
+    let parts = query::scan_visits(
+        conn,
+        day,
+        || vec![i32::MIN; pairs.len()],
+        |last, member, household, visited| {
+            if let Some(latest) = pairs.slot(member, household).and_then(|i| last.get_mut(i)) {
+                *latest = (*latest).max(visited);
+            }
+        },
+    )?;
+    let mut last = vec![i32::MIN; pairs.len()];
+    for part in parts {
+        for (latest, seen) in last.iter_mut().zip(part) {
+            *latest = (*latest).max(seen);
         }
-    })?;
+    }
     let mut rows = Vec::new();
     for ((member, household), &latest) in pairs.iter().zip(&last) {
         let latest = (latest != i32::MIN).then_some(latest);

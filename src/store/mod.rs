@@ -35,6 +35,21 @@ pub struct Store {
     name: String,
 }
 
+/// How much of the file reports map into memory.
+const REPORT_MMAP: i64 = 1 << 30;
+
+/// A second, read-only connection to an open database, for reading part of
+/// a report's scan on another thread.
+pub(crate) fn open_for_reading(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(Duration::from_secs(60))?;
+    conn.pragma_update(None, "mmap_size", REPORT_MMAP)?;
+    Ok(conn)
+}
+
 impl Store {
     /// Open (creating if need be, readable by its owner only) the database
     /// at `path`, and bring its schema up to date.
@@ -151,7 +166,7 @@ impl Store {
     /// table from end to end, and reading mapped pages skips a copy per page.
     /// (Not for imports, whose peak memory SPEC §7 bounds.)
     pub fn for_reports(self) -> Result<Store, StoreError> {
-        self.conn.pragma_update(None, "mmap_size", 1i64 << 30)?;
+        self.conn.pragma_update(None, "mmap_size", REPORT_MMAP)?;
         Ok(self)
     }
 

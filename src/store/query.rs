@@ -220,16 +220,85 @@ impl DeliveryFacts {
     }
 }
 
-/// Call `each(member, household, day)` for every delivery on or before
-/// `to`: the narrow scan `overdue` needs.
-pub fn scan_visits(
+/// Deliveries a scan splits between threads: fewer are read faster on one.
+const PARALLEL_FROM: i64 = 200_000;
+
+/// Call `each(state, member, household, day)` for every delivery on or
+/// before `to`: the narrow scan `overdue` needs. A large table on disk is
+/// read in two halves by key at once, the second on another thread with a
+/// read-only connection of its own; each half has its own `state`, from
+/// `start`, and the states come back in key order. Every row is read
+/// exactly once. (An import committed between the two halves' first reads
+/// may show in one half only: bangfu never deletes a delivery, so at most
+/// an updated row is read as it was before the import.)
+pub fn scan_visits<S: Send>(
     conn: &Connection,
     to: i32,
+    start: impl Fn() -> S + Sync,
+    each: impl Fn(&mut S, i64, i64, i32) + Sync,
+) -> rusqlite::Result<Vec<S>> {
+    scan_visits_split_from(conn, to, PARALLEL_FROM, start, each)
+}
+
+/// [`scan_visits`], splitting tables of `parallel_from` deliveries or more.
+fn scan_visits_split_from<S: Send>(
+    conn: &Connection,
+    to: i32,
+    parallel_from: i64,
+    start: impl Fn() -> S + Sync,
+    each: impl Fn(&mut S, i64, i64, i32) + Sync,
+) -> rusqlite::Result<Vec<S>> {
+    let (low, high): (Option<i64>, Option<i64>) =
+        // Apart, each is one step down the tree; together, a whole scan.
+        conn.query_row(
+            "SELECT (SELECT min(key) FROM deliveries), (SELECT max(key) FROM deliveries)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+    let (Some(low), Some(high)) = (low, high) else {
+        return Ok(vec![start()]);
+    };
+    let path = conn.path().filter(|p| !p.is_empty()).map(str::to_string);
+    let two_cores = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
+    let split = match path {
+        Some(path) if two_cores && high - low >= parallel_from => {
+            Some((path, low + (high - low) / 2))
+        }
+        _ => None,
+    };
+    let Some((path, middle)) = split else {
+        let mut state = start();
+        scan_visit_range(conn, to, (low, high), |m, h, d| each(&mut state, m, h, d))?;
+        return Ok(vec![state]);
+    };
+    std::thread::scope(|scope| {
+        let upper = scope.spawn(|| -> rusqlite::Result<S> {
+            let conn = super::open_for_reading(std::path::Path::new(&path))?;
+            let mut state = start();
+            scan_visit_range(&conn, to, (middle + 1, high), |m, h, d| {
+                each(&mut state, m, h, d)
+            })?;
+            Ok(state)
+        });
+        let mut state = start();
+        scan_visit_range(conn, to, (low, middle), |m, h, d| each(&mut state, m, h, d))?;
+        let upper = upper.join().map_err(|_| rusqlite::Error::InvalidQuery)??;
+        Ok(vec![state, upper])
+    })
+}
+
+/// The deliveries with keys in `keys` (both ends included).
+fn scan_visit_range(
+    conn: &Connection,
+    to: i32,
+    keys: (i64, i64),
     mut each: impl FnMut(i64, i64, i32),
 ) -> rusqlite::Result<()> {
-    let mut stmt =
-        conn.prepare_cached("SELECT member, household, day FROM deliveries WHERE day <= ?1")?;
-    let mut rows = stmt.query([to])?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT member, household, day FROM deliveries
+         WHERE key BETWEEN ?1 AND ?2 AND day <= ?3",
+    )?;
+    let mut rows = stmt.query(rusqlite::params![keys.0, keys.1, to])?;
     while let Some(r) = rows.next()? {
         each(r.get(0)?, r.get(1)?, r.get(2)?);
     }
@@ -307,4 +376,57 @@ pub fn members_without_households(conn: &Connection) -> rusqlite::Result<Vec<i64
     )?;
     let rows = stmt.query_map([], |r| r.get(0))?;
     rows.collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    /// Visits as (member, household, day), sorted, from every part.
+    fn visits(parts: Vec<Vec<(i64, i64, i32)>>) -> Vec<(i64, i64, i32)> {
+        let mut all: Vec<_> = parts.into_iter().flatten().collect();
+        all.sort_unstable();
+        all
+    }
+
+    #[test]
+    fn a_split_scan_reads_every_delivery_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db")).unwrap();
+        store
+            .conn
+            .execute_batch(
+                "INSERT INTO members (key, id, name, unit) VALUES (1, 'M1', 'a', 'u'), (2, 'M2', 'b', 'u');
+                 INSERT INTO households (key, id, head, township) VALUES (1, 'H1', 'c', 't');
+                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 301)
+                 INSERT INTO deliveries (day, member, household, category)
+                     SELECT 100 + i, 1 + i % 2, 1, 0 FROM n;",
+            )
+            .unwrap();
+        let read = |parallel_from, to| {
+            scan_visits_split_from(&store.conn, to, parallel_from, Vec::new, |v, m, h, d| {
+                v.push((m, h, d))
+            })
+            .unwrap()
+        };
+        let whole = read(i64::MAX, 1000);
+        assert_eq!(whole.len(), 1);
+        assert_eq!(whole[0].len(), 301);
+        let two_cores = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
+        let parts = read(10, 1000);
+        assert_eq!(parts.len(), if two_cores { 2 } else { 1 });
+        assert_eq!(visits(parts), visits(whole));
+        // The day limit holds in both halves.
+        let early = visits(read(10, 250));
+        assert_eq!(early.len(), 150);
+        assert!(early.iter().all(|&(_, _, d)| d <= 250));
+    }
+
+    #[test]
+    fn an_empty_table_is_one_empty_part() {
+        let store = Store::in_memory().unwrap();
+        let parts = scan_visits(&store.conn, 0, || 0u32, |n, _, _, _| *n += 1).unwrap();
+        assert_eq!(parts, vec![0]);
+    }
 }
