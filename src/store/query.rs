@@ -271,18 +271,32 @@ fn scan_visits_split_from<S: Send>(
         scan_visit_range(conn, to, (low, high), |m, h, d| each(&mut state, m, h, d))?;
         return Ok(vec![state]);
     };
+    let upper_keys = (middle + 1, high);
     std::thread::scope(|scope| {
-        let upper = scope.spawn(|| -> rusqlite::Result<S> {
-            let conn = super::open_for_reading(std::path::Path::new(&path))?;
+        // The upper half on another thread; should it get no connection of
+        // its own, this thread reads that half too.
+        let upper = scope.spawn(|| -> rusqlite::Result<Option<S>> {
+            let Ok(conn) = super::open_for_reading(std::path::Path::new(&path)) else {
+                return Ok(None);
+            };
             let mut state = start();
-            scan_visit_range(&conn, to, (middle + 1, high), |m, h, d| {
-                each(&mut state, m, h, d)
-            })?;
-            Ok(state)
+            scan_visit_range(&conn, to, upper_keys, |m, h, d| each(&mut state, m, h, d))?;
+            Ok(Some(state))
         });
         let mut state = start();
         scan_visit_range(conn, to, (low, middle), |m, h, d| each(&mut state, m, h, d))?;
-        let upper = upper.join().map_err(|_| rusqlite::Error::InvalidQuery)??;
+        let upper = match upper.join() {
+            Ok(upper) => upper?,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        let upper = match upper {
+            Some(upper) => upper,
+            None => {
+                let mut upper = start();
+                scan_visit_range(conn, to, upper_keys, |m, h, d| each(&mut upper, m, h, d))?;
+                upper
+            }
+        };
         Ok(vec![state, upper])
     })
 }
