@@ -13,9 +13,8 @@ pub fn run_overdue(
     out: &mut dyn Write,
 ) -> anyhow::Result<Status> {
     let store = ctx.open_store()?.for_reports()?;
-    let world = World::load(&store.conn)?;
     let as_of = args.as_of.unwrap_or_else(Date::today);
-    let rows = overdue::overdue(&store.conn, &world, as_of, args.days)?;
+    let (world, rows) = overdue::load_and_overdue(&store.conn, as_of, args.days)?;
     let text = overdue::render_overdue(
         &world,
         &rows,

@@ -29,6 +29,25 @@ pub fn overdue(
     as_of: Date,
     days: u32,
 ) -> rusqlite::Result<Vec<OverdueRow>> {
+    overdue_loading(conn, as_of, days, || Ok(world)).map(|(_, rows)| rows)
+}
+
+/// [`overdue`], loading the names of households and members while the
+/// deliveries are read (on a large database, the two take about as long).
+pub fn load_and_overdue(
+    conn: &Connection,
+    as_of: Date,
+    days: u32,
+) -> rusqlite::Result<(World, Vec<OverdueRow>)> {
+    overdue_loading(conn, as_of, days, || World::load(conn))
+}
+
+fn overdue_loading<W: std::borrow::Borrow<World>>(
+    conn: &Connection,
+    as_of: Date,
+    days: u32,
+    load: impl FnOnce() -> rusqlite::Result<W>,
+) -> rusqlite::Result<(W, Vec<OverdueRow>)> {
     let day = as_of.days();
     // The pairs to judge, then their latest delivery, in one scan.
     let pairs = Pairs::new(
@@ -38,7 +57,7 @@ pub fn overdue(
             .map(|p| (p.member, p.household)),
     );
     // The latest day of each pair; i32::MIN for none (no day is that early).
-    let parts = query::scan_visits(
+    let (parts, world) = query::scan_visits(
         conn,
         day,
         || vec![i32::MIN; pairs.len()],
@@ -47,7 +66,9 @@ pub fn overdue(
                 *latest = (*latest).max(visited);
             }
         },
+        load,
     )?;
+    let world = world?;
     let mut last = vec![i32::MIN; pairs.len()];
     for part in parts {
         for (latest, seen) in last.iter_mut().zip(part) {
@@ -55,10 +76,10 @@ pub fn overdue(
         }
     }
     let mut rows = Vec::new();
+    let w: &World = world.borrow();
     for ((member, household), &latest) in pairs.iter().zip(&last) {
         let latest = (latest != i32::MIN).then_some(latest);
-        let (Some(m), Some(h)) = (world.member_index(member), world.household_index(household))
-        else {
+        let (Some(m), Some(h)) = (w.member_index(member), w.household_index(household)) else {
             continue;
         };
         let since = latest.map(|l| i64::from(day) - i64::from(l));
@@ -79,7 +100,7 @@ pub fn overdue(
             .then(a.household.cmp(&b.household))
             .then(a.member.cmp(&b.member))
     });
-    Ok(rows)
+    Ok((world, rows))
 }
 
 /// Distinct (member, household) pairs, sorted, and where each member's

@@ -3,6 +3,7 @@
 
 use crate::values::{Date, Fen};
 use rusqlite::Connection;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 /// The headline figures of `summary`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -225,34 +226,43 @@ impl DeliveryFacts {
     }
 }
 
-/// Deliveries a scan splits between threads: fewer are read faster on one.
+/// Deliveries a scan shares between threads: fewer are read faster on one.
 const PARALLEL_FROM: i64 = 200_000;
 
+/// Pieces a shared scan is cut into, by key: each thread takes the next
+/// piece not yet taken, so neither waits long for the other.
+const PIECES: i64 = 32;
+
 /// Call `each(state, member, household, day)` for every delivery on or
-/// before `to`: the narrow scan `overdue` needs. A large table on disk is
-/// read in two halves by key at once, the second on another thread with a
-/// read-only connection of its own; each half has its own `state`, from
-/// `start`, and the states come back in key order. Every row is read
-/// exactly once. (An import committed between the two halves' first reads
-/// may show in one half only: bangfu never deletes a delivery, so at most
-/// an updated row is read as it was before the import.)
-pub fn scan_visits<S: Send>(
+/// before `to`: the narrow scan `overdue` needs, with `meanwhile` run on
+/// this thread as the scan starts (a report loads its names then).
+///
+/// A large table on disk is read by two threads at once, the second with a
+/// read-only connection of its own, each taking the next piece of the key
+/// range until none is left; each thread has its own `state`, from `start`.
+/// Every row is read exactly once. Should the second thread get no
+/// connection, this one reads every piece. (An import committed during the
+/// scan may show in later pieces only: bangfu never deletes a delivery, so
+/// at most an updated row is read as it was before the import.)
+pub fn scan_visits<S: Send, R>(
     conn: &Connection,
     to: i32,
     start: impl Fn() -> S + Sync,
     each: impl Fn(&mut S, i64, i64, i32) + Sync,
-) -> rusqlite::Result<Vec<S>> {
-    scan_visits_split_from(conn, to, PARALLEL_FROM, start, each)
+    meanwhile: impl FnOnce() -> R,
+) -> rusqlite::Result<(Vec<S>, R)> {
+    scan_visits_shared_from(conn, to, PARALLEL_FROM, start, each, meanwhile)
 }
 
-/// [`scan_visits`], splitting tables of `parallel_from` deliveries or more.
-fn scan_visits_split_from<S: Send>(
+/// [`scan_visits`], sharing tables of `parallel_from` deliveries or more.
+fn scan_visits_shared_from<S: Send, R>(
     conn: &Connection,
     to: i32,
     parallel_from: i64,
     start: impl Fn() -> S + Sync,
     each: impl Fn(&mut S, i64, i64, i32) + Sync,
-) -> rusqlite::Result<Vec<S>> {
+    meanwhile: impl FnOnce() -> R,
+) -> rusqlite::Result<(Vec<S>, R)> {
     let (low, high): (Option<i64>, Option<i64>) =
         // Apart, each is one step down the tree; together, a whole scan.
         conn.query_row(
@@ -261,48 +271,51 @@ fn scan_visits_split_from<S: Send>(
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
     let (Some(low), Some(high)) = (low, high) else {
-        return Ok(vec![start()]);
+        return Ok((vec![start()], meanwhile()));
     };
     let path = conn.path().filter(|p| !p.is_empty()).map(str::to_string);
     let two_cores = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
-    let split = match path {
-        Some(path) if two_cores && high - low >= parallel_from => {
-            Some((path, low + (high - low) / 2))
-        }
+    let shared = match path {
+        Some(path) if two_cores && high - low >= parallel_from => Some(path),
         _ => None,
     };
-    let Some((path, middle)) = split else {
+    let Some(path) = shared else {
+        let done = meanwhile();
         let mut state = start();
         scan_visit_range(conn, to, (low, high), |m, h, d| each(&mut state, m, h, d))?;
-        return Ok(vec![state]);
+        return Ok((vec![state], done));
     };
-    let upper_keys = (middle + 1, high);
+    // Piece i holds the keys from low + i * size to the next piece's start.
+    let size = (high - low) / PIECES + 1;
+    let next = AtomicI64::new(0);
+    let take_pieces = |conn: &Connection, state: &mut S| -> rusqlite::Result<()> {
+        loop {
+            let piece = next.fetch_add(1, Ordering::Relaxed);
+            let first = low + piece * size;
+            if piece >= PIECES || first > high {
+                return Ok(());
+            }
+            let last = (first + size - 1).min(high);
+            scan_visit_range(conn, to, (first, last), |m, h, d| each(state, m, h, d))?;
+        }
+    };
     std::thread::scope(|scope| {
-        // The upper half on another thread; should it get no connection of
-        // its own, this thread reads that half too.
-        let upper = scope.spawn(|| -> rusqlite::Result<Option<S>> {
+        let other = scope.spawn(|| -> rusqlite::Result<Option<S>> {
             let Ok(conn) = super::open_for_reading(std::path::Path::new(&path)) else {
                 return Ok(None);
             };
             let mut state = start();
-            scan_visit_range(&conn, to, upper_keys, |m, h, d| each(&mut state, m, h, d))?;
+            take_pieces(&conn, &mut state)?;
             Ok(Some(state))
         });
+        let done = meanwhile();
         let mut state = start();
-        scan_visit_range(conn, to, (low, middle), |m, h, d| each(&mut state, m, h, d))?;
-        let upper = match upper.join() {
-            Ok(upper) => upper?,
+        take_pieces(conn, &mut state)?;
+        let other = match other.join() {
+            Ok(other) => other?,
             Err(panic) => std::panic::resume_unwind(panic),
         };
-        let upper = match upper {
-            Some(upper) => upper,
-            None => {
-                let mut upper = start();
-                scan_visit_range(conn, to, upper_keys, |m, h, d| each(&mut upper, m, h, d))?;
-                upper
-            }
-        };
-        Ok(vec![state, upper])
+        Ok((std::iter::once(state).chain(other).collect(), done))
     })
 }
 
@@ -424,10 +437,17 @@ mod tests {
             )
             .unwrap();
         let read = |parallel_from, to| {
-            scan_visits_split_from(&store.conn, to, parallel_from, Vec::new, |v, m, h, d| {
-                v.push((m, h, d))
-            })
-            .unwrap()
+            let (parts, done) = scan_visits_shared_from(
+                &store.conn,
+                to,
+                parallel_from,
+                Vec::new,
+                |v, m, h, d| v.push((m, h, d)),
+                || "meanwhile",
+            )
+            .unwrap();
+            assert_eq!(done, "meanwhile");
+            parts
         };
         let whole = read(i64::MAX, 1000);
         assert_eq!(whole.len(), 1);
@@ -445,7 +465,8 @@ mod tests {
     #[test]
     fn an_empty_table_is_one_empty_part() {
         let store = Store::in_memory().unwrap();
-        let parts = scan_visits(&store.conn, 0, || 0u32, |n, _, _, _| *n += 1).unwrap();
+        let (parts, ()) =
+            scan_visits(&store.conn, 0, || 0u32, |n, _, _, _| *n += 1, || ()).unwrap();
         assert_eq!(parts, vec![0]);
     }
 }
