@@ -179,6 +179,82 @@ fn counts_every_new_delivery_as_new_in_a_fresh_import() {
 }
 
 #[test]
+fn stores_every_row_of_a_file_many_batches_long_exactly_as_written() {
+    // Rows travel between the reading and the writing thread in batches of
+    // 512, their memory is reused for later rows, and notes travel in one
+    // buffer per batch: rows of every length, in and across batches, must
+    // land with their own values. Identical rows, a bad row and a totals
+    // row sit among them.
+    let w = Workdir::new();
+    let h = w.utf8(
+        "h.csv",
+        "id,head,township\nH1,张三,工农乡\nH2,王五,工农乡\n",
+    );
+    let m = w.utf8("m.csv", "id,name,unit,households\nM1,李四,区委,H1 H2\n");
+    let mut csv = String::from("date,member,household,category,goods,note\n");
+    let note_of = |i: u32| match i % 4 {
+        0 => String::new(),
+        1 => format!("第{i}次走访"),
+        2 => "送慰问品，米面油各一份，另附春联".repeat(1 + (i as usize % 7)),
+        _ => "x".to_string(),
+    };
+    let mut expected: Vec<(u32, String)> = Vec::new();
+    for i in 0..3000u32 {
+        if i == 1500 {
+            csv.push_str("2001-13-01,M1,H1,warmth,1,bad date\n");
+        }
+        // Every 100th row repeats the row before it.
+        let (n, note) = match expected.last() {
+            Some(previous) if i % 100 == 99 => previous.clone(),
+            _ => (i, note_of(i)),
+        };
+        let day = 1 + n % 28;
+        let household = if n % 3 == 0 { "H1" } else { "H2" };
+        csv.push_str(&format!(
+            "2001-02-{day:02},M1,{household},warmth,{n},{note}\n"
+        ));
+        expected.push((n, note));
+    }
+    let total: u32 = expected.iter().map(|e| e.0).sum();
+    csv.push_str(&format!("合计,,,,{total},\n"));
+    let d = w.utf8("d.csv", &csv);
+    let out = w
+        .bangfu()
+        .args(["import", path_str(&h), path_str(&m), path_str(&d)])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("d.csv:1502: date"), "{stderr}");
+    // The run was refused for the bad row; --rejects keeps the rest.
+    let rejects = w.path("rejects.csv");
+    w.bangfu()
+        .args([
+            "import",
+            "--rejects",
+            path_str(&rejects),
+            path_str(&h),
+            path_str(&m),
+            path_str(&d),
+        ])
+        .assert()
+        .code(1)
+        .stderr(contains("the totals row").not());
+    let conn = rusqlite::Connection::open(w.db()).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT goods, coalesce(note, '') FROM deliveries ORDER BY key")
+        .unwrap();
+    let stored: Vec<(u32, String)> = stmt
+        .query_map([], |r| Ok(((r.get::<_, i64>(0)? / 100) as u32, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(stored.len(), expected.len());
+    assert_eq!(stored, expected);
+}
+
+#[test]
 fn deliveries_with_a_record_id_are_updated_in_place() {
     let w = Workdir::new();
     let [h, m, p] = small_district(&w);
