@@ -294,18 +294,28 @@ impl Source {
     }
 
     /// Hand back a row that is done with: its cells' memory holds the next
-    /// rows read, instead of being allocated for each row afresh.
+    /// rows read, instead of being allocated for each row afresh. A long
+    /// row's memory is freed instead: kept, a record holds on to the
+    /// largest row it ever read, and over a long file with a few huge notes
+    /// the thousands of records in flight would all grow to that size.
     pub fn recycle(&mut self, row: RawRow) {
         if let Rows::Csv(rows) = &mut self.rows {
-            if rows.spare.len() < MAX_SPARE_ROWS {
+            if rows.spare.len() < MAX_SPARE_ROWS
+                && row.cells.as_byte_record().as_slice().len() <= MAX_RECYCLED_BYTES
+            {
                 rows.spare.push(row.cells);
             }
         }
     }
 }
 
-/// Rows kept for reuse by [`Source::recycle`].
-const MAX_SPARE_ROWS: usize = 4096;
+/// Rows kept for reuse by [`Source::recycle`]: more than a batch or two in
+/// flight between the threads.
+const MAX_SPARE_ROWS: usize = 1024;
+
+/// The longest row whose memory is reused; exports' rows are a few
+/// hundred bytes.
+const MAX_RECYCLED_BYTES: usize = 4096;
 
 /// The decoded text a CSV reader reads.
 type CsvText = BufReader<io::Chain<io::Cursor<Vec<u8>>, Box<dyn Read + Send>>>;
@@ -506,6 +516,22 @@ mod tests {
         let s = source(b"foo,bar\n1,2\n", &ReadOptions::default());
         assert_eq!(s.kind, None);
         assert_eq!(s.header.line, 1);
+    }
+
+    #[test]
+    fn reuses_the_memory_of_short_rows_only() {
+        let long = "长".repeat(5000);
+        let text = format!("id,head,township\nH1,张三,工农乡\nH2,{long},工农乡\nH3,李四,工农乡\n");
+        let mut s = source(text.as_bytes(), &ReadOptions::default());
+        let rows: Vec<RawRow> = s.by_ref().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 3);
+        for row in rows {
+            s.recycle(row);
+        }
+        let Rows::Csv(csv) = &s.rows else {
+            panic!("a CSV source")
+        };
+        assert_eq!(csv.spare.len(), 2, "the long row's memory is freed");
     }
 
     #[test]

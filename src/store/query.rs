@@ -276,7 +276,11 @@ fn scan_visits_shared_from<S: Send, R>(
     let path = conn.path().filter(|p| !p.is_empty()).map(str::to_string);
     let two_cores = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
     let shared = match path {
-        Some(path) if two_cores && high - low >= parallel_from => Some(path),
+        Some(path)
+            if two_cores && i128::from(high) - i128::from(low) >= i128::from(parallel_from) =>
+        {
+            Some(path)
+        }
         _ => None,
     };
     let Some(path) = shared else {
@@ -285,19 +289,12 @@ fn scan_visits_shared_from<S: Send, R>(
         scan_visit_range(conn, to, (low, high), |m, h, d| each(&mut state, m, h, d))?;
         return Ok((vec![state], done));
     };
-    // Piece i holds the keys from low + i * size to the next piece's start.
-    let size = (high - low) / PIECES + 1;
     let next = AtomicI64::new(0);
     let take_pieces = |conn: &Connection, state: &mut S| -> rusqlite::Result<()> {
-        loop {
-            let piece = next.fetch_add(1, Ordering::Relaxed);
-            let first = low + piece * size;
-            if piece >= PIECES || first > high {
-                return Ok(());
-            }
-            let last = (first + size - 1).min(high);
-            scan_visit_range(conn, to, (first, last), |m, h, d| each(state, m, h, d))?;
+        while let Some(keys) = piece(low, high, next.fetch_add(1, Ordering::Relaxed)) {
+            scan_visit_range(conn, to, keys, |m, h, d| each(state, m, h, d))?;
         }
+        Ok(())
     };
     std::thread::scope(|scope| {
         let other = scope.spawn(|| -> rusqlite::Result<Option<S>> {
@@ -317,6 +314,20 @@ fn scan_visits_shared_from<S: Send, R>(
         };
         Ok((std::iter::once(state).chain(other).collect(), done))
     })
+}
+
+/// The keys of piece `index` of `low..=high` cut into [`PIECES`], both ends
+/// included; `None` past the last. Worked out in `i128`: keys may be any
+/// `i64` in a database edited by hand.
+fn piece(low: i64, high: i64, index: i64) -> Option<(i64, i64)> {
+    let (low, high) = (i128::from(low), i128::from(high));
+    let size = (high - low) / i128::from(PIECES) + 1;
+    let first = low + i128::from(index) * size;
+    if !(0..PIECES).contains(&index) || first > high {
+        return None;
+    }
+    let last = (first + size - 1).min(high);
+    Some((i64::try_from(first).ok()?, i64::try_from(last).ok()?))
 }
 
 /// The deliveries with keys in `keys` (both ends included).
@@ -433,7 +444,10 @@ mod tests {
                  INSERT INTO households (key, id, head, township) VALUES (1, 'H1', 'c', 't');
                  WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 301)
                  INSERT INTO deliveries (day, member, household, category)
-                     SELECT 100 + i, 1 + i % 2, 1, 0 FROM n;",
+                     SELECT 100 + i, 1 + i % 2, 1, 0 FROM n;
+                 -- A key as large as SQLite allows (a database edited by hand).
+                 INSERT INTO deliveries (key, day, member, household, category)
+                     VALUES (9223372036854775807, 200, 2, 1, 0);",
             )
             .unwrap();
         let read = |parallel_from, to| {
@@ -451,15 +465,41 @@ mod tests {
         };
         let whole = read(i64::MAX, 1000);
         assert_eq!(whole.len(), 1);
-        assert_eq!(whole[0].len(), 301);
+        assert_eq!(whole[0].len(), 302);
         let two_cores = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
         let parts = read(10, 1000);
         assert_eq!(parts.len(), if two_cores { 2 } else { 1 });
         assert_eq!(visits(parts), visits(whole));
         // The day limit holds in both halves.
         let early = visits(read(10, 250));
-        assert_eq!(early.len(), 150);
+        assert_eq!(early.len(), 151);
         assert!(early.iter().all(|&(_, _, d)| d <= 250));
+    }
+
+    #[test]
+    fn pieces_cover_every_key_once_even_at_the_ends_of_i64() {
+        for (low, high) in [
+            (1, 1),
+            (1, 31),
+            (1, 1_000_000),
+            (-5, i64::MAX),
+            (i64::MIN, i64::MAX),
+            (i64::MAX - 807, i64::MAX),
+            (1, i64::MAX),
+        ] {
+            let pieces: Vec<(i64, i64)> = (0..).map_while(|i| piece(low, high, i)).collect();
+            assert!(pieces.len() as i64 <= PIECES, "{low}..={high}");
+            assert_eq!(pieces.first().map(|p| p.0), Some(low), "{low}..={high}");
+            assert_eq!(pieces.last().map(|p| p.1), Some(high), "{low}..={high}");
+            for w in pieces.windows(2) {
+                assert!(
+                    w[0].0 <= w[0].1 && w[0].1.checked_add(1) == Some(w[1].0),
+                    "{w:?}"
+                );
+            }
+        }
+        assert_eq!(piece(1, 10, -1), None);
+        assert_eq!(piece(1, 10, PIECES), None);
     }
 
     #[test]
