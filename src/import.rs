@@ -159,11 +159,10 @@ pub fn import(
     });
     // The writer resolves every reference itself, against this same
     // transaction; SQLite checking each foreign key again cost a third of a
-    // large import's time. (The pragma cannot change inside a transaction.)
-    store.conn.pragma_update(None, "foreign_keys", "OFF")?;
-    let result = import_in_transaction(store, inputs, options, today, before_commit, &mut report);
-    store.conn.pragma_update(None, "foreign_keys", "ON")?;
-    result?;
+    // large import's time.
+    store.without_foreign_keys(|store| {
+        import_in_transaction(store, inputs, options, today, before_commit, &mut report)
+    })??;
     Ok(report)
 }
 

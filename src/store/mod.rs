@@ -35,6 +35,10 @@ pub struct Store {
     name: String,
 }
 
+/// How long bangfu waits for another bangfu (an import, a first use of a
+/// new file) to let go of the database before saying it is busy.
+const BUSY_WAIT: Duration = Duration::from_secs(60);
+
 /// How much of the file reports map into memory.
 const REPORT_MMAP: i64 = 1 << 30;
 
@@ -45,7 +49,7 @@ pub(crate) fn open_for_reading(path: &Path) -> rusqlite::Result<Connection> {
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
-    conn.busy_timeout(Duration::from_secs(60))?;
+    conn.busy_timeout(BUSY_WAIT)?;
     conn.pragma_update(None, "mmap_size", REPORT_MMAP)?;
     Ok(conn)
 }
@@ -83,7 +87,7 @@ impl Store {
     }
 
     fn setup(conn: Connection, name: String, on_disk: bool) -> Result<Store, StoreError> {
-        conn.busy_timeout(Duration::from_secs(60))?;
+        conn.busy_timeout(BUSY_WAIT)?;
         let not_db = |e: rusqlite::Error| match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::NotADatabase) => StoreError::NotADatabase(name.clone()),
             _ => StoreError::Sqlite(e),
@@ -137,12 +141,23 @@ impl Store {
         // A migration that copies a table drops the old one, which with
         // foreign keys on is a row-by-row delete (46 s for a million
         // deliveries). SQLite's own procedure for changing a table's schema
-        // turns them off for the change; the pragma cannot change inside a
-        // transaction.
+        // turns them off for the change.
+        self.without_foreign_keys(Store::migrate_in_transaction)?
+    }
+
+    /// Run `work` with SQLite's foreign key checks off, and turn them on
+    /// again whatever it returns. For work that keeps the references right
+    /// itself: a migration copying a table, an import resolving every
+    /// reference against its own maps. (The pragma cannot change inside a
+    /// transaction, so this wraps one.)
+    pub fn without_foreign_keys<T>(
+        &mut self,
+        work: impl FnOnce(&mut Store) -> T,
+    ) -> rusqlite::Result<T> {
         self.conn.pragma_update(None, "foreign_keys", "OFF")?;
-        let migrated = self.migrate_in_transaction();
+        let done = work(self);
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
-        migrated
+        Ok(done)
     }
 
     fn migrate_in_transaction(&mut self) -> Result<(), StoreError> {
@@ -181,7 +196,7 @@ impl Store {
 /// Run `step` again while SQLite says the database is busy, for up to the
 /// same 60 seconds the busy timeout allows.
 fn retry_while_busy<T>(mut step: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let deadline = std::time::Instant::now() + BUSY_WAIT;
     loop {
         match step() {
             Err(e)

@@ -11,7 +11,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::date::Date;
-use super::text::clean;
+use super::text::{clean, without_whitespace};
 use super::ValueError;
 
 /// ISO 7064 MOD 11-2 weights of the first 17 digits.
@@ -30,7 +30,8 @@ impl IdNumber {
     /// province code 11–82, birth date (1900-01-01 to [`Date::today`]) and
     /// check character.
     pub fn parse(s: &str) -> Result<IdNumber, ValueError> {
-        let t: String = clean(s).chars().filter(|c| !c.is_whitespace()).collect();
+        let cleaned = clean(s);
+        let t = without_whitespace(&cleaned);
         if t.is_empty() {
             return Err(ValueError::Empty);
         }

@@ -9,7 +9,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use super::text::{clean, mask_digits};
+use super::text::{clean, mask_digits, without_whitespace};
 use super::ValueError;
 
 /// A phone number as written (full-width forms folded, trimmed).
@@ -62,7 +62,7 @@ impl Phone {
 
 /// `1.38123E+10`, `1.38123e10`, `138123E+5`.
 fn is_scientific(t: &str) -> bool {
-    let t: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+    let t = without_whitespace(t);
     let Some((mantissa, exponent)) = t.split_once(['E', 'e']) else {
         return false;
     };

@@ -6,7 +6,7 @@
 
 use std::str::FromStr;
 
-use super::text::{clean, redact};
+use super::text::{clean, redact, without_whitespace};
 use super::ValueError;
 
 /// A household's poverty status; `Poor` unless stated otherwise.
@@ -58,11 +58,7 @@ impl Status {
     /// [`ValueError::Empty`]; the caller decides the default.
     pub fn parse(s: &str) -> Result<Status, ValueError> {
         let cleaned = clean(s);
-        let t: String = cleaned
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_lowercase();
+        let t = without_whitespace(&cleaned).to_lowercase();
         match t.as_str() {
             "" => Err(ValueError::Empty),
             "poor" | "贫困" | "未脱贫" | "贫困户" => Ok(Status::Poor),
