@@ -433,10 +433,10 @@ mod tests {
         all
     }
 
-    #[test]
-    fn a_split_scan_reads_every_delivery_once() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("t.db")).unwrap();
+    /// A database file with 302 deliveries, one of them with the largest
+    /// key SQLite allows (a database edited by hand).
+    fn visits_store(dir: &std::path::Path) -> Store {
+        let store = Store::open(&dir.join("t.db")).unwrap();
         store
             .conn
             .execute_batch(
@@ -445,35 +445,57 @@ mod tests {
                  WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 301)
                  INSERT INTO deliveries (day, member, household, category)
                      SELECT 100 + i, 1 + i % 2, 1, 0 FROM n;
-                 -- A key as large as SQLite allows (a database edited by hand).
                  INSERT INTO deliveries (key, day, member, household, category)
                      VALUES (9223372036854775807, 200, 2, 1, 0);",
             )
             .unwrap();
-        let read = |parallel_from, to| {
-            let (parts, done) = scan_visits_shared_from(
-                &store.conn,
-                to,
-                parallel_from,
-                Vec::new,
-                |v, m, h, d| v.push((m, h, d)),
-                || "meanwhile",
-            )
-            .unwrap();
-            assert_eq!(done, "meanwhile");
-            parts
-        };
-        let whole = read(i64::MAX, 1000);
+        store
+    }
+
+    /// The scan's parts, sharing tables of `parallel_from` rows or more.
+    fn read(store: &Store, parallel_from: i64, to: i32) -> Vec<Vec<(i64, i64, i32)>> {
+        let (parts, done) = scan_visits_shared_from(
+            &store.conn,
+            to,
+            parallel_from,
+            Vec::new,
+            |v, m, h, d| v.push((m, h, d)),
+            || "meanwhile",
+        )
+        .unwrap();
+        assert_eq!(done, "meanwhile");
+        parts
+    }
+
+    #[test]
+    fn a_split_scan_reads_every_delivery_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = visits_store(dir.path());
+        let whole = read(&store, i64::MAX, 1000);
         assert_eq!(whole.len(), 1);
         assert_eq!(whole[0].len(), 302);
         let two_cores = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
-        let parts = read(10, 1000);
+        let parts = read(&store, 10, 1000);
         assert_eq!(parts.len(), if two_cores { 2 } else { 1 });
         assert_eq!(visits(parts), visits(whole));
         // The day limit holds in both halves.
-        let early = visits(read(10, 250));
+        let early = visits(read(&store, 10, 250));
         assert_eq!(early.len(), 151);
         assert!(early.iter().all(|&(_, _, d)| d <= 250));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_split_scan_whose_second_thread_cannot_open_the_file_is_read_whole_by_the_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = visits_store(dir.path());
+        let whole = read(&store, i64::MAX, 1000);
+        // The open connection keeps reading the file under its new name; a
+        // second connection by the old name finds nothing to open.
+        std::fs::rename(dir.path().join("t.db"), dir.path().join("moved.db")).unwrap();
+        let parts = read(&store, 10, 1000);
+        assert_eq!(parts.len(), 1);
+        assert_eq!(visits(parts), visits(whole));
     }
 
     #[test]
