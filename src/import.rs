@@ -357,27 +357,33 @@ fn import_file(
                         result.read as f64 / seconds
                     ));
                 }
-                if let Checked::Totals {
-                    subtotal,
-                    goods,
-                    cash,
-                } = checked
-                {
-                    result.skipped += 1;
-                    if layout.kind == Kind::Deliveries {
-                        totals_rows.push(TotalsRow {
-                            line: row.line,
-                            subtotal,
-                            goods,
-                            cash,
-                            section,
-                        });
-                        section = (Fen(0), Fen(0));
+                let record = match checked {
+                    Checked::Row(record) => record,
+                    Checked::Totals {
+                        subtotal,
+                        goods,
+                        cash,
+                    } => {
+                        result.skipped += 1;
+                        if layout.kind == Kind::Deliveries {
+                            totals_rows.push(TotalsRow {
+                                line: row.line,
+                                subtotal,
+                                goods,
+                                cash,
+                                section,
+                            });
+                            section = (Fen(0), Fen(0));
+                        }
+                        done.push(row);
+                        continue;
                     }
-                    done.push(row);
-                    continue;
-                }
-                match write(writer, &layout, &row, checked, &notes)? {
+                };
+                let written = match record {
+                    Ok(record) => write(writer, &layout, &row, record, &notes)?,
+                    Err(problems) => Err(problems),
+                };
+                match written {
                     Ok((outcome, money)) => {
                         match outcome {
                             Outcome::New => result.new += 1,
@@ -499,14 +505,19 @@ impl Batch {
     }
 }
 
-/// A row checked on its own, without the database.
+/// A row checked on the reading thread, without the database: a totals
+/// row, or a record to write, or every problem the row has.
 enum Checked {
     Totals {
         subtotal: bool,
         goods: TotalsCell,
         cash: TotalsCell,
     },
-    Bad(Vec<CellProblem>),
+    Row(Result<Record, Vec<CellProblem>>),
+}
+
+/// A record ready to write.
+enum Record {
     Household(Household),
     Member(Member),
     Pairing(Pairing),
@@ -601,25 +612,28 @@ impl Reading<'_> {
                 }],
             );
         }
-        let checked = match layout.kind {
-            Kind::Households => records::household(layout, row).map(Checked::Household),
-            Kind::Members => records::member(layout, row).map(Checked::Member),
-            Kind::Pairings => records::pairing(layout, row).map(Checked::Pairing),
+        let record = match layout.kind {
+            Kind::Households => records::household(layout, row).map(Record::Household),
+            Kind::Members => records::member(layout, row).map(Record::Member),
+            Kind::Pairings => records::pairing(layout, row).map(Record::Pairing),
             Kind::Deliveries => records::delivery(layout, row, self.today).and_then(|d| {
                 let resolved = self.refs.delivery(&d)?;
                 let start = notes.len();
                 notes.push_str(d.note.unwrap_or(""));
-                Ok(Checked::Delivery(resolved, start..notes.len()))
+                Ok(Record::Delivery(resolved, start..notes.len()))
             }),
         };
-        checked.unwrap_or_else(|problems| self.bad(row, problems))
+        match record {
+            Ok(record) => Checked::Row(Ok(record)),
+            Err(problems) => self.bad(row, problems),
+        }
     }
 
     /// A row that failed its own checks is still checked for its
     /// references, so that every problem of the row is reported at once.
     fn bad(&self, row: &RawRow, mut problems: Vec<CellProblem>) -> Checked {
         if !matches!(self.layout.kind, Kind::Pairings | Kind::Deliveries) {
-            return Checked::Bad(problems);
+            return Checked::Row(Err(problems));
         }
         let refs = &self.refs;
         for field in [Field::Member, Field::Household] {
@@ -639,26 +653,24 @@ impl Reading<'_> {
                 });
             }
         }
-        Checked::Bad(problems)
+        Checked::Row(Err(problems))
     }
 }
 
-/// Write a checked row; on success, the goods and cash it holds.
+/// Write a record; on success, the goods and cash it holds.
 fn write(
     writer: &mut Writer<'_>,
     layout: &Layout,
     row: &RawRow,
-    checked: Checked,
+    record: Record,
     notes: &str,
 ) -> anyhow::Result<RowOutcome> {
     let zero = (Fen(0), Fen(0));
-    Ok(match checked {
-        Checked::Totals { .. } => Ok((Outcome::Unchanged, zero)),
-        Checked::Bad(problems) => Err(problems),
-        Checked::Household(h) => writer.household(layout, row.line, &h)?.map(|o| (o, zero)),
-        Checked::Member(m) => writer.member(layout, row.line, &m)?.map(|o| (o, zero)),
-        Checked::Pairing(p) => writer.pairing(layout, &p)?.map(|o| (o, zero)),
-        Checked::Delivery(r, note) => {
+    Ok(match record {
+        Record::Household(h) => writer.household(layout, row.line, &h)?.map(|o| (o, zero)),
+        Record::Member(m) => writer.member(layout, row.line, &m)?.map(|o| (o, zero)),
+        Record::Pairing(p) => writer.pairing(layout, &p)?.map(|o| (o, zero)),
+        Record::Delivery(r, note) => {
             let note = notes.get(note).filter(|n| !n.is_empty());
             writer.delivery(&r, note)?.map(|o| (o, (r.goods, r.cash)))
         }
