@@ -7,6 +7,7 @@ use super::labels::{Label, Lang};
 use super::render::{Cell, Column, Format, Table};
 use rusqlite::Connection;
 use serde_json::{json, Map, Value};
+use std::rc::Rc;
 
 /// How rows are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -31,7 +32,8 @@ pub struct TotalsSpec {
 
 /// The computed totals.
 pub struct Totals {
-    pub world: World,
+    /// Shared by the totals of one scan (a workbook's sheets).
+    pub world: Rc<World>,
     pub spec: TotalsSpec,
     /// Groups by `by`.
     pub rows: Grouping,
@@ -50,40 +52,75 @@ pub fn compute(conn: &Connection, spec: TotalsSpec) -> anyhow::Result<Totals> {
 /// Compute the totals with households and members already loaded, from
 /// `feed`.
 pub fn compute_in(feed: Feed<'_>, world: World, spec: TotalsSpec) -> anyhow::Result<Totals> {
-    let mut lists = vec![spec.by.clone(), Vec::new()];
-    if let Some(across) = spec.across {
-        let mut cells = spec.by.clone();
-        cells.push(across);
-        lists.push(cells);
-        lists.push(vec![across]);
-    }
-    let mut groupings = group(feed, &world, &spec.filters, &lists)?.into_iter();
-    let mut rows = groupings.next().unwrap_or_else(|| Grouping {
-        dims: spec.by.clone(),
-        groups: Vec::new(),
-    });
-    let grand = groupings.next().map(|g| g.grand()).unwrap_or_default();
-    let cells = groupings.next();
-    let columns = groupings.next();
-    if spec.sort == SortBy::Total {
-        let measure = if spec.across.is_some() {
-            spec.measure
+    let filters = spec.filters.clone();
+    let mut all = compute_many(feed, Rc::new(world), &filters, vec![spec])?;
+    all.pop()
+        .ok_or_else(|| anyhow::anyhow!("no totals were computed"))
+}
+
+/// Compute several totals, all with `filters`, in one scan of `feed`: a
+/// workbook's sheets by category, unit, township and month read the
+/// deliveries once, not once each.
+pub fn compute_many(
+    feed: Feed<'_>,
+    world: Rc<World>,
+    filters: &Filters,
+    specs: Vec<TotalsSpec>,
+) -> anyhow::Result<Vec<Totals>> {
+    // Each spec's groupings: its rows, the grand total, and when crossing
+    // its cells and its columns; all fed by one scan.
+    let lists_of = |spec: &TotalsSpec| {
+        let mut lists = vec![spec.by.clone(), Vec::new()];
+        if let Some(across) = spec.across {
+            let mut cells = spec.by.clone();
+            cells.push(across);
+            lists.push(cells);
+            lists.push(vec![across]);
+        }
+        lists
+    };
+    let specs: Vec<TotalsSpec> = specs
+        .into_iter()
+        .map(|spec| TotalsSpec {
+            filters: filters.clone(),
+            ..spec
+        })
+        .collect();
+    let lists: Vec<Vec<Dim>> = specs.iter().flat_map(lists_of).collect();
+    let mut groupings = group(feed, &world, filters, &lists)?.into_iter();
+    let mut all = Vec::with_capacity(specs.len());
+    for spec in specs {
+        let mut rows = groupings.next().unwrap_or_else(|| Grouping {
+            dims: spec.by.clone(),
+            groups: Vec::new(),
+        });
+        let grand = groupings.next().map(|g| g.grand()).unwrap_or_default();
+        let (cells, columns) = if spec.across.is_some() {
+            (groupings.next(), groupings.next())
         } else {
-            Measure::Total
+            (None, None)
         };
-        sort_by_total(&world, &mut rows, measure);
+        if spec.sort == SortBy::Total {
+            let measure = if spec.across.is_some() {
+                spec.measure
+            } else {
+                Measure::Total
+            };
+            sort_by_total(&world, &mut rows, measure);
+        }
+        if let Some(n) = spec.top {
+            rows.groups.truncate(n);
+        }
+        all.push(Totals {
+            world: Rc::clone(&world),
+            spec,
+            rows,
+            cells,
+            columns,
+            grand,
+        });
     }
-    if let Some(n) = spec.top {
-        rows.groups.truncate(n);
-    }
-    Ok(Totals {
-        world,
-        spec,
-        rows,
-        cells,
-        columns,
-        grand,
-    })
+    Ok(all)
 }
 
 impl Totals {

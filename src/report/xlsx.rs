@@ -3,16 +3,17 @@
 //! Excel charts, money as numbers in `#,##0.00`, bold frozen header rows and
 //! columns wide enough for Chinese text. Opens in Excel, WPS and LibreOffice.
 
-use super::group::{Dim, Filters, World};
+use super::group::{Dim, Feed, Filters, World};
 use super::labels::{Label, Lang};
 use super::mask;
 use super::overdue::{overdue, overdue_table};
 use super::render::{Cell, Column, Table};
 use super::summary;
-use super::totals::{compute, TotalsSpec};
+use super::totals::{compute_many, TotalsSpec};
 use crate::values::Date;
 use rusqlite::Connection;
 use rust_xlsxwriter::{Chart, ChartType, Format, Workbook, Worksheet, XlsxError};
+use std::rc::Rc;
 use unicode_width::UnicodeWidthStr;
 
 /// What goes into the workbook.
@@ -162,17 +163,22 @@ pub fn export(conn: &Connection, spec: &ExportSpec) -> anyhow::Result<Vec<u8>> {
         &styles.header,
     )?;
 
-    // Totals by category, unit, township, month; charts on two of them.
+    // Totals by category, unit, township, month, from one scan; charts on
+    // two of them.
+    let world = Rc::new(World::load(conn)?);
     let dims = [Dim::Category, Dim::Unit, Dim::Township, Dim::Month];
-    for (dim, name) in dims.iter().zip(&names[1..5]) {
-        let totals = compute(
-            conn,
-            TotalsSpec {
+    let all = compute_many(
+        Feed::Scan(conn),
+        Rc::clone(&world),
+        &spec.filters,
+        dims.iter()
+            .map(|dim| TotalsSpec {
                 by: vec![*dim],
-                filters: spec.filters.clone(),
                 ..TotalsSpec::default()
-            },
-        )?;
+            })
+            .collect(),
+    )?;
+    for ((dim, name), totals) in dims.iter().zip(&names[1..5]).zip(all) {
         let table = totals.table(lang);
         let sheet = workbook.add_worksheet();
         sheet.set_name(*name)?;
@@ -189,7 +195,6 @@ pub fn export(conn: &Connection, spec: &ExportSpec) -> anyhow::Result<Vec<u8>> {
     }
 
     // The overdue list, with phone numbers to call (masked unless --reveal).
-    let world = World::load(conn)?;
     let rows = overdue(conn, &world, spec.today, spec.overdue_days)?;
     let mut table = overdue_table(&world, &rows, lang);
     table
