@@ -645,11 +645,6 @@ impl Resolved {
         self.unit.is_some() || self.member.is_some()
     }
 
-    /// Whether any filter on deliveries alone (dates, category) is set.
-    pub fn on_deliveries(&self) -> bool {
-        self.from != i32::MIN || self.to != i32::MAX || self.category.is_some()
-    }
-
     /// Whether the household at index `h` passes the household filters.
     pub fn household_ok(&self, world: &World, h: u32) -> bool {
         let hi = h as usize;

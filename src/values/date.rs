@@ -71,11 +71,6 @@ impl Date {
         NaiveDate::from_ymd_opt(y, m, d).map(Date)
     }
 
-    /// Wraps a chrono date.
-    pub fn from_naive(d: NaiveDate) -> Date {
-        Date(d)
-    }
-
     /// Days since 1970-01-01 (negative before), for storage.
     pub fn days(self) -> i32 {
         // NaiveDate spans about ±262,000 years, so this always fits in i32.
