@@ -243,15 +243,68 @@ fn stores_every_row_of_a_file_many_batches_long_exactly_as_written() {
         .stderr(contains("the totals row").not());
     let conn = rusqlite::Connection::open(w.db()).unwrap();
     let mut stmt = conn
-        .prepare("SELECT goods, coalesce(note, '') FROM deliveries ORDER BY key")
+        .prepare("SELECT goods, coalesce(note, '') FROM deliveries")
         .unwrap();
-    let stored: Vec<(u32, String)> = stmt
+    // The table is in day order, not file order: compare as sorted lists.
+    let mut stored: Vec<(u32, String)> = stmt
         .query_map([], |r| Ok(((r.get::<_, i64>(0)? / 100) as u32, r.get(1)?)))
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
     assert_eq!(stored.len(), expected.len());
+    stored.sort_unstable();
+    expected.sort_unstable();
     assert_eq!(stored, expected);
+}
+
+#[test]
+fn a_record_id_whose_hash_meets_another_on_its_day_takes_the_next_place() {
+    // Deliveries with an id are stored at (day, hash of the id, 0). Two
+    // ids with one 64-bit hash are not to be found, so the test plants a
+    // row at the places R1 will want, on the day it is new and on the day
+    // it moves to.
+    let w = Workdir::new();
+    import_small_district(&w);
+    let hash = bangfu::store::write::id_fingerprint("R1");
+    let (march_5, march_9) = (11386, 11390);
+    rusqlite::Connection::open(w.db())
+        .unwrap()
+        .execute(
+            "INSERT INTO deliveries (day, fingerprint, occurrence, id, member, household, category, goods)
+             VALUES (?1, ?3, 0, 'OTHER1', 1, 1, 4, 100), (?2, ?3, 0, 'OTHER2', 1, 1, 4, 200)",
+            rusqlite::params![march_5, march_9, hash],
+        )
+        .unwrap();
+    let v1 = w.utf8(
+        "v1.csv",
+        "流水号,date,member,household,category,goods\nR1,2001-03-05,M1,H1,warmth,50\n",
+    );
+    let out = import_ok(&w, &[&v1]);
+    assert!(
+        out.contains("|    1 |   1 |       0 |         0 |"),
+        "{out}"
+    );
+    let v2 = w.utf8(
+        "v2.csv",
+        "流水号,date,member,household,category,goods\nR1,2001-03-09,M1,H1,warmth,50\n",
+    );
+    let out = import_ok(&w, &[&v2]);
+    assert!(
+        out.contains("|    1 |   0 |       1 |         0 |"),
+        "{out}"
+    );
+    let conn = rusqlite::Connection::open(w.db()).unwrap();
+    let place: (i64, i64, i64) = conn
+        .query_row(
+            "SELECT day, fingerprint, occurrence FROM deliveries WHERE id = 'R1'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(place, (march_9, hash, -1));
+    let s = w.json(&["summary"]);
+    assert_eq!(s["deliveries"], 3);
+    assert_eq!(s["total"], "53.00");
 }
 
 #[test]

@@ -14,17 +14,21 @@ fn version(db: &std::path::Path) -> i64 {
         .unwrap()
 }
 
-/// Every delivery row, in key order, as text.
+/// Every delivery row as text, sorted: what every schema stores (a
+/// fingerprint and occurrence only for rows without id; the rowid `key` of
+/// the first four schemas is gone from the fifth).
 fn deliveries(db: &std::path::Path) -> Vec<String> {
     let conn = rusqlite::Connection::open(db).unwrap();
     let mut stmt = conn
         .prepare(
-            "SELECT key, id, day, member, household, category, goods, cash, note, fingerprint, occurrence
-             FROM deliveries ORDER BY key",
+            "SELECT id, day, member, household, category, goods, cash, note,
+                    CASE WHEN id IS NULL THEN fingerprint END,
+                    CASE WHEN id IS NULL THEN occurrence END
+             FROM deliveries ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10",
         )
         .unwrap();
     stmt.query_map([], |r| {
-        let cells: Vec<String> = (0..11)
+        let cells: Vec<String> = (0..10)
             .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
             .collect();
         Ok(cells.join("|"))
@@ -32,6 +36,18 @@ fn deliveries(db: &std::path::Path) -> Vec<String> {
     .unwrap()
     .collect::<Result<_, _>>()
     .unwrap()
+}
+
+/// Whether the deliveries are a `WITHOUT ROWID` table (schema 5 on).
+fn without_rowid(db: &std::path::Path) -> bool {
+    rusqlite::Connection::open(db)
+        .unwrap()
+        .query_row(
+            "SELECT wr FROM pragma_table_list WHERE name = 'deliveries'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
 }
 
 fn indexes(db: &std::path::Path) -> Vec<String> {
@@ -59,12 +75,13 @@ fn a_first_schema_database_is_upgraded_in_place_with_its_data() {
     assert_eq!(s["deliveries"], 602);
     assert_eq!(s["total"], "71350.00");
     assert_eq!(version(&db), bangfu::store::schema::current_version());
-    // Version 4 copied the deliveries table: every row keeps its key.
+    // Versions 4 and 5 copied the deliveries table: every row is kept.
     assert_eq!(deliveries(&db), before);
+    assert!(without_rowid(&db));
     assert_eq!(
         indexes(&db),
-        vec!["deliveries_fingerprint", "deliveries_id"],
-        "deliveries keep only their two partial unique indexes"
+        vec!["deliveries_id", "sqlite_autoindex_deliveries_1"],
+        "deliveries keep only their key and the partial index of their ids"
     );
     // Deliveries stored by the first schema are recognised: importing the
     // sample's deliveries again adds nothing.
@@ -86,6 +103,56 @@ fn a_first_schema_database_is_upgraded_in_place_with_its_data() {
         .query_row("SELECT count(*) FROM imports", [], |r| r.get(0))
         .unwrap();
     assert_eq!(logged, 2);
+}
+
+#[test]
+fn a_fourth_schema_database_keeps_its_deliveries_with_ids_and_still_matches_them() {
+    let w = Workdir::new();
+    let db = w.path("v4.db");
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        for migration in &bangfu::store::schema::MIGRATIONS[..4] {
+            conn.execute_batch(migration).unwrap();
+        }
+        conn.execute_batch(
+            "PRAGMA user_version = 4;
+             INSERT INTO households (key, id, head, township) VALUES (1, 'H1', '张三', '工农乡');
+             INSERT INTO members (key, id, name, unit) VALUES (1, 'M1', '李四', '区委');
+             INSERT INTO pairings (member, household) VALUES (1, 1);
+             INSERT INTO imports (key, at, file, rows_read, new, updated, unchanged, skipped, rejected)
+                 VALUES (1, '2001-03-09 10:00', 'v1.csv', 3, 3, 0, 0, 0, 0);
+             INSERT INTO deliveries (key, id, day, member, household, category, goods, batch)
+                 VALUES (7, 'R1', 11386, 1, 1, 4, 5000, 1),
+                        (8, 'R2', 11386, 1, 1, 4, 6000, 1),
+                        (9, 'R3', 11387, 1, 1, 6, 7000, 1);",
+        )
+        .unwrap();
+    }
+    let before = deliveries(&db);
+    assert_eq!(
+        w.json(&["--db", path_str(&db), "summary"])["total"],
+        "180.00"
+    );
+    assert_eq!(deliveries(&db), before);
+    assert!(without_rowid(&db));
+    // The same records again: R1 as it was, R2 with a new amount, R3 on
+    // another day, and R4 new.
+    let again = w.utf8(
+        "v2.csv",
+        "流水号,date,member,household,category,goods\n\
+         R1,2001-03-05,M1,H1,warmth,50\n\
+         R2,2001-03-05,M1,H1,warmth,65\n\
+         R3,2001-03-08,M1,H1,deeds,70\n\
+         R4,2001-03-05,M1,H1,warmth,10\n",
+    );
+    let out = w.stdout(&["--db", path_str(&db), "import", path_str(&again)]);
+    assert!(
+        out.contains("|    4 |   1 |       2 |         1 |"),
+        "{out}"
+    );
+    let s = w.json(&["--db", path_str(&db), "summary"]);
+    assert_eq!(s["deliveries"], 4);
+    assert_eq!(s["total"], "195.00");
 }
 
 #[test]

@@ -226,10 +226,11 @@ impl DeliveryFacts {
     }
 }
 
-/// Deliveries a scan shares between threads: fewer are read faster on one.
-const PARALLEL_FROM: i64 = 200_000;
+/// The database size (bytes) from which a scan is shared between threads
+/// (about 200,000 deliveries): smaller ones are read faster by one.
+const PARALLEL_FROM: i64 = 16 << 20;
 
-/// Pieces a shared scan is cut into, by key: each thread takes the next
+/// Pieces a shared scan is cut into, by day: each thread takes the next
 /// piece not yet taken, so neither waits long for the other.
 const PIECES: i64 = 32;
 
@@ -238,8 +239,11 @@ const PIECES: i64 = 32;
 /// this thread as the scan starts (a report loads its names then).
 ///
 /// A large table on disk is read by two threads at once, the second with a
-/// read-only connection of its own, each taking the next piece of the key
-/// range until none is left; each thread has its own `state`, from `start`.
+/// read-only connection of its own, each taking the next piece of the days
+/// until none is left; each thread has its own `state`, from `start`. The
+/// deliveries are stored in day order, so a piece is one stretch of the
+/// table. (Pieces span equal numbers of days: deliveries bunched on a few
+/// of them, far from a stray early or late date, share out less evenly.)
 /// Every row is read exactly once. Should the second thread get no
 /// connection, this one reads every piece. (An import committed during the
 /// scan may show in later pieces only: bangfu never deletes a delivery, so
@@ -254,7 +258,7 @@ pub fn scan_visits<S: Send, R>(
     scan_visits_shared_from(conn, to, PARALLEL_FROM, start, each, meanwhile)
 }
 
-/// [`scan_visits`], sharing tables of `parallel_from` deliveries or more.
+/// [`scan_visits`], sharing databases of `parallel_from` bytes or more.
 fn scan_visits_shared_from<S: Send, R>(
     conn: &Connection,
     to: i32,
@@ -263,36 +267,33 @@ fn scan_visits_shared_from<S: Send, R>(
     each: impl Fn(&mut S, i64, i64, i32) + Sync,
     meanwhile: impl FnOnce() -> R,
 ) -> rusqlite::Result<(Vec<S>, R)> {
-    let (low, high): (Option<i64>, Option<i64>) =
+    let (low, high, size): (Option<i64>, Option<i64>, i64) =
         // Apart, each is one step down the tree; together, a whole scan.
         conn.query_row(
-            "SELECT (SELECT min(key) FROM deliveries), (SELECT max(key) FROM deliveries)",
+            "SELECT (SELECT min(day) FROM deliveries), (SELECT max(day) FROM deliveries),
+                    (SELECT page_count * page_size FROM pragma_page_count, pragma_page_size)",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?;
-    let (Some(low), Some(high)) = (low, high) else {
+    let (Some(low), Some(high)) = (low, high.map(|h| h.min(to.into()))) else {
         return Ok((vec![start()], meanwhile()));
     };
     let path = conn.path().filter(|p| !p.is_empty()).map(str::to_string);
     let two_cores = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
     let shared = match path {
-        Some(path)
-            if two_cores && i128::from(high) - i128::from(low) >= i128::from(parallel_from) =>
-        {
-            Some(path)
-        }
+        Some(path) if two_cores && size >= parallel_from && low < high => Some(path),
         _ => None,
     };
     let Some(path) = shared else {
         let done = meanwhile();
         let mut state = start();
-        scan_visit_range(conn, to, (low, high), |m, h, d| each(&mut state, m, h, d))?;
+        scan_visit_range(conn, (low, high), |m, h, d| each(&mut state, m, h, d))?;
         return Ok((vec![state], done));
     };
     let next = AtomicI64::new(0);
     let take_pieces = |conn: &Connection, state: &mut S| -> rusqlite::Result<()> {
-        while let Some(keys) = piece(low, high, next.fetch_add(1, Ordering::Relaxed)) {
-            scan_visit_range(conn, to, keys, |m, h, d| each(state, m, h, d))?;
+        while let Some(days) = piece(low, high, next.fetch_add(1, Ordering::Relaxed)) {
+            scan_visit_range(conn, days, |m, h, d| each(state, m, h, d))?;
         }
         Ok(())
     };
@@ -316,8 +317,8 @@ fn scan_visits_shared_from<S: Send, R>(
     })
 }
 
-/// The keys of piece `index` of `low..=high` cut into [`PIECES`], both ends
-/// included; `None` past the last. Worked out in `i128`: keys may be any
+/// The days of piece `index` of `low..=high` cut into [`PIECES`], both ends
+/// included; `None` past the last. Worked out in `i128`: days may be any
 /// `i64` in a database edited by hand.
 fn piece(low: i64, high: i64, index: i64) -> Option<(i64, i64)> {
     let (low, high) = (i128::from(low), i128::from(high));
@@ -330,18 +331,16 @@ fn piece(low: i64, high: i64, index: i64) -> Option<(i64, i64)> {
     Some((i64::try_from(first).ok()?, i64::try_from(last).ok()?))
 }
 
-/// The deliveries with keys in `keys` (both ends included).
+/// The deliveries on the days `days` (both ends included).
 fn scan_visit_range(
     conn: &Connection,
-    to: i32,
-    keys: (i64, i64),
+    days: (i64, i64),
     mut each: impl FnMut(i64, i64, i32),
 ) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare_cached(
-        "SELECT member, household, day FROM deliveries
-         WHERE key BETWEEN ?1 AND ?2 AND day <= ?3",
+        "SELECT member, household, day FROM deliveries WHERE day BETWEEN ?1 AND ?2",
     )?;
-    let mut rows = stmt.query(rusqlite::params![keys.0, keys.1, to])?;
+    let mut rows = stmt.query(rusqlite::params![days.0, days.1])?;
     while let Some(r) = rows.next()? {
         each(r.get(0)?, r.get(1)?, r.get(2)?);
     }
@@ -387,7 +386,9 @@ pub struct DeliveryRecord {
     pub note: Option<String>,
 }
 
-/// The deliveries of one household (`of_member` false) or one member, by date.
+/// The deliveries of one household (`of_member` false) or one member, by
+/// date; on one day, in the order of the categories, then by the other
+/// side's key, then by value.
 pub fn deliveries_of(
     conn: &Connection,
     of_member: bool,
@@ -395,10 +396,10 @@ pub fn deliveries_of(
 ) -> rusqlite::Result<Vec<DeliveryRecord>> {
     let sql = if of_member {
         "SELECT day, member, household, category, goods, cash, note FROM deliveries
-         WHERE member = ?1 ORDER BY day, key"
+         WHERE member = ?1 ORDER BY day, category, household, goods, cash, note"
     } else {
         "SELECT day, member, household, category, goods, cash, note FROM deliveries
-         WHERE household = ?1 ORDER BY day, key"
+         WHERE household = ?1 ORDER BY day, category, member, goods, cash, note"
     };
     let mut stmt = conn.prepare_cached(sql)?;
     let rows = stmt.query_map([key], |r| {
@@ -433,8 +434,8 @@ mod tests {
         all
     }
 
-    /// A database file with 302 deliveries, one of them with the largest
-    /// key SQLite allows (a database edited by hand).
+    /// A database file with 302 deliveries, one of them on the earliest
+    /// day a report can read (a database edited by hand).
     fn visits_store(dir: &std::path::Path) -> Store {
         let store = Store::open(&dir.join("t.db")).unwrap();
         store
@@ -443,16 +444,16 @@ mod tests {
                 "INSERT INTO members (key, id, name, unit) VALUES (1, 'M1', 'a', 'u'), (2, 'M2', 'b', 'u');
                  INSERT INTO households (key, id, head, township) VALUES (1, 'H1', 'c', 't');
                  WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 301)
-                 INSERT INTO deliveries (day, member, household, category)
-                     SELECT 100 + i, 1 + i % 2, 1, 0 FROM n;
-                 INSERT INTO deliveries (key, day, member, household, category)
-                     VALUES (9223372036854775807, 200, 2, 1, 0);",
+                 INSERT INTO deliveries (day, fingerprint, occurrence, member, household, category)
+                     SELECT 100 + i, i, 1, 1 + i % 2, 1, 0 FROM n;
+                 INSERT INTO deliveries (day, fingerprint, occurrence, member, household, category)
+                     VALUES (-2147483648, 7, 1, 2, 1, 0);",
             )
             .unwrap();
         store
     }
 
-    /// The scan's parts, sharing tables of `parallel_from` rows or more.
+    /// The scan's parts, sharing databases of `parallel_from` bytes or more.
     fn read(store: &Store, parallel_from: i64, to: i32) -> Vec<Vec<(i64, i64, i32)>> {
         let (parts, done) = scan_visits_shared_from(
             &store.conn,
@@ -499,7 +500,7 @@ mod tests {
     }
 
     #[test]
-    fn pieces_cover_every_key_once_even_at_the_ends_of_i64() {
+    fn pieces_cover_every_day_once_even_at_the_ends_of_i64() {
         for (low, high) in [
             (1, 1),
             (1, 31),

@@ -149,9 +149,9 @@ impl Refs {
     pub fn delivery(&self, d: &Delivery<'_>) -> Result<Resolved, Vec<CellProblem>> {
         let ((member, member_id), (household, household_id)) =
             self.pair(&d.member, &d.household)?;
-        let fingerprint = match d.id {
+        let fingerprint = match d.id.as_deref() {
             None => fingerprint(d, member_id, household_id) as i64,
-            Some(_) => 0,
+            Some(id) => id_fingerprint(id),
         };
         Ok(Resolved {
             id: d.id.as_deref().map(str::to_string),
@@ -586,6 +586,8 @@ impl<'c> Writer<'c> {
 
     /// A delivery with the file's own record id: inserted, or updated in
     /// place, and claimed for this file (an id may stand once in a file).
+    /// Its place in the table is (day, the id's hash, occurrence 0); should
+    /// another id's hash share the day, it takes occurrence -1, -2, ….
     fn delivery_with_id(
         &mut self,
         r: &Resolved,
@@ -593,18 +595,22 @@ impl<'c> Writer<'c> {
         note: Option<&str>,
     ) -> rusqlite::Result<Written> {
         let batch = self.batch;
-        let existing: Option<(i64, i64)> = self
+        let claimed: Option<i64> = self
             .conn
-            .prepare_cached("SELECT key, batch FROM deliveries WHERE id = ?1")?
-            .query_row([id], |row| Ok((row.get(0)?, row.get(1)?)))
+            .prepare_cached("SELECT batch FROM deliveries WHERE id = ?1")?
+            .query_row([id], |row| row.get(0))
             .optional()?;
-        let Some((key, claimed)) = existing else {
+        let Some(claimed) = claimed else {
             let insert = &mut self.insert_delivery;
             bind_delivery(insert, r, note, batch)?;
-            insert.raw_bind_parameter(9, None::<i64>)?;
-            insert.raw_bind_parameter(10, None::<i64>)?;
+            insert.raw_bind_parameter(9, r.fingerprint)?;
             insert.raw_bind_parameter(11, id)?;
-            insert.raw_execute()?;
+            for occurrence in 0_i64.. {
+                insert.raw_bind_parameter(10, -occurrence)?;
+                if insert.raw_execute()? > 0 {
+                    break;
+                }
+            }
             return Ok(Ok(Outcome::New));
         };
         if claimed == batch {
@@ -615,18 +621,26 @@ impl<'c> Writer<'c> {
         }
         let mut update = self.conn.prepare_cached(
             "UPDATE deliveries SET day = ?1, member = ?2, household = ?3, category = ?4,
-             goods = ?5, cash = ?6, note = ?7, batch = ?8
-             WHERE key = ?9 AND (day, member, household, category, goods, cash, note)
+             goods = ?5, cash = ?6, note = ?7, batch = ?8, fingerprint = ?9, occurrence = ?10
+             WHERE id = ?11 AND (day, member, household, category, goods, cash, note)
                  IS NOT (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
         bind_delivery(&mut update, r, note, batch)?;
-        update.raw_bind_parameter(9, key)?;
-        if update.raw_execute()? > 0 {
-            return Ok(Ok(Outcome::Updated));
+        update.raw_bind_parameter(9, r.fingerprint)?;
+        update.raw_bind_parameter(11, id)?;
+        for occurrence in 0_i64.. {
+            update.raw_bind_parameter(10, -occurrence)?;
+            match update.raw_execute() {
+                Ok(0) => break,
+                Ok(_) => return Ok(Ok(Outcome::Updated)),
+                // Its new day holds another id's row at this place.
+                Err(e) if place_taken(&e) => {}
+                Err(e) => return Err(e),
+            }
         }
         self.conn
-            .prepare_cached("UPDATE deliveries SET batch = ?2 WHERE key = ?1")?
-            .execute([key, batch])?;
+            .prepare_cached("UPDATE deliveries SET batch = ?2 WHERE id = ?1")?
+            .execute(params![id, batch])?;
         Ok(Ok(Outcome::Unchanged))
     }
 
@@ -666,13 +680,13 @@ impl<'c> Writer<'c> {
     }
 }
 
-/// Every new delivery, with its id or its fingerprint and occurrence. A
-/// delivery with an id has no fingerprint, so is outside the partial index
-/// the conflict clause names, and never yields.
+/// Every new delivery, at its place (day, fingerprint, occurrence), with
+/// or without an id. A place already taken inserts nothing: the caller
+/// tries the next occurrence or claims the stored row.
 const INSERT_DELIVERY: &str = "INSERT INTO deliveries
      (day, member, household, category, goods, cash, note, batch, fingerprint, occurrence, id)
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-     ON CONFLICT (day, fingerprint, occurrence) WHERE id IS NULL DO NOTHING";
+     ON CONFLICT (day, fingerprint, occurrence) DO NOTHING";
 
 /// Bind a delivery's values, its note and the file's batch number to ?1–?8,
 /// their places in every statement that writes a delivery. (Bindings stay
@@ -691,6 +705,19 @@ fn bind_delivery(
     stmt.raw_bind_parameter(6, r.cash.0)?;
     stmt.raw_bind_parameter(7, note)?;
     stmt.raw_bind_parameter(8, batch)
+}
+
+/// Whether a write failed because its (day, fingerprint, occurrence) is
+/// another row's.
+fn place_taken(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _)
+        if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY)
+}
+
+/// Where a delivery with an id of its own is stored among a day's
+/// deliveries: the id's hash (xxh3), in place of a fingerprint.
+pub fn id_fingerprint(id: &str) -> i64 {
+    xxhash_rust::xxh3::xxh3_64(id.as_bytes()) as i64
 }
 
 /// The fingerprint of a delivery without id: its normalised values, with
