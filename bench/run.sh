@@ -134,6 +134,20 @@ warm "$DATA_SMALL/deliveries.csv"
 T_IMPORT_SMALL=$(timed_rss import-small "$BANGFU" --db "$DB_SMALL" import --quiet "$DATA_SMALL/deliveries.csv")
 RSS_SMALL=$(tail -n 1 "$LOG/import-small.rss")
 
+# Flat means it stops growing: SQLite's page cache (16 MiB) fills as the
+# database grows to about 200,000 rows, and nothing else should grow after.
+# So the peak is also taken at half the rows: the first half of the file.
+HALF=$((ROWS / 2))
+say "bangfu: $HALF deliveries (peak memory)"
+DB_HALF="$OUT/bangfu-half.db"
+HALF_CSV="$OUT/half.csv"
+head -n $((HALF + 1)) "$DATA/deliveries.csv" >"$HALF_CSV"
+fresh_db "$DB_HALF"
+timed setup-half "$BANGFU" --db "$DB_HALF" import "${RECORDS[@]/#/$DATA/}" >/dev/null
+warm "$HALF_CSV"
+timed_rss import-half "$BANGFU" --db "$DB_HALF" import --quiet "$HALF_CSV" >/dev/null
+RSS_HALF=$(tail -n 1 "$LOG/import-half.rss")
+
 # Memory must stay flat whatever the rows hold, too: 40,000 deliveries of
 # the small file, every 40th with a note of 20,000 characters (60 KB).
 say "bangfu: 40,000 deliveries with a long note every 40th row (peak memory)"
@@ -210,6 +224,7 @@ mb() { awk -v b="$(stat -c %s "$1")" 'BEGIN { printf "%.1f MB", b / 1e6 }'; }
 thousands() { echo "$1" | sed ':a; s/\B[0-9]\{3\}\>/,&/; ta'; }
 ROWS_TXT=$(thousands "$ROWS")
 SMALL_TXT=$(thousands "$SMALL")
+HALF_TXT=$(thousands "$HALF")
 
 # pad TEXT WIDTH [r]: TEXT padded with spaces to WIDTH characters, on the
 # right (or on the left with r).
@@ -231,9 +246,12 @@ row "import $ROWS_TXT deliveries vs plain Rust (s)" "$T_IMPORT" "$T_PLAIN" "${R}
 R=$(ratio "$T_IMPORT" "$T_SQLITE")
 row "import $ROWS_TXT deliveries vs sqlite3 .import (s)" "$T_IMPORT" "$T_SQLITE" "${R}×" "< 1×" "$(verdict "$R" "<" 1)"
 row "peak RSS, import $SMALL_TXT deliveries (MiB)" "$(mib "$RSS_SMALL")" "" "" "< 64 MiB" "$(verdict "$(mib "$RSS_SMALL")" "<" 64)"
+row "peak RSS, import $HALF_TXT deliveries (MiB)" "$(mib "$RSS_HALF")" "" "" "< 64 MiB" "$(verdict "$(mib "$RSS_HALF")" "<" 64)"
 row "peak RSS, import $ROWS_TXT deliveries (MiB)" "$(mib "$RSS_BIG")" "" "" "< 64 MiB" "$(verdict "$(mib "$RSS_BIG")" "<" 64)"
-R=$(ratio "$RSS_BIG" "$RSS_SMALL")
-row "peak RSS flat: $ROWS_TXT / $SMALL_TXT rows" "$(mib "$RSS_BIG")" "$(mib "$RSS_SMALL")" "${R}×" "≤ 1.25×" "$(verdict "$R" "<=" 1.25)"
+G=$(awk -v a="$RSS_BIG" -v b="$RSS_SMALL" 'BEGIN { printf "%.1f", (a - b) / 1024 }')
+row "peak RSS growth, $SMALL_TXT → $ROWS_TXT rows (MiB)" "$G" "" "" "≤ 16 MiB" "$(verdict "$G" "<=" 16)"
+R=$(ratio "$RSS_BIG" "$RSS_HALF")
+row "peak RSS flat: $ROWS_TXT / $HALF_TXT rows" "$(mib "$RSS_BIG")" "$(mib "$RSS_HALF")" "${R}×" "≤ 1.1×" "$(verdict "$R" "<=" 1.1)"
 row "peak RSS, 40,000 rows, 60 KB note every 40th (MiB)" "$(mib "$RSS_LONG")" "" "" "< 64 MiB" "$(verdict "$(mib "$RSS_LONG")" "<" 64)"
 R=$(ratio "$Q_CAT" "$S_CAT")
 row "totals --by category --across month (s)" "$Q_CAT" "$S_CAT" "${R}×" "≤ 0.4×" "$(verdict "$R" "<=" 0.4)"
@@ -277,7 +295,9 @@ N_PAIRINGS=$(($(wc -l <"$DATA/pairings.csv") - 1))
     echo "(csv crate, one prepared INSERT of text columns, one transaction, WAL + synchronous=NORMAL"
     echo "as bangfu). The sqlite3 baseline is \`sqlite3 DB .mode csv '.import deliveries.csv deliveries'\`"
     echo "into a fresh database with the shell's defaults. Peak RSS is \`/usr/bin/time -f %M\`;"
-    echo "\"flat\" means the $ROWS_TXT-row peak is at most 1.25× the $SMALL_TXT-row peak; the long-note"
+    echo "\"flat\" means that the peak stops growing once SQLite's 16 MiB page cache is full (at about"
+    echo "200,000 rows): the $ROWS_TXT-row peak is at most 16 MiB above the $SMALL_TXT-row one and at most"
+    echo "1.1× the peak for the file's first $HALF_TXT rows; the long-note"
     echo "file is the first 40,000 rows of the $SMALL_TXT-row file with every 40th note replaced by 20,000 characters."
     echo "Reports are the best of 3 wall-clock runs, bangfu with \`--format csv\` (summary, overdue"
     echo "and show with their default table output); the SQL baselines run in the sqlite3 shell over"

@@ -82,7 +82,7 @@ pub fn sniff<R: Read>(mut file: R) -> io::Result<Sniffed> {
     let mut len = first;
     loop {
         let at_end = len < block.len();
-        match std::str::from_utf8(&block[..len]) {
+        match simdutf8::compat::from_utf8(&block[..len]) {
             Ok(_) => len = 0,
             Err(e) if e.error_len().is_none() && !at_end => {
                 block.copy_within(e.valid_up_to()..len, 0);
