@@ -248,10 +248,10 @@ const PIECES: i64 = 1024;
 /// deliveries are stored in day order, so a piece is one stretch of the
 /// table. (Pieces span equal numbers of days, so deliveries bunched on
 /// few days share out less evenly; see [`PIECES`].)
-/// Every row is read exactly once. Should the second thread get no
-/// connection, this one reads every piece. (An import committed during the
-/// scan may show in later pieces only: bangfu never deletes a delivery, so
-/// at most an updated row is read as it was before the import.)
+/// Every row is read exactly once, as the database stood when the scan
+/// began, whatever imports commit during it. Should the second thread get
+/// no connection, or find the database already changed by the time it
+/// starts, this one reads every piece.
 pub fn scan_visits<S: Send, R>(
     conn: &Connection,
     to: i32,
@@ -271,13 +271,23 @@ fn scan_visits_shared_from<S: Send, R>(
     each: impl Fn(&mut S, i64, i64, i32) + Sync,
     meanwhile: impl FnOnce() -> R,
 ) -> rusqlite::Result<(Vec<S>, R)> {
-    let (low, high, size): (Option<i64>, Option<i64>, i64) =
+    // One read transaction: the day range, the names `meanwhile` loads and
+    // every piece this thread reads see one state of the database, however
+    // many imports commit meanwhile. (An import may move a delivery to
+    // another day, so pieces read at different moments could miss it or
+    // read it twice.)
+    let _reading = match conn.is_autocommit() {
+        true => Some(conn.unchecked_transaction()?),
+        false => None,
+    };
+    let (low, high, size, last_import): (Option<i64>, Option<i64>, i64, Option<i64>) =
         // Apart, each is one step down the tree; together, a whole scan.
         conn.query_row(
             "SELECT (SELECT min(day) FROM deliveries), (SELECT max(day) FROM deliveries),
-                    (SELECT page_count * page_size FROM pragma_page_count, pragma_page_size)",
+                    (SELECT page_count * page_size FROM pragma_page_count, pragma_page_size),
+                    (SELECT max(key) FROM imports)",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )?;
     let (Some(low), Some(high)) = (low, high.map(|h| h.min(to.into()))) else {
         return Ok((vec![start()], meanwhile()));
@@ -306,6 +316,17 @@ fn scan_visits_shared_from<S: Send, R>(
             let Ok(conn) = super::open_for_reading(std::path::Path::new(&path)) else {
                 return Ok(None);
             };
+            // This connection must see the state the first one sees. Every
+            // import that commits deliveries adds a row to the import log
+            // in the same transaction, so the same last log row means the
+            // same deliveries; after another import, the first thread reads
+            // every piece itself.
+            let _reading = conn.unchecked_transaction()?;
+            let seen: Option<i64> =
+                conn.query_row("SELECT max(key) FROM imports", [], |r| r.get(0))?;
+            if seen != last_import {
+                return Ok(None);
+            }
             let mut state = start();
             take_pieces(&conn, &mut state)?;
             Ok(Some(state))
@@ -487,6 +508,58 @@ mod tests {
         let early = visits(read(&store, 10, 250));
         assert_eq!(early.len(), 151);
         assert!(early.iter().all(|&(_, _, d)| d <= 250));
+    }
+
+    #[test]
+    fn a_split_scan_reads_the_database_as_it_stood_when_it_began() {
+        // An import commits while the scan runs, moving one delivery from
+        // the last day to the first (a piece already read) and another from
+        // the second day to the second-last (a piece not yet read).
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let store = Store::open(&path).unwrap();
+        store
+            .conn
+            .execute_batch(
+                "INSERT INTO members (key, id, name, unit) VALUES (1, 'M1', 'a', 'u');
+                 INSERT INTO households (key, id, head, township) VALUES (1, 'H1', 'c', 't');
+                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300)
+                 INSERT INTO deliveries (day, fingerprint, occurrence, member, household, category)
+                     SELECT 100 + i, i, 1, 1, 1, 0 FROM n;",
+            )
+            .unwrap();
+        let before: Vec<(i64, i64, i32)> = (101..=400).map(|d| (1, 1, d)).collect();
+        let import = std::sync::Once::new();
+        let (parts, ()) = scan_visits_shared_from(
+            &store.conn,
+            1000,
+            0,
+            Vec::new,
+            |v: &mut Vec<(i64, i64, i32)>, m, h, d| {
+                import.call_once(|| {
+                    Connection::open(&path)
+                        .unwrap()
+                        .execute_batch(
+                            "BEGIN;
+                             UPDATE deliveries SET day = 101 WHERE day = 400;
+                             UPDATE deliveries SET day = 399 WHERE day = 102;
+                             INSERT INTO imports
+                                 (at, file, rows_read, new, updated, unchanged, skipped, rejected)
+                                 VALUES ('now', 'moved.csv', 2, 0, 2, 0, 0, 0);
+                             COMMIT;",
+                        )
+                        .unwrap();
+                });
+                v.push((m, h, d));
+            },
+            || (),
+        )
+        .unwrap();
+        assert!(import.is_completed());
+        assert_eq!(visits(parts), before);
+        // The next scan sees the import.
+        let after = visits(read(&store, 0, 1000));
+        assert_eq!(after.iter().filter(|v| v.2 == 101).count(), 2);
     }
 
     #[cfg(unix)]
