@@ -38,6 +38,14 @@ fn deliveries(db: &std::path::Path) -> Vec<String> {
     .unwrap()
 }
 
+/// Pages of the file that hold nothing.
+fn free_pages(db: &std::path::Path) -> i64 {
+    rusqlite::Connection::open(db)
+        .unwrap()
+        .query_row("PRAGMA freelist_count", [], |r| r.get(0))
+        .unwrap()
+}
+
 /// Whether the deliveries are a `WITHOUT ROWID` table (schema 5 on).
 fn without_rowid(db: &std::path::Path) -> bool {
     rusqlite::Connection::open(db)
@@ -70,6 +78,23 @@ fn a_first_schema_database_is_upgraded_in_place_with_its_data() {
     std::fs::copy(fixture, &db).unwrap();
     assert_eq!(version(&db), 1);
     let before = deliveries(&db);
+    let current = bangfu::store::schema::current_version();
+    w.bangfu()
+        .args(["--db", path_str(&db), "summary"])
+        .assert()
+        .success()
+        .stderr(contains(format!("upgraded from schema 1 to {current}")));
+    assert_eq!(
+        free_pages(&db),
+        0,
+        "the copied tables' pages are given back"
+    );
+    // Said once: the next command finds the file up to date.
+    w.bangfu()
+        .args(["--db", path_str(&db), "summary"])
+        .assert()
+        .success()
+        .stderr(contains("upgraded").not());
     let s = w.json(&["--db", path_str(&db), "summary"]);
     assert_eq!(s["households"], 200);
     assert_eq!(s["deliveries"], 602);

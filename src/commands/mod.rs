@@ -61,7 +61,17 @@ impl Context {
     /// Open the database.
     pub fn open_store(&self) -> anyhow::Result<Store> {
         let path = self.db_path();
-        Store::open(&path).with_context(|| format!("opening {}", path.display()))
+        let store = Store::open(&path).with_context(|| format!("opening {}", path.display()))?;
+        if let Some(from) = store.upgraded_from() {
+            // Said even on a dry run: the records are untouched, but the
+            // file is now one an older bangfu cannot read.
+            eprintln!(
+                "{}: upgraded from schema {from} to {} (a one-off change of format; every record is kept)",
+                path.display(),
+                crate::store::schema::current_version()
+            );
+        }
+        Ok(store)
     }
 }
 
