@@ -280,15 +280,15 @@ fn scan_visits_shared_from<S: Send, R>(
         true => Some(conn.unchecked_transaction()?),
         false => None,
     };
-    let (low, high, size, last_import): (Option<i64>, Option<i64>, i64, Option<i64>) =
+    let (low, high, size): (Option<i64>, Option<i64>, i64) =
         // Apart, each is one step down the tree; together, a whole scan.
         conn.query_row(
             "SELECT (SELECT min(day) FROM deliveries), (SELECT max(day) FROM deliveries),
-                    (SELECT page_count * page_size FROM pragma_page_count, pragma_page_size),
-                    (SELECT max(key) FROM imports)",
+                    (SELECT page_count * page_size FROM pragma_page_count, pragma_page_size)",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?;
+    let state = database_state(conn)?;
     let (Some(low), Some(high)) = (low, high.map(|h| h.min(to.into()))) else {
         return Ok((vec![start()], meanwhile()));
     };
@@ -316,15 +316,10 @@ fn scan_visits_shared_from<S: Send, R>(
             let Ok(conn) = super::open_for_reading(std::path::Path::new(&path)) else {
                 return Ok(None);
             };
-            // This connection must see the state the first one sees. Every
-            // import that commits deliveries adds a row to the import log
-            // in the same transaction, so the same last log row means the
-            // same deliveries; after another import, the first thread reads
-            // every piece itself.
+            // This connection must see the state the first one sees, or
+            // the first thread reads every piece itself.
             let _reading = conn.unchecked_transaction()?;
-            let seen: Option<i64> =
-                conn.query_row("SELECT max(key) FROM imports", [], |r| r.get(0))?;
-            if seen != last_import {
+            if database_state(&conn)? != state {
                 return Ok(None);
             }
             let mut state = start();
@@ -340,6 +335,19 @@ fn scan_visits_shared_from<S: Send, R>(
         };
         Ok((std::iter::once(state).chain(other).collect(), done))
     })
+}
+
+/// What tells two connections' views of the database apart: the last
+/// import-log row (every import that commits deliveries adds one in the
+/// same transaction) and the schema cookie (which every change of tables,
+/// such as a migration, moves on). Two views with the same state hold the
+/// same deliveries.
+fn database_state(conn: &Connection) -> rusqlite::Result<(Option<i64>, i64)> {
+    conn.query_row(
+        "SELECT (SELECT max(key) FROM imports), (SELECT schema_version FROM pragma_schema_version)",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
 }
 
 /// The days of piece `index` of `low..=high` cut into [`PIECES`], both ends
