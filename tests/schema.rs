@@ -131,6 +131,44 @@ fn a_first_schema_database_is_upgraded_in_place_with_its_data() {
 }
 
 #[test]
+fn a_dry_run_against_an_older_database_checks_an_upgraded_copy_and_leaves_the_file_alone() {
+    let w = Workdir::new();
+    let db = w.path("old.db");
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schema-v1.db");
+    std::fs::copy(fixture, &db).unwrap();
+    let before = std::fs::read(&db).unwrap();
+    let deliveries = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/deliveries.csv");
+    let out = w
+        .bangfu()
+        .args([
+            "--db",
+            path_str(&db),
+            "import",
+            "--dry-run",
+            path_str(&deliveries),
+        ])
+        .assert()
+        .success()
+        .stderr(contains("upgraded copy in memory").and(contains("dry run: nothing was written")))
+        .stderr(contains("upgraded from").not())
+        .get_output()
+        .stdout
+        .clone();
+    // Checked against the stored deliveries: all of them are known.
+    let out = String::from_utf8(out).unwrap();
+    assert!(
+        out.contains("|  602 |   0 |       0 |       602 |"),
+        "{out}"
+    );
+    assert!(
+        std::fs::read(&db).unwrap() == before,
+        "the file was changed"
+    );
+    assert_eq!(version(&db), 1);
+}
+
+#[test]
 fn a_fourth_schema_database_keeps_its_deliveries_with_ids_and_still_matches_them() {
     let w = Workdir::new();
     let db = w.path("v4.db");

@@ -60,8 +60,22 @@ pub fn run(ctx: &Context, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Res
     }
     // A dry run against a database that does not exist yet checks against
     // an empty one in memory, so that it creates no file.
-    let mut store = if args.dry_run && !ctx.db_path().exists() {
+    let path = ctx.db_path();
+    let mut store = if args.dry_run && !path.exists() {
         Store::in_memory()?
+    } else if let Some((copy, version)) = args
+        .dry_run
+        .then(|| Store::upgraded_copy(&path))
+        .transpose()
+        .with_context(|| format!("copying {}", path.display()))?
+        .flatten()
+    {
+        // A dry run writes nothing, not even the upgrade of the file.
+        eprintln!(
+            "{}: made by an older bangfu (schema {version}); the dry run checks against an upgraded copy in memory and leaves the file as it is",
+            path.display()
+        );
+        copy
     } else {
         ctx.open_store()?
     };

@@ -88,6 +88,30 @@ impl Store {
         Store::setup(Connection::open_in_memory()?, ":memory:".into(), false)
     }
 
+    /// For a dry run against a database an older bangfu made: a copy in
+    /// memory, upgraded there, so that checking a file writes nothing to
+    /// the database, not even its upgrade. `None` when the file is not
+    /// such a database (up to date, newer, or not one at all): open it as
+    /// usual, which says what is wrong with it. The copy takes the file's
+    /// size in memory, once.
+    pub fn upgraded_copy(path: &Path) -> Result<Option<(Store, i64)>, StoreError> {
+        let Ok(file) = open_for_reading(path) else {
+            return Ok(None);
+        };
+        let version = match file.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)) {
+            Ok(v) if v < schema::current_version() => v,
+            _ => return Ok(None),
+        };
+        let mut copy = Connection::open_in_memory()?;
+        rusqlite::backup::Backup::new(&file, &mut copy)?.run_to_completion(
+            1024,
+            Duration::ZERO,
+            None,
+        )?;
+        let store = Store::setup(copy, path.display().to_string(), false)?;
+        Ok(Some((store, version)))
+    }
+
     fn setup(conn: Connection, name: String, on_disk: bool) -> Result<Store, StoreError> {
         conn.busy_timeout(BUSY_WAIT)?;
         let not_db = |e: rusqlite::Error| match e.sqlite_error_code() {
@@ -156,7 +180,8 @@ impl Store {
             // once. VACUUM took 1.1 s there. It is only tidying: should it
             // fail (no room on the disk for its copy, say), the database is
             // whole and merely larger, so the command goes on.
-            if schema::COPIES_A_TABLE.iter().any(|&v| v > found) {
+            let on_disk = self.conn.path().is_some_and(|p| !p.is_empty());
+            if on_disk && schema::COPIES_A_TABLE.iter().any(|&v| v > found) {
                 let _ = self.conn.execute_batch("VACUUM");
             }
         }
