@@ -41,6 +41,9 @@ pub struct Store {
 /// new file) to let go of the database before saying it is busy.
 const BUSY_WAIT: Duration = Duration::from_secs(60);
 
+/// The page size of a new database, in bytes.
+const PAGE_SIZE: i64 = 16 * 1024;
+
 /// How much of the file reports map into memory.
 const REPORT_MMAP: i64 = 1 << 30;
 
@@ -128,6 +131,15 @@ impl Store {
                 found: version,
                 known: schema::current_version(),
             });
+        }
+        if version == 0 {
+            // A new database (the size cannot change once the file has
+            // pages). With the deliveries stored by key, 16 KiB pages made
+            // a million-row import 3.19-3.42 s against 3.67-3.86 s with
+            // SQLite's 4 KiB (three alternating runs), and keep notes of up
+            // to about 4,000 bytes inside the table's pages. Databases made
+            // with 4 KiB pages keep them.
+            conn.pragma_update(None, "page_size", PAGE_SIZE)?;
         }
         if on_disk {
             // Switching a new file to WAL needs it to itself for a moment,
@@ -314,6 +326,30 @@ mod tests {
         drop(report);
         let report = Store::open(&path).unwrap().for_reports().unwrap();
         assert_eq!(count(&report.conn), 1);
+    }
+
+    #[test]
+    fn a_new_database_has_large_pages_and_an_old_one_keeps_its_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let page_size = |store: &Store| -> i64 {
+            store
+                .conn
+                .query_row("PRAGMA page_size", [], |r| r.get(0))
+                .unwrap()
+        };
+        let new = Store::open(&dir.path().join("new.db")).unwrap();
+        assert_eq!(page_size(&new), PAGE_SIZE);
+        let old_path = dir.path().join("old.db");
+        Connection::open(&old_path)
+            .unwrap()
+            .execute_batch(&format!(
+                "PRAGMA page_size = 4096; {}; PRAGMA user_version = 1;",
+                schema::MIGRATIONS[0]
+            ))
+            .unwrap();
+        let old = Store::open(&old_path).unwrap();
+        assert_eq!(page_size(&old), 4096);
+        assert_eq!(old.version().unwrap(), schema::current_version());
     }
 
     #[test]
