@@ -63,8 +63,9 @@ impl Context {
         let path = self.db_path();
         let store = Store::open(&path).with_context(|| format!("opening {}", path.display()))?;
         if let Some(from) = store.upgraded_from() {
-            // Said even on a dry run: the records are untouched, but the
-            // file is now one an older bangfu cannot read.
+            // Said once, by the command whose open upgraded the file: its
+            // records are untouched, but an older bangfu cannot read it now.
+            // (A dry run upgrades a copy in memory instead.)
             eprintln!(
                 "{}: upgraded from schema {from} to {} (a one-off change of format; every record is kept)",
                 path.display(),

@@ -288,7 +288,7 @@ fn scan_visits_shared_from<S: Send, R>(
             [],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?;
-    let state = database_state(conn)?;
+    let snapshot = database_state(conn)?;
     let (Some(low), Some(high)) = (low, high.map(|h| h.min(to.into()))) else {
         return Ok((vec![start()], meanwhile()));
     };
@@ -319,7 +319,7 @@ fn scan_visits_shared_from<S: Send, R>(
             // This connection must see the state the first one sees, or
             // the first thread reads every piece itself.
             let _reading = conn.unchecked_transaction()?;
-            if database_state(&conn)? != state {
+            if database_state(&conn)? != snapshot {
                 return Ok(None);
             }
             let mut state = start();
