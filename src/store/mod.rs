@@ -5,9 +5,10 @@
 pub mod query;
 pub mod schema;
 pub mod write;
+pub mod writeback;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
@@ -198,6 +199,14 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// The database file, unless the database lives in memory.
+    pub fn file(&self) -> Option<PathBuf> {
+        self.conn
+            .path()
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from)
     }
 
     /// The schema version this open upgraded the file from, if it did.
