@@ -169,6 +169,19 @@ fn a_dry_run_against_an_older_database_checks_an_upgraded_copy_and_leaves_the_fi
 }
 
 #[test]
+fn a_dry_run_against_an_empty_file_leaves_it_empty() {
+    let w = Workdir::new();
+    let db = w.write("empty.db", b"");
+    let h = w.utf8("h.csv", "id,head,township\nH1,张三,工农乡\n");
+    w.bangfu()
+        .args(["--db", path_str(&db), "import", "--dry-run", path_str(&h)])
+        .assert()
+        .success()
+        .stderr(contains("older bangfu").not());
+    assert_eq!(std::fs::read(&db).unwrap(), b"");
+}
+
+#[test]
 fn a_fourth_schema_database_keeps_its_deliveries_with_ids_and_still_matches_them() {
     let w = Workdir::new();
     let db = w.path("v4.db");

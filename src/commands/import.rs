@@ -63,7 +63,7 @@ pub fn run(ctx: &Context, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Res
     let path = ctx.db_path();
     let mut store = if args.dry_run && !path.exists() {
         Store::in_memory()?
-    } else if let Some((copy, version)) = args
+    } else if let Some(copy) = args
         .dry_run
         .then(|| Store::upgraded_copy(&path))
         .transpose()
@@ -71,10 +71,12 @@ pub fn run(ctx: &Context, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Res
         .flatten()
     {
         // A dry run writes nothing, not even the upgrade of the file.
-        eprintln!(
-            "{}: made by an older bangfu (schema {version}); the dry run checks against an upgraded copy in memory and leaves the file as it is",
-            path.display()
-        );
+        if let Some(version) = copy.upgraded_from() {
+            eprintln!(
+                "{}: made by an older bangfu (schema {version}); the dry run checks against an upgraded copy in memory and leaves the file as it is",
+                path.display()
+            );
+        }
         copy
     } else {
         ctx.open_store()?

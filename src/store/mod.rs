@@ -48,6 +48,11 @@ const PAGE_SIZE: i64 = 16 * 1024;
 /// How much of the file reports map into memory.
 const REPORT_MMAP: i64 = 1 << 30;
 
+/// The file a connection reads, unless its database lives in memory.
+pub(crate) fn file_of(conn: &Connection) -> Option<&str> {
+    conn.path().filter(|p| !p.is_empty())
+}
+
 /// A second, read-only connection to an open database, for reading part of
 /// a report's scan on another thread.
 pub(crate) fn open_for_reading(path: &Path) -> rusqlite::Result<Connection> {
@@ -84,39 +89,38 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
-        Store::setup(conn, name, true)
+        Store::setup(conn, name)
     }
 
     /// A database that lives in memory only (for `demo` and tests).
     pub fn in_memory() -> Result<Store, StoreError> {
-        Store::setup(Connection::open_in_memory()?, ":memory:".into(), false)
+        Store::setup(Connection::open_in_memory()?, ":memory:".into())
     }
 
     /// For a dry run against a database an older bangfu made: a copy in
-    /// memory, upgraded there, so that checking a file writes nothing to
-    /// the database, not even its upgrade. `None` when the file is not
-    /// such a database (up to date, newer, or not one at all): open it as
-    /// usual, which says what is wrong with it. The copy takes the file's
-    /// size in memory, once.
-    pub fn upgraded_copy(path: &Path) -> Result<Option<(Store, i64)>, StoreError> {
+    /// memory, upgraded there (its [`Store::upgraded_from`] says from
+    /// what), so that checking a file writes nothing to the database, not
+    /// even its upgrade. `None` when the file needs no upgrade (up to date,
+    /// newer, or not a database at all): open it as usual, which says what
+    /// is wrong with it. The copy takes the file's size in memory, once.
+    pub fn upgraded_copy(path: &Path) -> Result<Option<Store>, StoreError> {
         let Ok(file) = open_for_reading(path) else {
             return Ok(None);
         };
-        let version = match file.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)) {
-            Ok(v) if v < schema::current_version() => v,
+        match file.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)) {
+            Ok(v) if v < schema::current_version() => {}
             _ => return Ok(None),
-        };
+        }
         let mut copy = Connection::open_in_memory()?;
         rusqlite::backup::Backup::new(&file, &mut copy)?.run_to_completion(
             1024,
             Duration::ZERO,
             None,
         )?;
-        let store = Store::setup(copy, path.display().to_string(), false)?;
-        Ok(Some((store, version)))
+        Store::setup(copy, path.display().to_string()).map(Some)
     }
 
-    fn setup(conn: Connection, name: String, on_disk: bool) -> Result<Store, StoreError> {
+    fn setup(conn: Connection, name: String) -> Result<Store, StoreError> {
         conn.busy_timeout(BUSY_WAIT)?;
         let not_db = |e: rusqlite::Error| match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::NotADatabase) => StoreError::NotADatabase(name.clone()),
@@ -142,7 +146,7 @@ impl Store {
             // with 4 KiB pages keep them.
             conn.pragma_update(None, "page_size", PAGE_SIZE)?;
         }
-        if on_disk {
+        if file_of(&conn).is_some() {
             // Switching a new file to WAL needs it to itself for a moment,
             // and SQLite answers "busy" at once instead of waiting, so wait
             // here (another bangfu may be opening the same new file).
@@ -193,8 +197,7 @@ impl Store {
             // once. VACUUM took 1.1 s there. It is only tidying: should it
             // fail (no room on the disk for its copy, say), the database is
             // whole and merely larger, so the command goes on.
-            let on_disk = self.conn.path().is_some_and(|p| !p.is_empty());
-            if on_disk && schema::COPIES_A_TABLE.iter().any(|&v| v > found) {
+            if self.file().is_some() && schema::COPIES_A_TABLE.iter().any(|&v| v > found) {
                 let _ = self.conn.execute_batch("VACUUM");
             }
         }
@@ -203,10 +206,7 @@ impl Store {
 
     /// The database file, unless the database lives in memory.
     pub fn file(&self) -> Option<PathBuf> {
-        self.conn
-            .path()
-            .filter(|p| !p.is_empty())
-            .map(PathBuf::from)
+        file_of(&self.conn).map(PathBuf::from)
     }
 
     /// The schema version this open upgraded the file from, if it did.

@@ -288,11 +288,10 @@ fn scan_visits_shared_from<S: Send, R>(
             [],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?;
-    let snapshot = database_state(conn)?;
     let (Some(low), Some(high)) = (low, high.map(|h| h.min(to.into()))) else {
         return Ok((vec![start()], meanwhile()));
     };
-    let path = conn.path().filter(|p| !p.is_empty()).map(str::to_string);
+    let path = super::file_of(conn).map(str::to_string);
     let two_cores = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
     let shared = match path {
         Some(path) if two_cores && size >= parallel_from && low < high => Some(path),
@@ -304,6 +303,8 @@ fn scan_visits_shared_from<S: Send, R>(
         scan_visit_range(conn, (low, high), |m, h, d| each(&mut state, m, h, d))?;
         return Ok((vec![state], done));
     };
+    // Read in this thread's snapshot, for the other thread to compare.
+    let snapshot = database_state(conn)?;
     let next = AtomicI64::new(0);
     let take_pieces = |conn: &Connection, state: &mut S| -> rusqlite::Result<()> {
         while let Some(days) = piece(low, high, next.fetch_add(1, Ordering::Relaxed)) {
