@@ -398,6 +398,7 @@ fn import_file(
                             Outcome::New => result.new += 1,
                             Outcome::Updated => result.updated += 1,
                             Outcome::Unchanged => result.unchanged += 1,
+                            Outcome::Queued => {}
                         }
                         sums = (sums.0 + money.0, sums.1 + money.1);
                         section = (section.0 + money.0, section.1 + money.1);
@@ -423,6 +424,11 @@ fn import_file(
                 done.push(row);
             }
             let _ = recycle.send(done);
+        }
+        if !report.unreadable {
+            let settled = writer.end_file()?;
+            result.new += settled.new;
+            result.unchanged += settled.unchanged;
         }
         Ok(())
     })?;

@@ -13,6 +13,7 @@ use compact_str::CompactString;
 use rusqlite::Statement;
 use rusqlite::{params, Connection, OptionalExtension};
 use rustc_hash::FxHashMap as HashMap;
+use std::ops::Range;
 use std::sync::Arc;
 
 /// A stored member: key, name, unit, role, phone.
@@ -24,6 +25,16 @@ pub enum Outcome {
     New,
     Updated,
     Unchanged,
+    /// A delivery without id, queued to be written with others: what it
+    /// did is counted in the [`Tally`] of [`Writer::end_file`].
+    Queued,
+}
+
+/// What the queued deliveries of a file did, once written.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Tally {
+    pub new: u64,
+    pub unchanged: u64,
 }
 
 /// A record's problems, or what writing it did.
@@ -168,7 +179,7 @@ impl Refs {
 
 /// A delivery ready to be written, all but its note (which the writer
 /// reads from the row, rather than copying it between threads).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Resolved {
     id: Option<String>,
     day: i32,
@@ -187,13 +198,24 @@ pub struct Writer<'c> {
     id_numbers: HashMap<String, i64>,
     /// Per file: where each household or member id was first seen.
     seen_ids: HashMap<String, u64>,
-    /// The current file's batch number, which marks the deliveries it
-    /// inserted or matched; above every batch already stored.
+    /// The current file's batch number, above every batch already stored.
+    /// The deliveries a file inserted or matched are marked with it (see
+    /// [`Writer::mark`]).
     batch: i64,
+    /// Deliveries without id waiting to be inserted [`CHUNK`] at a time,
+    /// their notes side by side in one buffer.
+    queue: Vec<(Resolved, Range<usize>)>,
+    queue_notes: String,
+    /// Chunks of this file inserted so far; each marks its rows with its
+    /// number.
+    chunks: i64,
+    tally: Tally,
     /// The statements a million-row import runs a million times, prepared
     /// once (a cached statement costs a hash of its SQL on every use).
     insert_delivery: Statement<'c>,
-    claim_delivery: Statement<'c>,
+    insert_chunk: Statement<'c>,
+    stored_mark: Statement<'c>,
+    mark_delivery: Statement<'c>,
 }
 
 impl<'c> Writer<'c> {
@@ -235,11 +257,19 @@ impl<'c> Writer<'c> {
             id_numbers,
             seen_ids: HashMap::default(),
             batch,
+            queue: Vec::with_capacity(CHUNK),
+            queue_notes: String::new(),
+            chunks: 0,
+            tally: Tally::default(),
             insert_delivery: conn.prepare(INSERT_DELIVERY)?,
-            claim_delivery: conn.prepare(
+            insert_chunk: conn.prepare(&insert_chunk_sql())?,
+            stored_mark: conn.prepare(
+                "SELECT batch FROM deliveries
+                 WHERE day = ?1 AND fingerprint = ?2 AND occurrence = ?3 AND id IS NULL",
+            )?,
+            mark_delivery: conn.prepare(
                 "UPDATE deliveries SET batch = ?4
-                 WHERE day = ?1 AND fingerprint = ?2 AND occurrence = ?3 AND id IS NULL
-                   AND batch <> ?4",
+                 WHERE day = ?1 AND fingerprint = ?2 AND occurrence = ?3 AND id IS NULL",
             )?,
         })
     }
@@ -248,6 +278,26 @@ impl<'c> Writer<'c> {
     pub fn begin_file(&mut self) {
         self.seen_ids.clear();
         self.batch += 1;
+        self.queue.clear();
+        self.queue_notes.clear();
+        self.chunks = 0;
+        self.tally = Tally::default();
+    }
+
+    /// Write the deliveries still queued; what all the file's queued
+    /// deliveries did.
+    pub fn end_file(&mut self) -> rusqlite::Result<Tally> {
+        self.settle_queue(None)?;
+        Ok(std::mem::take(&mut self.tally))
+    }
+
+    /// What marks a delivery this file inserted or matched: the file's
+    /// batch number in the high 32 bits, and in the low ones the number
+    /// of the chunk that inserted it, or 0. A mark whose high half is not
+    /// this file's (an older file's, or a plain batch number as schemas
+    /// before 6 wrote) is another import's.
+    fn mark(&self, chunk: i64) -> i64 {
+        (self.batch << 32) | chunk
     }
 
     /// An id may stand once in a file.
@@ -580,7 +630,10 @@ impl<'c> Writer<'c> {
     pub fn delivery(&mut self, r: &Resolved, note: Option<&str>) -> rusqlite::Result<Written> {
         match &r.id {
             Some(id) => self.delivery_with_id(r, id, note),
-            None => self.delivery_by_fingerprint(r, note),
+            None => {
+                self.enqueue(r, note)?;
+                Ok(Ok(Outcome::Queued))
+            }
         }
     }
 
@@ -594,7 +647,7 @@ impl<'c> Writer<'c> {
         id: &str,
         note: Option<&str>,
     ) -> rusqlite::Result<Written> {
-        let batch = self.batch;
+        let batch = self.mark(0);
         let claimed: Option<i64> = self
             .conn
             .prepare_cached("SELECT batch FROM deliveries WHERE id = ?1")?
@@ -613,7 +666,7 @@ impl<'c> Writer<'c> {
             }
             return Ok(Ok(Outcome::New));
         };
-        if claimed == batch {
+        if claimed >> 32 == self.batch {
             return Ok(Err(problem(
                 "id",
                 format!("record {id:?} appears more than once in this file"),
@@ -644,40 +697,162 @@ impl<'c> Writer<'c> {
         Ok(Ok(Outcome::Unchanged))
     }
 
-    /// A delivery without id, by fingerprint and occurrence (SPEC §3.4).
-    /// The k-th row of a file with one fingerprint is occurrence k. Rather
-    /// than counting every fingerprint of the file in memory, each stored
-    /// row a file inserts or matches is claimed with the file's batch
-    /// number: the first occurrence not yet claimed by this file is this
-    /// row's. An insert that yields to a stored row says "new" or not; a
-    /// claim of that row then says "unchanged" (it came from an earlier
-    /// import) or nothing (this file already claimed it: try the next
-    /// occurrence). A first import runs one statement a row.
-    fn delivery_by_fingerprint(
-        &mut self,
-        r: &Resolved,
-        note: Option<&str>,
-    ) -> rusqlite::Result<Written> {
-        let batch = self.batch;
-        let (insert, claim) = (&mut self.insert_delivery, &mut self.claim_delivery);
-        bind_delivery(insert, r, note, batch)?;
-        insert.raw_bind_parameter(9, r.fingerprint)?;
-        insert.raw_bind_parameter(11, None::<&str>)?;
-        let mut occurrence: i64 = 1;
-        loop {
-            insert.raw_bind_parameter(10, occurrence)?;
-            if insert.raw_execute()? > 0 {
-                return Ok(Ok(Outcome::New));
-            }
-            // A stored row has this occurrence: one of an earlier import,
-            // which this file now claims (unchanged), or one this file
-            // already claimed (then this row is the next occurrence).
-            if claim.execute(params![r.day, r.fingerprint, occurrence, batch])? > 0 {
-                return Ok(Ok(Outcome::Unchanged));
-            }
-            occurrence += 1;
+    /// Queue a delivery without id; a full queue is inserted as one chunk.
+    fn enqueue(&mut self, r: &Resolved, note: Option<&str>) -> rusqlite::Result<()> {
+        let start = self.queue_notes.len();
+        self.queue_notes.push_str(note.unwrap_or(""));
+        self.queue.push((r.clone(), start..self.queue_notes.len()));
+        if self.queue.len() == CHUNK {
+            self.insert_chunk()?;
+        }
+        Ok(())
+    }
+
+    /// Insert the queued deliveries, each at occurrence 1, with one
+    /// statement: a million single-row inserts spend a fifth of their time
+    /// starting and ending statements, and each one finds its place from
+    /// the root of the table, where one statement keeps its place on the
+    /// last page. When every row went in, each is new. When some place was
+    /// taken (a row stored before, or a repeat within the chunk), each row
+    /// of the chunk is settled in order as if written alone, the rows the
+    /// chunk did insert told by the chunk's mark.
+    fn insert_chunk(&mut self) -> rusqlite::Result<()> {
+        self.chunks += 1;
+        let mark = self.mark(self.chunks);
+        let stmt = &mut self.insert_chunk;
+        stmt.raw_bind_parameter(1, mark)?;
+        for (i, (r, note)) in self.queue.iter().enumerate() {
+            let at = 2 + i * CHUNK_COLUMNS;
+            let note = self.queue_notes.get(note.clone()).filter(|n| !n.is_empty());
+            stmt.raw_bind_parameter(at, r.day)?;
+            stmt.raw_bind_parameter(at + 1, r.member)?;
+            stmt.raw_bind_parameter(at + 2, r.household)?;
+            stmt.raw_bind_parameter(at + 3, r.category.index())?;
+            stmt.raw_bind_parameter(at + 4, r.goods.0)?;
+            stmt.raw_bind_parameter(at + 5, r.cash.0)?;
+            stmt.raw_bind_parameter(at + 6, note)?;
+            stmt.raw_bind_parameter(at + 7, r.fingerprint)?;
+        }
+        if stmt.raw_execute()? < CHUNK {
+            return self.settle_queue(Some(mark));
+        }
+        self.tally.new += CHUNK as u64;
+        self.queue.clear();
+        self.queue_notes.clear();
+        Ok(())
+    }
+
+    /// Settle the queued deliveries one by one, in order (see [`settle`]),
+    /// and empty the queue.
+    fn settle_queue(&mut self, chunk: Option<i64>) -> rusqlite::Result<()> {
+        let mut s = Settling {
+            file: self.batch,
+            claim: self.mark(0),
+            insert: &mut self.insert_delivery,
+            stored_mark: &mut self.stored_mark,
+            mark: &mut self.mark_delivery,
+        };
+        for (r, note) in &self.queue {
+            let note = self.queue_notes.get(note.clone()).filter(|n| !n.is_empty());
+            self.tally.count(settle(&mut s, r, note, chunk)?);
+        }
+        self.queue.clear();
+        self.queue_notes.clear();
+        Ok(())
+    }
+}
+
+impl Tally {
+    fn count(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::New => self.new += 1,
+            _ => self.unchanged += 1,
         }
     }
+}
+
+/// What settling a delivery without id needs from the writer.
+struct Settling<'w, 'c> {
+    /// The file's batch number, and the mark of the rows it claims.
+    file: i64,
+    claim: i64,
+    insert: &'w mut Statement<'c>,
+    stored_mark: &'w mut Statement<'c>,
+    mark: &'w mut Statement<'c>,
+}
+
+/// A delivery without id, by fingerprint and occurrence (SPEC §3.4): the
+/// k-th row of a file with one fingerprint is occurrence k. Rather than
+/// counting every fingerprint of the file in memory, each stored row a
+/// file inserts or matches carries the file's mark: the row takes the
+/// first occurrence that no row of this file has taken. A free place is
+/// inserted (new); a row of an earlier import is claimed (unchanged); and
+/// a row that `chunk`, this row's own chunk, inserted is this row's (new),
+/// claimed so that a repeat of it in the chunk goes on to the next.
+fn settle(
+    s: &mut Settling<'_, '_>,
+    r: &Resolved,
+    note: Option<&str>,
+    chunk: Option<i64>,
+) -> rusqlite::Result<Outcome> {
+    let mut occurrence: i64 = 1;
+    loop {
+        let place = (r.day, r.fingerprint, occurrence);
+        let stored: Option<i64> = s
+            .stored_mark
+            .query_row(place, |row| row.get(0))
+            .optional()?;
+        let outcome = match stored {
+            None => {
+                bind_delivery(s.insert, r, note, s.claim)?;
+                s.insert.raw_bind_parameter(9, r.fingerprint)?;
+                s.insert.raw_bind_parameter(10, occurrence)?;
+                s.insert.raw_bind_parameter(11, None::<&str>)?;
+                // The place was free a moment ago, in this transaction.
+                if s.insert.raw_execute()? > 0 {
+                    return Ok(Outcome::New);
+                }
+                continue;
+            }
+            Some(mark) if Some(mark) == chunk => Outcome::New,
+            Some(mark) if mark >> 32 != s.file => Outcome::Unchanged,
+            Some(_) => {
+                occurrence += 1;
+                continue;
+            }
+        };
+        s.mark
+            .execute(params![place.0, place.1, place.2, s.claim])?;
+        return Ok(outcome);
+    }
+}
+
+/// Deliveries without id are inserted this many to a statement; 64 was the
+/// fastest of 8, 64 and 256 on a million rows.
+const CHUNK: usize = 64;
+
+/// The values of each row of a chunk: day, member, household, category,
+/// goods, cash, note, fingerprint.
+const CHUNK_COLUMNS: usize = 8;
+
+/// Insert a full chunk of deliveries without id at occurrence 1; ?1 is the
+/// chunk's mark. `OR IGNORE` rather than `ON CONFLICT DO NOTHING`: with it
+/// no row can fail the statement halfway, so SQLite keeps no statement
+/// journal (with one, every page a chunk touched was copied first).
+fn insert_chunk_sql() -> String {
+    let rows: Vec<String> = (0..CHUNK)
+        .map(|i| {
+            let at = 2 + i * CHUNK_COLUMNS;
+            let values: Vec<String> = (at..at + CHUNK_COLUMNS).map(|p| format!("?{p}")).collect();
+            format!("({}, ?1, 1)", values.join(", "))
+        })
+        .collect();
+    format!(
+        "INSERT OR IGNORE INTO deliveries
+         (day, member, household, category, goods, cash, note, fingerprint, batch, occurrence)
+         VALUES {}",
+        rows.join(", ")
+    )
 }
 
 /// Every new delivery, at its place (day, fingerprint, occurrence), with
@@ -734,4 +909,181 @@ pub fn fingerprint(d: &Delivery<'_>, member_id: &str, household_id: &str) -> u64
     h.update(&d.goods.0.to_le_bytes());
     h.update(&d.cash.0.to_le_bytes());
     h.digest()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
+
+    /// A delivery without id on `day` whose values hash to `fingerprint`
+    /// (the writer trusts the fingerprint it is given).
+    fn row(day: i32, fingerprint: i64) -> Resolved {
+        Resolved {
+            id: None,
+            day,
+            member: 1,
+            household: 1,
+            category: Category::Warmth,
+            goods: Fen(fingerprint * 100),
+            cash: Fen(0),
+            fingerprint,
+        }
+    }
+
+    /// Import `files` (rows as (day, fingerprint)) one after another, as
+    /// one import each; the tally of each file.
+    fn import_all(store: &mut Store, files: &[Vec<(i32, i64)>]) -> Vec<Tally> {
+        let mut tallies = Vec::new();
+        for file in files {
+            let tx = store.conn.transaction().unwrap();
+            {
+                let mut writer = Writer::new(&tx).unwrap();
+                writer.begin_file();
+                let mut queued = Tally::default();
+                for &(day, fingerprint) in file {
+                    match writer
+                        .delivery(&row(day, fingerprint), Some("走访"))
+                        .unwrap()
+                    {
+                        Ok(Outcome::Queued) => {}
+                        Ok(Outcome::New) => queued.new += 1,
+                        other => panic!("{other:?}"),
+                    }
+                }
+                let settled = writer.end_file().unwrap();
+                tallies.push(Tally {
+                    new: queued.new + settled.new,
+                    unchanged: settled.unchanged,
+                });
+                // One log row a file, as the importer writes: the next
+                // import's batch number comes from it.
+                tx.execute(
+                    "INSERT INTO imports (at, file, kind, rows_read, new, updated, unchanged, skipped, rejected)
+                     VALUES ('', 'f', 'deliveries', 0, 0, 0, 0, 0, 0)",
+                    [],
+                )
+                .unwrap();
+            }
+            tx.commit().unwrap();
+        }
+        tallies
+    }
+
+    fn store_with_one_pair() -> Store {
+        let store = Store::in_memory().unwrap();
+        store
+            .conn
+            .execute_batch(
+                "INSERT INTO households (key, id, head, township) VALUES (1, 'H1', '张三', '工农乡');
+                 INSERT INTO members (key, id, name, unit) VALUES (1, 'M1', '李四', '区委');",
+            )
+            .unwrap();
+        store
+    }
+
+    /// Per place (day, fingerprint): the occurrences stored.
+    fn stored(store: &Store) -> BTreeMap<(i32, i64), Vec<i64>> {
+        let mut stmt = store
+            .conn
+            .prepare("SELECT day, fingerprint, occurrence FROM deliveries ORDER BY 1, 2, 3")
+            .unwrap();
+        let mut places: BTreeMap<(i32, i64), Vec<i64>> = BTreeMap::new();
+        let rows = stmt
+            .query_map([], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))
+            .unwrap();
+        for row in rows {
+            let (place, occurrence) = row.unwrap();
+            places.entry(place).or_default().push(occurrence);
+        }
+        places
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// SPEC §3.4 as a model: a file holding a row k times leaves it
+        /// stored max(k, stored before) times, occurrences 1 to that; of
+        /// the file's k, min(k, stored before) are unchanged and the rest
+        /// new — however the rows fall into chunks, repeats within one
+        /// chunk, across chunks and in the rows left at the file's end.
+        #[test]
+        fn chunked_inserts_count_repeats_as_rows_written_one_by_one(
+            spread in prop::sample::select(vec![6_i64, 60, 1 << 40]),
+            drawn in prop::collection::vec(
+                (prop::collection::vec((0..3i32, any::<i64>()), 0..300), 0..200usize),
+                1..4,
+            )
+        ) {
+            // Each file: rows over `spread` fingerprints a day (few: every
+            // chunk repeats a row; many: chunks go in whole), then its
+            // first rows again, so that rows a whole chunk inserted come
+            // back later in the file.
+            let files: Vec<Vec<(i32, i64)>> = drawn
+                .into_iter()
+                .map(|(rows, again)| {
+                    let rows: Vec<(i32, i64)> =
+                        rows.into_iter().map(|(d, f)| (d, f.rem_euclid(spread))).collect();
+                    let again = again.min(rows.len());
+                    [&rows[..], &rows[..again]].concat()
+                })
+                .collect();
+            let mut store = store_with_one_pair();
+            let tallies = import_all(&mut store, &files);
+            let mut model: BTreeMap<(i32, i64), u64> = BTreeMap::new();
+            for (file, tally) in files.iter().zip(&tallies) {
+                let mut counts: BTreeMap<(i32, i64), u64> = BTreeMap::new();
+                for &place in file {
+                    *counts.entry(place).or_default() += 1;
+                }
+                let mut expected = Tally::default();
+                for (place, k) in counts {
+                    let before = model.entry(place).or_default();
+                    expected.unchanged += k.min(*before);
+                    expected.new += k.saturating_sub(*before);
+                    *before = (*before).max(k);
+                }
+                prop_assert_eq!(*tally, expected);
+            }
+            let want: BTreeMap<(i32, i64), Vec<i64>> = model
+                .into_iter()
+                .filter(|&(_, n)| n > 0)
+                .map(|(place, n)| (place, (1..=n as i64).collect()))
+                .collect();
+            prop_assert_eq!(stored(&store), want);
+        }
+    }
+
+    #[test]
+    fn a_full_chunk_of_new_rows_is_marked_with_its_chunk_and_all_new() {
+        let mut store = store_with_one_pair();
+        let file: Vec<(i32, i64)> = (0..CHUNK as i64).map(|f| (7, f)).collect();
+        let tallies = import_all(&mut store, &[file.clone(), file]);
+        assert_eq!(
+            tallies[0],
+            Tally {
+                new: CHUNK as u64,
+                unchanged: 0
+            }
+        );
+        assert_eq!(
+            tallies[1],
+            Tally {
+                new: 0,
+                unchanged: CHUNK as u64
+            }
+        );
+        // The second import claimed every row: its mark, chunk 0.
+        let marks: Vec<i64> = store
+            .conn
+            .prepare("SELECT DISTINCT batch FROM deliveries")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(marks, vec![2 << 32]);
+    }
 }
