@@ -104,6 +104,13 @@ impl Category {
     /// or an accepted spelling (SPEC §1).
     pub fn parse(s: &str) -> Result<Category, ValueError> {
         let cleaned = clean(s);
+        // Most files name categories as SPEC §1 does: no need to normalise.
+        if let Some(c) = Category::ALL
+            .into_iter()
+            .find(|c| *cleaned == *c.key() || *cleaned == *c.zh())
+        {
+            return Ok(c);
+        }
         let mut t = without_whitespace(&cleaned);
         if t.chars().any(char::is_uppercase) {
             t = Cow::Owned(t.to_lowercase());

@@ -34,6 +34,33 @@ impl Date {
     /// forms are folded. Years must be 1900–2200.
     pub fn parse(s: &str) -> Result<Date, ValueError> {
         let cleaned = clean(s);
+        match Date::parse_iso(&cleaned) {
+            Some(parsed) => parsed,
+            None => Date::parse_any(&cleaned),
+        }
+    }
+
+    /// `2001-03-05` exactly, the form most files use, the short way; `None`
+    /// for any other text. Gives what [`Date::parse_any`] gives.
+    fn parse_iso(t: &str) -> Option<Result<Date, ValueError>> {
+        let &[y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = t.as_bytes() else {
+            return None;
+        };
+        let digits = [y0, y1, y2, y3, m0, m1, d0, d1];
+        if !digits.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let n = |ds: &[u8]| ds.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0'));
+        let (y, m, d) = (n(&digits[..4]) as i32, n(&digits[4..6]), n(&digits[6..]));
+        Some(if !(MIN_YEAR..=MAX_YEAR).contains(&y) {
+            Err(ValueError::DateOutOfRange(y))
+        } else {
+            Date::from_ymd(y, m, d).ok_or_else(|| ValueError::ImpossibleDate(t.to_string()))
+        })
+    }
+
+    /// Any accepted form, from cleaned text.
+    fn parse_any(cleaned: &str) -> Result<Date, ValueError> {
         if cleaned.is_empty() {
             return Err(ValueError::Empty);
         }
@@ -44,7 +71,7 @@ impl Date {
                 cleaned.get(..i).unwrap_or(""),
                 cleaned.get(i..).unwrap_or(""),
             ),
-            None => (&*cleaned, ""),
+            None => (cleaned, ""),
         };
         if !time_part.is_empty() {
             let time = time_part.trim_start();
@@ -539,6 +566,16 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn the_short_way_for_iso_dates_gives_what_the_long_way_gives(
+            any_digits in "[0-9]{4}-[0-9]{2}-[0-9]{2}",
+            (y, m, d) in (1850..2250u32, 0..14u32, 0..33u32),
+        ) {
+            for s in [any_digits, format!("{y:04}-{m:02}-{d:02}")] {
+                prop_assert_eq!(Date::parse_iso(&s), Some(Date::parse_any(&s)));
+            }
+        }
+
         #[test]
         fn days_round_trip(d in -25_567i32..84_000) {
             let date = Date::from_days(d);
