@@ -81,6 +81,7 @@ impl<'l, 'a> Cells<'l, 'a> {
         }
     }
 
+    /// The cell, trimmed ([`Layout::get`]).
     fn raw(&self, field: Field) -> &'a str {
         self.layout.get(&self.row.cells, field)
     }
@@ -98,7 +99,7 @@ impl<'l, 'a> Cells<'l, 'a> {
     }
 
     fn text_ref(&self, field: Field) -> Option<&'a str> {
-        let s = self.raw(field).trim();
+        let s = self.raw(field);
         (!s.is_empty()).then_some(s)
     }
 
@@ -138,7 +139,7 @@ impl<'l, 'a> Cells<'l, 'a> {
         parse: impl Fn(&str) -> Result<T, ValueError>,
     ) -> Option<T> {
         let s = self.raw(field);
-        if s.trim().is_empty() {
+        if s.is_empty() {
             return None;
         }
         match parse(s) {

@@ -373,7 +373,7 @@ impl Layout {
     pub fn get<'r>(&self, row: &'r csv::StringRecord, field: Field) -> &'r str {
         self.positions[field as usize]
             .and_then(|i| row.get(i))
-            .map_or("", str::trim)
+            .map_or("", crate::values::text::trim)
     }
 }
 

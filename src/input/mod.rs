@@ -9,6 +9,7 @@ pub mod headers;
 pub mod workbook;
 
 use crate::problem::UsageError;
+use crate::values::text::trim;
 use csv::StringRecord;
 use encoding::Sniffed;
 use encoding_rs::Encoding;
@@ -45,12 +46,12 @@ pub struct RawRow {
 impl RawRow {
     /// A row whose cells are all empty after trimming.
     pub fn is_blank(&self) -> bool {
-        self.cells.iter().all(|c| c.trim().is_empty())
+        self.cells.iter().all(|c| trim(c).is_empty())
     }
 
     /// The first non-empty cell, trimmed.
     pub fn first_value(&self) -> Option<&str> {
-        self.cells.iter().map(str::trim).find(|c| !c.is_empty())
+        self.cells.iter().map(trim).find(|c| !c.is_empty())
     }
 }
 

@@ -902,7 +902,8 @@ pub fn id_fingerprint(id: &str) -> i64 {
 /// of the cost).
 pub fn fingerprint(d: &Delivery<'_>, member_id: &str, household_id: &str) -> u64 {
     let texts = [member_id, household_id, d.note.unwrap_or("")];
-    let mut bytes = Vec::with_capacity(4 + 1 + 16 + texts.iter().map(|t| 4 + t.len()).sum::<usize>());
+    let mut bytes =
+        Vec::with_capacity(4 + 1 + 16 + texts.iter().map(|t| 4 + t.len()).sum::<usize>());
     bytes.extend_from_slice(&d.date.days().to_le_bytes());
     for text in texts {
         bytes.extend_from_slice(&(text.len() as u32).to_le_bytes());

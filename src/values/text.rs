@@ -62,6 +62,16 @@ fn fold_and_trim(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// `s` without whitespace at either end, as [`str::trim`], which it calls
+/// only when an end is not a visible ASCII character (an end that is cannot
+/// be whitespace). Every cell of every row is trimmed.
+pub fn trim(s: &str) -> &str {
+    match s.as_bytes() {
+        [first, .., last] if first.is_ascii_graphic() && last.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
+}
+
 /// Whether [`clean`] would give `s` back as it is: no whitespace or `'`
 /// in front, no whitespace behind, nothing to fold. Every full-width form
 /// begins with byte 0xEF (U+FF01–U+FF5E, U+FFE5) or 0xE3 (U+3000), so one
@@ -275,6 +285,11 @@ mod tests {
             s in "[ 　\t'＇ａA1中，,￥]{0,6}"
         ) {
             prop_assert_eq!(clean(&s), fold_and_trim(&s));
+        }
+
+        #[test]
+        fn trim_is_str_trim(s in "[ 　\t\u{85}\u{a0}a1中,]{0,5}") {
+            prop_assert_eq!(trim(&s), s.trim());
         }
 
         #[test]
