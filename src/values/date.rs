@@ -64,7 +64,7 @@ impl Date {
         if cleaned.is_empty() {
             return Err(ValueError::Empty);
         }
-        let not_a_date = || ValueError::NotADate(redact(&cleaned));
+        let not_a_date = || ValueError::NotADate(redact(cleaned));
 
         let (day_part, time_part) = match cleaned.find(|c: char| c.is_whitespace() || c == 'T') {
             Some(i) => (
