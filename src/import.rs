@@ -561,7 +561,14 @@ impl Reading<'_> {
         recycled: &mpsc::Receiver<Vec<RawRow>>,
     ) {
         let mut batch = Batch::new();
-        while let Some(row) = source.next() {
+        let mut next = source.next();
+        while let Some(row) = next.take() {
+            // Read one row ahead, and have its references' table entries
+            // fetched while this row is checked.
+            next = source.next();
+            if let Some(Ok(ahead)) = &next {
+                self.prefetch(ahead);
+            }
             while let Ok(done) = recycled.try_recv() {
                 for row in done {
                     source.recycle(row);
@@ -589,6 +596,16 @@ impl Reading<'_> {
             }
         }
         let _ = sender.send(Message::Rows(batch));
+    }
+
+    /// Ask for the table entries of a pairing's or delivery's references
+    /// ([`Refs::prefetch`]).
+    fn prefetch(&self, row: &RawRow) {
+        if matches!(self.layout.kind, Kind::Pairings | Kind::Deliveries) {
+            let cell = |field| clean(self.layout.get(&row.cells, field));
+            self.refs
+                .prefetch(&cell(Field::Member), &cell(Field::Household));
+        }
     }
 
     /// Check one row: its shape, its bytes, every cell, and (for deliveries)

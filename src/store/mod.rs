@@ -2,6 +2,7 @@
 //! a 60-second busy timeout, WAL), bringing its schema up to date, and the
 //! reads and writes the commands need. SQL lives here and nowhere else.
 
+pub mod ids;
 pub mod query;
 pub mod schema;
 pub mod write;

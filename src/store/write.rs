@@ -6,10 +6,10 @@
 //! References are resolved from in-memory maps loaded once per import, so a
 //! million deliveries cost a million hash lookups, not a million queries.
 
+use super::ids::IdTable;
 use crate::input::headers::{Field, Layout};
 use crate::records::{CellProblem, Delivery, Household, Member, Pairing};
 use crate::values::{clean, Category, Date, Fen, IdNumber, Phone, Status};
-use compact_str::CompactString;
 use rusqlite::Statement;
 use rusqlite::{params, Connection, OptionalExtension};
 use rustc_hash::FxHashMap as HashMap;
@@ -50,9 +50,7 @@ fn problem(column: &'static str, message: impl Into<String>) -> Vec<CellProblem>
 /// Ids and names of one kind of record, for resolving references.
 #[derive(Default, Clone)]
 struct Index {
-    /// Ids are short: stored inline in the table, a lookup reads one
-    /// place in memory instead of following a pointer to each key.
-    by_id: HashMap<CompactString, i64>,
+    by_id: IdTable,
     by_name: HashMap<String, Vec<i64>>,
     id_of: HashMap<i64, String>,
 }
@@ -62,7 +60,7 @@ impl Index {
     /// folded (a name padded with an ideographic space, 李　四, is typed
     /// the same way in every sheet, but folds to 李 四 in a reference).
     fn insert(&mut self, key: i64, id: &str, name: &str) {
-        self.by_id.insert(CompactString::from(id), key);
+        self.by_id.insert(id, key);
         self.by_name
             .entry(clean(name).into_owned())
             .or_default()
@@ -88,7 +86,7 @@ impl Index {
         what: &str,
         name_word: &str,
     ) -> Result<Found<'s>, String> {
-        if let Some(&key) = self.by_id.get(reference) {
+        if let Some(key) = self.by_id.get(reference) {
             return Ok((key, reference));
         }
         let id = |key: &i64| self.id_of.get(key).map_or("", String::as_str);
@@ -132,6 +130,14 @@ impl Refs {
         self.members
             .resolve(reference, "member", "name")
             .map(|(key, _)| key)
+    }
+
+    /// Have the table entries of a member and a household id fetched into
+    /// the processor's cache, to be looked up a little later
+    /// ([`IdTable::prefetch`]).
+    pub fn prefetch(&self, member: &str, household: &str) {
+        self.members.by_id.prefetch(member);
+        self.households.by_id.prefetch(household);
     }
 
     /// A member reference and a household reference — keys and ids — or
@@ -363,7 +369,7 @@ impl<'c> Writer<'c> {
         if let Err(p) = self.first_in_file(&h.id, line, "household") {
             return Ok(Err(p));
         }
-        let existing = self.refs.households.by_id.get(h.id.as_str()).copied();
+        let existing = self.refs.households.by_id.get(h.id.as_str());
         if let Some(number) = &h.id_number {
             if let Some(&other) = self.id_numbers.get(number.as_str()) {
                 if Some(other) != existing {
@@ -497,7 +503,7 @@ impl<'c> Writer<'c> {
         }
         let existing: Option<StoredMember> = match self.refs.members.by_id.get(m.id.as_str()) {
             None => None,
-            Some(&key) => self
+            Some(key) => self
                 .conn
                 .prepare_cached("SELECT key, name, unit, role, phone FROM members WHERE key = ?1")?
                 .query_row([key], |r| {
@@ -546,7 +552,6 @@ impl<'c> Writer<'c> {
             .members
             .by_id
             .get(m.id.as_str())
-            .copied()
             .unwrap_or_default();
         for household in households {
             let paired = self.pair(member, household, None, None, false)?;
