@@ -425,11 +425,11 @@ fn import_file(
             }
             let _ = recycle.send(done);
         }
-        if !report.unreadable {
-            let settled = writer.end_file()?;
-            result.new += settled.new;
-            result.unchanged += settled.unchanged;
-        }
+        // Rows still queued are written (and counted) as any other; after
+        // an unreadable file they are rolled back with the rest.
+        let settled = writer.end_file()?;
+        result.new += settled.new;
+        result.unchanged += settled.unchanged;
         Ok(())
     })?;
     if let Some(bar) = bar {
