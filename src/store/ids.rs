@@ -11,7 +11,6 @@
 //! replaced, never removed.
 
 use compact_str::CompactString;
-use std::hash::BuildHasher;
 
 /// Ids and their keys.
 #[derive(Clone)]
@@ -86,10 +85,11 @@ impl IdTable {
         self.slots.len() - 1
     }
 
-    /// Where the search for `id` starts: the hash's high bits, which
-    /// multiplying hashes like FxHash mix best.
+    /// Where the search for `id` starts: the top bits of its xxh3 hash
+    /// (64 bits on every platform; FxHash's are a `usize`, whose top 32
+    /// bits a 32-bit build leaves zero).
     fn start(&self, id: &str) -> usize {
-        let hash = rustc_hash::FxBuildHasher.hash_one(id);
+        let hash = xxhash_rust::xxh3::xxh3_64(id.as_bytes());
         let bits = self.slots.len().trailing_zeros();
         (hash >> (64 - bits)) as usize
     }

@@ -137,6 +137,11 @@ pub const MIGRATIONS: &[&str] = &[
     // hash, and keep their old key in its place, unique on its own (as
     // would a row without id or fingerprint, which no schema ever wrote).
     // The rowid `key` goes: nothing outside the table referred to it.
+    // (Since deliveries go in 64 to a statement, `batch` holds the file's
+    // batch number in its high 32 bits and the chunk's number in the low
+    // ones — `Writer::mark` in store/write.rs; plain numbers written before
+    // read as another import's. No migration: the column's comment below
+    // is as this migration wrote it, and migrations are never edited.)
     "
     CREATE TABLE deliveries_v5 (
         day          INTEGER NOT NULL,          -- day number

@@ -300,8 +300,10 @@ impl<'c> Writer<'c> {
     /// What marks a delivery this file inserted or matched: the file's
     /// batch number in the high 32 bits, and in the low ones the number
     /// of the chunk that inserted it, or 0. A mark whose high half is not
-    /// this file's (an older file's, or a plain batch number as schemas
-    /// before 6 wrote) is another import's.
+    /// this file's is another import's: an older file's, or a plain batch
+    /// number as bangfu wrote before it inserted in chunks (a high half of
+    /// 0; batch numbers start at 1). Not the import log's key: only the
+    /// high half is.
     fn mark(&self, chunk: i64) -> i64 {
         (self.batch << 32) | chunk
     }
@@ -813,10 +815,12 @@ fn settle(
                 s.insert.raw_bind_parameter(9, r.fingerprint)?;
                 s.insert.raw_bind_parameter(10, occurrence)?;
                 s.insert.raw_bind_parameter(11, None::<&str>)?;
-                // The place was free a moment ago, in this transaction.
                 if s.insert.raw_execute()? > 0 {
                     return Ok(Outcome::New);
                 }
+                // Taken by a row the lookup does not see (one with an id
+                // at this occurrence, which no schema writes): move on.
+                occurrence += 1;
                 continue;
             }
             Some(mark) if Some(mark) == chunk => Outcome::New,
@@ -942,43 +946,71 @@ mod tests {
         }
     }
 
-    /// Import `files` (rows as (day, fingerprint)) one after another, as
-    /// one import each; the tally of each file.
-    fn import_all(store: &mut Store, files: &[Vec<(i32, i64)>]) -> Vec<Tally> {
+    /// Import `files` (rows as (day, fingerprint)) in turn, `per_import`
+    /// files to an import (one transaction, as `bangfu import a b c`); the
+    /// tally of each file.
+    fn import_all(store: &mut Store, files: &[Vec<(i32, i64)>], per_import: usize) -> Vec<Tally> {
         let mut tallies = Vec::new();
-        for file in files {
+        for group in files.chunks(per_import.max(1)) {
             let tx = store.conn.transaction().unwrap();
             {
                 let mut writer = Writer::new(&tx).unwrap();
-                writer.begin_file();
-                let mut queued = Tally::default();
-                for &(day, fingerprint) in file {
-                    match writer
-                        .delivery(&row(day, fingerprint), Some("走访"))
-                        .unwrap()
-                    {
-                        Ok(Outcome::Queued) => {}
-                        Ok(Outcome::New) => queued.new += 1,
-                        other => panic!("{other:?}"),
+                for file in group {
+                    writer.begin_file();
+                    let mut queued = Tally::default();
+                    for &(day, fingerprint) in file {
+                        match writer
+                            .delivery(&row(day, fingerprint), Some("走访"))
+                            .unwrap()
+                        {
+                            Ok(Outcome::Queued) => {}
+                            Ok(Outcome::New) => queued.new += 1,
+                            other => panic!("{other:?}"),
+                        }
                     }
+                    let settled = writer.end_file().unwrap();
+                    tallies.push(Tally {
+                        new: queued.new + settled.new,
+                        unchanged: settled.unchanged,
+                    });
                 }
-                let settled = writer.end_file().unwrap();
-                tallies.push(Tally {
-                    new: queued.new + settled.new,
-                    unchanged: settled.unchanged,
-                });
                 // One log row a file, as the importer writes: the next
-                // import's batch number comes from it.
-                tx.execute(
-                    "INSERT INTO imports (at, file, kind, rows_read, new, updated, unchanged, skipped, rejected)
-                     VALUES ('', 'f', 'deliveries', 0, 0, 0, 0, 0, 0)",
-                    [],
-                )
-                .unwrap();
+                // import's batch numbers come from it.
+                for _ in group {
+                    log_one_file(&tx);
+                }
             }
             tx.commit().unwrap();
         }
         tallies
+    }
+
+    fn log_one_file(conn: &Connection) {
+        conn.execute(
+            "INSERT INTO imports (at, file, kind, rows_read, new, updated, unchanged, skipped, rejected)
+             VALUES ('', 'f', 'deliveries', 0, 0, 0, 0, 0, 0)",
+            [],
+        )
+        .unwrap();
+    }
+
+    /// What an earlier bangfu, which marked rows with the plain batch
+    /// number, left after importing a file with `counts` of each place.
+    fn stored_by_an_older_bangfu(store: &Store, counts: &BTreeMap<(i32, i64), u64>) {
+        for (&(day, fingerprint), &n) in counts {
+            for occurrence in 1..=n as i64 {
+                store
+                    .conn
+                    .execute(
+                        "INSERT INTO deliveries
+                         (day, member, household, category, goods, note, batch, fingerprint, occurrence)
+                         VALUES (?1, 1, 1, 4, ?2, '走访', 1, ?2, ?3)",
+                        params![day, fingerprint, occurrence],
+                    )
+                    .unwrap();
+            }
+        }
+        log_one_file(&store.conn);
     }
 
     fn store_with_one_pair() -> Store {
@@ -1023,25 +1055,32 @@ mod tests {
             spread in prop::sample::select(vec![6_i64, 60, 1 << 40]),
             drawn in prop::collection::vec(
                 (prop::collection::vec((0..3i32, any::<i64>()), 0..300), 0..200usize),
-                1..4,
-            )
+                1..5,
+            ),
+            older in prop::collection::vec((0..3i32, any::<i64>()), 0..100),
+            per_import in 1..3usize,
         ) {
             // Each file: rows over `spread` fingerprints a day (few: every
             // chunk repeats a row; many: chunks go in whole), then its
             // first rows again, so that rows a whole chunk inserted come
             // back later in the file.
+            let place = |(d, f): (i32, i64)| (d, f.rem_euclid(spread));
             let files: Vec<Vec<(i32, i64)>> = drawn
                 .into_iter()
                 .map(|(rows, again)| {
-                    let rows: Vec<(i32, i64)> =
-                        rows.into_iter().map(|(d, f)| (d, f.rem_euclid(spread))).collect();
+                    let rows: Vec<(i32, i64)> = rows.into_iter().map(place).collect();
                     let again = again.min(rows.len());
                     [&rows[..], &rows[..again]].concat()
                 })
                 .collect();
             let mut store = store_with_one_pair();
-            let tallies = import_all(&mut store, &files);
+            // The model: how many rows each place holds.
             let mut model: BTreeMap<(i32, i64), u64> = BTreeMap::new();
+            for &p in &older {
+                *model.entry(place(p)).or_default() += 1;
+            }
+            stored_by_an_older_bangfu(&store, &model);
+            let tallies = import_all(&mut store, &files, per_import);
             for (file, tally) in files.iter().zip(&tallies) {
                 let mut counts: BTreeMap<(i32, i64), u64> = BTreeMap::new();
                 for &place in file {
@@ -1093,7 +1132,7 @@ mod tests {
     fn a_full_chunk_of_new_rows_is_marked_with_its_chunk_and_all_new() {
         let mut store = store_with_one_pair();
         let file: Vec<(i32, i64)> = (0..CHUNK as i64).map(|f| (7, f)).collect();
-        let tallies = import_all(&mut store, &[file.clone(), file]);
+        let tallies = import_all(&mut store, &[file.clone(), file], 1);
         assert_eq!(
             tallies[0],
             Tally {
