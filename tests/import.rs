@@ -642,3 +642,46 @@ fn no_progress_bar_is_drawn_when_stderr_is_not_a_terminal() {
         "{stderr}"
     );
 }
+
+#[test]
+fn counts_repeats_across_many_chunks_of_a_large_file_on_every_import() {
+    // Deliveries without an id go into the database 64 at a time; a chunk
+    // with a repeat in it, or a row stored before, is sorted out row by
+    // row. The counts must be those of rows written one by one: 300 rows,
+    // every 7th the same as the row before it, imported, imported again,
+    // then with 20 more copies of its first row.
+    let w = Workdir::new();
+    let h = w.utf8("h.csv", "id,head,township\nH1,张三,工农乡\n");
+    let m = w.utf8("m.csv", "id,name,unit,households\nM1,李四,区委,H1\n");
+    let mut rows = String::new();
+    let mut goods = 0;
+    for i in 0..300 {
+        if i % 7 != 6 {
+            goods = i + 1;
+        }
+        let day = 1 + goods % 28;
+        rows.push_str(&format!("2001-02-{day:02},M1,H1,warmth,{goods}\n"));
+    }
+    let header = "date,member,household,category,goods\n";
+    let d = w.utf8("d.csv", &format!("{header}{rows}"));
+    let out = import_ok(&w, &[&h, &m, &d]);
+    let line = out.lines().find(|l| l.contains("d.csv")).unwrap();
+    assert!(
+        line.contains("|  300 | 300 |       0 |         0 |"),
+        "{out}"
+    );
+    let again = import_ok(&w, &[&d]);
+    assert!(
+        again.contains("|  300 |   0 |       0 |       300 |"),
+        "{again}"
+    );
+    let first = rows.lines().next().unwrap();
+    let more = format!("{header}{rows}{}", format!("{first}\n").repeat(20));
+    let d2 = w.utf8("d2.csv", &more);
+    let third = import_ok(&w, &[&d2]);
+    assert!(
+        third.contains("|  320 |  20 |       0 |       300 |"),
+        "{third}"
+    );
+    assert_eq!(w.json(&["summary"])["deliveries"], 320);
+}
