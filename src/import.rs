@@ -9,7 +9,7 @@ use crate::input::headers::{Field, Kind, Layout};
 use crate::input::{FileError, RawRow, Source};
 use crate::problem::Problem;
 use crate::records::{self, CellProblem, Household, Member, Pairing};
-use crate::store::write::{Outcome, Refs, Resolved, Writer};
+use crate::store::write::{Refs, Resolved, Writer};
 use crate::store::writeback;
 use crate::store::Store;
 use crate::values::text::clean;
@@ -97,7 +97,7 @@ impl ImportReport {
 }
 
 /// A row written, with the goods and cash it holds; or its problems.
-type RowOutcome = Result<(Outcome, (Fen, Fen)), Vec<CellProblem>>;
+type RowOutcome = Result<(Fen, Fen), Vec<CellProblem>>;
 
 /// A totals row's figures and the sums of the section above it.
 struct TotalsRow {
@@ -393,13 +393,7 @@ fn import_file(
                     Err(problems) => Err(problems),
                 };
                 match written {
-                    Ok((outcome, money)) => {
-                        match outcome {
-                            Outcome::New => result.new += 1,
-                            Outcome::Updated => result.updated += 1,
-                            Outcome::Unchanged => result.unchanged += 1,
-                            Outcome::Queued => {}
-                        }
+                    Ok(money) => {
                         sums = (sums.0 + money.0, sums.1 + money.1);
                         section = (section.0 + money.0, section.1 + money.1);
                     }
@@ -425,11 +419,12 @@ fn import_file(
             }
             let _ = recycle.send(done);
         }
-        // Rows still queued are written (and counted) as any other; after
-        // an unreadable file they are rolled back with the rest.
-        let settled = writer.end_file()?;
-        result.new += settled.new;
-        result.unchanged += settled.unchanged;
+        // Rows still queued are written as any other (after an unreadable
+        // file they are rolled back with the rest); the writer counted
+        // what every record did.
+        let tally = writer.end_file()?;
+        (result.new, result.updated, result.unchanged) =
+            (tally.new, tally.updated, tally.unchanged);
         Ok(())
     })?;
     if let Some(bar) = bar {
@@ -699,12 +694,12 @@ fn write(
 ) -> anyhow::Result<RowOutcome> {
     let zero = (Fen(0), Fen(0));
     Ok(match record {
-        Record::Household(h) => writer.household(layout, row.line, &h)?.map(|o| (o, zero)),
-        Record::Member(m) => writer.member(layout, row.line, &m)?.map(|o| (o, zero)),
-        Record::Pairing(p) => writer.pairing(layout, &p)?.map(|o| (o, zero)),
+        Record::Household(h) => writer.household(layout, row.line, &h)?.map(|()| zero),
+        Record::Member(m) => writer.member(layout, row.line, &m)?.map(|()| zero),
+        Record::Pairing(p) => writer.pairing(layout, &p)?.map(|()| zero),
         Record::Delivery(r, note) => {
             let note = notes.get(note).filter(|n| !n.is_empty());
-            writer.delivery(&r, note)?.map(|o| (o, (r.goods, r.cash)))
+            writer.delivery(&r, note)?.map(|()| (r.goods, r.cash))
         }
     })
 }

@@ -21,24 +21,28 @@ type StoredMember = (i64, String, String, Option<String>, Option<String>);
 
 /// What writing one record did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+enum Outcome {
     New,
     Updated,
     Unchanged,
-    /// A delivery without id, queued to be written with others: what it
-    /// did is counted in the [`Tally`] of [`Writer::end_file`].
-    Queued,
 }
 
-/// What the queued deliveries of a file did, once written.
+/// What the records of a file did, counted by the writer: a delivery
+/// without id is only written with others of its chunk, or at the end of
+/// the file ([`Writer::end_file`]).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Tally {
     pub new: u64,
+    pub updated: u64,
     pub unchanged: u64,
 }
 
+/// A record's problems, or nothing: what writing it did goes to the
+/// file's [`Tally`].
+pub type Written = Result<(), Vec<CellProblem>>;
+
 /// A record's problems, or what writing it did.
-pub type Written = Result<Outcome, Vec<CellProblem>>;
+type Settled = Result<Outcome, Vec<CellProblem>>;
 
 fn problem(column: &'static str, message: impl Into<String>) -> Vec<CellProblem> {
     vec![CellProblem {
@@ -290,8 +294,7 @@ impl<'c> Writer<'c> {
         self.tally = Tally::default();
     }
 
-    /// Write the deliveries still queued; what all the file's queued
-    /// deliveries did.
+    /// Write the deliveries still queued; what all the file's records did.
     pub fn end_file(&mut self) -> rusqlite::Result<Tally> {
         self.settle_queue(None)?;
         Ok(std::mem::take(&mut self.tally))
@@ -360,6 +363,11 @@ impl<'c> Writer<'c> {
         })
     }
 
+    /// Count what writing a record did in the file's tally.
+    fn counted(&mut self, settled: Settled) -> Written {
+        settled.map(|outcome| self.tally.count(outcome))
+    }
+
     /// Insert or update a household (matched by id). Columns the file does
     /// not have keep their stored values.
     pub fn household(
@@ -368,6 +376,16 @@ impl<'c> Writer<'c> {
         line: u64,
         h: &Household,
     ) -> rusqlite::Result<Written> {
+        let settled = self.settle_household(layout, line, h)?;
+        Ok(self.counted(settled))
+    }
+
+    fn settle_household(
+        &mut self,
+        layout: &Layout,
+        line: u64,
+        h: &Household,
+    ) -> rusqlite::Result<Settled> {
         if let Err(p) = self.first_in_file(&h.id, line, "household") {
             return Ok(Err(p));
         }
@@ -486,6 +504,16 @@ impl<'c> Writer<'c> {
     /// Insert or update a member (matched by id), and the pairings its
     /// household list names.
     pub fn member(&mut self, layout: &Layout, line: u64, m: &Member) -> rusqlite::Result<Written> {
+        let settled = self.settle_member(layout, line, m)?;
+        Ok(self.counted(settled))
+    }
+
+    fn settle_member(
+        &mut self,
+        layout: &Layout,
+        line: u64,
+        m: &Member,
+    ) -> rusqlite::Result<Settled> {
         if let Err(p) = self.first_in_file(&m.id, line, "member") {
             return Ok(Err(p));
         }
@@ -566,6 +594,11 @@ impl<'c> Writer<'c> {
 
     /// Insert or merge a pairing (SPEC §3.4).
     pub fn pairing(&mut self, layout: &Layout, p: &Pairing) -> rusqlite::Result<Written> {
+        let settled = self.settle_pairing(layout, p)?;
+        Ok(self.counted(settled))
+    }
+
+    fn settle_pairing(&mut self, layout: &Layout, p: &Pairing) -> rusqlite::Result<Settled> {
         let ((member, _), (household, _)) = match self.refs.pair(&p.member, &p.household) {
             Ok(pair) => pair,
             Err(problems) => return Ok(Err(problems)),
@@ -636,11 +669,11 @@ impl<'c> Writer<'c> {
     /// fingerprint and occurrence within the file.
     pub fn delivery(&mut self, r: &Resolved, note: Option<&str>) -> rusqlite::Result<Written> {
         match &r.id {
-            Some(id) => self.delivery_with_id(r, id, note),
-            None => {
-                self.enqueue(r, note)?;
-                Ok(Ok(Outcome::Queued))
+            Some(id) => {
+                let settled = self.delivery_with_id(r, id, note)?;
+                Ok(self.counted(settled))
             }
+            None => self.enqueue(r, note).map(Ok),
         }
     }
 
@@ -653,7 +686,7 @@ impl<'c> Writer<'c> {
         r: &Resolved,
         id: &str,
         note: Option<&str>,
-    ) -> rusqlite::Result<Written> {
+    ) -> rusqlite::Result<Settled> {
         let batch = self.mark(0);
         let claimed: Option<i64> = self
             .conn
@@ -773,7 +806,8 @@ impl Tally {
     fn count(&mut self, outcome: Outcome) {
         match outcome {
             Outcome::New => self.new += 1,
-            _ => self.unchanged += 1,
+            Outcome::Updated => self.updated += 1,
+            Outcome::Unchanged => self.unchanged += 1,
         }
     }
 }
@@ -957,22 +991,11 @@ mod tests {
                 let mut writer = Writer::new(&tx).unwrap();
                 for file in group {
                     writer.begin_file();
-                    let mut queued = Tally::default();
                     for &(day, fingerprint) in file {
-                        match writer
-                            .delivery(&row(day, fingerprint), Some("走访"))
-                            .unwrap()
-                        {
-                            Ok(Outcome::Queued) => {}
-                            Ok(Outcome::New) => queued.new += 1,
-                            other => panic!("{other:?}"),
-                        }
+                        let written = writer.delivery(&row(day, fingerprint), Some("走访"));
+                        assert_eq!(written.unwrap(), Ok(()));
                     }
-                    let settled = writer.end_file().unwrap();
-                    tallies.push(Tally {
-                        new: queued.new + settled.new,
-                        unchanged: settled.unchanged,
-                    });
+                    tallies.push(writer.end_file().unwrap());
                 }
                 // One log row a file, as the importer writes: the next
                 // import's batch numbers come from it.
@@ -1132,30 +1155,28 @@ mod tests {
     fn a_full_chunk_of_new_rows_is_marked_with_its_chunk_and_all_new() {
         let mut store = store_with_one_pair();
         let file: Vec<(i32, i64)> = (0..CHUNK as i64).map(|f| (7, f)).collect();
-        let tallies = import_all(&mut store, &[file.clone(), file], 1);
-        assert_eq!(
-            tallies[0],
-            Tally {
-                new: CHUNK as u64,
-                unchanged: 0
-            }
-        );
-        assert_eq!(
-            tallies[1],
-            Tally {
-                new: 0,
-                unchanged: CHUNK as u64
-            }
-        );
-        // The second import claimed every row: its mark, chunk 0.
-        let marks: Vec<i64> = store
-            .conn
-            .prepare("SELECT DISTINCT batch FROM deliveries")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        assert_eq!(marks, vec![2 << 32]);
+        let marks = |store: &Store| -> Vec<i64> {
+            store
+                .conn
+                .prepare("SELECT DISTINCT batch FROM deliveries")
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
+        };
+        let all = |new, unchanged| Tally {
+            new,
+            updated: 0,
+            unchanged,
+        };
+        let first = import_all(&mut store, std::slice::from_ref(&file), 1);
+        assert_eq!(first, [all(CHUNK as u64, 0)]);
+        // File 1, chunk 1.
+        assert_eq!(marks(&store), [(1 << 32) | 1]);
+        let again = import_all(&mut store, &[file], 1);
+        assert_eq!(again, [all(0, CHUNK as u64)]);
+        // File 2 claimed every row: chunk 0.
+        assert_eq!(marks(&store), [2 << 32]);
     }
 }
