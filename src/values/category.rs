@@ -103,12 +103,15 @@ impl Category {
     /// `'`, removes inner spaces; then the key (any case), the Chinese name,
     /// or an accepted spelling (SPEC §1).
     pub fn parse(s: &str) -> Result<Category, ValueError> {
+        let spelled = |t: &str| {
+            Category::ALL
+                .into_iter()
+                .find(|c| t == c.key() || t == c.zh() || c.aliases().contains(&t))
+        };
         let cleaned = clean(s);
-        // Most files name categories as SPEC §1 does: no need to normalise.
-        if let Some(c) = Category::ALL
-            .into_iter()
-            .find(|c| *cleaned == *c.key() || *cleaned == *c.zh())
-        {
+        // Every accepted spelling is lowercase without spaces: most cells
+        // are one already, and need no normalising.
+        if let Some(c) = spelled(&cleaned) {
             return Ok(c);
         }
         let mut t = without_whitespace(&cleaned);
@@ -118,10 +121,7 @@ impl Category {
         if t.is_empty() {
             return Err(ValueError::Empty);
         }
-        Category::ALL
-            .into_iter()
-            .find(|c| t == c.key() || t == c.zh() || c.aliases().contains(&&*t))
-            .ok_or_else(|| ValueError::UnknownCategory(redact(&cleaned)))
+        spelled(&t).ok_or_else(|| ValueError::UnknownCategory(redact(&cleaned)))
     }
 }
 
@@ -141,6 +141,18 @@ mod tests {
         match Category::parse(s) {
             Ok(c) => c,
             Err(e) => panic!("{s:?} should parse: {e}"),
+        }
+    }
+
+    #[test]
+    fn every_spelling_is_already_normalised_so_a_cell_equal_to_one_needs_no_work() {
+        for c in Category::ALL {
+            for spelling in [c.key(), c.zh()].iter().chain(c.aliases()) {
+                let normalised = without_whitespace(spelling).to_lowercase();
+                assert_eq!(*spelling, normalised);
+                assert_eq!(clean(spelling), *spelling);
+                assert_eq!(ok(spelling), c);
+            }
         }
     }
 
