@@ -696,8 +696,6 @@ impl<'c> Writer<'c> {
         let Some(claimed) = claimed else {
             let insert = &mut self.insert_delivery;
             bind_delivery(insert, r, note, batch)?;
-            insert.raw_bind_parameter(9, r.fingerprint)?;
-            insert.raw_bind_parameter(11, id)?;
             for occurrence in 0_i64.. {
                 insert.raw_bind_parameter(10, -occurrence)?;
                 if insert.raw_execute()? > 0 {
@@ -706,7 +704,7 @@ impl<'c> Writer<'c> {
             }
             return Ok(Ok(Outcome::New));
         };
-        if claimed >> 32 == self.batch {
+        if marked_by(claimed, self.batch) {
             return Ok(Err(problem(
                 "id",
                 format!("record {id:?} appears more than once in this file"),
@@ -719,8 +717,6 @@ impl<'c> Writer<'c> {
                  IS NOT (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
         bind_delivery(&mut update, r, note, batch)?;
-        update.raw_bind_parameter(9, r.fingerprint)?;
-        update.raw_bind_parameter(11, id)?;
         for occurrence in 0_i64.. {
             update.raw_bind_parameter(10, -occurrence)?;
             match update.raw_execute() {
@@ -846,9 +842,7 @@ fn settle(
         let outcome = match stored {
             None => {
                 bind_delivery(s.insert, r, note, s.claim)?;
-                s.insert.raw_bind_parameter(9, r.fingerprint)?;
                 s.insert.raw_bind_parameter(10, occurrence)?;
-                s.insert.raw_bind_parameter(11, None::<&str>)?;
                 if s.insert.raw_execute()? > 0 {
                     return Ok(Outcome::New);
                 }
@@ -858,7 +852,7 @@ fn settle(
                 continue;
             }
             Some(mark) if Some(mark) == chunk => Outcome::New,
-            Some(mark) if mark >> 32 != s.file => Outcome::Unchanged,
+            Some(mark) if !marked_by(mark, s.file) => Outcome::Unchanged,
             Some(_) => {
                 occurrence += 1;
                 continue;
@@ -906,14 +900,15 @@ const INSERT_DELIVERY: &str = "INSERT INTO deliveries
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
      ON CONFLICT (day, fingerprint, occurrence) DO NOTHING";
 
-/// Bind a delivery's values, its note and the file's batch number to ?1–?8,
-/// their places in every statement that writes a delivery. (Bindings stay
-/// until bound again: a retried insert binds only what changes.)
+/// Bind a delivery's values, its note, its mark, its fingerprint and its
+/// id to ?1–?9 and ?11, their places in every statement that writes one
+/// row; ?10, the occurrence, is bound by the caller, which may try several.
+/// (Bindings stay until bound again.)
 fn bind_delivery(
     stmt: &mut Statement<'_>,
     r: &Resolved,
     note: Option<&str>,
-    batch: i64,
+    mark: i64,
 ) -> rusqlite::Result<()> {
     stmt.raw_bind_parameter(1, r.day)?;
     stmt.raw_bind_parameter(2, r.member)?;
@@ -922,7 +917,15 @@ fn bind_delivery(
     stmt.raw_bind_parameter(5, r.goods.0)?;
     stmt.raw_bind_parameter(6, r.cash.0)?;
     stmt.raw_bind_parameter(7, note)?;
-    stmt.raw_bind_parameter(8, batch)
+    stmt.raw_bind_parameter(8, mark)?;
+    stmt.raw_bind_parameter(9, r.fingerprint)?;
+    stmt.raw_bind_parameter(11, r.id.as_deref())
+}
+
+/// Whether `mark` is one that the file numbered `file` gave (see
+/// [`Writer::mark`]).
+fn marked_by(mark: i64, file: i64) -> bool {
+    mark >> 32 == file
 }
 
 /// Whether a write failed because its (day, fingerprint, occurrence) is
