@@ -150,13 +150,20 @@ fn importing_an_overlapping_re_export_spelled_differently_adds_nothing() {
     assert_eq!(s["total"], "600.00");
 }
 
+/// A households file with H1 and a members file with M1, paired with H1.
+fn one_pair(w: &Workdir) -> [std::path::PathBuf; 2] {
+    [
+        w.utf8("h.csv", "id,head,township\nH1,张三,工农乡\n"),
+        w.utf8("m.csv", "id,name,unit,households\nM1,李四,区委,H1\n"),
+    ]
+}
+
 #[test]
 fn counts_every_new_delivery_as_new_in_a_fresh_import() {
     // One household, one member, one pairing: the first delivery's key
     // equals the pairing's, which once fooled the new-or-matched test.
     let w = Workdir::new();
-    let h = w.utf8("h.csv", "id,head,township\nH1,张三,工农乡\n");
-    let m = w.utf8("m.csv", "id,name,unit,households\nM1,李四,区委,H1\n");
+    let [h, m] = one_pair(&w);
     let d = w.utf8(
         "d.csv",
         "date,member,household,category,goods\n\
@@ -651,8 +658,7 @@ fn counts_repeats_across_many_chunks_of_a_large_file_on_every_import() {
     // every 7th the same as the row before it, imported, imported again,
     // then with 20 more copies of its first row.
     let w = Workdir::new();
-    let h = w.utf8("h.csv", "id,head,township\nH1,张三,工农乡\n");
-    let m = w.utf8("m.csv", "id,name,unit,households\nM1,李四,区委,H1\n");
+    let [h, m] = one_pair(&w);
     let mut rows = String::new();
     let mut goods = 0;
     for i in 0..300 {
