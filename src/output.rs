@@ -25,7 +25,7 @@ use tempfile::NamedTempFile;
 
 /// An output could not be written; the target was left as it was.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot write {path}: {source}")]
+#[error("cannot write {path}")]
 pub struct OutputError {
     pub path: String,
     #[source]
