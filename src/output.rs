@@ -95,6 +95,13 @@ impl Guard {
         let Some(place) = Place::of(path) else {
             return Err(refuse("it names no file"));
         };
+        // Said now, not after an import's work.
+        if !place.dir.is_dir() {
+            return Err(refuse(&format!(
+                "there is no directory {}",
+                place.dir.display()
+            )));
+        }
         for (other, what) in &self.forbidden {
             let same_file = existing
                 .as_ref()
@@ -321,6 +328,17 @@ mod tests {
         assert_eq!(a, b);
         assert!(Place::of(Path::new("/")).is_none());
         assert_eq!(Place::of(Path::new("x")), Place::of(Path::new("./x")));
+    }
+
+    #[test]
+    fn a_file_in_a_directory_that_is_not_there_is_refused_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let guard = Guard::new(&dir.path().join("t.db"), &[]);
+        let error = guard.target(&dir.path().join("none/x.csv")).unwrap_err();
+        assert!(
+            error.to_string().contains("there is no directory"),
+            "{error}"
+        );
     }
 
     #[test]
