@@ -96,11 +96,16 @@ pub struct FilterArgs {
     pub category: Option<Category>,
 }
 
+/// How and where a report is written. (Global, so that `show` takes them
+/// after its subcommand too: `show household H1 --format csv`.)
 #[derive(Debug, Args)]
 pub struct FormatArg {
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Table)]
+    #[arg(long, value_enum, global = true, default_value_t = Format::Table)]
     pub format: Format,
+    /// Write the report to FILE instead of stdout (csv there starts with a UTF-8 BOM)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -169,9 +174,8 @@ pub struct UnpairedArgs {
 pub struct ShowArgs {
     #[command(subcommand)]
     pub what: ShowWhat,
-    /// Output format
-    #[arg(long, value_enum, global = true, default_value_t = Format::Table)]
-    pub format: Format,
+    #[command(flatten)]
+    pub format: FormatArg,
 }
 
 #[derive(Debug, Subcommand)]

@@ -140,9 +140,10 @@ fn totals_row(row: &RawRow) -> Option<bool> {
     }
 }
 
-/// Import `inputs` into `store`. `commit` is called with the report just
-/// before the transaction would be committed (to write the rejects file);
-/// an error from it rolls everything back.
+/// Import `inputs` into `store`. `before_commit` is called with the report
+/// just before the transaction would be committed (to write the rejects
+/// file, which the caller puts in place only once `committed` says the
+/// commit succeeded); an error from it rolls everything back.
 pub fn import(
     store: &mut Store,
     inputs: Vec<Input>,

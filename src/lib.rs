@@ -4,12 +4,14 @@
 //! The modules follow the data's path: [`input`] turns a file into decoded raw
 //! rows, [`records`] checks each row into a typed record using the value types
 //! of [`values`], [`store`] writes and reads the SQLite file, and [`report`]
-//! groups and renders what the commands in [`commands`] ask for.
+//! groups and renders what the commands in [`commands`] ask for; every other
+//! file a command writes goes through [`output`].
 
 pub mod cli;
 pub mod commands;
 pub mod import;
 pub mod input;
+pub mod output;
 pub mod problem;
 pub mod records;
 pub mod report;

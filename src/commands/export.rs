@@ -4,10 +4,10 @@ use super::{Context, Status};
 use crate::cli::ExportArgs;
 use crate::report::xlsx::{export, ExportSpec};
 use crate::values::Date;
-use anyhow::Context as _;
 use std::io::Write;
 
 pub fn run(ctx: &Context, args: &ExportArgs, out: &mut dyn Write) -> anyhow::Result<Status> {
+    let target = ctx.guard(&[]).target(&args.xlsx)?;
     let store = ctx.open_store()?.for_reports()?;
     let spec = ExportSpec {
         filters: super::filters(&args.filters),
@@ -16,10 +16,9 @@ pub fn run(ctx: &Context, args: &ExportArgs, out: &mut dyn Write) -> anyhow::Res
         today: Date::today(),
         overdue_days: args.days,
     };
-    let bytes = export(&store.conn, &spec)?;
-    super::import::create_private(&args.xlsx)
-        .and_then(|mut file| file.write_all(&bytes))
-        .with_context(|| format!("writing {}", args.xlsx.display()))?;
+    let mut workbook = target.begin()?;
+    export(&store.conn, &spec, &mut workbook)?;
+    workbook.finish()?;
     writeln!(out, "{}", args.xlsx.display())?;
     Ok(Status::Ok)
 }

@@ -6,10 +6,11 @@ use crate::cli::ImportArgs;
 use crate::import::{import, FileResult, ImportOptions, ImportReport, Input, Rejected};
 use crate::input::headers::Kind;
 use crate::input::{encoding, parse_delimiter, ReadOptions, Source};
+use crate::output::{Pending, Target};
 use crate::problem::{report_problems, UsageError};
 use crate::report::{Cell, Column, Label, Lang, Table};
 use crate::store::Store;
-use crate::values::Date;
+use crate::values::{formula, Date};
 use anyhow::Context as _;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -49,6 +50,12 @@ pub fn read_options(args: &ImportArgs) -> Result<ReadOptions, UsageError> {
 
 pub fn run(ctx: &Context, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<Status> {
     let options = read_options(args)?;
+    // Refused before the database is opened (or created).
+    let rejects = args
+        .rejects
+        .as_deref()
+        .map(|path| ctx.guard(&args.files).target(path))
+        .transpose()?;
     let mut inputs = Vec::with_capacity(args.files.len());
     for path in &args.files {
         let source = Source::open(path, &options)?;
@@ -86,17 +93,28 @@ pub fn run(ctx: &Context, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Res
         keep_valid: args.rejects.is_some(),
         progress: !ctx.quiet && std::io::stderr().is_terminal(),
     };
+    // The rejects file is written (and synced) just before the commit, so
+    // that a full disk stops the import; it takes its name only once the
+    // import has committed. Any failure before drops it unnamed.
+    let mut written = None;
     let report = import(
         &mut store,
         inputs,
         &import_options,
         Date::today(),
-        |report| match &args.rejects {
-            Some(path) => write_rejects(path, &report.rejected)
-                .with_context(|| format!("writing the rejects file {}", path.display())),
-            None => Ok(()),
+        |report| {
+            if let Some(target) = &rejects {
+                written = Some(
+                    write_rejects(target, &report.rejected).context("writing the rejects file")?,
+                );
+            }
+            Ok(())
         },
     )?;
+    if let Some(file) = written.filter(|_| report.committed) {
+        file.finish_after_commit()
+            .context("the import was committed, but not its rejects file")?;
+    }
     finish(ctx, &report, args.dry_run, args.rejects.as_deref(), out)
 }
 
@@ -189,49 +207,42 @@ pub fn results_table(files: &[FileResult], lang: Lang) -> Table {
     }
 }
 
-/// Write rejected rows as UTF-8 CSV with a BOM (so Excel shows the Chinese),
-/// readable by its owner only: for each file, its header plus `error`, then
-/// its rejected rows with the problems.
-pub fn write_rejects(path: &Path, rejected: &[Rejected]) -> anyhow::Result<()> {
-    let mut file = create_private(path)?;
-    file.write_all(b"\xEF\xBB\xBF")?;
-    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(file);
+/// Write rejected rows as UTF-8 CSV with a BOM (so Excel shows the Chinese)
+/// to a file beside `target`, synced, for the caller to put in place: for
+/// each file, its header plus `error`, then its rejected rows with the
+/// problems. Cells a spreadsheet would run get a `'` before them.
+pub fn write_rejects(target: &Target, rejected: &[Rejected]) -> anyhow::Result<Pending> {
+    let mut file = target.begin()?;
+    file.write_all(b"\xEF\xBB\xBF").map_err(|e| file.error(e))?;
+    let mut w = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(&mut file);
+    let record = |w: &mut csv::Writer<_>, cells: &[String], last: &str| {
+        w.write_record(
+            cells
+                .iter()
+                .map(String::as_str)
+                .chain([last])
+                .map(|cell| formula::guard(cell).into_owned()),
+        )
+    };
     for (index, block) in rejected.iter().enumerate() {
         if index > 0 {
             w.write_record(None::<&[u8]>)?;
         }
-        let mut header = block.header.clone();
-        header.push("error".into());
-        w.write_record(&header)?;
+        record(&mut w, &block.header, "error")?;
         for (cells, error) in &block.rows {
             // A short row is padded so that the error lands in its column.
             let mut row = cells.clone();
             if row.len() < block.header.len() {
                 row.resize(block.header.len(), String::new());
             }
-            row.push(error.clone());
-            w.write_record(&row)?;
+            record(&mut w, &row, error)?;
         }
     }
     w.flush()?;
-    Ok(())
-}
-
-/// Create (or truncate) a file readable by its owner only.
-pub fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let file = options.open(path)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    }
+    drop(w);
+    file.sync()?;
     Ok(file)
 }
 

@@ -10,9 +10,10 @@ pub mod show;
 pub mod summary;
 pub mod totals;
 
-use crate::cli::{Cli, Command, FilterArgs};
+use crate::cli::{Cli, Command, FilterArgs, FormatArg};
+use crate::output::Guard;
 use crate::report::group::Filters;
-use crate::report::Lang;
+use crate::report::{Format, Lang};
 use crate::store::Store;
 use anyhow::Context as _;
 use std::io::Write;
@@ -58,6 +59,11 @@ impl Context {
             .unwrap_or_else(|| PathBuf::from("bangfu.db"))
     }
 
+    /// Where this command may write, reading `inputs` (SPEC §10).
+    pub fn guard(&self, inputs: &[PathBuf]) -> Guard {
+        Guard::new(&self.db_path(), inputs)
+    }
+
     /// Open the database.
     pub fn open_store(&self) -> anyhow::Result<Store> {
         let path = self.db_path();
@@ -76,19 +82,54 @@ impl Context {
     }
 }
 
-/// Run the command the user asked for, writing its report to `out`.
+/// Run the command the user asked for, writing its report to `out` — or,
+/// with `--output FILE`, to FILE, whole or not at all.
 pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Status> {
     let ctx = Context::from_cli(&cli);
-    match cli.command {
-        Command::Import(args) => import::run(&ctx, &args, out),
-        Command::Summary(args) => summary::run(&ctx, &args, out),
-        Command::Totals(args) => totals::run(&ctx, &args, out),
-        Command::Overdue(args) => overdue::run_overdue(&ctx, &args, out),
-        Command::Unpaired(args) => overdue::run_unpaired(&ctx, &args, out),
-        Command::Show(args) => show::run(&ctx, &args, out),
-        Command::Check(args) => check::run(&ctx, &args, out),
-        Command::Export(args) => export::run(&ctx, &args, out),
-        Command::Demo => demo::run(&ctx, out),
+    let Some(FormatArg {
+        format,
+        output: Some(path),
+    }) = report_format(&cli.command)
+    else {
+        return dispatch(&ctx, cli.command, out);
+    };
+    // Refused before the database is opened; written once the report is
+    // complete, so that a failing report leaves no file.
+    let target = ctx.guard(&[]).target(path)?;
+    let mut report = Vec::new();
+    if *format == Format::Csv {
+        // So that Excel and WPS open it without garbling the Chinese.
+        report.extend_from_slice(b"\xEF\xBB\xBF");
+    }
+    let status = dispatch(&ctx, cli.command, &mut report)?;
+    target.write(&report)?;
+    Ok(status)
+}
+
+/// `--format` and `--output` of a report command.
+fn report_format(command: &Command) -> Option<&FormatArg> {
+    match command {
+        Command::Summary(args) => Some(&args.format),
+        Command::Totals(args) => Some(&args.format),
+        Command::Overdue(args) => Some(&args.format),
+        Command::Unpaired(args) => Some(&args.format),
+        Command::Show(args) => Some(&args.format),
+        Command::Check(args) => Some(args),
+        Command::Import(_) | Command::Export(_) | Command::Demo => None,
+    }
+}
+
+fn dispatch(ctx: &Context, command: Command, out: &mut dyn Write) -> anyhow::Result<Status> {
+    match command {
+        Command::Import(args) => import::run(ctx, &args, out),
+        Command::Summary(args) => summary::run(ctx, &args, out),
+        Command::Totals(args) => totals::run(ctx, &args, out),
+        Command::Overdue(args) => overdue::run_overdue(ctx, &args, out),
+        Command::Unpaired(args) => overdue::run_unpaired(ctx, &args, out),
+        Command::Show(args) => show::run(ctx, &args, out),
+        Command::Check(args) => check::run(ctx, &args, out),
+        Command::Export(args) => export::run(ctx, &args, out),
+        Command::Demo => demo::run(ctx, out),
     }
 }
 

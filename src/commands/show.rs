@@ -12,7 +12,7 @@ pub fn run(ctx: &Context, args: &ShowArgs, out: &mut dyn Write) -> anyhow::Resul
         ShowWhat::Household { reference } => (Subject::Household, reference),
         ShowWhat::Member { reference } => (Subject::Member, reference),
     };
-    let format = args.format;
+    let format = args.format.format;
     // JSON speaks in keys (categories, statuses), whatever --lang says.
     let lang = if format == Format::Json {
         Lang::En

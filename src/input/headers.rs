@@ -368,12 +368,14 @@ impl Layout {
         self.positions[field as usize]
     }
 
-    /// The cell of `field` in `row` (trimmed), or "" when the file has no
-    /// such column.
+    /// The cell of `field` in `row` (trimmed, and without the `'` that
+    /// bangfu writes before a cell a spreadsheet would run:
+    /// [`crate::values::formula`]), or "" when the file has no such column.
     pub fn get<'r>(&self, row: &'r csv::StringRecord, field: Field) -> &'r str {
+        use crate::values::{formula::unguard, text::trim};
         self.positions[field as usize]
             .and_then(|i| row.get(i))
-            .map_or("", crate::values::text::trim)
+            .map_or("", |cell| trim(unguard(trim(cell))))
     }
 }
 

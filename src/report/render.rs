@@ -3,7 +3,7 @@
 //! Markdown, and JSON objects keyed by English column keys. Money is exact
 //! fen throughout and only formatted here.
 
-use crate::values::Fen;
+use crate::values::{formula, Fen};
 use clap::ValueEnum;
 use serde_json::{Map, Value};
 use unicode_width::UnicodeWidthStr;
@@ -175,7 +175,9 @@ impl Table {
         out
     }
 
-    /// CSV in the table's layout, with human labels as headers.
+    /// CSV in the table's layout, with human labels as headers. A text
+    /// cell a spreadsheet would run gets a `'` before it
+    /// ([`formula::guard`]); numbers are numbers, and stay as they are.
     pub fn to_csv(&self) -> String {
         let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
         let write = |w: &mut csv::Writer<Vec<u8>>, cells: Vec<String>| {
@@ -184,7 +186,10 @@ impl Table {
         };
         write(
             &mut w,
-            self.columns.iter().map(|c| c.label.clone()).collect(),
+            self.columns
+                .iter()
+                .map(|c| formula::guard(&c.label).into_owned())
+                .collect(),
         );
         for row in self.all_rows() {
             write(
@@ -192,6 +197,7 @@ impl Table {
                 row.iter()
                     .map(|c| match c {
                         Cell::Money(f) => f.yuan_string(),
+                        Cell::Text(s) => formula::guard(s).into_owned(),
                         other => other.human(),
                     })
                     .collect(),
@@ -360,6 +366,16 @@ mod tests {
             csv,
             "单位,合计\n区农业局,14661.00\n区委,1815.00\n合计,16476.00\n"
         );
+    }
+
+    #[test]
+    fn csv_writes_text_a_spreadsheet_would_run_as_text_and_numbers_as_numbers() {
+        let table = Table {
+            columns: vec![Column::new("village", "村"), Column::new("n", "-")],
+            rows: vec![vec![Cell::text("=1+1"), Cell::Int(-3)]],
+            total: None,
+        };
+        assert_eq!(table.to_csv(), "村,'-\n'=1+1,-3\n");
     }
 
     #[test]

@@ -142,8 +142,12 @@ fn sheet_names(lang: Lang) -> [&'static str; 6] {
     }
 }
 
-/// Build the report workbook; its bytes, for the caller to write.
-pub fn export(conn: &Connection, spec: &ExportSpec) -> anyhow::Result<Vec<u8>> {
+/// Build the report workbook and save it to `to`.
+pub fn export(
+    conn: &Connection,
+    spec: &ExportSpec,
+    to: impl std::io::Write + Send,
+) -> anyhow::Result<()> {
     let lang = spec.lang;
     let styles = Styles::new();
     let names = sheet_names(lang);
@@ -224,5 +228,6 @@ pub fn export(conn: &Connection, spec: &ExportSpec) -> anyhow::Result<Vec<u8>> {
     sheet.set_name(names[5])?;
     write_table(sheet, &table, &styles)?;
 
-    Ok(workbook.save_to_buffer()?)
+    workbook.save_to_writer(to)?;
+    Ok(())
 }

@@ -11,6 +11,7 @@
 
 pub mod category;
 pub mod date;
+pub mod formula;
 pub mod id_number;
 pub mod money;
 pub mod phone;

@@ -1,0 +1,699 @@
+//! End-to-end tests of every file bangfu writes other than the database
+//! (SPEC §5, §10; issue 12): the rejects file, `--output` reports and the
+//! `export` workbook. They are never the database, its journal files or an
+//! input; they are written whole or not at all, never through a link or
+//! onto a device; an existing file keeps its permissions; and a csv cell
+//! that a spreadsheet would run as a formula is written as text.
+
+mod common;
+
+use common::{import_small_district, path_str, Workdir};
+use predicates::str::contains;
+use std::path::{Path, PathBuf};
+
+/// A deliveries file as a clerk sends it: one good row, one with a day
+/// that does not exist.
+fn one_bad_delivery(w: &Workdir) -> PathBuf {
+    w.utf8(
+        "bad.csv",
+        "date,member,household,category,goods\n\
+         2001-03-05,M1,H1,warmth,50\n\
+         2001-02-30,M1,H1,warmth,50\n",
+    )
+}
+
+/// The names in a directory, sorted: equal before and after means no file
+/// was left behind (a temporary one included).
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("read dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::symlink_metadata(path)
+        .expect("metadata")
+        .permissions()
+        .mode()
+        & 0o7777
+}
+
+#[cfg(unix)]
+fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+}
+
+/// Run bangfu and expect a usage error (exit 2) that names the refusal.
+fn refused(w: &Workdir, args: &[&str]) {
+    w.bangfu()
+        .args(args)
+        .assert()
+        .code(2)
+        .stderr(contains("refusing to write"));
+}
+
+#[test]
+fn an_output_is_never_the_database_its_journal_files_or_an_input() {
+    let w = Workdir::new();
+    import_small_district(&w);
+    let bad = one_bad_delivery(&w);
+    std::fs::create_dir(w.path("sub")).unwrap();
+    std::fs::hard_link(w.db(), w.path("same.db")).unwrap();
+    std::fs::hard_link(&bad, w.path("same.csv")).unwrap();
+    let db_bytes = std::fs::read(w.db()).unwrap();
+    let bad_bytes = std::fs::read(&bad).unwrap();
+    let dump = w.dump();
+    let files = listing(w.dir.path());
+    let db = path_str(&w.db()).to_string();
+    let cases: Vec<Vec<String>> = vec![
+        vec!["import", "--rejects", &db, "bad.csv"],
+        vec!["import", "--rejects", "sub/../test.db", "bad.csv"],
+        vec!["import", "--rejects", "same.db", "bad.csv"],
+        // Not there now; SQLite would make them beside the database.
+        vec!["import", "--rejects", "test.db-wal", "bad.csv"],
+        vec!["import", "--rejects", "test.db-shm", "bad.csv"],
+        vec!["import", "--rejects", "bad.csv", "bad.csv"],
+        vec!["import", "--rejects", "same.csv", "bad.csv"],
+        vec!["export", "--xlsx", &db],
+        vec!["export", "--xlsx", "same.db"],
+        vec!["export", "--xlsx", "test.db-wal"],
+    ]
+    .into_iter()
+    .map(|c| c.into_iter().map(String::from).collect())
+    .collect();
+    for case in &cases {
+        let args: Vec<&str> = case.iter().map(String::as_str).collect();
+        refused(&w, &args);
+        assert_eq!(std::fs::read(w.db()).unwrap(), db_bytes, "{args:?}");
+        assert_eq!(std::fs::read(&bad).unwrap(), bad_bytes, "{args:?}");
+        assert_eq!(w.dump(), dump, "{args:?}");
+        assert_eq!(listing(w.dir.path()), files, "{args:?}");
+    }
+    // While another connection has the database open, its -wal and -shm
+    // files exist: they are refused as the same files, not by name only.
+    let conn = rusqlite::Connection::open(w.db()).unwrap();
+    let _: i64 = conn
+        .query_row("SELECT count(*) FROM households", [], |r| r.get(0))
+        .unwrap();
+    assert!(w.path("test.db-wal").exists() && w.path("test.db-shm").exists());
+    std::fs::hard_link(w.path("test.db-wal"), w.path("wal.csv")).unwrap();
+    let wal = std::fs::read(w.path("test.db-wal")).unwrap();
+    refused(&w, &["import", "--rejects", "wal.csv", "bad.csv"]);
+    refused(&w, &["import", "--rejects", "test.db-shm", "bad.csv"]);
+    assert_eq!(std::fs::read(w.path("test.db-wal")).unwrap(), wal);
+    drop(conn);
+    assert_eq!(w.dump(), dump);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_or_a_device_is_refused_and_a_regular_file_is_replaced_whole_keeping_its_mode() {
+    let w = Workdir::new();
+    import_small_district(&w);
+    let bad = one_bad_delivery(&w);
+    let dump = w.dump();
+
+    // A symbolic link is neither followed nor replaced.
+    let other = w.utf8("other.txt", "a clerk's notes\n");
+    std::os::unix::fs::symlink(&other, w.path("link.xlsx")).unwrap();
+    std::os::unix::fs::symlink(&other, w.path("link.csv")).unwrap();
+    std::os::unix::fs::symlink("nowhere.csv", w.path("dangling.csv")).unwrap();
+    set_mode(&other, 0o644);
+    refused(&w, &["export", "--xlsx", "link.xlsx"]);
+    refused(&w, &["import", "--rejects", "link.csv", "bad.csv"]);
+    refused(&w, &["import", "--rejects", "dangling.csv", "bad.csv"]);
+    refused(&w, &["summary", "--output", "link.csv"]);
+    assert_eq!(
+        std::fs::read_to_string(&other).unwrap(),
+        "a clerk's notes\n"
+    );
+    assert_eq!(mode(&other), 0o644);
+    assert!(!w.path("nowhere.csv").exists());
+    for link in ["link.xlsx", "link.csv", "dangling.csv"] {
+        assert!(std::fs::symlink_metadata(w.path(link))
+            .unwrap()
+            .file_type()
+            .is_symlink());
+    }
+    assert_eq!(w.dump(), dump);
+
+    // Nor is a directory, or a device (made here: /dev/null is the
+    // machine's, and bangfu as it was would have changed its mode).
+    std::fs::create_dir(w.path("reports")).unwrap();
+    refused(&w, &["export", "--xlsx", "reports"]);
+    use std::os::unix::fs::FileTypeExt;
+    let device = w.path("null");
+    let name = std::ffi::CString::new(path_str(&device)).unwrap();
+    // SAFETY: mknod with a valid C string; it only creates a node.
+    let made = unsafe { libc::mknod(name.as_ptr(), libc::S_IFCHR | 0o666, libc::makedev(1, 3)) };
+    if made == 0 {
+        set_mode(&device, 0o666);
+        refused(&w, &["import", "--rejects", "null", "bad.csv"]);
+        refused(&w, &["export", "--xlsx", "null"]);
+        assert_eq!(mode(&device), 0o666);
+        assert!(std::fs::symlink_metadata(&device)
+            .unwrap()
+            .file_type()
+            .is_char_device());
+    } else {
+        eprintln!("skipped the device case: mknod needs root");
+    }
+    assert_eq!(w.dump(), dump);
+
+    // An existing file is replaced, not rewritten in place (a second name
+    // for it keeps the old bytes), and keeps its mode.
+    let rejects = w.utf8("rejects.csv", "last month's rejects, a long line of them\n");
+    std::fs::hard_link(&rejects, w.path("last-month.csv")).unwrap();
+    set_mode(&rejects, 0o640);
+    w.bangfu()
+        .args(["import", "--rejects", "rejects.csv", path_str(&bad)])
+        .assert()
+        .code(1);
+    let text = std::fs::read_to_string(&rejects).unwrap();
+    assert!(text.starts_with("\u{feff}date,member,household"), "{text}");
+    assert!(!text.contains("last month"), "{text}");
+    assert_eq!(mode(&rejects), 0o640);
+    assert_eq!(
+        std::fs::read_to_string(w.path("last-month.csv")).unwrap(),
+        "last month's rejects, a long line of them\n"
+    );
+
+    let report = w.write("report.xlsx", b"an older report");
+    set_mode(&report, 0o644);
+    w.stdout(&["export", "--xlsx", "report.xlsx"]);
+    assert!(std::fs::read(&report).unwrap().starts_with(b"PK"));
+    assert_eq!(mode(&report), 0o644);
+
+    // A new file is readable by its owner only.
+    w.stdout(&["export", "--xlsx", "new.xlsx"]);
+    assert_eq!(mode(&w.path("new.xlsx")), 0o600);
+    let names = listing(w.dir.path());
+    assert!(
+        names.iter().all(|n| !n.starts_with('.')),
+        "a temporary file was left: {names:?}"
+    );
+}
+
+#[test]
+fn csv_cells_a_spreadsheet_would_run_are_written_as_text_and_read_back_as_written() {
+    let w = Workdir::new();
+    let households = w.utf8(
+        "households.csv",
+        "id,head,township,village,cause,status\n\
+         H1,\"=HYPERLINK(\"\"http://evil.example/\"\",\"\"点我\"\")\",工农乡,+cmd|' /C calc'!A0,@SUM(1+1),poor\n",
+    );
+    let members = w.utf8("members.csv", "id,name,unit\nM1,赵六,-区财政局\n");
+    let pairings = w.utf8("pairings.csv", "member,household,since\nM1,H1,2001-01-01\n");
+    let visit = w.utf8(
+        "visit.csv",
+        "date,member,household,category,goods\n2001-01-10,M1,H1,warmth,100\n",
+    );
+    w.stdout(&[
+        "import",
+        path_str(&households),
+        path_str(&members),
+        path_str(&pairings),
+        path_str(&visit),
+    ]);
+
+    // Reports in csv: the formula-like text cells begin with a '.
+    let csv = w.stdout(&["totals", "--by", "village,unit", "--format", "csv"]);
+    assert!(csv.contains("'+cmd|' /C calc'!A0"), "{csv}");
+    assert!(csv.contains("'-区财政局"), "{csv}");
+    let csv = w.stdout(&["show", "household", "H1", "--format", "csv"]);
+    assert!(
+        csv.contains("\"'=HYPERLINK(\"\"http://evil.example/\"\""),
+        "{csv}"
+    );
+    assert!(csv.contains("'@SUM(1+1)"), "{csv}");
+    for line in csv.lines() {
+        for cell in line.split(',') {
+            let cell = cell.trim_start_matches('"');
+            assert!(
+                !cell.starts_with(['=', '+', '@']),
+                "an unguarded cell {cell:?} in {csv}"
+            );
+        }
+    }
+    // Other formats show the text as it is.
+    let table = w.stdout(&["show", "household", "H1"]);
+    assert!(table.contains(" =HYPERLINK("), "{table}");
+
+    // The rejects file guards the cells it writes back.
+    let deliveries = w.utf8(
+        "deliveries.csv",
+        "date,member,household,category,goods,note\n\
+         2001-03-05,M1,H1,warmth,50,=1+1\n\
+         2001-02-30,M1,H1,warmth,50,\"=HYPERLINK(\"\"http://evil.example/\"\")\"\n\
+         2001-03-06,M1,H1,warmth,'-50,@SUM(1+1)\n",
+    );
+    w.bangfu()
+        .args(["import", "--rejects", "rejects.csv", path_str(&deliveries)])
+        .assert()
+        .code(1);
+    let rejects = std::fs::read_to_string(w.path("rejects.csv")).unwrap();
+    assert!(
+        rejects.contains(",\"'=HYPERLINK(\"\"http://evil.example/\"\")\","),
+        "{rejects}"
+    );
+    assert!(rejects.contains(",'-50,'@SUM(1+1),"), "{rejects}");
+
+    // The clerk corrects the date and imports the rejects file: the notes
+    // arrive as written, without the '; the negative amount is still wrong.
+    let corrected = w.utf8(
+        "corrected.csv",
+        &rejects
+            .trim_start_matches('\u{feff}')
+            .replace("2001-02-30", "2001-02-28"),
+    );
+    w.bangfu()
+        .args(["import", path_str(&corrected)])
+        .assert()
+        .code(1)
+        .stderr(contains("corrected.csv:3: goods"));
+    let fixed = w.utf8(
+        "fixed.csv",
+        &rejects
+            .trim_start_matches('\u{feff}')
+            .replace("2001-02-30", "2001-02-28")
+            .replace("'-50", "50"),
+    );
+    w.stdout(&["import", path_str(&fixed)]);
+    let card = w.json(&["show", "household", "H1"]);
+    let mut notes: Vec<&str> = card["deliveries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["note"].as_str())
+        .collect();
+    notes.sort();
+    assert_eq!(
+        notes,
+        ["=1+1", "=HYPERLINK(\"http://evil.example/\")", "@SUM(1+1)"]
+    );
+}
+
+/// `bangfu ARGS` with writes to any file limited to `limit` bytes — a full
+/// disk without a disk, for the process alone (SIGXFSZ ignored, so a
+/// write past the limit fails with EFBIG as one onto a full disk fails).
+#[cfg(unix)]
+fn with_file_size_limit(w: &Workdir, limit: u64, args: &[&str]) -> std::process::Output {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("bangfu"));
+    cmd.current_dir(w.dir.path())
+        .env("BANGFU_DB", w.db())
+        .env("BANGFU_TODAY", common::TODAY)
+        .env("LANG", "C")
+        .env_remove("LC_ALL")
+        .args(args);
+    // SAFETY: between fork and exec only async-signal-safe calls.
+    unsafe {
+        cmd.pre_exec(move || {
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            let rlimit = libc::rlimit {
+                rlim_cur: limit as libc::rlim_t,
+                rlim_max: limit as libc::rlim_t,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &rlimit) == 0 {
+                Ok(())
+            } else {
+                Err(std::io::Error::last_os_error())
+            }
+        });
+    }
+    cmd.output().expect("run bangfu")
+}
+
+#[cfg(unix)]
+#[test]
+fn a_rejects_file_appears_only_when_its_import_was_committed() {
+    let w = Workdir::new();
+    import_small_district(&w);
+    let many: String = (1..=3000)
+        .map(|i| format!("2001-03-{:02},M1,H1,warmth,{i}\n", i % 28 + 1))
+        .collect();
+    let deliveries = w.utf8(
+        "deliveries.csv",
+        &format!("date,member,household,category,goods\n{many}2001-02-30,M1,H1,warmth,50\n"),
+    );
+    let dump = w.dump();
+    let files = listing(w.dir.path());
+    // Room for SQLite's 32 KiB shared-memory file and the rejects file (a
+    // hundred bytes), not for the write-ahead log of 3000 deliveries: the
+    // commit fails, after the rejects file was written.
+    let out = with_file_size_limit(
+        &w,
+        40_000,
+        &["import", "--rejects", "rejects.csv", path_str(&deliveries)],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(!w.path("rejects.csv").exists(), "{stderr}");
+    assert_eq!(listing_but_journals(w.dir.path()), files, "{stderr}");
+    assert_eq!(w.dump(), dump);
+    let conn = rusqlite::Connection::open(w.db()).unwrap();
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    drop(conn);
+
+    // With room, the same import commits and leaves its rejects file.
+    w.bangfu()
+        .args(["import", "--rejects", "rejects.csv", path_str(&deliveries)])
+        .assert()
+        .code(1);
+    assert!(std::fs::read_to_string(w.path("rejects.csv"))
+        .unwrap()
+        .contains("2001-02-30"));
+    assert_eq!(w.json(&["summary"])["deliveries"], 3000);
+}
+
+/// A district of `n` households, each paired with one of ten members, imported.
+fn import_district_of(w: &Workdir, n: usize) {
+    let households: String = (1..=n)
+        .map(|i| format!("H{i},户主{i},工农乡,红旗村{},poor\n", i % 7))
+        .collect();
+    let members: String = (1..=10)
+        .map(|i| format!("M{i},帮扶人{i},区第{i}局,13812345{i:03}\n"))
+        .collect();
+    let pairings: String = (1..=n)
+        .map(|i| format!("M{},H{i},2001-01-01\n", i % 10 + 1))
+        .collect();
+    let h = w.utf8(
+        "households.csv",
+        &format!("id,head,township,village,status\n{households}"),
+    );
+    let m = w.utf8("members.csv", &format!("id,name,unit,phone\n{members}"));
+    let p = w.utf8(
+        "pairings.csv",
+        &format!("member,household,since\n{pairings}"),
+    );
+    w.stdout(&["import", path_str(&h), path_str(&m), path_str(&p)]);
+}
+
+/// The names in a directory but the database's journal files, which a
+/// process that could not write them may leave behind (SQLite's own).
+fn listing_but_journals(dir: &Path) -> Vec<String> {
+    let mut names = listing(dir);
+    names.retain(|n| !n.ends_with("-wal") && !n.ends_with("-shm"));
+    names
+}
+
+#[cfg(unix)]
+#[test]
+fn an_output_that_cannot_be_written_whole_leaves_the_earlier_file_and_no_other() {
+    let w = Workdir::new();
+    import_district_of(&w, 2000);
+    w.stdout(&["export", "--xlsx", "full.xlsx"]);
+    let workbook = std::fs::metadata(w.path("full.xlsx")).unwrap().len();
+    std::fs::remove_file(w.path("full.xlsx")).unwrap();
+    let report = w.stdout(&["overdue", "--format", "csv"]).len() as u64;
+    // Room for SQLite's 32 KiB shared-memory file, not for the output.
+    let limit = 40_000;
+    assert!(workbook > limit && report > limit, "{workbook} {report}");
+
+    let earlier = w.write("report.xlsx", b"last month's report");
+    let files = listing(w.dir.path());
+    for args in [
+        &["export", "--xlsx", "report.xlsx"][..],
+        &["export", "--xlsx", "new.xlsx"],
+        &["overdue", "--format", "csv", "--output", "report.xlsx"],
+        &["overdue", "--output", "new.txt"],
+    ] {
+        let out = with_file_size_limit(&w, limit, args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(stderr.contains("File too large"), "{args:?}: {stderr}");
+        assert!(
+            std::fs::read(&earlier).unwrap() == b"last month's report",
+            "{args:?}: the earlier report was changed"
+        );
+        assert_eq!(listing_but_journals(w.dir.path()), files, "{args:?}");
+    }
+}
+
+#[test]
+fn every_report_writes_to_output_what_it_prints_and_csv_there_has_a_bom() {
+    let w = Workdir::new();
+    import_small_district(&w);
+    let reports: [&[&str]; 7] = [
+        &["summary"],
+        &["totals", "--by", "unit"],
+        &["overdue"],
+        &["unpaired"],
+        &["show", "household", "H1"],
+        &["show", "member", "M1"],
+        &["check"],
+    ];
+    for (i, report) in reports.iter().enumerate() {
+        for format in ["table", "csv", "json", "markdown"] {
+            let mut args = report.to_vec();
+            args.extend(["--format", format]);
+            let printed = w.bangfu().args(&args).output().unwrap();
+            let name = format!("out-{i}.{format}");
+            args.extend(["--output", &name]);
+            let written = w.bangfu().args(&args).output().unwrap();
+            assert_eq!(written.status.code(), printed.status.code(), "{args:?}");
+            assert!(written.stdout.is_empty(), "{args:?}");
+            let mut expected = if format == "csv" {
+                b"\xEF\xBB\xBF".to_vec()
+            } else {
+                Vec::new()
+            };
+            assert!(!printed.stdout.starts_with(b"\xEF\xBB\xBF"), "{args:?}");
+            expected.extend(&printed.stdout);
+            assert_eq!(std::fs::read(w.path(&name)).unwrap(), expected, "{args:?}");
+            #[cfg(unix)]
+            assert_eq!(mode(&w.path(&name)), 0o600, "{args:?}");
+        }
+    }
+    // --output obeys the same rules as every other output.
+    let db = std::fs::read(w.db()).unwrap();
+    refused(&w, &["summary", "--output", "test.db"]);
+    refused(&w, &["show", "household", "H1", "--output", "test.db-wal"]);
+    refused(&w, &["totals", "--by", "unit", "--output", "."]);
+    assert_eq!(std::fs::read(w.db()).unwrap(), db);
+}
+
+/// A small tmpfs, mounted for one test and unmounted when dropped (even
+/// when the test fails), so that a disk can really be full.
+#[cfg(target_os = "linux")]
+struct SmallDisk {
+    at: PathBuf,
+}
+
+#[cfg(target_os = "linux")]
+impl SmallDisk {
+    /// Mount `bytes` of tmpfs at `at`; why not, where it cannot be.
+    fn mount(at: PathBuf, bytes: u64) -> Result<SmallDisk, String> {
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } != 0 {
+            return Err("mounting a tmpfs needs root".into());
+        }
+        std::fs::create_dir_all(&at).map_err(|e| e.to_string())?;
+        let status = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={bytes},mode=0700")])
+            .arg("tmpfs")
+            .arg(&at)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .map_err(|e| format!("cannot run mount: {e}"))?;
+        if status.success() {
+            Ok(SmallDisk { at })
+        } else {
+            Err(format!("mount -t tmpfs failed ({status})"))
+        }
+    }
+
+    /// Bytes still free.
+    fn free(&self) -> u64 {
+        let path = std::ffi::CString::new(path_str(&self.at)).unwrap();
+        // SAFETY: a zeroed statvfs is a valid out-parameter.
+        let mut stats: libc::statvfs = unsafe { std::mem::zeroed() };
+        // SAFETY: valid C string and out-pointer.
+        assert_eq!(unsafe { libc::statvfs(path.as_ptr(), &mut stats) }, 0);
+        stats.f_bavail as u64 * stats.f_frsize as u64
+    }
+
+    /// Fill the disk with a file until `room` bytes are left (about: the
+    /// disk counts whole pages).
+    fn fill_leaving(&self, room: u64) {
+        use std::io::Write;
+        let filler = self.at.join("filler");
+        let _ = std::fs::remove_file(&filler);
+        let mut left = self.free().saturating_sub(room);
+        let mut file = std::fs::File::create(&filler).unwrap();
+        let chunk = vec![0x5a_u8; 64 * 1024];
+        while left > 0 {
+            let n = left.min(chunk.len() as u64) as usize;
+            if file.write_all(&chunk[..n]).is_err() {
+                break;
+            }
+            left -= n as u64;
+        }
+        let _ = file.sync_all();
+    }
+}
+
+#[cfg(target_os = "linux")]
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let unmounted = std::process::Command::new("umount")
+            .arg(&self.at)
+            .status()
+            .is_ok_and(|s| s.success());
+        if !unmounted {
+            // Busy (a process of a failed test still running): detach it.
+            let _ = std::process::Command::new("umount")
+                .arg("-l")
+                .arg(&self.at)
+                .status();
+        }
+    }
+}
+
+/// Whether SQLite finds the database whole, and how many deliveries it holds.
+#[cfg(target_os = "linux")]
+fn whole_and_deliveries(db: &Path) -> (String, i64) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    let n = conn
+        .query_row("SELECT count(*) FROM deliveries", [], |r| r.get(0))
+        .unwrap();
+    (check, n)
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_leaves_the_database_whole_and_no_partial_or_temporary_file() {
+    let w = Workdir::new();
+    let disk = match SmallDisk::mount(w.path("disk"), 8 << 20) {
+        Ok(disk) => disk,
+        Err(why) => {
+            eprintln!("skipped: {why}");
+            return;
+        }
+    };
+    // The district, imported once outside; each fill level starts from a
+    // copy of it on the small disk.
+    import_small_district(&w);
+    let pristine = std::fs::read(w.db()).unwrap();
+    let rows: String = (0..2000)
+        .map(|i| {
+            format!(
+                "2001-{:02}-{:02},M1,H{},warmth,{},第{i}次走访\n",
+                i % 12 + 1,
+                i % 28 + 1,
+                i % 2 + 1,
+                i + 1
+            )
+        })
+        .collect();
+    let deliveries = w.utf8(
+        "deliveries.csv",
+        &format!("date,member,household,category,goods,note\n{rows}2001-02-30,M1,H1,warmth,50,\n"),
+    );
+    let db = disk.at.join("test.db");
+    let rejects = disk.at.join("rejects.csv");
+    let report = disk.at.join("report.xlsx");
+    let expected_names = ["filler", "report.xlsx", "test.db"];
+    let kib = 1024;
+    let mut outcomes = Vec::new();
+    for room in [
+        0,
+        4 * kib,
+        12 * kib,
+        24 * kib,
+        48 * kib,
+        72 * kib,
+        100 * kib,
+        136 * kib,
+        200 * kib,
+        300 * kib,
+        500 * kib,
+        800 * kib,
+        1200 * kib,
+        2000 * kib,
+        6000 * kib,
+    ] {
+        for name in listing(&disk.at) {
+            std::fs::remove_file(disk.at.join(name)).unwrap();
+        }
+        std::fs::write(&db, &pristine).unwrap();
+        std::fs::write(&report, b"last month's report").unwrap();
+        disk.fill_leaving(room);
+
+        let import = w
+            .bangfu()
+            .env("BANGFU_DB", &db)
+            .args(["import", "--rejects"])
+            .arg(&rejects)
+            .arg(&deliveries)
+            .output()
+            .unwrap();
+        let import_err = String::from_utf8_lossy(&import.stderr).into_owned();
+        assert_ne!(import.status.code(), Some(0), "room {room}: {import_err}");
+        let committed = import_err.contains("imported the valid rows");
+        if committed {
+            let text = std::fs::read_to_string(&rejects).unwrap();
+            assert!(text.contains("2001-02-30"), "room {room}: {text}");
+        } else {
+            assert!(!rejects.exists(), "room {room}: {import_err}");
+        }
+        let mut names = listing_but_journals(&disk.at);
+        names.retain(|n| n != "rejects.csv");
+        assert_eq!(names, expected_names, "room {room}: {import_err}");
+
+        let export = w
+            .bangfu()
+            .env("BANGFU_DB", &db)
+            .args(["export", "--xlsx"])
+            .arg(&report)
+            .output()
+            .unwrap();
+        let export_err = String::from_utf8_lossy(&export.stderr).into_owned();
+        let bytes = std::fs::read(&report).unwrap();
+        if export.status.success() {
+            // A whole workbook: a zip with its end-of-directory record.
+            assert!(bytes.starts_with(b"PK"), "room {room}");
+            assert!(
+                bytes.windows(4).any(|w| w == b"PK\x05\x06"),
+                "room {room}: a cut-off workbook"
+            );
+        } else {
+            assert!(
+                bytes == b"last month's report",
+                "room {room}: the earlier report was changed: {export_err}"
+            );
+        }
+        let mut names = listing_but_journals(&disk.at);
+        names.retain(|n| n != "rejects.csv");
+        assert_eq!(names, expected_names, "room {room}: {export_err}");
+
+        // With room again, SQLite finds the database whole, holding all of
+        // the import or none of it.
+        std::fs::remove_file(disk.at.join("filler")).unwrap();
+        let (check, n) = whole_and_deliveries(&db);
+        assert_eq!(check, "ok", "room {room}: {import_err}");
+        assert_eq!(
+            n,
+            if committed { 2000 } else { 0 },
+            "room {room}: {import_err}"
+        );
+        outcomes.push((room, committed, export.status.success()));
+    }
+    eprintln!("(room, import committed, export written): {outcomes:?}");
+    // The levels span both ends: a disk too full for either, and room for both.
+    assert!(outcomes.iter().any(|o| !o.1 && !o.2), "{outcomes:?}");
+    assert!(outcomes.iter().any(|o| o.1 && o.2), "{outcomes:?}");
+    drop(disk);
+}
