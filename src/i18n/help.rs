@@ -129,7 +129,7 @@ fn value_name(name: &str) -> Option<&'static str> {
 fn value_help(id: &str, value: &str) -> Option<&'static str> {
     Some(match (id, value) {
         ("sort", "key") => "按分组的值：类别按固定顺序，时间按先后",
-        ("sort", "total") => "合计大的在前",
+        ("sort", "total") => "从大到小",
         _ => return None,
     })
 }
@@ -217,11 +217,31 @@ fn localize_zh(cmd: &mut Command, name: &str, missing: &mut Vec<String>) {
     } else if this.get_after_help().is_some() {
         missing.push(format!("{name}: after_help"));
     }
+    // clap writes the section headings of `{all-args}` in English, so the
+    // layout is spelled out: the sections this command has, in clap's order.
+    let shown = |a: &&Arg| !a.is_hide_set();
+    let mut sections = Vec::new();
+    if this.has_subcommands() {
+        sections.push((Word::Commands, "{subcommands}"));
+    }
+    if this.get_positionals().any(|a| shown(&a)) {
+        sections.push((Word::Arguments, "{positionals}"));
+    }
+    if this
+        .get_arguments()
+        .any(|a| !a.is_positional() && shown(&a))
+    {
+        sections.push((Word::Options, "{options}"));
+    }
+    let sections = sections
+        .iter()
+        .map(|(heading, tag)| format!("{}：\n{tag}", heading.text(lang)))
+        .collect::<Vec<_>>()
+        .join("\n\n");
     this = this
-        .subcommand_help_heading(Word::Commands.text(lang))
         .subcommand_value_name(value_name("COMMAND").unwrap_or("COMMAND"))
         .help_template(format!(
-            "{{before-help}}{{about-with-newline}}\n{}{{usage}}\n\n{{all-args}}{{after-help}}",
+            "{{before-help}}{{about-with-newline}}\n{}{{usage}}\n\n{sections}{{after-help}}",
             Word::Usage.text(lang)
         ))
         .mut_args(|arg| localize_arg(arg, name, missing));
@@ -278,7 +298,7 @@ fn localize_arg(arg: Arg, command: &str, missing: &mut Vec<String>) -> Arg {
             .filter(|v| !v.is_hide_set())
             .map(|v| value_with_chinese(v, value_help(&id, v.get_name())))
             .collect::<Vec<_>>()
-            .join("，");
+            .join("、");
         help.push_str(&format!(" [{}：{list}]", Word::Values.text(lang)));
         for v in values.iter().filter(|v| v.get_help().is_some()) {
             if value_help(&id, v.get_name()).is_none() {
@@ -297,14 +317,7 @@ fn localize_arg(arg: Arg, command: &str, missing: &mut Vec<String>) -> Arg {
         help.push_str(&format!(" [{}：{list}]", Word::Default.text(lang)));
         arg = arg.hide_default_value(true);
     }
-    let heading = if arg.is_positional() {
-        Word::Arguments
-    } else {
-        Word::Options
-    };
-    arg.help(help)
-        .long_help(None)
-        .help_heading(heading.text(lang))
+    arg.help(help).long_help(None)
 }
 
 /// `category（类别）`, `key（按分组的值…）`: the value, then what a clerk
@@ -316,7 +329,7 @@ fn value_with_chinese(v: &PossibleValue, meaning: Option<&str>) -> String {
         .collect();
     match (chinese.is_empty(), meaning) {
         (_, Some(meaning)) if chinese.is_empty() => format!("{}（{meaning}）", v.get_name()),
-        (_, Some(meaning)) => format!("{}（{}：{meaning}）", v.get_name(), chinese.join("、")),
+        (_, Some(meaning)) => format!("{}（{}，{meaning}）", v.get_name(), chinese.join("、")),
         (false, None) => format!("{}（{}）", v.get_name(), chinese.join("、")),
         (true, None) => v.get_name().to_string(),
     }

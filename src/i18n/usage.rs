@@ -12,10 +12,9 @@ use std::num::{IntErrorKind, ParseIntError};
 
 /// Print `err` as clap would, in `lang`.
 pub fn print(mut err: clap::Error, lang: Lang) {
-    redact_value(&mut err);
+    let masked = redact_value(&mut err);
     match (lang, err.kind()) {
-        (Lang::En, _)
-        | (
+        (
             _,
             ErrorKind::DisplayHelp
             | ErrorKind::DisplayVersion
@@ -23,19 +22,28 @@ pub fn print(mut err: clap::Error, lang: Lang) {
         ) => {
             let _ = err.print();
         }
-        (Lang::Zh, _) => eprint!("{}", render(&err, lang)),
+        // clap's own reason may quote the value whole.
+        (Lang::En, _) if !masked => {
+            let _ = err.print();
+        }
+        _ => eprint!("{}", render(&err, lang)),
     }
 }
 
-/// A value echoed in an error that looks like an ID or phone number is
+/// A value echoed in an error that looks like an ID or mobile number is
 /// masked (SPEC §5).
-fn redact_value(err: &mut clap::Error) {
+/// Whether it masked one.
+fn redact_value(err: &mut clap::Error) -> bool {
     if let Some(ContextValue::String(v)) = err.get(ContextKind::InvalidValue) {
+        // A date (8 digits) stays readable; ID and mobile numbers have 11+.
+        let digits = v.chars().filter(char::is_ascii_digit).count();
         let masked = redact(v);
-        if masked != *v {
+        if digits >= 11 && masked != *v {
             err.insert(ContextKind::InvalidValue, ContextValue::String(masked));
+            return true;
         }
     }
+    false
 }
 
 /// The words of a usage error.
@@ -121,6 +129,9 @@ enum Usage {
     MoreInformation,
     NotANumber,
     NumberTooLarge,
+    NotInRange {
+        range: String,
+    },
 }
 
 impl Usage {
@@ -254,6 +265,9 @@ impl Usage {
             ),
             NotANumber => tr!(lang, "not a whole number".into(), "不是整数".into(),),
             NumberTooLarge => tr!(lang, "number too large".into(), "数太大".into()),
+            NotInRange { range } => {
+                tr!(lang, format!("not in {range}"), format!("超出范围 {range}"),)
+            }
         }
     }
 }
@@ -294,7 +308,8 @@ fn quoted(names: &[String]) -> String {
 /// The error as clap lays it out (message, tips, usage, pointer to
 /// `--help`), in `lang`, without colours.
 pub fn render(err: &clap::Error, lang: Lang) -> String {
-    let mut out = format!("{} {}", Usage::Error.text(lang), message(err, lang));
+    let space = tr!(lang, " ", "");
+    let mut out = format!("{}{space}{}", Usage::Error.text(lang), message(err, lang));
     let mut tips = Vec::new();
     for (kind, similar) in [
         (ContextKind::SuggestedSubcommand, 0),
@@ -321,7 +336,7 @@ pub fn render(err: &clap::Error, lang: Lang) -> String {
     if !tips.is_empty() {
         out.push('\n');
         for tip in tips {
-            out.push_str(&format!("\n  {} {tip}", Usage::Tip.text(lang)));
+            out.push_str(&format!("\n  {}{space}{tip}", Usage::Tip.text(lang)));
         }
     }
     if let Some(usage) = string(err, ContextKind::Usage) {
@@ -447,7 +462,15 @@ fn reason(source: &(dyn std::error::Error + 'static), lang: Lang) -> String {
             _ => Usage::NotANumber.text(lang),
         }
     } else {
-        source.to_string()
+        // clap's ranged number parsers: "VALUE is not in 0..=4294967295".
+        let text = source.to_string();
+        match text.split_once(" is not in ") {
+            Some((_, range)) => Usage::NotInRange {
+                range: range.to_string(),
+            }
+            .text(lang),
+            None => text,
+        }
     }
 }
 
@@ -538,6 +561,7 @@ mod tests {
             Usage::MoreInformation,
             Usage::NotANumber,
             Usage::NumberTooLarge,
+            Usage::NotInRange { range: s() },
         ];
         for u in &all {
             // A new variant is a compile error here until it has a sample.
@@ -572,7 +596,8 @@ mod tests {
                 | Usage::UsageHeading
                 | Usage::MoreInformation
                 | Usage::NotANumber
-                | Usage::NumberTooLarge => {}
+                | Usage::NumberTooLarge
+                | Usage::NotInRange { .. } => {}
             }
             assert_chinese(&u.text(Lang::En), &u.text(Lang::Zh));
         }
