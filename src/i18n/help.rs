@@ -137,11 +137,10 @@ fn value_help(id: &str, value: &str) -> Option<&'static str> {
 /// The words of the help layout.
 #[derive(Clone, Copy)]
 enum Word {
-    Usage,
     Options,
     Arguments,
     Commands,
-    Options_,
+    OptionsInUsage,
     Default,
     Values,
 }
@@ -149,11 +148,10 @@ enum Word {
 impl Word {
     fn text(self, lang: Lang) -> &'static str {
         match self {
-            Word::Usage => tr!(lang, "Usage:", "用法："),
             Word::Options => tr!(lang, "Options", "选项"),
             Word::Arguments => tr!(lang, "Arguments", "参数"),
             Word::Commands => tr!(lang, "Commands", "命令"),
-            Word::Options_ => tr!(lang, "[OPTIONS]", "[选项]"),
+            Word::OptionsInUsage => tr!(lang, "[OPTIONS]", "[选项]"),
             Word::Default => tr!(lang, "default", "默认"),
             Word::Values => tr!(lang, "possible values", "可选的值"),
         }
@@ -242,16 +240,19 @@ fn localize_zh(cmd: &mut Command, name: &str, missing: &mut Vec<String>) {
         .subcommand_value_name(value_name("COMMAND").unwrap_or("COMMAND"))
         .help_template(format!(
             "{{before-help}}{{about-with-newline}}\n{}{{usage}}\n\n{sections}{{after-help}}",
-            Word::Usage.text(lang)
+            super::usage::usage_heading(lang)
         ))
         .mut_args(|arg| localize_arg(arg, name, missing));
     // clap writes `[OPTIONS]` into the usage line itself.
     let usage = this.render_usage().to_string();
     let usage = usage
-        .strip_prefix("Usage:")
+        .strip_prefix(super::usage::usage_heading(Lang::En).as_str())
         .unwrap_or(&usage)
         .trim()
-        .replace("[OPTIONS]", Word::Options_.text(lang));
+        .replace(
+            Word::OptionsInUsage.text(Lang::En),
+            Word::OptionsInUsage.text(lang),
+        );
     *cmd = this.override_usage(usage);
 }
 
@@ -352,11 +353,10 @@ mod tests {
     #[test]
     fn the_layout_words_are_chinese() {
         for w in [
-            Word::Usage,
             Word::Options,
             Word::Arguments,
             Word::Commands,
-            Word::Options_,
+            Word::OptionsInUsage,
             Word::Default,
             Word::Values,
         ] {

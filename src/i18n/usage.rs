@@ -48,7 +48,7 @@ fn redact_value(err: &mut clap::Error) -> bool {
 
 /// The words of a usage error.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Usage {
+enum Text {
     Error,
     UsedTwice {
         arg: String,
@@ -134,9 +134,9 @@ enum Usage {
     },
 }
 
-impl Usage {
+impl Text {
     fn text(&self, lang: Lang) -> String {
-        use Usage::*;
+        use Text::*;
         match self {
             Error => tr!(lang, "error:".into(), "错误：".into()),
             UsedTwice { arg } => tr!(
@@ -272,6 +272,11 @@ impl Usage {
     }
 }
 
+/// `Usage:` / `用法：`, the heading of the usage line.
+pub(super) fn usage_heading(lang: Lang) -> String {
+    Text::UsageHeading.text(lang)
+}
+
 fn string(err: &clap::Error, kind: ContextKind) -> Option<String> {
     match err.get(kind)? {
         ContextValue::String(s) => Some(s.clone()),
@@ -309,7 +314,7 @@ fn quoted(names: &[String]) -> String {
 /// `--help`), in `lang`, without colours.
 pub fn render(err: &clap::Error, lang: Lang) -> String {
     let space = tr!(lang, " ", "");
-    let mut out = format!("{}{space}{}", Usage::Error.text(lang), message(err, lang));
+    let mut out = format!("{}{space}{}", Text::Error.text(lang), message(err, lang));
     let mut tips = Vec::new();
     for (kind, similar) in [
         (ContextKind::SuggestedSubcommand, 0),
@@ -323,9 +328,9 @@ pub fn render(err: &clap::Error, lang: Lang) -> String {
         let names = quoted(&names);
         tips.push(
             match similar {
-                0 => Usage::SimilarSubcommand { names },
-                1 => Usage::SimilarArgument { names },
-                _ => Usage::SimilarValue { names },
+                0 => Text::SimilarSubcommand { names },
+                1 => Text::SimilarArgument { names },
+                _ => Text::SimilarValue { names },
             }
             .text(lang),
         );
@@ -336,21 +341,22 @@ pub fn render(err: &clap::Error, lang: Lang) -> String {
     if !tips.is_empty() {
         out.push('\n');
         for tip in tips {
-            out.push_str(&format!("\n  {}{space}{tip}", Usage::Tip.text(lang)));
+            out.push_str(&format!("\n  {}{space}{tip}", Text::Tip.text(lang)));
         }
     }
     if let Some(usage) = string(err, ContextKind::Usage) {
-        let usage = usage.strip_prefix("Usage:").map_or(usage.clone(), |rest| {
+        let heading = usage_heading(Lang::En);
+        let usage = usage.strip_prefix(&heading).map_or(usage.clone(), |rest| {
             let space = tr!(lang, " ", "");
             format!(
                 "{}{space}{}",
-                Usage::UsageHeading.text(lang),
+                Text::UsageHeading.text(lang),
                 rest.trim_start()
             )
         });
         out.push_str(&format!("\n\n{usage}"));
     }
-    out.push_str(&format!("\n\n{}\n", Usage::MoreInformation.text(lang)));
+    out.push_str(&format!("\n\n{}\n", Text::MoreInformation.text(lang)));
     out
 }
 
@@ -365,70 +371,70 @@ fn message(err: &clap::Error, lang: Lang) -> String {
             let with = match prior {
                 Some(ContextValue::Strings(v)) => quoted(v),
                 Some(ContextValue::String(v)) => format!("'{v}'"),
-                _ => Usage::OtherArguments.text(lang),
+                _ => Text::OtherArguments.text(lang),
             };
             match (err.get(ContextKind::InvalidArg), prior) {
-                (Some(a), Some(p)) if a == p => Usage::UsedTwice { arg: arg() },
-                (Some(_), _) => Usage::CannotBeUsedWith { arg: arg(), with },
-                (None, _) => Usage::SubcommandCannotBeUsedWith {
+                (Some(a), Some(p)) if a == p => Text::UsedTwice { arg: arg() },
+                (Some(_), _) => Text::CannotBeUsedWith { arg: arg(), with },
+                (None, _) => Text::SubcommandCannotBeUsedWith {
                     name: string(err, ContextKind::InvalidSubcommand).unwrap_or_default(),
                     with,
                 },
             }
         }
-        ErrorKind::NoEquals => Usage::NoEquals { arg: arg() },
+        ErrorKind::NoEquals => Text::NoEquals { arg: arg() },
         ErrorKind::InvalidValue => {
             let mut text = match value() {
-                value if value.is_empty() => Usage::ValueRequired { arg: arg() },
-                value => Usage::InvalidValue { value, arg: arg() },
+                value if value.is_empty() => Text::ValueRequired { arg: arg() },
+                value => Text::InvalidValue { value, arg: arg() },
             }
             .text(lang);
             let values = list(ContextKind::ValidValue);
             if !values.is_empty() {
                 text.push_str("\n  ");
-                text.push_str(&Usage::PossibleValues { values }.text(lang));
+                text.push_str(&Text::PossibleValues { values }.text(lang));
             }
             return text;
         }
-        ErrorKind::InvalidSubcommand => Usage::UnknownSubcommand {
+        ErrorKind::InvalidSubcommand => Text::UnknownSubcommand {
             name: string(err, ContextKind::InvalidSubcommand).unwrap_or_default(),
         },
         ErrorKind::MissingRequiredArgument => {
-            let mut text = Usage::MissingRequired.text(lang);
+            let mut text = Text::MissingRequired.text(lang);
             for a in strings(err, ContextKind::InvalidArg) {
                 text.push_str(&format!("\n  {a}"));
             }
             return text;
         }
         ErrorKind::MissingSubcommand => {
-            let mut text = Usage::MissingSubcommand {
+            let mut text = Text::MissingSubcommand {
                 name: string(err, ContextKind::InvalidSubcommand).unwrap_or_default(),
             }
             .text(lang);
             let values = list(ContextKind::ValidSubcommand);
             if !values.is_empty() {
                 text.push_str("\n  ");
-                text.push_str(&Usage::Subcommands { values }.text(lang));
+                text.push_str(&Text::Subcommands { values }.text(lang));
             }
             return text;
         }
-        ErrorKind::InvalidUtf8 => Usage::InvalidUtf8,
-        ErrorKind::TooManyValues => Usage::TooManyValues {
+        ErrorKind::InvalidUtf8 => Text::InvalidUtf8,
+        ErrorKind::TooManyValues => Text::TooManyValues {
             value: value(),
             arg: arg(),
         },
-        ErrorKind::TooFewValues => Usage::TooFewValues {
+        ErrorKind::TooFewValues => Text::TooFewValues {
             arg: arg(),
             min: number(err, ContextKind::MinValues).unwrap_or_default(),
             actual: number(err, ContextKind::ActualNumValues).unwrap_or_default(),
         },
-        ErrorKind::WrongNumberOfValues => Usage::WrongNumberOfValues {
+        ErrorKind::WrongNumberOfValues => Text::WrongNumberOfValues {
             arg: arg(),
             expected: number(err, ContextKind::ExpectedNumValues).unwrap_or_default(),
             actual: number(err, ContextKind::ActualNumValues).unwrap_or_default(),
         },
         ErrorKind::ValueValidation => {
-            let mut text = Usage::InvalidValue {
+            let mut text = Text::InvalidValue {
                 value: value(),
                 arg: arg(),
             }
@@ -439,9 +445,9 @@ fn message(err: &clap::Error, lang: Lang) -> String {
             }
             return text;
         }
-        ErrorKind::UnknownArgument => Usage::UnknownArgument { arg: arg() },
-        ErrorKind::Io | ErrorKind::Format => Usage::Io,
-        _ => Usage::Other,
+        ErrorKind::UnknownArgument => Text::UnknownArgument { arg: arg() },
+        ErrorKind::Io | ErrorKind::Format => Text::Io,
+        _ => Text::Other,
     };
     msg.text(lang)
 }
@@ -456,16 +462,16 @@ fn reason(source: &(dyn std::error::Error + 'static), lang: Lang) -> String {
     } else if let Some(e) = source.downcast_ref::<ParseIntError>() {
         match e.kind() {
             IntErrorKind::PosOverflow | IntErrorKind::NegOverflow => {
-                Usage::NumberTooLarge.text(lang)
+                Text::NumberTooLarge.text(lang)
             }
             IntErrorKind::Empty => super::values::text(&ValueError::Empty, lang),
-            _ => Usage::NotANumber.text(lang),
+            _ => Text::NotANumber.text(lang),
         }
     } else {
         // clap's ranged number parsers: "VALUE is not in 0..=4294967295".
         let text = source.to_string();
         match text.split_once(" is not in ") {
-            Some((_, range)) => Usage::NotInRange {
+            Some((_, range)) => Text::NotInRange {
                 range: range.to_string(),
             }
             .text(lang),
@@ -482,7 +488,7 @@ fn suggestion(tip: &str, lang: Lang) -> String {
     };
     let tip_msg = if let Some(rest) = between(tip, "to pass '", "'") {
         rest.split_once("' as a value, use '")
-            .map(|(value, with)| Usage::PassAsValue {
+            .map(|(value, with)| Text::PassAsValue {
                 value: value.into(),
                 with: with.into(),
             })
@@ -491,9 +497,9 @@ fn suggestion(tip: &str, lang: Lang) -> String {
         "subcommand '",
         "' exists; to use it, remove the '--' before it",
     ) {
-        Some(Usage::RemoveDoubleDash { name })
+        Some(Text::RemoveDoubleDash { name })
     } else {
-        between(tip, "'", "' exists").map(|what| Usage::Exists { what })
+        between(tip, "'", "' exists").map(|what| Text::Exists { what })
     };
     tip_msg.map_or_else(|| tip.to_string(), |m| m.text(lang))
 }
@@ -507,97 +513,97 @@ mod tests {
     fn every_usage_word_has_a_chinese_text() {
         let s = || "x".to_string();
         let all = [
-            Usage::Error,
-            Usage::UsedTwice { arg: s() },
-            Usage::CannotBeUsedWith {
+            Text::Error,
+            Text::UsedTwice { arg: s() },
+            Text::CannotBeUsedWith {
                 arg: s(),
                 with: s(),
             },
-            Usage::SubcommandCannotBeUsedWith {
+            Text::SubcommandCannotBeUsedWith {
                 name: s(),
                 with: s(),
             },
-            Usage::OtherArguments,
-            Usage::NoEquals { arg: s() },
-            Usage::ValueRequired { arg: s() },
-            Usage::InvalidValue {
+            Text::OtherArguments,
+            Text::NoEquals { arg: s() },
+            Text::ValueRequired { arg: s() },
+            Text::InvalidValue {
                 value: s(),
                 arg: s(),
             },
-            Usage::PossibleValues { values: s() },
-            Usage::UnknownSubcommand { name: s() },
-            Usage::MissingRequired,
-            Usage::MissingSubcommand { name: s() },
-            Usage::Subcommands { values: s() },
-            Usage::InvalidUtf8,
-            Usage::TooManyValues {
+            Text::PossibleValues { values: s() },
+            Text::UnknownSubcommand { name: s() },
+            Text::MissingRequired,
+            Text::MissingSubcommand { name: s() },
+            Text::Subcommands { values: s() },
+            Text::InvalidUtf8,
+            Text::TooManyValues {
                 value: s(),
                 arg: s(),
             },
-            Usage::TooFewValues {
+            Text::TooFewValues {
                 arg: s(),
                 min: 2,
                 actual: 1,
             },
-            Usage::WrongNumberOfValues {
+            Text::WrongNumberOfValues {
                 arg: s(),
                 expected: 2,
                 actual: 1,
             },
-            Usage::UnknownArgument { arg: s() },
-            Usage::Io,
-            Usage::Other,
-            Usage::Tip,
-            Usage::SimilarSubcommand { names: s() },
-            Usage::SimilarArgument { names: s() },
-            Usage::SimilarValue { names: s() },
-            Usage::PassAsValue {
+            Text::UnknownArgument { arg: s() },
+            Text::Io,
+            Text::Other,
+            Text::Tip,
+            Text::SimilarSubcommand { names: s() },
+            Text::SimilarArgument { names: s() },
+            Text::SimilarValue { names: s() },
+            Text::PassAsValue {
                 value: s(),
                 with: s(),
             },
-            Usage::Exists { what: s() },
-            Usage::RemoveDoubleDash { name: s() },
-            Usage::UsageHeading,
-            Usage::MoreInformation,
-            Usage::NotANumber,
-            Usage::NumberTooLarge,
-            Usage::NotInRange { range: s() },
+            Text::Exists { what: s() },
+            Text::RemoveDoubleDash { name: s() },
+            Text::UsageHeading,
+            Text::MoreInformation,
+            Text::NotANumber,
+            Text::NumberTooLarge,
+            Text::NotInRange { range: s() },
         ];
         for u in &all {
             // A new variant is a compile error here until it has a sample.
             match u {
-                Usage::Error
-                | Usage::UsedTwice { .. }
-                | Usage::CannotBeUsedWith { .. }
-                | Usage::SubcommandCannotBeUsedWith { .. }
-                | Usage::OtherArguments
-                | Usage::NoEquals { .. }
-                | Usage::ValueRequired { .. }
-                | Usage::InvalidValue { .. }
-                | Usage::PossibleValues { .. }
-                | Usage::UnknownSubcommand { .. }
-                | Usage::MissingRequired
-                | Usage::MissingSubcommand { .. }
-                | Usage::Subcommands { .. }
-                | Usage::InvalidUtf8
-                | Usage::TooManyValues { .. }
-                | Usage::TooFewValues { .. }
-                | Usage::WrongNumberOfValues { .. }
-                | Usage::UnknownArgument { .. }
-                | Usage::Io
-                | Usage::Other
-                | Usage::Tip
-                | Usage::SimilarSubcommand { .. }
-                | Usage::SimilarArgument { .. }
-                | Usage::SimilarValue { .. }
-                | Usage::PassAsValue { .. }
-                | Usage::Exists { .. }
-                | Usage::RemoveDoubleDash { .. }
-                | Usage::UsageHeading
-                | Usage::MoreInformation
-                | Usage::NotANumber
-                | Usage::NumberTooLarge
-                | Usage::NotInRange { .. } => {}
+                Text::Error
+                | Text::UsedTwice { .. }
+                | Text::CannotBeUsedWith { .. }
+                | Text::SubcommandCannotBeUsedWith { .. }
+                | Text::OtherArguments
+                | Text::NoEquals { .. }
+                | Text::ValueRequired { .. }
+                | Text::InvalidValue { .. }
+                | Text::PossibleValues { .. }
+                | Text::UnknownSubcommand { .. }
+                | Text::MissingRequired
+                | Text::MissingSubcommand { .. }
+                | Text::Subcommands { .. }
+                | Text::InvalidUtf8
+                | Text::TooManyValues { .. }
+                | Text::TooFewValues { .. }
+                | Text::WrongNumberOfValues { .. }
+                | Text::UnknownArgument { .. }
+                | Text::Io
+                | Text::Other
+                | Text::Tip
+                | Text::SimilarSubcommand { .. }
+                | Text::SimilarArgument { .. }
+                | Text::SimilarValue { .. }
+                | Text::PassAsValue { .. }
+                | Text::Exists { .. }
+                | Text::RemoveDoubleDash { .. }
+                | Text::UsageHeading
+                | Text::MoreInformation
+                | Text::NotANumber
+                | Text::NumberTooLarge
+                | Text::NotInRange { .. } => {}
             }
             assert_chinese(&u.text(Lang::En), &u.text(Lang::Zh));
         }
