@@ -351,6 +351,23 @@ mod tests {
     }
 
     #[test]
+    fn an_argument_without_chinese_help_is_named() {
+        let mut cmd = Command::new("totals")
+            .about("Totals")
+            .arg(
+                Arg::new("output")
+                    .long("output")
+                    .value_name("FILE")
+                    .help("Write to FILE"),
+            )
+            .arg(Arg::new("secret").long("secret").hide(true));
+        cmd.build();
+        let mut missing = Vec::new();
+        localize(&mut cmd, Lang::Zh, &mut missing);
+        assert_eq!(missing, ["totals: --output"]);
+    }
+
+    #[test]
     fn the_layout_words_are_chinese() {
         for w in [
             Word::Options,
