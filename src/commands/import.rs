@@ -94,7 +94,7 @@ pub fn finish(
         let text = warning.to_string();
         eprintln!("{}", Msg::Warning { text }.text(lang));
     }
-    report_problems(&report.problems, PROBLEM_LIMIT);
+    report_problems(&report.problems, PROBLEM_LIMIT, lang);
     // The table goes out before the verdict, so that on a terminal the
     // verdict is the last line (stdout is buffered, stderr is not).
     out.write_all(results_table(&report.files, lang).to_text().as_bytes())?;

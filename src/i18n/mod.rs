@@ -141,6 +141,11 @@ pub enum Msg {
         rejected: u64,
         rejects: String,
     },
+    /// After the first problems printed in full: how many more.
+    MoreProblems {
+        more: u64,
+        all: u64,
+    },
     /// The file was upgraded to the current schema by this command.
     Upgraded {
         path: String,
@@ -196,6 +201,11 @@ impl Msg {
                     count(*rejected, "rejected row", "rejected rows")
                 ),
                 format!("已导入没有问题的行；{rejected} 行有问题，已写入 {rejects}"),
+            ),
+            MoreProblems { more, all } => tr!(
+                lang,
+                format!("… and {more} more problems ({all} in all)"),
+                format!("……另有 {more} 个问题（共 {all} 个）"),
             ),
             Upgraded { path, from, to } => tr!(
                 lang,
@@ -280,6 +290,7 @@ pub(crate) mod tests {
                 rejected: 3,
                 rejects: "r.csv".into(),
             },
+            Msg::MoreProblems { more: 50, all: 150 },
             Msg::Upgraded {
                 path: "b.db".into(),
                 from: 1,
@@ -300,6 +311,7 @@ pub(crate) mod tests {
                 | Msg::DryRunVerdict { .. }
                 | Msg::NothingImported { .. }
                 | Msg::ImportedValidRows { .. }
+                | Msg::MoreProblems { .. }
                 | Msg::Upgraded { .. }
                 | Msg::DryRunOnOlderSchema { .. }
                 | Msg::UnknownKind { .. }
