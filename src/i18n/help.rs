@@ -160,9 +160,16 @@ impl Word {
 
 /// The command line of bangfu, built, with its help in `lang`.
 pub fn localized_command(lang: Lang) -> Command {
+    localized(lang, &mut Vec::new())
+}
+
+/// The same, noting in `missing` what has no Chinese help. The tree is
+/// built first, so that clap's own `--help`, `--version`, `help` and the
+/// global arguments copied into every subcommand are there to translate.
+fn localized(lang: Lang, missing: &mut Vec<String>) -> Command {
     let mut cmd = <crate::cli::Cli as clap::CommandFactory>::command();
     cmd.build();
-    localize(&mut cmd, lang, &mut Vec::new());
+    localize(&mut cmd, lang, missing);
     cmd
 }
 
@@ -179,10 +186,8 @@ where
 /// Every command and argument of the tree that has no Chinese help, as
 /// `command: what` (empty when all have).
 pub fn missing() -> Vec<String> {
-    let mut cmd = <crate::cli::Cli as clap::CommandFactory>::command();
-    cmd.build();
     let mut missing = Vec::new();
-    localize(&mut cmd, Lang::Zh, &mut missing);
+    localized(Lang::Zh, &mut missing);
     missing
 }
 
