@@ -2,11 +2,15 @@
 //! them into settings (the database path, the language) once, in
 //! [`crate::commands`].
 
+use crate::i18n::Msg;
+use crate::input::headers::Kind;
+use crate::input::{encoding, parse_delimiter};
 use crate::report::group::{Dim, Measure};
 use crate::report::totals::SortBy;
 use crate::report::{Format, Lang};
-use crate::values::{Category, Date};
+use crate::values::{redact, Category, Date, ValueError};
 use clap::{Args, Parser, Subcommand};
+use encoding_rs::Encoding;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -21,7 +25,7 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
 
-    /// Language of human output [default: zh where LANG starts with zh, else en]
+    /// Language of human output [default: zh where the first set of LC_ALL, LC_MESSAGES, LANG starts with zh, else en]
     #[arg(long, global = true, value_enum)]
     pub lang: Option<Lang>,
 
@@ -55,16 +59,31 @@ pub enum Command {
     Check(FormatArg),
     /// Write a report workbook (.xlsx) with charts
     Export(ExportArgs),
-    /// Load the built-in sample district and print its report
+    /// Load the built-in sample district into memory (or into --db PATH) and print its report
     Demo,
 }
 
-fn date_arg(s: &str) -> Result<Date, String> {
-    Date::parse(s).map_err(|e| e.to_string())
+// The value parsers return the catalogue's errors, which the usage error
+// then renders in the user's language (crate::i18n::usage).
+
+fn date_arg(s: &str) -> Result<Date, ValueError> {
+    Date::parse(s)
 }
 
-fn category_arg(s: &str) -> Result<Category, String> {
-    Category::parse(s).map_err(|e| e.to_string())
+fn category_arg(s: &str) -> Result<Category, ValueError> {
+    Category::parse(s)
+}
+
+fn kind_arg(s: &str) -> Result<Kind, Msg> {
+    Kind::parse(s).ok_or_else(|| Msg::UnknownKind { given: redact(s) })
+}
+
+fn encoding_arg(s: &str) -> Result<&'static Encoding, Msg> {
+    encoding::from_label(s).ok_or_else(|| Msg::UnknownEncoding { given: redact(s) })
+}
+
+fn delimiter_arg(s: &str) -> Result<u8, Msg> {
+    parse_delimiter(s).map_err(|_| Msg::BadDelimiter { given: redact(s) })
 }
 
 /// FILTERS: which deliveries (and records) a report counts.
@@ -122,8 +141,8 @@ pub struct TotalsArgs {
     /// Cross-tab: one column per value of DIM
     #[arg(long, value_enum, value_name = "DIM")]
     pub across: Option<Dim>,
-    /// What the cross-tab cells hold
-    #[arg(long, value_enum, default_value_t = Measure::Total)]
+    /// What the cross-tab cells hold (with --across only)
+    #[arg(long, value_enum, default_value_t = Measure::Total, requires = "across")]
     pub measure: Measure,
     /// Order of the rows
     #[arg(long, value_enum, default_value_t = SortBy::Key)]
@@ -195,16 +214,16 @@ pub enum ShowWhat {
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     /// What the files hold (households, members, pairings, deliveries); told from the headers when not given
-    #[arg(long, value_name = "KIND")]
-    pub kind: Option<String>,
+    #[arg(long, value_name = "KIND", value_parser = kind_arg)]
+    pub kind: Option<Kind>,
 
     /// Text encoding (utf-8, gbk, gb18030, utf-16le, utf-16be); detected when not given
-    #[arg(long, value_name = "ENCODING")]
-    pub encoding: Option<String>,
+    #[arg(long, value_name = "ENCODING", value_parser = encoding_arg)]
+    pub encoding: Option<&'static Encoding>,
 
     /// Cell delimiter (a character, or tab, comma, semicolon); sniffed from the header line when not given
-    #[arg(long, value_name = "CHAR")]
-    pub delimiter: Option<String>,
+    #[arg(long, value_name = "CHAR", value_parser = delimiter_arg)]
+    pub delimiter: Option<u8>,
 
     /// The sheet to read from .xlsx, .xls or .ods files [default: the first]
     #[arg(long, value_name = "NAME")]

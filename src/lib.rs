@@ -9,6 +9,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod i18n;
 pub mod import;
 pub mod input;
 pub mod output;

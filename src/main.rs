@@ -2,23 +2,27 @@
 //! exit status (0 ok, 1 data problems, 2 wrong usage). All logic lives in
 //! the library.
 
-use bangfu::cli::Cli;
 use bangfu::commands::{self, Status};
+use bangfu::i18n::{self, Lang};
 use bangfu::UsageError;
-use clap::Parser;
+use std::ffi::OsString;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    // The language is known before clap parses, for its help and errors.
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let lang = Lang::from_args_or_env(&args);
+    let cli = match i18n::help::parse(lang, args) {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() {
+            let code = if e.use_stderr() {
                 ExitCode::from(2)
             } else {
                 ExitCode::SUCCESS
             };
+            i18n::usage::print(e, lang);
+            return code;
         }
     };
     let stdout = io::stdout();

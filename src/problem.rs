@@ -2,6 +2,7 @@
 //! report every one of them (`FILE:LINE: COLUMN: message`) instead of stopping
 //! at the first; and the one error type that means "wrong usage" (exit 2).
 
+use crate::i18n::{Lang, Msg};
 use std::fmt;
 
 /// One problem with one row (or the whole file) of an input.
@@ -56,16 +57,16 @@ impl UsageError {
 }
 
 /// Print problems to stderr, the first `limit` in full and then a count.
-pub fn report_problems(problems: &[Problem], limit: usize) {
+pub fn report_problems(problems: &[Problem], limit: usize, lang: Lang) {
     for problem in problems.iter().take(limit) {
         eprintln!("{problem}");
     }
     if problems.len() > limit {
-        eprintln!(
-            "… and {} more problems ({} in all)",
-            problems.len() - limit,
-            problems.len()
-        );
+        let more = Msg::MoreProblems {
+            more: (problems.len() - limit) as u64,
+            all: problems.len() as u64,
+        };
+        eprintln!("{}", more.text(lang));
     }
 }
 

@@ -3,11 +3,11 @@
 
 use super::{Context, Status};
 use crate::cli::ImportArgs;
+use crate::i18n::Msg;
 use crate::import::{import, FileResult, ImportOptions, ImportReport, Input, Rejected};
-use crate::input::headers::Kind;
-use crate::input::{encoding, parse_delimiter, ReadOptions, Source};
+use crate::input::{ReadOptions, Source};
 use crate::output::{Pending, Target};
-use crate::problem::{report_problems, UsageError};
+use crate::problem::report_problems;
 use crate::report::{Cell, Column, Label, Lang, Table};
 use crate::store::Store;
 use crate::values::{formula, Date};
@@ -18,38 +18,18 @@ use std::path::Path;
 /// At most this many problems are printed in full.
 const PROBLEM_LIMIT: usize = 100;
 
-/// Resolve the reading flags; any wrong one is a usage error.
-pub fn read_options(args: &ImportArgs) -> Result<ReadOptions, UsageError> {
-    let kind = match &args.kind {
-        None => None,
-        Some(k) => Some(Kind::parse(k).ok_or_else(|| {
-            UsageError::new(format!(
-                "unknown --kind {k:?}; use households, members, pairings or deliveries"
-            ))
-        })?),
-    };
-    let encoding = match &args.encoding {
-        None => None,
-        Some(e) => Some(encoding::from_label(e).ok_or_else(|| {
-            UsageError::new(format!(
-                "unknown --encoding {e:?}; use utf-8, gbk, gb18030, utf-16le or utf-16be"
-            ))
-        })?),
-    };
-    let delimiter = match &args.delimiter {
-        None => None,
-        Some(d) => Some(parse_delimiter(d).map_err(UsageError::new)?),
-    };
-    Ok(ReadOptions {
-        encoding,
-        delimiter,
-        kind,
+/// The reading flags (clap has parsed and checked each).
+pub fn read_options(args: &ImportArgs) -> ReadOptions {
+    ReadOptions {
+        encoding: args.encoding,
+        delimiter: args.delimiter,
+        kind: args.kind,
         sheet: args.sheet.clone(),
-    })
+    }
 }
 
 pub fn run(ctx: &Context, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<Status> {
-    let options = read_options(args)?;
+    let options = read_options(args);
     // Refused before the database is opened (or created).
     let rejects = args
         .rejects
@@ -79,9 +59,10 @@ pub fn run(ctx: &Context, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Res
     {
         // A dry run writes nothing, not even the upgrade of the file.
         if let Some(version) = copy.upgraded_from() {
+            let path = path.display().to_string();
             eprintln!(
-                "{}: made by an older bangfu (schema {version}); the dry run checks against an upgraded copy in memory and leaves the file as it is",
-                path.display()
+                "{}",
+                Msg::DryRunOnOlderSchema { path, version }.text(ctx.lang)
             );
         }
         copy
@@ -126,43 +107,37 @@ pub fn finish(
     rejects: Option<&Path>,
     out: &mut dyn Write,
 ) -> anyhow::Result<Status> {
+    let lang = ctx.lang;
     for warning in &report.warnings {
-        eprintln!("warning: {warning}");
+        let text = warning.to_string();
+        eprintln!("{}", Msg::Warning { text }.text(lang));
     }
-    report_problems(&report.problems, PROBLEM_LIMIT);
-    out.write_all(results_table(&report.files, ctx.lang).to_text().as_bytes())?;
-    let problems = report.problems.len();
-    if dry_run {
-        eprintln!(
-            "dry run: nothing was written ({problems} problem{})",
-            plural(problems)
-        );
+    report_problems(&report.problems, PROBLEM_LIMIT, lang);
+    // The table goes out before the verdict, so that on a terminal the
+    // verdict is the last line (stdout is buffered, stderr is not).
+    out.write_all(results_table(&report.files, lang).to_text().as_bytes())?;
+    out.flush()?;
+    let problems = report.problems.len() as u64;
+    let verdict = if dry_run {
+        Some(Msg::DryRunVerdict { problems })
     } else if !report.committed {
-        eprintln!(
-            "nothing was imported: {problems} problem{} (fix them and import again, or use --rejects FILE to import the valid rows)",
-            plural(problems)
-        );
+        Some(Msg::NothingImported { problems })
     } else if let (Some(path), true) = (rejects, report.rejected_rows() > 0) {
-        eprintln!(
-            "imported the valid rows; {} rejected row{} written to {}",
-            report.rejected_rows(),
-            plural(report.rejected_rows() as usize),
-            path.display()
-        );
+        Some(Msg::ImportedValidRows {
+            rejected: report.rejected_rows(),
+            rejects: path.display().to_string(),
+        })
+    } else {
+        None
+    };
+    if let Some(verdict) = verdict {
+        eprintln!("{}", verdict.text(lang));
     }
     Ok(if problems == 0 {
         Status::Ok
     } else {
         Status::Problems
     })
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
 }
 
 /// The per-file result table.

@@ -72,11 +72,12 @@ impl Context {
             // Said once, by the command whose open upgraded the file: its
             // records are untouched, but an older bangfu cannot read it now.
             // (A dry run upgrades a copy in memory instead.)
-            eprintln!(
-                "{}: upgraded from schema {from} to {} (a one-off change of format; every record is kept)",
-                path.display(),
-                crate::store::schema::current_version()
-            );
+            let notice = crate::i18n::Msg::Upgraded {
+                path: path.display().to_string(),
+                from,
+                to: crate::store::schema::current_version(),
+            };
+            eprintln!("{}", notice.text(self.lang));
         }
         Ok(store)
     }

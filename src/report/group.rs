@@ -18,16 +18,27 @@ use std::cmp::Ordering;
 /// A dimension to group by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum)]
 pub enum Dim {
+    #[value(alias = "类别")]
     Category,
+    #[value(alias = "单位")]
     Unit,
+    #[value(alias = "帮扶人")]
     Member,
+    #[value(alias = "贫困户")]
     Household,
+    #[value(alias = "乡镇")]
     Township,
+    #[value(alias = "村")]
     Village,
+    #[value(alias = "致贫原因")]
     Cause,
+    #[value(alias = "状态")]
     Status,
+    #[value(alias = "年")]
     Year,
+    #[value(alias = "季度")]
     Quarter,
+    #[value(alias = "月")]
     Month,
 }
 
@@ -83,11 +94,16 @@ impl Dim {
 /// A measure of a group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum Measure {
+    #[value(alias = "次数")]
     Deliveries,
+    #[value(alias = "户数")]
     Households,
+    #[value(alias = "物资")]
     Goods,
+    #[value(alias = "资金")]
     Cash,
     #[default]
+    #[value(alias = "合计")]
     Total,
 }
 

@@ -1,26 +1,8 @@
-//! Every word of human output, in English and in Chinese, in one place. The
+//! Every word of the tables, in English and in Chinese, in one place. The
 //! Chinese is what a district report prints (类别, 单位, 帮扶人, 乡镇 …).
+//! Sentences (warnings, verdicts, errors, help) are in [`crate::i18n`].
 
-use clap::ValueEnum;
-
-/// The language of human output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Lang {
-    En,
-    Zh,
-}
-
-impl Lang {
-    /// `zh` where `LANG` starts with `zh`, else `en` (SPEC §4).
-    pub fn from_env() -> Lang {
-        let lang = std::env::var("LANG").unwrap_or_default();
-        if lang.to_ascii_lowercase().starts_with("zh") {
-            Lang::Zh
-        } else {
-            Lang::En
-        }
-    }
-}
+pub use crate::i18n::Lang;
 
 /// A label of human output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

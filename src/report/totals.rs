@@ -16,6 +16,7 @@ pub enum SortBy {
     #[default]
     Key,
     /// Largest total first.
+    #[value(alias = "合计")]
     Total,
 }
 

@@ -129,20 +129,6 @@ fn is_scientific(t: &str) -> bool {
     digits(whole) && digits(frac) && digits(exponent)
 }
 
-/// The message of [`ValueError::IdNumberCheckDigit`].
-pub(crate) fn check_message(expected: char, found: char, maybe_rounded: bool) -> String {
-    let mut msg = format!(
-        "the ID number's check character is {found} but its digits call for {expected}; a digit may be mistyped"
-    );
-    if maybe_rounded {
-        msg.push_str(
-            "; it ends in 000, so Excel may have rounded the number's last digits: \
-             format the column as text and export again",
-        );
-    }
-    msg
-}
-
 impl fmt::Debug for IdNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("IdNumber").field(&self.masked()).finish()

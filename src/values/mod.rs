@@ -26,58 +26,45 @@ pub use phone::Phone;
 pub use status::Status;
 pub use text::{clean, fold_fullwidth, normalize_header, redact};
 
-/// Why a cell could not be read. The `Display` text is a short, user-facing
-/// English sentence fragment starting in lowercase; any user text it quotes
-/// has passed through [`text::redact`], so it never shows a whole ID number
-/// or phone number.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a cell could not be read. Its texts, a short user-facing sentence
+/// fragment starting in lowercase in English and in Chinese, are in the
+/// catalogue ([`crate::i18n::values`]); `Display` is the English one. Any
+/// user text it quotes has passed through [`text::redact`], so it never
+/// shows a whole ID number or phone number.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ValueError {
     /// The cell is empty (after trimming) where a value is needed.
-    #[error("the value is empty")]
     Empty,
 
     /// Not any of the accepted date spellings. Holds the redacted text.
-    #[error("not a date: \"{0}\" (write dates as 2001-03-05)")]
     NotADate(String),
     /// Shaped like a date, but the day or month does not exist. Holds the
     /// date as written (without any time part).
-    #[error("there is no such date: \"{0}\"")]
     ImpossibleDate(String),
     /// A date whose year is outside 1900–2200.
-    #[error("year {0} is out of range (1900–2200)")]
     DateOutOfRange(i32),
 
     /// A negative amount, written with `-` or in parentheses.
-    #[error("negative amount; amounts must be zero or more")]
     NegativeMoney,
     /// Non-zero digits beyond the fen (0.01 yuan), after scaling by 万.
-    #[error("more than two decimals of yuan; the smallest unit is one fen (0.01 yuan)")]
     TooManyDecimals,
     /// Not an amount of money. Holds the redacted text.
-    #[error("not an amount of money: \"{0}\"")]
     NotMoney(String),
     /// Thousands separators not in groups of three. Holds the redacted text.
-    #[error("misplaced thousands separator in \"{0}\"; commas must split the yuan into groups of three digits")]
     MoneyGrouping(String),
     /// More than [`Fen::MAX`].
-    #[error("amount too large (the limit is 1,000,000,000,000.00 yuan)")]
     MoneyTooLarge,
 
     /// Not a household size (a whole number from 1 to 50).
-    #[error("not a household size: \"{0}\" (a whole number from 1 to 50)")]
     NotASize(String),
 
     /// Excel stored the ID number as a number and showed it as `4.30102E+17`.
-    #[error("the spreadsheet turned the ID number into a number (scientific notation); format the column as text and export again")]
     IdNumberScientific,
     /// A character other than digits and a final check character.
-    #[error("an ID number has 17 digits and a check character (a digit or X)")]
     IdNumberChars,
     /// Digits and check character fine, but not 18 of them.
-    #[error("the ID number has {0} characters; it must have 18")]
     IdNumberLength(usize),
     /// The ISO 7064 MOD 11-2 check character does not match.
-    #[error("{}", id_number::check_message(*expected, *found, *maybe_rounded))]
     IdNumberCheckDigit {
         /// The check character the first 17 digits call for.
         expected: char,
@@ -87,31 +74,30 @@ pub enum ValueError {
         maybe_rounded: bool,
     },
     /// Digits 7–14 are not a real date between 1900-01-01 and today.
-    #[error(
-        "digits 7–14 of the ID number are not a real birth date (between 1900-01-01 and today)"
-    )]
     IdNumberBirthDate,
     /// Digits 1–2 are not a province code 11–82. Holds those two digits.
-    #[error("the ID number starts with {0:02}, which is not a province code (11–82)")]
     IdNumberProvince(u8),
 
     /// A character other than digits, spaces, `-` and one leading `+`.
-    #[error("not a phone number; use only digits, spaces, '-' and one leading '+'")]
     NotAPhone,
     /// Outside 7–15 digits. Holds the number of digits.
-    #[error("a phone number has 7 to 15 digits, this one has {0}")]
     PhoneDigits(usize),
     /// Excel stored the phone number as a number in scientific notation.
-    #[error("the spreadsheet turned the phone number into a number (scientific notation); format the column as text and export again")]
     PhoneScientific,
 
     /// Not one of the seven categories. Holds the redacted text.
-    #[error("unknown category \"{0}\"; use one of: ideas (送思想), policy (送政策), technology (送科技), information (送信息), warmth (送温暖), law (送法律), deeds (办好事实事)")]
     UnknownCategory(String),
     /// Not `poor` or `lifted`. Holds the redacted text.
-    #[error("unknown status \"{0}\"; use poor (贫困) or lifted (已脱贫)")]
     UnknownStatus(String),
 }
+
+impl std::fmt::Display for ValueError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&crate::i18n::values::text(self, crate::i18n::Lang::En))
+    }
+}
+
+impl std::error::Error for ValueError {}
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,394 @@
+//! The message catalogue: every sentence bangfu says to a person, in English
+//! and in Chinese side by side, and the rule that picks the language.
+//!
+//! bangfu's users are Chinese township clerks, so with `zh` everything they
+//! read must be Chinese (SPEC §5). Every message is a variant of [`Msg`] with
+//! its arguments as named fields, rendered by [`Msg::text`], whose arms pass
+//! both texts through [`tr!`]: a message without its Chinese text does not
+//! compile, and a test renders a sample of every variant and requires CJK in
+//! the Chinese one. A typed enum rather than Project Fluent: arguments are
+//! checked by the compiler (no runtime parsing of `.ftl` files, no missing or
+//! misspelt argument found only when a clerk hits it), plural rules are the
+//! two we need, and the texts stay next to the code that tests them.
+//!
+//! The catalogue has four parts, one file each, all written the same way:
+//! - here: the sentences of the commands (import verdicts, warnings,
+//!   upgrade notices, wrong arguments bangfu itself refuses);
+//! - [`values`]: why a cell could not be read ([`crate::values::ValueError`]);
+//! - [`usage`]: clap's usage errors, rebuilt from their kind and context;
+//! - [`help`]: the Chinese `--help` of every command and argument (the
+//!   English is the clap derive text in [`crate::cli`], kept where clap
+//!   reads it; [`help::localized_command`] puts the Chinese over it).
+//!
+//! The words of tables (column headings, 类别, 单位 …) stay in
+//! [`crate::report::Label`]: a vocabulary of single words, not sentences.
+
+pub mod help;
+pub mod usage;
+pub mod values;
+
+use crate::values::ValueError;
+use clap::ValueEnum;
+use std::ffi::OsString;
+use std::fmt;
+
+/// The language of human output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Lang {
+    En,
+    Zh,
+}
+
+impl Lang {
+    /// The language the environment asks for (SPEC §4): see [`lang_of_locale`].
+    pub fn from_env() -> Lang {
+        let var = |name: &str| std::env::var_os(name).map(|v| v.to_string_lossy().into_owned());
+        lang_of_locale(
+            var("LC_ALL").as_deref(),
+            var("LC_MESSAGES").as_deref(),
+            var("LANG").as_deref(),
+        )
+    }
+
+    /// `--lang` as written on the command line, else the environment: the
+    /// language must be known before clap parses, to print its help and its
+    /// errors in it. An invalid `--lang` is left to clap to refuse.
+    pub fn from_args_or_env<I, T>(args: I) -> Lang
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString>,
+    {
+        lang_of_args(args).unwrap_or_else(Lang::from_env)
+    }
+}
+
+/// The language a locale asks for, as programs find it: the first of
+/// `LC_ALL`, `LC_MESSAGES`, `LANG` that is set and not empty decides; `zh`
+/// where it starts with `zh`, else `en` (`LC_ALL=C LANG=zh_CN` is English).
+pub fn lang_of_locale(lc_all: Option<&str>, lc_messages: Option<&str>, lang: Option<&str>) -> Lang {
+    let decides = [lc_all, lc_messages, lang]
+        .into_iter()
+        .flatten()
+        .find(|v| !v.is_empty());
+    match decides {
+        Some(v) if v.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("zh")) => Lang::Zh,
+        _ => Lang::En,
+    }
+}
+
+/// `--lang zh` / `--lang=zh` among the arguments (the last one wins, as in
+/// clap; nothing after `--` counts).
+fn lang_of_args<I, T>(args: I) -> Option<Lang>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString>,
+{
+    let mut found = None;
+    let mut args = args.into_iter().map(Into::into);
+    while let Some(arg) = args.next() {
+        let Some(arg) = arg.to_str().map(str::to_owned) else {
+            continue;
+        };
+        let value = match arg.as_str() {
+            "--" => break,
+            "--lang" => args.next().and_then(|v| v.to_str().map(str::to_owned)),
+            _ => arg.strip_prefix("--lang=").map(str::to_owned),
+        };
+        if let Some(value) = value {
+            found = Lang::from_str(&value, false).ok().or(found);
+        }
+    }
+    found
+}
+
+/// Pick the text of the language: both must be given, so that a message
+/// without its Chinese cannot compile.
+macro_rules! tr {
+    ($lang:expr, $en:expr, $zh:expr $(,)?) => {
+        match $lang {
+            $crate::i18n::Lang::En => $en,
+            $crate::i18n::Lang::Zh => $zh,
+        }
+    };
+}
+pub(crate) use tr;
+
+/// `1 problem`, `2 problems`.
+fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// A sentence for a person, with its arguments; [`Msg::text`] renders it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Msg {
+    /// Why a cell (or an argument) could not be read.
+    Value(ValueError),
+
+    // Import.
+    /// A warning of an import (its text still English until the row
+    /// problems move into the catalogue).
+    Warning {
+        text: String,
+    },
+    DryRunVerdict {
+        problems: u64,
+    },
+    NothingImported {
+        problems: u64,
+    },
+    ImportedValidRows {
+        rejected: u64,
+        rejects: String,
+    },
+    /// After the first problems printed in full: how many more.
+    MoreProblems {
+        more: u64,
+        all: u64,
+    },
+    /// The file was upgraded to the current schema by this command.
+    Upgraded {
+        path: String,
+        from: i64,
+        to: i64,
+    },
+    /// A dry run on a file of an older schema checks against a copy.
+    DryRunOnOlderSchema {
+        path: String,
+        version: i64,
+    },
+
+    // Arguments bangfu itself refuses (clap prints them as usage errors).
+    UnknownKind {
+        given: String,
+    },
+    UnknownEncoding {
+        given: String,
+    },
+    BadDelimiter {
+        given: String,
+    },
+}
+
+impl Msg {
+    pub fn text(&self, lang: Lang) -> String {
+        use Msg::*;
+        match self {
+            Value(e) => values::text(e, lang),
+            Warning { text } => tr!(lang, format!("warning: {text}"), format!("警告：{text}")),
+            DryRunVerdict { problems } => tr!(
+                lang,
+                format!(
+                    "dry run: nothing was written ({})",
+                    count(*problems, "problem", "problems")
+                ),
+                format!("试运行：什么也没有写入（{problems} 个问题）"),
+            ),
+            NothingImported { problems } => tr!(
+                lang,
+                format!(
+                    "nothing was imported: {} (fix them and import again, or use --rejects FILE to import the valid rows)",
+                    count(*problems, "problem", "problems")
+                ),
+                format!(
+                    "什么也没有导入：{problems} 个问题（改正后重新导入，或用 --rejects 文件 只导入没有问题的行）"
+                ),
+            ),
+            ImportedValidRows { rejected, rejects } => tr!(
+                lang,
+                format!(
+                    "imported the valid rows; {} written to {rejects}",
+                    count(*rejected, "rejected row", "rejected rows")
+                ),
+                format!("已导入没有问题的行；{rejected} 行有问题，已写入 {rejects}"),
+            ),
+            MoreProblems { more, all } => tr!(
+                lang,
+                format!("… and {more} more problems ({all} in all)"),
+                format!("……另有 {more} 个问题（共 {all} 个）"),
+            ),
+            Upgraded { path, from, to } => tr!(
+                lang,
+                format!(
+                    "{path}: upgraded from schema {from} to {to} (a one-off change of format; every record is kept)"
+                ),
+                format!(
+                    "{path}：数据库格式已从第 {from} 版升级到第 {to} 版（一次性的格式变更，所有记录都保留）"
+                ),
+            ),
+            DryRunOnOlderSchema { path, version } => tr!(
+                lang,
+                format!(
+                    "{path}: made by an older bangfu (schema {version}); the dry run checks against an upgraded copy in memory and leaves the file as it is"
+                ),
+                format!(
+                    "{path}：由旧版 bangfu 建立（第 {version} 版格式）；试运行在内存中的升级副本上检查，文件保持原样"
+                ),
+            ),
+            UnknownKind { given } => tr!(
+                lang,
+                format!("unknown kind {given:?}; use households, members, pairings or deliveries"),
+                format!(
+                    "不认识的类型 {given:?}；请用 households（贫困户）、members（帮扶人）、pairings（结对）或 deliveries（帮扶记录）"
+                ),
+            ),
+            UnknownEncoding { given } => tr!(
+                lang,
+                format!("unknown encoding {given:?}; use utf-8, gbk, gb18030, utf-16le or utf-16be"),
+                format!("不认识的编码 {given:?}；请用 utf-8、gbk、gb18030、utf-16le 或 utf-16be"),
+            ),
+            BadDelimiter { given } => tr!(
+                lang,
+                format!(
+                    "the delimiter must be one ASCII character or tab, comma, semicolon; not {given:?}"
+                ),
+                format!(
+                    "分隔符须为一个 ASCII 字符，或 tab（制表符）、comma（逗号）、semicolon（分号）；不能是 {given:?}"
+                ),
+            ),
+        }
+    }
+}
+
+/// English, for logs and for errors that travel as `std::error::Error`.
+impl fmt::Display for Msg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text(Lang::En))
+    }
+}
+
+/// A message is also an error: argument parsers return it, and
+/// [`usage::render`] finds it again inside clap's error to render it in the
+/// user's language.
+impl std::error::Error for Msg {}
+
+impl From<ValueError> for Msg {
+    fn from(e: ValueError) -> Msg {
+        Msg::Value(e)
+    }
+}
+
+/// Whether a text holds Chinese (CJK) characters: the tests' check that a
+/// Chinese rendering is not English.
+pub fn has_cjk(s: &str) -> bool {
+    s.chars()
+        .any(|c| matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}'))
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// One instance of every variant of [`Msg`] (the match makes a new
+    /// variant a compile error here until it has a sample).
+    pub(crate) fn samples() -> Vec<Msg> {
+        let all = vec![
+            Msg::Warning { text: "x".into() },
+            Msg::DryRunVerdict { problems: 2 },
+            Msg::NothingImported { problems: 1 },
+            Msg::ImportedValidRows {
+                rejected: 3,
+                rejects: "r.csv".into(),
+            },
+            Msg::MoreProblems { more: 50, all: 150 },
+            Msg::Upgraded {
+                path: "b.db".into(),
+                from: 1,
+                to: 2,
+            },
+            Msg::DryRunOnOlderSchema {
+                path: "b.db".into(),
+                version: 1,
+            },
+            Msg::UnknownKind { given: "x".into() },
+            Msg::UnknownEncoding { given: "x".into() },
+            Msg::BadDelimiter { given: "xx".into() },
+        ];
+        for m in &all {
+            match m {
+                Msg::Value(_)
+                | Msg::Warning { .. }
+                | Msg::DryRunVerdict { .. }
+                | Msg::NothingImported { .. }
+                | Msg::ImportedValidRows { .. }
+                | Msg::MoreProblems { .. }
+                | Msg::Upgraded { .. }
+                | Msg::DryRunOnOlderSchema { .. }
+                | Msg::UnknownKind { .. }
+                | Msg::UnknownEncoding { .. }
+                | Msg::BadDelimiter { .. } => {}
+            }
+        }
+        all.into_iter()
+            .chain(values::tests::samples().into_iter().map(Msg::Value))
+            .collect()
+    }
+
+    /// Every Chinese text is Chinese: it holds CJK and is not the English.
+    pub(crate) fn assert_chinese(en: &str, zh: &str) {
+        assert!(has_cjk(zh), "no Chinese in the zh text of {en:?}: {zh:?}");
+        assert_ne!(en, zh, "the zh text is the English one");
+    }
+
+    #[test]
+    fn every_message_has_a_chinese_text() {
+        let samples = samples();
+        assert!(samples.len() > 20);
+        for m in samples {
+            assert_chinese(&m.text(Lang::En), &m.text(Lang::Zh));
+        }
+    }
+
+    #[test]
+    fn english_counts_are_singular_or_plural() {
+        assert_eq!(
+            Msg::DryRunVerdict { problems: 1 }.text(Lang::En),
+            "dry run: nothing was written (1 problem)"
+        );
+        assert_eq!(
+            Msg::DryRunVerdict { problems: 0 }.text(Lang::En),
+            "dry run: nothing was written (0 problems)"
+        );
+    }
+
+    #[test]
+    fn the_first_set_and_non_empty_locale_variable_decides() {
+        use Lang::*;
+        let cases = [
+            ((None, None, None), En),
+            ((None, None, Some("zh_CN.UTF-8")), Zh),
+            ((None, None, Some("zh_TW")), Zh),
+            ((None, None, Some("ZH_cn")), Zh),
+            ((None, None, Some("C")), En),
+            ((None, None, Some("en_US.UTF-8")), En),
+            ((Some("zh_CN.UTF-8"), None, Some("C")), Zh),
+            ((Some("C"), None, Some("zh_CN")), En),
+            ((Some(""), None, Some("zh_CN")), Zh),
+            ((Some(""), Some(""), Some("zh_CN")), Zh),
+            ((None, Some("zh_CN.UTF-8"), Some("en_US")), Zh),
+            ((None, Some("C"), Some("zh_CN")), En),
+            ((Some("en_GB"), Some("zh_CN"), Some("zh_CN")), En),
+            ((Some("z"), None, None), En),
+            ((Some("中文"), None, None), En),
+        ];
+        for ((all, messages, lang), want) in cases {
+            assert_eq!(
+                lang_of_locale(all, messages, lang),
+                want,
+                "LC_ALL={all:?} LC_MESSAGES={messages:?} LANG={lang:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn lang_on_the_command_line_is_found_before_parsing() {
+        let of = |args: &[&str]| lang_of_args(args.iter().copied());
+        assert_eq!(of(&["bangfu", "--lang", "zh", "summary"]), Some(Lang::Zh));
+        assert_eq!(of(&["bangfu", "summary", "--lang=zh"]), Some(Lang::Zh));
+        assert_eq!(of(&["bangfu", "--lang=zh", "--lang", "en"]), Some(Lang::En));
+        assert_eq!(of(&["bangfu", "--lang", "fr"]), None);
+        assert_eq!(of(&["bangfu", "--lang"]), None);
+        assert_eq!(of(&["bangfu", "import", "--", "--lang=zh"]), None);
+        assert_eq!(of(&["bangfu", "summary"]), None);
+    }
+}
