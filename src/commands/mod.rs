@@ -10,7 +10,7 @@ pub mod show;
 pub mod summary;
 pub mod totals;
 
-use crate::cli::{Cli, Command, FilterArgs};
+use crate::cli::{Cli, Command, FilterArgs, HouseholdFilterArgs, MemberFilterArgs};
 use crate::report::group::Filters;
 use crate::report::Lang;
 use crate::store::Store;
@@ -97,11 +97,24 @@ pub fn filters(args: &FilterArgs) -> Filters {
     Filters {
         from: args.from,
         to: args.to,
-        township: args.township.clone(),
-        village: args.village.clone(),
-        unit: args.unit.clone(),
-        member: args.member.clone(),
-        household: args.household.clone(),
         category: args.category,
+        ..record_filters(Some(&args.households), Some(&args.members))
+    }
+}
+
+/// The FILTERS on households and members that a command takes.
+pub fn record_filters(
+    households: Option<&HouseholdFilterArgs>,
+    members: Option<&MemberFilterArgs>,
+) -> Filters {
+    let households = households.cloned().unwrap_or_default();
+    let members = members.cloned().unwrap_or_default();
+    Filters {
+        township: households.township,
+        village: households.village,
+        household: households.household,
+        unit: members.unit,
+        member: members.member,
+        ..Filters::default()
     }
 }

@@ -14,7 +14,8 @@ pub fn run_overdue(
 ) -> anyhow::Result<Status> {
     let store = ctx.open_store()?.for_reports()?;
     let as_of = args.as_of.unwrap_or_else(Date::today);
-    let (world, rows) = overdue::load_and_overdue(&store.conn, as_of, args.days)?;
+    let filters = super::record_filters(Some(&args.households), Some(&args.members));
+    let (world, rows) = overdue::load_and_overdue(&store.conn, as_of, args.days, &filters)?;
     let text = overdue::render_overdue(
         &world,
         &rows,
@@ -35,7 +36,8 @@ pub fn run_unpaired(
     let store = ctx.open_store()?.for_reports()?;
     let world = World::load(&store.conn)?;
     let as_of = args.as_of.unwrap_or_else(Date::today);
-    let rows = overdue::unpaired(&store.conn, &world, as_of)?;
+    let filters = super::record_filters(Some(&args.households), None);
+    let rows = overdue::unpaired(&store.conn, &world, as_of, &filters)?;
     out.write_all(
         overdue::render_unpaired(&world, &rows, ctx.lang, args.format.format).as_bytes(),
     )?;

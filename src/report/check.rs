@@ -2,11 +2,11 @@
 //! someone not paired with the household that day, pairings nobody has acted
 //! on, members with nobody to help.
 
-use super::group::World;
+use super::group::{Filters, World};
 use super::labels::{Label, Lang};
 use super::overdue::pretty;
 use super::render::{Cell, Column, Format, Table};
-use crate::store::query;
+use crate::store::query::{self, PairingFacts};
 use crate::values::Date;
 use rusqlite::Connection;
 use rustc_hash::FxHashMap as HashMap;
@@ -48,17 +48,42 @@ pub struct Finding {
     pub date: Option<Date>,
 }
 
-/// Every finding, grouped by kind. Deliveries are read in one scan.
-pub fn findings(conn: &Connection, world: &World) -> rusqlite::Result<Vec<Finding>> {
+/// Every finding among the records and deliveries `filters` select,
+/// grouped by kind: deliveries of the period outside a pairing, pairings
+/// of the period without a delivery in it, and (unless households are
+/// filtered) members without a pairing. Deliveries are read in one scan.
+pub fn findings(
+    conn: &Connection,
+    world: &World,
+    filters: &Filters,
+) -> anyhow::Result<Vec<Finding>> {
+    let f = world.resolve(filters)?;
+    let selected = |member: i64, household: i64| match (
+        world.member_index(member),
+        world.household_index(household),
+    ) {
+        (Some(m), Some(h)) => f.member_ok(world, m) && f.household_ok(world, h),
+        _ => true,
+    };
     // Each member–household pair's pairings, and whether each saw a delivery.
-    let pairings = query::pairings(conn)?;
+    let pairings: Vec<PairingFacts> = query::pairings(conn)?
+        .into_iter()
+        .filter(|p| selected(p.member, p.household) && f.period_overlaps(p.since, p.until))
+        .collect();
     let mut by_pair: HashMap<(i64, i64), Vec<usize>> = HashMap::default();
     for (i, p) in pairings.iter().enumerate() {
         by_pair.entry((p.member, p.household)).or_default().push(i);
     }
     let mut visited = vec![false; pairings.len()];
     let mut outside = Vec::new();
-    query::scan_deliveries(conn, &query::Scan::default(), |d| {
+    query::scan_deliveries(conn, &f.scan(world), |d| {
+        let passes = match (world.household_index(d.household), world.member_index(d.member)) {
+            (Some(h), Some(m)) => f.delivery_ok(world, &d, h, m),
+            _ => true,
+        };
+        if !passes {
+            return;
+        }
         let mut covered = false;
         for &i in by_pair
             .get(&(d.member, d.household))
@@ -93,7 +118,11 @@ pub fn findings(conn: &Connection, world: &World) -> rusqlite::Result<Vec<Findin
             });
         }
     }
-    for m in query::members_without_households(conn)? {
+    let members = query::members_without_households(conn)?;
+    let members = members.into_iter().filter(|&m| {
+        !f.on_households() && world.member_index(m).is_none_or(|i| f.member_ok(world, i))
+    });
+    for m in members {
         out.push(Finding {
             kind: Kind::MemberWithoutHousehold,
             member: world.member_index(m),

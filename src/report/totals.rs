@@ -5,6 +5,7 @@
 use super::group::{group, sort_by_total, Dim, Feed, Figures, Filters, Grouping, Measure, World};
 use super::labels::{Label, Lang};
 use super::render::{Cell, Column, Format, Table};
+use crate::values::Category;
 use rusqlite::Connection;
 use serde_json::{json, Map, Value};
 use std::rc::Rc;
@@ -94,6 +95,9 @@ pub fn compute_many(
             dims: spec.by.clone(),
             groups: Vec::new(),
         });
+        if spec.by == [Dim::Category] {
+            every_category(&world, &mut rows, filters);
+        }
         let grand = groupings.next().map(|g| g.grand()).unwrap_or_default();
         let (cells, columns) = if spec.across.is_some() {
             (groupings.next(), groupings.next())
@@ -121,6 +125,21 @@ pub fn compute_many(
         });
     }
     Ok(all)
+}
+
+/// By category alone, a report lists all seven categories (those of
+/// `--category` only), a category without deliveries with zeros.
+fn every_category(world: &World, rows: &mut Grouping, filters: &Filters) {
+    for category in Category::ALL {
+        let value = u32::from(category.index());
+        let wanted = filters.category.is_none_or(|c| c == category);
+        if wanted && !rows.groups.iter().any(|(v, _)| v.as_slice() == [value]) {
+            rows.groups.push((vec![value], Figures::default()));
+        }
+    }
+    let dims = rows.dims.clone();
+    rows.groups
+        .sort_by(|a, b| world.compare_keys(&dims, &a.0, &b.0));
 }
 
 impl Totals {

@@ -194,8 +194,9 @@ pub fn export(conn: &Connection, spec: &ExportSpec) -> anyhow::Result<Vec<u8>> {
         }
     }
 
-    // The overdue list, with phone numbers to call (masked unless --reveal).
-    let rows = overdue(conn, &world, spec.today, spec.overdue_days)?;
+    // The overdue list of the households and members of the FILTERS, with
+    // phone numbers to call (masked unless --reveal).
+    let rows = overdue(conn, &world, spec.today, spec.overdue_days, &spec.filters)?;
     let mut table = overdue_table(&world, &rows, lang);
     table
         .columns
