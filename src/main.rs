@@ -4,6 +4,7 @@
 
 use bangfu::cli::Cli;
 use bangfu::commands::{self, Status};
+use bangfu::problem::say;
 use bangfu::UsageError;
 use clap::Parser;
 use std::io::{self, Write};
@@ -12,15 +13,19 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
+        Err(e) if e.use_stderr() => {
+            // A usage error may echo an argument: an ID or phone number in
+            // it is masked, unless --reveal is among the arguments.
+            let reveal = std::env::args_os().any(|a| a == "--reveal");
+            say(e.render().to_string().trim_end(), reveal);
+            return ExitCode::from(2);
+        }
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            };
+            return ExitCode::SUCCESS;
         }
     };
+    let reveal = cli.reveal;
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let result = commands::run(cli, &mut out).and_then(|s| {
@@ -33,7 +38,7 @@ fn main() -> ExitCode {
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             let _ = out.flush();
-            eprintln!("bangfu: {e:#}");
+            say(&format!("bangfu: {e:#}"), reveal);
             if e.downcast_ref::<UsageError>().is_some() {
                 ExitCode::from(2)
             } else {

@@ -55,10 +55,11 @@ impl UsageError {
     }
 }
 
-/// Print problems to stderr, the first `limit` in full and then a count.
-pub fn report_problems(problems: &[Problem], limit: usize) {
+/// Print problems to stderr, the first `limit` in full and then a count;
+/// the ID and phone numbers they quote masked unless `reveal`.
+pub fn report_problems(problems: &[Problem], limit: usize, reveal: bool) {
     for problem in problems.iter().take(limit) {
-        eprintln!("{problem}");
+        say(&problem.to_string(), reveal);
     }
     if problems.len() > limit {
         eprintln!(
@@ -67,6 +68,12 @@ pub fn report_problems(problems: &[Problem], limit: usize) {
             problems.len()
         );
     }
+}
+
+/// Print one line a person reads to stderr: any ID or phone number in it
+/// masked, unless `reveal`.
+pub fn say(line: &str, reveal: bool) {
+    eprintln!("{}", crate::report::mask::text(line, reveal));
 }
 
 #[cfg(test)]

@@ -46,7 +46,7 @@ pub fn run(ctx: &Context, out: &mut dyn Write) -> anyhow::Result<Status> {
     };
     let report = super::import::import_into(&mut store, sample_inputs())?;
     if !report.problems.is_empty() {
-        report_problems(&report.problems, 100);
+        report_problems(&report.problems, 100, ctx.reveal);
         anyhow::bail!("the built-in sample did not import cleanly");
     }
     let figures = summary::compute(&store.conn, &Default::default(), Date::today())?;

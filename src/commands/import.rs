@@ -6,7 +6,7 @@ use crate::cli::ImportArgs;
 use crate::import::{import, FileResult, ImportOptions, ImportReport, Input, Rejected};
 use crate::input::headers::Kind;
 use crate::input::{encoding, parse_delimiter, ReadOptions, Source};
-use crate::problem::{report_problems, UsageError};
+use crate::problem::{report_problems, say, UsageError};
 use crate::report::{Cell, Column, Label, Lang, Table};
 use crate::store::Store;
 use crate::values::Date;
@@ -109,9 +109,9 @@ pub fn finish(
     out: &mut dyn Write,
 ) -> anyhow::Result<Status> {
     for warning in &report.warnings {
-        eprintln!("warning: {warning}");
+        say(&format!("warning: {warning}"), ctx.reveal);
     }
-    report_problems(&report.problems, PROBLEM_LIMIT);
+    report_problems(&report.problems, PROBLEM_LIMIT, ctx.reveal);
     out.write_all(results_table(&report.files, ctx.lang).to_text().as_bytes())?;
     let problems = report.problems.len();
     if dry_run {

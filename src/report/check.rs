@@ -77,7 +77,10 @@ pub fn findings(
     let mut visited = vec![false; pairings.len()];
     let mut outside = Vec::new();
     query::scan_deliveries(conn, &f.scan(world), |d| {
-        let passes = match (world.household_index(d.household), world.member_index(d.member)) {
+        let passes = match (
+            world.household_index(d.household),
+            world.member_index(d.member),
+        ) {
             (Some(h), Some(m)) => f.delivery_ok(world, &d, h, m),
             _ => true,
         };

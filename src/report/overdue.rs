@@ -49,7 +49,11 @@ pub fn load_and_overdue(
 }
 
 /// The rows of the households and members `filters` select.
-fn select(world: &World, mut rows: Vec<OverdueRow>, filters: &Filters) -> anyhow::Result<Vec<OverdueRow>> {
+fn select(
+    world: &World,
+    mut rows: Vec<OverdueRow>,
+    filters: &Filters,
+) -> anyhow::Result<Vec<OverdueRow>> {
     let f = world.resolve(filters)?;
     rows.retain(|r| f.household_ok(world, r.household) && f.member_ok(world, r.member));
     Ok(rows)
