@@ -22,7 +22,10 @@ fn run(w: &Workdir, args: &[&str]) -> (i32, String, String) {
 }
 
 fn import(w: &Workdir, files: &[(&str, String)]) {
-    let paths: Vec<_> = files.iter().map(|(name, text)| w.utf8(name, text)).collect();
+    let paths: Vec<_> = files
+        .iter()
+        .map(|(name, text)| w.utf8(name, text))
+        .collect();
     let mut args = vec!["import"];
     args.extend(paths.iter().map(|p| path_str(p)));
     w.stdout(&args);
@@ -98,7 +101,10 @@ fn villages_of_one_name_in_two_townships_are_two_groups() {
     );
     let table = w.stdout(&["totals", "--by", "village"]);
     let header = table.lines().nth(1).unwrap_or("");
-    assert!(header.contains("township") && header.contains("village"), "{table}");
+    assert!(
+        header.contains("township") && header.contains("village"),
+        "{table}"
+    );
     // --village alone: that name in every township; with --township, both.
     let all = w.json(&["totals", "--by", "village", "--village", "大坪村"]);
     assert_eq!(rows(&all).len(), 2, "{all}");
@@ -189,7 +195,10 @@ fn money_past_the_64_bit_limit_is_an_error_never_a_wrong_figure() {
         let (code, stdout, stderr) = run(&w, &args);
         assert_eq!(code, 1, "{args:?}: {stdout}{stderr}");
         assert!(stdout.is_empty(), "{args:?} printed a figure: {stdout}");
-        assert!(stderr.contains("too much to count exactly"), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("too much to count exactly"),
+            "{args:?}: {stderr}"
+        );
     }
 }
 
@@ -223,7 +232,10 @@ fn id_and_phone_numbers_are_masked_in_every_message_unless_revealed() {
     for args in &cases {
         let (code, _, stderr) = run(&w, args);
         assert_eq!(code, 2, "{args:?}: {stderr}");
-        assert!(!stderr.contains(&id) && !stderr.contains(phone), "{args:?}: {stderr}");
+        assert!(
+            !stderr.contains(&id) && !stderr.contains(phone),
+            "{args:?}: {stderr}"
+        );
         assert!(
             stderr.contains(&masked_id) || stderr.contains("138****5678"),
             "{args:?}: {stderr}"
@@ -231,7 +243,10 @@ fn id_and_phone_numbers_are_masked_in_every_message_unless_revealed() {
         let mut revealed = vec!["--reveal"];
         revealed.extend(args.iter());
         let (_, _, stderr) = run(&w, &revealed);
-        assert!(stderr.contains(&id) || stderr.contains(phone), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(&id) || stderr.contains(phone),
+            "{args:?}: {stderr}"
+        );
     }
     // A file without a header: its first row is quoted as the header.
     let headless = w.utf8(
@@ -242,9 +257,17 @@ fn id_and_phone_numbers_are_masked_in_every_message_unless_revealed() {
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("the header is"), "{stderr}");
     assert!(!stderr.contains(&id) && !stderr.contains(phone), "{stderr}");
-    assert!(stderr.contains(&masked_id) && stderr.contains("138****5678"), "{stderr}");
+    assert!(
+        stderr.contains(&masked_id) && stderr.contains("138****5678"),
+        "{stderr}"
+    );
     // Numbers that are neither are quoted as written.
-    for reference in ["3.14159260001", "9.2233720368547758E16", "20010305", "H0011"] {
+    for reference in [
+        "3.14159260001",
+        "9.2233720368547758E16",
+        "20010305",
+        "H0011",
+    ] {
         let (_, _, stderr) = run(&w, &["show", "household", reference]);
         assert!(stderr.contains(reference), "{reference}: {stderr}");
     }
@@ -259,7 +282,9 @@ fn a_long_note_is_cut_in_the_table_and_kept_whole_in_csv_and_json() {
         &w,
         &[(
             "长备注.csv",
-            format!("日期,帮扶人,贫困户,类别,物资,资金,备注\n2003-01-01,M1,T01,送温暖,1,0,{note}\n"),
+            format!(
+                "日期,帮扶人,贫困户,类别,物资,资金,备注\n2003-01-01,M1,T01,送温暖,1,0,{note}\n"
+            ),
         )],
     );
     let table = w.stdout(&["show", "household", "T01"]);
@@ -318,7 +343,9 @@ fn by_category_alone_lists_all_seven_categories_zeros_included() {
     assert_eq!(categories(&one), ["law"]);
     let top = w.json(&["totals", "--by", "category", "--top", "2"]);
     assert_eq!(categories(&top), ["ideas", "policy"]);
-    let top = w.json(&["totals", "--by", "category", "--sort", "total", "--top", "1"]);
+    let top = w.json(&[
+        "totals", "--by", "category", "--sort", "total", "--top", "1",
+    ]);
     assert_eq!(categories(&top), ["warmth"]);
 }
 
@@ -355,7 +382,10 @@ fn chinese_names_sort_by_pinyin_in_tables_and_json() {
     assert_eq!(names("unit"), ["农业局", "区委", "县委"]);
     let table = w.stdout(&["totals", "--by", "township"]);
     let at = |s: &str| table.find(s).unwrap_or(usize::MAX);
-    assert!(at("白仓镇") < at("黄桥镇") && at("黄桥镇") < at("塘渡口镇"), "{table}");
+    assert!(
+        at("白仓镇") < at("黄桥镇") && at("黄桥镇") < at("塘渡口镇"),
+        "{table}"
+    );
 }
 
 #[test]
@@ -415,4 +445,59 @@ fn overdue_unpaired_and_check_take_the_filters() {
     );
     let (code, _, _) = run(&w, &["check", "--household", "B02", "--from", "2003-01-01"]);
     assert_eq!(code, 1, "B02's pairing has no delivery in 2003");
+}
+
+#[test]
+fn numbers_in_names_and_notes_are_masked_in_reports_but_record_ids_never() {
+    let w = Workdir::new();
+    // Some clerks number households by the head's ID number, and write a
+    // phone number into the head's cell or a note.
+    let id = id_number(11);
+    let masked_id = format!("{}**********{}", &id[..4], &id[14..]);
+    import(
+        &w,
+        &[
+            (
+                "h.csv",
+                format!("户编号,户主,乡镇\n{id},张三 13812345678,白仓镇\n"),
+            ),
+            ("m.csv", format!("编号,姓名,单位,结对户\nM1,钱七,区委,{id}\n")),
+            (
+                "d.csv",
+                format!(
+                    "日期,帮扶人,贫困户,类别,物资,备注\n2002-01-01,M1,{id},送温暖,10,电话回访13912345678\n"
+                ),
+            ),
+        ],
+    );
+    for args in [
+        vec!["show", "household", id.as_str()],
+        vec!["show", "household", id.as_str(), "--format", "json"],
+        vec!["show", "member", "M1", "--format", "csv"],
+        vec!["totals", "--by", "household"],
+        vec!["totals", "--by", "household", "--format", "json"],
+        vec!["overdue"],
+        vec!["overdue", "--format", "json"],
+    ] {
+        let (_, stdout, stderr) = run(&w, &args);
+        assert!(
+            stdout.contains(&id),
+            "{args:?}: the record's id is shown whole: {stdout}"
+        );
+        assert!(
+            !stdout.contains("13812345678") && !stdout.contains("13912345678"),
+            "{args:?}: {stdout}"
+        );
+        assert!(!stdout.contains(&masked_id), "{args:?}: {stdout}");
+        assert!(
+            stderr.is_empty() || !stderr.contains("13812345678"),
+            "{stderr}"
+        );
+        let mut revealed = vec!["--reveal"];
+        revealed.extend(args.iter());
+        let (_, stdout, _) = run(&w, &revealed);
+        assert!(stdout.contains("13812345678"), "{revealed:?}: {stdout}");
+    }
+    let (_, note, _) = run(&w, &["show", "household", id.as_str()]);
+    assert!(note.contains("电话回访139****5678"), "{note}");
 }

@@ -11,7 +11,9 @@ pub fn run(ctx: &Context, args: &CheckArgs, out: &mut dyn Write) -> anyhow::Resu
     let world = World::load(&store.conn)?;
     let filters = super::filters(&args.filters);
     let findings = check::findings(&store.conn, &world, &filters)?;
-    out.write_all(check::render(&world, &findings, ctx.lang, args.format.format).as_bytes())?;
+    out.write_all(
+        check::render(&world, &findings, ctx.lang, args.format.format, ctx.reveal).as_bytes(),
+    )?;
     if findings.is_empty() {
         Ok(Status::Ok)
     } else {

@@ -23,6 +23,7 @@ pub fn run_overdue(
         args.days,
         ctx.lang,
         args.format.format,
+        ctx.reveal,
     );
     out.write_all(text.as_bytes())?;
     Ok(Status::Ok)
@@ -39,7 +40,8 @@ pub fn run_unpaired(
     let filters = super::record_filters(Some(&args.households), None);
     let rows = overdue::unpaired(&store.conn, &world, as_of, &filters)?;
     out.write_all(
-        overdue::render_unpaired(&world, &rows, ctx.lang, args.format.format).as_bytes(),
+        overdue::render_unpaired(&world, &rows, ctx.lang, args.format.format, ctx.reveal)
+            .as_bytes(),
     )?;
     Ok(Status::Ok)
 }

@@ -4,6 +4,7 @@
 
 use super::group::{Filters, World};
 use super::labels::{Label, Lang};
+use super::mask;
 use super::overdue::pretty;
 use super::render::{Cell, Column, Format, Table};
 use crate::store::query::{self, PairingFacts};
@@ -137,7 +138,15 @@ pub fn findings(
 }
 
 /// The findings in `format`.
-pub fn render(world: &World, findings: &[Finding], lang: Lang, format: Format) -> String {
+/// The findings in `format`, ID and phone numbers in names masked unless
+/// `reveal`.
+pub fn render(
+    world: &World,
+    findings: &[Finding],
+    lang: Lang,
+    format: Format,
+    reveal: bool,
+) -> String {
     let member = |f: &Finding| f.member.and_then(|i| world.members.get(i as usize));
     let household = |f: &Finding| f.household.and_then(|i| world.households.get(i as usize));
     if findings.is_empty() && format == Format::Table {
@@ -157,9 +166,11 @@ pub fn render(world: &World, findings: &[Finding], lang: Lang, format: Format) -
                 })
             })
             .collect();
-        return pretty(&json!({ "findings": rows }));
+        let mut json = json!({ "findings": rows });
+        mask::json(&mut json, reveal);
+        return pretty(&json);
     }
-    let table = Table {
+    let mut table = Table {
         columns: [
             ("finding", Label::Finding),
             ("member", Label::MemberId),
@@ -187,5 +198,6 @@ pub fn render(world: &World, findings: &[Finding], lang: Lang, format: Format) -
             .collect(),
         total: None,
     };
+    mask::table(&mut table, reveal);
     table.render(format)
 }

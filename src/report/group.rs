@@ -721,7 +721,7 @@ fn resolve_text(
                 .map(String::as_str)
                 .filter(|s| !s.is_empty())
                 .collect();
-            known.sort_unstable();
+            known.sort_unstable_by(|a, b| super::collate::compare(a, b));
             known.truncate(20);
             Err(UsageError::new(format!(
                 "no {what} is named {value:?}; known: {}",
@@ -754,7 +754,7 @@ impl Resolved {
     /// Whether a delivery passes every filter: its category, and its
     /// household (at index `h`) and member (at index `m`).
     pub fn delivery_ok(&self, world: &World, d: &DeliveryFacts, h: u32, m: u32) -> bool {
-        !self.category.is_some_and(|c| c != d.category)
+        self.category.is_none_or(|c| c == d.category)
             && (self.from..=self.to).contains(&d.day)
             && self.household_ok(world, h)
             && self.member_ok(world, m)
@@ -863,6 +863,16 @@ pub enum Feed<'a> {
 #[error("too many values of {} to group by (more than {VALUES})", .0.key())]
 pub struct TooManyValues(pub Dim);
 
+/// `key` with one more dimension's value packed in below it; a value too
+/// large for its bits is an error, not cut (which would add two groups into
+/// one).
+fn pack(key: u128, dim: Dim, value: u32) -> Result<u128, TooManyValues> {
+    if value >= VALUES {
+        return Err(TooManyValues(dim));
+    }
+    Ok((key << BITS) | u128::from(value))
+}
+
 /// Why a delivery could not be added into its group.
 #[derive(Debug, Clone, Copy)]
 enum Failed {
@@ -905,11 +915,13 @@ pub fn group(
             let mut key: u128 = 0;
             for dim in dims {
                 let value = world.value(*dim, &d, h, m, &mut months);
-                if value >= VALUES {
-                    failed = Some(Failed::Values(TooManyValues(*dim)));
-                    return;
+                match pack(key, *dim, value) {
+                    Ok(packed) => key = packed,
+                    Err(e) => {
+                        failed = Some(Failed::Values(e));
+                        return;
+                    }
                 }
-                key = (key << BITS) | u128::from(value);
             }
             let acc = map.entry(key).or_default();
             let (Some(goods), Some(cash)) = (
@@ -982,4 +994,38 @@ pub fn sort_by_total(world: &World, grouping: &mut Grouping, measure: Measure) {
             .cmp(&a.1.sort_value(measure))
             .then_with(|| world.compare_keys(&dims, &a.0, &b.0))
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_too_large_for_its_bits_is_an_error_not_a_merge() {
+        let key = pack(0, Dim::Household, VALUES - 1).unwrap();
+        let key = pack(key, Dim::Month, 5).unwrap();
+        assert_eq!(key, (u128::from(VALUES - 1) << BITS) | 5);
+        assert_eq!(
+            pack(key, Dim::Household, VALUES),
+            Err(TooManyValues(Dim::Household))
+        );
+        assert_eq!(
+            TooManyValues(Dim::Household).to_string(),
+            "too many values of household to group by (more than 2097152)"
+        );
+        // Six dimensions of 21 bits fill no more than the 128-bit key.
+        let mut key = 0;
+        for _ in 0..MAX_DIMS {
+            key = pack(key, Dim::Member, VALUES - 1).unwrap();
+        }
+        assert_eq!(key.count_ones(), BITS * MAX_DIMS as u32);
+    }
+
+    #[test]
+    fn checked_figures_refuse_a_total_past_the_limit() {
+        let half = Fen(i64::MAX / 2 + 1);
+        assert_eq!(Figures::new(1, 1, half, half), Err(MoneyOverflow));
+        let ok = Figures::new(2, 1, Fen(100), Fen(50)).unwrap();
+        assert_eq!(ok.total(), Fen(150));
+    }
 }

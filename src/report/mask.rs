@@ -17,9 +17,11 @@
 //!   that is part of a longer word (`ID4301…`, `H13812345678`) or of a
 //!   decimal number is not a number of its own and is left alone.
 
+use super::render::{Cell, Table};
 use crate::values::id_number::check_char;
 use crate::values::text::mask_digits;
 use crate::values::{redact, IdNumber, Phone};
+use serde_json::Value;
 use std::borrow::Cow;
 
 /// An ID number as shown.
@@ -45,6 +47,63 @@ pub fn text(text: &str, reveal: bool) -> Cow<'_, str> {
         Cow::Borrowed(text)
     } else {
         numbers_in(text)
+    }
+}
+
+/// The keys of columns and JSON fields that hold a record's own id, which
+/// is never masked, whatever its digits (SPEC §5).
+const RECORD_IDS: [&str; 3] = ["id", "household", "member"];
+
+/// A report cell as shown: text with its numbers masked, unless `reveal`.
+pub fn cell(cell: &mut Cell, reveal: bool) {
+    if let Cell::Text(s) = cell {
+        if let Cow::Owned(masked) = text(s, reveal) {
+            *s = masked;
+        }
+    }
+}
+
+/// A report table as shown: the numbers in its text cells masked, unless
+/// `reveal`, except in the columns of records' own ids.
+pub fn table(table: &mut Table, reveal: bool) {
+    if reveal {
+        return;
+    }
+    let keep: Vec<bool> = table
+        .columns
+        .iter()
+        .map(|c| RECORD_IDS.contains(&c.key.as_str()))
+        .collect();
+    for row in table.rows.iter_mut().chain(table.total.iter_mut()) {
+        for (i, c) in row.iter_mut().enumerate() {
+            if !keep.get(i).copied().unwrap_or(false) {
+                cell(c, reveal);
+            }
+        }
+    }
+}
+
+/// A JSON report as shown: the numbers in its strings masked, unless
+/// `reveal`, except in the fields of records' own ids.
+pub fn json(value: &mut Value, reveal: bool) {
+    if reveal {
+        return;
+    }
+    match value {
+        Value::String(s) => {
+            if let Cow::Owned(masked) = numbers_in(s) {
+                *s = masked;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| json(v, reveal)),
+        Value::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                if !RECORD_IDS.contains(&key.as_str()) {
+                    json(v, reveal);
+                }
+            }
+        }
+        _ => {}
     }
 }
 

@@ -3,6 +3,7 @@
 
 use super::group::{Filters, World};
 use super::labels::{Label, Lang};
+use super::mask;
 use super::render::{Cell, Column, Format, Table};
 use crate::store::query;
 use crate::values::Date;
@@ -244,9 +245,12 @@ pub fn render_overdue(
     days: u32,
     lang: Lang,
     format: Format,
+    reveal: bool,
 ) -> String {
     if format != Format::Json {
-        return overdue_table(world, rows, lang).render(format);
+        let mut table = overdue_table(world, rows, lang);
+        mask::table(&mut table, reveal);
+        return table.render(format);
     }
     let rows: Vec<Value> = rows
         .iter()
@@ -264,7 +268,9 @@ pub fn render_overdue(
             })
         })
         .collect();
-    pretty(&json!({"as_of": as_of.to_string(), "days": days, "rows": rows}))
+    let mut json = json!({"as_of": as_of.to_string(), "days": days, "rows": rows});
+    mask::json(&mut json, reveal);
+    pretty(&json)
 }
 
 /// Poor households with no pairing active on `as_of`, in id order; only
@@ -293,8 +299,14 @@ pub fn unpaired(
 }
 
 /// The unpaired households in `format` (JSON as SPEC §5).
-pub fn render_unpaired(world: &World, rows: &[u32], lang: Lang, format: Format) -> String {
-    let table = Table {
+pub fn render_unpaired(
+    world: &World,
+    rows: &[u32],
+    lang: Lang,
+    format: Format,
+    reveal: bool,
+) -> String {
+    let mut table = Table {
         columns: [
             ("household", Label::HouseholdId),
             ("head", Label::Head),
@@ -318,6 +330,7 @@ pub fn render_unpaired(world: &World, rows: &[u32], lang: Lang, format: Format) 
             .collect(),
         total: None,
     };
+    mask::table(&mut table, reveal);
     match format {
         Format::Json => {
             let rows: Vec<Value> = table.rows.iter().map(|r| table.row_object(r)).collect();

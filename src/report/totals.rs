@@ -4,6 +4,7 @@
 
 use super::group::{group, sort_by_total, Dim, Feed, Figures, Filters, Grouping, Measure, World};
 use super::labels::{Label, Lang};
+use super::mask;
 use super::render::{Cell, Column, Format, Table};
 use crate::values::Category;
 use rusqlite::Connection;
@@ -143,11 +144,17 @@ fn every_category(world: &World, rows: &mut Grouping, filters: &Filters) {
 }
 
 impl Totals {
+    /// How many of `dim`'s leading columns are left out: a village's
+    /// township when the township is a dimension of its own.
+    fn skipped(&self, dim: Dim) -> usize {
+        usize::from(dim == Dim::Village && self.spec.by.contains(&Dim::Township))
+    }
+
     fn dim_columns(&self, lang: Lang) -> Vec<Column> {
         self.spec
             .by
             .iter()
-            .flat_map(|d| d.columns(lang))
+            .flat_map(|d| d.columns(lang).into_iter().skip(self.skipped(*d)))
             .map(|(key, label)| Column::new(key, label))
             .collect()
     }
@@ -157,7 +164,10 @@ impl Totals {
             .by
             .iter()
             .zip(values)
-            .flat_map(|(d, v)| self.world.cells(*d, *v, lang))
+            .flat_map(|(d, v)| {
+                let cells = self.world.cells(*d, *v, lang);
+                cells.into_iter().skip(self.skipped(*d))
+            })
             .collect()
     }
 
@@ -284,14 +294,22 @@ impl Totals {
         json!({"by": by, "rows": rows, "total": figures_json(&self.grand)})
     }
 
-    pub fn render(&self, lang: Lang, format: Format) -> String {
+    /// The totals in `format`, ID and phone numbers in names masked unless
+    /// `reveal`.
+    pub fn render(&self, lang: Lang, format: Format, reveal: bool) -> String {
         match format {
             Format::Json => {
-                let mut s = serde_json::to_string_pretty(&self.json()).unwrap_or_default();
+                let mut json = self.json();
+                mask::json(&mut json, reveal);
+                let mut s = serde_json::to_string_pretty(&json).unwrap_or_default();
                 s.push('\n');
                 s
             }
-            other => self.table(lang).render(other),
+            other => {
+                let mut table = self.table(lang);
+                mask::table(&mut table, reveal);
+                table.render(other)
+            }
         }
     }
 }

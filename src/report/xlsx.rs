@@ -179,7 +179,8 @@ pub fn export(conn: &Connection, spec: &ExportSpec) -> anyhow::Result<Vec<u8>> {
             .collect(),
     )?;
     for ((dim, name), totals) in dims.iter().zip(&names[1..5]).zip(all) {
-        let table = totals.table(lang);
+        let mut table = totals.table(lang);
+        mask::table(&mut table, spec.reveal);
         let sheet = workbook.add_worksheet();
         sheet.set_name(*name)?;
         write_table(sheet, &table, &styles)?;
@@ -221,6 +222,7 @@ pub fn export(conn: &Connection, spec: &ExportSpec) -> anyhow::Result<Vec<u8>> {
                 .and_then(|h| h.phone.as_ref()),
         ));
     }
+    mask::table(&mut table, spec.reveal);
     let sheet = workbook.add_worksheet();
     sheet.set_name(names[5])?;
     write_table(sheet, &table, &styles)?;
