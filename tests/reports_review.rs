@@ -501,3 +501,27 @@ fn numbers_in_names_and_notes_are_masked_in_reports_but_record_ids_never() {
     let (_, note, _) = run(&w, &["show", "household", id.as_str()]);
     assert!(note.contains("电话回访139****5678"), "{note}");
 }
+
+#[test]
+fn numbers_quoted_from_bad_cells_are_masked_only_when_they_are_personal() {
+    let w = Workdir::new();
+    two_daping(&w);
+    // A clerk pasted a phone number and two spreadsheet numbers into the
+    // date column.
+    let bad = w.utf8(
+        "乱.csv",
+        "日期,帮扶人,贫困户,类别,物资\n\
+         13812345678,M1,T01,送温暖,1\n\
+         9.2233720368547758E16,M1,T01,送温暖,1\n\
+         3.14159260001,M1,T01,送温暖,1\n",
+    );
+    let (code, _, stderr) = run(&w, &["import", path_str(&bad)]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("乱.csv:2: date") && stderr.contains("138****5678"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("13812345678"), "{stderr}");
+    assert!(stderr.contains("\"9.2233720368547758E16\""), "{stderr}");
+    assert!(stderr.contains("\"3.14159260001\""), "{stderr}");
+}

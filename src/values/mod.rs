@@ -13,6 +13,7 @@ pub mod category;
 pub mod date;
 pub mod id_number;
 pub mod money;
+pub mod personal;
 pub mod phone;
 pub mod status;
 pub mod text;
