@@ -319,15 +319,7 @@ fn categories(json: &Value) -> Vec<String> {
 fn by_category_alone_lists_all_seven_categories_zeros_included() {
     let w = Workdir::new();
     two_daping(&w);
-    let all = [
-        "ideas",
-        "policy",
-        "technology",
-        "information",
-        "warmth",
-        "law",
-        "deeds",
-    ];
+    let all = bangfu::values::Category::ALL.map(|c| c.key());
     let json = w.json(&["totals", "--by", "category"]);
     assert_eq!(categories(&json), all);
     let ideas = &rows(&json)[0];

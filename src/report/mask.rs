@@ -111,26 +111,49 @@ pub fn json(value: &mut Value, reveal: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::values::id_number::check_char;
+    use crate::report::render::Column;
 
-    fn valid_id(first17: &str) -> String {
-        let check = check_char(first17).unwrap();
-        format!("{first17}{check}")
-    }
+    /// A valid ID number (GB 11643's own example).
+    const ID: &str = "11010519491231002X";
 
     #[test]
     fn masks_unless_revealed() {
-        let full = valid_id("43010219800101123");
-        let check = full.chars().last().unwrap();
-        assert_eq!(id_number(&full, false), format!("4301**********123{check}"));
-        assert_eq!(id_number(&full, true), full);
+        assert_eq!(id_number(ID, false), "1101**********002X");
+        assert_eq!(id_number(ID, true), ID);
         assert_eq!(phone("13812345678", false), "138****5678");
         assert_eq!(phone("13812345678", true), "13812345678");
+        assert_eq!(phone("tel 13812345678", false), "138****5678");
+        assert_eq!(id_number("1101051949", false), "****1949");
     }
 
     #[test]
     fn reveal_shows_the_text_whole() {
         assert_eq!(text("13812345678", true), "13812345678");
         assert_eq!(text("13812345678", false), "138****5678");
+    }
+
+    #[test]
+    fn tables_and_json_keep_records_own_ids_whole() {
+        let mut t = Table {
+            columns: vec![
+                Column::new("household", "户编号"),
+                Column::new("head", "户主"),
+            ],
+            rows: vec![vec![Cell::text(ID), Cell::text(format!("张三 {ID}"))]],
+            total: None,
+        };
+        table(&mut t, false);
+        assert_eq!(
+            t.rows[0],
+            vec![Cell::text(ID), Cell::text("张三 1101**********002X")]
+        );
+        let mut v = serde_json::json!({"rows": [{"id": ID, "household": ID, "note": ID}]});
+        json(&mut v, false);
+        assert_eq!(v["rows"][0]["id"], ID);
+        assert_eq!(v["rows"][0]["household"], ID);
+        assert_eq!(v["rows"][0]["note"], "1101**********002X");
+        let mut v = serde_json::json!({"note": ID});
+        json(&mut v, true);
+        assert_eq!(v["note"], ID);
     }
 }
