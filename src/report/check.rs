@@ -59,17 +59,12 @@ pub fn findings(
     filters: &Filters,
 ) -> anyhow::Result<Vec<Finding>> {
     let f = world.resolve(filters)?;
-    let selected = |member: i64, household: i64| match (
-        world.member_index(member),
-        world.household_index(household),
-    ) {
-        (Some(m), Some(h)) => f.member_ok(world, m) && f.household_ok(world, h),
-        _ => true,
-    };
     // Each member–household pair's pairings, and whether each saw a delivery.
     let pairings: Vec<PairingFacts> = query::pairings(conn)?
         .into_iter()
-        .filter(|p| selected(p.member, p.household) && f.period_overlaps(p.since, p.until))
+        .filter(|p| {
+            f.records_ok(world, p.member, p.household) && f.period_overlaps(p.since, p.until)
+        })
         .collect();
     let mut by_pair: HashMap<(i64, i64), Vec<usize>> = HashMap::default();
     for (i, p) in pairings.iter().enumerate() {
@@ -77,15 +72,9 @@ pub fn findings(
     }
     let mut visited = vec![false; pairings.len()];
     let mut outside = Vec::new();
+    // The scan selects the dates, category, member and household.
     query::scan_deliveries(conn, &f.scan(world), |d| {
-        let passes = match (
-            world.household_index(d.household),
-            world.member_index(d.member),
-        ) {
-            (Some(h), Some(m)) => f.delivery_ok(world, &d, h, m),
-            _ => true,
-        };
-        if !passes {
+        if !f.records_ok(world, d.member, d.household) {
             return;
         }
         let mut covered = false;
@@ -137,7 +126,6 @@ pub fn findings(
     Ok(out)
 }
 
-/// The findings in `format`.
 /// The findings in `format`, ID and phone numbers in names masked unless
 /// `reveal`.
 pub fn render(

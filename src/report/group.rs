@@ -760,6 +760,18 @@ impl Resolved {
             && self.member_ok(world, m)
     }
 
+    /// Whether the member and household of database keys `member` and
+    /// `household` pass the filters on records (a key of no record does:
+    /// the report shows it as it is).
+    pub fn records_ok(&self, world: &World, member: i64, household: i64) -> bool {
+        world
+            .member_index(member)
+            .is_none_or(|m| self.member_ok(world, m))
+            && world
+                .household_index(household)
+                .is_none_or(|h| self.household_ok(world, h))
+    }
+
     /// Whether a pairing from `since` to `until` (day numbers) overlaps
     /// the period of `--from` and `--to`.
     pub fn period_overlaps(&self, since: Option<i32>, until: Option<i32>) -> bool {
@@ -873,13 +885,6 @@ fn pack(key: u128, dim: Dim, value: u32) -> Result<u128, TooManyValues> {
     Ok((key << BITS) | u128::from(value))
 }
 
-/// Why a delivery could not be added into its group.
-#[derive(Debug, Clone, Copy)]
-enum Failed {
-    Money(MoneyOverflow),
-    Values(TooManyValues),
-}
-
 /// Read the deliveries once and add each that passes `filters` into every
 /// grouping of `lists`.
 pub fn group(
@@ -900,7 +905,8 @@ pub fn group(
     let mut months = Months::default();
     let households = world.households.len();
     let scan = f.scan(world);
-    let mut failed: Option<Failed> = None;
+    // Why a delivery could not be added into its group, if one could not.
+    let mut failed: Option<anyhow::Error> = None;
     let add = |d: DeliveryFacts| {
         let (Some(h), Some(m)) = (
             world.household_index(d.household),
@@ -918,7 +924,7 @@ pub fn group(
                 match pack(key, *dim, value) {
                     Ok(packed) => key = packed,
                     Err(e) => {
-                        failed = Some(Failed::Values(e));
+                        failed = Some(e.into());
                         return;
                     }
                 }
@@ -928,7 +934,7 @@ pub fn group(
                 acc.goods.checked_add(Fen(d.goods)),
                 acc.cash.checked_add(Fen(d.cash)),
             ) else {
-                failed = Some(Failed::Money(MoneyOverflow));
+                failed = Some(MoneyOverflow.into());
                 return;
             };
             acc.deliveries += 1;
@@ -941,10 +947,8 @@ pub fn group(
         Feed::Scan(conn) => query::scan_deliveries(conn, &scan, add)?,
         Feed::Facts(list) => list.iter().copied().for_each(add),
     }
-    match failed {
-        Some(Failed::Money(e)) => return Err(e.into()),
-        Some(Failed::Values(e)) => return Err(e.into()),
-        None => {}
+    if let Some(e) = failed {
+        return Err(e);
     }
     let mut out = Vec::with_capacity(lists.len());
     for (dims, map) in lists.iter().zip(maps) {
