@@ -98,23 +98,18 @@ pub fn filters(args: &FilterArgs) -> Filters {
         from: args.from,
         to: args.to,
         category: args.category,
-        ..record_filters(Some(&args.households), Some(&args.members))
+        ..record_filters(&args.households, &args.members)
     }
 }
 
 /// The FILTERS on households and members that a command takes.
-pub fn record_filters(
-    households: Option<&HouseholdFilterArgs>,
-    members: Option<&MemberFilterArgs>,
-) -> Filters {
-    let households = households.cloned().unwrap_or_default();
-    let members = members.cloned().unwrap_or_default();
+pub fn record_filters(households: &HouseholdFilterArgs, members: &MemberFilterArgs) -> Filters {
     Filters {
-        township: households.township,
-        village: households.village,
-        household: households.household,
-        unit: members.unit,
-        member: members.member,
+        township: households.township.clone(),
+        village: households.village.clone(),
+        household: households.household.clone(),
+        unit: members.unit.clone(),
+        member: members.member.clone(),
         ..Filters::default()
     }
 }

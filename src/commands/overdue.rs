@@ -14,7 +14,7 @@ pub fn run_overdue(
 ) -> anyhow::Result<Status> {
     let store = ctx.open_store()?.for_reports()?;
     let as_of = args.as_of.unwrap_or_else(Date::today);
-    let filters = super::record_filters(Some(&args.households), Some(&args.members));
+    let filters = super::record_filters(&args.households, &args.members);
     let (world, rows) = overdue::load_and_overdue(&store.conn, as_of, args.days, &filters)?;
     let text = overdue::render_overdue(
         &world,
@@ -37,7 +37,8 @@ pub fn run_unpaired(
     let store = ctx.open_store()?.for_reports()?;
     let world = World::load(&store.conn)?;
     let as_of = args.as_of.unwrap_or_else(Date::today);
-    let filters = super::record_filters(Some(&args.households), None);
+    // Unpaired households have no member to filter by.
+    let filters = super::record_filters(&args.households, &Default::default());
     let rows = overdue::unpaired(&store.conn, &world, as_of, &filters)?;
     out.write_all(
         overdue::render_unpaired(&world, &rows, ctx.lang, args.format.format, ctx.reveal)

@@ -19,7 +19,6 @@ pub const CELL_LINES: usize = 8;
 /// a cut marked with `…`, so that one long note cannot widen every row of
 /// its table. (CSV and JSON keep every cell whole.)
 pub fn fit(text: &str) -> Cow<'_, str> {
-    let fits = |line: &str| line.len() <= CELL_WIDTH || line.width() <= CELL_WIDTH;
     let lines = text.split('\n').take(CELL_LINES + 1);
     if lines.clone().count() <= CELL_LINES && lines.clone().all(fits) {
         return Cow::Borrowed(text);
@@ -38,9 +37,15 @@ pub fn fit(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Whether a line is at most [`CELL_WIDTH`] display columns wide (a
+/// character is at most as wide as its bytes are many).
+fn fits(line: &str) -> bool {
+    line.len() <= CELL_WIDTH || line.width() <= CELL_WIDTH
+}
+
 /// One line cut at [`CELL_WIDTH`] display columns, `…` included.
 fn cut_line(line: &str) -> Cow<'_, str> {
-    if line.len() <= CELL_WIDTH || line.width() <= CELL_WIDTH {
+    if fits(line) {
         return Cow::Borrowed(line);
     }
     let mut width = 0;
