@@ -261,6 +261,19 @@ fn id_and_phone_numbers_are_masked_in_every_message_unless_revealed() {
         stderr.contains(&masked_id) && stderr.contains("138****5678"),
         "{stderr}"
     );
+    // A warning naming a column whose header is a phone number (a row
+    // of data pasted over the header row).
+    let pasted = w.utf8(
+        "粘贴.csv",
+        &format!("户编号,户主,乡镇,{phone}\nT11,张十一,白仓镇,x\n"),
+    );
+    let (code, _, stderr) = run(&w, &["import", path_str(&pasted)]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("warning:") && stderr.contains("138****5678"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(phone), "{stderr}");
     // Numbers that are neither are quoted as written.
     for reference in [
         "3.14159260001",
