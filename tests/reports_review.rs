@@ -530,3 +530,14 @@ fn numbers_quoted_from_bad_cells_are_masked_only_when_they_are_personal() {
     assert!(stderr.contains("\"9.2233720368547758E16\""), "{stderr}");
     assert!(stderr.contains("\"3.14159260001\""), "{stderr}");
 }
+
+#[test]
+fn a_long_file_name_is_shown_whole_in_the_import_table() {
+    let w = Workdir::new();
+    let dir = w.path("二〇〇三年六月各乡镇上报的贫困户花名册（第二次修订，以此为准）");
+    std::fs::create_dir(&dir).expect("mkdir");
+    let file = dir.join("塘渡口镇、白仓镇、黄桥镇贫困户花名册.csv");
+    std::fs::write(&file, "户编号,户主,乡镇\nH1,张三,白仓镇\n").expect("write");
+    let out = w.stdout(&["import", path_str(&file)]);
+    assert!(out.contains(path_str(&file)), "{out}");
+}

@@ -163,7 +163,11 @@ pub fn results_table(files: &[FileResult], lang: Lang) -> Table {
     Table {
         columns: labels
             .iter()
-            .map(|(key, label)| Column::new(*key, label.text(lang)))
+            // A file's name is shown whole, however long its path.
+            .map(|(key, label)| match *key {
+                "file" => Column::whole(*key, label.text(lang)),
+                _ => Column::new(*key, label.text(lang)),
+            })
             .collect(),
         rows: files
             .iter()

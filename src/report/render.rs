@@ -103,14 +103,6 @@ impl Cell {
         }
     }
 
-    /// As a drawn table shows it: [`Cell::human`], long text cut by [`fit`].
-    fn shown(&self) -> String {
-        match self {
-            Cell::Text(s) => fit(s).into_owned(),
-            other => other.human(),
-        }
-    }
-
     fn is_number(&self) -> bool {
         matches!(self, Cell::Int(_) | Cell::Money(_))
     }
@@ -121,6 +113,9 @@ impl Cell {
 pub struct Column {
     pub key: String,
     pub label: String,
+    /// Drawn tables show this column's cells whole, never cut by [`fit`]:
+    /// names the user gave and looks for, such as files.
+    pub whole: bool,
 }
 
 impl Column {
@@ -128,6 +123,15 @@ impl Column {
         Column {
             key: key.into(),
             label: label.into(),
+            whole: false,
+        }
+    }
+
+    /// A column whose cells a drawn table never cuts.
+    pub fn whole(key: impl Into<String>, label: impl Into<String>) -> Column {
+        Column {
+            whole: true,
+            ..Column::new(key, label)
         }
     }
 }
@@ -145,6 +149,15 @@ impl Table {
         self.rows.iter().chain(self.total.iter())
     }
 
+    /// Cell `c` of column `i` as a drawn table shows it: [`Cell::human`],
+    /// long text cut by [`fit`] unless its column is [`Column::whole`].
+    fn shown(&self, i: usize, c: &Cell) -> String {
+        match c {
+            Cell::Text(s) if !self.columns.get(i).is_some_and(|c| c.whole) => fit(s).into_owned(),
+            other => other.human(),
+        }
+    }
+
     /// The aligned text table: ASCII borders (Chinese Windows consoles
     /// draw box-drawing characters two columns wide), one space of padding,
     /// text left and numbers right, columns as wide as their widest line
@@ -156,7 +169,12 @@ impl Table {
         let header: Vec<&str> = self.columns.iter().map(|c| c.label.as_str()).collect();
         let rows: Vec<Vec<(String, bool)>> = self
             .all_rows()
-            .map(|row| row.iter().map(|c| (c.shown(), c.is_number())).collect())
+            .map(|row| {
+                row.iter()
+                    .enumerate()
+                    .map(|(i, c)| (self.shown(i, c), c.is_number()))
+                    .collect()
+            })
             .collect();
         let count = rows
             .iter()
@@ -288,7 +306,8 @@ impl Table {
             out.push_str("| ");
             out.push_str(
                 &row.iter()
-                    .map(|c| escape(c.shown()))
+                    .enumerate()
+                    .map(|(i, c)| escape(self.shown(i, c)))
                     .collect::<Vec<_>>()
                     .join(" | "),
             );
@@ -424,6 +443,11 @@ mod tests {
         assert!(text.lines().all(|l| l.width() <= CELL_WIDTH + 4), "{text}");
         assert!(text.contains('…'));
         assert!(table.to_csv().contains(&note));
+        let whole = Table {
+            columns: vec![Column::whole("file", "file")],
+            ..table.clone()
+        };
+        assert!(whole.to_text().contains(&note));
         assert_eq!(fit("short"), "short");
         let long = "x".repeat(100);
         let cut = fit(&long);
