@@ -56,7 +56,7 @@ pub enum Command {
     /// One household or member: the record, its pairings and deliveries
     Show(ShowArgs),
     /// Findings across records: deliveries outside a pairing, pairings without deliveries, members without households
-    Check(FormatArg),
+    Check(CheckArgs),
     /// Write a report workbook (.xlsx) with charts
     Export(ExportArgs),
     /// Load the built-in sample district into memory (or into --db PATH) and print its report
@@ -95,24 +95,38 @@ pub struct FilterArgs {
     /// Only deliveries on or before DATE
     #[arg(long, value_name = "DATE", value_parser = date_arg)]
     pub to: Option<Date>,
+    #[command(flatten)]
+    pub households: HouseholdFilterArgs,
+    #[command(flatten)]
+    pub members: MemberFilterArgs,
+    /// Only this category (key or Chinese name)
+    #[arg(long, value_name = "CATEGORY", value_parser = category_arg)]
+    pub category: Option<Category>,
+}
+
+/// The FILTERS on households: what `unpaired` takes.
+#[derive(Debug, Args, Clone, Default)]
+pub struct HouseholdFilterArgs {
     /// Only households of this township
     #[arg(long, value_name = "NAME")]
     pub township: Option<String>,
-    /// Only households of this village
+    /// Only households of villages of this name (in every township, unless --township)
     #[arg(long, value_name = "NAME")]
     pub village: Option<String>,
+    /// Only this household (id or head)
+    #[arg(long, value_name = "REF")]
+    pub household: Option<String>,
+}
+
+/// The FILTERS on members; with those on households, what `overdue` takes.
+#[derive(Debug, Args, Clone, Default)]
+pub struct MemberFilterArgs {
     /// Only members of this unit
     #[arg(long, value_name = "NAME")]
     pub unit: Option<String>,
     /// Only this member (id or name)
     #[arg(long, value_name = "REF")]
     pub member: Option<String>,
-    /// Only this household (id or head)
-    #[arg(long, value_name = "REF")]
-    pub household: Option<String>,
-    /// Only this category (key or Chinese name)
-    #[arg(long, value_name = "CATEGORY", value_parser = category_arg)]
-    pub category: Option<Category>,
 }
 
 /// How and where a report is written. (Global, so that `show` takes them
@@ -177,6 +191,10 @@ pub struct OverdueArgs {
     #[arg(long, value_name = "DATE", value_parser = date_arg)]
     pub as_of: Option<Date>,
     #[command(flatten)]
+    pub households: HouseholdFilterArgs,
+    #[command(flatten)]
+    pub members: MemberFilterArgs,
+    #[command(flatten)]
     pub format: FormatArg,
 }
 
@@ -185,6 +203,16 @@ pub struct UnpairedArgs {
     /// The day to judge from [default: today]
     #[arg(long, value_name = "DATE", value_parser = date_arg)]
     pub as_of: Option<Date>,
+    #[command(flatten)]
+    pub households: HouseholdFilterArgs,
+    #[command(flatten)]
+    pub format: FormatArg,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub filters: FilterArgs,
     #[command(flatten)]
     pub format: FormatArg,
 }

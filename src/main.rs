@@ -4,6 +4,7 @@
 
 use bangfu::commands::{self, Status};
 use bangfu::i18n::{self, Lang};
+use bangfu::problem::say;
 use bangfu::UsageError;
 use std::ffi::OsString;
 use std::io::{self, Write};
@@ -13,6 +14,9 @@ fn main() -> ExitCode {
     // The language is known before clap parses, for its help and errors.
     let args: Vec<OsString> = std::env::args_os().collect();
     let lang = Lang::from_args_or_env(&args);
+    // A usage error may echo an argument: an ID or phone number in it is
+    // masked, unless --reveal is among the arguments.
+    let reveal_arg = args.iter().any(|a| a == "--reveal");
     let cli = match i18n::help::parse(lang, args) {
         Ok(cli) => cli,
         Err(e) => {
@@ -21,10 +25,11 @@ fn main() -> ExitCode {
             } else {
                 ExitCode::SUCCESS
             };
-            i18n::usage::print(e, lang);
+            i18n::usage::print(e, lang, reveal_arg);
             return code;
         }
     };
+    let reveal = cli.reveal;
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let result = commands::run(cli, &mut out).and_then(|s| {
@@ -37,7 +42,7 @@ fn main() -> ExitCode {
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             let _ = out.flush();
-            eprintln!("bangfu: {e:#}");
+            say(&format!("bangfu: {e:#}"), reveal);
             if e.downcast_ref::<UsageError>().is_some() {
                 ExitCode::from(2)
             } else {

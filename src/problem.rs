@@ -56,10 +56,11 @@ impl UsageError {
     }
 }
 
-/// Print problems to stderr, the first `limit` in full and then a count.
-pub fn report_problems(problems: &[Problem], limit: usize, lang: Lang) {
+/// Print problems to stderr, the first `limit` in full and then a count;
+/// the ID and phone numbers they quote masked unless `reveal`.
+pub fn report_problems(problems: &[Problem], limit: usize, lang: Lang, reveal: bool) {
     for problem in problems.iter().take(limit) {
-        eprintln!("{problem}");
+        say(&problem.to_string(), reveal);
     }
     if problems.len() > limit {
         let more = Msg::MoreProblems {
@@ -68,6 +69,12 @@ pub fn report_problems(problems: &[Problem], limit: usize, lang: Lang) {
         };
         eprintln!("{}", more.text(lang));
     }
+}
+
+/// Print one line a person reads to stderr: any ID or phone number in it
+/// masked, unless `reveal`.
+pub fn say(line: &str, reveal: bool) {
+    eprintln!("{}", crate::report::mask::text(line, reveal));
 }
 
 #[cfg(test)]

@@ -1,16 +1,19 @@
 //! `bangfu check`: findings across records; exit 1 where there are any.
 
 use super::{Context, Status};
-use crate::cli::FormatArg;
+use crate::cli::CheckArgs;
 use crate::report::check;
 use crate::report::group::World;
 use std::io::Write;
 
-pub fn run(ctx: &Context, args: &FormatArg, out: &mut dyn Write) -> anyhow::Result<Status> {
+pub fn run(ctx: &Context, args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<Status> {
     let store = ctx.open_store()?.for_reports()?;
     let world = World::load(&store.conn)?;
-    let findings = check::findings(&store.conn, &world)?;
-    out.write_all(check::render(&world, &findings, ctx.lang, args.format).as_bytes())?;
+    let filters = super::filters(&args.filters);
+    let findings = check::findings(&store.conn, &world, &filters)?;
+    out.write_all(
+        check::render(&world, &findings, ctx.lang, args.format.format, ctx.reveal).as_bytes(),
+    )?;
     if findings.is_empty() {
         Ok(Status::Ok)
     } else {

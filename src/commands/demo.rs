@@ -7,7 +7,7 @@ use crate::import::Input;
 use crate::input::{ReadOptions, Source};
 use crate::problem::report_problems;
 use crate::report::{summary, Format};
-use crate::store::{query, Store};
+use crate::store::Store;
 use crate::values::Date;
 use std::io::{Cursor, Write};
 
@@ -46,10 +46,10 @@ pub fn run(ctx: &Context, out: &mut dyn Write) -> anyhow::Result<Status> {
     };
     let report = super::import::import_into(&mut store, sample_inputs())?;
     if !report.problems.is_empty() {
-        report_problems(&report.problems, 100, ctx.lang);
+        report_problems(&report.problems, 100, ctx.lang, ctx.reveal);
         anyhow::bail!("the built-in sample did not import cleanly");
     }
-    let figures = query::summary(&store.conn, Date::today())?;
+    let figures = summary::compute(&store.conn, &Default::default(), Date::today())?;
     let text = summary::render(&figures, ctx.lang, Format::Table);
     out.write_all(text.as_bytes())?;
     for table in crate::report::totals::demo_tables(&store.conn, ctx.lang)? {

@@ -7,7 +7,7 @@ use crate::i18n::Msg;
 use crate::import::{import, FileResult, ImportOptions, ImportReport, Input, Rejected};
 use crate::input::{ReadOptions, Source};
 use crate::output::{Pending, Target};
-use crate::problem::report_problems;
+use crate::problem::{report_problems, say};
 use crate::report::{Cell, Column, Label, Lang, Table};
 use crate::store::Store;
 use crate::values::{formula, Date};
@@ -110,9 +110,9 @@ pub fn finish(
     let lang = ctx.lang;
     for warning in &report.warnings {
         let text = warning.to_string();
-        eprintln!("{}", Msg::Warning { text }.text(lang));
+        say(&Msg::Warning { text }.text(lang), ctx.reveal);
     }
-    report_problems(&report.problems, PROBLEM_LIMIT, lang);
+    report_problems(&report.problems, PROBLEM_LIMIT, lang, ctx.reveal);
     // The table goes out before the verdict, so that on a terminal the
     // verdict is the last line (stdout is buffered, stderr is not).
     out.write_all(results_table(&report.files, lang).to_text().as_bytes())?;
@@ -156,7 +156,11 @@ pub fn results_table(files: &[FileResult], lang: Lang) -> Table {
     Table {
         columns: labels
             .iter()
-            .map(|(key, label)| Column::new(*key, label.text(lang)))
+            // A file's name is shown whole, however long its path.
+            .map(|(key, label)| match *key {
+                "file" => Column::whole(*key, label.text(lang)),
+                _ => Column::new(*key, label.text(lang)),
+            })
             .collect(),
         rows: files
             .iter()

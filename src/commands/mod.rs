@@ -10,7 +10,7 @@ pub mod show;
 pub mod summary;
 pub mod totals;
 
-use crate::cli::{Cli, Command, FilterArgs, FormatArg};
+use crate::cli::{Cli, Command, FilterArgs, FormatArg, HouseholdFilterArgs, MemberFilterArgs};
 use crate::output::Guard;
 use crate::report::group::Filters;
 use crate::report::{Format, Lang};
@@ -115,7 +115,7 @@ fn report_format(command: &Command) -> Option<&FormatArg> {
         Command::Overdue(args) => Some(&args.format),
         Command::Unpaired(args) => Some(&args.format),
         Command::Show(args) => Some(&args.format),
-        Command::Check(args) => Some(args),
+        Command::Check(args) => Some(&args.format),
         Command::Import(_) | Command::Export(_) | Command::Demo => None,
     }
 }
@@ -139,11 +139,19 @@ pub fn filters(args: &FilterArgs) -> Filters {
     Filters {
         from: args.from,
         to: args.to,
-        township: args.township.clone(),
-        village: args.village.clone(),
-        unit: args.unit.clone(),
-        member: args.member.clone(),
-        household: args.household.clone(),
         category: args.category,
+        ..record_filters(&args.households, &args.members)
+    }
+}
+
+/// The FILTERS on households and members that a command takes.
+pub fn record_filters(households: &HouseholdFilterArgs, members: &MemberFilterArgs) -> Filters {
+    Filters {
+        township: households.township.clone(),
+        village: households.village.clone(),
+        household: households.household.clone(),
+        unit: members.unit.clone(),
+        member: members.member.clone(),
+        ..Filters::default()
     }
 }

@@ -14,7 +14,8 @@ pub fn run_overdue(
 ) -> anyhow::Result<Status> {
     let store = ctx.open_store()?.for_reports()?;
     let as_of = args.as_of.unwrap_or_else(Date::today);
-    let (world, rows) = overdue::load_and_overdue(&store.conn, as_of, args.days)?;
+    let filters = super::record_filters(&args.households, &args.members);
+    let (world, rows) = overdue::load_and_overdue(&store.conn, as_of, args.days, &filters)?;
     let text = overdue::render_overdue(
         &world,
         &rows,
@@ -22,6 +23,7 @@ pub fn run_overdue(
         args.days,
         ctx.lang,
         args.format.format,
+        ctx.reveal,
     );
     out.write_all(text.as_bytes())?;
     Ok(Status::Ok)
@@ -35,9 +37,12 @@ pub fn run_unpaired(
     let store = ctx.open_store()?.for_reports()?;
     let world = World::load(&store.conn)?;
     let as_of = args.as_of.unwrap_or_else(Date::today);
-    let rows = overdue::unpaired(&store.conn, &world, as_of)?;
+    // Unpaired households have no member to filter by.
+    let filters = super::record_filters(&args.households, &Default::default());
+    let rows = overdue::unpaired(&store.conn, &world, as_of, &filters)?;
     out.write_all(
-        overdue::render_unpaired(&world, &rows, ctx.lang, args.format.format).as_bytes(),
+        overdue::render_unpaired(&world, &rows, ctx.lang, args.format.format, ctx.reveal)
+            .as_bytes(),
     )?;
     Ok(Status::Ok)
 }

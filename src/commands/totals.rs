@@ -16,6 +16,10 @@ pub fn run(ctx: &Context, args: &TotalsArgs, out: &mut dyn Write) -> anyhow::Res
         top: args.top,
     };
     let totals = compute(&store.conn, spec)?;
-    out.write_all(totals.render(ctx.lang, args.format.format).as_bytes())?;
+    out.write_all(
+        totals
+            .render(ctx.lang, args.format.format, ctx.reveal)
+            .as_bytes(),
+    )?;
     Ok(Status::Ok)
 }

@@ -6,14 +6,14 @@
 //! exit status is clap's: 2 for an error, 0 for `--help` and `--version`.
 
 use super::{tr, Lang, Msg};
-use crate::values::{redact, ValueError};
+use crate::values::ValueError;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use std::num::{IntErrorKind, ParseIntError};
 
-/// Print `err` as clap would, in `lang`.
-pub fn print(mut err: clap::Error, lang: Lang) {
-    let masked = redact_value(&mut err);
-    match (lang, err.kind()) {
+/// Print `err` as clap would, in `lang`, with any ID or phone number an
+/// echoed argument holds masked unless `reveal` (contract §5).
+pub fn print(err: clap::Error, lang: Lang, reveal: bool) {
+    let text = match (lang, err.kind()) {
         (
             _,
             ErrorKind::DisplayHelp
@@ -21,29 +21,12 @@ pub fn print(mut err: clap::Error, lang: Lang) {
             | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand,
         ) => {
             let _ = err.print();
+            return;
         }
-        // clap's own reason may quote the value whole.
-        (Lang::En, _) if !masked => {
-            let _ = err.print();
-        }
-        _ => eprint!("{}", render(&err, lang)),
-    }
-}
-
-/// A value echoed in an error that looks like an ID or mobile number is
-/// masked (SPEC §5).
-/// Whether it masked one.
-fn redact_value(err: &mut clap::Error) -> bool {
-    if let Some(ContextValue::String(v)) = err.get(ContextKind::InvalidValue) {
-        // A date (8 digits) stays readable; ID and mobile numbers have 11+.
-        let digits = v.chars().filter(char::is_ascii_digit).count();
-        let masked = redact(v);
-        if digits >= 11 && masked != *v {
-            err.insert(ContextKind::InvalidValue, ContextValue::String(masked));
-            return true;
-        }
-    }
-    false
+        (Lang::En, _) => err.render().to_string(),
+        (Lang::Zh, _) => render(&err, lang),
+    };
+    eprint!("{}", crate::report::mask::text(&text, reveal));
 }
 
 /// The words of a usage error.

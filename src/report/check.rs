@@ -2,11 +2,12 @@
 //! someone not paired with the household that day, pairings nobody has acted
 //! on, members with nobody to help.
 
-use super::group::World;
+use super::group::{Filters, World};
 use super::labels::{Label, Lang};
+use super::mask;
 use super::overdue::pretty;
 use super::render::{Cell, Column, Format, Table};
-use crate::store::query;
+use crate::store::query::{self, PairingFacts};
 use crate::values::Date;
 use rusqlite::Connection;
 use rustc_hash::FxHashMap as HashMap;
@@ -48,17 +49,34 @@ pub struct Finding {
     pub date: Option<Date>,
 }
 
-/// Every finding, grouped by kind. Deliveries are read in one scan.
-pub fn findings(conn: &Connection, world: &World) -> rusqlite::Result<Vec<Finding>> {
+/// Every finding among the records and deliveries `filters` select,
+/// grouped by kind: deliveries of the period outside a pairing, pairings
+/// of the period without a delivery in it, and (unless households are
+/// filtered) members without a pairing. Deliveries are read in one scan.
+pub fn findings(
+    conn: &Connection,
+    world: &World,
+    filters: &Filters,
+) -> anyhow::Result<Vec<Finding>> {
+    let f = world.resolve(filters)?;
     // Each member–household pair's pairings, and whether each saw a delivery.
-    let pairings = query::pairings(conn)?;
+    let pairings: Vec<PairingFacts> = query::pairings(conn)?
+        .into_iter()
+        .filter(|p| {
+            f.records_ok(world, p.member, p.household) && f.period_overlaps(p.since, p.until)
+        })
+        .collect();
     let mut by_pair: HashMap<(i64, i64), Vec<usize>> = HashMap::default();
     for (i, p) in pairings.iter().enumerate() {
         by_pair.entry((p.member, p.household)).or_default().push(i);
     }
     let mut visited = vec![false; pairings.len()];
     let mut outside = Vec::new();
-    query::scan_deliveries(conn, &query::Scan::default(), |d| {
+    // The scan selects the dates, category, member and household.
+    query::scan_deliveries(conn, &f.scan(world), |d| {
+        if !f.records_ok(world, d.member, d.household) {
+            return;
+        }
         let mut covered = false;
         for &i in by_pair
             .get(&(d.member, d.household))
@@ -93,7 +111,11 @@ pub fn findings(conn: &Connection, world: &World) -> rusqlite::Result<Vec<Findin
             });
         }
     }
-    for m in query::members_without_households(conn)? {
+    let members = query::members_without_households(conn)?;
+    let members = members.into_iter().filter(|&m| {
+        !f.on_households() && world.member_index(m).is_none_or(|i| f.member_ok(world, i))
+    });
+    for m in members {
         out.push(Finding {
             kind: Kind::MemberWithoutHousehold,
             member: world.member_index(m),
@@ -104,8 +126,15 @@ pub fn findings(conn: &Connection, world: &World) -> rusqlite::Result<Vec<Findin
     Ok(out)
 }
 
-/// The findings in `format`.
-pub fn render(world: &World, findings: &[Finding], lang: Lang, format: Format) -> String {
+/// The findings in `format`, ID and phone numbers in names masked unless
+/// `reveal`.
+pub fn render(
+    world: &World,
+    findings: &[Finding],
+    lang: Lang,
+    format: Format,
+    reveal: bool,
+) -> String {
     let member = |f: &Finding| f.member.and_then(|i| world.members.get(i as usize));
     let household = |f: &Finding| f.household.and_then(|i| world.households.get(i as usize));
     if findings.is_empty() && format == Format::Table {
@@ -125,9 +154,11 @@ pub fn render(world: &World, findings: &[Finding], lang: Lang, format: Format) -
                 })
             })
             .collect();
-        return pretty(&json!({ "findings": rows }));
+        let mut json = json!({ "findings": rows });
+        mask::json(&mut json, reveal);
+        return pretty(&json);
     }
-    let table = Table {
+    let mut table = Table {
         columns: [
             ("finding", Label::Finding),
             ("member", Label::MemberId),
@@ -155,5 +186,6 @@ pub fn render(world: &World, findings: &[Finding], lang: Lang, format: Format) -
             .collect(),
         total: None,
     };
+    mask::table(&mut table, reveal);
     table.render(format)
 }

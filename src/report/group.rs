@@ -86,6 +86,11 @@ impl Dim {
                 ("household", Label::HouseholdId.text(lang)),
                 ("head", Label::Head.text(lang)),
             ],
+            // A village is known by its township and its name together.
+            Dim::Village => vec![
+                ("township", Label::Township.text(lang)),
+                ("village", Label::Village.text(lang)),
+            ],
             d => vec![(d.key(), d.label().text(lang))],
         }
     }
@@ -137,6 +142,17 @@ impl Measure {
     }
 }
 
+/// Money that adds up past what an `i64` of fen holds (about 92 million
+/// billion yuan): an error, never a wrong figure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the amounts add up to more than {} yuan, too much to count exactly; check the goods and cash of the deliveries (or report a part of them with FILTERS)", Fen(i64::MAX).display())]
+pub struct MoneyOverflow;
+
+/// `a + b`, or [`MoneyOverflow`].
+pub fn add_money(a: Fen, b: Fen) -> Result<Fen, MoneyOverflow> {
+    a.checked_add(b).ok_or(MoneyOverflow)
+}
+
 /// The figures of one group.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Figures {
@@ -144,11 +160,29 @@ pub struct Figures {
     pub households: i64,
     pub goods: Fen,
     pub cash: Fen,
+    /// goods + cash, added with a check when the figures were made.
+    total: Fen,
 }
 
 impl Figures {
+    /// The figures of a group; its total is goods + cash, checked.
+    pub fn new(
+        deliveries: i64,
+        households: i64,
+        goods: Fen,
+        cash: Fen,
+    ) -> Result<Figures, MoneyOverflow> {
+        Ok(Figures {
+            deliveries,
+            households,
+            goods,
+            cash,
+            total: add_money(goods, cash)?,
+        })
+    }
+
     pub fn total(&self) -> Fen {
-        self.goods + self.cash
+        self.total
     }
 
     pub fn cell(&self, measure: Measure) -> Cell {
@@ -325,11 +359,14 @@ impl Distinct {
     }
 }
 
-/// Strings of one text dimension, each stored once.
+/// Strings of one text dimension, each stored once, with their place in
+/// pinyin order ([`super::collate`]).
 #[derive(Debug, Default)]
 struct Interner {
     names: Vec<String>,
     ids: HashMap<String, u32>,
+    /// By id: the name's position among all names in pinyin order.
+    rank: Vec<u32>,
 }
 
 impl Interner {
@@ -346,6 +383,24 @@ impl Interner {
     fn name(&self, id: u32) -> &str {
         self.names.get(id as usize).map_or("", String::as_str)
     }
+
+    /// Rank the names once they are all in: reports then order by an
+    /// integer, not by comparing strings.
+    fn rank(&mut self) {
+        let mut order: Vec<u32> = (0..self.names.len() as u32).collect();
+        order.sort_by(|&a, &b| super::collate::compare(self.name(a), self.name(b)));
+        self.rank = vec![0; order.len()];
+        for (rank, id) in order.into_iter().enumerate() {
+            if let Some(slot) = self.rank.get_mut(id as usize) {
+                *slot = rank as u32;
+            }
+        }
+    }
+
+    fn compare(&self, a: u32, b: u32) -> Ordering {
+        let rank = |id: u32| self.rank.get(id as usize).copied().unwrap_or(u32::MAX);
+        rank(a).cmp(&rank(b))
+    }
 }
 
 /// Households and members, loaded once, with their dimension values.
@@ -357,11 +412,15 @@ pub struct World {
     household_at: Vec<u32>,
     member_at: Vec<u32>,
     townships: Interner,
+    /// Village names, for `--village` (one name in every township).
     villages: Interner,
+    /// Villages as (township, village name): the values of `Dim::Village`.
+    places: Vec<(u32, u32)>,
     causes: Interner,
     units: Interner,
     household_township: Vec<u32>,
     household_village: Vec<u32>,
+    household_place: Vec<u32>,
     household_cause: Vec<u32>,
     member_unit: Vec<u32>,
 }
@@ -375,28 +434,43 @@ impl World {
             member_at: positions(members.iter().map(|m| m.key)),
             townships: Interner::default(),
             villages: Interner::default(),
+            places: Vec::new(),
             causes: Interner::default(),
             units: Interner::default(),
             household_township: Vec::with_capacity(households.len()),
             household_village: Vec::with_capacity(households.len()),
+            household_place: Vec::with_capacity(households.len()),
             household_cause: Vec::with_capacity(households.len()),
             member_unit: Vec::with_capacity(members.len()),
             households,
             members,
         };
+        let mut place_ids: HashMap<(u32, u32), u32> = HashMap::default();
         for h in &world.households {
-            world
-                .household_township
-                .push(world.townships.id(&h.township));
-            world
-                .household_village
-                .push(world.villages.id(h.village.as_deref().unwrap_or("")));
+            let township = world.townships.id(&h.township);
+            let village = world.villages.id(h.village.as_deref().unwrap_or(""));
+            let next = world.places.len() as u32;
+            let place = *place_ids.entry((township, village)).or_insert(next);
+            if place == next {
+                world.places.push((township, village));
+            }
+            world.household_township.push(township);
+            world.household_village.push(village);
+            world.household_place.push(place);
             world
                 .household_cause
                 .push(world.causes.id(h.cause.as_deref().unwrap_or("")));
         }
         for m in &world.members {
             world.member_unit.push(world.units.id(&m.unit));
+        }
+        for interner in [
+            &mut world.townships,
+            &mut world.villages,
+            &mut world.causes,
+            &mut world.units,
+        ] {
+            interner.rank();
         }
         Ok(world)
     }
@@ -454,7 +528,7 @@ impl World {
             Dim::Member => m,
             Dim::Household => h,
             Dim::Township => self.household_township.get(hi).copied().unwrap_or(0),
-            Dim::Village => self.household_village.get(hi).copied().unwrap_or(0),
+            Dim::Village => self.household_place.get(hi).copied().unwrap_or(0),
             Dim::Cause => self.household_cause.get(hi).copied().unwrap_or(0),
             Dim::Status => self.households.get(hi).map_or(0, |x| u32::from(x.status)),
             Dim::Year | Dim::Quarter | Dim::Month => {
@@ -468,14 +542,25 @@ impl World {
         }
     }
 
+    /// A village's township and name.
+    fn place(&self, value: u32) -> (u32, u32) {
+        self.places.get(value as usize).copied().unwrap_or((0, 0))
+    }
+
     /// How a value of `dim` orders: categories canonically, periods in
-    /// time, text by its characters, members and households by id.
+    /// time, names in pinyin order (villages by township, then name),
+    /// members and households by id.
     fn compare(&self, dim: Dim, a: u32, b: u32) -> Ordering {
         match dim {
-            Dim::Unit => self.units.name(a).cmp(self.units.name(b)),
-            Dim::Township => self.townships.name(a).cmp(self.townships.name(b)),
-            Dim::Village => self.villages.name(a).cmp(self.villages.name(b)),
-            Dim::Cause => self.causes.name(a).cmp(self.causes.name(b)),
+            Dim::Unit => self.units.compare(a, b),
+            Dim::Township => self.townships.compare(a, b),
+            Dim::Village => {
+                let ((ta, va), (tb, vb)) = (self.place(a), self.place(b));
+                self.townships
+                    .compare(ta, tb)
+                    .then_with(|| self.villages.compare(va, vb))
+            }
+            Dim::Cause => self.causes.compare(a, b),
             // Members and households are loaded in id order.
             _ => a.cmp(&b),
         }
@@ -500,7 +585,13 @@ impl World {
             }
             Dim::Unit => vec![text(self.units.name(value))],
             Dim::Township => vec![text(self.townships.name(value))],
-            Dim::Village => vec![text(self.villages.name(value))],
+            Dim::Village => {
+                let (township, village) = self.place(value);
+                vec![
+                    text(self.townships.name(township)),
+                    text(self.villages.name(village)),
+                ]
+            }
             Dim::Cause => vec![text(self.causes.name(value))],
             Dim::Member => match self.members.get(value as usize) {
                 Some(m) => vec![Cell::text(m.id.clone()), Cell::text(m.name.clone())],
@@ -534,7 +625,13 @@ impl World {
             Dim::Unit => vec![("unit", self.units.name(value).into())],
             Dim::Township => vec![("township", self.townships.name(value).into())],
             // A household without a village or cause: null, as elsewhere.
-            Dim::Village => vec![("village", optional(self.villages.name(value)))],
+            Dim::Village => {
+                let (township, village) = self.place(value);
+                vec![
+                    ("village", optional(self.villages.name(village))),
+                    ("township", self.townships.name(township).into()),
+                ]
+            }
             Dim::Cause => vec![("cause", optional(self.causes.name(value)))],
             Dim::Member => {
                 let m = self.members.get(value as usize);
@@ -640,7 +737,7 @@ fn resolve_text(
                 .map(String::as_str)
                 .filter(|s| !s.is_empty())
                 .collect();
-            known.sort_unstable();
+            known.sort_unstable_by(|a, b| super::collate::compare(a, b));
             known.truncate(20);
             Err(UsageError::new(format!(
                 "no {what} is named {value:?}; known: {}",
@@ -651,6 +748,52 @@ fn resolve_text(
 }
 
 impl Resolved {
+    /// The scan of the deliveries these filters select (those of their
+    /// dates, member, household and category; the caller tests the rest
+    /// with [`Resolved::delivery_ok`]).
+    pub fn scan(&self, world: &World) -> query::Scan {
+        query::Scan {
+            from: self.from,
+            to: self.to,
+            member: self
+                .member
+                .and_then(|m| world.members.get(m as usize))
+                .map(|m| m.key),
+            household: self
+                .household
+                .and_then(|h| world.households.get(h as usize))
+                .map(|h| h.key),
+            category: self.category,
+        }
+    }
+
+    /// Whether a delivery passes every filter: its category, and its
+    /// household (at index `h`) and member (at index `m`).
+    pub fn delivery_ok(&self, world: &World, d: &DeliveryFacts, h: u32, m: u32) -> bool {
+        self.category.is_none_or(|c| c == d.category)
+            && (self.from..=self.to).contains(&d.day)
+            && self.household_ok(world, h)
+            && self.member_ok(world, m)
+    }
+
+    /// Whether the member and household of database keys `member` and
+    /// `household` pass the filters on records (a key of no record does:
+    /// the report shows it as it is).
+    pub fn records_ok(&self, world: &World, member: i64, household: i64) -> bool {
+        world
+            .member_index(member)
+            .is_none_or(|m| self.member_ok(world, m))
+            && world
+                .household_index(household)
+                .is_none_or(|h| self.household_ok(world, h))
+    }
+
+    /// Whether a pairing from `since` to `until` (day numbers) overlaps
+    /// the period of `--from` and `--to`.
+    pub fn period_overlaps(&self, since: Option<i32>, until: Option<i32>) -> bool {
+        since.is_none_or(|s| s <= self.to) && until.is_none_or(|u| u >= self.from)
+    }
+
     /// Whether any filter on households is set.
     pub fn on_households(&self) -> bool {
         self.township.is_some() || self.village.is_some() || self.household.is_some()
@@ -721,12 +864,15 @@ impl Grouping {
 #[derive(Default)]
 struct Acc {
     deliveries: i64,
-    goods: i64,
-    cash: i64,
+    goods: Fen,
+    cash: Fen,
     households: Distinct,
 }
 
+/// Bits of a grouping key for each dimension's value.
 const BITS: u32 = 21;
+/// The values one dimension can have in a grouping key.
+const VALUES: u32 = 1 << BITS;
 /// At most this many dimensions in one grouping (they share a 128-bit key).
 pub const MAX_DIMS: usize = 6;
 
@@ -737,6 +883,22 @@ pub enum Feed<'a> {
     Scan(&'a Connection),
     /// Deliveries already read (a record card reads its own once).
     Facts(&'a [DeliveryFacts]),
+}
+
+/// A dimension with more values than a grouping key holds for it: an
+/// error, never two groups silently added into one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("too many values of {} to group by (more than {VALUES})", .0.key())]
+pub struct TooManyValues(pub Dim);
+
+/// `key` with one more dimension's value packed in below it; a value too
+/// large for its bits is an error, not cut (which would add two groups into
+/// one).
+fn pack(key: u128, dim: Dim, value: u32) -> Result<u128, TooManyValues> {
+    if value >= VALUES {
+        return Err(TooManyValues(dim));
+    }
+    Ok((key << BITS) | u128::from(value))
 }
 
 /// Read the deliveries once and add each that passes `filters` into every
@@ -758,19 +920,9 @@ pub fn group(
     let mut maps: Vec<HashMap<u128, Acc>> = lists.iter().map(|_| HashMap::default()).collect();
     let mut months = Months::default();
     let households = world.households.len();
-    let scan = query::Scan {
-        from: f.from,
-        to: f.to,
-        member: f
-            .member
-            .and_then(|m| world.members.get(m as usize))
-            .map(|m| m.key),
-        household: f
-            .household
-            .and_then(|h| world.households.get(h as usize))
-            .map(|h| h.key),
-        category: f.category,
-    };
+    let scan = f.scan(world);
+    // Why a delivery could not be added into its group, if one could not.
+    let mut failed: Option<anyhow::Error> = None;
     let add = |d: DeliveryFacts| {
         let (Some(h), Some(m)) = (
             world.household_index(d.household),
@@ -778,32 +930,41 @@ pub fn group(
         ) else {
             return;
         };
-        if f.category.is_some_and(|c| c != d.category)
-            || !f.household_ok(world, h)
-            || !f.member_ok(world, m)
-        {
+        if failed.is_some() || !f.delivery_ok(world, &d, h, m) {
             return;
         }
         for (dims, map) in lists.iter().zip(maps.iter_mut()) {
             let mut key: u128 = 0;
             for dim in dims {
                 let value = world.value(*dim, &d, h, m, &mut months);
-                key = (key << BITS) | u128::from(value & ((1 << BITS) - 1));
+                match pack(key, *dim, value) {
+                    Ok(packed) => key = packed,
+                    Err(e) => {
+                        failed = Some(e.into());
+                        return;
+                    }
+                }
             }
             let acc = map.entry(key).or_default();
+            let (Some(goods), Some(cash)) = (
+                acc.goods.checked_add(Fen(d.goods)),
+                acc.cash.checked_add(Fen(d.cash)),
+            ) else {
+                failed = Some(MoneyOverflow.into());
+                return;
+            };
             acc.deliveries += 1;
-            acc.goods += d.goods;
-            acc.cash += d.cash;
+            acc.goods = goods;
+            acc.cash = cash;
             acc.households.insert(h, households);
         }
     };
     match feed {
         Feed::Scan(conn) => query::scan_deliveries(conn, &scan, add)?,
-        Feed::Facts(list) => list
-            .iter()
-            .filter(|d| (f.from..=f.to).contains(&d.day))
-            .copied()
-            .for_each(add),
+        Feed::Facts(list) => list.iter().copied().for_each(add),
+    }
+    if let Some(e) = failed {
+        return Err(e);
     }
     let mut out = Vec::with_capacity(lists.len());
     for (dims, map) in lists.iter().zip(maps) {
@@ -812,17 +973,17 @@ pub fn group(
             .map(|(key, acc)| {
                 let values = (0..dims.len())
                     .rev()
-                    .map(|i| ((key >> (BITS * i as u32)) & ((1 << BITS) - 1)) as u32)
+                    .map(|i| ((key >> (BITS * i as u32)) & u128::from(VALUES - 1)) as u32)
                     .collect();
-                let figures = Figures {
-                    deliveries: acc.deliveries,
-                    households: acc.households.len() as i64,
-                    goods: Fen(acc.goods),
-                    cash: Fen(acc.cash),
-                };
-                (values, figures)
+                let figures = Figures::new(
+                    acc.deliveries,
+                    acc.households.len() as i64,
+                    acc.goods,
+                    acc.cash,
+                )?;
+                Ok((values, figures))
             })
-            .collect();
+            .collect::<Result<_, MoneyOverflow>>()?;
         groups.sort_by(|a, b| world.compare_keys(dims, &a.0, &b.0));
         out.push(Grouping {
             dims: dims.clone(),
@@ -853,4 +1014,38 @@ pub fn sort_by_total(world: &World, grouping: &mut Grouping, measure: Measure) {
             .cmp(&a.1.sort_value(measure))
             .then_with(|| world.compare_keys(&dims, &a.0, &b.0))
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_too_large_for_its_bits_is_an_error_not_a_merge() {
+        let key = pack(0, Dim::Household, VALUES - 1).unwrap();
+        let key = pack(key, Dim::Month, 5).unwrap();
+        assert_eq!(key, (u128::from(VALUES - 1) << BITS) | 5);
+        assert_eq!(
+            pack(key, Dim::Household, VALUES),
+            Err(TooManyValues(Dim::Household))
+        );
+        assert_eq!(
+            TooManyValues(Dim::Household).to_string(),
+            "too many values of household to group by (more than 2097152)"
+        );
+        // Six dimensions of 21 bits fill no more than the 128-bit key.
+        let mut key = 0;
+        for _ in 0..MAX_DIMS {
+            key = pack(key, Dim::Member, VALUES - 1).unwrap();
+        }
+        assert_eq!(key.count_ones(), BITS * MAX_DIMS as u32);
+    }
+
+    #[test]
+    fn checked_figures_refuse_a_total_past_the_limit() {
+        let half = Fen(i64::MAX / 2 + 1);
+        assert_eq!(Figures::new(1, 1, half, half), Err(MoneyOverflow));
+        let ok = Figures::new(2, 1, Fen(100), Fen(50)).unwrap();
+        assert_eq!(ok.total(), Fen(150));
+    }
 }

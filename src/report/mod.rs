@@ -2,6 +2,7 @@
 //! and rendering them in the user's language and format.
 
 pub mod check;
+pub mod collate;
 pub mod group;
 pub mod labels;
 pub mod mask;

@@ -1,8 +1,9 @@
 //! `overdue` and `unpaired`: who has not been visited lately, and which poor
 //! households have nobody responsible for them, as of a given day.
 
-use super::group::World;
+use super::group::{Filters, World};
 use super::labels::{Label, Lang};
+use super::mask;
 use super::render::{Cell, Column, Format, Table};
 use crate::store::query;
 use crate::values::Date;
@@ -22,14 +23,17 @@ pub struct OverdueRow {
 /// Pairings active on `as_of` whose latest delivery on or before that day,
 /// by the same member to the same household, is more than `days` old or
 /// missing: never-visited first, then the longest since. Lifted households
-/// stay in (脱贫不脱帮扶).
+/// stay in (脱贫不脱帮扶). Only the pairings of the households and members
+/// `filters` select (its dates and category do not apply).
 pub fn overdue(
     conn: &Connection,
     world: &World,
     as_of: Date,
     days: u32,
-) -> rusqlite::Result<Vec<OverdueRow>> {
-    overdue_loading(conn, as_of, days, || Ok(world)).map(|(_, rows)| rows)
+    filters: &Filters,
+) -> anyhow::Result<Vec<OverdueRow>> {
+    let (_, rows) = overdue_loading(conn, as_of, days, || Ok(world))?;
+    select(world, rows, filters)
 }
 
 /// [`overdue`], loading the names of households and members while the
@@ -38,8 +42,22 @@ pub fn load_and_overdue(
     conn: &Connection,
     as_of: Date,
     days: u32,
-) -> rusqlite::Result<(World, Vec<OverdueRow>)> {
-    overdue_loading(conn, as_of, days, || World::load(conn))
+    filters: &Filters,
+) -> anyhow::Result<(World, Vec<OverdueRow>)> {
+    let (world, rows) = overdue_loading(conn, as_of, days, || World::load(conn))?;
+    let rows = select(&world, rows, filters)?;
+    Ok((world, rows))
+}
+
+/// The rows of the households and members `filters` select.
+fn select(
+    world: &World,
+    mut rows: Vec<OverdueRow>,
+    filters: &Filters,
+) -> anyhow::Result<Vec<OverdueRow>> {
+    let f = world.resolve(filters)?;
+    rows.retain(|r| f.household_ok(world, r.household) && f.member_ok(world, r.member));
+    Ok(rows)
 }
 
 fn overdue_loading<W: std::borrow::Borrow<World>>(
@@ -227,9 +245,12 @@ pub fn render_overdue(
     days: u32,
     lang: Lang,
     format: Format,
+    reveal: bool,
 ) -> String {
     if format != Format::Json {
-        return overdue_table(world, rows, lang).render(format);
+        let mut table = overdue_table(world, rows, lang);
+        mask::table(&mut table, reveal);
+        return table.render(format);
     }
     let rows: Vec<Value> = rows
         .iter()
@@ -247,11 +268,20 @@ pub fn render_overdue(
             })
         })
         .collect();
-    pretty(&json!({"as_of": as_of.to_string(), "days": days, "rows": rows}))
+    let mut json = json!({"as_of": as_of.to_string(), "days": days, "rows": rows});
+    mask::json(&mut json, reveal);
+    pretty(&json)
 }
 
-/// Poor households with no pairing active on `as_of`, in id order.
-pub fn unpaired(conn: &Connection, world: &World, as_of: Date) -> rusqlite::Result<Vec<u32>> {
+/// Poor households with no pairing active on `as_of`, in id order; only
+/// those `filters` select.
+pub fn unpaired(
+    conn: &Connection,
+    world: &World,
+    as_of: Date,
+    filters: &Filters,
+) -> anyhow::Result<Vec<u32>> {
+    let f = world.resolve(filters)?;
     let day = as_of.days();
     let paired: HashSet<i64> = query::pairings(conn)?
         .into_iter()
@@ -264,12 +294,19 @@ pub fn unpaired(conn: &Connection, world: &World, as_of: Date) -> rusqlite::Resu
         .enumerate()
         .filter(|(_, h)| h.status == 0 && !paired.contains(&h.key))
         .map(|(i, _)| i as u32)
+        .filter(|&i| f.household_ok(world, i))
         .collect())
 }
 
 /// The unpaired households in `format` (JSON as SPEC §5).
-pub fn render_unpaired(world: &World, rows: &[u32], lang: Lang, format: Format) -> String {
-    let table = Table {
+pub fn render_unpaired(
+    world: &World,
+    rows: &[u32],
+    lang: Lang,
+    format: Format,
+    reveal: bool,
+) -> String {
+    let mut table = Table {
         columns: [
             ("household", Label::HouseholdId),
             ("head", Label::Head),
@@ -293,6 +330,7 @@ pub fn render_unpaired(world: &World, rows: &[u32], lang: Lang, format: Format) 
             .collect(),
         total: None,
     };
+    mask::table(&mut table, reveal);
     match format {
         Format::Json => {
             let rows: Vec<Value> = table.rows.iter().map(|r| table.row_object(r)).collect();

@@ -6,7 +6,58 @@
 use crate::values::{formula, Fen};
 use clap::ValueEnum;
 use serde_json::{Map, Value};
-use unicode_width::UnicodeWidthStr;
+use std::borrow::Cow;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// The widest line of a cell in a drawn table, in display columns.
+pub const CELL_WIDTH: usize = 60;
+/// The most lines of one cell in a drawn table.
+pub const CELL_LINES: usize = 8;
+
+/// A cell's text as a drawn table shows it: each line cut at
+/// [`CELL_WIDTH`] display columns and the cell at [`CELL_LINES`] lines,
+/// a cut marked with `…`, so that one long note cannot widen every row of
+/// its table. (CSV and JSON keep every cell whole.)
+pub fn fit(text: &str) -> Cow<'_, str> {
+    let lines = text.split('\n').take(CELL_LINES + 1);
+    if lines.clone().count() <= CELL_LINES && lines.clone().all(fits) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::new();
+    for (n, line) in lines.enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        if n == CELL_LINES {
+            out.push('…');
+            break;
+        }
+        out.push_str(&cut_line(line));
+    }
+    Cow::Owned(out)
+}
+
+/// Whether a line is at most [`CELL_WIDTH`] display columns wide (a
+/// character is at most as wide as its bytes are many).
+fn fits(line: &str) -> bool {
+    line.len() <= CELL_WIDTH || line.width() <= CELL_WIDTH
+}
+
+/// One line cut at [`CELL_WIDTH`] display columns, `…` included.
+fn cut_line(line: &str) -> Cow<'_, str> {
+    if fits(line) {
+        return Cow::Borrowed(line);
+    }
+    let mut width = 0;
+    for (i, c) in line.char_indices() {
+        let w = c.width().unwrap_or(0);
+        if width + w > CELL_WIDTH - 1 {
+            return Cow::Owned(format!("{}…", &line[..i]));
+        }
+        width += w;
+    }
+    Cow::Borrowed(line)
+}
 
 /// `--format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
@@ -62,6 +113,9 @@ impl Cell {
 pub struct Column {
     pub key: String,
     pub label: String,
+    /// Drawn tables show this column's cells whole, never cut by [`fit`]:
+    /// names the user gave and looks for, such as files.
+    pub whole: bool,
 }
 
 impl Column {
@@ -69,6 +123,15 @@ impl Column {
         Column {
             key: key.into(),
             label: label.into(),
+            whole: false,
+        }
+    }
+
+    /// A column whose cells a drawn table never cuts.
+    pub fn whole(key: impl Into<String>, label: impl Into<String>) -> Column {
+        Column {
+            whole: true,
+            ..Column::new(key, label)
         }
     }
 }
@@ -86,6 +149,15 @@ impl Table {
         self.rows.iter().chain(self.total.iter())
     }
 
+    /// Cell `c` of column `i` as a drawn table shows it: [`Cell::human`],
+    /// long text cut by [`fit`] unless its column is [`Column::whole`].
+    fn shown(&self, i: usize, c: &Cell) -> String {
+        match c {
+            Cell::Text(s) if !self.columns.get(i).is_some_and(|c| c.whole) => fit(s).into_owned(),
+            other => other.human(),
+        }
+    }
+
     /// The aligned text table: ASCII borders (Chinese Windows consoles
     /// draw box-drawing characters two columns wide), one space of padding,
     /// text left and numbers right, columns as wide as their widest line
@@ -97,7 +169,12 @@ impl Table {
         let header: Vec<&str> = self.columns.iter().map(|c| c.label.as_str()).collect();
         let rows: Vec<Vec<(String, bool)>> = self
             .all_rows()
-            .map(|row| row.iter().map(|c| (c.human(), c.is_number())).collect())
+            .map(|row| {
+                row.iter()
+                    .enumerate()
+                    .map(|(i, c)| (self.shown(i, c), c.is_number()))
+                    .collect()
+            })
             .collect();
         let count = rows
             .iter()
@@ -235,7 +312,8 @@ impl Table {
             out.push_str("| ");
             out.push_str(
                 &row.iter()
-                    .map(|c| escape(c.human()))
+                    .enumerate()
+                    .map(|(i, c)| escape(self.shown(i, c)))
                     .collect::<Vec<_>>()
                     .join(" | "),
             );
@@ -357,6 +435,36 @@ mod tests {
         let widths: Vec<usize> = text.lines().map(UnicodeWidthStr::width).collect();
         assert!(widths.windows(2).all(|w| w[0] == w[1]), "{text}");
         assert!(text.contains("14,661.00"));
+    }
+
+    #[test]
+    fn long_cells_are_cut_in_drawn_tables_only() {
+        let note = "送温暖".repeat(1000);
+        let table = Table {
+            columns: vec![Column::new("note", "note")],
+            rows: vec![vec![Cell::text(note.clone())]],
+            total: None,
+        };
+        let text = table.to_text();
+        assert!(text.lines().all(|l| l.width() <= CELL_WIDTH + 4), "{text}");
+        assert!(text.contains('…'));
+        assert!(table.to_csv().contains(&note));
+        let whole = Table {
+            columns: vec![Column::whole("file", "file")],
+            ..table.clone()
+        };
+        assert!(whole.to_text().contains(&note));
+        assert_eq!(fit("short"), "short");
+        let long = "x".repeat(100);
+        let cut = fit(&long);
+        assert_eq!(cut.width(), CELL_WIDTH);
+        assert!(cut.ends_with('…'));
+        let many = "a\n".repeat(100);
+        assert_eq!(fit(&many).lines().count(), CELL_LINES + 1);
+        // Wide characters are cut on a character, within the width.
+        let wide = "温".repeat(100);
+        let cjk = fit(&wide);
+        assert!(cjk.width() <= CELL_WIDTH && cjk.ends_with('…'), "{cjk}");
     }
 
     #[test]

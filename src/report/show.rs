@@ -102,7 +102,8 @@ pub fn card(
                         .map_or(Cell::Null, |p| Cell::text(mask::phone(p, reveal))),
                 ),
             ];
-            (format!("{} {}", h.id, h.head), fields, h.key)
+            let head = mask::text(&h.head, reveal);
+            (format!("{} {head}", h.id), fields, h.key)
         }
         Subject::Member => {
             let m = world.find_member(reference)?;
@@ -124,7 +125,8 @@ pub fn card(
                         .map_or(Cell::Null, |p| Cell::text(mask::phone(p, reveal))),
                 ),
             ];
-            (format!("{} {}", m.id, m.name), fields, m.key)
+            let name = mask::text(&m.name, reveal);
+            (format!("{} {name}", m.id), fields, m.key)
         }
     };
     let of_member = subject == Subject::Member;
@@ -140,16 +142,25 @@ pub fn card(
         },
     )?;
     let world = &totals.world;
-    let pairings = pairings_table(conn, world, of_member, key, lang)?;
-    let deliveries = deliveries_table(world, &list, of_member, lang);
-    Ok(Card {
+    let mut card = Card {
         title,
         fields,
-        pairings,
-        deliveries,
+        pairings: pairings_table(conn, world, of_member, key, lang)?,
+        deliveries: deliveries_table(world, &list, of_member, lang),
         totals: totals.table(lang),
         totals_json: totals.json(),
-    })
+    };
+    // Numbers in names and notes are masked too; the record's id is not.
+    for (key, _, cell) in &mut card.fields {
+        if *key != "id" {
+            mask::cell(cell, reveal);
+        }
+    }
+    for table in [&mut card.pairings, &mut card.deliveries, &mut card.totals] {
+        mask::table(table, reveal);
+    }
+    mask::json(&mut card.totals_json, reveal);
+    Ok(card)
 }
 
 /// The other side of each pairing, with its dates.

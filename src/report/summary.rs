@@ -1,10 +1,37 @@
 //! The headline of a report: counts, money, and the one sentence a district
 //! report opens with (共包保贫困户193户，送物资、资金共计71,350.00元).
 
+use super::group::{add_money, MoneyOverflow};
 use super::labels::{headline, Label, Lang};
 use super::render::{Cell, Column, Format, Table};
-use crate::store::query::Summary;
+use crate::store::query;
+use crate::values::Fen;
 use serde_json::json;
+
+/// The headline figures, their total added with a check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    figures: query::Summary,
+    total: Fen,
+}
+
+impl Summary {
+    pub fn new(figures: query::Summary) -> Result<Summary, MoneyOverflow> {
+        let total = add_money(figures.goods, figures.cash)?;
+        Ok(Summary { figures, total })
+    }
+
+    pub fn total(&self) -> Fen {
+        self.total
+    }
+}
+
+impl std::ops::Deref for Summary {
+    type Target = query::Summary;
+    fn deref(&self) -> &query::Summary {
+        &self.figures
+    }
+}
 
 /// The sentence in `lang`.
 pub fn sentence(summary: &Summary, lang: Lang) -> String {
@@ -89,11 +116,14 @@ pub fn compute(
     today: crate::values::Date,
 ) -> anyhow::Result<Summary> {
     use super::group::{group, Feed, World};
-    use crate::store::query;
     use std::collections::HashSet;
 
     if filters.is_empty() {
-        return Ok(query::summary(conn, today)?);
+        return match query::summary(conn, today) {
+            Ok(figures) => Ok(Summary::new(figures)?),
+            Err(e) if is_sum_overflow(&e) => Err(MoneyOverflow.into()),
+            Err(e) => Err(e.into()),
+        };
     }
     let world = World::load(conn)?;
     let f = world.resolve(filters)?;
@@ -123,7 +153,7 @@ pub fn compute(
         .first()
         .map(|g| g.grand())
         .unwrap_or_default();
-    Ok(Summary {
+    Ok(Summary::new(query::Summary {
         households: households.len() as i64,
         paired_households: paired.len() as i64,
         lifted_households: households
@@ -141,5 +171,11 @@ pub fn compute(
         deliveries: grand.deliveries,
         goods: grand.goods,
         cash: grand.cash,
-    })
+    })?)
+}
+
+/// SQLite's `sum()` of integers stops with "integer overflow" rather than
+/// give a wrong figure.
+fn is_sum_overflow(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(_, Some(message)) if message == "integer overflow")
 }

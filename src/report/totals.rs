@@ -4,7 +4,9 @@
 
 use super::group::{group, sort_by_total, Dim, Feed, Figures, Filters, Grouping, Measure, World};
 use super::labels::{Label, Lang};
+use super::mask;
 use super::render::{Cell, Column, Format, Table};
+use crate::values::Category;
 use rusqlite::Connection;
 use serde_json::{json, Map, Value};
 use std::rc::Rc;
@@ -95,6 +97,9 @@ pub fn compute_many(
             dims: spec.by.clone(),
             groups: Vec::new(),
         });
+        if spec.by == [Dim::Category] {
+            every_category(&world, &mut rows, filters);
+        }
         let grand = groupings.next().map(|g| g.grand()).unwrap_or_default();
         let (cells, columns) = if spec.across.is_some() {
             (groupings.next(), groupings.next())
@@ -124,12 +129,33 @@ pub fn compute_many(
     Ok(all)
 }
 
+/// By category alone, a report lists all seven categories (those of
+/// `--category` only), a category without deliveries with zeros.
+fn every_category(world: &World, rows: &mut Grouping, filters: &Filters) {
+    for category in Category::ALL {
+        let value = u32::from(category.index());
+        let wanted = filters.category.is_none_or(|c| c == category);
+        if wanted && !rows.groups.iter().any(|(v, _)| v.as_slice() == [value]) {
+            rows.groups.push((vec![value], Figures::default()));
+        }
+    }
+    let dims = rows.dims.clone();
+    rows.groups
+        .sort_by(|a, b| world.compare_keys(&dims, &a.0, &b.0));
+}
+
 impl Totals {
+    /// How many of `dim`'s leading columns are left out: a village's
+    /// township when the township is a dimension of its own.
+    fn skipped(&self, dim: Dim) -> usize {
+        usize::from(dim == Dim::Village && self.spec.by.contains(&Dim::Township))
+    }
+
     fn dim_columns(&self, lang: Lang) -> Vec<Column> {
         self.spec
             .by
             .iter()
-            .flat_map(|d| d.columns(lang))
+            .flat_map(|d| d.columns(lang).into_iter().skip(self.skipped(*d)))
             .map(|(key, label)| Column::new(key, label))
             .collect()
     }
@@ -139,7 +165,10 @@ impl Totals {
             .by
             .iter()
             .zip(values)
-            .flat_map(|(d, v)| self.world.cells(*d, *v, lang))
+            .flat_map(|(d, v)| {
+                let cells = self.world.cells(*d, *v, lang);
+                cells.into_iter().skip(self.skipped(*d))
+            })
             .collect()
     }
 
@@ -266,14 +295,22 @@ impl Totals {
         json!({"by": by, "rows": rows, "total": figures_json(&self.grand)})
     }
 
-    pub fn render(&self, lang: Lang, format: Format) -> String {
+    /// The totals in `format`, ID and phone numbers in names masked unless
+    /// `reveal`.
+    pub fn render(&self, lang: Lang, format: Format, reveal: bool) -> String {
         match format {
             Format::Json => {
-                let mut s = serde_json::to_string_pretty(&self.json()).unwrap_or_default();
+                let mut json = self.json();
+                mask::json(&mut json, reveal);
+                let mut s = serde_json::to_string_pretty(&json).unwrap_or_default();
                 s.push('\n');
                 s
             }
-            other => self.table(lang).render(other),
+            other => {
+                let mut table = self.table(lang);
+                mask::table(&mut table, reveal);
+                table.render(other)
+            }
         }
     }
 }

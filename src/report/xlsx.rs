@@ -183,7 +183,8 @@ pub fn export(
             .collect(),
     )?;
     for ((dim, name), totals) in dims.iter().zip(&names[1..5]).zip(all) {
-        let table = totals.table(lang);
+        let mut table = totals.table(lang);
+        mask::table(&mut table, spec.reveal);
         let sheet = workbook.add_worksheet();
         sheet.set_name(*name)?;
         write_table(sheet, &table, &styles)?;
@@ -198,8 +199,9 @@ pub fn export(
         }
     }
 
-    // The overdue list, with phone numbers to call (masked unless --reveal).
-    let rows = overdue(conn, &world, spec.today, spec.overdue_days)?;
+    // The overdue list of the households and members of the FILTERS, with
+    // phone numbers to call (masked unless --reveal).
+    let rows = overdue(conn, &world, spec.today, spec.overdue_days, &spec.filters)?;
     let mut table = overdue_table(&world, &rows, lang);
     table
         .columns
@@ -224,6 +226,7 @@ pub fn export(
                 .and_then(|h| h.phone.as_ref()),
         ));
     }
+    mask::table(&mut table, spec.reveal);
     let sheet = workbook.add_worksheet();
     sheet.set_name(names[5])?;
     write_table(sheet, &table, &styles)?;

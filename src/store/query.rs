@@ -21,12 +21,6 @@ pub struct Summary {
     pub cash: Fen,
 }
 
-impl Summary {
-    pub fn total(&self) -> Fen {
-        self.goods + self.cash
-    }
-}
-
 /// The headline figures over the whole database.
 pub fn summary(conn: &Connection, today: Date) -> rusqlite::Result<Summary> {
     conn.query_row(

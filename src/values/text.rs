@@ -117,53 +117,17 @@ pub fn normalize_header(s: &str) -> String {
     kept.trim_matches('*').to_lowercase()
 }
 
-/// User text made safe to quote in a message: any run of 7 or more digits
-/// (single spaces or `-` between digits count as part of the run, so
-/// `138 1234 5678` is one run) is masked, keeping at most the first 3 and
-/// the last 4 digits (`138****5678`; runs of 7–10 digits keep only the last
-/// 4: `****5678`), and the result is cut to 40 characters with `…`.
+/// User text made safe to quote in a message: every ID and phone number in
+/// it masked ([`super::personal::numbers_in`]: `4301**********123X`,
+/// `138****5678`; other numbers, such as `3.14159260001` or `20010305`,
+/// stay as written), and the result cut to 40 characters with `…`.
 pub fn redact(s: &str) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    let mut out = String::new();
-    let mut out_len = 0usize;
-    let mut i = 0usize;
-    while let Some(&c) = chars.get(i) {
-        if out_len >= REDACT_MAX_CHARS {
-            out.push('…');
-            break;
-        }
-        if !c.is_ascii_digit() {
-            out.push(c);
-            out_len += 1;
-            i += 1;
-            continue;
-        }
-        // A run of digits, with single joiners between digits.
-        let start = i;
-        let mut end = i;
-        let mut digits = String::new();
-        while let Some(&d) = chars.get(end) {
-            if d.is_ascii_digit() {
-                digits.push(d);
-                end += 1;
-            } else if (d == ' ' || d == '-')
-                && chars.get(end + 1).is_some_and(|n| n.is_ascii_digit())
-            {
-                end += 1;
-            } else {
-                break;
-            }
-        }
-        let piece: String = if digits.len() >= 7 {
-            mask_digits(&digits)
-        } else {
-            chars.get(start..end).unwrap_or_default().iter().collect()
-        };
-        out_len += piece.chars().count();
-        out.push_str(&piece);
-        i = end;
+    let masked = super::personal::numbers_in(s);
+    let mut chars = masked.char_indices();
+    match chars.nth(REDACT_MAX_CHARS) {
+        Some((at, _)) => format!("{}…", &masked[..at]),
+        None => masked.into_owned(),
     }
-    out
 }
 
 /// Masks a string of ASCII digits: 11 or more keep the first 3 and last 4
@@ -259,12 +223,14 @@ mod tests {
     }
 
     #[test]
-    fn redact_masks_long_digit_runs_and_keeps_short_ones() {
+    fn redact_masks_id_and_phone_numbers_and_keeps_other_numbers() {
         assert_eq!(redact("13812345678"), "138****5678");
         assert_eq!(redact("tel 138 1234 5678 ok"), "tel 138****5678 ok");
         assert_eq!(redact("138-1234-5678"), "138****5678");
-        assert_eq!(redact("43010219900101123X"), "430****1123X");
-        assert_eq!(redact("8765432"), "****5432");
+        assert_eq!(redact("11010519491231002X"), "1101**********002X");
+        assert_eq!(redact("8765432"), "8765432");
+        assert_eq!(redact("3.14159260001"), "3.14159260001");
+        assert_eq!(redact("9.2233720368547758E16"), "9.2233720368547758E16");
         assert_eq!(redact("2001-3-5"), "2001-3-5");
         assert_eq!(redact("abc 123456"), "abc 123456");
         assert_eq!(redact("1 2"), "1 2");
@@ -305,13 +271,14 @@ mod tests {
         }
 
         #[test]
-        fn redact_never_shows_seven_digits_in_a_row(s in "[0-9 x-]{0,60}") {
-            let r = redact(&s);
-            let mut run = 0;
-            for c in r.chars() {
-                run = if c.is_ascii_digit() { run + 1 } else { 0 };
-                prop_assert!(run < 7, "{} -> {}", s, r);
-            }
+        fn redact_never_shows_a_mobile_number_whole(
+            before in "([a-z]{1,3}[ ,:])?[送 ,:]{0,6}",
+            rest in "[3-9][0-9]{9}",
+            after in "[送,: ]{0,10}",
+        ) {
+            let phone = format!("1{rest}");
+            let r = redact(&format!("{before}{phone}{after}"));
+            prop_assert!(!r.contains(&phone), "{}", r);
         }
     }
 }
