@@ -11,10 +11,10 @@ pub mod summary;
 pub mod totals;
 
 use crate::cli::{Cli, Command, FilterArgs};
+use crate::problem::UsageError;
 use crate::report::group::Filters;
 use crate::report::Lang;
-use crate::store::Store;
-use anyhow::Context as _;
+use crate::store::{Doing, Store, StoreError};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -58,28 +58,68 @@ impl Context {
             .unwrap_or_else(|| PathBuf::from("bangfu.db"))
     }
 
-    /// Open the database.
+    /// Open the database, which must exist and be bangfu's: a wrong path
+    /// is a usage error, and nothing is created.
     pub fn open_store(&self) -> anyhow::Result<Store> {
-        let path = self.db_path();
-        let store = Store::open(&path).with_context(|| format!("opening {}", path.display()))?;
+        self.announced(Store::open(&self.db_path()))
+    }
+
+    /// Open the database, creating it if need be: for `import` and
+    /// `demo --db` only (SPEC §4).
+    pub fn create_store(&self) -> anyhow::Result<Store> {
+        self.announced(Store::create(&self.db_path()))
+    }
+
+    /// An opened store, its upgrade said once; a wrong database given is a
+    /// usage error.
+    fn announced(&self, opened: Result<Store, StoreError>) -> anyhow::Result<Store> {
+        let store = match opened {
+            Ok(store) => store,
+            Err(e) if e.is_usage() => return Err(UsageError::new(e.to_string()).into()),
+            Err(e) => return Err(e.into()),
+        };
         if let Some(from) = store.upgraded_from() {
             // Said once, by the command whose open upgraded the file: its
             // records are untouched, but an older bangfu cannot read it now.
             // (A dry run upgrades a copy in memory instead.)
             eprintln!(
                 "{}: upgraded from schema {from} to {} (a one-off change of format; every record is kept)",
-                path.display(),
+                self.db_path().display(),
                 crate::store::schema::current_version()
             );
         }
         Ok(store)
+    }
+
+    /// A command's failure, with any SQLite error in it said in full: the
+    /// database's name, what happened, and what became of the data.
+    fn explained(&self, e: anyhow::Error, name: &str, doing: Doing) -> anyhow::Error {
+        let sqlite = e.chain().find_map(|cause| {
+            cause
+                .downcast_ref::<rusqlite::Error>()
+                .or_else(|| cause.downcast_ref::<StoreError>()?.sqlite())
+        });
+        match sqlite {
+            Some(sqlite) => StoreError::failed(name, doing, sqlite).into(),
+            None => e,
+        }
     }
 }
 
 /// Run the command the user asked for, writing its report to `out`.
 pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Status> {
     let ctx = Context::from_cli(&cli);
-    match cli.command {
+    let doing = match &cli.command {
+        Command::Import(args) if args.dry_run => Doing::Checking,
+        Command::Import(_) | Command::Demo => Doing::Importing,
+        _ => Doing::Reporting,
+    };
+    // `demo` without --db loads the sample into memory.
+    let name = match (&cli.command, &ctx.db_flag) {
+        (Command::Demo, None) => "the sample database in memory".to_string(),
+        _ => ctx.db_path().display().to_string(),
+    };
+    let done = match cli.command {
         Command::Import(args) => import::run(&ctx, &args, out),
         Command::Summary(args) => summary::run(&ctx, &args, out),
         Command::Totals(args) => totals::run(&ctx, &args, out),
@@ -89,7 +129,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Status> {
         Command::Check(args) => check::run(&ctx, &args, out),
         Command::Export(args) => export::run(&ctx, &args, out),
         Command::Demo => demo::run(&ctx, out),
-    }
+    };
+    done.map_err(|e| ctx.explained(e, &name, doing))
 }
 
 /// FILTERS as the reports take them.
