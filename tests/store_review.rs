@@ -275,7 +275,8 @@ fn another_programs_sqlite_file_is_refused_and_left_byte_for_byte() {
                 .output()
                 .unwrap();
             let stderr = String::from_utf8_lossy(&out.stderr);
-            assert_eq!(out.status.code(), Some(2), "{args:?} {file:?}: {out:?}");
+            // Exit 1, as for a file that is not SQLite at all (tests/schema.rs).
+            assert_eq!(out.status.code(), Some(1), "{args:?} {file:?}: {out:?}");
             assert!(
                 stderr.contains(&format!("{} is not a bangfu database", file.display())),
                 "{stderr}"
@@ -336,4 +337,44 @@ fn an_upgrade_that_leaves_a_reference_broken_is_undone() {
         .stderr(contains("deliveries"));
     assert_eq!(sql(&db, "PRAGMA user_version"), "1");
     assert_eq!(w.dump(), before);
+}
+
+/// Whether any phrase of three words or more stands twice in `text`.
+fn has_doubled_phrase(text: &str) -> bool {
+    let parts: Vec<&str> = text.split(": ").map(str::trim).collect();
+    parts.iter().enumerate().any(|(i, a)| {
+        parts[i + 1..].iter().any(|b| {
+            let (a, b) = (a.to_lowercase(), b.to_lowercase());
+            a.split(' ').count() >= 3 && (a.contains(&b) || b.contains(&a))
+        })
+    })
+}
+
+#[test]
+fn a_database_that_cannot_be_opened_or_created_is_said_once_with_its_path() {
+    let w = Workdir::new();
+    let [h, _, _] = common::small_district(&w);
+    let folder = w.path("a folder");
+    std::fs::create_dir(&folder).unwrap();
+    let nowhere = w.path("no such folder/bangfu.db");
+    for (db, args, says) in [
+        (
+            &folder,
+            &["summary"][..],
+            format!("cannot open {}", folder.display()),
+        ),
+        (
+            &nowhere,
+            &["import", path_str(&h)],
+            format!("cannot create the database file {}", nowhere.display()),
+        ),
+    ] {
+        let out = w.bangfu().arg("--db").arg(db).args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        assert!(stderr.contains(&says), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(!stderr.contains("Error code"), "{stderr}");
+        assert!(!has_doubled_phrase(&stderr), "{stderr}");
+    }
 }

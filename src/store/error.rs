@@ -56,13 +56,11 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 impl StoreError {
-    /// Whether the database named was the wrong one to give (exit 2):
-    /// none there, an empty file, another program's file.
+    /// Whether there is no database at the path given (exit 2): nothing
+    /// there, or an empty file. A file that is there but not usable (not
+    /// SQLite, another program's, a newer bangfu's) is exit 1, as before.
     pub fn is_usage(&self) -> bool {
-        matches!(
-            self,
-            StoreError::Missing { .. } | StoreError::Empty { .. } | StoreError::Foreign { .. }
-        )
+        matches!(self, StoreError::Missing { .. } | StoreError::Empty { .. })
     }
 
     /// SQLite's failure `e` on the database `path`, while `doing`.
