@@ -24,6 +24,13 @@ fn sql(db: &Path, query: &str) -> String {
     .unwrap()
 }
 
+/// The binary on the database `db`.
+fn on(w: &Workdir, db: &Path) -> assert_cmd::Command {
+    let mut cmd = w.bangfu();
+    cmd.arg("--db").arg(db);
+    cmd
+}
+
 /// The row of the import table for file `name`.
 fn line_of<'o>(out: &'o str, name: &str) -> &'o str {
     out.lines()
@@ -199,9 +206,7 @@ fn a_mistyped_db_is_an_error_naming_it_and_creates_nothing() {
         &["check"],
         &["export", "--xlsx", "out.xlsx"],
     ] {
-        w.bangfu()
-            .arg("--db")
-            .arg(&typo)
+        on(&w, &typo)
             .args(args)
             .assert()
             .code(2)
@@ -212,16 +217,12 @@ fn a_mistyped_db_is_an_error_naming_it_and_creates_nothing() {
     }
     // A dry run creates nothing either; an import does create it.
     let [h, _, _] = common::small_district(&w);
-    w.bangfu()
-        .arg("--db")
-        .arg(&typo)
+    on(&w, &typo)
         .args(["import", "--dry-run", path_str(&h)])
         .assert()
         .success();
     assert!(!typo.exists());
-    w.bangfu()
-        .arg("--db")
-        .arg(&typo)
+    on(&w, &typo)
         .args(["import", path_str(&h)])
         .assert()
         .success();
@@ -267,13 +268,7 @@ fn another_programs_sqlite_file_is_refused_and_left_byte_for_byte() {
     for file in &files {
         let before = std::fs::read(file).unwrap();
         for args in [&["import", path_str(&h)][..], &["summary"]] {
-            let out = w
-                .bangfu()
-                .arg("--db")
-                .arg(file)
-                .args(args)
-                .output()
-                .unwrap();
+            let out = on(&w, file).args(args).output().unwrap();
             let stderr = String::from_utf8_lossy(&out.stderr);
             // Exit 1, as for a file that is not SQLite at all (tests/schema.rs).
             assert_eq!(out.status.code(), Some(1), "{args:?} {file:?}: {out:?}");
@@ -295,17 +290,13 @@ fn an_empty_file_becomes_a_database_by_import_only() {
     let w = Workdir::new();
     let [h, _, _] = common::small_district(&w);
     let empty = w.write("empty.db", b"");
-    w.bangfu()
-        .arg("--db")
-        .arg(&empty)
+    on(&w, &empty)
         .arg("summary")
         .assert()
         .code(2)
         .stderr(contains("is empty"));
     assert_eq!(std::fs::read(&empty).unwrap(), b"");
-    w.bangfu()
-        .arg("--db")
-        .arg(&empty)
+    on(&w, &empty)
         .args(["import", path_str(&h)])
         .assert()
         .success();
@@ -369,7 +360,7 @@ fn a_database_that_cannot_be_opened_or_created_is_said_once_with_its_path() {
             format!("cannot create the database file {}", nowhere.display()),
         ),
     ] {
-        let out = w.bangfu().arg("--db").arg(db).args(args).output().unwrap();
+        let out = on(&w, db).args(args).output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{out:?}");
         assert!(stderr.contains(&says), "{stderr}");
