@@ -10,7 +10,6 @@ use crate::input::{FileError, RawRow, Source};
 use crate::problem::Problem;
 use crate::records::{self, CellProblem, Household, Member, Pairing};
 use crate::store::write::{Refs, Resolved, Writer};
-use crate::store::writeback;
 use crate::store::Store;
 use crate::values::text::clean;
 use crate::values::{Date, Fen};
@@ -162,17 +161,9 @@ pub fn import(
     // The writer resolves every reference itself, against this same
     // transaction; SQLite checking each foreign key again cost a third of a
     // large import's time.
-    let work = |store: &mut Store| {
-        store.without_foreign_keys(|store| {
-            import_in_transaction(store, inputs, options, today, before_commit, &mut report)
-        })
-    };
-    // A file that will be committed goes to disk while it is written
-    // (store::writeback); a dry run writes nothing worth hurrying.
-    match store.file() {
-        Some(file) if !options.dry_run => writeback::while_writing(&file, || work(store)),
-        _ => work(store),
-    }??;
+    store.without_foreign_keys(|store| {
+        import_in_transaction(store, inputs, options, today, before_commit, &mut report)
+    })??;
     Ok(report)
 }
 

@@ -8,6 +8,8 @@ use std::io::Write;
 
 pub fn run(ctx: &Context, args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<Status> {
     let store = ctx.open_store()?.for_reports()?;
+    // Findings read from a damaged file would be wrong.
+    store.check_integrity()?;
     let world = World::load(&store.conn)?;
     let filters = super::filters(&args.filters);
     let findings = check::findings(&store.conn, &world, &filters)?;

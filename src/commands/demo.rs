@@ -41,7 +41,7 @@ pub fn sample_inputs() -> Vec<Input> {
 
 pub fn run(ctx: &Context, out: &mut dyn Write) -> anyhow::Result<Status> {
     let mut store = match &ctx.db_flag {
-        Some(_) => ctx.open_store()?,
+        Some(_) => ctx.create_store()?,
         None => Store::in_memory()?,
     };
     let report = super::import::import_into(&mut store, sample_inputs())?;

@@ -67,7 +67,7 @@ pub fn run(ctx: &Context, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Res
         }
         copy
     } else {
-        ctx.open_store()?
+        ctx.create_store()?
     };
     let import_options = ImportOptions {
         dry_run: args.dry_run,

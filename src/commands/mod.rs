@@ -12,10 +12,10 @@ pub mod totals;
 
 use crate::cli::{Cli, Command, FilterArgs, FormatArg, HouseholdFilterArgs, MemberFilterArgs};
 use crate::output::Guard;
+use crate::problem::UsageError;
 use crate::report::group::Filters;
 use crate::report::{Format, Lang};
-use crate::store::Store;
-use anyhow::Context as _;
+use crate::store::{Doing, Store, StoreError};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -64,16 +64,32 @@ impl Context {
         Guard::new(&self.db_path(), inputs)
     }
 
-    /// Open the database.
+    /// Open the database, which must exist and be bangfu's: a wrong path
+    /// is a usage error, and nothing is created.
     pub fn open_store(&self) -> anyhow::Result<Store> {
-        let path = self.db_path();
-        let store = Store::open(&path).with_context(|| format!("opening {}", path.display()))?;
+        self.announced(Store::open(&self.db_path()))
+    }
+
+    /// Open the database, creating it if need be: for `import` and
+    /// `demo --db` only (SPEC §4).
+    pub fn create_store(&self) -> anyhow::Result<Store> {
+        self.announced(Store::create(&self.db_path()))
+    }
+
+    /// An opened store, its upgrade said once; a wrong database given is a
+    /// usage error.
+    fn announced(&self, opened: Result<Store, StoreError>) -> anyhow::Result<Store> {
+        let store = match opened {
+            Ok(store) => store,
+            Err(e) if e.is_usage() => return Err(UsageError::new(e.to_string()).into()),
+            Err(e) => return Err(e.into()),
+        };
         if let Some(from) = store.upgraded_from() {
             // Said once, by the command whose open upgraded the file: its
             // records are untouched, but an older bangfu cannot read it now.
             // (A dry run upgrades a copy in memory instead.)
             let notice = crate::i18n::Msg::Upgraded {
-                path: path.display().to_string(),
+                path: self.db_path().display().to_string(),
                 from,
                 to: crate::store::schema::current_version(),
             };
@@ -81,18 +97,43 @@ impl Context {
         }
         Ok(store)
     }
+
+    /// A command's failure, with any SQLite error in it said in full: the
+    /// database's name, what happened, and what became of the data.
+    fn explained(&self, e: anyhow::Error, name: &str, doing: Doing) -> anyhow::Error {
+        let sqlite = e.chain().find_map(|cause| {
+            cause
+                .downcast_ref::<rusqlite::Error>()
+                .or_else(|| cause.downcast_ref::<StoreError>()?.sqlite())
+        });
+        match sqlite {
+            Some(sqlite) => StoreError::failed(name, doing, sqlite).into(),
+            None => e,
+        }
+    }
 }
 
 /// Run the command the user asked for, writing its report to `out` — or,
 /// with `--output FILE`, to FILE, whole or not at all.
 pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Status> {
     let ctx = Context::from_cli(&cli);
+    let doing = match &cli.command {
+        Command::Import(args) if args.dry_run => Doing::Checking,
+        Command::Import(_) | Command::Demo => Doing::Importing,
+        _ => Doing::Reporting,
+    };
+    // `demo` without --db loads the sample into memory.
+    let name = match (&cli.command, &ctx.db_flag) {
+        (Command::Demo, None) => "the sample database in memory".to_string(),
+        _ => ctx.db_path().display().to_string(),
+    };
+    let explained = |e| ctx.explained(e, &name, doing);
     let Some(FormatArg {
         format,
         output: Some(path),
     }) = report_format(&cli.command)
     else {
-        return dispatch(&ctx, cli.command, out);
+        return dispatch(&ctx, cli.command, out).map_err(explained);
     };
     // Refused before the database is opened; written once the report is
     // complete, so that a failing report leaves no file.
@@ -102,7 +143,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Status> {
         // So that Excel and WPS open it without garbling the Chinese.
         report.extend_from_slice(b"\xEF\xBB\xBF");
     }
-    let status = dispatch(&ctx, cli.command, &mut report)?;
+    let status = dispatch(&ctx, cli.command, &mut report).map_err(explained)?;
     target.write(&report)?;
     Ok(status)
 }

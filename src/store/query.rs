@@ -439,6 +439,33 @@ pub fn deliveries_of(
     rows.collect()
 }
 
+/// What SQLite's integrity check of the whole file finds, at most `limit`
+/// problems; none when the file is whole.
+pub fn integrity_problems(conn: &Connection, limit: u32) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare(&format!("PRAGMA integrity_check({limit})"))?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    let mut found = Vec::new();
+    for row in rows {
+        // The check may stop at a page it cannot read after saying what
+        // it found: what it said is the clearer news.
+        let row = match row {
+            Ok(row) => row,
+            Err(e) if found.is_empty() => return Err(e),
+            Err(_) => break,
+        };
+        if row == "ok" {
+            continue;
+        }
+        // A row may hold several lines, and a heading that is no problem.
+        found.extend(
+            row.lines()
+                .filter(|line| !line.starts_with("*** in database "))
+                .map(str::to_string),
+        );
+    }
+    Ok(found)
+}
+
 /// Members with no pairing at all.
 pub fn members_without_households(conn: &Connection) -> rusqlite::Result<Vec<i64>> {
     let mut stmt = conn.prepare_cached(
@@ -465,7 +492,7 @@ mod tests {
     /// A database file with 302 deliveries, one of them on the earliest
     /// day a report can read (a database edited by hand).
     fn visits_store(dir: &std::path::Path) -> Store {
-        let store = Store::open(&dir.join("t.db")).unwrap();
+        let store = Store::create(&dir.join("t.db")).unwrap();
         store
             .conn
             .execute_batch(
@@ -520,7 +547,7 @@ mod tests {
         // the second day to the second-last (a piece not yet read).
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.db");
-        let store = Store::open(&path).unwrap();
+        let store = Store::create(&path).unwrap();
         store
             .conn
             .execute_batch(

@@ -6,6 +6,12 @@
 //! Design for speed and size (SPEC §7): integer keys, dates as day numbers
 //! (days since 1970-01-01), money as integer fen, categories and statuses as
 //! small integers, and the indexes the reports and the importer use.
+//!
+//! Also here: telling a bangfu database from another program's SQLite file
+//! by its tables, and checking an upgrade left no reference broken.
+
+use super::StoreError;
+use rusqlite::{Connection, OptionalExtension};
 
 /// Each entry upgrades the schema by one version.
 pub const MIGRATIONS: &[&str] = &[
@@ -179,4 +185,110 @@ pub const COPIES_A_TABLE: &[i64] = &[4, 5];
 /// The schema version this bangfu writes.
 pub fn current_version() -> i64 {
     MIGRATIONS.len() as i64
+}
+
+/// What a file holds, read at one moment (another bangfu may be creating
+/// the schema of a new file meanwhile): its schema version, and the type
+/// and name of each of its tables, indexes, views and triggers, SQLite's
+/// own left out.
+pub fn found(conn: &Connection) -> rusqlite::Result<(i64, Vec<(String, String)>)> {
+    let _one_moment = conn.unchecked_transaction()?;
+    let version = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let mut stmt = conn.prepare(
+        "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite!_%' ESCAPE '!'
+         ORDER BY name",
+    )?;
+    let objects = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok((version, objects))
+}
+
+/// The tables of a bangfu database of schema `version`, sorted: what the
+/// migrations up to it make, made here in memory.
+fn tables_at(version: i64) -> rusqlite::Result<Vec<String>> {
+    let conn = Connection::open_in_memory()?;
+    for sql in MIGRATIONS
+        .iter()
+        .take(usize::try_from(version).unwrap_or(0))
+    {
+        conn.execute_batch(sql)?;
+    }
+    let (_, objects) = found(&conn)?;
+    Ok(tables(&objects))
+}
+
+fn tables(objects: &[(String, String)]) -> Vec<String> {
+    objects
+        .iter()
+        .filter(|(kind, _)| kind == "table")
+        .map(|(_, name)| name.clone())
+        .collect()
+}
+
+/// Refuse a file that is not a bangfu database (SPEC §4) from what
+/// [`found`] read, before anything is written to it: one without a schema
+/// version that holds anything, or one whose tables are not those of its
+/// version. An empty one becomes a bangfu database only if `may_fill`.
+pub fn check_is_bangfu(
+    path: &str,
+    version: i64,
+    objects: &[(String, String)],
+    may_fill: bool,
+) -> Result<(), StoreError> {
+    let foreign = |reason: String| {
+        Err(StoreError::Foreign {
+            path: path.to_string(),
+            reason,
+        })
+    };
+    let names = |names: &[&String]| {
+        let shown: Vec<&str> = names.iter().take(5).map(|n| n.as_str()).collect();
+        let more = names.len().saturating_sub(shown.len());
+        match more {
+            0 => shown.join(", "),
+            n => format!("{} and {n} more", shown.join(", ")),
+        }
+    };
+    if version == 0 {
+        return match objects {
+            [] if may_fill => Ok(()),
+            [] => Err(StoreError::Empty {
+                path: path.to_string(),
+            }),
+            _ => foreign(format!(
+                "it holds {} but no bangfu schema",
+                names(&objects.iter().map(|(_, n)| n).collect::<Vec<_>>())
+            )),
+        };
+    }
+    let expected = tables_at(version)?;
+    let present = tables(objects);
+    let extra: Vec<&String> = present.iter().filter(|t| !expected.contains(t)).collect();
+    let missing: Vec<&String> = expected.iter().filter(|t| !present.contains(t)).collect();
+    if !extra.is_empty() {
+        return foreign(format!(
+            "it holds tables bangfu never makes: {}",
+            names(&extra)
+        ));
+    }
+    if !missing.is_empty() {
+        return foreign(format!(
+            "it lacks the tables of bangfu's schema {version}: {}",
+            names(&missing)
+        ));
+    }
+    Ok(())
+}
+
+/// A table whose rows refer to records that do not exist, and how many
+/// such rows (SQLite's foreign key check); `None` when all are whole.
+pub fn broken_references(conn: &Connection) -> rusqlite::Result<Option<(String, i64)>> {
+    conn.query_row(
+        "SELECT \"table\", count(*) FROM pragma_foreign_key_check
+         GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
 }
