@@ -23,7 +23,7 @@ pub use id_number::IdNumber;
 pub use money::Fen;
 pub use phone::Phone;
 pub use status::Status;
-pub use text::{clean, fold_fullwidth, normalize_header, redact};
+pub use text::{clean, clean_text, fold_fullwidth, normalize_header, printable, redact};
 
 /// Why a cell could not be read. The `Display` text is a short, user-facing
 /// English sentence fragment starting in lowercase; any user text it quotes
@@ -69,6 +69,10 @@ pub enum ValueError {
     /// Excel stored the ID number as a number and showed it as `4.30102E+17`.
     #[error("the spreadsheet turned the ID number into a number (scientific notation); format the column as text and export again")]
     IdNumberScientific,
+    /// An id or reference in scientific notation: a spreadsheet stored a
+    /// long number (16 or more digits) and lost its last digits.
+    #[error("the spreadsheet turned this value into a number (scientific notation) and lost its last digits; format the column as text and export again")]
+    NumberLostDigits,
     /// A character other than digits and a final check character.
     #[error("an ID number has 17 digits and a check character (a digit or X)")]
     IdNumberChars,
@@ -107,8 +111,8 @@ pub enum ValueError {
     /// Not one of the seven categories. Holds the redacted text.
     #[error("unknown category \"{0}\"; use one of: ideas (送思想), policy (送政策), technology (送科技), information (送信息), warmth (送温暖), law (送法律), deeds (办好事实事)")]
     UnknownCategory(String),
-    /// Not `poor` or `lifted`. Holds the redacted text.
-    #[error("unknown status \"{0}\"; use poor (贫困) or lifted (已脱贫)")]
+    /// Not `poor`, `lifted` or `removed`. Holds the redacted text.
+    #[error("unknown status \"{0}\"; use poor (贫困), lifted (已脱贫) or removed (销户)")]
     UnknownStatus(String),
 }
 
@@ -135,7 +139,7 @@ mod tests {
     }
 
     #[test]
-    fn unknown_status_message_names_both_statuses() {
+    fn unknown_status_message_names_every_status() {
         let msg = ValueError::UnknownStatus("x".into()).to_string();
         for s in Status::ALL {
             assert!(msg.contains(s.key()) && msg.contains(s.zh()), "{msg}");
@@ -155,6 +159,7 @@ mod tests {
             ValueError::MoneyGrouping("1,20".into()),
             ValueError::MoneyTooLarge,
             ValueError::IdNumberScientific,
+            ValueError::NumberLostDigits,
             ValueError::IdNumberChars,
             ValueError::IdNumberLength(17),
             ValueError::IdNumberCheckDigit {
