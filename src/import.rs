@@ -826,3 +826,48 @@ fn log_files(conn: &rusqlite::Connection, files: &[FileResult]) -> rusqlite::Res
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(cells: &[&str]) -> RawRow {
+        RawRow {
+            line: 9,
+            pos: 0,
+            cells: csv::StringRecord::from(cells.to_vec()),
+        }
+    }
+
+    #[test]
+    fn tells_footer_rows_from_totals_rows_and_records() {
+        for footer in [
+            &["填表人：王五", "", "审核人：赵六"][..],
+            &["", "审核人:"],
+            &["制表人 钱七"],
+            &["填报日期：2003年6月1日"],
+            &["单位负责人："],
+            &["合计：3次", "", "200"],
+            &["总 计: 12 户"],
+        ] {
+            assert!(footer_row(&row(footer)), "{footer:?}");
+        }
+        for other in [
+            &["合计", "", "200"][..],
+            &["合计：", "", "200"],
+            &["2001-03-05", "填表人"],
+            &["H1", "张三"],
+            &[""],
+        ] {
+            assert!(!footer_row(&row(other)), "{other:?}");
+        }
+    }
+
+    #[test]
+    fn names_a_few_then_counts_the_rest() {
+        assert_eq!(some_of(&["a", "b"]), "a, b");
+        let many: Vec<String> = (0..8).map(|i| format!("c{i}")).collect();
+        assert_eq!(some_of(&many), "c0, c1, c2, c3, c4 and 3 more");
+        assert_eq!(some_of(&["\u{1b}[31m"]), "\\u{1b}[31m");
+    }
+}

@@ -580,6 +580,54 @@ mod tests {
     }
 
     #[test]
+    fn reads_the_second_row_of_a_header_under_its_groups_only() {
+        let first = [
+            "日期",
+            "帮扶人",
+            "户编号",
+            "类别",
+            "帮扶金额（元）",
+            "",
+            "备注",
+        ];
+        let second = ["", "", "", "", "物资", "资金", ""];
+        assert_eq!(
+            two_row_header(Kind::Deliveries, &first, &second).unwrap(),
+            vec!["日期", "帮扶人", "户编号", "类别", "物资", "资金", "备注"]
+        );
+        // A row of data has values under the columns the first row names.
+        let data = ["2001-03-05", "M1", "H1", "law", "1", "2", ""];
+        assert_eq!(two_row_header(Kind::Deliveries, &first, &data), None);
+        // A row that names no column is no header either.
+        let other = ["", "", "", "", "甲", "乙", ""];
+        assert_eq!(two_row_header(Kind::Deliveries, &first, &other), None);
+    }
+
+    #[test]
+    fn names_the_money_columns_it_cannot_read() {
+        let layout = Layout::new(
+            Kind::Deliveries,
+            &[
+                "日期",
+                "帮扶人",
+                "户编号",
+                "类别",
+                "帮扶金额（元）",
+                "物资名称",
+                "序号",
+            ],
+        )
+        .unwrap();
+        assert_eq!(layout.unread_money(), vec!["帮扶金额（元）"]);
+        let layout = Layout::new(
+            Kind::Deliveries,
+            &["日期", "帮扶人", "户编号", "类别", "物资", "帮扶金额（元）"],
+        )
+        .unwrap();
+        assert!(layout.unread_money().is_empty());
+    }
+
+    #[test]
     fn reads_kind_names_in_english_and_chinese() {
         assert_eq!(Kind::parse("deliveries"), Some(Kind::Deliveries));
         assert_eq!(Kind::parse("Household"), Some(Kind::Households));

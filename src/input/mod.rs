@@ -617,6 +617,62 @@ mod tests {
     }
 
     #[test]
+    fn reads_cr_only_line_ends_as_rows() {
+        let s = source(
+            b"id,head,township\rH1,a,T\r\"two\rlines\",b,T\rH3,c,T\r",
+            &ReadOptions::default(),
+        );
+        assert_eq!(s.kind, Some(Kind::Households));
+        let r = rows(s);
+        let lines: Vec<u64> = r.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, vec![2, 3, 5]);
+        assert_eq!(r[1].1[0], "two\nlines");
+    }
+
+    #[test]
+    fn a_quote_that_runs_to_the_end_of_the_file_is_an_error_where_it_opened() {
+        for text in [
+            "id,head,township\nH1,a,T\nH2,\"b,T\nH3,c,T\nH4,d,T\n",
+            "id,head,township\r\nH1,a,T\r\nH2,b,\"T\r\n",
+            "id,head,township\nH1,a,T\nH2,\"b\nnote,T\nH3,c,T\nH4,\"d,T\n",
+        ] {
+            let s = source(text.as_bytes(), &ReadOptions::default());
+            let got: Vec<Result<RawRow, FileError>> = s.collect();
+            let last = got.last().unwrap();
+            assert!(
+                matches!(last, Err(FileError::Broken { line: 3, .. })),
+                "{text:?}: {last:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_quoted_cell_over_several_lines_is_not_a_runaway_quote() {
+        let s = source(
+            "id,head,township,cause\nH1,a,T,\"因病\n因残, 缺劳力\"\nH2,b,T,\"x\ny\"\n".as_bytes(),
+            &ReadOptions::default(),
+        );
+        let r = rows(s);
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[1].0, 4);
+    }
+
+    #[test]
+    fn reads_a_header_over_two_rows() {
+        let s = source(
+            "日期,帮扶人,户编号,类别,帮扶金额（元）,,备注\n,,,,物资,资金,\n2001-03-05,M1,H1,law,1,2,x\n"
+                .as_bytes(),
+            &ReadOptions::default(),
+        );
+        assert_eq!(s.header.line, 1);
+        assert_eq!(
+            s.header_cells(),
+            vec!["日期", "帮扶人", "户编号", "类别", "物资", "资金", "备注"]
+        );
+        assert_eq!(rows(s)[0].0, 3);
+    }
+
+    #[test]
     fn passes_over_a_title_row_above_the_header() {
         let s = source(
             "龙山区贫困户花名册,,\n户编号,户主,乡镇\nH1,张三,工农乡\n".as_bytes(),

@@ -61,7 +61,7 @@ fn clean_slow(s: &str) -> Cow<'_, str> {
 /// decomposed form is the same name. Borrows when nothing changes.
 pub fn clean_text(s: &str) -> Cow<'_, str> {
     let t = trim(s);
-    if plain(t) {
+    if plain_text(t) {
         return Cow::Borrowed(t);
     }
     match visible_nfc(t) {
@@ -115,6 +115,27 @@ pub fn is_invisible(c: char) -> bool {
 fn plain(s: &str) -> bool {
     s.bytes()
         .all(|b| matches!(b, 0x20..=0x7E | 0x80..=0xBF | 0xE4..=0xE9))
+}
+
+/// [`plain`] for free text, which keeps its full-width forms: also lets
+/// pass CJK punctuation (U+3000–U+3029, U+3030–U+303F: `、。《》【】`) and
+/// full-width forms (U+FF00–U+FF7F: `，：（）`), which notes are full of.
+fn plain_text(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            0x20..=0x7E | 0x80..=0xBF | 0xE4..=0xE9 => i += 1,
+            0xE3 if bytes.get(i + 1) == Some(&0x80)
+                && !matches!(bytes.get(i + 2), Some(0xAA..=0xAF)) =>
+            {
+                i += 3
+            }
+            0xEF if matches!(bytes.get(i + 1), Some(0xBC | 0xBD)) => i += 3,
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// [`clean`]'s folding and trimming, without the rest.
@@ -349,6 +370,11 @@ mod tests {
         assert_eq!(clean_text("'Ａ"), "'Ａ");
         assert_eq!(clean_text("\u{200b}"), "");
         assert!(matches!(clean_text("张三 abc"), Cow::Borrowed(_)));
+        assert!(matches!(
+            clean_text("送米、面，共（2）袋。"),
+            Cow::Borrowed(_)
+        ));
+        assert_eq!(clean_text("\u{fa10}"), "\u{585a}");
     }
 
     #[test]
@@ -426,7 +452,9 @@ mod tests {
         }
 
         #[test]
-        fn clean_text_is_trimmed_visible_nfc(s in "[ 　'a中\u{200b}\u{202e}e\u{301}é\u{fa00}]{0,6}") {
+        fn clean_text_is_trimmed_visible_nfc(
+            s in "[ 　'a中，。、（\u{200b}\u{202e}e\u{301}é\u{fa00}は\u{3099}\u{302e}\u{302a}\u{feff}]{0,6}"
+        ) {
             let t = clean_text(&s);
             let expected = visible_nfc(trim(&s));
             prop_assert_eq!(t.as_ref(), expected.trim());
