@@ -158,7 +158,8 @@ impl Source {
             Rows::Sheet(Box::new(sheet.rows())),
         )
         .map(|mut s| {
-            s.sheet = Some(name);
+            // Named in every message about the file: never raw.
+            s.sheet = Some(crate::values::printable(&name).into_owned());
             s.total = total;
             s
         }))

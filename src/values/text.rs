@@ -113,8 +113,11 @@ pub fn is_invisible(c: char) -> bool {
 /// full-width form, format character or non-NFC text among them). One
 /// pass over the bytes; Chinese and ASCII cells take it.
 fn plain(s: &str) -> bool {
-    s.bytes()
-        .all(|b| matches!(b, 0x20..=0x7E | 0x80..=0xBF | 0xE4..=0xE9))
+    s.bytes().fold(true, |ok, b| ok & plain_byte(b))
+}
+
+fn plain_byte(b: u8) -> bool {
+    matches!(b, 0x20..=0x7E | 0x80..=0xBF | 0xE4..=0xE9)
 }
 
 /// [`plain`] for free text, which keeps its full-width forms: also lets
@@ -123,17 +126,19 @@ fn plain(s: &str) -> bool {
 fn plain_text(s: &str) -> bool {
     let bytes = s.as_bytes();
     let mut i = 0;
+    // A step a character: `s` is UTF-8, so E3–E9 and EF lead three bytes.
     while let Some(&b) = bytes.get(i) {
-        match b {
-            0x20..=0x7E | 0x80..=0xBF | 0xE4..=0xE9 => i += 1,
+        i += match b {
+            0x20..=0x7E => 1,
+            0xE4..=0xE9 => 3,
             0xE3 if bytes.get(i + 1) == Some(&0x80)
                 && !matches!(bytes.get(i + 2), Some(0xAA..=0xAF)) =>
             {
-                i += 3
+                3
             }
-            0xEF if matches!(bytes.get(i + 1), Some(0xBC | 0xBD)) => i += 3,
+            0xEF if matches!(bytes.get(i + 1), Some(0xBC | 0xBD)) => 3,
             _ => return false,
-        }
+        };
     }
     true
 }
@@ -186,6 +191,16 @@ fn is_clean(s: &str) -> bool {
 /// optional sign, digits. What a spreadsheet shows for a long number, whose
 /// last digits it has already lost.
 pub fn is_scientific(t: &str) -> bool {
+    // Every id and reference is asked: most start with a letter, or have
+    // no E at all.
+    let starts_with_digit = t
+        .trim_start()
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_digit());
+    if !starts_with_digit || !t.bytes().any(|b| b == b'E' || b == b'e') {
+        return false;
+    }
     let t = without_whitespace(t);
     let Some((mantissa, exponent)) = t.split_once(['E', 'e']) else {
         return false;
@@ -208,7 +223,8 @@ pub fn without_whitespace(s: &str) -> Cow<'_, str> {
 
 /// The form of a header used for matching: folded, bracketed parts (`()`,
 /// `[]`, `【】` and what is inside them) dropped, leading and trailing `*`
-/// dropped, all whitespace removed, lowercased. Nested brackets are
+/// dropped, all whitespace and invisible format characters removed,
+/// lowercased. Nested brackets are
 /// dropped whole; an unclosed bracket drops everything after it; a stray
 /// closing bracket is dropped alone.
 pub fn normalize_header(s: &str) -> String {
@@ -219,7 +235,7 @@ pub fn normalize_header(s: &str) -> String {
         match c {
             '(' | '[' | '【' => depth = depth.saturating_add(1),
             ')' | ']' | '】' => depth = depth.saturating_sub(1),
-            _ if depth == 0 && !c.is_whitespace() => kept.push(c),
+            _ if depth == 0 && !c.is_whitespace() && !is_invisible(c) => kept.push(c),
             _ => {}
         }
     }
@@ -402,6 +418,7 @@ mod tests {
         assert_eq!(normalize_header("户 编 号"), "户编号");
         assert_eq!(normalize_header("ＩＤ"), "id");
         assert_eq!(normalize_header("户\u{3000}主"), "户主");
+        assert_eq!(normalize_header("\u{feff}户编号\u{200b}"), "户编号");
     }
 
     #[test]
