@@ -97,23 +97,20 @@ fn used_cells<RS: std::io::Read + std::io::Seek>(
             cells.push((pos.0, pos.1, value));
         }
     };
+    // The .xlsx and .xlsb cell readers are two types with one interface.
+    macro_rules! read_cells {
+        ($book:expr) => {{
+            let mut reader = $book
+                .worksheet_cells_reader(name)
+                .map_err(|e| e.to_string())?;
+            while let Some(cell) = reader.next_cell().map_err(|e| e.to_string())? {
+                keep(cell.get_position(), cell.get_value().clone().into());
+            }
+        }};
+    }
     match workbook {
-        Sheets::Xlsx(book) => {
-            let mut reader = book
-                .worksheet_cells_reader(name)
-                .map_err(|e| e.to_string())?;
-            while let Some(cell) = reader.next_cell().map_err(|e| e.to_string())? {
-                keep(cell.get_position(), cell.get_value().clone().into());
-            }
-        }
-        Sheets::Xlsb(book) => {
-            let mut reader = book
-                .worksheet_cells_reader(name)
-                .map_err(|e| e.to_string())?;
-            while let Some(cell) = reader.next_cell().map_err(|e| e.to_string())? {
-                keep(cell.get_position(), cell.get_value().clone().into());
-            }
-        }
+        Sheets::Xlsx(book) => read_cells!(book),
+        Sheets::Xlsb(book) => read_cells!(book),
         other => {
             let range = other.worksheet_range(name).map_err(|e| e.to_string())?;
             let (row0, col0) = range.start().unwrap_or((0, 0));
