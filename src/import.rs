@@ -11,7 +11,7 @@ use crate::problem::Problem;
 use crate::records::{self, CellProblem, Household, Member, Pairing};
 use crate::store::write::{Refs, Resolved, Writer};
 use crate::store::Store;
-use crate::values::text::clean;
+use crate::values::text::{clean, printable};
 use crate::values::{Date, Fen};
 use indicatif::{ProgressBar, ProgressStyle};
 use rusqlite::TransactionBehavior;
@@ -139,6 +139,58 @@ fn totals_row(row: &RawRow) -> Option<bool> {
     }
 }
 
+/// Whether a row is a footer under the records — a sign-off (填表人, 审核人,
+/// 制表人, 填报日期, 单位负责人) or a count such as `合计：3次` in the first
+/// cell — rather than a record or a totals row.
+fn footer_row(row: &RawRow) -> bool {
+    const SIGN_OFFS: [&str; 7] = [
+        "填表人",
+        "填报人",
+        "审核人",
+        "制表人",
+        "制表",
+        "填报日期",
+        "单位负责人",
+    ];
+    const TOTALS: [&str; 4] = ["合计", "总计", "共计", "小计"];
+    let Some(first) = row.first_value() else {
+        return false;
+    };
+    if !first.starts_with(['填', '审', '制', '单', '合', '总', '共', '小']) {
+        return false;
+    }
+    let word: String = clean(first)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    if SIGN_OFFS.iter().any(|s| word.starts_with(s)) {
+        return true;
+    }
+    // 合计：3次 counts rows; a totals row has its amounts in their columns.
+    TOTALS.iter().any(|t| {
+        word.strip_prefix(t)
+            .and_then(|rest| rest.strip_prefix([':', '：']))
+            .is_some_and(|rest| !rest.is_empty())
+    })
+}
+
+/// At most this many names of one kind in a warning, then a count.
+const NAMES_IN_A_WARNING: usize = 5;
+
+/// `a, b, c` — the first few items, printable, then "and N more".
+fn some_of<S: AsRef<str>>(items: &[S]) -> String {
+    let mut text = items
+        .iter()
+        .take(NAMES_IN_A_WARNING)
+        .map(|i| printable(i.as_ref()).into_owned())
+        .collect::<Vec<_>>()
+        .join(", ");
+    if items.len() > NAMES_IN_A_WARNING {
+        text.push_str(&format!(" and {} more", items.len() - NAMES_IN_A_WARNING));
+    }
+    text
+}
+
 /// Import `inputs` into `store`. `before_commit` is called with the report
 /// just before the transaction would be committed (to write the rejects
 /// file, which the caller puts in place only once `committed` says the
@@ -239,7 +291,7 @@ fn import_file(
             "cannot tell what this file holds: no header names a category (deliveries), \
              township (households), unit (members), or member and household (pairings); \
              the header is: {}; give --kind",
-            header.join(", ")
+            some_of(&header)
         )),
         Some(kind) => Layout::new(kind, &header).map_err(|missing| {
             for m in &missing {
@@ -257,6 +309,22 @@ fn import_file(
                 .join("; ")
         }),
     };
+    // Money is never dropped unread: a deliveries file whose money columns
+    // are not understood is refused like one missing a column.
+    let layout = layout.and_then(|layout| {
+        let money = layout.unread_money();
+        if money.is_empty() {
+            return Ok(layout);
+        }
+        let message = format!(
+            "no goods or cash column, but {} look(s) like money; name the columns 物资 (goods) and 资金 (cash)",
+            some_of(&money)
+        );
+        report
+            .problems
+            .push(Problem::new(&name, header_line, "goods", message.clone()));
+        Err(format!("goods: {message}"))
+    });
     let layout = match layout {
         Ok(layout) => layout,
         Err(message) => {
@@ -276,7 +344,15 @@ fn import_file(
                             format!("{name}:{}: {message}", row.line),
                         ));
                     }
-                    Err(_) => break,
+                    Err(e) => {
+                        // The rest of the file can be neither imported nor
+                        // rejected: nothing is committed.
+                        report
+                            .problems
+                            .push(Problem::new(&name, e.line(), "file", e.to_string()));
+                        report.unreadable = true;
+                        break;
+                    }
                 }
             }
             push_rejected(report, rejected);
@@ -287,10 +363,11 @@ fn import_file(
     if !layout.ignored.is_empty() {
         report.warnings.push(format!(
             "{name}: ignored column(s) that bangfu does not know: {}",
-            layout.ignored.join(", ")
+            some_of(&layout.ignored)
         ));
     }
     for (unused, used) in &layout.shadowed {
+        let (unused, used) = (printable(unused), printable(used));
         report.warnings.push(format!(
             "{name}: columns {used} and {unused} name the same field; using {used}"
         ));
@@ -300,6 +377,7 @@ fn import_file(
     let mut sums = (Fen(0), Fen(0));
     let mut section = (Fen(0), Fen(0));
     let mut totals_rows: Vec<TotalsRow> = Vec::new();
+    let mut footer_lines: Vec<String> = Vec::new();
     let bar = progress.then(|| progress_bar(&name, source.total, source.sheet.is_some()));
     let started = Instant::now();
     // Rows are read, checked and resolved on a second thread while this one
@@ -360,6 +438,12 @@ fn import_file(
                 }
                 let record = match checked {
                     Checked::Row(record) => record,
+                    Checked::Footer => {
+                        result.skipped += 1;
+                        footer_lines.push(row.line.to_string());
+                        done.push(row);
+                        continue;
+                    }
                     Checked::Totals {
                         subtotal,
                         goods,
@@ -421,6 +505,12 @@ fn import_file(
     })?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
+    }
+    if !footer_lines.is_empty() {
+        report.warnings.push(format!(
+            "{name}: line(s) {} are footer rows (填表人, 审核人, 合计：…次 and the like), not records; they were skipped",
+            some_of(&footer_lines)
+        ));
     }
     for t in totals_rows {
         reconcile(&name, &t, sums, &mut report.warnings);
@@ -510,6 +600,8 @@ impl Batch {
 /// A row checked on the reading thread, without the database: a totals
 /// row, or a record to write, or every problem the row has.
 enum Checked {
+    /// A sign-off or count under the records ([`footer_row`]).
+    Footer,
     Totals {
         subtotal: bool,
         goods: TotalsCell,
@@ -599,6 +691,9 @@ impl Reading<'_> {
     /// its references; a delivery's note goes to the end of `notes`.
     fn check(&self, row: &RawRow, notes: &mut String) -> Checked {
         let layout = self.layout;
+        if footer_row(row) {
+            return Checked::Footer;
+        }
         if let Some(subtotal) = totals_row(row) {
             return Checked::Totals {
                 subtotal,
@@ -631,6 +726,10 @@ impl Reading<'_> {
                 }],
             );
         }
+        let controls = records::control_characters(layout, row);
+        if !controls.is_empty() {
+            return self.bad(row, controls);
+        }
         let record = match layout.kind {
             Kind::Households => records::household(layout, row).map(Record::Household),
             Kind::Members => records::member(layout, row).map(Record::Member),
@@ -638,7 +737,7 @@ impl Reading<'_> {
             Kind::Deliveries => records::delivery(layout, row, self.today).and_then(|d| {
                 let resolved = self.refs.delivery(&d)?;
                 let start = notes.len();
-                notes.push_str(d.note.unwrap_or(""));
+                notes.push_str(d.note.as_deref().unwrap_or(""));
                 Ok(Record::Delivery(resolved, start..notes.len()))
             }),
         };
@@ -718,4 +817,49 @@ fn log_files(conn: &rusqlite::Connection, files: &[FileResult]) -> rusqlite::Res
         ])?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(cells: &[&str]) -> RawRow {
+        RawRow {
+            line: 9,
+            pos: 0,
+            cells: csv::StringRecord::from(cells.to_vec()),
+        }
+    }
+
+    #[test]
+    fn tells_footer_rows_from_totals_rows_and_records() {
+        for footer in [
+            &["填表人：王五", "", "审核人：赵六"][..],
+            &["", "审核人:"],
+            &["制表人 钱七"],
+            &["填报日期：2003年6月1日"],
+            &["单位负责人："],
+            &["合计：3次", "", "200"],
+            &["总 计: 12 户"],
+        ] {
+            assert!(footer_row(&row(footer)), "{footer:?}");
+        }
+        for other in [
+            &["合计", "", "200"][..],
+            &["合计：", "", "200"],
+            &["2001-03-05", "填表人"],
+            &["H1", "张三"],
+            &[""],
+        ] {
+            assert!(!footer_row(&row(other)), "{other:?}");
+        }
+    }
+
+    #[test]
+    fn names_a_few_then_counts_the_rest() {
+        assert_eq!(some_of(&["a", "b"]), "a, b");
+        let many: Vec<String> = (0..8).map(|i| format!("c{i}")).collect();
+        assert_eq!(some_of(&many), "c0, c1, c2, c3, c4 and 3 more");
+        assert_eq!(some_of(&["\u{1b}[31m"]), "\\u{1b}[31m");
+    }
 }

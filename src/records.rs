@@ -5,7 +5,7 @@
 
 use crate::input::headers::{Field, Layout};
 use crate::input::RawRow;
-use crate::values::text::clean;
+use crate::values::text::{clean, clean_text, is_scientific};
 use crate::values::{Category, Date, Fen, IdNumber, Phone, Status, ValueError};
 use std::borrow::Cow;
 
@@ -62,7 +62,7 @@ pub struct Delivery<'r> {
     pub category: Category,
     pub goods: Fen,
     pub cash: Fen,
-    pub note: Option<&'r str>,
+    pub note: Option<Cow<'r, str>>,
 }
 
 /// Reads the cells of one row, gathering every problem.
@@ -93,13 +93,13 @@ impl<'l, 'a> Cells<'l, 'a> {
         });
     }
 
-    /// Free text: trimmed, `None` when empty.
+    /// Free text ([`clean_text`]), `None` when empty.
     fn text(&self, field: Field) -> Option<String> {
-        self.text_ref(field).map(str::to_string)
+        self.text_ref(field).map(Cow::into_owned)
     }
 
-    fn text_ref(&self, field: Field) -> Option<&'a str> {
-        let s = self.raw(field);
+    fn text_ref(&self, field: Field) -> Option<Cow<'a, str>> {
+        let s = clean_text(self.raw(field));
         (!s.is_empty()).then_some(s)
     }
 
@@ -119,13 +119,18 @@ impl<'l, 'a> Cells<'l, 'a> {
         self.key_ref(field, required).map(Cow::into_owned)
     }
 
-    /// An id or reference, borrowed from the row where it can be.
+    /// An id or reference, borrowed from the row where it can be. One in
+    /// scientific notation (a workbook's number of 16 or more digits, or
+    /// Excel's `4.30523E+15` in a text export) has lost digits.
     fn key_ref(&mut self, field: Field, required: bool) -> Option<Cow<'a, str>> {
         let s = clean(self.raw(field));
         if s.is_empty() {
             if required {
                 self.problem(field, "is empty");
             }
+            None
+        } else if is_scientific(&s) {
+            self.problem(field, ValueError::NumberLostDigits.to_string());
             None
         } else {
             Some(s)
@@ -158,6 +163,43 @@ impl<'l, 'a> Cells<'l, 'a> {
             Err(self.problems)
         }
     }
+}
+
+/// A problem for each cell of a column the layout reads that holds a
+/// control character other than tab and line ends (an escape sequence
+/// that would act on a terminal, a NUL): none is kept or printed. One pass
+/// over the row's bytes finds none in nearly every row.
+pub fn control_characters(layout: &Layout, row: &RawRow) -> Vec<CellProblem> {
+    // C0 controls and DEL are single bytes; C1 controls are C2 80–C2 9F.
+    // Without a branch per byte, so that the scan runs many bytes a step;
+    // the CR that ends a CRLF file's rows is let pass here, a tab or a
+    // line break only in the look at each cell.
+    let suspect = |b: u8| (b < 0x20) & (b != b'\r') | (b == 0x7F) | (b == 0xC2);
+    let bytes = row.cells.as_byte_record().as_slice();
+    if !bytes
+        .chunks(64)
+        .any(|chunk| chunk.iter().fold(false, |found, &b| found | suspect(b)))
+    {
+        return Vec::new();
+    }
+    layout
+        .kind
+        .columns()
+        .iter()
+        .filter_map(|column| {
+            let cell = row.cells.get(layout.position(column.field)?)?;
+            let found = cell
+                .chars()
+                .find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))?;
+            Some(CellProblem {
+                column: column.field.name(),
+                message: format!(
+                    "holds the control character U+{:04X}, which is not text; remove it",
+                    u32::from(found)
+                ),
+            })
+        })
+        .collect()
 }
 
 fn parse_size(s: &str) -> Result<i64, ValueError> {

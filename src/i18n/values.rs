@@ -54,6 +54,11 @@ pub fn text(e: &ValueError, lang: Lang) -> String {
             format!("misplaced thousands separator in \"{t}\"; commas must split the yuan into groups of three digits"),
             format!("“{t}”中的千位分隔符位置不对；逗号须把元的整数部分每三位分开"),
         ),
+        NumberLostDigits => tr!(
+            lang,
+            "the spreadsheet turned this value into a number (scientific notation) and lost its last digits; format the column as text and export again".into(),
+            "表格软件把这个值变成了数字（科学计数法），末尾几位已经丢失；请把该列设为文本格式后重新导出".into(),
+        ),
         MoneyTooLarge => tr!(
             lang,
             "amount too large (the limit is 1,000,000,000,000.00 yuan)".into(),
@@ -128,8 +133,8 @@ pub fn text(e: &ValueError, lang: Lang) -> String {
         ),
         UnknownStatus(t) => tr!(
             lang,
-            format!("unknown status \"{t}\"; use poor (贫困) or lifted (已脱贫)"),
-            format!("不认识的状态“{t}”；请用 贫困 或 已脱贫（poor、lifted）"),
+            format!("unknown status \"{t}\"; use poor (贫困), lifted (已脱贫) or removed (销户)"),
+            format!("不认识的状态“{t}”；请用 贫困、已脱贫 或 销户（poor、lifted、removed）"),
         ),
     }
 }
@@ -154,6 +159,7 @@ pub(crate) mod tests {
             MoneyTooLarge,
             NotASize("x".into()),
             IdNumberScientific,
+            NumberLostDigits,
             IdNumberChars,
             IdNumberLength(17),
             IdNumberCheckDigit {
@@ -187,6 +193,7 @@ pub(crate) mod tests {
                 | MoneyTooLarge
                 | NotASize(_)
                 | IdNumberScientific
+                | NumberLostDigits
                 | IdNumberChars
                 | IdNumberLength(_)
                 | IdNumberCheckDigit { .. }

@@ -170,7 +170,7 @@ static HOUSEHOLD_COLUMNS: &[Column] = &[
         false,
     ),
     col(Field::Cause, &["致贫原因", "主要致贫原因"], false),
-    col(Field::Status, &["状态", "脱贫状态"], false),
+    col(Field::Status, &["状态", "脱贫状态", "户状态"], false),
     col(Field::LiftedOn, &["脱贫日期", "脱贫时间"], false),
     col(Field::Phone, PHONE, false),
 ];
@@ -266,6 +266,69 @@ pub fn detect_kind<S: AsRef<str>>(headers: &[S]) -> Option<Kind> {
     }
 }
 
+/// Whether a column of `kind` is named by this header.
+fn names_a_column(kind: Kind, header: &str) -> bool {
+    let normalized = normalize_header(header);
+    !normalized.is_empty()
+        && kind
+            .columns()
+            .iter()
+            .any(|c| rank(c, &normalized).is_some())
+}
+
+/// A header over two rows (SPEC §3.1): a group name such as `帮扶金额（元）`
+/// over `物资` and `资金`, the group's other cells empty. `second` is such a
+/// row when it names at least one column of `kind` and every name in it
+/// stands under a group — a cell of `first` that is empty or names no
+/// column; a row of data has values under the columns `first` names. The
+/// header read is the second row's names under a group and the first
+/// row's elsewhere.
+pub fn two_row_header(kind: Kind, first: &[&str], second: &[&str]) -> Option<Vec<String>> {
+    let named = |s: &str| !s.trim().is_empty();
+    let under_groups = second
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| named(s))
+        .all(|(i, _)| {
+            first
+                .get(i)
+                .is_none_or(|f| !named(f) || !names_a_column(kind, f))
+        });
+    let names_columns = second.iter().any(|s| names_a_column(kind, s));
+    if !(under_groups && names_columns) {
+        return None;
+    }
+    let width = first.len().max(second.len());
+    Some(
+        (0..width)
+            .map(|i| {
+                let below = second.get(i).copied().filter(|s| named(s));
+                below.or(first.get(i).copied()).unwrap_or("").to_string()
+            })
+            .collect(),
+    )
+}
+
+/// Whether a header looks like it holds money: 金额, 元, 钱, 款 and the like.
+fn looks_like_money(header: &str) -> bool {
+    let n = normalize_header(header);
+    let raw = header.to_lowercase();
+    if ["名称", "内容", "说明", "数量", "name"]
+        .iter()
+        .any(|w| n.contains(w))
+    {
+        return false;
+    }
+    [
+        "金额", "资金", "物资", "现金", "折价", "钱", "款", "money", "amount", "cash", "goods",
+    ]
+    .iter()
+    .any(|w| n.contains(w))
+        || ["(元)", "（元）", "(万元)", "（万元）", "元"]
+            .iter()
+            .any(|w| raw.contains(w))
+}
+
 /// Which cell holds which field, for one file of one kind.
 #[derive(Debug, Clone)]
 pub struct Layout {
@@ -356,6 +419,20 @@ impl Layout {
             shadowed,
             width: headers.len(),
         })
+    }
+
+    /// Ignored headers that look like money in a deliveries file with
+    /// neither a goods nor a cash column: money is never dropped unread
+    /// (SPEC §3.1).
+    pub fn unread_money(&self) -> Vec<&str> {
+        if self.kind != Kind::Deliveries || self.has(Field::Goods) || self.has(Field::Cash) {
+            return Vec::new();
+        }
+        self.ignored
+            .iter()
+            .map(String::as_str)
+            .filter(|h| looks_like_money(h))
+            .collect()
     }
 
     /// Whether the file has a column for `field`.
@@ -502,6 +579,54 @@ mod tests {
         assert_eq!(fields, vec![Field::Head, Field::Township]);
         assert!(missing[1].accepted.contains("乡镇街道"));
         assert!(missing[1].to_string().contains("township"));
+    }
+
+    #[test]
+    fn reads_the_second_row_of_a_header_under_its_groups_only() {
+        let first = [
+            "日期",
+            "帮扶人",
+            "户编号",
+            "类别",
+            "帮扶金额（元）",
+            "",
+            "备注",
+        ];
+        let second = ["", "", "", "", "物资", "资金", ""];
+        assert_eq!(
+            two_row_header(Kind::Deliveries, &first, &second).unwrap(),
+            vec!["日期", "帮扶人", "户编号", "类别", "物资", "资金", "备注"]
+        );
+        // A row of data has values under the columns the first row names.
+        let data = ["2001-03-05", "M1", "H1", "law", "1", "2", ""];
+        assert_eq!(two_row_header(Kind::Deliveries, &first, &data), None);
+        // A row that names no column is no header either.
+        let other = ["", "", "", "", "甲", "乙", ""];
+        assert_eq!(two_row_header(Kind::Deliveries, &first, &other), None);
+    }
+
+    #[test]
+    fn names_the_money_columns_it_cannot_read() {
+        let layout = Layout::new(
+            Kind::Deliveries,
+            &[
+                "日期",
+                "帮扶人",
+                "户编号",
+                "类别",
+                "帮扶金额（元）",
+                "物资名称",
+                "序号",
+            ],
+        )
+        .unwrap();
+        assert_eq!(layout.unread_money(), vec!["帮扶金额（元）"]);
+        let layout = Layout::new(
+            Kind::Deliveries,
+            &["日期", "帮扶人", "户编号", "类别", "物资", "帮扶金额（元）"],
+        )
+        .unwrap();
+        assert!(layout.unread_money().is_empty());
     }
 
     #[test]

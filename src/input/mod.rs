@@ -100,14 +100,15 @@ pub struct Source {
     pub sheet: Option<String>,
     /// The size of the source in the unit of [`RawRow::pos`], when known.
     pub total: u64,
-    pending: VecDeque<RawRow>,
+    /// Rows read while looking for the header, to be handed out first.
+    pending: VecDeque<Result<RawRow, FileError>>,
     rows: Rows,
 }
 
 /// The rows of a sheet, or of a text export.
 pub enum Rows {
     Csv(Box<CsvRows>),
-    Sheet(Box<dyn Iterator<Item = Result<RawRow, FileError>> + Send>),
+    Sheet(Box<workbook::SheetRows>),
 }
 
 impl Rows {
@@ -115,6 +116,15 @@ impl Rows {
         match self {
             Rows::Csv(rows) => rows.next(),
             Rows::Sheet(rows) => rows.next(),
+        }
+    }
+
+    /// The header has `width` cells: a row of the text that a quoted cell
+    /// swallowed can be told by its delimiters.
+    fn header_found(&mut self, width: usize) {
+        match self {
+            Rows::Csv(rows) => rows.width = width,
+            Rows::Sheet(rows) => rows.header_found(width),
         }
     }
 }
@@ -148,7 +158,8 @@ impl Source {
             Rows::Sheet(Box::new(sheet.rows())),
         )
         .map(|mut s| {
-            s.sheet = Some(name);
+            // Named in every message about the file: never raw.
+            s.sheet = Some(crate::values::printable(&name).into_owned());
             s.total = total;
             s
         }))
@@ -211,6 +222,16 @@ impl Source {
                 Err(e) => return Err(read_error(e)),
             }
         }
+        // Old Mac exports end lines with CR alone: read each CR as a line
+        // end (so rows split and line numbers count) when the first lines
+        // hold CRs and no LF.
+        let cr_only = !head.contains(&b'\n') && head.contains(&b'\r');
+        let text: Box<dyn Read + Send> = if cr_only {
+            cr_to_lf(&mut head);
+            Box::new(CrAsLf(text))
+        } else {
+            text
+        };
         let delimiter = options.delimiter.unwrap_or_else(|| sniff_delimiter(&head));
         let text: CsvText = BufReader::with_capacity(256 * 1024, io::Cursor::new(head).chain(text));
         // Records end at LF, so that line numbers count CRLF files right; the
@@ -228,6 +249,9 @@ impl Source {
             Rows::Csv(Box::new(CsvRows {
                 reader,
                 spare: Vec::new(),
+                delimiter,
+                width: 0,
+                ahead: None,
             })),
         )?;
         source.total = total;
@@ -268,10 +292,36 @@ impl Source {
             None => (0, forced),
         };
         let title_rows = index;
-        let header = seen
+        let mut header = seen
             .drain(..=index)
             .next_back()
             .ok_or(FileError::NoHeader)?;
+        let mut pending: VecDeque<Result<RawRow, FileError>> = seen.into_iter().map(Ok).collect();
+        // A header over two rows: the row under it names the columns of
+        // its groups.
+        let mut kind = kind;
+        rows.header_found(header.cells.len());
+        if let Some(known) = kind {
+            let next = pending.pop_front().or_else(|| rows.next());
+            let merged = match &next {
+                Some(Ok(second)) => {
+                    let first: Vec<&str> = header.cells.iter().collect();
+                    let under: Vec<&str> = second.cells.iter().collect();
+                    headers::two_row_header(known, &first, &under)
+                }
+                _ => None,
+            };
+            match merged {
+                Some(names) => {
+                    header.cells = StringRecord::from(names);
+                    if forced.is_none() {
+                        kind = detect_kind(&header.cells.iter().collect::<Vec<_>>()).or(kind);
+                    }
+                }
+                None => pending.extend(next),
+            }
+            rows.header_found(header.cells.len());
+        }
         Ok(Source {
             encoding,
             header,
@@ -280,7 +330,7 @@ impl Source {
             lossy,
             sheet: None,
             total: 0,
-            pending: seen,
+            pending,
             rows,
         })
     }
@@ -326,7 +376,7 @@ impl Iterator for Source {
 
     fn next(&mut self) -> Option<Self::Item> {
         if let Some(row) = self.pending.pop_front() {
-            return Some(Ok(row));
+            return Some(row);
         }
         self.rows.next()
     }
@@ -337,12 +387,16 @@ pub struct CsvRows {
     reader: csv::Reader<CsvText>,
     /// Records of rows done with, to read into.
     spare: Vec<StringRecord>,
+    delimiter: u8,
+    /// Cells in the header row, once it is found (0 before).
+    width: usize,
+    /// The row read ahead of a row with a line break in a cell, to tell
+    /// whether that row ran on to the end of the file.
+    ahead: Option<Option<Result<RawRow, FileError>>>,
 }
 
-impl Iterator for CsvRows {
-    type Item = Result<RawRow, FileError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+impl CsvRows {
+    fn read(&mut self) -> Option<Result<RawRow, FileError>> {
         let mut cells = self.spare.pop().unwrap_or_default();
         match self.reader.read_record(&mut cells) {
             Ok(false) => None,
@@ -355,6 +409,79 @@ impl Iterator for CsvRows {
                 message: e.to_string(),
             })),
         }
+    }
+}
+
+impl Iterator for CsvRows {
+    type Item = Result<RawRow, FileError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let row = match self.ahead.take() {
+            Some(ahead) => ahead?,
+            None => self.read()?,
+        };
+        let Ok(row) = row else { return Some(row) };
+        // Only a quoted cell holds a line break; nearly no row has one.
+        if !row.cells.as_byte_record().as_slice().contains(&b'\n') {
+            return Some(Ok(row));
+        }
+        let ahead = self.read();
+        let last = ahead.is_none();
+        self.ahead = Some(ahead);
+        match runaway_quote(&row, self.width, self.delimiter, last) {
+            Some(e) => Some(Err(e)),
+            None => Some(Ok(row)),
+        }
+    }
+}
+
+/// Whether a row's quoted cell has swallowed the lines after it: a quote
+/// opened and never closed runs on to the end of the file (the file's last
+/// line end then falls inside the cell), and a stray quote takes in whole
+/// rows until the next quote — lines of the cell that hold as many
+/// delimiters as a row of the file does. A note written over a few lines
+/// does neither. The error is at the line where the quote opened.
+fn runaway_quote(row: &RawRow, width: usize, delimiter: u8, last: bool) -> Option<FileError> {
+    let mut line = row.line;
+    for cell in row.cells.iter() {
+        let holds_rows = width >= 2
+            && cell
+                .split('\n')
+                .skip(1)
+                .any(|l| l.bytes().filter(|&b| b == delimiter).count() + 1 >= width);
+        let to_the_end = last && cell.ends_with('\n');
+        if holds_rows || to_the_end {
+            return Some(FileError::Broken {
+                line,
+                message: "a quote opened on this line is not closed where its cell ends: \
+                          it takes in the lines after it as one cell; close the quote or remove it"
+                    .to_string(),
+            });
+        }
+        line += count_line_ends(cell);
+    }
+    None
+}
+
+fn count_line_ends(cell: &str) -> u64 {
+    cell.bytes().filter(|&b| b == b'\n').count() as u64
+}
+
+/// Replace every CR with LF.
+fn cr_to_lf(bytes: &mut [u8]) {
+    for b in bytes.iter_mut().filter(|b| **b == b'\r') {
+        *b = b'\n';
+    }
+}
+
+/// Text whose lines end with CR alone, read with LF line ends.
+struct CrAsLf(Box<dyn Read + Send>);
+
+impl Read for CrAsLf {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.0.read(buf)?;
+        cr_to_lf(buf.get_mut(..n).unwrap_or_default());
+        Ok(n)
     }
 }
 
@@ -488,6 +615,62 @@ mod tests {
         let r = rows(s);
         assert_eq!(r[0].0, 2);
         assert_eq!(r[1].0, 4);
+    }
+
+    #[test]
+    fn reads_cr_only_line_ends_as_rows() {
+        let s = source(
+            b"id,head,township\rH1,a,T\r\"two\rlines\",b,T\rH3,c,T\r",
+            &ReadOptions::default(),
+        );
+        assert_eq!(s.kind, Some(Kind::Households));
+        let r = rows(s);
+        let lines: Vec<u64> = r.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, vec![2, 3, 5]);
+        assert_eq!(r[1].1[0], "two\nlines");
+    }
+
+    #[test]
+    fn a_quote_that_runs_to_the_end_of_the_file_is_an_error_where_it_opened() {
+        for text in [
+            "id,head,township\nH1,a,T\nH2,\"b,T\nH3,c,T\nH4,d,T\n",
+            "id,head,township\r\nH1,a,T\r\nH2,b,\"T\r\n",
+            "id,head,township\nH1,a,T\nH2,\"b\nnote,T\nH3,c,T\nH4,\"d,T\n",
+        ] {
+            let s = source(text.as_bytes(), &ReadOptions::default());
+            let got: Vec<Result<RawRow, FileError>> = s.collect();
+            let last = got.last().unwrap();
+            assert!(
+                matches!(last, Err(FileError::Broken { line: 3, .. })),
+                "{text:?}: {last:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_quoted_cell_over_several_lines_is_not_a_runaway_quote() {
+        let s = source(
+            "id,head,township,cause\nH1,a,T,\"因病\n因残, 缺劳力\"\nH2,b,T,\"x\ny\"\n".as_bytes(),
+            &ReadOptions::default(),
+        );
+        let r = rows(s);
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[1].0, 4);
+    }
+
+    #[test]
+    fn reads_a_header_over_two_rows() {
+        let s = source(
+            "日期,帮扶人,户编号,类别,帮扶金额（元）,,备注\n,,,,物资,资金,\n2001-03-05,M1,H1,law,1,2,x\n"
+                .as_bytes(),
+            &ReadOptions::default(),
+        );
+        assert_eq!(s.header.line, 1);
+        assert_eq!(
+            s.header_cells(),
+            vec!["日期", "帮扶人", "户编号", "类别", "物资", "资金", "备注"]
+        );
+        assert_eq!(rows(s)[0].0, 3);
     }
 
     #[test]

@@ -4,12 +4,13 @@
 //! shortest exact decimal form (so money that is not a whole number of fen
 //! is caught by the money rules), and numbers of 16 or more digits in
 //! scientific notation — the spreadsheet has already lost their last digits,
-//! and the ID number rules say so.
+//! and the ID number rules say so. Only the cells a sheet holds are read:
+//! memory follows them, not the used range the file claims.
 
 use super::{FileError, RawRow};
 use crate::problem::UsageError;
 use crate::values::Date;
-use calamine::{open_workbook_auto, Data, Range, Reader};
+use calamine::{open_workbook_auto, Data, DataType, Reader, Sheets};
 use csv::StringRecord;
 use std::path::Path;
 
@@ -21,11 +22,12 @@ pub fn is_workbook_name(path: &Path) -> bool {
         .is_some_and(|e| matches!(e.as_str(), "xlsx" | "xlsm" | "xlsb" | "xls" | "ods"))
 }
 
-/// The chosen sheet of a workbook: its name and its cells.
+/// The chosen sheet of a workbook: its name and the cells it holds.
 pub struct Sheet {
     pub name: String,
     pub format: String,
-    range: Range<Data>,
+    /// The non-empty cells, as (row, column, value), in reading order.
+    cells: Vec<(u32, u32, Data)>,
 }
 
 /// Open `sheet` (or the first sheet) of the workbook at `path`.
@@ -61,8 +63,8 @@ pub fn open(path: &Path, sheet: Option<&str>) -> Result<Result<Sheet, FileError>
             None => return Ok(Err(FileError::Empty)),
         },
     };
-    let range = match workbook.worksheet_range(&name) {
-        Ok(r) => r,
+    let cells = match used_cells(&mut workbook, &name) {
+        Ok(cells) => cells,
         Err(e) => {
             return Ok(Err(FileError::Read(format!(
                 "cannot read sheet {name:?}: {e}"
@@ -76,34 +78,111 @@ pub fn open(path: &Path, sheet: Option<&str>) -> Result<Result<Sheet, FileError>
     Ok(Ok(Sheet {
         name,
         format,
-        range,
+        cells,
     }))
 }
 
+/// The non-empty cells of a sheet, sorted by row and column. An .xlsx or
+/// .xlsb sheet is read cell by cell: a dense range spans the used range
+/// the file claims, and one stray value at XFD1048576 makes that 17
+/// billion cells. (calamine reads .xls and .ods sheets into a range
+/// itself.)
+fn used_cells<RS: std::io::Read + std::io::Seek>(
+    workbook: &mut Sheets<RS>,
+    name: &str,
+) -> Result<Vec<(u32, u32, Data)>, String> {
+    let mut cells = Vec::new();
+    let mut keep = |pos: (u32, u32), value: Data| {
+        if !value.is_empty() {
+            cells.push((pos.0, pos.1, value));
+        }
+    };
+    // The .xlsx and .xlsb cell readers are two types with one interface.
+    macro_rules! read_cells {
+        ($book:expr) => {{
+            let mut reader = $book
+                .worksheet_cells_reader(name)
+                .map_err(|e| e.to_string())?;
+            while let Some(cell) = reader.next_cell().map_err(|e| e.to_string())? {
+                keep(cell.get_position(), cell.get_value().clone().into());
+            }
+        }};
+    }
+    match workbook {
+        Sheets::Xlsx(book) => read_cells!(book),
+        Sheets::Xlsb(book) => read_cells!(book),
+        other => {
+            let range = other.worksheet_range(name).map_err(|e| e.to_string())?;
+            let (row0, col0) = range.start().unwrap_or((0, 0));
+            for (r, c, value) in range.used_cells() {
+                // A range is at most u32 rows and columns from its start.
+                let at = (row0 + r as u32, col0 + c as u32);
+                keep(at, value.clone());
+            }
+        }
+    }
+    cells.sort_unstable_by_key(|&(r, c, _)| (r, c));
+    Ok(cells)
+}
+
 impl Sheet {
-    /// Number of rows.
+    /// Number of rows, to the last one holding a value.
     pub fn height(&self) -> u64 {
-        self.range.height() as u64
+        self.cells.last().map_or(0, |&(r, _, _)| u64::from(r) + 1)
     }
 
-    /// The sheet's rows, numbered as the spreadsheet numbers them.
-    pub fn rows(self) -> impl Iterator<Item = Result<RawRow, FileError>> {
-        let first_row = self.range.start().map_or(0, |(r, _)| r);
-        let height = self.range.height();
-        let range = self.range;
-        (0..height).map(move |i| {
-            let mut cells = StringRecord::new();
-            if let Some(row) = range.rows().nth(i) {
-                for cell in row {
-                    cells.push_field(&cell_text(cell));
-                }
+    /// The sheet's rows, numbered as the spreadsheet numbers them; rows
+    /// without a value are left out (they would be blank rows).
+    pub fn rows(self) -> SheetRows {
+        let first_column = self.cells.iter().map(|&(_, c, _)| c).min().unwrap_or(0);
+        SheetRows {
+            cells: self.cells.into_iter().peekable(),
+            first_column,
+            width: 0,
+        }
+    }
+}
+
+/// The rows of a sheet, built from its cells in one pass: each row takes
+/// the cells of its row number off the front.
+pub struct SheetRows {
+    cells: std::iter::Peekable<std::vec::IntoIter<(u32, u32, Data)>>,
+    /// The leftmost column holding a value: the rows' first cell.
+    first_column: u32,
+    /// Cells in the header row, once it is found: rows are padded to it,
+    /// as a dense range would have given them.
+    width: usize,
+}
+
+impl SheetRows {
+    /// The header has `width` cells.
+    pub fn header_found(&mut self, width: usize) {
+        self.width = width;
+    }
+}
+
+impl Iterator for SheetRows {
+    type Item = Result<RawRow, FileError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let row = self.cells.peek()?.0;
+        let mut cells = StringRecord::new();
+        let mut column = self.first_column;
+        while let Some((_, at, value)) = self.cells.next_if(|&(r, _, _)| r == row) {
+            for _ in column..at {
+                cells.push_field("");
             }
-            Ok(RawRow {
-                line: u64::from(first_row) + i as u64 + 1,
-                pos: i as u64,
-                cells,
-            })
-        })
+            cells.push_field(&cell_text(&value));
+            column = at.saturating_add(1);
+        }
+        while cells.len() < self.width {
+            cells.push_field("");
+        }
+        Some(Ok(RawRow {
+            line: u64::from(row) + 1,
+            pos: u64::from(row),
+            cells,
+        }))
     }
 }
 
@@ -155,6 +234,49 @@ mod tests {
             crate::values::IdNumber::parse(&text),
             Err(crate::values::ValueError::IdNumberScientific)
         ));
+    }
+
+    fn sheet(cells: Vec<(u32, u32, Data)>) -> Sheet {
+        Sheet {
+            name: "s".into(),
+            format: "xlsx".into(),
+            cells,
+        }
+    }
+
+    #[test]
+    fn rows_are_built_from_the_cells_in_one_pass_and_padded_to_the_header() {
+        let text = |s: &str| Data::String(s.into());
+        let mut rows = sheet(vec![
+            (0, 1, text("户编号")),
+            (0, 2, text("户主")),
+            (0, 3, text("乡镇")),
+            (1, 1, text("H1")),
+            (4, 2, text("李四")),
+            (1_048_575, 16_383, text("x")),
+        ])
+        .rows();
+        rows.header_found(3);
+        let left = |rows: &SheetRows| rows.cells.len();
+        let header = rows.next().unwrap().unwrap();
+        assert_eq!((header.line, header.cells.len()), (1, 3));
+        // Each row takes exactly its own cells off the front: no row
+        // looks at the cells of another, so reading is linear.
+        assert_eq!(left(&rows), 3);
+        let h1 = rows.next().unwrap().unwrap();
+        assert_eq!(
+            (h1.line, h1.cells.iter().collect::<Vec<_>>()),
+            (2, vec!["H1", "", ""])
+        );
+        assert_eq!(left(&rows), 2);
+        let h2 = rows.next().unwrap().unwrap();
+        assert_eq!(
+            (h2.line, h2.cells.iter().collect::<Vec<_>>()),
+            (5, vec!["", "李四", ""])
+        );
+        let stray = rows.next().unwrap().unwrap();
+        assert_eq!((stray.line, stray.cells.len()), (1_048_576, 16_383));
+        assert!(rows.next().is_none());
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::date::Date;
-use super::text::{clean, without_whitespace};
+use super::text::{clean, is_scientific, without_whitespace};
 use super::ValueError;
 
 /// ISO 7064 MOD 11-2 weights of the first 17 digits.
@@ -115,18 +115,6 @@ pub fn check_char(first17: &str) -> Option<char> {
         .map(|(b, w)| u32::from(b - b'0') * w)
         .sum();
     CHECK_CHARS.get((sum % 11) as usize).copied()
-}
-
-/// `4.30102E+17`, `4.30102e17`, `430102E+12`: digits, an optional
-/// fraction, `E`, an optional sign, digits.
-fn is_scientific(t: &str) -> bool {
-    let Some((mantissa, exponent)) = t.split_once(['E', 'e']) else {
-        return false;
-    };
-    let exponent = exponent.strip_prefix(['+', '-']).unwrap_or(exponent);
-    let (whole, frac) = mantissa.split_once('.').unwrap_or((mantissa, "0"));
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    digits(whole) && digits(frac) && digits(exponent)
 }
 
 impl fmt::Debug for IdNumber {

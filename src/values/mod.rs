@@ -25,7 +25,7 @@ pub use id_number::IdNumber;
 pub use money::Fen;
 pub use phone::Phone;
 pub use status::Status;
-pub use text::{clean, fold_fullwidth, normalize_header, redact};
+pub use text::{clean, clean_text, fold_fullwidth, normalize_header, printable, redact};
 
 /// Why a cell could not be read. Its texts, a short user-facing sentence
 /// fragment starting in lowercase in English and in Chinese, are in the
@@ -61,6 +61,9 @@ pub enum ValueError {
 
     /// Excel stored the ID number as a number and showed it as `4.30102E+17`.
     IdNumberScientific,
+    /// An id or reference in scientific notation: a spreadsheet stored a
+    /// long number (16 or more digits) and lost its last digits.
+    NumberLostDigits,
     /// A character other than digits and a final check character.
     IdNumberChars,
     /// Digits and check character fine, but not 18 of them.
@@ -88,7 +91,7 @@ pub enum ValueError {
 
     /// Not one of the seven categories. Holds the redacted text.
     UnknownCategory(String),
-    /// Not `poor` or `lifted`. Holds the redacted text.
+    /// Not `poor`, `lifted` or `removed`. Holds the redacted text.
     UnknownStatus(String),
 }
 
@@ -123,7 +126,7 @@ mod tests {
     }
 
     #[test]
-    fn unknown_status_message_names_both_statuses() {
+    fn unknown_status_message_names_every_status() {
         let msg = ValueError::UnknownStatus("x".into()).to_string();
         for s in Status::ALL {
             assert!(msg.contains(s.key()) && msg.contains(s.zh()), "{msg}");
@@ -143,6 +146,7 @@ mod tests {
             ValueError::MoneyGrouping("1,20".into()),
             ValueError::MoneyTooLarge,
             ValueError::IdNumberScientific,
+            ValueError::NumberLostDigits,
             ValueError::IdNumberChars,
             ValueError::IdNumberLength(17),
             ValueError::IdNumberCheckDigit {

@@ -9,7 +9,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use super::text::{clean, mask_digits, without_whitespace};
+use super::text::{clean, is_scientific, mask_digits};
 use super::ValueError;
 
 /// A phone number as written (full-width forms folded, trimmed).
@@ -58,18 +58,6 @@ impl Phone {
         let digits: String = self.0.chars().filter(char::is_ascii_digit).collect();
         mask_digits(&digits)
     }
-}
-
-/// `1.38123E+10`, `1.38123e10`, `138123E+5`.
-fn is_scientific(t: &str) -> bool {
-    let t = without_whitespace(t);
-    let Some((mantissa, exponent)) = t.split_once(['E', 'e']) else {
-        return false;
-    };
-    let exponent = exponent.strip_prefix(['+', '-']).unwrap_or(exponent);
-    let (whole, frac) = mantissa.split_once('.').unwrap_or((mantissa, "0"));
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    digits(whole) && digits(frac) && digits(exponent)
 }
 
 impl fmt::Debug for Phone {

@@ -1,8 +1,9 @@
-//! Whether a household is still poor or has been lifted out of poverty.
+//! Whether a household is still poor, has been lifted out of poverty, or
+//! has been removed from the roster.
 //!
 //! The status decides who shows up in `unpaired` and in the "lifted" count
 //! of the summary; clerks write it in English or in one of several Chinese
-//! phrasings, which this module reads into two values.
+//! phrasings, which this module reads into three values.
 
 use std::str::FromStr;
 
@@ -17,33 +18,38 @@ pub enum Status {
     Poor,
     /// 已脱贫: lifted out of poverty.
     Lifted,
+    /// 销户: no longer on the roster; kept for its past deliveries.
+    Removed,
 }
 
 impl Status {
-    /// Both, in storage order.
-    pub const ALL: [Status; 2] = [Status::Poor, Status::Lifted];
+    /// All three, in storage order.
+    pub const ALL: [Status; 3] = [Status::Poor, Status::Lifted, Status::Removed];
 
-    /// `"poor"` or `"lifted"`.
+    /// `"poor"`, `"lifted"` or `"removed"`.
     pub fn key(self) -> &'static str {
         match self {
             Status::Poor => "poor",
             Status::Lifted => "lifted",
+            Status::Removed => "removed",
         }
     }
 
-    /// `"贫困"` or `"已脱贫"`.
+    /// `"贫困"`, `"已脱贫"` or `"销户"`.
     pub fn zh(self) -> &'static str {
         match self {
             Status::Poor => "贫困",
             Status::Lifted => "已脱贫",
+            Status::Removed => "销户",
         }
     }
 
-    /// 0 for poor, 1 for lifted, for storage.
+    /// 0 for poor, 1 for lifted, 2 for removed, for storage.
     pub fn index(self) -> u8 {
         match self {
             Status::Poor => 0,
             Status::Lifted => 1,
+            Status::Removed => 2,
         }
     }
 
@@ -54,15 +60,17 @@ impl Status {
 
     /// Reads a status: folds full-width forms, trims, drops a leading `'`,
     /// removes inner spaces; then `poor` (any case), 贫困, 未脱贫, 贫困户,
-    /// or `lifted` (any case), 已脱贫, 脱贫, 稳定脱贫. An empty cell is
+    /// 返贫; `lifted`, 已脱贫, 脱贫, 脱贫户, 稳定脱贫; or `removed`, 销户,
+    /// 注销, 自然减少 (SPEC §2). An empty cell is
     /// [`ValueError::Empty`]; the caller decides the default.
     pub fn parse(s: &str) -> Result<Status, ValueError> {
         let cleaned = clean(s);
         let t = without_whitespace(&cleaned).to_lowercase();
         match t.as_str() {
             "" => Err(ValueError::Empty),
-            "poor" | "贫困" | "未脱贫" | "贫困户" => Ok(Status::Poor),
-            "lifted" | "已脱贫" | "脱贫" | "稳定脱贫" => Ok(Status::Lifted),
+            "poor" | "贫困" | "未脱贫" | "贫困户" | "返贫" => Ok(Status::Poor),
+            "lifted" | "已脱贫" | "脱贫" | "脱贫户" | "稳定脱贫" => Ok(Status::Lifted),
+            "removed" | "销户" | "注销" | "自然减少" => Ok(Status::Removed),
             _ => Err(ValueError::UnknownStatus(redact(&cleaned))),
         }
     }
@@ -89,6 +97,7 @@ mod tests {
             "贫困",
             "未脱贫",
             "贫困户",
+            "返贫",
             " 贫 困 ",
             "ｐｏｏｒ",
         ] {
@@ -105,6 +114,7 @@ mod tests {
             "已脱贫",
             "脱贫",
             "稳定脱贫",
+            "脱贫户",
             "'已脱贫",
         ] {
             assert_eq!(Status::parse(s), Ok(Status::Lifted), "{s}");
@@ -112,11 +122,20 @@ mod tests {
     }
 
     #[test]
-    fn rejects_unknown_statuses_naming_both_choices() {
-        let err = Status::parse("返贫");
-        assert_eq!(err, Err(ValueError::UnknownStatus("返贫".into())));
+    fn reads_every_spelling_of_removed() {
+        for s in ["removed", "Removed", "销户", "注销", "自然减少"] {
+            assert_eq!(Status::parse(s), Ok(Status::Removed), "{s}");
+        }
+    }
+
+    #[test]
+    fn rejects_unknown_statuses_naming_every_choice() {
+        let err = Status::parse("待定");
+        assert_eq!(err, Err(ValueError::UnknownStatus("待定".into())));
         let msg = err.map(|_| ()).unwrap_err().to_string();
-        assert!(msg.contains("poor") && msg.contains("lifted"), "{msg}");
+        for s in Status::ALL {
+            assert!(msg.contains(s.key()), "{msg}");
+        }
     }
 
     #[test]
@@ -134,7 +153,7 @@ mod tests {
         for s in Status::ALL {
             assert_eq!(Status::from_index(s.index()), Some(s));
         }
-        assert_eq!(Status::from_index(2), None);
+        assert_eq!(Status::from_index(3), None);
         assert_eq!(Status::default(), Status::Poor);
     }
 

@@ -7,6 +7,7 @@
 //! makes user text safe to quote in an error message.
 
 use std::borrow::Cow;
+use unicode_normalization::{is_nfc, UnicodeNormalization};
 
 /// The longest stretch of user text [`redact`] quotes, in characters.
 const REDACT_MAX_CHARS: usize = 40;
@@ -32,17 +33,117 @@ fn fold_char(c: char) -> char {
 }
 
 /// Folds full-width forms, trims, drops one leading `'` (Excel's text
-/// marker) and trims again. Borrows when nothing is folded, which is
-/// nearly always: this runs on every cell of a million-row import.
+/// marker) and trims again; and, as for all text ([`clean_text`]), takes out
+/// invisible format characters and normalises to NFC. For ids, references
+/// and every value that is a number, date, category or status. Borrows when
+/// nothing changes, which is nearly always: this runs on every cell of a
+/// million-row import.
 pub fn clean(s: &str) -> Cow<'_, str> {
     if is_clean(s) {
         Cow::Borrowed(s)
     } else {
-        fold_and_trim(s)
+        clean_slow(s)
     }
 }
 
 /// [`clean`] the long way, for any text.
+fn clean_slow(s: &str) -> Cow<'_, str> {
+    match visible_nfc(s) {
+        Cow::Borrowed(t) => fold_and_trim(t),
+        Cow::Owned(t) => Cow::Owned(fold_and_trim(&t).into_owned()),
+    }
+}
+
+/// Free text — a name, a township, a note — as it is compared and kept:
+/// trimmed, invisible format characters (zero-width spaces, direction
+/// marks and overrides, BOMs: Unicode category Cf) taken out, and in
+/// Unicode NFC, so that `李\u{200b}四` is 李四 and a name typed in
+/// decomposed form is the same name. Borrows when nothing changes.
+pub fn clean_text(s: &str) -> Cow<'_, str> {
+    let t = trim(s);
+    if plain_text(t) {
+        return Cow::Borrowed(t);
+    }
+    match visible_nfc(t) {
+        Cow::Borrowed(v) => Cow::Borrowed(v),
+        Cow::Owned(v) => Cow::Owned(v.trim().to_string()),
+    }
+}
+
+/// `s` without invisible format characters, in NFC.
+fn visible_nfc(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_invisible) && is_nfc(s) {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(s.chars().filter(|c| !is_invisible(*c)).nfc().collect())
+    }
+}
+
+/// Whether `c` is an invisible format character (Unicode general category
+/// Cf): it changes how text looks or reads without being seen itself.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        u32::from(c),
+        0xAD | 0x600..=0x605
+            | 0x61C
+            | 0x6DD
+            | 0x70F
+            | 0x890..=0x891
+            | 0x8E2
+            | 0x180E
+            | 0x200B..=0x200F
+            | 0x202A..=0x202E
+            | 0x2060..=0x2064
+            | 0x2066..=0x206F
+            | 0xFEFF
+            | 0xFFF9..=0xFFFB
+            | 0x110BD
+            | 0x110CD
+            | 0x13430..=0x1343F
+            | 0x1BCA0..=0x1BCA3
+            | 0x1D173..=0x1D17A
+            | 0xE0001
+            | 0xE0020..=0xE007F
+    )
+}
+
+/// Whether `s` is made only of bytes that cannot begin anything [`clean`]
+/// or [`clean_text`] changes: visible ASCII and spaces, UTF-8 continuation
+/// bytes, and the lead bytes E4–E9 of U+4000–U+9FFF (CJK ideographs: no
+/// full-width form, format character or non-NFC text among them). One
+/// pass over the bytes; Chinese and ASCII cells take it.
+fn plain(s: &str) -> bool {
+    s.bytes().fold(true, |ok, b| ok & plain_byte(b))
+}
+
+fn plain_byte(b: u8) -> bool {
+    matches!(b, 0x20..=0x7E | 0x80..=0xBF | 0xE4..=0xE9)
+}
+
+/// [`plain`] for free text, which keeps its full-width forms: also lets
+/// pass CJK punctuation (U+3000–U+3029, U+3030–U+303F: `、。《》【】`) and
+/// full-width forms (U+FF00–U+FF7F: `，：（）`), which notes are full of.
+fn plain_text(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    // A step a character: `s` is UTF-8, so E3–E9 and EF lead three bytes.
+    while let Some(&b) = bytes.get(i) {
+        i += match b {
+            0x20..=0x7E => 1,
+            0xE4..=0xE9 => 3,
+            0xE3 if bytes.get(i + 1) == Some(&0x80)
+                && !matches!(bytes.get(i + 2), Some(0xAA..=0xAF)) =>
+            {
+                3
+            }
+            0xEF if matches!(bytes.get(i + 1), Some(0xBC | 0xBD)) => 3,
+            _ => return false,
+        };
+    }
+    true
+}
+
+/// [`clean`]'s folding and trimming, without the rest.
 fn fold_and_trim(s: &str) -> Cow<'_, str> {
     let strip = |t: &str| -> (usize, usize) {
         let trimmed = t.trim();
@@ -73,18 +174,41 @@ pub fn trim(s: &str) -> &str {
 }
 
 /// Whether [`clean`] would give `s` back as it is: no whitespace or `'`
-/// in front, no whitespace behind, nothing to fold. Every full-width form
-/// begins with byte 0xEF (U+FF01–U+FF5E, U+FFE5) or 0xE3 (U+3000), so one
-/// pass over the bytes rules folding out; most cells are like this.
+/// in front, no whitespace behind, and only [`plain`] bytes (every
+/// full-width form begins with byte 0xEF or 0xE3, every format character
+/// with a byte outside them too), so one pass over the bytes rules the
+/// long way out; most cells are like this.
 fn is_clean(s: &str) -> bool {
     let mut chars = s.chars();
     let (Some(first), last) = (chars.next(), chars.next_back()) else {
         return true;
     };
-    first != '\''
-        && !first.is_whitespace()
-        && !last.is_some_and(char::is_whitespace)
-        && !s.bytes().any(|b| b == 0xEF || b == 0xE3)
+    first != '\'' && !first.is_whitespace() && !last.is_some_and(char::is_whitespace) && plain(s)
+}
+
+/// A number in scientific notation — `4.30102E+17`, `1.38123e10`,
+/// `430102E+12`, spaces anywhere: digits, an optional fraction, `E`, an
+/// optional sign, digits. What a spreadsheet shows for a long number, whose
+/// last digits it has already lost.
+pub fn is_scientific(t: &str) -> bool {
+    // Every id and reference is asked: most start with a letter, or have
+    // no E at all.
+    let starts_with_digit = t
+        .trim_start()
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_digit());
+    if !starts_with_digit || !t.bytes().any(|b| b == b'E' || b == b'e') {
+        return false;
+    }
+    let t = without_whitespace(t);
+    let Some((mantissa, exponent)) = t.split_once(['E', 'e']) else {
+        return false;
+    };
+    let exponent = exponent.strip_prefix(['+', '-']).unwrap_or(exponent);
+    let (whole, frac) = mantissa.split_once('.').unwrap_or((mantissa, "0"));
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    digits(whole) && digits(frac) && digits(exponent)
 }
 
 /// `s` with all whitespace taken out (`1 200` typed with a digit-group
@@ -99,7 +223,8 @@ pub fn without_whitespace(s: &str) -> Cow<'_, str> {
 
 /// The form of a header used for matching: folded, bracketed parts (`()`,
 /// `[]`, `【】` and what is inside them) dropped, leading and trailing `*`
-/// dropped, all whitespace removed, lowercased. Nested brackets are
+/// dropped, all whitespace and invisible format characters removed,
+/// lowercased. Nested brackets are
 /// dropped whole; an unclosed bracket drops everything after it; a stray
 /// closing bracket is dropped alone.
 pub fn normalize_header(s: &str) -> String {
@@ -110,7 +235,7 @@ pub fn normalize_header(s: &str) -> String {
         match c {
             '(' | '[' | '【' => depth = depth.saturating_add(1),
             ')' | ']' | '】' => depth = depth.saturating_sub(1),
-            _ if depth == 0 && !c.is_whitespace() => kept.push(c),
+            _ if depth == 0 && !c.is_whitespace() && !is_invisible(c) => kept.push(c),
             _ => {}
         }
     }
@@ -120,13 +245,37 @@ pub fn normalize_header(s: &str) -> String {
 /// User text made safe to quote in a message: every ID and phone number in
 /// it masked ([`super::personal::numbers_in`]: `4301**********123X`,
 /// `138****5678`; other numbers, such as `3.14159260001` or `20010305`,
-/// stay as written), and the result cut to 40 characters with `…`.
+/// stay as written), control and format characters escaped
+/// ([`printable`]), and the result cut to 40 characters with `…`.
 pub fn redact(s: &str) -> String {
     let masked = super::personal::numbers_in(s);
-    let mut chars = masked.char_indices();
+    let shown = printable(&masked);
+    let mut chars = shown.char_indices();
     match chars.nth(REDACT_MAX_CHARS) {
-        Some((at, _)) => format!("{}…", &masked[..at]),
-        None => masked.into_owned(),
+        Some((at, _)) => format!("{}…", &shown[..at]),
+        None => shown.into_owned(),
+    }
+}
+
+/// User text safe to print to a terminal: control characters (an escape
+/// sequence, a bell) and invisible format characters (a right-to-left
+/// override) written as `\u{1b}` instead of acting on the terminal.
+pub fn printable(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(|c| c.is_control() || is_invisible(c)) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        push_printable(&mut out, c);
+    }
+    Cow::Owned(out)
+}
+
+fn push_printable(out: &mut String, c: char) {
+    if c.is_control() || is_invisible(c) {
+        out.push_str(&c.escape_unicode().to_string());
+    } else {
+        out.push(c);
     }
 }
 
@@ -186,6 +335,38 @@ mod tests {
     }
 
     #[test]
+    fn clean_takes_out_invisible_characters_and_normalises_to_nfc() {
+        assert_eq!(clean("LS-H001\u{200b}"), "LS-H001");
+        assert_eq!(clean("\u{feff}H1"), "H1");
+        assert_eq!(clean("\u{200b} 'H1"), "H1");
+        assert_eq!(clean("LS-He\u{301}"), "LS-Hé");
+        assert!(matches!(clean("LS-H001"), Cow::Borrowed(_)));
+        assert!(matches!(clean("送温暖"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn clean_text_keeps_apostrophes_and_full_width_forms_but_not_invisible_ones() {
+        assert_eq!(clean_text(" 李\u{200b}四 "), "李四");
+        assert_eq!(clean_text("王\u{202e}五"), "王五");
+        assert_eq!(clean_text("'Ａ"), "'Ａ");
+        assert_eq!(clean_text("\u{200b}"), "");
+        assert!(matches!(clean_text("张三 abc"), Cow::Borrowed(_)));
+        assert!(matches!(
+            clean_text("送米、面，共（2）袋。"),
+            Cow::Borrowed(_)
+        ));
+        assert_eq!(clean_text("\u{fa10}"), "\u{585a}");
+    }
+
+    #[test]
+    fn printable_escapes_control_and_format_characters() {
+        assert_eq!(printable("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(printable("王\u{202e}五"), "王\\u{202e}五");
+        assert!(matches!(printable("张三"), Cow::Borrowed(_)));
+        assert_eq!(redact("\u{1b}]0;x\u{7}"), "\\u{1b}]0;x\\u{7}");
+    }
+
+    #[test]
     fn normalizes_headers_with_brackets_and_units() {
         assert_eq!(normalize_header("物资(元)"), "物资");
         assert_eq!(normalize_header("村（社区）"), "村");
@@ -202,6 +383,7 @@ mod tests {
         assert_eq!(normalize_header("户 编 号"), "户编号");
         assert_eq!(normalize_header("ＩＤ"), "id");
         assert_eq!(normalize_header("户\u{3000}主"), "户主");
+        assert_eq!(normalize_header("\u{feff}户编号\u{200b}"), "户编号");
     }
 
     #[test]
@@ -248,9 +430,18 @@ mod tests {
     proptest! {
         #[test]
         fn clean_takes_the_short_way_only_when_the_long_way_changes_nothing(
-            s in "[ 　\t'＇ａA1中，,￥]{0,6}"
+            s in "[ 　\t'＇ａA1中，,￥\u{200b}\u{202e}\u{feff}e\u{301}é\u{1b}]{0,6}"
         ) {
-            prop_assert_eq!(clean(&s), fold_and_trim(&s));
+            prop_assert_eq!(clean(&s), clean_slow(&s));
+        }
+
+        #[test]
+        fn clean_text_is_trimmed_visible_nfc(
+            s in "[ 　'a中，。、（\u{200b}\u{202e}e\u{301}é\u{fa00}は\u{3099}\u{302e}\u{302a}\u{feff}]{0,6}"
+        ) {
+            let t = clean_text(&s);
+            let expected = visible_nfc(trim(&s));
+            prop_assert_eq!(t.as_ref(), expected.trim());
         }
 
         #[test]
