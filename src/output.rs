@@ -110,12 +110,7 @@ impl Guard {
         let dir = dir_of(path);
         let dir_meta = match fs::metadata(&dir) {
             Ok(meta) if meta.is_dir() => meta,
-            _ => {
-                return Err(refuse(&format!(
-                    "there is no directory {}",
-                    dir.display()
-                )))
-            }
+            _ => return Err(refuse(&format!("there is no directory {}", dir.display()))),
         };
         let place = Place::of(path);
         for (other, what) in &self.forbidden {
@@ -237,7 +232,11 @@ fn same_file(_: &Metadata, _: &Metadata) -> bool {
 /// there (`existing`), if it could not: said before any work, rather than
 /// found after an import committed.
 #[cfg(unix)]
-fn may_rename_into(dir: &Path, dir_meta: &Metadata, existing: Option<&Metadata>) -> Result<(), String> {
+fn may_rename_into(
+    dir: &Path,
+    dir_meta: &Metadata,
+    existing: Option<&Metadata>,
+) -> Result<(), String> {
     use std::os::unix::ffi::OsStrExt;
     use std::os::unix::fs::MetadataExt;
     const STICKY: u32 = 0o1000;
@@ -399,7 +398,12 @@ fn unnamed_in(dir: &Path) -> io::Result<Option<File>> {
         Ok(file) => Ok(Some(file)),
         // Not supported here: EOPNOTSUPP from the file system, EISDIR or
         // EINVAL from kernels without O_TMPFILE.
-        Err(e) if matches!(e.raw_os_error(), Some(libc::EOPNOTSUPP | libc::EISDIR | libc::EINVAL)) => {
+        Err(e)
+            if matches!(
+                e.raw_os_error(),
+                Some(libc::EOPNOTSUPP | libc::EISDIR | libc::EINVAL)
+            ) =>
+        {
             Ok(None)
         }
         Err(e) => Err(e),
@@ -443,6 +447,11 @@ pub struct Pending {
 }
 
 impl Pending {
+    /// The file it is to be.
+    pub fn path(&self) -> &Path {
+        &self.target
+    }
+
     /// An error of this output.
     pub fn error(&self, source: io::Error) -> OutputError {
         OutputError {
@@ -615,7 +624,10 @@ mod tests {
         std::os::unix::fs::symlink("real", dir.path().join("alias")).unwrap();
         std::os::unix::fs::symlink("../real/x.db", dir.path().join("real/up.db")).unwrap();
         std::os::unix::fs::symlink("alias/up.db", dir.path().join("x.db")).unwrap();
-        assert_eq!(resolve_links(&dir.path().join("x.db")), real.join("real/x.db"));
+        assert_eq!(
+            resolve_links(&dir.path().join("x.db")),
+            real.join("real/x.db")
+        );
         assert_eq!(resolve_links(&dir.path().join("y.db")), real.join("y.db"));
         // A loop is left as it is.
         std::os::unix::fs::symlink("loop", dir.path().join("loop")).unwrap();

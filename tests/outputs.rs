@@ -714,7 +714,10 @@ fn bangfu_process(w: &Workdir, args: &[&str]) -> std::process::Command {
 /// nobody has imported: importing both with `--rejects` commits H1 and
 /// rejects the delivery.
 fn household_and_stray_delivery(w: &Workdir) {
-    w.utf8("hh.csv", "id,head,township,village\nH1,张三,工农乡,红旗村\n");
+    w.utf8(
+        "hh.csv",
+        "id,head,township,village\nH1,张三,工农乡,红旗村\n",
+    );
     w.utf8(
         "bad.csv",
         "date,member,household,category,goods\n2001-03-05,M9,H1,warmth,50\n",
@@ -736,7 +739,13 @@ fn a_database_named_by_a_dangling_link_is_guarded_where_the_link_leads() {
         for suffix in ["", "-wal", "-shm", "-journal"] {
             let target = format!("{real}{suffix}");
             let args = [
-                "--db", db, "import", "hh.csv", "bad.csv", "--rejects", &target,
+                "--db",
+                db,
+                "import",
+                "hh.csv",
+                "bad.csv",
+                "--rejects",
+                &target,
             ];
             w.bangfu()
                 .args(args)
@@ -792,7 +801,9 @@ impl BindMount {
             .status()
             .map_err(|e| format!("cannot run mount: {e}"))?;
         if status.success() {
-            Ok(BindMount { at: at.to_path_buf() })
+            Ok(BindMount {
+                at: at.to_path_buf(),
+            })
         } else {
             Err(format!("mount --bind failed ({status})"))
         }
@@ -887,7 +898,12 @@ fn a_rejects_file_that_could_not_take_its_name_is_refused_before_any_work() {
     use std::os::unix::fs::chown;
     let w = Workdir::new();
     // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } != 0 || std::process::Command::new("setpriv").arg("--version").output().is_err() {
+    if unsafe { libc::geteuid() } != 0
+        || std::process::Command::new("setpriv")
+            .arg("--version")
+            .output()
+            .is_err()
+    {
         eprintln!("skipped: running as another user needs root and setpriv");
         return;
     }
@@ -906,7 +922,15 @@ fn a_rejects_file_that_could_not_take_its_name_is_refused_before_any_work() {
     for target in ["shared/rej.csv", "ro/rej.csv"] {
         let out = as_nobody(
             &w,
-            &["--db", "home/d.db", "import", "hh.csv", "bad.csv", "--rejects", target],
+            &[
+                "--db",
+                "home/d.db",
+                "import",
+                "hh.csv",
+                "bad.csv",
+                "--rejects",
+                target,
+            ],
         );
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{target}: {stderr}");
@@ -922,9 +946,22 @@ fn a_rejects_file_that_could_not_take_its_name_is_refused_before_any_work() {
     set_mode(&own, 0o640);
     let out = as_nobody(
         &w,
-        &["--db", "home/d.db", "import", "hh.csv", "bad.csv", "--rejects", "shared/mine.csv"],
+        &[
+            "--db",
+            "home/d.db",
+            "import",
+            "hh.csv",
+            "bad.csv",
+            "--rejects",
+            "shared/mine.csv",
+        ],
     );
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(std::fs::read_to_string(&own).unwrap().contains("M9"));
     assert_eq!(mode(&own), 0o640);
     assert_eq!(listing(&w.path("shared")), ["mine.csv", "rej.csv"]);
@@ -987,7 +1024,11 @@ fn a_kill_during_an_export_leaves_the_earlier_file_and_no_temporary_one() {
             );
             std::fs::write(&earlier, b"last month's report").unwrap();
         }
-        assert_eq!(listing_but_journals(w.dir.path()), files, "kill {i} ({status})");
+        assert_eq!(
+            listing_but_journals(w.dir.path()),
+            files,
+            "kill {i} ({status})"
+        );
         outcomes.push((i, status.success(), replaced));
     }
     eprintln!("(kill, export finished, report replaced): {outcomes:?}");
@@ -1002,13 +1043,19 @@ fn a_file_name_as_long_as_the_system_allows_can_be_written() {
     let csv = format!("{}.csv", "帮".repeat(83) + "xx");
     let xlsx = format!("{}.xlsx", "帮".repeat(83) + "x");
     assert_eq!((csv.len(), xlsx.len()), (255, 255));
+    // (One input: with two, its sibling for a second header, 257 bytes,
+    // would be refused up front.)
     w.bangfu()
-        .args(["import", "hh.csv", "bad.csv", "--rejects", &csv])
+        .args(["import", "bad.csv", "--rejects", &csv])
         .assert()
         .code(1);
-    assert!(std::fs::read_to_string(w.path(&csv)).unwrap().contains("M9"));
+    assert!(std::fs::read_to_string(w.path(&csv))
+        .unwrap()
+        .contains("M9"));
     w.stdout(&["summary", "--format", "csv", "--output", &csv]);
-    assert!(std::fs::read_to_string(w.path(&csv)).unwrap().contains("households"));
+    assert!(std::fs::read_to_string(w.path(&csv))
+        .unwrap()
+        .contains("households"));
     w.stdout(&["export", "--xlsx", &xlsx]);
     assert!(std::fs::read(w.path(&xlsx)).unwrap().starts_with(b"PK"));
     let names = listing(w.dir.path());
@@ -1046,10 +1093,23 @@ fn rejected_rows_of_files_with_different_headers_each_import_back_as_written() {
             .trim_start_matches('\u{feff}')
             .to_string()
     };
-    let (first, second, third) = (read("rejects.csv"), read("rejects.2.csv"), read("rejects.3.csv"));
-    assert!(first.starts_with("id,head,township,village,status,error\n"), "{first}");
-    assert!(second.starts_with("date,member,household,category,goods,error\n"), "{second}");
-    assert!(third.starts_with("date,household,member,goods,category,error\n"), "{third}");
+    let (first, second, third) = (
+        read("rejects.csv"),
+        read("rejects.2.csv"),
+        read("rejects.3.csv"),
+    );
+    assert!(
+        first.starts_with("id,head,township,village,status,error\n"),
+        "{first}"
+    );
+    assert!(
+        second.starts_with("date,member,household,category,goods,error\n"),
+        "{second}"
+    );
+    assert!(
+        third.starts_with("date,household,member,goods,category,error\n"),
+        "{third}"
+    );
     for text in [&first, &second, &third] {
         assert_eq!(text.lines().count(), 2, "{text}");
     }
@@ -1063,7 +1123,13 @@ fn rejected_rows_of_files_with_different_headers_each_import_back_as_written() {
         w.stdout(&["import", path_str(&file)]);
     }
     let summary = w.json(&["summary"]);
-    assert_eq!((summary["households"].as_i64(), summary["deliveries"].as_i64()), (Some(5), Some(3)));
+    assert_eq!(
+        (
+            summary["households"].as_i64(),
+            summary["deliveries"].as_i64()
+        ),
+        (Some(5), Some(3))
+    );
 
     // Rejected rows of two files with one header share one file.
     std::fs::remove_file(w.path("rejects.2.csv")).unwrap();
@@ -1096,8 +1162,14 @@ fn rejected_cells_are_written_as_the_file_has_them_and_markdown_keeps_its_rows()
         .assert()
         .code(1);
     let rejects = std::fs::read_to_string(w.path("rejects.csv")).unwrap();
-    assert!(rejects.contains(",warmth,50,'\t-2,\"d.csv:2:"), "{rejects:?}");
-    assert!(rejects.contains(",warmth,  =1+1  , 送米 ,\"d.csv:3:"), "{rejects:?}");
+    assert!(
+        rejects.contains(",warmth,50,'\t-2,\"d.csv:2:"),
+        "{rejects:?}"
+    );
+    assert!(
+        rejects.contains(",warmth,  =1+1  , 送米 ,\"d.csv:3:"),
+        "{rejects:?}"
+    );
     assert!(!rejects.contains('\r'), "{rejects:?}");
 
     // A note of two lines and a | is one row of a markdown table.
@@ -1109,7 +1181,10 @@ fn rejected_cells_are_written_as_the_file_has_them_and_markdown_keeps_its_rows()
     w.stdout(&["import", path_str(&note)]);
     let md = w.stdout(&["show", "household", "H1", "--format", "markdown"]);
     assert!(md.contains("第一行<br>第二行 \\| 完"), "{md}");
-    for line in md.lines().filter(|l| !l.is_empty()) {
-        assert!(line.starts_with('|') && line.ends_with('|'), "{line:?} in\n{md}");
+    for line in md.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
+        assert!(
+            line.starts_with('|') && line.ends_with('|'),
+            "{line:?} in\n{md}"
+        );
     }
 }
