@@ -306,12 +306,16 @@ impl Target {
             path: self.path.display().to_string(),
             source,
         })?;
-        Ok(Pending {
+        Ok(self.pending(temp))
+    }
+
+    fn pending(&self, temp: Temp) -> Pending {
+        Pending {
             file: BufWriter::new(temp),
             target: self.path.clone(),
             dir: self.dir.clone(),
             replaces: self.existing.clone(),
-        })
+        }
     }
 }
 
@@ -591,18 +595,33 @@ mod tests {
         );
     }
 
+    /// The temporary file [`Target::begin`] picks here (unnamed, on
+    /// Linux), and a named one, as elsewhere.
+    /// Each made as the one before is done with.
+    fn both_kinds(target: &Target) -> impl Iterator<Item = Pending> + '_ {
+        (0..2).map(|n| match n {
+            0 => target.begin().unwrap(),
+            _ => target.pending(Temp::Named(temp_names().tempfile_in(&target.dir).unwrap())),
+        })
+    }
+
     #[test]
     fn a_failed_write_leaves_no_temporary_file() {
         let dir = tempfile::tempdir().unwrap();
         let guard = Guard::new(&dir.path().join("t.db"), &[]);
         let target = guard.target(&dir.path().join("out.csv")).unwrap();
-        let mut pending = target.begin().unwrap();
-        pending.write_all(b"half a report").unwrap();
-        drop(pending);
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
-        target.write(b"a report").unwrap();
-        assert_eq!(fs::read(dir.path().join("out.csv")).unwrap(), b"a report");
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+        for mut pending in both_kinds(&target) {
+            pending.write_all(b"half a report").unwrap();
+            drop(pending);
+            assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+        }
+        for (n, mut pending) in both_kinds(&target).enumerate() {
+            write!(pending, "report {n}").unwrap();
+            pending.finish().unwrap();
+            let written = fs::read_to_string(dir.path().join("out.csv")).unwrap();
+            assert_eq!(written, format!("report {n}"));
+            assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+        }
     }
 
     #[test]
@@ -647,25 +666,27 @@ mod tests {
         fs::set_permissions(&path, fs::Permissions::from_mode(0o666)).unwrap();
         let guard = Guard::new(&dir.path().join("t.db"), &[]);
         let target = guard.target(&path).unwrap();
-        let mut pending = target.begin().unwrap();
-        pending.write_all(b"rows").unwrap();
         // The name taken meanwhile by a directory with a file in it.
         fs::remove_file(&path).unwrap();
         fs::create_dir(&path).unwrap();
         fs::write(path.join("x"), "").unwrap();
-        let error = pending.finish_after_commit().unwrap_err();
-        let kept: Vec<PathBuf> = fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p != &path)
-            .collect();
-        assert_eq!(kept.len(), 1, "{kept:?}");
-        assert!(
-            format!("{}", error.source).contains(&kept[0].display().to_string()),
-            "{error:?}"
-        );
-        assert_eq!(fs::read(&kept[0]).unwrap(), b"rows");
-        let mode = fs::metadata(&kept[0]).unwrap().permissions().mode() & 0o7777;
-        assert_eq!(mode, 0o600);
+        for mut pending in both_kinds(&target) {
+            pending.write_all(b"rows").unwrap();
+            let error = pending.finish_after_commit().unwrap_err();
+            let kept: Vec<PathBuf> = fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| p != &path)
+                .collect();
+            assert_eq!(kept.len(), 1, "{kept:?}");
+            assert!(
+                format!("{}", error.source).contains(&kept[0].display().to_string()),
+                "{error:?}"
+            );
+            assert_eq!(fs::read(&kept[0]).unwrap(), b"rows");
+            let mode = fs::metadata(&kept[0]).unwrap().permissions().mode() & 0o7777;
+            assert_eq!(mode, 0o600);
+            fs::remove_file(&kept[0]).unwrap();
+        }
     }
 }
