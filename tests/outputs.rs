@@ -305,13 +305,7 @@ fn csv_cells_a_spreadsheet_would_run_are_written_as_text_and_read_back_as_writte
 #[cfg(unix)]
 fn with_file_size_limit(w: &Workdir, limit: u64, args: &[&str]) -> std::process::Output {
     use std::os::unix::process::CommandExt;
-    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("bangfu"));
-    cmd.current_dir(w.dir.path())
-        .env("BANGFU_DB", w.db())
-        .env("BANGFU_TODAY", common::TODAY)
-        .env("LANG", "C")
-        .env_remove("LC_ALL")
-        .args(args);
+    let mut cmd = bangfu_process(w, args);
     // SAFETY: between fork and exec only async-signal-safe calls.
     unsafe {
         cmd.pre_exec(move || {
@@ -559,15 +553,15 @@ impl Drop for SmallDisk {
     }
 }
 
-/// Whether SQLite finds the database whole, and how many deliveries it holds.
-#[cfg(target_os = "linux")]
-fn whole_and_deliveries(db: &Path) -> (String, i64) {
+#[cfg(unix)]
+/// Whether SQLite finds the database whole, and how many rows `table` holds.
+fn whole_and_count(db: &Path, table: &str) -> (String, i64) {
     let conn = rusqlite::Connection::open(db).unwrap();
     let check: String = conn
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap();
     let n = conn
-        .query_row("SELECT count(*) FROM deliveries", [], |r| r.get(0))
+        .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
         .unwrap();
     (check, n)
 }
@@ -587,17 +581,7 @@ fn a_full_disk_leaves_the_database_whole_and_no_partial_or_temporary_file() {
     // copy of it on the small disk.
     import_small_district(&w);
     let pristine = std::fs::read(w.db()).unwrap();
-    let rows: String = (0..2000)
-        .map(|i| {
-            format!(
-                "2001-{:02}-{:02},M1,H{},warmth,{},第{i}次走访\n",
-                i % 12 + 1,
-                i % 28 + 1,
-                i % 2 + 1,
-                i + 1
-            )
-        })
-        .collect();
+    let rows = visits(2000);
     let deliveries = w.utf8(
         "deliveries.csv",
         &format!("date,member,household,category,goods,note\n{rows}2001-02-30,M1,H1,warmth,50,\n"),
@@ -682,7 +666,7 @@ fn a_full_disk_leaves_the_database_whole_and_no_partial_or_temporary_file() {
         // With room again, SQLite finds the database whole, holding all of
         // the import or none of it.
         std::fs::remove_file(disk.at.join("filler")).unwrap();
-        let (check, n) = whole_and_deliveries(&db);
+        let (check, n) = whole_and_count(&db, "deliveries");
         assert_eq!(check, "ok", "room {room}: {import_err}");
         assert_eq!(
             n,
@@ -698,6 +682,7 @@ fn a_full_disk_leaves_the_database_whole_and_no_partial_or_temporary_file() {
     drop(disk);
 }
 
+#[cfg(unix)]
 /// `bangfu ARGS` as a std command (for spawning, killing, other users).
 fn bangfu_process(w: &Workdir, args: &[&str]) -> std::process::Command {
     let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("bangfu"));
@@ -763,20 +748,8 @@ fn a_database_named_by_a_dangling_link_is_guarded_where_the_link_leads() {
         .code(1);
     let rejects = std::fs::read_to_string(w.path("rejects.csv")).unwrap();
     assert!(rejects.contains("M9"), "{rejects}");
-    let (check, n) = whole_and_households(&w.path("real/new.db"));
+    let (check, n) = whole_and_count(&w.path("real/new.db"), "households");
     assert_eq!((check.as_str(), n), ("ok", 1));
-}
-
-/// Whether SQLite finds the database whole, and how many households it holds.
-fn whole_and_households(db: &Path) -> (String, i64) {
-    let conn = rusqlite::Connection::open(db).unwrap();
-    let check: String = conn
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap();
-    let n = conn
-        .query_row("SELECT count(*) FROM households", [], |r| r.get(0))
-        .unwrap();
-    (check, n)
 }
 
 /// A directory bind-mounted at a second place, unmounted when dropped.
@@ -919,19 +892,19 @@ fn a_rejects_file_that_could_not_take_its_name_is_refused_before_any_work() {
     set_mode(&roots, 0o666);
     // A directory nobody may not write in.
     std::fs::create_dir(w.path("ro")).unwrap();
-    for target in ["shared/rej.csv", "ro/rej.csv"] {
-        let out = as_nobody(
+    let import_as_nobody = |rejects: &str| {
+        let db = ["--db", "home/d.db"];
+        as_nobody(
             &w,
             &[
-                "--db",
-                "home/d.db",
-                "import",
-                "hh.csv",
-                "bad.csv",
-                "--rejects",
-                target,
-            ],
-        );
+                &db[..],
+                &["import", "hh.csv", "bad.csv", "--rejects", rejects],
+            ]
+            .concat(),
+        )
+    };
+    for target in ["shared/rej.csv", "ro/rej.csv"] {
+        let out = import_as_nobody(target);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{target}: {stderr}");
         assert!(stderr.contains("refusing to write"), "{target}: {stderr}");
@@ -944,18 +917,7 @@ fn a_rejects_file_that_could_not_take_its_name_is_refused_before_any_work() {
     let own = w.utf8("shared/mine.csv", "last month\n");
     chown(&own, Some(65534), Some(65534)).unwrap();
     set_mode(&own, 0o640);
-    let out = as_nobody(
-        &w,
-        &[
-            "--db",
-            "home/d.db",
-            "import",
-            "hh.csv",
-            "bad.csv",
-            "--rejects",
-            "shared/mine.csv",
-        ],
-    );
+    let out = import_as_nobody("shared/mine.csv");
     assert_eq!(
         out.status.code(),
         Some(1),
@@ -967,10 +929,11 @@ fn a_rejects_file_that_could_not_take_its_name_is_refused_before_any_work() {
     assert_eq!(listing(&w.path("shared")), ["mine.csv", "rej.csv"]);
 }
 
-/// A district with `n` deliveries, imported.
-fn import_deliveries(w: &Workdir, n: usize) {
-    import_small_district(w);
-    let rows: String = (0..n)
+#[cfg(unix)]
+/// `n` delivery rows (date, member, household, category, goods, note) of
+/// the small district, all valid.
+fn visits(n: usize) -> String {
+    (0..n)
         .map(|i| {
             format!(
                 "2001-{:02}-{:02},M1,H{},warmth,{},第{i}次走访\n",
@@ -980,7 +943,14 @@ fn import_deliveries(w: &Workdir, n: usize) {
                 i + 1
             )
         })
-        .collect();
+        .collect()
+}
+
+#[cfg(unix)]
+/// A district with `n` deliveries, imported.
+fn import_deliveries(w: &Workdir, n: usize) {
+    import_small_district(w);
+    let rows = visits(n);
     let deliveries = w.utf8(
         "many.csv",
         &format!("date,member,household,category,goods,note\n{rows}"),
