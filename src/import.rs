@@ -71,7 +71,7 @@ pub struct FileResult {
 #[derive(Debug, Clone, Default)]
 pub struct Rejected {
     pub header: Vec<String>,
-    /// Original cells and the error text.
+    /// Original cells, untrimmed (as the file has them), and the error text.
     pub rows: Vec<(Vec<String>, String)>,
 }
 
@@ -340,7 +340,7 @@ fn import_file(
                         result.read += 1;
                         result.rejected += 1;
                         rejected.rows.push((
-                            row.cells.iter().map(|c| c.trim().to_string()).collect(),
+                            row.cells.iter().map(str::to_string).collect(),
                             format!("{name}:{}: {message}", row.line),
                         ));
                     }
@@ -484,10 +484,9 @@ fn import_file(
                             .map(Problem::to_string)
                             .collect::<Vec<_>>()
                             .join("; ");
-                        rejected.rows.push((
-                            row.cells.iter().map(|c| c.trim().to_string()).collect(),
-                            message,
-                        ));
+                        rejected
+                            .rows
+                            .push((row.cells.iter().map(str::to_string).collect(), message));
                         report.problems.extend(problems);
                     }
                 }

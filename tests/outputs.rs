@@ -305,13 +305,7 @@ fn csv_cells_a_spreadsheet_would_run_are_written_as_text_and_read_back_as_writte
 #[cfg(unix)]
 fn with_file_size_limit(w: &Workdir, limit: u64, args: &[&str]) -> std::process::Output {
     use std::os::unix::process::CommandExt;
-    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("bangfu"));
-    cmd.current_dir(w.dir.path())
-        .env("BANGFU_DB", w.db())
-        .env("BANGFU_TODAY", common::TODAY)
-        .env("LANG", "C")
-        .env_remove("LC_ALL")
-        .args(args);
+    let mut cmd = bangfu_process(w, args);
     // SAFETY: between fork and exec only async-signal-safe calls.
     unsafe {
         cmd.pre_exec(move || {
@@ -559,15 +553,15 @@ impl Drop for SmallDisk {
     }
 }
 
-/// Whether SQLite finds the database whole, and how many deliveries it holds.
-#[cfg(target_os = "linux")]
-fn whole_and_deliveries(db: &Path) -> (String, i64) {
+#[cfg(unix)]
+/// Whether SQLite finds the database whole, and how many rows `table` holds.
+fn whole_and_count(db: &Path, table: &str) -> (String, i64) {
     let conn = rusqlite::Connection::open(db).unwrap();
     let check: String = conn
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap();
     let n = conn
-        .query_row("SELECT count(*) FROM deliveries", [], |r| r.get(0))
+        .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
         .unwrap();
     (check, n)
 }
@@ -587,17 +581,7 @@ fn a_full_disk_leaves_the_database_whole_and_no_partial_or_temporary_file() {
     // copy of it on the small disk.
     import_small_district(&w);
     let pristine = std::fs::read(w.db()).unwrap();
-    let rows: String = (0..2000)
-        .map(|i| {
-            format!(
-                "2001-{:02}-{:02},M1,H{},warmth,{},第{i}次走访\n",
-                i % 12 + 1,
-                i % 28 + 1,
-                i % 2 + 1,
-                i + 1
-            )
-        })
-        .collect();
+    let rows = visits(2000);
     let deliveries = w.utf8(
         "deliveries.csv",
         &format!("date,member,household,category,goods,note\n{rows}2001-02-30,M1,H1,warmth,50,\n"),
@@ -682,7 +666,7 @@ fn a_full_disk_leaves_the_database_whole_and_no_partial_or_temporary_file() {
         // With room again, SQLite finds the database whole, holding all of
         // the import or none of it.
         std::fs::remove_file(disk.at.join("filler")).unwrap();
-        let (check, n) = whole_and_deliveries(&db);
+        let (check, n) = whole_and_count(&db, "deliveries");
         assert_eq!(check, "ok", "room {room}: {import_err}");
         assert_eq!(
             n,
@@ -696,4 +680,481 @@ fn a_full_disk_leaves_the_database_whole_and_no_partial_or_temporary_file() {
     assert!(outcomes.iter().any(|o| !o.1 && !o.2), "{outcomes:?}");
     assert!(outcomes.iter().any(|o| o.1 && o.2), "{outcomes:?}");
     drop(disk);
+}
+
+#[cfg(unix)]
+/// `bangfu ARGS` as a std command (for spawning, killing, other users).
+fn bangfu_process(w: &Workdir, args: &[&str]) -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("bangfu"));
+    cmd.current_dir(w.dir.path())
+        .env("BANGFU_DB", w.db())
+        .env("BANGFU_TODAY", common::TODAY)
+        .env("LANG", "C")
+        .env_remove("LC_ALL")
+        .args(args);
+    cmd
+}
+
+/// A household file and a deliveries file whose one row names a member
+/// nobody has imported: importing both with `--rejects` commits H1 and
+/// rejects the delivery.
+fn household_and_stray_delivery(w: &Workdir) {
+    w.utf8(
+        "hh.csv",
+        "id,head,township,village\nH1,张三,工农乡,红旗村\n",
+    );
+    w.utf8(
+        "bad.csv",
+        "date,member,household,category,goods\n2001-03-05,M9,H1,warmth,50\n",
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_database_named_by_a_dangling_link_is_guarded_where_the_link_leads() {
+    let w = Workdir::new();
+    household_and_stray_delivery(&w);
+    std::fs::create_dir_all(w.path("real")).unwrap();
+    std::fs::create_dir_all(w.path("sub")).unwrap();
+    // new.db -> real/new.db; chain.db -> sub/link.db -> ../real/chain.db.
+    std::os::unix::fs::symlink("real/new.db", w.path("new.db")).unwrap();
+    std::os::unix::fs::symlink("../real/chain.db", w.path("sub/link.db")).unwrap();
+    std::os::unix::fs::symlink("sub/link.db", w.path("chain.db")).unwrap();
+    for (db, real) in [("new.db", "real/new.db"), ("chain.db", "real/chain.db")] {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let target = format!("{real}{suffix}");
+            let args = [
+                "--db",
+                db,
+                "import",
+                "hh.csv",
+                "bad.csv",
+                "--rejects",
+                &target,
+            ];
+            w.bangfu()
+                .args(args)
+                .assert()
+                .code(2)
+                .stderr(contains("refusing to write"));
+            assert_eq!(listing(&w.path("real")), Vec::<String>::new(), "{args:?}");
+        }
+    }
+    // Elsewhere the rejected row is written, and the database is whole.
+    w.bangfu()
+        .args(["--db", "new.db", "import", "hh.csv", "bad.csv"])
+        .args(["--rejects", "rejects.csv"])
+        .assert()
+        .code(1);
+    let rejects = std::fs::read_to_string(w.path("rejects.csv")).unwrap();
+    assert!(rejects.contains("M9"), "{rejects}");
+    let (check, n) = whole_and_count(&w.path("real/new.db"), "households");
+    assert_eq!((check.as_str(), n), ("ok", 1));
+}
+
+/// A directory bind-mounted at a second place, unmounted when dropped.
+#[cfg(target_os = "linux")]
+struct BindMount {
+    at: PathBuf,
+}
+
+#[cfg(target_os = "linux")]
+impl BindMount {
+    fn new(from: &Path, at: &Path) -> Result<BindMount, String> {
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } != 0 {
+            return Err("a bind mount needs root".into());
+        }
+        std::fs::create_dir_all(at).map_err(|e| e.to_string())?;
+        let status = std::process::Command::new("mount")
+            .arg("--bind")
+            .arg(from)
+            .arg(at)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .map_err(|e| format!("cannot run mount: {e}"))?;
+        if status.success() {
+            Ok(BindMount {
+                at: at.to_path_buf(),
+            })
+        } else {
+            Err(format!("mount --bind failed ({status})"))
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+impl Drop for BindMount {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(&self.at)
+            .status();
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_journal_file_not_there_yet_is_refused_under_another_spelling_of_its_directory() {
+    let w = Workdir::new();
+    std::fs::create_dir(w.path("a")).unwrap();
+    let mount = match BindMount::new(&w.path("a"), &w.path("c")) {
+        Ok(mount) => mount,
+        Err(why) => {
+            eprintln!("skipped: {why}");
+            return;
+        }
+    };
+    household_and_stray_delivery(&w);
+    w.bangfu()
+        .args(["--db", "a/d.db", "import", "hh.csv"])
+        .assert()
+        .success();
+    let files = listing(&w.path("a"));
+    assert_eq!(files, ["d.db"]);
+    for args in [
+        &["summary", "--format", "csv", "--output", "c/d.db-wal"][..],
+        &["summary", "--output", "c/d.db-shm"],
+        &["export", "--xlsx", "c/d.db-journal"],
+        &["import", "bad.csv", "--rejects", "c/d.db-wal"],
+        &["summary", "--output", "c/d.db"],
+    ] {
+        w.bangfu()
+            .args(["--db", "a/d.db"])
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(contains("refusing to write"));
+        assert_eq!(listing(&w.path("a")), files, "{args:?}");
+    }
+    drop(mount);
+}
+
+/// Run `bangfu ARGS` as user nobody (uid and gid 65534, no groups).
+#[cfg(target_os = "linux")]
+fn as_nobody(w: &Workdir, args: &[&str]) -> std::process::Output {
+    let mut cmd = std::process::Command::new("setpriv");
+    cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(assert_cmd::cargo::cargo_bin("bangfu"))
+        .current_dir(w.dir.path())
+        .env("BANGFU_TODAY", common::TODAY)
+        .env("LANG", "C")
+        .env_remove("LC_ALL")
+        .env_remove("BANGFU_DB")
+        .args(args);
+    cmd.output().expect("run setpriv")
+}
+
+#[test]
+fn a_target_ending_in_a_slash_is_refused_before_any_work() {
+    let w = Workdir::new();
+    household_and_stray_delivery(&w);
+    let files = listing(w.dir.path());
+    for args in [
+        &["import", "hh.csv", "bad.csv", "--rejects", "out.csv/"][..],
+        &["import", "hh.csv", "bad.csv", "--rejects", "out.csv/."],
+        &["summary", "--output", "out.csv/"],
+        &["export", "--xlsx", "out.xlsx/"],
+    ] {
+        w.bangfu()
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(contains("refusing to write"));
+        assert_eq!(listing(w.dir.path()), files, "{args:?}");
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_rejects_file_that_could_not_take_its_name_is_refused_before_any_work() {
+    use std::os::unix::fs::chown;
+    let w = Workdir::new();
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0
+        || std::process::Command::new("setpriv")
+            .arg("--version")
+            .output()
+            .is_err()
+    {
+        eprintln!("skipped: running as another user needs root and setpriv");
+        return;
+    }
+    set_mode(w.dir.path(), 0o755);
+    household_and_stray_delivery(&w);
+    // nobody's own directory holds the database.
+    std::fs::create_dir(w.path("home")).unwrap();
+    chown(w.path("home"), Some(65534), Some(65534)).unwrap();
+    // A shared, sticky directory (as /tmp is) with root's file in it.
+    std::fs::create_dir(w.path("shared")).unwrap();
+    set_mode(&w.path("shared"), 0o1777);
+    let roots = w.utf8("shared/rej.csv", "root's file\n");
+    set_mode(&roots, 0o666);
+    // A directory nobody may not write in.
+    std::fs::create_dir(w.path("ro")).unwrap();
+    let import_as_nobody = |rejects: &str| {
+        let db = ["--db", "home/d.db"];
+        as_nobody(
+            &w,
+            &[
+                &db[..],
+                &["import", "hh.csv", "bad.csv", "--rejects", rejects],
+            ]
+            .concat(),
+        )
+    };
+    for target in ["shared/rej.csv", "ro/rej.csv"] {
+        let out = import_as_nobody(target);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{target}: {stderr}");
+        assert!(stderr.contains("refusing to write"), "{target}: {stderr}");
+        assert_eq!(listing(&w.path("home")), Vec::<String>::new(), "{target}");
+    }
+    assert_eq!(std::fs::read_to_string(&roots).unwrap(), "root's file\n");
+    assert_eq!(listing(&w.path("shared")), ["rej.csv"]);
+    assert_eq!(listing(&w.path("ro")), Vec::<String>::new());
+    // nobody's own file in the shared directory is replaced, keeping its mode.
+    let own = w.utf8("shared/mine.csv", "last month\n");
+    chown(&own, Some(65534), Some(65534)).unwrap();
+    set_mode(&own, 0o640);
+    let out = import_as_nobody("shared/mine.csv");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(std::fs::read_to_string(&own).unwrap().contains("M9"));
+    assert_eq!(mode(&own), 0o640);
+    assert_eq!(listing(&w.path("shared")), ["mine.csv", "rej.csv"]);
+}
+
+#[cfg(unix)]
+/// `n` delivery rows (date, member, household, category, goods, note) of
+/// the small district, all valid.
+fn visits(n: usize) -> String {
+    (0..n)
+        .map(|i| {
+            format!(
+                "2001-{:02}-{:02},M1,H{},warmth,{},第{i}次走访\n",
+                i % 12 + 1,
+                i % 28 + 1,
+                i % 2 + 1,
+                i + 1
+            )
+        })
+        .collect()
+}
+
+#[cfg(unix)]
+/// A district with `n` deliveries, imported.
+fn import_deliveries(w: &Workdir, n: usize) {
+    import_small_district(w);
+    let rows = visits(n);
+    let deliveries = w.utf8(
+        "many.csv",
+        &format!("date,member,household,category,goods,note\n{rows}"),
+    );
+    w.stdout(&["import", path_str(&deliveries)]);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_kill_during_an_export_leaves_the_earlier_file_and_no_temporary_one() {
+    let w = Workdir::new();
+    import_deliveries(&w, 50_000);
+    let earlier = w.write("report.xlsx", b"last month's report");
+    let started = std::time::Instant::now();
+    w.stdout(&["export", "--xlsx", "whole.xlsx"]);
+    let takes = started.elapsed();
+    std::fs::remove_file(w.path("whole.xlsx")).unwrap();
+    let files = listing(w.dir.path());
+    let mut outcomes = Vec::new();
+    for (i, signal) in [libc::SIGKILL, libc::SIGTERM, libc::SIGINT]
+        .iter()
+        .cycle()
+        .take(9)
+        .enumerate()
+    {
+        let mut child = bangfu_process(&w, &["export", "--xlsx", "report.xlsx"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(takes * i as u32 / 8);
+        // SAFETY: kill with the pid of our own child.
+        unsafe { libc::kill(child.id() as libc::pid_t, *signal) };
+        let status = child.wait().unwrap();
+        let bytes = std::fs::read(&earlier).unwrap();
+        let replaced = bytes != b"last month's report";
+        if replaced {
+            assert!(
+                bytes.starts_with(b"PK") && bytes.windows(4).any(|w| w == b"PK\x05\x06"),
+                "kill {i}: a cut-off workbook"
+            );
+            std::fs::write(&earlier, b"last month's report").unwrap();
+        }
+        assert_eq!(
+            listing_but_journals(w.dir.path()),
+            files,
+            "kill {i} ({status})"
+        );
+        outcomes.push((i, status.success(), replaced));
+    }
+    eprintln!("(kill, export finished, report replaced): {outcomes:?}");
+    assert!(outcomes.iter().any(|o| !o.1), "{outcomes:?}");
+}
+
+#[test]
+fn a_file_name_as_long_as_the_system_allows_can_be_written() {
+    let w = Workdir::new();
+    household_and_stray_delivery(&w);
+    // 255 bytes, the longest name most file systems take.
+    let csv = format!("{}.csv", "帮".repeat(83) + "xx");
+    let xlsx = format!("{}.xlsx", "帮".repeat(83) + "x");
+    assert_eq!((csv.len(), xlsx.len()), (255, 255));
+    // (One input: with two, its sibling for a second header, 257 bytes,
+    // would be refused up front.)
+    w.bangfu()
+        .args(["import", "bad.csv", "--rejects", &csv])
+        .assert()
+        .code(1);
+    assert!(std::fs::read_to_string(w.path(&csv))
+        .unwrap()
+        .contains("M9"));
+    w.stdout(&["summary", "--format", "csv", "--output", &csv]);
+    assert!(std::fs::read_to_string(w.path(&csv))
+        .unwrap()
+        .contains("households"));
+    w.stdout(&["export", "--xlsx", &xlsx]);
+    assert!(std::fs::read(w.path(&xlsx)).unwrap().starts_with(b"PK"));
+    let names = listing(w.dir.path());
+    assert!(names.iter().all(|n| !n.starts_with('.')), "{names:?}");
+}
+
+#[test]
+fn rejected_rows_of_files_with_different_headers_each_import_back_as_written() {
+    let w = Workdir::new();
+    import_small_district(&w);
+    let households = w.utf8(
+        "h.csv",
+        "id,head,township,village,status\nH4,赵八,工农乡,红旗村,poor\nH5,孙九,工农乡,红旗村,穷\n",
+    );
+    let deliveries = one_bad_delivery(&w);
+    let more = w.utf8(
+        "more.csv",
+        "date,household,member,goods,category\n2001-04-31,H2,M1,60,warmth\n",
+    );
+    let out = w
+        .bangfu()
+        .args(["import", "--rejects", "rejects.csv"])
+        .args([&households, &deliveries, &more])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("3 rejected rows written to rejects.csv, rejects.2.csv, rejects.3.csv"),
+        "{stderr}"
+    );
+    let read = |name: &str| {
+        std::fs::read_to_string(w.path(name))
+            .unwrap()
+            .trim_start_matches('\u{feff}')
+            .to_string()
+    };
+    let (first, second, third) = (
+        read("rejects.csv"),
+        read("rejects.2.csv"),
+        read("rejects.3.csv"),
+    );
+    assert!(
+        first.starts_with("id,head,township,village,status,error\n"),
+        "{first}"
+    );
+    assert!(
+        second.starts_with("date,member,household,category,goods,error\n"),
+        "{second}"
+    );
+    assert!(
+        third.starts_with("date,household,member,goods,category,error\n"),
+        "{third}"
+    );
+    for text in [&first, &second, &third] {
+        assert_eq!(text.lines().count(), 2, "{text}");
+    }
+    // Corrected, each imports as written.
+    for (name, text) in [
+        ("c1.csv", first.replace(",穷,", ",poor,")),
+        ("c2.csv", second.replace("2001-02-30", "2001-02-28")),
+        ("c3.csv", third.replace("2001-04-31", "2001-04-30")),
+    ] {
+        let file = w.utf8(name, &text);
+        w.stdout(&["import", path_str(&file)]);
+    }
+    let summary = w.json(&["summary"]);
+    assert_eq!(
+        (
+            summary["households"].as_i64(),
+            summary["deliveries"].as_i64()
+        ),
+        (Some(5), Some(3))
+    );
+
+    // Rejected rows of two files with one header share one file.
+    std::fs::remove_file(w.path("rejects.2.csv")).unwrap();
+    let again = w.utf8(
+        "again.csv",
+        "date,member,household,category,goods\n2001-06-31,M1,H1,warmth,50\n",
+    );
+    w.bangfu()
+        .args(["import", "--rejects", "rejects.csv"])
+        .args([&deliveries, &again])
+        .assert()
+        .code(1)
+        .stderr(contains("2 rejected rows written to rejects.csv\n"));
+    assert_eq!(read("rejects.csv").lines().count(), 3);
+    assert!(!w.path("rejects.2.csv").exists());
+}
+
+#[test]
+fn rejected_cells_are_written_as_the_file_has_them_and_markdown_keeps_its_rows() {
+    let w = Workdir::new();
+    import_small_district(&w);
+    w.utf8(
+        "d.csv",
+        "date,member,household,category,goods,note\r\n\
+         2001-02-30,M1,H1,warmth,50,\"\t-2\"\r\n\
+         2001-02-31,M1,H1,warmth,  =1+1  ,\" 送米 \"\r\n",
+    );
+    w.bangfu()
+        .args(["import", "--rejects", "rejects.csv", "d.csv"])
+        .assert()
+        .code(1);
+    let rejects = std::fs::read_to_string(w.path("rejects.csv")).unwrap();
+    assert!(
+        rejects.contains(",warmth,50,'\t-2,\"d.csv:2:"),
+        "{rejects:?}"
+    );
+    assert!(
+        rejects.contains(",warmth,  =1+1  , 送米 ,\"d.csv:3:"),
+        "{rejects:?}"
+    );
+    assert!(!rejects.contains('\r'), "{rejects:?}");
+
+    // A note of two lines and a | is one row of a markdown table.
+    let note = w.utf8(
+        "note.csv",
+        "date,member,household,category,goods,note\n\
+         2001-03-05,M1,H1,warmth,50,\"第一行\r\n第二行 | 完\"\n",
+    );
+    w.stdout(&["import", path_str(&note)]);
+    let md = w.stdout(&["show", "household", "H1", "--format", "markdown"]);
+    assert!(md.contains("第一行<br>第二行 \\| 完"), "{md}");
+    for line in md.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
+        assert!(
+            line.starts_with('|') && line.ends_with('|'),
+            "{line:?} in\n{md}"
+        );
+    }
 }

@@ -6,6 +6,7 @@ use crate::cli::ImportArgs;
 use crate::i18n::Msg;
 use crate::import::{import, FileResult, ImportOptions, ImportReport, Input, Rejected};
 use crate::input::{ReadOptions, Source};
+use crate::output::Guard;
 use crate::output::{Pending, Target};
 use crate::problem::{report_problems, say};
 use crate::report::{Cell, Column, Label, Lang, Table};
@@ -13,7 +14,7 @@ use crate::store::Store;
 use crate::values::{formula, Date};
 use anyhow::Context as _;
 use std::io::{IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// At most this many problems are printed in full.
 const PROBLEM_LIMIT: usize = 100;
@@ -34,7 +35,7 @@ pub fn run(ctx: &Context, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Res
     let rejects = args
         .rejects
         .as_deref()
-        .map(|path| ctx.guard(&args.files).target(path))
+        .map(|path| rejects_targets(&ctx.guard(&args.files), path, args.files.len()))
         .transpose()?;
     let mut inputs = Vec::with_capacity(args.files.len());
     for path in &args.files {
@@ -74,29 +75,72 @@ pub fn run(ctx: &Context, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Res
         keep_valid: args.rejects.is_some(),
         progress: !ctx.quiet && std::io::stderr().is_terminal(),
     };
-    // The rejects file is written (and synced) just before the commit, so
-    // that a full disk stops the import; it takes its name only once the
-    // import has committed. Any failure before drops it unnamed.
-    let mut written = None;
+    // The rejects files are written (and synced) just before the commit,
+    // so that a full disk stops the import; they take their names only once
+    // the import has committed. Any failure before drops them unnamed.
+    let mut written = Vec::new();
     let report = import(
         &mut store,
         inputs,
         &import_options,
         Date::today(),
         |report| {
-            if let Some(target) = &rejects {
-                written = Some(
-                    write_rejects(target, &report.rejected).context("writing the rejects file")?,
-                );
+            if let Some(targets) = &rejects {
+                written =
+                    write_rejects(targets, &report.rejected).context("writing the rejects file")?;
             }
             Ok(())
         },
     )?;
-    if let Some(file) = written.filter(|_| report.committed) {
-        file.finish_after_commit()
+    let mut names = Vec::new();
+    if report.committed {
+        names = finish_rejects(written)
             .context("the import was committed, but not its rejects file")?;
     }
-    finish(ctx, &report, args.dry_run, args.rejects.as_deref(), out)
+    finish(ctx, &report, args.dry_run, &names, out)
+}
+
+/// Where the rejected rows of an import of `inputs` files may go: `path`
+/// for those of the first header, and its siblings `STEM.2.EXT`,
+/// `STEM.3.EXT` … for those of each other header, one file per header so
+/// that each imports back as written (a file has one header, so there are
+/// at most as many as files). All are checked now, before any work.
+fn rejects_targets(guard: &Guard, path: &Path, inputs: usize) -> anyhow::Result<Vec<Target>> {
+    let mut targets = vec![guard.target(path)?];
+    for n in 2..=inputs {
+        targets.push(guard.target(&sibling(path, n))?);
+    }
+    Ok(targets)
+}
+
+/// `rejects.csv` → `rejects.2.csv` (`rejects` → `rejects.2`).
+fn sibling(path: &Path, n: usize) -> PathBuf {
+    let mut name = path.file_stem().unwrap_or_default().to_owned();
+    name.push(format!(".{n}"));
+    if let Some(ext) = path.extension() {
+        name.push(".");
+        name.push(ext);
+    }
+    path.with_file_name(name)
+}
+
+/// Put every rejects file written in place, even when one cannot be (its
+/// rows would be lost with it): the names of all, or what went wrong.
+fn finish_rejects(written: Vec<Pending>) -> anyhow::Result<Vec<String>> {
+    let mut names = Vec::new();
+    let mut failed = Vec::new();
+    for file in written {
+        let name = file.path().display().to_string();
+        match file.finish_after_commit() {
+            Ok(()) => names.push(name),
+            Err(e) => failed.push(format!("{e}: {}", e.source)),
+        }
+    }
+    if failed.is_empty() {
+        Ok(names)
+    } else {
+        Err(anyhow::anyhow!(failed.join("; ")))
+    }
 }
 
 /// Print warnings, problems and the per-file table; decide the status.
@@ -104,7 +148,7 @@ pub fn finish(
     ctx: &Context,
     report: &ImportReport,
     dry_run: bool,
-    rejects: Option<&Path>,
+    rejects: &[String],
     out: &mut dyn Write,
 ) -> anyhow::Result<Status> {
     let lang = ctx.lang;
@@ -122,10 +166,10 @@ pub fn finish(
         Some(Msg::DryRunVerdict { problems })
     } else if !report.committed {
         Some(Msg::NothingImported { problems })
-    } else if let (Some(path), true) = (rejects, report.rejected_rows() > 0) {
+    } else if !rejects.is_empty() && report.rejected_rows() > 0 {
         Some(Msg::ImportedValidRows {
             rejected: report.rejected_rows(),
-            rejects: path.display().to_string(),
+            rejects: rejects.to_vec(),
         })
     } else {
         None
@@ -186,16 +230,51 @@ pub fn results_table(files: &[FileResult], lang: Lang) -> Table {
     }
 }
 
-/// Write rejected rows as UTF-8 CSV with a BOM (so Excel shows the Chinese)
-/// to a file beside `target`, synced, for the caller to put in place: for
-/// each file, its header plus `error`, then its rejected rows with the
-/// problems. Cells a spreadsheet would run get a `'` before them.
-pub fn write_rejects(target: &Target, rejected: &[Rejected]) -> anyhow::Result<Pending> {
-    let mut file = target.begin()?;
-    file.write_all(b"\xEF\xBB\xBF").map_err(|e| file.error(e))?;
-    let mut w = csv::WriterBuilder::new()
-        .flexible(true)
-        .from_writer(&mut file);
+/// Write rejected rows as UTF-8 CSV with a BOM (so Excel shows the Chinese),
+/// one file per header (the first to the first target, and so on), each
+/// beside its target, synced, for the caller to put in place: the header
+/// plus `error`, then the rejected rows of every file with that header,
+/// each with its problems. With no rejected row, the first target is
+/// written empty. The cells are as the files have them, untrimmed; cells a
+/// spreadsheet would run get a `'` before them.
+pub fn write_rejects(targets: &[Target], rejected: &[Rejected]) -> anyhow::Result<Vec<Pending>> {
+    let mut groups: Vec<(&[String], Vec<&Rejected>)> = Vec::new();
+    for block in rejected {
+        match groups
+            .iter_mut()
+            .find(|(header, _)| *header == &block.header[..])
+        {
+            Some((_, blocks)) => blocks.push(block),
+            None => groups.push((&block.header, vec![block])),
+        }
+    }
+    if groups.len() > targets.len() {
+        anyhow::bail!(
+            "rejected rows of {} headers, and {} rejects files for them",
+            groups.len(),
+            targets.len()
+        );
+    }
+    let mut written = Vec::new();
+    for (n, target) in targets.iter().enumerate() {
+        let group = groups.get(n);
+        if group.is_none() && n > 0 {
+            break;
+        }
+        let mut file = target.begin()?;
+        file.write_all(b"\xEF\xBB\xBF").map_err(|e| file.error(e))?;
+        if let Some((header, blocks)) = group {
+            write_block(&mut file, header, blocks)?;
+        }
+        file.sync()?;
+        written.push(file);
+    }
+    Ok(written)
+}
+
+/// One header plus `error`, and the rows of `blocks` under it.
+fn write_block(file: &mut Pending, header: &[String], blocks: &[&Rejected]) -> anyhow::Result<()> {
+    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(file);
     let record = |w: &mut csv::Writer<_>, cells: &[String], last: &str| {
         w.write_record(
             cells
@@ -205,24 +284,23 @@ pub fn write_rejects(target: &Target, rejected: &[Rejected]) -> anyhow::Result<P
                 .map(|cell| formula::guard(cell).into_owned()),
         )
     };
-    for (index, block) in rejected.iter().enumerate() {
-        if index > 0 {
-            w.write_record(None::<&[u8]>)?;
-        }
-        record(&mut w, &block.header, "error")?;
-        for (cells, error) in &block.rows {
-            // A short row is padded so that the error lands in its column.
-            let mut row = cells.clone();
-            if row.len() < block.header.len() {
-                row.resize(block.header.len(), String::new());
+    record(&mut w, header, "error")?;
+    for (cells, error) in blocks.iter().flat_map(|b| &b.rows) {
+        let mut row = cells.clone();
+        // The CR of a CRLF line, which the reader leaves in the last cell.
+        if let Some(last) = row.last_mut() {
+            if last.ends_with('\r') {
+                last.pop();
             }
-            record(&mut w, &row, error)?;
         }
+        // A short row is padded so that the error lands in its column.
+        if row.len() < header.len() {
+            row.resize(header.len(), String::new());
+        }
+        record(&mut w, &row, error)?;
     }
     w.flush()?;
-    drop(w);
-    file.sync()?;
-    Ok(file)
+    Ok(())
 }
 
 /// Import with default options into a store the caller already holds

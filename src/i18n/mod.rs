@@ -137,9 +137,10 @@ pub enum Msg {
     NothingImported {
         problems: u64,
     },
+    /// `rejects`: every rejects file written (one per header).
     ImportedValidRows {
         rejected: u64,
-        rejects: String,
+        rejects: Vec<String>,
     },
     /// After the first problems printed in full: how many more.
     MoreProblems {
@@ -197,10 +198,14 @@ impl Msg {
             ImportedValidRows { rejected, rejects } => tr!(
                 lang,
                 format!(
-                    "imported the valid rows; {} written to {rejects}",
-                    count(*rejected, "rejected row", "rejected rows")
+                    "imported the valid rows; {} written to {}",
+                    count(*rejected, "rejected row", "rejected rows"),
+                    rejects.join(", ")
                 ),
-                format!("已导入没有问题的行；{rejected} 行有问题，已写入 {rejects}"),
+                format!(
+                    "已导入没有问题的行；{rejected} 行有问题，已写入 {}",
+                    rejects.join("、")
+                ),
             ),
             MoreProblems { more, all } => tr!(
                 lang,
@@ -288,7 +293,7 @@ pub(crate) mod tests {
             Msg::NothingImported { problems: 1 },
             Msg::ImportedValidRows {
                 rejected: 3,
-                rejects: "r.csv".into(),
+                rejects: vec!["r.csv".into(), "r.2.csv".into()],
             },
             Msg::MoreProblems { more: 50, all: 150 },
             Msg::Upgraded {

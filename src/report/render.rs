@@ -283,9 +283,14 @@ impl Table {
         String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
     }
 
-    /// A Markdown table.
+    /// A Markdown table. A cell's `|` is escaped and its line breaks are
+    /// `<br>`, so that a note of several lines stays one row.
     pub fn to_markdown(&self) -> String {
-        let escape = |s: String| s.replace('|', "\\|");
+        let escape = |s: String| {
+            s.replace('|', "\\|")
+                .replace("\r\n", "<br>")
+                .replace(['\n', '\r'], "<br>")
+        };
         let mut out = String::new();
         out.push_str("| ");
         out.push_str(
@@ -484,6 +489,19 @@ mod tests {
             total: None,
         };
         assert_eq!(table.to_csv(), "村,'-\n'=1+1,-3\n");
+    }
+
+    #[test]
+    fn markdown_keeps_a_cell_of_several_lines_in_its_row() {
+        let table = Table {
+            columns: vec![Column::new("note", "note")],
+            rows: vec![vec![Cell::text("a\r\nb\nc\rd | e")]],
+            total: None,
+        };
+        assert_eq!(
+            table.to_markdown(),
+            "| note |\n|---|\n| a<br>b<br>c<br>d \\| e |\n"
+        );
     }
 
     #[test]
