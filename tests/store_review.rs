@@ -369,3 +369,23 @@ fn a_database_that_cannot_be_opened_or_created_is_said_once_with_its_path() {
         assert!(!has_doubled_phrase(&stderr), "{stderr}");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_database_named_by_a_dangling_link_is_created_private_where_the_link_leads() {
+    use std::os::unix::fs::PermissionsExt;
+    let w = Workdir::new();
+    std::fs::create_dir(w.path("real")).unwrap();
+    std::os::unix::fs::symlink("real/new.db", w.path("new.db")).unwrap();
+    let households = w.utf8("h.csv", "id,head,township\nH1,张三,城关镇\n");
+    on(&w, &w.path("new.db"))
+        .arg("import")
+        .arg(&households)
+        .assert()
+        .success();
+    let mode = std::fs::metadata(w.path("real/new.db"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600, "the database behind the link is {mode:o}");
+}

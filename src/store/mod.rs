@@ -86,7 +86,9 @@ impl Store {
     pub fn create(path: &Path) -> Result<Store, StoreError> {
         let name = path.display().to_string();
         if !path.exists() {
-            match create_private(path) {
+            // SQLite follows a link to a file not there yet (a dangling
+            // `--db` link): make the private file where the link leads.
+            match create_private(&crate::output::resolve_links(path)) {
                 Ok(()) => {}
                 // Another bangfu created it a moment ago: fine.
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
