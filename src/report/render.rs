@@ -3,7 +3,7 @@
 //! Markdown, and JSON objects keyed by English column keys. Money is exact
 //! fen throughout and only formatted here.
 
-use crate::values::{formula, Fen};
+use crate::values::{formula, Date, Fen};
 use clap::ValueEnum;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
@@ -75,6 +75,9 @@ pub enum Cell {
     Text(String),
     Int(i64),
     Money(Fen),
+    /// A day: `2001-03-05` in text, CSV and JSON; a date cell in a
+    /// workbook.
+    Date(Date),
     Null,
 }
 
@@ -89,6 +92,7 @@ impl Cell {
             Cell::Text(s) => s.clone(),
             Cell::Int(n) => n.to_string(),
             Cell::Money(f) => f.display(),
+            Cell::Date(d) => d.to_string(),
             Cell::Null => String::new(),
         }
     }
@@ -99,6 +103,7 @@ impl Cell {
             Cell::Text(s) => Value::String(s.clone()),
             Cell::Int(n) => Value::from(*n),
             Cell::Money(f) => Value::String(f.yuan_string()),
+            Cell::Date(d) => Value::String(d.to_string()),
             Cell::Null => Value::Null,
         }
     }
