@@ -180,7 +180,7 @@ pub struct ExportArgs {
     pub days: u32,
     /// The district's name, heading each sheet's title line [default: the
     /// --township, else the townships the deliveries come from]
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "NAME")]
     pub title: Option<String>,
     #[command(flatten)]
     pub filters: FilterArgs,
