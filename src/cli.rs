@@ -178,6 +178,10 @@ pub struct ExportArgs {
     /// Days after which a pairing counts as overdue on the overdue sheet
     #[arg(long, default_value_t = 90, value_name = "N")]
     pub days: u32,
+    /// The district's name, heading each sheet's title line [default: the
+    /// --township, else the townships the deliveries come from]
+    #[arg(long, value_name = "NAME")]
+    pub title: Option<String>,
     #[command(flatten)]
     pub filters: FilterArgs,
 }

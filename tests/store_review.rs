@@ -387,5 +387,9 @@ fn a_database_named_by_a_dangling_link_is_created_private_where_the_link_leads()
         .unwrap()
         .permissions()
         .mode();
-    assert_eq!(mode & 0o777, 0o600, "the database behind the link is {mode:o}");
+    assert_eq!(
+        mode & 0o777,
+        0o600,
+        "the database behind the link is {mode:o}"
+    );
 }

@@ -15,6 +15,7 @@ pub fn run(ctx: &Context, args: &ExportArgs, out: &mut dyn Write) -> anyhow::Res
         reveal: ctx.reveal,
         today: Date::today(),
         overdue_days: args.days,
+        title: args.title.clone(),
     };
     let mut workbook = target.begin()?;
     export(&store.conn, &spec, &mut workbook)?;

@@ -72,6 +72,9 @@ fn arg_help(command: &str, id: &str) -> Option<&'static str> {
         ("totals", "top") => "只列前 N 行（总计行仍包括全部）",
         ("export", "xlsx") => "要写出的工作簿",
         ("export", "days") => "逾期表中，结对超过 N 天没有帮扶算作逾期",
+        ("export", "title") => {
+            "各表标题开头的地区名称（如 龙山区）[默认：--township，否则为帮扶记录所在的乡镇]"
+        }
         ("overdue", "days") => "结对的最近一次帮扶超过 N 天即为逾期",
         (_, "as_of") => "按哪一天判断 [默认：今天]",
         ("household", "reference") => "户编号或户主",

@@ -162,6 +162,8 @@ pub struct Figures {
     pub cash: Fen,
     /// goods + cash, added with a check when the figures were made.
     total: Fen,
+    /// The days of the group's first and last delivery, if it has any.
+    pub span: Option<(Date, Date)>,
 }
 
 impl Figures {
@@ -178,6 +180,7 @@ impl Figures {
             goods,
             cash,
             total: add_money(goods, cash)?,
+            span: None,
         })
     }
 
@@ -867,6 +870,9 @@ struct Acc {
     goods: Fen,
     cash: Fen,
     households: Distinct,
+    /// The first and last day added (meaningless while `deliveries` is 0).
+    first: i32,
+    last: i32,
 }
 
 /// Bits of a grouping key for each dimension's value.
@@ -953,6 +959,12 @@ pub fn group(
                 failed = Some(MoneyOverflow.into());
                 return;
             };
+            if acc.deliveries == 0 {
+                (acc.first, acc.last) = (d.day, d.day);
+            } else {
+                acc.first = acc.first.min(d.day);
+                acc.last = acc.last.max(d.day);
+            }
             acc.deliveries += 1;
             acc.goods = goods;
             acc.cash = cash;
@@ -975,12 +987,17 @@ pub fn group(
                     .rev()
                     .map(|i| ((key >> (BITS * i as u32)) & u128::from(VALUES - 1)) as u32)
                     .collect();
-                let figures = Figures::new(
-                    acc.deliveries,
-                    acc.households.len() as i64,
-                    acc.goods,
-                    acc.cash,
-                )?;
+                let figures = Figures {
+                    span: (acc.deliveries > 0)
+                        .then(|| Date::from_days(acc.first).zip(Date::from_days(acc.last)))
+                        .flatten(),
+                    ..Figures::new(
+                        acc.deliveries,
+                        acc.households.len() as i64,
+                        acc.goods,
+                        acc.cash,
+                    )?
+                };
                 Ok((values, figures))
             })
             .collect::<Result<_, MoneyOverflow>>()?;

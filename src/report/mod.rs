@@ -10,6 +10,7 @@ pub mod overdue;
 pub mod render;
 pub mod show;
 pub mod summary;
+pub mod title;
 pub mod totals;
 pub mod xlsx;
 

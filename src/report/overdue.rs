@@ -223,7 +223,7 @@ pub fn overdue_table(world: &World, rows: &[OverdueRow], lang: Lang) -> Table {
                 Cell::text(h.map_or("", |h| h.id.as_str())),
                 Cell::text(h.map_or("", |h| h.head.as_str())),
                 match r.last {
-                    Some(d) => Cell::text(d.to_string()),
+                    Some(d) => Cell::Date(d),
                     None => Cell::text(Label::Never.text(lang)),
                 },
                 r.days_since.map_or(Cell::Null, Cell::Int),
