@@ -17,6 +17,7 @@
 //!   replaced keeps its permissions (and, where bangfu may, its owner).
 //!   bangfu changes the permissions of no file but its own temporary one.
 
+use crate::i18n::report::{Forbidden, Refusal, ReportMsg};
 use crate::problem::UsageError;
 use std::fs::{self, Metadata};
 use std::io::{self, BufWriter, Write};
@@ -34,7 +35,7 @@ pub struct OutputError {
 
 /// The files a command reads or keeps, which none of its outputs may be.
 pub struct Guard {
-    forbidden: Vec<(PathBuf, String)>,
+    forbidden: Vec<(PathBuf, Forbidden)>,
 }
 
 impl Guard {
@@ -46,18 +47,12 @@ impl Guard {
         let mut dbs = vec![db.to_path_buf()];
         dbs.extend(fs::canonicalize(db).ok().filter(|c| c != db));
         for db in dbs {
-            let shown = db.display();
+            let shown = || db.display().to_string();
             for (suffix, what) in [
-                ("", "the database".to_string()),
-                (
-                    "-wal",
-                    format!("the write-ahead log of the database {shown}"),
-                ),
-                (
-                    "-shm",
-                    format!("the shared-memory file of the database {shown}"),
-                ),
-                ("-journal", format!("the journal of the database {shown}")),
+                ("", Forbidden::Database),
+                ("-wal", Forbidden::WriteAheadLog { db: shown() }),
+                ("-shm", Forbidden::SharedMemory { db: shown() }),
+                ("-journal", Forbidden::Journal { db: shown() }),
             ] {
                 let mut name = db.as_os_str().to_owned();
                 name.push(suffix);
@@ -65,42 +60,46 @@ impl Guard {
             }
         }
         for input in inputs {
-            forbidden.push((input.clone(), "an input of this command".to_string()));
+            forbidden.push((input.clone(), Forbidden::Input));
         }
         Guard { forbidden }
     }
 
     /// `path` as a place to write, or why it may not be one.
     pub fn target(&self, path: &Path) -> Result<Target, UsageError> {
-        let refuse =
-            |why: &str| UsageError::new(format!("refusing to write {}: {why}", path.display()));
+        let refuse = |why| {
+            UsageError::said(ReportMsg::RefuseWrite {
+                path: path.display().to_string(),
+                why,
+            })
+        };
         let existing = match fs::symlink_metadata(path) {
             Ok(meta) => Some(meta),
             Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-            Err(e) => return Err(refuse(&e.to_string())),
+            Err(e) => {
+                return Err(refuse(Refusal::Unreadable {
+                    kind: e.kind(),
+                    text: e.to_string(),
+                }))
+            }
         };
         if let Some(meta) = &existing {
             let kind = meta.file_type();
             if kind.is_symlink() {
-                return Err(refuse(
-                    "it is a symbolic link (bangfu neither follows nor replaces one); name the file itself",
-                ));
+                return Err(refuse(Refusal::SymbolicLink));
             }
             if !kind.is_file() {
-                return Err(refuse(
-                    "it is not a regular file (a directory, a device or the like)",
-                ));
+                return Err(refuse(Refusal::NotARegularFile));
             }
         }
         let Some(place) = Place::of(path) else {
-            return Err(refuse("it names no file"));
+            return Err(refuse(Refusal::NoFileName));
         };
         // Said now, not after an import's work.
         if !place.dir.is_dir() {
-            return Err(refuse(&format!(
-                "there is no directory {}",
-                place.dir.display()
-            )));
+            return Err(refuse(Refusal::NoDirectory {
+                dir: place.dir.display().to_string(),
+            }));
         }
         for (other, what) in &self.forbidden {
             let same_file = existing
@@ -108,7 +107,7 @@ impl Guard {
                 .zip(fs::metadata(other).ok())
                 .is_some_and(|(a, b)| same_file(a, &b));
             if same_file || Place::of(other).as_ref() == Some(&place) {
-                return Err(refuse(&format!("it is {what}")));
+                return Err(refuse(Refusal::Is(what.clone())));
             }
         }
         Ok(Target {

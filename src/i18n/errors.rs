@@ -1,0 +1,156 @@
+//! Errors in the reader's language. An error is made deep in the library,
+//! where the language is not known (a reference resolved in
+//! [`crate::report::group`], a target refused in [`crate::output`]), and
+//! printed once, by `main`, which knows it. So an error carries its message
+//! as a value of the catalogue — a [`Localized`] — and the text is rendered
+//! when it is printed, by [`text`], link by link of its chain: never
+//! pre-rendered English, and no language threaded through every function
+//! that can fail.
+//!
+//! [`text`] knows the error types that carry such a message (the list in
+//! [`localized`]); any other error is printed as it displays itself (the
+//! store's and SQLite's, still English until their step). A message with a
+//! cause goes in a [`Because`], not anyhow's `.context(…)`: a context value
+//! cannot be found again in the chain to be rendered.
+
+use super::report::ReportMsg;
+use super::{tr, Lang, Msg};
+use crate::output::OutputError;
+use crate::problem::UsageError;
+use crate::report::group::{MoneyOverflow, TooManyValues};
+use std::error::Error;
+use std::fmt;
+
+/// A message that is rendered in the reader's language when it is shown.
+pub trait Localized: fmt::Debug + Send + Sync + 'static {
+    fn text(&self, lang: Lang) -> String;
+}
+
+impl Localized for Msg {
+    fn text(&self, lang: Lang) -> String {
+        Msg::text(self, lang)
+    }
+}
+
+/// A message not yet in the catalogue: English whatever the language.
+impl Localized for String {
+    fn text(&self, _: Lang) -> String {
+        self.clone()
+    }
+}
+
+/// A message of the catalogue and the error that caused it (printed after
+/// it, `message: cause`).
+#[derive(Debug)]
+pub struct Because {
+    message: Box<dyn Localized>,
+    source: Box<dyn Error + Send + Sync + 'static>,
+}
+
+impl Because {
+    pub fn new(
+        message: impl Localized,
+        source: impl Into<Box<dyn Error + Send + Sync + 'static>>,
+    ) -> Because {
+        Because {
+            message: Box::new(message),
+            source: source.into(),
+        }
+    }
+}
+
+impl fmt::Display for Because {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message.text(Lang::En))
+    }
+}
+
+impl Error for Because {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        Some(self.source.as_ref())
+    }
+}
+
+/// The message an error carries, if it is of a type that carries one.
+fn localized<'a>(e: &'a (dyn Error + 'static)) -> Option<&'a dyn Localized> {
+    if let Some(e) = e.downcast_ref::<UsageError>() {
+        Some(e)
+    } else if let Some(e) = e.downcast_ref::<Because>() {
+        Some(e.message.as_ref())
+    } else if let Some(e) = e.downcast_ref::<ReportMsg>() {
+        Some(e)
+    } else if let Some(e) = e.downcast_ref::<Msg>() {
+        Some(e)
+    } else if let Some(e) = e.downcast_ref::<MoneyOverflow>() {
+        Some(e)
+    } else if let Some(e) = e.downcast_ref::<TooManyValues>() {
+        Some(e)
+    } else if let Some(e) = e.downcast_ref::<OutputError>() {
+        Some(e)
+    } else {
+        e.downcast_ref::<std::io::Error>()
+            .map(|e| e as &dyn Localized)
+    }
+}
+
+/// The line `main` prints for an error that ended a command:
+/// `bangfu: message: cause: …`, each part in `lang` where it can be. The
+/// program's name stays as typed; Chinese separates with `：`.
+pub fn text(e: &anyhow::Error, lang: Lang) -> String {
+    let separator = tr!(lang, ": ", "：");
+    let mut line = String::from("bangfu");
+    for link in e.chain() {
+        line.push_str(separator);
+        match localized(link) {
+            Some(message) => line.push_str(&message.text(lang)),
+            None => line.push_str(&link.to_string()),
+        }
+    }
+    line
+}
+
+/// Whether the error is wrong usage (exit 2): a [`UsageError`] anywhere in
+/// its chain.
+pub fn is_usage(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<UsageError>().is_some() || e.chain().any(|c| c.is::<UsageError>())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::report::{Forbidden, Refusal};
+
+    #[test]
+    fn every_link_of_the_chain_is_rendered_in_the_language() {
+        let refused = UsageError::said(ReportMsg::RefuseWrite {
+            path: "b.db".into(),
+            why: Refusal::Is(Forbidden::Database),
+        });
+        let e = anyhow::Error::from(Because::new(
+            ReportMsg::Opening {
+                path: "b.db".into(),
+            },
+            refused,
+        ));
+        assert_eq!(
+            text(&e, Lang::En),
+            "bangfu: opening b.db: refusing to write b.db: it is the database"
+        );
+        assert_eq!(
+            text(&e, Lang::Zh),
+            "bangfu：打开 b.db 时出错：不能写入 b.db：它是数据库"
+        );
+        assert!(is_usage(&e));
+        // English is what anyhow itself prints.
+        assert_eq!(text(&e, Lang::En), format!("bangfu: {e:#}"));
+    }
+
+    #[test]
+    fn other_errors_are_printed_as_they_display() {
+        let e = anyhow::anyhow!("something else");
+        assert_eq!(text(&e, Lang::Zh), "bangfu：something else");
+        assert!(!is_usage(&e));
+        let e = anyhow::Error::from(UsageError::new("plain")).context("outer");
+        assert!(is_usage(&e));
+    }
+}
