@@ -6,6 +6,7 @@
 //! household or member costs an index, not a join.
 
 use super::labels::{Label, Lang};
+use super::nearest::Key;
 use super::render::Cell;
 use crate::i18n::report::{Named, Record, ReportMsg, Suggestion};
 use crate::problem::UsageError;
@@ -682,8 +683,9 @@ fn find<'a, T>(
     match named.as_slice() {
         [one] => Ok(one),
         [] => {
-            let near =
-                super::nearest::nearest(items, &reference, |i| [id(i).as_str(), name(i).as_str()]);
+            let near = super::nearest::nearest(items, &reference, |i| {
+                [Key::Id(id(i)), Key::Name(name(i))]
+            });
             Err(UsageError::said(ReportMsg::NoSuchRecord {
                 what,
                 reference: reference.into_owned(),
@@ -744,7 +746,7 @@ fn resolve_text(
             let mut known: Vec<&String> = interner.names.iter().filter(|s| !s.is_empty()).collect();
             known.sort_unstable_by(|a, b| super::collate::compare(a, b));
             let near =
-                super::nearest::nearest(known.iter().copied(), &clean(value), |n| [n.as_str()]);
+                super::nearest::nearest(known.iter().copied(), &clean(value), |n| [Key::Name(n)]);
             let all = known.len();
             Err(UsageError::said(ReportMsg::NoSuchName {
                 what,

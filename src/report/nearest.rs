@@ -1,21 +1,36 @@
 //! "Did you mean …": the names nearest to one that matched nothing, for the
 //! message that refuses it (a filter value, a household or member
-//! reference). Near means that at most half of the characters differ (edit
-//! distance over characters, so that one Chinese character counts one; case
-//! ignored), or that one holds the other (`工农` and `工农乡`).
+//! reference). Near means, by edit distance over characters (one Chinese
+//! character counts one; case ignored), that at most half of a name's
+//! characters differ (`李斯` for `李四`) and at most a third of an id's
+//! (`H0012` for `H0011`, but not `H2` for `H1`: another record, not a
+//! typo), or that one holds the other (`工农` and `工农乡`).
 
 /// At most this many suggestions.
 pub const MOST: usize = 3;
 
+/// What a candidate is compared by.
+#[derive(Debug, Clone, Copy)]
+pub enum Key<'a> {
+    /// A record's id: near only by a slip of a few characters.
+    Id(&'a str),
+    /// A name (a head, a township …).
+    Name(&'a str),
+}
+
 /// How far `candidate` is from `wanted`, if it is near.
-pub fn distance(wanted: &str, candidate: &str) -> Option<usize> {
+pub fn distance(wanted: &str, candidate: Key<'_>) -> Option<usize> {
+    let (candidate, most) = match candidate {
+        Key::Id(id) => (id, 3),
+        Key::Name(name) => (name, 2),
+    };
     let (wanted, candidate) = (wanted.to_lowercase(), candidate.to_lowercase());
     if wanted.is_empty() || candidate.is_empty() {
         return None;
     }
     let edits = strsim::levenshtein(&wanted, &candidate);
     let longer = wanted.chars().count().max(candidate.chars().count());
-    let near = edits * 2 <= longer || candidate.contains(&wanted) || wanted.contains(&candidate);
+    let near = edits * most <= longer || candidate.contains(&wanted) || wanted.contains(&candidate);
     near.then_some(edits)
 }
 
@@ -24,7 +39,7 @@ pub fn distance(wanted: &str, candidate: &str) -> Option<usize> {
 pub fn nearest<'a, T, const N: usize>(
     items: impl IntoIterator<Item = &'a T>,
     wanted: &str,
-    keys: impl Fn(&'a T) -> [&'a str; N],
+    keys: impl Fn(&'a T) -> [Key<'a>; N],
 ) -> Vec<&'a T> {
     let mut near: Vec<(usize, &T)> = items
         .into_iter()
@@ -46,22 +61,34 @@ mod tests {
 
     #[test]
     fn near_names_are_a_typo_or_a_part_away() {
-        assert_eq!(distance("张3", "张三"), Some(1));
-        assert_eq!(distance("工农", "工农乡"), Some(1));
-        assert_eq!(distance("h1", "H1"), Some(0));
-        assert_eq!(distance("赵六6", "赵六"), Some(1));
-        assert_eq!(distance("无此乡", "工农乡"), None);
-        assert_eq!(distance("李四", "王五"), None);
-        assert_eq!(distance("", "王五"), None);
+        let name = |wanted, n| distance(wanted, Key::Name(n));
+        assert_eq!(name("张3", "张三"), Some(1));
+        assert_eq!(name("李斯", "李四"), Some(1));
+        assert_eq!(name("工农", "工农乡"), Some(1));
+        assert_eq!(name("赵六6", "赵六"), Some(1));
+        assert_eq!(name("无此乡", "工农乡"), None);
+        assert_eq!(name("李四", "王五"), None);
+        assert_eq!(name("", "王五"), None);
+    }
+
+    #[test]
+    fn near_ids_are_a_slip_away() {
+        let id = |wanted, i| distance(wanted, Key::Id(i));
+        assert_eq!(id("h1", "H1"), Some(0));
+        assert_eq!(id("H0012", "H0011"), Some(1));
+        assert_eq!(id("H12", "H1"), Some(1));
+        assert_eq!(id("H2", "H1"), None);
+        assert_eq!(id("张3", "H3"), None);
     }
 
     #[test]
     fn the_nearest_come_first_and_at_most_three() {
-        let names = ["H10", "H2", "H1", "H11", "王五"];
-        let got = nearest(&names, "H1", |n| [*n]);
-        assert_eq!(got, [&"H1", &"H10", &"H2"]);
+        let ids = ["H10", "H2", "H1", "H11", "H12", "王五"];
+        let got = nearest(&ids, "H1", |n| [Key::Id(n)]);
+        assert_eq!(got, [&"H1", &"H10", &"H11"]);
         let pairs = [("H1", "张三"), ("H2", "李四")];
-        assert_eq!(nearest(&pairs, "李斯", |p| [p.0, p.1]), [&("H2", "李四")]);
-        assert!(nearest(&pairs, "无此人", |p| [p.0, p.1]).is_empty());
+        let keys = |p: &(&'static str, &'static str)| [Key::Id(p.0), Key::Name(p.1)];
+        assert_eq!(nearest(&pairs, "李斯", keys), [&("H2", "李四")]);
+        assert!(nearest(&pairs, "无此人", keys).is_empty());
     }
 }
