@@ -146,6 +146,22 @@ mod tests {
     }
 
     #[test]
+    fn the_errors_of_reports_and_outputs_are_rendered_in_the_language() {
+        let e = anyhow::Error::from(MoneyOverflow);
+        assert_eq!(text(&e, Lang::En), format!("bangfu: {e:#}"));
+        assert!(text(&e, Lang::Zh).starts_with("bangfu：金额合计超过"));
+        let e = anyhow::Error::from(TooManyValues(crate::report::group::Dim::Household));
+        assert!(text(&e, Lang::Zh).contains("“户编号”的取值太多"));
+        let e = anyhow::Error::from(OutputError {
+            path: "r.csv".into(),
+            source: std::io::Error::from(std::io::ErrorKind::StorageFull),
+        });
+        assert_eq!(text(&e, Lang::En), format!("bangfu: {e:#}"));
+        assert_eq!(text(&e, Lang::Zh), "bangfu：无法写入 r.csv：磁盘已满");
+        assert!(!is_usage(&e));
+    }
+
+    #[test]
     fn other_errors_are_printed_as_they_display() {
         let e = anyhow::anyhow!("something else");
         assert_eq!(text(&e, Lang::Zh), "bangfu：something else");
