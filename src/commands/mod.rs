@@ -11,12 +11,11 @@ pub mod summary;
 pub mod totals;
 
 use crate::cli::{Cli, Command, FilterArgs, FormatArg, HouseholdFilterArgs, MemberFilterArgs};
-use crate::i18n::errors::Because;
-use crate::i18n::report::ReportMsg;
 use crate::output::Guard;
 use crate::report::group::Filters;
 use crate::report::{Format, Lang};
 use crate::store::Store;
+use anyhow::Context as _;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -68,12 +67,7 @@ impl Context {
     /// Open the database.
     pub fn open_store(&self) -> anyhow::Result<Store> {
         let path = self.db_path();
-        let store = Store::open(&path).map_err(|e| {
-            let opening = ReportMsg::Opening {
-                path: path.display().to_string(),
-            };
-            Because::new(opening, e)
-        })?;
+        let store = Store::open(&path).with_context(|| format!("opening {}", path.display()))?;
         if let Some(from) = store.upgraded_from() {
             // Said once, by the command whose open upgraded the file: its
             // records are untouched, but an older bangfu cannot read it now.

@@ -10,8 +10,9 @@
 //! [`text`] knows the error types that carry such a message (the list in
 //! [`localized`]); any other error is printed as it displays itself (the
 //! store's and SQLite's, still English until their step). A message with a
-//! cause goes in a [`Because`], not anyhow's `.context(…)`: a context value
-//! cannot be found again in the chain to be rendered.
+//! cause is an error type with a `#[source]`, listed there — not anyhow's
+//! `.context(…)`: a context value cannot be found again in the chain to be
+//! rendered.
 
 use super::report::ReportMsg;
 use super::{tr, Lang, Msg};
@@ -39,44 +40,10 @@ impl Localized for String {
     }
 }
 
-/// A message of the catalogue and the error that caused it (printed after
-/// it, `message: cause`).
-#[derive(Debug)]
-pub struct Because {
-    message: Box<dyn Localized>,
-    source: Box<dyn Error + Send + Sync + 'static>,
-}
-
-impl Because {
-    pub fn new(
-        message: impl Localized,
-        source: impl Into<Box<dyn Error + Send + Sync + 'static>>,
-    ) -> Because {
-        Because {
-            message: Box::new(message),
-            source: source.into(),
-        }
-    }
-}
-
-impl fmt::Display for Because {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message.text(Lang::En))
-    }
-}
-
-impl Error for Because {
-    fn source(&self) -> Option<&(dyn Error + 'static)> {
-        Some(self.source.as_ref())
-    }
-}
-
 /// The message an error carries, if it is of a type that carries one.
 fn localized<'a>(e: &'a (dyn Error + 'static)) -> Option<&'a dyn Localized> {
     if let Some(e) = e.downcast_ref::<UsageError>() {
         Some(e)
-    } else if let Some(e) = e.downcast_ref::<Because>() {
-        Some(e.message.as_ref())
     } else if let Some(e) = e.downcast_ref::<ReportMsg>() {
         Some(e)
     } else if let Some(e) = e.downcast_ref::<Msg>() {
@@ -126,19 +93,15 @@ mod tests {
             path: "b.db".into(),
             why: Refusal::Is(Forbidden::Database),
         });
-        let e = anyhow::Error::from(Because::new(
-            ReportMsg::Opening {
-                path: "b.db".into(),
-            },
-            refused,
-        ));
+        // A context of anyhow's is printed as it displays itself.
+        let e = anyhow::Error::from(refused).context("exporting");
         assert_eq!(
             text(&e, Lang::En),
-            "bangfu: opening b.db: refusing to write b.db: it is the database"
+            "bangfu: exporting: refusing to write b.db: it is the database"
         );
         assert_eq!(
             text(&e, Lang::Zh),
-            "bangfu：打开 b.db 时出错：不能写入 b.db：它是数据库"
+            "bangfu：exporting：不能写入 b.db：它是数据库"
         );
         assert!(is_usage(&e));
         // English is what anyhow itself prints.

@@ -128,9 +128,6 @@ pub enum ReportMsg {
         count: usize,
     },
     SampleNotClean,
-    Opening {
-        path: String,
-    },
 
     // Files written.
     RefuseWrite {
@@ -388,11 +385,6 @@ impl ReportMsg {
                 "the built-in sample did not import cleanly".into(),
                 "内置的样例数据没有顺利导入".into(),
             ),
-            Opening { path } => tr!(
-                lang,
-                format!("opening {path}"),
-                format!("打开 {path} 时出错")
-            ),
             RefuseWrite { path, why } => tr!(
                 lang,
                 format!("refusing to write {path}: {}", why.text(lang)),
@@ -516,7 +508,6 @@ pub(crate) mod tests {
             ReportMsg::NoTotals,
             ReportMsg::Findings { count: 2 },
             ReportMsg::SampleNotClean,
-            ReportMsg::Opening { path: s() },
             refuse(Refusal::SymbolicLink),
             refuse(Refusal::NotARegularFile),
             refuse(Refusal::NoFileName),
@@ -548,7 +539,6 @@ pub(crate) mod tests {
                 | ReportMsg::NoTotals
                 | ReportMsg::Findings { .. }
                 | ReportMsg::SampleNotClean
-                | ReportMsg::Opening { .. }
                 | ReportMsg::RefuseWrite { .. }
                 | ReportMsg::CannotWrite { .. } => {}
             }
