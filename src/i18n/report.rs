@@ -173,6 +173,15 @@ fn suggestions(near: &[Suggestion], lang: Lang) -> String {
     list(&items, lang)
 }
 
+/// `head`, and the nearest names to what matched nothing.
+fn did_you_mean(head: &str, near: &str, lang: Lang) -> String {
+    tr!(
+        lang,
+        format!("{head}; did you mean {near}?"),
+        format!("{head}；是不是要找：{near}？"),
+    )
+}
+
 /// What the system said, by its kind in Chinese (the system's own words
 /// are English), as it said it in English.
 pub fn io_text(kind: io::ErrorKind, text: &str, lang: Lang) -> String {
@@ -270,11 +279,7 @@ impl ReportMsg {
                 );
                 let more = *all > known.len();
                 match (near.is_empty(), more) {
-                    (false, _) => tr!(
-                        lang,
-                        format!("{head}; did you mean {}?", list(near, lang)),
-                        format!("{head}；是不是要找：{}？", list(near, lang)),
-                    ),
+                    (false, _) => did_you_mean(&head, &list(near, lang), lang),
                     (true, false) => tr!(
                         lang,
                         format!("{head}; known: {}", list(known, lang)),
@@ -316,11 +321,7 @@ impl ReportMsg {
                 if near.is_empty() {
                     head
                 } else {
-                    tr!(
-                        lang,
-                        format!("{head}; did you mean {}?", suggestions(near, lang)),
-                        format!("{head}；是不是要找：{}？", suggestions(near, lang)),
-                    )
+                    did_you_mean(&head, &suggestions(near, lang), lang)
                 }
             }
             SameName {
