@@ -93,7 +93,7 @@ impl Guard {
             }
         }
         let Some(place) = Place::of(path) else {
-            return Err(refuse(Refusal::NoFileName));
+            return Err(refuse(Refusal::NamesADirectory));
         };
         // Said now, not after an import's work.
         if !place.dir.is_dir() {

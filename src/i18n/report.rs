@@ -65,8 +65,19 @@ pub enum Forbidden {
 pub enum Refusal {
     SymbolicLink,
     NotARegularFile,
-    NoFileName,
+    /// `/`, `..`, a name ending in `/`.
+    NamesADirectory,
     NoDirectory {
+        dir: String,
+    },
+    /// The directory does not let bangfu make (and rename) a file in it.
+    MayNotMakeFiles {
+        dir: String,
+        kind: io::ErrorKind,
+        text: String,
+    },
+    /// Another user's file in a sticky directory (like /tmp).
+    OthersFile {
         dir: String,
     },
     /// What the system said when asked about the target.
@@ -244,11 +255,32 @@ impl Refusal {
                 "it is not a regular file (a directory, a device or the like)".into(),
                 "它不是普通文件（是目录、设备之类）".into(),
             ),
-            Refusal::NoFileName => tr!(lang, "it names no file".into(), "没有指明文件名".into()),
+            Refusal::NamesADirectory => tr!(
+                lang,
+                "it names a directory, not a file".into(),
+                "它是目录，不是文件".into(),
+            ),
             Refusal::NoDirectory { dir } => tr!(
                 lang,
                 format!("there is no directory {dir}"),
                 format!("没有目录 {dir}")
+            ),
+            Refusal::MayNotMakeFiles { dir, kind, text } => {
+                let why = io_text(*kind, text, lang);
+                tr!(
+                    lang,
+                    format!("bangfu may not make files in the directory {dir} ({why})"),
+                    format!("bangfu 不能在目录 {dir} 中建立文件（{why}）"),
+                )
+            }
+            Refusal::OthersFile { dir } => tr!(
+                lang,
+                format!(
+                    "it belongs to another user, and in the directory {dir} (a shared one, like /tmp) only its owner may replace it"
+                ),
+                format!(
+                    "它属于另一个用户，而目录 {dir} 是共享目录（如 /tmp），只有文件的主人才能替换它"
+                ),
             ),
             Refusal::Unreadable { kind, text } => io_text(*kind, text, lang),
             Refusal::Is(what) => tr!(
@@ -511,8 +543,14 @@ pub(crate) mod tests {
             ReportMsg::SampleNotClean,
             refuse(Refusal::SymbolicLink),
             refuse(Refusal::NotARegularFile),
-            refuse(Refusal::NoFileName),
+            refuse(Refusal::NamesADirectory),
             refuse(Refusal::NoDirectory { dir: s() }),
+            refuse(Refusal::MayNotMakeFiles {
+                dir: s(),
+                kind: io::ErrorKind::PermissionDenied,
+                text: s(),
+            }),
+            refuse(Refusal::OthersFile { dir: s() }),
             refuse(Refusal::Unreadable {
                 kind: io::ErrorKind::PermissionDenied,
                 text: s(),
@@ -540,8 +578,23 @@ pub(crate) mod tests {
                 | ReportMsg::NoTotals
                 | ReportMsg::Findings { .. }
                 | ReportMsg::SampleNotClean
-                | ReportMsg::RefuseWrite { .. }
                 | ReportMsg::CannotWrite { .. } => {}
+                ReportMsg::RefuseWrite { why, .. } => match why {
+                    Refusal::SymbolicLink
+                    | Refusal::NotARegularFile
+                    | Refusal::NamesADirectory
+                    | Refusal::NoDirectory { .. }
+                    | Refusal::MayNotMakeFiles { .. }
+                    | Refusal::OthersFile { .. }
+                    | Refusal::Unreadable { .. } => {}
+                    Refusal::Is(what) => match what {
+                        Forbidden::Database
+                        | Forbidden::WriteAheadLog { .. }
+                        | Forbidden::SharedMemory { .. }
+                        | Forbidden::Journal { .. }
+                        | Forbidden::Input => {}
+                    },
+                },
             }
         }
         all
