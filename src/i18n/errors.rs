@@ -122,6 +122,16 @@ mod tests {
         assert_eq!(text(&e, Lang::En), format!("bangfu: {e:#}"));
         assert_eq!(text(&e, Lang::Zh), "bangfu：无法写入 r.csv：磁盘已满");
         assert!(!is_usage(&e));
+        // bangfu's own words in an I/O error are kept: they say more.
+        let kept = std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            "denied; what it was to hold is in .r.tmp",
+        );
+        let e = anyhow::Error::from(OutputError {
+            path: "r.csv".into(),
+            source: kept,
+        });
+        assert!(text(&e, Lang::Zh).ends_with("what it was to hold is in .r.tmp"));
     }
 
     #[test]

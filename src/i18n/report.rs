@@ -468,9 +468,15 @@ impl Localized for OutputError {
     }
 }
 
+/// The system's own errors by their kind; one that bangfu made with words
+/// of its own (`…; what it was to hold is in FILE`) keeps them, which say
+/// more than its kind.
 impl Localized for io::Error {
     fn text(&self, lang: Lang) -> String {
-        io_text(self.kind(), &self.to_string(), lang)
+        match self.get_ref() {
+            Some(_) => self.to_string(),
+            None => io_text(self.kind(), &self.to_string(), lang),
+        }
     }
 }
 
