@@ -5,7 +5,6 @@
 use bangfu::commands::{self, Status};
 use bangfu::i18n::{self, Lang};
 use bangfu::problem::say;
-use bangfu::UsageError;
 use std::ffi::OsString;
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -30,6 +29,7 @@ fn main() -> ExitCode {
         }
     };
     let reveal = cli.reveal;
+    let lang = cli.lang.unwrap_or(lang);
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let result = commands::run(cli, &mut out).and_then(|s| {
@@ -42,8 +42,8 @@ fn main() -> ExitCode {
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             let _ = out.flush();
-            say(&format!("bangfu: {e:#}"), reveal);
-            if e.downcast_ref::<UsageError>().is_some() {
+            say(&i18n::errors::text(&e, lang), reveal);
+            if i18n::errors::is_usage(&e) {
                 ExitCode::from(2)
             } else {
                 ExitCode::from(1)

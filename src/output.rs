@@ -27,6 +27,7 @@
 //!   the rename. bangfu changes the permissions of no file but its own
 //!   temporary one.
 
+use crate::i18n::report::{Forbidden, Refusal, ReportMsg};
 use crate::problem::UsageError;
 use std::ffi::{OsStr, OsString};
 use std::fs::{self, File, Metadata};
@@ -45,7 +46,7 @@ pub struct OutputError {
 
 /// The files a command reads or keeps, which none of its outputs may be.
 pub struct Guard {
-    forbidden: Vec<(PathBuf, String)>,
+    forbidden: Vec<(PathBuf, Forbidden)>,
 }
 
 impl Guard {
@@ -57,18 +58,12 @@ impl Guard {
         let mut dbs = vec![db.to_path_buf()];
         dbs.extend(Some(resolve_links(db)).filter(|real| real != db));
         for db in dbs {
-            let shown = db.display();
+            let shown = || db.display().to_string();
             for (suffix, what) in [
-                ("", "the database".to_string()),
-                (
-                    "-wal",
-                    format!("the write-ahead log of the database {shown}"),
-                ),
-                (
-                    "-shm",
-                    format!("the shared-memory file of the database {shown}"),
-                ),
-                ("-journal", format!("the journal of the database {shown}")),
+                ("", Forbidden::Database),
+                ("-wal", Forbidden::WriteAheadLog { db: shown() }),
+                ("-shm", Forbidden::SharedMemory { db: shown() }),
+                ("-journal", Forbidden::Journal { db: shown() }),
             ] {
                 let mut name = db.as_os_str().to_owned();
                 name.push(suffix);
@@ -76,41 +71,50 @@ impl Guard {
             }
         }
         for input in inputs {
-            forbidden.push((input.clone(), "an input of this command".to_string()));
+            forbidden.push((input.clone(), Forbidden::Input));
         }
         Guard { forbidden }
     }
 
     /// `path` as a place to write, or why it may not be one.
     pub fn target(&self, path: &Path) -> Result<Target, UsageError> {
-        let refuse =
-            |why: &str| UsageError::new(format!("refusing to write {}: {why}", path.display()));
+        let refuse = |why| {
+            UsageError::said(ReportMsg::RefuseWrite {
+                path: path.display().to_string(),
+                why,
+            })
+        };
         if file_name_of(path).is_none() {
-            return Err(refuse("it names a directory, not a file"));
+            return Err(refuse(Refusal::NamesADirectory));
         }
         let existing = match fs::symlink_metadata(path) {
             Ok(meta) => Some(meta),
             Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-            Err(e) => return Err(refuse(&e.to_string())),
+            Err(e) => {
+                return Err(refuse(Refusal::Unreadable {
+                    kind: e.kind(),
+                    text: e.to_string(),
+                }))
+            }
         };
         if let Some(meta) = &existing {
             let kind = meta.file_type();
             if kind.is_symlink() {
-                return Err(refuse(
-                    "it is a symbolic link (bangfu neither follows nor replaces one); name the file itself",
-                ));
+                return Err(refuse(Refusal::SymbolicLink));
             }
             if !kind.is_file() {
-                return Err(refuse(
-                    "it is not a regular file (a directory, a device or the like)",
-                ));
+                return Err(refuse(Refusal::NotARegularFile));
             }
         }
         // Said now, not after an import's work.
         let dir = dir_of(path);
         let dir_meta = match fs::metadata(&dir) {
             Ok(meta) if meta.is_dir() => meta,
-            _ => return Err(refuse(&format!("there is no directory {}", dir.display()))),
+            _ => {
+                return Err(refuse(Refusal::NoDirectory {
+                    dir: dir.display().to_string(),
+                }))
+            }
         };
         let place = Place::of(path);
         for (other, what) in &self.forbidden {
@@ -119,10 +123,10 @@ impl Guard {
                 .zip(fs::metadata(other).ok())
                 .is_some_and(|(a, b)| same_file(a, &b));
             if same_file || (place.is_some() && Place::of(other) == place) {
-                return Err(refuse(&format!("it is {what}")));
+                return Err(refuse(Refusal::Is(what.clone())));
             }
         }
-        may_rename_into(&dir, &dir_meta, existing.as_ref()).map_err(|why| refuse(&why))?;
+        may_rename_into(&dir, &dir_meta, existing.as_ref()).map_err(refuse)?;
         Ok(Target {
             path: path.to_path_buf(),
             dir,
@@ -236,11 +240,11 @@ fn may_rename_into(
     dir: &Path,
     dir_meta: &Metadata,
     existing: Option<&Metadata>,
-) -> Result<(), String> {
+) -> Result<(), Refusal> {
     use std::os::unix::ffi::OsStrExt;
     use std::os::unix::fs::MetadataExt;
     const STICKY: u32 = 0o1000;
-    let shown = dir.display();
+    let shown = || dir.display().to_string();
     if let Ok(name) = std::ffi::CString::new(dir.as_os_str().as_bytes()) {
         // SAFETY: a valid C string, only read. AT_EACCESS: with the
         // effective ids, as bangfu will create and rename the file.
@@ -254,9 +258,11 @@ fn may_rename_into(
         };
         if allowed != 0 {
             let why = io::Error::last_os_error();
-            return Err(format!(
-                "bangfu may not make files in the directory {shown} ({why})"
-            ));
+            return Err(Refusal::MayNotMakeFiles {
+                dir: shown(),
+                kind: why.kind(),
+                text: why.to_string(),
+            });
         }
     }
     // SAFETY: geteuid has no preconditions and cannot fail.
@@ -264,9 +270,7 @@ fn may_rename_into(
     if let Some(old) = existing {
         let sticky = dir_meta.mode() & STICKY != 0;
         if sticky && me != 0 && old.uid() != me && dir_meta.uid() != me {
-            return Err(format!(
-                "it belongs to another user, and in the directory {shown} (a shared one, like /tmp) only its owner may replace it"
-            ));
+            return Err(Refusal::OthersFile { dir: shown() });
         }
     }
     Ok(())
@@ -274,7 +278,7 @@ fn may_rename_into(
 
 /// Elsewhere, a failed rename keeps the temporary file and names it.
 #[cfg(not(unix))]
-fn may_rename_into(_: &Path, _: &Metadata, _: Option<&Metadata>) -> Result<(), String> {
+fn may_rename_into(_: &Path, _: &Metadata, _: Option<&Metadata>) -> Result<(), Refusal> {
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 //! report every one of them (`FILE:LINE: COLUMN: message`) instead of stopping
 //! at the first; and the one error type that means "wrong usage" (exit 2).
 
+use crate::i18n::errors::Localized;
 use crate::i18n::{Lang, Msg};
 use std::fmt;
 
@@ -45,16 +46,36 @@ impl fmt::Display for Problem {
 
 /// The user asked for something that cannot be done as asked: a file that
 /// does not exist, an unknown encoding, a reference that matches nothing.
-/// `main` turns it into exit status 2.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct UsageError(pub String);
+/// `main` turns it into exit status 2, its message in the user's language
+/// ([`crate::i18n::errors`]).
+#[derive(Debug)]
+pub struct UsageError(Box<dyn Localized>);
 
 impl UsageError {
+    /// A message not yet in the catalogue (English whatever the language).
     pub fn new(message: impl Into<String>) -> UsageError {
-        UsageError(message.into())
+        UsageError(Box::new(message.into()))
+    }
+
+    /// A message of the catalogue, rendered when it is printed.
+    pub fn said(message: impl Localized) -> UsageError {
+        UsageError(Box::new(message))
     }
 }
+
+impl Localized for UsageError {
+    fn text(&self, lang: Lang) -> String {
+        self.0.text(lang)
+    }
+}
+
+impl fmt::Display for UsageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.text(Lang::En))
+    }
+}
+
+impl std::error::Error for UsageError {}
 
 /// Print problems to stderr, the first `limit` in full and then a count;
 /// the ID and phone numbers they quote masked unless `reveal`.

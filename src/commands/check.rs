@@ -2,6 +2,7 @@
 
 use super::{Context, Status};
 use crate::cli::CheckArgs;
+use crate::i18n::report::ReportMsg;
 use crate::report::check;
 use crate::report::group::World;
 use std::io::Write;
@@ -19,7 +20,10 @@ pub fn run(ctx: &Context, args: &CheckArgs, out: &mut dyn Write) -> anyhow::Resu
     if findings.is_empty() {
         Ok(Status::Ok)
     } else {
-        eprintln!("{} finding(s)", findings.len());
+        let verdict = ReportMsg::Findings {
+            count: findings.len(),
+        };
+        eprintln!("{}", verdict.text(ctx.lang));
         Ok(Status::Problems)
     }
 }

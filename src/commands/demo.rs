@@ -3,6 +3,7 @@
 //! what bangfu does from any directory with one command.
 
 use super::{Context, Status};
+use crate::i18n::report::ReportMsg;
 use crate::import::Input;
 use crate::input::{ReadOptions, Source};
 use crate::problem::report_problems;
@@ -47,7 +48,7 @@ pub fn run(ctx: &Context, out: &mut dyn Write) -> anyhow::Result<Status> {
     let report = super::import::import_into(&mut store, sample_inputs())?;
     if !report.problems.is_empty() {
         report_problems(&report.problems, 100, ctx.lang, ctx.reveal);
-        anyhow::bail!("the built-in sample did not import cleanly");
+        return Err(ReportMsg::SampleNotClean.into());
     }
     let figures = summary::compute(&store.conn, &Default::default(), Date::today())?;
     let text = summary::render(&figures, ctx.lang, Format::Table);

@@ -11,19 +11,26 @@
 //! misspelt argument found only when a clerk hits it), plural rules are the
 //! two we need, and the texts stay next to the code that tests them.
 //!
-//! The catalogue has four parts, one file each, all written the same way:
+//! The catalogue has five parts, one file each, all written the same way:
 //! - here: the sentences of the commands (import verdicts, warnings,
 //!   upgrade notices, wrong arguments bangfu itself refuses);
+//! - [`report`]: the sentences of the reports and their commands (filters
+//!   and references that match nothing, `check`'s verdict, files refused);
 //! - [`values`]: why a cell could not be read ([`crate::values::ValueError`]);
 //! - [`usage`]: clap's usage errors, rebuilt from their kind and context;
 //! - [`help`]: the Chinese `--help` of every command and argument (the
 //!   English is the clap derive text in [`crate::cli`], kept where clap
 //!   reads it; [`help::localized_command`] puts the Chinese over it).
 //!
+//! Errors carry their message as a value and are rendered when printed:
+//! [`errors`].
+//!
 //! The words of tables (column headings, 类别, 单位 …) stay in
 //! [`crate::report::Label`]: a vocabulary of single words, not sentences.
 
+pub mod errors;
 pub mod help;
+pub mod report;
 pub mod usage;
 pub mod values;
 
@@ -340,6 +347,9 @@ pub(crate) mod tests {
         let samples = samples();
         assert!(samples.len() > 20);
         for m in samples {
+            assert_chinese(&m.text(Lang::En), &m.text(Lang::Zh));
+        }
+        for m in report::tests::samples() {
             assert_chinese(&m.text(Lang::En), &m.text(Lang::Zh));
         }
     }

@@ -6,7 +6,9 @@
 //! household or member costs an index, not a join.
 
 use super::labels::{Label, Lang};
+use super::nearest::Key;
 use super::render::Cell;
+use crate::i18n::report::{Named, Record, ReportMsg, Suggestion};
 use crate::problem::UsageError;
 use crate::store::query::{self, DeliveryFacts, HouseholdInfo, MemberInfo};
 use crate::values::{Category, Date, Fen};
@@ -59,7 +61,7 @@ impl Dim {
         }
     }
 
-    fn label(self) -> Label {
+    pub(crate) fn label(self) -> Label {
         match self {
             Dim::Category => Label::Category,
             Dim::Unit => Label::Unit,
@@ -145,7 +147,7 @@ impl Measure {
 /// Money that adds up past what an `i64` of fen holds (about 92 million
 /// billion yuan): an error, never a wrong figure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("the amounts add up to more than {} yuan, too much to count exactly; check the goods and cash of the deliveries (or report a part of them with FILTERS)", Fen(i64::MAX).display())]
+#[error("{}", ReportMsg::MoneyOverflow.text(Lang::En))]
 pub struct MoneyOverflow;
 
 /// `a + b`, or [`MoneyOverflow`].
@@ -485,8 +487,7 @@ impl World {
             reference,
             |h| &h.id,
             |h| &h.head,
-            "household",
-            "head",
+            Record::Household,
         )
     }
 
@@ -497,8 +498,7 @@ impl World {
             reference,
             |m| &m.id,
             |m| &m.name,
-            "member",
-            "name",
+            Record::Member,
         )
     }
 
@@ -672,8 +672,7 @@ fn find<'a, T>(
     reference: &str,
     id: impl Fn(&T) -> &String,
     name: impl Fn(&T) -> &String,
-    what: &str,
-    name_word: &str,
+    what: Record,
 ) -> Result<&'a T, UsageError> {
     let clean = crate::values::text::clean;
     let reference = clean(reference);
@@ -686,17 +685,27 @@ fn find<'a, T>(
         .collect();
     match named.as_slice() {
         [one] => Ok(one),
-        [] => Err(UsageError::new(format!(
-            "no {what} has the id or {name_word} {reference:?}"
-        ))),
-        many => Err(UsageError::new(format!(
-            "{reference:?} is the {name_word} of {} {what}s ({}); give the id instead",
-            many.len(),
-            many.iter()
-                .map(|i| id(i).as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))),
+        [] => {
+            let near = super::nearest::nearest(items, &reference, |i| {
+                [Key::Id(id(i)), Key::Name(name(i))]
+            });
+            Err(UsageError::said(ReportMsg::NoSuchRecord {
+                what,
+                reference: reference.into_owned(),
+                near: near
+                    .into_iter()
+                    .map(|i| Suggestion {
+                        id: id(i).clone(),
+                        name: name(i).clone(),
+                    })
+                    .collect(),
+            }))
+        }
+        many => Err(UsageError::said(ReportMsg::SameName {
+            what,
+            reference: reference.into_owned(),
+            ids: many.iter().map(|i| id(i).clone()).collect(),
+        })),
     }
 }
 
@@ -715,7 +724,7 @@ pub struct Resolved {
 fn resolve_text(
     interner: &Interner,
     value: &Option<String>,
-    what: &str,
+    what: Named,
 ) -> Result<Option<u32>, UsageError> {
     let Some(value) = value else { return Ok(None) };
     let value = value.trim();
@@ -730,22 +739,25 @@ fn resolve_text(
     });
     match found {
         Some(id) => Ok(Some(id)),
-        None if interner.names.iter().all(String::is_empty) => Err(UsageError::new(format!(
-            "no {what} is named {value:?}; there are no records with a {what} yet"
-        ))),
+        None if interner.names.iter().all(String::is_empty) => {
+            Err(UsageError::said(ReportMsg::NoNamesYet {
+                what,
+                value: value.to_string(),
+            }))
+        }
         None => {
-            let mut known: Vec<&str> = interner
-                .names
-                .iter()
-                .map(String::as_str)
-                .filter(|s| !s.is_empty())
-                .collect();
+            let mut known: Vec<&String> = interner.names.iter().filter(|s| !s.is_empty()).collect();
             known.sort_unstable_by(|a, b| super::collate::compare(a, b));
-            known.truncate(20);
-            Err(UsageError::new(format!(
-                "no {what} is named {value:?}; known: {}",
-                known.join(", ")
-            )))
+            let near =
+                super::nearest::nearest(known.iter().copied(), &clean(value), |n| [Key::Name(n)]);
+            let all = known.len();
+            Err(UsageError::said(ReportMsg::NoSuchName {
+                what,
+                value: value.to_string(),
+                near: near.into_iter().cloned().collect(),
+                known: known.into_iter().take(20).cloned().collect(),
+                all,
+            }))
         }
     }
 }
@@ -834,9 +846,9 @@ impl World {
         Ok(Resolved {
             from: f.from.map_or(i32::MIN, Date::days),
             to: f.to.map_or(i32::MAX, Date::days),
-            township: resolve_text(&self.townships, &f.township, "township")?,
-            village: resolve_text(&self.villages, &f.village, "village")?,
-            unit: resolve_text(&self.units, &f.unit, "unit")?,
+            township: resolve_text(&self.townships, &f.township, Named::Township)?,
+            village: resolve_text(&self.villages, &f.village, Named::Village)?,
+            unit: resolve_text(&self.units, &f.unit, Named::Unit)?,
             member: match &f.member {
                 None => None,
                 Some(r) => self.member_index(self.find_member(r)?.key),
@@ -894,8 +906,18 @@ pub enum Feed<'a> {
 /// A dimension with more values than a grouping key holds for it: an
 /// error, never two groups silently added into one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("too many values of {} to group by (more than {VALUES})", .0.key())]
+#[error("{}", .0.too_many_values().text(Lang::En))]
 pub struct TooManyValues(pub Dim);
+
+impl Dim {
+    /// Why a grouping by this dimension failed: [`TooManyValues`].
+    pub(crate) fn too_many_values(self) -> ReportMsg {
+        ReportMsg::TooManyValues {
+            dim: self,
+            max: VALUES,
+        }
+    }
+}
 
 /// `key` with one more dimension's value packed in below it; a value too
 /// large for its bits is an error, not cut (which would add two groups into
@@ -916,10 +938,10 @@ pub fn group(
     lists: &[Vec<Dim>],
 ) -> anyhow::Result<Vec<Grouping>> {
     if let Some(long) = lists.iter().find(|l| l.len() > MAX_DIMS) {
-        return Err(UsageError::new(format!(
-            "at most {MAX_DIMS} dimensions at once, not {}",
-            long.len()
-        ))
+        return Err(UsageError::said(ReportMsg::TooManyDimensions {
+            max: MAX_DIMS,
+            given: long.len(),
+        })
         .into());
     }
     let f = world.resolve(filters)?;

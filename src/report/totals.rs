@@ -58,7 +58,7 @@ pub fn compute_in(feed: Feed<'_>, world: World, spec: TotalsSpec) -> anyhow::Res
     let filters = spec.filters.clone();
     let mut all = compute_many(feed, Rc::new(world), &filters, vec![spec])?;
     all.pop()
-        .ok_or_else(|| anyhow::anyhow!("no totals were computed"))
+        .ok_or_else(|| crate::i18n::report::ReportMsg::NoTotals.into())
 }
 
 /// Compute several totals, all with `filters`, in one scan of `feed`: a
