@@ -8,13 +8,12 @@
 use crate::input::headers::{Field, Kind, Layout};
 use crate::input::{FileError, RawRow, Source};
 use crate::problem::Problem;
-use crate::records::{self, CellProblem, Household, Member, Pairing};
-use crate::store::write::{Refs, Resolved, Writer};
+use crate::records::{self, CellProblem, Columns, Household, Member, Pairing};
+use crate::store::write::{LoggedFile, Refs, Resolved, WriteError, Writer};
 use crate::store::Store;
 use crate::values::text::{clean, printable};
 use crate::values::{Date, Fen};
 use indicatif::{ProgressBar, ProgressStyle};
-use rusqlite::TransactionBehavior;
 use std::ops::Range;
 use std::sync::mpsc;
 use std::time::Instant;
@@ -215,7 +214,7 @@ pub fn import(
     // large import's time.
     store.without_foreign_keys(|store| {
         import_in_transaction(store, inputs, options, today, before_commit, &mut report)
-    })??;
+    })?;
     Ok(report)
 }
 
@@ -227,23 +226,21 @@ fn import_in_transaction(
     before_commit: impl FnOnce(&ImportReport) -> anyhow::Result<()>,
     report: &mut ImportReport,
 ) -> anyhow::Result<()> {
-    let tx = store
-        .conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let import = store.begin_import()?;
     {
-        let mut writer = Writer::new(&tx)?;
+        let mut writer = import.writer()?;
         for input in inputs {
             import_file(&mut writer, input, today, options.progress, report)?;
         }
     }
     let clean_run = report.problems.is_empty();
     if options.dry_run || report.unreadable || !(clean_run || options.keep_valid) {
-        tx.rollback()?;
+        import.rollback()?;
         return Ok(());
     }
     before_commit(report)?;
-    log_files(&tx, &report.files)?;
-    tx.commit()?;
+    let logged: Vec<LoggedFile<'_>> = report.files.iter().map(FileResult::logged).collect();
+    import.log_and_commit(&logged)?;
     report.committed = true;
     Ok(())
 }
@@ -784,39 +781,38 @@ fn write(
     notes: &str,
 ) -> anyhow::Result<RowOutcome> {
     let zero = (Fen(0), Fen(0));
-    Ok(match record {
-        Record::Household(h) => writer.household(layout, row.line, &h)?.map(|()| zero),
-        Record::Member(m) => writer.member(layout, row.line, &m)?.map(|()| zero),
-        Record::Pairing(p) => writer.pairing(layout, &p)?.map(|()| zero),
+    let has = Columns::of(layout);
+    let written = match record {
+        Record::Household(h) => writer.household(has, row.line, &h).map(|()| zero),
+        Record::Member(m) => writer.member(has, row.line, &m).map(|()| zero),
+        Record::Pairing(p) => writer.pairing(has, &p).map(|()| zero),
         Record::Delivery(r, note) => {
             let note = notes.get(note).filter(|n| !n.is_empty());
-            writer.delivery(&r, note)?.map(|()| (r.goods, r.cash))
+            writer.delivery(&r, note).map(|()| (r.goods, r.cash))
         }
-    })
+    };
+    match written {
+        Ok(money) => Ok(Ok(money)),
+        Err(WriteError::Rejected(problems)) => Ok(Err(problems)),
+        Err(WriteError::Failed(e)) => Err(e.into()),
+    }
 }
 
-/// Record each file of a committed import in the `imports` table.
-fn log_files(conn: &rusqlite::Connection, files: &[FileResult]) -> rusqlite::Result<()> {
-    let at = chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string();
-    let mut stmt = conn.prepare_cached(
-        "INSERT INTO imports (at, file, kind, encoding, rows_read, new, updated, unchanged, skipped, rejected)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )?;
-    for f in files {
-        stmt.execute(rusqlite::params![
-            at,
-            f.name,
-            f.kind.map(|k| k.key()),
-            f.encoding,
-            f.read as i64,
-            f.new as i64,
-            f.updated as i64,
-            f.unchanged as i64,
-            f.skipped as i64,
-            f.rejected as i64,
-        ])?;
+impl FileResult {
+    /// The file as the import log keeps it.
+    fn logged(&self) -> LoggedFile<'_> {
+        LoggedFile {
+            file: &self.name,
+            kind: self.kind.map(|k| k.key()),
+            encoding: &self.encoding,
+            read: self.read,
+            new: self.new,
+            updated: self.updated,
+            unchanged: self.unchanged,
+            skipped: self.skipped,
+            rejected: self.rejected,
+        }
     }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ pub mod render;
 pub mod show;
 pub mod summary;
 pub mod totals;
+pub mod world;
 pub mod xlsx;
 
 pub use labels::{Label, Lang};

@@ -6,8 +6,8 @@ use super::labels::{Label, Lang};
 use super::mask;
 use super::render::{Cell, Column, Format, Table};
 use crate::store::query;
+use crate::store::Db;
 use crate::values::Date;
-use rusqlite::Connection;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde_json::{json, Value};
 
@@ -26,7 +26,7 @@ pub struct OverdueRow {
 /// stay in (脱贫不脱帮扶). Only the pairings of the households and members
 /// `filters` select (its dates and category do not apply).
 pub fn overdue(
-    conn: &Connection,
+    conn: Db<'_>,
     world: &World,
     as_of: Date,
     days: u32,
@@ -39,7 +39,7 @@ pub fn overdue(
 /// [`overdue`], loading the names of households and members while the
 /// deliveries are read (on a large database, the two take about as long).
 pub fn load_and_overdue(
-    conn: &Connection,
+    conn: Db<'_>,
     as_of: Date,
     days: u32,
     filters: &Filters,
@@ -61,7 +61,7 @@ fn select(
 }
 
 fn overdue_loading<W: std::borrow::Borrow<World>>(
-    conn: &Connection,
+    conn: Db<'_>,
     as_of: Date,
     days: u32,
     load: impl FnOnce() -> rusqlite::Result<W>,
@@ -276,7 +276,7 @@ pub fn render_overdue(
 /// Poor households with no pairing active on `as_of`, in id order; only
 /// those `filters` select.
 pub fn unpaired(
-    conn: &Connection,
+    conn: Db<'_>,
     world: &World,
     as_of: Date,
     filters: &Filters,

@@ -111,7 +111,7 @@ pub fn render(summary: &Summary, lang: Lang, format: Format) -> String {
 /// member filters (unit, member) narrow the members and, through pairings,
 /// the households; dates and category narrow the deliveries only.
 pub fn compute(
-    conn: &rusqlite::Connection,
+    conn: crate::store::Db<'_>,
     filters: &super::group::Filters,
     today: crate::values::Date,
 ) -> anyhow::Result<Summary> {
