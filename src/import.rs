@@ -5,10 +5,12 @@
 //! when nothing is wrong — or, with `--rejects`, when every rejected row has
 //! been written to the rejects file.
 
+use crate::i18n::Lang;
 use crate::input::headers::{Field, Kind, Layout};
 use crate::input::{FileError, RawRow, Source};
 use crate::problem::Problem;
 use crate::records::{self, CellProblem, Columns, Household, Member, Pairing};
+use crate::store::lookup::RefKind;
 use crate::store::write::{LoggedFile, Refs, Resolved, WriteError, Writer};
 use crate::store::Store;
 use crate::values::text::{clean, printable};
@@ -31,6 +33,8 @@ pub struct ImportOptions {
     pub keep_valid: bool,
     /// Show a progress bar on stderr (the caller checks it is a terminal).
     pub progress: bool,
+    /// The language of the rows' problems.
+    pub lang: Lang,
 }
 
 /// Rows between progress bar updates: rare enough to cost nothing.
@@ -228,7 +232,7 @@ fn import_in_transaction(
 ) -> anyhow::Result<()> {
     let import = store.begin_import()?;
     {
-        let mut writer = import.writer()?;
+        let mut writer = import.writer(options.lang)?;
         for input in inputs {
             import_file(&mut writer, input, today, options.progress, report)?;
         }
@@ -472,6 +476,7 @@ fn import_file(
                     }
                     Err(problems) => {
                         result.rejected += 1;
+                        remember_rejected(writer, &layout, &row, &name, &problems);
                         let problems: Vec<Problem> = problems
                             .into_iter()
                             .map(|p| Problem::new(&name, row.line, p.column, p.message))
@@ -515,6 +520,30 @@ fn import_file(
     push_rejected(report, rejected);
     report.files.push(result);
     Ok(())
+}
+
+/// A rejected household or member row, told to the writer: a later
+/// reference to its id or name that matches nothing says it was rejected
+/// and why, not merely that there is no such record.
+fn remember_rejected(
+    writer: &mut Writer<'_>,
+    layout: &Layout,
+    row: &RawRow,
+    file: &str,
+    problems: &[CellProblem],
+) {
+    let (kind, name) = match layout.kind {
+        Kind::Households => (RefKind::Household, Field::Head),
+        Kind::Members => (RefKind::Member, Field::Name),
+        Kind::Pairings | Kind::Deliveries => return,
+    };
+    let why = problems
+        .iter()
+        .map(|p| format!("{}: {}", p.column, p.message))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let cell = |field| clean(layout.get(&row.cells, field));
+    writer.rejected_row(kind, &cell(Field::Id), &cell(name), file, row.line, &why);
 }
 
 fn push_rejected(report: &mut ImportReport, rejected: Rejected) {

@@ -13,7 +13,7 @@ pub use super::world::World;
 use crate::problem::UsageError;
 use crate::store::query::{self, DeliveryFacts};
 use crate::store::Db;
-use crate::values::{Category, Date, Fen};
+use crate::values::{Category, Date, Fen, Status};
 use clap::ValueEnum;
 use rustc_hash::FxHashMap as HashMap;
 use std::cmp::Ordering;
@@ -421,11 +421,7 @@ impl World {
                 Some(h) => vec![Cell::text(h.id.clone()), Cell::text(h.head.clone())],
                 None => vec![Cell::Null, Cell::Null],
             },
-            Dim::Status => vec![Cell::text(if value == 1 {
-                Label::Lifted.text(lang)
-            } else {
-                Label::Poor.text(lang)
-            })],
+            Dim::Status => vec![Cell::text(Label::of_status(status_of(value)).text(lang))],
             Dim::Year => vec![Cell::text(value.to_string())],
             Dim::Quarter => vec![Cell::text(format!("{}-Q{}", value / 4, value % 4 + 1))],
             Dim::Month => vec![Cell::text(format!("{}-{:02}", value / 12, value % 12 + 1))],
@@ -441,7 +437,7 @@ impl World {
                     .map_or("?", Category::key)
                     .into(),
             )],
-            Dim::Status => vec![("status", if value == 1 { "lifted" } else { "poor" }.into())],
+            Dim::Status => vec![("status", status_of(value).key().into())],
             Dim::Unit => vec![("unit", self.units.name(value).into())],
             Dim::Township => vec![("township", self.townships.name(value).into())],
             // A household without a village or cause: null, as elsewhere.
@@ -474,6 +470,14 @@ impl World {
             }
         }
     }
+}
+
+/// The status a `Dim::Status` value stands for.
+fn status_of(value: u32) -> Status {
+    u8::try_from(value)
+        .ok()
+        .and_then(Status::from_index)
+        .unwrap_or(Status::Poor)
 }
 
 fn optional(text: &str) -> serde_json::Value {

@@ -7,7 +7,7 @@ use super::mask;
 use super::render::{Cell, Column, Format, Table};
 use crate::store::query;
 use crate::store::Db;
-use crate::values::Date;
+use crate::values::{Date, Status};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde_json::{json, Value};
 
@@ -100,6 +100,10 @@ fn overdue_loading<W: std::borrow::Borrow<World>>(
         let (Some(m), Some(h)) = (w.member_index(member), w.household_index(household)) else {
             continue;
         };
+        // Off the roster: no visit is due (SPEC §2).
+        if w.households.get(h as usize).is_some_and(|x| x.removed()) {
+            continue;
+        }
         let since = latest.map(|l| i64::from(day) - i64::from(l));
         if since.is_none_or(|s| s > i64::from(days)) {
             rows.push(OverdueRow {
@@ -292,7 +296,7 @@ pub fn unpaired(
         .households
         .iter()
         .enumerate()
-        .filter(|(_, h)| h.status == 0 && !paired.contains(&h.key))
+        .filter(|(_, h)| h.status() == Status::Poor && !paired.contains(&h.key))
         .map(|(i, _)| i as u32)
         .filter(|&i| f.household_ok(world, i))
         .collect())

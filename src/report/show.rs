@@ -53,11 +53,7 @@ pub fn card(
         Subject::Household => {
             let h = world.find_household(reference)?;
             filters.household = Some(h.id.clone());
-            let status = if h.status == 1 {
-                Label::Lifted
-            } else {
-                Label::Poor
-            };
+            let status = Label::of_status(h.status());
             let fields = vec![
                 (
                     "id",

@@ -4,6 +4,7 @@
 //! a join; and the records a command-line reference names (SPEC §3.2).
 
 use crate::problem::UsageError;
+use crate::store::lookup::{self, Named, RefKind};
 use crate::store::query::{self, HouseholdInfo, MemberInfo};
 use crate::store::Db;
 use rustc_hash::FxHashMap as HashMap;
@@ -154,10 +155,9 @@ impl World {
         find(
             &self.households,
             reference,
+            RefKind::Household,
             |h| &h.id,
             |h| &h.head,
-            "household",
-            "head",
         )
     }
 
@@ -166,10 +166,9 @@ impl World {
         find(
             &self.members,
             reference,
+            RefKind::Member,
             |m| &m.id,
             |m| &m.name,
-            "member",
-            "name",
         )
     }
 
@@ -194,35 +193,58 @@ impl World {
     }
 }
 
+/// The households or the members, as records a command-line reference can
+/// name ([`lookup::resolve`]): by id, else by exactly one name.
+struct Listed<'a, T> {
+    items: &'a [T],
+    kind: RefKind,
+    id: fn(&T) -> &str,
+    name: fn(&T) -> &str,
+}
+
+impl<'a, T> Named for Listed<'a, T> {
+    type Key = &'a T;
+
+    fn kind(&self) -> RefKind {
+        self.kind
+    }
+
+    fn by_id(&self, id: &str) -> Option<&'a T> {
+        self.items.iter().find(|i| (self.id)(i) == id)
+    }
+
+    fn by_name(&self, name: &str) -> impl AsRef<[&'a T]> {
+        let clean = crate::values::text::clean;
+        self.items
+            .iter()
+            .filter(|i| clean((self.name)(i)) == name)
+            .collect::<Vec<&'a T>>()
+    }
+
+    fn id_of(&self, key: &'a T) -> &str {
+        (self.id)(key)
+    }
+
+    fn names(&self) -> impl Iterator<Item = &str> {
+        self.items.iter().map(|i| (self.name)(i))
+    }
+}
+
 fn find<'a, T>(
     items: &'a [T],
     reference: &str,
-    id: impl Fn(&T) -> &String,
-    name: impl Fn(&T) -> &String,
-    what: &str,
-    name_word: &str,
+    kind: RefKind,
+    id: fn(&T) -> &str,
+    name: fn(&T) -> &str,
 ) -> Result<&'a T, UsageError> {
-    let clean = crate::values::text::clean;
-    let reference = clean(reference);
-    if let Some(item) = items.iter().find(|i| *id(i) == reference) {
-        return Ok(item);
-    }
-    let named: Vec<&T> = items
-        .iter()
-        .filter(|i| clean(name(i)) == reference)
-        .collect();
-    match named.as_slice() {
-        [one] => Ok(one),
-        [] => Err(UsageError::new(format!(
-            "no {what} has the id or {name_word} {reference:?}"
-        ))),
-        many => Err(UsageError::new(format!(
-            "{reference:?} is the {name_word} of {} {what}s ({}); give the id instead",
-            many.len(),
-            many.iter()
-                .map(|i| id(i).as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))),
-    }
+    let reference = crate::values::text::clean(reference);
+    let listed = Listed {
+        items,
+        kind,
+        id,
+        name,
+    };
+    lookup::resolve(&listed, &reference)
+        .map(|(found, _)| found)
+        .map_err(|problem| UsageError::new(problem.to_string()))
 }

@@ -4,6 +4,7 @@
 
 pub mod error;
 pub mod ids;
+pub mod lookup;
 pub mod query;
 pub mod schema;
 pub mod write;
@@ -25,7 +26,7 @@ pub struct Store {
 
 /// How long bangfu waits for another bangfu (an import, a first use of a
 /// new file) to let go of the database before saying it is busy.
-const BUSY_WAIT: Duration = Duration::from_secs(60);
+pub(crate) const BUSY_WAIT: Duration = Duration::from_secs(60);
 
 /// The page size of a new database, in bytes.
 const PAGE_SIZE: i64 = 64 * 1024;
@@ -299,13 +300,12 @@ impl Store {
         let Some(first) = found.first() else {
             return Ok(());
         };
-        let more = match found.len() - 1 {
-            0 => String::new(),
-            n => format!(", and {n} more"),
-        };
         Err(StoreError::Failed {
             path: self.name.clone(),
-            trouble: error::Trouble::Damaged(format!("SQLite's integrity check: {first}{more}")),
+            trouble: error::Trouble::Damaged(error::Damage::Integrity {
+                first: first.clone(),
+                more: found.len() - 1,
+            }),
             doing: Doing::Reporting,
         })
     }

@@ -1,7 +1,7 @@
 //! Reads for the reports. Each function answers one question in one or a
 //! few queries over integer columns.
 
-use crate::values::{Date, Fen};
+use crate::values::{Date, Fen, Status};
 use rusqlite::Connection;
 
 /// The database as the reports read it: handed to the queries here and
@@ -31,17 +31,22 @@ pub fn summary(db: Db<'_>, today: Date) -> rusqlite::Result<Summary> {
     let conn = db.0;
     conn.query_row(
         "SELECT
-            (SELECT count(*) FROM households),
+            (SELECT count(*) FROM households WHERE status <> ?2),
             (SELECT count(DISTINCT household) FROM pairings
-              WHERE (since IS NULL OR since <= ?1) AND (until IS NULL OR until >= ?1)),
-            (SELECT count(*) FROM households WHERE status = 1),
+              WHERE (since IS NULL OR since <= ?1) AND (until IS NULL OR until >= ?1)
+                AND household NOT IN (SELECT key FROM households WHERE status = ?2)),
+            (SELECT count(*) FROM households WHERE status = ?3),
             (SELECT count(*) FROM members),
             (SELECT count(DISTINCT unit) FROM members),
             (SELECT count(*) FROM pairings),
             d.n, d.goods, d.cash
          FROM (SELECT count(*) AS n, coalesce(sum(goods), 0) AS goods,
                       coalesce(sum(cash), 0) AS cash FROM deliveries) AS d",
-        [today.days()],
+        (
+            today.days(),
+            Status::Removed.index(),
+            Status::Lifted.index(),
+        ),
         |r| {
             Ok(Summary {
                 households: r.get(0)?,
@@ -69,10 +74,23 @@ pub struct HouseholdInfo {
     pub village: Option<String>,
     pub size: Option<i64>,
     pub cause: Option<String>,
-    /// 0 poor, 1 lifted.
+    /// 0 poor, 1 lifted, 2 removed ([`Status::index`]).
     pub status: u8,
     pub lifted_on: Option<i32>,
     pub phone: Option<String>,
+}
+
+impl HouseholdInfo {
+    /// Its status; a number bangfu never stores reads as poor.
+    pub fn status(&self) -> Status {
+        Status::from_index(self.status).unwrap_or(Status::Poor)
+    }
+
+    /// Whether it is off the roster (销户): kept for its past deliveries,
+    /// left out of current counts, `unpaired` and `overdue` (SPEC §2).
+    pub fn removed(&self) -> bool {
+        self.status() == Status::Removed
+    }
 }
 
 /// A member as the reports see it.

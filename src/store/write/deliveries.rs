@@ -3,7 +3,8 @@
 //! occurrence where a chunk meets rows already stored (SPEC §3.4); a
 //! delivery with an id of its own is matched by that id.
 
-use super::{rejected, Outcome, Refs, WriteError, Writer};
+use super::{Outcome, Refs, WriteError, Writer};
+use crate::i18n::store::StoreMsg;
 use crate::records::{CellProblem, Delivery};
 use crate::values::{Category, Fen};
 use rusqlite::{params, Connection, OptionalExtension, Statement};
@@ -87,10 +88,8 @@ impl<'c> Writer<'c> {
             return Ok(Outcome::New);
         };
         if marked_by(claimed, self.batch) {
-            return Err(rejected(
-                "id",
-                format!("record {id:?} appears more than once in this file"),
-            ));
+            let id = id.to_string();
+            return Err(self.rejected("id", StoreMsg::RecordIdAgain { id }));
         }
         let mut update = self.conn.prepare_cached(
             "UPDATE deliveries SET day = ?1, member = ?2, household = ?3, category = ?4,
@@ -406,7 +405,7 @@ mod tests {
         for group in files.chunks(per_import.max(1)) {
             let tx = store.conn.transaction().unwrap();
             {
-                let mut writer = Writer::new(&tx).unwrap();
+                let mut writer = Writer::new(&tx, crate::i18n::Lang::En).unwrap();
                 for file in group {
                     writer.begin_file();
                     for &(day, fingerprint) in file {
@@ -579,7 +578,7 @@ mod tests {
         let mut store = store_with_one_pair();
         let n = 2_000;
         let tx = store.conn.transaction().unwrap();
-        let mut writer = Writer::new(&tx).unwrap();
+        let mut writer = Writer::new(&tx, crate::i18n::Lang::En).unwrap();
         for expected in [(n, 0), (0, n)] {
             writer.begin_file();
             for _ in 0..n {

@@ -3,8 +3,10 @@
 //! (member, household, since) (SPEC §3.4). A column the file does not have
 //! ([`Columns`]) keeps what is stored.
 
+use super::super::lookup::{RefKind, RejectedRow};
 use super::refs::Index;
-use super::{rejected, Columns, Outcome, WriteError, Writer};
+use super::{Columns, Outcome, WriteError, Writer};
+use crate::i18n::store::StoreMsg;
 use crate::records::{CellProblem, Household, Member, Pairing};
 use crate::values::{Date, IdNumber, Phone, Status};
 use rusqlite::types::Value;
@@ -92,15 +94,36 @@ fn status(s: Status) -> Value {
 
 impl<'c> Writer<'c> {
     /// An id may stand once in a file.
-    fn first_in_file(&mut self, id: &str, line: u64, what: &str) -> Result<(), WriteError> {
-        if let Some(first) = self.seen_ids.get(id) {
-            return Err(rejected(
-                "id",
-                format!("{what} {id:?} appears again in this file (first on line {first})"),
-            ));
+    fn first_in_file(&mut self, id: &str, line: u64, kind: RefKind) -> Result<(), WriteError> {
+        if let Some(&first) = self.seen_ids.get(id) {
+            let id = id.to_string();
+            return Err(self.rejected("id", StoreMsg::IdAgain { kind, id, first }));
         }
         self.seen_ids.insert(id.to_string(), line);
         Ok(())
+    }
+
+    /// A row of a households or members file that was rejected at `line`
+    /// of `file` for `why`: a later reference to its id or name (`name`,
+    /// the head or the member's name) that matches nothing says so.
+    pub fn rejected_row(
+        &mut self,
+        kind: RefKind,
+        id: &str,
+        name: &str,
+        file: &str,
+        line: u64,
+        why: &str,
+    ) {
+        let row = RejectedRow {
+            file: file.to_string(),
+            line,
+            why: why.to_string(),
+        };
+        match kind {
+            RefKind::Household => self.households_mut().reject(id, name, row),
+            RefKind::Member => self.members_mut().reject(id, name, row),
+        }
     }
 
     /// The household index, to change. Cloned only if a reading thread
@@ -146,7 +169,7 @@ impl<'c> Writer<'c> {
         line: u64,
         h: &Household,
     ) -> Result<Outcome, WriteError> {
-        self.first_in_file(&h.id, line, "household")?;
+        self.first_in_file(&h.id, line, RefKind::Household)?;
         let existing = self.refs.households.by_id.get(h.id.as_str());
         if let Some(number) = &h.id_number {
             if let Some(&other) = self.id_numbers.get(number.as_str()) {
@@ -158,13 +181,11 @@ impl<'c> Writer<'c> {
                         .get(&other)
                         .cloned()
                         .unwrap_or_default();
-                    return Err(rejected(
-                        "id_number",
-                        format!(
-                            "{} is already the ID number of household {other_id:?}",
-                            number.masked()
-                        ),
-                    ));
+                    let taken = StoreMsg::IdNumberTaken {
+                        masked: number.masked(),
+                        other: other_id,
+                    };
+                    return Err(self.rejected("id_number", taken));
                 }
             }
         }
@@ -242,7 +263,7 @@ impl<'c> Writer<'c> {
         line: u64,
         m: &Member,
     ) -> Result<Outcome, WriteError> {
-        self.first_in_file(&m.id, line, "member")?;
+        self.first_in_file(&m.id, line, RefKind::Member)?;
         let mut households = Vec::with_capacity(m.households.len());
         let mut problems = Vec::new();
         for reference in &m.households {
