@@ -7,18 +7,18 @@ mod common;
 
 use common::{path_str, Workdir};
 
-/// `bangfu --lang zh import FILES…`: its exit code and stderr.
-fn import_zh(w: &Workdir, files: &[&std::path::Path]) -> (i32, String) {
+/// `bangfu --lang zh import FILES…`, which must fail with problems
+/// (exit 1): its stderr.
+fn problems_zh(w: &Workdir, files: &[&std::path::Path]) -> String {
     let out = w
         .bangfu()
         .args(["--lang", "zh", "import"])
         .args(files.iter().map(|f| path_str(f)))
         .output()
         .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    err
 }
 
 fn households(w: &Workdir) -> std::path::PathBuf {
@@ -39,8 +39,7 @@ fn members(w: &Workdir) -> std::path::PathBuf {
 fn a_reference_that_matches_nothing_is_said_in_chinese_with_the_nearest_name() {
     let w = Workdir::new();
     let pairings = w.utf8("结对.csv", "帮扶人,户编号\n刘建图,H3\n");
-    let (code, err) = import_zh(&w, &[&households(&w), &members(&w), &pairings]);
-    assert_eq!(code, 1, "{err}");
+    let err = problems_zh(&w, &[&households(&w), &members(&w), &pairings]);
     assert!(
         err.contains("没有编号或姓名为“刘建图”的帮扶人；是不是“刘建国”？"),
         "{err}"
@@ -51,8 +50,7 @@ fn a_reference_that_matches_nothing_is_said_in_chinese_with_the_nearest_name() {
 fn several_records_of_one_name_are_said_in_chinese_with_the_candidates() {
     let w = Workdir::new();
     let pairings = w.utf8("结对.csv", "帮扶人,户主\nM1,张三\n");
-    let (code, err) = import_zh(&w, &[&households(&w), &members(&w), &pairings]);
-    assert_eq!(code, 1, "{err}");
+    let err = problems_zh(&w, &[&households(&w), &members(&w), &pairings]);
     assert!(
         err.contains("有 2 户贫困户的户主是“张三”（H1、H2）；请改用户编号"),
         "{err}"
@@ -66,8 +64,7 @@ fn an_id_twice_in_one_file_is_said_in_chinese() {
         "帮扶责任人.csv",
         "编号,姓名,单位\nM1,刘建国,区财政局\nM1,钱七,区教育局\n",
     );
-    let (code, err) = import_zh(&w, &[&members]);
-    assert_eq!(code, 1, "{err}");
+    let err = problems_zh(&w, &[&members]);
     assert!(
         err.contains("帮扶人“M1”在本文件中重复出现（第一次在第 2 行）"),
         "{err}"
@@ -84,8 +81,7 @@ fn a_reference_to_a_rejected_roster_row_says_that_row_was_rejected() {
         "编号,姓名,单位\nM2,钱七,区教育局\nM1,刘建国,\n",
     );
     let pairings = w.utf8("结对.csv", "帮扶人,户编号\n刘建国,H3\nM1,H3\n");
-    let (code, err) = import_zh(&w, &[&households(&w), &members, &pairings]);
-    assert_eq!(code, 1, "{err}");
+    let err = problems_zh(&w, &[&households(&w), &members, &pairings]);
     for line in [2, 3] {
         let said = err
             .lines()

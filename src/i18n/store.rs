@@ -5,7 +5,7 @@
 //! `--reveal`.
 
 use super::{tr, Lang};
-use crate::store::error::{Damage, Doing, Foreign, Trouble};
+use crate::store::error::{Damage, Doing, Foreign, Tables, Trouble};
 use crate::store::lookup::{RefKind, RejectedRow};
 use crate::store::StoreError;
 
@@ -257,23 +257,42 @@ fn failure(path: &str, trouble: &Trouble, doing: Doing, lang: Lang) -> String {
     }
 }
 
+/// `a, b and 3 more` / `a、b 等 5 个`.
+fn tables(t: &Tables, lang: Lang) -> String {
+    match (lang, t.more) {
+        (Lang::En, 0) => t.shown.join(", "),
+        (Lang::En, n) => format!("{} and {n} more", t.shown.join(", ")),
+        (Lang::Zh, 0) => t.shown.join("、"),
+        (Lang::Zh, n) => format!("{} 等 {} 个", t.shown.join("、"), t.shown.len() + n),
+    }
+}
+
 fn foreign(reason: &Foreign, lang: Lang) -> String {
     match reason {
-        Foreign::NoSchema { names } => tr!(
-            lang,
-            format!("it holds {names} but no bangfu schema"),
-            format!("其中有 {names}，但没有 bangfu 的数据库结构"),
-        ),
-        Foreign::ExtraTables { names } => tr!(
-            lang,
-            format!("it holds tables bangfu never makes: {names}"),
-            format!("其中有 bangfu 从不建立的表：{names}"),
-        ),
-        Foreign::MissingTables { version, names } => tr!(
-            lang,
-            format!("it lacks the tables of bangfu's schema {version}: {names}"),
-            format!("缺少 bangfu 第 {version} 版数据库结构的表：{names}"),
-        ),
+        Foreign::NoSchema { names } => {
+            let names = tables(names, lang);
+            tr!(
+                lang,
+                format!("it holds {names} but no bangfu schema"),
+                format!("其中有 {names}，但没有 bangfu 的数据库结构"),
+            )
+        }
+        Foreign::ExtraTables { names } => {
+            let names = tables(names, lang);
+            tr!(
+                lang,
+                format!("it holds tables bangfu never makes: {names}"),
+                format!("其中有 bangfu 从不建立的表：{names}"),
+            )
+        }
+        Foreign::MissingTables { version, names } => {
+            let names = tables(names, lang);
+            tr!(
+                lang,
+                format!("it lacks the tables of bangfu's schema {version}: {names}"),
+                format!("缺少 bangfu 第 {version} 版数据库结构的表：{names}"),
+            )
+        }
     }
 }
 
@@ -444,17 +463,30 @@ pub(crate) mod tests {
             StoreError::Empty { path: path() },
             StoreError::Foreign {
                 path: path(),
-                reason: Foreign::NoSchema { names: "t".into() },
+                reason: Foreign::NoSchema {
+                    names: Tables {
+                        shown: vec!["t".into(), "u".into()],
+                        more: 3,
+                    },
+                },
             },
             StoreError::Foreign {
                 path: path(),
-                reason: Foreign::ExtraTables { names: "t".into() },
+                reason: Foreign::ExtraTables {
+                    names: Tables {
+                        shown: vec!["t".into()],
+                        more: 0,
+                    },
+                },
             },
             StoreError::Foreign {
                 path: path(),
                 reason: Foreign::MissingTables {
                     version: 3,
-                    names: "t".into(),
+                    names: Tables {
+                        shown: vec!["t".into()],
+                        more: 0,
+                    },
                 },
             },
             StoreError::Newer {

@@ -48,12 +48,28 @@ pub enum StoreError {
     },
 }
 
-/// Why a file is not a bangfu database; `names` are a few of its tables.
+/// Why a file is not a bangfu database.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Foreign {
-    NoSchema { names: String },
-    ExtraTables { names: String },
-    MissingTables { version: i64, names: String },
+    NoSchema { names: Tables },
+    ExtraTables { names: Tables },
+    MissingTables { version: i64, names: Tables },
+}
+
+/// A few names of tables, and how many more there are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tables {
+    pub shown: Vec<String>,
+    pub more: usize,
+}
+
+impl Tables {
+    /// The first five of `names`, and a count of the rest.
+    pub fn of(names: &[&String]) -> Tables {
+        let shown: Vec<String> = names.iter().take(5).map(|n| n.to_string()).collect();
+        let more = names.len() - shown.len();
+        Tables { shown, more }
+    }
 }
 
 impl std::fmt::Display for StoreError {

@@ -10,7 +10,7 @@
 //! Also here: telling a bangfu database from another program's SQLite file
 //! by its tables, and checking an upgrade left no reference broken.
 
-use super::error::Foreign;
+use super::error::{Foreign, Tables};
 use super::StoreError;
 use rusqlite::{Connection, OptionalExtension};
 
@@ -243,14 +243,7 @@ pub fn check_is_bangfu(
             reason,
         })
     };
-    let names = |names: &[&String]| {
-        let shown: Vec<&str> = names.iter().take(5).map(|n| n.as_str()).collect();
-        let more = names.len().saturating_sub(shown.len());
-        match more {
-            0 => shown.join(", "),
-            n => format!("{} and {n} more", shown.join(", ")),
-        }
-    };
+    let names = Tables::of;
     if version == 0 {
         return match objects {
             [] if may_fill => Ok(()),
