@@ -41,7 +41,7 @@ fn a_reference_that_matches_nothing_is_said_in_chinese_with_the_nearest_name() {
     let pairings = w.utf8("结对.csv", "帮扶人,户编号\n刘建图,H3\n");
     let err = problems_zh(&w, &[&households(&w), &members(&w), &pairings]);
     assert!(
-        err.contains("没有编号或姓名为“刘建图”的帮扶人；是不是“刘建国”？"),
+        err.contains("没有编号或姓名为“刘建图”的帮扶人；是不是要找：M1（刘建国）？"),
         "{err}"
     );
 }
@@ -52,7 +52,7 @@ fn several_records_of_one_name_are_said_in_chinese_with_the_candidates() {
     let pairings = w.utf8("结对.csv", "帮扶人,户主\nM1,张三\n");
     let err = problems_zh(&w, &[&households(&w), &members(&w), &pairings]);
     assert!(
-        err.contains("有 2 户贫困户的户主是“张三”（H1、H2）；请改用户编号"),
+        err.contains("“张三”是 2 户贫困户的户主（H1、H2）；请改用户编号"),
         "{err}"
     );
 }

@@ -9,14 +9,21 @@ use crate::store::error::{Damage, Doing, Foreign, Tables, Trouble};
 use crate::store::lookup::{RefKind, RejectedRow};
 use crate::store::StoreError;
 
+/// A record suggested for a reference that matched nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suggestion {
+    pub id: String,
+    pub name: String,
+}
+
 /// A problem the store finds with a row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoreMsg {
-    /// No record has this id or name; perhaps the nearest names.
+    /// No record has this id or name; perhaps the nearest records.
     NoSuch {
         kind: RefKind,
         reference: String,
-        nearest: Vec<String>,
+        nearest: Vec<Suggestion>,
     },
     /// No id, and more than one record of this name.
     SeveralNamed {
@@ -49,36 +56,40 @@ impl RefKind {
             RefKind::Member => tr!(lang, "member", "帮扶人"),
         }
     }
+}
 
-    fn name_word(self, lang: Lang) -> &'static str {
-        match self {
-            RefKind::Household => tr!(lang, "head", "户主"),
-            RefKind::Member => tr!(lang, "name", "姓名"),
-        }
-    }
-
-    fn id_word_zh(self) -> &'static str {
-        match self {
-            RefKind::Household => "户编号",
-            RefKind::Member => "编号",
+/// A value quoted: `"x"` in English, `“x”` in Chinese.
+fn quote(value: &str, lang: Lang) -> String {
+    let debug = format!("{value:?}");
+    match lang {
+        Lang::En => debug,
+        Lang::Zh => {
+            let inner = debug
+                .strip_prefix('"')
+                .and_then(|s| s.strip_suffix('"'))
+                .unwrap_or(&debug);
+            format!("“{inner}”")
         }
     }
 }
 
-/// `a`, `a or b`, `a, b or c` (English); `“a”或“b”` (Chinese).
-fn either(names: &[String], lang: Lang) -> String {
-    match lang {
-        Lang::En => match names {
-            [] => String::new(),
-            [one] => one.clone(),
-            [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
-        },
-        Lang::Zh => names
-            .iter()
-            .map(|n| format!("“{n}”"))
-            .collect::<Vec<_>>()
-            .join("或"),
-    }
+fn list(items: &[String], lang: Lang) -> String {
+    items.join(tr!(lang, ", ", "、"))
+}
+
+/// `M1 (刘建国), M2 (刘建军)` / `M1（刘建国）、M2（刘建军）`.
+fn suggestions(near: &[Suggestion], lang: Lang) -> String {
+    let items: Vec<String> = near
+        .iter()
+        .map(|s| {
+            tr!(
+                lang,
+                format!("{} ({})", s.id, s.name),
+                format!("{}（{}）", s.id, s.name)
+            )
+        })
+        .collect();
+    list(&items, lang)
 }
 
 impl StoreMsg {
@@ -90,20 +101,27 @@ impl StoreMsg {
                 reference,
                 nearest,
             } => {
-                let (what, word) = (kind.what(lang), kind.name_word(lang));
-                let base = tr!(
-                    lang,
-                    format!("no {what} has the id or {word} {reference:?}"),
-                    format!("没有{}或{word}为“{reference}”的{what}", kind.id_word_zh()),
-                );
+                let r = quote(reference, lang);
+                let head = match kind {
+                    RefKind::Household => tr!(
+                        lang,
+                        format!("no household has the id or head {r}"),
+                        format!("没有户编号或户主为{r}的贫困户"),
+                    ),
+                    RefKind::Member => tr!(
+                        lang,
+                        format!("no member has the id or name {r}"),
+                        format!("没有编号或姓名为{r}的帮扶人"),
+                    ),
+                };
                 if nearest.is_empty() {
-                    return base;
+                    return head;
                 }
-                let names = either(nearest, lang);
+                let near = suggestions(nearest, lang);
                 tr!(
                     lang,
-                    format!("{base}; did you mean {names}?"),
-                    format!("{base}；是不是{names}？"),
+                    format!("{head}; did you mean {near}?"),
+                    format!("{head}；是不是要找：{near}？"),
                 )
             }
             SeveralNamed {
@@ -111,58 +129,57 @@ impl StoreMsg {
                 reference,
                 ids,
             } => {
-                let (what, word) = (kind.what(lang), kind.name_word(lang));
-                let n = ids.len();
-                tr!(
-                    lang,
-                    format!(
-                        "{reference:?} is the {word} of {n} {what}s ({}); give the id instead",
-                        ids.join(", ")
+                let (r, n, ids) = (quote(reference, lang), ids.len(), list(ids, lang));
+                match kind {
+                    RefKind::Household => tr!(
+                        lang,
+                        format!("{r} is the head of {n} households ({ids}); give the id instead"),
+                        format!("{r}是 {n} 户贫困户的户主（{ids}）；请改用户编号"),
                     ),
-                    format!(
-                        "有 {n} {}{what}的{word}是“{reference}”（{}）；请改用{}",
-                        match kind {
-                            RefKind::Household => "户",
-                            RefKind::Member => "名",
-                        },
-                        ids.join("、"),
-                        kind.id_word_zh()
+                    RefKind::Member => tr!(
+                        lang,
+                        format!("{r} is the name of {n} members ({ids}); give the id instead"),
+                        format!("{r}是 {n} 名帮扶人的姓名（{ids}）；请改用帮扶人编号"),
                     ),
-                )
+                }
             }
             OnRejectedRow {
                 kind,
                 reference,
                 row,
             } => {
-                let what = kind.what(lang);
+                let (what, r) = (kind.what(lang), quote(reference, lang));
                 let RejectedRow { file, line, why } = row;
                 tr!(
                     lang,
-                    format!(
-                        "{what} {reference:?} is on line {line} of {file}, which was rejected: {why}"
-                    ),
-                    format!("{what}“{reference}”在 {file} 第 {line} 行，该行没有导入：{why}"),
+                    format!("{what} {r} is on line {line} of {file}, which was rejected: {why}"),
+                    format!("{what}{r}在 {file} 第 {line} 行，该行没有导入：{why}"),
                 )
             }
             IdAgain { kind, id, first } => {
-                let what = kind.what(lang);
+                let (what, id) = (kind.what(lang), quote(id, lang));
                 tr!(
                     lang,
-                    format!("{what} {id:?} appears again in this file (first on line {first})"),
-                    format!("{what}“{id}”在本文件中重复出现（第一次在第 {first} 行）"),
+                    format!("{what} {id} appears again in this file (first on line {first})"),
+                    format!("{what}{id}在本文件中重复出现（第一次在第 {first} 行）"),
                 )
             }
-            RecordIdAgain { id } => tr!(
-                lang,
-                format!("record {id:?} appears more than once in this file"),
-                format!("记录编号“{id}”在本文件中出现了不止一次"),
-            ),
-            IdNumberTaken { masked, other } => tr!(
-                lang,
-                format!("{masked} is already the ID number of household {other:?}"),
-                format!("{masked} 已是贫困户“{other}”的身份证号"),
-            ),
+            RecordIdAgain { id } => {
+                let id = quote(id, lang);
+                tr!(
+                    lang,
+                    format!("record {id} appears more than once in this file"),
+                    format!("记录编号{id}在本文件中出现了不止一次"),
+                )
+            }
+            IdNumberTaken { masked, other } => {
+                let other = quote(other, lang);
+                tr!(
+                    lang,
+                    format!("{masked} is already the ID number of household {other}"),
+                    format!("{masked} 已是贫困户{other}的身份证号"),
+                )
+            }
         }
     }
 }
@@ -386,7 +403,10 @@ pub(crate) mod tests {
             NoSuch {
                 kind: RefKind::Member,
                 reference: "刘建图".into(),
-                nearest: vec!["刘建国".into()],
+                nearest: vec![Suggestion {
+                    id: "M1".into(),
+                    name: "刘建国".into(),
+                }],
             },
             NoSuch {
                 kind: RefKind::Household,
@@ -516,11 +536,11 @@ pub(crate) mod tests {
         let m = &samples()[0];
         assert_eq!(
             m.text(Lang::En),
-            "no member has the id or name \"刘建图\"; did you mean 刘建国?"
+            "no member has the id or name \"刘建图\"; did you mean M1 (刘建国)?"
         );
         assert_eq!(
             m.text(Lang::Zh),
-            "没有编号或姓名为“刘建图”的帮扶人；是不是“刘建国”？"
+            "没有编号或姓名为“刘建图”的帮扶人；是不是要找：M1（刘建国）？"
         );
     }
 }

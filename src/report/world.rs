@@ -225,8 +225,8 @@ impl<'a, T> Named for Listed<'a, T> {
         (self.id)(key)
     }
 
-    fn names(&self) -> impl Iterator<Item = &str> {
-        self.items.iter().map(|i| (self.name)(i))
+    fn records(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.items.iter().map(|i| ((self.id)(i), (self.name)(i)))
     }
 }
 

@@ -1,11 +1,13 @@
 //! The one rule for a reference (SPEC §3.2), for the import's references
 //! and the command line's (`--member`, `--household`, `show`): a record's
 //! id; failing that, exactly one record's name (a member's name, a
-//! household's head). No match is a problem that names the nearest names
-//! and, where the roster row the reference means was rejected, that row;
-//! several matches one that names the candidates.
+//! household's head). No match is a problem that names the nearest
+//! records ([`crate::report::nearest`], the rule the command line's filters
+//! use too) and, where the roster row the reference means was rejected,
+//! that row; several matches one that names the candidates.
 
-use crate::i18n::store::StoreMsg;
+use crate::i18n::store::{StoreMsg, Suggestion};
+use crate::report::nearest::{self, Key};
 use crate::values::personal::numbers_in;
 
 /// Which kind of record a reference names.
@@ -34,8 +36,9 @@ pub trait Named {
     /// The records whose name is `name`.
     fn by_name(&self, name: &str) -> impl AsRef<[Self::Key]>;
     fn id_of(&self, key: Self::Key) -> &str;
-    /// Every name, for the nearest ones to a reference that matches none.
-    fn names(&self) -> impl Iterator<Item = &str>;
+    /// Every record's id and name, for the nearest ones to a reference
+    /// that matches none.
+    fn records(&self) -> impl Iterator<Item = (&str, &str)>;
     /// Whether suggestions may still be looked for (each costs a pass over
     /// every name; an import asks for the first misses only).
     fn may_suggest(&self) -> bool {
@@ -89,7 +92,7 @@ fn no_match<N: Named>(records: &N, reference: &str) -> StoreMsg {
     // as given: what prints it masks it, unless --reveal.
     let number = matches!(numbers_in(reference), std::borrow::Cow::Owned(_));
     let nearest = if !number && records.may_suggest() {
-        nearest(reference, records.names())
+        nearest(reference, records.records())
     } else {
         Vec::new()
     };
@@ -100,30 +103,22 @@ fn no_match<N: Named>(records: &N, reference: &str) -> StoreMsg {
     }
 }
 
-/// At most this many names suggested.
-const SUGGESTIONS: usize = 3;
-
-/// The names nearest to `reference` by edit distance (over characters, so
-/// that one wrong character of a Chinese name is one edit): at most one
-/// edit away for names of up to three characters, two for longer ones;
-/// nearest first, then in code point order.
-fn nearest<'a>(reference: &str, names: impl Iterator<Item = &'a str>) -> Vec<String> {
-    let length = reference.chars().count();
-    let most = if length <= 3 { 1 } else { 2 };
-    let mut found: Vec<(usize, &str)> = names
-        .filter(|name| name.chars().count().abs_diff(length) <= most)
-        .filter_map(|name| {
-            let distance = strsim::levenshtein(reference, name);
-            (distance > 0 && distance <= most).then_some((distance, name))
-        })
-        .collect();
-    found.sort_unstable();
-    found.dedup();
-    found
-        .into_iter()
-        .take(SUGGESTIONS)
-        .map(|(_, name)| name.to_string())
-        .collect()
+/// The records nearest to `reference` by id or by name
+/// ([`nearest::nearest`]).
+fn nearest<'a>(
+    reference: &str,
+    records: impl Iterator<Item = (&'a str, &'a str)>,
+) -> Vec<Suggestion> {
+    let all: Vec<(&str, &str)> = records.collect();
+    nearest::nearest(&all, reference, |&(id, name)| {
+        [Key::Id(id), Key::Name(name)]
+    })
+    .into_iter()
+    .map(|&(id, name)| Suggestion {
+        id: id.to_string(),
+        name: name.to_string(),
+    })
+    .collect()
 }
 
 #[cfg(test)]
@@ -131,10 +126,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_nearest_names_are_one_character_away_for_short_names() {
-        let names = ["刘建国", "刘建军", "王芳", "李四", "张三丰"];
-        assert_eq!(nearest("刘建图", names.into_iter()), ["刘建军", "刘建国"]);
-        assert_eq!(nearest("赵六", names.into_iter()), Vec::<String>::new());
-        assert_eq!(nearest("李五", names.into_iter()), ["李四"]);
+    fn the_nearest_records_are_named_by_id_and_name() {
+        let records = [("M1", "刘建国"), ("M2", "王芳"), ("M3", "李四")];
+        let ids = |found: Vec<Suggestion>| found.into_iter().map(|s| s.id).collect::<Vec<_>>();
+        assert_eq!(ids(nearest("刘建图", records.into_iter())), ["M1"]);
+        assert_eq!(
+            ids(nearest("赵六", records.into_iter())),
+            Vec::<String>::new()
+        );
     }
 }

@@ -122,11 +122,11 @@ impl Named for Index {
         self.id_of.get(&key).map_or("", String::as_str)
     }
 
-    fn names(&self) -> impl Iterator<Item = &str> {
-        self.by_name
-            .iter()
-            .filter(|(_, keys)| !keys.is_empty())
-            .map(|(name, _)| name.as_str())
+    fn records(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.by_name.iter().flat_map(move |(name, keys)| {
+            keys.iter()
+                .map(move |&key| (self.id_of(key), name.as_str()))
+        })
     }
 
     fn may_suggest(&self) -> bool {
