@@ -5,16 +5,17 @@
 //! when nothing is wrong — or, with `--rejects`, when every rejected row has
 //! been written to the rejects file.
 
+use crate::i18n::Lang;
 use crate::input::headers::{Field, Kind, Layout};
 use crate::input::{FileError, RawRow, Source};
 use crate::problem::Problem;
-use crate::records::{self, CellProblem, Household, Member, Pairing};
-use crate::store::write::{Refs, Resolved, Writer};
+use crate::records::{self, CellProblem, Columns, Household, Member, Pairing};
+use crate::store::lookup::RefKind;
+use crate::store::write::{LoggedFile, Refs, Resolved, WriteError, Writer};
 use crate::store::Store;
 use crate::values::text::{clean, printable};
 use crate::values::{Date, Fen};
 use indicatif::{ProgressBar, ProgressStyle};
-use rusqlite::TransactionBehavior;
 use std::ops::Range;
 use std::sync::mpsc;
 use std::time::Instant;
@@ -32,6 +33,8 @@ pub struct ImportOptions {
     pub keep_valid: bool,
     /// Show a progress bar on stderr (the caller checks it is a terminal).
     pub progress: bool,
+    /// The language of the rows' problems.
+    pub lang: Lang,
 }
 
 /// Rows between progress bar updates: rare enough to cost nothing.
@@ -215,7 +218,7 @@ pub fn import(
     // large import's time.
     store.without_foreign_keys(|store| {
         import_in_transaction(store, inputs, options, today, before_commit, &mut report)
-    })??;
+    })?;
     Ok(report)
 }
 
@@ -227,23 +230,21 @@ fn import_in_transaction(
     before_commit: impl FnOnce(&ImportReport) -> anyhow::Result<()>,
     report: &mut ImportReport,
 ) -> anyhow::Result<()> {
-    let tx = store
-        .conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let import = store.begin_import()?;
     {
-        let mut writer = Writer::new(&tx)?;
+        let mut writer = import.writer(options.lang)?;
         for input in inputs {
             import_file(&mut writer, input, today, options.progress, report)?;
         }
     }
     let clean_run = report.problems.is_empty();
     if options.dry_run || report.unreadable || !(clean_run || options.keep_valid) {
-        tx.rollback()?;
+        import.rollback()?;
         return Ok(());
     }
     before_commit(report)?;
-    log_files(&tx, &report.files)?;
-    tx.commit()?;
+    let logged: Vec<LoggedFile<'_>> = report.files.iter().map(FileResult::logged).collect();
+    import.log_and_commit(&logged)?;
     report.committed = true;
     Ok(())
 }
@@ -475,6 +476,7 @@ fn import_file(
                     }
                     Err(problems) => {
                         result.rejected += 1;
+                        remember_rejected(writer, &layout, &row, &name, &problems);
                         let problems: Vec<Problem> = problems
                             .into_iter()
                             .map(|p| Problem::new(&name, row.line, p.column, p.message))
@@ -517,6 +519,30 @@ fn import_file(
     push_rejected(report, rejected);
     report.files.push(result);
     Ok(())
+}
+
+/// A rejected household or member row, told to the writer: a later
+/// reference to its id or name that matches nothing says it was rejected
+/// and why, not merely that there is no such record.
+fn remember_rejected(
+    writer: &mut Writer<'_>,
+    layout: &Layout,
+    row: &RawRow,
+    file: &str,
+    problems: &[CellProblem],
+) {
+    let (kind, name) = match layout.kind {
+        Kind::Households => (RefKind::Household, Field::Head),
+        Kind::Members => (RefKind::Member, Field::Name),
+        Kind::Pairings | Kind::Deliveries => return,
+    };
+    let why = problems
+        .iter()
+        .map(|p| format!("{}: {}", p.column, p.message))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let cell = |field| clean(layout.get(&row.cells, field));
+    writer.rejected_row(kind, &cell(Field::Id), &cell(name), file, row.line, &why);
 }
 
 fn push_rejected(report: &mut ImportReport, rejected: Rejected) {
@@ -783,39 +809,38 @@ fn write(
     notes: &str,
 ) -> anyhow::Result<RowOutcome> {
     let zero = (Fen(0), Fen(0));
-    Ok(match record {
-        Record::Household(h) => writer.household(layout, row.line, &h)?.map(|()| zero),
-        Record::Member(m) => writer.member(layout, row.line, &m)?.map(|()| zero),
-        Record::Pairing(p) => writer.pairing(layout, &p)?.map(|()| zero),
+    let has = Columns::of(layout);
+    let written = match record {
+        Record::Household(h) => writer.household(has, row.line, &h).map(|()| zero),
+        Record::Member(m) => writer.member(has, row.line, &m).map(|()| zero),
+        Record::Pairing(p) => writer.pairing(has, &p).map(|()| zero),
         Record::Delivery(r, note) => {
             let note = notes.get(note).filter(|n| !n.is_empty());
-            writer.delivery(&r, note)?.map(|()| (r.goods, r.cash))
+            writer.delivery(&r, note).map(|()| (r.goods, r.cash))
         }
-    })
+    };
+    match written {
+        Ok(money) => Ok(Ok(money)),
+        Err(WriteError::Rejected(problems)) => Ok(Err(problems)),
+        Err(WriteError::Failed(e)) => Err(e.into()),
+    }
 }
 
-/// Record each file of a committed import in the `imports` table.
-fn log_files(conn: &rusqlite::Connection, files: &[FileResult]) -> rusqlite::Result<()> {
-    let at = chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string();
-    let mut stmt = conn.prepare_cached(
-        "INSERT INTO imports (at, file, kind, encoding, rows_read, new, updated, unchanged, skipped, rejected)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )?;
-    for f in files {
-        stmt.execute(rusqlite::params![
-            at,
-            f.name,
-            f.kind.map(|k| k.key()),
-            f.encoding,
-            f.read as i64,
-            f.new as i64,
-            f.updated as i64,
-            f.unchanged as i64,
-            f.skipped as i64,
-            f.rejected as i64,
-        ])?;
+impl FileResult {
+    /// The file as the import log keeps it.
+    fn logged(&self) -> LoggedFile<'_> {
+        LoggedFile {
+            file: &self.name,
+            kind: self.kind.map(|k| k.key()),
+            encoding: &self.encoding,
+            read: self.read,
+            new: self.new,
+            updated: self.updated,
+            unchanged: self.unchanged,
+            skipped: self.skipped,
+            rejected: self.rejected,
+        }
     }
-    Ok(())
 }
 
 #[cfg(test)]

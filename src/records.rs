@@ -18,6 +18,39 @@ pub struct CellProblem {
 
 pub type Checked<T> = Result<T, Vec<CellProblem>>;
 
+/// Which optional columns a file has, so that a record's empty value is
+/// told from a column the file does not have: the stored value of a
+/// column the file lacks is kept.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Columns {
+    pub id_number: bool,
+    pub village: bool,
+    pub size: bool,
+    pub cause: bool,
+    pub status: bool,
+    pub lifted_on: bool,
+    pub phone: bool,
+    pub role: bool,
+    pub until: bool,
+}
+
+impl Columns {
+    /// The optional columns of a file with this layout.
+    pub fn of(layout: &Layout) -> Columns {
+        Columns {
+            id_number: layout.has(Field::IdNumber),
+            village: layout.has(Field::Village),
+            size: layout.has(Field::Size),
+            cause: layout.has(Field::Cause),
+            status: layout.has(Field::Status),
+            lifted_on: layout.has(Field::LiftedOn),
+            phone: layout.has(Field::Phone),
+            role: layout.has(Field::Role),
+            until: layout.has(Field::Until),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Household {
     pub id: String,

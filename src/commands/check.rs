@@ -11,9 +11,9 @@ pub fn run(ctx: &Context, args: &CheckArgs, out: &mut dyn Write) -> anyhow::Resu
     let store = ctx.open_store()?.for_reports()?;
     // Findings read from a damaged file would be wrong.
     store.check_integrity()?;
-    let world = World::load(&store.conn)?;
+    let world = World::load(store.reports())?;
     let filters = super::filters(&args.filters);
-    let findings = check::findings(&store.conn, &world, &filters)?;
+    let findings = check::findings(store.reports(), &world, &filters)?;
     out.write_all(
         check::render(&world, &findings, ctx.lang, args.format.format, ctx.reveal).as_bytes(),
     )?;

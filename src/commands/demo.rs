@@ -50,10 +50,10 @@ pub fn run(ctx: &Context, out: &mut dyn Write) -> anyhow::Result<Status> {
         report_problems(&report.problems, 100, ctx.lang, ctx.reveal);
         return Err(ReportMsg::SampleNotClean.into());
     }
-    let figures = summary::compute(&store.conn, &Default::default(), Date::today())?;
+    let figures = summary::compute(store.reports(), &Default::default(), Date::today())?;
     let text = summary::render(&figures, ctx.lang, Format::Table);
     out.write_all(text.as_bytes())?;
-    for table in crate::report::totals::demo_tables(&store.conn, ctx.lang)? {
+    for table in crate::report::totals::demo_tables(store.reports(), ctx.lang)? {
         writeln!(out)?;
         out.write_all(table.to_text().as_bytes())?;
     }

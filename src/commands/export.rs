@@ -18,7 +18,7 @@ pub fn run(ctx: &Context, args: &ExportArgs, out: &mut dyn Write) -> anyhow::Res
         title: args.title.clone(),
     };
     let mut workbook = target.begin()?;
-    export(&store.conn, &spec, &mut workbook)?;
+    export(store.reports(), &spec, &mut workbook)?;
     workbook.finish()?;
     writeln!(out, "{}", args.xlsx.display())?;
     Ok(Status::Ok)

@@ -81,8 +81,8 @@ impl Context {
     fn announced(&self, opened: Result<Store, StoreError>) -> anyhow::Result<Store> {
         let store = match opened {
             Ok(store) => store,
-            Err(e) if e.is_usage() => return Err(UsageError::new(e.to_string()).into()),
-            Err(e) => return Err(e.into()),
+            Err(e) if e.is_usage() => return Err(UsageError::new(e.text(self.lang)).into()),
+            Err(e) => return Err(e.said(self.lang)),
         };
         if let Some(from) = store.upgraded_from() {
             // Said once, by the command whose open upgraded the file: its
@@ -107,7 +107,7 @@ impl Context {
                 .or_else(|| cause.downcast_ref::<StoreError>()?.sqlite())
         });
         match sqlite {
-            Some(sqlite) => StoreError::failed(name, doing, sqlite).into(),
+            Some(sqlite) => StoreError::failed(name, doing, sqlite).said(self.lang),
             None => e,
         }
     }

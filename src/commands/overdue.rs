@@ -15,7 +15,7 @@ pub fn run_overdue(
     let store = ctx.open_store()?.for_reports()?;
     let as_of = args.as_of.unwrap_or_else(Date::today);
     let filters = super::record_filters(&args.households, &args.members);
-    let (world, rows) = overdue::load_and_overdue(&store.conn, as_of, args.days, &filters)?;
+    let (world, rows) = overdue::load_and_overdue(store.reports(), as_of, args.days, &filters)?;
     let text = overdue::render_overdue(
         &world,
         &rows,
@@ -35,11 +35,11 @@ pub fn run_unpaired(
     out: &mut dyn Write,
 ) -> anyhow::Result<Status> {
     let store = ctx.open_store()?.for_reports()?;
-    let world = World::load(&store.conn)?;
+    let world = World::load(store.reports())?;
     let as_of = args.as_of.unwrap_or_else(Date::today);
     // Unpaired households have no member to filter by.
     let filters = super::record_filters(&args.households, &Default::default());
-    let rows = overdue::unpaired(&store.conn, &world, as_of, &filters)?;
+    let rows = overdue::unpaired(store.reports(), &world, as_of, &filters)?;
     out.write_all(
         overdue::render_unpaired(&world, &rows, ctx.lang, args.format.format, ctx.reveal)
             .as_bytes(),

@@ -15,7 +15,7 @@ pub fn run(ctx: &Context, args: &TotalsArgs, out: &mut dyn Write) -> anyhow::Res
         sort: args.sort,
         top: args.top,
     };
-    let totals = compute(&store.conn, spec)?;
+    let totals = compute(store.reports(), spec)?;
     out.write_all(
         totals
             .render(ctx.lang, args.format.format, ctx.reveal)

@@ -34,6 +34,12 @@ impl Localized for Msg {
 }
 
 /// A message not yet in the catalogue: English whatever the language.
+impl Localized for super::store::StoreMsg {
+    fn text(&self, lang: Lang) -> String {
+        super::store::StoreMsg::text(self, lang)
+    }
+}
+
 impl Localized for String {
     fn text(&self, _: Lang) -> String {
         self.clone()

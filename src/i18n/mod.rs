@@ -31,6 +31,7 @@
 pub mod errors;
 pub mod help;
 pub mod report;
+pub mod store;
 pub mod usage;
 pub mod values;
 
@@ -40,8 +41,9 @@ use std::ffi::OsString;
 use std::fmt;
 
 /// The language of human output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
 pub enum Lang {
+    #[default]
     En,
     Zh,
 }
@@ -131,6 +133,8 @@ fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
 pub enum Msg {
     /// Why a cell (or an argument) could not be read.
     Value(ValueError),
+    /// A problem the store found with a row ([`store`]).
+    Store(store::StoreMsg),
 
     // Import.
     /// A warning of an import (its text still English until the row
@@ -183,6 +187,7 @@ impl Msg {
         use Msg::*;
         match self {
             Value(e) => values::text(e, lang),
+            Store(m) => m.text(lang),
             Warning { text } => tr!(lang, format!("warning: {text}"), format!("警告：{text}")),
             DryRunVerdict { problems } => tr!(
                 lang,
@@ -274,6 +279,12 @@ impl fmt::Display for Msg {
 /// user's language.
 impl std::error::Error for Msg {}
 
+impl From<store::StoreMsg> for Msg {
+    fn from(m: store::StoreMsg) -> Msg {
+        Msg::Store(m)
+    }
+}
+
 impl From<ValueError> for Msg {
     fn from(e: ValueError) -> Msg {
         Msg::Value(e)
@@ -319,6 +330,7 @@ pub(crate) mod tests {
         for m in &all {
             match m {
                 Msg::Value(_)
+                | Msg::Store(_)
                 | Msg::Warning { .. }
                 | Msg::DryRunVerdict { .. }
                 | Msg::NothingImported { .. }
@@ -333,6 +345,7 @@ pub(crate) mod tests {
         }
         all.into_iter()
             .chain(values::tests::samples().into_iter().map(Msg::Value))
+            .chain(store::tests::samples().into_iter().map(Msg::Store))
             .collect()
     }
 

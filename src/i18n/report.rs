@@ -35,21 +35,6 @@ impl Named {
     }
 }
 
-/// The records a reference names (SPEC §3.2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Record {
-    Household,
-    Member,
-}
-
-/// A record suggested for a reference that matched nothing: its id and
-/// its name (head).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Suggestion {
-    pub id: String,
-    pub name: String,
-}
-
 /// A file bangfu keeps or reads, which it never writes over.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Forbidden {
@@ -107,19 +92,6 @@ pub enum ReportMsg {
         value: String,
     },
 
-    // References.
-    NoSuchRecord {
-        what: Record,
-        reference: String,
-        near: Vec<Suggestion>,
-    },
-    /// A name (head) that several records have.
-    SameName {
-        what: Record,
-        reference: String,
-        ids: Vec<String>,
-    },
-
     // Grouping.
     TooManyDimensions {
         max: usize,
@@ -168,20 +140,6 @@ fn quote(value: &str, lang: Lang) -> String {
 
 fn list(items: &[String], lang: Lang) -> String {
     items.join(tr!(lang, ", ", "、"))
-}
-
-fn suggestions(near: &[Suggestion], lang: Lang) -> String {
-    let items: Vec<String> = near
-        .iter()
-        .map(|s| {
-            tr!(
-                lang,
-                format!("{} ({})", s.id, s.name),
-                format!("{}（{}）", s.id, s.name)
-            )
-        })
-        .collect();
-    list(&items, lang)
 }
 
 /// `head`, and the nearest names to what matched nothing.
@@ -332,49 +290,6 @@ impl ReportMsg {
                     format!("没有名为{v}的{w}；还没有任何记录填写了{w}"),
                 )
             }
-            NoSuchRecord {
-                what,
-                reference,
-                near,
-            } => {
-                let r = quote(reference, lang);
-                let head = match what {
-                    Record::Household => tr!(
-                        lang,
-                        format!("no household has the id or head {r}"),
-                        format!("没有户编号或户主为{r}的贫困户"),
-                    ),
-                    Record::Member => tr!(
-                        lang,
-                        format!("no member has the id or name {r}"),
-                        format!("没有编号或姓名为{r}的帮扶人"),
-                    ),
-                };
-                if near.is_empty() {
-                    head
-                } else {
-                    did_you_mean(&head, &suggestions(near, lang), lang)
-                }
-            }
-            SameName {
-                what,
-                reference,
-                ids,
-            } => {
-                let (r, n, ids) = (quote(reference, lang), ids.len(), list(ids, lang));
-                match what {
-                    Record::Household => tr!(
-                        lang,
-                        format!("{r} is the head of {n} households ({ids}); give the id instead"),
-                        format!("{r}是 {n} 户贫困户的户主（{ids}）；请改用户编号"),
-                    ),
-                    Record::Member => tr!(
-                        lang,
-                        format!("{r} is the name of {n} members ({ids}); give the id instead"),
-                        format!("{r}是 {n} 名帮扶人的姓名（{ids}）；请改用帮扶人编号"),
-                    ),
-                }
-            }
             TooManyDimensions { max, given } => tr!(
                 lang,
                 format!("at most {max} dimensions at once, not {given}"),
@@ -518,26 +433,6 @@ pub(crate) mod tests {
                 what: Named::Village,
                 value: s(),
             },
-            ReportMsg::NoSuchRecord {
-                what: Record::Household,
-                reference: s(),
-                near: vec![],
-            },
-            ReportMsg::NoSuchRecord {
-                what: Record::Member,
-                reference: s(),
-                near: vec![Suggestion { id: s(), name: s() }],
-            },
-            ReportMsg::SameName {
-                what: Record::Household,
-                reference: s(),
-                ids: vec![s(), s()],
-            },
-            ReportMsg::SameName {
-                what: Record::Member,
-                reference: s(),
-                ids: vec![s(), s()],
-            },
             ReportMsg::TooManyDimensions { max: 6, given: 7 },
             ReportMsg::TooManyValues {
                 dim: Dim::Household,
@@ -576,8 +471,6 @@ pub(crate) mod tests {
             match m {
                 ReportMsg::NoSuchName { .. }
                 | ReportMsg::NoNamesYet { .. }
-                | ReportMsg::NoSuchRecord { .. }
-                | ReportMsg::SameName { .. }
                 | ReportMsg::TooManyDimensions { .. }
                 | ReportMsg::TooManyValues { .. }
                 | ReportMsg::MoneyOverflow
@@ -622,22 +515,6 @@ pub(crate) mod tests {
         assert_eq!(
             m.text(Lang::Zh),
             "没有名为“无此乡”的乡镇；已有：工农乡、向阳街道"
-        );
-        let m = ReportMsg::NoSuchRecord {
-            what: Record::Household,
-            reference: "张3".into(),
-            near: vec![Suggestion {
-                id: "H1".into(),
-                name: "张三".into(),
-            }],
-        };
-        assert_eq!(
-            m.text(Lang::En),
-            "no household has the id or head \"张3\"; did you mean H1 (张三)?"
-        );
-        assert_eq!(
-            m.text(Lang::Zh),
-            "没有户编号或户主为“张3”的贫困户；是不是要找：H1（张三）？"
         );
     }
 

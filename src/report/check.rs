@@ -8,8 +8,8 @@ use super::mask;
 use super::overdue::pretty;
 use super::render::{Cell, Column, Format, Table};
 use crate::store::query::{self, PairingFacts};
+use crate::store::Db;
 use crate::values::Date;
-use rusqlite::Connection;
 use rustc_hash::FxHashMap as HashMap;
 use serde_json::{json, Value};
 
@@ -53,11 +53,7 @@ pub struct Finding {
 /// grouped by kind: deliveries of the period outside a pairing, pairings
 /// of the period without a delivery in it, and (unless households are
 /// filtered) members without a pairing. Deliveries are read in one scan.
-pub fn findings(
-    conn: &Connection,
-    world: &World,
-    filters: &Filters,
-) -> anyhow::Result<Vec<Finding>> {
+pub fn findings(conn: Db<'_>, world: &World, filters: &Filters) -> anyhow::Result<Vec<Finding>> {
     let f = world.resolve(filters)?;
     // Each member–household pair's pairings, and whether each saw a delivery.
     let pairings: Vec<PairingFacts> = query::pairings(conn)?

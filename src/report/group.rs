@@ -8,12 +8,15 @@
 use super::labels::{Label, Lang};
 use super::nearest::Key;
 use super::render::Cell;
-use crate::i18n::report::{Named, Record, ReportMsg, Suggestion};
+use super::world::Interner;
+/// Where the reports have long found it.
+pub use super::world::World;
+use crate::i18n::report::{Named, ReportMsg};
 use crate::problem::UsageError;
-use crate::store::query::{self, DeliveryFacts, HouseholdInfo, MemberInfo};
-use crate::values::{Category, Date, Fen};
+use crate::store::query::{self, DeliveryFacts};
+use crate::store::Db;
+use crate::values::{Category, Date, Fen, Status};
 use clap::ValueEnum;
-use rusqlite::Connection;
 use rustc_hash::FxHashMap as HashMap;
 use std::cmp::Ordering;
 
@@ -249,30 +252,6 @@ impl Filters {
     }
 }
 
-const NOWHERE: u32 = u32::MAX;
-
-/// A vector from database key to position.
-fn positions(keys: impl Iterator<Item = i64>) -> Vec<u32> {
-    let mut at = Vec::new();
-    for (i, key) in keys.enumerate() {
-        let Ok(k) = usize::try_from(key) else {
-            continue;
-        };
-        if k >= at.len() {
-            at.resize(k + 1, NOWHERE);
-        }
-        at[k] = i as u32;
-    }
-    at
-}
-
-fn position(at: &[u32], key: i64) -> Option<u32> {
-    usize::try_from(key)
-        .ok()
-        .and_then(|k| at.get(k).copied())
-        .filter(|&p| p != NOWHERE)
-}
-
 /// Day number → month number (year × 12 + month − 1), remembered per day:
 /// a million deliveries fall on a few thousand days.
 #[derive(Default)]
@@ -364,164 +343,7 @@ impl Distinct {
     }
 }
 
-/// Strings of one text dimension, each stored once, with their place in
-/// pinyin order ([`super::collate`]).
-#[derive(Debug, Default)]
-struct Interner {
-    names: Vec<String>,
-    ids: HashMap<String, u32>,
-    /// By id: the name's position among all names in pinyin order.
-    rank: Vec<u32>,
-}
-
-impl Interner {
-    fn id(&mut self, name: &str) -> u32 {
-        if let Some(&id) = self.ids.get(name) {
-            return id;
-        }
-        let id = self.names.len() as u32;
-        self.names.push(name.to_string());
-        self.ids.insert(name.to_string(), id);
-        id
-    }
-
-    fn name(&self, id: u32) -> &str {
-        self.names.get(id as usize).map_or("", String::as_str)
-    }
-
-    /// Rank the names once they are all in: reports then order by an
-    /// integer, not by comparing strings.
-    fn rank(&mut self) {
-        let mut order: Vec<u32> = (0..self.names.len() as u32).collect();
-        order.sort_by(|&a, &b| super::collate::compare(self.name(a), self.name(b)));
-        self.rank = vec![0; order.len()];
-        for (rank, id) in order.into_iter().enumerate() {
-            if let Some(slot) = self.rank.get_mut(id as usize) {
-                *slot = rank as u32;
-            }
-        }
-    }
-
-    fn compare(&self, a: u32, b: u32) -> Ordering {
-        let rank = |id: u32| self.rank.get(id as usize).copied().unwrap_or(u32::MAX);
-        rank(a).cmp(&rank(b))
-    }
-}
-
-/// Households and members, loaded once, with their dimension values.
-pub struct World {
-    pub households: Vec<HouseholdInfo>,
-    pub members: Vec<MemberInfo>,
-    /// Position in `households` / `members` by database key (keys are
-    /// small dense integers, so a vector beats a hash map in the scan).
-    household_at: Vec<u32>,
-    member_at: Vec<u32>,
-    townships: Interner,
-    /// Village names, for `--village` (one name in every township).
-    villages: Interner,
-    /// Villages as (township, village name): the values of `Dim::Village`.
-    places: Vec<(u32, u32)>,
-    causes: Interner,
-    units: Interner,
-    household_township: Vec<u32>,
-    household_village: Vec<u32>,
-    household_place: Vec<u32>,
-    household_cause: Vec<u32>,
-    member_unit: Vec<u32>,
-}
-
 impl World {
-    pub fn load(conn: &Connection) -> rusqlite::Result<World> {
-        let households = query::households(conn)?;
-        let members = query::members(conn)?;
-        let mut world = World {
-            household_at: positions(households.iter().map(|h| h.key)),
-            member_at: positions(members.iter().map(|m| m.key)),
-            townships: Interner::default(),
-            villages: Interner::default(),
-            places: Vec::new(),
-            causes: Interner::default(),
-            units: Interner::default(),
-            household_township: Vec::with_capacity(households.len()),
-            household_village: Vec::with_capacity(households.len()),
-            household_place: Vec::with_capacity(households.len()),
-            household_cause: Vec::with_capacity(households.len()),
-            member_unit: Vec::with_capacity(members.len()),
-            households,
-            members,
-        };
-        let mut place_ids: HashMap<(u32, u32), u32> = HashMap::default();
-        for h in &world.households {
-            let township = world.townships.id(&h.township);
-            let village = world.villages.id(h.village.as_deref().unwrap_or(""));
-            let next = world.places.len() as u32;
-            let place = *place_ids.entry((township, village)).or_insert(next);
-            if place == next {
-                world.places.push((township, village));
-            }
-            world.household_township.push(township);
-            world.household_village.push(village);
-            world.household_place.push(place);
-            world
-                .household_cause
-                .push(world.causes.id(h.cause.as_deref().unwrap_or("")));
-        }
-        for m in &world.members {
-            world.member_unit.push(world.units.id(&m.unit));
-        }
-        for interner in [
-            &mut world.townships,
-            &mut world.villages,
-            &mut world.causes,
-            &mut world.units,
-        ] {
-            interner.rank();
-        }
-        Ok(world)
-    }
-
-    /// A household by id, else by its one head (SPEC §3.2).
-    pub fn find_household(&self, reference: &str) -> Result<&HouseholdInfo, UsageError> {
-        find(
-            &self.households,
-            reference,
-            |h| &h.id,
-            |h| &h.head,
-            Record::Household,
-        )
-    }
-
-    /// A member by id, else by their one name.
-    pub fn find_member(&self, reference: &str) -> Result<&MemberInfo, UsageError> {
-        find(
-            &self.members,
-            reference,
-            |m| &m.id,
-            |m| &m.name,
-            Record::Member,
-        )
-    }
-
-    /// The household with database key `key`.
-    pub fn household_by_key(&self, key: i64) -> Option<&HouseholdInfo> {
-        self.household_index(key)
-            .and_then(|i| self.households.get(i as usize))
-    }
-
-    /// The member with database key `key`.
-    pub fn member_by_key(&self, key: i64) -> Option<&MemberInfo> {
-        self.member_index(key)
-            .and_then(|i| self.members.get(i as usize))
-    }
-
-    pub fn household_index(&self, key: i64) -> Option<u32> {
-        position(&self.household_at, key)
-    }
-
-    pub fn member_index(&self, key: i64) -> Option<u32> {
-        position(&self.member_at, key)
-    }
-
     /// The value of `dim` for one delivery, as a small integer.
     fn value(&self, dim: Dim, d: &DeliveryFacts, h: u32, m: u32, months: &mut Months) -> u32 {
         let hi = h as usize;
@@ -604,11 +426,7 @@ impl World {
                 Some(h) => vec![Cell::text(h.id.clone()), Cell::text(h.head.clone())],
                 None => vec![Cell::Null, Cell::Null],
             },
-            Dim::Status => vec![Cell::text(if value == 1 {
-                Label::Lifted.text(lang)
-            } else {
-                Label::Poor.text(lang)
-            })],
+            Dim::Status => vec![Cell::text(Label::of_status(status_of(value)).text(lang))],
             Dim::Year => vec![Cell::text(value.to_string())],
             Dim::Quarter => vec![Cell::text(format!("{}-Q{}", value / 4, value % 4 + 1))],
             Dim::Month => vec![Cell::text(format!("{}-{:02}", value / 12, value % 12 + 1))],
@@ -624,7 +442,7 @@ impl World {
                     .map_or("?", Category::key)
                     .into(),
             )],
-            Dim::Status => vec![("status", if value == 1 { "lifted" } else { "poor" }.into())],
+            Dim::Status => vec![("status", status_of(value).key().into())],
             Dim::Unit => vec![("unit", self.units.name(value).into())],
             Dim::Township => vec![("township", self.townships.name(value).into())],
             // A household without a village or cause: null, as elsewhere.
@@ -659,53 +477,19 @@ impl World {
     }
 }
 
+/// The status a `Dim::Status` value stands for.
+fn status_of(value: u32) -> Status {
+    u8::try_from(value)
+        .ok()
+        .and_then(Status::from_index)
+        .unwrap_or(Status::Poor)
+}
+
 fn optional(text: &str) -> serde_json::Value {
     if text.is_empty() {
         serde_json::Value::Null
     } else {
         text.into()
-    }
-}
-
-fn find<'a, T>(
-    items: &'a [T],
-    reference: &str,
-    id: impl Fn(&T) -> &String,
-    name: impl Fn(&T) -> &String,
-    what: Record,
-) -> Result<&'a T, UsageError> {
-    let clean = crate::values::text::clean;
-    let reference = clean(reference);
-    if let Some(item) = items.iter().find(|i| *id(i) == reference) {
-        return Ok(item);
-    }
-    let named: Vec<&T> = items
-        .iter()
-        .filter(|i| clean(name(i)) == reference)
-        .collect();
-    match named.as_slice() {
-        [one] => Ok(one),
-        [] => {
-            let near = super::nearest::nearest(items, &reference, |i| {
-                [Key::Id(id(i)), Key::Name(name(i))]
-            });
-            Err(UsageError::said(ReportMsg::NoSuchRecord {
-                what,
-                reference: reference.into_owned(),
-                near: near
-                    .into_iter()
-                    .map(|i| Suggestion {
-                        id: id(i).clone(),
-                        name: name(i).clone(),
-                    })
-                    .collect(),
-            }))
-        }
-        many => Err(UsageError::said(ReportMsg::SameName {
-            what,
-            reference: reference.into_owned(),
-            ids: many.iter().map(|i| id(i).clone()).collect(),
-        })),
     }
 }
 
@@ -898,7 +682,7 @@ pub const MAX_DIMS: usize = 6;
 #[derive(Clone, Copy)]
 pub enum Feed<'a> {
     /// One scan of the stored deliveries.
-    Scan(&'a Connection),
+    Scan(Db<'a>),
     /// Deliveries already read (a record card reads its own once).
     Facts(&'a [DeliveryFacts]),
 }

@@ -3,6 +3,7 @@
 //! Sentences (warnings, verdicts, errors, help) are in [`crate::i18n`].
 
 pub use crate::i18n::Lang;
+use crate::values::Status;
 
 /// A label of human output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +63,7 @@ pub enum Label {
     Never,
     Poor,
     Lifted,
+    Removed,
     GrandTotal,
     Finding,
     DeliveryOutsidePairing,
@@ -76,6 +78,15 @@ pub enum Label {
 }
 
 impl Label {
+    /// The word for a household's status.
+    pub fn of_status(status: Status) -> Label {
+        match status {
+            Status::Poor => Label::Poor,
+            Status::Lifted => Label::Lifted,
+            Status::Removed => Label::Removed,
+        }
+    }
+
     pub fn text(self, lang: Lang) -> &'static str {
         let (en, zh) = self.pair();
         match lang {
@@ -137,6 +148,7 @@ impl Label {
             Never => ("never", "从未"),
             Poor => ("poor", "贫困"),
             Lifted => ("lifted", "已脱贫"),
+            Removed => ("removed", "销户"),
             GrandTotal => ("total", "合计"),
             Finding => ("finding", "问题"),
             DeliveryOutsidePairing => (

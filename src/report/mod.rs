@@ -13,6 +13,7 @@ pub mod show;
 pub mod summary;
 pub mod title;
 pub mod totals;
+pub mod world;
 pub mod xlsx;
 
 pub use labels::{Label, Lang};

@@ -6,8 +6,8 @@ use super::labels::{Label, Lang};
 use super::mask;
 use super::render::{Cell, Column, Format, Table};
 use crate::store::query;
-use crate::values::Date;
-use rusqlite::Connection;
+use crate::store::Db;
+use crate::values::{Date, Status};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde_json::{json, Value};
 
@@ -26,7 +26,7 @@ pub struct OverdueRow {
 /// stay in (脱贫不脱帮扶). Only the pairings of the households and members
 /// `filters` select (its dates and category do not apply).
 pub fn overdue(
-    conn: &Connection,
+    conn: Db<'_>,
     world: &World,
     as_of: Date,
     days: u32,
@@ -39,7 +39,7 @@ pub fn overdue(
 /// [`overdue`], loading the names of households and members while the
 /// deliveries are read (on a large database, the two take about as long).
 pub fn load_and_overdue(
-    conn: &Connection,
+    conn: Db<'_>,
     as_of: Date,
     days: u32,
     filters: &Filters,
@@ -61,7 +61,7 @@ fn select(
 }
 
 fn overdue_loading<W: std::borrow::Borrow<World>>(
-    conn: &Connection,
+    conn: Db<'_>,
     as_of: Date,
     days: u32,
     load: impl FnOnce() -> rusqlite::Result<W>,
@@ -100,6 +100,10 @@ fn overdue_loading<W: std::borrow::Borrow<World>>(
         let (Some(m), Some(h)) = (w.member_index(member), w.household_index(household)) else {
             continue;
         };
+        // Off the roster: no visit is due (SPEC §2).
+        if w.households.get(h as usize).is_some_and(|x| x.removed()) {
+            continue;
+        }
         let since = latest.map(|l| i64::from(day) - i64::from(l));
         if since.is_none_or(|s| s > i64::from(days)) {
             rows.push(OverdueRow {
@@ -276,7 +280,7 @@ pub fn render_overdue(
 /// Poor households with no pairing active on `as_of`, in id order; only
 /// those `filters` select.
 pub fn unpaired(
-    conn: &Connection,
+    conn: Db<'_>,
     world: &World,
     as_of: Date,
     filters: &Filters,
@@ -292,7 +296,7 @@ pub fn unpaired(
         .households
         .iter()
         .enumerate()
-        .filter(|(_, h)| h.status == 0 && !paired.contains(&h.key))
+        .filter(|(_, h)| h.status() == Status::Poor && !paired.contains(&h.key))
         .map(|(i, _)| i as u32)
         .filter(|&i| f.household_ok(world, i))
         .collect())

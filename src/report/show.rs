@@ -8,8 +8,8 @@ use super::overdue::pretty;
 use super::render::{Cell, Column, Format, Table};
 use super::totals::{compute_in, TotalsSpec};
 use crate::store::query::{self, DeliveryFacts, DeliveryRecord};
+use crate::store::Db;
 use crate::values::{Category, Date, Fen};
-use rusqlite::Connection;
 use serde_json::{json, Map, Value};
 
 /// Whose card.
@@ -41,7 +41,7 @@ fn date_cell(day: Option<i32>) -> Cell {
 
 /// Build the card of the household or member `reference` names.
 pub fn card(
-    conn: &Connection,
+    conn: Db<'_>,
     subject: Subject,
     reference: &str,
     lang: Lang,
@@ -53,11 +53,7 @@ pub fn card(
         Subject::Household => {
             let h = world.find_household(reference)?;
             filters.household = Some(h.id.clone());
-            let status = if h.status == 1 {
-                Label::Lifted
-            } else {
-                Label::Poor
-            };
+            let status = Label::of_status(h.status());
             let fields = vec![
                 (
                     "id",
@@ -165,7 +161,7 @@ pub fn card(
 
 /// The other side of each pairing, with its dates.
 fn pairings_table(
-    conn: &Connection,
+    conn: Db<'_>,
     world: &World,
     of_member: bool,
     key: i64,

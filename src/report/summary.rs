@@ -111,7 +111,7 @@ pub fn render(summary: &Summary, lang: Lang, format: Format) -> String {
 /// member filters (unit, member) narrow the members and, through pairings,
 /// the households; dates and category narrow the deliveries only.
 pub fn compute(
-    conn: &rusqlite::Connection,
+    conn: crate::store::Db<'_>,
     filters: &super::group::Filters,
     today: crate::values::Date,
 ) -> anyhow::Result<Summary> {
@@ -136,8 +136,14 @@ pub fn compute(
             ok.then_some((h, m, p.active_on(today.days())))
         })
         .collect();
+    let on_roster = |h: u32| {
+        world
+            .households
+            .get(h as usize)
+            .is_some_and(|x| !x.removed())
+    };
     let households: Vec<u32> = (0..world.households.len() as u32)
-        .filter(|&h| f.household_ok(&world, h))
+        .filter(|&h| on_roster(h) && f.household_ok(&world, h))
         .filter(|&h| !f.on_members() || pairings.iter().any(|p| p.0 == h))
         .collect();
     let members: Vec<u32> = (0..world.members.len() as u32)
@@ -148,7 +154,11 @@ pub fn compute(
         .iter()
         .filter_map(|&m| world.members.get(m as usize).map(|x| x.unit.as_str()))
         .collect();
-    let paired: HashSet<u32> = pairings.iter().filter(|p| p.2).map(|p| p.0).collect();
+    let paired: HashSet<u32> = pairings
+        .iter()
+        .filter(|p| p.2 && on_roster(p.0))
+        .map(|p| p.0)
+        .collect();
     let grand = group(Feed::Scan(conn), &world, filters, &[Vec::new()])?
         .first()
         .map(|g| g.grand())

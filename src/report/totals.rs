@@ -6,8 +6,8 @@ use super::group::{group, sort_by_total, Dim, Feed, Figures, Filters, Grouping, 
 use super::labels::{Label, Lang};
 use super::mask;
 use super::render::{Cell, Column, Format, Table};
+use crate::store::Db;
 use crate::values::Category;
-use rusqlite::Connection;
 use serde_json::{json, Map, Value};
 use std::rc::Rc;
 
@@ -48,7 +48,7 @@ pub struct Totals {
 }
 
 /// Compute the totals in one scan of the deliveries.
-pub fn compute(conn: &Connection, spec: TotalsSpec) -> anyhow::Result<Totals> {
+pub fn compute(conn: Db<'_>, spec: TotalsSpec) -> anyhow::Result<Totals> {
     compute_in(Feed::Scan(conn), World::load(conn)?, spec)
 }
 
@@ -327,7 +327,7 @@ pub fn figures_json(f: &Figures) -> Value {
 }
 
 /// The two tables `demo` prints: by category and by unit.
-pub fn demo_tables(conn: &Connection, lang: Lang) -> anyhow::Result<Vec<Table>> {
+pub fn demo_tables(conn: Db<'_>, lang: Lang) -> anyhow::Result<Vec<Table>> {
     [Dim::Category, Dim::Unit]
         .into_iter()
         .map(|dim| {

@@ -13,8 +13,8 @@ use super::render::{Cell, Column, Table};
 use super::summary;
 use super::title::{place, Period, Subject, Titles};
 use super::totals::{compute_many, TotalsSpec};
+use crate::store::Db;
 use crate::values::Date;
-use rusqlite::Connection;
 use rust_xlsxwriter::{Chart, ChartType, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 use std::rc::Rc;
 use unicode_width::UnicodeWidthStr;
@@ -183,7 +183,7 @@ fn sheet_names(lang: Lang) -> [&'static str; 6] {
 
 /// Build the report workbook and save it to `to`.
 pub fn export(
-    conn: &Connection,
+    conn: Db<'_>,
     spec: &ExportSpec,
     to: impl std::io::Write + Send,
 ) -> anyhow::Result<()> {

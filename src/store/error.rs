@@ -8,45 +8,83 @@
 
 use rusqlite::ErrorCode;
 
-#[derive(Debug, thiserror::Error)]
+/// Its texts, in both languages, are in [`crate::i18n::store`]; `Display`
+/// is the English one.
+#[derive(Debug)]
 pub enum StoreError {
     /// SQLite failed; said in full once the command's edge names the file
     /// ([`StoreError::failed`]). No source: its text is the whole message.
-    #[error("{}", sqlite_words(.0))]
     Sqlite(rusqlite::Error),
-    #[error("{}", failure_message(.path, .trouble, *.doing))]
     Failed {
         path: String,
         trouble: Trouble,
         doing: Doing,
     },
-    #[error("cannot create the database file {path}")]
     Create {
         path: String,
-        #[source]
         error: std::io::Error,
     },
-    #[error("there is no database at {path}: only `bangfu import` and `bangfu demo --db` create one (check --db or BANGFU_DB); nothing was created")]
-    Missing { path: String },
-    #[error("{path} is empty: it holds no bangfu database yet (`bangfu import` makes one); it was left as it was")]
-    Empty { path: String },
-    #[error("{path} is not a bangfu database ({reason}); it was left as it was")]
-    Foreign { path: String, reason: String },
-    #[error("{path} was made by a newer bangfu (schema version {found}; this one knows up to {known}); upgrade bangfu — the file was left untouched")]
+    Missing {
+        path: String,
+    },
+    Empty {
+        path: String,
+    },
+    Foreign {
+        path: String,
+        reason: Foreign,
+    },
     Newer {
         path: String,
         found: i64,
         known: i64,
     },
-    #[error("{0} is not a bangfu database (or not an SQLite file at all)")]
     NotADatabase(String),
-    #[error("{path}: the upgrade from schema {from} was undone and every record is as it was: {rows} row(s) of {table} refer to records that do not exist (SQLite's foreign key check); the file may have been edited by another program")]
     UpgradeBroken {
         path: String,
         from: i64,
         table: String,
         rows: i64,
     },
+}
+
+/// Why a file is not a bangfu database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Foreign {
+    NoSchema { names: Tables },
+    ExtraTables { names: Tables },
+    MissingTables { version: i64, names: Tables },
+}
+
+/// A few names of tables, and how many more there are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tables {
+    pub shown: Vec<String>,
+    pub more: usize,
+}
+
+impl Tables {
+    /// The first five of `names`, and a count of the rest.
+    pub fn of(names: &[&String]) -> Tables {
+        let shown: Vec<String> = names.iter().take(5).map(|n| n.to_string()).collect();
+        let more = names.len() - shown.len();
+        Tables { shown, more }
+    }
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&crate::i18n::store::error_text(self, crate::i18n::Lang::En))
+    }
+}
+
+impl std::error::Error for StoreError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            StoreError::Create { error, .. } => Some(error),
+            _ => None,
+        }
+    }
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -93,14 +131,17 @@ pub enum Doing {
     Reporting,
 }
 
-impl Doing {
-    fn outcome(self) -> &'static str {
-        match self {
-            Doing::Importing => "nothing was imported",
-            Doing::Checking => "nothing was written",
-            Doing::Reporting => "no report was printed",
-        }
-    }
+/// What is damaged in a database file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Damage {
+    /// SQLite's words.
+    Sqlite(String),
+    /// A column holding a type bangfu never writes there.
+    ColumnType { name: String, found: String },
+    /// A value out of range or not convertible.
+    StoredValue,
+    /// SQLite's integrity check's first finding, and how many more.
+    Integrity { first: String, more: usize },
 }
 
 /// Why SQLite failed, in a clerk's terms.
@@ -109,8 +150,7 @@ pub enum Trouble {
     DiskFull,
     ReadOnly,
     Busy,
-    /// SQLite's words, or which stored value is not one bangfu writes.
-    Damaged(String),
+    Damaged(Damage),
     Io,
     CannotOpen,
     Other(String),
@@ -125,7 +165,7 @@ impl Trouble {
                 ErrorCode::ReadOnly => Trouble::ReadOnly,
                 ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => Trouble::Busy,
                 ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase => {
-                    Trouble::Damaged(format!("SQLite: {}", sqlite_words(e)))
+                    Trouble::Damaged(Damage::Sqlite(sqlite_words(e)))
                 }
                 ErrorCode::SystemIoFailure => Trouble::Io,
                 ErrorCode::CannotOpen => Trouble::CannotOpen,
@@ -133,12 +173,12 @@ impl Trouble {
             },
             // bangfu writes every column with one type; another type, or a
             // number out of range, is a page read wrong or a file edited.
-            E::InvalidColumnType(_, name, ty) => Trouble::Damaged(format!(
-                "column {name} holds {}, which bangfu never writes there",
-                ty.to_string().to_lowercase()
-            )),
+            E::InvalidColumnType(_, name, ty) => Trouble::Damaged(Damage::ColumnType {
+                name: name.clone(),
+                found: ty.to_string().to_lowercase(),
+            }),
             E::IntegralValueOutOfRange(..) | E::FromSqlConversionFailure(..) => {
-                Trouble::Damaged("a stored value is not one bangfu writes".into())
+                Trouble::Damaged(Damage::StoredValue)
             }
             _ => Trouble::Other(sqlite_words(e)),
         }
@@ -147,7 +187,7 @@ impl Trouble {
 
 /// SQLite's message, once: rusqlite shows the text SQLite gave, else the
 /// code's description, and repeats the description as the source.
-fn sqlite_words(e: &rusqlite::Error) -> String {
+pub(crate) fn sqlite_words(e: &rusqlite::Error) -> String {
     match e {
         rusqlite::Error::SqliteFailure(_, Some(text)) => text.clone(),
         rusqlite::Error::SqliteFailure(f, None) => rusqlite::ffi::code_to_str(f.extended_code)
@@ -155,30 +195,6 @@ fn sqlite_words(e: &rusqlite::Error) -> String {
             .to_lowercase(),
         rusqlite::Error::SqlInputError { msg, .. } => msg.clone(),
         other => other.to_string(),
-    }
-}
-
-fn failure_message(path: &str, trouble: &Trouble, doing: Doing) -> String {
-    let outcome = doing.outcome();
-    match trouble {
-        Trouble::DiskFull => format!("cannot write to {path}: the disk is full; {outcome}"),
-        Trouble::ReadOnly => format!(
-            "cannot write to {path}: the file, its folder or its disk is read-only; {outcome}"
-        ),
-        Trouble::Busy => format!(
-            "{path} is busy: another program kept it locked for {} seconds; {outcome} (try again once it has finished)",
-            super::BUSY_WAIT.as_secs()
-        ),
-        Trouble::Damaged(detail) => format!(
-            "the database {path} is damaged ({detail}); {outcome}; restore the file from a backup copy"
-        ),
-        Trouble::Io => {
-            format!("cannot read or write {path}: the disk reported an error; {outcome}")
-        }
-        Trouble::CannotOpen => format!(
-            "cannot open {path} (a folder, or a file in a folder that does not exist?); {outcome}"
-        ),
-        Trouble::Other(words) => format!("{path}: {words}; {outcome}"),
     }
 }
 

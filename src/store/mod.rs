@@ -4,11 +4,13 @@
 
 pub mod error;
 pub mod ids;
+pub mod lookup;
 pub mod query;
 pub mod schema;
 pub mod write;
 
 pub use error::{Doing, StoreError};
+pub use query::Db;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};
@@ -16,7 +18,7 @@ use std::time::Duration;
 
 /// An open bangfu database.
 pub struct Store {
-    pub conn: Connection,
+    conn: Connection,
     name: String,
     /// The schema version an older bangfu left, if this open upgraded it.
     upgraded_from: Option<i64>,
@@ -24,7 +26,7 @@ pub struct Store {
 
 /// How long bangfu waits for another bangfu (an import, a first use of a
 /// new file) to let go of the database before saying it is busy.
-const BUSY_WAIT: Duration = Duration::from_secs(60);
+pub(crate) const BUSY_WAIT: Duration = Duration::from_secs(60);
 
 /// The page size of a new database, in bytes.
 const PAGE_SIZE: i64 = 64 * 1024;
@@ -213,7 +215,7 @@ impl Store {
         // foreign keys on is a row-by-row delete (46 s for a million
         // deliveries). SQLite's own procedure for changing a table's schema
         // turns them off for the change.
-        let found = self.without_foreign_keys(Store::migrate_in_transaction)??;
+        let found = self.without_foreign_keys(Store::migrate_in_transaction)?;
         if found > 0 && found < known {
             self.upgraded_from = Some(found);
             // A copied table leaves the old one's pages free inside the file
@@ -243,14 +245,14 @@ impl Store {
     /// itself: a migration copying a table, an import resolving every
     /// reference against its own maps. (The pragma cannot change inside a
     /// transaction, so this wraps one.)
-    pub fn without_foreign_keys<T>(
+    pub fn without_foreign_keys<T, E: From<rusqlite::Error>>(
         &mut self,
-        work: impl FnOnce(&mut Store) -> T,
-    ) -> rusqlite::Result<T> {
+        work: impl FnOnce(&mut Store) -> Result<T, E>,
+    ) -> Result<T, E> {
         self.conn.pragma_update(None, "foreign_keys", "OFF")?;
         let done = work(self);
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
-        Ok(done)
+        done
     }
 
     /// Bring the schema up to date; the version found under the lock.
@@ -296,19 +298,23 @@ impl Store {
     /// SQLite's integrity check of the whole file, for `check`: damage
     /// found is an error that says so, with SQLite's first finding.
     pub fn check_integrity(&self) -> Result<(), StoreError> {
-        let found = query::integrity_problems(&self.conn, 100)?;
+        let found = query::integrity_problems(self.reports(), 100)?;
         let Some(first) = found.first() else {
             return Ok(());
         };
-        let more = match found.len() - 1 {
-            0 => String::new(),
-            n => format!(", and {n} more"),
-        };
         Err(StoreError::Failed {
             path: self.name.clone(),
-            trouble: error::Trouble::Damaged(format!("SQLite's integrity check: {first}{more}")),
+            trouble: error::Trouble::Damaged(error::Damage::Integrity {
+                first: first.clone(),
+                more: found.len() - 1,
+            }),
             doing: Doing::Reporting,
         })
+    }
+
+    /// The database, for the report queries of [`query`].
+    pub fn reports(&self) -> query::Db<'_> {
+        query::Db(&self.conn)
     }
 
     /// The schema version of the open database.
@@ -338,24 +344,14 @@ fn retry_while_busy<T>(mut step: impl FnMut() -> rusqlite::Result<T>) -> rusqlit
     }
 }
 
-#[cfg(unix)]
+/// Create the file at `path`, which must not exist yet, readable and
+/// writable by its owner only (where the system has such permissions).
 fn create_private(path: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .map(drop)
-}
-
-#[cfg(not(unix))]
-fn create_private(path: &Path) -> std::io::Result<()> {
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map(drop)
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path).map(drop)
 }
 
 #[cfg(test)]

@@ -1,8 +1,13 @@
 //! Reads for the reports. Each function answers one question in one or a
 //! few queries over integer columns.
 
-use crate::values::{Date, Fen};
+use crate::values::{Date, Fen, Status};
 use rusqlite::Connection;
+
+/// The database as the reports read it: handed to the queries here and
+/// nowhere else, so that SQL stays in the store.
+#[derive(Clone, Copy)]
+pub struct Db<'c>(pub(super) &'c Connection);
 use std::sync::atomic::{AtomicI64, Ordering};
 
 /// The headline figures of `summary`.
@@ -22,20 +27,26 @@ pub struct Summary {
 }
 
 /// The headline figures over the whole database.
-pub fn summary(conn: &Connection, today: Date) -> rusqlite::Result<Summary> {
+pub fn summary(db: Db<'_>, today: Date) -> rusqlite::Result<Summary> {
+    let conn = db.0;
     conn.query_row(
         "SELECT
-            (SELECT count(*) FROM households),
+            (SELECT count(*) FROM households WHERE status <> ?2),
             (SELECT count(DISTINCT household) FROM pairings
-              WHERE (since IS NULL OR since <= ?1) AND (until IS NULL OR until >= ?1)),
-            (SELECT count(*) FROM households WHERE status = 1),
+              WHERE (since IS NULL OR since <= ?1) AND (until IS NULL OR until >= ?1)
+                AND household NOT IN (SELECT key FROM households WHERE status = ?2)),
+            (SELECT count(*) FROM households WHERE status = ?3),
             (SELECT count(*) FROM members),
             (SELECT count(DISTINCT unit) FROM members),
             (SELECT count(*) FROM pairings),
             d.n, d.goods, d.cash
          FROM (SELECT count(*) AS n, coalesce(sum(goods), 0) AS goods,
                       coalesce(sum(cash), 0) AS cash FROM deliveries) AS d",
-        [today.days()],
+        (
+            today.days(),
+            Status::Removed.index(),
+            Status::Lifted.index(),
+        ),
         |r| {
             Ok(Summary {
                 households: r.get(0)?,
@@ -63,10 +74,23 @@ pub struct HouseholdInfo {
     pub village: Option<String>,
     pub size: Option<i64>,
     pub cause: Option<String>,
-    /// 0 poor, 1 lifted.
+    /// 0 poor, 1 lifted, 2 removed ([`Status::index`]).
     pub status: u8,
     pub lifted_on: Option<i32>,
     pub phone: Option<String>,
+}
+
+impl HouseholdInfo {
+    /// Its status; a number bangfu never stores reads as poor.
+    pub fn status(&self) -> Status {
+        Status::from_index(self.status).unwrap_or(Status::Poor)
+    }
+
+    /// Whether it is off the roster (销户): kept for its past deliveries,
+    /// left out of current counts, `unpaired` and `overdue` (SPEC §2).
+    pub fn removed(&self) -> bool {
+        self.status() == Status::Removed
+    }
 }
 
 /// A member as the reports see it.
@@ -83,7 +107,8 @@ pub struct MemberInfo {
 /// Every household, in id order. (Read in storage order and sorted here:
 /// SQLite's id order is an index walk with a table lookup per row, several
 /// times slower. Rust orders strings by their bytes, as SQLite does.)
-pub fn households(conn: &Connection) -> rusqlite::Result<Vec<HouseholdInfo>> {
+pub fn households(db: Db<'_>) -> rusqlite::Result<Vec<HouseholdInfo>> {
+    let conn = db.0;
     let mut stmt = conn.prepare_cached(
         "SELECT key, id, head, id_number, township, village, size, cause, status, lifted_on, phone
          FROM households",
@@ -109,7 +134,8 @@ pub fn households(conn: &Connection) -> rusqlite::Result<Vec<HouseholdInfo>> {
 }
 
 /// Every member, in id order (sorted here, as households are).
-pub fn members(conn: &Connection) -> rusqlite::Result<Vec<MemberInfo>> {
+pub fn members(db: Db<'_>) -> rusqlite::Result<Vec<MemberInfo>> {
+    let conn = db.0;
     let mut stmt = conn.prepare_cached("SELECT key, id, name, unit, role, phone FROM members")?;
     let rows = stmt.query_map([], |r| {
         Ok(MemberInfo {
@@ -164,10 +190,11 @@ impl Default for Scan {
 /// Call `each` for every delivery `scan` selects, in storage order: one
 /// sequential pass over the table.
 pub fn scan_deliveries(
-    conn: &Connection,
+    db: Db<'_>,
     scan: &Scan,
     mut each: impl FnMut(DeliveryFacts),
 ) -> rusqlite::Result<()> {
+    let conn = db.0;
     // Only the conditions in use, so an unfiltered report reads the table
     // with no per-row test at all.
     let mut conditions = Vec::new();
@@ -247,12 +274,13 @@ const PIECES: i64 = 1024;
 /// no connection, or find the database already changed by the time it
 /// starts, this one reads every piece.
 pub fn scan_visits<S: Send, R>(
-    conn: &Connection,
+    db: Db<'_>,
     to: i32,
     start: impl Fn() -> S + Sync,
     each: impl Fn(&mut S, i64, i64, i32) + Sync,
     meanwhile: impl FnOnce() -> R,
 ) -> rusqlite::Result<(Vec<S>, R)> {
+    let conn = db.0;
     scan_visits_shared_from(conn, to, PARALLEL_FROM, start, each, meanwhile)
 }
 
@@ -392,7 +420,8 @@ impl PairingFacts {
 }
 
 /// Every pairing.
-pub fn pairings(conn: &Connection) -> rusqlite::Result<Vec<PairingFacts>> {
+pub fn pairings(db: Db<'_>) -> rusqlite::Result<Vec<PairingFacts>> {
+    let conn = db.0;
     let mut stmt = conn.prepare_cached(
         "SELECT member, household, since, until FROM pairings ORDER BY member, household, since",
     )?;
@@ -418,10 +447,11 @@ pub struct DeliveryRecord {
 /// date; on one day, in the order of the categories, then by the other
 /// side's key, then by value.
 pub fn deliveries_of(
-    conn: &Connection,
+    db: Db<'_>,
     of_member: bool,
     key: i64,
 ) -> rusqlite::Result<Vec<DeliveryRecord>> {
+    let conn = db.0;
     let sql = if of_member {
         "SELECT day, member, household, category, goods, cash, note FROM deliveries
          WHERE member = ?1 ORDER BY day, category, household, goods, cash, note"
@@ -441,7 +471,8 @@ pub fn deliveries_of(
 
 /// What SQLite's integrity check of the whole file finds, at most `limit`
 /// problems; none when the file is whole.
-pub fn integrity_problems(conn: &Connection, limit: u32) -> rusqlite::Result<Vec<String>> {
+pub fn integrity_problems(db: Db<'_>, limit: u32) -> rusqlite::Result<Vec<String>> {
+    let conn = db.0;
     let mut stmt = conn.prepare(&format!("PRAGMA integrity_check({limit})"))?;
     let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
     let mut found = Vec::new();
@@ -467,7 +498,8 @@ pub fn integrity_problems(conn: &Connection, limit: u32) -> rusqlite::Result<Vec
 }
 
 /// Members with no pairing at all.
-pub fn members_without_households(conn: &Connection) -> rusqlite::Result<Vec<i64>> {
+pub fn members_without_households(db: Db<'_>) -> rusqlite::Result<Vec<i64>> {
+    let conn = db.0;
     let mut stmt = conn.prepare_cached(
         "SELECT m.key FROM members m
          WHERE NOT EXISTS (SELECT 1 FROM pairings p WHERE p.member = m.key)
@@ -636,7 +668,7 @@ mod tests {
     fn an_empty_table_is_one_empty_part() {
         let store = Store::in_memory().unwrap();
         let (parts, ()) =
-            scan_visits(&store.conn, 0, || 0u32, |n, _, _, _| *n += 1, || ()).unwrap();
+            scan_visits(store.reports(), 0, || 0u32, |n, _, _, _| *n += 1, || ()).unwrap();
         assert_eq!(parts, vec![0]);
     }
 }

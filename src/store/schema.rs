@@ -10,6 +10,7 @@
 //! Also here: telling a bangfu database from another program's SQLite file
 //! by its tables, and checking an upgrade left no reference broken.
 
+use super::error::{Foreign, Tables};
 use super::StoreError;
 use rusqlite::{Connection, OptionalExtension};
 
@@ -236,30 +237,22 @@ pub fn check_is_bangfu(
     objects: &[(String, String)],
     may_fill: bool,
 ) -> Result<(), StoreError> {
-    let foreign = |reason: String| {
+    let foreign = |reason: Foreign| {
         Err(StoreError::Foreign {
             path: path.to_string(),
             reason,
         })
     };
-    let names = |names: &[&String]| {
-        let shown: Vec<&str> = names.iter().take(5).map(|n| n.as_str()).collect();
-        let more = names.len().saturating_sub(shown.len());
-        match more {
-            0 => shown.join(", "),
-            n => format!("{} and {n} more", shown.join(", ")),
-        }
-    };
+    let names = Tables::of;
     if version == 0 {
         return match objects {
             [] if may_fill => Ok(()),
             [] => Err(StoreError::Empty {
                 path: path.to_string(),
             }),
-            _ => foreign(format!(
-                "it holds {} but no bangfu schema",
-                names(&objects.iter().map(|(_, n)| n).collect::<Vec<_>>())
-            )),
+            _ => foreign(Foreign::NoSchema {
+                names: names(&objects.iter().map(|(_, n)| n).collect::<Vec<_>>()),
+            }),
         };
     }
     let expected = tables_at(version)?;
@@ -267,16 +260,15 @@ pub fn check_is_bangfu(
     let extra: Vec<&String> = present.iter().filter(|t| !expected.contains(t)).collect();
     let missing: Vec<&String> = expected.iter().filter(|t| !present.contains(t)).collect();
     if !extra.is_empty() {
-        return foreign(format!(
-            "it holds tables bangfu never makes: {}",
-            names(&extra)
-        ));
+        return foreign(Foreign::ExtraTables {
+            names: names(&extra),
+        });
     }
     if !missing.is_empty() {
-        return foreign(format!(
-            "it lacks the tables of bangfu's schema {version}: {}",
-            names(&missing)
-        ));
+        return foreign(Foreign::MissingTables {
+            version,
+            names: names(&missing),
+        });
     }
     Ok(())
 }

@@ -1,0 +1,546 @@
+//! What the store says, in both languages: the problems of references
+//! (SPEC §3.2) and of ids within one file (§3.4), and what went wrong with
+//! the database file ([`StoreError`]). An ID or phone number quoted is
+//! masked where the message is printed ([`crate::problem::say`]), unless
+//! `--reveal`.
+
+use super::{tr, Lang};
+use crate::store::error::{Damage, Doing, Foreign, Tables, Trouble};
+use crate::store::lookup::{RefKind, RejectedRow};
+use crate::store::StoreError;
+
+/// A record suggested for a reference that matched nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suggestion {
+    pub id: String,
+    pub name: String,
+}
+
+/// A problem the store finds with a row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreMsg {
+    /// No record has this id or name; perhaps the nearest records.
+    NoSuch {
+        kind: RefKind,
+        reference: String,
+        nearest: Vec<Suggestion>,
+    },
+    /// No id, and more than one record of this name.
+    SeveralNamed {
+        kind: RefKind,
+        reference: String,
+        ids: Vec<String>,
+    },
+    /// The roster row this reference means was rejected.
+    OnRejectedRow {
+        kind: RefKind,
+        reference: String,
+        row: RejectedRow,
+    },
+    /// A household or member id a second time in one file.
+    IdAgain {
+        kind: RefKind,
+        id: String,
+        first: u64,
+    },
+    /// A delivery's record id a second time in one file.
+    RecordIdAgain { id: String },
+    /// The ID number (masked) is another household's.
+    IdNumberTaken { masked: String, other: String },
+}
+
+impl RefKind {
+    fn what(self, lang: Lang) -> &'static str {
+        match self {
+            RefKind::Household => tr!(lang, "household", "贫困户"),
+            RefKind::Member => tr!(lang, "member", "帮扶人"),
+        }
+    }
+}
+
+/// A value quoted: `"x"` in English, `“x”` in Chinese.
+fn quote(value: &str, lang: Lang) -> String {
+    let debug = format!("{value:?}");
+    match lang {
+        Lang::En => debug,
+        Lang::Zh => {
+            let inner = debug
+                .strip_prefix('"')
+                .and_then(|s| s.strip_suffix('"'))
+                .unwrap_or(&debug);
+            format!("“{inner}”")
+        }
+    }
+}
+
+fn list(items: &[String], lang: Lang) -> String {
+    items.join(tr!(lang, ", ", "、"))
+}
+
+/// `M1 (刘建国), M2 (刘建军)` / `M1（刘建国）、M2（刘建军）`.
+fn suggestions(near: &[Suggestion], lang: Lang) -> String {
+    let items: Vec<String> = near
+        .iter()
+        .map(|s| {
+            tr!(
+                lang,
+                format!("{} ({})", s.id, s.name),
+                format!("{}（{}）", s.id, s.name)
+            )
+        })
+        .collect();
+    list(&items, lang)
+}
+
+impl StoreMsg {
+    pub fn text(&self, lang: Lang) -> String {
+        use StoreMsg::*;
+        match self {
+            NoSuch {
+                kind,
+                reference,
+                nearest,
+            } => {
+                let r = quote(reference, lang);
+                let head = match kind {
+                    RefKind::Household => tr!(
+                        lang,
+                        format!("no household has the id or head {r}"),
+                        format!("没有户编号或户主为{r}的贫困户"),
+                    ),
+                    RefKind::Member => tr!(
+                        lang,
+                        format!("no member has the id or name {r}"),
+                        format!("没有编号或姓名为{r}的帮扶人"),
+                    ),
+                };
+                if nearest.is_empty() {
+                    return head;
+                }
+                let near = suggestions(nearest, lang);
+                tr!(
+                    lang,
+                    format!("{head}; did you mean {near}?"),
+                    format!("{head}；是不是要找：{near}？"),
+                )
+            }
+            SeveralNamed {
+                kind,
+                reference,
+                ids,
+            } => {
+                let (r, n, ids) = (quote(reference, lang), ids.len(), list(ids, lang));
+                match kind {
+                    RefKind::Household => tr!(
+                        lang,
+                        format!("{r} is the head of {n} households ({ids}); give the id instead"),
+                        format!("{r}是 {n} 户贫困户的户主（{ids}）；请改用户编号"),
+                    ),
+                    RefKind::Member => tr!(
+                        lang,
+                        format!("{r} is the name of {n} members ({ids}); give the id instead"),
+                        format!("{r}是 {n} 名帮扶人的姓名（{ids}）；请改用帮扶人编号"),
+                    ),
+                }
+            }
+            OnRejectedRow {
+                kind,
+                reference,
+                row,
+            } => {
+                let (what, r) = (kind.what(lang), quote(reference, lang));
+                let RejectedRow { file, line, why } = row;
+                tr!(
+                    lang,
+                    format!("{what} {r} is on line {line} of {file}, which was rejected: {why}"),
+                    format!("{what}{r}在 {file} 第 {line} 行，该行没有导入：{why}"),
+                )
+            }
+            IdAgain { kind, id, first } => {
+                let (what, id) = (kind.what(lang), quote(id, lang));
+                tr!(
+                    lang,
+                    format!("{what} {id} appears again in this file (first on line {first})"),
+                    format!("{what}{id}在本文件中重复出现（第一次在第 {first} 行）"),
+                )
+            }
+            RecordIdAgain { id } => {
+                let id = quote(id, lang);
+                tr!(
+                    lang,
+                    format!("record {id} appears more than once in this file"),
+                    format!("记录编号{id}在本文件中出现了不止一次"),
+                )
+            }
+            IdNumberTaken { masked, other } => {
+                let other = quote(other, lang);
+                tr!(
+                    lang,
+                    format!("{masked} is already the ID number of household {other}"),
+                    format!("{masked} 已是贫困户{other}的身份证号"),
+                )
+            }
+        }
+    }
+}
+
+/// English, as the row problems read today.
+impl std::fmt::Display for StoreMsg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Lang::En))
+    }
+}
+
+fn outcome(doing: Doing, lang: Lang) -> &'static str {
+    match doing {
+        Doing::Importing => tr!(lang, "nothing was imported", "什么也没有导入"),
+        Doing::Checking => tr!(lang, "nothing was written", "什么也没有写入"),
+        Doing::Reporting => tr!(lang, "no report was printed", "没有输出报表"),
+    }
+}
+
+fn damage(d: &Damage, lang: Lang) -> String {
+    match d {
+        Damage::Sqlite(words) => format!("SQLite: {words}"),
+        Damage::ColumnType { name, found } => tr!(
+            lang,
+            format!("column {name} holds {found}, which bangfu never writes there"),
+            format!("{name} 列存有 {found}，bangfu 从不在这一列写入这种值"),
+        ),
+        Damage::StoredValue => tr!(
+            lang,
+            "a stored value is not one bangfu writes".into(),
+            "存储的某个值不是 bangfu 写入的".into(),
+        ),
+        Damage::Integrity { first, more } => match (lang, more) {
+            (Lang::En, 0) => format!("SQLite's integrity check: {first}"),
+            (Lang::En, n) => format!("SQLite's integrity check: {first}, and {n} more"),
+            (Lang::Zh, 0) => format!("SQLite 完整性检查：{first}"),
+            (Lang::Zh, n) => format!("SQLite 完整性检查：{first}，另有 {n} 处"),
+        },
+    }
+}
+
+fn failure(path: &str, trouble: &Trouble, doing: Doing, lang: Lang) -> String {
+    let outcome = outcome(doing, lang);
+    let wait = crate::store::BUSY_WAIT.as_secs();
+    match trouble {
+        Trouble::DiskFull => tr!(
+            lang,
+            format!("cannot write to {path}: the disk is full; {outcome}"),
+            format!("无法写入 {path}：磁盘已满；{outcome}"),
+        ),
+        Trouble::ReadOnly => tr!(
+            lang,
+            format!(
+                "cannot write to {path}: the file, its folder or its disk is read-only; {outcome}"
+            ),
+            format!("无法写入 {path}：文件、所在文件夹或磁盘是只读的；{outcome}"),
+        ),
+        Trouble::Busy => tr!(
+            lang,
+            format!(
+                "{path} is busy: another program kept it locked for {wait} seconds; {outcome} (try again once it has finished)"
+            ),
+            format!("{path} 正被占用：另一个程序锁住它已有 {wait} 秒；{outcome}（等它结束后再试）"),
+        ),
+        Trouble::Damaged(d) => {
+            let detail = damage(d, lang);
+            tr!(
+                lang,
+                format!(
+                    "the database {path} is damaged ({detail}); {outcome}; restore the file from a backup copy"
+                ),
+                format!("数据库 {path} 已损坏（{detail}）；{outcome}；请用备份恢复该文件"),
+            )
+        }
+        Trouble::Io => tr!(
+            lang,
+            format!("cannot read or write {path}: the disk reported an error; {outcome}"),
+            format!("无法读写 {path}：磁盘报告了错误；{outcome}"),
+        ),
+        Trouble::CannotOpen => tr!(
+            lang,
+            format!(
+                "cannot open {path} (a folder, or a file in a folder that does not exist?); {outcome}"
+            ),
+            format!("无法打开 {path}（是文件夹，或所在文件夹不存在？）；{outcome}"),
+        ),
+        Trouble::Other(words) => tr!(
+            lang,
+            format!("{path}: {words}; {outcome}"),
+            format!("{path}：{words}；{outcome}"),
+        ),
+    }
+}
+
+/// `a, b and 3 more` / `a、b 等 5 个`.
+fn tables(t: &Tables, lang: Lang) -> String {
+    match (lang, t.more) {
+        (Lang::En, 0) => t.shown.join(", "),
+        (Lang::En, n) => format!("{} and {n} more", t.shown.join(", ")),
+        (Lang::Zh, 0) => t.shown.join("、"),
+        (Lang::Zh, n) => format!("{} 等 {} 个", t.shown.join("、"), t.shown.len() + n),
+    }
+}
+
+fn foreign(reason: &Foreign, lang: Lang) -> String {
+    match reason {
+        Foreign::NoSchema { names } => {
+            let names = tables(names, lang);
+            tr!(
+                lang,
+                format!("it holds {names} but no bangfu schema"),
+                format!("其中有 {names}，但没有 bangfu 的数据库结构"),
+            )
+        }
+        Foreign::ExtraTables { names } => {
+            let names = tables(names, lang);
+            tr!(
+                lang,
+                format!("it holds tables bangfu never makes: {names}"),
+                format!("其中有 bangfu 从不建立的表：{names}"),
+            )
+        }
+        Foreign::MissingTables { version, names } => {
+            let names = tables(names, lang);
+            tr!(
+                lang,
+                format!("it lacks the tables of bangfu's schema {version}: {names}"),
+                format!("缺少 bangfu 第 {version} 版数据库结构的表：{names}"),
+            )
+        }
+    }
+}
+
+/// The text of a database error in `lang`.
+pub fn error_text(e: &StoreError, lang: Lang) -> String {
+    use StoreError::*;
+    match e {
+        Sqlite(e) => crate::store::error::sqlite_words(e),
+        Failed {
+            path,
+            trouble,
+            doing,
+        } => failure(path, trouble, *doing, lang),
+        Create { path, .. } => tr!(
+            lang,
+            format!("cannot create the database file {path}"),
+            format!("无法建立数据库文件 {path}"),
+        ),
+        Missing { path } => tr!(
+            lang,
+            format!("there is no database at {path}: only `bangfu import` and `bangfu demo --db` create one (check --db or BANGFU_DB); nothing was created"),
+            format!("{path} 没有数据库：只有 `bangfu import` 和 `bangfu demo --db` 会建立数据库（请检查 --db 或 BANGFU_DB）；什么也没有建立"),
+        ),
+        Empty { path } => tr!(
+            lang,
+            format!("{path} is empty: it holds no bangfu database yet (`bangfu import` makes one); it was left as it was"),
+            format!("{path} 是空文件：其中还没有 bangfu 数据库（`bangfu import` 会建立）；文件保持原样"),
+        ),
+        Foreign { path, reason } => {
+            let reason = foreign(reason, lang);
+            tr!(
+                lang,
+                format!("{path} is not a bangfu database ({reason}); it was left as it was"),
+                format!("{path} 不是 bangfu 数据库（{reason}）；文件保持原样"),
+            )
+        }
+        Newer { path, found, known } => tr!(
+            lang,
+            format!("{path} was made by a newer bangfu (schema version {found}; this one knows up to {known}); upgrade bangfu — the file was left untouched"),
+            format!("{path} 由更新版本的 bangfu 建立（数据库结构第 {found} 版；本程序只认识到第 {known} 版）；请升级 bangfu——文件没有改动"),
+        ),
+        NotADatabase(path) => tr!(
+            lang,
+            format!("{path} is not a bangfu database (or not an SQLite file at all)"),
+            format!("{path} 不是 bangfu 数据库（也可能根本不是 SQLite 文件）"),
+        ),
+        UpgradeBroken {
+            path,
+            from,
+            table,
+            rows,
+        } => tr!(
+            lang,
+            format!("{path}: the upgrade from schema {from} was undone and every record is as it was: {rows} row(s) of {table} refer to records that do not exist (SQLite's foreign key check); the file may have been edited by another program"),
+            format!("{path}：从第 {from} 版的升级已撤销，所有记录保持原样：{table} 中有 {rows} 行指向不存在的记录（SQLite 外键检查）；该文件可能被别的程序改过"),
+        ),
+    }
+}
+
+impl StoreError {
+    /// This error in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        error_text(self, lang)
+    }
+
+    /// This error as a command prints it, in `lang` (with the system's
+    /// words for a file that could not be created). An SQLite failure not
+    /// yet said in full stays as it is, for the command's edge to name
+    /// the file ([`StoreError::failed`]).
+    pub fn said(self, lang: Lang) -> anyhow::Error {
+        if self.sqlite().is_some() {
+            return self.into();
+        }
+        let text = self.text(lang);
+        match std::error::Error::source(&self) {
+            Some(cause) => anyhow::Error::msg(format!("{text}: {cause}")),
+            None => anyhow::Error::msg(text),
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// One of every [`StoreMsg`] (the match makes a new variant a compile
+    /// error here until it has a sample).
+    pub(crate) fn samples() -> Vec<StoreMsg> {
+        use StoreMsg::*;
+        let all = vec![
+            NoSuch {
+                kind: RefKind::Member,
+                reference: "刘建图".into(),
+                nearest: vec![Suggestion {
+                    id: "M1".into(),
+                    name: "刘建国".into(),
+                }],
+            },
+            NoSuch {
+                kind: RefKind::Household,
+                reference: "H9".into(),
+                nearest: vec![],
+            },
+            SeveralNamed {
+                kind: RefKind::Household,
+                reference: "张三".into(),
+                ids: vec!["H1".into(), "H2".into()],
+            },
+            OnRejectedRow {
+                kind: RefKind::Member,
+                reference: "刘建国".into(),
+                row: RejectedRow {
+                    file: "帮扶责任人.xlsx".into(),
+                    line: 5,
+                    why: "unit: is empty".into(),
+                },
+            },
+            IdAgain {
+                kind: RefKind::Member,
+                id: "M1".into(),
+                first: 2,
+            },
+            RecordIdAgain { id: "R1".into() },
+            IdNumberTaken {
+                masked: "4301**********123X".into(),
+                other: "H1".into(),
+            },
+        ];
+        for m in &all {
+            match m {
+                NoSuch { .. }
+                | SeveralNamed { .. }
+                | OnRejectedRow { .. }
+                | IdAgain { .. }
+                | RecordIdAgain { .. }
+                | IdNumberTaken { .. } => {}
+            }
+        }
+        all
+    }
+
+    /// One of every [`StoreError`] that has words of bangfu's own.
+    fn errors() -> Vec<StoreError> {
+        let path = || "b.db".to_string();
+        let failed = |trouble| StoreError::Failed {
+            path: path(),
+            trouble,
+            doing: Doing::Importing,
+        };
+        vec![
+            failed(Trouble::DiskFull),
+            failed(Trouble::ReadOnly),
+            failed(Trouble::Busy),
+            failed(Trouble::Damaged(Damage::StoredValue)),
+            failed(Trouble::Damaged(Damage::ColumnType {
+                name: "day".into(),
+                found: "null".into(),
+            })),
+            failed(Trouble::Damaged(Damage::Integrity {
+                first: "x".into(),
+                more: 2,
+            })),
+            failed(Trouble::Io),
+            failed(Trouble::CannotOpen),
+            failed(Trouble::Other("x".into())),
+            StoreError::Create {
+                path: path(),
+                error: std::io::Error::other("x"),
+            },
+            StoreError::Missing { path: path() },
+            StoreError::Empty { path: path() },
+            StoreError::Foreign {
+                path: path(),
+                reason: Foreign::NoSchema {
+                    names: Tables {
+                        shown: vec!["t".into(), "u".into()],
+                        more: 3,
+                    },
+                },
+            },
+            StoreError::Foreign {
+                path: path(),
+                reason: Foreign::ExtraTables {
+                    names: Tables {
+                        shown: vec!["t".into()],
+                        more: 0,
+                    },
+                },
+            },
+            StoreError::Foreign {
+                path: path(),
+                reason: Foreign::MissingTables {
+                    version: 3,
+                    names: Tables {
+                        shown: vec!["t".into()],
+                        more: 0,
+                    },
+                },
+            },
+            StoreError::Newer {
+                path: path(),
+                found: 9,
+                known: 5,
+            },
+            StoreError::NotADatabase(path()),
+            StoreError::UpgradeBroken {
+                path: path(),
+                from: 1,
+                table: "t".into(),
+                rows: 2,
+            },
+        ]
+    }
+
+    #[test]
+    fn every_database_error_has_a_chinese_text() {
+        for e in errors() {
+            super::super::tests::assert_chinese(&e.text(Lang::En), &e.text(Lang::Zh));
+        }
+    }
+
+    #[test]
+    fn a_near_name_is_suggested_in_either_language() {
+        let m = &samples()[0];
+        assert_eq!(
+            m.text(Lang::En),
+            "no member has the id or name \"刘建图\"; did you mean M1 (刘建国)?"
+        );
+        assert_eq!(
+            m.text(Lang::Zh),
+            "没有编号或姓名为“刘建图”的帮扶人；是不是要找：M1（刘建国）？"
+        );
+    }
+}

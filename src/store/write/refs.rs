@@ -1,0 +1,242 @@
+//! References (SPEC §3.2): a member reference is a member's id or,
+//! failing that, exactly one member's name; a household reference a
+//! household's id or exactly one head. Resolved from in-memory maps loaded
+//! once per import and kept up to date as rosters are written, so a million
+//! deliveries cost a million hash lookups, not a million queries.
+
+use super::super::ids::IdTable;
+use super::super::lookup::{self, By, Named, RefKind, RejectedRow};
+use crate::i18n::store::StoreMsg;
+use crate::i18n::Lang;
+use crate::records::CellProblem;
+use crate::values::clean;
+use rusqlite::Connection;
+use rustc_hash::FxHashMap as HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+
+/// A problem the store found with the cell of `column`. (The one place a
+/// store message becomes a row's problem.)
+pub(super) fn problem(column: &'static str, message: StoreMsg, lang: Lang) -> CellProblem {
+    CellProblem {
+        column,
+        message: message.text(lang),
+    }
+}
+
+/// Ids and names of one kind of record, for resolving references.
+#[derive(Clone)]
+pub(super) struct Index {
+    kind: RefKind,
+    pub by_id: IdTable,
+    by_name: HashMap<String, Vec<i64>>,
+    pub id_of: HashMap<i64, String>,
+    /// Roster rows of this import that were rejected, by id and by name.
+    rejected: HashMap<String, RejectedRow>,
+    /// References that matched nothing so far, shared by every clone:
+    /// only the first few get suggestions ([`SUGGESTED`]).
+    misses: Arc<AtomicU32>,
+}
+
+/// The references of one import that matching nothing get the nearest
+/// names: each costs a pass over every name, and the first problems are
+/// the ones printed (a file of the wrong kind would otherwise cost one
+/// pass per row).
+const SUGGESTED: u32 = 100;
+
+impl Index {
+    fn new(kind: RefKind) -> Index {
+        Index {
+            kind,
+            by_id: IdTable::default(),
+            by_name: HashMap::default(),
+            id_of: HashMap::default(),
+            rejected: HashMap::default(),
+            misses: Arc::default(),
+        }
+    }
+
+    /// Names are matched as references are written: full-width forms
+    /// folded (a name padded with an ideographic space, 李　四, is typed
+    /// the same way in every sheet, but folds to 李 四 in a reference).
+    pub fn insert(&mut self, key: i64, id: &str, name: &str) {
+        self.by_id.insert(id, key);
+        self.by_name
+            .entry(clean(name).into_owned())
+            .or_default()
+            .push(key);
+        self.id_of.insert(key, id.to_string());
+    }
+
+    pub fn rename(&mut self, key: i64, old: &str, new: &str) {
+        let (old, new) = (clean(old), clean(new));
+        if old == new {
+            return;
+        }
+        if let Some(keys) = self.by_name.get_mut(&*old) {
+            keys.retain(|&k| k != key);
+        }
+        self.by_name.entry(new.into_owned()).or_default().push(key);
+    }
+
+    /// A roster row of this import that was rejected: a reference to its
+    /// id or name that matches nothing says so.
+    pub fn reject(&mut self, id: &str, name: &str, row: RejectedRow) {
+        for key in [clean(id), clean(name)] {
+            if !key.is_empty() {
+                self.rejected
+                    .entry(key.into_owned())
+                    .or_insert_with(|| row.clone());
+            }
+        }
+    }
+
+    /// By id; failing that, by exactly one name ([`lookup::resolve`]). The
+    /// key and the id.
+    fn resolve<'s>(&'s self, reference: &'s str) -> Result<Found<'s>, StoreMsg> {
+        let (key, by) = lookup::resolve(self, reference)?;
+        let id = match by {
+            By::Id => reference,
+            By::Name => self.id_of(key),
+        };
+        Ok((key, id))
+    }
+}
+
+impl Named for Index {
+    type Key = i64;
+
+    fn kind(&self) -> RefKind {
+        self.kind
+    }
+
+    fn by_id(&self, id: &str) -> Option<i64> {
+        self.by_id.get(id)
+    }
+
+    fn by_name(&self, name: &str) -> impl AsRef<[i64]> {
+        self.by_name.get(name).map_or(&[][..], Vec::as_slice)
+    }
+
+    fn id_of(&self, key: i64) -> &str {
+        self.id_of.get(&key).map_or("", String::as_str)
+    }
+
+    fn records(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.by_name.iter().flat_map(move |(name, keys)| {
+            keys.iter()
+                .map(move |&key| (self.id_of(key), name.as_str()))
+        })
+    }
+
+    fn may_suggest(&self) -> bool {
+        self.misses.fetch_add(1, Ordering::Relaxed) < SUGGESTED
+    }
+
+    fn rejected(&self, reference: &str) -> Option<&RejectedRow> {
+        self.rejected.get(reference)
+    }
+}
+
+/// A resolved reference: the record's key and id.
+pub(super) type Found<'s> = (i64, &'s str);
+
+/// The households and members stored so far, for resolving references.
+/// Cheap to clone: while a pairings or deliveries file is read (which adds
+/// no household or member), the reading thread resolves its rows' references
+/// with a clone, so the writing thread only writes.
+#[derive(Clone)]
+pub struct Refs {
+    pub(super) households: Arc<Index>,
+    pub(super) members: Arc<Index>,
+    /// The language the problems are said in.
+    lang: Lang,
+}
+
+impl Default for Refs {
+    fn default() -> Refs {
+        Refs {
+            households: Arc::new(Index::new(RefKind::Household)),
+            members: Arc::new(Index::new(RefKind::Member)),
+            lang: Lang::En,
+        }
+    }
+}
+
+impl Refs {
+    /// The households and members stored, and the households by ID number.
+    pub(super) fn load(
+        conn: &Connection,
+        lang: Lang,
+    ) -> rusqlite::Result<(Refs, HashMap<String, i64>)> {
+        let mut households = Index::new(RefKind::Household);
+        let mut id_numbers = HashMap::default();
+        let mut stmt = conn.prepare("SELECT key, id, head, id_number FROM households")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let key: i64 = r.get(0)?;
+            households.insert(key, &r.get::<_, String>(1)?, &r.get::<_, String>(2)?);
+            if let Some(n) = r.get::<_, Option<String>>(3)? {
+                id_numbers.insert(n, key);
+            }
+        }
+        let mut members = Index::new(RefKind::Member);
+        let mut stmt = conn.prepare("SELECT key, id, name FROM members")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            members.insert(r.get(0)?, &r.get::<_, String>(1)?, &r.get::<_, String>(2)?);
+        }
+        let refs = Refs {
+            households: Arc::new(households),
+            members: Arc::new(members),
+            lang,
+        };
+        Ok((refs, id_numbers))
+    }
+
+    pub fn household(&self, reference: &str) -> Result<i64, String> {
+        self.households
+            .resolve(reference)
+            .map(|(key, _)| key)
+            .map_err(|m| m.text(self.lang))
+    }
+
+    pub fn member(&self, reference: &str) -> Result<i64, String> {
+        self.members
+            .resolve(reference)
+            .map(|(key, _)| key)
+            .map_err(|m| m.text(self.lang))
+    }
+
+    /// The language of the problems.
+    pub(super) fn lang(&self) -> Lang {
+        self.lang
+    }
+
+    /// Have the table entries of a member and a household id fetched into
+    /// the processor's cache, to be looked up a little later
+    /// ([`IdTable::prefetch`]).
+    pub fn prefetch(&self, member: &str, household: &str) {
+        self.members.by_id.prefetch(member);
+        self.households.by_id.prefetch(household);
+    }
+
+    /// A member reference and a household reference — keys and ids — or
+    /// the problems of either or both.
+    pub(super) fn pair<'s>(
+        &'s self,
+        member: &'s str,
+        household: &'s str,
+    ) -> Result<(Found<'s>, Found<'s>), Vec<CellProblem>> {
+        match (
+            self.members.resolve(member),
+            self.households.resolve(household),
+        ) {
+            (Ok(m), Ok(h)) => Ok((m, h)),
+            (m, h) => Err([("member", m.err()), ("household", h.err())]
+                .into_iter()
+                .filter_map(|(column, message)| Some(problem(column, message?, self.lang)))
+                .collect()),
+        }
+    }
+}

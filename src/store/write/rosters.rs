@@ -1,0 +1,401 @@
+//! Rosters: households and members, matched by id and updated in place
+//! (an id repeated within one file is an error), and pairings, matched by
+//! (member, household, since) (SPEC §3.4). A column the file does not have
+//! ([`Columns`]) keeps what is stored.
+
+use super::super::lookup::{RefKind, RejectedRow};
+use super::refs::Index;
+use super::{Columns, Outcome, WriteError, Writer};
+use crate::i18n::store::StoreMsg;
+use crate::records::{CellProblem, Household, Member, Pairing};
+use crate::values::{Date, IdNumber, Phone, Status};
+use rusqlite::types::Value;
+use rusqlite::{params, OptionalExtension};
+use std::sync::Arc;
+
+/// A stored member: key, name, unit, role, phone.
+type StoredMember = (i64, String, String, Option<String>, Option<String>);
+
+/// A household's columns as SQLite holds them (but the head, which the
+/// reference maps read as text too). What is stored is kept as it is
+/// stored, never read again through today's rules: an ID number that a
+/// clock set back calls a future birth, or that a rule tightened since
+/// refuses, must not turn into nothing when a file without that column
+/// updates the household.
+#[derive(Debug, Clone, PartialEq)]
+struct HouseholdRow {
+    head: String,
+    id_number: Value,
+    township: Value,
+    village: Value,
+    size: Value,
+    cause: Value,
+    status: Value,
+    lifted_on: Value,
+    phone: Value,
+}
+
+impl HouseholdRow {
+    /// A household of a file, as it would be stored.
+    fn of(h: &Household) -> HouseholdRow {
+        let text = |t: Option<&str>| t.map_or(Value::Null, |t| Value::Text(t.to_string()));
+        HouseholdRow {
+            head: h.head.clone(),
+            id_number: text(h.id_number.as_ref().map(IdNumber::as_str)),
+            township: Value::Text(h.township.clone()),
+            village: text(h.village.as_deref()),
+            size: h.size.map_or(Value::Null, Value::Integer),
+            cause: text(h.cause.as_deref()),
+            status: status(h.status),
+            lifted_on: h
+                .lifted_on
+                .map_or(Value::Null, |d| Value::Integer(d.days().into())),
+            phone: text(h.phone.as_ref().map(Phone::as_str)),
+        }
+    }
+
+    /// This stored household updated by `file`'s row: head and township
+    /// always, every other column only where the file has it.
+    fn merged(&self, file: HouseholdRow, has: Columns) -> HouseholdRow {
+        let mut new = self.clone();
+        let take = |has: bool, stored: &mut Value, from: Value| {
+            if has {
+                *stored = from;
+            }
+        };
+        new.head = file.head;
+        new.township = file.township;
+        take(has.id_number, &mut new.id_number, file.id_number);
+        take(has.village, &mut new.village, file.village);
+        take(has.size, &mut new.size, file.size);
+        take(has.cause, &mut new.cause, file.cause);
+        take(has.phone, &mut new.phone, file.phone);
+        // Status and lifting date change only through the columns the file
+        // has. A stated status wins; without one, a date implies lifted and
+        // an empty date leaves the status as it was. Poor has no date.
+        let dated = file.lifted_on != Value::Null;
+        take(has.lifted_on, &mut new.lifted_on, file.lifted_on);
+        if has.status {
+            new.status = file.status;
+        } else if dated {
+            new.status = status(Status::Lifted);
+        }
+        if new.status == status(Status::Poor) {
+            new.lifted_on = Value::Null;
+        }
+        new
+    }
+}
+
+/// A status as stored.
+fn status(s: Status) -> Value {
+    Value::Integer(s.index().into())
+}
+
+impl<'c> Writer<'c> {
+    /// An id may stand once in a file.
+    fn first_in_file(&mut self, id: &str, line: u64, kind: RefKind) -> Result<(), WriteError> {
+        if let Some(&first) = self.seen_ids.get(id) {
+            let id = id.to_string();
+            return Err(self.rejected("id", StoreMsg::IdAgain { kind, id, first }));
+        }
+        self.seen_ids.insert(id.to_string(), line);
+        Ok(())
+    }
+
+    /// A row of a households or members file that was rejected at `line`
+    /// of `file` for `why`: a later reference to its id or name (`name`,
+    /// the head or the member's name) that matches nothing says so.
+    pub fn rejected_row(
+        &mut self,
+        kind: RefKind,
+        id: &str,
+        name: &str,
+        file: &str,
+        line: u64,
+        why: &str,
+    ) {
+        let row = RejectedRow {
+            file: file.to_string(),
+            line,
+            why: why.to_string(),
+        };
+        match kind {
+            RefKind::Household => self.households_mut().reject(id, name, row),
+            RefKind::Member => self.members_mut().reject(id, name, row),
+        }
+    }
+
+    /// The household index, to change. Cloned only if a reading thread
+    /// still holds it, which the importer never lets happen.
+    fn households_mut(&mut self) -> &mut Index {
+        Arc::make_mut(&mut self.refs.households)
+    }
+
+    fn members_mut(&mut self) -> &mut Index {
+        Arc::make_mut(&mut self.refs.members)
+    }
+
+    fn stored_household(&self, key: i64) -> rusqlite::Result<HouseholdRow> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT head, id_number, township, village, size, cause, status, lifted_on, phone
+             FROM households WHERE key = ?1",
+        )?;
+        stmt.query_row([key], |r| {
+            Ok(HouseholdRow {
+                head: r.get(0)?,
+                id_number: r.get(1)?,
+                township: r.get(2)?,
+                village: r.get(3)?,
+                size: r.get(4)?,
+                cause: r.get(5)?,
+                status: r.get(6)?,
+                lifted_on: r.get(7)?,
+                phone: r.get(8)?,
+            })
+        })
+    }
+
+    /// Count what writing a record did in the file's tally.
+    /// not have keep their stored values.
+    pub fn household(&mut self, has: Columns, line: u64, h: &Household) -> Result<(), WriteError> {
+        let settled = self.settle_household(has, line, h);
+        self.counted(settled)
+    }
+
+    fn settle_household(
+        &mut self,
+        has: Columns,
+        line: u64,
+        h: &Household,
+    ) -> Result<Outcome, WriteError> {
+        self.first_in_file(&h.id, line, RefKind::Household)?;
+        let existing = self.refs.households.by_id.get(h.id.as_str());
+        if let Some(number) = &h.id_number {
+            if let Some(&other) = self.id_numbers.get(number.as_str()) {
+                if Some(other) != existing {
+                    let other_id = self
+                        .refs
+                        .households
+                        .id_of
+                        .get(&other)
+                        .cloned()
+                        .unwrap_or_default();
+                    let taken = StoreMsg::IdNumberTaken {
+                        masked: number.masked(),
+                        other: other_id,
+                    };
+                    return Err(self.rejected("id_number", taken));
+                }
+            }
+        }
+        let row = HouseholdRow::of(h);
+        let Some(key) = existing else {
+            self.conn
+                .prepare_cached(
+                    "INSERT INTO households
+                     (id, head, id_number, township, village, size, cause, status, lifted_on, phone)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                )?
+                .execute(params![
+                    h.id,
+                    row.head,
+                    row.id_number,
+                    row.township,
+                    row.village,
+                    row.size,
+                    row.cause,
+                    row.status,
+                    row.lifted_on,
+                    row.phone,
+                ])?;
+            let key = self.conn.last_insert_rowid();
+            self.households_mut().insert(key, &h.id, &h.head);
+            if let Some(n) = &h.id_number {
+                self.id_numbers.insert(n.as_str().to_string(), key);
+            }
+            return Ok(Outcome::New);
+        };
+        let old = self.stored_household(key)?;
+        let new = old.merged(row, has);
+        if new == old {
+            return Ok(Outcome::Unchanged);
+        }
+        self.conn
+            .prepare_cached(
+                "UPDATE households SET head = ?2, id_number = ?3, township = ?4, village = ?5,
+                 size = ?6, cause = ?7, status = ?8, lifted_on = ?9, phone = ?10 WHERE key = ?1",
+            )?
+            .execute(params![
+                key,
+                new.head,
+                new.id_number,
+                new.township,
+                new.village,
+                new.size,
+                new.cause,
+                new.status,
+                new.lifted_on,
+                new.phone,
+            ])?;
+        self.households_mut().rename(key, &old.head, &new.head);
+        if old.id_number != new.id_number {
+            if let Value::Text(n) = &old.id_number {
+                self.id_numbers.remove(n.as_str());
+            }
+            if let Value::Text(n) = &new.id_number {
+                self.id_numbers.insert(n.clone(), key);
+            }
+        }
+        Ok(Outcome::Updated)
+    }
+
+    /// Insert or update a member (matched by id), and the pairings its
+    /// household list names.
+    pub fn member(&mut self, has: Columns, line: u64, m: &Member) -> Result<(), WriteError> {
+        let settled = self.settle_member(has, line, m);
+        self.counted(settled)
+    }
+
+    fn settle_member(
+        &mut self,
+        has: Columns,
+        line: u64,
+        m: &Member,
+    ) -> Result<Outcome, WriteError> {
+        self.first_in_file(&m.id, line, RefKind::Member)?;
+        let mut households = Vec::with_capacity(m.households.len());
+        let mut problems = Vec::new();
+        for reference in &m.households {
+            match self.refs.household(reference) {
+                Ok(key) => households.push(key),
+                Err(message) => problems.push(CellProblem {
+                    column: "households",
+                    message,
+                }),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(WriteError::Rejected(problems));
+        }
+        let existing: Option<StoredMember> = match self.refs.members.by_id.get(m.id.as_str()) {
+            None => None,
+            Some(key) => self
+                .conn
+                .prepare_cached("SELECT key, name, unit, role, phone FROM members WHERE key = ?1")?
+                .query_row([key], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })
+                .optional()?,
+        };
+        let phone = m.phone.as_ref().map(|p| p.as_str().to_string());
+        let mut outcome = match existing {
+            None => {
+                self.conn
+                    .prepare_cached(
+                        "INSERT INTO members (id, name, unit, role, phone) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    )?
+                    .execute(params![m.id, m.name, m.unit, m.role, phone])?;
+                let key = self.conn.last_insert_rowid();
+                self.members_mut().insert(key, &m.id, &m.name);
+                Outcome::New
+            }
+            Some((key, name, unit, old_role, old_phone)) => {
+                let role = if has.role {
+                    m.role.clone()
+                } else {
+                    old_role.clone()
+                };
+                let phone = if has.phone { phone } else { old_phone.clone() };
+                if (&m.name, &m.unit, &role, &phone) == (&name, &unit, &old_role, &old_phone) {
+                    Outcome::Unchanged
+                } else {
+                    self.conn
+                        .prepare_cached(
+                            "UPDATE members SET name = ?2, unit = ?3, role = ?4, phone = ?5 WHERE key = ?1",
+                        )?
+                        .execute(params![key, m.name, m.unit, role, phone])?;
+                    self.members_mut().rename(key, &name, &m.name);
+                    Outcome::Updated
+                }
+            }
+        };
+        let member = self
+            .refs
+            .members
+            .by_id
+            .get(m.id.as_str())
+            .unwrap_or_default();
+        for household in households {
+            let paired = self.pair(member, household, None, None, false)?;
+            if paired != Outcome::Unchanged && outcome == Outcome::Unchanged {
+                outcome = Outcome::Updated;
+            }
+        }
+        Ok(outcome)
+    }
+
+    /// Insert or merge a pairing (SPEC §3.4).
+    pub fn pairing(&mut self, has: Columns, p: &Pairing) -> Result<(), WriteError> {
+        let settled = self.settle_pairing(has, p);
+        self.counted(settled)
+    }
+
+    fn settle_pairing(&mut self, has: Columns, p: &Pairing) -> Result<Outcome, WriteError> {
+        let ((member, _), (household, _)) = self.refs.pair(&p.member, &p.household)?;
+        let outcome = self.pair(member, household, p.since, p.until, has.until)?;
+        Ok(outcome)
+    }
+
+    /// One pairing of `member` with `household`: matched by `since`; one
+    /// without `since` and one with are the same pairing, which keeps the
+    /// date. `until` is written only when the file has that column.
+    fn pair(
+        &mut self,
+        member: i64,
+        household: i64,
+        since: Option<Date>,
+        until: Option<Date>,
+        set_until: bool,
+    ) -> rusqlite::Result<Outcome> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT key, since, until FROM pairings WHERE member = ?1 AND household = ?2
+             ORDER BY since IS NULL DESC, since DESC",
+        )?;
+        let existing: Vec<(i64, Option<i32>, Option<i32>)> = stmt
+            .query_map([member, household], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let since_days = since.map(Date::days);
+        let until_days = until.map(Date::days);
+        let target = match since_days {
+            Some(s) => existing
+                .iter()
+                .find(|e| e.1 == Some(s))
+                .or_else(|| existing.iter().find(|e| e.1.is_none())),
+            None => existing.first(),
+        };
+        match target {
+            None => {
+                self.conn
+                    .prepare_cached(
+                        "INSERT INTO pairings (member, household, since, until) VALUES (?1, ?2, ?3, ?4)",
+                    )?
+                    .execute(params![member, household, since_days, until_days])?;
+                Ok(Outcome::New)
+            }
+            Some(&(key, old_since, old_until)) => {
+                let new_since = since_days.or(old_since);
+                let new_until = if set_until { until_days } else { old_until };
+                if (new_since, new_until) == (old_since, old_until) {
+                    return Ok(Outcome::Unchanged);
+                }
+                self.conn
+                    .prepare_cached("UPDATE pairings SET since = ?2, until = ?3 WHERE key = ?1")?
+                    .execute(params![key, new_since, new_until])?;
+                Ok(Outcome::Updated)
+            }
+        }
+    }
+}
