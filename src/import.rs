@@ -5,13 +5,14 @@
 //! when nothing is wrong — or, with `--rejects`, when every rejected row has
 //! been written to the rejects file.
 
+use crate::i18n::import::ImportMsg;
 use crate::input::headers::{Field, Kind, Layout};
 use crate::input::{FileError, RawRow, Source};
-use crate::problem::Problem;
+use crate::problem::{Column, Problem, Warning};
 use crate::records::{self, CellProblem, Household, Member, Pairing};
 use crate::store::write::{Refs, Resolved, Writer};
 use crate::store::Store;
-use crate::values::text::{clean, printable};
+use crate::values::text::clean;
 use crate::values::{Date, Fen};
 use indicatif::{ProgressBar, ProgressStyle};
 use rusqlite::TransactionBehavior;
@@ -71,8 +72,8 @@ pub struct FileResult {
 #[derive(Debug, Clone, Default)]
 pub struct Rejected {
     pub header: Vec<String>,
-    /// Original cells and the error text.
-    pub rows: Vec<(Vec<String>, String)>,
+    /// Original cells and their problems.
+    pub rows: Vec<(Vec<String>, Vec<Problem>)>,
 }
 
 /// The whole outcome of an import.
@@ -80,7 +81,7 @@ pub struct Rejected {
 pub struct ImportReport {
     pub files: Vec<FileResult>,
     pub problems: Vec<Problem>,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     pub rejected: Vec<Rejected>,
     /// Whether the transaction was committed.
     pub committed: bool,
@@ -174,23 +175,6 @@ fn footer_row(row: &RawRow) -> bool {
     })
 }
 
-/// At most this many names of one kind in a warning, then a count.
-const NAMES_IN_A_WARNING: usize = 5;
-
-/// `a, b, c` — the first few items, printable, then "and N more".
-fn some_of<S: AsRef<str>>(items: &[S]) -> String {
-    let mut text = items
-        .iter()
-        .take(NAMES_IN_A_WARNING)
-        .map(|i| printable(i.as_ref()).into_owned())
-        .collect::<Vec<_>>()
-        .join(", ");
-    if items.len() > NAMES_IN_A_WARNING {
-        text.push_str(&format!(" and {} more", items.len() - NAMES_IN_A_WARNING));
-    }
-    text
-}
-
 /// Import `inputs` into `store`. `before_commit` is called with the report
 /// just before the transaction would be committed (to write the rejects
 /// file, which the caller puts in place only once `committed` says the
@@ -265,7 +249,7 @@ fn import_file(
         Err(e) => {
             report
                 .problems
-                .push(Problem::new(&name, 1, "file", e.to_string()));
+                .push(Problem::new(&name, e.line(), Column::File, e.message()));
             report.files.push(result);
             return Ok(());
         }
@@ -274,11 +258,15 @@ fn import_file(
     result.kind = source.kind;
     let header = source.header_cells();
     let header_line = source.header.line;
+    let warn = |message: ImportMsg| Warning::File {
+        file: name.clone(),
+        message: message.into(),
+    };
     if source.title_rows > 0 {
-        report.warnings.push(format!(
-            "{name}: the header is on line {header_line}; {} row(s) above it were passed over",
-            source.title_rows
-        ));
+        report.warnings.push(warn(ImportMsg::HeaderOnLine {
+            line: header_line,
+            title_rows: source.title_rows,
+        }));
     }
     let mut rejected = Rejected {
         header: header.clone(),
@@ -287,26 +275,18 @@ fn import_file(
     // A file whose kind or columns are wrong: every row is rejected with
     // the one header problem.
     let layout = match source.kind {
-        None => Err(format!(
-            "cannot tell what this file holds: no header names a category (deliveries), \
-             township (households), unit (members), or member and household (pairings); \
-             the header is: {}; give --kind",
-            some_of(&header)
-        )),
-        Some(kind) => Layout::new(kind, &header).map_err(|missing| {
-            for m in &missing {
-                report.problems.push(Problem::new(
-                    &name,
-                    header_line,
-                    m.field.name(),
-                    m.to_string(),
-                ));
+        None => Err(vec![CellProblem {
+            column: Column::File,
+            message: ImportMsg::CannotTellKind {
+                header: header.clone(),
             }
+            .into(),
+        }]),
+        Some(kind) => Layout::new(kind, &header).map_err(|missing| {
             missing
                 .iter()
-                .map(|m| format!("{}: {m}", m.field.name()))
-                .collect::<Vec<_>>()
-                .join("; ")
+                .map(|m| CellProblem::new(m.field, m.message()))
+                .collect()
         }),
     };
     // Money is never dropped unread: a deliveries file whose money columns
@@ -316,23 +296,22 @@ fn import_file(
         if money.is_empty() {
             return Ok(layout);
         }
-        let message = format!(
-            "no goods or cash column, but {} look(s) like money; name the columns 物资 (goods) and 资金 (cash)",
-            some_of(&money)
-        );
-        report
-            .problems
-            .push(Problem::new(&name, header_line, "goods", message.clone()));
-        Err(format!("goods: {message}"))
+        let headers = money.iter().map(|h| h.to_string()).collect();
+        Err(vec![CellProblem::new(
+            Field::Goods,
+            ImportMsg::UnreadMoney { headers },
+        )])
     });
     let layout = match layout {
         Ok(layout) => layout,
-        Err(message) => {
-            if source.kind.is_none() {
-                report
-                    .problems
-                    .push(Problem::new(&name, header_line, "file", message.clone()));
-            }
+        Err(problems) => {
+            let at = |line: u64| -> Vec<Problem> {
+                problems
+                    .iter()
+                    .map(|p| Problem::new(&name, line, p.column, p.message.clone()))
+                    .collect()
+            };
+            report.problems.extend(at(header_line));
             for row in source {
                 match row {
                     Ok(row) if row.is_blank() => {}
@@ -341,15 +320,18 @@ fn import_file(
                         result.rejected += 1;
                         rejected.rows.push((
                             row.cells.iter().map(|c| c.trim().to_string()).collect(),
-                            format!("{name}:{}: {message}", row.line),
+                            at(row.line),
                         ));
                     }
                     Err(e) => {
                         // The rest of the file can be neither imported nor
                         // rejected: nothing is committed.
-                        report
-                            .problems
-                            .push(Problem::new(&name, e.line(), "file", e.to_string()));
+                        report.problems.push(Problem::new(
+                            &name,
+                            e.line(),
+                            Column::File,
+                            e.message(),
+                        ));
                         report.unreadable = true;
                         break;
                     }
@@ -361,23 +343,22 @@ fn import_file(
         }
     };
     if !layout.ignored.is_empty() {
-        report.warnings.push(format!(
-            "{name}: ignored column(s) that bangfu does not know: {}",
-            some_of(&layout.ignored)
-        ));
+        report.warnings.push(warn(ImportMsg::IgnoredColumns {
+            headers: layout.ignored.clone(),
+        }));
     }
     for (unused, used) in &layout.shadowed {
-        let (unused, used) = (printable(unused), printable(used));
-        report.warnings.push(format!(
-            "{name}: columns {used} and {unused} name the same field; using {used}"
-        ));
+        report.warnings.push(warn(ImportMsg::ShadowedColumn {
+            used: used.clone(),
+            unused: unused.clone(),
+        }));
     }
 
     writer.begin_file();
     let mut sums = (Fen(0), Fen(0));
     let mut section = (Fen(0), Fen(0));
     let mut totals_rows: Vec<TotalsRow> = Vec::new();
-    let mut footer_lines: Vec<String> = Vec::new();
+    let mut footer_lines: Vec<u64> = Vec::new();
     let bar = progress.then(|| progress_bar(&name, source.total, source.sheet.is_some()));
     let started = Instant::now();
     // Rows are read, checked and resolved on a second thread while this one
@@ -416,7 +397,7 @@ fn import_file(
                     // be neither imported nor rejected: nothing is written.
                     report
                         .problems
-                        .push(Problem::new(&name, e.line(), "file", e.to_string()));
+                        .push(Problem::new(&name, e.line(), Column::File, e.message()));
                     report.unreadable = true;
                     break;
                 }
@@ -440,7 +421,7 @@ fn import_file(
                     Checked::Row(record) => record,
                     Checked::Footer => {
                         result.skipped += 1;
-                        footer_lines.push(row.line.to_string());
+                        footer_lines.push(row.line);
                         done.push(row);
                         continue;
                     }
@@ -477,18 +458,13 @@ fn import_file(
                         result.rejected += 1;
                         let problems: Vec<Problem> = problems
                             .into_iter()
-                            .map(|p| Problem::new(&name, row.line, p.column, p.message))
+                            .map(|p| p.at(&name, row.line, &layout))
                             .collect();
-                        let message = problems
-                            .iter()
-                            .map(Problem::to_string)
-                            .collect::<Vec<_>>()
-                            .join("; ");
+                        report.problems.extend(problems.iter().cloned());
                         rejected.rows.push((
                             row.cells.iter().map(|c| c.trim().to_string()).collect(),
-                            message,
+                            problems,
                         ));
-                        report.problems.extend(problems);
                     }
                 }
                 done.push(row);
@@ -507,13 +483,15 @@ fn import_file(
         bar.finish_and_clear();
     }
     if !footer_lines.is_empty() {
-        report.warnings.push(format!(
-            "{name}: line(s) {} are footer rows (填表人, 审核人, 合计：…次 and the like), not records; they were skipped",
-            some_of(&footer_lines)
-        ));
+        report.warnings.push(warn(ImportMsg::FooterRows {
+            lines: footer_lines,
+        }));
     }
     for t in totals_rows {
-        reconcile(&name, &t, sums, &mut report.warnings);
+        for (field, message) in reconcile(&t, sums) {
+            let at = CellProblem::new(field, message).at(&name, t.line, &layout);
+            report.warnings.push(Warning::At(at));
+        }
     }
     push_rejected(report, rejected);
     report.files.push(result);
@@ -539,36 +517,31 @@ fn totals_cell(layout: &Layout, row: &RawRow, field: Field) -> TotalsCell {
 
 /// Compare a totals row with the sums of the valid rows — of the whole file
 /// for a grand total, of the rows since the previous totals row for a
-/// subtotal — and warn when they differ.
-fn reconcile(name: &str, t: &TotalsRow, sums: (Fen, Fen), warnings: &mut Vec<String>) {
-    let (expected, scope) = if t.subtotal {
-        (
-            t.section,
-            "the rows above it (since the previous totals row)",
-        )
-    } else {
-        (sums, "the valid rows")
-    };
+/// subtotal: a warning for each money column where they differ.
+fn reconcile(t: &TotalsRow, sums: (Fen, Fen)) -> Vec<(Field, ImportMsg)> {
+    let expected = if t.subtotal { t.section } else { sums };
     let checks = [
-        ("goods", &t.goods, expected.0),
-        ("cash", &t.cash, expected.1),
+        (Field::Goods, &t.goods, expected.0),
+        (Field::Cash, &t.cash, expected.1),
     ];
-    for (column, stated, sum) in checks {
-        match stated {
-            TotalsCell::Empty => {}
-            TotalsCell::Amount(stated) if *stated == sum => {}
-            TotalsCell::Amount(stated) => warnings.push(format!(
-                "{name}:{}: {column}: the totals row says {} but {scope} add up to {}",
-                t.line,
-                stated.display(),
-                sum.display()
+    checks
+        .into_iter()
+        .filter_map(|(field, stated, sum)| match stated {
+            TotalsCell::Empty => None,
+            TotalsCell::Amount(stated) if *stated == sum => None,
+            TotalsCell::Amount(stated) => Some((
+                field,
+                ImportMsg::TotalsDisagree {
+                    subtotal: t.subtotal,
+                    stated: *stated,
+                    sum,
+                },
             )),
-            TotalsCell::Other(text) => warnings.push(format!(
-                "{name}:{}: {column}: the totals row holds {text:?}, not an amount; it was not checked",
-                t.line
-            )),
-        }
-    }
+            TotalsCell::Other(text) => {
+                Some((field, ImportMsg::TotalsNotAnAmount { text: text.clone() }))
+            }
+        })
+        .collect()
 }
 
 /// Rows travel from the reading thread in batches of this many.
@@ -704,26 +677,18 @@ impl Reading<'_> {
         if row.cells.len() != layout.width {
             return self.bad(
                 row,
-                vec![CellProblem {
-                    column: "row",
-                    message: format!(
-                        "the row has {} cells but the header has {}",
-                        row.cells.len(),
-                        layout.width
-                    ),
-                }],
+                vec![CellProblem::row(ImportMsg::RowWidth {
+                    cells: row.cells.len(),
+                    header: layout.width,
+                })],
             );
         }
         if self.lossy && row.cells.iter().any(|c| c.contains('\u{FFFD}')) {
             return self.bad(
                 row,
-                vec![CellProblem {
-                    column: "row",
-                    message: format!(
-                        "holds bytes that are not valid {}; give the right --encoding",
-                        self.encoding
-                    ),
-                }],
+                vec![CellProblem::row(ImportMsg::NotOfEncoding {
+                    encoding: self.encoding.clone(),
+                })],
             );
         }
         let controls = records::control_characters(layout, row);
@@ -756,7 +721,7 @@ impl Reading<'_> {
         let refs = &self.refs;
         for field in [Field::Member, Field::Household] {
             let reference = clean(self.layout.get(&row.cells, field));
-            if reference.is_empty() || problems.iter().any(|p| p.column == field.name()) {
+            if reference.is_empty() || problems.iter().any(|p| p.column == Column::Field(field)) {
                 continue;
             }
             let resolved = if field == Field::Member {
@@ -765,10 +730,7 @@ impl Reading<'_> {
                 refs.household(&reference)
             };
             if let Err(message) = resolved {
-                problems.push(CellProblem {
-                    column: field.name(),
-                    message,
-                });
+                problems.push(CellProblem::new(field, message));
             }
         }
         Checked::Row(Err(problems))
@@ -853,13 +815,5 @@ mod tests {
         ] {
             assert!(!footer_row(&row(other)), "{other:?}");
         }
-    }
-
-    #[test]
-    fn names_a_few_then_counts_the_rest() {
-        assert_eq!(some_of(&["a", "b"]), "a, b");
-        let many: Vec<String> = (0..8).map(|i| format!("c{i}")).collect();
-        assert_eq!(some_of(&many), "c0, c1, c2, c3, c4 and 3 more");
-        assert_eq!(some_of(&["\u{1b}[31m"]), "\\u{1b}[31m");
     }
 }

@@ -86,7 +86,8 @@ pub fn run(ctx: &Context, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Res
         |report| {
             if let Some(target) = &rejects {
                 written = Some(
-                    write_rejects(target, &report.rejected).context("writing the rejects file")?,
+                    write_rejects(target, &report.rejected, ctx.lang)
+                        .context("writing the rejects file")?,
                 );
             }
             Ok(())
@@ -109,7 +110,7 @@ pub fn finish(
 ) -> anyhow::Result<Status> {
     let lang = ctx.lang;
     for warning in &report.warnings {
-        let text = warning.to_string();
+        let text = warning.text(lang);
         say(&Msg::Warning { text }.text(lang), ctx.reveal);
     }
     report_problems(&report.problems, PROBLEM_LIMIT, lang, ctx.reveal);
@@ -189,8 +190,12 @@ pub fn results_table(files: &[FileResult], lang: Lang) -> Table {
 /// Write rejected rows as UTF-8 CSV with a BOM (so Excel shows the Chinese)
 /// to a file beside `target`, synced, for the caller to put in place: for
 /// each file, its header plus `error`, then its rejected rows with the
-/// problems. Cells a spreadsheet would run get a `'` before them.
-pub fn write_rejects(target: &Target, rejected: &[Rejected]) -> anyhow::Result<Pending> {
+/// problems in `lang`. Cells a spreadsheet would run get a `'` before them.
+pub fn write_rejects(
+    target: &Target,
+    rejected: &[Rejected],
+    lang: Lang,
+) -> anyhow::Result<Pending> {
     let mut file = target.begin()?;
     file.write_all(b"\xEF\xBB\xBF").map_err(|e| file.error(e))?;
     let mut w = csv::WriterBuilder::new()
@@ -210,13 +215,18 @@ pub fn write_rejects(target: &Target, rejected: &[Rejected]) -> anyhow::Result<P
             w.write_record(None::<&[u8]>)?;
         }
         record(&mut w, &block.header, "error")?;
-        for (cells, error) in &block.rows {
+        for (cells, problems) in &block.rows {
+            let error = problems
+                .iter()
+                .map(|p| p.text(lang))
+                .collect::<Vec<_>>()
+                .join("; ");
             // A short row is padded so that the error lands in its column.
             let mut row = cells.clone();
             if row.len() < block.header.len() {
                 row.resize(block.header.len(), String::new());
             }
-            record(&mut w, &row, error)?;
+            record(&mut w, &row, &error)?;
         }
     }
     w.flush()?;

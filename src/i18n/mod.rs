@@ -11,10 +11,12 @@
 //! misspelt argument found only when a clerk hits it), plural rules are the
 //! two we need, and the texts stay next to the code that tests them.
 //!
-//! The catalogue has four parts, one file each, all written the same way:
+//! The catalogue has five parts, one file each, all written the same way:
 //! - here: the sentences of the commands (import verdicts, warnings,
 //!   upgrade notices, wrong arguments bangfu itself refuses);
 //! - [`values`]: why a cell could not be read ([`crate::values::ValueError`]);
+//! - [`import`]: what an import says about a file and its rows (row
+//!   problems, the store's reference problems, the import's warnings);
 //! - [`usage`]: clap's usage errors, rebuilt from their kind and context;
 //! - [`help`]: the Chinese `--help` of every command and argument (the
 //!   English is the clap derive text in [`crate::cli`], kept where clap
@@ -24,6 +26,7 @@
 //! [`crate::report::Label`]: a vocabulary of single words, not sentences.
 
 pub mod help;
+pub mod import;
 pub mod usage;
 pub mod values;
 
@@ -124,6 +127,8 @@ fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
 pub enum Msg {
     /// Why a cell (or an argument) could not be read.
     Value(ValueError),
+    /// What an import says about a file or a row ([`import`]).
+    Import(import::ImportMsg),
 
     // Import.
     /// A warning of an import (its text still English until the row
@@ -175,6 +180,7 @@ impl Msg {
         use Msg::*;
         match self {
             Value(e) => values::text(e, lang),
+            Import(m) => m.text(lang),
             Warning { text } => tr!(lang, format!("warning: {text}"), format!("警告：{text}")),
             DryRunVerdict { problems } => tr!(
                 lang,
@@ -262,6 +268,12 @@ impl fmt::Display for Msg {
 /// user's language.
 impl std::error::Error for Msg {}
 
+impl From<import::ImportMsg> for Msg {
+    fn from(m: import::ImportMsg) -> Msg {
+        Msg::Import(m)
+    }
+}
+
 impl From<ValueError> for Msg {
     fn from(e: ValueError) -> Msg {
         Msg::Value(e)
@@ -307,6 +319,7 @@ pub(crate) mod tests {
         for m in &all {
             match m {
                 Msg::Value(_)
+                | Msg::Import(_)
                 | Msg::Warning { .. }
                 | Msg::DryRunVerdict { .. }
                 | Msg::NothingImported { .. }
@@ -321,6 +334,7 @@ pub(crate) mod tests {
         }
         all.into_iter()
             .chain(values::tests::samples().into_iter().map(Msg::Value))
+            .chain(import::tests::samples().into_iter().map(Msg::Import))
             .collect()
     }
 

@@ -41,9 +41,9 @@ pub fn open(path: &Path, sheet: Option<&str>) -> Result<Result<Sheet, FileError>
                     path.display()
                 )));
             }
-            return Ok(Err(FileError::Read(format!(
-                "not a readable workbook: {e}"
-            ))));
+            return Ok(Err(FileError::NotAWorkbook {
+                cause: e.to_string(),
+            }));
         }
     };
     let names = workbook.sheet_names();
@@ -66,9 +66,10 @@ pub fn open(path: &Path, sheet: Option<&str>) -> Result<Result<Sheet, FileError>
     let cells = match used_cells(&mut workbook, &name) {
         Ok(cells) => cells,
         Err(e) => {
-            return Ok(Err(FileError::Read(format!(
-                "cannot read sheet {name:?}: {e}"
-            ))))
+            return Ok(Err(FileError::SheetUnreadable {
+                sheet: crate::values::printable(&name).into_owned(),
+                cause: e,
+            }))
         }
     };
     let format = path

@@ -7,7 +7,9 @@
 //! million deliveries cost a million hash lookups, not a million queries.
 
 use super::ids::IdTable;
-use crate::input::headers::{Field, Layout};
+use crate::i18n::import::ImportMsg;
+use crate::i18n::Msg;
+use crate::input::headers::{Field, Kind, Layout};
 use crate::records::{CellProblem, Delivery, Household, Member, Pairing};
 use crate::values::{clean, Category, Date, Fen, IdNumber, Phone, Status};
 use rusqlite::types::Value;
@@ -45,11 +47,8 @@ pub type Written = Result<(), Vec<CellProblem>>;
 /// A record's problems, or what writing it did.
 type Settled = Result<Outcome, Vec<CellProblem>>;
 
-fn problem(column: &'static str, message: impl Into<String>) -> Vec<CellProblem> {
-    vec![CellProblem {
-        column,
-        message: message.into(),
-    }]
+fn problem(field: Field, message: ImportMsg) -> Vec<CellProblem> {
+    vec![CellProblem::new(field, message)]
 }
 
 /// Ids and names of one kind of record, for resolving references.
@@ -85,12 +84,7 @@ impl Index {
     }
 
     /// By id; failing that, by exactly one name. The key and the id.
-    fn resolve<'s>(
-        &'s self,
-        reference: &'s str,
-        what: &str,
-        name_word: &str,
-    ) -> Result<Found<'s>, String> {
+    fn resolve<'s>(&'s self, reference: &'s str, kind: Kind) -> Result<Found<'s>, Msg> {
         if let Some(key) = self.by_id.get(reference) {
             return Ok((key, reference));
         }
@@ -100,13 +94,18 @@ impl Index {
             Some(keys) if keys.len() > 1 => {
                 let mut ids: Vec<&str> = keys.iter().map(id).collect();
                 ids.sort_unstable();
-                Err(format!(
-                    "{reference:?} is the {name_word} of {} {what}s ({}); give the id instead",
-                    ids.len(),
-                    ids.join(", ")
-                ))
+                Err(ImportMsg::AmbiguousReference {
+                    kind,
+                    reference: reference.to_string(),
+                    ids: ids.into_iter().map(str::to_string).collect(),
+                }
+                .into())
             }
-            _ => Err(format!("no {what} has the id or {name_word} {reference:?}")),
+            _ => Err(ImportMsg::NoSuchRecord {
+                kind,
+                reference: reference.to_string(),
+            }
+            .into()),
         }
     }
 }
@@ -125,15 +124,15 @@ pub struct Refs {
 }
 
 impl Refs {
-    pub fn household(&self, reference: &str) -> Result<i64, String> {
+    pub fn household(&self, reference: &str) -> Result<i64, Msg> {
         self.households
-            .resolve(reference, "household", "head")
+            .resolve(reference, Kind::Households)
             .map(|(key, _)| key)
     }
 
-    pub fn member(&self, reference: &str) -> Result<i64, String> {
+    pub fn member(&self, reference: &str) -> Result<i64, Msg> {
         self.members
-            .resolve(reference, "member", "name")
+            .resolve(reference, Kind::Members)
             .map(|(key, _)| key)
     }
 
@@ -153,14 +152,14 @@ impl Refs {
         household: &'s str,
     ) -> Result<(Found<'s>, Found<'s>), Vec<CellProblem>> {
         match (
-            self.members.resolve(member, "member", "name"),
-            self.households.resolve(household, "household", "head"),
+            self.members.resolve(member, Kind::Members),
+            self.households.resolve(household, Kind::Households),
         ) {
             (Ok(m), Ok(h)) => Ok((m, h)),
-            (m, h) => Err([("member", m.err()), ("household", h.err())]
+            (m, h) => Err([(Field::Member, m.err()), (Field::Household, h.err())]
                 .into_iter()
-                .filter_map(|(column, message)| {
-                    message.map(|message| CellProblem { column, message })
+                .filter_map(|(field, message)| {
+                    message.map(|message| CellProblem::new(field, message))
                 })
                 .collect()),
         }
@@ -394,11 +393,15 @@ impl<'c> Writer<'c> {
     }
 
     /// An id may stand once in a file.
-    fn first_in_file(&mut self, id: &str, line: u64, what: &str) -> Result<(), Vec<CellProblem>> {
-        if let Some(first) = self.seen_ids.get(id) {
+    fn first_in_file(&mut self, id: &str, line: u64, kind: Kind) -> Result<(), Vec<CellProblem>> {
+        if let Some(&first) = self.seen_ids.get(id) {
             return Err(problem(
-                "id",
-                format!("{what} {id:?} appears again in this file (first on line {first})"),
+                Field::Id,
+                ImportMsg::IdAgainInFile {
+                    kind,
+                    id: id.to_string(),
+                    first,
+                },
             ));
         }
         self.seen_ids.insert(id.to_string(), line);
@@ -463,7 +466,7 @@ impl<'c> Writer<'c> {
         line: u64,
         h: &Household,
     ) -> rusqlite::Result<Settled> {
-        if let Err(p) = self.first_in_file(&h.id, line, "household") {
+        if let Err(p) = self.first_in_file(&h.id, line, Kind::Households) {
             return Ok(Err(p));
         }
         let existing = self.refs.households.by_id.get(h.id.as_str());
@@ -478,11 +481,11 @@ impl<'c> Writer<'c> {
                         .cloned()
                         .unwrap_or_default();
                     return Ok(Err(problem(
-                        "id_number",
-                        format!(
-                            "{} is already the ID number of household {other_id:?}",
-                            number.masked()
-                        ),
+                        Field::IdNumber,
+                        ImportMsg::IdNumberTaken {
+                            masked: number.masked(),
+                            household: other_id,
+                        },
                     )));
                 }
             }
@@ -561,7 +564,7 @@ impl<'c> Writer<'c> {
         line: u64,
         m: &Member,
     ) -> rusqlite::Result<Settled> {
-        if let Err(p) = self.first_in_file(&m.id, line, "member") {
+        if let Err(p) = self.first_in_file(&m.id, line, Kind::Members) {
             return Ok(Err(p));
         }
         let mut households = Vec::with_capacity(m.households.len());
@@ -569,10 +572,7 @@ impl<'c> Writer<'c> {
         for reference in &m.households {
             match self.refs.household(reference) {
                 Ok(key) => households.push(key),
-                Err(message) => problems.push(CellProblem {
-                    column: "households",
-                    message,
-                }),
+                Err(message) => problems.push(CellProblem::new(Field::Households, message)),
             }
         }
         if !problems.is_empty() {
@@ -753,8 +753,8 @@ impl<'c> Writer<'c> {
         };
         if marked_by(claimed, self.batch) {
             return Ok(Err(problem(
-                "id",
-                format!("record {id:?} appears more than once in this file"),
+                Field::Id,
+                ImportMsg::RecordAgainInFile { id: id.to_string() },
             )));
         }
         let mut update = self.conn.prepare_cached(
