@@ -240,12 +240,12 @@ fn parse_size(s: &str) -> Result<i64, ValueError> {
     }
 }
 
-/// Check a household row.
-pub fn household(layout: &Layout, row: &RawRow) -> Checked<Household> {
+/// Check a household row; `today` is the day of the import.
+pub fn household(layout: &Layout, row: &RawRow, today: Date) -> Checked<Household> {
     let mut c = Cells::new(layout, row);
     let id = c.key(Field::Id, true).unwrap_or_default();
     let head = c.required_text(Field::Head);
-    let id_number = c.parsed(Field::IdNumber, IdNumber::parse);
+    let id_number = c.parsed(Field::IdNumber, |s| IdNumber::parse(s, today));
     let township = c.required_text(Field::Township);
     let village = c.text(Field::Village);
     let size = c.parsed(Field::Size, parse_size);
@@ -254,7 +254,7 @@ pub fn household(layout: &Layout, row: &RawRow) -> Checked<Household> {
     let lifted_on = c.parsed(Field::LiftedOn, Date::parse);
     let phone = c.parsed(Field::Phone, Phone::parse);
     if let Some(day) = lifted_on {
-        if day > Date::today() {
+        if day > today {
             c.problem(Field::LiftedOn, ImportMsg::LiftedInTheFuture { day });
         }
     }
@@ -387,6 +387,10 @@ mod tests {
         }
     }
 
+    fn today() -> Date {
+        Date::from_ymd(2026, 1, 1).unwrap()
+    }
+
     fn layout(kind: Kind, headers: &[&str]) -> Layout {
         Layout::new(kind, headers).unwrap()
     }
@@ -426,6 +430,7 @@ mod tests {
                 "2002-06-01",
                 "13812345678",
             ]),
+            today(),
         )
         .unwrap();
         assert_eq!(h.id, "H001");
@@ -440,7 +445,7 @@ mod tests {
             Kind::Households,
             &["id", "head", "township", "size", "phone"],
         );
-        let got = columns(household(&l, &row(&["", "", "T", "51", "12"])));
+        let got = columns(household(&l, &row(&["", "", "T", "51", "12"]), today()));
         assert_eq!(got, vec!["id", "head", "size", "phone"]);
     }
 
@@ -450,7 +455,11 @@ mod tests {
             Kind::Households,
             &["id", "head", "township", "status", "lifted_on"],
         );
-        let got = columns(household(&l, &row(&["H1", "x", "T", "贫困", "2002-01-01"])));
+        let got = columns(household(
+            &l,
+            &row(&["H1", "x", "T", "贫困", "2002-01-01"]),
+            today(),
+        ));
         assert_eq!(got, vec!["status"]);
     }
 
