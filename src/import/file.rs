@@ -114,8 +114,8 @@ impl FileImport {
         Ok(layout)
     }
 
-    /// A file whose header is wrong: the header's problems, and every row
-    /// rejected with them.
+    /// A file whose header is wrong: the header's problems (once), and
+    /// every row rejected with them.
     pub fn reject_all(&mut self, source: Source, problems: &[CellProblem], header_line: u64) {
         let name = self.name.clone();
         let at = |line: u64| -> Vec<Problem> {
@@ -128,8 +128,8 @@ impl FileImport {
                 Ok(row) if row.is_blank() => {}
                 Ok(row) => {
                     self.result.read += 1;
-                    let problems = at(row.line);
-                    self.reject(&row, problems);
+                    self.result.rejected += 1;
+                    self.rejected.rows.push((trimmed(&row), at(row.line)));
                 }
                 Err(e) => return self.broke_off(&e),
             }
@@ -144,11 +144,12 @@ impl FileImport {
         self.unreadable = true;
     }
 
+    /// A row with problems of its own: they are reported, and the row goes
+    /// to the rejects.
     fn reject(&mut self, row: &RawRow, problems: Vec<Problem>) {
         self.result.rejected += 1;
         self.problems.extend(problems.iter().cloned());
-        let cells = row.cells.iter().map(|c| c.trim().to_string()).collect();
-        self.rejected.rows.push((cells, problems));
+        self.rejected.rows.push((trimmed(row), problems));
     }
 
     /// Rows read so far.
@@ -233,6 +234,11 @@ impl FileImport {
         report.files.push(self.result);
         Ok(())
     }
+}
+
+/// A row's cells as the rejects file keeps them.
+fn trimmed(row: &RawRow) -> Vec<String> {
+    row.cells.iter().map(|c| c.trim().to_string()).collect()
 }
 
 /// Write a record; on success, the goods and cash it holds.
