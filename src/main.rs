@@ -42,8 +42,14 @@ fn main() -> ExitCode {
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             let _ = out.flush();
-            say(&format!("bangfu: {e:#}"), reveal);
-            if e.downcast_ref::<UsageError>().is_some() {
+            let usage = e.downcast_ref::<UsageError>();
+            // A usage error said in the user's language (unless wrapped).
+            let text = match usage {
+                Some(usage) if e.chain().count() == 1 => usage.text(lang),
+                _ => format!("{e:#}"),
+            };
+            say(&format!("bangfu: {text}"), reveal);
+            if usage.is_some() {
                 ExitCode::from(2)
             } else {
                 ExitCode::from(1)

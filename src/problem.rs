@@ -114,13 +114,33 @@ impl Warning {
 /// The user asked for something that cannot be done as asked: a file that
 /// does not exist, an unknown encoding, a reference that matches nothing.
 /// `main` turns it into exit status 2.
+/// Its text is a message of the catalogue ([`UsageError::msg`], rendered
+/// in the user's language by [`UsageError::text`]) or, where a command has
+/// not moved its sentence into the catalogue yet, English ([`UsageError::new`]).
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct UsageError(pub String);
+#[error("{}", self.text(Lang::En))]
+pub struct UsageError(Said);
+
+#[derive(Debug)]
+enum Said {
+    English(String),
+    Msg(Msg),
+}
 
 impl UsageError {
     pub fn new(message: impl Into<String>) -> UsageError {
-        UsageError(message.into())
+        UsageError(Said::English(message.into()))
+    }
+
+    pub fn msg(message: impl Into<Msg>) -> UsageError {
+        UsageError(Said::Msg(message.into()))
+    }
+
+    pub fn text(&self, lang: Lang) -> String {
+        match &self.0 {
+            Said::English(text) => text.clone(),
+            Said::Msg(m) => m.text(lang),
+        }
     }
 }
 

@@ -123,3 +123,35 @@ fn the_rejects_file_says_what_is_wrong_in_the_language_of_the_run() {
         text.trim_start_matches('\u{feff}').to_string()
     );
 }
+
+/// A workbook with two sheets, as Excel writes one.
+fn two_sheets(w: &Workdir) -> std::path::PathBuf {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    for name in ["贫困户", "记录"] {
+        let sheet = book.add_worksheet();
+        sheet.set_name(name).expect("sheet name");
+        sheet.write_string(0, 0, "户编号").expect("cell");
+    }
+    let path = w.path("台账.xlsx");
+    book.save(&path).expect("save workbook");
+    path
+}
+
+#[test]
+fn a_file_that_cannot_be_opened_is_said_in_chinese() {
+    let w = Workdir::new();
+    two_sheets(&w);
+    let sheet = run(&w, &["import", "--sheet", "不存在", "台账.xlsx"]);
+    let missing = run(&w, &["import", "没有.csv"]);
+    let zh_sheet = run(
+        &w,
+        &["--lang", "zh", "import", "--sheet", "不存在", "台账.xlsx"],
+    );
+    let zh_missing = run(&w, &["--lang", "zh", "import", "没有.csv"]);
+    let all = [sheet, missing, zh_sheet, zh_missing]
+        .iter()
+        .map(|out| outcome(&w, out))
+        .collect::<Vec<_>>()
+        .join("\n");
+    insta::assert_snapshot!("cannot_open", all);
+}

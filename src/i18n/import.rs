@@ -76,6 +76,20 @@ pub enum ImportMsg {
         encoding: String,
     },
 
+    // A file that cannot be opened (a usage error: exit 2).
+    /// The operating system refused to open it (its words in `cause`).
+    CannotOpen {
+        path: String,
+        not_found: bool,
+        cause: String,
+    },
+    /// `--sheet` names no sheet of the workbook.
+    NoSuchSheet {
+        path: String,
+        sheet: String,
+        sheets: Vec<String>,
+    },
+
     // A file as a whole (its header, its bytes).
     File(FileError),
     /// A required column that the header lacks, and the headers accepted.
@@ -332,6 +346,30 @@ impl ImportMsg {
                 format!("holds bytes that are not valid {encoding}; give the right --encoding"),
                 format!("含有不符合 {encoding} 编码的字节；请用 --encoding 指定正确的编码"),
             ),
+            CannotOpen {
+                path,
+                not_found,
+                cause,
+            } => match (lang, not_found) {
+                (Lang::En, _) => format!("cannot open {path}: {cause}"),
+                (Lang::Zh, true) => format!("无法打开 {path}：文件不存在"),
+                (Lang::Zh, false) => format!("无法打开 {path}：{cause}"),
+            },
+            NoSuchSheet {
+                path,
+                sheet,
+                sheets,
+            } => tr!(
+                lang,
+                format!(
+                    "{path} has no sheet {sheet:?}; its sheets are: {}",
+                    sheets.join(", ")
+                ),
+                format!(
+                    "{path} 中没有工作表“{sheet}”；它的工作表是：{}",
+                    sheets.join("、")
+                ),
+            ),
             File(e) => file_text(e, lang),
             MissingColumn { accepted } => tr!(
                 lang,
@@ -476,6 +514,21 @@ pub(crate) mod tests {
             NotOfEncoding {
                 encoding: "UTF-8".into(),
             },
+            CannotOpen {
+                path: "a.csv".into(),
+                not_found: true,
+                cause: "No such file or directory (os error 2)".into(),
+            },
+            CannotOpen {
+                path: "a.csv".into(),
+                not_found: false,
+                cause: "Permission denied (os error 13)".into(),
+            },
+            NoSuchSheet {
+                path: "a.xlsx".into(),
+                sheet: "x".into(),
+                sheets: vec!["Sheet1".into()],
+            },
             File(FileError::Empty),
             File(FileError::NoHeader),
             File(FileError::Workbook),
@@ -539,6 +592,8 @@ pub(crate) mod tests {
                 | IdNumberTaken { .. }
                 | RowWidth { .. }
                 | NotOfEncoding { .. }
+                | CannotOpen { .. }
+                | NoSuchSheet { .. }
                 | File(_)
                 | MissingColumn { .. }
                 | UnreadMoney { .. }

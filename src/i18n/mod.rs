@@ -131,8 +131,8 @@ pub enum Msg {
     Import(import::ImportMsg),
 
     // Import.
-    /// A warning of an import (its text still English until the row
-    /// problems move into the catalogue).
+    /// A warning of an import, its text rendered already (in
+    /// [`import`]): `warning: …` / `警告：…`.
     Warning {
         text: String,
     },

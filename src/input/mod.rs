@@ -8,6 +8,7 @@ pub mod encoding;
 pub mod headers;
 pub mod workbook;
 
+use crate::i18n::import::ImportMsg;
 use crate::problem::UsageError;
 use crate::values::text::trim;
 use csv::StringRecord;
@@ -162,8 +163,13 @@ impl Source {
         path: &Path,
         options: &ReadOptions,
     ) -> Result<Result<Source, FileError>, UsageError> {
-        let file = File::open(path)
-            .map_err(|e| UsageError::new(format!("cannot open {}: {e}", path.display())))?;
+        let file = File::open(path).map_err(|e| {
+            UsageError::msg(ImportMsg::CannotOpen {
+                path: path.display().to_string(),
+                not_found: e.kind() == io::ErrorKind::NotFound,
+                cause: e.to_string(),
+            })
+        })?;
         let is_workbook = workbook::is_workbook_name(path)
             || (options.encoding.is_none()
                 && matches!(encoding::sniff_head(&file), Ok(Sniffed::Zip | Sniffed::Ole)));

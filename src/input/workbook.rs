@@ -8,6 +8,7 @@
 //! memory follows them, not the used range the file claims.
 
 use super::{FileError, RawRow};
+use crate::i18n::import::ImportMsg;
 use crate::problem::UsageError;
 use crate::values::Date;
 use calamine::{open_workbook_auto, Data, DataType, Reader, Sheets};
@@ -36,10 +37,11 @@ pub fn open(path: &Path, sheet: Option<&str>) -> Result<Result<Sheet, FileError>
         Ok(w) => w,
         Err(e) => {
             if !path.exists() {
-                return Err(UsageError::new(format!(
-                    "cannot open {}: no such file",
-                    path.display()
-                )));
+                return Err(UsageError::msg(ImportMsg::CannotOpen {
+                    path: path.display().to_string(),
+                    not_found: true,
+                    cause: "no such file".into(),
+                }));
             }
             return Ok(Err(FileError::NotAWorkbook {
                 cause: e.to_string(),
@@ -51,11 +53,11 @@ pub fn open(path: &Path, sheet: Option<&str>) -> Result<Result<Sheet, FileError>
         Some(wanted) => match names.iter().find(|n| n.trim() == wanted.trim()) {
             Some(n) => n.clone(),
             None => {
-                return Err(UsageError::new(format!(
-                    "{} has no sheet {wanted:?}; its sheets are: {}",
-                    path.display(),
-                    names.join(", ")
-                )))
+                return Err(UsageError::msg(ImportMsg::NoSuchSheet {
+                    path: path.display().to_string(),
+                    sheet: wanted.to_string(),
+                    sheets: names.clone(),
+                }))
             }
         },
         None => match names.first() {
