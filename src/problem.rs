@@ -114,9 +114,8 @@ impl Warning {
 /// The user asked for something that cannot be done as asked: a file that
 /// does not exist, an unknown encoding, a reference that matches nothing.
 /// `main` turns it into exit status 2.
-/// Its text is a message of the catalogue ([`UsageError::msg`], rendered
-/// in the user's language by [`UsageError::text`]) or, where a command has
-/// not moved its sentence into the catalogue yet, English ([`UsageError::new`]).
+/// Its text is English ([`UsageError::new`]) or a message of the catalogue
+/// ([`UsageError::said`], rendered in the user's language by `main`).
 #[derive(Debug, thiserror::Error)]
 #[error("{}", self.text(Lang::En))]
 pub struct UsageError(Said);
@@ -128,12 +127,14 @@ enum Said {
 }
 
 impl UsageError {
+    /// A message not yet in the catalogue (English whatever the language).
     pub fn new(message: impl Into<String>) -> UsageError {
         UsageError(Said::English(message.into()))
     }
 
-    pub fn msg(message: impl Into<Msg>) -> UsageError {
-        UsageError(Said::Msg(message.into()))
+    /// A message of the catalogue, rendered when it is printed.
+    pub fn said(message: Msg) -> UsageError {
+        UsageError(Said::Msg(message))
     }
 
     pub fn text(&self, lang: Lang) -> String {

@@ -3,6 +3,7 @@
 
 use super::{Context, Status};
 use crate::cli::ImportArgs;
+use crate::i18n::import::ImportMsg;
 use crate::i18n::Msg;
 use crate::import::{import, FileResult, ImportOptions, ImportReport, Input, Rejected};
 use crate::input::{ReadOptions, Source};
@@ -54,7 +55,10 @@ pub fn run(ctx: &Context, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Res
         .dry_run
         .then(|| Store::upgraded_copy(&path))
         .transpose()
-        .with_context(|| format!("copying {}", path.display()))?
+        .with_context(|| {
+            let path = path.display().to_string();
+            ImportMsg::CopyingDatabase { path }.text(ctx.lang)
+        })?
         .flatten()
     {
         // A dry run writes nothing, not even the upgrade of the file.
@@ -87,7 +91,7 @@ pub fn run(ctx: &Context, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Res
             if let Some(target) = &rejects {
                 written = Some(
                     write_rejects(target, &report.rejected, ctx.lang)
-                        .context("writing the rejects file")?,
+                        .with_context(|| ImportMsg::WritingRejects.text(ctx.lang))?,
                 );
             }
             Ok(())
@@ -95,7 +99,7 @@ pub fn run(ctx: &Context, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Res
     )?;
     if let Some(file) = written.filter(|_| report.committed) {
         file.finish_after_commit()
-            .context("the import was committed, but not its rejects file")?;
+            .with_context(|| ImportMsg::CommittedWithoutRejects.text(ctx.lang))?;
     }
     finish(ctx, &report, args.dry_run, args.rejects.as_deref(), out)
 }

@@ -90,6 +90,15 @@ pub enum ImportMsg {
         sheets: Vec<String>,
     },
 
+    // The import's own files failing (the cause follows).
+    /// Copying an older database for a dry run.
+    CopyingDatabase {
+        path: String,
+    },
+    WritingRejects,
+    /// The commit went through, but the rejects file did not take its name.
+    CommittedWithoutRejects,
+
     // A file as a whole (its header, its bytes).
     File(FileError),
     /// A required column that the header lacks, and the headers accepted.
@@ -370,6 +379,21 @@ impl ImportMsg {
                     sheets.join("、")
                 ),
             ),
+            CopyingDatabase { path } => tr!(
+                lang,
+                format!("copying {path}"),
+                format!("复制 {path} 时出错"),
+            ),
+            WritingRejects => tr!(
+                lang,
+                "writing the rejects file".into(),
+                "写入拒绝行文件时出错".into(),
+            ),
+            CommittedWithoutRejects => tr!(
+                lang,
+                "the import was committed, but not its rejects file".into(),
+                "导入已经提交，但拒绝行文件没有写成".into(),
+            ),
             File(e) => file_text(e, lang),
             MissingColumn { accepted } => tr!(
                 lang,
@@ -529,6 +553,11 @@ pub(crate) mod tests {
                 sheet: "x".into(),
                 sheets: vec!["Sheet1".into()],
             },
+            CopyingDatabase {
+                path: "b.db".into(),
+            },
+            WritingRejects,
+            CommittedWithoutRejects,
             File(FileError::Empty),
             File(FileError::NoHeader),
             File(FileError::Workbook),
@@ -594,6 +623,9 @@ pub(crate) mod tests {
                 | NotOfEncoding { .. }
                 | CannotOpen { .. }
                 | NoSuchSheet { .. }
+                | CopyingDatabase { .. }
+                | WritingRejects
+                | CommittedWithoutRejects
                 | File(_)
                 | MissingColumn { .. }
                 | UnreadMoney { .. }

@@ -129,7 +129,7 @@ impl FileImport {
                 Ok(row) => {
                     self.result.read += 1;
                     self.result.rejected += 1;
-                    self.rejected.rows.push((trimmed(&row), at(row.line)));
+                    self.rejected.rows.push((as_written(&row), at(row.line)));
                 }
                 Err(e) => return self.broke_off(&e),
             }
@@ -149,7 +149,7 @@ impl FileImport {
     fn reject(&mut self, row: &RawRow, problems: Vec<Problem>) {
         self.result.rejected += 1;
         self.problems.extend(problems.iter().cloned());
-        self.rejected.rows.push((trimmed(row), problems));
+        self.rejected.rows.push((as_written(row), problems));
     }
 
     /// Rows read so far.
@@ -236,9 +236,10 @@ impl FileImport {
     }
 }
 
-/// A row's cells as the rejects file keeps them.
-fn trimmed(row: &RawRow) -> Vec<String> {
-    row.cells.iter().map(|c| c.trim().to_string()).collect()
+/// A row's cells as the rejects file keeps them: untrimmed, as the file
+/// has them (as main has had it since the branch 'i18nrep').
+fn as_written(row: &RawRow) -> Vec<String> {
+    row.cells.iter().map(str::to_string).collect()
 }
 
 /// Write a record; on success, the goods and cash it holds.

@@ -60,7 +60,7 @@ pub struct FileResult {
 #[derive(Debug, Clone, Default)]
 pub struct Rejected {
     pub header: Vec<String>,
-    /// Original cells and their problems.
+    /// Original cells, untrimmed (as the file has them), and their problems.
     pub rows: Vec<(Vec<String>, Vec<Problem>)>,
 }
 

@@ -9,6 +9,7 @@ pub mod headers;
 pub mod workbook;
 
 use crate::i18n::import::ImportMsg;
+use crate::i18n::Msg;
 use crate::problem::UsageError;
 use crate::values::text::trim;
 use csv::StringRecord;
@@ -164,11 +165,11 @@ impl Source {
         options: &ReadOptions,
     ) -> Result<Result<Source, FileError>, UsageError> {
         let file = File::open(path).map_err(|e| {
-            UsageError::msg(ImportMsg::CannotOpen {
+            UsageError::said(Msg::Import(ImportMsg::CannotOpen {
                 path: path.display().to_string(),
                 not_found: e.kind() == io::ErrorKind::NotFound,
                 cause: e.to_string(),
-            })
+            }))
         })?;
         let is_workbook = workbook::is_workbook_name(path)
             || (options.encoding.is_none()
@@ -558,15 +559,15 @@ pub fn sniff_delimiter(text: &[u8]) -> u8 {
 
 /// Parse `--delimiter`: one ASCII character, or `tab`, `\t`, `comma`,
 /// `semicolon`.
-pub fn parse_delimiter(s: &str) -> Result<u8, String> {
+pub fn parse_delimiter(s: &str) -> Result<u8, crate::i18n::Msg> {
     match s {
         "tab" | "\\t" | "\t" => Ok(b'\t'),
         "comma" => Ok(b','),
         "semicolon" => Ok(b';'),
         _ if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
-        _ => Err(format!(
-            "the delimiter must be one ASCII character or tab, comma, semicolon; not {s:?}"
-        )),
+        _ => Err(crate::i18n::Msg::BadDelimiter {
+            given: crate::values::redact(s),
+        }),
     }
 }
 

@@ -9,6 +9,7 @@
 
 use super::{FileError, RawRow};
 use crate::i18n::import::ImportMsg;
+use crate::i18n::Msg;
 use crate::problem::UsageError;
 use crate::values::Date;
 use calamine::{open_workbook_auto, Data, DataType, Reader, Sheets};
@@ -37,11 +38,11 @@ pub fn open(path: &Path, sheet: Option<&str>) -> Result<Result<Sheet, FileError>
         Ok(w) => w,
         Err(e) => {
             if !path.exists() {
-                return Err(UsageError::msg(ImportMsg::CannotOpen {
+                return Err(UsageError::said(Msg::Import(ImportMsg::CannotOpen {
                     path: path.display().to_string(),
                     not_found: true,
                     cause: "no such file".into(),
-                }));
+                })));
             }
             return Ok(Err(FileError::NotAWorkbook {
                 cause: e.to_string(),
@@ -53,11 +54,11 @@ pub fn open(path: &Path, sheet: Option<&str>) -> Result<Result<Sheet, FileError>
         Some(wanted) => match names.iter().find(|n| n.trim() == wanted.trim()) {
             Some(n) => n.clone(),
             None => {
-                return Err(UsageError::msg(ImportMsg::NoSuchSheet {
+                return Err(UsageError::said(Msg::Import(ImportMsg::NoSuchSheet {
                     path: path.display().to_string(),
                     sheet: wanted.to_string(),
                     sheets: names.clone(),
-                }))
+                })))
             }
         },
         None => match names.first() {
