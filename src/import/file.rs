@@ -116,7 +116,8 @@ impl FileImport {
 
     /// A file whose header is wrong: the header's problems (once), and
     /// every row rejected with them.
-    pub fn reject_all(&mut self, source: Source, problems: &[CellProblem], header_line: u64) {
+    pub fn reject_all(&mut self, source: Source, problems: &[CellProblem]) {
+        let header_line = source.header.line;
         let name = self.name.clone();
         let at = |line: u64| -> Vec<Problem> {
             let at = |p: &CellProblem| Problem::new(&name, line, p.column, p.message.clone());

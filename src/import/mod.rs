@@ -160,8 +160,7 @@ fn import_file(
     let layout = match file.layout(&source) {
         Ok(layout) => layout,
         Err(problems) => {
-            let header_line = source.header.line;
-            file.reject_all(source, &problems, header_line);
+            file.reject_all(source, &problems);
             return file.finish(None, None, report);
         }
     };
