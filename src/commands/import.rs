@@ -76,7 +76,7 @@ pub fn run(ctx: &Context, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Res
     let import_options = ImportOptions {
         dry_run: args.dry_run,
         keep_valid: args.rejects.is_some(),
-        progress: !ctx.quiet && std::io::stderr().is_terminal(),
+        progress: (!ctx.quiet && std::io::stderr().is_terminal()).then_some(ctx.lang),
     };
     // The rejects file is written (and synced) just before the commit, so
     // that a full disk stops the import; it takes its name only once the

@@ -90,6 +90,12 @@ pub enum ImportMsg {
         sheets: Vec<String>,
     },
 
+    /// The progress bar's words: rows read, and how fast.
+    Progress {
+        read: u64,
+        per_second: u64,
+    },
+
     // The import's own files failing (the cause follows).
     /// Copying an older database for a dry run.
     CopyingDatabase {
@@ -379,6 +385,11 @@ impl ImportMsg {
                     sheets.join("、")
                 ),
             ),
+            Progress { read, per_second } => tr!(
+                lang,
+                format!("{read} rows, {per_second} rows/s"),
+                format!("{read} 行，每秒 {per_second} 行"),
+            ),
             CopyingDatabase { path } => tr!(
                 lang,
                 format!("copying {path}"),
@@ -553,6 +564,10 @@ pub(crate) mod tests {
                 sheet: "x".into(),
                 sheets: vec!["Sheet1".into()],
             },
+            Progress {
+                read: 4096,
+                per_second: 100_000,
+            },
             CopyingDatabase {
                 path: "b.db".into(),
             },
@@ -623,6 +638,7 @@ pub(crate) mod tests {
                 | NotOfEncoding { .. }
                 | CannotOpen { .. }
                 | NoSuchSheet { .. }
+                | Progress { .. }
                 | CopyingDatabase { .. }
                 | WritingRejects
                 | CommittedWithoutRejects

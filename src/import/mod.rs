@@ -16,6 +16,7 @@ mod progress;
 mod reader;
 mod totals;
 
+use crate::i18n::Lang;
 use crate::input::headers::Kind;
 use crate::input::{FileError, Source};
 use crate::problem::{Problem, Warning};
@@ -38,8 +39,9 @@ pub struct ImportOptions {
     pub dry_run: bool,
     /// Keep the valid rows and hand back the rejected ones.
     pub keep_valid: bool,
-    /// Show a progress bar on stderr (the caller checks it is a terminal).
-    pub progress: bool,
+    /// Show a progress bar on stderr, in this language (the caller checks
+    /// that stderr is a terminal).
+    pub progress: Option<Lang>,
 }
 
 /// What one file did.
@@ -146,7 +148,7 @@ fn import_file(
     writer: &mut Writer<'_>,
     input: Input,
     today: Date,
-    progress: bool,
+    progress: Option<Lang>,
     report: &mut ImportReport,
 ) -> anyhow::Result<()> {
     let source = match input.source {
