@@ -4,7 +4,39 @@
 
 use crate::i18n::errors::Localized;
 use crate::i18n::{Lang, Msg};
+use crate::input::headers::Field;
 use std::fmt;
+
+/// Where in a row a problem is: one column, the row as a whole, or the
+/// file as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    Field(Field),
+    Row,
+    File,
+}
+
+impl Column {
+    /// bangfu's own name of the column (`id`, `date`, …, `row`, `file`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Column::Field(field) => field.name(),
+            Column::Row => "row",
+            Column::File => "file",
+        }
+    }
+
+    /// The column's name in `lang`: bangfu's own in English, its usual
+    /// Chinese name in Chinese.
+    pub fn name(self, lang: Lang) -> &'static str {
+        match (lang, self) {
+            (Lang::En, column) => column.key(),
+            (Lang::Zh, Column::Field(field)) => field.zh(),
+            (Lang::Zh, Column::Row) => "行",
+            (Lang::Zh, Column::File) => "文件",
+        }
+    }
+}
 
 /// One problem with one row (or the whole file) of an input.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,34 +45,78 @@ pub struct Problem {
     pub file: String,
     /// 1-based line in the file; the header is line 1.
     pub line: u64,
-    /// The column's own name (`id`, `date`, …), or `row` / `file`.
-    pub column: String,
-    pub message: String,
+    pub column: Column,
+    /// The file's own header cell for the column (`帮扶人`), where the file
+    /// has one; the Chinese output names the column so (SPEC §5).
+    pub header: Option<String>,
+    pub message: Msg,
 }
 
 impl Problem {
     pub fn new(
         file: impl Into<String>,
         line: u64,
-        column: impl Into<String>,
-        message: impl Into<String>,
+        column: Column,
+        message: impl Into<Msg>,
     ) -> Problem {
         Problem {
             file: file.into(),
             line,
-            column: column.into(),
+            column,
+            header: None,
             message: message.into(),
         }
     }
+
+    /// The same problem, its column named by the file's header cell.
+    pub fn with_header(self, header: Option<&str>) -> Problem {
+        Problem {
+            header: header.map(str::to_owned),
+            ..self
+        }
+    }
+
+    /// `FILE:LINE: COLUMN: message`. In English the column is bangfu's own
+    /// name of it, whatever the file's header says: the name the
+    /// documentation, `--help` and the missing-column message use, the same
+    /// in every file (a sheet's headers are mostly Chinese, which an English
+    /// reader may not read). In Chinese it is the file's own header, where
+    /// the file has the column, else the column's usual Chinese name.
+    pub fn text(&self, lang: Lang) -> String {
+        let column = match (lang, &self.header) {
+            (Lang::Zh, Some(header)) => crate::values::text::printable(header).into_owned(),
+            _ => self.column.name(lang).to_string(),
+        };
+        format!(
+            "{}:{}: {column}: {}",
+            self.file,
+            self.line,
+            self.message.text(lang)
+        )
+    }
 }
 
+/// English, as in logs and tests.
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}: {}: {}",
-            self.file, self.line, self.column, self.message
-        )
+        f.write_str(&self.text(Lang::En))
+    }
+}
+
+/// A warning of an import: about a file as a whole (`FILE: message`) or
+/// about one place in it, written as a problem is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Warning {
+    File { file: String, message: Msg },
+    At(Problem),
+}
+
+impl Warning {
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            Warning::File { file, message } => format!("{file}: {}", message.text(lang)),
+            Warning::At(problem) => problem.text(lang),
+        }
     }
 }
 
@@ -81,7 +157,7 @@ impl std::error::Error for UsageError {}
 /// the ID and phone numbers they quote masked unless `reveal`.
 pub fn report_problems(problems: &[Problem], limit: usize, lang: Lang, reveal: bool) {
     for problem in problems.iter().take(limit) {
-        say(&problem.to_string(), reveal);
+        say(&problem.text(lang), reveal);
     }
     if problems.len() > limit {
         let more = Msg::MoreProblems {
@@ -104,7 +180,15 @@ mod tests {
 
     #[test]
     fn displays_as_file_line_column_message() {
-        let p = Problem::new("h.csv", 3, "id_number", "bad check digit");
-        assert_eq!(p.to_string(), "h.csv:3: id_number: bad check digit");
+        let p = Problem::new(
+            "h.csv",
+            3,
+            Column::Field(Field::Head),
+            crate::i18n::import::ImportMsg::Empty,
+        );
+        assert_eq!(p.to_string(), "h.csv:3: head: is empty");
+        assert_eq!(p.text(Lang::Zh), "h.csv:3: 户主: 为空");
+        let p = p.with_header(Some("户主姓名"));
+        assert_eq!(p.text(Lang::Zh), "h.csv:3: 户主姓名: 为空");
     }
 }

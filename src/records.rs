@@ -3,17 +3,50 @@
 //! Only what a row says on its own is checked here; references to other
 //! records are resolved by the store, which knows what exists.
 
+use crate::i18n::import::ImportMsg;
+use crate::i18n::Msg;
 use crate::input::headers::{Field, Layout};
 use crate::input::RawRow;
+use crate::problem::{Column, Problem};
 use crate::values::text::{clean, clean_text, is_scientific};
 use crate::values::{Category, Date, Fen, IdNumber, Phone, Status, ValueError};
 use std::borrow::Cow;
 
-/// A problem with one cell, before the file name is attached.
+/// A problem with one cell (or the whole row), before the file name and
+/// line are attached ([`crate::problem::Problem`]); its message is rendered
+/// in the language of the run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CellProblem {
-    pub column: &'static str,
-    pub message: String,
+    pub column: Column,
+    pub message: Msg,
+}
+
+impl CellProblem {
+    /// A problem with the cell of `field`.
+    pub fn new(field: Field, message: impl Into<Msg>) -> CellProblem {
+        CellProblem {
+            column: Column::Field(field),
+            message: message.into(),
+        }
+    }
+
+    /// A problem with the row as a whole.
+    pub fn row(message: impl Into<Msg>) -> CellProblem {
+        CellProblem {
+            column: Column::Row,
+            message: message.into(),
+        }
+    }
+
+    /// This problem at `line` of `file`, its column named as the file's
+    /// header names it.
+    pub fn at(self, file: &str, line: u64, layout: &Layout) -> Problem {
+        let header = match self.column {
+            Column::Field(field) => layout.header(field),
+            Column::Row | Column::File => None,
+        };
+        Problem::new(file, line, self.column, self.message).with_header(header)
+    }
 }
 
 pub type Checked<T> = Result<T, Vec<CellProblem>>;
@@ -119,11 +152,8 @@ impl<'l, 'a> Cells<'l, 'a> {
         self.layout.get(&self.row.cells, field)
     }
 
-    fn problem(&mut self, field: Field, message: impl Into<String>) {
-        self.problems.push(CellProblem {
-            column: field.name(),
-            message: message.into(),
-        });
+    fn problem(&mut self, field: Field, message: impl Into<Msg>) {
+        self.problems.push(CellProblem::new(field, message));
     }
 
     /// Free text ([`clean_text`]), `None` when empty.
@@ -141,7 +171,7 @@ impl<'l, 'a> Cells<'l, 'a> {
         match self.text(field) {
             Some(s) => s,
             None => {
-                self.problem(field, "is empty");
+                self.problem(field, ImportMsg::Empty);
                 String::new()
             }
         }
@@ -159,11 +189,11 @@ impl<'l, 'a> Cells<'l, 'a> {
         let s = clean(self.raw(field));
         if s.is_empty() {
             if required {
-                self.problem(field, "is empty");
+                self.problem(field, ImportMsg::Empty);
             }
             None
         } else if is_scientific(&s) {
-            self.problem(field, ValueError::NumberLostDigits.to_string());
+            self.problem(field, ValueError::NumberLostDigits);
             None
         } else {
             Some(s)
@@ -183,7 +213,7 @@ impl<'l, 'a> Cells<'l, 'a> {
         match parse(s) {
             Ok(v) => Some(v),
             Err(e) => {
-                self.problem(field, e.to_string());
+                self.problem(field, e);
                 None
             }
         }
@@ -224,13 +254,12 @@ pub fn control_characters(layout: &Layout, row: &RawRow) -> Vec<CellProblem> {
             let found = cell
                 .chars()
                 .find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))?;
-            Some(CellProblem {
-                column: column.field.name(),
-                message: format!(
-                    "holds the control character U+{:04X}, which is not text; remove it",
-                    u32::from(found)
-                ),
-            })
+            Some(CellProblem::new(
+                column.field,
+                ImportMsg::ControlCharacter {
+                    code: u32::from(found),
+                },
+            ))
         })
         .collect()
 }
@@ -244,12 +273,12 @@ fn parse_size(s: &str) -> Result<i64, ValueError> {
     }
 }
 
-/// Check a household row.
-pub fn household(layout: &Layout, row: &RawRow) -> Checked<Household> {
+/// Check a household row; `today` is the day of the import.
+pub fn household(layout: &Layout, row: &RawRow, today: Date) -> Checked<Household> {
     let mut c = Cells::new(layout, row);
     let id = c.key(Field::Id, true).unwrap_or_default();
     let head = c.required_text(Field::Head);
-    let id_number = c.parsed(Field::IdNumber, IdNumber::parse);
+    let id_number = c.parsed(Field::IdNumber, |s| IdNumber::parse(s, today));
     let township = c.required_text(Field::Township);
     let village = c.text(Field::Village);
     let size = c.parsed(Field::Size, parse_size);
@@ -258,16 +287,13 @@ pub fn household(layout: &Layout, row: &RawRow) -> Checked<Household> {
     let lifted_on = c.parsed(Field::LiftedOn, Date::parse);
     let phone = c.parsed(Field::Phone, Phone::parse);
     if let Some(day) = lifted_on {
-        if day > Date::today() {
-            c.problem(Field::LiftedOn, format!("{day} is in the future"));
+        if day > today {
+            c.problem(Field::LiftedOn, ImportMsg::LiftedInTheFuture { day });
         }
     }
     let status = match (stated, lifted_on) {
         (Some(Status::Poor), Some(day)) => {
-            c.problem(
-                Field::Status,
-                format!("says poor, but the household was lifted out of poverty on {day}"),
-            );
+            c.problem(Field::Status, ImportMsg::PoorButLifted { day });
             Status::Poor
         }
         (Some(s), _) => s,
@@ -325,7 +351,10 @@ pub fn pairing(layout: &Layout, row: &RawRow) -> Checked<Pairing> {
     let until = c.parsed(Field::Until, Date::parse);
     if let (Some(s), Some(u)) = (since, until) {
         if u < s {
-            c.problem(Field::Until, format!("{u} is before the start date {s}"));
+            c.problem(
+                Field::Until,
+                ImportMsg::EndsBeforeStart { until: u, since: s },
+            );
         }
     }
     c.finish(Pairing {
@@ -341,23 +370,20 @@ pub fn delivery<'r>(layout: &Layout, row: &'r RawRow, today: Date) -> Checked<De
     let mut c = Cells::new(layout, row);
     let id = c.key_ref(Field::Id, false);
     let date = if c.raw(Field::Date).is_empty() {
-        c.problem(Field::Date, "is empty");
+        c.problem(Field::Date, ImportMsg::Empty);
         None
     } else {
         c.parsed(Field::Date, Date::parse)
     };
     if let Some(day) = date {
         if day > today {
-            c.problem(
-                Field::Date,
-                format!("{day} is after the day of import ({today})"),
-            );
+            c.problem(Field::Date, ImportMsg::AfterImportDay { day, today });
         }
     }
     let member = c.key_ref(Field::Member, true).unwrap_or_default();
     let household = c.key_ref(Field::Household, true).unwrap_or_default();
     let category = if c.raw(Field::Category).is_empty() {
-        c.problem(Field::Category, "is empty");
+        c.problem(Field::Category, ImportMsg::Empty);
         None
     } else {
         c.parsed(Field::Category, Category::parse)
@@ -394,12 +420,20 @@ mod tests {
         }
     }
 
+    fn today() -> Date {
+        Date::from_ymd(2026, 1, 1).unwrap()
+    }
+
     fn layout(kind: Kind, headers: &[&str]) -> Layout {
         Layout::new(kind, headers).unwrap()
     }
 
     fn columns<T: std::fmt::Debug>(checked: Checked<T>) -> Vec<&'static str> {
-        checked.unwrap_err().iter().map(|p| p.column).collect()
+        checked
+            .unwrap_err()
+            .iter()
+            .map(|p| p.column.key())
+            .collect()
     }
 
     #[test]
@@ -429,6 +463,7 @@ mod tests {
                 "2002-06-01",
                 "13812345678",
             ]),
+            today(),
         )
         .unwrap();
         assert_eq!(h.id, "H001");
@@ -443,7 +478,7 @@ mod tests {
             Kind::Households,
             &["id", "head", "township", "size", "phone"],
         );
-        let got = columns(household(&l, &row(&["", "", "T", "51", "12"])));
+        let got = columns(household(&l, &row(&["", "", "T", "51", "12"]), today()));
         assert_eq!(got, vec!["id", "head", "size", "phone"]);
     }
 
@@ -453,7 +488,11 @@ mod tests {
             Kind::Households,
             &["id", "head", "township", "status", "lifted_on"],
         );
-        let got = columns(household(&l, &row(&["H1", "x", "T", "贫困", "2002-01-01"])));
+        let got = columns(household(
+            &l,
+            &row(&["H1", "x", "T", "贫困", "2002-01-01"]),
+            today(),
+        ));
         assert_eq!(got, vec!["status"]);
     }
 

@@ -88,7 +88,7 @@ fn a_reference_to_a_rejected_roster_row_says_that_row_was_rejected() {
             .find(|l| l.contains(&format!("结对.csv:{line}:")))
             .unwrap_or_else(|| panic!("no problem for line {line}:\n{err}"));
         assert!(
-            said.contains("帮扶责任人.csv 第 3 行，该行没有导入：unit"),
+            said.contains("帮扶责任人.csv 第 3 行，该行没有导入：单位: 为空"),
             "{said}"
         );
         assert!(!said.contains("没有编号或姓名"), "{said}");

@@ -3,6 +3,7 @@
 
 use super::{Context, Status};
 use crate::cli::ImportArgs;
+use crate::i18n::import::ImportMsg;
 use crate::i18n::Msg;
 use crate::import::{import, FileResult, ImportOptions, ImportReport, Input, Rejected};
 use crate::input::{ReadOptions, Source};
@@ -55,7 +56,10 @@ pub fn run(ctx: &Context, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Res
         .dry_run
         .then(|| Store::upgraded_copy(&path))
         .transpose()
-        .with_context(|| format!("copying {}", path.display()))?
+        .with_context(|| {
+            let path = path.display().to_string();
+            ImportMsg::CopyingDatabase { path }.text(ctx.lang)
+        })?
         .flatten()
     {
         // A dry run writes nothing, not even the upgrade of the file.
@@ -73,8 +77,7 @@ pub fn run(ctx: &Context, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Res
     let import_options = ImportOptions {
         dry_run: args.dry_run,
         keep_valid: args.rejects.is_some(),
-        progress: !ctx.quiet && std::io::stderr().is_terminal(),
-        lang: ctx.lang,
+        progress: (!ctx.quiet && std::io::stderr().is_terminal()).then_some(ctx.lang),
     };
     // The rejects files are written (and synced) just before the commit,
     // so that a full disk stops the import; they take their names only once
@@ -87,8 +90,8 @@ pub fn run(ctx: &Context, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Res
         Date::today(),
         |report| {
             if let Some(targets) = &rejects {
-                written =
-                    write_rejects(targets, &report.rejected).context("writing the rejects file")?;
+                written = write_rejects(targets, &report.rejected, ctx.lang)
+                    .with_context(|| ImportMsg::WritingRejects.text(ctx.lang))?;
             }
             Ok(())
         },
@@ -96,7 +99,7 @@ pub fn run(ctx: &Context, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Res
     let mut names = Vec::new();
     if report.committed {
         names = finish_rejects(written)
-            .context("the import was committed, but not its rejects file")?;
+            .with_context(|| ImportMsg::CommittedWithoutRejects.text(ctx.lang))?;
     }
     finish(ctx, &report, args.dry_run, &names, out)
 }
@@ -154,7 +157,7 @@ pub fn finish(
 ) -> anyhow::Result<Status> {
     let lang = ctx.lang;
     for warning in &report.warnings {
-        let text = warning.to_string();
+        let text = warning.text(lang);
         say(&Msg::Warning { text }.text(lang), ctx.reveal);
     }
     report_problems(&report.problems, PROBLEM_LIMIT, lang, ctx.reveal);
@@ -235,10 +238,14 @@ pub fn results_table(files: &[FileResult], lang: Lang) -> Table {
 /// one file per header (the first to the first target, and so on), each
 /// beside its target, synced, for the caller to put in place: the header
 /// plus `error`, then the rejected rows of every file with that header,
-/// each with its problems. With no rejected row, the first target is
+/// each with its problems in `lang`. With no rejected row, the first target is
 /// written empty. The cells are as the files have them, untrimmed; cells a
 /// spreadsheet would run get a `'` before them.
-pub fn write_rejects(targets: &[Target], rejected: &[Rejected]) -> anyhow::Result<Vec<Pending>> {
+pub fn write_rejects(
+    targets: &[Target],
+    rejected: &[Rejected],
+    lang: Lang,
+) -> anyhow::Result<Vec<Pending>> {
     let mut groups: Vec<(&[String], Vec<&Rejected>)> = Vec::new();
     for block in rejected {
         match groups
@@ -265,7 +272,7 @@ pub fn write_rejects(targets: &[Target], rejected: &[Rejected]) -> anyhow::Resul
         let mut file = target.begin()?;
         file.write_all(b"\xEF\xBB\xBF").map_err(|e| file.error(e))?;
         if let Some((header, blocks)) = group {
-            write_block(&mut file, header, blocks)?;
+            write_block(&mut file, header, blocks, lang)?;
         }
         file.sync()?;
         written.push(file);
@@ -274,7 +281,12 @@ pub fn write_rejects(targets: &[Target], rejected: &[Rejected]) -> anyhow::Resul
 }
 
 /// One header plus `error`, and the rows of `blocks` under it.
-fn write_block(file: &mut Pending, header: &[String], blocks: &[&Rejected]) -> anyhow::Result<()> {
+fn write_block(
+    file: &mut Pending,
+    header: &[String],
+    blocks: &[&Rejected],
+    lang: Lang,
+) -> anyhow::Result<()> {
     let mut w = csv::WriterBuilder::new().flexible(true).from_writer(file);
     let record = |w: &mut csv::Writer<_>, cells: &[String], last: &str| {
         w.write_record(
@@ -286,7 +298,12 @@ fn write_block(file: &mut Pending, header: &[String], blocks: &[&Rejected]) -> a
         )
     };
     record(&mut w, header, "error")?;
-    for (cells, error) in blocks.iter().flat_map(|b| &b.rows) {
+    for (cells, problems) in blocks.iter().flat_map(|b| &b.rows) {
+        let error = problems
+            .iter()
+            .map(|p| p.text(lang))
+            .collect::<Vec<_>>()
+            .join("; ");
         let mut row = cells.clone();
         // The CR of a CRLF line, which the reader leaves in the last cell.
         if let Some(last) = row.last_mut() {
@@ -298,7 +315,7 @@ fn write_block(file: &mut Pending, header: &[String], blocks: &[&Rejected]) -> a
         if row.len() < header.len() {
             row.resize(header.len(), String::new());
         }
-        record(&mut w, &row, error)?;
+        record(&mut w, &row, &error)?;
     }
     w.flush()?;
     Ok(())

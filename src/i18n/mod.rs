@@ -17,6 +17,8 @@
 //! - [`report`]: the sentences of the reports and their commands (filters
 //!   and references that match nothing, `check`'s verdict, files refused);
 //! - [`values`]: why a cell could not be read ([`crate::values::ValueError`]);
+//! - [`import`]: what an import says about a file and its rows (row
+//!   problems, the store's reference problems, the import's warnings);
 //! - [`usage`]: clap's usage errors, rebuilt from their kind and context;
 //! - [`help`]: the Chinese `--help` of every command and argument (the
 //!   English is the clap derive text in [`crate::cli`], kept where clap
@@ -30,6 +32,7 @@
 
 pub mod errors;
 pub mod help;
+pub mod import;
 pub mod report;
 pub mod store;
 pub mod usage;
@@ -135,10 +138,12 @@ pub enum Msg {
     Value(ValueError),
     /// A problem the store found with a row ([`store`]).
     Store(store::StoreMsg),
+    /// What an import says about a file or a row ([`import`]).
+    Import(import::ImportMsg),
 
     // Import.
-    /// A warning of an import (its text still English until the row
-    /// problems move into the catalogue).
+    /// A warning of an import, its text rendered already (in
+    /// [`import`]): `warning: …` / `警告：…`.
     Warning {
         text: String,
     },
@@ -188,6 +193,7 @@ impl Msg {
         match self {
             Value(e) => values::text(e, lang),
             Store(m) => m.text(lang),
+            Import(m) => m.text(lang),
             Warning { text } => tr!(lang, format!("warning: {text}"), format!("警告：{text}")),
             DryRunVerdict { problems } => tr!(
                 lang,
@@ -285,6 +291,12 @@ impl From<store::StoreMsg> for Msg {
     }
 }
 
+impl From<import::ImportMsg> for Msg {
+    fn from(m: import::ImportMsg) -> Msg {
+        Msg::Import(m)
+    }
+}
+
 impl From<ValueError> for Msg {
     fn from(e: ValueError) -> Msg {
         Msg::Value(e)
@@ -331,6 +343,7 @@ pub(crate) mod tests {
             match m {
                 Msg::Value(_)
                 | Msg::Store(_)
+                | Msg::Import(_)
                 | Msg::Warning { .. }
                 | Msg::DryRunVerdict { .. }
                 | Msg::NothingImported { .. }
@@ -346,6 +359,7 @@ pub(crate) mod tests {
         all.into_iter()
             .chain(values::tests::samples().into_iter().map(Msg::Value))
             .chain(store::tests::samples().into_iter().map(Msg::Store))
+            .chain(import::tests::samples().into_iter().map(Msg::Import))
             .collect()
     }
 

@@ -150,6 +150,11 @@ impl StoreMsg {
             } => {
                 let (what, r) = (kind.what(lang), quote(reference, lang));
                 let RejectedRow { file, line, why } = row;
+                let why = why
+                    .iter()
+                    .map(|p| format!("{}: {}", p.column.name(lang), p.message.text(lang)))
+                    .collect::<Vec<_>>()
+                    .join(tr!(lang, "; ", "；"));
                 tr!(
                     lang,
                     format!("{what} {r} is on line {line} of {file}, which was rejected: {why}"),
@@ -424,7 +429,10 @@ pub(crate) mod tests {
                 row: RejectedRow {
                     file: "帮扶责任人.xlsx".into(),
                     line: 5,
-                    why: "unit: is empty".into(),
+                    why: vec![crate::records::CellProblem::new(
+                        crate::input::headers::Field::Unit,
+                        crate::values::ValueError::Empty,
+                    )],
                 },
             },
             IdAgain {

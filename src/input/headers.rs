@@ -4,6 +4,7 @@
 //! folded, bracketed parts dropped, spaces and case ignored. Each column's
 //! own name (`id`, `head`, …) is accepted as well as its Chinese spellings.
 
+use crate::i18n::import::ImportMsg;
 use crate::values::text::normalize_header;
 use std::fmt;
 
@@ -130,6 +131,38 @@ impl Field {
             Field::Goods => "goods",
             Field::Cash => "cash",
             Field::Note => "note",
+        }
+    }
+}
+
+impl Field {
+    /// The column's usual Chinese name, for a message about a column the
+    /// file does not have (one it has is named by its own header).
+    pub fn zh(self) -> &'static str {
+        match self {
+            Field::Id => "编号",
+            Field::Head => "户主",
+            Field::IdNumber => "身份证号",
+            Field::Township => "乡镇",
+            Field::Village => "村",
+            Field::Size => "人口",
+            Field::Cause => "致贫原因",
+            Field::Status => "状态",
+            Field::LiftedOn => "脱贫日期",
+            Field::Phone => "电话",
+            Field::Name => "姓名",
+            Field::Unit => "单位",
+            Field::Role => "职务",
+            Field::Households => "结对户",
+            Field::Member => "帮扶人",
+            Field::Household => "贫困户",
+            Field::Since => "开始日期",
+            Field::Until => "结束日期",
+            Field::Date => "日期",
+            Field::Category => "类别",
+            Field::Goods => "物资",
+            Field::Cash => "资金",
+            Field::Note => "备注",
         }
     }
 }
@@ -341,22 +374,25 @@ pub struct Layout {
     pub shadowed: Vec<(String, String)>,
     /// Number of cells in the header row.
     pub width: usize,
+    /// The header cells as the file writes them, to name a column in a
+    /// message as the file does.
+    headers: Vec<String>,
 }
 
 /// A required column that the header row lacks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MissingColumn {
     pub field: Field,
-    pub accepted: String,
+    /// The headers that name it ([`accepted_headers`]).
+    pub accepted: Vec<&'static str>,
 }
 
-impl fmt::Display for MissingColumn {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "missing required column; accepted headers: {}",
-            self.accepted
-        )
+impl MissingColumn {
+    /// What is wrong, as a message of the catalogue.
+    pub fn message(&self) -> ImportMsg {
+        ImportMsg::MissingColumn {
+            accepted: self.accepted.clone(),
+        }
     }
 }
 
@@ -418,6 +454,10 @@ impl Layout {
             ignored,
             shadowed,
             width: headers.len(),
+            headers: headers
+                .iter()
+                .map(|h| h.as_ref().trim().to_string())
+                .collect(),
         })
     }
 
@@ -440,6 +480,11 @@ impl Layout {
         self.positions[field as usize].is_some()
     }
 
+    /// The header cell that names `field`'s column, if the file has one.
+    pub fn header(&self, field: Field) -> Option<&str> {
+        self.headers.get(self.position(field)?).map(String::as_str)
+    }
+
     /// The position of `field`'s cell, if the file has that column.
     pub fn position(&self, field: Field) -> Option<usize> {
         self.positions[field as usize]
@@ -456,11 +501,11 @@ impl Layout {
     }
 }
 
-/// "乡镇, 乡镇街道, 街道, 乡, township" for messages.
-pub fn accepted_headers(column: &Column) -> String {
-    let mut all: Vec<&str> = column.headers.to_vec();
+/// 乡镇, 乡镇街道, 街道, 乡, township: the headers that name a column.
+pub fn accepted_headers(column: &Column) -> Vec<&'static str> {
+    let mut all: Vec<&'static str> = column.headers.to_vec();
     all.push(column.field.name());
-    all.join(", ")
+    all
 }
 
 #[cfg(test)]
@@ -577,8 +622,8 @@ mod tests {
         let missing = Layout::new(Kind::Households, &["户编号"]).unwrap_err();
         let fields: Vec<Field> = missing.iter().map(|m| m.field).collect();
         assert_eq!(fields, vec![Field::Head, Field::Township]);
-        assert!(missing[1].accepted.contains("乡镇街道"));
-        assert!(missing[1].to_string().contains("township"));
+        assert!(missing[1].accepted.contains(&"乡镇街道"));
+        assert!(missing[1].accepted.contains(&"township"));
     }
 
     #[test]

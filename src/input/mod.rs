@@ -8,6 +8,8 @@ pub mod encoding;
 pub mod headers;
 pub mod workbook;
 
+use crate::i18n::import::ImportMsg;
+use crate::i18n::Msg;
 use crate::problem::UsageError;
 use crate::values::text::trim;
 use csv::StringRecord;
@@ -15,6 +17,7 @@ use encoding::Sniffed;
 use encoding_rs::Encoding;
 use headers::{detect_kind, Kind};
 use std::collections::VecDeque;
+use std::fmt;
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
@@ -57,28 +60,53 @@ impl RawRow {
 
 /// Why a file could not be read as a table at all. These are data problems
 /// (exit 1), reported as `FILE:1: file: message`.
-#[derive(Debug, thiserror::Error)]
+/// Its texts, in both languages, are in [`crate::i18n::import`]; `Display`
+/// is the English.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FileError {
-    #[error("the file is empty")]
     Empty,
-    #[error("the file has no header row")]
     NoHeader,
-    #[error("this is a spreadsheet workbook, not a text export; give it a .xlsx, .xls or .ods name, or save it as CSV")]
+    /// A workbook without a workbook's name.
     Workbook,
-    #[error("this is not a text file (it holds NUL bytes); export the sheet as CSV")]
+    /// NUL bytes: not text.
     Binary,
-    #[error("cannot read the file: {0}")]
-    Read(String),
-    /// The file could not be read past `line`.
-    #[error("cannot read the file from here on: {message}")]
-    Broken { line: u64, message: String },
+    /// The operating system could not read it (its own words in `cause`).
+    Read {
+        cause: String,
+    },
+    /// Not a workbook calamine can open (its words in `cause`).
+    NotAWorkbook {
+        cause: String,
+    },
+    /// The sheet could not be read (calamine's words in `cause`).
+    SheetUnreadable {
+        sheet: String,
+        cause: String,
+    },
+    /// The file could not be read past `line` (the CSV reader's words).
+    Broken {
+        line: u64,
+        cause: String,
+    },
+    /// A quote opened on `line` swallows the lines after it.
+    UnclosedQuote {
+        line: u64,
+    },
 }
+
+impl fmt::Display for FileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message().text(crate::i18n::Lang::En))
+    }
+}
+
+impl std::error::Error for FileError {}
 
 impl FileError {
     /// The line the problem is reported on.
     pub fn line(&self) -> u64 {
         match self {
-            FileError::Broken { line, .. } => (*line).max(1),
+            FileError::Broken { line, .. } | FileError::UnclosedQuote { line } => (*line).max(1),
             _ => 1,
         }
     }
@@ -136,8 +164,13 @@ impl Source {
         path: &Path,
         options: &ReadOptions,
     ) -> Result<Result<Source, FileError>, UsageError> {
-        let file = File::open(path)
-            .map_err(|e| UsageError::new(format!("cannot open {}: {e}", path.display())))?;
+        let file = File::open(path).map_err(|e| {
+            UsageError::said(Msg::Import(ImportMsg::CannotOpen {
+                path: path.display().to_string(),
+                not_found: e.kind() == io::ErrorKind::NotFound,
+                cause: e.to_string(),
+            }))
+        })?;
         let is_workbook = workbook::is_workbook_name(path)
             || (options.encoding.is_none()
                 && matches!(encoding::sniff_head(&file), Ok(Sniffed::Zip | Sniffed::Ole)));
@@ -170,7 +203,9 @@ impl Source {
         mut file: R,
         options: &ReadOptions,
     ) -> Result<Source, FileError> {
-        let read_error = |e: io::Error| FileError::Read(e.to_string());
+        let read_error = |e: io::Error| FileError::Read {
+            cause: e.to_string(),
+        };
         let total = file.seek(SeekFrom::End(0)).map_err(read_error)?;
         file.seek(SeekFrom::Start(0)).map_err(read_error)?;
         let sniffed = encoding::sniff(&mut file).map_err(read_error)?;
@@ -406,7 +441,7 @@ impl CsvRows {
             }
             Err(e) => Some(Err(FileError::Broken {
                 line: e.position().map_or(0, |p| p.line()),
-                message: e.to_string(),
+                cause: e.to_string(),
             })),
         }
     }
@@ -451,12 +486,7 @@ fn runaway_quote(row: &RawRow, width: usize, delimiter: u8, last: bool) -> Optio
                 .any(|l| l.bytes().filter(|&b| b == delimiter).count() + 1 >= width);
         let to_the_end = last && cell.ends_with('\n');
         if holds_rows || to_the_end {
-            return Some(FileError::Broken {
-                line,
-                message: "a quote opened on this line is not closed where its cell ends: \
-                          it takes in the lines after it as one cell; close the quote or remove it"
-                    .to_string(),
-            });
+            return Some(FileError::UnclosedQuote { line });
         }
         line += count_line_ends(cell);
     }
@@ -529,15 +559,15 @@ pub fn sniff_delimiter(text: &[u8]) -> u8 {
 
 /// Parse `--delimiter`: one ASCII character, or `tab`, `\t`, `comma`,
 /// `semicolon`.
-pub fn parse_delimiter(s: &str) -> Result<u8, String> {
+pub fn parse_delimiter(s: &str) -> Result<u8, crate::i18n::Msg> {
     match s {
         "tab" | "\\t" | "\t" => Ok(b'\t'),
         "comma" => Ok(b','),
         "semicolon" => Ok(b';'),
         _ if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
-        _ => Err(format!(
-            "the delimiter must be one ASCII character or tab, comma, semicolon; not {s:?}"
-        )),
+        _ => Err(crate::i18n::Msg::BadDelimiter {
+            given: crate::values::redact(s),
+        }),
     }
 }
 
@@ -641,7 +671,7 @@ mod tests {
             let got: Vec<Result<RawRow, FileError>> = s.collect();
             let last = got.last().unwrap();
             assert!(
-                matches!(last, Err(FileError::Broken { line: 3, .. })),
+                matches!(last, Err(FileError::UnclosedQuote { line: 3 })),
                 "{text:?}: {last:?}"
             );
         }

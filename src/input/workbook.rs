@@ -8,6 +8,8 @@
 //! memory follows them, not the used range the file claims.
 
 use super::{FileError, RawRow};
+use crate::i18n::import::ImportMsg;
+use crate::i18n::Msg;
 use crate::problem::UsageError;
 use crate::values::Date;
 use calamine::{open_workbook_auto, Data, DataType, Reader, Sheets};
@@ -36,14 +38,15 @@ pub fn open(path: &Path, sheet: Option<&str>) -> Result<Result<Sheet, FileError>
         Ok(w) => w,
         Err(e) => {
             if !path.exists() {
-                return Err(UsageError::new(format!(
-                    "cannot open {}: no such file",
-                    path.display()
-                )));
+                return Err(UsageError::said(Msg::Import(ImportMsg::CannotOpen {
+                    path: path.display().to_string(),
+                    not_found: true,
+                    cause: "no such file".into(),
+                })));
             }
-            return Ok(Err(FileError::Read(format!(
-                "not a readable workbook: {e}"
-            ))));
+            return Ok(Err(FileError::NotAWorkbook {
+                cause: e.to_string(),
+            }));
         }
     };
     let names = workbook.sheet_names();
@@ -51,11 +54,11 @@ pub fn open(path: &Path, sheet: Option<&str>) -> Result<Result<Sheet, FileError>
         Some(wanted) => match names.iter().find(|n| n.trim() == wanted.trim()) {
             Some(n) => n.clone(),
             None => {
-                return Err(UsageError::new(format!(
-                    "{} has no sheet {wanted:?}; its sheets are: {}",
-                    path.display(),
-                    names.join(", ")
-                )))
+                return Err(UsageError::said(Msg::Import(ImportMsg::NoSuchSheet {
+                    path: path.display().to_string(),
+                    sheet: wanted.to_string(),
+                    sheets: names.clone(),
+                })))
             }
         },
         None => match names.first() {
@@ -66,9 +69,10 @@ pub fn open(path: &Path, sheet: Option<&str>) -> Result<Result<Sheet, FileError>
     let cells = match used_cells(&mut workbook, &name) {
         Ok(cells) => cells,
         Err(e) => {
-            return Ok(Err(FileError::Read(format!(
-                "cannot read sheet {name:?}: {e}"
-            ))))
+            return Ok(Err(FileError::SheetUnreadable {
+                sheet: crate::values::printable(&name).into_owned(),
+                cause: e,
+            }))
         }
     };
     let format = path
@@ -231,7 +235,7 @@ mod tests {
         let text = cell_text(&Data::Float(430102198001011234.0));
         assert!(text.contains('E'), "{text}");
         assert!(matches!(
-            crate::values::IdNumber::parse(&text),
+            crate::values::IdNumber::parse(&text, crate::values::Date::last()),
             Err(crate::values::ValueError::IdNumberScientific)
         ));
     }

@@ -23,8 +23,8 @@ pub enum RefKind {
 pub struct RejectedRow {
     pub file: String,
     pub line: u64,
-    /// Why it was rejected, as the import said it.
-    pub why: String,
+    /// Why it was rejected: the row's problems.
+    pub why: Vec<crate::records::CellProblem>,
 }
 
 /// Records a reference can name.

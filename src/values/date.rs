@@ -112,6 +112,11 @@ impl Date {
             .map(Date)
     }
 
+    /// The last day bangfu reads (31 December of [`MAX_YEAR`]).
+    pub fn last() -> Date {
+        Date(NaiveDate::from_ymd_opt(MAX_YEAR, 12, 31).unwrap_or(NaiveDate::MAX))
+    }
+
     /// Today: `BANGFU_TODAY` when it is set to a date [`Date::parse`]
     /// accepts, else the local date.
     pub fn today() -> Date {

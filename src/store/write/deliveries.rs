@@ -5,6 +5,7 @@
 
 use super::{Outcome, Refs, WriteError, Writer};
 use crate::i18n::store::StoreMsg;
+use crate::input::headers::Field;
 use crate::records::{CellProblem, Delivery};
 use crate::values::{Category, Fen};
 use rusqlite::{params, Connection, OptionalExtension, Statement};
@@ -89,7 +90,7 @@ impl<'c> Writer<'c> {
         };
         if marked_by(claimed, self.batch) {
             let id = id.to_string();
-            return Err(self.rejected("id", StoreMsg::RecordIdAgain { id }));
+            return Err(self.rejected(Field::Id, StoreMsg::RecordIdAgain { id }));
         }
         let mut update = self.conn.prepare_cached(
             "UPDATE deliveries SET day = ?1, member = ?2, household = ?3, category = ?4,
@@ -405,7 +406,7 @@ mod tests {
         for group in files.chunks(per_import.max(1)) {
             let tx = store.conn.transaction().unwrap();
             {
-                let mut writer = Writer::new(&tx, crate::i18n::Lang::En).unwrap();
+                let mut writer = Writer::new(&tx).unwrap();
                 for file in group {
                     writer.begin_file();
                     for &(day, fingerprint) in file {
@@ -578,7 +579,7 @@ mod tests {
         let mut store = store_with_one_pair();
         let n = 2_000;
         let tx = store.conn.transaction().unwrap();
-        let mut writer = Writer::new(&tx, crate::i18n::Lang::En).unwrap();
+        let mut writer = Writer::new(&tx).unwrap();
         for expected in [(n, 0), (0, n)] {
             writer.begin_file();
             for _ in 0..n {

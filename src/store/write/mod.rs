@@ -17,7 +17,7 @@ pub use deliveries::{fingerprint, id_fingerprint, Resolved};
 pub use refs::Refs;
 
 use crate::i18n::store::StoreMsg;
-use crate::i18n::Lang;
+use crate::input::headers::Field;
 use crate::records::CellProblem;
 pub use crate::records::Columns;
 use rusqlite::{Connection, Statement, Transaction, TransactionBehavior};
@@ -74,8 +74,8 @@ impl From<Vec<CellProblem>> for WriteError {
 
 impl Writer<'_> {
     /// A row rejected for one problem in `column`.
-    fn rejected(&self, column: &'static str, message: StoreMsg) -> WriteError {
-        WriteError::Rejected(vec![refs::problem(column, message, self.refs.lang())])
+    fn rejected(&self, column: Field, message: StoreMsg) -> WriteError {
+        WriteError::Rejected(vec![refs::problem(column, message)])
     }
 }
 
@@ -111,8 +111,8 @@ pub struct Writer<'c> {
 
 impl<'c> Writer<'c> {
     /// Load the reference maps from the database.
-    pub fn new(conn: &'c Connection, lang: Lang) -> rusqlite::Result<Writer<'c>> {
-        let (refs, id_numbers) = Refs::load(conn, lang)?;
+    pub fn new(conn: &'c Connection) -> rusqlite::Result<Writer<'c>> {
+        let (refs, id_numbers) = Refs::load(conn)?;
         // Every file that was given a batch number is in the import log
         // with a key at least as high (one log row a file, written in the
         // same transaction), so the log alone says which numbers are taken;
@@ -216,8 +216,8 @@ impl super::Store {
 impl Import<'_> {
     /// A writer of records into this transaction, which says the rows'
     /// problems in `lang`.
-    pub fn writer(&self, lang: Lang) -> rusqlite::Result<Writer<'_>> {
-        Writer::new(&self.tx, lang)
+    pub fn writer(&self) -> rusqlite::Result<Writer<'_>> {
+        Writer::new(&self.tx)
     }
 
     /// Record each file of the import in the `imports` table, then commit.

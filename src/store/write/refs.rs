@@ -7,7 +7,8 @@
 use super::super::ids::IdTable;
 use super::super::lookup::{self, By, Named, RefKind, RejectedRow};
 use crate::i18n::store::StoreMsg;
-use crate::i18n::Lang;
+use crate::i18n::Msg;
+use crate::input::headers::Field;
 use crate::records::CellProblem;
 use crate::values::clean;
 use rusqlite::Connection;
@@ -17,11 +18,8 @@ use std::sync::Arc;
 
 /// A problem the store found with the cell of `column`. (The one place a
 /// store message becomes a row's problem.)
-pub(super) fn problem(column: &'static str, message: StoreMsg, lang: Lang) -> CellProblem {
-    CellProblem {
-        column,
-        message: message.text(lang),
-    }
+pub(super) fn problem(column: Field, message: StoreMsg) -> CellProblem {
+    CellProblem::new(column, Msg::Store(message))
 }
 
 /// Ids and names of one kind of record, for resolving references.
@@ -149,8 +147,6 @@ pub(super) type Found<'s> = (i64, &'s str);
 pub struct Refs {
     pub(super) households: Arc<Index>,
     pub(super) members: Arc<Index>,
-    /// The language the problems are said in.
-    lang: Lang,
 }
 
 impl Default for Refs {
@@ -158,17 +154,13 @@ impl Default for Refs {
         Refs {
             households: Arc::new(Index::new(RefKind::Household)),
             members: Arc::new(Index::new(RefKind::Member)),
-            lang: Lang::En,
         }
     }
 }
 
 impl Refs {
     /// The households and members stored, and the households by ID number.
-    pub(super) fn load(
-        conn: &Connection,
-        lang: Lang,
-    ) -> rusqlite::Result<(Refs, HashMap<String, i64>)> {
+    pub(super) fn load(conn: &Connection) -> rusqlite::Result<(Refs, HashMap<String, i64>)> {
         let mut households = Index::new(RefKind::Household);
         let mut id_numbers = HashMap::default();
         let mut stmt = conn.prepare("SELECT key, id, head, id_number FROM households")?;
@@ -189,28 +181,22 @@ impl Refs {
         let refs = Refs {
             households: Arc::new(households),
             members: Arc::new(members),
-            lang,
         };
         Ok((refs, id_numbers))
     }
 
-    pub fn household(&self, reference: &str) -> Result<i64, String> {
+    pub fn household(&self, reference: &str) -> Result<i64, Msg> {
         self.households
             .resolve(reference)
             .map(|(key, _)| key)
-            .map_err(|m| m.text(self.lang))
+            .map_err(Msg::Store)
     }
 
-    pub fn member(&self, reference: &str) -> Result<i64, String> {
+    pub fn member(&self, reference: &str) -> Result<i64, Msg> {
         self.members
             .resolve(reference)
             .map(|(key, _)| key)
-            .map_err(|m| m.text(self.lang))
-    }
-
-    /// The language of the problems.
-    pub(super) fn lang(&self) -> Lang {
-        self.lang
+            .map_err(Msg::Store)
     }
 
     /// Have the table entries of a member and a household id fetched into
@@ -233,9 +219,9 @@ impl Refs {
             self.households.resolve(household),
         ) {
             (Ok(m), Ok(h)) => Ok((m, h)),
-            (m, h) => Err([("member", m.err()), ("household", h.err())]
+            (m, h) => Err([(Field::Member, m.err()), (Field::Household, h.err())]
                 .into_iter()
-                .filter_map(|(column, message)| Some(problem(column, message?, self.lang)))
+                .filter_map(|(column, message)| Some(problem(column, message?)))
                 .collect()),
         }
     }

@@ -7,6 +7,7 @@ use super::super::lookup::{RefKind, RejectedRow};
 use super::refs::Index;
 use super::{Columns, Outcome, WriteError, Writer};
 use crate::i18n::store::StoreMsg;
+use crate::input::headers::Field;
 use crate::records::{CellProblem, Household, Member, Pairing};
 use crate::values::{Date, IdNumber, Phone, Status};
 use rusqlite::types::Value;
@@ -97,7 +98,7 @@ impl<'c> Writer<'c> {
     fn first_in_file(&mut self, id: &str, line: u64, kind: RefKind) -> Result<(), WriteError> {
         if let Some(&first) = self.seen_ids.get(id) {
             let id = id.to_string();
-            return Err(self.rejected("id", StoreMsg::IdAgain { kind, id, first }));
+            return Err(self.rejected(Field::Id, StoreMsg::IdAgain { kind, id, first }));
         }
         self.seen_ids.insert(id.to_string(), line);
         Ok(())
@@ -113,12 +114,12 @@ impl<'c> Writer<'c> {
         name: &str,
         file: &str,
         line: u64,
-        why: &str,
+        why: &[CellProblem],
     ) {
         let row = RejectedRow {
             file: file.to_string(),
             line,
-            why: why.to_string(),
+            why: why.to_vec(),
         };
         match kind {
             RefKind::Household => self.households_mut().reject(id, name, row),
@@ -185,7 +186,7 @@ impl<'c> Writer<'c> {
                         masked: number.masked(),
                         other: other_id,
                     };
-                    return Err(self.rejected("id_number", taken));
+                    return Err(self.rejected(Field::IdNumber, taken));
                 }
             }
         }
@@ -269,10 +270,7 @@ impl<'c> Writer<'c> {
         for reference in &m.households {
             match self.refs.household(reference) {
                 Ok(key) => households.push(key),
-                Err(message) => problems.push(CellProblem {
-                    column: "households",
-                    message,
-                }),
+                Err(message) => problems.push(CellProblem::new(Field::Households, message)),
             }
         }
         if !problems.is_empty() {

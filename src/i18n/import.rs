@@ -1,0 +1,521 @@
+//! What an import says about a file and its rows, in both languages: the
+//! problems of a row ([`crate::records::CellProblem`], rendered per language
+//! by [`crate::problem::Problem::text`]), including those the store finds
+//! while it resolves references, and every warning of an import. The
+//! English is the text bangfu printed before the catalogue, word for word:
+//! scripts and tests match it. User text quoted here has been made
+//! printable or redacted where it was read.
+
+use super::{tr, Lang, Msg};
+use crate::input::FileError;
+use crate::values::text::printable;
+use crate::values::{Date, Fen};
+
+/// A sentence of an import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportMsg {
+    // A row's own cells (src/records.rs).
+    /// A required cell is empty.
+    Empty,
+    /// A household lifted out of poverty on a day still to come.
+    LiftedInTheFuture {
+        day: Date,
+    },
+    PoorButLifted {
+        day: Date,
+    },
+    EndsBeforeStart {
+        until: Date,
+        since: Date,
+    },
+    AfterImportDay {
+        day: Date,
+        today: Date,
+    },
+    ControlCharacter {
+        code: u32,
+    },
+
+    // A row as a whole.
+    /// More or fewer cells than the header.
+    RowWidth {
+        cells: usize,
+        header: usize,
+    },
+    /// U+FFFD where bytes were not of the file's encoding.
+    NotOfEncoding {
+        encoding: String,
+    },
+
+    // A file that cannot be opened (a usage error: exit 2).
+    /// The operating system refused to open it (its words in `cause`).
+    CannotOpen {
+        path: String,
+        not_found: bool,
+        cause: String,
+    },
+    /// `--sheet` names no sheet of the workbook.
+    NoSuchSheet {
+        path: String,
+        sheet: String,
+        sheets: Vec<String>,
+    },
+
+    /// The progress bar's words: rows read, and how fast.
+    Progress {
+        read: u64,
+        per_second: u64,
+    },
+
+    // The import's own files failing (the cause follows).
+    /// Copying an older database for a dry run.
+    CopyingDatabase {
+        path: String,
+    },
+    WritingRejects,
+    /// The commit went through, but the rejects file did not take its name.
+    CommittedWithoutRejects,
+
+    // A file as a whole (its header, its bytes).
+    File(FileError),
+    /// A required column that the header lacks, and the headers accepted.
+    MissingColumn {
+        accepted: Vec<&'static str>,
+    },
+    /// A deliveries file without goods or cash but with columns of money.
+    UnreadMoney {
+        headers: Vec<String>,
+    },
+    /// No header tells the kind of file.
+    CannotTellKind {
+        header: Vec<String>,
+    },
+
+    // Warnings (each about one file, named before it).
+    /// Title rows above the header, passed over.
+    HeaderOnLine {
+        line: u64,
+        title_rows: usize,
+    },
+    /// Headers that name no column.
+    IgnoredColumns {
+        headers: Vec<String>,
+    },
+    /// Two headers naming one field: the one used and the one not.
+    ShadowedColumn {
+        used: String,
+        unused: String,
+    },
+    /// Sign-offs and counts under the records, skipped.
+    FooterRows {
+        lines: Vec<u64>,
+    },
+    /// A totals row's amount is not the sum of the rows it totals.
+    TotalsDisagree {
+        subtotal: bool,
+        stated: Fen,
+        sum: Fen,
+    },
+    /// A totals row's money cell holds something else than an amount.
+    TotalsNotAnAmount {
+        text: String,
+    },
+}
+
+impl FileError {
+    /// This error as a message of the catalogue, to render in either language.
+    pub fn message(&self) -> Msg {
+        Msg::Import(ImportMsg::File(self.clone()))
+    }
+}
+
+/// At most this many names of one kind in a message, then a count.
+const NAMES_IN_A_MESSAGE: usize = 5;
+
+/// `a, b, c` — the first few items, printable, then "and N more".
+pub fn some_of<S: AsRef<str>>(items: &[S], lang: Lang) -> String {
+    let mut text = items
+        .iter()
+        .take(NAMES_IN_A_MESSAGE)
+        .map(|i| printable(i.as_ref()).into_owned())
+        .collect::<Vec<_>>()
+        .join(tr!(lang, ", ", "、"));
+    if items.len() > NAMES_IN_A_MESSAGE {
+        let more = items.len() - NAMES_IN_A_MESSAGE;
+        text.push_str(&tr!(
+            lang,
+            format!(" and {more} more"),
+            format!(" 等，另有 {more} 个")
+        ));
+    }
+    text
+}
+
+fn file_text(e: &FileError, lang: Lang) -> String {
+    use FileError::*;
+    match e {
+        Empty => tr!(lang, "the file is empty".into(), "文件是空的".into()),
+        NoHeader => tr!(
+            lang,
+            "the file has no header row".into(),
+            "文件没有表头行".into()
+        ),
+        Workbook => tr!(
+            lang,
+            "this is a spreadsheet workbook, not a text export; give it a .xlsx, .xls or .ods name, or save it as CSV".into(),
+            "这是电子表格工作簿，不是文本导出文件；请把文件名改为 .xlsx、.xls 或 .ods，或另存为 CSV".into(),
+        ),
+        Binary => tr!(
+            lang,
+            "this is not a text file (it holds NUL bytes); export the sheet as CSV".into(),
+            "这不是文本文件（含有 NUL 字节）；请把表格导出为 CSV".into(),
+        ),
+        Read { cause } => tr!(
+            lang,
+            format!("cannot read the file: {cause}"),
+            format!("无法读取文件：{cause}"),
+        ),
+        NotAWorkbook { cause } => tr!(
+            lang,
+            format!("cannot read the file: not a readable workbook: {cause}"),
+            format!("无法读取文件：不是可读的工作簿：{cause}"),
+        ),
+        SheetUnreadable { sheet, cause } => tr!(
+            lang,
+            format!("cannot read the file: cannot read sheet {sheet:?}: {cause}"),
+            format!("无法读取文件：无法读取工作表“{sheet}”：{cause}"),
+        ),
+        Broken { cause, .. } => tr!(
+            lang,
+            format!("cannot read the file from here on: {cause}"),
+            format!("从这里起无法读取文件：{cause}"),
+        ),
+        UnclosedQuote { .. } => tr!(
+            lang,
+            "cannot read the file from here on: a quote opened on this line is not closed where its cell ends: it takes in the lines after it as one cell; close the quote or remove it".into(),
+            "从这里起无法读取文件：这一行开始的引号在单元格结束处没有闭合，把后面的行都并进了一个单元格；请补上或删去这个引号".into(),
+        ),
+    }
+}
+
+impl ImportMsg {
+    pub fn text(&self, lang: Lang) -> String {
+        use ImportMsg::*;
+        match self {
+            Empty => tr!(lang, "is empty".into(), "为空".into()),
+            LiftedInTheFuture { day } => tr!(
+                lang,
+                format!("{day} is in the future"),
+                format!("{day} 还没有到"),
+            ),
+            PoorButLifted { day } => tr!(
+                lang,
+                format!("says poor, but the household was lifted out of poverty on {day}"),
+                format!("写的是贫困，但该户已于 {day} 脱贫"),
+            ),
+            EndsBeforeStart { until, since } => tr!(
+                lang,
+                format!("{until} is before the start date {since}"),
+                format!("{until} 早于开始日期 {since}"),
+            ),
+            AfterImportDay { day, today } => tr!(
+                lang,
+                format!("{day} is after the day of import ({today})"),
+                format!("{day} 晚于导入当天（{today}）"),
+            ),
+            ControlCharacter { code } => tr!(
+                lang,
+                format!("holds the control character U+{code:04X}, which is not text; remove it"),
+                format!("含有控制字符 U+{code:04X}，它不是文字；请删除"),
+            ),
+            RowWidth { cells, header } => tr!(
+                lang,
+                format!("the row has {cells} cells but the header has {header}"),
+                format!("这一行有 {cells} 个单元格，表头有 {header} 个"),
+            ),
+            NotOfEncoding { encoding } => tr!(
+                lang,
+                format!("holds bytes that are not valid {encoding}; give the right --encoding"),
+                format!("含有不符合 {encoding} 编码的字节；请用 --encoding 指定正确的编码"),
+            ),
+            CannotOpen {
+                path,
+                not_found,
+                cause,
+            } => match (lang, not_found) {
+                (Lang::En, _) => format!("cannot open {path}: {cause}"),
+                (Lang::Zh, true) => format!("无法打开 {path}：文件不存在"),
+                (Lang::Zh, false) => format!("无法打开 {path}：{cause}"),
+            },
+            NoSuchSheet {
+                path,
+                sheet,
+                sheets,
+            } => tr!(
+                lang,
+                format!(
+                    "{path} has no sheet {sheet:?}; its sheets are: {}",
+                    sheets.join(", ")
+                ),
+                format!(
+                    "{path} 中没有工作表“{sheet}”；它的工作表是：{}",
+                    sheets.join("、")
+                ),
+            ),
+            Progress { read, per_second } => tr!(
+                lang,
+                format!("{read} rows, {per_second} rows/s"),
+                format!("{read} 行，每秒 {per_second} 行"),
+            ),
+            CopyingDatabase { path } => tr!(
+                lang,
+                format!("copying {path}"),
+                format!("复制 {path} 时出错"),
+            ),
+            WritingRejects => tr!(
+                lang,
+                "writing the rejects file".into(),
+                "写入拒绝行文件时出错".into(),
+            ),
+            CommittedWithoutRejects => tr!(
+                lang,
+                "the import was committed, but not its rejects file".into(),
+                "导入已经提交，但拒绝行文件没有写成".into(),
+            ),
+            File(e) => file_text(e, lang),
+            MissingColumn { accepted } => tr!(
+                lang,
+                format!(
+                    "missing required column; accepted headers: {}",
+                    accepted.join(", ")
+                ),
+                format!("缺少必需的列；可用的表头：{}", accepted.join("、")),
+            ),
+            UnreadMoney { headers } => tr!(
+                lang,
+                format!(
+                    "no goods or cash column, but {} look(s) like money; name the columns 物资 (goods) and 资金 (cash)",
+                    some_of(headers, lang)
+                ),
+                format!(
+                    "没有物资或资金列，但 {} 像是金额；请把这些列命名为 物资 或 资金",
+                    some_of(headers, lang)
+                ),
+            ),
+            CannotTellKind { header } => tr!(
+                lang,
+                format!(
+                    "cannot tell what this file holds: no header names a category (deliveries), \
+                     township (households), unit (members), or member and household (pairings); \
+                     the header is: {}; give --kind",
+                    some_of(header, lang)
+                ),
+                format!(
+                    "看不出这个文件是什么表：没有表头写着 类别（帮扶记录）、乡镇（贫困户）、单位（帮扶人），\
+                     或 帮扶人 和 贫困户（结对）；表头是：{}；请用 --kind 指定",
+                    some_of(header, lang)
+                ),
+            ),
+            HeaderOnLine { line, title_rows } => tr!(
+                lang,
+                format!(
+                    "the header is on line {line}; {title_rows} row(s) above it were passed over"
+                ),
+                format!("表头在第 {line} 行；跳过了它上面的 {title_rows} 行"),
+            ),
+            IgnoredColumns { headers } => tr!(
+                lang,
+                format!(
+                    "ignored column(s) that bangfu does not know: {}",
+                    some_of(headers, lang)
+                ),
+                format!("忽略了 bangfu 不认识的列：{}", some_of(headers, lang)),
+            ),
+            ShadowedColumn { used, unused } => {
+                let (used, unused) = (printable(used), printable(unused));
+                tr!(
+                    lang,
+                    format!("columns {used} and {unused} name the same field; using {used}"),
+                    format!("{used} 和 {unused} 两列是同一项；使用 {used}"),
+                )
+            }
+            FooterRows { lines } => {
+                let lines: Vec<String> = lines.iter().map(u64::to_string).collect();
+                tr!(
+                    lang,
+                    format!(
+                        "line(s) {} are footer rows (填表人, 审核人, 合计：…次 and the like), not records; they were skipped",
+                        some_of(&lines, lang)
+                    ),
+                    format!(
+                        "第 {} 行是表尾（填表人、审核人、合计：…次 之类），不是记录；已跳过",
+                        some_of(&lines, lang)
+                    ),
+                )
+            }
+            TotalsDisagree {
+                subtotal,
+                stated,
+                sum,
+            } => {
+                let (stated, sum) = (stated.display(), sum.display());
+                match subtotal {
+                    true => tr!(
+                        lang,
+                        format!("the totals row says {stated} but the rows above it (since the previous totals row) add up to {sum}"),
+                        format!("合计行写的是 {stated}，但它上面（上一个合计行以来）的行加起来是 {sum}"),
+                    ),
+                    false => tr!(
+                        lang,
+                        format!("the totals row says {stated} but the valid rows add up to {sum}"),
+                        format!("合计行写的是 {stated}，但没有问题的行加起来是 {sum}"),
+                    ),
+                }
+            }
+            TotalsNotAnAmount { text } => tr!(
+                lang,
+                format!("the totals row holds {text:?}, not an amount; it was not checked"),
+                format!("合计行写的是“{text}”，不是金额；没有核对"),
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// One instance of every variant (the match makes a new variant a
+    /// compile error here until it has a sample).
+    pub(crate) fn samples() -> Vec<ImportMsg> {
+        use ImportMsg::*;
+        let day = Date::from_ymd(2001, 3, 5).unwrap();
+        let all = vec![
+            Empty,
+            LiftedInTheFuture { day },
+            PoorButLifted { day },
+            EndsBeforeStart {
+                until: day,
+                since: day,
+            },
+            AfterImportDay { day, today: day },
+            ControlCharacter { code: 0x1b },
+            RowWidth {
+                cells: 2,
+                header: 6,
+            },
+            NotOfEncoding {
+                encoding: "UTF-8".into(),
+            },
+            CannotOpen {
+                path: "a.csv".into(),
+                not_found: true,
+                cause: "No such file or directory (os error 2)".into(),
+            },
+            CannotOpen {
+                path: "a.csv".into(),
+                not_found: false,
+                cause: "Permission denied (os error 13)".into(),
+            },
+            NoSuchSheet {
+                path: "a.xlsx".into(),
+                sheet: "x".into(),
+                sheets: vec!["Sheet1".into()],
+            },
+            Progress {
+                read: 4096,
+                per_second: 100_000,
+            },
+            CopyingDatabase {
+                path: "b.db".into(),
+            },
+            WritingRejects,
+            CommittedWithoutRejects,
+            File(FileError::Empty),
+            File(FileError::NoHeader),
+            File(FileError::Workbook),
+            File(FileError::Binary),
+            File(FileError::Read { cause: "x".into() }),
+            File(FileError::NotAWorkbook { cause: "x".into() }),
+            File(FileError::SheetUnreadable {
+                sheet: "s".into(),
+                cause: "x".into(),
+            }),
+            File(FileError::Broken {
+                line: 3,
+                cause: "x".into(),
+            }),
+            File(FileError::UnclosedQuote { line: 3 }),
+            MissingColumn {
+                accepted: vec!["乡镇", "township"],
+            },
+            UnreadMoney {
+                headers: vec!["金额".into()],
+            },
+            CannotTellKind {
+                header: vec!["a".into(), "b".into()],
+            },
+            HeaderOnLine {
+                line: 3,
+                title_rows: 2,
+            },
+            IgnoredColumns {
+                headers: vec!["x".into()],
+            },
+            ShadowedColumn {
+                used: "a".into(),
+                unused: "b".into(),
+            },
+            FooterRows { lines: vec![9, 10] },
+            TotalsDisagree {
+                subtotal: true,
+                stated: Fen(100),
+                sum: Fen(200),
+            },
+            TotalsDisagree {
+                subtotal: false,
+                stated: Fen(100),
+                sum: Fen(200),
+            },
+            TotalsNotAnAmount { text: "x".into() },
+        ];
+        for m in &all {
+            match m {
+                Empty
+                | LiftedInTheFuture { .. }
+                | PoorButLifted { .. }
+                | EndsBeforeStart { .. }
+                | AfterImportDay { .. }
+                | ControlCharacter { .. }
+                | RowWidth { .. }
+                | NotOfEncoding { .. }
+                | CannotOpen { .. }
+                | NoSuchSheet { .. }
+                | Progress { .. }
+                | CopyingDatabase { .. }
+                | WritingRejects
+                | CommittedWithoutRejects
+                | File(_)
+                | MissingColumn { .. }
+                | UnreadMoney { .. }
+                | CannotTellKind { .. }
+                | HeaderOnLine { .. }
+                | IgnoredColumns { .. }
+                | ShadowedColumn { .. }
+                | FooterRows { .. }
+                | TotalsDisagree { .. }
+                | TotalsNotAnAmount { .. } => {}
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn names_a_few_then_counts_the_rest() {
+        assert_eq!(some_of(&["a", "b"], Lang::En), "a, b");
+        let many: Vec<String> = (0..8).map(|i| format!("c{i}")).collect();
+        assert_eq!(some_of(&many, Lang::En), "c0, c1, c2, c3, c4 and 3 more");
+        assert_eq!(some_of(&many, Lang::Zh), "c0、c1、c2、c3、c4 等，另有 3 个");
+        assert_eq!(some_of(&["\u{1b}[31m"], Lang::En), "\\u{1b}[31m");
+    }
+}

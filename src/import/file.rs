@@ -1,0 +1,299 @@
+//! One file of an import, as it is read: what it has come to so far (the
+//! counts of its result, its rejected rows, its problems and warnings, the
+//! sums its totals rows are checked against, its footer rows), and a small
+//! method for each thing a row can be. The pipeline hands each row here, so
+//! that it only has to read, check and write.
+
+use super::check::{Checked, Record};
+use super::totals::Totals;
+use super::{FileResult, ImportReport, Rejected};
+use crate::i18n::import::ImportMsg;
+use crate::input::headers::{Field, Kind, Layout, MissingColumn};
+use crate::input::{FileError, RawRow, Source};
+use crate::problem::{Column, Problem, Warning};
+use crate::records::{CellProblem, Columns};
+use crate::store::lookup::RefKind;
+use crate::store::write::{WriteError, Writer};
+use crate::values::text::clean;
+use crate::values::Fen;
+
+/// The state of one file being imported.
+pub struct FileImport {
+    name: String,
+    result: FileResult,
+    rejected: Rejected,
+    problems: Vec<Problem>,
+    warnings: Vec<Warning>,
+    totals: Totals,
+    footer_lines: Vec<u64>,
+    /// The file broke off part-way ([`ImportReport::unreadable`]).
+    unreadable: bool,
+}
+
+impl FileImport {
+    /// A file opened as `source`, its title rows passed over.
+    pub fn new(name: String, source: &Source) -> FileImport {
+        let mut file = FileImport {
+            result: FileResult {
+                name: name.clone(),
+                kind: source.kind,
+                encoding: source.encoding.clone(),
+                ..FileResult::default()
+            },
+            name,
+            rejected: Rejected {
+                header: source.header_cells(),
+                rows: Vec::new(),
+            },
+            problems: Vec::new(),
+            warnings: Vec::new(),
+            totals: Totals::default(),
+            footer_lines: Vec::new(),
+            unreadable: false,
+        };
+        if source.title_rows > 0 {
+            file.warn(ImportMsg::HeaderOnLine {
+                line: source.header.line,
+                title_rows: source.title_rows,
+            });
+        }
+        file
+    }
+
+    /// A file that could not be opened as a table: one problem.
+    pub fn unopened(name: String, e: &FileError, report: &mut ImportReport) {
+        let problem = Problem::new(&name, e.line(), Column::File, e.message());
+        report.problems.push(problem);
+        report.files.push(FileResult {
+            name,
+            ..FileResult::default()
+        });
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn warn(&mut self, message: ImportMsg) {
+        self.warnings.push(Warning::File {
+            file: self.name.clone(),
+            message: message.into(),
+        });
+    }
+
+    /// Which cell holds which field — or, for a file whose kind or columns
+    /// are wrong, the header's problems. Money is never dropped unread: a
+    /// deliveries file whose money columns are not understood is refused
+    /// like one missing a column.
+    pub fn layout(&mut self, source: &Source) -> Result<Layout, Vec<CellProblem>> {
+        let header = &self.rejected.header;
+        let Some(kind) = source.kind else {
+            let header = header.clone();
+            let cannot_tell = ImportMsg::CannotTellKind { header };
+            return Err(vec![CellProblem {
+                column: Column::File,
+                message: cannot_tell.into(),
+            }]);
+        };
+        let layout = Layout::new(kind, header).map_err(|missing| {
+            let problem = |m: &MissingColumn| CellProblem::new(m.field, m.message());
+            missing.iter().map(problem).collect::<Vec<_>>()
+        })?;
+        let money = layout.unread_money();
+        if !money.is_empty() {
+            let headers = money.iter().map(|h| h.to_string()).collect();
+            let unread = ImportMsg::UnreadMoney { headers };
+            return Err(vec![CellProblem::new(Field::Goods, unread)]);
+        }
+        if !layout.ignored.is_empty() {
+            let headers = layout.ignored.clone();
+            self.warn(ImportMsg::IgnoredColumns { headers });
+        }
+        for (unused, used) in &layout.shadowed {
+            let (used, unused) = (used.clone(), unused.clone());
+            self.warn(ImportMsg::ShadowedColumn { used, unused });
+        }
+        Ok(layout)
+    }
+
+    /// A file whose header is wrong: the header's problems (once), and
+    /// every row rejected with them.
+    pub fn reject_all(&mut self, source: Source, problems: &[CellProblem]) {
+        let header_line = source.header.line;
+        let name = self.name.clone();
+        let at = |line: u64| -> Vec<Problem> {
+            let at = |p: &CellProblem| Problem::new(&name, line, p.column, p.message.clone());
+            problems.iter().map(at).collect()
+        };
+        self.problems.extend(at(header_line));
+        for row in source {
+            match row {
+                Ok(row) if row.is_blank() => {}
+                Ok(row) => {
+                    self.result.read += 1;
+                    self.result.rejected += 1;
+                    self.rejected.rows.push((as_written(&row), at(row.line)));
+                }
+                Err(e) => return self.broke_off(&e),
+            }
+        }
+    }
+
+    /// The rest of the file can be neither imported nor rejected: nothing
+    /// is committed.
+    pub fn broke_off(&mut self, e: &FileError) {
+        let problem = Problem::new(&self.name, e.line(), Column::File, e.message());
+        self.problems.push(problem);
+        self.unreadable = true;
+    }
+
+    /// A row with problems of its own: they are reported, and the row goes
+    /// to the rejects.
+    fn reject(&mut self, row: &RawRow, problems: Vec<Problem>) {
+        self.result.rejected += 1;
+        self.problems.extend(problems.iter().cloned());
+        self.rejected.rows.push((as_written(row), problems));
+    }
+
+    /// Rows read so far.
+    pub fn read(&self) -> u64 {
+        self.result.read
+    }
+
+    /// One row, checked by the reading thread: skipped, written or
+    /// rejected. `notes` holds its batch's delivery notes.
+    pub fn row(
+        &mut self,
+        writer: &mut Writer<'_>,
+        layout: &Layout,
+        row: &RawRow,
+        checked: Checked,
+        notes: &str,
+    ) -> anyhow::Result<()> {
+        self.result.read += 1;
+        let record = match checked {
+            Checked::Row(record) => record,
+            Checked::Footer => {
+                self.result.skipped += 1;
+                self.footer_lines.push(row.line);
+                return Ok(());
+            }
+            Checked::Totals {
+                subtotal,
+                goods,
+                cash,
+            } => {
+                self.result.skipped += 1;
+                if layout.kind == Kind::Deliveries {
+                    self.totals.row(row.line, subtotal, goods, cash);
+                }
+                return Ok(());
+            }
+        };
+        let written = match record {
+            Ok(record) => write(writer, layout, row, record, notes)?,
+            Err(problems) => Err(problems),
+        };
+        match written {
+            Ok(money) => self.totals.add(money),
+            Err(problems) => {
+                remember_rejected(writer, layout, row, &self.name, &problems);
+                let at = |p: CellProblem| p.at(&self.name, row.line, layout);
+                let problems = problems.into_iter().map(at).collect();
+                self.reject(row, problems);
+            }
+        }
+        Ok(())
+    }
+
+    /// The end of the file: what the writer counted, the footer and totals
+    /// warnings, all of it into `report`.
+    pub fn finish(
+        mut self,
+        writer: Option<&mut Writer<'_>>,
+        layout: Option<&Layout>,
+        report: &mut ImportReport,
+    ) -> anyhow::Result<()> {
+        if let Some(writer) = writer {
+            let tally = writer.end_file()?;
+            (self.result.new, self.result.updated, self.result.unchanged) =
+                (tally.new, tally.updated, tally.unchanged);
+        }
+        if !self.footer_lines.is_empty() {
+            let lines = std::mem::take(&mut self.footer_lines);
+            self.warn(ImportMsg::FooterRows { lines });
+        }
+        if let Some(layout) = layout {
+            for (line, field, message) in self.totals.reconcile() {
+                let at = CellProblem::new(field, message).at(&self.name, line, layout);
+                self.warnings.push(Warning::At(at));
+            }
+        }
+        report.problems.append(&mut self.problems);
+        report.warnings.append(&mut self.warnings);
+        report.unreadable |= self.unreadable;
+        if !self.rejected.rows.is_empty() {
+            report.rejected.push(self.rejected);
+        }
+        report.files.push(self.result);
+        Ok(())
+    }
+}
+
+/// A row's cells as the rejects file keeps them: untrimmed, as the file
+/// has them (as main has had it since the branch 'i18nrep').
+fn as_written(row: &RawRow) -> Vec<String> {
+    row.cells.iter().map(str::to_string).collect()
+}
+
+/// Write a record; on success, the goods and cash it holds.
+fn write(
+    writer: &mut Writer<'_>,
+    layout: &Layout,
+    row: &RawRow,
+    record: Record,
+    notes: &str,
+) -> anyhow::Result<Result<(Fen, Fen), Vec<CellProblem>>> {
+    let zero = (Fen(0), Fen(0));
+    let has = Columns::of(layout);
+    let written = match record {
+        Record::Household(h) => writer.household(has, row.line, &h).map(|()| zero),
+        Record::Member(m) => writer.member(has, row.line, &m).map(|()| zero),
+        Record::Pairing(p) => writer.pairing(has, &p).map(|()| zero),
+        Record::Delivery(r, note) => {
+            let note = notes.get(note).filter(|n| !n.is_empty());
+            writer.delivery(&r, note).map(|()| (r.goods, r.cash))
+        }
+    };
+    match written {
+        Ok(money) => Ok(Ok(money)),
+        Err(WriteError::Rejected(problems)) => Ok(Err(problems)),
+        Err(WriteError::Failed(e)) => Err(e.into()),
+    }
+}
+
+/// A rejected household or member row, told to the writer: a later
+/// reference to its id or name that matches nothing says it was rejected
+/// and why, not merely that there is no such record.
+fn remember_rejected(
+    writer: &mut Writer<'_>,
+    layout: &Layout,
+    row: &RawRow,
+    file: &str,
+    problems: &[CellProblem],
+) {
+    let (kind, name) = match layout.kind {
+        Kind::Households => (RefKind::Household, Field::Head),
+        Kind::Members => (RefKind::Member, Field::Name),
+        Kind::Pairings | Kind::Deliveries => return,
+    };
+    let cell = |field| clean(layout.get(&row.cells, field));
+    writer.rejected_row(
+        kind,
+        &cell(Field::Id),
+        &cell(name),
+        file,
+        row.line,
+        problems,
+    );
+}

@@ -1,0 +1,211 @@
+//! The import pipeline: sources → checked records → one transaction.
+//! Files are applied households → members → pairings → deliveries; every
+//! problem of every row is collected (`FILE:LINE: COLUMN: message`); totals
+//! rows are skipped and reconciled; and the transaction is committed only
+//! when nothing is wrong — or, with `--rejects`, when every rejected row has
+//! been written to the rejects file.
+//!
+//! Here: the outcome of an import and the transaction around its files.
+//! One file's state is [`file::FileImport`]; the thread that reads and
+//! checks its rows is [`reader`] (the checks themselves in [`check`]); the
+//! rows that are not records, [`totals`].
+
+mod check;
+mod file;
+mod progress;
+mod reader;
+mod totals;
+
+use crate::i18n::Lang;
+use crate::input::headers::Kind;
+use crate::input::{FileError, Source};
+use crate::problem::{Problem, Warning};
+use crate::store::write::{LoggedFile, Refs, Writer};
+use crate::store::Store;
+use crate::values::Date;
+use check::Checker;
+use file::FileImport;
+use progress::Progress;
+
+/// One input, opened (or not) and named as the user named it.
+pub struct Input {
+    pub name: String,
+    pub source: Result<Source, FileError>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    pub dry_run: bool,
+    /// Keep the valid rows and hand back the rejected ones.
+    pub keep_valid: bool,
+    /// Show a progress bar on stderr, in this language (the caller checks
+    /// that stderr is a terminal).
+    pub progress: Option<Lang>,
+}
+
+/// What one file did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileResult {
+    pub name: String,
+    pub kind: Option<Kind>,
+    pub encoding: String,
+    pub read: u64,
+    pub new: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub skipped: u64,
+    pub rejected: u64,
+}
+
+/// Rows rejected from one file, for the rejects file.
+#[derive(Debug, Clone, Default)]
+pub struct Rejected {
+    pub header: Vec<String>,
+    /// Original cells, untrimmed (as the file has them), and their problems.
+    pub rows: Vec<(Vec<String>, Vec<Problem>)>,
+}
+
+/// The whole outcome of an import.
+#[derive(Debug, Default)]
+pub struct ImportReport {
+    pub files: Vec<FileResult>,
+    pub problems: Vec<Problem>,
+    pub warnings: Vec<Warning>,
+    pub rejected: Vec<Rejected>,
+    /// Whether the transaction was committed.
+    pub committed: bool,
+    /// A file broke off part-way: even `--rejects` cannot account for its
+    /// remaining rows, so nothing may be committed.
+    pub unreadable: bool,
+}
+
+impl ImportReport {
+    pub fn rejected_rows(&self) -> u64 {
+        self.files.iter().map(|f| f.rejected).sum()
+    }
+}
+
+/// Import `inputs` into `store`. `before_commit` is called with the report
+/// just before the transaction would be committed (to write the rejects
+/// file, which the caller puts in place only once `committed` says the
+/// commit succeeded); an error from it rolls everything back.
+pub fn import(
+    store: &mut Store,
+    inputs: Vec<Input>,
+    options: &ImportOptions,
+    today: Date,
+    before_commit: impl FnOnce(&ImportReport) -> anyhow::Result<()>,
+) -> anyhow::Result<ImportReport> {
+    let mut report = ImportReport::default();
+    let mut inputs = inputs;
+    // Households first, then members, pairings, deliveries; files whose kind
+    // is unknown last (they only bring problems).
+    inputs.sort_by_key(|i| match &i.source {
+        Ok(s) => s.kind.map_or(4, |k| k as usize),
+        Err(_) => 5,
+    });
+    // The writer resolves every reference itself, against this same
+    // transaction; SQLite checking each foreign key again cost a third of a
+    // large import's time.
+    store.without_foreign_keys(|store| {
+        import_in_transaction(store, inputs, options, today, before_commit, &mut report)
+    })?;
+    Ok(report)
+}
+
+fn import_in_transaction(
+    store: &mut Store,
+    inputs: Vec<Input>,
+    options: &ImportOptions,
+    today: Date,
+    before_commit: impl FnOnce(&ImportReport) -> anyhow::Result<()>,
+    report: &mut ImportReport,
+) -> anyhow::Result<()> {
+    let import = store.begin_import()?;
+    {
+        let mut writer = import.writer()?;
+        for input in inputs {
+            import_file(&mut writer, input, today, options.progress, report)?;
+        }
+    }
+    let clean_run = report.problems.is_empty();
+    if options.dry_run || report.unreadable || !(clean_run || options.keep_valid) {
+        import.rollback()?;
+        return Ok(());
+    }
+    before_commit(report)?;
+    let logged: Vec<LoggedFile<'_>> = report.files.iter().map(FileResult::logged).collect();
+    import.log_and_commit(&logged)?;
+    report.committed = true;
+    Ok(())
+}
+
+/// Read, check and write one file, and add what it did to `report`.
+fn import_file(
+    writer: &mut Writer<'_>,
+    input: Input,
+    today: Date,
+    progress: Option<Lang>,
+    report: &mut ImportReport,
+) -> anyhow::Result<()> {
+    let source = match input.source {
+        Ok(source) => source,
+        Err(e) => {
+            FileImport::unopened(input.name, &e, report);
+            return Ok(());
+        }
+    };
+    let mut file = FileImport::new(input.name, &source);
+    let layout = match file.layout(&source) {
+        Ok(layout) => layout,
+        Err(problems) => {
+            file.reject_all(source, &problems);
+            return file.finish(None, None, report);
+        }
+    };
+    writer.begin_file();
+    let bar = Progress::new(progress, file.name(), source.total, source.sheet.is_some());
+    // Pairings and deliveries add no household or member, so the reading
+    // thread can resolve their references itself. (Handing it the indexes
+    // while a households or members file changes them would copy them.)
+    let refs = match layout.kind {
+        Kind::Pairings | Kind::Deliveries => writer.refs(),
+        Kind::Households | Kind::Members => Refs::default(),
+    };
+    let checker = Checker {
+        layout: &layout,
+        refs,
+        today,
+        lossy: source.lossy,
+        encoding: source.encoding.clone(),
+    };
+    let failed = reader::read_rows(source, checker, |row, checked, notes| {
+        file.row(writer, &layout, row, checked, notes)?;
+        bar.row(file.read(), row.pos);
+        Ok(())
+    })?;
+    bar.finish();
+    // Rows handed over before a failure are written as any other (and
+    // rolled back with the rest).
+    if let Some(e) = failed {
+        file.broke_off(&e);
+    }
+    file.finish(Some(writer), Some(&layout), report)
+}
+
+impl FileResult {
+    /// The file as the import log keeps it.
+    fn logged(&self) -> LoggedFile<'_> {
+        LoggedFile {
+            file: &self.name,
+            kind: self.kind.map(|k| k.key()),
+            encoding: &self.encoding,
+            read: self.read,
+            new: self.new,
+            updated: self.updated,
+            unchanged: self.unchanged,
+            skipped: self.skipped,
+            rejected: self.rejected,
+        }
+    }
+}
