@@ -208,34 +208,25 @@ impl Source {
                     .build(file),
             )
         };
-        // Read ahead to the end of the first line to sniff the delimiter,
+        // Every line end reads as LF (SPEC §3.1: LF, CRLF and CR alone, in
+        // any mix), so that rows split and line numbers count alike.
+        let mut text: Box<dyn Read + Send> = Box::new(LfLineEnds::new(text));
+        // Read ahead to the end of the first lines to sniff the delimiter,
         // then hand the text read so far and the rest to the CSV reader.
-        let mut text = text;
         let mut head = Vec::with_capacity(64 * 1024);
         let mut chunk = [0u8; 8 * 1024];
         let lines = |h: &[u8]| h.iter().filter(|&&b| b == b'\n').count();
         while lines(&head) <= MAX_TITLE_ROWS && head.len() < 1024 * 1024 {
             match text.read(&mut chunk) {
                 Ok(0) => break,
-                Ok(n) => head.extend_from_slice(&chunk[..n]),
+                Ok(n) => head.extend_from_slice(chunk.get(..n).unwrap_or_default()),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(read_error(e)),
             }
         }
-        // Old Mac exports end lines with CR alone: read each CR as a line
-        // end (so rows split and line numbers count) when the first lines
-        // hold CRs and no LF.
-        let cr_only = !head.contains(&b'\n') && head.contains(&b'\r');
-        let text: Box<dyn Read + Send> = if cr_only {
-            cr_to_lf(&mut head);
-            Box::new(CrAsLf(text))
-        } else {
-            text
-        };
         let delimiter = options.delimiter.unwrap_or_else(|| sniff_delimiter(&head));
         let text: CsvText = BufReader::with_capacity(256 * 1024, io::Cursor::new(head).chain(text));
-        // Records end at LF, so that line numbers count CRLF files right; the
-        // CR left at the end of a row's last cell goes with the trimming.
+        // Records end at LF, the only line end left in the text.
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -467,21 +458,58 @@ fn count_line_ends(cell: &str) -> u64 {
     cell.bytes().filter(|&b| b == b'\n').count() as u64
 }
 
-/// Replace every CR with LF.
-fn cr_to_lf(bytes: &mut [u8]) {
-    for b in bytes.iter_mut().filter(|b| **b == b'\r') {
-        *b = b'\n';
+/// Text whose line ends — LF, CRLF or CR alone, in any mix — are read as
+/// LF: a CRLF becomes one LF, a CR alone becomes LF. Old Mac exports end
+/// lines with CR, and a file edited on two systems mixes them.
+struct LfLineEnds {
+    inner: Box<dyn Read + Send>,
+    /// The last byte handed out was a CR turned LF: an LF right after it
+    /// is the second half of a CRLF.
+    after_cr: bool,
+}
+
+impl LfLineEnds {
+    fn new(inner: Box<dyn Read + Send>) -> LfLineEnds {
+        LfLineEnds {
+            inner,
+            after_cr: false,
+        }
+    }
+
+    /// Rewrite `bytes` in place; the length of the text left.
+    fn convert(&mut self, bytes: &mut [u8]) -> usize {
+        if !self.after_cr && !bytes.contains(&b'\r') {
+            return bytes.len();
+        }
+        let mut kept = 0;
+        for i in 0..bytes.len() {
+            let b = bytes[i];
+            if b == b'\n' && self.after_cr {
+                self.after_cr = false;
+                continue;
+            }
+            self.after_cr = b == b'\r';
+            bytes[kept] = if b == b'\r' { b'\n' } else { b };
+            kept += 1;
+        }
+        kept
     }
 }
 
-/// Text whose lines end with CR alone, read with LF line ends.
-struct CrAsLf(Box<dyn Read + Send>);
-
-impl Read for CrAsLf {
+impl Read for LfLineEnds {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.0.read(buf)?;
-        cr_to_lf(buf.get_mut(..n).unwrap_or_default());
-        Ok(n)
+        loop {
+            let n = self.inner.read(buf)?.min(buf.len());
+            if n == 0 {
+                return Ok(0);
+            }
+            // A read that held only the LF of a CRLF is read again: 0 would
+            // say the text ended.
+            let kept = self.convert(&mut buf[..n]);
+            if kept > 0 {
+                return Ok(kept);
+            }
+        }
     }
 }
 
@@ -628,6 +656,42 @@ mod tests {
         let lines: Vec<u64> = r.iter().map(|(l, _)| *l).collect();
         assert_eq!(lines, vec![2, 3, 5]);
         assert_eq!(r[1].1[0], "two\nlines");
+    }
+
+    #[test]
+    fn reads_cr_crlf_and_lf_alike_in_any_mix() {
+        let s = source(
+            b"id,head,township\r\nH1,a,T\rH2,\"x\ny\",T\r\nH3,\"p\r\nq\",T\nH4,d,T\r",
+            &ReadOptions::default(),
+        );
+        let r = rows(s);
+        let lines: Vec<u64> = r.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, vec![2, 3, 5, 7]);
+        assert_eq!(r[2].1[1], "p\nq");
+    }
+
+    /// A reader that hands out one byte at a time.
+    struct Trickle(Vec<u8>, usize);
+
+    impl Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            match (self.0.get(self.1), buf.first_mut()) {
+                (Some(&b), Some(slot)) => {
+                    *slot = b;
+                    self.1 += 1;
+                    Ok(1)
+                }
+                _ => Ok(0),
+            }
+        }
+    }
+
+    #[test]
+    fn a_crlf_split_between_two_reads_is_one_line_end() {
+        let mut text = LfLineEnds::new(Box::new(Trickle(b"a\r\nb\r\r\nc\n".to_vec(), 0)));
+        let mut out = String::new();
+        text.read_to_string(&mut out).unwrap();
+        assert_eq!(out, "a\nb\n\nc\n");
     }
 
     #[test]

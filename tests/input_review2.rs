@@ -1,0 +1,98 @@
+//! End-to-end: the second review of the reading path (an attacker's and a
+//! clerk's findings) — line ends in any mix, two-row headers that lost a
+//! money column, Mac workbooks' 1904 dates, formulas never calculated,
+//! quotes left open at the end of the file, clerks' footers and spellings,
+//! sheets that claim far more cells than they hold.
+
+mod common;
+
+use common::{import_small_district, path_str, Workdir};
+
+/// Run `bangfu import ARGS`: exit code, stdout, stderr.
+fn import(w: &Workdir, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = w
+        .bangfu()
+        .arg("import")
+        .args(args)
+        .output()
+        .expect("run bangfu");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn scalar(w: &Workdir, sql: &str) -> String {
+    let conn = rusqlite::Connection::open(w.db()).expect("open db");
+    conn.query_row(sql, [], |r| {
+        let v: rusqlite::types::Value = r.get(0)?;
+        Ok(match v {
+            rusqlite::types::Value::Integer(n) => n.to_string(),
+            rusqlite::types::Value::Text(t) => t,
+            rusqlite::types::Value::Null => "NULL".into(),
+            other => format!("{other:?}"),
+        })
+    })
+    .expect("query")
+}
+
+/// The deliveries in the database: "date|goods|note" per row, by date.
+fn deliveries(w: &Workdir) -> String {
+    scalar(
+        w,
+        "SELECT coalesce(group_concat(r, ';'), '') FROM (SELECT date(day * 86400, 'unixepoch') || '|' || goods || '|' || \
+         coalesce(note, '') AS r FROM deliveries ORDER BY day, note)",
+    )
+}
+
+// 1. Line ends: CR alone, CRLF and LF in any mix.
+
+#[test]
+fn cr_line_ends_with_a_stray_lf_read_every_row_in_every_encoding() {
+    let texts = [
+        // A final CRLF.
+        "日期,帮扶人,户编号,类别,物资,资金,备注\r2001-01-02,M1,H2,送温暖,200,0,a\r\
+         2001-01-03,M1,H2,送温暖,300,0,c\r\n",
+        // An LF inside a quoted note.
+        "日期,帮扶人,户编号,类别,物资,资金,备注\r2001-01-02,M1,H2,送温暖,200,0,a\r\
+         2001-01-03,M1,H2,送温暖,300,0,\"c\nd\"\r",
+        // CR and CRLF mixed.
+        "日期,帮扶人,户编号,类别,物资,资金,备注\r\n2001-01-02,M1,H2,送温暖,200,0,a\r\
+         2001-01-03,M1,H2,送温暖,300,0,c\r\n",
+    ];
+    for (i, text) in texts.iter().enumerate() {
+        for encoding in ["utf8", "gbk", "utf16"] {
+            let w = Workdir::new();
+            import_small_district(&w);
+            let d = match encoding {
+                "utf8" => w.utf8("d.csv", text),
+                "gbk" => w.gbk("d.csv", text),
+                _ => w.utf16le("d.csv", text),
+            };
+            let (code, _, err) = import(&w, &["--rejects", "r.csv", path_str(&d)]);
+            assert_eq!(code, Some(0), "{i} {encoding}: {err}");
+            let got = deliveries(&w);
+            assert!(
+                got.starts_with("2001-01-02|20000|a;2001-01-03|30000|c"),
+                "{i} {encoding}: {got}"
+            );
+        }
+    }
+}
+
+#[test]
+fn line_numbers_count_cr_crlf_and_lf_alike() {
+    let w = Workdir::new();
+    import_small_district(&w);
+    let d = w.utf8(
+        "d.csv",
+        "日期,帮扶人,户编号,类别,物资,资金,备注\r\n\
+         2001-01-02,M1,H2,送温暖,200,0,\"a\rb\"\r\
+         2001-01-03,M1,H2,送温暖,300,0,c\n\
+         2001-02-30,M1,H2,送温暖,300,0,c\r\n",
+    );
+    let (code, _, err) = import(&w, &[path_str(&d)]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("d.csv:5: date:"), "{err}");
+}
