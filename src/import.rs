@@ -317,7 +317,7 @@ fn import_file(
             return Ok(layout);
         }
         let message = format!(
-            "no goods or cash column, but {} look(s) like money; name the columns 物资 (goods) and 资金 (cash)",
+            "{} look(s) like money but name(s) no goods or cash column, so the amounts would not be read; name the columns 物资 (goods) and 资金 (cash)",
             some_of(&money)
         );
         report

@@ -329,8 +329,29 @@ pub fn delivery<'r>(layout: &Layout, row: &'r RawRow, today: Date) -> Checked<De
     } else {
         c.parsed(Field::Category, Category::parse)
     };
+    let problems = c.problems.len();
     let goods = c.parsed(Field::Goods, Fen::parse).unwrap_or_default();
     let cash = c.parsed(Field::Cash, Fen::parse).unwrap_or_default();
+    // A row's total is checked against its goods and cash: an amount in the
+    // total alone would otherwise be read as nothing.
+    let money_read = c.problems.len() == problems;
+    if let Some(total) = c.parsed(Field::Total, Fen::parse) {
+        if money_read && goods.checked_add(cash) != Some(total) {
+            c.problem(
+                Field::Total,
+                format!(
+                    "the total is {}, but goods {} and cash {} make {}; bangfu reads the amounts \
+                     from the goods (物资) and cash (资金) columns: fill them in",
+                    total.display(),
+                    goods.display(),
+                    cash.display(),
+                    goods
+                        .checked_add(cash)
+                        .map_or_else(|| "too much".into(), Fen::display)
+                ),
+            );
+        }
+    }
     let note = c.text_ref(Field::Note);
     match (date, category) {
         (Some(date), Some(category)) => c.finish(Delivery {

@@ -96,3 +96,86 @@ fn line_numbers_count_cr_crlf_and_lf_alike() {
     assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("d.csv:5: date:"), "{err}");
 }
+
+// 2. Two-row headers and money columns that are not read.
+
+#[test]
+fn a_goods_column_under_a_money_group_is_read_or_refused_never_dropped() {
+    let w = Workdir::new();
+    import_small_district(&w);
+    let d = w.utf8(
+        "d.csv",
+        "日期,帮扶人,户编号,类别,帮扶金额（元）,,备注\n\
+         ,,,,实物,现金,\n\
+         2001-03-05,M1,H1,送温暖,200,100,米\n",
+    );
+    let (code, _, err) = import(&w, &[path_str(&d)]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(deliveries(&w), "2001-03-05|20000|米");
+    // A name under the money group that is no money column is an error
+    // naming it: its amounts are never dropped.
+    let before = w.dump();
+    let d = w.utf8(
+        "d2.csv",
+        "日期,帮扶人,户编号,类别,帮扶金额（元）,,备注\n\
+         ,,,,慰问品,现金,\n\
+         2001-03-06,M1,H1,送温暖,200,100,米\n",
+    );
+    let (code, _, err) = import(&w, &["--rejects", "r.csv", path_str(&d)]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("慰问品"), "{err}");
+    assert_eq!(w.dump(), before);
+}
+
+#[test]
+fn a_total_column_holding_the_only_amounts_is_not_read_as_zero() {
+    let w = Workdir::new();
+    import_small_district(&w);
+    let before = w.dump();
+    let d = w.utf8(
+        "d.csv",
+        "日期,帮扶人,户编号,类别,物资,资金,金额合计\n\
+         2001-03-05,M1,H1,送温暖,,,500\n",
+    );
+    let (code, _, err) = import(&w, &[path_str(&d)]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("d.csv:2: total:") && err.contains("500.00"),
+        "{err}"
+    );
+    assert_eq!(w.dump(), before);
+    // A total that agrees with the goods and cash is fine.
+    let d = w.utf8(
+        "ok.csv",
+        "日期,帮扶人,户编号,类别,物资,资金,金额合计\n\
+         2001-03-05,M1,H1,送温暖,200,300,500\n",
+    );
+    let (code, _, err) = import(&w, &[path_str(&d)]);
+    assert_eq!(code, Some(0), "{err}");
+}
+
+#[test]
+fn a_header_with_two_groups_is_read() {
+    let w = Workdir::new();
+    import_small_district(&w);
+    let d = w.utf8(
+        "d.csv",
+        "日期,帮扶人,帮扶对象,,类别,帮扶金额（元）,,备注\n\
+         ,,户编号,村,,物资,资金,\n\
+         2001-03-05,M1,H1,红旗村,送温暖,200,100,米\n\
+         2001-02-30,M1,H1,红旗村,送温暖,200,100,米\n",
+    );
+    let (code, _, err) = import(&w, &[path_str(&d)]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("d.csv:4: date:"), "{err}");
+    assert!(!err.contains("no goods or cash"), "{err}");
+    let d = w.utf8(
+        "d.csv",
+        "日期,帮扶人,帮扶对象,,类别,帮扶金额（元）,,备注\n\
+         ,,户编号,村,,物资,资金,\n\
+         2001-03-05,M1,H1,红旗村,送温暖,200,100,米\n",
+    );
+    let (code, _, err) = import(&w, &[path_str(&d)]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(deliveries(&w), "2001-03-05|20000|米");
+}
