@@ -179,3 +179,18 @@ fn a_header_with_two_groups_is_read() {
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(deliveries(&w), "2001-03-05|20000|米");
 }
+
+// 3. and 4. Workbooks from Mac Excel and from programs that write formulas.
+
+fn fixture(name: &str) -> String {
+    format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn a_workbook_in_the_1904_date_system_keeps_its_dates() {
+    let w = Workdir::new();
+    import_small_district(&w);
+    let (code, _, err) = import(&w, &[&fixture("deliveries-1904.xlsx")]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(deliveries(&w), "2001-03-05|20000|米;2002-12-31|5000|讲座");
+}

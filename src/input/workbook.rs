@@ -194,11 +194,32 @@ pub fn cell_text(cell: &Data) -> String {
         Data::Int(n) => number_text(*n as f64, Some(*n)),
         Data::Float(f) => number_text(*f, None),
         Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
-        Data::DateTime(d) if d.is_datetime() => Date::from_excel_serial(d.as_f64())
-            .map_or_else(|| d.as_f64().to_string(), |day| day.to_string()),
+        Data::DateTime(d) if d.is_datetime() => {
+            let serial = serial_1900(d);
+            Date::from_excel_serial(serial)
+                .map_or_else(|| serial.to_string(), |day| day.to_string())
+        }
         Data::DateTime(d) => d.as_f64().to_string(),
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+/// Days between Excel's two date systems: 1904-01-01 is serial 0 in the
+/// 1904 system (Mac Excel's) and 1462 in the 1900 system.
+const DAYS_1900_TO_1904: f64 = 1462.0;
+
+/// A date cell's serial in the 1900 date system, whichever system its
+/// workbook uses. (calamine keeps the system in the value but has no
+/// getter for it: a value equal to the same serial in the 1900 system is
+/// in that system.)
+fn serial_1900(d: &calamine::ExcelDateTime) -> f64 {
+    let in_1900 =
+        calamine::ExcelDateTime::new(d.as_f64(), calamine::ExcelDateTimeType::DateTime, false);
+    if *d == in_1900 {
+        d.as_f64()
+    } else {
+        d.as_f64() + DAYS_1900_TO_1904
     }
 }
 
@@ -277,6 +298,15 @@ mod tests {
         let stray = rows.next().unwrap().unwrap();
         assert_eq!((stray.line, stray.cells.len()), (1_048_576, 16_383));
         assert!(rows.next().is_none());
+    }
+
+    #[test]
+    fn date_cells_of_the_1904_date_system_keep_their_day() {
+        use calamine::{ExcelDateTime, ExcelDateTimeType::DateTime};
+        let in_1900 = Data::DateTime(ExcelDateTime::new(36955.0, DateTime, false));
+        let in_1904 = Data::DateTime(ExcelDateTime::new(35493.0, DateTime, true));
+        assert_eq!(cell_text(&in_1900), "2001-03-05");
+        assert_eq!(cell_text(&in_1904), "2001-03-05");
     }
 
     #[test]
