@@ -265,7 +265,7 @@ fn import_file(
         Err(e) => {
             report
                 .problems
-                .push(Problem::new(&name, 1, "file", e.to_string()));
+                .push(Problem::new(&name, e.line(), "file", e.to_string()));
             report.files.push(result);
             return Ok(());
         }

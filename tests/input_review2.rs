@@ -194,3 +194,21 @@ fn a_workbook_in_the_1904_date_system_keeps_its_dates() {
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(deliveries(&w), "2001-03-05|20000|米;2002-12-31|5000|讲座");
 }
+
+#[test]
+fn a_formula_never_calculated_is_an_error_not_zero() {
+    let w = Workdir::new();
+    import_small_district(&w);
+    let before = w.dump();
+    let (code, _, err) = import(
+        &w,
+        &["--rejects", "r.csv", &fixture("deliveries-formula.xlsx")],
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("deliveries-formula.xlsx:2:"), "{err}");
+    assert!(
+        err.contains("formula") && err.contains("never calculated"),
+        "{err}"
+    );
+    assert_eq!(w.dump(), before);
+}

@@ -69,6 +69,10 @@ pub enum FileError {
     Binary,
     #[error("cannot read the file: {0}")]
     Read(String),
+    /// A workbook's formula cell holds no value: the program that wrote
+    /// the file never calculated it.
+    #[error("cell {cell} holds a formula whose value was never calculated; open the file in Excel or WPS and save it again")]
+    Uncalculated { line: u64, cell: String },
     /// The file could not be read past `line`.
     #[error("cannot read the file from here on: {message}")]
     Broken { line: u64, message: String },
@@ -78,7 +82,7 @@ impl FileError {
     /// The line the problem is reported on.
     pub fn line(&self) -> u64 {
         match self {
-            FileError::Broken { line, .. } => (*line).max(1),
+            FileError::Broken { line, .. } | FileError::Uncalculated { line, .. } => (*line).max(1),
             _ => 1,
         }
     }

@@ -65,7 +65,13 @@ pub fn open(path: &Path, sheet: Option<&str>) -> Result<Result<Sheet, FileError>
     };
     let cells = match used_cells(&mut workbook, &name) {
         Ok(cells) => cells,
-        Err(e) => {
+        Err(Unread::Uncalculated((row, column))) => {
+            return Ok(Err(FileError::Uncalculated {
+                line: u64::from(row) + 1,
+                cell: cell_name(row, column),
+            }))
+        }
+        Err(Unread::Other(e)) => {
             return Ok(Err(FileError::Read(format!(
                 "cannot read sheet {name:?}: {e}"
             ))))
@@ -82,37 +88,53 @@ pub fn open(path: &Path, sheet: Option<&str>) -> Result<Result<Sheet, FileError>
     }))
 }
 
+/// Why the cells of a sheet were not read.
+enum Unread {
+    /// A formula cell with no value stored, at (row, column).
+    Uncalculated((u32, u32)),
+    Other(String),
+}
+
 /// The non-empty cells of a sheet, sorted by row and column. An .xlsx or
 /// .xlsb sheet is read cell by cell: a dense range spans the used range
 /// the file claims, and one stray value at XFD1048576 makes that 17
 /// billion cells. (calamine reads .xls and .ods sheets into a range
-/// itself.)
+/// itself.) An .xlsx formula cell without a stored value (a program that
+/// writes formulas but does not calculate them, as openpyxl does) would
+/// read as empty, so as 0 in a money column: it is an error.
 fn used_cells<RS: std::io::Read + std::io::Seek>(
     workbook: &mut Sheets<RS>,
     name: &str,
-) -> Result<Vec<(u32, u32, Data)>, String> {
+) -> Result<Vec<(u32, u32, Data)>, Unread> {
+    let other = |e: &dyn std::fmt::Display| Unread::Other(e.to_string());
     let mut cells = Vec::new();
     let mut keep = |pos: (u32, u32), value: Data| {
         if !value.is_empty() {
             cells.push((pos.0, pos.1, value));
         }
     };
-    // The .xlsx and .xlsb cell readers are two types with one interface.
-    macro_rules! read_cells {
-        ($book:expr) => {{
-            let mut reader = $book
-                .worksheet_cells_reader(name)
-                .map_err(|e| e.to_string())?;
-            while let Some(cell) = reader.next_cell().map_err(|e| e.to_string())? {
+    match workbook {
+        Sheets::Xlsx(book) => {
+            let mut reader = book.worksheet_cells_reader(name).map_err(|e| other(&e))?;
+            while let Some(cell) = reader
+                .next_cell_with_formula_metadata()
+                .map_err(|e| other(&e))?
+            {
+                let value: Data = cell.value.into();
+                if cell.formula.is_some() && value.is_empty() {
+                    return Err(Unread::Uncalculated(cell.pos));
+                }
+                keep(cell.pos, value);
+            }
+        }
+        Sheets::Xlsb(book) => {
+            let mut reader = book.worksheet_cells_reader(name).map_err(|e| other(&e))?;
+            while let Some(cell) = reader.next_cell().map_err(|e| other(&e))? {
                 keep(cell.get_position(), cell.get_value().clone().into());
             }
-        }};
-    }
-    match workbook {
-        Sheets::Xlsx(book) => read_cells!(book),
-        Sheets::Xlsb(book) => read_cells!(book),
-        other => {
-            let range = other.worksheet_range(name).map_err(|e| e.to_string())?;
+        }
+        book => {
+            let range = book.worksheet_range(name).map_err(|e| other(&e))?;
             let (row0, col0) = range.start().unwrap_or((0, 0));
             for (r, c, value) in range.used_cells() {
                 // A range is at most u32 rows and columns from its start.
@@ -123,6 +145,18 @@ fn used_cells<RS: std::io::Read + std::io::Seek>(
     }
     cells.sort_unstable_by_key(|&(r, c, _)| (r, c));
     Ok(cells)
+}
+
+/// A cell's name as a spreadsheet shows it: `E2` for (1, 4).
+fn cell_name(row: u32, column: u32) -> String {
+    let mut letters = Vec::new();
+    let mut n = u64::from(column) + 1;
+    while n > 0 {
+        let digit = ((n - 1) % 26) as u8;
+        letters.push(char::from(b'A' + digit));
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().collect::<String>() + &(u64::from(row) + 1).to_string()
 }
 
 impl Sheet {
@@ -307,6 +341,14 @@ mod tests {
         let in_1904 = Data::DateTime(ExcelDateTime::new(35493.0, DateTime, true));
         assert_eq!(cell_text(&in_1900), "2001-03-05");
         assert_eq!(cell_text(&in_1904), "2001-03-05");
+    }
+
+    #[test]
+    fn names_cells_as_spreadsheets_do() {
+        assert_eq!(cell_name(1, 4), "E2");
+        assert_eq!(cell_name(0, 25), "Z1");
+        assert_eq!(cell_name(0, 26), "AA1");
+        assert_eq!(cell_name(1_048_575, 16_383), "XFD1048576");
     }
 
     #[test]
