@@ -212,3 +212,39 @@ fn a_formula_never_calculated_is_an_error_not_zero() {
     );
     assert_eq!(w.dump(), before);
 }
+
+// 5. Quotes at the end of the file, and multi-line cells that look like rows.
+
+#[test]
+fn an_unclosed_quote_on_the_last_line_without_a_line_end_is_an_error() {
+    let w = Workdir::new();
+    import_small_district(&w);
+    let before = w.dump();
+    let d = w.utf8(
+        "d.csv",
+        "日期,帮扶人,户编号,类别,物资,资金,备注\n\
+         2001-03-05,M1,H1,送温暖,200,0,米\n\
+         2001-03-06,M1,H1,送温暖,100,0,\"送油\n\
+         填表人：王五",
+    );
+    let (code, _, err) = import(&w, &["--rejects", "r.csv", path_str(&d)]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("d.csv:3:") && err.contains("quote"), "{err}");
+    assert_eq!(w.dump(), before);
+}
+
+#[test]
+fn a_household_list_over_two_lines_is_not_a_runaway_quote() {
+    let w = Workdir::new();
+    let [h, _, _] = common::small_district(&w);
+    w.stdout(&["import", path_str(&h)]);
+    let m = w.utf8(
+        "m.csv",
+        "编号,姓名,单位,结对户\n\
+         M1,赵六,区财政局,\"H1\nH2,H3,H1,H2\"\n\
+         M2,钱七,区教育局,H3\n",
+    );
+    let (code, _, err) = import(&w, &[path_str(&m)]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(scalar(&w, "SELECT count(*) FROM pairings"), "4");
+}

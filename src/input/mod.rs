@@ -18,6 +18,8 @@ use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 /// How many rows may stand above the header (a sheet title, a date line).
 const MAX_TITLE_ROWS: usize = 10;
@@ -214,7 +216,9 @@ impl Source {
         };
         // Every line end reads as LF (SPEC §3.1: LF, CRLF and CR alone, in
         // any mix), so that rows split and line numbers count alike.
-        let mut text: Box<dyn Read + Send> = Box::new(LfLineEnds::new(text));
+        let quote_open = Arc::new(AtomicBool::new(false));
+        let mut text: Box<dyn Read + Send> =
+            Box::new(LfLineEnds::new(text).watching_quotes(Arc::clone(&quote_open)));
         // Read ahead to the end of the first lines to sniff the delimiter,
         // then hand the text read so far and the rest to the CSV reader.
         let mut head = Vec::with_capacity(64 * 1024);
@@ -247,6 +251,7 @@ impl Source {
                 delimiter,
                 width: 0,
                 ahead: None,
+                quote_open,
             })),
         )?;
         source.total = total;
@@ -388,6 +393,9 @@ pub struct CsvRows {
     /// The row read ahead of a row with a line break in a cell, to tell
     /// whether that row ran on to the end of the file.
     ahead: Option<Option<Result<RawRow, FileError>>>,
+    /// Whether the text read so far holds an odd number of quotes: at the
+    /// end of the file, a quote left open.
+    quote_open: Arc<AtomicBool>,
 }
 
 impl CsvRows {
@@ -423,7 +431,10 @@ impl Iterator for CsvRows {
         let ahead = self.read();
         let last = ahead.is_none();
         self.ahead = Some(ahead);
-        match runaway_quote(&row, self.width, self.delimiter, last) {
+        // At the end of the text, a quote still open ran on to the end of
+        // the file even where the file has no last line end.
+        let open = last && self.quote_open.load(Ordering::Relaxed);
+        match runaway_quote(&row, self.width, self.delimiter, last, open) {
             Some(e) => Some(Err(e)),
             None => Some(Ok(row)),
         }
@@ -432,19 +443,35 @@ impl Iterator for CsvRows {
 
 /// Whether a row's quoted cell has swallowed the lines after it: a quote
 /// opened and never closed runs on to the end of the file (the file's last
-/// line end then falls inside the cell), and a stray quote takes in whole
-/// rows until the next quote — lines of the cell that hold as many
-/// delimiters as a row of the file does. A note written over a few lines
-/// does neither. The error is at the line where the quote opened.
-fn runaway_quote(row: &RawRow, width: usize, delimiter: u8, last: bool) -> Option<FileError> {
+/// line end then falls inside the cell, or the text ends with the quote
+/// still open: `open`), and a stray quote takes in whole rows until the
+/// next quote — lines of the cell that hold as many delimiters as a row of
+/// the file does and begin with a value shaped like the row's own first
+/// value ([`shape`]: `2001-03-06` like `2001-03-05`, `M2` like `M1`). A note
+/// written over a few lines does neither, nor does a list of households
+/// over two lines (`H1` then `H2,H3,H1,H2` in a row that begins `M1`). The
+/// error is at the line where the quote opened.
+fn runaway_quote(
+    row: &RawRow,
+    width: usize,
+    delimiter: u8,
+    last: bool,
+    open: bool,
+) -> Option<FileError> {
     let mut line = row.line;
-    for cell in row.cells.iter() {
+    let first = row.cells.get(0).map(shape);
+    for (i, cell) in row.cells.iter().enumerate() {
+        let like_a_row = |l: &&str| {
+            let first_value = l.split(char::from(delimiter)).next().map(shape);
+            i == 0 || first_value == first
+        };
         let holds_rows = width >= 2
             && cell
                 .split('\n')
                 .skip(1)
+                .filter(like_a_row)
                 .any(|l| l.bytes().filter(|&b| b == delimiter).count() + 1 >= width);
-        let to_the_end = last && cell.ends_with('\n');
+        let to_the_end = last && (cell.ends_with('\n') || (open && cell.contains('\n')));
         if holds_rows || to_the_end {
             return Some(FileError::Broken {
                 line,
@@ -456,6 +483,29 @@ fn runaway_quote(row: &RawRow, width: usize, delimiter: u8, last: bool) -> Optio
         line += count_line_ends(cell);
     }
     None
+}
+
+/// The shape of a value, to tell a row's first value from text: digits as
+/// `9` and other letters as `字` (each run as one), ASCII letters upper-cased
+/// and kept, punctuation kept: `2001-03-05` and `2001/3/6` differ, `M1` and
+/// `M22` are alike, `H1` and `M1` are not.
+fn shape(value: &str) -> String {
+    let mut out = String::new();
+    for c in trim(value).chars() {
+        let class = if c.is_ascii_digit() {
+            '9'
+        } else if c.is_ascii_alphabetic() {
+            c.to_ascii_uppercase()
+        } else if c.is_alphanumeric() {
+            '字'
+        } else {
+            c
+        };
+        if !(matches!(class, '9' | '字') && out.ends_with(class)) {
+            out.push(class);
+        }
+    }
+    out
 }
 
 fn count_line_ends(cell: &str) -> u64 {
@@ -470,6 +520,8 @@ struct LfLineEnds {
     /// The last byte handed out was a CR turned LF: an LF right after it
     /// is the second half of a CRLF.
     after_cr: bool,
+    /// Flipped at each quote handed out: set, a quote is open.
+    quote_open: Arc<AtomicBool>,
 }
 
 impl LfLineEnds {
@@ -477,11 +529,20 @@ impl LfLineEnds {
         LfLineEnds {
             inner,
             after_cr: false,
+            quote_open: Arc::default(),
         }
+    }
+
+    /// Keep count of the quotes in `quote_open`.
+    fn watching_quotes(self, quote_open: Arc<AtomicBool>) -> LfLineEnds {
+        LfLineEnds { quote_open, ..self }
     }
 
     /// Rewrite `bytes` in place; the length of the text left.
     fn convert(&mut self, bytes: &mut [u8]) -> usize {
+        if bytes.iter().filter(|&&b| b == b'"').count() % 2 == 1 {
+            self.quote_open.fetch_xor(true, Ordering::Relaxed);
+        }
         if !self.after_cr && !bytes.contains(&b'\r') {
             return bytes.len();
         }
@@ -713,6 +774,42 @@ mod tests {
                 "{text:?}: {last:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_quote_open_at_the_end_of_a_file_without_a_last_line_end_is_an_error() {
+        let s = source(
+            "id,head,township\nH1,a,T\nH2,b,\"T\n填表人：王五".as_bytes(),
+            &ReadOptions::default(),
+        );
+        let got: Vec<Result<RawRow, FileError>> = s.collect();
+        assert!(
+            matches!(got.last(), Some(Err(FileError::Broken { line: 3, .. }))),
+            "{got:?}"
+        );
+        // Closed, the same cell is a note over two lines.
+        let s = source(
+            "id,head,township\nH1,a,T\nH2,b,\"T\n填表人：王五\"".as_bytes(),
+            &ReadOptions::default(),
+        );
+        assert_eq!(rows(s).len(), 2);
+    }
+
+    #[test]
+    fn a_list_over_two_lines_that_looks_like_a_row_is_no_runaway_quote() {
+        let s = source(
+            "编号,姓名,单位,结对户\nM1,a,U,\"H001\nH002,H003,H001,H002\"\nM2,b,U,H3\n".as_bytes(),
+            &ReadOptions::default(),
+        );
+        assert_eq!(rows(s).len(), 2);
+    }
+
+    #[test]
+    fn shapes_first_values() {
+        assert_eq!(shape("2001-03-05"), shape("2001-3-6"));
+        assert_eq!(shape("M1"), shape("m22"));
+        assert_ne!(shape("M1"), shape("H1"));
+        assert_eq!(shape("张三"), "字");
     }
 
     #[test]
