@@ -5,6 +5,7 @@
 
 use crate::input::headers::{Field, Layout};
 use crate::input::RawRow;
+use crate::values::status::back_in_poverty;
 use crate::values::text::{clean, clean_text, is_scientific};
 use crate::values::{Category, Date, Fen, IdNumber, Phone, Status, ValueError};
 use std::borrow::Cow;
@@ -230,6 +231,8 @@ pub fn household(layout: &Layout, row: &RawRow) -> Checked<Household> {
         }
     }
     let status = match (stated, lifted_on) {
+        // 返贫 is poor again after the day it was lifted.
+        (Some(Status::Poor), Some(_)) if back_in_poverty(c.raw(Field::Status)) => Status::Poor,
         (Some(Status::Poor), Some(day)) => {
             c.problem(
                 Field::Status,

@@ -248,3 +248,88 @@ fn a_household_list_over_two_lines_is_not_a_runaway_quote() {
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(scalar(&w, "SELECT count(*) FROM pairings"), "4");
 }
+
+// 6. Clerks' habits.
+
+#[test]
+fn sign_off_and_note_footers_are_skipped() {
+    let w = Workdir::new();
+    import_small_district(&w);
+    let d = w.utf8(
+        "d.csv",
+        "日期,帮扶人,户编号,类别,物资,资金,备注\n\
+         2001-03-05,M1,H1,送温暖,200,100,米\n\
+         备注：金额单位为元,,,,,,\n\
+         分管领导：张三,,,,,,\n\
+         主要负责人：李四,,,,,,\n",
+    );
+    let (code, _, err) = import(&w, &[path_str(&d)]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("footer"), "{err}");
+    assert_eq!(scalar(&w, "SELECT count(*) FROM deliveries"), "1");
+}
+
+#[test]
+fn a_slash_or_dash_in_a_money_cell_means_none() {
+    let w = Workdir::new();
+    import_small_district(&w);
+    let d = w.utf8(
+        "d.csv",
+        "日期,帮扶人,户编号,类别,物资,资金,备注\n\
+         2001-03-01,M1,H1,送温暖,/,200,a\n\
+         2001-03-02,M1,H1,送温暖,无,200,b\n\
+         2001-03-03,M1,H1,送温暖,—,200,c\n\
+         2001-03-04,M1,H1,送温暖,-,200,d\n\
+         2001-03-05,M1,H1,送温暖,／,200,e\n",
+    );
+    let (code, _, err) = import(&w, &[path_str(&d)]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(
+        scalar(&w, "SELECT sum(goods) || '/' || sum(cash) FROM deliveries"),
+        "0/100000"
+    );
+}
+
+#[test]
+fn common_ledger_headers_are_read() {
+    let w = Workdir::new();
+    let h = w.utf8(
+        "h.csv",
+        "户编号,户主,所在乡镇,行政村,联系方式\nH1,张三,工农乡,红旗村,13812345678\n",
+    );
+    let (code, _, err) = import(&w, &[path_str(&h)]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(!err.contains("ignored"), "{err}");
+    assert_eq!(
+        scalar(&w, "SELECT township || village FROM households"),
+        "工农乡红旗村"
+    );
+    let [_, m, _] = common::small_district(&w);
+    w.stdout(&["import", path_str(&m)]);
+    let d = w.utf8(
+        "d.csv",
+        "日期,帮扶干部,户编号,类别,物资,资金,帮扶措施\n2001-03-05,M1,H1,送温暖,200,0,送米\n",
+    );
+    let (code, _, err) = import(&w, &[path_str(&d)]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(!err.contains("ignored"), "{err}");
+    assert_eq!(deliveries(&w), "2001-03-05|20000|送米");
+}
+
+#[test]
+fn back_in_poverty_with_an_old_lifted_date_is_read() {
+    let w = Workdir::new();
+    let h = w.utf8(
+        "h.csv",
+        "户编号,户主,乡镇,户状态,脱贫日期\nH1,张三,工农乡,返贫,2002-06-01\n",
+    );
+    let (code, _, err) = import(&w, &[path_str(&h)]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(
+        scalar(
+            &w,
+            "SELECT status || '|' || date(lifted_on * 86400, 'unixepoch') FROM households"
+        ),
+        "0|2002-06-01"
+    );
+}

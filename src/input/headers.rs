@@ -152,8 +152,8 @@ const fn col(field: Field, headers: &'static [&'static str], required: bool) -> 
     }
 }
 
-const PHONE: &[&str] = &["电话", "联系电话", "手机", "手机号"];
-const MEMBER_REF: &[&str] = &["帮扶人编号", "帮扶人", "帮扶责任人"];
+const PHONE: &[&str] = &["电话", "联系电话", "手机", "手机号", "联系方式"];
+const MEMBER_REF: &[&str] = &["帮扶人编号", "帮扶人", "帮扶责任人", "帮扶干部"];
 const HOUSEHOLD_REF: &[&str] = &["户编号", "贫困户", "户主", "帮扶对象"];
 
 static HOUSEHOLD_COLUMNS: &[Column] = &[
@@ -164,8 +164,12 @@ static HOUSEHOLD_COLUMNS: &[Column] = &[
         &["身份证号", "身份证号码", "证件号码", "户主身份证号"],
         false,
     ),
-    col(Field::Township, &["乡镇", "乡镇街道", "街道", "乡"], true),
-    col(Field::Village, &["村", "社区", "村社区"], false),
+    col(
+        Field::Township,
+        &["乡镇", "乡镇街道", "街道", "乡", "所在乡镇"],
+        true,
+    ),
+    col(Field::Village, &["村", "社区", "村社区", "行政村"], false),
     col(
         Field::Size,
         &["人口", "家庭人口", "人口数", "家庭人口数"],
@@ -220,7 +224,11 @@ static DELIVERY_COLUMNS: &[Column] = &[
         &["合计", "金额合计", "合计金额", "总金额", "小计", "总计"],
         false,
     ),
-    col(Field::Note, &["内容", "帮扶内容", "备注"], false),
+    col(
+        Field::Note,
+        &["内容", "帮扶内容", "备注", "帮扶措施"],
+        false,
+    ),
 ];
 
 /// How well a normalised header names a column: 0 for the column's own
