@@ -333,3 +333,76 @@ fn back_in_poverty_with_an_old_lifted_date_is_read() {
         "0|2002-06-01"
     );
 }
+
+// 7. Sheets whose used range claims far more cells than they hold.
+
+/// An .ods whose one stray value sits a million rows and a thousand
+/// columns past its table.
+fn far_ods(w: &Workdir) -> std::path::PathBuf {
+    use std::io::Write;
+    let cell = |s: &str| {
+        format!("<table:table-cell office:value-type=\"string\"><text:p>{s}</text:p></table:table-cell>")
+    };
+    let row = |cells: &[&str]| {
+        let cells: String = cells.iter().map(|s| cell(s)).collect();
+        format!("<table:table-row>{cells}</table:table-row>")
+    };
+    let content = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
+         <office:document-content xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" \
+         xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\" \
+         xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\" office:version=\"1.2\">\
+         <office:body><office:spreadsheet><table:table table:name=\"Sheet1\">{}{}\
+         <table:table-row table:number-rows-repeated=\"1048000\">\
+         <table:table-cell table:number-columns-repeated=\"3\"/></table:table-row>\
+         <table:table-row><table:table-cell table:number-columns-repeated=\"1020\"/>{}</table:table-row>\
+         </table:table></office:spreadsheet></office:body></office:document-content>",
+        row(&["户编号", "户主", "乡镇"]),
+        row(&["H1", "张三", "工农乡"]),
+        cell("x"),
+    );
+    let path = w.path("far.ods");
+    let file = std::fs::File::create(&path).expect("create");
+    let mut zip = zip::ZipWriter::new(file);
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    zip.start_file("mimetype", stored).expect("zip");
+    zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .expect("zip");
+    zip.start_file(
+        "META-INF/manifest.xml",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .expect("zip");
+    zip.write_all(
+        b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
+          <manifest:manifest xmlns:manifest=\"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0\" \
+          manifest:version=\"1.2\"><manifest:file-entry manifest:full-path=\"/\" \
+          manifest:media-type=\"application/vnd.oasis.opendocument.spreadsheet\"/>\
+          <manifest:file-entry manifest:full-path=\"content.xml\" manifest:media-type=\"text/xml\"/>\
+          </manifest:manifest>",
+    )
+    .expect("zip");
+    zip.start_file("content.xml", zip::write::SimpleFileOptions::default())
+        .expect("zip");
+    zip.write_all(content.as_bytes()).expect("zip");
+    zip.finish().expect("zip");
+    path
+}
+
+#[test]
+fn a_far_stray_cell_in_an_ods_is_refused_in_words() {
+    let w = Workdir::new();
+    let ods = far_ods(&w);
+    let (code, _, err) = import(&w, &[path_str(&ods)]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("far.ods:1: file:"), "{err}");
+    assert!(
+        err.contains("used range reaches far beyond its data"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("****") && !err.contains("cells requested"),
+        "{err}"
+    );
+}

@@ -41,8 +41,9 @@ pub fn open(path: &Path, sheet: Option<&str>) -> Result<Result<Sheet, FileError>
                     path.display()
                 )));
             }
-            return Ok(Err(FileError::Read(format!(
-                "not a readable workbook: {e}"
+            return Ok(Err(FileError::Read(unreadable(
+                &e,
+                "not a readable workbook",
             ))));
         }
     };
@@ -76,6 +77,10 @@ pub fn open(path: &Path, sheet: Option<&str>) -> Result<Result<Sheet, FileError>
                 "cannot read sheet {name:?}: {e}"
             ))))
         }
+        Err(Unread::Calamine(e)) => {
+            let what = format!("cannot read sheet {name:?}");
+            return Ok(Err(FileError::Read(unreadable(&e, &what))));
+        }
     };
     let format = path
         .extension()
@@ -92,7 +97,26 @@ pub fn open(path: &Path, sheet: Option<&str>) -> Result<Result<Sheet, FileError>
 enum Unread {
     /// A formula cell with no value stored, at (row, column).
     Uncalculated((u32, u32)),
+    /// An error of calamine's own reading of a whole sheet.
+    Calamine(calamine::Error),
     Other(String),
+}
+
+/// Why calamine could not read a workbook or sheet, for the user. calamine
+/// reads .xls and .ods sheets into a dense range: a stray value far below
+/// or to the right of the data makes that range huge (an .xls value at row
+/// 65536, column 256 takes about 1 GB while it is read; calamine refuses an
+/// .ods range of over 100 million cells). Its refusal is said in words
+/// rather than in its figures (which would also read like a phone number).
+fn unreadable(e: &calamine::Error, what: &str) -> String {
+    match e {
+        calamine::Error::Ods(calamine::OdsError::CellLimitExceeded { .. }) => format!(
+            "{what}: the sheet's used range reaches far beyond its data (a value or a \
+             formatted cell far below or to the right of the table); delete the rows and \
+             columns after the data, or save the sheet as .xlsx or CSV"
+        ),
+        e => format!("{what}: {e}"),
+    }
 }
 
 /// The non-empty cells of a sheet, sorted by row and column. An .xlsx or
@@ -134,7 +158,7 @@ fn used_cells<RS: std::io::Read + std::io::Seek>(
             }
         }
         book => {
-            let range = book.worksheet_range(name).map_err(|e| other(&e))?;
+            let range = book.worksheet_range(name).map_err(Unread::Calamine)?;
             let (row0, col0) = range.start().unwrap_or((0, 0));
             for (r, c, value) in range.used_cells() {
                 // A range is at most u32 rows and columns from its start.
