@@ -174,6 +174,10 @@ fn footer_row(row: &RawRow) -> bool {
     let Some(first) = row.first_value() else {
         return false;
     };
+    let colon = first.contains([':', '：']);
+    if !colon && !first.starts_with(['填', '审', '制', '单', '合', '总', '共', '小']) {
+        return false;
+    }
     let word: String = clean(first)
         .chars()
         .filter(|c| !c.is_whitespace())
@@ -183,9 +187,6 @@ fn footer_row(row: &RawRow) -> bool {
         if titled || NOTES.contains(&before) {
             return true;
         }
-    }
-    if !first.starts_with(['填', '审', '制', '单', '合', '总', '共', '小']) {
-        return false;
     }
     if SIGN_OFFS.iter().any(|s| word.starts_with(s)) {
         return true;
