@@ -8,6 +8,7 @@ use crate::i18n::Msg;
 use crate::input::headers::{Field, Layout};
 use crate::input::RawRow;
 use crate::problem::{Column, Problem};
+use crate::values::status::back_in_poverty;
 use crate::values::text::{clean, clean_text, is_scientific};
 use crate::values::{Category, Date, Fen, IdNumber, Phone, Status, ValueError};
 use std::borrow::Cow;
@@ -292,6 +293,8 @@ pub fn household(layout: &Layout, row: &RawRow, today: Date) -> Checked<Househol
         }
     }
     let status = match (stated, lifted_on) {
+        // 返贫 is poor again after the day it was lifted.
+        (Some(Status::Poor), Some(_)) if back_in_poverty(c.raw(Field::Status)) => Status::Poor,
         (Some(Status::Poor), Some(day)) => {
             c.problem(Field::Status, ImportMsg::PoorButLifted { day });
             Status::Poor
@@ -388,8 +391,20 @@ pub fn delivery<'r>(layout: &Layout, row: &'r RawRow, today: Date) -> Checked<De
     } else {
         c.parsed(Field::Category, Category::parse)
     };
+    let problems = c.problems.len();
     let goods = c.parsed(Field::Goods, Fen::parse).unwrap_or_default();
     let cash = c.parsed(Field::Cash, Fen::parse).unwrap_or_default();
+    // A row's total is checked against its goods and cash: an amount in the
+    // total alone would otherwise be read as nothing.
+    let money_read = c.problems.len() == problems;
+    if let Some(total) = c.parsed(Field::Total, Fen::parse) {
+        if money_read && goods.checked_add(cash) != Some(total) {
+            c.problem(
+                Field::Total,
+                ImportMsg::TotalDisagrees { total, goods, cash },
+            );
+        }
+    }
     let note = c.text_ref(Field::Note);
     match (date, category) {
         (Some(date), Some(category)) => c.finish(Delivery {

@@ -89,12 +89,11 @@ fn data_rows(bytes: &[u8]) -> u64 {
             Err(_) => encoding_rs::GB18030.decode_without_bom_handling(bytes).0,
         },
     };
-    // Lines end with LF (a CR before it stays with the last cell), or
-    // with CR alone in a file that has no LF.
-    let end = if text.contains('\n') { '\n' } else { '\r' };
+    // Lines end with LF, CRLF or CR alone, in any mix.
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
     let delimiter = char::from(bangfu::input::sniff_delimiter(text.as_bytes()));
     let lines: Vec<Vec<&str>> = text
-        .split(end)
+        .split('\n')
         .map(|line| line.split(delimiter).map(str::trim).collect::<Vec<_>>())
         .filter(|cells| cells.iter().any(|c| !c.is_empty()))
         .collect();

@@ -24,6 +24,12 @@ pub enum ImportMsg {
     PoorButLifted {
         day: Date,
     },
+    /// A row's total column is not its goods plus its cash.
+    TotalDisagrees {
+        total: Fen,
+        goods: Fen,
+        cash: Fen,
+    },
     EndsBeforeStart {
         until: Date,
         since: Date,
@@ -185,6 +191,16 @@ fn file_text(e: &FileError, lang: Lang) -> String {
             format!("cannot read the file: cannot read sheet {sheet:?}: {cause}"),
             format!("无法读取文件：无法读取工作表“{sheet}”：{cause}"),
         ),
+        FarUsedRange => tr!(
+            lang,
+            "cannot read the file: the sheet's used range reaches far beyond its data (a value or a formatted cell far below or to the right of the table); delete the rows and columns after the data, or save the sheet as .xlsx or CSV".into(),
+            "无法读取文件：工作表的已用区域远远超出数据所在范围（表格下方或右侧很远处有值或设过格式的单元格）；请删除数据后面的行和列，或另存为 .xlsx 或 CSV".into(),
+        ),
+        Uncalculated { cell, .. } => tr!(
+            lang,
+            format!("cell {cell} holds a formula whose value was never calculated; open the file in Excel or WPS and save it again"),
+            format!("单元格 {cell} 是公式，但从未计算出结果；请用 Excel 或 WPS 打开该文件后重新保存"),
+        ),
         Broken { cause, .. } => tr!(
             lang,
             format!("cannot read the file from here on: {cause}"),
@@ -213,6 +229,16 @@ impl ImportMsg {
                 format!("says poor, but the household was lifted out of poverty on {day}"),
                 format!("写的是贫困，但该户已于 {day} 脱贫"),
             ),
+            TotalDisagrees { total, goods, cash } => {
+                let (t, g, c) = (total.display(), goods.display(), cash.display());
+                let sum = goods.checked_add(*cash).map(Fen::display);
+                let sum = sum.as_deref().unwrap_or("?");
+                tr!(
+                    lang,
+                    format!("the total is {t}, but goods {g} and cash {c} make {sum}; bangfu reads the amounts from the goods (物资) and cash (资金) columns: fill them in"),
+                    format!("合计为 {t}，但物资 {g} 加资金 {c} 是 {sum}；bangfu 只从物资、资金两列读取金额：请把金额填进这两列"),
+                )
+            }
             EndsBeforeStart { until, since } => tr!(
                 lang,
                 format!("{until} is before the start date {since}"),
@@ -294,11 +320,11 @@ impl ImportMsg {
             UnreadMoney { headers } => tr!(
                 lang,
                 format!(
-                    "no goods or cash column, but {} look(s) like money; name the columns 物资 (goods) and 资金 (cash)",
+                    "{} look(s) like money but name(s) no goods or cash column, so the amounts would not be read; name the columns 物资 (goods) and 资金 (cash)",
                     some_of(headers, lang)
                 ),
                 format!(
-                    "没有物资或资金列，但 {} 像是金额；请把这些列命名为 物资 或 资金",
+                    "{} 像是金额，但不是物资列或资金列，金额不会被读入；请把这些列命名为 物资 或 资金",
                     some_of(headers, lang)
                 ),
             ),
@@ -394,6 +420,11 @@ pub(crate) mod tests {
             Empty,
             LiftedInTheFuture { day },
             PoorButLifted { day },
+            TotalDisagrees {
+                total: Fen(100),
+                goods: Fen(50),
+                cash: Fen(0),
+            },
             EndsBeforeStart {
                 until: day,
                 since: day,
@@ -446,6 +477,11 @@ pub(crate) mod tests {
                 cause: "x".into(),
             }),
             File(FileError::UnclosedQuote { line: 3 }),
+            File(FileError::FarUsedRange),
+            File(FileError::Uncalculated {
+                line: 2,
+                cell: "E2".into(),
+            }),
             MissingColumn {
                 accepted: vec!["乡镇", "township"],
             },
@@ -484,6 +520,7 @@ pub(crate) mod tests {
                 Empty
                 | LiftedInTheFuture { .. }
                 | PoorButLifted { .. }
+                | TotalDisagrees { .. }
                 | EndsBeforeStart { .. }
                 | AfterImportDay { .. }
                 | ControlCharacter { .. }

@@ -48,16 +48,40 @@ pub fn footer_row(row: &RawRow) -> bool {
         "单位负责人",
     ];
     const TOTALS: [&str; 4] = ["合计", "总计", "共计", "小计"];
+    // Before a colon: a sign-off title (分管领导：张三, 主要负责人：…) or a
+    // note on the sheet (备注：金额单位为元).
+    const TITLES: [&str; 12] = [
+        "领导",
+        "负责人",
+        "审核",
+        "审批",
+        "签字",
+        "签名",
+        "主任",
+        "书记",
+        "经办人",
+        "联系人",
+        "填表",
+        "制表",
+    ];
+    const NOTES: [&str; 3] = ["备注", "说明", "注"];
     let Some(first) = row.first_value() else {
         return false;
     };
-    if !first.starts_with(['填', '审', '制', '单', '合', '总', '共', '小']) {
+    let colon = first.contains([':', '：']);
+    if !colon && !first.starts_with(['填', '审', '制', '单', '合', '总', '共', '小']) {
         return false;
     }
     let word: String = clean(first)
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect();
+    if let Some((before, _)) = word.split_once([':', '：']) {
+        let titled = before.chars().count() <= 8 && TITLES.iter().any(|t| before.ends_with(t));
+        if titled || NOTES.contains(&before) {
+            return true;
+        }
+    }
     if SIGN_OFFS.iter().any(|s| word.starts_with(s)) {
         return true;
     }
@@ -197,6 +221,8 @@ mod tests {
     fn tells_footer_rows_from_totals_rows_and_records() {
         for footer in [
             &["填表人：王五", "", "审核人：赵六"][..],
+            &["分管领导：张三"][..],
+            &["备注：金额单位为元", ""][..],
             &["", "审核人:"],
             &["制表人 钱七"],
             &["填报日期：2003年6月1日"],

@@ -99,10 +99,11 @@ pub enum Field {
     Category,
     Goods,
     Cash,
+    Total,
     Note,
 }
 
-const FIELD_COUNT: usize = 23;
+const FIELD_COUNT: usize = 24;
 
 impl Field {
     /// The column's own name, accepted as a header and used in messages.
@@ -130,6 +131,7 @@ impl Field {
             Field::Category => "category",
             Field::Goods => "goods",
             Field::Cash => "cash",
+            Field::Total => "total",
             Field::Note => "note",
         }
     }
@@ -162,6 +164,7 @@ impl Field {
             Field::Category => "类别",
             Field::Goods => "物资",
             Field::Cash => "资金",
+            Field::Total => "合计",
             Field::Note => "备注",
         }
     }
@@ -183,8 +186,8 @@ const fn col(field: Field, headers: &'static [&'static str], required: bool) -> 
     }
 }
 
-const PHONE: &[&str] = &["电话", "联系电话", "手机", "手机号"];
-const MEMBER_REF: &[&str] = &["帮扶人编号", "帮扶人", "帮扶责任人"];
+const PHONE: &[&str] = &["电话", "联系电话", "手机", "手机号", "联系方式"];
+const MEMBER_REF: &[&str] = &["帮扶人编号", "帮扶人", "帮扶责任人", "帮扶干部"];
 const HOUSEHOLD_REF: &[&str] = &["户编号", "贫困户", "户主", "帮扶对象"];
 
 static HOUSEHOLD_COLUMNS: &[Column] = &[
@@ -195,8 +198,12 @@ static HOUSEHOLD_COLUMNS: &[Column] = &[
         &["身份证号", "身份证号码", "证件号码", "户主身份证号"],
         false,
     ),
-    col(Field::Township, &["乡镇", "乡镇街道", "街道", "乡"], true),
-    col(Field::Village, &["村", "社区", "村社区"], false),
+    col(
+        Field::Township,
+        &["乡镇", "乡镇街道", "街道", "乡", "所在乡镇"],
+        true,
+    ),
+    col(Field::Village, &["村", "社区", "村社区", "行政村"], false),
     col(
         Field::Size,
         &["人口", "家庭人口", "人口数", "家庭人口数"],
@@ -240,11 +247,22 @@ static DELIVERY_COLUMNS: &[Column] = &[
     ),
     col(
         Field::Goods,
-        &["物资", "物资折价", "物资金额", "送物资"],
+        &["物资", "物资折价", "物资金额", "送物资", "实物", "实物折价"],
         false,
     ),
     col(Field::Cash, &["资金", "现金", "资金金额", "送资金"], false),
-    col(Field::Note, &["内容", "帮扶内容", "备注"], false),
+    // A row's goods plus cash, as ledgers add them up: checked, never read
+    // as an amount of its own.
+    col(
+        Field::Total,
+        &["合计", "金额合计", "合计金额", "总金额", "小计", "总计"],
+        false,
+    ),
+    col(
+        Field::Note,
+        &["内容", "帮扶内容", "备注", "帮扶措施"],
+        false,
+    ),
 ];
 
 /// How well a normalised header names a column: 0 for the column's own
@@ -312,35 +330,52 @@ fn names_a_column(kind: Kind, header: &str) -> bool {
 /// A header over two rows (SPEC §3.1): a group name such as `帮扶金额（元）`
 /// over `物资` and `资金`, the group's other cells empty. `second` is such a
 /// row when it names at least one column of `kind` and every name in it
-/// stands under a group — a cell of `first` that is empty or names no
-/// column; a row of data has values under the columns `first` names. The
-/// header read is the second row's names under a group and the first
-/// row's elsewhere.
+/// stands under a group — a cell of `first` that is empty, names no column,
+/// or spans the cells after it (`帮扶对象` over `户编号` and `村`); a row of
+/// data has values under the columns `first` names. The header read is the
+/// second row's names under a group and the first row's elsewhere. A name
+/// under a money group that names no column is kept with its group
+/// (`帮扶金额（元）/慰问品`), so that it is refused as money not read
+/// ([`Layout::unread_money`]) rather than dropped.
 pub fn two_row_header(kind: Kind, first: &[&str], second: &[&str]) -> Option<Vec<String>> {
-    let named = |s: &str| !s.trim().is_empty();
-    let under_groups = second
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| named(s))
-        .all(|(i, _)| {
-            first
-                .get(i)
-                .is_none_or(|f| !named(f) || !names_a_column(kind, f))
-        });
+    fn cell<'s>(row: &[&'s str], i: usize) -> Option<&'s str> {
+        row.get(i).copied().filter(|s| !s.trim().is_empty())
+    }
+    // A group spans the empty cells after it, over names in the second row.
+    let spans = |i: usize| {
+        cell(first, i + 1).is_none()
+            && i + 1 < first.len().max(second.len())
+            && cell(second, i + 1).is_some()
+    };
+    let under_groups = (0..second.len())
+        .filter(|&i| cell(second, i).is_some())
+        .all(|i| cell(first, i).is_none_or(|f| !names_a_column(kind, f) || spans(i)));
     let names_columns = second.iter().any(|s| names_a_column(kind, s));
     if !(under_groups && names_columns) {
         return None;
     }
     let width = first.len().max(second.len());
+    let mut group = "";
     Some(
         (0..width)
             .map(|i| {
-                let below = second.get(i).copied().filter(|s| named(s));
-                below.or(first.get(i).copied()).unwrap_or("").to_string()
+                if let Some(f) = cell(first, i) {
+                    group = f;
+                }
+                match cell(second, i) {
+                    Some(below) if !names_a_column(kind, below) && looks_like_money(group) => {
+                        format!("{}{GROUP_JOINER}{}", group.trim(), below.trim())
+                    }
+                    Some(below) => below.to_string(),
+                    None => cell(first, i).unwrap_or("").to_string(),
+                }
             })
             .collect(),
     )
 }
+
+/// Joins a group's name to a name under it that names no column.
+const GROUP_JOINER: char = '/';
 
 /// Whether a header looks like it holds money: 金额, 元, 钱, 款 and the like.
 fn looks_like_money(header: &str) -> bool {
@@ -461,17 +496,28 @@ impl Layout {
         })
     }
 
-    /// Ignored headers that look like money in a deliveries file with
-    /// neither a goods nor a cash column: money is never dropped unread
-    /// (SPEC §3.1).
+    /// Ignored headers of a deliveries file that look like money and are
+    /// not read: money is never dropped unread (SPEC §3.1). So are, in a
+    /// file with neither a goods nor a cash column, all such headers; in
+    /// one with them, those that join a money group to a name
+    /// (`帮扶金额（元）/慰问品`, as [`two_row_header`] writes a name under a
+    /// group that names no column, or a clerk writes `物资/资金`). Others
+    /// next to goods and cash (`资金来源`) are named in the ignored-columns
+    /// warning.
     pub fn unread_money(&self) -> Vec<&str> {
-        if self.kind != Kind::Deliveries || self.has(Field::Goods) || self.has(Field::Cash) {
+        if self.kind != Kind::Deliveries {
             return Vec::new();
         }
+        let no_money = !self.has(Field::Goods) && !self.has(Field::Cash);
         self.ignored
             .iter()
             .map(String::as_str)
             .filter(|h| looks_like_money(h))
+            .filter(|h| {
+                no_money
+                    || h.split_once(GROUP_JOINER)
+                        .is_some_and(|(group, _)| looks_like_money(group))
+            })
             .collect()
     }
 
@@ -648,6 +694,59 @@ mod tests {
         // A row that names no column is no header either.
         let other = ["", "", "", "", "甲", "乙", ""];
         assert_eq!(two_row_header(Kind::Deliveries, &first, &other), None);
+    }
+
+    #[test]
+    fn reads_a_header_with_a_group_over_columns_it_names() {
+        let first = [
+            "日期",
+            "帮扶人",
+            "帮扶对象",
+            "",
+            "类别",
+            "帮扶金额（元）",
+            "",
+            "备注",
+        ];
+        let second = ["", "", "户编号", "村", "", "物资", "资金", ""];
+        assert_eq!(
+            two_row_header(Kind::Deliveries, &first, &second).unwrap(),
+            vec![
+                "日期",
+                "帮扶人",
+                "户编号",
+                "村",
+                "类别",
+                "物资",
+                "资金",
+                "备注"
+            ]
+        );
+    }
+
+    #[test]
+    fn keeps_an_unknown_name_under_a_money_group_with_its_group() {
+        let first = ["日期", "帮扶人", "户编号", "类别", "帮扶金额（元）", ""];
+        let second = ["", "", "", "", "慰问品", "现金"];
+        let header = two_row_header(Kind::Deliveries, &first, &second).unwrap();
+        assert_eq!(header[4], "帮扶金额（元）/慰问品");
+        let layout = Layout::new(Kind::Deliveries, &header).unwrap();
+        assert_eq!(layout.unread_money(), vec!["帮扶金额（元）/慰问品"]);
+        // Beside goods and cash, a text column about money is only named.
+        let layout = Layout::new(
+            Kind::Deliveries,
+            &[
+                "日期",
+                "帮扶人",
+                "户编号",
+                "类别",
+                "物资",
+                "资金",
+                "资金来源",
+            ],
+        )
+        .unwrap();
+        assert!(layout.unread_money().is_empty());
     }
 
     #[test]

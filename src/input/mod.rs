@@ -21,6 +21,8 @@ use std::fmt;
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 /// How many rows may stand above the header (a sheet title, a date line).
 const MAX_TITLE_ROWS: usize = 10;
@@ -83,6 +85,15 @@ pub enum FileError {
         sheet: String,
         cause: String,
     },
+    /// A workbook's sheet claims a used range far beyond its data, more
+    /// cells than can be read.
+    FarUsedRange,
+    /// A workbook's formula cell holds no value: the program that wrote
+    /// the file never calculated it.
+    Uncalculated {
+        line: u64,
+        cell: String,
+    },
     /// The file could not be read past `line` (the CSV reader's words).
     Broken {
         line: u64,
@@ -106,7 +117,9 @@ impl FileError {
     /// The line the problem is reported on.
     pub fn line(&self) -> u64 {
         match self {
-            FileError::Broken { line, .. } | FileError::UnclosedQuote { line } => (*line).max(1),
+            FileError::Broken { line, .. }
+            | FileError::UnclosedQuote { line }
+            | FileError::Uncalculated { line, .. } => (*line).max(1),
             _ => 1,
         }
     }
@@ -243,34 +256,27 @@ impl Source {
                     .build(file),
             )
         };
-        // Read ahead to the end of the first line to sniff the delimiter,
+        // Every line end reads as LF (SPEC §3.1: LF, CRLF and CR alone, in
+        // any mix), so that rows split and line numbers count alike.
+        let quote_open = Arc::new(AtomicBool::new(false));
+        let mut text: Box<dyn Read + Send> =
+            Box::new(LfLineEnds::new(text).watching_quotes(Arc::clone(&quote_open)));
+        // Read ahead to the end of the first lines to sniff the delimiter,
         // then hand the text read so far and the rest to the CSV reader.
-        let mut text = text;
         let mut head = Vec::with_capacity(64 * 1024);
         let mut chunk = [0u8; 8 * 1024];
         let lines = |h: &[u8]| h.iter().filter(|&&b| b == b'\n').count();
         while lines(&head) <= MAX_TITLE_ROWS && head.len() < 1024 * 1024 {
             match text.read(&mut chunk) {
                 Ok(0) => break,
-                Ok(n) => head.extend_from_slice(&chunk[..n]),
+                Ok(n) => head.extend_from_slice(chunk.get(..n).unwrap_or_default()),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(read_error(e)),
             }
         }
-        // Old Mac exports end lines with CR alone: read each CR as a line
-        // end (so rows split and line numbers count) when the first lines
-        // hold CRs and no LF.
-        let cr_only = !head.contains(&b'\n') && head.contains(&b'\r');
-        let text: Box<dyn Read + Send> = if cr_only {
-            cr_to_lf(&mut head);
-            Box::new(CrAsLf(text))
-        } else {
-            text
-        };
         let delimiter = options.delimiter.unwrap_or_else(|| sniff_delimiter(&head));
         let text: CsvText = BufReader::with_capacity(256 * 1024, io::Cursor::new(head).chain(text));
-        // Records end at LF, so that line numbers count CRLF files right; the
-        // CR left at the end of a row's last cell goes with the trimming.
+        // Records end at LF, the only line end left in the text.
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -287,6 +293,7 @@ impl Source {
                 delimiter,
                 width: 0,
                 ahead: None,
+                quote_open,
             })),
         )?;
         source.total = total;
@@ -428,6 +435,9 @@ pub struct CsvRows {
     /// The row read ahead of a row with a line break in a cell, to tell
     /// whether that row ran on to the end of the file.
     ahead: Option<Option<Result<RawRow, FileError>>>,
+    /// Whether the text read so far holds an odd number of quotes: at the
+    /// end of the file, a quote left open.
+    quote_open: Arc<AtomicBool>,
 }
 
 impl CsvRows {
@@ -463,7 +473,10 @@ impl Iterator for CsvRows {
         let ahead = self.read();
         let last = ahead.is_none();
         self.ahead = Some(ahead);
-        match runaway_quote(&row, self.width, self.delimiter, last) {
+        // At the end of the text, a quote still open ran on to the end of
+        // the file even where the file has no last line end.
+        let open = last && self.quote_open.load(Ordering::Relaxed);
+        match runaway_quote(&row, self.width, self.delimiter, last, open) {
             Some(e) => Some(Err(e)),
             None => Some(Ok(row)),
         }
@@ -472,19 +485,35 @@ impl Iterator for CsvRows {
 
 /// Whether a row's quoted cell has swallowed the lines after it: a quote
 /// opened and never closed runs on to the end of the file (the file's last
-/// line end then falls inside the cell), and a stray quote takes in whole
-/// rows until the next quote — lines of the cell that hold as many
-/// delimiters as a row of the file does. A note written over a few lines
-/// does neither. The error is at the line where the quote opened.
-fn runaway_quote(row: &RawRow, width: usize, delimiter: u8, last: bool) -> Option<FileError> {
+/// line end then falls inside the cell, or the text ends with the quote
+/// still open: `open`), and a stray quote takes in whole rows until the
+/// next quote — lines of the cell that hold as many delimiters as a row of
+/// the file does and begin with a value shaped like the row's own first
+/// value ([`shape`]: `2001-03-06` like `2001-03-05`, `M2` like `M1`). A note
+/// written over a few lines does neither, nor does a list of households
+/// over two lines (`H1` then `H2,H3,H1,H2` in a row that begins `M1`). The
+/// error is at the line where the quote opened.
+fn runaway_quote(
+    row: &RawRow,
+    width: usize,
+    delimiter: u8,
+    last: bool,
+    open: bool,
+) -> Option<FileError> {
     let mut line = row.line;
-    for cell in row.cells.iter() {
+    let first = row.cells.get(0).map(shape);
+    for (i, cell) in row.cells.iter().enumerate() {
+        let like_a_row = |l: &&str| {
+            let first_value = l.split(char::from(delimiter)).next().map(shape);
+            i == 0 || first_value == first
+        };
         let holds_rows = width >= 2
             && cell
                 .split('\n')
                 .skip(1)
+                .filter(like_a_row)
                 .any(|l| l.bytes().filter(|&b| b == delimiter).count() + 1 >= width);
-        let to_the_end = last && cell.ends_with('\n');
+        let to_the_end = last && (cell.ends_with('\n') || (open && cell.contains('\n')));
         if holds_rows || to_the_end {
             return Some(FileError::UnclosedQuote { line });
         }
@@ -493,25 +522,96 @@ fn runaway_quote(row: &RawRow, width: usize, delimiter: u8, last: bool) -> Optio
     None
 }
 
+/// The shape of a value, to tell a row's first value from text: digits as
+/// `9` and other letters as `字` (each run as one), ASCII letters upper-cased
+/// and kept, punctuation kept: `2001-03-05` and `2001/3/6` differ, `M1` and
+/// `M22` are alike, `H1` and `M1` are not.
+fn shape(value: &str) -> String {
+    let mut out = String::new();
+    for c in trim(value).chars() {
+        let class = if c.is_ascii_digit() {
+            '9'
+        } else if c.is_ascii_alphabetic() {
+            c.to_ascii_uppercase()
+        } else if c.is_alphanumeric() {
+            '字'
+        } else {
+            c
+        };
+        if !(matches!(class, '9' | '字') && out.ends_with(class)) {
+            out.push(class);
+        }
+    }
+    out
+}
+
 fn count_line_ends(cell: &str) -> u64 {
     cell.bytes().filter(|&b| b == b'\n').count() as u64
 }
 
-/// Replace every CR with LF.
-fn cr_to_lf(bytes: &mut [u8]) {
-    for b in bytes.iter_mut().filter(|b| **b == b'\r') {
-        *b = b'\n';
+/// Text whose line ends — LF, CRLF or CR alone, in any mix — are read as
+/// LF: a CRLF becomes one LF, a CR alone becomes LF. Old Mac exports end
+/// lines with CR, and a file edited on two systems mixes them.
+struct LfLineEnds {
+    inner: Box<dyn Read + Send>,
+    /// The last byte handed out was a CR turned LF: an LF right after it
+    /// is the second half of a CRLF.
+    after_cr: bool,
+    /// Flipped at each quote handed out: set, a quote is open.
+    quote_open: Arc<AtomicBool>,
+}
+
+impl LfLineEnds {
+    fn new(inner: Box<dyn Read + Send>) -> LfLineEnds {
+        LfLineEnds {
+            inner,
+            after_cr: false,
+            quote_open: Arc::default(),
+        }
+    }
+
+    /// Keep count of the quotes in `quote_open`.
+    fn watching_quotes(self, quote_open: Arc<AtomicBool>) -> LfLineEnds {
+        LfLineEnds { quote_open, ..self }
+    }
+
+    /// Rewrite `bytes` in place; the length of the text left.
+    fn convert(&mut self, bytes: &mut [u8]) -> usize {
+        if bytes.iter().filter(|&&b| b == b'"').count() % 2 == 1 {
+            self.quote_open.fetch_xor(true, Ordering::Relaxed);
+        }
+        if !self.after_cr && !bytes.contains(&b'\r') {
+            return bytes.len();
+        }
+        let mut kept = 0;
+        for i in 0..bytes.len() {
+            let b = bytes[i];
+            if b == b'\n' && self.after_cr {
+                self.after_cr = false;
+                continue;
+            }
+            self.after_cr = b == b'\r';
+            bytes[kept] = if b == b'\r' { b'\n' } else { b };
+            kept += 1;
+        }
+        kept
     }
 }
 
-/// Text whose lines end with CR alone, read with LF line ends.
-struct CrAsLf(Box<dyn Read + Send>);
-
-impl Read for CrAsLf {
+impl Read for LfLineEnds {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.0.read(buf)?;
-        cr_to_lf(buf.get_mut(..n).unwrap_or_default());
-        Ok(n)
+        loop {
+            let n = self.inner.read(buf)?.min(buf.len());
+            if n == 0 {
+                return Ok(0);
+            }
+            // A read that held only the LF of a CRLF is read again: 0 would
+            // say the text ended.
+            let kept = self.convert(&mut buf[..n]);
+            if kept > 0 {
+                return Ok(kept);
+            }
+        }
     }
 }
 
@@ -661,6 +761,42 @@ mod tests {
     }
 
     #[test]
+    fn reads_cr_crlf_and_lf_alike_in_any_mix() {
+        let s = source(
+            b"id,head,township\r\nH1,a,T\rH2,\"x\ny\",T\r\nH3,\"p\r\nq\",T\nH4,d,T\r",
+            &ReadOptions::default(),
+        );
+        let r = rows(s);
+        let lines: Vec<u64> = r.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, vec![2, 3, 5, 7]);
+        assert_eq!(r[2].1[1], "p\nq");
+    }
+
+    /// A reader that hands out one byte at a time.
+    struct Trickle(Vec<u8>, usize);
+
+    impl Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            match (self.0.get(self.1), buf.first_mut()) {
+                (Some(&b), Some(slot)) => {
+                    *slot = b;
+                    self.1 += 1;
+                    Ok(1)
+                }
+                _ => Ok(0),
+            }
+        }
+    }
+
+    #[test]
+    fn a_crlf_split_between_two_reads_is_one_line_end() {
+        let mut text = LfLineEnds::new(Box::new(Trickle(b"a\r\nb\r\r\nc\n".to_vec(), 0)));
+        let mut out = String::new();
+        text.read_to_string(&mut out).unwrap();
+        assert_eq!(out, "a\nb\n\nc\n");
+    }
+
+    #[test]
     fn a_quote_that_runs_to_the_end_of_the_file_is_an_error_where_it_opened() {
         for text in [
             "id,head,township\nH1,a,T\nH2,\"b,T\nH3,c,T\nH4,d,T\n",
@@ -675,6 +811,42 @@ mod tests {
                 "{text:?}: {last:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_quote_open_at_the_end_of_a_file_without_a_last_line_end_is_an_error() {
+        let s = source(
+            "id,head,township\nH1,a,T\nH2,b,\"T\n填表人：王五".as_bytes(),
+            &ReadOptions::default(),
+        );
+        let got: Vec<Result<RawRow, FileError>> = s.collect();
+        assert!(
+            matches!(got.last(), Some(Err(FileError::UnclosedQuote { line: 3 }))),
+            "{got:?}"
+        );
+        // Closed, the same cell is a note over two lines.
+        let s = source(
+            "id,head,township\nH1,a,T\nH2,b,\"T\n填表人：王五\"".as_bytes(),
+            &ReadOptions::default(),
+        );
+        assert_eq!(rows(s).len(), 2);
+    }
+
+    #[test]
+    fn a_list_over_two_lines_that_looks_like_a_row_is_no_runaway_quote() {
+        let s = source(
+            "编号,姓名,单位,结对户\nM1,a,U,\"H001\nH002,H003,H001,H002\"\nM2,b,U,H3\n".as_bytes(),
+            &ReadOptions::default(),
+        );
+        assert_eq!(rows(s).len(), 2);
+    }
+
+    #[test]
+    fn shapes_first_values() {
+        assert_eq!(shape("2001-03-05"), shape("2001-3-6"));
+        assert_eq!(shape("M1"), shape("m22"));
+        assert_ne!(shape("M1"), shape("H1"));
+        assert_eq!(shape("张三"), "字");
     }
 
     #[test]

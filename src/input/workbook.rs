@@ -44,9 +44,7 @@ pub fn open(path: &Path, sheet: Option<&str>) -> Result<Result<Sheet, FileError>
                     cause: "no such file".into(),
                 })));
             }
-            return Ok(Err(FileError::NotAWorkbook {
-                cause: e.to_string(),
-            }));
+            return Ok(Err(unreadable(&e, None)));
         }
     };
     let names = workbook.sheet_names();
@@ -68,11 +66,21 @@ pub fn open(path: &Path, sheet: Option<&str>) -> Result<Result<Sheet, FileError>
     };
     let cells = match used_cells(&mut workbook, &name) {
         Ok(cells) => cells,
-        Err(e) => {
+        Err(Unread::Uncalculated((row, column))) => {
+            return Ok(Err(FileError::Uncalculated {
+                line: u64::from(row) + 1,
+                cell: cell_name(row, column),
+            }))
+        }
+        Err(Unread::Other(e)) => {
             return Ok(Err(FileError::SheetUnreadable {
                 sheet: crate::values::printable(&name).into_owned(),
                 cause: e,
             }))
+        }
+        Err(Unread::Calamine(e)) => {
+            let sheet = crate::values::printable(&name).into_owned();
+            return Ok(Err(unreadable(&e, Some(sheet))));
         }
     };
     let format = path
@@ -86,37 +94,76 @@ pub fn open(path: &Path, sheet: Option<&str>) -> Result<Result<Sheet, FileError>
     }))
 }
 
+/// Why the cells of a sheet were not read.
+enum Unread {
+    /// A formula cell with no value stored, at (row, column).
+    Uncalculated((u32, u32)),
+    /// An error of calamine's own reading of a whole sheet.
+    Calamine(calamine::Error),
+    Other(String),
+}
+
+/// Why calamine could not read a workbook or sheet, for the user. calamine
+/// reads .xls and .ods sheets into a dense range: a stray value far below
+/// or to the right of the data makes that range huge (an .xls value at row
+/// 65536, column 256 takes about 1 GB while it is read; calamine refuses an
+/// .ods range of over 100 million cells). Its refusal is said in words
+/// rather than in its figures (which would also read like a phone number).
+fn unreadable(e: &calamine::Error, sheet: Option<String>) -> FileError {
+    match (e, sheet) {
+        (calamine::Error::Ods(calamine::OdsError::CellLimitExceeded { .. }), _) => {
+            FileError::FarUsedRange
+        }
+        (e, None) => FileError::NotAWorkbook {
+            cause: e.to_string(),
+        },
+        (e, Some(sheet)) => FileError::SheetUnreadable {
+            sheet,
+            cause: e.to_string(),
+        },
+    }
+}
+
 /// The non-empty cells of a sheet, sorted by row and column. An .xlsx or
 /// .xlsb sheet is read cell by cell: a dense range spans the used range
 /// the file claims, and one stray value at XFD1048576 makes that 17
 /// billion cells. (calamine reads .xls and .ods sheets into a range
-/// itself.)
+/// itself.) An .xlsx formula cell without a stored value (a program that
+/// writes formulas but does not calculate them, as openpyxl does) would
+/// read as empty, so as 0 in a money column: it is an error.
 fn used_cells<RS: std::io::Read + std::io::Seek>(
     workbook: &mut Sheets<RS>,
     name: &str,
-) -> Result<Vec<(u32, u32, Data)>, String> {
+) -> Result<Vec<(u32, u32, Data)>, Unread> {
+    let other = |e: &dyn std::fmt::Display| Unread::Other(e.to_string());
     let mut cells = Vec::new();
     let mut keep = |pos: (u32, u32), value: Data| {
         if !value.is_empty() {
             cells.push((pos.0, pos.1, value));
         }
     };
-    // The .xlsx and .xlsb cell readers are two types with one interface.
-    macro_rules! read_cells {
-        ($book:expr) => {{
-            let mut reader = $book
-                .worksheet_cells_reader(name)
-                .map_err(|e| e.to_string())?;
-            while let Some(cell) = reader.next_cell().map_err(|e| e.to_string())? {
+    match workbook {
+        Sheets::Xlsx(book) => {
+            let mut reader = book.worksheet_cells_reader(name).map_err(|e| other(&e))?;
+            while let Some(cell) = reader
+                .next_cell_with_formula_metadata()
+                .map_err(|e| other(&e))?
+            {
+                let value: Data = cell.value.into();
+                if cell.formula.is_some() && value.is_empty() {
+                    return Err(Unread::Uncalculated(cell.pos));
+                }
+                keep(cell.pos, value);
+            }
+        }
+        Sheets::Xlsb(book) => {
+            let mut reader = book.worksheet_cells_reader(name).map_err(|e| other(&e))?;
+            while let Some(cell) = reader.next_cell().map_err(|e| other(&e))? {
                 keep(cell.get_position(), cell.get_value().clone().into());
             }
-        }};
-    }
-    match workbook {
-        Sheets::Xlsx(book) => read_cells!(book),
-        Sheets::Xlsb(book) => read_cells!(book),
-        other => {
-            let range = other.worksheet_range(name).map_err(|e| e.to_string())?;
+        }
+        book => {
+            let range = book.worksheet_range(name).map_err(Unread::Calamine)?;
             let (row0, col0) = range.start().unwrap_or((0, 0));
             for (r, c, value) in range.used_cells() {
                 // A range is at most u32 rows and columns from its start.
@@ -127,6 +174,18 @@ fn used_cells<RS: std::io::Read + std::io::Seek>(
     }
     cells.sort_unstable_by_key(|&(r, c, _)| (r, c));
     Ok(cells)
+}
+
+/// A cell's name as a spreadsheet shows it: `E2` for (1, 4).
+fn cell_name(row: u32, column: u32) -> String {
+    let mut letters = Vec::new();
+    let mut n = u64::from(column) + 1;
+    while n > 0 {
+        let digit = ((n - 1) % 26) as u8;
+        letters.push(char::from(b'A' + digit));
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().collect::<String>() + &(u64::from(row) + 1).to_string()
 }
 
 impl Sheet {
@@ -198,11 +257,32 @@ pub fn cell_text(cell: &Data) -> String {
         Data::Int(n) => number_text(*n as f64, Some(*n)),
         Data::Float(f) => number_text(*f, None),
         Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
-        Data::DateTime(d) if d.is_datetime() => Date::from_excel_serial(d.as_f64())
-            .map_or_else(|| d.as_f64().to_string(), |day| day.to_string()),
+        Data::DateTime(d) if d.is_datetime() => {
+            let serial = serial_1900(d);
+            Date::from_excel_serial(serial)
+                .map_or_else(|| serial.to_string(), |day| day.to_string())
+        }
         Data::DateTime(d) => d.as_f64().to_string(),
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+/// Days between Excel's two date systems: 1904-01-01 is serial 0 in the
+/// 1904 system (Mac Excel's) and 1462 in the 1900 system.
+const DAYS_1900_TO_1904: f64 = 1462.0;
+
+/// A date cell's serial in the 1900 date system, whichever system its
+/// workbook uses. (calamine keeps the system in the value but has no
+/// getter for it: a value equal to the same serial in the 1900 system is
+/// in that system.)
+fn serial_1900(d: &calamine::ExcelDateTime) -> f64 {
+    let in_1900 =
+        calamine::ExcelDateTime::new(d.as_f64(), calamine::ExcelDateTimeType::DateTime, false);
+    if *d == in_1900 {
+        d.as_f64()
+    } else {
+        d.as_f64() + DAYS_1900_TO_1904
     }
 }
 
@@ -281,6 +361,23 @@ mod tests {
         let stray = rows.next().unwrap().unwrap();
         assert_eq!((stray.line, stray.cells.len()), (1_048_576, 16_383));
         assert!(rows.next().is_none());
+    }
+
+    #[test]
+    fn date_cells_of_the_1904_date_system_keep_their_day() {
+        use calamine::{ExcelDateTime, ExcelDateTimeType::DateTime};
+        let in_1900 = Data::DateTime(ExcelDateTime::new(36955.0, DateTime, false));
+        let in_1904 = Data::DateTime(ExcelDateTime::new(35493.0, DateTime, true));
+        assert_eq!(cell_text(&in_1900), "2001-03-05");
+        assert_eq!(cell_text(&in_1904), "2001-03-05");
+    }
+
+    #[test]
+    fn names_cells_as_spreadsheets_do() {
+        assert_eq!(cell_name(1, 4), "E2");
+        assert_eq!(cell_name(0, 25), "Z1");
+        assert_eq!(cell_name(0, 26), "AA1");
+        assert_eq!(cell_name(1_048_575, 16_383), "XFD1048576");
     }
 
     #[test]

@@ -36,7 +36,8 @@ impl Fen {
     pub fn parse(s: &str) -> Result<Fen, ValueError> {
         let cleaned = clean(s);
         let body = without_whitespace(&cleaned);
-        if body.is_empty() {
+        // Clerks mark "none" with a slash, 无 or a dash: an empty cell.
+        if body.is_empty() || matches!(&*body, "/" | "无" | "—" | "——" | "–") {
             return Ok(Fen::ZERO);
         }
         let not_money = || ValueError::NotMoney(redact(&cleaned));
@@ -352,6 +353,9 @@ mod tests {
     #[test]
     fn reads_a_lone_dash_or_negative_zero_as_zero() {
         assert_eq!(fen("-"), 0);
+        for none in ["/", "／", "无", "—", "——", "–", "－", " / "] {
+            assert_eq!(fen(none), 0, "{none:?}");
+        }
         assert_eq!(fen("¥ -"), 0);
         assert_eq!(fen("-0"), 0);
         assert_eq!(fen("-0.00"), 0);

@@ -68,12 +68,21 @@ impl Status {
         let t = without_whitespace(&cleaned).to_lowercase();
         match t.as_str() {
             "" => Err(ValueError::Empty),
-            "poor" | "贫困" | "未脱贫" | "贫困户" | "返贫" => Ok(Status::Poor),
+            "poor" | "贫困" | "未脱贫" | "贫困户" | "返贫" | "返贫户" => {
+                Ok(Status::Poor)
+            }
             "lifted" | "已脱贫" | "脱贫" | "脱贫户" | "稳定脱贫" => Ok(Status::Lifted),
             "removed" | "销户" | "注销" | "自然减少" => Ok(Status::Removed),
             _ => Err(ValueError::UnknownStatus(redact(&cleaned))),
         }
     }
+}
+
+/// Whether a status cell says 返贫 — back in poverty after being lifted
+/// out of it: poor, with the day it was lifted kept (SPEC §2).
+pub fn back_in_poverty(s: &str) -> bool {
+    let cleaned = clean(s);
+    matches!(&*without_whitespace(&cleaned), "返贫" | "返贫户")
 }
 
 impl FromStr for Status {
@@ -103,6 +112,14 @@ mod tests {
         ] {
             assert_eq!(Status::parse(s), Ok(Status::Poor), "{s}");
         }
+    }
+
+    #[test]
+    fn tells_back_in_poverty_from_other_spellings_of_poor() {
+        assert!(back_in_poverty(" 返贫 "));
+        assert!(back_in_poverty("返贫户"));
+        assert!(!back_in_poverty("贫困"));
+        assert_eq!(Status::parse("返贫户"), Ok(Status::Poor));
     }
 
     #[test]
