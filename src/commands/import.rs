@@ -91,7 +91,20 @@ pub fn run(ctx: &Context, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Res
             }
             Ok(())
         },
-    )?;
+    );
+    // A database this import created holds nothing unless it committed: it
+    // goes again, so that a mistyped --db leaves no empty database behind
+    // to report zeros. One it did create is said, so that a clerk in the
+    // wrong folder notices.
+    match (&report, store.created()) {
+        (Ok(report), Some(file)) if report.committed => {
+            let path = file.display().to_string();
+            eprintln!("{}", Msg::CreatedDatabase { path }.text(ctx.lang));
+        }
+        (_, Some(_)) => store.discard_created(),
+        (_, None) => {}
+    }
+    let report = report?;
     let mut names = Vec::new();
     if report.committed {
         names = finish_rejects(written)

@@ -160,6 +160,10 @@ pub enum Msg {
         from: i64,
         to: i64,
     },
+    /// An import created the database file (none was there).
+    CreatedDatabase {
+        path: String,
+    },
     /// A dry run on a file of an older schema checks against a copy.
     DryRunOnOlderSchema {
         path: String,
@@ -227,6 +231,11 @@ impl Msg {
                 format!(
                     "{path}：数据库格式已从第 {from} 版升级到第 {to} 版（一次性的格式变更，所有记录都保留）"
                 ),
+            ),
+            CreatedDatabase { path } => tr!(
+                lang,
+                format!("created a new database {path}"),
+                format!("已新建数据库 {path}"),
             ),
             DryRunOnOlderSchema { path, version } => tr!(
                 lang,
@@ -308,6 +317,9 @@ pub(crate) mod tests {
                 from: 1,
                 to: 2,
             },
+            Msg::CreatedDatabase {
+                path: "b.db".into(),
+            },
             Msg::DryRunOnOlderSchema {
                 path: "b.db".into(),
                 version: 1,
@@ -325,6 +337,7 @@ pub(crate) mod tests {
                 | Msg::ImportedValidRows { .. }
                 | Msg::MoreProblems { .. }
                 | Msg::Upgraded { .. }
+                | Msg::CreatedDatabase { .. }
                 | Msg::DryRunOnOlderSchema { .. }
                 | Msg::UnknownKind { .. }
                 | Msg::UnknownEncoding { .. }

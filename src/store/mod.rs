@@ -20,6 +20,8 @@ pub struct Store {
     name: String,
     /// The schema version an older bangfu left, if this open upgraded it.
     upgraded_from: Option<i64>,
+    /// The file this open created (by [`Store::create`]), if it did.
+    created: Option<PathBuf>,
 }
 
 /// How long bangfu waits for another bangfu (an import, a first use of a
@@ -83,13 +85,16 @@ impl Store {
     /// Open the database at `path` as [`Store::open`] does, first creating
     /// it (readable by its owner only) if there is none; an empty file
     /// becomes a bangfu database too.
+    /// [`Store::created`] says whether this call made the file.
     pub fn create(path: &Path) -> Result<Store, StoreError> {
         let name = path.display().to_string();
+        let mut created = None;
         if !path.exists() {
             // SQLite follows a link to a file not there yet (a dangling
             // `--db` link): make the private file where the link leads.
-            match create_private(&crate::output::resolve_links(path)) {
-                Ok(()) => {}
+            let file = crate::output::resolve_links(path);
+            match create_private(&file) {
+                Ok(()) => created = Some(file),
                 // Another bangfu created it a moment ago: fine.
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
                 Err(error) => {
@@ -106,7 +111,35 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
-        Store::setup(conn, name, true)
+        match Store::setup(conn, name, true) {
+            Ok(mut store) => {
+                store.created = created;
+                Ok(store)
+            }
+            Err(e) => {
+                if let Some(file) = &created {
+                    remove_database(file);
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Close a database [`Store::create`] created and remove its file,
+    /// for a command that ends without committing anything to it (a
+    /// mistyped `--db` must not leave an empty database that reports
+    /// zeros). A store that did not create its file is only closed.
+    pub fn discard_created(self) {
+        let created = self.created.clone();
+        drop(self);
+        if let Some(file) = created {
+            remove_database(&file);
+        }
+    }
+
+    /// The file [`Store::create`] created, if it did (none existed).
+    pub fn created(&self) -> Option<&Path> {
+        self.created.as_deref()
     }
 
     /// A database that lives in memory only (for `demo` and tests).
@@ -187,6 +220,7 @@ impl Store {
             conn,
             name,
             upgraded_from: None,
+            created: None,
         };
         store.migrate()?;
         Ok(store)
@@ -335,6 +369,15 @@ fn retry_while_busy<T>(mut step: impl FnMut() -> rusqlite::Result<T>) -> rusqlit
             }
             other => return other,
         }
+    }
+}
+
+/// Remove a database file and SQLite's `-wal` and `-shm` files beside it.
+fn remove_database(file: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = file.as_os_str().to_owned();
+        name.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(name));
     }
 }
 

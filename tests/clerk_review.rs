@@ -1,0 +1,70 @@
+//! End-to-end: the findings of a clerk's and an attacker's review — an
+//! import that fails leaves no new database behind, `--output`'s extension
+//! chooses the format, pasted-twice deliveries are found, cross-tabs keep
+//! all seven categories, count lines under overdue lists, `--db` values
+//! SQLite treats specially, `demo` into a real database, control
+//! characters in what is printed, full-width ID digits.
+
+mod common;
+
+use common::{import_small_district, path_str, small_district, Workdir};
+
+/// Run `bangfu ARGS`: exit code, stdout, stderr.
+fn run(w: &Workdir, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = w.bangfu().args(args).output().expect("run bangfu");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_failed_import_into_a_mistyped_db_leaves_no_database_behind() {
+    let w = Workdir::new();
+    // A delivery whose household nobody imported: the import fails.
+    let bad = w.utf8(
+        "deliveries.csv",
+        "date,member,household,category,goods,cash\n2003-01-05,M1,H9,warmth,10,0\n",
+    );
+    let (code, _, _) = run(&w, &["--db", "typo.db", "import", path_str(&bad)]);
+    assert_eq!(code, Some(1));
+    for name in ["typo.db", "typo.db-wal", "typo.db-shm"] {
+        assert!(!w.path(name).exists(), "{name} was left behind");
+    }
+    // The next report says the database is missing, not zeros.
+    let (code, _, _) = run(&w, &["--db", "typo.db", "summary"]);
+    assert_eq!(code, Some(2));
+}
+
+#[test]
+fn a_failed_import_keeps_a_database_it_did_not_create() {
+    let w = Workdir::new();
+    import_small_district(&w);
+    let bad = w.utf8(
+        "deliveries.csv",
+        "date,member,household,category,goods,cash\n2003-01-05,M1,H9,warmth,10,0\n",
+    );
+    let (code, _, _) = run(&w, &["import", path_str(&bad)]);
+    assert_eq!(code, Some(1));
+    assert!(w.db().exists());
+    assert!(w.stdout(&["summary"]).contains('3'));
+}
+
+#[test]
+fn an_import_that_creates_the_database_says_so() {
+    let w = Workdir::new();
+    let [h, m, p] = small_district(&w);
+    let files = [path_str(&h), path_str(&m), path_str(&p)];
+    let (code, _, err) = run(&w, &[&["--lang", "zh", "import"][..], &files].concat());
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("已新建数据库"), "{err}");
+    assert!(err.contains("test.db"), "{err}");
+    // Again into the same database: nothing new said.
+    let (code, _, err) = run(&w, &[&["import"][..], &files].concat());
+    assert_eq!(code, Some(0), "{err}");
+    assert!(!err.contains("created a new database"), "{err}");
+    let other = w.path("other.db");
+    let (_, _, err) = run(&w, &[&["--db", path_str(&other), "import"][..], &files].concat());
+    assert!(err.contains("created a new database"), "{err}");
+}
