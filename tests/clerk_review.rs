@@ -68,3 +68,32 @@ fn an_import_that_creates_the_database_says_so() {
     let (_, _, err) = run(&w, &[&["--db", path_str(&other), "import"][..], &files].concat());
     assert!(err.contains("created a new database"), "{err}");
 }
+
+#[test]
+fn output_takes_its_format_from_the_extension() {
+    let w = Workdir::new();
+    import_small_district(&w);
+    let (code, _, err) = run(&w, &["totals", "--by", "unit", "--output", "r.csv"]);
+    assert_eq!(code, Some(0), "{err}");
+    let csv = std::fs::read(w.path("r.csv")).unwrap();
+    assert!(csv.starts_with(b"\xEF\xBB\xBFunit,"), "{}", String::from_utf8_lossy(&csv));
+    run(&w, &["summary", "--output", "s.json"]);
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(w.path("s.json")).unwrap()).unwrap();
+    assert_eq!(json["households"], 3);
+    run(&w, &["totals", "--by", "unit", "--output", "r.md"]);
+    assert!(std::fs::read_to_string(w.path("r.md")).unwrap().starts_with('|'));
+    // --format still wins.
+    run(&w, &["totals", "--by", "unit", "--output", "t.csv", "--format", "json"]);
+    assert!(std::fs::read_to_string(w.path("t.csv")).unwrap().starts_with('{'));
+}
+
+#[test]
+fn output_to_a_workbook_points_to_export() {
+    let w = Workdir::new();
+    import_small_district(&w);
+    let (code, _, err) = run(&w, &["totals", "--by", "unit", "--output", "r.xlsx"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("bangfu export --xlsx r.xlsx"), "{err}");
+    assert!(!w.path("r.xlsx").exists());
+}

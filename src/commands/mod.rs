@@ -17,7 +17,8 @@ use crate::report::group::Filters;
 use crate::report::{Format, Lang};
 use crate::store::{Doing, Store, StoreError};
 use std::io::Write;
-use std::path::PathBuf;
+use crate::i18n::report::ReportMsg;
+use std::path::{Path, PathBuf};
 
 /// How a command ended, for the exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,35 +129,67 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Status> {
         _ => ctx.db_path().display().to_string(),
     };
     let explained = |e| ctx.explained(e, &name, doing);
+    let mut command = cli.command;
     let Some(FormatArg {
+        given,
         format,
-        output: Some(path),
-    }) = report_format(&cli.command)
+        output,
+    }) = report_format(&mut command)
     else {
-        return dispatch(&ctx, cli.command, out).map_err(explained);
+        return dispatch(&ctx, command, out).map_err(explained);
     };
+    *format = match (*given, output.as_deref()) {
+        (Some(given), _) => given,
+        (None, Some(path)) => format_of(path)?,
+        (None, None) => Format::Table,
+    };
+    let Some(path) = output.clone() else {
+        return dispatch(&ctx, command, out).map_err(explained);
+    };
+    let format = *format;
     // Refused before the database is opened; written once the report is
     // complete, so that a failing report leaves no file.
-    let target = ctx.guard(&[]).target(path)?;
+    let target = ctx.guard(&[]).target(&path)?;
     let mut report = Vec::new();
-    if *format == Format::Csv {
+    if format == Format::Csv {
         // So that Excel and WPS open it without garbling the Chinese.
         report.extend_from_slice(b"\xEF\xBB\xBF");
     }
-    let status = dispatch(&ctx, cli.command, &mut report).map_err(explained)?;
+    let status = dispatch(&ctx, command, &mut report).map_err(explained)?;
     target.write(&report)?;
     Ok(status)
 }
 
+/// The format `--output FILE` asks for by its extension, when `--format`
+/// is not given: a clerk's `--output report.csv` wants csv, not the box
+/// table. A workbook is `export`'s, refused here (usage).
+fn format_of(path: &Path) -> Result<Format, UsageError> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    Ok(match ext.as_deref() {
+        Some("csv") => Format::Csv,
+        Some("json") => Format::Json,
+        Some("md" | "markdown") => Format::Markdown,
+        Some("xlsx" | "xls") => {
+            return Err(UsageError::said(ReportMsg::WorkbookOutput {
+                path: path.display().to_string(),
+            }))
+        }
+        _ => Format::Table,
+    })
+}
+
 /// `--format` and `--output` of a report command.
-fn report_format(command: &Command) -> Option<&FormatArg> {
+fn report_format(command: &mut Command) -> Option<&mut FormatArg> {
     match command {
-        Command::Summary(args) => Some(&args.format),
-        Command::Totals(args) => Some(&args.format),
-        Command::Overdue(args) => Some(&args.format),
-        Command::Unpaired(args) => Some(&args.format),
-        Command::Show(args) => Some(&args.format),
-        Command::Check(args) => Some(&args.format),
+        Command::Summary(args) => Some(&mut args.format),
+        Command::Totals(args) => Some(&mut args.format),
+        Command::Overdue(args) => Some(&mut args.format),
+        Command::Unpaired(args) => Some(&mut args.format),
+        Command::Show(args) => Some(&mut args.format),
+        Command::Check(args) => Some(&mut args.format),
         Command::Import(_) | Command::Export(_) | Command::Demo => None,
     }
 }

@@ -63,7 +63,7 @@ fn arg_help(command: &str, id: &str) -> Option<&'static str> {
         (_, "member") => "只算该帮扶人（编号或姓名）",
         (_, "household") => "只算该户（户编号或户主）",
         (_, "category") => "只算该类别（英文键或中文名）",
-        (_, "format") => "输出格式",
+        (_, "format") => "输出格式 [默认：按 --output 文件的扩展名（.csv、.json、.md、.txt），否则为 table]",
         (_, "output") => "把报告写入该文件，不打印到屏幕（csv 文件带 UTF-8 BOM，Excel、WPS 直接打开不乱码）",
         ("totals", "by") => "按这些维度分组，用逗号分隔",
         ("totals", "across") => "交叉表：该维度的每个值一列",

@@ -148,6 +148,7 @@ pub enum ReportMsg {
     CannotWrite {
         path: String,
     },
+    WorkbookOutput { path: String },
 }
 
 /// A value echoed in a message: quoted as Rust does in English (so that
@@ -428,6 +429,7 @@ impl ReportMsg {
                 format!("cannot write {path}"),
                 format!("无法写入 {path}")
             ),
+            WorkbookOutput { path } => tr!(lang, format!("--output writes a report as text, not a workbook: {path}; write one with bangfu export --xlsx {path}"), format!("--output 写出的是文本报表，不是工作簿：{path}；工作簿请用 bangfu export --xlsx {path}")),
         }
     }
 }
@@ -571,6 +573,7 @@ pub(crate) mod tests {
             refuse(Refusal::Is(Forbidden::Journal { db: s() })),
             refuse(Refusal::Is(Forbidden::Input)),
             ReportMsg::CannotWrite { path: s() },
+            ReportMsg::WorkbookOutput { path: s() },
         ];
         for m in &all {
             match m {
@@ -584,7 +587,8 @@ pub(crate) mod tests {
                 | ReportMsg::NoTotals
                 | ReportMsg::Findings { .. }
                 | ReportMsg::SampleNotClean
-                | ReportMsg::CannotWrite { .. } => {}
+                | ReportMsg::CannotWrite { .. }
+                | ReportMsg::WorkbookOutput { .. } => {}
                 ReportMsg::RefuseWrite { why, .. } => match why {
                     Refusal::SymbolicLink
                     | Refusal::NotARegularFile
