@@ -97,3 +97,44 @@ fn output_to_a_workbook_points_to_export() {
     assert!(err.contains("bangfu export --xlsx r.xlsx"), "{err}");
     assert!(!w.path("r.xlsx").exists());
 }
+
+#[test]
+fn check_finds_a_delivery_pasted_twice() {
+    let w = Workdir::new();
+    import_small_district(&w);
+    // A clerk pasted the 2003-01-05 block twice: three identical rows.
+    let deliveries = w.utf8_bom(
+        "deliveries.csv",
+        "日期,帮扶人,户编号,类别,物资折价,资金\n\
+         2003-01-05,M1,H1,送温暖,100,0\n\
+         2003-01-05,M1,H1,送温暖,100,0\n\
+         2003-01-05,M1,H1,送温暖,100,0\n\
+         2003-01-05,M1,H2,送温暖,100,0\n\
+         2003-02-01,M2,H3,送科技,0,50\n",
+    );
+    w.stdout(&["import", path_str(&deliveries)]);
+    let (code, out, err) = run(&w, &["check"]);
+    assert_eq!(code, Some(1), "{out}{err}");
+    let repeated: Vec<&str> = out.lines().filter(|l| l.contains("more than once")).collect();
+    assert_eq!(repeated.len(), 1, "{out}");
+    for part in ["2003-01-05", "M1", "H1", "warmth", "100.00", " 3 "] {
+        assert!(repeated[0].contains(part), "{part} in {out}");
+    }
+    let (_, json, _) = run(&w, &["check", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let rows: Vec<&serde_json::Value> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["finding"] == "repeated_delivery")
+        .collect();
+    assert_eq!(rows.len(), 1, "{json}");
+    assert_eq!(rows[0]["times"], 3);
+    assert_eq!(rows[0]["household"], "H1");
+    assert_eq!(rows[0]["amount"], "100.00");
+    let (_, out, _) = run(&w, &["--lang", "zh", "check"]);
+    assert!(out.contains("重复录入"), "{out}");
+    // Filters select: another member's check shows none.
+    let (_, out, _) = run(&w, &["check", "--member", "M2"]);
+    assert!(!out.contains("more than once"), "{out}");
+}
