@@ -138,3 +138,28 @@ fn check_finds_a_delivery_pasted_twice() {
     let (_, out, _) = run(&w, &["check", "--member", "M2"]);
     assert!(!out.contains("more than once"), "{out}");
 }
+
+#[test]
+fn across_category_shows_all_seven_columns() {
+    let w = Workdir::new();
+    import_small_district(&w);
+    let deliveries = w.utf8(
+        "deliveries.csv",
+        "date,member,household,category,goods,cash\n\
+         2003-01-05,M1,H1,warmth,100,0\n\
+         2003-02-01,M2,H3,technology,0,50\n",
+    );
+    w.stdout(&["import", path_str(&deliveries)]);
+    let csv = w.stdout(&["totals", "--by", "unit", "--across", "category", "--format", "csv"]);
+    let header = csv.lines().next().unwrap();
+    assert_eq!(
+        header,
+        "unit,ideas,policy,technology,information,warmth,law,deeds,total",
+        "{csv}"
+    );
+    assert!(csv.contains("区财政局,0.00,0.00,0.00,0.00,100.00,0.00,0.00,100.00"), "{csv}");
+    let table = w.stdout(&["--lang", "zh", "totals", "--by", "unit", "--across", "类别"]);
+    for name in ["送思想", "送政策", "送科技", "送信息", "送温暖", "送法律", "办好事实事"] {
+        assert!(table.contains(name), "{name}: {table}");
+    }
+}
