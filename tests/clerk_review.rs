@@ -163,3 +163,39 @@ fn across_category_shows_all_seven_columns() {
         assert!(table.contains(name), "{name}: {table}");
     }
 }
+
+#[test]
+fn overdue_and_unpaired_tables_end_with_a_count_line() {
+    let w = Workdir::new();
+    import_small_district(&w);
+    let zh = w.stdout(&["--lang", "zh", "overdue"]);
+    assert_eq!(
+        zh.lines().last(),
+        Some("截至2003-06-30，超过90天未帮扶的结对共3个"),
+        "{zh}"
+    );
+    let en = w.stdout(&["overdue", "--days", "30"]);
+    assert_eq!(
+        en.lines().last(),
+        Some("3 pairings not visited for more than 30 days as of 2003-06-30"),
+        "{en}"
+    );
+    // An empty list is the line alone.
+    let none = w.stdout(&["--lang", "zh", "overdue", "--as-of", "2000-12-31"]);
+    assert_eq!(none, "截至2000-12-31，没有超过90天未帮扶的结对\n");
+    let unpaired = w.stdout(&["--lang", "zh", "unpaired", "--as-of", "2000-12-31"]);
+    assert_eq!(
+        unpaired.lines().last(),
+        Some("截至2000-12-31，没有有效结对的贫困户共2户"),
+        "{unpaired}"
+    );
+    let unpaired = w.stdout(&["unpaired"]);
+    assert_eq!(
+        unpaired,
+        "every poor household has an active pairing as of 2003-06-30\n"
+    );
+    // csv and json stay data.
+    let csv = w.stdout(&["overdue", "--format", "csv"]);
+    assert!(!csv.contains("as of"), "{csv}");
+    assert!(w.json(&["unpaired"])["rows"].is_array());
+}

@@ -148,6 +148,8 @@ pub enum ReportMsg {
     CannotWrite {
         path: String,
     },
+    UnpairedCount { count: usize, as_of: String },
+    OverdueCount { count: usize, days: u32, as_of: String },
     WorkbookOutput { path: String },
 }
 
@@ -429,6 +431,8 @@ impl ReportMsg {
                 format!("cannot write {path}"),
                 format!("无法写入 {path}")
             ),
+            UnpairedCount { count, as_of } => tr!(lang, match count { 0 => format!("every poor household has an active pairing as of {as_of}"), 1 => format!("1 poor household without an active pairing as of {as_of}"), n => format!("{n} poor households without an active pairing as of {as_of}") }, match count { 0 => format!("截至{as_of}，每户贫困户都有有效结对"), n => format!("截至{as_of}，没有有效结对的贫困户共{n}户") }),
+            OverdueCount { count, days, as_of } => tr!(lang, match count { 0 => format!("no pairing has gone more than {days} days without a visit as of {as_of}"), 1 => format!("1 pairing not visited for more than {days} days as of {as_of}"), n => format!("{n} pairings not visited for more than {days} days as of {as_of}") }, match count { 0 => format!("截至{as_of}，没有超过{days}天未帮扶的结对"), n => format!("截至{as_of}，超过{days}天未帮扶的结对共{n}个") }),
             WorkbookOutput { path } => tr!(lang, format!("--output writes a report as text, not a workbook: {path}; write one with bangfu export --xlsx {path}"), format!("--output 写出的是文本报表，不是工作簿：{path}；工作簿请用 bangfu export --xlsx {path}")),
         }
     }
@@ -573,6 +577,8 @@ pub(crate) mod tests {
             refuse(Refusal::Is(Forbidden::Journal { db: s() })),
             refuse(Refusal::Is(Forbidden::Input)),
             ReportMsg::CannotWrite { path: s() },
+            ReportMsg::UnpairedCount { count: 2, as_of: s() },
+            ReportMsg::OverdueCount { count: 2, days: 90, as_of: s() },
             ReportMsg::WorkbookOutput { path: s() },
         ];
         for m in &all {
@@ -588,6 +594,8 @@ pub(crate) mod tests {
                 | ReportMsg::Findings { .. }
                 | ReportMsg::SampleNotClean
                 | ReportMsg::CannotWrite { .. }
+                | ReportMsg::UnpairedCount { .. }
+                | ReportMsg::OverdueCount { .. }
                 | ReportMsg::WorkbookOutput { .. } => {}
                 ReportMsg::RefuseWrite { why, .. } => match why {
                     Refusal::SymbolicLink
