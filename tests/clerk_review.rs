@@ -199,3 +199,35 @@ fn overdue_and_unpaired_tables_end_with_a_count_line() {
     assert!(!csv.contains("as of"), "{csv}");
     assert!(w.json(&["unpaired"])["rows"].is_array());
 }
+
+#[test]
+fn db_values_sqlite_reads_as_no_file_are_refused() {
+    let w = Workdir::new();
+    let [h, _, _] = small_district(&w);
+    for db in ["file:z2.db", ":memory:", "file:z2.db?mode=rwc"] {
+        let (code, _, err) = run(&w, &["--db", db, "import", path_str(&h)]);
+        assert_eq!(code, Some(2), "{db}: {err}");
+        assert!(err.contains(&format!("./{db}")), "{err}");
+        let (code, _, _) = run(&w, &["--db", db, "summary"]);
+        assert_eq!(code, Some(2));
+    }
+    let (code, _, err) = w
+        .bangfu()
+        .env("BANGFU_DB", "file:z2.db")
+        .args(["import", path_str(&h)])
+        .output()
+        .map(|o| (o.status.code(), (), String::from_utf8_lossy(&o.stderr).into_owned()))
+        .unwrap();
+    assert_eq!(code, Some(2), "{err}");
+    let names: Vec<String> = std::fs::read_dir(w.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.contains("z2")), "{names:?}");
+    // Written as a path, it is a file of that very name.
+    let (code, _, err) = run(&w, &["--db", "./file:z2.db", "import", path_str(&h)]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(w.path("file:z2.db").exists());
+    assert!(!w.path("z2.db").exists());
+    assert!(w.stdout(&["--db", "./file:z2.db", "summary"]).contains('3'));
+}

@@ -18,6 +18,7 @@ use crate::report::{Format, Lang};
 use crate::store::{Doing, Store, StoreError};
 use std::io::Write;
 use crate::i18n::report::ReportMsg;
+use crate::i18n::Msg;
 use std::path::{Path, PathBuf};
 
 /// How a command ended, for the exit status.
@@ -126,7 +127,16 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Status> {
     // `demo` without --db loads the sample into memory.
     let name = match (&cli.command, &ctx.db_flag) {
         (Command::Demo, None) => "the sample database in memory".to_string(),
-        _ => ctx.db_path().display().to_string(),
+        _ => {
+            // The database must be the file whose name is shown: a `file:`
+            // URI or `:memory:` would put the data somewhere else.
+            let path = ctx.db_path();
+            if crate::store::is_special_name(&path) {
+                let given = path.display().to_string();
+                return Err(UsageError::said(Msg::SpecialDbName { given }).into());
+            }
+            path.display().to_string()
+        }
     };
     let explained = |e| ctx.explained(e, &name, doing);
     let mut command = cli.command;

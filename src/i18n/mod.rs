@@ -171,6 +171,10 @@ pub enum Msg {
     },
 
     // Arguments bangfu itself refuses (clap prints them as usage errors).
+    /// `--db` (or `$BANGFU_DB`) that SQLite reads as no file's path.
+    SpecialDbName {
+        given: String,
+    },
     UnknownKind {
         given: String,
     },
@@ -244,6 +248,15 @@ impl Msg {
                 ),
                 format!(
                     "{path}：由旧版 bangfu 建立（第 {version} 版格式）；试运行在内存中的升级副本上检查，文件保持原样"
+                ),
+            ),
+            SpecialDbName { given } => tr!(
+                lang,
+                format!(
+                    "--db {given:?}: SQLite reads this as a URI or an in-memory database, not as a file's path; for a file of that name write ./{given}"
+                ),
+                format!(
+                    "--db {given:?}：SQLite 会把它当作 URI 或内存数据库，而不是文件路径；如要用这个名字的文件，请写 ./{given}"
                 ),
             ),
             UnknownKind { given } => tr!(
@@ -324,6 +337,9 @@ pub(crate) mod tests {
                 path: "b.db".into(),
                 version: 1,
             },
+            Msg::SpecialDbName {
+                given: "file:x.db".into(),
+            },
             Msg::UnknownKind { given: "x".into() },
             Msg::UnknownEncoding { given: "x".into() },
             Msg::BadDelimiter { given: "xx".into() },
@@ -339,6 +355,7 @@ pub(crate) mod tests {
                 | Msg::Upgraded { .. }
                 | Msg::CreatedDatabase { .. }
                 | Msg::DryRunOnOlderSchema { .. }
+                | Msg::SpecialDbName { .. }
                 | Msg::UnknownKind { .. }
                 | Msg::UnknownEncoding { .. }
                 | Msg::BadDelimiter { .. } => {}

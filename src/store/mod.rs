@@ -36,11 +36,32 @@ pub(crate) fn file_of(conn: &Connection) -> Option<&str> {
     conn.path().filter(|p| !p.is_empty())
 }
 
+/// Whether SQLite would read `path` as something other than the file of
+/// that name: a `file:` URI (the bundled SQLite is built to take them
+/// whatever the open flags say), `:memory:`, or the empty name of a
+/// temporary database.
+pub fn is_special_name(path: &Path) -> bool {
+    let name = path.as_os_str().as_encoded_bytes();
+    name.is_empty() || name == b":memory:" || name.starts_with(b"file:")
+}
+
+/// The name to give SQLite for the file at `path`: the path itself, or,
+/// where SQLite would read it as a URI or `:memory:`, the same file as
+/// `./NAME`, which it cannot. Every open goes through here, so that the
+/// data always lands in the file whose name is shown.
+fn file_name(path: &Path) -> std::borrow::Cow<'_, Path> {
+    if is_special_name(path) {
+        std::borrow::Cow::Owned(Path::new(".").join(path))
+    } else {
+        std::borrow::Cow::Borrowed(path)
+    }
+}
+
 /// A second, read-only connection to an open database, for reading part of
 /// a report's scan on another thread.
 pub(crate) fn open_for_reading(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open_with_flags(
-        path,
+        file_name(path),
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     conn.busy_timeout(BUSY_WAIT)?;
@@ -76,7 +97,7 @@ impl Store {
             return Err(StoreError::Missing { path: name });
         }
         let conn = Connection::open_with_flags(
-            path,
+            file_name(path),
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         Store::setup(conn, name, false)
@@ -106,7 +127,7 @@ impl Store {
             }
         }
         let conn = Connection::open_with_flags(
-            path,
+            file_name(path),
             OpenFlags::SQLITE_OPEN_READ_WRITE
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -473,6 +494,18 @@ mod tests {
         }
         let err = Store::open(&path).err().unwrap();
         assert!(matches!(err, StoreError::Newer { found: 99, .. }));
+    }
+
+    #[test]
+    fn names_sqlite_would_read_otherwise_are_given_as_files() {
+        for special in ["file:z2.db", ":memory:", "file:a.db?mode=memory"] {
+            assert!(is_special_name(Path::new(special)));
+            assert_eq!(file_name(Path::new(special)), Path::new(".").join(special));
+        }
+        for plain in ["z2.db", "./file:z2.db", "/tmp/file:z2.db", "a:memory:"] {
+            assert!(!is_special_name(Path::new(plain)));
+            assert_eq!(file_name(Path::new(plain)), Path::new(plain));
+        }
     }
 
     #[cfg(unix)]
