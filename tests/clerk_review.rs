@@ -231,3 +231,21 @@ fn db_values_sqlite_reads_as_no_file_are_refused() {
     assert!(!w.path("z2.db").exists());
     assert!(w.stdout(&["--db", "./file:z2.db", "summary"]).contains('3'));
 }
+
+#[test]
+fn demo_refuses_a_database_that_holds_records() {
+    let w = Workdir::new();
+    import_small_district(&w);
+    let before = w.dump();
+    let db = path_str(&w.db()).to_string();
+    let (code, out, err) = run(&w, &["--db", &db, "demo"]);
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(err.contains(&db), "{err}");
+    assert_eq!(w.dump(), before, "demo changed the database");
+    // A new one, and an empty one, it fills.
+    let (code, _, err) = run(&w, &["--db", "new.db", "demo"]);
+    assert_eq!(code, Some(0), "{err}");
+    std::fs::write(w.path("empty.db"), b"").unwrap();
+    let (code, _, err) = run(&w, &["--db", "empty.db", "demo"]);
+    assert_eq!(code, Some(0), "{err}");
+}

@@ -676,3 +676,15 @@ pub fn repeated_deliveries(
     )?;
     rows.collect()
 }
+
+/// Whether the database holds any record: a household, member, pairing or
+/// delivery (`demo --db` loads its invented district only into a
+/// database that holds none).
+pub fn holds_records(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM households) OR EXISTS (SELECT 1 FROM members)
+             OR EXISTS (SELECT 1 FROM pairings) OR EXISTS (SELECT 1 FROM deliveries)",
+        [],
+        |r| r.get(0),
+    )
+}
