@@ -249,3 +249,57 @@ fn demo_refuses_a_database_that_holds_records() {
     let (code, _, err) = run(&w, &["--db", "empty.db", "demo"]);
     assert_eq!(code, Some(0), "{err}");
 }
+
+/// `text` in full-width digits (and `Ｘ`), as a Chinese input method types them.
+fn full_width(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '0'..='9' | 'X' => char::from_u32(u32::from(c) + 0xFEE0).unwrap_or(c),
+            c => c,
+        })
+        .collect()
+}
+
+#[test]
+fn an_id_number_in_full_width_digits_in_a_note_is_masked() {
+    let w = Workdir::new();
+    import_small_district(&w);
+    let id = common::id_number(7);
+    let wide = full_width(&id);
+    let deliveries = w.utf8(
+        "deliveries.csv",
+        &format!(
+            "date,member,household,category,goods,cash,note\n\
+             2003-01-05,M1,H1,warmth,100,0,代领人身份证{wide}\n"
+        ),
+    );
+    w.stdout(&["import", path_str(&deliveries)]);
+    for args in [
+        &["show", "household", "H1"][..],
+        &["show", "household", "H1", "--format", "csv"],
+        &["show", "household", "H1", "--format", "json"],
+    ] {
+        let out = w.stdout(args);
+        assert!(!out.contains(&wide), "{args:?}: {out}");
+        assert!(!out.contains(&id), "{args:?}: {out}");
+        assert!(out.contains(&id[..4]), "{args:?}: {out}");
+    }
+}
+
+#[test]
+fn control_characters_in_a_file_name_are_printed_escaped() {
+    let w = Workdir::new();
+    import_small_district(&w);
+    let name = "f\u{1b}[31mred\u{1b}[0m.csv";
+    // A delivery of an unknown household: a problem line naming the file.
+    let bad = w.utf8(
+        name,
+        "date,member,household,category,goods,cash,extra\n2003-01-05,M1,H9,warmth,10,0,x\n",
+    );
+    let (code, out, err) = run(&w, &["import", path_str(&bad)]);
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(!out.contains('\u{1b}'), "stdout: {out:?}");
+    assert!(!err.contains('\u{1b}'), "stderr: {err:?}");
+    assert!(err.contains("\\u{1b}[31mred"), "{err}");
+    assert!(out.contains("\\u{1b}[31mred"), "{out}");
+}

@@ -61,10 +61,8 @@ pub fn run(ctx: &Context, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Res
         // A dry run writes nothing, not even the upgrade of the file.
         if let Some(version) = copy.upgraded_from() {
             let path = path.display().to_string();
-            eprintln!(
-                "{}",
-                Msg::DryRunOnOlderSchema { path, version }.text(ctx.lang)
-            );
+            let notice = Msg::DryRunOnOlderSchema { path, version };
+            say(&notice.text(ctx.lang), ctx.reveal);
         }
         copy
     } else {
@@ -99,7 +97,7 @@ pub fn run(ctx: &Context, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Res
     match (&report, store.created()) {
         (Ok(report), Some(file)) if report.committed => {
             let path = file.display().to_string();
-            eprintln!("{}", Msg::CreatedDatabase { path }.text(ctx.lang));
+            say(&Msg::CreatedDatabase { path }.text(ctx.lang), ctx.reveal);
         }
         (_, Some(_)) => store.discard_created(),
         (_, None) => {}
@@ -188,7 +186,7 @@ pub fn finish(
         None
     };
     if let Some(verdict) = verdict {
-        eprintln!("{}", verdict.text(lang));
+        say(&verdict.text(lang), ctx.reveal);
     }
     Ok(if problems == 0 {
         Status::Ok

@@ -95,7 +95,7 @@ impl Context {
                 from,
                 to: crate::store::schema::current_version(),
             };
-            eprintln!("{}", notice.text(self.lang));
+            crate::problem::say(&notice.text(self.lang), self.reveal);
         }
         Ok(store)
     }

@@ -26,7 +26,8 @@ pub fn print(err: clap::Error, lang: Lang, reveal: bool) {
         (Lang::En, _) => err.render().to_string(),
         (Lang::Zh, _) => render(&err, lang),
     };
-    eprint!("{}", crate::report::mask::text(&text, reveal));
+    let text = crate::report::mask::text(&text, reveal);
+    eprint!("{}", crate::problem::printable_lines(&text));
 }
 
 /// The words of a usage error.
