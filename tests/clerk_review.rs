@@ -303,3 +303,14 @@ fn control_characters_in_a_file_name_are_printed_escaped() {
     assert!(err.contains("\\u{1b}[31mred"), "{err}");
     assert!(out.contains("\\u{1b}[31mred"), "{out}");
 }
+
+#[test]
+fn chinese_help_says_show_and_points_to_the_command_used() {
+    let w = Workdir::new();
+    let (_, out, _) = run(&w, &["--lang", "zh", "show", "--help"]);
+    assert!(out.contains("查看某户") && out.contains("查看某帮扶人"), "{out}");
+    assert!(out.contains("显示帮助") && !out.contains("打印"), "{out}");
+    let (code, _, err) = run(&w, &["--lang", "zh", "show", "household"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("详见 bangfu show household --help。"), "{err}");
+}
