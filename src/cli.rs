@@ -134,7 +134,13 @@ pub struct MemberFilterArgs {
 #[derive(Debug, Args)]
 pub struct FormatArg {
     /// Output format [default: by --output's extension (.csv, .json, .md, .txt), else table]
-    #[arg(long = "format", id = "format", value_name = "FORMAT", value_enum, global = true)]
+    #[arg(
+        long = "format",
+        id = "format",
+        value_name = "FORMAT",
+        value_enum,
+        global = true
+    )]
     pub given: Option<Format>,
     /// The format to write: `--format`, else chosen by `--output`'s
     /// extension, else table (set by [`crate::commands::run`]).

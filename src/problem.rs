@@ -97,7 +97,10 @@ pub fn report_problems(problems: &[Problem], limit: usize, lang: Lang, reveal: b
 /// the terminal (a file named with an escape sequence is shown as
 /// `\u{1b}`). Every message bangfu prints to stderr goes through here.
 pub fn say(line: &str, reveal: bool) {
-    eprintln!("{}", printable_lines(&crate::report::mask::text(line, reveal)));
+    eprintln!(
+        "{}",
+        printable_lines(&crate::report::mask::text(line, reveal))
+    );
 }
 
 /// [`printable`](crate::values::printable) line by line: the line breaks

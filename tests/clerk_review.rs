@@ -65,7 +65,10 @@ fn an_import_that_creates_the_database_says_so() {
     assert_eq!(code, Some(0), "{err}");
     assert!(!err.contains("created a new database"), "{err}");
     let other = w.path("other.db");
-    let (_, _, err) = run(&w, &[&["--db", path_str(&other), "import"][..], &files].concat());
+    let (_, _, err) = run(
+        &w,
+        &[&["--db", path_str(&other), "import"][..], &files].concat(),
+    );
     assert!(err.contains("created a new database"), "{err}");
 }
 
@@ -76,16 +79,29 @@ fn output_takes_its_format_from_the_extension() {
     let (code, _, err) = run(&w, &["totals", "--by", "unit", "--output", "r.csv"]);
     assert_eq!(code, Some(0), "{err}");
     let csv = std::fs::read(w.path("r.csv")).unwrap();
-    assert!(csv.starts_with(b"\xEF\xBB\xBFunit,"), "{}", String::from_utf8_lossy(&csv));
+    assert!(
+        csv.starts_with(b"\xEF\xBB\xBFunit,"),
+        "{}",
+        String::from_utf8_lossy(&csv)
+    );
     run(&w, &["summary", "--output", "s.json"]);
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(w.path("s.json")).unwrap()).unwrap();
     assert_eq!(json["households"], 3);
     run(&w, &["totals", "--by", "unit", "--output", "r.md"]);
-    assert!(std::fs::read_to_string(w.path("r.md")).unwrap().starts_with('|'));
+    assert!(std::fs::read_to_string(w.path("r.md"))
+        .unwrap()
+        .starts_with('|'));
     // --format still wins.
-    run(&w, &["totals", "--by", "unit", "--output", "t.csv", "--format", "json"]);
-    assert!(std::fs::read_to_string(w.path("t.csv")).unwrap().starts_with('{'));
+    run(
+        &w,
+        &[
+            "totals", "--by", "unit", "--output", "t.csv", "--format", "json",
+        ],
+    );
+    assert!(std::fs::read_to_string(w.path("t.csv"))
+        .unwrap()
+        .starts_with('{'));
 }
 
 #[test]
@@ -115,7 +131,10 @@ fn check_finds_a_delivery_pasted_twice() {
     w.stdout(&["import", path_str(&deliveries)]);
     let (code, out, err) = run(&w, &["check"]);
     assert_eq!(code, Some(1), "{out}{err}");
-    let repeated: Vec<&str> = out.lines().filter(|l| l.contains("more than once")).collect();
+    let repeated: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains("more than once"))
+        .collect();
     assert_eq!(repeated.len(), 1, "{out}");
     for part in ["2003-01-05", "M1", "H1", "warmth", "100.00", " 3 "] {
         assert!(repeated[0].contains(part), "{part} in {out}");
@@ -150,16 +169,28 @@ fn across_category_shows_all_seven_columns() {
          2003-02-01,M2,H3,technology,0,50\n",
     );
     w.stdout(&["import", path_str(&deliveries)]);
-    let csv = w.stdout(&["totals", "--by", "unit", "--across", "category", "--format", "csv"]);
+    let csv = w.stdout(&[
+        "totals", "--by", "unit", "--across", "category", "--format", "csv",
+    ]);
     let header = csv.lines().next().unwrap();
     assert_eq!(
-        header,
-        "unit,ideas,policy,technology,information,warmth,law,deeds,total",
+        header, "unit,ideas,policy,technology,information,warmth,law,deeds,total",
         "{csv}"
     );
-    assert!(csv.contains("区财政局,0.00,0.00,0.00,0.00,100.00,0.00,0.00,100.00"), "{csv}");
+    assert!(
+        csv.contains("区财政局,0.00,0.00,0.00,0.00,100.00,0.00,0.00,100.00"),
+        "{csv}"
+    );
     let table = w.stdout(&["--lang", "zh", "totals", "--by", "unit", "--across", "类别"]);
-    for name in ["送思想", "送政策", "送科技", "送信息", "送温暖", "送法律", "办好事实事"] {
+    for name in [
+        "送思想",
+        "送政策",
+        "送科技",
+        "送信息",
+        "送温暖",
+        "送法律",
+        "办好事实事",
+    ] {
         assert!(table.contains(name), "{name}: {table}");
     }
 }
@@ -216,7 +247,13 @@ fn db_values_sqlite_reads_as_no_file_are_refused() {
         .env("BANGFU_DB", "file:z2.db")
         .args(["import", path_str(&h)])
         .output()
-        .map(|o| (o.status.code(), (), String::from_utf8_lossy(&o.stderr).into_owned()))
+        .map(|o| {
+            (
+                o.status.code(),
+                (),
+                String::from_utf8_lossy(&o.stderr).into_owned(),
+            )
+        })
         .unwrap();
     assert_eq!(code, Some(2), "{err}");
     let names: Vec<String> = std::fs::read_dir(w.dir.path())
@@ -308,7 +345,10 @@ fn control_characters_in_a_file_name_are_printed_escaped() {
 fn chinese_help_says_show_and_points_to_the_command_used() {
     let w = Workdir::new();
     let (_, out, _) = run(&w, &["--lang", "zh", "show", "--help"]);
-    assert!(out.contains("查看某户") && out.contains("查看某帮扶人"), "{out}");
+    assert!(
+        out.contains("查看某户") && out.contains("查看某帮扶人"),
+        "{out}"
+    );
     assert!(out.contains("显示帮助") && !out.contains("打印"), "{out}");
     let (code, _, err) = run(&w, &["--lang", "zh", "show", "household"]);
     assert_eq!(code, Some(2));

@@ -11,14 +11,14 @@ pub mod summary;
 pub mod totals;
 
 use crate::cli::{Cli, Command, FilterArgs, FormatArg, HouseholdFilterArgs, MemberFilterArgs};
+use crate::i18n::report::ReportMsg;
+use crate::i18n::Msg;
 use crate::output::Guard;
 use crate::problem::UsageError;
 use crate::report::group::Filters;
 use crate::report::{Format, Lang};
 use crate::store::{Doing, Store, StoreError};
 use std::io::Write;
-use crate::i18n::report::ReportMsg;
-use crate::i18n::Msg;
 use std::path::{Path, PathBuf};
 
 /// How a command ended, for the exit status.

@@ -2,8 +2,8 @@
 
 use super::{Context, Status};
 use crate::cli::{OverdueArgs, UnpairedArgs};
-use crate::report::group::World;
 use crate::i18n::report::ReportMsg;
+use crate::report::group::World;
 use crate::report::overdue;
 use crate::report::{Format, Lang};
 use crate::values::Date;
@@ -25,8 +25,9 @@ pub fn run_overdue(
         as_of: as_of.to_string(),
     };
     if !(format == Format::Table && rows.is_empty()) {
-        let text =
-            overdue::render_overdue(&world, &rows, as_of, args.days, ctx.lang, format, ctx.reveal);
+        let text = overdue::render_overdue(
+            &world, &rows, as_of, args.days, ctx.lang, format, ctx.reveal,
+        );
         out.write_all(text.as_bytes())?;
     }
     count_line(out, format, &count, ctx.lang)?;

@@ -148,10 +148,21 @@ pub enum ReportMsg {
     CannotWrite {
         path: String,
     },
-    DemoIntoRecords { path: String },
-    UnpairedCount { count: usize, as_of: String },
-    OverdueCount { count: usize, days: u32, as_of: String },
-    WorkbookOutput { path: String },
+    DemoIntoRecords {
+        path: String,
+    },
+    UnpairedCount {
+        count: usize,
+        as_of: String,
+    },
+    OverdueCount {
+        count: usize,
+        days: u32,
+        as_of: String,
+    },
+    WorkbookOutput {
+        path: String,
+    },
 }
 
 /// A value echoed in a message: quoted as Rust does in English (so that
@@ -580,8 +591,15 @@ pub(crate) mod tests {
             refuse(Refusal::Is(Forbidden::Input)),
             ReportMsg::CannotWrite { path: s() },
             ReportMsg::DemoIntoRecords { path: s() },
-            ReportMsg::UnpairedCount { count: 2, as_of: s() },
-            ReportMsg::OverdueCount { count: 2, days: 90, as_of: s() },
+            ReportMsg::UnpairedCount {
+                count: 2,
+                as_of: s(),
+            },
+            ReportMsg::OverdueCount {
+                count: 2,
+                days: 90,
+                as_of: s(),
+            },
             ReportMsg::WorkbookOutput { path: s() },
         ];
         for m in &all {

@@ -151,7 +151,9 @@ pub fn findings(
             date: Date::from_days(d.day),
             repeated: Some(Repeated {
                 category: Category::from_index(d.category),
-                amount: Fen(d.goods).checked_add(Fen(d.cash)).unwrap_or(Fen(i64::MAX)),
+                amount: Fen(d.goods)
+                    .checked_add(Fen(d.cash))
+                    .unwrap_or(Fen(i64::MAX)),
                 times,
             }),
         });

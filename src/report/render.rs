@@ -186,7 +186,11 @@ impl Table {
             .load_preset(presets::ASCII_FULL_CONDENSED)
             .set_content_arrangement(ContentArrangement::Disabled)
             // A cross-tab's labels are values (a unit's name, say).
-            .set_header(self.columns.iter().map(|c| printable_lines(&c.label).into_owned()));
+            .set_header(
+                self.columns
+                    .iter()
+                    .map(|c| printable_lines(&c.label).into_owned()),
+            );
         for row in self.all_rows() {
             table.add_row(row.iter().enumerate().map(|(i, c)| {
                 let cell = comfy_table::Cell::new_owned(self.shown(i, c));
