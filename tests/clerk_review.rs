@@ -111,7 +111,9 @@ fn output_to_a_workbook_points_to_export() {
     let (code, _, err) = run(&w, &["totals", "--by", "unit", "--output", "r.xlsx"]);
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("bangfu export --xlsx r.xlsx"), "{err}");
-    assert!(!w.path("r.xlsx").exists());
+    let (code, _, _) = run(&w, &["summary", "--format", "csv", "--output", "r.XLS"]);
+    assert_eq!(code, Some(2));
+    assert!(!w.path("r.xlsx").exists() && !w.path("r.XLS").exists());
 }
 
 #[test]

@@ -148,11 +148,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Status> {
     else {
         return dispatch(&ctx, command, out).map_err(explained);
     };
-    *format = match (*given, output.as_deref()) {
-        (Some(given), _) => given,
-        (None, Some(path)) => format_of(path)?,
-        (None, None) => Format::Table,
-    };
+    // A workbook's name is refused whatever --format says.
+    let by_name = output.as_deref().map(format_of).transpose()?;
+    *format = given.or(by_name).unwrap_or_default();
     let Some(path) = output.clone() else {
         return dispatch(&ctx, command, out).map_err(explained);
     };
@@ -172,7 +170,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Status> {
 
 /// The format `--output FILE` asks for by its extension, when `--format`
 /// is not given: a clerk's `--output report.csv` wants csv, not the box
-/// table. A workbook is `export`'s, refused here (usage).
+/// table. A workbook is `export`'s, refused here (usage), with or without
+/// `--format`.
 fn format_of(path: &Path) -> Result<Format, UsageError> {
     let ext = path
         .extension()

@@ -502,19 +502,7 @@ pub fn repeated_deliveries(
             scan.household,
             scan.category
         ],
-        |r| {
-            Ok((
-                DeliveryFacts {
-                    day: r.get(0)?,
-                    member: r.get(1)?,
-                    household: r.get(2)?,
-                    category: r.get(3)?,
-                    goods: r.get(4)?,
-                    cash: r.get(5)?,
-                },
-                r.get(6)?,
-            ))
-        },
+        |r| Ok((DeliveryFacts::from_row(r)?, r.get(6)?)),
     )?;
     rows.collect()
 }
