@@ -133,8 +133,18 @@ pub struct MemberFilterArgs {
 /// after its subcommand too: `show household H1 --format csv`.)
 #[derive(Debug, Args)]
 pub struct FormatArg {
-    /// Output format
-    #[arg(long, value_enum, global = true, default_value_t = Format::Table)]
+    /// Output format [default: by --output's extension (.csv, .json, .md, .txt), else table]
+    #[arg(
+        long = "format",
+        id = "format",
+        value_name = "FORMAT",
+        value_enum,
+        global = true
+    )]
+    pub given: Option<Format>,
+    /// The format to write: `--format`, else chosen by `--output`'s
+    /// extension, else table (set by [`crate::commands::run`]).
+    #[arg(skip)]
     pub format: Format,
     /// Write the report to FILE instead of stdout (csv there starts with a UTF-8 BOM)
     #[arg(long, global = true, value_name = "FILE")]

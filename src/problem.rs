@@ -164,19 +164,49 @@ pub fn report_problems(problems: &[Problem], limit: usize, lang: Lang, reveal: b
             more: (problems.len() - limit) as u64,
             all: problems.len() as u64,
         };
-        eprintln!("{}", more.text(lang));
+        say(&more.text(lang), reveal);
     }
 }
 
 /// Print one line a person reads to stderr: any ID or phone number in it
-/// masked, unless `reveal`.
+/// masked, unless `reveal`, and no control character in it left to act on
+/// the terminal (a file named with an escape sequence is shown as
+/// `\u{1b}`). Every message bangfu prints to stderr goes through here.
 pub fn say(line: &str, reveal: bool) {
-    eprintln!("{}", crate::report::mask::text(line, reveal));
+    eprintln!(
+        "{}",
+        printable_lines(&crate::report::mask::text(line, reveal))
+    );
+}
+
+/// [`printable`](crate::values::printable) line by line: the line breaks
+/// of a text of several lines (a note, a message; `\n`, `\r\n` or a lone
+/// `\r`) are `\n`; any other control character is written escaped.
+pub fn printable_lines(text: &str) -> std::borrow::Cow<'_, str> {
+    use crate::values::printable;
+    use std::borrow::Cow;
+    let lines = || text.split(['\n', '\r']);
+    if !text.contains('\r') && lines().all(|l| matches!(printable(l), Cow::Borrowed(_))) {
+        return Cow::Borrowed(text);
+    }
+    let text = text.replace("\r\n", "\n");
+    let lines: Vec<_> = text.split(['\n', '\r']).map(printable).collect();
+    Cow::Owned(lines.join("\n"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printable_lines_keep_their_breaks_and_escape_the_rest() {
+        assert_eq!(printable_lines("a\nb"), "a\nb");
+        assert_eq!(printable_lines("a\r\nb\rc"), "a\nb\nc");
+        assert_eq!(
+            printable_lines("f\u{1b}[31mred\nx\u{7}"),
+            "f\\u{1b}[31mred\nx\\u{7}"
+        );
+    }
 
     #[test]
     fn displays_as_file_line_column_message() {

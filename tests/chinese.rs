@@ -141,7 +141,10 @@ fn wrong_values_are_refused_in_chinese() {
         let err = stderr(&out);
         assert!(err.starts_with("错误："), "{args:?}: {err}");
         assert!(err.contains(want), "{args:?}: {err}");
-        assert!(err.contains("更多信息请看 '--help'。"), "{args:?}: {err}");
+        assert!(
+            err.contains(" --help。") && err.contains("详见 bangfu "),
+            "{args:?}: {err}"
+        );
     }
     // Unknown --kind and --encoding are usage errors in English too, found
     // before any file is opened.

@@ -37,8 +37,12 @@ fn demo_with_db_leaves_the_sample_in_that_file() {
     assert_eq!(s["households"], 200);
     assert_eq!(s["paired_households"], 193);
     assert_eq!(s["total"], "71350.00");
-    // Running it again adds nothing.
-    w.stdout(&["demo", "--db", path.to_str().unwrap()]);
+    // Running it again is refused (the database holds records now) and
+    // changes nothing.
+    w.bangfu()
+        .args(["demo", "--db", path.to_str().unwrap()])
+        .assert()
+        .code(2);
     let again = w.json(&["--db", path.to_str().unwrap(), "summary"]);
     assert_eq!(again, s);
 }

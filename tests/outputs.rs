@@ -414,21 +414,25 @@ fn an_output_that_cannot_be_written_whole_leaves_the_earlier_file_and_no_other()
     assert!(workbook > limit && report > limit, "{workbook} {report}");
 
     let earlier = w.write("report.xlsx", b"last month's report");
+    // A csv report goes to a .csv name (a .xlsx name is export's).
+    let earlier_csv = w.write("report.csv", b"last month's report");
     let files = listing(w.dir.path());
     for args in [
         &["export", "--xlsx", "report.xlsx"][..],
         &["export", "--xlsx", "new.xlsx"],
-        &["overdue", "--format", "csv", "--output", "report.xlsx"],
+        &["overdue", "--format", "csv", "--output", "report.csv"],
         &["overdue", "--output", "new.txt"],
     ] {
         let out = with_file_size_limit(&w, limit, args);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
         assert!(stderr.contains("File too large"), "{args:?}: {stderr}");
-        assert!(
-            std::fs::read(&earlier).unwrap() == b"last month's report",
-            "{args:?}: the earlier report was changed"
-        );
+        for earlier in [&earlier, &earlier_csv] {
+            assert!(
+                std::fs::read(earlier).unwrap() == b"last month's report",
+                "{args:?}: the earlier report was changed"
+            );
+        }
         assert_eq!(listing_but_journals(w.dir.path()), files, "{args:?}");
     }
 }

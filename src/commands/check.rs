@@ -23,7 +23,7 @@ pub fn run(ctx: &Context, args: &CheckArgs, out: &mut dyn Write) -> anyhow::Resu
         let verdict = ReportMsg::Findings {
             count: findings.len(),
         };
-        eprintln!("{}", verdict.text(ctx.lang));
+        crate::problem::say(&verdict.text(ctx.lang), ctx.reveal);
         Ok(Status::Problems)
     }
 }

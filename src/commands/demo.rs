@@ -6,7 +6,7 @@ use super::{Context, Status};
 use crate::i18n::report::ReportMsg;
 use crate::import::Input;
 use crate::input::{ReadOptions, Source};
-use crate::problem::report_problems;
+use crate::problem::{report_problems, UsageError};
 use crate::report::{summary, Format};
 use crate::store::Store;
 use crate::values::Date;
@@ -45,6 +45,11 @@ pub fn run(ctx: &Context, out: &mut dyn Write) -> anyhow::Result<Status> {
         Some(_) => ctx.create_store()?,
         None => Store::in_memory()?,
     };
+    // The invented district must not mix into a real one.
+    if crate::store::query::holds_records(store.reports())? {
+        let path = ctx.db_path().display().to_string();
+        return Err(UsageError::said(ReportMsg::DemoIntoRecords { path }).into());
+    }
     let report = super::import::import_into(&mut store, sample_inputs())?;
     if !report.problems.is_empty() {
         report_problems(&report.problems, 100, ctx.lang, ctx.reveal);

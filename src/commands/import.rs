@@ -65,10 +65,8 @@ pub fn run(ctx: &Context, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Res
         // A dry run writes nothing, not even the upgrade of the file.
         if let Some(version) = copy.upgraded_from() {
             let path = path.display().to_string();
-            eprintln!(
-                "{}",
-                Msg::DryRunOnOlderSchema { path, version }.text(ctx.lang)
-            );
+            let notice = Msg::DryRunOnOlderSchema { path, version };
+            say(&notice.text(ctx.lang), ctx.reveal);
         }
         copy
     } else {
@@ -95,7 +93,20 @@ pub fn run(ctx: &Context, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Res
             }
             Ok(())
         },
-    )?;
+    );
+    // A database this import created holds nothing unless it committed: it
+    // goes again, so that a mistyped --db leaves no empty database behind
+    // to report zeros. One it did create is said, so that a clerk in the
+    // wrong folder notices.
+    match (&report, store.created()) {
+        (Ok(report), Some(file)) if report.committed => {
+            let path = file.display().to_string();
+            say(&Msg::CreatedDatabase { path }.text(ctx.lang), ctx.reveal);
+        }
+        (_, Some(_)) => store.discard_created(),
+        (_, None) => {}
+    }
+    let report = report?;
     let mut names = Vec::new();
     if report.committed {
         names = finish_rejects(written)
@@ -179,7 +190,7 @@ pub fn finish(
         None
     };
     if let Some(verdict) = verdict {
-        eprintln!("{}", verdict.text(lang));
+        say(&verdict.text(lang), ctx.reveal);
     }
     Ok(if problems == 0 {
         Status::Ok

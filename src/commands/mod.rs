@@ -11,13 +11,15 @@ pub mod summary;
 pub mod totals;
 
 use crate::cli::{Cli, Command, FilterArgs, FormatArg, HouseholdFilterArgs, MemberFilterArgs};
+use crate::i18n::report::ReportMsg;
+use crate::i18n::Msg;
 use crate::output::Guard;
 use crate::problem::UsageError;
 use crate::report::group::Filters;
 use crate::report::{Format, Lang};
 use crate::store::{Doing, Store, StoreError};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// How a command ended, for the exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,7 +95,7 @@ impl Context {
                 from,
                 to: crate::store::schema::current_version(),
             };
-            eprintln!("{}", notice.text(self.lang));
+            crate::problem::say(&notice.text(self.lang), self.reveal);
         }
         Ok(store)
     }
@@ -125,38 +127,78 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Status> {
     // `demo` without --db loads the sample into memory.
     let name = match (&cli.command, &ctx.db_flag) {
         (Command::Demo, None) => "the sample database in memory".to_string(),
-        _ => ctx.db_path().display().to_string(),
+        _ => {
+            // The database must be the file whose name is shown: a `file:`
+            // URI or `:memory:` would put the data somewhere else.
+            let path = ctx.db_path();
+            if crate::store::is_special_name(&path) {
+                let given = path.display().to_string();
+                return Err(UsageError::said(Msg::SpecialDbName { given }).into());
+            }
+            path.display().to_string()
+        }
     };
     let explained = |e| ctx.explained(e, &name, doing);
+    let mut command = cli.command;
     let Some(FormatArg {
+        given,
         format,
-        output: Some(path),
-    }) = report_format(&cli.command)
+        output,
+    }) = report_format(&mut command)
     else {
-        return dispatch(&ctx, cli.command, out).map_err(explained);
+        return dispatch(&ctx, command, out).map_err(explained);
     };
+    // A workbook's name is refused whatever --format says.
+    let by_name = output.as_deref().map(format_of).transpose()?;
+    *format = given.or(by_name).unwrap_or_default();
+    let Some(path) = output.clone() else {
+        return dispatch(&ctx, command, out).map_err(explained);
+    };
+    let format = *format;
     // Refused before the database is opened; written once the report is
     // complete, so that a failing report leaves no file.
-    let target = ctx.guard(&[]).target(path)?;
+    let target = ctx.guard(&[]).target(&path)?;
     let mut report = Vec::new();
-    if *format == Format::Csv {
+    if format == Format::Csv {
         // So that Excel and WPS open it without garbling the Chinese.
         report.extend_from_slice(b"\xEF\xBB\xBF");
     }
-    let status = dispatch(&ctx, cli.command, &mut report).map_err(explained)?;
+    let status = dispatch(&ctx, command, &mut report).map_err(explained)?;
     target.write(&report)?;
     Ok(status)
 }
 
+/// The format `--output FILE` asks for by its extension, when `--format`
+/// is not given: a clerk's `--output report.csv` wants csv, not the box
+/// table. A workbook is `export`'s, refused here (usage), with or without
+/// `--format`.
+fn format_of(path: &Path) -> Result<Format, UsageError> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    Ok(match ext.as_deref() {
+        Some("csv") => Format::Csv,
+        Some("json") => Format::Json,
+        Some("md" | "markdown") => Format::Markdown,
+        Some("xlsx" | "xls") => {
+            return Err(UsageError::said(ReportMsg::WorkbookOutput {
+                path: path.display().to_string(),
+            }))
+        }
+        _ => Format::Table,
+    })
+}
+
 /// `--format` and `--output` of a report command.
-fn report_format(command: &Command) -> Option<&FormatArg> {
+fn report_format(command: &mut Command) -> Option<&mut FormatArg> {
     match command {
-        Command::Summary(args) => Some(&args.format),
-        Command::Totals(args) => Some(&args.format),
-        Command::Overdue(args) => Some(&args.format),
-        Command::Unpaired(args) => Some(&args.format),
-        Command::Show(args) => Some(&args.format),
-        Command::Check(args) => Some(&args.format),
+        Command::Summary(args) => Some(&mut args.format),
+        Command::Totals(args) => Some(&mut args.format),
+        Command::Overdue(args) => Some(&mut args.format),
+        Command::Unpaired(args) => Some(&mut args.format),
+        Command::Show(args) => Some(&mut args.format),
+        Command::Check(args) => Some(&mut args.format),
         Command::Import(_) | Command::Export(_) | Command::Demo => None,
     }
 }

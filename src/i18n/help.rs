@@ -15,21 +15,21 @@ use clap::{Arg, Command};
 /// The Chinese about text of a command, by its name.
 fn about(name: &str) -> Option<&'static str> {
     Some(match name {
-        "bangfu" => "结对帮扶（六送一办）记录：把表格导出的文件导入 SQLite，打印报表合计",
+        "bangfu" => "结对帮扶（六送一办）记录：把表格导出的文件导入 SQLite，显示报表合计",
         "import" => {
             "从导出的表格文件（CSV/TSV、.xlsx/.xls/.ods）导入贫困户、帮扶人、结对和帮扶记录"
         }
-        "summary" => "主要数字和一句话报告",
-        "totals" => "按组合计帮扶记录，末行为总计",
+        "summary" => "主要数据汇总及可直接写入材料的一句话",
+        "totals" => "按组合计帮扶记录，末行为合计",
         "overdue" => "最近一次帮扶已隔太久（或从未帮扶）的结对",
         "unpaired" => "没有有效结对的贫困户",
         "show" => "一户或一名帮扶人：记录、结对和帮扶记录",
-        "household" => "一户，按户编号或户主",
-        "member" => "一名帮扶人，按编号或姓名",
+        "household" => "查看某户，按户编号或户主",
+        "member" => "查看某帮扶人，按编号或姓名",
         "check" => "跨记录查找问题：结对之外的帮扶、没有帮扶的结对、没有结对户的帮扶人",
         "export" => "写出带图表的报表工作簿（.xlsx）",
-        "demo" => "把程序自带的示例数据载入内存（给了 --db 时载入该文件）并打印报告",
-        "help" => "打印本说明或所给子命令的说明",
+        "demo" => "把程序自带的示例数据载入内存（给了 --db 时载入该文件）并显示报告",
+        "help" => "显示本说明或所给子命令的说明",
         _ => return None,
     })
 }
@@ -47,13 +47,11 @@ fn arg_help(command: &str, id: &str) -> Option<&'static str> {
     Some(match (command, id) {
         ("demo", "db") => DEMO_DB.1,
         (_, "db") => "数据库文件 [默认：$BANGFU_DB，否则 ./bangfu.db]",
-        (_, "lang") => {
-            "输出语言 [默认：LC_ALL、LC_MESSAGES、LANG 中第一个已设置的以 zh 开头时为 zh，否则为 en]"
-        }
+        (_, "lang") => "输出语言 [默认按系统语言（LC_ALL、LC_MESSAGES、LANG）]",
         (_, "reveal") => "完整显示身份证号和电话号码，不打码",
         (_, "quiet") => "不显示进度条",
-        (_, "help") => "打印帮助",
-        (_, "version") => "打印版本",
+        (_, "help") => "显示帮助",
+        (_, "version") => "显示版本",
         ("help", "subcommand") => "要看说明的子命令",
         (_, "from") => "只算该日期及以后的帮扶",
         (_, "to") => "只算该日期及以前的帮扶",
@@ -63,13 +61,13 @@ fn arg_help(command: &str, id: &str) -> Option<&'static str> {
         (_, "member") => "只算该帮扶人（编号或姓名）",
         (_, "household") => "只算该户（户编号或户主）",
         (_, "category") => "只算该类别（英文键或中文名）",
-        (_, "format") => "输出格式",
-        (_, "output") => "把报告写入该文件，不打印到屏幕（csv 文件带 UTF-8 BOM，Excel、WPS 直接打开不乱码）",
+        (_, "format") => "输出格式 [默认：按 --output 文件的扩展名（.csv、.json、.md、.txt），否则为 table]",
+        (_, "output") => "把报告写入该文件，不显示在屏幕上（csv 文件带 UTF-8 BOM，Excel、WPS 直接打开不乱码）",
         ("totals", "by") => "按这些维度分组，用逗号分隔",
         ("totals", "across") => "交叉表：该维度的每个值一列",
-        ("totals", "measure") => "交叉表单元格里的数（须与 --across 同用）",
+        ("totals", "measure") => "交叉表单元格里的指标（须与 --across 同用）",
         ("totals", "sort") => "行的顺序",
-        ("totals", "top") => "只列前 N 行（总计行仍包括全部）",
+        ("totals", "top") => "只列前 N 行（合计行仍包括全部）",
         ("export", "xlsx") => "要写出的工作簿",
         ("export", "days") => "逾期表中，结对超过 N 天没有帮扶算作逾期",
         ("export", "title") => {
@@ -121,7 +119,7 @@ fn value_name(name: &str) -> Option<&'static str> {
         "DIM[,DIM...]" => "维度[,维度...]",
         "FORMAT" => "格式",
         "LANG" => "语言",
-        "MEASURE" => "数",
+        "MEASURE" => "指标",
         "SORT" => "顺序",
         "COMMAND" => "命令",
         _ => return None,

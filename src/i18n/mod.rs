@@ -169,6 +169,10 @@ pub enum Msg {
         from: i64,
         to: i64,
     },
+    /// An import created the database file (none was there).
+    CreatedDatabase {
+        path: String,
+    },
     /// A dry run on a file of an older schema checks against a copy.
     DryRunOnOlderSchema {
         path: String,
@@ -176,6 +180,10 @@ pub enum Msg {
     },
 
     // Arguments bangfu itself refuses (clap prints them as usage errors).
+    /// `--db` (or `$BANGFU_DB`) that SQLite reads as no file's path.
+    SpecialDbName {
+        given: String,
+    },
     UnknownKind {
         given: String,
     },
@@ -239,6 +247,11 @@ impl Msg {
                     "{path}：数据库格式已从第 {from} 版升级到第 {to} 版（一次性的格式变更，所有记录都保留）"
                 ),
             ),
+            CreatedDatabase { path } => tr!(
+                lang,
+                format!("created a new database {path}"),
+                format!("已新建数据库 {path}"),
+            ),
             DryRunOnOlderSchema { path, version } => tr!(
                 lang,
                 format!(
@@ -246,6 +259,15 @@ impl Msg {
                 ),
                 format!(
                     "{path}：由旧版 bangfu 建立（第 {version} 版格式）；试运行在内存中的升级副本上检查，文件保持原样"
+                ),
+            ),
+            SpecialDbName { given } => tr!(
+                lang,
+                format!(
+                    "--db {given:?}: SQLite reads this as a URI or an in-memory database, not as a file's path; for a file of that name write ./{given}"
+                ),
+                format!(
+                    "--db {given:?}：SQLite 会把它当作 URI 或内存数据库，而不是文件路径；如要用这个名字的文件，请写 ./{given}"
                 ),
             ),
             UnknownKind { given } => tr!(
@@ -331,9 +353,15 @@ pub(crate) mod tests {
                 from: 1,
                 to: 2,
             },
+            Msg::CreatedDatabase {
+                path: "b.db".into(),
+            },
             Msg::DryRunOnOlderSchema {
                 path: "b.db".into(),
                 version: 1,
+            },
+            Msg::SpecialDbName {
+                given: "file:x.db".into(),
             },
             Msg::UnknownKind { given: "x".into() },
             Msg::UnknownEncoding { given: "x".into() },
@@ -350,7 +378,9 @@ pub(crate) mod tests {
                 | Msg::ImportedValidRows { .. }
                 | Msg::MoreProblems { .. }
                 | Msg::Upgraded { .. }
+                | Msg::CreatedDatabase { .. }
                 | Msg::DryRunOnOlderSchema { .. }
+                | Msg::SpecialDbName { .. }
                 | Msg::UnknownKind { .. }
                 | Msg::UnknownEncoding { .. }
                 | Msg::BadDelimiter { .. } => {}

@@ -120,6 +120,21 @@ pub enum ReportMsg {
     CannotWrite {
         path: String,
     },
+    DemoIntoRecords {
+        path: String,
+    },
+    UnpairedCount {
+        count: usize,
+        as_of: String,
+    },
+    OverdueCount {
+        count: usize,
+        days: u32,
+        as_of: String,
+    },
+    WorkbookOutput {
+        path: String,
+    },
 }
 
 /// A value echoed in a message: quoted as Rust does in English (so that
@@ -343,6 +358,10 @@ impl ReportMsg {
                 format!("cannot write {path}"),
                 format!("无法写入 {path}")
             ),
+            DemoIntoRecords { path } => tr!(lang, format!("{path} already holds records: demo loads its invented sample district only into a new or empty database (leave out --db to see it in memory)"), format!("{path} 中已有记录：demo 只把虚构的示例数据载入新的或空的数据库（不加 --db 即在内存中查看）")),
+            UnpairedCount { count, as_of } => tr!(lang, match count { 0 => format!("every poor household has an active pairing as of {as_of}"), 1 => format!("1 poor household without an active pairing as of {as_of}"), n => format!("{n} poor households without an active pairing as of {as_of}") }, match count { 0 => format!("截至{as_of}，每户贫困户都有有效结对"), n => format!("截至{as_of}，没有有效结对的贫困户共{n}户") }),
+            OverdueCount { count, days, as_of } => tr!(lang, match count { 0 => format!("no pairing has gone more than {days} days without a visit as of {as_of}"), 1 => format!("1 pairing not visited for more than {days} days as of {as_of}"), n => format!("{n} pairings not visited for more than {days} days as of {as_of}") }, match count { 0 => format!("截至{as_of}，没有超过{days}天未帮扶的结对"), n => format!("截至{as_of}，超过{days}天未帮扶的结对共{n}个") }),
+            WorkbookOutput { path } => tr!(lang, format!("--output writes a report as text, not a workbook: {path}; write one with bangfu export --xlsx {path}"), format!("--output 写出的是文本报表，不是工作簿：{path}；工作簿请用 bangfu export --xlsx {path}")),
         }
     }
 }
@@ -466,6 +485,17 @@ pub(crate) mod tests {
             refuse(Refusal::Is(Forbidden::Journal { db: s() })),
             refuse(Refusal::Is(Forbidden::Input)),
             ReportMsg::CannotWrite { path: s() },
+            ReportMsg::DemoIntoRecords { path: s() },
+            ReportMsg::UnpairedCount {
+                count: 2,
+                as_of: s(),
+            },
+            ReportMsg::OverdueCount {
+                count: 2,
+                days: 90,
+                as_of: s(),
+            },
+            ReportMsg::WorkbookOutput { path: s() },
         ];
         for m in &all {
             match m {
@@ -477,7 +507,11 @@ pub(crate) mod tests {
                 | ReportMsg::NoTotals
                 | ReportMsg::Findings { .. }
                 | ReportMsg::SampleNotClean
-                | ReportMsg::CannotWrite { .. } => {}
+                | ReportMsg::CannotWrite { .. }
+                | ReportMsg::DemoIntoRecords { .. }
+                | ReportMsg::UnpairedCount { .. }
+                | ReportMsg::OverdueCount { .. }
+                | ReportMsg::WorkbookOutput { .. } => {}
                 ReportMsg::RefuseWrite { why, .. } => match why {
                     Refusal::SymbolicLink
                     | Refusal::NotARegularFile

@@ -26,7 +26,8 @@ pub fn print(err: clap::Error, lang: Lang, reveal: bool) {
         (Lang::En, _) => err.render().to_string(),
         (Lang::Zh, _) => render(&err, lang),
     };
-    eprint!("{}", crate::report::mask::text(&text, reveal));
+    let text = crate::report::mask::text(&text, reveal);
+    eprint!("{}", crate::problem::printable_lines(&text));
 }
 
 /// The words of a usage error.
@@ -109,7 +110,10 @@ enum Text {
         name: String,
     },
     UsageHeading,
-    MoreInformation,
+    /// Where to read more: the help of the command that was used.
+    MoreInformation {
+        command: String,
+    },
     NotANumber,
     NumberTooLarge,
     NotInRange {
@@ -241,10 +245,11 @@ impl Text {
                 format!("有子命令 '{name}'；要用它，请删去它前面的 '--'"),
             ),
             UsageHeading => tr!(lang, "Usage:".into(), "用法：".into()),
-            MoreInformation => tr!(
+            MoreInformation { command } => tr!(
                 lang,
+                // As clap says it (English is clap's own rendering).
                 "For more information, try '--help'.".into(),
-                "更多信息请看 '--help'。".into(),
+                format!("详见 {command} --help。"),
             ),
             NotANumber => tr!(lang, "not a whole number".into(), "不是整数".into(),),
             NumberTooLarge => tr!(lang, "number too large".into(), "数太大".into()),
@@ -327,8 +332,10 @@ pub fn render(err: &clap::Error, lang: Lang) -> String {
             out.push_str(&format!("\n  {}{space}{tip}", Text::Tip.text(lang)));
         }
     }
+    let mut command = "bangfu".to_string();
     if let Some(usage) = string(err, ContextKind::Usage) {
         let heading = usage_heading(Lang::En);
+        command = command_of(&usage, &heading);
         let usage = usage.strip_prefix(&heading).map_or(usage.clone(), |rest| {
             let space = tr!(lang, " ", "");
             format!(
@@ -339,8 +346,26 @@ pub fn render(err: &clap::Error, lang: Lang) -> String {
         });
         out.push_str(&format!("\n\n{usage}"));
     }
-    out.push_str(&format!("\n\n{}\n", Text::MoreInformation.text(lang)));
+    out.push_str(&format!(
+        "\n\n{}\n",
+        Text::MoreInformation { command }.text(lang)
+    ));
     out
+}
+
+/// The command a usage line is of: `Usage: bangfu show household [OPTIONS]
+/// <REF>` → `bangfu show household` (its words before the first option or
+/// argument).
+fn command_of(usage: &str, heading: &str) -> String {
+    let line = usage.strip_prefix(heading).unwrap_or(usage);
+    let words: Vec<&str> = line
+        .split_whitespace()
+        .take_while(|w| !w.starts_with(['[', '<', '-']))
+        .collect();
+    match words.is_empty() {
+        true => "bangfu".into(),
+        false => words.join(" "),
+    }
 }
 
 /// The first line: what is wrong.
@@ -547,7 +572,7 @@ mod tests {
             Text::Exists { what: s() },
             Text::RemoveDoubleDash { name: s() },
             Text::UsageHeading,
-            Text::MoreInformation,
+            Text::MoreInformation { command: s() },
             Text::NotANumber,
             Text::NumberTooLarge,
             Text::NotInRange { range: s() },
@@ -583,7 +608,7 @@ mod tests {
                 | Text::Exists { .. }
                 | Text::RemoveDoubleDash { .. }
                 | Text::UsageHeading
-                | Text::MoreInformation
+                | Text::MoreInformation { .. }
                 | Text::NotANumber
                 | Text::NumberTooLarge
                 | Text::NotInRange { .. } => {}

@@ -1,6 +1,6 @@
 //! `check`: findings across records that a clerk should look at — visits by
 //! someone not paired with the household that day, pairings nobody has acted
-//! on, members with nobody to help.
+//! on, members with nobody to help, deliveries entered twice.
 
 use super::group::{Filters, World};
 use super::labels::{Label, Lang};
@@ -9,7 +9,7 @@ use super::overdue::pretty;
 use super::render::{Cell, Column, Format, Table};
 use crate::store::query::{self, PairingFacts};
 use crate::store::Db;
-use crate::values::Date;
+use crate::values::{Category, Date, Fen};
 use rustc_hash::FxHashMap as HashMap;
 use serde_json::{json, Value};
 
@@ -19,6 +19,7 @@ pub enum Kind {
     DeliveryOutsidePairing,
     PairingWithoutDelivery,
     MemberWithoutHousehold,
+    RepeatedDelivery,
 }
 
 impl Kind {
@@ -27,6 +28,7 @@ impl Kind {
             Kind::DeliveryOutsidePairing => "delivery_outside_pairing",
             Kind::PairingWithoutDelivery => "pairing_without_delivery",
             Kind::MemberWithoutHousehold => "member_without_household",
+            Kind::RepeatedDelivery => "repeated_delivery",
         }
     }
 
@@ -35,6 +37,7 @@ impl Kind {
             Kind::DeliveryOutsidePairing => Label::DeliveryOutsidePairing,
             Kind::PairingWithoutDelivery => Label::PairingWithoutDelivery,
             Kind::MemberWithoutHousehold => Label::MemberWithoutHousehold,
+            Kind::RepeatedDelivery => Label::RepeatedDelivery,
         }
     }
 }
@@ -47,6 +50,17 @@ pub struct Finding {
     pub household: Option<u32>,
     /// The delivery's day, or the pairing's start.
     pub date: Option<Date>,
+    /// A repeated delivery's values, and how many times it was entered.
+    pub repeated: Option<Repeated>,
+}
+
+/// What a finding of [`Kind::RepeatedDelivery`] names besides its records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Repeated {
+    pub category: Option<Category>,
+    /// Goods and cash together.
+    pub amount: Fen,
+    pub times: u32,
 }
 
 /// Every finding among the records and deliveries `filters` select,
@@ -95,6 +109,7 @@ pub fn findings(conn: Db<'_>, world: &World, filters: &Filters) -> anyhow::Resul
             member: world.member_index(d.member),
             household: world.household_index(d.household),
             date: Date::from_days(d.day),
+            repeated: None,
         });
     }
     for (p, seen) in pairings.iter().zip(&visited) {
@@ -104,6 +119,7 @@ pub fn findings(conn: Db<'_>, world: &World, filters: &Filters) -> anyhow::Resul
                 member: world.member_index(p.member),
                 household: world.household_index(p.household),
                 date: p.since.and_then(Date::from_days),
+                repeated: None,
             });
         }
     }
@@ -117,6 +133,23 @@ pub fn findings(conn: Db<'_>, world: &World, filters: &Filters) -> anyhow::Resul
             member: world.member_index(m),
             household: None,
             date: None,
+            repeated: None,
+        });
+    }
+    for (d, times) in query::repeated_deliveries(conn, &f.scan(world))? {
+        if !f.records_ok(world, d.member, d.household) {
+            continue;
+        }
+        out.push(Finding {
+            kind: Kind::RepeatedDelivery,
+            member: world.member_index(d.member),
+            household: world.household_index(d.household),
+            date: Date::from_days(d.day),
+            repeated: Some(Repeated {
+                category: Category::from_index(d.category),
+                amount: super::group::add_money(Fen(d.goods), Fen(d.cash))?,
+                times,
+            }),
         });
     }
     Ok(out)
@@ -140,44 +173,75 @@ pub fn render(
         let rows: Vec<Value> = findings
             .iter()
             .map(|f| {
-                json!({
+                let mut row = json!({
                     "finding": f.kind.key(),
                     "member": member(f).map(|m| m.id.as_str()),
                     "member_name": member(f).map(|m| m.name.as_str()),
                     "household": household(f).map(|h| h.id.as_str()),
                     "head": household(f).map(|h| h.head.as_str()),
                     "date": f.date.map(|d| d.to_string()),
-                })
+                });
+                if let (Some(r), Some(row)) = (f.repeated, row.as_object_mut()) {
+                    row.insert("category".into(), json!(r.category.map(Category::key)));
+                    row.insert("amount".into(), json!(r.amount.yuan_string()));
+                    row.insert("times".into(), json!(r.times));
+                }
+                row
             })
             .collect();
         let mut json = json!({ "findings": rows });
         mask::json(&mut json, reveal);
         return pretty(&json);
     }
+    // A repeated delivery's values have columns of their own, shown only
+    // when there is one.
+    let repeats = findings.iter().any(|f| f.repeated.is_some());
+    let mut columns = vec![
+        ("finding", Label::Finding),
+        ("member", Label::MemberId),
+        ("member_name", Label::MemberName),
+        ("household", Label::HouseholdId),
+        ("head", Label::Head),
+        ("date", Label::Date),
+    ];
+    if repeats {
+        columns.extend([
+            ("category", Label::Category),
+            ("total", Label::Total),
+            ("times", Label::Times),
+        ]);
+    }
     let mut table = Table {
-        columns: [
-            ("finding", Label::Finding),
-            ("member", Label::MemberId),
-            ("member_name", Label::MemberName),
-            ("household", Label::HouseholdId),
-            ("head", Label::Head),
-            ("date", Label::Date),
-        ]
-        .iter()
-        .map(|(k, l)| Column::new(*k, l.text(lang)))
-        .collect(),
+        columns: columns
+            .iter()
+            .map(|(k, l)| Column::new(*k, l.text(lang)))
+            .collect(),
         rows: findings
             .iter()
             .map(|f| {
                 let text = |s: Option<&str>| s.map_or(Cell::Null, Cell::text);
-                vec![
+                let mut row = vec![
                     Cell::text(f.kind.label().text(lang)),
                     text(member(f).map(|m| m.id.as_str())),
                     text(member(f).map(|m| m.name.as_str())),
                     text(household(f).map(|h| h.id.as_str())),
                     text(household(f).map(|h| h.head.as_str())),
                     f.date.map_or(Cell::Null, |d| Cell::text(d.to_string())),
-                ]
+                ];
+                if repeats {
+                    let r = f.repeated;
+                    row.extend([
+                        text(r.map(|r| {
+                            r.category.map_or("?", |c| match lang {
+                                Lang::En => c.key(),
+                                Lang::Zh => c.zh(),
+                            })
+                        })),
+                        r.map_or(Cell::Null, |r| Cell::Money(r.amount)),
+                        r.map_or(Cell::Null, |r| Cell::Int(i64::from(r.times))),
+                    ]);
+                }
+                row
             })
             .collect(),
         total: None,

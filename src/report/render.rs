@@ -3,6 +3,7 @@
 //! Markdown, and JSON objects keyed by English column keys. Money is exact
 //! fen throughout and only formatted here.
 
+use crate::problem::printable_lines;
 use crate::values::{formula, Date, Fen};
 use clap::ValueEnum;
 use serde_json::{Map, Value};
@@ -155,10 +156,18 @@ impl Table {
     }
 
     /// Cell `c` of column `i` as a drawn table shows it: [`Cell::human`],
-    /// long text cut by [`fit`] unless its column is [`Column::whole`].
+    /// long text cut by [`fit`] unless its column is [`Column::whole`], and
+    /// no control character left to act on the terminal
+    /// ([`printable_lines`]).
     fn shown(&self, i: usize, c: &Cell) -> String {
         match c {
-            Cell::Text(s) if !self.columns.get(i).is_some_and(|c| c.whole) => fit(s).into_owned(),
+            Cell::Text(s) => {
+                let s = printable_lines(s);
+                match self.columns.get(i).is_some_and(|c| c.whole) {
+                    true => s.into_owned(),
+                    false => fit(&s).into_owned(),
+                }
+            }
             other => other.human(),
         }
     }
@@ -176,7 +185,12 @@ impl Table {
         table
             .load_preset(presets::ASCII_FULL_CONDENSED)
             .set_content_arrangement(ContentArrangement::Disabled)
-            .set_header(self.columns.iter().map(|c| c.label.as_str()));
+            // A cross-tab's labels are values (a unit's name, say).
+            .set_header(
+                self.columns
+                    .iter()
+                    .map(|c| printable_lines(&c.label).into_owned()),
+            );
         for row in self.all_rows() {
             table.add_row(row.iter().enumerate().map(|(i, c)| {
                 let cell = comfy_table::Cell::new_owned(self.shown(i, c));
@@ -240,7 +254,7 @@ impl Table {
             &self
                 .columns
                 .iter()
-                .map(|c| escape(c.label.clone()))
+                .map(|c| escape(printable_lines(&c.label).into_owned()))
                 .collect::<Vec<_>>()
                 .join(" | "),
         );

@@ -101,11 +101,16 @@ pub fn compute_many(
             every_category(&world, &mut rows, filters);
         }
         let grand = groupings.next().map(|g| g.grand()).unwrap_or_default();
-        let (cells, columns) = if spec.across.is_some() {
+        let (cells, mut columns) = if spec.across.is_some() {
             (groupings.next(), groupings.next())
         } else {
             (None, None)
         };
+        // Across category, all seven columns too, so that a district's
+        // form with fixed 六送一办 columns lines up.
+        if let (Some(Dim::Category), Some(columns)) = (spec.across, &mut columns) {
+            every_category(&world, columns, filters);
+        }
         if spec.sort == SortBy::Total {
             let measure = if spec.across.is_some() {
                 spec.measure
@@ -129,8 +134,9 @@ pub fn compute_many(
     Ok(all)
 }
 
-/// By category alone, a report lists all seven categories (those of
-/// `--category` only), a category without deliveries with zeros.
+/// By category alone (as rows, or as the columns of a cross-tab), a report
+/// lists all seven categories (those of `--category` only), a category
+/// without deliveries with zeros.
 fn every_category(world: &World, rows: &mut Grouping, filters: &Filters) {
     for category in Category::ALL {
         let value = u32::from(category.index());

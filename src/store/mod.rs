@@ -22,6 +22,8 @@ pub struct Store {
     name: String,
     /// The schema version an older bangfu left, if this open upgraded it.
     upgraded_from: Option<i64>,
+    /// The file this open created (by [`Store::create`]), if it did.
+    created: Option<PathBuf>,
 }
 
 /// How long bangfu waits for another bangfu (an import, a first use of a
@@ -36,11 +38,32 @@ pub(crate) fn file_of(conn: &Connection) -> Option<&str> {
     conn.path().filter(|p| !p.is_empty())
 }
 
+/// Whether SQLite would read `path` as something other than the file of
+/// that name: a `file:` URI (the bundled SQLite is built to take them
+/// whatever the open flags say), `:memory:`, or the empty name of a
+/// temporary database.
+pub fn is_special_name(path: &Path) -> bool {
+    let name = path.as_os_str().as_encoded_bytes();
+    name.is_empty() || name == b":memory:" || name.starts_with(b"file:")
+}
+
+/// The name to give SQLite for the file at `path`: the path itself, or,
+/// where SQLite would read it as a URI or `:memory:`, the same file as
+/// `./NAME`, which it cannot. Every open goes through here, so that the
+/// data always lands in the file whose name is shown.
+fn file_name(path: &Path) -> std::borrow::Cow<'_, Path> {
+    if is_special_name(path) {
+        std::borrow::Cow::Owned(Path::new(".").join(path))
+    } else {
+        std::borrow::Cow::Borrowed(path)
+    }
+}
+
 /// A second, read-only connection to an open database, for reading part of
 /// a report's scan on another thread.
 pub(crate) fn open_for_reading(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open_with_flags(
-        path,
+        file_name(path),
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     conn.busy_timeout(BUSY_WAIT)?;
@@ -76,7 +99,7 @@ impl Store {
             return Err(StoreError::Missing { path: name });
         }
         let conn = Connection::open_with_flags(
-            path,
+            file_name(path),
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         Store::setup(conn, name, false)
@@ -85,13 +108,16 @@ impl Store {
     /// Open the database at `path` as [`Store::open`] does, first creating
     /// it (readable by its owner only) if there is none; an empty file
     /// becomes a bangfu database too.
+    /// [`Store::created`] says whether this call made the file.
     pub fn create(path: &Path) -> Result<Store, StoreError> {
         let name = path.display().to_string();
+        let mut created = None;
         if !path.exists() {
             // SQLite follows a link to a file not there yet (a dangling
             // `--db` link): make the private file where the link leads.
-            match create_private(&crate::output::resolve_links(path)) {
-                Ok(()) => {}
+            let file = crate::output::resolve_links(path);
+            match create_private(&file) {
+                Ok(()) => created = Some(file),
                 // Another bangfu created it a moment ago: fine.
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
                 Err(error) => {
@@ -103,12 +129,40 @@ impl Store {
             }
         }
         let conn = Connection::open_with_flags(
-            path,
+            file_name(path),
             OpenFlags::SQLITE_OPEN_READ_WRITE
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
-        Store::setup(conn, name, true)
+        match Store::setup(conn, name, true) {
+            Ok(mut store) => {
+                store.created = created;
+                Ok(store)
+            }
+            Err(e) => {
+                if let Some(file) = &created {
+                    remove_database(file);
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Close a database [`Store::create`] created and remove its file,
+    /// for a command that ends without committing anything to it (a
+    /// mistyped `--db` must not leave an empty database that reports
+    /// zeros). A store that did not create its file is only closed.
+    pub fn discard_created(self) {
+        let created = self.created.clone();
+        drop(self);
+        if let Some(file) = created {
+            remove_database(&file);
+        }
+    }
+
+    /// The file [`Store::create`] created, if it did (none existed).
+    pub fn created(&self) -> Option<&Path> {
+        self.created.as_deref()
     }
 
     /// A database that lives in memory only (for `demo` and tests).
@@ -189,6 +243,7 @@ impl Store {
             conn,
             name,
             upgraded_from: None,
+            created: None,
         };
         store.migrate()?;
         Ok(store)
@@ -344,6 +399,15 @@ fn retry_while_busy<T>(mut step: impl FnMut() -> rusqlite::Result<T>) -> rusqlit
     }
 }
 
+/// Remove a database file and SQLite's `-wal` and `-shm` files beside it.
+fn remove_database(file: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = file.as_os_str().to_owned();
+        name.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(name));
+    }
+}
+
 /// Create the file at `path`, which must not exist yet, readable and
 /// writable by its owner only (where the system has such permissions).
 fn create_private(path: &Path) -> std::io::Result<()> {
@@ -426,6 +490,18 @@ mod tests {
         }
         let err = Store::open(&path).err().unwrap();
         assert!(matches!(err, StoreError::Newer { found: 99, .. }));
+    }
+
+    #[test]
+    fn names_sqlite_would_read_otherwise_are_given_as_files() {
+        for special in ["file:z2.db", ":memory:", "file:a.db?mode=memory"] {
+            assert!(is_special_name(Path::new(special)));
+            assert_eq!(file_name(Path::new(special)), Path::new(".").join(special));
+        }
+        for plain in ["z2.db", "./file:z2.db", "/tmp/file:z2.db", "a:memory:"] {
+            assert!(!is_special_name(Path::new(plain)));
+            assert_eq!(file_name(Path::new(plain)), Path::new(plain));
+        }
     }
 
     #[cfg(unix)]

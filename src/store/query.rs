@@ -509,6 +509,46 @@ pub fn members_without_households(db: Db<'_>) -> rusqlite::Result<Vec<i64>> {
     rows.collect()
 }
 
+/// Deliveries entered more than once, identical in every value (pasted
+/// twice?), among those `scan` selects: the values, and how many times.
+/// Rows without an id of their own share a day and fingerprint only when
+/// every value is the same; within one file the k-th copy takes occurrence
+/// k (SPEC §3.4), so a group of more than one row is a repeat.
+pub fn repeated_deliveries(db: Db<'_>, scan: &Scan) -> rusqlite::Result<Vec<(DeliveryFacts, u32)>> {
+    let conn = db.0;
+    let mut stmt = conn.prepare_cached(
+        "SELECT day, member, household, category, goods, cash, count(*) FROM deliveries
+         WHERE id IS NULL AND occurrence > 0 AND day BETWEEN ?1 AND ?2
+           AND (?3 IS NULL OR member = ?3) AND (?4 IS NULL OR household = ?4)
+           AND (?5 IS NULL OR category = ?5)
+         GROUP BY day, fingerprint HAVING count(*) > 1
+         ORDER BY day, member, household, category",
+    )?;
+    let rows = stmt.query_map(
+        rusqlite::params![
+            scan.from,
+            scan.to,
+            scan.member,
+            scan.household,
+            scan.category
+        ],
+        |r| Ok((DeliveryFacts::from_row(r)?, r.get(6)?)),
+    )?;
+    rows.collect()
+}
+
+/// Whether the database holds any record: a household, member, pairing or
+/// delivery (`demo --db` loads its invented district only into a
+/// database that holds none).
+pub fn holds_records(db: Db<'_>) -> rusqlite::Result<bool> {
+    db.0.query_row(
+        "SELECT EXISTS (SELECT 1 FROM households) OR EXISTS (SELECT 1 FROM members)
+             OR EXISTS (SELECT 1 FROM pairings) OR EXISTS (SELECT 1 FROM deliveries)",
+        [],
+        |r| r.get(0),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

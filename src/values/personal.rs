@@ -29,8 +29,32 @@ fn is_word(b: u8) -> bool {
 }
 
 /// `text` with every ID and phone number in it masked (see the module
-/// header for what counts as one). Borrows when there is none.
+/// header for what counts as one). Borrows when there is none. Digits
+/// typed full-width (`１１０１０１…`, a Chinese input method's) are
+/// numbers too: where such a number is masked, the text comes back with
+/// its full-width digits (and `Ｘ`) folded to ASCII.
 pub fn numbers_in(text: &str) -> Cow<'_, str> {
+    let is_wide = |c: char| matches!(c, '\u{FF10}'..='\u{FF19}' | 'Ｘ' | 'ｘ');
+    if !text.chars().any(is_wide) {
+        return ascii_numbers_in(text);
+    }
+    let folded: String = text
+        .chars()
+        .map(|c| match c {
+            '\u{FF10}'..='\u{FF19}' | 'Ｘ' | 'ｘ' => {
+                char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c)
+            }
+            _ => c,
+        })
+        .collect();
+    match ascii_numbers_in(&folded) {
+        Cow::Owned(masked) => Cow::Owned(masked),
+        Cow::Borrowed(_) => Cow::Borrowed(text),
+    }
+}
+
+/// [`numbers_in`] for ASCII digits.
+fn ascii_numbers_in(text: &str) -> Cow<'_, str> {
     let b = text.as_bytes();
     // The shortest number masked has 7 digits.
     if b.iter().filter(|c| c.is_ascii_digit()).count() < 7 {
@@ -163,6 +187,25 @@ fn is_separator_char(c: char) -> bool {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn full_width_digits_are_numbers_too() {
+        let wide: String = "11010119900307777"
+            .chars()
+            .chain(check_char("11010119900307777"))
+            .map(|c| match c {
+                '0'..='9' => char::from_u32(u32::from(c) + 0xFEE0).unwrap(),
+                'X' => 'Ｘ',
+                c => c,
+            })
+            .collect();
+        let note = format!("身份证{wide}，送米");
+        let masked = numbers_in(&note);
+        assert!(masked.contains("1101**********"), "{masked}");
+        assert!(masked.ends_with("，送米"), "{masked}");
+        // Full-width digits that are no number stay as written.
+        assert!(matches!(numbers_in("送米１００斤"), Cow::Borrowed(_)));
+    }
 
     fn valid_id(first17: &str) -> String {
         let check = check_char(first17).unwrap();
