@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The speed benchmark of bangfu (SPEC §7, issue 5).
+# The speed benchmark of bangfu (contract §7, issue 5).
 #
 #   bench/run.sh [ROWS]        ROWS deliveries, default 1000000
 #
@@ -305,7 +305,7 @@ N_PAIRINGS=$(($(wc -l <"$DATA/pairings.csv") - 1))
     echo
     printf '%s\n' "${TABLE[@]}"
     echo
-    echo "Ratios are bangfu / baseline; targets from SPEC §7 and issue 5."
+    echo "Ratios are bangfu / baseline; targets from contract §7 and issue 5."
     echo "The three imports of the $ROWS_TXT-row file take turns, three rounds, each into a fresh database"
     echo "with the CSV in the page cache; the table gives the best of the three (seconds, in round order:"
     echo "bangfu ${IMPORT_RUNS[*]}; plain ${PLAIN_RUNS[*]}; .import ${SQLITE_RUNS[*]}) and the highest peak"

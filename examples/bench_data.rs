@@ -1,4 +1,4 @@
-//! Reference data for the speed benchmark (SPEC §7, bench/run.sh).
+//! Reference data for the speed benchmark (contract §7, bench/run.sh).
 //!
 //! ```text
 //! cargo run --release --example bench_data -- OUTDIR ROWS

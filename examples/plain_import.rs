@@ -1,4 +1,4 @@
-//! The plainest possible Rust import: the baseline of SPEC §7.
+//! The plainest possible Rust import: the baseline of contract §7.
 //!
 //! ```text
 //! cargo run --release --example plain_import -- DB CSV

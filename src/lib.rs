@@ -6,6 +6,10 @@
 //! of [`values`], [`store`] writes and reads the SQLite file, and [`report`]
 //! groups and renders what the commands in [`commands`] ask for; every other
 //! file a command writes goes through [`output`].
+//!
+//! What the program promises is written in `docs/contract.md`; comments cite
+//! its sections as `contract §N`, and measurements live in
+//! `docs/BENCHMARKS.md`.
 
 pub mod cli;
 pub mod commands;

@@ -1,6 +1,6 @@
 //! Every file bangfu writes other than the database — the rejects file,
 //! `--output` reports, the `export` workbook — goes through here, under the
-//! two rules of SPEC §10:
+//! two rules of contract §10:
 //!
 //! - Where: never the database, its `-wal`, `-shm` or `-journal` file, nor
 //!   an input of the same command. "The same" is the same file (device and

@@ -47,7 +47,7 @@ pub struct Problem {
     pub line: u64,
     pub column: Column,
     /// The file's own header cell for the column (`帮扶人`), where the file
-    /// has one; the Chinese output names the column so (SPEC §5).
+    /// has one; the Chinese output names the column so (contract §5).
     pub header: Option<String>,
     pub message: Msg,
 }

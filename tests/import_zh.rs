@@ -1,6 +1,6 @@
 //! End-to-end: every problem and warning of an import in Chinese under
 //! `--lang zh` (issue 15), the column named as the file's own header names
-//! it (`帮扶记录.csv:5: 帮扶人: …`, SPEC §5); in English as before, the
+//! it (`帮扶记录.csv:5: 帮扶人: …`, contract §5); in English as before, the
 //! column by bangfu's own name of it. The rejects file's error column is
 //! in the language of the run.
 

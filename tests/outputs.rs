@@ -1,5 +1,5 @@
 //! End-to-end tests of every file bangfu writes other than the database
-//! (SPEC §5, §10; issue 12): the rejects file, `--output` reports and the
+//! (contract §5, §10; issue 12): the rejects file, `--output` reports and the
 //! `export` workbook. They are never the database, its journal files or an
 //! input; they are written whole or not at all, never through a link or
 //! onto a device; an existing file keeps its permissions; and a csv cell

@@ -1,5 +1,5 @@
 //! The store's messages in Chinese (issue 15), a reference to a rejected
-//! roster row (issue 15 item 6), and the `removed` status (SPEC §2):
+//! roster row (issue 15 item 6), and the `removed` status (contract §2):
 //! kept with its deliveries, out of current counts, `unpaired` and
 //! `overdue`, and labelled by `--by status`.
 

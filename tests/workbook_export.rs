@@ -1,4 +1,4 @@
-//! End-to-end: the report workbook (`export --xlsx`, SPEC §6) read back as
+//! End-to-end: the report workbook (`export --xlsx`, contract §6) read back as
 //! a clerk's spreadsheet program reads it — a title line on every sheet
 //! saying the place, the period and the filters; the header below it bold
 //! and frozen; dates as date cells; money as numbers in `#,##0.00`; IDs and

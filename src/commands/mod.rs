@@ -61,7 +61,7 @@ impl Context {
             .unwrap_or_else(|| PathBuf::from("bangfu.db"))
     }
 
-    /// Where this command may write, reading `inputs` (SPEC §10).
+    /// Where this command may write, reading `inputs` (contract §10).
     pub fn guard(&self, inputs: &[PathBuf]) -> Guard {
         Guard::new(&self.db_path(), inputs)
     }
@@ -73,7 +73,7 @@ impl Context {
     }
 
     /// Open the database, creating it if need be: for `import` and
-    /// `demo --db` only (SPEC §4).
+    /// `demo --db` only (contract §4).
     pub fn create_store(&self) -> anyhow::Result<Store> {
         self.announced(Store::create(&self.db_path()))
     }

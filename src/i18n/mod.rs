@@ -2,7 +2,7 @@
 //! and in Chinese side by side, and the rule that picks the language.
 //!
 //! bangfu's users are Chinese township clerks, so with `zh` everything they
-//! read must be Chinese (SPEC §5). Every message is a variant of [`Msg`] with
+//! read must be Chinese (contract §5). Every message is a variant of [`Msg`] with
 //! its arguments as named fields, rendered by [`Msg::text`], whose arms pass
 //! both texts through [`tr!`]: a message without its Chinese text does not
 //! compile, and a test renders a sample of every variant and requires CJK in
@@ -52,7 +52,7 @@ pub enum Lang {
 }
 
 impl Lang {
-    /// The language the environment asks for (SPEC §4): see [`lang_of_locale`].
+    /// The language the environment asks for (contract §4): see [`lang_of_locale`].
     pub fn from_env() -> Lang {
         let var = |name: &str| std::env::var_os(name).map(|v| v.to_string_lossy().into_owned());
         lang_of_locale(

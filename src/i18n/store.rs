@@ -1,5 +1,5 @@
 //! What the store says, in both languages: the problems of references
-//! (SPEC §3.2) and of ids within one file (§3.4), and what went wrong with
+//! (contract §3.2) and of ids within one file (§3.4), and what went wrong with
 //! the database file ([`StoreError`]). An ID or phone number quoted is
 //! masked where the message is printed ([`crate::problem::say`]), unless
 //! `--reveal`.

@@ -1,7 +1,7 @@
 //! What the reading thread does to each row before the writer sees it:
 //! tell a footer or totals row, check the row's shape and bytes and every
 //! cell, and resolve a delivery's references — all without the database,
-//! so that it runs beside the writing (SPEC §7).
+//! so that it runs beside the writing (contract §7).
 
 use super::totals::{footer_row, totals_row, TotalsCell};
 use crate::i18n::import::ImportMsg;

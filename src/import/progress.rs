@@ -1,4 +1,4 @@
-//! The progress bar of a long import (SPEC §5): on stderr when it is a
+//! The progress bar of a long import (contract §5): on stderr when it is a
 //! terminal, updated every few thousand rows so that it costs nothing.
 
 use crate::i18n::import::ImportMsg;

@@ -1,6 +1,6 @@
 //! Rows under or between the records that are not records: totals rows
 //! (合计, 小计, Total), whose amounts are compared with the sums of the rows
-//! they total (SPEC §3.1), and footer rows (填表人, 合计：3次), skipped with
+//! they total (contract §3.1), and footer rows (填表人, 合计：3次), skipped with
 //! a warning. Kept apart from the pipeline so that the rules for telling
 //! them, and the reconciliation, can be read and tested on their own.
 

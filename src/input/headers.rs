@@ -1,4 +1,4 @@
-//! Matching a file's header row to the columns of SPEC §2: which kind of
+//! Matching a file's header row to the columns of contract §2: which kind of
 //! record the file holds, and which cell of each row holds which field.
 //! Headers are compared after [`normalize_header`]: trimmed, full-width
 //! folded, bracketed parts dropped, spaces and case ignored. Each column's
@@ -285,7 +285,7 @@ fn names_field(kind: Kind, field: Field, normalized: &[String]) -> bool {
         .any(|c| normalized.iter().any(|h| rank(c, h).is_some()))
 }
 
-/// Tell the kind of a file from its headers (SPEC §2): a category column
+/// Tell the kind of a file from its headers (contract §2): a category column
 /// means deliveries; else township households; else unit members; else
 /// member and household pairings. A delivery's date, goods or cash column
 /// also means deliveries.
@@ -327,7 +327,7 @@ fn names_a_column(kind: Kind, header: &str) -> bool {
             .any(|c| rank(c, &normalized).is_some())
 }
 
-/// A header over two rows (SPEC §3.1): a group name such as `帮扶金额（元）`
+/// A header over two rows (contract §3.1): a group name such as `帮扶金额（元）`
 /// over `物资` and `资金`, the group's other cells empty. `second` is such a
 /// row when it names at least one column of `kind` and every name in it
 /// stands under a group — a cell of `first` that is empty, names no column,
@@ -497,7 +497,7 @@ impl Layout {
     }
 
     /// Ignored headers of a deliveries file that look like money and are
-    /// not read: money is never dropped unread (SPEC §3.1). So are, in a
+    /// not read: money is never dropped unread (contract §3.1). So are, in a
     /// file with neither a goods nor a cash column, all such headers; in
     /// one with them, those that join a money group to a name
     /// (`帮扶金额（元）/慰问品`, as [`two_row_header`] writes a name under a

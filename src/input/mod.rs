@@ -256,7 +256,7 @@ impl Source {
                     .build(file),
             )
         };
-        // Every line end reads as LF (SPEC §3.1: LF, CRLF and CR alone, in
+        // Every line end reads as LF (contract §3.1: LF, CRLF and CR alone, in
         // any mix), so that rows split and line numbers count alike.
         let quote_open = Arc::new(AtomicBool::new(false));
         let mut text: Box<dyn Read + Send> =

@@ -433,7 +433,7 @@ impl World {
         }
     }
 
-    /// The JSON values of one value of `dim` (SPEC §5 group keys).
+    /// The JSON values of one value of `dim` (contract §5 group keys).
     pub fn json(&self, dim: Dim, value: u32) -> Vec<(&'static str, serde_json::Value)> {
         match dim {
             Dim::Category => vec![(

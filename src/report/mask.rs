@@ -53,7 +53,7 @@ pub fn text(text: &str, reveal: bool) -> Cow<'_, str> {
 }
 
 /// The keys of columns and JSON fields that hold a record's own id, which
-/// is never masked, whatever its digits (SPEC §5).
+/// is never masked, whatever its digits (contract §5).
 const RECORD_IDS: [&str; 3] = ["id", "household", "member"];
 
 /// A report cell as shown: text with its numbers masked, unless `reveal`.

@@ -100,7 +100,7 @@ fn overdue_loading<W: std::borrow::Borrow<World>>(
         let (Some(m), Some(h)) = (w.member_index(member), w.household_index(household)) else {
             continue;
         };
-        // Off the roster: no visit is due (SPEC §2).
+        // Off the roster: no visit is due (contract §2).
         if w.households.get(h as usize).is_some_and(|x| x.removed()) {
             continue;
         }
@@ -241,7 +241,7 @@ pub fn overdue_table(world: &World, rows: &[OverdueRow], lang: Lang) -> Table {
     }
 }
 
-/// The overdue list in `format` (JSON as SPEC §5).
+/// The overdue list in `format` (JSON as contract §5).
 pub fn render_overdue(
     world: &World,
     rows: &[OverdueRow],
@@ -302,7 +302,7 @@ pub fn unpaired(
         .collect())
 }
 
-/// The unpaired households in `format` (JSON as SPEC §5).
+/// The unpaired households in `format` (JSON as contract §5).
 pub fn render_unpaired(
     world: &World,
     rows: &[u32],

@@ -66,7 +66,7 @@ pub fn table(summary: &Summary, lang: Lang) -> Table {
     }
 }
 
-/// The summary as SPEC §5's JSON object, with the sentence in both languages.
+/// The summary as contract §5's JSON object, with the sentence in both languages.
 pub fn json(summary: &Summary) -> serde_json::Value {
     let s = summary;
     json!({

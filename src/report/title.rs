@@ -1,4 +1,4 @@
-//! The title lines of a report workbook's sheets (SPEC §6): what a printed
+//! The title lines of a report workbook's sheets (contract §6): what a printed
 //! sheet counts — the district, the period and the filters — in the user's
 //! language, so that a page handed on is never a table of unknown scope
 //! (龙山区 2024年1月1日至2024年12月31日 帮扶情况汇总).

@@ -1,7 +1,7 @@
 //! The households and members a report reads, loaded once into vectors
 //! with the values of their text dimensions interned and ranked in pinyin
 //! order, so that a dimension of a household or member costs an index, not
-//! a join; and the records a command-line reference names (SPEC §3.2).
+//! a join; and the records a command-line reference names (contract §3.2).
 
 use crate::problem::UsageError;
 use crate::store::lookup::{self, Named, RefKind};
@@ -150,7 +150,7 @@ impl World {
         Ok(world)
     }
 
-    /// A household by id, else by its one head (SPEC §3.2).
+    /// A household by id, else by its one head (contract §3.2).
     pub fn find_household(&self, reference: &str) -> Result<&HouseholdInfo, UsageError> {
         find(
             &self.households,

@@ -1,4 +1,4 @@
-//! The one rule for a reference (SPEC §3.2), for the import's references
+//! The one rule for a reference (contract §3.2), for the import's references
 //! and the command line's (`--member`, `--household`, `show`): a record's
 //! id; failing that, exactly one record's name (a member's name, a
 //! household's head). No match is a problem that names the nearest

@@ -77,19 +77,14 @@ pub(crate) fn open_for_reading(path: &Path) -> rusqlite::Result<Connection> {
 /// the read fails as damaged, and every report says so instead of printing
 /// figures. Reports used to map the file into memory (`mmap_size`), but a
 /// mapped page is checked again each time it is fetched, not once per read
-/// from disk: `unpaired` on 200,000 deliveries took 0.52 s instead of
-/// 0.09 s. Unmapped and checked against mapped and unchecked, on 1M
-/// deliveries, best of 5 twice on a loaded machine (load 6-8 on 2 cores):
-/// `summary` 0.16-0.28 s against 0.10-0.15 s, `totals --by category
-/// --across month` 0.98-1.04 s against 0.82-0.86 s, `show` 0.16-0.18 s
-/// against 0.12-0.13 s; `overdue`, `unpaired` and `totals --by unit` no
-/// different that could be told from noise.
+/// from disk, which cost several times more than the mapping saved (the
+/// figures are in docs/BENCHMARKS.md). Right figures come before fast ones.
 fn check_cells(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "cell_size_check", "ON")
 }
 
 impl Store {
-    /// Open the bangfu database at `path`, which must exist (SPEC §4: only
+    /// Open the bangfu database at `path`, which must exist (contract §4: only
     /// `import` and `demo --db` create one), and bring its schema up to
     /// date. A missing file is not created, an empty one not filled, and a
     /// file of another program's is refused untouched.
@@ -214,15 +209,12 @@ impl Store {
         schema::check_is_bangfu(&name, version, &tables, may_fill)?;
         if version == 0 {
             // A new database (the size cannot change once the file has
-            // pages). With the deliveries stored by key, 16 KiB pages made
-            // a million-row import 3.19-3.42 s against 3.67-3.86 s with
-            // SQLite's 4 KiB (three alternating runs); 64 KiB, SQLite's
-            // largest, then took the writing thread 1.48-1.62 s against
-            // 1.69-1.82 s and the commit 0.21-0.26 s against 0.32-0.35 s
-            // (fewer, larger frames to copy). Notes of up to about 16,000
-            // bytes stay inside the table's pages. The cost: an almost
-            // empty database takes about 1 MB. Databases made with smaller
-            // pages keep them.
+            // pages). SQLite's largest pages: fewer b-tree levels and fewer,
+            // larger frames to copy at commit, so a large import writes and
+            // commits faster (docs/BENCHMARKS.md); notes of up to about
+            // 16,000 bytes stay inside the table's pages. The cost: an
+            // almost empty database takes about 1 MB. Databases made with
+            // smaller pages keep them.
             conn.pragma_update(None, "page_size", PAGE_SIZE)?;
         }
         if file_of(&conn).is_some() {
@@ -236,7 +228,7 @@ impl Store {
         check_cells(&conn)?;
         // 16 MiB of page cache (the default is 2 MiB): a million-row
         // import keeps the pages it writes to and the parent tables its
-        // foreign keys check in memory, well inside SPEC §7's 64 MiB.
+        // foreign keys check in memory, well inside contract §7's 64 MiB.
         conn.pragma_update(None, "cache_size", -16 * 1024)?;
         conn.set_prepared_statement_cache_capacity(64);
         let mut store = Store {
@@ -274,10 +266,9 @@ impl Store {
         if found > 0 && found < known {
             self.upgraded_from = Some(found);
             // A copied table leaves the old one's pages free inside the file
-            // (a million deliveries: 94 MB grew to 162 MB); give them back
-            // once. VACUUM took 1.1 s there. It is only tidying: should it
-            // fail (no room on the disk for its copy, say), the database is
-            // whole and merely larger, so the command goes on.
+            // (almost doubling it); give them back once. It is only tidying:
+            // should it fail (no room on the disk for its copy, say), the
+            // database is whole and merely larger, so the command goes on.
             if self.file().is_some() && schema::COPIES_A_TABLE.iter().any(|&v| v > found) {
                 let _ = self.conn.execute_batch("VACUUM");
             }

@@ -87,7 +87,7 @@ impl HouseholdInfo {
     }
 
     /// Whether it is off the roster (销户): kept for its past deliveries,
-    /// left out of current counts, `unpaired` and `overdue` (SPEC §2).
+    /// left out of current counts, `unpaired` and `overdue` (contract §2).
     pub fn removed(&self) -> bool {
         self.status() == Status::Removed
     }
@@ -254,9 +254,7 @@ const PARALLEL_FROM: i64 = 16 << 20;
 /// Pieces a shared scan is cut into, by day: each thread takes the next
 /// piece not yet taken, so neither waits long for the other. Many small
 /// pieces (each one short seek) keep the share even when one stray date
-/// decades off stretches the range: on the 1M benchmark database with a
-/// delivery dated 1920 added, `overdue` took 0.31-0.37 s with 32 pieces
-/// and 0.21-0.28 s with 1024 (0.20-0.26 s without that delivery).
+/// decades off stretches the range, as one mistyped year does.
 const PIECES: i64 = 1024;
 
 /// Call `each(state, member, household, day)` for every delivery on or
@@ -513,7 +511,7 @@ pub fn members_without_households(db: Db<'_>) -> rusqlite::Result<Vec<i64>> {
 /// twice?), among those `scan` selects: the values, and how many times.
 /// Rows without an id of their own share a day and fingerprint only when
 /// every value is the same; within one file the k-th copy takes occurrence
-/// k (SPEC §3.4), so a group of more than one row is a repeat.
+/// k (contract §3.4), so a group of more than one row is a repeat.
 pub fn repeated_deliveries(db: Db<'_>, scan: &Scan) -> rusqlite::Result<Vec<(DeliveryFacts, u32)>> {
     let conn = db.0;
     let mut stmt = conn.prepare_cached(

@@ -3,7 +3,7 @@
 //! `PRAGMA user_version`. Never edit, reorder or remove an entry: databases
 //! in clerks' offices were made by them. Add a new entry at the end instead.
 //!
-//! Design for speed and size (SPEC §7): integer keys, dates as day numbers
+//! Design for speed and size (contract §7): integer keys, dates as day numbers
 //! (days since 1970-01-01), money as integer fen, categories and statuses as
 //! small integers, and the indexes the reports and the importer use.
 //!
@@ -63,7 +63,7 @@ pub const MIGRATIONS: &[&str] = &[
         goods        INTEGER NOT NULL DEFAULT 0, -- fen
         cash         INTEGER NOT NULL DEFAULT 0, -- fen
         note         TEXT,
-        fingerprint  INTEGER,                   -- deliveries without id (SPEC §3.4)
+        fingerprint  INTEGER,                   -- deliveries without id (contract §3.4)
         occurrence   INTEGER
     );
     CREATE UNIQUE INDEX deliveries_fingerprint
@@ -88,7 +88,7 @@ pub const MIGRATIONS: &[&str] = &[
         rejected   INTEGER NOT NULL
     );
     ",
-    // 3: indexes for speed at a million deliveries (SPEC §7). The reports
+    // 3: indexes for speed at a million deliveries (contract §7). The reports
     // read deliveries in one sequential scan, so the per-household and
     // per-member indexes cost every import (random inserts over tens of
     // thousands of keys) and saved no report; they go. The deduplication
@@ -107,7 +107,7 @@ pub const MIGRATIONS: &[&str] = &[
     // 4: `id TEXT UNIQUE` kept an index entry for every delivery, though
     // only the few a file gives an id of their own have one; a partial
     // index holds just those, and every import writes one index fewer
-    // (SPEC §7). SQLite cannot drop a column constraint, so the table is
+    // (contract §7). SQLite cannot drop a column constraint, so the table is
     // copied (rows keep their keys).
     "
     CREATE TABLE deliveries_v4 (
@@ -120,7 +120,7 @@ pub const MIGRATIONS: &[&str] = &[
         goods        INTEGER NOT NULL DEFAULT 0, -- fen
         cash         INTEGER NOT NULL DEFAULT 0, -- fen
         note         TEXT,
-        fingerprint  INTEGER,                   -- deliveries without id (SPEC §3.4)
+        fingerprint  INTEGER,                   -- deliveries without id (contract §3.4)
         occurrence   INTEGER,
         batch        INTEGER NOT NULL DEFAULT 0 -- the file that last inserted or matched it
     );
@@ -138,7 +138,7 @@ pub const MIGRATIONS: &[&str] = &[
     // (day, fingerprint, occurrence), as a `WITHOUT ROWID` table: every
     // import writes one b-tree a row instead of the table and its
     // fingerprint index, and a million deliveries take about a fifth less
-    // room (SPEC §7). Every row needs the key, so a delivery with an id of
+    // room (contract §7). Every row needs the key, so a delivery with an id of
     // its own is keyed by the id's hash with occurrence 0 or below (rows
     // without id count occurrences from 1); rows stored before have no
     // hash, and keep their old key in its place, unique on its own (as
@@ -152,7 +152,7 @@ pub const MIGRATIONS: &[&str] = &[
     "
     CREATE TABLE deliveries_v5 (
         day          INTEGER NOT NULL,          -- day number
-        fingerprint  INTEGER NOT NULL,          -- SPEC §3.4; with an id, the id's hash
+        fingerprint  INTEGER NOT NULL,          -- contract §3.4; with an id, the id's hash
         occurrence   INTEGER NOT NULL,          -- 1, 2, … within a file; with an id, 0 or below
         id           TEXT,                      -- the file's own record id, if any
         member       INTEGER NOT NULL REFERENCES members(key),
@@ -227,7 +227,7 @@ fn tables(objects: &[(String, String)]) -> Vec<String> {
         .collect()
 }
 
-/// Refuse a file that is not a bangfu database (SPEC §4) from what
+/// Refuse a file that is not a bangfu database (contract §4) from what
 /// [`found`] read, before anything is written to it: one without a schema
 /// version that holds anything, or one whose tables are not those of its
 /// version. An empty one becomes a bangfu database only if `may_fill`.

@@ -3,7 +3,7 @@
 //! Every delivery belongs to one of them, reports total by them, and clerks
 //! spell them in English keys, full Chinese names or short forms. This
 //! module fixes the canonical order (which is also the storage index) and
-//! reads every accepted spelling of SPEC §1.
+//! reads every accepted spelling of contract §1.
 
 use std::str::FromStr;
 
@@ -101,7 +101,7 @@ impl Category {
 
     /// Reads a category: folds full-width forms, trims, drops a leading
     /// `'`, removes inner spaces; then the key (any case), the Chinese name,
-    /// or an accepted spelling (SPEC §1).
+    /// or an accepted spelling (contract §1).
     pub fn parse(s: &str) -> Result<Category, ValueError> {
         let spelled = |t: &str| {
             Category::ALL

@@ -61,7 +61,7 @@ impl Status {
     /// Reads a status: folds full-width forms, trims, drops a leading `'`,
     /// removes inner spaces; then `poor` (any case), 贫困, 未脱贫, 贫困户,
     /// 返贫; `lifted`, 已脱贫, 脱贫, 脱贫户, 稳定脱贫; or `removed`, 销户,
-    /// 注销, 自然减少 (SPEC §2). An empty cell is
+    /// 注销, 自然减少 (contract §2). An empty cell is
     /// [`ValueError::Empty`]; the caller decides the default.
     pub fn parse(s: &str) -> Result<Status, ValueError> {
         let cleaned = clean(s);
@@ -79,7 +79,7 @@ impl Status {
 }
 
 /// Whether a status cell says 返贫 — back in poverty after being lifted
-/// out of it: poor, with the day it was lifted kept (SPEC §2).
+/// out of it: poor, with the day it was lifted kept (contract §2).
 pub fn back_in_poverty(s: &str) -> bool {
     let cleaned = clean(s);
     matches!(&*without_whitespace(&cleaned), "返贫" | "返贫户")

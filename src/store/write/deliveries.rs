@@ -1,6 +1,6 @@
 //! Deliveries: resolved on the reading thread, written in chunks of
 //! [`CHUNK`] rows a statement, and settled one by one by fingerprint and
-//! occurrence where a chunk meets rows already stored (SPEC §3.4); a
+//! occurrence where a chunk meets rows already stored (contract §3.4); a
 //! delivery with an id of its own is matched by that id.
 
 use super::{Outcome, Refs, WriteError, Writer};
@@ -192,7 +192,7 @@ struct Settling<'w, 'c> {
     repeats: &'w mut HashMap<(i32, i64), i64>,
 }
 
-/// A delivery without id, by fingerprint and occurrence (SPEC §3.4): the
+/// A delivery without id, by fingerprint and occurrence (contract §3.4): the
 /// k-th row of a file with one fingerprint is occurrence k. Rather than
 /// counting every fingerprint of the file in memory, each stored row a
 /// file inserts or matches carries the file's mark: the row takes the
@@ -205,7 +205,7 @@ struct Settling<'w, 'c> {
 /// row takes the first one free to it), so a place taken more than once
 /// goes in [`Settling::repeats`] with k + 1, where its next row starts:
 /// counting from 1 each time made a file of n identical rows n²/2 lookups
-/// (8,000 rows took 13.6 s, 100,000 more than 12 minutes). Only places a
+/// (docs/BENCHMARKS.md has the figures). Only places a
 /// file repeats are held, few in clerks' files, one for a file of
 /// identical rows.
 fn settle(
@@ -355,7 +355,7 @@ pub fn id_fingerprint(id: &str) -> i64 {
 }
 
 /// The fingerprint of a delivery without id: its normalised values, with
-/// references resolved to ids (SPEC §3.4). Stable across versions: xxh3 of
+/// references resolved to ids (contract §3.4). Stable across versions: xxh3 of
 /// a length-prefixed encoding, laid out in one buffer and hashed at once
 /// (the same value as feeding the parts to a streaming hasher, at a third
 /// of the cost).
@@ -486,7 +486,7 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(48))]
 
-        /// SPEC §3.4 as a model: a file holding a row k times leaves it
+        /// contract §3.4 as a model: a file holding a row k times leaves it
         /// stored max(k, stored before) times, occurrences 1 to that; of
         /// the file's k, min(k, stored before) are unchanged and the rest
         /// new — however the rows fall into chunks, repeats within one

@@ -1,7 +1,7 @@
 //! Writing checked records inside one import's transaction: upserts that
-//! never double count (SPEC §3.4), and the per-record outcome (new,
+//! never double count (contract §3.4), and the per-record outcome (new,
 //! updated, unchanged) the import summary counts. One file per concern:
-//! - [`refs`]: references, by id else by exactly one name (SPEC §3.2);
+//! - [`refs`]: references, by id else by exactly one name (contract §3.2);
 //! - [`rosters`]: households, members and pairings;
 //! - [`deliveries`]: deliveries in chunks, settled by fingerprint and
 //!   occurrence.
@@ -116,8 +116,8 @@ impl<'c> Writer<'c> {
         // Every file that was given a batch number is in the import log
         // with a key at least as high (one log row a file, written in the
         // same transaction), so the log alone says which numbers are taken;
-        // asking the deliveries themselves was a scan of them all before
-        // every import (0.2 s at a million rows, however small the file).
+        // asking the deliveries themselves would scan them all before every
+        // import, however small the file.
         // (Deleting the newest rows of the log by hand would let a number be
         // given out again.)
         let batch: i64 = conn.query_row("SELECT coalesce(max(key), 0) FROM imports", [], |r| {
@@ -198,7 +198,7 @@ pub struct LoggedFile<'a> {
 
 /// The transaction of one import: taken at once (a second bangfu waits),
 /// written through a [`Writer`], logged, and committed or rolled back as
-/// a whole (SPEC §3.5).
+/// a whole (contract §3.5).
 pub struct Import<'s> {
     tx: Transaction<'s>,
 }

@@ -1,4 +1,4 @@
-//! References (SPEC §3.2): a member reference is a member's id or,
+//! References (contract §3.2): a member reference is a member's id or,
 //! failing that, exactly one member's name; a household reference a
 //! household's id or exactly one head. Resolved from in-memory maps loaded
 //! once per import and kept up to date as rosters are written, so a million

@@ -1,6 +1,6 @@
 //! Rosters: households and members, matched by id and updated in place
 //! (an id repeated within one file is an error), and pairings, matched by
-//! (member, household, since) (SPEC §3.4). A column the file does not have
+//! (member, household, since) (contract §3.4). A column the file does not have
 //! ([`Columns`]) keeps what is stored.
 
 use super::super::lookup::{RefKind, RejectedRow};
@@ -333,7 +333,7 @@ impl<'c> Writer<'c> {
         Ok(outcome)
     }
 
-    /// Insert or merge a pairing (SPEC §3.4).
+    /// Insert or merge a pairing (contract §3.4).
     pub fn pairing(&mut self, has: Columns, p: &Pairing) -> Result<(), WriteError> {
         let settled = self.settle_pairing(has, p);
         self.counted(settled)
