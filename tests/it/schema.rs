@@ -2,7 +2,7 @@
 //! written by bangfu at schema version 1 from the sample district) is
 //! upgraded in place; one from a newer bangfu is refused and left untouched.
 
-mod common;
+use crate::common;
 
 use common::{path_str, Workdir};
 use predicates::str::contains;

@@ -4,7 +4,7 @@
 //! masked in every message, long notes cut in tables, all seven categories,
 //! pinyin order, and FILTERS on overdue, unpaired and check.
 
-mod common;
+use crate::common;
 
 use calamine::{open_workbook_auto, Data, Reader};
 use common::{id_number, path_str, Workdir};

@@ -4,7 +4,7 @@
 //! programs' SQLite files left alone, and an upgrade that breaks a
 //! reference undone.
 
-mod common;
+use crate::common;
 
 use common::{import_small_district, path_str, Workdir};
 use predicates::prelude::*;

@@ -4,7 +4,7 @@
 //! and frozen; dates as date cells; money as numbers in `#,##0.00`; IDs and
 //! phones as text; charts over the rows that hold the data.
 
-mod common;
+use crate::common;
 
 use calamine::{open_workbook, Data, Reader, Xlsx};
 use common::{id_number, path_str, Workdir};

@@ -2,11 +2,10 @@
 //! exports really are (GBK bytes, BOMs, UTF-16, CRLF), a private database,
 //! a fixed "today", and the `bangfu` binary run against them.
 
-#![allow(dead_code)]
-
 use assert_cmd::Command;
 use rusqlite::types::ValueRef;
 use std::path::{Path, PathBuf};
+use std::process::Output;
 
 /// The day every test runs on.
 pub const TODAY: &str = "2003-06-30";
@@ -174,4 +173,28 @@ pub fn path_str(p: &Path) -> &str {
 pub fn import_small_district(w: &Workdir) {
     let [h, m, p] = small_district(w);
     w.stdout(&["import", path_str(&h), path_str(&m), path_str(&p)]);
+}
+
+/// The whole outcome of a run, for a snapshot: exit code, stdout and
+/// stderr, with the temporary directory written as `[DIR]` so that the
+/// snapshot is the same on every machine.
+pub fn outcome(w: &Workdir, out: &Output) -> String {
+    let dir = w.dir.path().to_string_lossy().into_owned();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).replace(&dir, "[DIR]");
+    format!(
+        "exit: {}\n--- stdout\n{}--- stderr\n{}",
+        out.status.code().unwrap_or(-1),
+        text(&out.stdout),
+        text(&out.stderr)
+    )
+}
+
+/// Snapshot the whole outcome (exit code, stdout, stderr) of `bangfu ARGS`
+/// in `w`: `bangfu_snapshot!(name, w, &["totals", "--by", "unit"])`.
+#[macro_export]
+macro_rules! bangfu_snapshot {
+    ($name:expr, $w:expr, $args:expr) => {{
+        let out = $w.bangfu().args($args).output().expect("run bangfu");
+        insta::assert_snapshot!($name, $crate::common::outcome(&$w, &out));
+    }};
 }

@@ -2,7 +2,7 @@
 //! import leaves a whole database holding all or none of it; two bangfu
 //! processes on one database both land whole.
 
-mod common;
+use crate::common;
 
 use common::{path_str, Workdir};
 use std::process::{Command, Stdio};

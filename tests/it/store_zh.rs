@@ -3,7 +3,7 @@
 //! kept with its deliveries, out of current counts, `unpaired` and
 //! `overdue`, and labelled by `--by status`.
 
-mod common;
+use crate::common;
 
 use common::{path_str, Workdir};
 

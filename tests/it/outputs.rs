@@ -5,7 +5,7 @@
 //! onto a device; an existing file keeps its permissions; and a csv cell
 //! that a spreadsheet would run as a formula is written as text.
 
-mod common;
+use crate::common;
 
 use common::{import_small_district, path_str, Workdir};
 use predicates::str::contains;

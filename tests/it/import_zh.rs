@@ -4,22 +4,10 @@
 //! column by bangfu's own name of it. The rejects file's error column is
 //! in the language of the run.
 
-mod common;
+use crate::common;
 
 use common::{import_small_district, Workdir};
 use std::process::Output;
-
-/// Exit code, stdout and stderr, with the temporary directory as `[DIR]`.
-fn outcome(w: &Workdir, out: &Output) -> String {
-    let dir = w.dir.path().to_string_lossy().into_owned();
-    let text = |b: &[u8]| String::from_utf8_lossy(b).replace(&dir, "[DIR]");
-    format!(
-        "exit: {}\n--- stdout\n{}--- stderr\n{}",
-        out.status.code().unwrap_or(-1),
-        text(&out.stdout),
-        text(&out.stderr)
-    )
-}
 
 fn run(w: &Workdir, args: &[&str]) -> Output {
     w.bangfu()
@@ -82,7 +70,7 @@ fn every_problem_and_warning_of_an_import_in_english_and_chinese() {
     let args: Vec<&str> = ["import"].into_iter().chain(FILES).collect();
     let en = run(&w, &args);
     assert_eq!(en.status.code(), Some(1));
-    insta::assert_snapshot!("import_problems_en", outcome(&w, &en));
+    insta::assert_snapshot!("import_problems_en", common::outcome(&w, &en));
 
     let zh_args: Vec<&str> = ["--lang", "zh"].into_iter().chain(args).collect();
     let zh = run(&w, &zh_args);
@@ -97,7 +85,7 @@ fn every_problem_and_warning_of_an_import_in_english_and_chinese() {
     for english in ["warning:", ": member:", ": date:", "missing", "cannot"] {
         assert!(!text.contains(english), "{english:?} in\n{text}");
     }
-    insta::assert_snapshot!("import_problems_zh", outcome(&w, &zh));
+    insta::assert_snapshot!("import_problems_zh", common::outcome(&w, &zh));
 }
 
 #[test]
@@ -116,7 +104,7 @@ fn the_rejects_file_says_what_is_wrong_in_the_language_of_the_run() {
             "帮扶记录.csv",
         ],
     );
-    assert_eq!(out.status.code(), Some(1), "{}", outcome(&w, &out));
+    assert_eq!(out.status.code(), Some(1), "{}", common::outcome(&w, &out));
     let text = std::fs::read_to_string(w.path("rejects.csv")).expect("rejects file");
     insta::assert_snapshot!(
         "rejects_zh",
@@ -150,7 +138,7 @@ fn a_file_that_cannot_be_opened_is_said_in_chinese() {
     let zh_missing = run(&w, &["--lang", "zh", "import", "没有.csv"]);
     let all = [sheet, missing, zh_sheet, zh_missing]
         .iter()
-        .map(|out| outcome(&w, out))
+        .map(|out| common::outcome(&w, out))
         .collect::<Vec<_>>()
         .join("\n");
     insta::assert_snapshot!("cannot_open", all);

@@ -3,23 +3,10 @@
 //! `LC_ALL`, `LC_MESSAGES`, `LANG`; under `zh` the help, usage errors,
 //! verdicts and value errors are Chinese, under `en` they are as before.
 
-mod common;
+use crate::common;
 
 use common::{import_small_district, Workdir};
 use std::process::Output;
-
-/// The whole outcome of a run, for a snapshot: exit code, stdout, stderr,
-/// with the temporary directory written as `[DIR]`.
-fn outcome(w: &Workdir, out: &Output) -> String {
-    let dir = w.dir.path().to_string_lossy().into_owned();
-    let text = |b: &[u8]| String::from_utf8_lossy(b).replace(&dir, "[DIR]");
-    format!(
-        "exit: {}\n--- stdout\n{}--- stderr\n{}",
-        out.status.code().unwrap_or(-1),
-        text(&out.stdout),
-        text(&out.stderr)
-    )
-}
 
 fn run(w: &Workdir, args: &[&str]) -> Output {
     w.bangfu()
@@ -46,19 +33,19 @@ fn stdout(out: &Output) -> String {
 #[test]
 fn help_in_english_and_chinese() {
     let w = Workdir::new();
-    insta::assert_snapshot!("help_en", outcome(&w, &run(&w, &["--help"])));
-    insta::assert_snapshot!("help_zh", outcome(&w, &run(&w, &zh(&["--help"]))));
+    insta::assert_snapshot!("help_en", common::outcome(&w, &run(&w, &["--help"])));
+    insta::assert_snapshot!("help_zh", common::outcome(&w, &run(&w, &zh(&["--help"]))));
     insta::assert_snapshot!(
         "import_help_en",
-        outcome(&w, &run(&w, &["import", "--help"]))
+        common::outcome(&w, &run(&w, &["import", "--help"]))
     );
     insta::assert_snapshot!(
         "import_help_zh",
-        outcome(&w, &run(&w, &zh(&["import", "--help"])))
+        common::outcome(&w, &run(&w, &zh(&["import", "--help"])))
     );
     insta::assert_snapshot!(
         "totals_help_zh",
-        outcome(&w, &run(&w, &zh(&["totals", "--help"])))
+        common::outcome(&w, &run(&w, &zh(&["totals", "--help"])))
     );
 }
 
@@ -98,10 +85,10 @@ fn a_usage_error_in_english_and_chinese() {
     let args = ["totals", "--by", "village", "--formt", "json"];
     let en = run(&w, &args);
     assert_eq!(en.status.code(), Some(2));
-    insta::assert_snapshot!("usage_error_en", outcome(&w, &en));
+    insta::assert_snapshot!("usage_error_en", common::outcome(&w, &en));
     let zh_out = run(&w, &zh(&args));
     assert_eq!(zh_out.status.code(), Some(2));
-    insta::assert_snapshot!("usage_error_zh", outcome(&w, &zh_out));
+    insta::assert_snapshot!("usage_error_zh", common::outcome(&w, &zh_out));
 }
 
 #[test]
@@ -190,10 +177,10 @@ fn an_import_verdict_in_english_and_chinese() {
     let before = w.dump();
     let en = run(&w, &["import", "deliveries.csv"]);
     assert_eq!(en.status.code(), Some(1));
-    insta::assert_snapshot!("import_verdict_en", outcome(&w, &en));
+    insta::assert_snapshot!("import_verdict_en", common::outcome(&w, &en));
     let zh_out = run(&w, &zh(&["import", "deliveries.csv"]));
     assert_eq!(zh_out.status.code(), Some(1));
-    insta::assert_snapshot!("import_verdict_zh", outcome(&w, &zh_out));
+    insta::assert_snapshot!("import_verdict_zh", common::outcome(&w, &zh_out));
     assert_eq!(w.dump(), before);
 
     let dry = run(&w, &zh(&["import", "--dry-run", "deliveries.csv"]));

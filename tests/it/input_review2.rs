@@ -4,7 +4,7 @@
 //! quotes left open at the end of the file, clerks' footers and spellings,
 //! sheets that claim far more cells than they hold.
 
-mod common;
+use crate::common;
 
 use common::{import_small_district, path_str, Workdir};
 

@@ -3,7 +3,7 @@
 //! numeric ids in workbooks, two-row headers, invisible characters, stray
 //! cells far out in a sheet, footer rows, status spellings.
 
-mod common;
+use crate::common;
 
 use common::{import_small_district, path_str, Workdir};
 use rust_xlsxwriter::Workbook;

@@ -1,7 +1,7 @@
 //! End-to-end: workbooks written by the test itself are imported like the
 //! same records as CSV, and the exported report workbook reads back.
 
-mod common;
+use crate::common;
 
 use calamine::{open_workbook_auto, Data, Reader};
 use common::{id_number, path_str, Workdir};

@@ -5,7 +5,7 @@
 
 #![cfg(unix)]
 
-mod common;
+use crate::common;
 
 use common::{import_small_district, path_str, Workdir, TODAY};
 use std::io::Read;

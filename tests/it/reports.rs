@@ -1,7 +1,7 @@
 //! End-to-end: every report on data the test builds itself, checked against
 //! totals the test computes from the rows it wrote.
 
-mod common;
+use crate::common;
 
 use common::{path_str, Workdir};
 use serde_json::Value;

@@ -1,6 +1,6 @@
 //! End-to-end: importing files built the way clerks' exports really are.
 
-mod common;
+use crate::common;
 
 use common::{id_number, import_small_district, path_str, small_district, Workdir};
 use predicates::prelude::*;

@@ -3,7 +3,7 @@
 //! 0, 1 or 2, never a panic, and the database is unchanged unless it is 0;
 //! and when it is 0, every data row of the file is accounted for.
 
-mod common;
+use crate::common;
 
 use common::{path_str, small_district, Workdir};
 use proptest::prelude::*;

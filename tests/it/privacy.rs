@@ -2,7 +2,7 @@
 //! export and every error message unless `--reveal`; files bangfu creates are
 //! readable by their owner only.
 
-mod common;
+use crate::common;
 
 use calamine::{open_workbook_auto, Data, Reader};
 use common::{id_number, path_str, Workdir};

@@ -5,7 +5,7 @@
 //! SQLite treats specially, `demo` into a real database, control
 //! characters in what is printed, full-width ID digits.
 
-mod common;
+use crate::common;
 
 use common::{import_small_district, path_str, small_district, Workdir};
 

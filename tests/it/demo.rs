@@ -1,6 +1,6 @@
 //! End-to-end: the sample district built into the binary, and `summary`.
 
-mod common;
+use crate::common;
 
 use common::{small_district, Workdir};
 use predicates::str::contains;

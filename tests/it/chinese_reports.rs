@@ -4,23 +4,10 @@
 //! names), `check`'s verdict, a refused `--output`, the `bangfu` prefix —
 //! and under `en` it is as before.
 
-mod common;
+use crate::common;
 
 use common::{import_small_district, path_str, Workdir};
 use std::process::Output;
-
-/// The whole outcome of a run, for a snapshot: exit code, stdout, stderr,
-/// with the temporary directory written as `[DIR]`.
-fn outcome(w: &Workdir, out: &Output) -> String {
-    let dir = w.dir.path().to_string_lossy().into_owned();
-    let text = |b: &[u8]| String::from_utf8_lossy(b).replace(&dir, "[DIR]");
-    format!(
-        "exit: {}\n--- stdout\n{}--- stderr\n{}",
-        out.status.code().unwrap_or(-1),
-        text(&out.stdout),
-        text(&out.stderr)
-    )
-}
 
 /// `bangfu ARGS` under `--lang LANG`.
 fn run(w: &Workdir, lang: &str, args: &[&str]) -> Output {
@@ -44,9 +31,9 @@ fn district() -> Workdir {
 /// and return the two outcomes.
 fn both(w: &Workdir, name: &str, args: &[&str]) -> [Output; 2] {
     let en = run(w, "en", args);
-    insta::assert_snapshot!(format!("{name}_en"), outcome(w, &en));
+    insta::assert_snapshot!(format!("{name}_en"), common::outcome(w, &en));
     let zh = run(w, "zh", args);
-    insta::assert_snapshot!(format!("{name}_zh"), outcome(w, &zh));
+    insta::assert_snapshot!(format!("{name}_zh"), common::outcome(w, &zh));
     [en, zh]
 }
 

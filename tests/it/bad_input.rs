@@ -2,7 +2,7 @@
 //! `FILE:LINE: COLUMN: message`, the exit status is 1, and the database is
 //! exactly as it was.
 
-mod common;
+use crate::common;
 
 use common::{id_number, small_district, Workdir};
 
@@ -325,3 +325,43 @@ fn wrong_usage_exits_2() {
 }
 
 use predicates::prelude::*;
+
+/// The whole outcome of each kind of bad file, as a clerk sees it, in both
+/// languages: one snapshot each, so that a change to any message shows.
+#[test]
+fn bad_files_as_a_clerk_sees_them_in_english_and_chinese() {
+    let w = Workdir::new();
+    let [h, m, p] = small_district(&w);
+    w.stdout(&[
+        "import",
+        h.to_str().unwrap(),
+        m.to_str().unwrap(),
+        p.to_str().unwrap(),
+    ]);
+    let files: [(&str, &str, &[u8]); 6] = [
+        ("empty", "empty.csv", b""),
+        ("binary", "binary.csv", b"\x00\x01\x02PK\x00\x00"),
+        ("unknown_kind", "what.csv", "名称,数量\n苹果,3\n".as_bytes()),
+        (
+            "missing_column",
+            "no_member.csv",
+            "日期,户编号,类别\n2001-03-01,H1,送温暖\n".as_bytes(),
+        ),
+        (
+            "bad_cells",
+            "cells.csv",
+            "日期,帮扶人,户编号,类别,物资\n2001-02-30,M9,H1,送钱,-5\n2001-03-01,M1,H1\n".as_bytes(),
+        ),
+        (
+            "unclosed_quote",
+            "quote.csv",
+            "日期,帮扶人,户编号,类别,备注\n2001-03-01,M1,H1,送温暖,\"米\n2001-03-02,M1,H1,送温暖,面\n"
+                .as_bytes(),
+        ),
+    ];
+    for (name, file, bytes) in files {
+        w.write(file, bytes);
+        crate::bangfu_snapshot!(format!("{name}_en"), w, ["--lang", "en", "import", file]);
+        crate::bangfu_snapshot!(format!("{name}_zh"), w, ["--lang", "zh", "import", file]);
+    }
+}

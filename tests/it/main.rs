@@ -1,0 +1,28 @@
+//! The end-to-end tests: the `bangfu` binary run on files written as
+//! clerks' exports really are, one module per concern, in one test binary
+//! (one link, one run). `common` holds the working directory every test
+//! starts from and the snapshot helper.
+
+mod common;
+
+mod bad_input;
+mod chinese;
+mod chinese_reports;
+mod clerk_review;
+mod demo;
+mod import;
+mod import_zh;
+mod input_review;
+mod input_review2;
+mod mangled;
+mod outputs;
+mod privacy;
+mod progress;
+mod reliability;
+mod reports;
+mod reports_review;
+mod schema;
+mod store_review;
+mod store_zh;
+mod workbook;
+mod workbook_export;
