@@ -472,6 +472,36 @@ mod tests {
     }
 
     #[test]
+    fn an_upgrade_gives_batch_numbers_of_older_rows_their_present_meaning() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v5.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            for sql in &schema::MIGRATIONS[..5] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.execute_batch(
+                "PRAGMA user_version = 5;
+                 INSERT INTO households (key, id, head, township) VALUES (1, 'H1', 'a', 't');
+                 INSERT INTO members (key, id, name, unit) VALUES (1, 'M1', 'b', 'u');
+                 INSERT INTO deliveries (day, fingerprint, occurrence, member, household, category, batch)
+                 VALUES (1, 11, 1, 1, 1, 0, 7), (2, 12, 1, 1, 1, 0, (3 << 32) | 2);",
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let batches: Vec<i64> = store
+            .conn
+            .prepare("SELECT batch FROM deliveries ORDER BY day")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(batches, [7 << 32, (3 << 32) | 2]);
+    }
+
+    #[test]
     fn refuses_a_database_from_a_newer_bangfu() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("new.db");

@@ -177,6 +177,15 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE deliveries_v5 RENAME TO deliveries;
     CREATE UNIQUE INDEX deliveries_id ON deliveries(id) WHERE id IS NOT NULL;
     ",
+    // 6: `batch` has one meaning in every row. Since deliveries went in 64
+    // to a statement it holds the file's batch number in its high 32 bits
+    // and the chunk's in the low ones (`Writer::mark`), but rows written
+    // before kept the plain file number. A plain number is that file's
+    // claim (chunk 0): shifted, it says the same thing the new way. (A
+    // column's meaning never changes again without a migration like this.)
+    "
+    UPDATE deliveries SET batch = batch << 32 WHERE batch > 0 AND batch < 4294967296;
+    ",
 ];
 
 /// The versions whose migration copies a table: upgrading past one leaves
