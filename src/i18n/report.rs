@@ -139,7 +139,7 @@ pub enum ReportMsg {
 
 /// A value echoed in a message: quoted as Rust does in English (so that
 /// spaces and control characters show), in Chinese quotes in Chinese.
-fn quote(value: &str, lang: Lang) -> String {
+pub(crate) fn quote(value: &str, lang: Lang) -> String {
     let debug = format!("{value:?}");
     match lang {
         Lang::En => debug,
@@ -153,7 +153,7 @@ fn quote(value: &str, lang: Lang) -> String {
     }
 }
 
-fn list(items: &[String], lang: Lang) -> String {
+pub(crate) fn list(items: &[String], lang: Lang) -> String {
     items.join(tr!(lang, ", ", "、"))
 }
 

@@ -4,6 +4,7 @@
 //! masked where the message is printed ([`crate::problem::say`]), unless
 //! `--reveal`.
 
+use super::report::{list, quote};
 use super::{tr, Lang};
 use crate::store::error::{Damage, Doing, Foreign, Tables, Trouble};
 use crate::store::lookup::{RefKind, RejectedRow};
@@ -56,25 +57,6 @@ impl RefKind {
             RefKind::Member => tr!(lang, "member", "帮扶人"),
         }
     }
-}
-
-/// A value quoted: `"x"` in English, `“x”` in Chinese.
-fn quote(value: &str, lang: Lang) -> String {
-    let debug = format!("{value:?}");
-    match lang {
-        Lang::En => debug,
-        Lang::Zh => {
-            let inner = debug
-                .strip_prefix('"')
-                .and_then(|s| s.strip_suffix('"'))
-                .unwrap_or(&debug);
-            format!("“{inner}”")
-        }
-    }
-}
-
-fn list(items: &[String], lang: Lang) -> String {
-    items.join(tr!(lang, ", ", "、"))
 }
 
 /// `M1 (刘建国), M2 (刘建军)` / `M1（刘建国）、M2（刘建军）`.

@@ -5,23 +5,8 @@
 
 use crate::common;
 
-use common::{import_small_district, path_str, Workdir};
+use common::{import, import_small_district, path_str, scalar, Workdir};
 use rust_xlsxwriter::Workbook;
-
-/// Run `bangfu import ARGS`: exit code, stdout, stderr.
-fn import(w: &Workdir, args: &[&str]) -> (Option<i32>, String, String) {
-    let out = w
-        .bangfu()
-        .arg("import")
-        .args(args)
-        .output()
-        .expect("run bangfu");
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 /// The counts logged for the last committed import of `file`: read, new,
 /// updated, unchanged, skipped, rejected.
@@ -43,20 +28,6 @@ fn logged(w: &Workdir, file: &str) -> [i64; 6] {
         },
     )
     .expect("an import of the file was logged")
-}
-
-fn scalar(w: &Workdir, sql: &str) -> String {
-    let conn = rusqlite::Connection::open(w.db()).expect("open db");
-    conn.query_row(sql, [], |r| {
-        let v: rusqlite::types::Value = r.get(0)?;
-        Ok(match v {
-            rusqlite::types::Value::Integer(n) => n.to_string(),
-            rusqlite::types::Value::Text(t) => t,
-            rusqlite::types::Value::Null => "NULL".into(),
-            other => format!("{other:?}"),
-        })
-    })
-    .expect("query")
 }
 
 /// Ten deliveries to H1 by M1, one a day, with `note(i)` as the note of row i.

@@ -6,36 +6,7 @@
 
 use crate::common;
 
-use common::{import_small_district, path_str, Workdir};
-
-/// Run `bangfu import ARGS`: exit code, stdout, stderr.
-fn import(w: &Workdir, args: &[&str]) -> (Option<i32>, String, String) {
-    let out = w
-        .bangfu()
-        .arg("import")
-        .args(args)
-        .output()
-        .expect("run bangfu");
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn scalar(w: &Workdir, sql: &str) -> String {
-    let conn = rusqlite::Connection::open(w.db()).expect("open db");
-    conn.query_row(sql, [], |r| {
-        let v: rusqlite::types::Value = r.get(0)?;
-        Ok(match v {
-            rusqlite::types::Value::Integer(n) => n.to_string(),
-            rusqlite::types::Value::Text(t) => t,
-            rusqlite::types::Value::Null => "NULL".into(),
-            other => format!("{other:?}"),
-        })
-    })
-    .expect("query")
-}
+use common::{import, import_small_district, path_str, scalar, Workdir};
 
 /// The deliveries in the database: "date|goods|note" per row, by date.
 fn deliveries(w: &Workdir) -> String {
