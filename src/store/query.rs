@@ -236,11 +236,20 @@ impl DeliveryFacts {
     /// From a row whose first columns are day, member, household,
     /// category, goods, cash.
     fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeliveryFacts> {
+        let category: u8 = r.get(3)?;
+        // bangfu writes the seven categories only: anything else is a
+        // damaged value, never a group of its own.
+        if usize::from(category) >= crate::values::Category::ALL.len() {
+            return Err(rusqlite::Error::IntegralValueOutOfRange(
+                3,
+                i64::from(category),
+            ));
+        }
         Ok(DeliveryFacts {
             day: r.get(0)?,
             member: r.get(1)?,
             household: r.get(2)?,
-            category: r.get(3)?,
+            category,
             goods: r.get(4)?,
             cash: r.get(5)?,
         })

@@ -393,3 +393,30 @@ fn a_database_named_by_a_dangling_link_is_created_private_where_the_link_leads()
         "the database behind the link is {mode:o}"
     );
 }
+
+#[test]
+fn a_category_bangfu_never_writes_fails_the_report_instead_of_making_a_group() {
+    let w = Workdir::new();
+    w.bangfu()
+        .args(["demo", "--db"])
+        .arg(w.db())
+        .assert()
+        .success();
+    sql(
+        &w.db(),
+        "UPDATE deliveries SET category = 117 WHERE (day, fingerprint, occurrence) IN
+           (SELECT day, fingerprint, occurrence FROM deliveries LIMIT 1) RETURNING category",
+    );
+    for args in [
+        &["totals", "--by", "category"][..],
+        &["totals", "--by", "unit", "--format", "json"],
+    ] {
+        let out = on(&w, &w.db()).args(args).output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stdout}");
+        assert!(
+            !stdout.contains("71,350.00"),
+            "{args:?} printed figures: {stdout}"
+        );
+    }
+}
