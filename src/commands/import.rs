@@ -232,12 +232,12 @@ pub fn results_table(files: &[FileResult], lang: Lang) -> Table {
                         Lang::Zh => k.zh(),
                     })),
                     Cell::text(f.encoding.clone()),
-                    n(f.read),
-                    n(f.new),
-                    n(f.updated),
-                    n(f.unchanged),
-                    n(f.skipped),
-                    n(f.rejected),
+                    n(f.counts.read),
+                    n(f.counts.new),
+                    n(f.counts.updated),
+                    n(f.counts.unchanged),
+                    n(f.counts.skipped),
+                    n(f.counts.rejected),
                 ]
             })
             .collect(),

@@ -130,8 +130,8 @@ impl FileImport {
             match row {
                 Ok(row) if row.is_blank() => {}
                 Ok(row) => {
-                    self.result.read += 1;
-                    self.result.rejected += 1;
+                    self.result.counts.read += 1;
+                    self.result.counts.rejected += 1;
                     self.rejected.rows.push((as_written(&row), at(row.line)));
                 }
                 Err(e) => return self.broke_off(&e),
@@ -150,14 +150,14 @@ impl FileImport {
     /// A row with problems of its own: they are reported, and the row goes
     /// to the rejects.
     fn reject(&mut self, row: &RawRow, problems: Vec<Problem>) {
-        self.result.rejected += 1;
+        self.result.counts.rejected += 1;
         self.problems.extend(problems.iter().cloned());
         self.rejected.rows.push((as_written(row), problems));
     }
 
     /// Rows read so far.
     pub fn read(&self) -> u64 {
-        self.result.read
+        self.result.counts.read
     }
 
     /// One row, checked by the reading thread: skipped, written or
@@ -170,11 +170,11 @@ impl FileImport {
         checked: Checked,
         notes: &str,
     ) -> anyhow::Result<()> {
-        self.result.read += 1;
+        self.result.counts.read += 1;
         let record = match checked {
             Checked::Row(record) => record,
             Checked::Footer => {
-                self.result.skipped += 1;
+                self.result.counts.skipped += 1;
                 self.footer_lines.push(row.line);
                 return Ok(());
             }
@@ -183,7 +183,7 @@ impl FileImport {
                 goods,
                 cash,
             } => {
-                self.result.skipped += 1;
+                self.result.counts.skipped += 1;
                 if layout.kind == Kind::Deliveries {
                     self.totals.row(row.line, subtotal, goods, cash);
                 }
@@ -216,8 +216,11 @@ impl FileImport {
     ) -> anyhow::Result<()> {
         if let Some(writer) = writer {
             let tally = writer.end_file()?;
-            (self.result.new, self.result.updated, self.result.unchanged) =
-                (tally.new, tally.updated, tally.unchanged);
+            (
+                self.result.counts.new,
+                self.result.counts.updated,
+                self.result.counts.unchanged,
+            ) = (tally.new, tally.updated, tally.unchanged);
         }
         if !self.footer_lines.is_empty() {
             let lines = std::mem::take(&mut self.footer_lines);

@@ -20,7 +20,7 @@ use crate::i18n::Lang;
 use crate::input::headers::Kind;
 use crate::input::{FileError, Source};
 use crate::problem::{Problem, Warning};
-use crate::store::write::{LoggedFile, Refs, Writer};
+use crate::store::write::{Counts, LoggedFile, Refs, Writer};
 use crate::store::Store;
 use crate::values::Date;
 use check::Checker;
@@ -49,12 +49,7 @@ pub struct FileResult {
     pub name: String,
     pub kind: Option<Kind>,
     pub encoding: String,
-    pub read: u64,
-    pub new: u64,
-    pub updated: u64,
-    pub unchanged: u64,
-    pub skipped: u64,
-    pub rejected: u64,
+    pub counts: Counts,
 }
 
 /// Rows rejected from one file, for the rejects file.
@@ -81,7 +76,7 @@ pub struct ImportReport {
 
 impl ImportReport {
     pub fn rejected_rows(&self) -> u64 {
-        self.files.iter().map(|f| f.rejected).sum()
+        self.files.iter().map(|f| f.counts.rejected).sum()
     }
 }
 
@@ -200,12 +195,7 @@ impl FileResult {
             file: &self.name,
             kind: self.kind.map(|k| k.key()),
             encoding: &self.encoding,
-            read: self.read,
-            new: self.new,
-            updated: self.updated,
-            unchanged: self.unchanged,
-            skipped: self.skipped,
-            rejected: self.rejected,
+            counts: self.counts,
         }
     }
 }

@@ -181,6 +181,18 @@ impl<'c> Writer<'c> {
     }
 }
 
+/// What became of one file's rows: the counts the per-file table shows and
+/// the import log keeps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub read: u64,
+    pub new: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub skipped: u64,
+    pub rejected: u64,
+}
+
 /// One file of an import, as the import log keeps it.
 #[derive(Debug, Clone, Copy)]
 pub struct LoggedFile<'a> {
@@ -188,12 +200,7 @@ pub struct LoggedFile<'a> {
     /// The kind's key (`households` …), unless the kind was never told.
     pub kind: Option<&'static str>,
     pub encoding: &'a str,
-    pub read: u64,
-    pub new: u64,
-    pub updated: u64,
-    pub unchanged: u64,
-    pub skipped: u64,
-    pub rejected: u64,
+    pub counts: Counts,
 }
 
 /// The transaction of one import: taken at once (a second bangfu waits),
@@ -229,17 +236,18 @@ impl Import<'_> {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?;
             for f in files {
+                let c = f.counts;
                 stmt.execute(rusqlite::params![
                     at,
                     f.file,
                     f.kind,
                     f.encoding,
-                    f.read as i64,
-                    f.new as i64,
-                    f.updated as i64,
-                    f.unchanged as i64,
-                    f.skipped as i64,
-                    f.rejected as i64,
+                    c.read as i64,
+                    c.new as i64,
+                    c.updated as i64,
+                    c.unchanged as i64,
+                    c.skipped as i64,
+                    c.rejected as i64,
                 ])?;
             }
         }
