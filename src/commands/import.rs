@@ -140,21 +140,23 @@ fn sibling(path: &Path, n: usize) -> PathBuf {
 }
 
 /// Put every rejects file written in place, even when one cannot be (its
-/// rows would be lost with it): the names of all, or what went wrong.
+/// rows would be lost with it): the names of all, or the first failure
+/// (said in the user's language, naming the file kept in its place).
 fn finish_rejects(written: Vec<Pending>) -> anyhow::Result<Vec<String>> {
     let mut names = Vec::new();
-    let mut failed = Vec::new();
+    let mut failed = None;
     for file in written {
         let name = file.path().display().to_string();
         match file.finish_after_commit() {
             Ok(()) => names.push(name),
-            Err(e) => failed.push(format!("{e}: {}", e.source)),
+            Err(e) => {
+                failed.get_or_insert(e);
+            }
         }
     }
-    if failed.is_empty() {
-        Ok(names)
-    } else {
-        Err(anyhow::anyhow!(failed.join("; ")))
+    match failed {
+        None => Ok(names),
+        Some(e) => Err(e.into()),
     }
 }
 

@@ -147,10 +147,33 @@ impl Store {
     /// for a command that ends without committing anything to it (a
     /// mistyped `--db` must not leave an empty database that reports
     /// zeros). A store that did not create its file is only closed.
+    ///
+    /// Only a file no other connection has open goes: another bangfu may
+    /// have opened the new file meanwhile and be importing into it, and
+    /// removing a file under a live connection loses what it writes. SQLite
+    /// leaves WAL mode only with the file to itself, so that is the test;
+    /// the file must also still hold no record and no logged import.
     pub fn discard_created(self) {
-        let created = self.created.clone();
+        let Some(file) = self.created.clone() else {
+            return;
+        };
+        let alone = self.conn.busy_timeout(Duration::ZERO).is_ok()
+            && self
+                .conn
+                .query_row("PRAGMA journal_mode = DELETE", [], |r| {
+                    r.get::<_, String>(0)
+                })
+                .is_ok_and(|mode| mode.eq_ignore_ascii_case("delete"));
+        let empty = alone
+            && !query::holds_records(self.reports()).unwrap_or(true)
+            && self
+                .conn
+                .query_row("SELECT NOT EXISTS (SELECT 1 FROM imports)", [], |r| {
+                    r.get(0)
+                })
+                .unwrap_or(false);
         drop(self);
-        if let Some(file) = created {
+        if empty {
             remove_database(&file);
         }
     }
@@ -499,6 +522,30 @@ mod tests {
             .collect::<rusqlite::Result<_>>()
             .unwrap();
         assert_eq!(batches, [7 << 32, (3 << 32) | 2]);
+    }
+
+    #[test]
+    fn a_created_file_another_connection_has_open_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new.db");
+        let created = Store::create(&path).unwrap();
+        assert!(created.created().is_some());
+        let other = Store::open(&path).unwrap();
+        created.discard_created();
+        assert!(path.exists(), "removed under another connection");
+        other
+            .conn
+            .execute(
+                "INSERT INTO members (id, name, unit) VALUES ('M1', 'a', 'u')",
+                [],
+            )
+            .unwrap();
+        drop(other);
+        assert!(path.exists());
+        // Alone and empty, it goes.
+        let path = dir.path().join("alone.db");
+        Store::create(&path).unwrap().discard_created();
+        assert!(!path.exists());
     }
 
     #[test]
