@@ -6,7 +6,6 @@
 //! household or member costs an index, not a join.
 
 use super::labels::{Label, Lang};
-use super::nearest::Key;
 use super::render::Cell;
 use super::world::Interner;
 /// Where the reports have long found it.
@@ -15,6 +14,7 @@ use crate::i18n::report::{Named, ReportMsg};
 use crate::problem::UsageError;
 use crate::store::query::{self, DeliveryFacts};
 use crate::store::Db;
+use crate::values::nearest::Key;
 use crate::values::{Category, Date, Fen, Status};
 use clap::ValueEnum;
 use rustc_hash::FxHashMap as HashMap;
@@ -532,8 +532,9 @@ fn resolve_text(
         None => {
             let mut known: Vec<&String> = interner.names.iter().filter(|s| !s.is_empty()).collect();
             known.sort_unstable_by(|a, b| super::collate::compare(a, b));
-            let near =
-                super::nearest::nearest(known.iter().copied(), &clean(value), |n| [Key::Name(n)]);
+            let near = crate::values::nearest::nearest(known.iter().copied(), &clean(value), |n| {
+                [Key::Name(n)]
+            });
             let all = known.len();
             Err(UsageError::said(ReportMsg::NoSuchName {
                 what,

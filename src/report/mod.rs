@@ -6,7 +6,6 @@ pub mod collate;
 pub mod group;
 pub mod labels;
 pub mod mask;
-pub mod nearest;
 pub mod overdue;
 pub mod render;
 pub mod show;

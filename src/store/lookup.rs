@@ -2,12 +2,12 @@
 //! and the command line's (`--member`, `--household`, `show`): a record's
 //! id; failing that, exactly one record's name (a member's name, a
 //! household's head). No match is a problem that names the nearest
-//! records ([`crate::report::nearest`], the rule the command line's filters
+//! records ([`crate::values::nearest`], the rule the command line's filters
 //! use too) and, where the roster row the reference means was rejected,
 //! that row; several matches one that names the candidates.
 
 use crate::i18n::store::{StoreMsg, Suggestion};
-use crate::report::nearest::{self, Key};
+use crate::values::nearest::{self, Key};
 use crate::values::personal::numbers_in;
 
 /// Which kind of record a reference names.

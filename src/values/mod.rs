@@ -14,6 +14,7 @@ pub mod date;
 pub mod formula;
 pub mod id_number;
 pub mod money;
+pub mod nearest;
 pub mod personal;
 pub mod phone;
 pub mod status;
