@@ -8,7 +8,7 @@ use crate::input::{encoding, parse_delimiter};
 use crate::report::group::{Dim, Measure};
 use crate::report::totals::SortBy;
 use crate::report::{Format, Lang};
-use crate::values::{redact, Category, Date, ValueError};
+use crate::values::{redact, Category, Date, LedgerName, ValueError};
 use clap::{Args, Parser, Subcommand};
 use encoding_rs::Encoding;
 use std::path::PathBuf;
@@ -76,6 +76,10 @@ fn category_arg(s: &str) -> Result<Category, ValueError> {
 
 fn kind_arg(s: &str) -> Result<Kind, Msg> {
     Kind::parse(s).ok_or_else(|| Msg::UnknownKind { given: redact(s) })
+}
+
+fn ledger_arg(s: &str) -> Result<LedgerName, Msg> {
+    LedgerName::parse(s).ok_or(Msg::EmptyLedger)
 }
 
 fn encoding_arg(s: &str) -> Result<&'static Encoding, Msg> {
@@ -270,6 +274,10 @@ pub struct ImportArgs {
     /// The sheet to read from .xlsx, .xls or .ods files [default: the first]
     #[arg(long, value_name = "NAME")]
     pub sheet: Option<String>,
+
+    /// The ledger (台账) the files go into [default: each file's name without folder and extension]
+    #[arg(long, value_name = "NAME", value_parser = ledger_arg)]
+    pub ledger: Option<LedgerName>,
 
     /// Check everything, write nothing
     #[arg(long)]

@@ -76,6 +76,7 @@ pub fn run(ctx: &Context, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Res
         dry_run: args.dry_run,
         keep_valid: args.rejects.is_some(),
         progress: (!ctx.quiet && std::io::stderr().is_terminal()).then_some(ctx.lang),
+        ledger: args.ledger.clone(),
     };
     // The rejects files are written (and synced) just before the commit,
     // so that a full disk stops the import; they take their names only once

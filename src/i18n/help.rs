@@ -87,6 +87,7 @@ fn arg_help(command: &str, id: &str) -> Option<&'static str> {
             "分隔符（一个字符，或 tab 制表符、comma 逗号、semicolon 分号）；不给时按表头行推断"
         }
         ("import", "sheet") => ".xlsx、.xls、.ods 文件中要读的工作表 [默认：第一个]",
+        ("import", "ledger") => "这些文件导入到哪个台账 [默认：各文件去掉文件夹和扩展名后的文件名]",
         ("import", "dry_run") => "只检查，什么也不写入",
         ("import", "rejects") => "导入没有问题的行，并把每个有问题的行连同错误说明写入该文件",
         ("import", "files") => "要导入的文件，顺序不限",

@@ -187,6 +187,8 @@ pub enum Msg {
     UnknownKind {
         given: String,
     },
+    /// `--ledger` with nothing visible in it.
+    EmptyLedger,
     UnknownEncoding {
         given: String,
     },
@@ -277,6 +279,11 @@ impl Msg {
                     "不认识的类型 {given:?}；请用 households（贫困户）、members（帮扶人）、pairings（结对）或 deliveries（帮扶记录）"
                 ),
             ),
+            EmptyLedger => tr!(
+                lang,
+                "a ledger needs a name: give --ledger the name of the sheet's ledger (台账), e.g. --ledger 帮扶记录".to_string(),
+                "台账名称不能为空：请在 --ledger 后写台账的名称，例如 --ledger 帮扶记录".to_string(),
+            ),
             UnknownEncoding { given } => tr!(
                 lang,
                 format!("unknown encoding {given:?}; use utf-8, gbk, gb18030, utf-16le or utf-16be"),
@@ -364,6 +371,7 @@ pub(crate) mod tests {
                 given: "file:x.db".into(),
             },
             Msg::UnknownKind { given: "x".into() },
+            Msg::EmptyLedger,
             Msg::UnknownEncoding { given: "x".into() },
             Msg::BadDelimiter { given: "xx".into() },
         ];
@@ -382,6 +390,7 @@ pub(crate) mod tests {
                 | Msg::DryRunOnOlderSchema { .. }
                 | Msg::SpecialDbName { .. }
                 | Msg::UnknownKind { .. }
+                | Msg::EmptyLedger
                 | Msg::UnknownEncoding { .. }
                 | Msg::BadDelimiter { .. } => {}
             }

@@ -15,7 +15,7 @@ use crate::records::{CellProblem, Columns};
 use crate::store::lookup::RefKind;
 use crate::store::write::{WriteError, Writer};
 use crate::values::text::clean;
-use crate::values::Fen;
+use crate::values::{Fen, LedgerName};
 
 /// The state of one file being imported.
 pub struct FileImport {
@@ -32,10 +32,11 @@ pub struct FileImport {
 
 impl FileImport {
     /// A file opened as `source`, its title rows passed over.
-    pub fn new(name: String, source: &Source) -> FileImport {
+    pub fn new(name: String, ledger: LedgerName, source: &Source) -> FileImport {
         let mut file = FileImport {
             result: FileResult {
                 name: name.clone(),
+                ledger,
                 kind: source.kind,
                 encoding: source.encoding.clone(),
                 ..FileResult::default()
@@ -61,17 +62,23 @@ impl FileImport {
     }
 
     /// A file that could not be opened as a table: one problem.
-    pub fn unopened(name: String, e: &FileError, report: &mut ImportReport) {
+    pub fn unopened(name: String, ledger: LedgerName, e: &FileError, report: &mut ImportReport) {
         let problem = Problem::new(&name, e.line(), Column::File, e.message());
         report.problems.push(problem);
         report.files.push(FileResult {
             name,
+            ledger,
             ..FileResult::default()
         });
     }
 
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The ledger the file goes into.
+    pub fn ledger(&self) -> &LedgerName {
+        &self.result.ledger
     }
 
     fn warn(&mut self, message: ImportMsg) {

@@ -22,7 +22,7 @@ use crate::input::{FileError, Source};
 use crate::problem::{Problem, Warning};
 use crate::store::write::{Counts, LoggedFile, Refs, Writer};
 use crate::store::Store;
-use crate::values::Date;
+use crate::values::{Date, LedgerName};
 use check::Checker;
 use file::FileImport;
 use progress::Progress;
@@ -41,12 +41,17 @@ pub struct ImportOptions {
     /// Show a progress bar on stderr, in this language (the caller checks
     /// that stderr is a terminal).
     pub progress: Option<Lang>,
+    /// `--ledger`: the ledger every file goes into, instead of the one its
+    /// name gives.
+    pub ledger: Option<LedgerName>,
 }
 
 /// What one file did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FileResult {
     pub name: String,
+    /// The ledger the file went into (contract §8).
+    pub ledger: LedgerName,
     pub kind: Option<Kind>,
     pub encoding: String,
     pub counts: Counts,
@@ -117,10 +122,12 @@ fn import_in_transaction(
     report: &mut ImportReport,
 ) -> anyhow::Result<()> {
     let import = store.begin_import()?;
+    let command;
     {
-        let mut writer = import.writer()?;
+        let mut writer = import.writer(today)?;
+        command = writer.command();
         for input in inputs {
-            import_file(&mut writer, input, today, options.progress, report)?;
+            import_file(&mut writer, input, options, today, report)?;
         }
     }
     let clean_run = report.problems.is_empty();
@@ -130,7 +137,7 @@ fn import_in_transaction(
     }
     before_commit(report)?;
     let logged: Vec<LoggedFile<'_>> = report.files.iter().map(FileResult::logged).collect();
-    import.log_and_commit(&logged)?;
+    import.log_and_commit(command, today, &logged)?;
     report.committed = true;
     Ok(())
 }
@@ -139,18 +146,20 @@ fn import_in_transaction(
 fn import_file(
     writer: &mut Writer<'_>,
     input: Input,
+    options: &ImportOptions,
     today: Date,
-    progress: Option<Lang>,
     report: &mut ImportReport,
 ) -> anyhow::Result<()> {
+    let progress = options.progress;
+    let ledger = (options.ledger.clone()).unwrap_or_else(|| LedgerName::of_path(&input.name));
     let source = match input.source {
         Ok(source) => source,
         Err(e) => {
-            FileImport::unopened(input.name, &e, report);
+            FileImport::unopened(input.name, ledger, &e, report);
             return Ok(());
         }
     };
-    let mut file = FileImport::new(input.name, &source);
+    let mut file = FileImport::new(input.name, ledger, &source);
     let layout = match file.layout(&source) {
         Ok(layout) => layout,
         Err(problems) => {
@@ -158,7 +167,7 @@ fn import_file(
             return file.finish(None, None, report);
         }
     };
-    writer.begin_file();
+    writer.begin_file(file.ledger())?;
     let bar = Progress::new(progress, file.name(), source.total, source.sheet.is_some());
     // Pairings and deliveries add no household or member, so the reading
     // thread can resolve their references itself. (Handing it the indexes
@@ -193,6 +202,7 @@ impl FileResult {
     fn logged(&self) -> LoggedFile<'_> {
         LoggedFile {
             file: &self.name,
+            ledger: &self.ledger,
             kind: self.kind.map(|k| k.key()),
             encoding: &self.encoding,
             counts: self.counts,

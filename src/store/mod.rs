@@ -335,6 +335,7 @@ impl Store {
             let target = index as i64 + 1;
             if target > version {
                 tx.execute_batch(sql)?;
+                schema::after_migration(&tx, target)?;
                 tx.pragma_update(None, "user_version", target)?;
             }
         }

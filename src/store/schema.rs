@@ -12,6 +12,7 @@
 
 use super::error::{Foreign, Tables};
 use super::StoreError;
+use crate::values::LedgerName;
 use rusqlite::{Connection, OptionalExtension};
 
 /// Each entry upgrades the schema by one version.
@@ -186,11 +187,194 @@ pub const MIGRATIONS: &[&str] = &[
     "
     UPDATE deliveries SET batch = batch << 32 WHERE batch > 0 AND batch < 4294967296;
     ",
+    // 7: a ledger's life (contract §8): ledgers and what each holds, the log
+    // by import command, the history of every change an import makes, and
+    // what undo needs to put back. Deliveries move to a rowid table in the
+    // order they are added, so that holds, history and undo can name a
+    // delivery by one integer, and so that rows in any order append to the
+    // table (contract §7); the deduplication key becomes a unique index.
+    // The ledgers of rows written before are filled in by
+    // [`after_migration`], which knows how a file's name becomes a ledger's.
+    "
+    CREATE TABLE ledgers (
+        key   INTEGER PRIMARY KEY,
+        name  TEXT NOT NULL UNIQUE
+    );
+
+    -- One row an import command: its number is the one `log` shows and
+    -- `undo N` takes, never given out again (rows are never deleted).
+    CREATE TABLE commands (
+        number    INTEGER PRIMARY KEY,
+        at        TEXT NOT NULL,             -- local date and time, ISO 8601
+        user      TEXT NOT NULL,             -- the login that ran it; '' before version 7
+        day       INTEGER NOT NULL,          -- the day its changes hold from (day number)
+        undoable  INTEGER NOT NULL DEFAULT 1, -- 0: made before version 7, which kept no undo
+        undone    TEXT                       -- when it was undone (local, ISO 8601), if it was
+    );
+    INSERT INTO commands (number, at, user, day, undoable)
+        SELECT dense_rank() OVER (ORDER BY at), replace(at, ' ', 'T'), '',
+               CAST(julianday(substr(at, 1, 10)) - julianday('1970-01-01') AS INTEGER), 0
+        FROM imports GROUP BY at;
+
+    -- `imports` stays one row a file: now with its command, its ledger, the
+    -- SHA-256 of its bytes and what the file removed.
+    ALTER TABLE imports ADD COLUMN command INTEGER REFERENCES commands(number);
+    ALTER TABLE imports ADD COLUMN ledger INTEGER REFERENCES ledgers(key);
+    ALTER TABLE imports ADD COLUMN sha256 TEXT;
+    ALTER TABLE imports ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;
+    UPDATE imports SET command = (SELECT number FROM commands c WHERE c.at = replace(imports.at, ' ', 'T'));
+
+    -- Whether a record is 销户 (no ledger holds it any more: kept for its past
+    -- deliveries, out of current counts), and the import that added it (0:
+    -- before version 7). Both change only through imports and undo.
+    ALTER TABLE households ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE households ADD COLUMN added INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE members ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE members ADD COLUMN added INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE pairings ADD COLUMN added INTEGER NOT NULL DEFAULT 0;
+
+    CREATE TABLE deliveries_v7 (
+        key          INTEGER PRIMARY KEY,
+        day          INTEGER NOT NULL,          -- day number
+        fingerprint  INTEGER NOT NULL,          -- contract §3.4; with an id, the id's hash
+        occurrence   INTEGER NOT NULL,          -- 1, 2, … within a file; with an id, 0 or below
+        id           TEXT,                      -- the file's own record id, if any
+        member       INTEGER NOT NULL REFERENCES members(key),
+        household    INTEGER NOT NULL REFERENCES households(key),
+        category     INTEGER NOT NULL,          -- 0 ideas … 6 deeds
+        goods        INTEGER NOT NULL DEFAULT 0, -- fen
+        cash         INTEGER NOT NULL DEFAULT 0, -- fen
+        note         TEXT,
+        batch        INTEGER NOT NULL DEFAULT 0, -- the file that last inserted or matched it (Writer::mark)
+        added        INTEGER NOT NULL DEFAULT 0  -- the import (commands.number) that added it; 0 before version 7
+    );
+    INSERT INTO deliveries_v7
+        (day, fingerprint, occurrence, id, member, household, category, goods, cash, note, batch)
+        SELECT day, fingerprint, occurrence, id, member, household, category, goods, cash, note, batch
+        FROM deliveries ORDER BY day, fingerprint, occurrence;
+    DROP TABLE deliveries;
+    ALTER TABLE deliveries_v7 RENAME TO deliveries;
+    CREATE UNIQUE INDEX deliveries_place ON deliveries(day, fingerprint, occurrence);
+    CREATE UNIQUE INDEX deliveries_id ON deliveries(id) WHERE id IS NOT NULL;
+
+    -- Which ledger holds which record. kind: 0 household, 1 member,
+    -- 2 pairing, 3 delivery; record: its key. Keyed by the record first:
+    -- is it held by this ledger, and by whom else, are the questions every
+    -- import asks; a replace reads one ledger's holds of one kind in a scan.
+    CREATE TABLE holds (
+        kind    INTEGER NOT NULL,
+        record  INTEGER NOT NULL,
+        ledger  INTEGER NOT NULL REFERENCES ledgers(key),
+        added   INTEGER NOT NULL,             -- the import that made the hold (0: the upgrade)
+        PRIMARY KEY (kind, record, ledger)
+    ) WITHOUT ROWID;
+
+    -- Every change an import made to a household or member, one row a field
+    -- (kind 0 household, 1 member; field: the column's name, `removed`
+    -- included): what `show` lists, what reports date by (township,
+    -- village, status, unit, removed), what undo puts back. `day`: the day
+    -- the new value holds from (the import's day; a status, its lifted_on
+    -- where the file gives one). Two files of one command changing one
+    -- field make one row: the first old value, the last new one.
+    CREATE TABLE history (
+        kind     INTEGER NOT NULL,
+        record   INTEGER NOT NULL,
+        field    TEXT NOT NULL,
+        command  INTEGER NOT NULL REFERENCES commands(number),
+        day      INTEGER NOT NULL,
+        old,
+        new,
+        PRIMARY KEY (kind, record, field, command)
+    ) WITHOUT ROWID;
+    CREATE INDEX history_command ON history(command);
+
+    -- Rows an import deleted (removed = 1) or changed in place (0), as they
+    -- were before it: what undo puts back. Holds it dropped, likewise.
+    CREATE TABLE undo_deliveries (
+        command      INTEGER NOT NULL,
+        key          INTEGER NOT NULL,
+        removed      INTEGER NOT NULL,
+        day          INTEGER NOT NULL,
+        fingerprint  INTEGER NOT NULL,
+        occurrence   INTEGER NOT NULL,
+        id           TEXT,
+        member       INTEGER NOT NULL,
+        household    INTEGER NOT NULL,
+        category     INTEGER NOT NULL,
+        goods        INTEGER NOT NULL,
+        cash         INTEGER NOT NULL,
+        note         TEXT,
+        added        INTEGER NOT NULL,
+        PRIMARY KEY (command, key)
+    ) WITHOUT ROWID;
+    CREATE INDEX undo_deliveries_key ON undo_deliveries(key);
+    CREATE TABLE undo_pairings (
+        command    INTEGER NOT NULL,
+        key        INTEGER NOT NULL,
+        removed    INTEGER NOT NULL,
+        member     INTEGER NOT NULL,
+        household  INTEGER NOT NULL,
+        since      INTEGER,
+        until      INTEGER,
+        added      INTEGER NOT NULL,
+        PRIMARY KEY (command, key)
+    ) WITHOUT ROWID;
+    CREATE INDEX undo_pairings_key ON undo_pairings(key);
+    CREATE TABLE undo_holds (
+        command  INTEGER NOT NULL,
+        kind     INTEGER NOT NULL,
+        record   INTEGER NOT NULL,
+        ledger   INTEGER NOT NULL,
+        added    INTEGER NOT NULL,
+        PRIMARY KEY (command, kind, record, ledger)
+    ) WITHOUT ROWID;
+    CREATE INDEX undo_holds_record ON undo_holds(kind, record);
+    ",
 ];
+
+/// What a migration needs beyond its SQL, run right after it in the same
+/// transaction. Version 7: every file of the log gets the ledger its name
+/// gives (the rule an import uses, [`LedgerName::of_path`]), and the rows
+/// written before are held by those ledgers — a delivery by the ledger of
+/// the file that last inserted or matched it (its `batch` mark names the
+/// file), a household, member or pairing by every ledger that imported a
+/// file of its kind (which of them listed it, the log does not know; more
+/// holders only ever keep a record, never remove one).
+pub fn after_migration(conn: &Connection, version: i64) -> rusqlite::Result<()> {
+    if version != 7 {
+        return Ok(());
+    }
+    let files: Vec<(i64, String)> = conn
+        .prepare("SELECT key, file FROM imports ORDER BY key")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut ledger = conn.prepare(
+        "INSERT INTO ledgers (name) VALUES (?1)
+         ON CONFLICT (name) DO UPDATE SET name = name RETURNING key",
+    )?;
+    let mut logged = conn.prepare("UPDATE imports SET ledger = ?2 WHERE key = ?1")?;
+    for (key, file) in files {
+        let name = LedgerName::of_path(&file);
+        let ledger: i64 = ledger.query_row([name.as_str()], |r| r.get(0))?;
+        logged.execute([key, ledger])?;
+    }
+    conn.execute_batch(
+        "INSERT INTO holds (kind, record, ledger, added)
+             SELECT 3, d.key, i.ledger, 0 FROM deliveries d JOIN imports i ON i.key = d.batch >> 32;
+         INSERT OR IGNORE INTO holds (kind, record, ledger, added)
+             SELECT k.kind, r.key, i.ledger, 0
+             FROM (SELECT 0 AS kind, 'households' AS name UNION ALL SELECT 1, 'members') k
+             JOIN imports i ON i.kind = k.name
+             JOIN (SELECT 0 AS kind, key FROM households UNION ALL SELECT 1, key FROM members) r
+                 ON r.kind = k.kind;
+         INSERT OR IGNORE INTO holds (kind, record, ledger, added)
+             SELECT 2, p.key, i.ledger, 0 FROM pairings p JOIN imports i ON i.kind = 'pairings';",
+    )
+}
 
 /// The versions whose migration copies a table: upgrading past one leaves
 /// the old table's pages free in the file, to be given back.
-pub const COPIES_A_TABLE: &[i64] = &[4, 5];
+pub const COPIES_A_TABLE: &[i64] = &[4, 5, 7];
 
 /// The schema version this bangfu writes.
 pub fn current_version() -> i64 {

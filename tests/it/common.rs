@@ -97,20 +97,55 @@ impl Workdir {
     /// Every row of every table, as text: equal before and after means the
     /// database was not changed.
     pub fn dump(&self) -> String {
+        self.dump_of(&[])
+    }
+
+    /// The records (households, members, pairings, deliveries) without the
+    /// bookkeeping of which import wrote them (`added`, `batch`): equal for
+    /// two databases that hold the same records, however imported.
+    pub fn records(&self) -> String {
+        self.dump_of(&["households", "members", "pairings", "deliveries"])
+    }
+
+    /// Every row of `tables` (all tables when empty), sorted, as text;
+    /// with named tables, without their bookkeeping columns.
+    fn dump_of(&self, tables: &[&str]) -> String {
         if !self.db().exists() {
             return String::new();
         }
         let conn = rusqlite::Connection::open(self.db()).expect("open db");
+        let all: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .expect("tables")
+            .query_map([], |r| r.get(0))
+            .expect("tables")
+            .collect::<Result<_, _>>()
+            .expect("tables");
+        let (tables, records): (Vec<String>, bool) = if tables.is_empty() {
+            (all, false)
+        } else {
+            (tables.iter().map(|t| t.to_string()).collect(), true)
+        };
         let mut out = String::new();
-        for table in ["households", "members", "pairings", "deliveries"] {
+        for table in tables {
+            let n = conn
+                .prepare(&format!("SELECT * FROM {table}"))
+                .expect("query")
+                .column_count();
+            let order: Vec<String> = (1..=n).map(|i| i.to_string()).collect();
             let mut stmt = conn
-                .prepare(&format!("SELECT * FROM {table} ORDER BY 1"))
+                .prepare(&format!("SELECT * FROM {table} ORDER BY {}", order.join(", ")))
                 .expect("query");
-            let n = stmt.column_count();
+            let keep: Vec<usize> = (0..n)
+                .filter(|&i| {
+                    !(records && ["added", "batch"].contains(&stmt.column_name(i).unwrap_or("")))
+                })
+                .collect();
             let rows = stmt
                 .query_map([], |r| {
-                    let cells: Vec<String> = (0..n)
-                        .map(|i| match r.get_ref(i) {
+                    let cells: Vec<String> = keep
+                        .iter()
+                        .map(|&i| match r.get_ref(i) {
                             Ok(ValueRef::Null) => "NULL".to_string(),
                             Ok(ValueRef::Integer(n)) => n.to_string(),
                             Ok(ValueRef::Real(x)) => x.to_string(),
@@ -123,7 +158,7 @@ impl Workdir {
                 })
                 .expect("rows");
             for row in rows {
-                out.push_str(table);
+                out.push_str(&table);
                 out.push(':');
                 out.push_str(&row.expect("row"));
                 out.push('\n');

@@ -184,7 +184,7 @@ fn a_two_row_header_keeps_the_money_and_the_line_numbers() {
 fn a_money_column_that_is_not_understood_is_never_dropped() {
     let w = Workdir::new();
     import_small_district(&w);
-    let before = w.dump();
+    let before = w.records();
     let d = w.utf8(
         "d.csv",
         "日期,帮扶人,户编号,类别,帮扶金额（元）,备注\n2001-03-05,M1,H1,送温暖,200,米\n",
@@ -192,7 +192,7 @@ fn a_money_column_that_is_not_understood_is_never_dropped() {
     let (code, _, err) = import(&w, &["--rejects", "r.csv", path_str(&d)]);
     assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("帮扶金额"), "{err}");
-    assert_eq!(w.dump(), before);
+    assert_eq!(w.records(), before);
 }
 
 // Finding 13: invisible characters made look-alike records.

@@ -85,7 +85,7 @@ fn a_goods_column_under_a_money_group_is_read_or_refused_never_dropped() {
     assert_eq!(deliveries(&w), "2001-03-05|20000|米");
     // A name under the money group that is no money column is an error
     // naming it: its amounts are never dropped.
-    let before = w.dump();
+    let before = w.records();
     let d = w.utf8(
         "d2.csv",
         "日期,帮扶人,户编号,类别,帮扶金额（元）,,备注\n\
@@ -95,7 +95,7 @@ fn a_goods_column_under_a_money_group_is_read_or_refused_never_dropped() {
     let (code, _, err) = import(&w, &["--rejects", "r.csv", path_str(&d)]);
     assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("慰问品"), "{err}");
-    assert_eq!(w.dump(), before);
+    assert_eq!(w.records(), before);
 }
 
 #[test]
@@ -170,7 +170,7 @@ fn a_workbook_in_the_1904_date_system_keeps_its_dates() {
 fn a_formula_never_calculated_is_an_error_not_zero() {
     let w = Workdir::new();
     import_small_district(&w);
-    let before = w.dump();
+    let before = w.records();
     let (code, _, err) = import(
         &w,
         &["--rejects", "r.csv", &fixture("deliveries-formula.xlsx")],
@@ -181,7 +181,7 @@ fn a_formula_never_calculated_is_an_error_not_zero() {
         err.contains("formula") && err.contains("never calculated"),
         "{err}"
     );
-    assert_eq!(w.dump(), before);
+    assert_eq!(w.records(), before);
 }
 
 // 5. Quotes at the end of the file, and multi-line cells that look like rows.

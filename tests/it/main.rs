@@ -24,5 +24,6 @@ mod reports_review;
 mod schema;
 mod store_review;
 mod store_zh;
+mod upgrade;
 mod workbook;
 mod workbook_export;

@@ -259,6 +259,9 @@ pub(super) const CHUNK: usize = 64;
 /// goods, cash, note, fingerprint.
 const CHUNK_COLUMNS: usize = 8;
 
+/// The parameter of a chunk's insert that holds the import's number.
+const ADDED: usize = 2 + CHUNK * CHUNK_COLUMNS;
+
 /// Insert a full chunk of deliveries without id at occurrence 1; ?1 is the
 /// chunk's mark. `OR IGNORE` rather than `ON CONFLICT DO NOTHING`: with it
 /// no row can fail the statement halfway, so SQLite keeps no statement
@@ -268,12 +271,12 @@ fn insert_chunk_sql() -> String {
         .map(|i| {
             let at = 2 + i * CHUNK_COLUMNS;
             let values: Vec<String> = (at..at + CHUNK_COLUMNS).map(|p| format!("?{p}")).collect();
-            format!("({}, ?1, 1)", values.join(", "))
+            format!("({}, ?1, 1, ?{ADDED})", values.join(", "))
         })
         .collect();
     format!(
         "INSERT OR IGNORE INTO deliveries
-         (day, member, household, category, goods, cash, note, fingerprint, batch, occurrence)
+         (day, member, household, category, goods, cash, note, fingerprint, batch, occurrence, added)
          VALUES {}",
         rows.join(", ")
     )
@@ -283,8 +286,8 @@ fn insert_chunk_sql() -> String {
 /// or without an id. A place already taken inserts nothing: the caller
 /// tries the next occurrence or claims the stored row.
 const INSERT_DELIVERY: &str = "INSERT INTO deliveries
-     (day, member, household, category, goods, cash, note, batch, fingerprint, occurrence, id)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+     (day, member, household, category, goods, cash, note, batch, fingerprint, occurrence, id, added)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
      ON CONFLICT (day, fingerprint, occurrence) DO NOTHING";
 
 /// The statements every delivery without id runs, prepared once per
@@ -297,10 +300,16 @@ pub(super) struct Statements<'c> {
 }
 
 impl<'c> Statements<'c> {
-    pub fn prepare(conn: &'c Connection) -> rusqlite::Result<Statements<'c>> {
+    /// The statements of import number `command`, which every row they
+    /// add carries (bound once: bindings stay until bound again).
+    pub fn prepare(conn: &'c Connection, command: i64) -> rusqlite::Result<Statements<'c>> {
+        let mut insert_delivery = conn.prepare(INSERT_DELIVERY)?;
+        insert_delivery.raw_bind_parameter(12, command)?;
+        let mut insert_chunk = conn.prepare(&insert_chunk_sql())?;
+        insert_chunk.raw_bind_parameter(ADDED, command)?;
         Ok(Statements {
-            insert_delivery: conn.prepare(INSERT_DELIVERY)?,
-            insert_chunk: conn.prepare(&insert_chunk_sql())?,
+            insert_delivery,
+            insert_chunk,
             stored_mark: conn.prepare(
                 "SELECT batch FROM deliveries
                  WHERE day = ?1 AND fingerprint = ?2 AND occurrence = ?3 AND id IS NULL",
@@ -345,7 +354,8 @@ fn marked_by(mark: i64, file: i64) -> bool {
 /// another row's.
 fn place_taken(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, _)
-        if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY)
+        if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+            || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE)
 }
 
 /// Where a delivery with an id of its own is stored among a day's
@@ -406,9 +416,11 @@ mod tests {
         for group in files.chunks(per_import.max(1)) {
             let tx = store.conn.transaction().unwrap();
             {
-                let mut writer = Writer::new(&tx).unwrap();
+                let mut writer = Writer::new(&tx, Date::parse("2003-06-30").unwrap()).unwrap();
                 for file in group {
-                    writer.begin_file();
+                    writer
+                        .begin_file(&crate::values::LedgerName::default())
+                        .unwrap();
                     for &(day, fingerprint) in file {
                         let written = writer.delivery(&row(day, fingerprint), Some("走访"));
                         written.unwrap();
@@ -579,9 +591,11 @@ mod tests {
         let mut store = store_with_one_pair();
         let n = 2_000;
         let tx = store.conn.transaction().unwrap();
-        let mut writer = Writer::new(&tx).unwrap();
+        let mut writer = Writer::new(&tx, Date::parse("2003-06-30").unwrap()).unwrap();
         for expected in [(n, 0), (0, n)] {
-            writer.begin_file();
+            writer
+                .begin_file(&crate::values::LedgerName::default())
+                .unwrap();
             for _ in 0..n {
                 writer.delivery(&row(7, 1), Some("走访")).unwrap();
             }

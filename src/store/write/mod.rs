@@ -20,6 +20,7 @@ use crate::i18n::store::StoreMsg;
 use crate::input::headers::Field;
 use crate::records::CellProblem;
 pub use crate::records::Columns;
+use crate::values::{Date, LedgerName};
 use rusqlite::{Connection, Statement, Transaction, TransactionBehavior};
 use rustc_hash::FxHashMap as HashMap;
 use std::ops::Range;
@@ -86,6 +87,16 @@ pub struct Writer<'c> {
     id_numbers: HashMap<String, i64>,
     /// Per file: where each household or member id was first seen.
     seen_ids: HashMap<String, u64>,
+    /// This import's number (contract §8): one above every number the log
+    /// has given, undone imports included. Every record this import adds
+    /// carries it in `added`; every hold, history row and undo row it
+    /// writes, too.
+    command: i64,
+    /// The day this import's changes hold from (today or `BANGFU_TODAY`).
+    #[allow(dead_code)] // read by the history the rosters write (coming with ledgers)
+    day: i32,
+    /// The current file's ledger (`ledgers.key`).
+    ledger: i64,
     /// The current file's batch number, above every batch already stored.
     /// The deliveries a file inserted or matched are marked with it (see
     /// [`Writer::mark`]).
@@ -111,7 +122,7 @@ pub struct Writer<'c> {
 
 impl<'c> Writer<'c> {
     /// Load the reference maps from the database.
-    pub fn new(conn: &'c Connection) -> rusqlite::Result<Writer<'c>> {
+    pub fn new(conn: &'c Connection, today: Date) -> rusqlite::Result<Writer<'c>> {
         let (refs, id_numbers) = Refs::load(conn)?;
         // Every file that was given a batch number is in the import log
         // with a key at least as high (one log row a file, written in the
@@ -123,12 +134,20 @@ impl<'c> Writer<'c> {
         let batch: i64 = conn.query_row("SELECT coalesce(max(key), 0) FROM imports", [], |r| {
             r.get(0)
         })?;
-        let statements = deliveries::Statements::prepare(conn)?;
+        let command: i64 = conn.query_row(
+            "SELECT coalesce(max(number), 0) + 1 FROM commands",
+            [],
+            |r| r.get(0),
+        )?;
+        let statements = deliveries::Statements::prepare(conn, command)?;
         Ok(Writer {
             conn,
             refs,
             id_numbers,
             seen_ids: HashMap::default(),
+            command,
+            day: today.days(),
+            ledger: 0,
             batch,
             queue: Vec::with_capacity(deliveries::CHUNK),
             queue_notes: String::new(),
@@ -142,8 +161,16 @@ impl<'c> Writer<'c> {
         })
     }
 
-    /// Start a new file: ids and fingerprints are counted per file.
-    pub fn begin_file(&mut self) {
+    /// Start a new file of `ledger` (made if it is new): ids and
+    /// fingerprints are counted per file.
+    pub fn begin_file(&mut self, ledger: &LedgerName) -> rusqlite::Result<()> {
+        self.ledger = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO ledgers (name) VALUES (?1)
+                 ON CONFLICT (name) DO UPDATE SET name = name RETURNING key",
+            )?
+            .query_row([ledger.as_str()], |r| r.get(0))?;
         self.seen_ids.clear();
         self.batch += 1;
         self.queue.clear();
@@ -151,6 +178,12 @@ impl<'c> Writer<'c> {
         self.chunks = 0;
         self.repeats.clear();
         self.tally = Tally::default();
+        Ok(())
+    }
+
+    /// This import's number.
+    pub fn command(&self) -> i64 {
+        self.command
     }
 
     /// Write the deliveries still queued; what all the file's records did.
@@ -197,6 +230,7 @@ pub struct Counts {
 #[derive(Debug, Clone, Copy)]
 pub struct LoggedFile<'a> {
     pub file: &'a str,
+    pub ledger: &'a LedgerName,
     /// The kind's key (`households` …), unless the kind was never told.
     pub kind: Option<&'static str>,
     pub encoding: &'a str,
@@ -223,17 +257,33 @@ impl super::Store {
 impl Import<'_> {
     /// A writer of records into this transaction, which says the rows'
     /// problems in `lang`.
-    pub fn writer(&self) -> rusqlite::Result<Writer<'_>> {
-        Writer::new(&self.tx)
+    pub fn writer(&self, today: Date) -> rusqlite::Result<Writer<'_>> {
+        Writer::new(&self.tx, today)
     }
 
-    /// Record each file of the import in the `imports` table, then commit.
-    pub fn log_and_commit(self, files: &[LoggedFile<'_>]) -> rusqlite::Result<()> {
-        let at = chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string();
+    /// Record the import as command `command`, dated `today`, and each of
+    /// its files in the `imports` table, then commit.
+    pub fn log_and_commit(
+        self,
+        command: i64,
+        today: Date,
+        files: &[LoggedFile<'_>],
+    ) -> rusqlite::Result<()> {
+        let now = chrono::Local::now();
+        let at = now.format("%Y-%m-%d %H:%M:%S").to_string();
+        self.tx.execute(
+            "INSERT INTO commands (number, at, user, day) VALUES (?1, ?2, ?3, ?4)",
+            rusqlite::params![
+                command,
+                now.format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+                "",
+                today.days()
+            ],
+        )?;
         {
             let mut stmt = self.tx.prepare_cached(
-                "INSERT INTO imports (at, file, kind, encoding, rows_read, new, updated, unchanged, skipped, rejected)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                "INSERT INTO imports (at, file, kind, encoding, rows_read, new, updated, unchanged, skipped, rejected, command, ledger)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, (SELECT key FROM ledgers WHERE name = ?12))",
             )?;
             for f in files {
                 let c = f.counts;
@@ -248,6 +298,8 @@ impl Import<'_> {
                     c.unchanged as i64,
                     c.skipped as i64,
                     c.rejected as i64,
+                    command,
+                    f.ledger.as_str(),
                 ])?;
             }
         }
