@@ -134,7 +134,10 @@ impl Workdir {
                 .column_count();
             let order: Vec<String> = (1..=n).map(|i| i.to_string()).collect();
             let mut stmt = conn
-                .prepare(&format!("SELECT * FROM {table} ORDER BY {}", order.join(", ")))
+                .prepare(&format!(
+                    "SELECT * FROM {table} ORDER BY {}",
+                    order.join(", ")
+                ))
                 .expect("query");
             let keep: Vec<usize> = (0..n)
                 .filter(|&i| {

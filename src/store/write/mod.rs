@@ -12,12 +12,14 @@
 mod deliveries;
 mod refs;
 mod rosters;
+mod seen;
 
 pub use deliveries::{fingerprint, id_fingerprint, Resolved};
 pub use refs::Refs;
+pub use seen::Seen;
 
 use crate::i18n::store::StoreMsg;
-use crate::input::headers::Field;
+use crate::input::headers::{Field, Kind};
 use crate::records::CellProblem;
 pub use crate::records::Columns;
 use crate::values::{Date, LedgerName};
@@ -97,6 +99,9 @@ pub struct Writer<'c> {
     day: i32,
     /// The current file's ledger (`ledgers.key`).
     ledger: i64,
+    /// Per ledger and kind this import wrote: the records its files listed
+    /// ([`Writer::saw`]), the version `--replace` makes current.
+    versions: HashMap<(i64, Kind), Seen>,
     /// The current file's batch number, above every batch already stored.
     /// The deliveries a file inserted or matched are marked with it (see
     /// [`Writer::mark`]).
@@ -148,6 +153,7 @@ impl<'c> Writer<'c> {
             command,
             day: today.days(),
             ledger: 0,
+            versions: HashMap::default(),
             batch,
             queue: Vec::with_capacity(deliveries::CHUNK),
             queue_notes: String::new(),
@@ -184,6 +190,16 @@ impl<'c> Writer<'c> {
     /// This import's number.
     pub fn command(&self) -> i64 {
         self.command
+    }
+
+    /// Note that the current file listed record `key` of `kind` (inserted
+    /// or matched it): it is in its ledger's new version.
+    #[allow(dead_code)] // called by the deliveries and rosters writers (coming with ledgers)
+    fn saw(&mut self, kind: Kind, key: i64) {
+        self.versions
+            .entry((self.ledger, kind))
+            .or_default()
+            .insert(key);
     }
 
     /// Write the deliveries still queued; what all the file's records did.
