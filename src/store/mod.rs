@@ -6,6 +6,7 @@ pub mod error;
 pub mod ids;
 pub mod lookup;
 pub mod query;
+mod renormalise;
 pub mod schema;
 pub mod write;
 

@@ -369,7 +369,9 @@ pub fn after_migration(conn: &Connection, version: i64) -> rusqlite::Result<()> 
                  ON r.kind = k.kind;
          INSERT OR IGNORE INTO holds (kind, record, ledger, added)
              SELECT 2, p.key, i.ledger, 0 FROM pairings p JOIN imports i ON i.kind = 'pairings';",
-    )
+    )?;
+    super::renormalise::renormalise_notes(conn)?;
+    Ok(())
 }
 
 /// The versions whose migration copies a table: upgrading past one leaves

@@ -156,3 +156,79 @@ fn every_row_is_held_by_the_ledger_of_the_file_that_wrote_it() {
         "4"
     );
 }
+
+/// A database of schema 6 made here, holding one household and member
+/// and the deliveries `notes` (one a note) as a bangfu before today's text
+/// rules stored them: the note as the cell had it, fingerprinted so.
+fn older_database_with_notes(w: &Workdir, notes: &[&str]) {
+    use bangfu::records::Delivery;
+    use bangfu::store::schema::MIGRATIONS;
+    use bangfu::values::{Category, Date, Fen};
+    let conn = rusqlite::Connection::open(w.db()).unwrap();
+    for sql in &MIGRATIONS[..6] {
+        conn.execute_batch(sql).unwrap();
+    }
+    conn.execute_batch(
+        "PRAGMA user_version = 6;
+         INSERT INTO households (key, id, head, township) VALUES (1, 'H1', '张三', '工农乡');
+         INSERT INTO members (key, id, name, unit) VALUES (1, 'M1', '李四', '区委');
+         INSERT INTO imports (key, at, file, kind, rows_read, new, updated, unchanged, skipped, rejected)
+         VALUES (1, '2024-03-31 10:00:00', '帮扶记录.csv', 'deliveries', 2, 2, 0, 0, 0, 0);",
+    )
+    .unwrap();
+    let mut occurrences = std::collections::HashMap::new();
+    for note in notes {
+        let d = Delivery {
+            id: None,
+            date: Date::parse("2024-03-05").unwrap(),
+            member: "M1".into(),
+            household: "H1".into(),
+            category: Category::Warmth,
+            goods: Fen(80_000),
+            cash: Fen(0),
+            note: Some((*note).into()),
+        };
+        let print = bangfu::store::write::fingerprint(&d, "M1", "H1") as i64;
+        let occurrence = occurrences.entry(print).or_insert(0);
+        *occurrence += 1;
+        conn.execute(
+            "INSERT INTO deliveries (day, fingerprint, occurrence, member, household, category, goods, note, batch)
+             VALUES (?1, ?2, ?3, 1, 1, 4, 80000, ?4, 1 << 32)",
+            rusqlite::params![d.date.days(), print, *occurrence, note],
+        )
+        .unwrap();
+    }
+}
+
+#[test]
+fn a_note_stored_before_today_s_text_rules_matches_its_row_again() {
+    // The same visit typed twice, once with a zero-width space pasted from
+    // a chat, and a note in decomposed form: today's import reads all
+    // three cells as the clean note, so the monthly re-export must find
+    // them stored, not add them again.
+    let w = Workdir::new();
+    older_database_with_notes(&w, &["送米\u{200b}面", "送米面", "cafe\u{301}"]);
+    let file = w.utf8(
+        "帮扶记录.csv",
+        "日期,帮扶人,户编号,类别,物资,备注\n\
+         2024-03-05,M1,H1,送温暖,800,送米\u{200b}面\n\
+         2024-03-05,M1,H1,送温暖,800,送米面\n\
+         2024-03-05,M1,H1,送温暖,800,cafe\u{301}\n",
+    );
+    let out = w
+        .bangfu()
+        .env("BANGFU_TODAY", "2024-03-31")
+        .args(["import", crate::common::path_str(&file)])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.contains("|    3 |   0 |       0 |         3 |"),
+        "{out}"
+    );
+    assert_eq!(scalar(&w, "SELECT count(*) FROM deliveries"), "3");
+    assert_eq!(
+        scalar(&w, "SELECT group_concat(note || ':' || occurrence, ',') FROM (SELECT note, occurrence FROM deliveries ORDER BY note, occurrence)"),
+        "café:1,送米面:1,送米面:2"
+    );
+}
