@@ -95,7 +95,9 @@ fn data_rows(bytes: &[u8]) -> u64 {
     let lines: Vec<Vec<&str>> = text
         .split('\n')
         .map(|line| line.split(delimiter).map(str::trim).collect::<Vec<_>>())
-        .filter(|cells| cells.iter().any(|c| !c.is_empty()))
+        // A line of nothing but delimiters and quotes (`,"` left at the end
+        // by a cut) holds no value: a blank row, which no reader counts.
+        .filter(|cells| cells.iter().any(|c| !c.trim_matches('"').trim().is_empty()))
         .collect();
     let header = lines
         .iter()
@@ -142,7 +144,7 @@ proptest! {
         } else {
             let (read, accounted) = logged(&w, "mangled.csv");
             prop_assert_eq!(read, accounted, "{}", stderr);
-            prop_assert_eq!(read, data_rows(&bytes), "{}", stderr);
+            prop_assert_eq!(read, data_rows(&bytes), "{}\n{:?}", stderr, String::from_utf8_lossy(&bytes));
         }
     }
 }
