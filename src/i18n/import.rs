@@ -198,7 +198,7 @@ fn file_text(e: &FileError, lang: Lang) -> String {
         ),
         FarCell { sheet, cell, held } => tr!(
             lang,
-            format!("cannot read the file: the used range of sheet {sheet:?} reaches far beyond its data, to cell {cell} (Ctrl+End goes there), while the sheet holds {held} cells; delete the stray cells and the empty rows and columns after the data, or save the sheet as .xlsx, which bangfu reads cell by cell"),
+            format!("cannot read the file: sheet {sheet:?}: its used range reaches far beyond its data, to cell {cell} (Ctrl+End goes there), while the sheet holds {held} cells; delete the stray cells and the empty rows and columns after the data, or save the sheet as .xlsx, which bangfu reads cell by cell"),
             format!("无法读取文件：工作表“{sheet}”的已用区域远远超出数据所在范围，一直延伸到单元格 {cell}（按 Ctrl+End 可跳到那里），而整张表只有 {held} 个单元格；请删除那里多余的单元格以及数据后面的空行、空列，或把这张表另存为 .xlsx（本程序逐个单元格读取 .xlsx）"),
         ),
         Uncalculated { cell, .. } => tr!(

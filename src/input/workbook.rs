@@ -113,11 +113,11 @@ enum Unread {
 }
 
 /// Why calamine could not read a workbook or sheet, for the user. calamine
-/// reads .xls and .ods sheets into a dense range: a stray value far below
-/// or to the right of the data makes that range huge (an .xls value at row
-/// 65536, column 256 takes about 1 GB while it is read; calamine refuses an
-/// .ods range of over 100 million cells). Its refusal is said in words
-/// rather than in its figures (which would also read like a phone number).
+/// reads .xls and .ods sheets into a dense range; [`extent`] has refused
+/// the sheets whose range is far larger than their cells, but calamine
+/// still refuses an .ods range of over 100 million cells (a sheet that
+/// holds some 25 million). That refusal is said in words rather than in
+/// its figures (which would also read like a phone number).
 fn unreadable(e: &calamine::Error, sheet: Option<String>) -> FileError {
     match (e, sheet) {
         (calamine::Error::Ods(calamine::OdsError::CellLimitExceeded { .. }), _) => {

@@ -91,8 +91,9 @@ fn globals<R: Read>(records: &mut Records<R>) -> Vec<(u32, String)> {
                 // Unicode.
                 let version = records.u16_at(0).unwrap_or(0x0600);
                 let kind = records.u16_at(2).unwrap_or(0);
-                biff8 = !matches!(version, 0x0002 | 0x0007 | 0x0200 | 0x0300 | 0x0400 | 0x0500)
-                    && !(version == 0 && kind == 0x1000);
+                let before_biff8 =
+                    matches!(version, 0x0002 | 0x0007 | 0x0200 | 0x0300 | 0x0400 | 0x0500);
+                biff8 = !(before_biff8 || version == 0 && kind == 0x1000);
             }
             CODEPAGE => codepage = records.u16_at(0).unwrap_or(codepage),
             BOUNDSHEET => {

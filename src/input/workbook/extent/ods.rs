@@ -216,6 +216,18 @@ mod tests {
     }
 
     #[test]
+    fn a_full_sheet_of_100000_rows_by_10_columns_is_not_far() {
+        let e = extent(&format!(
+            "<table:table-row>{}{TRAILING}</table:table-row>\
+             <table:table-row table:number-rows-repeated=\"99999\">{}{TRAILING}</table:table-row>",
+            TEXT.repeat(10),
+            NUMBER.repeat(10),
+        ));
+        assert_eq!(e.held(), 1_000_000);
+        assert_eq!(e.far_cell(), None);
+    }
+
+    #[test]
     fn a_stray_cell_far_below_and_right_is_far() {
         let e = extent(&format!(
             "<table:table-row>{TEXT}</table:table-row>\
