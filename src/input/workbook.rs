@@ -137,9 +137,10 @@ fn unreadable(e: &calamine::Error, sheet: Option<String>) -> FileError {
 /// .xlsb sheet is read cell by cell: a dense range spans the used range
 /// the file claims, and one stray value at XFD1048576 makes that 17
 /// billion cells. (calamine reads .xls and .ods sheets into a range
-/// itself, when it opens the file: [`extent`] has looked at them before.) An .xlsx formula cell without a stored value (a program that
-/// writes formulas but does not calculate them, as openpyxl does) would
-/// read as empty, so as 0 in a money column: it is an error.
+/// itself, when it opens the file: [`extent`] has looked at them before.)
+/// An .xlsx formula cell without a stored value (a program that writes
+/// formulas but does not calculate them, as openpyxl does) would read as
+/// empty, so as 0 in a money column: it is an error.
 fn used_cells<RS: std::io::Read + std::io::Seek>(
     workbook: &mut Sheets<RS>,
     name: &str,
