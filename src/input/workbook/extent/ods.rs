@@ -49,10 +49,18 @@ fn sheets_of<R: std::io::BufRead>(xml: &mut Xml<R>) -> Option<Vec<(String, Exten
     }
 }
 
+/// A tag's attributes, read as calamine reads them (a repeated one is not
+/// an error; checking for one costs time on every cell).
+fn attributes<'a>(e: &'a BytesStart<'_>) -> quick_xml::events::attributes::Attributes<'a> {
+    let mut attributes = e.attributes();
+    attributes.with_checks(false);
+    attributes
+}
+
 /// The value of attribute `key`; None inside when it is not there, None
 /// outside when the tag is malformed.
 fn attr(e: &BytesStart<'_>, key: &str) -> Option<Option<String>> {
-    for a in e.attributes() {
+    for a in attributes(e) {
         let a = a.ok()?;
         if a.key == QName(key) {
             return Some(Some(
@@ -78,7 +86,7 @@ fn repeats(e: &BytesStart<'_>, key: &str) -> Option<u64> {
 /// attribute, a string cell (whose text is its value, even empty), or a
 /// formula.
 fn holds(e: &BytesStart<'_>) -> Option<bool> {
-    for a in e.attributes() {
+    for a in attributes(e) {
         let a = a.ok()?;
         let held = match a.key.as_ref() {
             "office:value"
