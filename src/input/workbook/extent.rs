@@ -135,6 +135,30 @@ pub fn far_sheet(path: &Path) -> Option<FarSheet> {
 mod tests {
     use super::*;
 
+    /// The fixtures LibreOffice saved are looked at, cell by cell.
+    #[test]
+    fn real_workbooks_are_looked_at_and_not_far() {
+        let fixture = |name: &str| {
+            let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures")
+                .join(name);
+            BufReader::new(File::open(path).expect("fixture"))
+        };
+        for sheets in [
+            biff::sheets(fixture("households.xls")),
+            ods::sheets(fixture("households.ods")),
+        ] {
+            let sheets = sheets.expect("looked at");
+            assert!(!sheets.is_empty());
+            let (name, extent) = &sheets[0];
+            assert!(!name.is_empty() && extent.held() > 3, "{name}: {extent:?}");
+            assert!(
+                sheets.iter().all(|(_, e)| e.far_cell().is_none()),
+                "{sheets:?}"
+            );
+        }
+    }
+
     #[test]
     fn a_full_sheet_is_never_far() {
         let mut e = Extent::default();
