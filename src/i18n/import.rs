@@ -196,6 +196,11 @@ fn file_text(e: &FileError, lang: Lang) -> String {
             "cannot read the file: the sheet's used range reaches far beyond its data (a value or a formatted cell far below or to the right of the table); delete the rows and columns after the data, or save the sheet as .xlsx or CSV".into(),
             "无法读取文件：工作表的已用区域远远超出数据所在范围（表格下方或右侧很远处有值或设过格式的单元格）；请删除数据后面的行和列，或另存为 .xlsx 或 CSV".into(),
         ),
+        FarCell { sheet, cell, held } => tr!(
+            lang,
+            format!("cannot read the file: sheet {sheet:?}: its used range reaches far beyond its data, to cell {cell} (Ctrl+End goes there), while the sheet holds {held} cells; delete the stray cells and the empty rows and columns after the data, or save the sheet as .xlsx, which bangfu reads cell by cell"),
+            format!("无法读取文件：工作表“{sheet}”的已用区域远远超出数据所在范围，一直延伸到单元格 {cell}（按 Ctrl+End 可跳到那里），而整张表只有 {held} 个单元格；请删除那里多余的单元格以及数据后面的空行、空列，或把这张表另存为 .xlsx（本程序逐个单元格读取 .xlsx）"),
+        ),
         Uncalculated { cell, .. } => tr!(
             lang,
             format!("cell {cell} holds a formula whose value was never calculated; open the file in Excel or WPS and save it again"),
@@ -478,6 +483,11 @@ pub(crate) mod tests {
             }),
             File(FileError::UnclosedQuote { line: 3 }),
             File(FileError::FarUsedRange),
+            File(FileError::FarCell {
+                sheet: "台账".into(),
+                cell: "XFD1048576".into(),
+                held: 7,
+            }),
             File(FileError::Uncalculated {
                 line: 2,
                 cell: "E2".into(),

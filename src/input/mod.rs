@@ -88,6 +88,14 @@ pub enum FileError {
     /// A workbook's sheet claims a used range far beyond its data, more
     /// cells than can be read.
     FarUsedRange,
+    /// A sheet of an .xls or .ods whose used range reaches `cell`, far
+    /// beyond the `held` cells it holds: calamine would build all of that
+    /// range in memory (found before it opens the file).
+    FarCell {
+        sheet: String,
+        cell: String,
+        held: u64,
+    },
     /// A workbook's formula cell holds no value: the program that wrote
     /// the file never calculated it.
     Uncalculated {

@@ -7,6 +7,8 @@
 //! and the ID number rules say so. Only the cells a sheet holds are read:
 //! memory follows them, not the used range the file claims.
 
+mod extent;
+
 use super::{FileError, RawRow};
 use crate::i18n::import::ImportMsg;
 use crate::i18n::Msg;
@@ -34,6 +36,13 @@ pub struct Sheet {
 
 /// Open `sheet` (or the first sheet) of the workbook at `path`.
 pub fn open(path: &Path, sheet: Option<&str>) -> Result<Result<Sheet, FileError>, UsageError> {
+    if let Some(far) = extent::far_sheet(path) {
+        return Ok(Err(FileError::FarCell {
+            sheet: crate::values::printable(&far.sheet).into_owned(),
+            cell: far.cell,
+            held: far.held,
+        }));
+    }
     let mut workbook = match open_workbook_auto(path) {
         Ok(w) => w,
         Err(e) => {
@@ -104,11 +113,11 @@ enum Unread {
 }
 
 /// Why calamine could not read a workbook or sheet, for the user. calamine
-/// reads .xls and .ods sheets into a dense range: a stray value far below
-/// or to the right of the data makes that range huge (an .xls value at row
-/// 65536, column 256 takes about 1 GB while it is read; calamine refuses an
-/// .ods range of over 100 million cells). Its refusal is said in words
-/// rather than in its figures (which would also read like a phone number).
+/// reads .xls and .ods sheets into a dense range; [`extent`] has refused
+/// the sheets whose range is far larger than their cells, but calamine
+/// still refuses an .ods range of over 100 million cells (a sheet that
+/// holds some 25 million). That refusal is said in words rather than in
+/// its figures (which would also read like a phone number).
 fn unreadable(e: &calamine::Error, sheet: Option<String>) -> FileError {
     match (e, sheet) {
         (calamine::Error::Ods(calamine::OdsError::CellLimitExceeded { .. }), _) => {
@@ -128,9 +137,10 @@ fn unreadable(e: &calamine::Error, sheet: Option<String>) -> FileError {
 /// .xlsb sheet is read cell by cell: a dense range spans the used range
 /// the file claims, and one stray value at XFD1048576 makes that 17
 /// billion cells. (calamine reads .xls and .ods sheets into a range
-/// itself.) An .xlsx formula cell without a stored value (a program that
-/// writes formulas but does not calculate them, as openpyxl does) would
-/// read as empty, so as 0 in a money column: it is an error.
+/// itself, when it opens the file: [`extent`] has looked at them before.)
+/// An .xlsx formula cell without a stored value (a program that writes
+/// formulas but does not calculate them, as openpyxl does) would read as
+/// empty, so as 0 in a money column: it is an error.
 fn used_cells<RS: std::io::Read + std::io::Seek>(
     workbook: &mut Sheets<RS>,
     name: &str,

@@ -22,6 +22,7 @@ mod reliability;
 mod reports;
 mod reports_review;
 mod schema;
+mod sheets_memory;
 mod store_review;
 mod store_zh;
 mod upgrade;
