@@ -36,14 +36,20 @@ pub struct Sheet {
 
 /// Open `sheet` (or the first sheet) of the workbook at `path`.
 pub fn open(path: &Path, sheet: Option<&str>) -> Result<Result<Sheet, FileError>, UsageError> {
-    if let Some(far) = extent::far_sheet(path) {
-        return Ok(Err(FileError::FarCell {
-            sheet: crate::values::printable(&far.sheet).into_owned(),
-            cell: far.cell,
-            held: far.held,
-        }));
+    match extent::look(path) {
+        extent::Look::Fine => {}
+        extent::Look::Far(far) => {
+            return Ok(Err(FileError::FarCell {
+                sheet: crate::values::printable(&far.sheet).into_owned(),
+                cell: far.cell,
+                held: far.held,
+            }))
+        }
     }
-    let mut workbook = match open_workbook_auto(path) {
+    let Some(opened) = unpanicked(|| open_workbook_auto(path)) else {
+        return Ok(Err(damaged()));
+    };
+    let mut workbook = match opened {
         Ok(w) => w,
         Err(e) => {
             if !path.exists() {
@@ -73,7 +79,10 @@ pub fn open(path: &Path, sheet: Option<&str>) -> Result<Result<Sheet, FileError>
             None => return Ok(Err(FileError::Empty)),
         },
     };
-    let cells = match used_cells(&mut workbook, &name) {
+    let Some(cells) = unpanicked(|| used_cells(&mut workbook, &name)) else {
+        return Ok(Err(damaged()));
+    };
+    let cells = match cells {
         Ok(cells) => cells,
         Err(Unread::Uncalculated((row, column))) => {
             return Ok(Err(FileError::Uncalculated {
@@ -101,6 +110,47 @@ pub fn open(path: &Path, sheet: Option<&str>) -> Result<Result<Sheet, FileError>
         format,
         cells,
     }))
+}
+
+/// A workbook whose reading broke down inside calamine.
+fn damaged() -> FileError {
+    FileError::NotAWorkbook {
+        cause: "its records point outside the file (damaged)".into(),
+    }
+}
+
+std::thread_local! {
+    /// Set while calamine reads on this thread: a panic then is the
+    /// file's fault, said as such, not a crash ([`quiet_panics`]).
+    static IN_CALAMINE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Run calamine's `work`; `None` if it panicked. calamine indexes into a
+/// file's records by the offsets the file states (a sheet's offset past
+/// the end of an .xls stream panics in 0.38), and a clerk's damaged file
+/// must be an error at that file (contract §3.5), never a crash or a
+/// half-read import.
+fn unpanicked<T>(work: impl FnOnce() -> T) -> Option<T> {
+    quiet_panics();
+    IN_CALAMINE.with(|c| c.set(true));
+    let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).ok();
+    IN_CALAMINE.with(|c| c.set(false));
+    done
+}
+
+/// Install, once, a panic hook that stays silent for a panic inside
+/// calamine (the file is then reported as damaged) and otherwise prints
+/// what the standard hook prints.
+fn quiet_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let standard = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !IN_CALAMINE.with(std::cell::Cell::get) {
+                standard(info);
+            }
+        }));
+    });
 }
 
 /// Why the cells of a sheet were not read.

@@ -320,3 +320,86 @@ fn a_full_sheet_with_libreoffices_repeated_empty_cells_imports() {
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(scalar(&w, "SELECT count(*) FROM households"), "20000");
 }
+
+/// An .xls whose sheet offset (BOUNDSHEET) points past the end of its
+/// stream: calamine 0.38 indexes the stream there and panics.
+#[test]
+fn an_xls_whose_sheet_lies_past_its_stream_is_an_error_not_a_crash() {
+    let w = Workdir::new();
+    let path = xls(&w, "损坏.xls", &households(3), None);
+    // Rewrite the BOUNDSHEET offset (the first 4 bytes of its data) in the
+    // compound file's stream.
+    let mut file = cfb::open_rw(&path).expect("compound file");
+    let mut stream = Vec::new();
+    {
+        let mut s = file.open_stream("/Workbook").expect("stream");
+        std::io::Read::read_to_end(&mut s, &mut stream).expect("read");
+    }
+    let at = stream
+        .windows(2)
+        .position(|w| w == 0x0085u16.to_le_bytes())
+        .expect("BOUNDSHEET");
+    stream[at + 4..at + 8].copy_from_slice(&1_000_000u32.to_le_bytes());
+    {
+        let mut s = file.create_stream("/Workbook").expect("stream");
+        s.write_all(&stream).expect("write");
+    }
+    file.flush().expect("flush");
+    drop(file);
+    let out = w
+        .bangfu()
+        .args(["import", path_str(&path)])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.contains("损坏.xls:1:"), "{err}");
+    assert_eq!(w.dump(), "");
+}
+
+/// An .ods whose content.xml breaks off inside a table (a copy cut short)
+/// is an error at that file, at once, and nothing is written.
+#[test]
+fn an_ods_whose_content_breaks_off_is_an_error_at_that_file() {
+    let w = Workdir::new();
+    let whole = ods(&w, "whole.ods", &households(3), None);
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&whole).unwrap()).unwrap();
+    let mut content = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("content.xml").unwrap(), &mut content).unwrap();
+    // Cut inside a row's first cell, after a whole row, and in a tag.
+    for (i, cut) in [
+        content.find("<text:p>").expect("a cell") + 9,
+        content.find("</table:table-row>").expect("a row") + 18,
+        content.find("<table:table-row").expect("a row") + 5,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        broken_ods_is_refused(&w, &content.as_bytes()[..cut], &format!("断了{i}.ods"));
+    }
+}
+
+fn broken_ods_is_refused(w: &Workdir, content: &[u8], name: &str) {
+    let path = w.path(name);
+    let mut out = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    out.start_file("mimetype", stored).unwrap();
+    out.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .unwrap();
+    out.start_file("content.xml", stored).unwrap();
+    out.write_all(content).unwrap();
+    out.finish().unwrap();
+    let out = w
+        .bangfu()
+        .args(["import", path_str(&path)])
+        .timeout(std::time::Duration::from_secs(10))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{name}: {err}");
+    assert!(err.contains(&format!("{name}:1:")), "{err}");
+    assert_eq!(w.dump(), "");
+}

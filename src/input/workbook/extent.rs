@@ -109,26 +109,48 @@ pub struct FarSheet {
     pub held: u64,
 }
 
-/// The first sheet of the .xls or .ods at `path` that calamine would build
-/// far beyond its cells. calamine builds every sheet of both formats when
-/// it opens the file, so every sheet is looked at. A file that cannot be
-/// looked at (not a compound file or zip, a broken record) gives None: it
-/// goes to calamine as it is, which says what is wrong with it.
-pub fn far_sheet(path: &Path) -> Option<FarSheet> {
-    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-    let file = BufReader::new(File::open(path).ok()?);
-    let sheets = match ext.as_str() {
-        "xls" | "xla" => biff::sheets(file)?,
-        "ods" => ods::sheets(file)?,
-        _ => return None,
+/// What looking at an .xls or .ods before calamine opens it found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Look {
+    /// Every sheet calamine would build is in proportion to its cells (or
+    /// the file is no compound file or zip to look at: calamine says what
+    /// is wrong with it).
+    Fine,
+    /// The first sheet that calamine would build far beyond its cells.
+    /// calamine builds every sheet of both formats when it opens the file,
+    /// so every sheet is looked at.
+    Far(FarSheet),
+}
+
+/// Look at the .xls or .ods at `path` (anything else is [`Look::Fine`]).
+pub fn look(path: &Path) -> Look {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let Ok(file) = File::open(path) else {
+        return Look::Fine;
     };
-    sheets.into_iter().find_map(|(sheet, extent)| {
+    let file = BufReader::new(file);
+    let sheets = match ext.as_deref() {
+        Some("xls" | "xla") => biff::sheets(file),
+        Some("ods") => match ods::sheets(file) {
+            ods::Content::Tables(sheets) => Some(sheets),
+            // A content.xml this look cannot follow goes to calamine as
+            // it is, which says what is wrong with it (refusing it here
+            // could refuse a file calamine reads).
+            ods::Content::Missing | ods::Content::Broken => None,
+        },
+        _ => None,
+    };
+    let far = sheets.into_iter().flatten().find_map(|(sheet, extent)| {
         extent.far_cell().map(|cell| FarSheet {
             sheet,
             cell,
             held: extent.held(),
         })
-    })
+    });
+    far.map_or(Look::Fine, Look::Far)
 }
 
 #[cfg(test)]
@@ -146,7 +168,10 @@ mod tests {
         };
         for sheets in [
             biff::sheets(fixture("households.xls")),
-            ods::sheets(fixture("households.ods")),
+            match ods::sheets(fixture("households.ods")) {
+                ods::Content::Tables(sheets) => Some(sheets),
+                _ => None,
+            },
         ] {
             let sheets = sheets.expect("looked at");
             assert!(!sheets.is_empty());

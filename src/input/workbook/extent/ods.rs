@@ -19,17 +19,29 @@ const MAX_COLUMNS: u64 = 16_384;
 
 type Xml<R> = quick_xml::Reader<R>;
 
-/// Each table's name and extent, in the file's order; None when the file
-/// is not an .ods that can be looked at.
-pub fn sheets<R: Read + Seek>(file: R) -> Option<Vec<(String, Extent)>> {
-    let mut zip = zip::ZipArchive::new(file).ok()?;
-    let content = zip.by_name("content.xml").ok()?;
+/// What an .ods's content.xml holds.
+pub enum Content {
+    /// Each table's name and extent, in the file's order.
+    Tables(Vec<(String, Extent)>),
+    /// No zip, or no content.xml in it: nothing to look at.
+    Missing,
+    /// content.xml breaks off before its tables end, or is not XML.
+    Broken,
+}
+
+pub fn sheets<R: Read + Seek>(file: R) -> Content {
+    let Ok(mut zip) = zip::ZipArchive::new(file) else {
+        return Content::Missing;
+    };
+    let Ok(content) = zip.by_name("content.xml") else {
+        return Content::Missing;
+    };
     let mut xml = Xml::from_reader(BufReader::new(content));
     // As calamine reads it: `<a/>` is a start and an end.
     let config = xml.config_mut();
     config.expand_empty_elements = true;
     config.check_end_names = false;
-    sheets_of(&mut xml)
+    sheets_of(&mut xml).map_or(Content::Broken, Content::Tables)
 }
 
 fn sheets_of<R: std::io::BufRead>(xml: &mut Xml<R>) -> Option<Vec<(String, Extent)>> {
