@@ -21,6 +21,7 @@ mod progress;
 mod reliability;
 mod reports;
 mod reports_review;
+mod row_order;
 mod schema;
 mod store_review;
 mod store_zh;
