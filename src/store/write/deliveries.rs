@@ -1,7 +1,9 @@
-//! Deliveries: resolved on the reading thread, written in chunks of
-//! [`CHUNK`] rows a statement, and settled one by one by fingerprint and
-//! occurrence where a chunk meets rows already stored (contract §3.4); a
-//! delivery with an id of its own is matched by that id.
+//! Deliveries: resolved on the reading thread; one with an id of its own
+//! matched by that id and written at once; the others sorted by (day,
+//! fingerprint) for the end of their file ([`super::sorted`]) and settled
+//! in that order by fingerprint and occurrence (contract §3.4), a chunk of
+//! [`CHUNK`] new rows a statement. Every delivery a file inserts or
+//! matches is held by the file's ledger and in its version (contract §8).
 
 use super::sorted::{Row, Sorter};
 use super::{Outcome, Refs, Seen, Tally, WriteError, Writer};
@@ -71,6 +73,13 @@ impl<'c> Writer<'c> {
                     goods: r.goods.0,
                     cash: r.cash.0,
                 };
+                if self
+                    .deliveries
+                    .order
+                    .next_day(row.day, &self.deliveries.sorter)
+                {
+                    self.write_sorted()?;
+                }
                 let sorter = &mut self.deliveries.sorter;
                 Ok(sorter.push(row, note.unwrap_or("")).map_err(spill_failed)?)
             }
@@ -169,9 +178,10 @@ impl<'c> Writer<'c> {
         Ok(())
     }
 
-    /// Write the file's deliveries without id, in key order (see
-    /// [`Sink`]), and count them.
-    pub(super) fn write_sorted(&mut self) -> rusqlite::Result<()> {
+    /// Write the deliveries without id the sorter holds, in key order (see
+    /// [`Sink`]), and count them; at the end of the file, the last chunk
+    /// too.
+    fn write_sorted(&mut self) -> rusqlite::Result<()> {
         let d = &mut self.deliveries;
         let mut sink = Sink {
             conn: self.conn,
@@ -182,13 +192,71 @@ impl<'c> Writer<'c> {
                 .entry((self.ledger, Kind::Deliveries))
                 .or_default(),
             tally: &mut self.tally,
-            chunk: Vec::with_capacity(CHUNK),
-            notes: String::new(),
-            last: None,
-            ahead: None,
+            s: &mut d.stream,
         };
-        d.sorter.finish(spill_failed, |row, note| sink.push(row, note))?;
+        d.sorter
+            .finish(spill_failed, |row, note| sink.push(row, note))
+    }
+
+    /// The end of the file: write every delivery still waiting.
+    pub(super) fn end_deliveries(&mut self) -> rusqlite::Result<()> {
+        self.write_sorted()?;
+        let d = &mut self.deliveries;
+        let mut sink = Sink {
+            conn: self.conn,
+            st: &mut d.st,
+            ledger: self.ledger,
+            seen: self
+                .versions
+                .entry((self.ledger, Kind::Deliveries))
+                .or_default(),
+            tally: &mut self.tally,
+            s: &mut d.stream,
+        };
         sink.flush()
+    }
+}
+
+/// Whether a file's rows come in order of day, the order clerks' sheets
+/// mostly keep. While they do, and have for [`EVIDENCE`] rows, the rows
+/// of the days before a row's day are all there: they are written then,
+/// so that writing goes on while the reading thread reads (a file in any
+/// other order is read whole before a row of it is written). A row that
+/// comes after its day was written is late ([`Sink::late`]).
+#[derive(Debug)]
+struct Order {
+    rows: u64,
+    last_day: Option<i32>,
+    broken: bool,
+    /// [`EVIDENCE`], but in tests.
+    evidence: u64,
+}
+
+/// Rows a file must have kept in order of day before its days are written
+/// as they end: a file by household or shuffled breaks the order within
+/// its first rows, and is then sorted whole.
+const EVIDENCE: u64 = 4096;
+
+impl Order {
+    fn new(evidence: u64) -> Order {
+        Order {
+            rows: 0,
+            last_day: None,
+            broken: false,
+            evidence,
+        }
+    }
+
+    /// A row of `day` comes: whether the rows before it are to be written
+    /// now.
+    fn next_day(&mut self, day: i32, sorter: &Sorter) -> bool {
+        let last = self.last_day.replace(day);
+        self.rows += 1;
+        self.broken |= last.is_some_and(|l| day < l);
+        !self.broken
+            && self.rows > self.evidence
+            && last.is_some_and(|l| day > l)
+            && !sorter.spilled()
     }
 }
 
@@ -214,6 +282,8 @@ pub(super) struct Deliveries<'c> {
     /// The deliveries with an id the current file wrote (an id may stand
     /// once in a file).
     ids: HashSet<i64>,
+    order: Order,
+    stream: Stream,
     st: Statements<'c>,
 }
 
@@ -236,11 +306,17 @@ impl<'c> Deliveries<'c> {
         Ok(Deliveries {
             sorter: Sorter::new(spill_dir(conn)),
             ids: HashSet::default(),
+            order: Order::new(EVIDENCE),
+            stream: Stream::default(),
             st: Statements {
                 insert_chunk,
                 hold_range,
                 insert,
                 hold,
+                stored_at: conn.prepare(
+                    "SELECT key FROM deliveries
+                     WHERE day = ?1 AND fingerprint = ?2 AND occurrence = ?3",
+                )?,
                 next_stored: conn.prepare(
                     "SELECT day, fingerprint, occurrence, key FROM deliveries
                      WHERE (day, fingerprint, occurrence) >= (?1, ?2, ?3)
@@ -254,6 +330,8 @@ impl<'c> Deliveries<'c> {
     pub fn begin_file(&mut self) {
         self.sorter.clear();
         self.ids.clear();
+        self.order = Order::new(self.order.evidence);
+        self.stream = Stream::default();
     }
 }
 
@@ -289,6 +367,8 @@ struct Statements<'c> {
     hold_range: Statement<'c>,
     insert: Statement<'c>,
     hold: Statement<'c>,
+    /// The key of the delivery stored at a place.
+    stored_at: Statement<'c>,
     /// The first stored place at or after a place, and its key.
     next_stored: Statement<'c>,
 }
@@ -311,38 +391,114 @@ struct Sink<'w, 'c> {
     ledger: i64,
     seen: &'w mut Seen,
     tally: &'w mut Tally,
+    s: &'w mut Stream,
+}
+
+/// Where the sorted stream of a file stands.
+#[derive(Debug, Default)]
+struct Stream {
+    /// Rows whose places are counted, waiting to fill a chunk.
     chunk: Vec<(Row, Place, Range<usize>)>,
     notes: String,
-    /// The last row's place.
+    /// The last place counted in the stream.
     last: Option<Place>,
     /// The first stored place at or after the last one looked up from, and
     /// its key; `Some(None)` when none is stored after it; `None` before
     /// the first lookup. (Rows this file inserts are all before the next
     /// place looked up from, so they never stand in the way.)
     ahead: Option<Option<(Place, i64)>>,
+    /// The deliveries the file inserted or matched: what a late row must
+    /// not take again.
+    taken: Seen,
+    /// The last late row's key, and the next occurrence to try for another
+    /// of it (a run of identical late rows is then looked up once a row).
+    late: Option<((i32, i64), i64)>,
 }
 
 impl Sink<'_, '_> {
+    /// The next row of the sorted stream: counted in the stream, or late.
     fn push(&mut self, row: &Row, note: &str) -> rusqlite::Result<()> {
-        let occurrence = match self.last {
+        if self
+            .s
+            .last
+            .is_some_and(|(day, fingerprint, _)| row.key() < (day, fingerprint))
+        {
+            self.flush()?;
+            return self.late(row, note);
+        }
+        let occurrence = match self.s.last {
             Some((day, fingerprint, k)) if (day, fingerprint) == row.key() => k + 1,
             _ => 1,
         };
         let place = (row.day, row.fingerprint, occurrence);
-        self.last = Some(place);
-        let start = self.notes.len();
-        self.notes.push_str(note);
-        self.chunk.push((*row, place, start..self.notes.len()));
-        if self.chunk.len() == CHUNK {
+        self.s.last = Some(place);
+        let start = self.s.notes.len();
+        self.s.notes.push_str(note);
+        self.s.chunk.push((*row, place, start..self.s.notes.len()));
+        if self.s.chunk.len() == CHUNK {
             self.flush()?;
         }
+        Ok(())
+    }
+
+    /// A row whose key comes before a place the stream has counted
+    /// (its day was written before the file's order broke): it takes the
+    /// first occurrence of its place this file has not taken — the file's
+    /// occurrences of a place are always 1 to some k — matching a stored
+    /// row there or inserting a new one.
+    fn late(&mut self, row: &Row, note: &str) -> rusqlite::Result<()> {
+        let at = row.key();
+        let mut occurrence = match self.s.late {
+            Some((key, next)) if key == at => next,
+            _ => 1,
+        };
+        let key = loop {
+            let place = (row.day, row.fingerprint, occurrence);
+            let stored: Option<i64> = (self.st.stored_at)
+                .query_row(place, |r| r.get(0))
+                .optional()?;
+            match stored {
+                Some(key) if self.s.taken.contains(key) => occurrence += 1,
+                Some(key) => {
+                    self.tally.unchanged += 1;
+                    break key;
+                }
+                None => {
+                    break self.insert_one(row, Some(note).filter(|n| !n.is_empty()), occurrence)?
+                }
+            }
+        };
+        self.s.late = Some((at, occurrence + 1));
+        self.hold(key)
+    }
+
+    /// Insert one new row at `occurrence`; its key.
+    fn insert_one(
+        &mut self,
+        row: &Row,
+        note: Option<&str>,
+        occurrence: i64,
+    ) -> rusqlite::Result<i64> {
+        let insert = &mut self.st.insert;
+        bind_row(insert, row, note)?;
+        insert.raw_bind_parameter(9, occurrence)?;
+        insert.raw_execute()?;
+        self.tally.new += 1;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Delivery `key` is the file's: held by its ledger, in its version.
+    fn hold(&mut self, key: i64) -> rusqlite::Result<()> {
+        hold(&mut self.st.hold, key, self.ledger)?;
+        self.seen.insert(key);
+        self.s.taken.insert(key);
         Ok(())
     }
 
     /// The first stored place at or after `place`, looked up only when the
     /// one known is before it.
     fn stored_from(&mut self, place: Place) -> rusqlite::Result<Option<(Place, i64)>> {
-        match self.ahead {
+        match self.s.ahead {
             Some(None) => return Ok(None),
             Some(Some((at, key))) if at >= place => return Ok(Some((at, key))),
             _ => {}
@@ -354,23 +510,23 @@ impl Sink<'_, '_> {
                 Ok(((r.get(0)?, r.get(1)?, r.get(2)?), r.get(3)?))
             })
             .optional()?;
-        self.ahead = Some(found);
+        self.s.ahead = Some(found);
         Ok(found)
     }
 
     /// Write the rows of the chunk: all at once if a full chunk meets no
     /// stored place, else one by one.
     fn flush(&mut self) -> rusqlite::Result<()> {
-        let (Some(first), Some(last)) = (self.chunk.first(), self.chunk.last()) else {
+        let (Some(first), Some(last)) = (self.s.chunk.first(), self.s.chunk.last()) else {
             return Ok(());
         };
         let (first, last) = (first.1, last.1);
         let free = self.stored_from(first)?.is_none_or(|(at, _)| at > last);
-        if free && self.chunk.len() == CHUNK {
+        if free && self.s.chunk.len() == CHUNK {
             self.insert_chunk()?;
         } else {
-            for i in 0..self.chunk.len() {
-                let Some((row, place, note)) = self.chunk.get(i).cloned() else {
+            for i in 0..self.s.chunk.len() {
+                let Some((row, place, note)) = self.s.chunk.get(i).cloned() else {
                     continue;
                 };
                 let key = match self.stored_from(place)? {
@@ -379,21 +535,16 @@ impl Sink<'_, '_> {
                         key
                     }
                     _ => {
-                        let note = self.notes.get(note).filter(|n| !n.is_empty());
-                        let insert = &mut self.st.insert;
-                        bind_row(insert, &row, note)?;
-                        insert.raw_bind_parameter(9, place.2)?;
-                        insert.raw_execute()?;
-                        self.tally.new += 1;
-                        self.conn.last_insert_rowid()
+                        let note = self.s.notes.get(note).map(str::to_string);
+                        let note = note.as_deref().filter(|n| !n.is_empty());
+                        self.insert_one(&row, note, place.2)?
                     }
                 };
-                hold(&mut self.st.hold, key, self.ledger)?;
-                self.seen.insert(key);
+                self.hold(key)?;
             }
         }
-        self.chunk.clear();
-        self.notes.clear();
+        self.s.chunk.clear();
+        self.s.notes.clear();
         Ok(())
     }
 
@@ -402,9 +553,9 @@ impl Sink<'_, '_> {
     /// rows are the last [`CHUNK`] keys.
     fn insert_chunk(&mut self) -> rusqlite::Result<()> {
         let stmt = &mut self.st.insert_chunk;
-        for (i, (r, place, note)) in self.chunk.iter().enumerate() {
+        for (i, (r, place, note)) in self.s.chunk.iter().enumerate() {
             let at = 2 + i * CHUNK_COLUMNS;
-            let note = self.notes.get(note.clone()).filter(|n| !n.is_empty());
+            let note = self.s.notes.get(note.clone()).filter(|n| !n.is_empty());
             stmt.raw_bind_parameter(at, r.day)?;
             stmt.raw_bind_parameter(at + 1, r.member)?;
             stmt.raw_bind_parameter(at + 2, r.household)?;
@@ -425,6 +576,7 @@ impl Sink<'_, '_> {
         hold.raw_execute()?;
         for key in first..=last {
             self.seen.insert(key);
+            self.s.taken.insert(key);
         }
         self.tally.new += inserted as u64;
         Ok(())
@@ -470,7 +622,8 @@ const INSERT_ONE: &str = "INSERT INTO deliveries
 
 /// A hold of delivery ?1 by ledger ?2, made by import ?3 (a hold the
 /// ledger had keeps its import).
-const HOLD: &str = "INSERT OR IGNORE INTO holds (kind, record, ledger, added) VALUES (3, ?1, ?2, ?3)";
+const HOLD: &str =
+    "INSERT OR IGNORE INTO holds (kind, record, ledger, added) VALUES (3, ?1, ?2, ?3)";
 
 /// Bind a delivery's values, its note and its fingerprint to ?1–?8, their
 /// places in every statement that writes one row; ?9, the occurrence, is
@@ -585,21 +738,43 @@ mod tests {
     /// A file of an import: its ledger, and its rows as (day, fingerprint).
     type File = (&'static str, Vec<(i32, i64)>);
 
+    /// How a test's writer sorts: runs of so many rows, and rows kept in
+    /// order of day before days are written as they end.
+    #[derive(Debug, Clone, Copy)]
+    struct Sorting {
+        run_rows: usize,
+        evidence: u64,
+    }
+
+    const AS_SHIPPED: Sorting = Sorting {
+        run_rows: RUN_ROWS,
+        evidence: EVIDENCE,
+    };
+
+    fn sorting() -> impl Strategy<Value = Sorting> {
+        (
+            prop::sample::select(vec![1_usize, 7, 100, RUN_ROWS]),
+            prop::sample::select(vec![0_u64, 3, EVIDENCE]),
+        )
+            .prop_map(|(run_rows, evidence)| Sorting { run_rows, evidence })
+    }
+
     /// Import `files` in turn, `per_import` files to an import (one
-    /// transaction, as `bangfu import a b c`), sorting in runs of
-    /// `run_rows` rows; the tally of each file.
+    /// transaction, as `bangfu import a b c`), sorting as `sorting` says;
+    /// the tally of each file.
     fn import_all(
         store: &mut Store,
         files: &[File],
         per_import: usize,
-        run_rows: usize,
+        sorting: Sorting,
     ) -> Vec<Tally> {
         let mut tallies = Vec::new();
         for group in files.chunks(per_import.max(1)) {
             let tx = store.conn.transaction().unwrap();
             {
                 let mut writer = Writer::new(&tx, Date::parse("2003-06-30").unwrap()).unwrap();
-                writer.deliveries.sorter = Sorter::with_runs(None, run_rows, 1 << 20);
+                writer.deliveries.sorter = Sorter::with_runs(None, sorting.run_rows, 1 << 20);
+                writer.deliveries.order = Order::new(sorting.evidence);
                 for (name, rows) in group {
                     writer.begin_file(&ledger(name)).unwrap();
                     for &(day, fingerprint) in rows {
@@ -728,16 +903,21 @@ mod tests {
             ),
             older in prop::collection::vec((0..3i32, any::<i64>()), 0..100),
             per_import in 1..3usize,
-            run_rows in prop::sample::select(vec![1_usize, 7, 100, RUN_ROWS]),
+            sorting in sorting(),
+            by_day in any::<bool>(),
         ) {
             // Each file: rows over `spread` fingerprints a day (few: every
-            // chunk meets a stored row; many: chunks go in whole), then
-            // its first rows again.
+            // chunk meets a stored row; many: chunks go in whole), as
+            // drawn or by day, then its first rows again (late, in a file
+            // by day).
             let place = |(d, f): (i32, i64)| (d, f.rem_euclid(spread));
             let files: Vec<File> = drawn
                 .into_iter()
                 .map(|(rows, again, name)| {
-                    let rows: Vec<(i32, i64)> = rows.into_iter().map(place).collect();
+                    let mut rows: Vec<(i32, i64)> = rows.into_iter().map(place).collect();
+                    if by_day {
+                        rows.sort_by_key(|r| r.0);
+                    }
                     let again = again.min(rows.len());
                     (name, [&rows[..], &rows[..again]].concat())
                 })
@@ -749,7 +929,7 @@ mod tests {
                 *model.entry(place(p)).or_default() += 1;
             }
             stored_by_an_older_bangfu(&store, &model);
-            let tallies = import_all(&mut store, &files, per_import, run_rows);
+            let tallies = import_all(&mut store, &files, per_import, sorting);
             for ((_, file), tally) in files.iter().zip(&tallies) {
                 let mut counts: BTreeMap<(i32, i64), u64> = BTreeMap::new();
                 for &place in file {
@@ -792,27 +972,35 @@ mod tests {
         }
 
         /// Any order of one file's rows stores the same rows, held alike,
-        /// and counts the same, in a first import and over older rows.
+        /// and counts the same, in a first import and over older rows:
+        /// as drawn, shuffled, and by day with some rows moved to the end
+        /// (late).
         #[test]
         fn every_order_of_a_file_stores_and_counts_the_same(
-            rows in prop::collection::vec((0..4i32, 0..5i64), 0..300)
+            rows in prop::collection::vec((0..6i32, 0..5i64), 0..300)
                 .prop_flat_map(|rows| (Just(rows.clone()), Just(rows).prop_shuffle())),
-            older in prop::collection::vec((0..4i32, 0..5i64), 0..40),
-            run_rows in prop::sample::select(vec![1_usize, 5, 64, RUN_ROWS]),
+            older in prop::collection::vec((0..6i32, 0..5i64), 0..40),
+            moved in 0..20usize,
+            sorting in sorting(),
         ) {
             let (rows, shuffled) = rows;
+            let mut by_day = rows.clone();
+            by_day.sort_by_key(|r| r.0);
+            let moved: Vec<(i32, i64)> = by_day.drain(..moved.min(by_day.len())).collect();
+            by_day.extend(moved);
             let mut counts: BTreeMap<(i32, i64), u64> = BTreeMap::new();
             for &p in &older {
                 *counts.entry(p).or_default() += 1;
             }
             let mut outcomes = Vec::new();
-            for (file, runs) in [(rows, RUN_ROWS), (shuffled, run_rows)] {
+            for (file, sorting) in [(rows, AS_SHIPPED), (shuffled, sorting), (by_day, sorting)] {
                 let mut store = store_with_one_pair();
                 stored_by_an_older_bangfu(&store, &counts);
-                let tallies = import_all(&mut store, &[("三月", file.clone()), ("三月", file)], 2, runs);
+                let tallies = import_all(&mut store, &[("三月", file.clone()), ("三月", file)], 2, sorting);
                 outcomes.push((tallies, rows_and_holds(&store)));
             }
             prop_assert_eq!(&outcomes[0], &outcomes[1]);
+            prop_assert_eq!(&outcomes[0], &outcomes[2]);
         }
     }
 
@@ -845,6 +1033,44 @@ mod tests {
         let occurrences: Vec<i64> = (1..=n as i64).collect();
         tx.commit().unwrap();
         assert_eq!(stored(&store), BTreeMap::from([((7, 1), occurrences)]));
+    }
+
+    #[test]
+    fn a_file_by_day_is_written_as_its_days_end_and_a_late_row_takes_the_next_occurrence() {
+        let mut store = store_with_one_pair();
+        // Stored before: (0, 1) once.
+        stored_by_an_older_bangfu(&store, &BTreeMap::from([((0, 1), 1)]));
+        let tx = store.conn.transaction().unwrap();
+        let mut writer = Writer::new(&tx, Date::parse("2003-06-30").unwrap()).unwrap();
+        writer.deliveries.order = Order::new(3);
+        writer.begin_file(&ledger("三月")).unwrap();
+        let count = |tx: &rusqlite::Transaction<'_>| -> i64 {
+            tx.query_row("SELECT count(*) FROM deliveries", [], |r| r.get(0))
+                .unwrap()
+        };
+        for day in 0..10 {
+            for fingerprint in 1..=10 {
+                writer.delivery(&row(day, fingerprint), None).unwrap();
+            }
+        }
+        // Days before the last are written, but for a chunk not yet full.
+        let before_end = count(&tx);
+        // Late: (0, 1) twice more — the file's second and third, the first
+        // being the stored one; and (0, 9) a second time.
+        for fingerprint in [1, 9, 1] {
+            writer.delivery(&row(0, fingerprint), None).unwrap();
+        }
+        let tally = writer.end_file().unwrap();
+        assert_eq!((tally.new, tally.unchanged), (102, 1));
+        let late = (writer.deliveries.st.stored_at).get_status(rusqlite::StatementStatus::Run);
+        assert!(late >= 3, "{late}");
+        drop(writer);
+        // The first chunk: the stored row and 63 new ones.
+        assert_eq!(before_end, CHUNK as i64);
+        tx.commit().unwrap();
+        assert_eq!(stored(&store).get(&(0, 1)), Some(&vec![1, 2, 3]));
+        assert_eq!(stored(&store).get(&(0, 9)), Some(&vec![1, 2]));
+        assert_eq!(unheld(&store), 0);
     }
 
     #[test]
@@ -882,12 +1108,12 @@ mod tests {
     fn a_ledger_that_held_a_row_keeps_its_hold_and_another_ledger_adds_one() {
         let mut store = store_with_one_pair();
         let file = vec![(7, 1), (7, 1), (8, 2)];
-        import_all(&mut store, &[("三月", file.clone())], 1, RUN_ROWS);
+        import_all(&mut store, &[("三月", file.clone())], 1, AS_SHIPPED);
         let again = import_all(
             &mut store,
             &[("三月", file.clone()), ("乡里", file)],
             2,
-            RUN_ROWS,
+            AS_SHIPPED,
         );
         assert_eq!(again.iter().map(|t| t.unchanged).sum::<u64>(), 6);
         let holds = strings(
@@ -900,7 +1126,10 @@ mod tests {
     }
 
     /// Write `rows` (id, day, goods) as one file each, all in one import.
-    fn import_with_ids(store: &mut Store, files: &[&[(&str, i32, i64)]]) -> Vec<Result<Tally, String>> {
+    fn import_with_ids(
+        store: &mut Store,
+        files: &[&[(&str, i32, i64)]],
+    ) -> Vec<Result<Tally, String>> {
         let tx = store.conn.transaction().unwrap();
         let mut out = Vec::new();
         {
@@ -958,7 +1187,10 @@ mod tests {
             &mut store,
             &[&[("R1", 7, 100), ("R1", 7, 100)], &[("R1", 7, 100)]],
         );
-        assert!(got[0].as_ref().is_err_and(|e| e.contains("RecordIdAgain")), "{got:?}");
+        assert!(
+            got[0].as_ref().is_err_and(|e| e.contains("RecordIdAgain")),
+            "{got:?}"
+        );
         assert_eq!(got[1].as_ref().map(|t| t.unchanged), Ok(1));
     }
 

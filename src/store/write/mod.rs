@@ -165,7 +165,7 @@ impl<'c> Writer<'c> {
     /// Write the file's deliveries without id, sorted; what all the file's
     /// records did.
     pub fn end_file(&mut self) -> rusqlite::Result<Tally> {
-        self.write_sorted()?;
+        self.end_deliveries()?;
         Ok(std::mem::take(&mut self.tally))
     }
 

@@ -126,6 +126,11 @@ impl Sorter {
         }
     }
 
+    /// Whether a run was spilled since the last [`Sorter::finish`].
+    pub fn spilled(&self) -> bool {
+        self.spill.is_some()
+    }
+
     /// Forget every row (a new file).
     pub fn clear(&mut self) {
         self.run.clear();
@@ -172,8 +177,8 @@ impl Sorter {
         let spill = self.spill.take();
         self.clear();
         let Some(spill) = spill else { return Ok(()) };
-        let file = (spill.file.into_inner())
-            .map_err(|e| failed(io::IntoInnerError::into_error(e)))?;
+        let file =
+            (spill.file.into_inner()).map_err(|e| failed(io::IntoInnerError::into_error(e)))?;
         merge(&file, &spill.runs, failed, each)
     }
 
