@@ -8,7 +8,16 @@ use crate::common::{import_small_district, path_str, scalar, Workdir};
 
 /// One row of the clerk's sheet: month, day, member, household, category,
 /// goods, cash, note.
-type Row = (u32, u32, &'static str, &'static str, &'static str, u32, u32, &'static str);
+type Row = (
+    u32,
+    u32,
+    &'static str,
+    &'static str,
+    &'static str,
+    u32,
+    u32,
+    &'static str,
+);
 
 /// A sheet of 2002 over the small district: many kinds of rows, some of
 /// them pasted twice, and one visit written down five times.
@@ -59,7 +68,9 @@ fn orders() -> Vec<(&'static str, Vec<Row>)> {
     let mut shuffled = rows.clone();
     let mut state: u64 = 16;
     for i in (1..shuffled.len()).rev() {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         shuffled.swap(i, (state >> 33) as usize % (i + 1));
     }
     let mut backwards = by_date.clone();
@@ -86,7 +97,15 @@ fn shown(w: &Workdir) -> Vec<String> {
     vec![
         w.json(&["summary"]).to_string(),
         w.json(&["totals", "--by", "category"]).to_string(),
-        w.stdout(&["totals", "--by", "household", "--across", "month", "--format", "csv"]),
+        w.stdout(&[
+            "totals",
+            "--by",
+            "household",
+            "--across",
+            "month",
+            "--format",
+            "csv",
+        ]),
         w.records(),
     ]
 }
@@ -101,7 +120,11 @@ fn a_file_in_any_order_is_the_same_deliveries_held_by_its_ledger() {
         let file = w.gbk("帮扶记录.csv", &csv(&rows));
         w.stdout(&["import", path_str(&file)]);
         // Pasted twice and written five times: each is a delivery.
-        assert_eq!(logged(&w), format!("{} new, 0 unchanged", rows.len()), "{order}");
+        assert_eq!(
+            logged(&w),
+            format!("{} new, 0 unchanged", rows.len()),
+            "{order}"
+        );
         // Every delivery is held by the file's ledger, made by this import.
         assert_eq!(
             scalar(
@@ -135,7 +158,11 @@ fn a_file_imported_again_in_another_order_is_all_unchanged() {
     for (order, rows) in orders {
         let file = w.gbk("帮扶记录.csv", &csv(&rows));
         w.stdout(&["import", path_str(&file)]);
-        assert_eq!(logged(&w), format!("0 new, {} unchanged", rows.len()), "{order}");
+        assert_eq!(
+            logged(&w),
+            format!("0 new, {} unchanged", rows.len()),
+            "{order}"
+        );
         assert_eq!(shown(&w), before, "{order}");
     }
     // One hold a delivery: the ledger already held each row, and keeps the
