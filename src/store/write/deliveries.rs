@@ -179,28 +179,19 @@ impl<'c> Writer<'c> {
     }
 
     /// Write the deliveries without id the sorter holds, in key order (see
-    /// [`Sink`]), and count them; at the end of the file, the last chunk
-    /// too.
+    /// [`Sink`]), and count them; the last chunk may wait for more.
     fn write_sorted(&mut self) -> rusqlite::Result<()> {
-        let d = &mut self.deliveries;
-        let mut sink = Sink {
-            conn: self.conn,
-            st: &mut d.st,
-            ledger: self.ledger,
-            seen: self
-                .versions
-                .entry((self.ledger, Kind::Deliveries))
-                .or_default(),
-            tally: &mut self.tally,
-            s: &mut d.stream,
-        };
-        d.sorter
-            .finish(spill_failed, |row, note| sink.push(row, note))
+        self.with_sink(|sink, sorter| sorter.finish(spill_failed, |row, note| sink.push(row, note)))
     }
 
     /// The end of the file: write every delivery still waiting.
     pub(super) fn end_deliveries(&mut self) -> rusqlite::Result<()> {
         self.write_sorted()?;
+        self.with_sink(|sink, _| sink.flush())
+    }
+
+    /// Run `work` with the file's sink and its sorter.
+    fn with_sink<T>(&mut self, work: impl FnOnce(&mut Sink<'_, 'c>, &mut Sorter) -> T) -> T {
         let d = &mut self.deliveries;
         let mut sink = Sink {
             conn: self.conn,
@@ -213,7 +204,7 @@ impl<'c> Writer<'c> {
             tally: &mut self.tally,
             s: &mut d.stream,
         };
-        sink.flush()
+        work(&mut sink, &mut d.sorter)
     }
 }
 

@@ -25,13 +25,28 @@
 //! A spilled row is its fixed fields little-endian, then its note's
 //! length (u32) and bytes ([`RECORD`] bytes and the note).
 //!
-//! What it costs and buys (1,000,000 deliveries, 2-core machine, release
-//! build; the figures and the levers tried are in the report of issue 16):
-//! see the table at the end of this header.
+//! What it costs and buys (1,000,000 deliveries of examples/bench_data.rs
+//! into a database holding their households, members and pairings; release
+//! build, the 2-core machine loaded 7–13 by other work, so seconds are
+//! 2–5× what a quiet machine gives: compare within a column; "before" is
+//! the bench helper's run of the b-tree keyed by place, 9ffda8e, under a
+//! like load):
 //!
-//! | order of the file | before (b-tree by key) | sorted |
-//! |---|---|---|
-//! | (filled in by the measurement below) | | |
+//! | the file | before | sorted | CPU s (both threads) | peak RSS |
+//! |---|---:|---:|---:|---:|
+//! | by date | 9.05 s | 9.7–13.4 s | 3.3–4.3 | 39 MiB |
+//! | by household, date | 52.2 s | 7.0–9.0 s | 3.1–3.5 | 45 MiB |
+//! | shuffled | 52.4 s | 7.8–10.1 s | 3.0–3.9 | 45 MiB |
+//! | shuffled again, unchanged | 152 s | 8.7 s | 3.1 | 45 MiB |
+//! | 100,000 / 200,000 identical rows | | 0.93 / 1.50 s | 0.4 / 0.6 | 38 / 43 MiB |
+//! | plain import (examples/plain_import.rs) | | 4.2–5.3 s | 1.6–2.1 | 6 MiB |
+//!
+//! The sort itself (runs sorted, spilled, merged: some 100 MB through the
+//! temporary file) is a few per cent of the import's CPU. What it costs is
+//! that a file in any order but by day is read whole before a row of it is
+//! written, so reading and writing no longer overlap on the two cores;
+//! hence the rows of a file in order of day are written as each day ends
+//! (store/write/deliveries.rs, `Order`).
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
