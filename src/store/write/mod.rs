@@ -36,8 +36,9 @@ enum Outcome {
 }
 
 /// What the records of a file did, counted by the writer: a delivery
-/// without id is only written at the end of the file, in key order
-/// ([`Writer::end_file`]).
+/// without id is written in key order, once the rows before it are known
+/// (as its day ends in a file by day, else at the end of the file,
+/// [`Writer::end_file`]).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Tally {
     pub new: u64,
@@ -103,7 +104,7 @@ pub struct Writer<'c> {
     /// ([`Writer::saw`]), the version `--replace` makes current.
     versions: HashMap<(i64, Kind), Seen>,
     tally: Tally,
-    /// The current file's deliveries without id, waiting for its end, and
+    /// The current file's deliveries without id, waiting to be sorted, and
     /// the statements a million-row import runs a million times, prepared
     /// once (a cached statement costs a hash of its SQL on every use).
     deliveries: deliveries::Deliveries<'c>,
