@@ -497,7 +497,9 @@ mod tests {
     }
 
     #[test]
-    fn an_upgrade_gives_batch_numbers_of_older_rows_their_present_meaning() {
+    fn an_upgrade_holds_each_older_delivery_by_the_file_its_batch_number_names() {
+        // A plain batch number (before version 6) and a chunk's mark (the
+        // file's number in the high half) both name the file.
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("v5.db");
         {
@@ -509,21 +511,44 @@ mod tests {
                 "PRAGMA user_version = 5;
                  INSERT INTO households (key, id, head, township) VALUES (1, 'H1', 'a', 't');
                  INSERT INTO members (key, id, name, unit) VALUES (1, 'M1', 'b', 'u');
+                 INSERT INTO imports (key, at, file, kind, rows_read, new, updated, unchanged, skipped, rejected)
+                 VALUES (3, '2024-01-01 08:00:00', 'dir/三月.csv', 'deliveries', 1, 1, 0, 0, 0, 0),
+                        (7, '2024-02-01 08:00:00', '四月.xlsx', 'deliveries', 1, 1, 0, 0, 0, 0);
                  INSERT INTO deliveries (day, fingerprint, occurrence, member, household, category, batch)
                  VALUES (1, 11, 1, 1, 1, 0, 7), (2, 12, 1, 1, 1, 0, (3 << 32) | 2);",
             )
             .unwrap();
         }
         let store = Store::open(&path).unwrap();
-        let batches: Vec<i64> = store
+        let held: Vec<(i64, String)> = store
             .conn
-            .prepare("SELECT batch FROM deliveries ORDER BY day")
+            .prepare(
+                "SELECT d.day, l.name FROM deliveries d
+                 JOIN holds h ON h.kind = 3 AND h.record = d.key
+                 JOIN ledgers l ON l.key = h.ledger ORDER BY d.day",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(held, [(1, "四月".to_string()), (2, "三月".to_string())]);
+        // The marks are gone with the column, and so is the table that
+        // carried them across the copy.
+        let columns: Vec<String> = store
+            .conn
+            .prepare("SELECT name FROM pragma_table_info('deliveries')")
             .unwrap()
             .query_map([], |r| r.get(0))
             .unwrap()
             .collect::<rusqlite::Result<_>>()
             .unwrap();
-        assert_eq!(batches, [7 << 32, (3 << 32) | 2]);
+        assert!(!columns.iter().any(|c| c == "batch"), "{columns:?}");
+        let temporary: i64 = store
+            .conn
+            .query_row("SELECT count(*) FROM temp.sqlite_master", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(temporary, 0);
     }
 
     #[test]

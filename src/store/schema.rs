@@ -194,7 +194,11 @@ pub const MIGRATIONS: &[&str] = &[
     // delivery by one integer, and so that rows in any order append to the
     // table (contract §7); the deduplication key becomes a unique index.
     // The ledgers of rows written before are filled in by
-    // [`after_migration`], which knows how a file's name becomes a ledger's.
+    // [`after_migration`], which knows how a file's name becomes a ledger's;
+    // `batch` goes (rows are sorted by key before they are written, and
+    // count their occurrences in that order: store/write/sorted.rs), but
+    // first the file each delivery's mark names is kept, in a temporary
+    // table, for its hold.
     "
     CREATE TABLE ledgers (
         key   INTEGER PRIMARY KEY,
@@ -245,13 +249,17 @@ pub const MIGRATIONS: &[&str] = &[
         goods        INTEGER NOT NULL DEFAULT 0, -- fen
         cash         INTEGER NOT NULL DEFAULT 0, -- fen
         note         TEXT,
-        batch        INTEGER NOT NULL DEFAULT 0, -- the file that last inserted or matched it (Writer::mark)
         added        INTEGER NOT NULL DEFAULT 0  -- the import (commands.number) that added it; 0 before version 7
     );
     INSERT INTO deliveries_v7
-        (day, fingerprint, occurrence, id, member, household, category, goods, cash, note, batch)
-        SELECT day, fingerprint, occurrence, id, member, household, category, goods, cash, note, batch
+        (day, fingerprint, occurrence, id, member, household, category, goods, cash, note)
+        SELECT day, fingerprint, occurrence, id, member, household, category, goods, cash, note
         FROM deliveries ORDER BY day, fingerprint, occurrence;
+    -- The file (imports.key) that last inserted or matched each delivery:
+    -- the high half of its mark (version 6). Read and dropped by
+    -- after_migration.
+    CREATE TEMP TABLE v7_delivery_files AS
+        SELECT day, fingerprint, occurrence, batch >> 32 AS file FROM deliveries;
     DROP TABLE deliveries;
     ALTER TABLE deliveries_v7 RENAME TO deliveries;
     CREATE UNIQUE INDEX deliveries_place ON deliveries(day, fingerprint, occurrence);
@@ -336,8 +344,8 @@ pub const MIGRATIONS: &[&str] = &[
 /// transaction. Version 7: every file of the log gets the ledger its name
 /// gives (the rule an import uses, [`LedgerName::of_path`]), and the rows
 /// written before are held by those ledgers — a delivery by the ledger of
-/// the file that last inserted or matched it (its `batch` mark names the
-/// file), a household, member or pairing by every ledger that imported a
+/// the file that last inserted or matched it (its `batch` mark named the
+/// file; the migration kept it in `temp.v7_delivery_files`), a household, member or pairing by every ledger that imported a
 /// file of its kind (which of them listed it, the log does not know; more
 /// holders only ever keep a record, never remove one).
 pub fn after_migration(conn: &Connection, version: i64) -> rusqlite::Result<()> {
@@ -360,7 +368,11 @@ pub fn after_migration(conn: &Connection, version: i64) -> rusqlite::Result<()> 
     }
     conn.execute_batch(
         "INSERT INTO holds (kind, record, ledger, added)
-             SELECT 3, d.key, i.ledger, 0 FROM deliveries d JOIN imports i ON i.key = d.batch >> 32;
+             SELECT 3, d.key, i.ledger, 0 FROM temp.v7_delivery_files f
+             JOIN deliveries d
+                 ON (d.day, d.fingerprint, d.occurrence) = (f.day, f.fingerprint, f.occurrence)
+             JOIN imports i ON i.key = f.file;
+         DROP TABLE temp.v7_delivery_files;
          INSERT OR IGNORE INTO holds (kind, record, ledger, added)
              SELECT k.kind, r.key, i.ledger, 0
              FROM (SELECT 0 AS kind, 'households' AS name UNION ALL SELECT 1, 'members') k

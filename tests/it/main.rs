@@ -21,6 +21,7 @@ mod progress;
 mod reliability;
 mod reports;
 mod reports_review;
+mod row_order;
 mod schema;
 mod sheets_memory;
 mod store_review;

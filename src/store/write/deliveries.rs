@@ -1,15 +1,20 @@
-//! Deliveries: resolved on the reading thread, written in chunks of
-//! [`CHUNK`] rows a statement, and settled one by one by fingerprint and
-//! occurrence where a chunk meets rows already stored (contract §3.4); a
-//! delivery with an id of its own is matched by that id.
+//! Deliveries: resolved on the reading thread; one with an id of its own
+//! matched by that id and written at once; the others sorted by (day,
+//! fingerprint) for the end of their file ([`super::sorted`]) and settled
+//! in that order by fingerprint and occurrence (contract §3.4), a chunk of
+//! [`CHUNK`] new rows a statement. Every delivery a file inserts or
+//! matches is held by the file's ledger and in its version (contract §8).
 
-use super::{Outcome, Refs, WriteError, Writer};
+use super::sorted::{Row, Sorter};
+use super::{Outcome, Refs, Seen, Tally, WriteError, Writer};
 use crate::i18n::store::StoreMsg;
-use crate::input::headers::Field;
+use crate::input::headers::{Field, Kind};
 use crate::records::{CellProblem, Delivery};
 use crate::values::{Category, Fen};
 use rusqlite::{params, Connection, OptionalExtension, Statement};
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::FxHashSet as HashSet;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
 
 impl Refs {
     /// A delivery with its references resolved and, without an id of its
@@ -49,288 +54,617 @@ pub struct Resolved {
 }
 
 impl<'c> Writer<'c> {
-    /// Insert or update a delivery: by its id where it has one, else by
-    /// fingerprint and occurrence within the file.
+    /// Write a delivery: one with an id at once, by its id; one without
+    /// into the file's sorter, to be written in key order at the end of the
+    /// file ([`Writer::write_sorted`]).
     pub fn delivery(&mut self, r: &Resolved, note: Option<&str>) -> Result<(), WriteError> {
         match &r.id {
             Some(id) => {
                 let settled = self.delivery_with_id(r, id, note);
                 self.counted(settled)
             }
-            None => Ok(self.enqueue(r, note)?),
+            None => {
+                let row = Row {
+                    day: r.day,
+                    fingerprint: r.fingerprint,
+                    member: r.member,
+                    household: r.household,
+                    category: r.category.index(),
+                    goods: r.goods.0,
+                    cash: r.cash.0,
+                };
+                if self
+                    .deliveries
+                    .order
+                    .next_day(row.day, &self.deliveries.sorter)
+                {
+                    self.write_sorted()?;
+                }
+                let sorter = &mut self.deliveries.sorter;
+                Ok(sorter.push(row, note.unwrap_or("")).map_err(spill_failed)?)
+            }
         }
     }
 
     /// A delivery with the file's own record id: inserted, or updated in
-    /// place, and claimed for this file (an id may stand once in a file).
-    /// Its place in the table is (day, the id's hash, occurrence 0); should
-    /// another id's hash share the day, it takes occurrence -1, -2, ….
+    /// place (its old row kept for undo), or unchanged; held by the file's
+    /// ledger. An id may stand once in a file. Its place in the table is
+    /// (day, the id's hash, occurrence 0); should another id's hash share
+    /// the day, it takes occurrence -1, -2, ….
     fn delivery_with_id(
         &mut self,
         r: &Resolved,
         id: &str,
         note: Option<&str>,
     ) -> Result<Outcome, WriteError> {
-        let batch = self.mark(0);
-        let claimed: Option<i64> = self
+        let stored: Option<(i64, Stored)> = self
             .conn
-            .prepare_cached("SELECT batch FROM deliveries WHERE id = ?1")?
-            .query_row([id], |row| row.get(0))
+            .prepare_cached(
+                "SELECT key, day, member, household, category, goods, cash, note
+                 FROM deliveries WHERE id = ?1",
+            )?
+            .query_row([id], |row| {
+                Ok((
+                    row.get(0)?,
+                    (
+                        row.get(1)?,
+                        row.get(2)?,
+                        row.get(3)?,
+                        row.get(4)?,
+                        row.get(5)?,
+                        row.get(6)?,
+                        row.get(7)?,
+                    ),
+                ))
+            })
             .optional()?;
-        let Some(claimed) = claimed else {
-            let insert = &mut self.insert_delivery;
-            bind_delivery(insert, r, note, batch)?;
-            for occurrence in 0_i64.. {
-                insert.raw_bind_parameter(10, -occurrence)?;
-                if insert.raw_execute()? > 0 {
-                    break;
+        let (key, outcome) = match stored {
+            None => {
+                let insert = &mut self.deliveries.st.insert;
+                bind_delivery(insert, r, note)?;
+                insert.raw_bind_parameter(11, id)?;
+                for occurrence in 0_i64.. {
+                    insert.raw_bind_parameter(9, -occurrence)?;
+                    if insert.raw_execute()? > 0 {
+                        break;
+                    }
                 }
+                (self.conn.last_insert_rowid(), Outcome::New)
             }
-            return Ok(Outcome::New);
+            Some((key, _)) if self.deliveries.ids.contains(&key) => {
+                let id = id.to_string();
+                return Err(self.rejected(Field::Id, StoreMsg::RecordIdAgain { id }));
+            }
+            Some((key, old)) if old == stored_values(r, note) => (key, Outcome::Unchanged),
+            Some((key, _)) => {
+                self.conn
+                    .prepare_cached(
+                        "INSERT OR IGNORE INTO undo_deliveries
+                         (command, key, removed, day, fingerprint, occurrence, id, member,
+                          household, category, goods, cash, note, added)
+                         SELECT ?1, key, 0, day, fingerprint, occurrence, id, member,
+                                household, category, goods, cash, note, added
+                         FROM deliveries WHERE key = ?2",
+                    )?
+                    .execute(params![self.command, key])?;
+                let mut update = self.conn.prepare_cached(
+                    "UPDATE deliveries SET day = ?1, member = ?2, household = ?3, category = ?4,
+                     goods = ?5, cash = ?6, note = ?7, fingerprint = ?8, occurrence = ?9
+                     WHERE key = ?10",
+                )?;
+                bind_delivery(&mut update, r, note)?;
+                update.raw_bind_parameter(10, key)?;
+                for occurrence in 0_i64.. {
+                    update.raw_bind_parameter(9, -occurrence)?;
+                    match update.raw_execute() {
+                        Ok(_) => break,
+                        // Its new day holds another id's row at this place.
+                        Err(e) if place_taken(&e) => {}
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+                (key, Outcome::Updated)
+            }
         };
-        if marked_by(claimed, self.batch) {
-            let id = id.to_string();
-            return Err(self.rejected(Field::Id, StoreMsg::RecordIdAgain { id }));
-        }
-        let mut update = self.conn.prepare_cached(
-            "UPDATE deliveries SET day = ?1, member = ?2, household = ?3, category = ?4,
-             goods = ?5, cash = ?6, note = ?7, batch = ?8, fingerprint = ?9, occurrence = ?10
-             WHERE id = ?11 AND (day, member, household, category, goods, cash, note)
-                 IS NOT (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )?;
-        bind_delivery(&mut update, r, note, batch)?;
-        for occurrence in 0_i64.. {
-            update.raw_bind_parameter(10, -occurrence)?;
-            match update.raw_execute() {
-                Ok(0) => break,
-                Ok(_) => return Ok(Outcome::Updated),
-                // Its new day holds another id's row at this place.
-                Err(e) if place_taken(&e) => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
-        self.conn
-            .prepare_cached("UPDATE deliveries SET batch = ?2 WHERE id = ?1")?
-            .execute(params![id, batch])?;
-        Ok(Outcome::Unchanged)
+        self.deliveries.ids.insert(key);
+        self.held(key)?;
+        Ok(outcome)
     }
 
-    /// Queue a delivery without id; a full queue is inserted as one chunk.
-    fn enqueue(&mut self, r: &Resolved, note: Option<&str>) -> rusqlite::Result<()> {
-        let start = self.queue_notes.len();
-        self.queue_notes.push_str(note.unwrap_or(""));
-        self.queue.push((r.clone(), start..self.queue_notes.len()));
-        if self.queue.len() == CHUNK {
-            self.insert_chunk()?;
+    /// Delivery `key` is held by the file's ledger and in its version.
+    fn held(&mut self, key: i64) -> rusqlite::Result<()> {
+        hold(&mut self.deliveries.st.hold, key, self.ledger)?;
+        self.saw(Kind::Deliveries, key);
+        Ok(())
+    }
+
+    /// Write the deliveries without id the sorter holds, in key order (see
+    /// [`Sink`]), and count them; the last chunk may wait for more.
+    fn write_sorted(&mut self) -> rusqlite::Result<()> {
+        self.with_sink(|sink, sorter| sorter.finish(spill_failed, |row, note| sink.push(row, note)))
+    }
+
+    /// The end of the file: write every delivery still waiting.
+    pub(super) fn end_deliveries(&mut self) -> rusqlite::Result<()> {
+        self.write_sorted()?;
+        self.with_sink(|sink, _| sink.flush())
+    }
+
+    /// Run `work` with the file's sink and its sorter.
+    fn with_sink<T>(&mut self, work: impl FnOnce(&mut Sink<'_, 'c>, &mut Sorter) -> T) -> T {
+        let d = &mut self.deliveries;
+        let mut sink = Sink {
+            conn: self.conn,
+            st: &mut d.st,
+            ledger: self.ledger,
+            seen: self
+                .versions
+                .entry((self.ledger, Kind::Deliveries))
+                .or_default(),
+            tally: &mut self.tally,
+            s: &mut d.stream,
+        };
+        work(&mut sink, &mut d.sorter)
+    }
+}
+
+/// Whether a file's rows come in order of day, the order clerks' sheets
+/// mostly keep. While they do, and have for [`EVIDENCE`] rows, the rows
+/// of the days before a row's day are all there: they are written then,
+/// so that writing goes on while the reading thread reads (a file in any
+/// other order is read whole before a row of it is written). A row that
+/// comes after its day was written is late ([`Sink::late`]).
+#[derive(Debug)]
+struct Order {
+    rows: u64,
+    last_day: Option<i32>,
+    broken: bool,
+    /// [`EVIDENCE`], but in tests.
+    evidence: u64,
+}
+
+/// Rows a file must have kept in order of day before its days are written
+/// as they end: a file by household or shuffled breaks the order within
+/// its first rows, and is then sorted whole.
+const EVIDENCE: u64 = 4096;
+
+impl Order {
+    fn new(evidence: u64) -> Order {
+        Order {
+            rows: 0,
+            last_day: None,
+            broken: false,
+            evidence,
+        }
+    }
+
+    /// A row of `day` comes: whether the rows before it are to be written
+    /// now.
+    fn next_day(&mut self, day: i32, sorter: &Sorter) -> bool {
+        let last = self.last_day.replace(day);
+        self.rows += 1;
+        self.broken |= last.is_some_and(|l| day < l);
+        !self.broken
+            && self.rows > self.evidence
+            && last.is_some_and(|l| day > l)
+            && !sorter.spilled()
+    }
+}
+
+/// A stored delivery's values, as compared with a file's.
+type Stored = (i32, i64, i64, u8, i64, i64, Option<String>);
+
+fn stored_values(r: &Resolved, note: Option<&str>) -> Stored {
+    (
+        r.day,
+        r.member,
+        r.household,
+        r.category.index(),
+        r.goods.0,
+        r.cash.0,
+        note.map(str::to_string),
+    )
+}
+
+/// What the writer keeps for deliveries, per import and per file.
+pub(super) struct Deliveries<'c> {
+    /// The current file's rows without id.
+    sorter: Sorter,
+    /// The deliveries with an id the current file wrote (an id may stand
+    /// once in a file).
+    ids: HashSet<i64>,
+    order: Order,
+    stream: Stream,
+    st: Statements<'c>,
+}
+
+impl<'c> Deliveries<'c> {
+    /// The statements of import number `command`, which every row they
+    /// add carries (bound once: bindings stay until bound again), and a
+    /// sorter spilling into the database's folder.
+    pub fn new(conn: &'c Connection, command: i64) -> rusqlite::Result<Deliveries<'c>> {
+        let mut insert = conn.prepare(INSERT_ONE)?;
+        insert.raw_bind_parameter(10, command)?;
+        let mut hold = conn.prepare(HOLD)?;
+        hold.raw_bind_parameter(3, command)?;
+        let mut insert_chunk = conn.prepare(&insert_chunk_sql())?;
+        insert_chunk.raw_bind_parameter(1, command)?;
+        let mut hold_chunk = conn.prepare(&hold_chunk_sql())?;
+        hold_chunk.raw_bind_parameter(2, command)?;
+        let mut hold_range = conn.prepare(
+            "INSERT OR IGNORE INTO holds (kind, record, ledger, added)
+             SELECT 3, key, ?3, ?4 FROM deliveries WHERE key BETWEEN ?1 AND ?2",
+        )?;
+        hold_range.raw_bind_parameter(4, command)?;
+        Ok(Deliveries {
+            sorter: Sorter::new(spill_dir(conn)),
+            ids: HashSet::default(),
+            order: Order::new(EVIDENCE),
+            stream: Stream::default(),
+            st: Statements {
+                insert_chunk,
+                hold_range,
+                insert,
+                hold,
+                stored_at: conn.prepare(
+                    "SELECT key FROM deliveries
+                     WHERE day = ?1 AND fingerprint = ?2 AND occurrence = ?3",
+                )?,
+                stored_between: conn.prepare(
+                    "SELECT day, fingerprint, occurrence, key FROM deliveries
+                     WHERE (day, fingerprint, occurrence) BETWEEN (?1, ?2, ?3) AND (?4, ?5, ?6)
+                     ORDER BY day, fingerprint, occurrence",
+                )?,
+                hold_chunk,
+            },
+        })
+    }
+
+    /// Forget the last file.
+    pub fn begin_file(&mut self) {
+        self.sorter.clear();
+        self.ids.clear();
+        self.order = Order::new(self.order.evidence);
+        self.stream = Stream::default();
+    }
+}
+
+/// The folder a sorter spills into: the database's (see [`super::sorted`]),
+/// or the system's temporary folder for a database in memory.
+fn spill_dir(conn: &Connection) -> Option<PathBuf> {
+    let path = Path::new(conn.path().filter(|p| !p.is_empty())?);
+    let dir = path.parent()?;
+    Some(if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir.to_path_buf()
+    })
+}
+
+/// A sorter's temporary file failing, said as SQLite says its own
+/// temporary files failing: the disk full, or an I/O error (and the import
+/// is rolled back like any other).
+fn spill_failed(e: std::io::Error) -> rusqlite::Error {
+    let code = match e.kind() {
+        std::io::ErrorKind::StorageFull => rusqlite::ffi::SQLITE_FULL,
+        _ => rusqlite::ffi::SQLITE_IOERR,
+    };
+    rusqlite::Error::SqliteFailure(
+        rusqlite::ffi::Error::new(code),
+        Some(format!("the temporary file sorting the deliveries: {e}")),
+    )
+}
+
+/// The statements that write a file's sorted deliveries.
+struct Statements<'c> {
+    insert_chunk: Statement<'c>,
+    hold_range: Statement<'c>,
+    insert: Statement<'c>,
+    hold: Statement<'c>,
+    /// The key of the delivery stored at a place.
+    stored_at: Statement<'c>,
+    /// The stored places between two places, in order, and their keys.
+    stored_between: Statement<'c>,
+    /// Holds of a chunk's deliveries by one ledger.
+    hold_chunk: Statement<'c>,
+}
+
+/// A place: (day, fingerprint, occurrence).
+type Place = (i32, i64, i64);
+
+/// Where a file's sorted deliveries without id go. In key order the k-th
+/// row of one (day, fingerprint) is occurrence k (contract §3.4): a row
+/// whose place is stored is that row (unchanged), a free place is
+/// inserted (new). Rows go [`CHUNK`] at a time: the stored places between
+/// a chunk's first and last are read with one statement, and a chunk none
+/// of whose places is stored goes in with one statement too (a million
+/// single-row statements spend a fifth of their time starting and ending);
+/// a chunk that meets a stored row is written row by row.
+struct Sink<'w, 'c> {
+    conn: &'c Connection,
+    st: &'w mut Statements<'c>,
+    ledger: i64,
+    seen: &'w mut Seen,
+    tally: &'w mut Tally,
+    s: &'w mut Stream,
+}
+
+/// Where the sorted stream of a file stands.
+#[derive(Debug, Default)]
+struct Stream {
+    /// Rows whose places are counted, waiting to fill a chunk.
+    chunk: Vec<(Row, Place, Range<usize>)>,
+    notes: String,
+    /// The last place counted in the stream.
+    last: Option<Place>,
+    /// The stored places (and keys) between the chunk's first and last, the
+    /// stored key of each of its rows, and their keys: buffers kept from
+    /// chunk to chunk.
+    stored: Vec<(Place, i64)>,
+    matched: Vec<Option<i64>>,
+    keys: Vec<i64>,
+    /// The deliveries the file inserted or matched: what a late row must
+    /// not take again.
+    taken: Seen,
+    /// The last late row's key, and the next occurrence to try for another
+    /// of it (a run of identical late rows is then looked up once a row).
+    late: Option<((i32, i64), i64)>,
+}
+
+impl Sink<'_, '_> {
+    /// The next row of the sorted stream: counted in the stream, or late.
+    fn push(&mut self, row: &Row, note: &str) -> rusqlite::Result<()> {
+        if self
+            .s
+            .last
+            .is_some_and(|(day, fingerprint, _)| row.key() < (day, fingerprint))
+        {
+            self.flush()?;
+            return self.late(row, note);
+        }
+        let occurrence = match self.s.last {
+            Some((day, fingerprint, k)) if (day, fingerprint) == row.key() => k + 1,
+            _ => 1,
+        };
+        let place = (row.day, row.fingerprint, occurrence);
+        self.s.last = Some(place);
+        let start = self.s.notes.len();
+        self.s.notes.push_str(note);
+        self.s.chunk.push((*row, place, start..self.s.notes.len()));
+        if self.s.chunk.len() == CHUNK {
+            self.flush()?;
         }
         Ok(())
     }
 
-    /// Insert the queued deliveries, each at occurrence 1, with one
-    /// statement: a million single-row inserts spend a fifth of their time
-    /// starting and ending statements, and each one finds its place from
-    /// the root of the table, where one statement keeps its place on the
-    /// last page. When every row went in, each is new. When some place was
-    /// taken (a row stored before, or a repeat within the chunk), each row
-    /// of the chunk is settled in order as if written alone, the rows the
-    /// chunk did insert told by the chunk's mark.
+    /// A row whose key comes before a place the stream has counted
+    /// (its day was written before the file's order broke): it takes the
+    /// first occurrence of its place this file has not taken — the file's
+    /// occurrences of a place are always 1 to some k — matching a stored
+    /// row there or inserting a new one.
+    fn late(&mut self, row: &Row, note: &str) -> rusqlite::Result<()> {
+        let at = row.key();
+        let mut occurrence = match self.s.late {
+            Some((key, next)) if key == at => next,
+            _ => 1,
+        };
+        let key = loop {
+            let place = (row.day, row.fingerprint, occurrence);
+            let stored: Option<i64> = (self.st.stored_at)
+                .query_row(place, |r| r.get(0))
+                .optional()?;
+            match stored {
+                Some(key) if self.s.taken.contains(key) => occurrence += 1,
+                Some(key) => {
+                    self.tally.unchanged += 1;
+                    break key;
+                }
+                None => {
+                    break self.insert_one(row, Some(note).filter(|n| !n.is_empty()), occurrence)?
+                }
+            }
+        };
+        self.s.late = Some((at, occurrence + 1));
+        self.hold_all(&[key])
+    }
+
+    /// Insert one new row at `occurrence`; its key.
+    fn insert_one(
+        &mut self,
+        row: &Row,
+        note: Option<&str>,
+        occurrence: i64,
+    ) -> rusqlite::Result<i64> {
+        let insert = &mut self.st.insert;
+        bind_row(insert, row, note)?;
+        insert.raw_bind_parameter(9, occurrence)?;
+        insert.raw_execute()?;
+        self.tally.new += 1;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Write the rows of the chunk, each matched against the stored places
+    /// between the chunk's first and last (read with one statement: a
+    /// re-import looks up a chunk at a time, not a row): all at once if
+    /// none of a full chunk's places is stored (rows of other files may
+    /// lie between), else one by one.
+    fn flush(&mut self) -> rusqlite::Result<()> {
+        let (Some(first), Some(last)) = (self.s.chunk.first(), self.s.chunk.last()) else {
+            return Ok(());
+        };
+        let (first, last) = (first.1, last.1);
+        self.s.stored.clear();
+        {
+            let mut rows = (self.st.stored_between)
+                .query(params![first.0, first.1, first.2, last.0, last.1, last.2])?;
+            while let Some(r) = rows.next()? {
+                self.s
+                    .stored
+                    .push(((r.get(0)?, r.get(1)?, r.get(2)?), r.get(3)?));
+            }
+        }
+        // Each row's stored key, if its place is stored: both lists are in
+        // place order.
+        let mut matched = std::mem::take(&mut self.s.matched);
+        matched.clear();
+        let mut next = 0;
+        for (_, place, _) in &self.s.chunk {
+            while self.s.stored.get(next).is_some_and(|(at, _)| at < place) {
+                next += 1;
+            }
+            matched.push(match self.s.stored.get(next) {
+                Some((at, key)) if at == place => Some(*key),
+                _ => None,
+            });
+        }
+        if self.s.chunk.len() == CHUNK && matched.iter().all(Option::is_none) {
+            self.insert_chunk()?;
+        } else {
+            let mut keys = std::mem::take(&mut self.s.keys);
+            keys.clear();
+            for (i, stored) in matched.iter().enumerate() {
+                let key = match stored {
+                    Some(key) => {
+                        self.tally.unchanged += 1;
+                        *key
+                    }
+                    None => {
+                        let Some((row, place, note)) = self.s.chunk.get(i).cloned() else {
+                            continue;
+                        };
+                        let note = self.s.notes.get(note).map(str::to_string);
+                        let note = note.as_deref().filter(|n| !n.is_empty());
+                        self.insert_one(&row, note, place.2)?
+                    }
+                };
+                keys.push(key);
+            }
+            self.hold_all(&keys)?;
+            self.s.keys = keys;
+        }
+        self.s.matched = matched;
+        self.s.chunk.clear();
+        self.s.notes.clear();
+        Ok(())
+    }
+
+    /// Hold the deliveries `keys`: a full chunk's with one statement.
+    fn hold_all(&mut self, keys: &[i64]) -> rusqlite::Result<()> {
+        if keys.len() == CHUNK {
+            let stmt = &mut self.st.hold_chunk;
+            stmt.raw_bind_parameter(1, self.ledger)?;
+            for (i, &key) in keys.iter().enumerate() {
+                stmt.raw_bind_parameter(3 + i, key)?;
+            }
+            stmt.raw_execute()?;
+        } else {
+            for &key in keys {
+                hold(&mut self.st.hold, key, self.ledger)?;
+            }
+        }
+        for &key in keys {
+            self.seen.insert(key);
+            self.s.taken.insert(key);
+        }
+        Ok(())
+    }
+
+    /// Insert a full chunk with one statement, and hold its rows. A rowid
+    /// table gives each new row the key one above the largest: the chunk's
+    /// rows are the last [`CHUNK`] keys.
     fn insert_chunk(&mut self) -> rusqlite::Result<()> {
-        self.chunks += 1;
-        let mark = self.mark(self.chunks);
-        let stmt = &mut self.insert_chunk;
-        stmt.raw_bind_parameter(1, mark)?;
-        for (i, (r, note)) in self.queue.iter().enumerate() {
+        let stmt = &mut self.st.insert_chunk;
+        for (i, (r, place, note)) in self.s.chunk.iter().enumerate() {
             let at = 2 + i * CHUNK_COLUMNS;
-            let note = self.queue_notes.get(note.clone()).filter(|n| !n.is_empty());
+            let note = self.s.notes.get(note.clone()).filter(|n| !n.is_empty());
             stmt.raw_bind_parameter(at, r.day)?;
             stmt.raw_bind_parameter(at + 1, r.member)?;
             stmt.raw_bind_parameter(at + 2, r.household)?;
-            stmt.raw_bind_parameter(at + 3, r.category.index())?;
-            stmt.raw_bind_parameter(at + 4, r.goods.0)?;
-            stmt.raw_bind_parameter(at + 5, r.cash.0)?;
+            stmt.raw_bind_parameter(at + 3, r.category)?;
+            stmt.raw_bind_parameter(at + 4, r.goods)?;
+            stmt.raw_bind_parameter(at + 5, r.cash)?;
             stmt.raw_bind_parameter(at + 6, note)?;
             stmt.raw_bind_parameter(at + 7, r.fingerprint)?;
+            stmt.raw_bind_parameter(at + 8, place.2)?;
         }
-        if stmt.raw_execute()? < CHUNK {
-            return self.settle_queue(Some(mark));
+        let inserted = stmt.raw_execute()?;
+        let last = self.conn.last_insert_rowid();
+        let first = last - inserted as i64 + 1;
+        let hold = &mut self.st.hold_range;
+        hold.raw_bind_parameter(1, first)?;
+        hold.raw_bind_parameter(2, last)?;
+        hold.raw_bind_parameter(3, self.ledger)?;
+        hold.raw_execute()?;
+        for key in first..=last {
+            self.seen.insert(key);
+            self.s.taken.insert(key);
         }
-        self.tally.new += CHUNK as u64;
-        self.queue.clear();
-        self.queue_notes.clear();
+        self.tally.new += inserted as u64;
         Ok(())
     }
-
-    /// Settle the queued deliveries one by one, in order (see [`settle`]),
-    /// and empty the queue.
-    pub(super) fn settle_queue(&mut self, chunk: Option<i64>) -> rusqlite::Result<()> {
-        let mut s = Settling {
-            file: self.batch,
-            claim: self.mark(0),
-            insert: &mut self.insert_delivery,
-            stored_mark: &mut self.stored_mark,
-            mark: &mut self.mark_delivery,
-            repeats: &mut self.repeats,
-        };
-        for (r, note) in &self.queue {
-            let note = self.queue_notes.get(note.clone()).filter(|n| !n.is_empty());
-            self.tally.count(settle(&mut s, r, note, chunk)?);
-        }
-        self.queue.clear();
-        self.queue_notes.clear();
-        Ok(())
-    }
-}
-
-/// What settling a delivery without id needs from the writer.
-struct Settling<'w, 'c> {
-    /// The file's batch number, and the mark of the rows it claims.
-    file: i64,
-    claim: i64,
-    insert: &'w mut Statement<'c>,
-    stored_mark: &'w mut Statement<'c>,
-    mark: &'w mut Statement<'c>,
-    repeats: &'w mut HashMap<(i32, i64), i64>,
-}
-
-/// A delivery without id, by fingerprint and occurrence (contract §3.4): the
-/// k-th row of a file with one fingerprint is occurrence k. Rather than
-/// counting every fingerprint of the file in memory, each stored row a
-/// file inserts or matches carries the file's mark: the row takes the
-/// first occurrence that no row of this file has taken. A free place is
-/// inserted (new); a row of an earlier import is claimed (unchanged); and
-/// a row that `chunk`, this row's own chunk, inserted is this row's (new),
-/// claimed so that a repeat of it in the chunk goes on to the next.
-///
-/// The occurrences a file has taken at a place are always 1 to some k (each
-/// row takes the first one free to it), so a place taken more than once
-/// goes in [`Settling::repeats`] with k + 1, where its next row starts:
-/// counting from 1 each time made a file of n identical rows n²/2 lookups
-/// (docs/BENCHMARKS.md has the figures). Only places a
-/// file repeats are held, few in clerks' files, one for a file of
-/// identical rows.
-fn settle(
-    s: &mut Settling<'_, '_>,
-    r: &Resolved,
-    note: Option<&str>,
-    chunk: Option<i64>,
-) -> rusqlite::Result<Outcome> {
-    let at = (r.day, r.fingerprint);
-    let mut occurrence: i64 = s.repeats.get(&at).copied().unwrap_or(1);
-    let outcome = loop {
-        let place = (r.day, r.fingerprint, occurrence);
-        let stored: Option<i64> = s
-            .stored_mark
-            .query_row(place, |row| row.get(0))
-            .optional()?;
-        let outcome = match stored {
-            None => {
-                bind_delivery(s.insert, r, note, s.claim)?;
-                s.insert.raw_bind_parameter(10, occurrence)?;
-                if s.insert.raw_execute()? > 0 {
-                    break Outcome::New;
-                }
-                // Taken by a row the lookup does not see (one with an id
-                // at this occurrence, which no schema writes): move on.
-                occurrence += 1;
-                continue;
-            }
-            Some(mark) if Some(mark) == chunk => Outcome::New,
-            Some(mark) if !marked_by(mark, s.file) => Outcome::Unchanged,
-            Some(_) => {
-                occurrence += 1;
-                continue;
-            }
-        };
-        s.mark
-            .execute(params![place.0, place.1, place.2, s.claim])?;
-        break outcome;
-    };
-    if occurrence > 1 {
-        s.repeats.insert(at, occurrence + 1);
-    }
-    Ok(outcome)
 }
 
 /// Deliveries without id are inserted this many to a statement; 64 was the
 /// fastest of 8, 64 and 256 on a million rows.
-pub(super) const CHUNK: usize = 64;
+const CHUNK: usize = 64;
 
 /// The values of each row of a chunk: day, member, household, category,
-/// goods, cash, note, fingerprint.
-const CHUNK_COLUMNS: usize = 8;
+/// goods, cash, note, fingerprint, occurrence.
+const CHUNK_COLUMNS: usize = 9;
 
-/// The parameter of a chunk's insert that holds the import's number.
-const ADDED: usize = 2 + CHUNK * CHUNK_COLUMNS;
-
-/// Insert a full chunk of deliveries without id at occurrence 1; ?1 is the
-/// chunk's mark. `OR IGNORE` rather than `ON CONFLICT DO NOTHING`: with it
-/// no row can fail the statement halfway, so SQLite keeps no statement
-/// journal (with one, every page a chunk touched was copied first).
+/// Insert a full chunk of deliveries without id at their places, none of
+/// them stored; ?1 is the import's number. `OR IGNORE` rather than plain:
+/// with it no row can fail the statement halfway, so SQLite keeps no
+/// statement journal (with one, every page a chunk touched was copied
+/// first).
 fn insert_chunk_sql() -> String {
     let rows: Vec<String> = (0..CHUNK)
         .map(|i| {
             let at = 2 + i * CHUNK_COLUMNS;
             let values: Vec<String> = (at..at + CHUNK_COLUMNS).map(|p| format!("?{p}")).collect();
-            format!("({}, ?1, 1, ?{ADDED})", values.join(", "))
+            format!("({}, ?1)", values.join(", "))
         })
         .collect();
     format!(
         "INSERT OR IGNORE INTO deliveries
-         (day, member, household, category, goods, cash, note, fingerprint, batch, occurrence, added)
+         (day, member, household, category, goods, cash, note, fingerprint, occurrence, added)
          VALUES {}",
         rows.join(", ")
     )
 }
 
-/// Every new delivery, at its place (day, fingerprint, occurrence), with
-/// or without an id. A place already taken inserts nothing: the caller
-/// tries the next occurrence or claims the stored row.
-const INSERT_DELIVERY: &str = "INSERT INTO deliveries
-     (day, member, household, category, goods, cash, note, batch, fingerprint, occurrence, id, added)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+/// Hold a chunk's deliveries ?3… by ledger ?1, made by import ?2.
+fn hold_chunk_sql() -> String {
+    let rows: Vec<String> = (0..CHUNK)
+        .map(|i| format!("(3, ?{}, ?1, ?2)", 3 + i))
+        .collect();
+    format!(
+        "INSERT OR IGNORE INTO holds (kind, record, ledger, added) VALUES {}",
+        rows.join(", ")
+    )
+}
+
+/// One new delivery, at its place (day, fingerprint, occurrence), with or
+/// without an id. A place already taken inserts nothing: a delivery with an
+/// id tries the next occurrence.
+const INSERT_ONE: &str = "INSERT INTO deliveries
+     (day, member, household, category, goods, cash, note, fingerprint, occurrence, added, id)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
      ON CONFLICT (day, fingerprint, occurrence) DO NOTHING";
 
-/// The statements every delivery without id runs, prepared once per
-/// import.
-pub(super) struct Statements<'c> {
-    pub insert_delivery: Statement<'c>,
-    pub insert_chunk: Statement<'c>,
-    pub stored_mark: Statement<'c>,
-    pub mark_delivery: Statement<'c>,
-}
+/// A hold of delivery ?1 by ledger ?2, made by import ?3 (a hold the
+/// ledger had keeps its import).
+const HOLD: &str =
+    "INSERT OR IGNORE INTO holds (kind, record, ledger, added) VALUES (3, ?1, ?2, ?3)";
 
-impl<'c> Statements<'c> {
-    /// The statements of import number `command`, which every row they
-    /// add carries (bound once: bindings stay until bound again).
-    pub fn prepare(conn: &'c Connection, command: i64) -> rusqlite::Result<Statements<'c>> {
-        let mut insert_delivery = conn.prepare(INSERT_DELIVERY)?;
-        insert_delivery.raw_bind_parameter(12, command)?;
-        let mut insert_chunk = conn.prepare(&insert_chunk_sql())?;
-        insert_chunk.raw_bind_parameter(ADDED, command)?;
-        Ok(Statements {
-            insert_delivery,
-            insert_chunk,
-            stored_mark: conn.prepare(
-                "SELECT batch FROM deliveries
-                 WHERE day = ?1 AND fingerprint = ?2 AND occurrence = ?3 AND id IS NULL",
-            )?,
-            mark_delivery: conn.prepare(
-                "UPDATE deliveries SET batch = ?4
-                 WHERE day = ?1 AND fingerprint = ?2 AND occurrence = ?3 AND id IS NULL",
-            )?,
-        })
-    }
-}
-
-/// Bind a delivery's values, its note, its mark, its fingerprint and its
-/// id to ?1–?9 and ?11, their places in every statement that writes one
-/// row; ?10, the occurrence, is bound by the caller, which may try several.
-/// (Bindings stay until bound again.)
+/// Bind a delivery's values, its note and its fingerprint to ?1–?8, their
+/// places in every statement that writes one row; ?9, the occurrence, is
+/// bound by the caller, which may try several, and ?11, the id, by an
+/// insert. (Bindings stay until bound again.)
 fn bind_delivery(
     stmt: &mut Statement<'_>,
     r: &Resolved,
     note: Option<&str>,
-    mark: i64,
 ) -> rusqlite::Result<()> {
     stmt.raw_bind_parameter(1, r.day)?;
     stmt.raw_bind_parameter(2, r.member)?;
@@ -339,15 +673,27 @@ fn bind_delivery(
     stmt.raw_bind_parameter(5, r.goods.0)?;
     stmt.raw_bind_parameter(6, r.cash.0)?;
     stmt.raw_bind_parameter(7, note)?;
-    stmt.raw_bind_parameter(8, mark)?;
-    stmt.raw_bind_parameter(9, r.fingerprint)?;
-    stmt.raw_bind_parameter(11, r.id.as_deref())
+    stmt.raw_bind_parameter(8, r.fingerprint)
 }
 
-/// Whether `mark` is one that the file numbered `file` gave (see
-/// [`Writer::mark`]).
-fn marked_by(mark: i64, file: i64) -> bool {
-    mark >> 32 == file
+/// Bind a sorted row (no id) as [`bind_delivery`] binds a delivery.
+fn bind_row(stmt: &mut Statement<'_>, r: &Row, note: Option<&str>) -> rusqlite::Result<()> {
+    stmt.raw_bind_parameter(1, r.day)?;
+    stmt.raw_bind_parameter(2, r.member)?;
+    stmt.raw_bind_parameter(3, r.household)?;
+    stmt.raw_bind_parameter(4, r.category)?;
+    stmt.raw_bind_parameter(5, r.goods)?;
+    stmt.raw_bind_parameter(6, r.cash)?;
+    stmt.raw_bind_parameter(7, note)?;
+    stmt.raw_bind_parameter(8, r.fingerprint)?;
+    stmt.raw_bind_parameter(11, None::<&str>)
+}
+
+/// Hold delivery `key` by `ledger` with the statement [`HOLD`].
+fn hold(stmt: &mut Statement<'_>, key: i64, ledger: i64) -> rusqlite::Result<()> {
+    stmt.raw_bind_parameter(1, key)?;
+    stmt.raw_bind_parameter(2, ledger)?;
+    stmt.raw_execute().map(drop)
 }
 
 /// Whether a write failed because its (day, fingerprint, occurrence) is
@@ -386,10 +732,10 @@ pub fn fingerprint(d: &Delivery<'_>, member_id: &str, household_id: &str) -> u64
 
 #[cfg(test)]
 mod tests {
+    use super::super::sorted::RUN_ROWS;
     use super::*;
-    use crate::store::write::Tally;
     use crate::store::Store;
-    use crate::values::Date;
+    use crate::values::{Date, LedgerName};
     use proptest::prelude::*;
     use std::collections::BTreeMap;
 
@@ -402,53 +748,92 @@ mod tests {
             member: 1,
             household: 1,
             category: Category::Warmth,
-            goods: Fen(fingerprint * 100),
+            goods: Fen(fingerprint.wrapping_mul(100)),
             cash: Fen(0),
             fingerprint,
         }
     }
 
-    /// Import `files` (rows as (day, fingerprint)) in turn, `per_import`
-    /// files to an import (one transaction, as `bangfu import a b c`); the
-    /// tally of each file.
-    fn import_all(store: &mut Store, files: &[Vec<(i32, i64)>], per_import: usize) -> Vec<Tally> {
+    fn with_id(id: &str, day: i32, goods: i64) -> Resolved {
+        Resolved {
+            id: Some(id.to_string()),
+            goods: Fen(goods),
+            fingerprint: id_fingerprint(id),
+            ..row(day, 0)
+        }
+    }
+
+    fn ledger(name: &str) -> LedgerName {
+        LedgerName::of_path(name)
+    }
+
+    /// A file of an import: its ledger, and its rows as (day, fingerprint).
+    type File = (&'static str, Vec<(i32, i64)>);
+
+    /// How a test's writer sorts: runs of so many rows, and rows kept in
+    /// order of day before days are written as they end.
+    #[derive(Debug, Clone, Copy)]
+    struct Sorting {
+        run_rows: usize,
+        evidence: u64,
+    }
+
+    const AS_SHIPPED: Sorting = Sorting {
+        run_rows: RUN_ROWS,
+        evidence: EVIDENCE,
+    };
+
+    fn sorting() -> impl Strategy<Value = Sorting> {
+        (
+            prop::sample::select(vec![1_usize, 7, 100, RUN_ROWS]),
+            prop::sample::select(vec![0_u64, 3, EVIDENCE]),
+        )
+            .prop_map(|(run_rows, evidence)| Sorting { run_rows, evidence })
+    }
+
+    /// Import `files` in turn, `per_import` files to an import (one
+    /// transaction, as `bangfu import a b c`), sorting as `sorting` says;
+    /// the tally of each file.
+    fn import_all(
+        store: &mut Store,
+        files: &[File],
+        per_import: usize,
+        sorting: Sorting,
+    ) -> Vec<Tally> {
         let mut tallies = Vec::new();
         for group in files.chunks(per_import.max(1)) {
             let tx = store.conn.transaction().unwrap();
             {
                 let mut writer = Writer::new(&tx, Date::parse("2003-06-30").unwrap()).unwrap();
-                for file in group {
-                    writer
-                        .begin_file(&crate::values::LedgerName::default())
-                        .unwrap();
-                    for &(day, fingerprint) in file {
-                        let written = writer.delivery(&row(day, fingerprint), Some("走访"));
-                        written.unwrap();
+                writer.deliveries.sorter = Sorter::with_runs(None, sorting.run_rows, 1 << 20);
+                writer.deliveries.order = Order::new(sorting.evidence);
+                for (name, rows) in group {
+                    writer.begin_file(&ledger(name)).unwrap();
+                    for &(day, fingerprint) in rows {
+                        let note = if fingerprint % 2 == 0 { "走访" } else { "" };
+                        let note = Some(note).filter(|n| !n.is_empty());
+                        writer.delivery(&row(day, fingerprint), note).unwrap();
                     }
                     tallies.push(writer.end_file().unwrap());
                 }
-                // One log row a file, as the importer writes: the next
-                // import's batch numbers come from it.
-                for _ in group {
-                    log_one_file(&tx);
-                }
+                log_command(&tx, writer.command());
             }
             tx.commit().unwrap();
         }
         tallies
     }
 
-    fn log_one_file(conn: &Connection) {
+    /// Log import `command`: the next one takes the next number.
+    fn log_command(conn: &Connection, command: i64) {
         conn.execute(
-            "INSERT INTO imports (at, file, kind, rows_read, new, updated, unchanged, skipped, rejected)
-             VALUES ('', 'f', 'deliveries', 0, 0, 0, 0, 0, 0)",
-            [],
+            "INSERT INTO commands (number, at, user, day) VALUES (?1, '', '', 0)",
+            [command],
         )
         .unwrap();
     }
 
-    /// What an earlier bangfu, which marked rows with the plain batch
-    /// number, left after importing a file with `counts` of each place.
+    /// What an earlier bangfu left after importing a file with `counts` of
+    /// each place.
     fn stored_by_an_older_bangfu(store: &Store, counts: &BTreeMap<(i32, i64), u64>) {
         for (&(day, fingerprint), &n) in counts {
             for occurrence in 1..=n as i64 {
@@ -456,14 +841,13 @@ mod tests {
                     .conn
                     .execute(
                         "INSERT INTO deliveries
-                         (day, member, household, category, goods, note, batch, fingerprint, occurrence)
-                         VALUES (?1, 1, 1, 4, ?2, '走访', 1, ?2, ?3)",
+                         (day, member, household, category, goods, note, fingerprint, occurrence)
+                         VALUES (?1, 1, 1, 4, ?2, '走访', ?2, ?3)",
                         params![day, fingerprint, occurrence],
                     )
                     .unwrap();
             }
         }
-        log_one_file(&store.conn);
     }
 
     fn store_with_one_pair() -> Store {
@@ -476,6 +860,17 @@ mod tests {
             )
             .unwrap();
         store
+    }
+
+    fn strings(store: &Store, sql: &str) -> Vec<String> {
+        store
+            .conn
+            .prepare(sql)
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
     }
 
     /// Per place (day, fingerprint): the occurrences stored.
@@ -495,35 +890,68 @@ mod tests {
         places
     }
 
+    /// Every delivery, every value but its key, and the ledgers holding
+    /// it, as text: equal for two stores holding the same.
+    fn rows_and_holds(store: &Store) -> Vec<String> {
+        strings(
+            store,
+            "SELECT concat_ws('|', day, fingerprint, occurrence, id, member, household, category,
+                    goods, cash, note, added,
+                    (SELECT group_concat(l.name || '@' || h.added, ',') FROM holds h
+                     JOIN ledgers l ON l.key = h.ledger WHERE h.kind = 3 AND h.record = d.key))
+             FROM deliveries d ORDER BY day, fingerprint, occurrence",
+        )
+    }
+
+    /// Deliveries not held by exactly the ledgers `want` says of them.
+    fn unheld(store: &Store) -> i64 {
+        store
+            .conn
+            .query_row(
+                "SELECT count(*) FROM deliveries d
+                 WHERE NOT EXISTS (SELECT 1 FROM holds h WHERE h.kind = 3 AND h.record = d.key)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(48))]
 
         /// contract §3.4 as a model: a file holding a row k times leaves it
         /// stored max(k, stored before) times, occurrences 1 to that; of
         /// the file's k, min(k, stored before) are unchanged and the rest
-        /// new — however the rows fall into chunks, repeats within one
-        /// chunk, across chunks and in the rows left at the file's end.
+        /// new — whatever order the rows come in, however they fall into
+        /// runs and chunks, several files to an import, each held by its
+        /// ledger.
         #[test]
-        fn chunked_inserts_count_repeats_as_rows_written_one_by_one(
+        fn files_in_any_order_count_repeats_by_the_model(
             spread in prop::sample::select(vec![6_i64, 60, 1 << 40]),
             drawn in prop::collection::vec(
-                (prop::collection::vec((0..3i32, any::<i64>()), 0..300), 0..200usize),
+                (prop::collection::vec((0..3i32, any::<i64>()), 0..300), 0..200usize,
+                 prop::sample::select(vec!["三月", "四月"])),
                 1..5,
             ),
             older in prop::collection::vec((0..3i32, any::<i64>()), 0..100),
             per_import in 1..3usize,
+            sorting in sorting(),
+            by_day in any::<bool>(),
         ) {
             // Each file: rows over `spread` fingerprints a day (few: every
-            // chunk repeats a row; many: chunks go in whole), then its
-            // first rows again, so that rows a whole chunk inserted come
-            // back later in the file.
+            // chunk meets a stored row; many: chunks go in whole), as
+            // drawn or by day, then its first rows again (late, in a file
+            // by day).
             let place = |(d, f): (i32, i64)| (d, f.rem_euclid(spread));
-            let files: Vec<Vec<(i32, i64)>> = drawn
+            let files: Vec<File> = drawn
                 .into_iter()
-                .map(|(rows, again)| {
-                    let rows: Vec<(i32, i64)> = rows.into_iter().map(place).collect();
+                .map(|(rows, again, name)| {
+                    let mut rows: Vec<(i32, i64)> = rows.into_iter().map(place).collect();
+                    if by_day {
+                        rows.sort_by_key(|r| r.0);
+                    }
                     let again = again.min(rows.len());
-                    [&rows[..], &rows[..again]].concat()
+                    (name, [&rows[..], &rows[..again]].concat())
                 })
                 .collect();
             let mut store = store_with_one_pair();
@@ -533,8 +961,8 @@ mod tests {
                 *model.entry(place(p)).or_default() += 1;
             }
             stored_by_an_older_bangfu(&store, &model);
-            let tallies = import_all(&mut store, &files, per_import);
-            for (file, tally) in files.iter().zip(&tallies) {
+            let tallies = import_all(&mut store, &files, per_import, sorting);
+            for ((_, file), tally) in files.iter().zip(&tallies) {
                 let mut counts: BTreeMap<(i32, i64), u64> = BTreeMap::new();
                 for &place in file {
                     *counts.entry(place).or_default() += 1;
@@ -554,7 +982,257 @@ mod tests {
                 .map(|(place, n)| (place, (1..=n as i64).collect()))
                 .collect();
             prop_assert_eq!(stored(&store), want);
+            // Every row a file listed is held by its ledger: of a place a
+            // file listed k times, occurrences 1 to k; the rest are older
+            // rows no file listed.
+            let mut listed: BTreeMap<(i32, i64), u64> = BTreeMap::new();
+            for (_, rows) in &files {
+                let mut counts: BTreeMap<(i32, i64), u64> = BTreeMap::new();
+                for &p in rows {
+                    *counts.entry(p).or_default() += 1;
+                }
+                for (p, k) in counts {
+                    let most = listed.entry(p).or_default();
+                    *most = (*most).max(k);
+                }
+            }
+            let never_listed: i64 = stored(&store)
+                .iter()
+                .map(|(p, o)| o.len() as i64 - listed.get(p).copied().unwrap_or(0) as i64)
+                .sum();
+            prop_assert_eq!(unheld(&store), never_listed);
         }
+
+        /// Any order of one file's rows stores the same rows, held alike,
+        /// and counts the same, in a first import and over older rows:
+        /// as drawn, shuffled, and by day with some rows moved to the end
+        /// (late).
+        #[test]
+        fn every_order_of_a_file_stores_and_counts_the_same(
+            rows in prop::collection::vec((0..6i32, 0..5i64), 0..300)
+                .prop_flat_map(|rows| (Just(rows.clone()), Just(rows).prop_shuffle())),
+            older in prop::collection::vec((0..6i32, 0..5i64), 0..40),
+            moved in 0..20usize,
+            sorting in sorting(),
+        ) {
+            let (rows, shuffled) = rows;
+            let mut by_day = rows.clone();
+            by_day.sort_by_key(|r| r.0);
+            let moved: Vec<(i32, i64)> = by_day.drain(..moved.min(by_day.len())).collect();
+            by_day.extend(moved);
+            let mut counts: BTreeMap<(i32, i64), u64> = BTreeMap::new();
+            for &p in &older {
+                *counts.entry(p).or_default() += 1;
+            }
+            let mut outcomes = Vec::new();
+            for (file, sorting) in [(rows, AS_SHIPPED), (shuffled, sorting), (by_day, sorting)] {
+                let mut store = store_with_one_pair();
+                stored_by_an_older_bangfu(&store, &counts);
+                let tallies = import_all(&mut store, &[("三月", file.clone()), ("三月", file)], 2, sorting);
+                outcomes.push((tallies, rows_and_holds(&store)));
+            }
+            prop_assert_eq!(&outcomes[0], &outcomes[1]);
+            prop_assert_eq!(&outcomes[0], &outcomes[2]);
+        }
+    }
+
+    #[test]
+    fn identical_rows_across_runs_are_each_a_row_and_are_looked_up_about_once() {
+        // n identical rows, spilled in runs of 7: occurrences 1 to n, one
+        // lookup a chunk, in a first import and again.
+        let mut store = store_with_one_pair();
+        let n = 2_000;
+        let tx = store.conn.transaction().unwrap();
+        let mut writer = Writer::new(&tx, Date::parse("2003-06-30").unwrap()).unwrap();
+        writer.deliveries.sorter = Sorter::with_runs(None, 7, 1 << 10);
+        let lookups = |w: &Writer<'_>| {
+            (w.deliveries.st.stored_between).get_status(rusqlite::StatementStatus::Run)
+        };
+        let mut runs = Vec::new();
+        for expected in [(n, 0), (0, n)] {
+            writer.begin_file(&ledger("三月")).unwrap();
+            for _ in 0..n {
+                writer.delivery(&row(7, 1), Some("走访")).unwrap();
+            }
+            let tally = writer.end_file().unwrap();
+            assert_eq!((tally.new, tally.unchanged), expected);
+            runs.push(lookups(&writer));
+        }
+        let chunks = n.div_ceil(CHUNK as u64) as i32;
+        assert_eq!(runs, [chunks, 2 * chunks]);
+        drop(writer);
+        let occurrences: Vec<i64> = (1..=n as i64).collect();
+        tx.commit().unwrap();
+        assert_eq!(stored(&store), BTreeMap::from([((7, 1), occurrences)]));
+    }
+
+    #[test]
+    fn a_file_by_day_is_written_as_its_days_end_and_a_late_row_takes_the_next_occurrence() {
+        let mut store = store_with_one_pair();
+        // Stored before: (0, 1) once.
+        stored_by_an_older_bangfu(&store, &BTreeMap::from([((0, 1), 1)]));
+        let tx = store.conn.transaction().unwrap();
+        let mut writer = Writer::new(&tx, Date::parse("2003-06-30").unwrap()).unwrap();
+        writer.deliveries.order = Order::new(3);
+        writer.begin_file(&ledger("三月")).unwrap();
+        let count = |tx: &rusqlite::Transaction<'_>| -> i64 {
+            tx.query_row("SELECT count(*) FROM deliveries", [], |r| r.get(0))
+                .unwrap()
+        };
+        for day in 0..10 {
+            for fingerprint in 1..=10 {
+                writer.delivery(&row(day, fingerprint), None).unwrap();
+            }
+        }
+        // Days before the last are written, but for a chunk not yet full.
+        let before_end = count(&tx);
+        // Late: (0, 1) twice more — the file's second and third, the first
+        // being the stored one; and (0, 9) a second time.
+        for fingerprint in [1, 9, 1] {
+            writer.delivery(&row(0, fingerprint), None).unwrap();
+        }
+        let tally = writer.end_file().unwrap();
+        assert_eq!((tally.new, tally.unchanged), (102, 1));
+        let late = (writer.deliveries.st.stored_at).get_status(rusqlite::StatementStatus::Run);
+        assert!(late >= 3, "{late}");
+        drop(writer);
+        // The first chunk: the stored row and 63 new ones.
+        assert_eq!(before_end, CHUNK as i64);
+        tx.commit().unwrap();
+        assert_eq!(stored(&store).get(&(0, 1)), Some(&vec![1, 2, 3]));
+        assert_eq!(stored(&store).get(&(0, 9)), Some(&vec![1, 2]));
+        assert_eq!(unheld(&store), 0);
+    }
+
+    #[test]
+    fn a_full_chunk_of_new_rows_goes_in_with_one_statement_and_a_stored_one_row_by_row() {
+        let mut store = store_with_one_pair();
+        // Two chunks: the second meets a stored row; the first has another
+        // row (a delivery with an id) among its places, but at none.
+        let file: Vec<(i32, i64)> = (0..2 * CHUNK as i64).map(|f| (7, f)).collect();
+        stored_by_an_older_bangfu(&store, &BTreeMap::from([((7, 100), 1)]));
+        store
+            .conn
+            .execute(
+                "INSERT INTO deliveries (id, day, member, household, category, fingerprint, occurrence)
+                 VALUES ('R1', 7, 1, 1, 4, 10, 0)",
+                [],
+            )
+            .unwrap();
+        let tx = store.conn.transaction().unwrap();
+        let mut writer = Writer::new(&tx, Date::parse("2003-06-30").unwrap()).unwrap();
+        writer.begin_file(&ledger("三月")).unwrap();
+        for &(day, fingerprint) in file.iter().rev() {
+            writer.delivery(&row(day, fingerprint), None).unwrap();
+        }
+        let tally = writer.end_file().unwrap();
+        assert_eq!((tally.new, tally.unchanged), (2 * CHUNK as u64 - 1, 1));
+        let st = &writer.deliveries.st;
+        let runs = |s: &Statement<'_>| s.get_status(rusqlite::StatementStatus::Run);
+        assert_eq!(runs(&st.insert_chunk), 1);
+        assert_eq!(runs(&st.insert), CHUNK as i32 - 1);
+        drop(writer);
+        tx.commit().unwrap();
+        // Keys in key order: the table is written in the index's order.
+        let keys = strings(
+            &store,
+            "SELECT group_concat(key, ',') FROM (SELECT key FROM deliveries
+             WHERE fingerprint < 64 AND id IS NULL ORDER BY day, fingerprint, occurrence)",
+        );
+        let want: Vec<String> = (3..3 + CHUNK as i64).map(|k| k.to_string()).collect();
+        assert_eq!(keys, [want.join(",")]);
+        // All held but the row with an id, which no file listed.
+        assert_eq!(unheld(&store), 1);
+    }
+
+    #[test]
+    fn a_ledger_that_held_a_row_keeps_its_hold_and_another_ledger_adds_one() {
+        let mut store = store_with_one_pair();
+        let file = vec![(7, 1), (7, 1), (8, 2)];
+        import_all(&mut store, &[("三月", file.clone())], 1, AS_SHIPPED);
+        let again = import_all(
+            &mut store,
+            &[("三月", file.clone()), ("乡里", file)],
+            2,
+            AS_SHIPPED,
+        );
+        assert_eq!(again.iter().map(|t| t.unchanged).sum::<u64>(), 6);
+        let holds = strings(
+            &store,
+            "SELECT d.occurrence || ' ' || l.name || ' ' || h.added FROM holds h
+             JOIN deliveries d ON d.key = h.record JOIN ledgers l ON l.key = h.ledger
+             WHERE h.kind = 3 AND d.day = 7 ORDER BY 1",
+        );
+        assert_eq!(holds, ["1 三月 1", "1 乡里 2", "2 三月 1", "2 乡里 2"]);
+    }
+
+    /// Write `rows` (id, day, goods) as one file each, all in one import.
+    fn import_with_ids(
+        store: &mut Store,
+        files: &[&[(&str, i32, i64)]],
+    ) -> Vec<Result<Tally, String>> {
+        let tx = store.conn.transaction().unwrap();
+        let mut out = Vec::new();
+        {
+            let mut writer = Writer::new(&tx, Date::parse("2003-06-30").unwrap()).unwrap();
+            for rows in files {
+                writer.begin_file(&ledger("三月")).unwrap();
+                let mut rejected = None;
+                for &(id, day, goods) in rows.iter() {
+                    if let Err(e) = writer.delivery(&with_id(id, day, goods), None) {
+                        rejected = Some(format!("{e:?}"));
+                    }
+                }
+                let tally = writer.end_file().unwrap();
+                out.push(rejected.map_or(Ok(tally), Err));
+            }
+            log_command(&tx, writer.command());
+        }
+        tx.commit().unwrap();
+        out
+    }
+
+    #[test]
+    fn a_delivery_changed_by_its_id_keeps_its_first_old_row_for_undo() {
+        let mut store = store_with_one_pair();
+        let first = import_with_ids(&mut store, &[&[("R1", 7, 100), ("R2", 7, 200)]]);
+        assert_eq!(first[0].as_ref().map(|t| t.new), Ok(2));
+        // Two files of one import change R1 twice; R2 stays.
+        let second = import_with_ids(
+            &mut store,
+            &[&[("R1", 8, 150), ("R2", 7, 200)], &[("R1", 9, 175)]],
+        );
+        let counts: Vec<_> = second
+            .iter()
+            .map(|t| t.as_ref().map(|t| (t.new, t.updated, t.unchanged)))
+            .collect();
+        assert_eq!(counts, [Ok((0, 1, 1)), Ok((0, 1, 0))]);
+        assert_eq!(
+            strings(
+                &store,
+                "SELECT concat_ws(' ', command, key, removed, day, goods, added) FROM undo_deliveries"
+            ),
+            ["2 1 0 7 100 1"]
+        );
+        assert_eq!(
+            strings(&store, "SELECT concat_ws(' ', key, id, day, goods, occurrence, added) FROM deliveries ORDER BY key"),
+            ["1 R1 9 175 0 1", "2 R2 7 200 0 1"]
+        );
+        assert_eq!(unheld(&store), 0);
+    }
+
+    #[test]
+    fn an_id_twice_in_a_file_is_rejected_but_once_in_each_of_two_files_is_not() {
+        let mut store = store_with_one_pair();
+        let got = import_with_ids(
+            &mut store,
+            &[&[("R1", 7, 100), ("R1", 7, 100)], &[("R1", 7, 100)]],
+        );
+        assert!(
+            got[0].as_ref().is_err_and(|e| e.contains("RecordIdAgain")),
+            "{got:?}"
+        );
+        assert_eq!(got[1].as_ref().map(|t| t.unchanged), Ok(1));
     }
 
     #[test]
@@ -582,58 +1260,5 @@ mod tests {
             print(&delivery(Some(long.as_str().into()))),
             0x303c5eee36e703d5
         );
-    }
-
-    #[test]
-    fn a_file_of_identical_rows_looks_up_each_row_about_once() {
-        // Each row of n identical ones once started from occurrence 1:
-        // n²/2 lookups. Now about one a row, in a first import and again.
-        let mut store = store_with_one_pair();
-        let n = 2_000;
-        let tx = store.conn.transaction().unwrap();
-        let mut writer = Writer::new(&tx, Date::parse("2003-06-30").unwrap()).unwrap();
-        for expected in [(n, 0), (0, n)] {
-            writer
-                .begin_file(&crate::values::LedgerName::default())
-                .unwrap();
-            for _ in 0..n {
-                writer.delivery(&row(7, 1), Some("走访")).unwrap();
-            }
-            let tally = writer.end_file().unwrap();
-            assert_eq!((tally.new, tally.unchanged), expected);
-        }
-        let lookups = writer
-            .stored_mark
-            .get_status(rusqlite::StatementStatus::Run);
-        assert!(lookups <= 2 * 2 * n as i32 + 10, "{lookups} lookups");
-    }
-
-    #[test]
-    fn a_full_chunk_of_new_rows_is_marked_with_its_chunk_and_all_new() {
-        let mut store = store_with_one_pair();
-        let file: Vec<(i32, i64)> = (0..CHUNK as i64).map(|f| (7, f)).collect();
-        let marks = |store: &Store| -> Vec<i64> {
-            store
-                .conn
-                .prepare("SELECT DISTINCT batch FROM deliveries")
-                .unwrap()
-                .query_map([], |r| r.get(0))
-                .unwrap()
-                .collect::<Result<_, _>>()
-                .unwrap()
-        };
-        let all = |new, unchanged| Tally {
-            new,
-            updated: 0,
-            unchanged,
-        };
-        let first = import_all(&mut store, std::slice::from_ref(&file), 1);
-        assert_eq!(first, [all(CHUNK as u64, 0)]);
-        // File 1, chunk 1.
-        assert_eq!(marks(&store), [(1 << 32) | 1]);
-        let again = import_all(&mut store, &[file], 1);
-        assert_eq!(again, [all(0, CHUNK as u64)]);
-        // File 2 claimed every row: chunk 0.
-        assert_eq!(marks(&store), [2 << 32]);
     }
 }

@@ -3,8 +3,8 @@
 //! updated, unchanged) the import summary counts. One file per concern:
 //! - [`refs`]: references, by id else by exactly one name (contract §3.2);
 //! - [`rosters`]: households, members and pairings;
-//! - [`deliveries`]: deliveries in chunks, settled by fingerprint and
-//!   occurrence.
+//! - [`deliveries`]: deliveries, by id, or sorted ([`sorted`]) and settled
+//!   by fingerprint and occurrence.
 //!
 //! Here: the writer itself, what writing a record can come to, and the
 //! transaction an import writes in, with its log.
@@ -13,6 +13,7 @@ mod deliveries;
 mod refs;
 mod rosters;
 mod seen;
+mod sorted;
 
 pub use deliveries::{fingerprint, id_fingerprint, Resolved};
 pub use refs::Refs;
@@ -23,9 +24,8 @@ use crate::input::headers::{Field, Kind};
 use crate::records::CellProblem;
 pub use crate::records::Columns;
 use crate::values::{Date, LedgerName};
-use rusqlite::{Connection, Statement, Transaction, TransactionBehavior};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 use rustc_hash::FxHashMap as HashMap;
-use std::ops::Range;
 
 /// What writing one record did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,8 +36,9 @@ enum Outcome {
 }
 
 /// What the records of a file did, counted by the writer: a delivery
-/// without id is only written with others of its chunk, or at the end of
-/// the file ([`Writer::end_file`]).
+/// without id is written in key order, once the rows before it are known
+/// (as its day ends in a file by day, else at the end of the file,
+/// [`Writer::end_file`]).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Tally {
     pub new: u64,
@@ -102,49 +103,22 @@ pub struct Writer<'c> {
     /// Per ledger and kind this import wrote: the records its files listed
     /// ([`Writer::saw`]), the version `--replace` makes current.
     versions: HashMap<(i64, Kind), Seen>,
-    /// The current file's batch number, above every batch already stored.
-    /// The deliveries a file inserted or matched are marked with it (see
-    /// [`Writer::mark`]).
-    batch: i64,
-    /// Deliveries without id waiting to be inserted [`deliveries::CHUNK`]
-    /// at a time, their notes side by side in one buffer.
-    queue: Vec<(Resolved, Range<usize>)>,
-    queue_notes: String,
-    /// Chunks of this file inserted so far; each marks its rows with its
-    /// number.
-    chunks: i64,
-    /// Per place (day, fingerprint) this file has taken more than once: the
-    /// next occurrence to try ([`deliveries::settle`]).
-    repeats: HashMap<(i32, i64), i64>,
     tally: Tally,
-    /// The statements a million-row import runs a million times, prepared
+    /// The current file's deliveries without id, waiting to be sorted, and
+    /// the statements a million-row import runs a million times, prepared
     /// once (a cached statement costs a hash of its SQL on every use).
-    insert_delivery: Statement<'c>,
-    insert_chunk: Statement<'c>,
-    stored_mark: Statement<'c>,
-    mark_delivery: Statement<'c>,
+    deliveries: deliveries::Deliveries<'c>,
 }
 
 impl<'c> Writer<'c> {
     /// Load the reference maps from the database.
     pub fn new(conn: &'c Connection, today: Date) -> rusqlite::Result<Writer<'c>> {
         let (refs, id_numbers) = Refs::load(conn)?;
-        // Every file that was given a batch number is in the import log
-        // with a key at least as high (one log row a file, written in the
-        // same transaction), so the log alone says which numbers are taken;
-        // asking the deliveries themselves would scan them all before every
-        // import, however small the file.
-        // (Deleting the newest rows of the log by hand would let a number be
-        // given out again.)
-        let batch: i64 = conn.query_row("SELECT coalesce(max(key), 0) FROM imports", [], |r| {
-            r.get(0)
-        })?;
         let command: i64 = conn.query_row(
             "SELECT coalesce(max(number), 0) + 1 FROM commands",
             [],
             |r| r.get(0),
         )?;
-        let statements = deliveries::Statements::prepare(conn, command)?;
         Ok(Writer {
             conn,
             refs,
@@ -154,16 +128,8 @@ impl<'c> Writer<'c> {
             day: today.days(),
             ledger: 0,
             versions: HashMap::default(),
-            batch,
-            queue: Vec::with_capacity(deliveries::CHUNK),
-            queue_notes: String::new(),
-            chunks: 0,
-            repeats: HashMap::default(),
             tally: Tally::default(),
-            insert_delivery: statements.insert_delivery,
-            insert_chunk: statements.insert_chunk,
-            stored_mark: statements.stored_mark,
-            mark_delivery: statements.mark_delivery,
+            deliveries: deliveries::Deliveries::new(conn, command)?,
         })
     }
 
@@ -178,11 +144,7 @@ impl<'c> Writer<'c> {
             )?
             .query_row([ledger.as_str()], |r| r.get(0))?;
         self.seen_ids.clear();
-        self.batch += 1;
-        self.queue.clear();
-        self.queue_notes.clear();
-        self.chunks = 0;
-        self.repeats.clear();
+        self.deliveries.begin_file();
         self.tally = Tally::default();
         Ok(())
     }
@@ -194,7 +156,6 @@ impl<'c> Writer<'c> {
 
     /// Note that the current file listed record `key` of `kind` (inserted
     /// or matched it): it is in its ledger's new version.
-    #[allow(dead_code)] // called by the deliveries and rosters writers (coming with ledgers)
     fn saw(&mut self, kind: Kind, key: i64) {
         self.versions
             .entry((self.ledger, kind))
@@ -202,21 +163,11 @@ impl<'c> Writer<'c> {
             .insert(key);
     }
 
-    /// Write the deliveries still queued; what all the file's records did.
+    /// Write the file's deliveries without id, sorted; what all the file's
+    /// records did.
     pub fn end_file(&mut self) -> rusqlite::Result<Tally> {
-        self.settle_queue(None)?;
+        self.end_deliveries()?;
         Ok(std::mem::take(&mut self.tally))
-    }
-
-    /// What marks a delivery this file inserted or matched: the file's
-    /// batch number in the high 32 bits, and in the low ones the number
-    /// of the chunk that inserted it, or 0. A mark whose high half is not
-    /// this file's is another import's: an older file's, or a plain batch
-    /// number as bangfu wrote before it inserted in chunks (a high half of
-    /// 0; batch numbers start at 1). Not the import log's key: only the
-    /// high half is.
-    fn mark(&self, chunk: i64) -> i64 {
-        (self.batch << 32) | chunk
     }
 
     /// The households and members as they stand now.

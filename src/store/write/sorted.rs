@@ -1,0 +1,525 @@
+//! A file's deliveries without id, sorted by (day, fingerprint) in bounded
+//! memory before they are written (issue 16).
+//!
+//! Why: the k-th row of a file with one (day, fingerprint) is occurrence k
+//! (contract §3.4). In key order those rows stand side by side, so their
+//! occurrences are counted by the stream itself — no mark on every stored
+//! row, no set of every fingerprint in memory — and the rows reach the
+//! `deliveries_place` index (and, in a first import, the table) in its own
+//! order: page after page, instead of a random page a row for a file by
+//! household or shuffled.
+//!
+//! How: rows go into a run of at most [`RUN_ROWS`] rows and [`RUN_NOTES`]
+//! bytes of notes (about 7 MiB together; contract §7 allows the whole
+//! import 64 MiB, of which SQLite's cache takes 16 and the reading
+//! thread its batches). A file that fits in one run is sorted in memory
+//! and handed over from there. A bigger one spills each full run, sorted,
+//! to an unnamed temporary file, and the runs are merged (a heap of each
+//! run's next row) at the end of the file. The temporary file is made in
+//! the database's folder, not the system's temporary folder: that may be
+//! a RAM disk (a file of ten million rows would then sit in memory after
+//! all), while the database's folder is on the disk the database grows
+//! on, which the import writes anyway. It is unnamed or deleted at once
+//! (the tempfile crate), so nothing is left behind, even by a kill.
+//!
+//! A spilled row is its fixed fields little-endian, then its note's
+//! length (u32) and bytes ([`RECORD`] bytes and the note).
+//!
+//! What it costs and buys (1,000,000 deliveries of examples/bench_data.rs
+//! into a database holding their households, members and pairings; release
+//! build, the 2-core machine loaded 7–13 by other work, so seconds are
+//! 2–5× what a quiet machine gives: compare within a column; "before" is
+//! the bench helper's run of the b-tree keyed by place, 9ffda8e, under a
+//! like load):
+//!
+//! | the file | before | sorted | CPU s (both threads) | peak RSS |
+//! |---|---:|---:|---:|---:|
+//! | by date | 9.05 s | 9.7–13.4 s | 3.3–4.3 | 39 MiB |
+//! | by household, date | 52.2 s | 7.0–9.0 s | 3.1–3.5 | 45 MiB |
+//! | shuffled | 52.4 s | 7.8–10.1 s | 3.0–3.9 | 45 MiB |
+//! | shuffled again, unchanged | 152 s | 8.7 s | 3.1 | 45 MiB |
+//! | 100,000 / 200,000 identical rows | | 0.93 / 1.50 s | 0.4 / 0.6 | 38 / 43 MiB |
+//! | plain import (examples/plain_import.rs) | | 4.2–5.3 s | 1.6–2.1 | 6 MiB |
+//!
+//! The sort itself (runs sorted, spilled, merged: some 100 MB through the
+//! temporary file) is a few per cent of the import's CPU. What it costs is
+//! that a file in any order but by day is read whole before a row of it is
+//! written, so reading and writing no longer overlap on the two cores;
+//! hence the rows of a file in order of day are written as each day ends
+//! (store/write/deliveries.rs, `Order`).
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::PathBuf;
+
+/// A delivery without id as the sorter holds it: every value but its note,
+/// as plain integers (the writer's types stay the writer's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Row {
+    pub day: i32,
+    pub fingerprint: i64,
+    pub member: i64,
+    pub household: i64,
+    pub category: u8,
+    pub goods: i64,
+    pub cash: i64,
+}
+
+impl Row {
+    /// The order rows are written in.
+    pub fn key(&self) -> (i32, i64) {
+        (self.day, self.fingerprint)
+    }
+}
+
+/// At most this many rows a run: 64 Ki rows of 56 bytes, 3.5 MiB.
+pub const RUN_ROWS: usize = 1 << 16;
+
+/// At most this many bytes of notes a run (a single longer note makes a
+/// run of its own).
+pub const RUN_NOTES: usize = 4 << 20;
+
+/// The bytes of a spilled row before its note: day (4), fingerprint,
+/// member, household (8 each), category (1), goods, cash (8 each), the
+/// note's length (4).
+const RECORD: usize = 4 + 8 + 8 + 8 + 1 + 8 + 8 + 4;
+
+/// What the merge's read buffers take together at most (each at least
+/// [`MIN_BUFFER`]: past 256 runs, some 16 million rows, they grow by 4 KiB
+/// a run).
+const MERGE_BUFFERS: usize = 1 << 20;
+const MIN_BUFFER: usize = 4 << 10;
+
+/// One row of the run in memory and where its note is in the run's notes.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    row: Row,
+    note_start: u32,
+    note_len: u32,
+}
+
+/// The rows of one file, in runs, handed over sorted by [`Sorter::finish`].
+#[derive(Debug)]
+pub struct Sorter {
+    run: Vec<Entry>,
+    notes: String,
+    max_rows: usize,
+    max_notes: usize,
+    /// Where a temporary file is made; the system's temporary folder if
+    /// `None` (a database in memory).
+    dir: Option<PathBuf>,
+    spill: Option<Spill>,
+}
+
+/// The runs written so far, one after another in one temporary file.
+#[derive(Debug)]
+struct Spill {
+    file: BufWriter<File>,
+    /// Each run's start and end in the file.
+    runs: Vec<(u64, u64)>,
+    at: u64,
+}
+
+impl Sorter {
+    /// A sorter with runs of the sizes above, spilling into `dir`.
+    pub fn new(dir: Option<PathBuf>) -> Sorter {
+        Sorter::with_runs(dir, RUN_ROWS, RUN_NOTES)
+    }
+
+    /// A sorter whose runs hold at most `max_rows` rows (at least one) and
+    /// `max_notes` bytes of notes: small in tests, to make it spill.
+    pub fn with_runs(dir: Option<PathBuf>, max_rows: usize, max_notes: usize) -> Sorter {
+        Sorter {
+            run: Vec::new(),
+            notes: String::new(),
+            max_rows: max_rows.max(1),
+            max_notes,
+            dir,
+            spill: None,
+        }
+    }
+
+    /// Whether a run was spilled since the last [`Sorter::finish`].
+    pub fn spilled(&self) -> bool {
+        self.spill.is_some()
+    }
+
+    /// Forget every row (a new file).
+    pub fn clear(&mut self) {
+        self.run.clear();
+        self.notes.clear();
+        self.spill = None;
+    }
+
+    /// Add a row; a full run is spilled first.
+    pub fn push(&mut self, row: Row, note: &str) -> io::Result<()> {
+        let full = self.run.len() >= self.max_rows
+            || (!self.run.is_empty() && self.notes.len() + note.len() > self.max_notes);
+        if full {
+            self.spill_run()?;
+        }
+        let note_start = u32::try_from(self.notes.len()).map_err(too_long)?;
+        let note_len = u32::try_from(note.len()).map_err(too_long)?;
+        self.notes.push_str(note);
+        self.run.push(Entry {
+            row,
+            note_start,
+            note_len,
+        });
+        Ok(())
+    }
+
+    /// Hand every row to `each` in key order, and forget them; the
+    /// temporary file failing is said by `failed`. Rows of one key come in
+    /// no particular order (they are the same values, unless two hash
+    /// alike).
+    pub fn finish<E>(
+        &mut self,
+        failed: impl Fn(io::Error) -> E,
+        mut each: impl FnMut(&Row, &str) -> Result<(), E>,
+    ) -> Result<(), E> {
+        if self.spill.is_none() {
+            self.sort_run();
+            for e in &self.run {
+                each(&e.row, note_of(&self.notes, e))?;
+            }
+            self.clear();
+            return Ok(());
+        }
+        self.spill_run().map_err(&failed)?;
+        let spill = self.spill.take();
+        self.clear();
+        let Some(spill) = spill else { return Ok(()) };
+        let file =
+            (spill.file.into_inner()).map_err(|e| failed(io::IntoInnerError::into_error(e)))?;
+        merge(&file, &spill.runs, failed, each)
+    }
+
+    fn sort_run(&mut self) {
+        self.run.sort_unstable_by_key(|e| e.row.key());
+    }
+
+    /// Write the run, sorted, at the end of the temporary file (made now
+    /// if this is the file's first spill), and empty it.
+    fn spill_run(&mut self) -> io::Result<()> {
+        if self.run.is_empty() {
+            return Ok(());
+        }
+        self.sort_run();
+        let spill = match &mut self.spill {
+            Some(spill) => spill,
+            None => {
+                let file = match &self.dir {
+                    Some(dir) => tempfile::tempfile_in(dir)?,
+                    None => tempfile::tempfile()?,
+                };
+                self.spill.insert(Spill {
+                    file: BufWriter::with_capacity(64 << 10, file),
+                    runs: Vec::new(),
+                    at: 0,
+                })
+            }
+        };
+        let start = spill.at;
+        let mut record = [0_u8; RECORD];
+        for e in &self.run {
+            let note = note_of(&self.notes, e);
+            encode(&e.row, e.note_len, &mut record);
+            spill.file.write_all(&record)?;
+            spill.file.write_all(note.as_bytes())?;
+            spill.at += (RECORD + note.len()) as u64;
+        }
+        spill.runs.push((start, spill.at));
+        self.run.clear();
+        self.notes.clear();
+        Ok(())
+    }
+}
+
+fn note_of<'a>(notes: &'a str, e: &Entry) -> &'a str {
+    let start = e.note_start as usize;
+    notes.get(start..start + e.note_len as usize).unwrap_or("")
+}
+
+fn too_long(_: std::num::TryFromIntError) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, "notes of 4 GiB or more")
+}
+
+fn encode(row: &Row, note_len: u32, out: &mut [u8; RECORD]) {
+    let fields: [&[u8]; 8] = [
+        &row.day.to_le_bytes(),
+        &row.fingerprint.to_le_bytes(),
+        &row.member.to_le_bytes(),
+        &row.household.to_le_bytes(),
+        &[row.category],
+        &row.goods.to_le_bytes(),
+        &row.cash.to_le_bytes(),
+        &note_len.to_le_bytes(),
+    ];
+    let mut rest = &mut out[..];
+    for field in fields {
+        let (head, tail) = rest.split_at_mut(field.len());
+        head.copy_from_slice(field);
+        rest = tail;
+    }
+}
+
+fn decode(record: &[u8; RECORD]) -> (Row, u32) {
+    let mut b = Fields(record);
+    let row = Row {
+        day: i32::from_le_bytes(b.take()),
+        fingerprint: i64::from_le_bytes(b.take()),
+        member: i64::from_le_bytes(b.take()),
+        household: i64::from_le_bytes(b.take()),
+        category: u8::from_le_bytes(b.take()),
+        goods: i64::from_le_bytes(b.take()),
+        cash: i64::from_le_bytes(b.take()),
+    };
+    (row, u32::from_le_bytes(b.take()))
+}
+
+/// A record's bytes not yet decoded.
+struct Fields<'a>(&'a [u8]);
+
+impl Fields<'_> {
+    /// The next `N` bytes (zeros past the end, which [`RECORD`] rules out).
+    fn take<const N: usize>(&mut self) -> [u8; N] {
+        let mut field = [0_u8; N];
+        if let Some((head, rest)) = self.0.split_at_checked(N) {
+            field.copy_from_slice(head);
+            self.0 = rest;
+        }
+        field
+    }
+}
+
+/// One run of the temporary file, read from where it starts to where it
+/// ends. Every run reads the one file: each read seeks to the run's place
+/// first (a buffer's refill, not a row's).
+struct Section<'f> {
+    file: &'f File,
+    at: u64,
+    end: u64,
+}
+
+impl Read for Section<'_> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let left = usize::try_from(self.end - self.at).unwrap_or(usize::MAX);
+        let want = out.len().min(left);
+        if want == 0 {
+            return Ok(0);
+        }
+        let mut file = self.file;
+        file.seek(SeekFrom::Start(self.at))?;
+        let n = file.read(&mut out[..want])?;
+        self.at += n as u64;
+        Ok(n)
+    }
+}
+
+/// A run being merged: its next row and note, if it has one left.
+struct Head<'f> {
+    reader: BufReader<Section<'f>>,
+    row: Row,
+    note: Vec<u8>,
+}
+
+impl Head<'_> {
+    /// Read the run's next row into `row` and `note`; false at its end.
+    fn advance(&mut self) -> io::Result<bool> {
+        if self.reader.get_ref().at == self.reader.get_ref().end && self.reader.buffer().is_empty()
+        {
+            return Ok(false);
+        }
+        let mut record = [0_u8; RECORD];
+        self.reader.read_exact(&mut record)?;
+        let (row, note_len) = decode(&record);
+        self.row = row;
+        self.note.resize(note_len as usize, 0);
+        self.reader.read_exact(&mut self.note)?;
+        Ok(true)
+    }
+}
+
+/// Merge the sorted `runs` of `file`, handing each row to `each` in key
+/// order.
+fn merge<E>(
+    file: &File,
+    runs: &[(u64, u64)],
+    failed: impl Fn(io::Error) -> E,
+    mut each: impl FnMut(&Row, &str) -> Result<(), E>,
+) -> Result<(), E> {
+    let capacity = (MERGE_BUFFERS / runs.len().max(1)).max(MIN_BUFFER);
+    let mut heads = Vec::with_capacity(runs.len());
+    let mut heap = BinaryHeap::with_capacity(runs.len());
+    for &(at, end) in runs {
+        let section = Section { file, at, end };
+        let mut head = Head {
+            reader: BufReader::with_capacity(capacity, section),
+            row: Row {
+                day: 0,
+                fingerprint: 0,
+                member: 0,
+                household: 0,
+                category: 0,
+                goods: 0,
+                cash: 0,
+            },
+            note: Vec::new(),
+        };
+        if head.advance().map_err(&failed)? {
+            heap.push(Reverse((head.row.key(), heads.len())));
+        }
+        heads.push(head);
+    }
+    while let Some(Reverse((_, run))) = heap.pop() {
+        let Some(head) = heads.get_mut(run) else {
+            continue;
+        };
+        let note = std::str::from_utf8(&head.note)
+            .map_err(|e| failed(io::Error::new(io::ErrorKind::InvalidData, e)))?;
+        each(&head.row, note)?;
+        if head.advance().map_err(&failed)? {
+            heap.push(Reverse((head.row.key(), run)));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn row(day: i32, fingerprint: i64, goods: i64) -> Row {
+        Row {
+            day,
+            fingerprint,
+            member: fingerprint.wrapping_mul(3),
+            household: -7,
+            category: (goods % 7) as u8,
+            goods,
+            cash: i64::MIN.wrapping_add(goods),
+        }
+    }
+
+    /// Everything `sorter` hands over, in order.
+    fn drained(sorter: &mut Sorter) -> Vec<(Row, String)> {
+        let mut out = Vec::new();
+        sorter
+            .finish(
+                |e| e,
+                |r, note| {
+                    out.push((*r, note.to_string()));
+                    Ok::<(), io::Error>(())
+                },
+            )
+            .unwrap();
+        out
+    }
+
+    /// The rows as a sort in memory orders them (by key, then by the rest,
+    /// as the sorter leaves rows of one key in no particular order).
+    fn sorted(mut rows: Vec<(Row, String)>) -> Vec<(Row, String)> {
+        rows.sort_by(|a, b| {
+            (a.0.key(), a.0.goods, a.0.member, &a.1).cmp(&(b.0.key(), b.0.goods, b.0.member, &b.1))
+        });
+        rows
+    }
+
+    #[test]
+    fn a_file_that_fits_in_one_run_is_never_spilled() {
+        let mut sorter = Sorter::with_runs(None, 10, 1 << 10);
+        for i in (0..10).rev() {
+            sorter.push(row(i, 5, i.into()), "走访").unwrap();
+        }
+        assert!(sorter.spill.is_none());
+        let days: Vec<i32> = drained(&mut sorter).iter().map(|(r, _)| r.day).collect();
+        assert_eq!(days, (0..10).collect::<Vec<_>>());
+        // And it is empty for the next file.
+        assert!(drained(&mut sorter).is_empty());
+    }
+
+    #[test]
+    fn spilled_runs_merge_in_key_order_with_every_note_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut sorter = Sorter::with_runs(Some(dir.path().to_path_buf()), 3, 64);
+        let long = "看望生病老人，送慰问品".repeat(500);
+        let notes = ["", "走访", long.as_str(), "", "x", "补贴 800 元"];
+        let mut pushed = Vec::new();
+        for i in 0..100_i64 {
+            // Days and fingerprints over a small range: many repeats, and
+            // rows of one key in several runs.
+            let r = row((i * 37 % 11) as i32, i * 13 % 5 - 2, i);
+            let note = notes[(i % 6) as usize];
+            sorter.push(r, note).unwrap();
+            pushed.push((r, note.to_string()));
+        }
+        assert!(sorter.spill.as_ref().is_some_and(|s| s.runs.len() > 10));
+        let out = drained(&mut sorter);
+        let keys: Vec<(i32, i64)> = out.iter().map(|(r, _)| r.key()).collect();
+        assert!(keys.windows(2).all(|w| w[0] <= w[1]), "{keys:?}");
+        assert_eq!(sorted(out), sorted(pushed));
+        // The file's rows are gone: the next file starts empty.
+        assert!(sorter.spill.is_none());
+        assert!(drained(&mut sorter).is_empty());
+    }
+
+    #[test]
+    fn a_note_longer_than_a_run_makes_a_run_of_its_own() {
+        let mut sorter = Sorter::with_runs(None, 100, 8);
+        let long = "备注".repeat(1000);
+        sorter.push(row(2, 1, 1), "短").unwrap();
+        sorter.push(row(1, 1, 2), &long).unwrap();
+        sorter.push(row(0, 1, 3), "").unwrap();
+        let out = drained(&mut sorter);
+        let got: Vec<(i32, usize)> = out.iter().map(|(r, n)| (r.day, n.len())).collect();
+        assert_eq!(got, [(0, 0), (1, long.len()), (2, 3)]);
+    }
+
+    #[test]
+    fn a_record_round_trips_at_the_edges_of_every_field() {
+        for r in [
+            row(i32::MIN, i64::MIN, 0),
+            row(i32::MAX, i64::MAX, i64::MAX),
+            Row {
+                category: u8::MAX,
+                ..row(0, -1, -1)
+            },
+        ] {
+            let mut record = [0_u8; RECORD];
+            encode(&r, u32::MAX, &mut record);
+            assert_eq!(decode(&record), (r, u32::MAX));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// However small the runs, the rows come out sorted by key and
+        /// exactly as they went in.
+        #[test]
+        fn any_rows_come_out_sorted_and_whole(
+            rows in prop::collection::vec(
+                (-3..3_i32, -3..3_i64, any::<i64>(), ".{0,40}"),
+                0..200,
+            ),
+            max_rows in 1..50usize,
+            max_notes in 0..200usize,
+        ) {
+            let mut sorter = Sorter::with_runs(None, max_rows, max_notes);
+            let mut pushed = Vec::new();
+            for (day, fingerprint, goods, note) in rows {
+                let r = row(day, fingerprint, goods);
+                sorter.push(r, &note).unwrap();
+                pushed.push((r, note));
+            }
+            let out = drained(&mut sorter);
+            let keys: Vec<(i32, i64)> = out.iter().map(|(r, _)| r.key()).collect();
+            prop_assert!(keys.windows(2).all(|w| w[0] <= w[1]));
+            prop_assert_eq!(sorted(out), sorted(pushed));
+        }
+    }
+}

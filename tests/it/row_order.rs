@@ -1,0 +1,177 @@
+//! A deliveries file in any row order — by date, by household, shuffled,
+//! backwards — is the same deliveries (contract §3.4, §7; issue 16): the
+//! same reports, the same counts, the same stored rows, each held by the
+//! file's ledger; imported again in another order, every row is
+//! unchanged.
+
+use crate::common::{import_small_district, path_str, scalar, Workdir};
+
+/// One row of the clerk's sheet: month, day, member, household, category,
+/// goods, cash, note.
+type Row = (
+    u32,
+    u32,
+    &'static str,
+    &'static str,
+    &'static str,
+    u32,
+    u32,
+    &'static str,
+);
+
+/// A sheet of 2002 over the small district: many kinds of rows, some of
+/// them pasted twice, and one visit written down five times.
+fn sheet() -> Vec<Row> {
+    const PAIRS: [(&str, &str); 3] = [("M1", "H1"), ("M1", "H2"), ("M2", "H3")];
+    const CATEGORIES: [&str; 4] = ["送温暖", "送政策", "送科技", "办好事实事"];
+    const NOTES: [&str; 3] = ["", "走访", "看望生病老人，送米面油"];
+    let mut rows: Vec<Row> = (0..400_u32)
+        .map(|i| {
+            let (member, household) = PAIRS[(i % 3) as usize];
+            (
+                1 + i % 6,
+                1 + (i * 7) % 28,
+                member,
+                household,
+                CATEGORIES[(i / 3 % 4) as usize],
+                i % 5 * 100,
+                i % 2 * 50,
+                NOTES[(i / 7 % 3) as usize],
+            )
+        })
+        .collect();
+    let pasted: Vec<Row> = rows[..40].to_vec();
+    rows.extend(pasted);
+    rows.extend([(3, 5, "M1", "H1", "送温暖", 800, 0, "走访"); 5]);
+    rows
+}
+
+/// The sheet as a clerk's GBK export with Chinese headers and dates.
+fn csv(rows: &[Row]) -> String {
+    let mut text = String::from("日期,帮扶人,户编号,类别,物资（元）,资金（元）,备注\n");
+    for (month, day, member, household, category, goods, cash, note) in rows {
+        text.push_str(&format!(
+            "2002年{month}月{day}日,{member},{household},{category},{goods},{cash},{note}\n"
+        ));
+    }
+    text
+}
+
+/// The four orders: by date, by household, shuffled, backwards.
+fn orders() -> Vec<(&'static str, Vec<Row>)> {
+    let rows = sheet();
+    let mut by_date = rows.clone();
+    by_date.sort_by_key(|r| (r.0, r.1));
+    let mut by_household = rows.clone();
+    by_household.sort_by_key(|r| r.3);
+    // A fixed shuffle (Fisher–Yates over a small LCG).
+    let mut shuffled = rows.clone();
+    let mut state: u64 = 16;
+    for i in (1..shuffled.len()).rev() {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        shuffled.swap(i, (state >> 33) as usize % (i + 1));
+    }
+    let mut backwards = by_date.clone();
+    backwards.reverse();
+    vec![
+        ("by date", by_date),
+        ("by household", by_household),
+        ("shuffled", shuffled),
+        ("backwards", backwards),
+    ]
+}
+
+/// The last file's counts in the import log: new, unchanged.
+fn logged(w: &Workdir) -> String {
+    scalar(
+        w,
+        "SELECT new || ' new, ' || unchanged || ' unchanged' FROM imports ORDER BY key DESC LIMIT 1",
+    )
+}
+
+/// What a database shows of its deliveries: the summary, totals by
+/// category and by household across months, and the stored records.
+fn shown(w: &Workdir) -> Vec<String> {
+    vec![
+        w.json(&["summary"]).to_string(),
+        w.json(&["totals", "--by", "category"]).to_string(),
+        w.stdout(&[
+            "totals",
+            "--by",
+            "household",
+            "--across",
+            "month",
+            "--format",
+            "csv",
+        ]),
+        w.records(),
+    ]
+}
+
+#[test]
+fn a_file_in_any_order_is_the_same_deliveries_held_by_its_ledger() {
+    let rows = sheet();
+    let mut seen: Option<(String, Vec<String>)> = None;
+    for (order, rows) in orders() {
+        let w = Workdir::new();
+        import_small_district(&w);
+        let file = w.gbk("帮扶记录.csv", &csv(&rows));
+        w.stdout(&["import", path_str(&file)]);
+        // Pasted twice and written five times: each is a delivery.
+        assert_eq!(
+            logged(&w),
+            format!("{} new, 0 unchanged", rows.len()),
+            "{order}"
+        );
+        // Every delivery is held by the file's ledger, made by this import.
+        assert_eq!(
+            scalar(
+                &w,
+                "SELECT count(*) FROM deliveries d WHERE NOT EXISTS (
+                     SELECT 1 FROM holds h JOIN ledgers l ON l.key = h.ledger
+                     WHERE h.kind = 3 AND h.record = d.key AND l.name = '帮扶记录'
+                       AND h.added = d.added)"
+            ),
+            "0",
+            "{order}"
+        );
+        let now = (order.to_string(), shown(&w));
+        match &seen {
+            None => seen = Some(now),
+            Some((first, shown)) => assert_eq!(&now.1, shown, "{order} against {first}"),
+        }
+    }
+    assert!(rows.len() > 400);
+}
+
+#[test]
+fn a_file_imported_again_in_another_order_is_all_unchanged() {
+    let w = Workdir::new();
+    import_small_district(&w);
+    let mut orders = orders().into_iter();
+    let (_, first) = orders.next().unwrap();
+    let file = w.gbk("帮扶记录.csv", &csv(&first));
+    w.stdout(&["import", path_str(&file)]);
+    let before = shown(&w);
+    for (order, rows) in orders {
+        let file = w.gbk("帮扶记录.csv", &csv(&rows));
+        w.stdout(&["import", path_str(&file)]);
+        assert_eq!(
+            logged(&w),
+            format!("0 new, {} unchanged", rows.len()),
+            "{order}"
+        );
+        assert_eq!(shown(&w), before, "{order}");
+    }
+    // One hold a delivery: the ledger already held each row, and keeps the
+    // hold the first import made.
+    assert_eq!(
+        scalar(
+            &w,
+            "SELECT count(*) || ' ' || min(added) || ' ' || max(added) FROM holds WHERE kind = 3"
+        ),
+        format!("{} 2 2", first.len())
+    );
+}
