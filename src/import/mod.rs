@@ -16,21 +16,43 @@ mod progress;
 mod reader;
 mod totals;
 
+use crate::i18n::import::ImportMsg;
 use crate::i18n::Lang;
+use crate::input::digest::{self, Digest};
 use crate::input::headers::Kind;
 use crate::input::{FileError, Source};
-use crate::problem::{Problem, Warning};
-use crate::store::write::{Counts, LoggedFile, Refs, Writer};
+use crate::problem::{Column, Problem, Warning};
+use crate::store::write::{Counts, LoggedFile, Refs, Refusal, Writer};
 use crate::store::Store;
 use crate::values::{Date, LedgerName};
 use check::Checker;
 use file::FileImport;
 use progress::Progress;
+use std::path::Path;
 
 /// One input, opened (or not) and named as the user named it.
 pub struct Input {
     pub name: String,
     pub source: Result<Source, FileError>,
+    /// The SHA-256 of its bytes, for the log.
+    pub digest: Digest,
+}
+
+impl Input {
+    /// An input named `name`, with its source's digest — or, for a file
+    /// at `path` that could not be read as a table, the file's.
+    pub fn new(name: String, source: Result<Source, FileError>, path: Option<&Path>) -> Input {
+        let digest = match (&source, path) {
+            (Ok(source), _) => source.digest.clone(),
+            (Err(_), Some(path)) => digest::of_file(path).map_or_else(|_| Digest::default(), Digest::known),
+            (Err(_), None) => Digest::default(),
+        };
+        Input {
+            name,
+            source,
+            digest,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -44,6 +66,11 @@ pub struct ImportOptions {
     /// `--ledger`: the ledger every file goes into, instead of the one its
     /// name gives.
     pub ledger: Option<LedgerName>,
+    /// `--replace`: each file is the whole current version of its ledger
+    /// for its kind (contract §8).
+    pub replace: bool,
+    /// `--force`: replace even where it looks like a mistake.
+    pub force: bool,
 }
 
 /// What one file did.
@@ -55,6 +82,8 @@ pub struct FileResult {
     pub kind: Option<Kind>,
     pub encoding: String,
     pub counts: Counts,
+    /// The SHA-256 of the file's bytes, once they were read.
+    pub digest: Digest,
 }
 
 /// Rows rejected from one file, for the rejects file.
@@ -77,6 +106,8 @@ pub struct ImportReport {
     /// A file broke off part-way: even `--rejects` cannot account for its
     /// remaining rows, so nothing may be committed.
     pub unreadable: bool,
+    /// `--replace` was refused: nothing may be committed.
+    pub refused: bool,
 }
 
 impl ImportReport {
@@ -129,15 +160,17 @@ fn import_in_transaction(
         for input in inputs {
             import_file(&mut writer, input, options, today, report)?;
         }
+        follow_ledgers(&mut writer, options, report)?;
     }
     let clean_run = report.problems.is_empty();
-    if options.dry_run || report.unreadable || !(clean_run || options.keep_valid) {
+    let whole = !(report.unreadable || report.refused);
+    if options.dry_run || !whole || !(clean_run || options.keep_valid) {
         import.rollback()?;
         return Ok(());
     }
     before_commit(report)?;
     let logged: Vec<LoggedFile<'_>> = report.files.iter().map(FileResult::logged).collect();
-    import.log_and_commit(command, today, &logged)?;
+    import.log_and_commit(command, today, &login(), &logged)?;
     report.committed = true;
     Ok(())
 }
@@ -155,7 +188,7 @@ fn import_file(
     let source = match input.source {
         Ok(source) => source,
         Err(e) => {
-            FileImport::unopened(input.name, ledger, &e, report);
+            FileImport::unopened(input.name, ledger, input.digest, &e, report);
             return Ok(());
         }
     };
@@ -168,6 +201,7 @@ fn import_file(
         }
     };
     writer.begin_file(file.ledger())?;
+    writer.lists(layout.kind);
     let bar = Progress::new(progress, file.name(), source.total, source.sheet.is_some());
     // Pairings and deliveries add no household or member, so the reading
     // thread can resolve their references itself. (Handing it the indexes
@@ -197,6 +231,119 @@ fn import_file(
     file.finish(Some(writer), Some(&layout), report)
 }
 
+/// What the ledgers make of the files, once all are written (contract §8):
+/// with `--replace`, each version replaces what its ledger held (counted
+/// in `removed`, or refused: problems); without it, the new deliveries
+/// that look like corrections. Either way, a version most of whose rows
+/// another ledger holds. Nothing of it where the files had problems: such
+/// an import writes nothing, and a version missing its rejected rows
+/// would only say what it does not do.
+fn follow_ledgers(
+    writer: &mut Writer<'_>,
+    options: &ImportOptions,
+    report: &mut ImportReport,
+) -> anyhow::Result<()> {
+    if !report.problems.is_empty() || report.unreadable {
+        return Ok(());
+    }
+    if options.replace {
+        let replaced = writer.replace(options.force)?;
+        for version in &replaced.versions {
+            if let Some(file) = version_file(&mut report.files, &version.ledger, version.kind) {
+                file.counts.removed += version.removed;
+            }
+        }
+        report.refused = !replaced.refusals.is_empty();
+        for refusal in replaced.refusals {
+            let (ledger, kind) = match &refusal {
+                Refusal::MostOfTheLedger { ledger, kind, .. }
+                | Refusal::OtherTownships { ledger, kind, .. } => (ledger.clone(), *kind),
+            };
+            let file = version_file(&mut report.files, &ledger, kind)
+                .map_or_else(|| ledger.to_string(), |f| f.name.clone());
+            let message = ImportMsg::ReplaceRefused(refusal);
+            report.problems.push(Problem::new(file, 1, Column::File, message));
+        }
+    } else {
+        for corrections in writer.corrections()? {
+            let ledger = corrections.ledger.clone();
+            if let Some(file) = version_file(&mut report.files, &ledger, Kind::Deliveries) {
+                let file = file.name.clone();
+                let message = ImportMsg::LooksCorrected(corrections).into();
+                report.warnings.push(Warning::File { file, message });
+            }
+        }
+    }
+    let mut versions: Vec<(LedgerName, Kind)> = Vec::new();
+    for f in &report.files {
+        if let Some(kind) = f.kind {
+            if !versions.contains(&(f.ledger.clone(), kind)) {
+                versions.push((f.ledger.clone(), kind));
+            }
+        }
+    }
+    for (ledger, kind) in versions {
+        let of_version = |f: &&FileResult| f.ledger == ledger && f.kind == Some(kind);
+        let files: Vec<&FileResult> = report.files.iter().filter(of_version).collect();
+        let sum = |count: fn(&Counts) -> u64| files.iter().map(|f| count(&f.counts)).sum::<u64>();
+        let matched = sum(|c| c.updated + c.unchanged);
+        let rows = matched + sum(|c| c.new);
+        // Only rows stored before can be another ledger's.
+        if matched * 2 <= rows {
+            continue;
+        }
+        let Some(other) = writer.other_ledger(&ledger, kind)? else {
+            continue;
+        };
+        let file = files.last().map(|f| f.name.clone()).unwrap_or_default();
+        let message = ImportMsg::OtherLedgerHolds {
+            other: other.other,
+            held: other.held,
+            rows,
+        };
+        report.warnings.push(Warning::File {
+            file,
+            message: message.into(),
+        });
+    }
+    Ok(())
+}
+
+/// The file a version's count and messages go on: the last of its ledger
+/// and kind — for pairings a members file lists, the last members file of
+/// the ledger.
+fn version_file<'f>(
+    files: &'f mut [FileResult],
+    ledger: &LedgerName,
+    kind: Kind,
+) -> Option<&'f mut FileResult> {
+    let last = |files: &[FileResult], kind| {
+        files
+            .iter()
+            .rposition(|f| &f.ledger == ledger && f.kind == Some(kind))
+    };
+    let at = last(files, kind).or_else(|| {
+        (kind == Kind::Pairings)
+            .then(|| last(files, Kind::Members))
+            .flatten()
+    })?;
+    files.get_mut(at)
+}
+
+/// The login that runs this import, for the log (contract §8): the
+/// account's name as the system knows it (the `whoami` crate: the password
+/// database on Unix, the account on Windows), else `USER` or `LOGNAME`,
+/// else nothing.
+fn login() -> String {
+    let env = |name: &str| std::env::var(name).ok().filter(|u| !u.is_empty());
+    whoami::username()
+        .ok()
+        .filter(|u| !u.is_empty())
+        .or_else(|| env("USER"))
+        .or_else(|| env("LOGNAME"))
+        .unwrap_or_default()
+}
+
 impl FileResult {
     /// The file as the import log keeps it.
     fn logged(&self) -> LoggedFile<'_> {
@@ -205,6 +352,7 @@ impl FileResult {
             ledger: &self.ledger,
             kind: self.kind.map(|k| k.key()),
             encoding: &self.encoding,
+            sha256: self.digest.get(),
             counts: self.counts,
         }
     }
