@@ -503,8 +503,14 @@ fn corrected_text(c: &Corrections, lang: Lang) -> String {
             let (held, file) = (r.held.display(), r.file.display());
             tr!(
                 lang,
-                format!("{} {member} → {head} {category}: {held} in the ledger, {file} in the file", r.day),
-                format!("{} {member} → {head} {category}：台账中 {held}，文件中 {file}", r.day),
+                format!(
+                    "{} {member} → {head} {category}: {held} in the ledger, {file} in the file",
+                    r.day
+                ),
+                format!(
+                    "{} {member} → {head} {category}：台账中 {held}，文件中 {file}",
+                    r.day
+                ),
             )
         })
         .collect();

@@ -44,7 +44,9 @@ impl Input {
     pub fn new(name: String, source: Result<Source, FileError>, path: Option<&Path>) -> Input {
         let digest = match (&source, path) {
             (Ok(source), _) => source.digest.clone(),
-            (Err(_), Some(path)) => digest::of_file(path).map_or_else(|_| Digest::default(), Digest::known),
+            (Err(_), Some(path)) => {
+                digest::of_file(path).map_or_else(|_| Digest::default(), Digest::known)
+            }
             (Err(_), None) => Digest::default(),
         };
         Input {
@@ -262,7 +264,9 @@ fn follow_ledgers(
             let file = version_file(&mut report.files, &ledger, kind)
                 .map_or_else(|| ledger.to_string(), |f| f.name.clone());
             let message = ImportMsg::ReplaceRefused(refusal);
-            report.problems.push(Problem::new(file, 1, Column::File, message));
+            report
+                .problems
+                .push(Problem::new(file, 1, Column::File, message));
         }
     } else {
         for corrections in writer.corrections()? {

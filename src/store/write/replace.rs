@@ -144,8 +144,7 @@ impl Writer<'_> {
         {
             let mut stmt = self.conn.prepare_cached(lookup)?;
             for &(record, _) in &plan.dropped {
-                let township: Option<String> =
-                    stmt.query_row([record], |r| r.get(0)).optional()?;
+                let township: Option<String> = stmt.query_row([record], |r| r.get(0)).optional()?;
                 dropped_in.extend(township);
             }
         }
@@ -181,10 +180,9 @@ impl Writer<'_> {
             "INSERT INTO undo_holds (command, kind, record, ledger, added)
              VALUES (?1, ?2, ?3, ?4, ?5)",
         )?;
-        let mut drop =
-            self.conn.prepare_cached(
-                "DELETE FROM holds WHERE kind = ?1 AND record = ?2 AND ledger = ?3",
-            )?;
+        let mut drop = self
+            .conn
+            .prepare_cached("DELETE FROM holds WHERE kind = ?1 AND record = ?2 AND ledger = ?3")?;
         let mut held = self.conn.prepare_cached(
             "SELECT EXISTS (SELECT 1 FROM holds WHERE kind = ?1 AND record = ?2)",
         )?;

@@ -257,7 +257,11 @@ impl<'c> Writer<'c> {
         let status_day = h.lifted_on.map_or(self.day, Date::days);
         for ((field, was), (_, is)) in old.fields().iter().zip(&new.fields()) {
             if was != is {
-                let day = if *field == "status" { status_day } else { self.day };
+                let day = if *field == "status" {
+                    status_day
+                } else {
+                    self.day
+                };
                 self.history(Kind::Households, key, field, (was, is), day)?;
             }
         }
@@ -363,7 +367,11 @@ impl<'c> Writer<'c> {
                 let phone = if has.phone { phone } else { old_phone.clone() };
                 let text = |t: &Option<String>| t.clone().map_or(Value::Null, Value::Text);
                 let changes = [
-                    ("name", Value::Text(name.clone()), Value::Text(m.name.clone())),
+                    (
+                        "name",
+                        Value::Text(name.clone()),
+                        Value::Text(m.name.clone()),
+                    ),
                     ("unit", Value::Text(unit), Value::Text(m.unit.clone())),
                     ("role", text(&old_role), text(&role)),
                     ("phone", text(&old_phone), text(&phone)),
@@ -470,7 +478,9 @@ impl<'c> Writer<'c> {
                 } else {
                     self.keep_for_undo(key)?;
                     self.conn
-                        .prepare_cached("UPDATE pairings SET since = ?2, until = ?3 WHERE key = ?1")?
+                        .prepare_cached(
+                            "UPDATE pairings SET since = ?2, until = ?3 WHERE key = ?1",
+                        )?
                         .execute(params![key, new_since, new_until])?;
                     (key, Outcome::Updated)
                 }
