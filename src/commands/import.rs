@@ -192,6 +192,8 @@ pub fn finish(
     let problems = report.problems.len() as u64;
     let verdict = if dry_run {
         Some(Msg::DryRunVerdict { problems })
+    } else if report.refused {
+        Some(Msg::Import(ImportMsg::NothingReplaced { problems }))
     } else if !report.committed {
         Some(Msg::NothingImported { problems })
     } else if !rejects.is_empty() && report.rejected_rows() > 0 {

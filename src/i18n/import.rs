@@ -134,6 +134,10 @@ pub enum ImportMsg {
     ReplaceWithRejects,
     /// A version `--replace` makes current only with `--force`.
     ReplaceRefused(Refusal),
+    /// The verdict of an import whose `--replace` was refused.
+    NothingReplaced {
+        problems: u64,
+    },
     /// A warning: new deliveries that look like corrections of rows their
     /// ledger held.
     LooksCorrected(Corrections),
@@ -426,6 +430,11 @@ impl ImportMsg {
                 "--replace 不能和 --rejects 一起用：被拒绝的行不算在这一版台账里，--replace 会把它对应的已有记录删掉；请改正有问题的行后再导入，或者不加 --replace 导入".into(),
             ),
             ReplaceRefused(refusal) => refused_text(refusal, lang),
+            NothingReplaced { problems } => tr!(
+                lang,
+                format!("nothing was imported: --replace was refused ({problems} problem(s) above)"),
+                format!("什么也没有导入：--replace 被拒绝（见上面 {problems} 个问题）"),
+            ),
             LooksCorrected(corrections) => corrected_text(corrections, lang),
             OtherLedgerHolds { other, held, rows } => {
                 let name = printable(other.as_str());
@@ -440,15 +449,20 @@ impl ImportMsg {
     }
 }
 
+/// The measure word of a record of `kind` (3 户, 3 条).
+fn measure(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Households => "户",
+        Kind::Members => "名",
+        Kind::Pairings => "个",
+        Kind::Deliveries => "条",
+    }
+}
+
 /// `n` records of `kind`: `3 deliveries`, `3 条帮扶记录`.
 fn records(kind: Kind, n: u64, lang: Lang) -> String {
-    let zh = match kind {
-        Kind::Households => "户贫困户",
-        Kind::Members => "名帮扶人",
-        Kind::Pairings => "个结对",
-        Kind::Deliveries => "条帮扶记录",
-    };
-    tr!(lang, format!("{n} {}", kind.key()), format!("{n} {zh}"))
+    let zh = format!("{n} {}{}", measure(kind), kind.zh());
+    tr!(lang, format!("{n} {}", kind.key()), zh)
 }
 
 /// A ledger's name as a command line takes it: quoted where it holds
@@ -473,7 +487,7 @@ fn refused_text(refusal: &Refusal, lang: Lang) -> String {
             tr!(
                 lang,
                 format!("--replace would remove {dropped} of the {of} ledger {ledger} held, more than half: is this file the whole ledger? If the sheet really lost them, import it again with --force"),
-                format!("--replace 会从台账“{ledger}”原有的 {of}中删掉 {dropped} 条，超过一半：这个文件是完整的台账吗？如果表格里确实删掉了这些，请加 --force 重新导入"),
+                format!("--replace 会从台账“{ledger}”原有的 {of}中删掉 {dropped} {}，超过一半：这个文件是完整的台账吗？如果表格里确实删掉了这些，请加 --force 重新导入", measure(*kind)),
             )
         }
         Refusal::OtherTownships {
@@ -640,6 +654,7 @@ pub(crate) mod tests {
             },
             TotalsNotAnAmount { text: "x".into() },
             ReplaceWithRejects,
+            NothingReplaced { problems: 2 },
             ReplaceRefused(Refusal::MostOfTheLedger {
                 ledger: LedgerName::parse("帮扶记录").unwrap(),
                 kind: Kind::Deliveries,
@@ -699,6 +714,7 @@ pub(crate) mod tests {
                 | TotalsNotAnAmount { .. }
                 | ReplaceWithRejects
                 | ReplaceRefused(_)
+                | NothingReplaced { .. }
                 | LooksCorrected(_)
                 | OtherLedgerHolds { .. } => {}
             }

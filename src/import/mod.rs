@@ -236,8 +236,8 @@ fn import_file(
 /// What the ledgers make of the files, once all are written (contract §8):
 /// with `--replace`, each version replaces what its ledger held (counted
 /// in `removed`, or refused: problems); without it, the new deliveries
-/// that look like corrections. Either way, a version most of whose rows
-/// another ledger holds. Nothing of it where the files had problems: such
+/// that look like corrections. Either way, unless `--ledger` chose the
+/// ledger, a version most of whose rows another ledger holds. Nothing of it where the files had problems: such
 /// an import writes nothing, and a version missing its rejected rows
 /// would only say what it does not do.
 fn follow_ledgers(
@@ -277,6 +277,10 @@ fn follow_ledgers(
                 report.warnings.push(Warning::File { file, message });
             }
         }
+    }
+    // A ledger given by name was chosen: no other is suggested.
+    if options.ledger.is_some() {
+        return Ok(());
     }
     let mut versions: Vec<(LedgerName, Kind)> = Vec::new();
     for f in &report.files {

@@ -207,9 +207,10 @@ impl Writer<'_> {
     }
 
     /// The other ledger that already held more than half of the records
-    /// the version of `kind` by `ledger` lists, if one did. Asked only
-    /// where another ledger imported before (the log says); one scan of
-    /// the kind's holds.
+    /// the version of `kind` by `ledger` lists, and more of them than
+    /// `ledger` itself held (a ledger's own file whose rows another ledger
+    /// shares is its own version), if one did. Asked only where another
+    /// ledger imported before (the log says); one scan of the kind's holds.
     pub fn other_ledger(
         &self,
         ledger: &LedgerName,
@@ -230,20 +231,21 @@ impl Writer<'_> {
         if !others || seen.is_empty() {
             return Ok(None);
         }
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT record, ledger FROM holds WHERE kind = ?1 AND ledger <> ?2 AND added < ?3",
-        )?;
-        let mut rows = stmt.query(params![kind as i64, key, self.command])?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT record, ledger FROM holds WHERE kind = ?1 AND added < ?2")?;
+        let mut rows = stmt.query(params![kind as i64, self.command])?;
         let mut held: HashMap<i64, u64> = HashMap::default();
         while let Some(r) = rows.next()? {
             if seen.contains(r.get(0)?) {
                 *held.entry(r.get(1)?).or_default() += 1;
             }
         }
+        let own = held.get(&key).copied().unwrap_or(0);
         let Some((other, held)) = held
             .into_iter()
-            .filter(|&(_, n)| n * 2 > seen.len())
-            .max_by_key(|&(ledger, n)| (n, std::cmp::Reverse(ledger)))
+            .filter(|&(other, n)| other != key && n * 2 > seen.len() && n > own)
+            .max_by_key(|&(other, n)| (n, std::cmp::Reverse(other)))
         else {
             return Ok(None);
         };
