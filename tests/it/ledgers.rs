@@ -462,7 +462,7 @@ fn sha256sum(w: &Workdir, file: &str) -> String {
 fn the_log_keeps_the_login_and_each_files_sha256() {
     let w = Workdir::new();
     let households = sheet(&w, "2003年3月/贫困户.csv", HOUSEHOLDS, &ROSTER);
-    let members = w.utf8_bom("帮扶人.csv", "编号,姓名,单位\nM1,李四,区财政局\n");
+    w.utf8_bom("帮扶人.csv", "编号,姓名,单位\nM1,李四,区财政局\n");
     let mut book = rust_xlsxwriter::Workbook::new();
     let page = book.add_worksheet();
     for (row, cells) in [

@@ -44,9 +44,21 @@ pub struct OtherLedger {
     pub held: u64,
 }
 
-/// A delivery's values that a correction keeps (member, household,
-/// category) and those it changes (goods, cash), by key.
-type Row = (i64, (i64, i64, u8), (i64, i64));
+/// What a correction keeps of a delivery: member, household, category.
+type Kept = (i64, i64, u8);
+
+/// What a correction changes: goods and cash (fen).
+type Amounts = (i64, i64);
+
+/// A delivery's key, what a correction keeps of it and what it changes.
+type Row = (i64, Kept, Amounts);
+
+/// The deliveries of one day a ledger held, by what a correction keeps.
+type Held = HashMap<Kept, Vec<Amounts>>;
+
+/// A correction as found: its day, what it kept, the total held and the
+/// file's.
+type Found = (i32, Kept, Fen, Fen);
 
 impl Writer<'_> {
     /// Per ledger whose deliveries this import wrote: the new deliveries
@@ -97,14 +109,8 @@ impl Writer<'_> {
             .query_row(params![ledger, kind.key()], |r| r.get(0))
     }
 
-    /// The first [`NAMED`] corrections of `ledger` (day, what they share,
-    /// the amount held and the file's) and how many there are.
-    #[allow(clippy::type_complexity)]
-    fn corrected(
-        &self,
-        ledger: i64,
-        seen: &Seen,
-    ) -> rusqlite::Result<(Vec<(i32, (i64, i64, u8), Fen, Fen)>, u64)> {
+    /// The first [`NAMED`] corrections of `ledger` and how many there are.
+    fn corrected(&self, ledger: i64, seen: &Seen) -> rusqlite::Result<(Vec<Found>, u64)> {
         // The new rows the ledger holds, day by day.
         let mut new_rows = self.conn.prepare_cached(
             "SELECT n.day, n.key, n.member, n.household, n.category, n.goods, n.cash
@@ -116,7 +122,7 @@ impl Writer<'_> {
         let mut rows = new_rows.query(params![self.deliveries_before, ledger])?;
         let (mut named, mut count) = (Vec::new(), 0u64);
         let mut day_of_held = None;
-        let mut held: HashMap<(i64, i64, u8), Vec<(i64, i64)>> = HashMap::default();
+        let mut held = Held::default();
         while let Some(r) = rows.next()? {
             let day: i32 = r.get(0)?;
             let new: Row = (
@@ -146,12 +152,7 @@ impl Writer<'_> {
     /// The deliveries stored before this import on `day` that `ledger`
     /// held before it and its new version does not list, by what a
     /// correction keeps.
-    fn held_on(
-        &self,
-        day: i32,
-        ledger: i64,
-        seen: &Seen,
-    ) -> rusqlite::Result<HashMap<(i64, i64, u8), Vec<(i64, i64)>>> {
+    fn held_on(&self, day: i32, ledger: i64, seen: &Seen) -> rusqlite::Result<Held> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT o.key, o.member, o.household, o.category, o.goods, o.cash
              FROM deliveries o INDEXED BY deliveries_place
@@ -160,7 +161,7 @@ impl Writer<'_> {
                            WHERE x.kind = 3 AND x.record = o.key AND x.ledger = ?3 AND x.added < ?4)",
         )?;
         let mut rows = stmt.query(params![day, self.deliveries_before, ledger, self.command])?;
-        let mut held: HashMap<(i64, i64, u8), Vec<(i64, i64)>> = HashMap::default();
+        let mut held = Held::default();
         while let Some(r) = rows.next()? {
             let old: Row = (
                 r.get(0)?,
