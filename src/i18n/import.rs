@@ -723,6 +723,14 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_ledger_name_is_quoted_where_a_shell_would_split_or_read_it() {
+        assert_eq!(shell_word("帮扶记录2024年3月"), "帮扶记录2024年3月");
+        assert_eq!(shell_word("帮扶记录 3月"), "\"帮扶记录 3月\"");
+        assert_eq!(shell_word("a$b`c\"d"), "\"a_b_c_d\"");
+        assert_eq!(shell_word("(1)"), "\"(1)\"");
+    }
+
+    #[test]
     fn names_a_few_then_counts_the_rest() {
         assert_eq!(some_of(&["a", "b"], Lang::En), "a, b");
         let many: Vec<String> = (0..8).map(|i| format!("c{i}")).collect();

@@ -5,6 +5,10 @@
 //! when nothing is wrong — or, with `--rejects`, when every rejected row has
 //! been written to the rejects file.
 //!
+//! Once all files are written, the ledgers follow them (contract §8):
+//! `--replace` makes each file its ledger's version, or is refused; the
+//! warnings of what looks like a correction or another ledger's file.
+//!
 //! Here: the outcome of an import and the transaction around its files.
 //! One file's state is [`file::FileImport`]; the thread that reads and
 //! checks its rows is [`reader`] (the checks themselves in [`check`]); the
@@ -165,7 +169,8 @@ fn import_in_transaction(
         follow_ledgers(&mut writer, options, report)?;
     }
     let clean_run = report.problems.is_empty();
-    let whole = !(report.unreadable || report.refused);
+    let replaced = !options.replace || clean_run;
+    let whole = !(report.unreadable || report.refused) && replaced;
     if options.dry_run || !whole || !(clean_run || options.keep_valid) {
         import.rollback()?;
         return Ok(());
@@ -237,15 +242,18 @@ fn import_file(
 /// with `--replace`, each version replaces what its ledger held (counted
 /// in `removed`, or refused: problems); without it, the new deliveries
 /// that look like corrections. Either way, unless `--ledger` chose the
-/// ledger, a version most of whose rows another ledger holds. Nothing of it where the files had problems: such
-/// an import writes nothing, and a version missing its rejected rows
-/// would only say what it does not do.
+/// ledger, a version most of whose rows another ledger holds. Nothing of
+/// it where the import will write nothing; and no replace where a file had
+/// problems (a version missing its rejected rows is no whole version: such
+/// an import is never committed).
 fn follow_ledgers(
     writer: &mut Writer<'_>,
     options: &ImportOptions,
     report: &mut ImportReport,
 ) -> anyhow::Result<()> {
-    if !report.problems.is_empty() || report.unreadable {
+    let clean_run = report.problems.is_empty();
+    if report.unreadable || !(clean_run || options.keep_valid) || (options.replace && !clean_run)
+    {
         return Ok(());
     }
     if options.replace {

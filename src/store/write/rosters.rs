@@ -64,8 +64,6 @@ impl HouseholdRow {
         }
     }
 
-    /// This stored household updated by `file`'s row: head and township
-    /// always, every other column only where the file has it.
     /// Each column by its name in the history (contract §8), with its value.
     fn fields(&self) -> [(&'static str, Value); 9] {
         [
@@ -81,6 +79,8 @@ impl HouseholdRow {
         ]
     }
 
+    /// This stored household updated by `file`'s row: head and township
+    /// always, every other column only where the file has it.
     fn merged(&self, file: HouseholdRow, has: Columns) -> HouseholdRow {
         let mut new = self.clone();
         let take = |has: bool, stored: &mut Value, from: Value| {
@@ -492,14 +492,15 @@ impl<'c> Writer<'c> {
 
     /// Pairing `key` as it is before this import changes it in place, for
     /// undo (contract §8). Only the first change of an import is kept: it
-    /// holds the row as it was before the import.
+    /// holds the row as it was before the import. (A pairing this import
+    /// added has nothing to put back: undo deletes it.)
     fn keep_for_undo(&self, key: i64) -> rusqlite::Result<()> {
         self.conn
             .prepare_cached(
                 "INSERT OR IGNORE INTO undo_pairings
                  (command, key, removed, member, household, since, until, added)
                  SELECT ?1, key, 0, member, household, since, until, added
-                 FROM pairings WHERE key = ?2",
+                 FROM pairings WHERE key = ?2 AND added < ?1",
             )?
             .execute(params![self.command, key])?;
         Ok(())
