@@ -5,28 +5,26 @@
 //! when nothing is wrong — or, with `--rejects`, when every rejected row has
 //! been written to the rejects file.
 //!
-//! Once all files are written, the ledgers follow them (contract §8):
-//! `--replace` makes each file its ledger's version, or is refused; the
-//! warnings of what looks like a correction or another ledger's file.
-//!
 //! Here: the outcome of an import and the transaction around its files.
 //! One file's state is [`file::FileImport`]; the thread that reads and
 //! checks its rows is [`reader`] (the checks themselves in [`check`]); the
-//! rows that are not records, [`totals`].
+//! rows that are not records, [`totals`]; what the ledgers make of the
+//! files once all are written (`--replace`, and the warnings of what looks
+//! like a correction or another ledger's file), [`ledgers`].
 
 mod check;
 mod file;
+mod ledgers;
 mod progress;
 mod reader;
 mod totals;
 
-use crate::i18n::import::ImportMsg;
 use crate::i18n::Lang;
 use crate::input::digest::{self, Digest};
 use crate::input::headers::Kind;
 use crate::input::{FileError, Source};
-use crate::problem::{Column, Problem, Warning};
-use crate::store::write::{Counts, LoggedFile, Refs, Refusal, Writer};
+use crate::problem::{Problem, Warning};
+use crate::store::write::{Counts, LoggedFile, Refs, Writer};
 use crate::store::Store;
 use crate::values::{Date, LedgerName};
 use check::Checker;
@@ -166,7 +164,7 @@ fn import_in_transaction(
         for input in inputs {
             import_file(&mut writer, input, options, today, report)?;
         }
-        follow_ledgers(&mut writer, options, report)?;
+        ledgers::follow(&mut writer, options, report)?;
     }
     let clean_run = report.problems.is_empty();
     let replaced = !options.replace || clean_run;
@@ -236,114 +234,6 @@ fn import_file(
         file.broke_off(&e);
     }
     file.finish(Some(writer), Some(&layout), report)
-}
-
-/// What the ledgers make of the files, once all are written (contract §8):
-/// with `--replace`, each version replaces what its ledger held (counted
-/// in `removed`, or refused: problems); without it, the new deliveries
-/// that look like corrections. Either way, unless `--ledger` chose the
-/// ledger, a version most of whose rows another ledger holds. Nothing of
-/// it where the import will write nothing; and no replace where a file had
-/// problems (a version missing its rejected rows is no whole version: such
-/// an import is never committed).
-fn follow_ledgers(
-    writer: &mut Writer<'_>,
-    options: &ImportOptions,
-    report: &mut ImportReport,
-) -> anyhow::Result<()> {
-    let clean_run = report.problems.is_empty();
-    if report.unreadable || !(clean_run || options.keep_valid) || (options.replace && !clean_run)
-    {
-        return Ok(());
-    }
-    if options.replace {
-        let replaced = writer.replace(options.force)?;
-        for version in &replaced.versions {
-            if let Some(file) = version_file(&mut report.files, &version.ledger, version.kind) {
-                file.counts.removed += version.removed;
-            }
-        }
-        report.refused = !replaced.refusals.is_empty();
-        for refusal in replaced.refusals {
-            let (ledger, kind) = match &refusal {
-                Refusal::MostOfTheLedger { ledger, kind, .. }
-                | Refusal::OtherTownships { ledger, kind, .. } => (ledger.clone(), *kind),
-            };
-            let file = version_file(&mut report.files, &ledger, kind)
-                .map_or_else(|| ledger.to_string(), |f| f.name.clone());
-            let message = ImportMsg::ReplaceRefused(refusal);
-            report
-                .problems
-                .push(Problem::new(file, 1, Column::File, message));
-        }
-    } else {
-        for corrections in writer.corrections()? {
-            let ledger = corrections.ledger.clone();
-            if let Some(file) = version_file(&mut report.files, &ledger, Kind::Deliveries) {
-                let file = file.name.clone();
-                let message = ImportMsg::LooksCorrected(corrections).into();
-                report.warnings.push(Warning::File { file, message });
-            }
-        }
-    }
-    // A ledger given by name was chosen: no other is suggested.
-    if options.ledger.is_some() {
-        return Ok(());
-    }
-    let mut versions: Vec<(LedgerName, Kind)> = Vec::new();
-    for f in &report.files {
-        if let Some(kind) = f.kind {
-            if !versions.contains(&(f.ledger.clone(), kind)) {
-                versions.push((f.ledger.clone(), kind));
-            }
-        }
-    }
-    for (ledger, kind) in versions {
-        let of_version = |f: &&FileResult| f.ledger == ledger && f.kind == Some(kind);
-        let files: Vec<&FileResult> = report.files.iter().filter(of_version).collect();
-        let sum = |count: fn(&Counts) -> u64| files.iter().map(|f| count(&f.counts)).sum::<u64>();
-        let matched = sum(|c| c.updated + c.unchanged);
-        let rows = matched + sum(|c| c.new);
-        // Only rows stored before can be another ledger's.
-        if matched * 2 <= rows {
-            continue;
-        }
-        let Some(other) = writer.other_ledger(&ledger, kind)? else {
-            continue;
-        };
-        let file = files.last().map(|f| f.name.clone()).unwrap_or_default();
-        let message = ImportMsg::OtherLedgerHolds {
-            other: other.other,
-            held: other.held,
-            rows,
-        };
-        report.warnings.push(Warning::File {
-            file,
-            message: message.into(),
-        });
-    }
-    Ok(())
-}
-
-/// The file a version's count and messages go on: the last of its ledger
-/// and kind — for pairings a members file lists, the last members file of
-/// the ledger.
-fn version_file<'f>(
-    files: &'f mut [FileResult],
-    ledger: &LedgerName,
-    kind: Kind,
-) -> Option<&'f mut FileResult> {
-    let last = |files: &[FileResult], kind| {
-        files
-            .iter()
-            .rposition(|f| &f.ledger == ledger && f.kind == Some(kind))
-    };
-    let at = last(files, kind).or_else(|| {
-        (kind == Kind::Pairings)
-            .then(|| last(files, Kind::Members))
-            .flatten()
-    })?;
-    files.get_mut(at)
 }
 
 /// The login that runs this import, for the log (contract §8): the

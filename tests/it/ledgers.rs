@@ -43,6 +43,12 @@ fn run_on(w: &Workdir, day: &str, args: &[&str]) -> Output {
     out.expect("run bangfu")
 }
 
+/// Run `bangfu ARGS`: its exit status and its whole outcome, as text.
+fn run(w: &Workdir, args: &[&str]) -> (Option<i32>, String) {
+    let out = w.bangfu().args(args).output().expect("run bangfu");
+    (out.status.code(), common::outcome(w, &out))
+}
+
 /// Run `bangfu ARGS`, asserting success; stdout and stderr.
 fn ok(w: &Workdir, args: &[&str]) -> (String, String) {
     let out = w.bangfu().args(args).output().expect("run bangfu");
@@ -338,13 +344,8 @@ fn a_replace_dropping_a_township_it_has_no_row_of_is_refused_even_when_small() {
     gongnong.extend(more);
     let april = sheet(&w, "2003年4月/帮扶记录.csv", DELIVERIES, &gongnong);
     let before = w.dump();
-    let out = w
-        .bangfu()
-        .args(["import", "--replace", &april])
-        .output()
-        .expect("run");
-    let text = common::outcome(&w, &out);
-    assert_eq!(out.status.code(), Some(1), "{text}");
+    let (status, text) = run(&w, &["import", "--replace", &april]);
+    assert_eq!(status, Some(1), "{text}");
     assert!(
         text.contains("2 deliveries of ledger 帮扶记录 in 向阳街道"),
         "{text}"
@@ -376,12 +377,7 @@ fn a_replace_removing_more_than_half_is_refused_unless_forced() {
     assert_eq!(w.dump(), before);
     // Half is not more than half.
     let half = sheet(&w, "2003年4月/帮扶记录.csv", DELIVERIES, &MARCH[..2]);
-    let out = w
-        .bangfu()
-        .args(["import", "--dry-run", "--replace", &half])
-        .output()
-        .expect("run");
-    let text = common::outcome(&w, &out);
+    let (_, text) = run(&w, &["import", "--dry-run", "--replace", &half]);
     assert!(!text.contains("more than half"), "{text}");
     let april = sheet(&w, "2003年4月/帮扶记录.csv", DELIVERIES, &MARCH[..1]);
     ok(&w, &["import", "--replace", "--force", &april]);
@@ -480,13 +476,10 @@ fn the_log_keeps_the_login_and_each_files_sha256() {
     book.save(w.path("结对.xlsx")).expect("workbook");
     // An empty file, taken with --rejects: logged with its digest too.
     w.write("空.csv", b"");
-    let out = w
-        .bangfu()
-        .args(["import", "--rejects", "拒绝.csv", &households])
-        .args(["帮扶人.csv", "结对.xlsx", "空.csv"])
-        .output()
-        .expect("run");
-    assert_eq!(out.status.code(), Some(1), "{}", common::outcome(&w, &out));
+    let files = [households.as_str(), "帮扶人.csv", "结对.xlsx", "空.csv"];
+    let args = [&["import", "--rejects", "拒绝.csv"][..], &files].concat();
+    let (status, text) = run(&w, &args);
+    assert_eq!(status, Some(1), "{text}");
     let logged = rows(&w, "SELECT file, sha256 FROM imports ORDER BY key");
     let expected: Vec<String> = [
         (households.as_str(), households.as_str()),
@@ -529,12 +522,8 @@ fn replace_with_rejects_and_force_without_replace_are_usage_errors() {
             &households
         ]
     );
-    let out = w
-        .bangfu()
-        .args(["import", "--force", &households])
-        .output()
-        .expect("run");
-    assert_eq!(out.status.code(), Some(2), "{}", common::outcome(&w, &out));
+    let (status, text) = run(&w, &["import", "--force", &households]);
+    assert_eq!(status, Some(2), "{text}");
     assert!(!w.db().exists());
 }
 
