@@ -571,3 +571,39 @@ fn pairings_changed_in_place_or_dropped_are_kept_for_undo() {
         ["0|4|1", "1|2|1", "2|2|2"]
     );
 }
+
+#[test]
+fn a_row_another_ledger_holds_stays_when_one_ledger_drops_it() {
+    let w = Workdir::new();
+    district(&w);
+    // The township's ledger and the finance bureau's record one visit.
+    let township = sheet(&w, "2003年3月/帮扶记录.csv", DELIVERIES, &MARCH);
+    let bureau = sheet(&w, "区财政局.csv", DELIVERIES, &MARCH[..1]);
+    ok(&w, &["import", &township, &bureau]);
+    assert_eq!(total(&w), "1450.00");
+    // The township's April sheet lost that row; the bureau's still has it.
+    let april = sheet(&w, "2003年4月/帮扶记录.csv", DELIVERIES, &MARCH[1..]);
+    let (out, _) = ok(&w, &["import", "--replace", &april]);
+    assert!(out.contains("removed"), "{out}");
+    assert_eq!(total(&w), "1450.00", "counted once, still there");
+    assert_eq!(scalar(&w, "SELECT count(*) FROM undo_deliveries"), "0");
+    assert_eq!(
+        rows(
+            &w,
+            "SELECT u.command, l.name FROM undo_holds u JOIN ledgers l ON l.key = u.ledger"
+        ),
+        ["3|帮扶记录"]
+    );
+    assert_eq!(
+        rows(
+            &w,
+            "SELECT l.name, count(*) FROM holds h JOIN ledgers l ON l.key = h.ledger
+             WHERE h.kind = 3 GROUP BY l.name ORDER BY l.name"
+        ),
+        ["区财政局|1", "帮扶记录|3"]
+    );
+    assert_eq!(
+        scalar(&w, "SELECT removed FROM imports ORDER BY key DESC"),
+        "1"
+    );
+}
