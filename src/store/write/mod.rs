@@ -235,8 +235,8 @@ impl<'c> Writer<'c> {
     }
 
     /// The current file is one of `kind`: its ledger has a version of that
-    /// kind even if no row of it is written (a file whose rows were all
-    /// rejected lists nothing, and `--replace` says what that would drop).
+    /// kind even if no row of it is written (a file of a header alone lists
+    /// nothing: `--replace` would drop all the ledger held, and says so).
     pub fn lists(&mut self, kind: Kind) {
         self.versions.entry((self.ledger, kind)).or_default();
     }
