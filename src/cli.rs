@@ -279,6 +279,14 @@ pub struct ImportArgs {
     #[arg(long, value_name = "NAME", value_parser = ledger_arg)]
     pub ledger: Option<LedgerName>,
 
+    /// Each file is the whole new version of its ledger for its kind: what it no longer lists, the ledger stops holding (deliveries and pairings no ledger holds are deleted, households and members removed)
+    #[arg(long)]
+    pub replace: bool,
+
+    /// Replace even where --replace would remove more than half of what the ledger held, or rows of a township the file has no row of
+    #[arg(long, requires = "replace")]
+    pub force: bool,
+
     /// Check everything, write nothing
     #[arg(long)]
     pub dry_run: bool,

@@ -33,9 +33,9 @@ pub const SAMPLE: [(&str, &[u8]); 4] = [
 pub fn sample_inputs() -> Vec<Input> {
     SAMPLE
         .iter()
-        .map(|(name, bytes)| Input {
-            name: (*name).to_string(),
-            source: Source::from_reader(Cursor::new(*bytes), &ReadOptions::default()),
+        .map(|(name, bytes)| {
+            let source = Source::from_reader(Cursor::new(*bytes), &ReadOptions::default());
+            Input::new((*name).to_string(), source, None)
         })
         .collect()
 }

@@ -9,7 +9,7 @@ use crate::import::{import, FileResult, ImportOptions, ImportReport, Input, Reje
 use crate::input::{ReadOptions, Source};
 use crate::output::Guard;
 use crate::output::{Pending, Target};
-use crate::problem::{report_problems, say};
+use crate::problem::{report_problems, say, UsageError};
 use crate::report::{Cell, Column, Label, Lang, Table};
 use crate::store::Store;
 use crate::values::{formula, Date};
@@ -32,6 +32,14 @@ pub fn read_options(args: &ImportArgs) -> ReadOptions {
 
 pub fn run(ctx: &Context, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<Status> {
     let options = read_options(args);
+    // A rejected row is not in its file's version of the ledger, so a
+    // replace would remove the stored record it stands for (a delivery
+    // without an id cannot even be told from its rejected cells): with
+    // rejects, no file would be a whole version. Refused, rather than
+    // taking a rejected row's record as listed where it can be told.
+    if args.replace && args.rejects.is_some() {
+        return Err(UsageError::said(Msg::Import(ImportMsg::ReplaceWithRejects)).into());
+    }
     // Refused before the database is opened (or created).
     let rejects = args
         .rejects
@@ -45,7 +53,7 @@ pub fn run(ctx: &Context, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Res
             Some(sheet) => format!("{}[{sheet}]", path.display()),
             None => path.display().to_string(),
         };
-        inputs.push(Input { name, source });
+        inputs.push(Input::new(name, source, Some(path)));
     }
     // A dry run against a database that does not exist yet checks against
     // an empty one in memory, so that it creates no file.
@@ -77,6 +85,8 @@ pub fn run(ctx: &Context, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Res
         keep_valid: args.rejects.is_some(),
         progress: (!ctx.quiet && std::io::stderr().is_terminal()).then_some(ctx.lang),
         ledger: args.ledger.clone(),
+        replace: args.replace,
+        force: args.force,
     };
     // The rejects files are written (and synced) just before the commit,
     // so that a full disk stops the import; they take their names only once
@@ -182,6 +192,8 @@ pub fn finish(
     let problems = report.problems.len() as u64;
     let verdict = if dry_run {
         Some(Msg::DryRunVerdict { problems })
+    } else if report.refused {
+        Some(Msg::Import(ImportMsg::NothingReplaced { problems }))
     } else if !report.committed {
         Some(Msg::NothingImported { problems })
     } else if !rejects.is_empty() && report.rejected_rows() > 0 {
@@ -212,6 +224,7 @@ pub fn results_table(files: &[FileResult], lang: Lang) -> Table {
         ("new", Label::New),
         ("updated", Label::Updated),
         ("unchanged", Label::Unchanged),
+        ("removed", Label::Dropped),
         ("skipped", Label::Skipped),
         ("rejected", Label::Rejected),
     ];
@@ -239,6 +252,7 @@ pub fn results_table(files: &[FileResult], lang: Lang) -> Table {
                     n(f.counts.new),
                     n(f.counts.updated),
                     n(f.counts.unchanged),
+                    n(f.counts.removed),
                     n(f.counts.skipped),
                     n(f.counts.rejected),
                 ]

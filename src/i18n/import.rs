@@ -7,9 +7,11 @@
 //! printable or redacted where it was read.
 
 use super::{tr, Lang, Msg};
+use crate::input::headers::Kind;
 use crate::input::FileError;
+use crate::store::write::{Corrections, Refusal};
 use crate::values::text::printable;
-use crate::values::{Date, Fen};
+use crate::values::{Date, Fen, LedgerName};
 
 /// A sentence of an import.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,6 +127,25 @@ pub enum ImportMsg {
     /// A totals row's money cell holds something else than an amount.
     TotalsNotAnAmount {
         text: String,
+    },
+
+    // Ledgers (contract §8).
+    /// `--replace` with `--rejects` (a usage error).
+    ReplaceWithRejects,
+    /// A version `--replace` makes current only with `--force`.
+    ReplaceRefused(Refusal),
+    /// The verdict of an import whose `--replace` was refused.
+    NothingReplaced {
+        problems: u64,
+    },
+    /// A warning: new deliveries that look like corrections of rows their
+    /// ledger held.
+    LooksCorrected(Corrections),
+    /// A warning: most rows of the file are another ledger's already.
+    OtherLedgerHolds {
+        other: LedgerName,
+        held: u64,
+        rows: u64,
     },
 }
 
@@ -408,13 +429,131 @@ impl ImportMsg {
                 format!("the totals row holds {text:?}, not an amount; it was not checked"),
                 format!("合计行写的是“{text}”，不是金额；没有核对"),
             ),
+            ReplaceWithRejects => tr!(
+                lang,
+                "--replace cannot be used with --rejects: a rejected row is not in the file's version of its ledger, so --replace would remove the stored row it stands for; correct the rejected rows and import again, or import without --replace".into(),
+                "--replace 不能和 --rejects 一起用：被拒绝的行不算在这一版台账里，--replace 会把它对应的已有记录删掉；请改正有问题的行后再导入，或者不加 --replace 导入".into(),
+            ),
+            ReplaceRefused(refusal) => refused_text(refusal, lang),
+            NothingReplaced { problems } => tr!(
+                lang,
+                format!("nothing was imported: --replace was refused ({problems} problem(s) above)"),
+                format!("什么也没有导入：--replace 被拒绝（见上面 {problems} 个问题）"),
+            ),
+            LooksCorrected(corrections) => corrected_text(corrections, lang),
+            OtherLedgerHolds { other, held, rows } => {
+                let name = printable(other.as_str());
+                let word = shell_word(&name);
+                tr!(
+                    lang,
+                    format!("{held} of its {rows} rows are already in ledger {name}; if this file is that ledger's new version, import it with --ledger {word} --replace"),
+                    format!("文件的 {rows} 行中有 {held} 行已在台账“{name}”中；如果它是这个台账的新版本，请用 --ledger {word} --replace 导入"),
+                )
+            }
         }
     }
+}
+
+/// The measure word of a record of `kind` (3 户, 3 条).
+fn measure(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Households => "户",
+        Kind::Members => "名",
+        Kind::Pairings => "个",
+        Kind::Deliveries => "条",
+    }
+}
+
+/// `n` records of `kind`: `3 deliveries`, `3 条帮扶记录`.
+fn records(kind: Kind, n: u64, lang: Lang) -> String {
+    let zh = format!("{n} {}{}", measure(kind), kind.zh());
+    tr!(lang, format!("{n} {}", kind.key()), zh)
+}
+
+/// A ledger's name as a command line takes it: quoted where it holds
+/// spaces or characters a shell reads.
+fn shell_word(name: &str) -> String {
+    let plain = |c: char| !c.is_whitespace() && !"\"'\\$&|;<>()*?[]{}!`#~".contains(c);
+    if !name.is_empty() && name.chars().all(plain) {
+        return name.to_string();
+    }
+    format!("\"{}\"", name.replace(['"', '\\', '$', '`'], "_"))
+}
+
+fn refused_text(refusal: &Refusal, lang: Lang) -> String {
+    match refusal {
+        Refusal::MostOfTheLedger {
+            ledger,
+            kind,
+            dropped,
+            held,
+        } => {
+            let (ledger, of) = (printable(ledger.as_str()), records(*kind, *held, lang));
+            tr!(
+                lang,
+                format!("--replace would remove {dropped} of the {of} ledger {ledger} held, more than half: is this file the whole ledger? If the sheet really lost them, import it again with --force"),
+                format!("--replace 会从台账“{ledger}”原有的 {of}中删掉 {dropped} {}，超过一半：这个文件是完整的台账吗？如果表格里确实删掉了这些，请加 --force 重新导入", measure(*kind)),
+            )
+        }
+        Refusal::OtherTownships {
+            ledger,
+            kind,
+            dropped,
+            townships,
+        } => {
+            let (ledger, what) = (printable(ledger.as_str()), records(*kind, *dropped, lang));
+            let townships = some_of(townships, lang);
+            tr!(
+                lang,
+                format!("--replace would remove {what} of ledger {ledger} in {townships}, of which the file has no row: is it another township's file of the same name? Give each township's file its own --ledger; if these rows really are gone, import it again with --force"),
+                format!("--replace 会删掉台账“{ledger}”中{townships}的 {what}，而文件里没有这些乡镇的行：这是不是另一个乡镇同名的文件？请用 --ledger 给每个乡镇的文件各起一个台账名；如果这些记录确实没有了，请加 --force 重新导入"),
+            )
+        }
+    }
+}
+
+fn corrected_text(c: &Corrections, lang: Lang) -> String {
+    let rows: Vec<String> = c
+        .named
+        .iter()
+        .map(|r| {
+            let (member, head) = (printable(&r.member), printable(&r.head));
+            let category = tr!(lang, r.category.key(), r.category.zh());
+            let (held, file) = (r.held.display(), r.file.display());
+            tr!(
+                lang,
+                format!(
+                    "{} {member} → {head} {category}: {held} in the ledger, {file} in the file",
+                    r.day
+                ),
+                format!(
+                    "{} {member} → {head} {category}：台账中 {held}，文件中 {file}",
+                    r.day
+                ),
+            )
+        })
+        .collect();
+    let mut list = rows.join(tr!(lang, "; ", "；"));
+    let more = c.count.saturating_sub(c.named.len() as u64);
+    if more > 0 {
+        list.push_str(&tr!(
+            lang,
+            format!(" and {more} more"),
+            format!(" 等，另有 {more} 行")
+        ));
+    }
+    let (count, ledger) = (c.count, printable(c.ledger.as_str()));
+    tr!(
+        lang,
+        format!("{count} new row(s) look like corrections of rows ledger {ledger} already holds: {list}; both are kept — if the sheet was corrected, import it again with --replace"),
+        format!("有 {count} 行新记录像是对台账“{ledger}”已有记录的更正：{list}；现在新旧两条都保留了——如果表格改过，请加 --replace 再导入一次"),
+    )
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::store::write::Correction;
 
     /// One instance of every variant (the match makes a new variant a
     /// compile error here until it has a sample).
@@ -524,6 +663,37 @@ pub(crate) mod tests {
                 sum: Fen(200),
             },
             TotalsNotAnAmount { text: "x".into() },
+            ReplaceWithRejects,
+            NothingReplaced { problems: 2 },
+            ReplaceRefused(Refusal::MostOfTheLedger {
+                ledger: LedgerName::parse("帮扶记录").unwrap(),
+                kind: Kind::Deliveries,
+                dropped: 6,
+                held: 10,
+            }),
+            ReplaceRefused(Refusal::OtherTownships {
+                ledger: LedgerName::parse("帮扶记录").unwrap(),
+                kind: Kind::Households,
+                dropped: 3,
+                townships: vec!["工农乡".into(), "向阳街道".into()],
+            }),
+            LooksCorrected(Corrections {
+                ledger: LedgerName::parse("帮扶记录").unwrap(),
+                named: vec![Correction {
+                    day,
+                    member: "李四".into(),
+                    head: "张三".into(),
+                    category: crate::values::Category::Warmth,
+                    held: Fen(80_000),
+                    file: Fen(88_000),
+                }],
+                count: 7,
+            }),
+            OtherLedgerHolds {
+                other: LedgerName::parse("帮扶记录 2024年3月").unwrap(),
+                held: 3,
+                rows: 4,
+            },
         ];
         for m in &all {
             match m {
@@ -551,10 +721,23 @@ pub(crate) mod tests {
                 | ShadowedColumn { .. }
                 | FooterRows { .. }
                 | TotalsDisagree { .. }
-                | TotalsNotAnAmount { .. } => {}
+                | TotalsNotAnAmount { .. }
+                | ReplaceWithRejects
+                | ReplaceRefused(_)
+                | NothingReplaced { .. }
+                | LooksCorrected(_)
+                | OtherLedgerHolds { .. } => {}
             }
         }
         all
+    }
+
+    #[test]
+    fn a_ledger_name_is_quoted_where_a_shell_would_split_or_read_it() {
+        assert_eq!(shell_word("帮扶记录2024年3月"), "帮扶记录2024年3月");
+        assert_eq!(shell_word("帮扶记录 3月"), "\"帮扶记录 3月\"");
+        assert_eq!(shell_word("a$b`c\"d"), "\"a_b_c_d\"");
+        assert_eq!(shell_word("(1)"), "\"(1)\"");
     }
 
     #[test]

@@ -8,6 +8,7 @@ use super::check::{Checked, Record};
 use super::totals::Totals;
 use super::{FileResult, ImportReport, Rejected};
 use crate::i18n::import::ImportMsg;
+use crate::input::digest::Digest;
 use crate::input::headers::{Field, Kind, Layout, MissingColumn};
 use crate::input::{FileError, RawRow, Source};
 use crate::problem::{Column, Problem, Warning};
@@ -39,6 +40,7 @@ impl FileImport {
                 ledger,
                 kind: source.kind,
                 encoding: source.encoding.clone(),
+                digest: source.digest.clone(),
                 ..FileResult::default()
             },
             name,
@@ -62,12 +64,19 @@ impl FileImport {
     }
 
     /// A file that could not be opened as a table: one problem.
-    pub fn unopened(name: String, ledger: LedgerName, e: &FileError, report: &mut ImportReport) {
+    pub fn unopened(
+        name: String,
+        ledger: LedgerName,
+        digest: Digest,
+        e: &FileError,
+        report: &mut ImportReport,
+    ) {
         let problem = Problem::new(&name, e.line(), Column::File, e.message());
         report.problems.push(problem);
         report.files.push(FileResult {
             name,
             ledger,
+            digest,
             ..FileResult::default()
         });
     }

@@ -8,15 +8,19 @@
 //! Here: the outcome of an import and the transaction around its files.
 //! One file's state is [`file::FileImport`]; the thread that reads and
 //! checks its rows is [`reader`] (the checks themselves in [`check`]); the
-//! rows that are not records, [`totals`].
+//! rows that are not records, [`totals`]; what the ledgers make of the
+//! files once all are written (`--replace`, and the warnings of what looks
+//! like a correction or another ledger's file), [`ledgers`].
 
 mod check;
 mod file;
+mod ledgers;
 mod progress;
 mod reader;
 mod totals;
 
 use crate::i18n::Lang;
+use crate::input::digest::{self, Digest};
 use crate::input::headers::Kind;
 use crate::input::{FileError, Source};
 use crate::problem::{Problem, Warning};
@@ -26,11 +30,33 @@ use crate::values::{Date, LedgerName};
 use check::Checker;
 use file::FileImport;
 use progress::Progress;
+use std::path::Path;
 
 /// One input, opened (or not) and named as the user named it.
 pub struct Input {
     pub name: String,
     pub source: Result<Source, FileError>,
+    /// The SHA-256 of its bytes, for the log.
+    pub digest: Digest,
+}
+
+impl Input {
+    /// An input named `name`, with its source's digest — or, for a file
+    /// at `path` that could not be read as a table, the file's.
+    pub fn new(name: String, source: Result<Source, FileError>, path: Option<&Path>) -> Input {
+        let digest = match (&source, path) {
+            (Ok(source), _) => source.digest.clone(),
+            (Err(_), Some(path)) => {
+                digest::of_file(path).map_or_else(|_| Digest::default(), Digest::known)
+            }
+            (Err(_), None) => Digest::default(),
+        };
+        Input {
+            name,
+            source,
+            digest,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -44,6 +70,11 @@ pub struct ImportOptions {
     /// `--ledger`: the ledger every file goes into, instead of the one its
     /// name gives.
     pub ledger: Option<LedgerName>,
+    /// `--replace`: each file is the whole current version of its ledger
+    /// for its kind (contract §8).
+    pub replace: bool,
+    /// `--force`: replace even where it looks like a mistake.
+    pub force: bool,
 }
 
 /// What one file did.
@@ -55,6 +86,8 @@ pub struct FileResult {
     pub kind: Option<Kind>,
     pub encoding: String,
     pub counts: Counts,
+    /// The SHA-256 of the file's bytes, once they were read.
+    pub digest: Digest,
 }
 
 /// Rows rejected from one file, for the rejects file.
@@ -77,6 +110,8 @@ pub struct ImportReport {
     /// A file broke off part-way: even `--rejects` cannot account for its
     /// remaining rows, so nothing may be committed.
     pub unreadable: bool,
+    /// `--replace` was refused: nothing may be committed.
+    pub refused: bool,
 }
 
 impl ImportReport {
@@ -129,15 +164,18 @@ fn import_in_transaction(
         for input in inputs {
             import_file(&mut writer, input, options, today, report)?;
         }
+        ledgers::follow(&mut writer, options, report)?;
     }
     let clean_run = report.problems.is_empty();
-    if options.dry_run || report.unreadable || !(clean_run || options.keep_valid) {
+    let replaced = !options.replace || clean_run;
+    let whole = !(report.unreadable || report.refused) && replaced;
+    if options.dry_run || !whole || !(clean_run || options.keep_valid) {
         import.rollback()?;
         return Ok(());
     }
     before_commit(report)?;
     let logged: Vec<LoggedFile<'_>> = report.files.iter().map(FileResult::logged).collect();
-    import.log_and_commit(command, today, &logged)?;
+    import.log_and_commit(command, today, &login(), &logged)?;
     report.committed = true;
     Ok(())
 }
@@ -155,7 +193,7 @@ fn import_file(
     let source = match input.source {
         Ok(source) => source,
         Err(e) => {
-            FileImport::unopened(input.name, ledger, &e, report);
+            FileImport::unopened(input.name, ledger, input.digest, &e, report);
             return Ok(());
         }
     };
@@ -168,6 +206,7 @@ fn import_file(
         }
     };
     writer.begin_file(file.ledger())?;
+    writer.lists(layout.kind);
     let bar = Progress::new(progress, file.name(), source.total, source.sheet.is_some());
     // Pairings and deliveries add no household or member, so the reading
     // thread can resolve their references itself. (Handing it the indexes
@@ -197,6 +236,20 @@ fn import_file(
     file.finish(Some(writer), Some(&layout), report)
 }
 
+/// The login that runs this import, for the log (contract §8): the
+/// account's name as the system knows it (the `whoami` crate: the password
+/// database on Unix, the account on Windows), else `USER` or `LOGNAME`,
+/// else nothing.
+fn login() -> String {
+    let env = |name: &str| std::env::var(name).ok().filter(|u| !u.is_empty());
+    whoami::username()
+        .ok()
+        .filter(|u| !u.is_empty())
+        .or_else(|| env("USER"))
+        .or_else(|| env("LOGNAME"))
+        .unwrap_or_default()
+}
+
 impl FileResult {
     /// The file as the import log keeps it.
     fn logged(&self) -> LoggedFile<'_> {
@@ -205,6 +258,7 @@ impl FileResult {
             ledger: &self.ledger,
             kind: self.kind.map(|k| k.key()),
             encoding: &self.encoding,
+            sha256: self.digest.get(),
             counts: self.counts,
         }
     }

@@ -4,6 +4,7 @@
 //! This is the one place that builds a CSV reader; nothing here judges the
 //! values in the cells — that is [`crate::records`]' job.
 
+pub mod digest;
 pub mod encoding;
 pub mod headers;
 pub mod workbook;
@@ -13,6 +14,7 @@ use crate::i18n::Msg;
 use crate::problem::UsageError;
 use crate::values::text::trim;
 use csv::StringRecord;
+use digest::{Digest, Hashing};
 use encoding::Sniffed;
 use encoding_rs::Encoding;
 use headers::{detect_kind, Kind};
@@ -149,6 +151,8 @@ pub struct Source {
     pub sheet: Option<String>,
     /// The size of the source in the unit of [`RawRow::pos`], when known.
     pub total: u64,
+    /// The SHA-256 of its bytes, known once they were all read.
+    pub digest: Digest,
     /// Rows read while looking for the header, to be handed out first.
     pending: VecDeque<Result<RawRow, FileError>>,
     rows: Rows,
@@ -202,6 +206,14 @@ impl Source {
             Ok(sheet) => sheet,
             Err(e) => return Ok(Err(e)),
         };
+        // calamine reads the workbook itself: its bytes are hashed apart.
+        let digest = match digest::of_file(path) {
+            Ok(hex) => Digest::known(hex),
+            Err(e) => {
+                let cause = e.to_string();
+                return Ok(Err(FileError::Read { cause }));
+            }
+        };
         let name = sheet.name.clone();
         let format = sheet.format.clone();
         let total = sheet.height();
@@ -215,6 +227,7 @@ impl Source {
             // Named in every message about the file: never raw.
             s.sheet = Some(crate::values::printable(&name).into_owned());
             s.total = total;
+            s.digest = digest;
             s
         }))
     }
@@ -247,7 +260,11 @@ impl Source {
         } else {
             bom
         };
-        file.seek(SeekFrom::Start(bom as u64)).map_err(read_error)?;
+        // Every byte goes through the hash from here, in the one pass that
+        // reads the rows; the BOM's too, read past before the text.
+        file.seek(SeekFrom::Start(0)).map_err(read_error)?;
+        let (mut file, digest) = Hashing::new(file);
+        io::copy(&mut (&mut file).take(bom as u64), &mut io::sink()).map_err(read_error)?;
         // Only a file checked to be valid UTF-8 throughout is passed through
         // as it is; a UTF-8 BOM says nothing about the bytes after it.
         let detected_utf8 = options.encoding.is_none()
@@ -305,6 +322,7 @@ impl Source {
             })),
         )?;
         source.total = total;
+        source.digest = digest;
         Ok(source)
     }
 
@@ -380,6 +398,7 @@ impl Source {
             lossy,
             sheet: None,
             total: 0,
+            digest: Digest::default(),
             pending,
             rows,
         })

@@ -46,6 +46,8 @@ pub enum Label {
     New,
     Updated,
     Unchanged,
+    /// What `--replace` made a ledger stop holding (not the status 销户).
+    Dropped,
     Skipped,
     Rejected,
     // Records.
@@ -134,6 +136,7 @@ impl Label {
             New => ("new", "新增"),
             Updated => ("updated", "更新"),
             Unchanged => ("unchanged", "未变"),
+            Dropped => ("removed", "移除"),
             Skipped => ("skipped", "跳过"),
             Rejected => ("rejected", "拒绝"),
             IdNumber => ("ID number", "身份证号"),

@@ -4,19 +4,26 @@
 //! - [`refs`]: references, by id else by exactly one name (contract §3.2);
 //! - [`rosters`]: households, members and pairings;
 //! - [`deliveries`]: deliveries, by id, or sorted ([`sorted`]) and settled
-//!   by fingerprint and occurrence.
+//!   by fingerprint and occurrence;
+//! - [`replace`]: `--replace`, the ledgers following their new versions;
+//! - [`hints`]: what an import without `--replace` warns of.
 //!
-//! Here: the writer itself, what writing a record can come to, and the
-//! transaction an import writes in, with its log.
+//! Here: the writer itself, what writing a record can come to, the holds
+//! and history rows every writer path writes, and the transaction an
+//! import writes in, with its log.
 
 mod deliveries;
+mod hints;
 mod refs;
+mod replace;
 mod rosters;
 mod seen;
 mod sorted;
 
 pub use deliveries::{fingerprint, id_fingerprint, Resolved};
+pub use hints::{Correction, Corrections, OtherLedger};
 pub use refs::Refs;
+pub use replace::{Refusal, Replaced, Version};
 pub use seen::Seen;
 
 use crate::i18n::store::StoreMsg;
@@ -24,7 +31,8 @@ use crate::input::headers::{Field, Kind};
 use crate::records::CellProblem;
 pub use crate::records::Columns;
 use crate::values::{Date, LedgerName};
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite::types::Value;
+use rusqlite::{params, Connection, Transaction, TransactionBehavior};
 use rustc_hash::FxHashMap as HashMap;
 
 /// What writing one record did.
@@ -96,8 +104,10 @@ pub struct Writer<'c> {
     /// writes, too.
     command: i64,
     /// The day this import's changes hold from (today or `BANGFU_TODAY`).
-    #[allow(dead_code)] // read by the history the rosters write (coming with ledgers)
     day: i32,
+    /// The highest delivery key before this import: every delivery with a
+    /// higher one is this import's (keys are handed out in order).
+    deliveries_before: i64,
     /// The current file's ledger (`ledgers.key`).
     ledger: i64,
     /// Per ledger and kind this import wrote: the records its files listed
@@ -119,6 +129,10 @@ impl<'c> Writer<'c> {
             [],
             |r| r.get(0),
         )?;
+        let deliveries_before: i64 =
+            conn.query_row("SELECT coalesce(max(key), 0) FROM deliveries", [], |r| {
+                r.get(0)
+            })?;
         Ok(Writer {
             conn,
             refs,
@@ -126,6 +140,7 @@ impl<'c> Writer<'c> {
             seen_ids: HashMap::default(),
             command,
             day: today.days(),
+            deliveries_before,
             ledger: 0,
             versions: HashMap::default(),
             tally: Tally::default(),
@@ -154,6 +169,24 @@ impl<'c> Writer<'c> {
         self.command
     }
 
+    /// The name of ledger `key`.
+    fn ledger_name(&self, key: i64) -> rusqlite::Result<LedgerName> {
+        let name: String = self
+            .conn
+            .prepare_cached("SELECT name FROM ledgers WHERE key = ?1")?
+            .query_row([key], |r| r.get(0))?;
+        Ok(LedgerName::parse(&name).unwrap_or_default())
+    }
+
+    /// The key of the ledger named `name`, if there is one.
+    fn ledger_key(&self, name: &LedgerName) -> rusqlite::Result<Option<i64>> {
+        use rusqlite::OptionalExtension;
+        self.conn
+            .prepare_cached("SELECT key FROM ledgers WHERE name = ?1")?
+            .query_row([name.as_str()], |r| r.get(0))
+            .optional()
+    }
+
     /// Note that the current file listed record `key` of `kind` (inserted
     /// or matched it): it is in its ledger's new version.
     fn saw(&mut self, kind: Kind, key: i64) {
@@ -161,6 +194,57 @@ impl<'c> Writer<'c> {
             .entry((self.ledger, kind))
             .or_default()
             .insert(key);
+    }
+
+    /// The current file is one of `kind`: its ledger has a version of that
+    /// kind even if no row of it is written (a file of a header alone lists
+    /// nothing: `--replace` would drop all the ledger held, and says so).
+    pub fn lists(&mut self, kind: Kind) {
+        self.versions.entry((self.ledger, kind)).or_default();
+    }
+
+    /// The current file listed record `key` of `kind`: its ledger holds it
+    /// (a hold it had already keeps the import that made it) and it is in
+    /// the ledger's new version ([`Writer::saw`]).
+    fn hold(&mut self, kind: Kind, key: i64) -> rusqlite::Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT OR IGNORE INTO holds (kind, record, ledger, added) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![kind as i64, key, self.ledger, self.command])?;
+        self.saw(kind, key);
+        Ok(())
+    }
+
+    /// Field `field` of household or member `record` changed from `old` to
+    /// `new`, holding from `day`: one history row of this import. A second
+    /// change of the field by a later file of the import keeps the first
+    /// old value and takes the last new one and its day; a field changed
+    /// back to what it was before the import has no row.
+    fn history(
+        &self,
+        kind: Kind,
+        record: i64,
+        field: &str,
+        (old, new): (&Value, &Value),
+        day: i32,
+    ) -> rusqlite::Result<()> {
+        let kind = kind as i64;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO history (kind, record, field, command, day, old, new)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (kind, record, field, command)
+                 DO UPDATE SET new = excluded.new, day = excluded.day",
+            )?
+            .execute(params![kind, record, field, self.command, day, old, new])?;
+        self.conn
+            .prepare_cached(
+                "DELETE FROM history WHERE kind = ?1 AND record = ?2 AND field = ?3
+                 AND command = ?4 AND old IS new",
+            )?
+            .execute(params![kind, record, field, self.command])?;
+        Ok(())
     }
 
     /// Write the file's deliveries without id, sorted; what all the file's
@@ -189,6 +273,9 @@ pub struct Counts {
     pub new: u64,
     pub updated: u64,
     pub unchanged: u64,
+    /// Records of its ledger's version that `--replace` made the ledger
+    /// stop holding (counted on the last file of the version).
+    pub removed: u64,
     pub skipped: u64,
     pub rejected: u64,
 }
@@ -201,6 +288,8 @@ pub struct LoggedFile<'a> {
     /// The kind's key (`households` …), unless the kind was never told.
     pub kind: Option<&'static str>,
     pub encoding: &'a str,
+    /// The SHA-256 of the file's bytes, in hex.
+    pub sha256: Option<&'a str>,
     pub counts: Counts,
 }
 
@@ -228,12 +317,13 @@ impl Import<'_> {
         Writer::new(&self.tx, today)
     }
 
-    /// Record the import as command `command`, dated `today`, and each of
-    /// its files in the `imports` table, then commit.
+    /// Record the import as command `command`, dated `today`, run by
+    /// `user`, and each of its files in the `imports` table, then commit.
     pub fn log_and_commit(
         self,
         command: i64,
         today: Date,
+        user: &str,
         files: &[LoggedFile<'_>],
     ) -> rusqlite::Result<()> {
         let now = chrono::Local::now();
@@ -243,14 +333,14 @@ impl Import<'_> {
             rusqlite::params![
                 command,
                 now.format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
-                "",
+                user,
                 today.days()
             ],
         )?;
         {
             let mut stmt = self.tx.prepare_cached(
-                "INSERT INTO imports (at, file, kind, encoding, rows_read, new, updated, unchanged, skipped, rejected, command, ledger)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, (SELECT key FROM ledgers WHERE name = ?12))",
+                "INSERT INTO imports (at, file, kind, encoding, rows_read, new, updated, unchanged, skipped, rejected, command, ledger, sha256, removed)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, (SELECT key FROM ledgers WHERE name = ?12), ?13, ?14)",
             )?;
             for f in files {
                 let c = f.counts;
@@ -267,6 +357,8 @@ impl Import<'_> {
                     c.rejected as i64,
                     command,
                     f.ledger.as_str(),
+                    f.sha256,
+                    c.removed as i64,
                 ])?;
             }
         }

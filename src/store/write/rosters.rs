@@ -1,21 +1,30 @@
 //! Rosters: households and members, matched by id and updated in place
 //! (an id repeated within one file is an error), and pairings, matched by
 //! (member, household, since) (contract §3.4). A column the file does not have
-//! ([`Columns`]) keeps what is stored.
+//! ([`Columns`]) keeps what is stored. Every field a file changes is kept
+//! in the history (contract §8); a record `--replace` had removed comes
+//! back when a file lists it again; every record written is held by the
+//! file's ledger.
 
 use super::super::lookup::{RefKind, RejectedRow};
 use super::refs::Index;
 use super::{Columns, Outcome, WriteError, Writer};
 use crate::i18n::store::StoreMsg;
-use crate::input::headers::Field;
+use crate::input::headers::{Field, Kind};
 use crate::records::{CellProblem, Household, Member, Pairing};
 use crate::values::{Date, IdNumber, Phone, Status};
 use rusqlite::types::Value;
 use rusqlite::{params, OptionalExtension};
 use std::sync::Arc;
 
-/// A stored member: key, name, unit, role, phone.
-type StoredMember = (i64, String, String, Option<String>, Option<String>);
+/// A stored member: key, name, unit, role, phone, and whether it is
+/// removed.
+type StoredMember = (i64, String, String, Option<String>, Option<String>, bool);
+
+/// A removed flag as stored.
+fn flag(removed: bool) -> Value {
+    Value::Integer(removed.into())
+}
 
 /// A household's columns as SQLite holds them (but the head, which the
 /// reference maps read as text too). What is stored is kept as it is
@@ -53,6 +62,21 @@ impl HouseholdRow {
                 .map_or(Value::Null, |d| Value::Integer(d.days().into())),
             phone: text(h.phone.as_ref().map(Phone::as_str)),
         }
+    }
+
+    /// Each column by its name in the history (contract §8), with its value.
+    fn fields(&self) -> [(&'static str, Value); 9] {
+        [
+            ("head", Value::Text(self.head.clone())),
+            ("id_number", self.id_number.clone()),
+            ("township", self.township.clone()),
+            ("village", self.village.clone()),
+            ("size", self.size.clone()),
+            ("cause", self.cause.clone()),
+            ("status", self.status.clone()),
+            ("lifted_on", self.lifted_on.clone()),
+            ("phone", self.phone.clone()),
+        ]
     }
 
     /// This stored household updated by `file`'s row: head and township
@@ -137,13 +161,15 @@ impl<'c> Writer<'c> {
         Arc::make_mut(&mut self.refs.members)
     }
 
-    fn stored_household(&self, key: i64) -> rusqlite::Result<HouseholdRow> {
+    /// A stored household, and whether it is removed.
+    fn stored_household(&self, key: i64) -> rusqlite::Result<(HouseholdRow, bool)> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT head, id_number, township, village, size, cause, status, lifted_on, phone
+            "SELECT head, id_number, township, village, size, cause, status, lifted_on, phone,
+                    removed
              FROM households WHERE key = ?1",
         )?;
         stmt.query_row([key], |r| {
-            Ok(HouseholdRow {
+            let row = HouseholdRow {
                 head: r.get(0)?,
                 id_number: r.get(1)?,
                 township: r.get(2)?,
@@ -153,11 +179,12 @@ impl<'c> Writer<'c> {
                 status: r.get(6)?,
                 lifted_on: r.get(7)?,
                 phone: r.get(8)?,
-            })
+            };
+            Ok((row, r.get(9)?))
         })
     }
 
-    /// Count what writing a record did in the file's tally.
+    /// Insert or update a household (matched by id); columns the file does
     /// not have keep their stored values.
     pub fn household(&mut self, has: Columns, line: u64, h: &Household) -> Result<(), WriteError> {
         let settled = self.settle_household(has, line, h);
@@ -195,8 +222,9 @@ impl<'c> Writer<'c> {
             self.conn
                 .prepare_cached(
                     "INSERT INTO households
-                     (id, head, id_number, township, village, size, cause, status, lifted_on, phone)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                     (id, head, id_number, township, village, size, cause, status, lifted_on, phone,
+                      added)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 )?
                 .execute(params![
                     h.id,
@@ -209,23 +237,43 @@ impl<'c> Writer<'c> {
                     row.status,
                     row.lifted_on,
                     row.phone,
+                    self.command,
                 ])?;
             let key = self.conn.last_insert_rowid();
             self.households_mut().insert(key, &h.id, &h.head);
             if let Some(n) = &h.id_number {
                 self.id_numbers.insert(n.as_str().to_string(), key);
             }
+            self.hold(Kind::Households, key)?;
             return Ok(Outcome::New);
         };
-        let old = self.stored_household(key)?;
+        self.hold(Kind::Households, key)?;
+        let (old, removed) = self.stored_household(key)?;
         let new = old.merged(row, has);
-        if new == old {
+        if new == old && !removed {
             return Ok(Outcome::Unchanged);
+        }
+        // A status the file dates by its lifting date holds from that day.
+        let status_day = h.lifted_on.map_or(self.day, Date::days);
+        for ((field, was), (_, is)) in old.fields().iter().zip(&new.fields()) {
+            if was != is {
+                let day = if *field == "status" {
+                    status_day
+                } else {
+                    self.day
+                };
+                self.history(Kind::Households, key, field, (was, is), day)?;
+            }
+        }
+        if removed {
+            let listed = (&flag(true), &flag(false));
+            self.history(Kind::Households, key, "removed", listed, self.day)?;
         }
         self.conn
             .prepare_cached(
                 "UPDATE households SET head = ?2, id_number = ?3, township = ?4, village = ?5,
-                 size = ?6, cause = ?7, status = ?8, lifted_on = ?9, phone = ?10 WHERE key = ?1",
+                 size = ?6, cause = ?7, status = ?8, lifted_on = ?9, phone = ?10, removed = 0
+                 WHERE key = ?1",
             )?
             .execute(params![
                 key,
@@ -280,9 +328,18 @@ impl<'c> Writer<'c> {
             None => None,
             Some(key) => self
                 .conn
-                .prepare_cached("SELECT key, name, unit, role, phone FROM members WHERE key = ?1")?
+                .prepare_cached(
+                    "SELECT key, name, unit, role, phone, removed FROM members WHERE key = ?1",
+                )?
                 .query_row([key], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ))
                 })
                 .optional()?,
         };
@@ -291,30 +348,53 @@ impl<'c> Writer<'c> {
             None => {
                 self.conn
                     .prepare_cached(
-                        "INSERT INTO members (id, name, unit, role, phone) VALUES (?1, ?2, ?3, ?4, ?5)",
+                        "INSERT INTO members (id, name, unit, role, phone, added)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                     )?
-                    .execute(params![m.id, m.name, m.unit, m.role, phone])?;
+                    .execute(params![m.id, m.name, m.unit, m.role, phone, self.command])?;
                 let key = self.conn.last_insert_rowid();
                 self.members_mut().insert(key, &m.id, &m.name);
+                self.hold(Kind::Members, key)?;
                 Outcome::New
             }
-            Some((key, name, unit, old_role, old_phone)) => {
+            Some((key, name, unit, old_role, old_phone, removed)) => {
+                self.hold(Kind::Members, key)?;
                 let role = if has.role {
                     m.role.clone()
                 } else {
                     old_role.clone()
                 };
                 let phone = if has.phone { phone } else { old_phone.clone() };
-                if (&m.name, &m.unit, &role, &phone) == (&name, &unit, &old_role, &old_phone) {
-                    Outcome::Unchanged
-                } else {
+                let text = |t: &Option<String>| t.clone().map_or(Value::Null, Value::Text);
+                let changes = [
+                    (
+                        "name",
+                        Value::Text(name.clone()),
+                        Value::Text(m.name.clone()),
+                    ),
+                    ("unit", Value::Text(unit), Value::Text(m.unit.clone())),
+                    ("role", text(&old_role), text(&role)),
+                    ("phone", text(&old_phone), text(&phone)),
+                    ("removed", flag(removed), flag(false)),
+                ];
+                let mut changed = false;
+                for (field, was, is) in &changes {
+                    if was != is {
+                        self.history(Kind::Members, key, field, (was, is), self.day)?;
+                        changed = true;
+                    }
+                }
+                if changed {
                     self.conn
                         .prepare_cached(
-                            "UPDATE members SET name = ?2, unit = ?3, role = ?4, phone = ?5 WHERE key = ?1",
+                            "UPDATE members SET name = ?2, unit = ?3, role = ?4, phone = ?5,
+                             removed = 0 WHERE key = ?1",
                         )?
                         .execute(params![key, m.name, m.unit, role, phone])?;
                     self.members_mut().rename(key, &name, &m.name);
                     Outcome::Updated
+                } else {
+                    Outcome::Unchanged
                 }
             }
         };
@@ -374,26 +454,55 @@ impl<'c> Writer<'c> {
                 .or_else(|| existing.iter().find(|e| e.1.is_none())),
             None => existing.first(),
         };
-        match target {
+        let (key, outcome) = match target {
             None => {
                 self.conn
                     .prepare_cached(
-                        "INSERT INTO pairings (member, household, since, until) VALUES (?1, ?2, ?3, ?4)",
+                        "INSERT INTO pairings (member, household, since, until, added)
+                         VALUES (?1, ?2, ?3, ?4, ?5)",
                     )?
-                    .execute(params![member, household, since_days, until_days])?;
-                Ok(Outcome::New)
+                    .execute(params![
+                        member,
+                        household,
+                        since_days,
+                        until_days,
+                        self.command
+                    ])?;
+                (self.conn.last_insert_rowid(), Outcome::New)
             }
             Some(&(key, old_since, old_until)) => {
                 let new_since = since_days.or(old_since);
                 let new_until = if set_until { until_days } else { old_until };
                 if (new_since, new_until) == (old_since, old_until) {
-                    return Ok(Outcome::Unchanged);
+                    (key, Outcome::Unchanged)
+                } else {
+                    self.keep_for_undo(key)?;
+                    self.conn
+                        .prepare_cached(
+                            "UPDATE pairings SET since = ?2, until = ?3 WHERE key = ?1",
+                        )?
+                        .execute(params![key, new_since, new_until])?;
+                    (key, Outcome::Updated)
                 }
-                self.conn
-                    .prepare_cached("UPDATE pairings SET since = ?2, until = ?3 WHERE key = ?1")?
-                    .execute(params![key, new_since, new_until])?;
-                Ok(Outcome::Updated)
             }
-        }
+        };
+        self.hold(Kind::Pairings, key)?;
+        Ok(outcome)
+    }
+
+    /// Pairing `key` as it is before this import changes it in place, for
+    /// undo (contract §8). Only the first change of an import is kept: it
+    /// holds the row as it was before the import. (A pairing this import
+    /// added has nothing to put back: undo deletes it.)
+    fn keep_for_undo(&self, key: i64) -> rusqlite::Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT OR IGNORE INTO undo_pairings
+                 (command, key, removed, member, household, since, until, added)
+                 SELECT ?1, key, 0, member, household, since, until, added
+                 FROM pairings WHERE key = ?2 AND added < ?1",
+            )?
+            .execute(params![self.command, key])?;
+        Ok(())
     }
 }

@@ -1,0 +1,121 @@
+//! What the ledgers make of an import's files once all are written
+//! (contract §8): `--replace` makes each file its ledger's version of its
+//! kind, or is refused (problems, nothing written); without it, warnings of
+//! new deliveries that look like corrections; and, either way, of a file
+//! most of whose rows another ledger already holds. The store finds them
+//! ([`Writer::replace`], [`Writer::corrections`], [`Writer::other_ledger`]);
+//! here they go on the files they are about.
+
+use super::{FileResult, ImportOptions, ImportReport};
+use crate::i18n::import::ImportMsg;
+use crate::input::headers::Kind;
+use crate::problem::{Column, Problem, Warning};
+use crate::store::write::{Counts, Refusal, Writer};
+use crate::values::LedgerName;
+
+/// What the ledgers make of the files, once all are written (contract §8):
+/// with `--replace`, each version replaces what its ledger held (counted
+/// in `removed`, or refused: problems); without it, the new deliveries
+/// that look like corrections. Either way, unless `--ledger` chose the
+/// ledger, a version most of whose rows another ledger holds. Nothing of
+/// it where the files' problems keep the import from being written; and no
+/// replace where a file had problems (a version missing its rejected rows
+/// is no whole version: such an import is never committed).
+pub fn follow(
+    writer: &mut Writer<'_>,
+    options: &ImportOptions,
+    report: &mut ImportReport,
+) -> anyhow::Result<()> {
+    let clean_run = report.problems.is_empty();
+    if report.unreadable || !(clean_run || options.keep_valid) || (options.replace && !clean_run) {
+        return Ok(());
+    }
+    if options.replace {
+        let replaced = writer.replace(options.force)?;
+        for version in &replaced.versions {
+            if let Some(file) = version_file(&mut report.files, &version.ledger, version.kind) {
+                file.counts.removed += version.removed;
+            }
+        }
+        report.refused = !replaced.refusals.is_empty();
+        for refusal in replaced.refusals {
+            let (ledger, kind) = match &refusal {
+                Refusal::MostOfTheLedger { ledger, kind, .. }
+                | Refusal::OtherTownships { ledger, kind, .. } => (ledger.clone(), *kind),
+            };
+            let file = version_file(&mut report.files, &ledger, kind)
+                .map_or_else(|| ledger.to_string(), |f| f.name.clone());
+            let message = ImportMsg::ReplaceRefused(refusal);
+            report
+                .problems
+                .push(Problem::new(file, 1, Column::File, message));
+        }
+    } else {
+        for corrections in writer.corrections()? {
+            let ledger = corrections.ledger.clone();
+            if let Some(file) = version_file(&mut report.files, &ledger, Kind::Deliveries) {
+                let file = file.name.clone();
+                let message = ImportMsg::LooksCorrected(corrections).into();
+                report.warnings.push(Warning::File { file, message });
+            }
+        }
+    }
+    // A ledger given by name was chosen: no other is suggested.
+    if options.ledger.is_some() {
+        return Ok(());
+    }
+    let mut versions: Vec<(LedgerName, Kind)> = Vec::new();
+    for f in &report.files {
+        if let Some(kind) = f.kind {
+            if !versions.contains(&(f.ledger.clone(), kind)) {
+                versions.push((f.ledger.clone(), kind));
+            }
+        }
+    }
+    for (ledger, kind) in versions {
+        let of_version = |f: &&FileResult| f.ledger == ledger && f.kind == Some(kind);
+        let files: Vec<&FileResult> = report.files.iter().filter(of_version).collect();
+        let sum = |count: fn(&Counts) -> u64| files.iter().map(|f| count(&f.counts)).sum::<u64>();
+        let matched = sum(|c| c.updated + c.unchanged);
+        let rows = matched + sum(|c| c.new);
+        // Only rows stored before can be another ledger's.
+        if matched * 2 <= rows {
+            continue;
+        }
+        let Some(other) = writer.other_ledger(&ledger, kind)? else {
+            continue;
+        };
+        let file = files.last().map(|f| f.name.clone()).unwrap_or_default();
+        let message = ImportMsg::OtherLedgerHolds {
+            other: other.other,
+            held: other.held,
+            rows,
+        };
+        report.warnings.push(Warning::File {
+            file,
+            message: message.into(),
+        });
+    }
+    Ok(())
+}
+
+/// The file a version's count and messages go on: the last of its ledger
+/// and kind — for pairings a members file lists, the last members file of
+/// the ledger.
+fn version_file<'f>(
+    files: &'f mut [FileResult],
+    ledger: &LedgerName,
+    kind: Kind,
+) -> Option<&'f mut FileResult> {
+    let last = |files: &[FileResult], kind| {
+        files
+            .iter()
+            .rposition(|f| &f.ledger == ledger && f.kind == Some(kind))
+    };
+    let at = last(files, kind).or_else(|| {
+        (kind == Kind::Pairings)
+            .then(|| last(files, Kind::Members))
+            .flatten()
+    })?;
+    files.get_mut(at)
+}

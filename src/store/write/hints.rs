@@ -1,0 +1,258 @@
+//! What an import suggests the clerk meant (contract §8), for its warnings:
+//! new deliveries that look like corrections of rows their ledger already
+//! held (an import without `--replace` keeps both), and a version most of
+//! whose records another ledger already holds (a file named for its month
+//! starts a new ledger every month). Asked after the files are written,
+//! each at a cost bounded by what the import wrote.
+
+use super::{Seen, Writer};
+use crate::input::headers::Kind;
+use crate::values::{Category, Date, Fen, LedgerName};
+use rusqlite::params;
+use rustc_hash::FxHashMap as HashMap;
+
+/// At most this many corrections are named; the rest are counted.
+const NAMED: usize = 5;
+
+/// A new delivery, and the one its ledger held before this import that it
+/// looks like a correction of: the same day, member, household and
+/// category, other goods or cash (totals of each).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Correction {
+    pub day: Date,
+    pub member: String,
+    pub head: String,
+    pub category: Category,
+    pub held: Fen,
+    pub file: Fen,
+}
+
+/// The corrections of one ledger's deliveries: the first few, and how
+/// many there are in all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Corrections {
+    pub ledger: LedgerName,
+    pub named: Vec<Correction>,
+    pub count: u64,
+}
+
+/// `held` of the records of a version of `kind` are already held by
+/// ledger `other`, which held them before this import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OtherLedger {
+    pub other: LedgerName,
+    pub held: u64,
+}
+
+/// What a correction keeps of a delivery: member, household, category.
+type Kept = (i64, i64, u8);
+
+/// What a correction changes: goods and cash (fen).
+type Amounts = (i64, i64);
+
+/// A delivery's key, what a correction keeps of it and what it changes.
+type Row = (i64, Kept, Amounts);
+
+/// The deliveries of one day a ledger held, by what a correction keeps.
+type Held = HashMap<Kept, Vec<Amounts>>;
+
+/// A correction as found: its day, what it kept, the total held and the
+/// file's.
+type Found = (i32, Kept, Fen, Fen);
+
+impl Writer<'_> {
+    /// Per ledger whose deliveries this import wrote: the new deliveries
+    /// that look like corrections of ones it held before and whose file
+    /// does not list them any more. Asked only of a ledger that imported
+    /// deliveries before; reads the new rows, and the rows stored before
+    /// on each of their days (the place index's day prefix), once each.
+    pub fn corrections(&self) -> rusqlite::Result<Vec<Corrections>> {
+        let mut ledgers: Vec<i64> = (self.versions.keys())
+            .filter(|(_, kind)| *kind == Kind::Deliveries)
+            .map(|(ledger, _)| *ledger)
+            .collect();
+        ledgers.sort_unstable();
+        let mut all = Vec::new();
+        for ledger in ledgers {
+            let Some(seen) = self.versions.get(&(ledger, Kind::Deliveries)) else {
+                continue;
+            };
+            if !self.imported_before(ledger, Kind::Deliveries)? {
+                continue;
+            }
+            let (pairs, count) = self.corrected(ledger, seen)?;
+            if count == 0 {
+                continue;
+            }
+            let mut named = Vec::with_capacity(pairs.len());
+            for (day, (member, household, category), held, file) in pairs {
+                named.push(self.correction(day, member, household, category, held, file)?);
+            }
+            all.push(Corrections {
+                ledger: self.ledger_name(ledger)?,
+                named,
+                count,
+            });
+        }
+        Ok(all)
+    }
+
+    /// Whether `ledger` imported files of `kind` before this import (and
+    /// that import was not undone): the log says so without reading any
+    /// record.
+    fn imported_before(&self, ledger: i64, kind: Kind) -> rusqlite::Result<bool> {
+        self.conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM imports i LEFT JOIN commands c ON c.number = i.command
+                 WHERE i.ledger = ?1 AND i.kind = ?2 AND c.undone IS NULL)",
+            )?
+            .query_row(params![ledger, kind.key()], |r| r.get(0))
+    }
+
+    /// The first [`NAMED`] corrections of `ledger` and how many there are.
+    fn corrected(&self, ledger: i64, seen: &Seen) -> rusqlite::Result<(Vec<Found>, u64)> {
+        // The new rows the ledger holds, day by day.
+        let mut new_rows = self.conn.prepare_cached(
+            "SELECT n.day, n.key, n.member, n.household, n.category, n.goods, n.cash
+             FROM deliveries n
+             WHERE n.key > ?1
+               AND EXISTS (SELECT 1 FROM holds x WHERE x.kind = 3 AND x.record = n.key AND x.ledger = ?2)
+             ORDER BY n.day, n.key",
+        )?;
+        let mut rows = new_rows.query(params![self.deliveries_before, ledger])?;
+        let (mut named, mut count) = (Vec::new(), 0u64);
+        let mut day_of_held = None;
+        let mut held = Held::default();
+        while let Some(r) = rows.next()? {
+            let day: i32 = r.get(0)?;
+            let new: Row = (
+                r.get(1)?,
+                (r.get(2)?, r.get(3)?, r.get(4)?),
+                (r.get(5)?, r.get(6)?),
+            );
+            if day_of_held != Some(day) {
+                held = self.held_on(day, ledger, seen)?;
+                day_of_held = Some(day);
+            }
+            let Some(amounts) = held.get(&new.1) else {
+                continue;
+            };
+            let Some(&(goods, cash)) = amounts.iter().find(|&&a| a != new.2) else {
+                continue;
+            };
+            count += 1;
+            if named.len() < NAMED {
+                let total = |(g, c): (i64, i64)| Fen(g).checked_add(Fen(c)).unwrap_or(Fen(g));
+                named.push((day, new.1, total((goods, cash)), total(new.2)));
+            }
+        }
+        Ok((named, count))
+    }
+
+    /// The deliveries stored before this import on `day` that `ledger`
+    /// held before it and its new version does not list, by what a
+    /// correction keeps.
+    fn held_on(&self, day: i32, ledger: i64, seen: &Seen) -> rusqlite::Result<Held> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT o.key, o.member, o.household, o.category, o.goods, o.cash
+             FROM deliveries o INDEXED BY deliveries_place
+             WHERE o.day = ?1 AND o.key <= ?2
+               AND EXISTS (SELECT 1 FROM holds x
+                           WHERE x.kind = 3 AND x.record = o.key AND x.ledger = ?3 AND x.added < ?4)",
+        )?;
+        let mut rows = stmt.query(params![day, self.deliveries_before, ledger, self.command])?;
+        let mut held = Held::default();
+        while let Some(r) = rows.next()? {
+            let old: Row = (
+                r.get(0)?,
+                (r.get(1)?, r.get(2)?, r.get(3)?),
+                (r.get(4)?, r.get(5)?),
+            );
+            if !seen.contains(old.0) {
+                held.entry(old.1).or_default().push(old.2);
+            }
+        }
+        Ok(held)
+    }
+
+    /// A correction with its member's name and its household's head.
+    fn correction(
+        &self,
+        day: i32,
+        member: i64,
+        household: i64,
+        category: u8,
+        held: Fen,
+        file: Fen,
+    ) -> rusqlite::Result<Correction> {
+        let (member, head): (String, String) = self
+            .conn
+            .prepare_cached(
+                "SELECT (SELECT name FROM members WHERE key = ?1),
+                        (SELECT head FROM households WHERE key = ?2)",
+            )?
+            .query_row(params![member, household], |r| {
+                Ok((
+                    r.get::<_, Option<String>>(0)?.unwrap_or_default(),
+                    r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                ))
+            })?;
+        Ok(Correction {
+            day: Date::from_days(day).unwrap_or_else(Date::last),
+            member,
+            head,
+            category: Category::from_index(category).unwrap_or(Category::Deeds),
+            held,
+            file,
+        })
+    }
+
+    /// The other ledger that already held more than half of the records
+    /// the version of `kind` by `ledger` lists, and more of them than
+    /// `ledger` itself held (a ledger's own file whose rows another ledger
+    /// shares is its own version), if one did. Asked only where another
+    /// ledger imported before (the log says); one scan of the kind's holds.
+    pub fn other_ledger(
+        &self,
+        ledger: &LedgerName,
+        kind: Kind,
+    ) -> rusqlite::Result<Option<OtherLedger>> {
+        let Some(key) = self.ledger_key(ledger)? else {
+            return Ok(None);
+        };
+        let Some(seen) = self.versions.get(&(key, kind)) else {
+            return Ok(None);
+        };
+        let others: bool = self
+            .conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM imports WHERE ledger <> ?1 AND kind = ?2)",
+            )?
+            .query_row(params![key, kind.key()], |r| r.get(0))?;
+        if !others || seen.is_empty() {
+            return Ok(None);
+        }
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT record, ledger FROM holds WHERE kind = ?1 AND added < ?2")?;
+        let mut rows = stmt.query(params![kind as i64, self.command])?;
+        let mut held: HashMap<i64, u64> = HashMap::default();
+        while let Some(r) = rows.next()? {
+            if seen.contains(r.get(0)?) {
+                *held.entry(r.get(1)?).or_default() += 1;
+            }
+        }
+        let own = held.get(&key).copied().unwrap_or(0);
+        let Some((other, held)) = held
+            .into_iter()
+            .filter(|&(other, n)| other != key && n * 2 > seen.len() && n > own)
+            .max_by_key(|&(other, n)| (n, std::cmp::Reverse(other)))
+        else {
+            return Ok(None);
+        };
+        Ok(Some(OtherLedger {
+            other: self.ledger_name(other)?,
+            held,
+        }))
+    }
+}

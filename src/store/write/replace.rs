@@ -1,0 +1,272 @@
+//! `import --replace` (contract §8): each file is the whole current version
+//! of its ledger for its kind, so the ledger stops holding every record of
+//! that kind its version does not list ([`Writer::saw`] gathered the
+//! versions). A delivery or pairing no ledger holds any more is deleted, a
+//! household or member becomes removed (销户); each dropped hold and deleted
+//! row is kept for undo. Refused without `--force` where the version looks
+//! like something else than the whole ledger: one that drops more than
+//! half of what the ledger held, or rows of a township it has no row of
+//! (two townships that both name their file 帮扶记录.xlsx).
+
+use super::{Seen, Writer};
+use crate::input::headers::Kind;
+use crate::values::LedgerName;
+use rusqlite::{params, OptionalExtension};
+use rustc_hash::FxHashSet as HashSet;
+
+/// One version this import wrote (a ledger and kind), and how many records
+/// replacing with it made the ledger stop holding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Version {
+    pub ledger: LedgerName,
+    pub kind: Kind,
+    pub removed: u64,
+}
+
+/// Why a version may not replace what its ledger held, unless `--force`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// It would drop `dropped` of the `held` records of `kind` the ledger
+    /// held before this import: strictly more than half.
+    MostOfTheLedger {
+        ledger: LedgerName,
+        kind: Kind,
+        dropped: u64,
+        held: u64,
+    },
+    /// It would drop `dropped` records of households in `townships`, of
+    /// which it has no row.
+    OtherTownships {
+        ledger: LedgerName,
+        kind: Kind,
+        dropped: u64,
+        townships: Vec<String>,
+    },
+}
+
+/// What `--replace` did, or would have done when refused (then nothing of
+/// it is written: the import is rolled back).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Replaced {
+    pub versions: Vec<Version>,
+    pub refusals: Vec<Refusal>,
+}
+
+/// The holds a version drops: (record, the import that made the hold).
+struct Plan {
+    ledger: i64,
+    kind: Kind,
+    dropped: Vec<(i64, i64)>,
+}
+
+impl Writer<'_> {
+    /// Make every version this import wrote its ledger's current one, or
+    /// say why not (`force`: whatever it drops).
+    pub fn replace(&mut self, force: bool) -> rusqlite::Result<Replaced> {
+        let mut keys: Vec<(i64, Kind)> = self.versions.keys().copied().collect();
+        keys.sort();
+        let mut replaced = Replaced::default();
+        let mut plans = Vec::with_capacity(keys.len());
+        for (ledger, kind) in keys {
+            let Some(seen) = self.versions.get(&(ledger, kind)) else {
+                continue;
+            };
+            let (plan, held) = self.plan(ledger, kind, seen)?;
+            let name = self.ledger_name(ledger)?;
+            let dropped = plan.dropped.len() as u64;
+            if !force && dropped > 0 {
+                if dropped * 2 > held {
+                    replaced.refusals.push(Refusal::MostOfTheLedger {
+                        ledger: name.clone(),
+                        kind,
+                        dropped,
+                        held,
+                    });
+                }
+                if let Some((dropped, townships)) = self.elsewhere(&plan, seen)? {
+                    replaced.refusals.push(Refusal::OtherTownships {
+                        ledger: name.clone(),
+                        kind,
+                        dropped,
+                        townships,
+                    });
+                }
+            }
+            replaced.versions.push(Version {
+                ledger: name,
+                kind,
+                removed: dropped,
+            });
+            plans.push(plan);
+        }
+        if replaced.refusals.is_empty() {
+            for plan in &plans {
+                self.apply(plan)?;
+            }
+        }
+        Ok(replaced)
+    }
+
+    /// The holds of `kind` by `ledger` that `seen` does not list, and how
+    /// many holds of that kind the ledger had before this import. One scan
+    /// of the kind's holds.
+    fn plan(&self, ledger: i64, kind: Kind, seen: &Seen) -> rusqlite::Result<(Plan, u64)> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT record, added FROM holds WHERE kind = ?1 AND ledger = ?2")?;
+        let mut rows = stmt.query(params![kind as i64, ledger])?;
+        let (mut dropped, mut held) = (Vec::new(), 0);
+        while let Some(row) = rows.next()? {
+            let (record, added): (i64, i64) = (row.get(0)?, row.get(1)?);
+            held += u64::from(added < self.command);
+            if !seen.contains(record) {
+                dropped.push((record, added));
+            }
+        }
+        let plan = Plan {
+            ledger,
+            kind,
+            dropped,
+        };
+        Ok((plan, held))
+    }
+
+    /// The townships of the records `plan` drops of which its version (the
+    /// records `seen` lists) has no row, and how many of the dropped
+    /// records are theirs — `None` when there are none, or the kind has no
+    /// township (members). The version's records are read only until each
+    /// dropped record's township has been met among them.
+    fn elsewhere(&self, plan: &Plan, seen: &Seen) -> rusqlite::Result<Option<(u64, Vec<String>)>> {
+        let Some((lookup, scan)) = township_sql(plan.kind) else {
+            return Ok(None);
+        };
+        let mut dropped_in: Vec<String> = Vec::with_capacity(plan.dropped.len());
+        {
+            let mut stmt = self.conn.prepare_cached(lookup)?;
+            for &(record, _) in &plan.dropped {
+                let township: Option<String> = stmt.query_row([record], |r| r.get(0)).optional()?;
+                dropped_in.extend(township);
+            }
+        }
+        let mut missing: HashSet<&str> = dropped_in.iter().map(String::as_str).collect();
+        {
+            let mut stmt = self.conn.prepare_cached(scan)?;
+            let mut rows = stmt.query(params![plan.kind as i64, plan.ledger])?;
+            while !missing.is_empty() {
+                let Some(row) = rows.next()? else { break };
+                if seen.contains(row.get(0)?) {
+                    let township: String = row.get(1)?;
+                    missing.remove(township.as_str());
+                }
+            }
+        }
+        if missing.is_empty() {
+            return Ok(None);
+        }
+        let count = dropped_in
+            .iter()
+            .filter(|t| missing.contains(t.as_str()))
+            .count() as u64;
+        let mut townships: Vec<String> = missing.into_iter().map(str::to_string).collect();
+        townships.sort();
+        Ok(Some((count, townships)))
+    }
+
+    /// Drop the holds `plan` names (kept for undo), and settle each record
+    /// left without a holder.
+    fn apply(&self, plan: &Plan) -> rusqlite::Result<()> {
+        let kind = plan.kind as i64;
+        let mut keep = self.conn.prepare_cached(
+            "INSERT INTO undo_holds (command, kind, record, ledger, added)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        let mut drop = self
+            .conn
+            .prepare_cached("DELETE FROM holds WHERE kind = ?1 AND record = ?2 AND ledger = ?3")?;
+        let mut held = self.conn.prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM holds WHERE kind = ?1 AND record = ?2)",
+        )?;
+        for &(record, added) in &plan.dropped {
+            keep.execute(params![self.command, kind, record, plan.ledger, added])?;
+            drop.execute(params![kind, record, plan.ledger])?;
+            if !held.query_row(params![kind, record], |r| r.get::<_, bool>(0))? {
+                self.unheld(plan.kind, record)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Record `record` of `kind` is held by no ledger any more: a delivery
+    /// or pairing is deleted (its row kept for undo, marked removed; a row
+    /// this import changed before keeps its old values there), a household
+    /// or member is removed, a change its history keeps.
+    fn unheld(&self, kind: Kind, record: i64) -> rusqlite::Result<()> {
+        let (keep, delete) = match kind {
+            Kind::Deliveries => (
+                "INSERT INTO undo_deliveries
+                 (command, key, removed, day, fingerprint, occurrence, id, member, household,
+                  category, goods, cash, note, added)
+                 SELECT ?1, key, 1, day, fingerprint, occurrence, id, member, household,
+                        category, goods, cash, note, added
+                 FROM deliveries WHERE key = ?2
+                 ON CONFLICT (command, key) DO UPDATE SET removed = 1",
+                "DELETE FROM deliveries WHERE key = ?1",
+            ),
+            Kind::Pairings => (
+                "INSERT INTO undo_pairings
+                 (command, key, removed, member, household, since, until, added)
+                 SELECT ?1, key, 1, member, household, since, until, added
+                 FROM pairings WHERE key = ?2
+                 ON CONFLICT (command, key) DO UPDATE SET removed = 1",
+                "DELETE FROM pairings WHERE key = ?1",
+            ),
+            Kind::Households | Kind::Members => {
+                let table = if kind == Kind::Households {
+                    "UPDATE households SET removed = 1 WHERE key = ?1 AND removed = 0"
+                } else {
+                    "UPDATE members SET removed = 1 WHERE key = ?1 AND removed = 0"
+                };
+                if self.conn.prepare_cached(table)?.execute([record])? > 0 {
+                    let (was, is) = (0.into(), 1.into());
+                    self.history(kind, record, "removed", (&was, &is), self.day)?;
+                }
+                return Ok(());
+            }
+        };
+        self.conn
+            .prepare_cached(keep)?
+            .execute(params![self.command, record])?;
+        self.conn.prepare_cached(delete)?.execute([record])?;
+        Ok(())
+    }
+}
+
+/// For a kind whose records belong to a household: the statement giving
+/// one record's township (?1: its key), and the one giving each record a
+/// ledger holds of the kind (?1: the kind, ?2: the ledger) with its
+/// township.
+fn township_sql(kind: Kind) -> Option<(&'static str, &'static str)> {
+    Some(match kind {
+        Kind::Members => return None,
+        Kind::Households => (
+            "SELECT township FROM households WHERE key = ?1",
+            "SELECT x.record, h.township FROM holds x
+             JOIN households h ON h.key = x.record
+             WHERE x.kind = ?1 AND x.ledger = ?2",
+        ),
+        Kind::Pairings => (
+            "SELECT h.township FROM pairings p JOIN households h ON h.key = p.household
+             WHERE p.key = ?1",
+            "SELECT x.record, h.township FROM holds x
+             JOIN pairings p ON p.key = x.record JOIN households h ON h.key = p.household
+             WHERE x.kind = ?1 AND x.ledger = ?2",
+        ),
+        Kind::Deliveries => (
+            "SELECT h.township FROM deliveries d JOIN households h ON h.key = d.household
+             WHERE d.key = ?1",
+            "SELECT x.record, h.township FROM holds x
+             JOIN deliveries d ON d.key = x.record JOIN households h ON h.key = d.household
+             WHERE x.kind = ?1 AND x.ledger = ?2",
+        ),
+    })
+}

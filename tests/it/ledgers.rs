@@ -1,0 +1,609 @@
+//! End-to-end: a ledger's life month to month (contract §8, issue 14). The
+//! clerk exports the same sheet every month into another folder under the
+//! same name, after correcting an amount, deleting a row pasted twice,
+//! inserting one, moving and lifting a household, dropping one from the
+//! roster; `--replace` follows the sheet, its refusals guard against
+//! another township's file of the same name, and an import without it
+//! warns of what looks like a correction or another ledger's file.
+
+use crate::bangfu_snapshot;
+use crate::common::{self, scalar, Workdir};
+use std::process::Output;
+
+const HOUSEHOLDS: &str = "户编号,户主,乡镇,村,状态,脱贫日期\n";
+const MEMBERS: &str = "编号,姓名,单位\n";
+const DELIVERIES: &str = "日期,帮扶人,贫困户,类别,物资,资金,内容\n";
+
+/// The households of the district in March: two townships.
+const ROSTER: [&str; 4] = [
+    "H1,张三,工农乡,双江村,贫困,",
+    "H2,赵六,工农乡,红旗村,贫困,",
+    "H3,孙七,向阳街道,向阳社区,贫困,",
+    "H4,周八,向阳街道,向阳社区,贫困,",
+];
+
+/// Write `header` and `rows` to `path` (its folders made) as a GBK CSV,
+/// as Excel on Chinese Windows saves one; the path as given.
+fn sheet(w: &Workdir, path: &str, header: &str, rows: &[&str]) -> String {
+    if let Some(dir) = std::path::Path::new(path).parent() {
+        std::fs::create_dir_all(w.path(&dir.to_string_lossy())).expect("folder");
+    }
+    let mut text = header.replace('\n', "\r\n");
+    for row in rows {
+        text.push_str(row);
+        text.push_str("\r\n");
+    }
+    w.gbk(path, &text);
+    path.to_string()
+}
+
+/// Run `bangfu ARGS` on `day` (BANGFU_TODAY).
+fn run_on(w: &Workdir, day: &str, args: &[&str]) -> Output {
+    let out = w.bangfu().env("BANGFU_TODAY", day).args(args).output();
+    out.expect("run bangfu")
+}
+
+/// Run `bangfu ARGS`: its exit status and its whole outcome, as text.
+fn run(w: &Workdir, args: &[&str]) -> (Option<i32>, String) {
+    let out = w.bangfu().args(args).output().expect("run bangfu");
+    (out.status.code(), common::outcome(w, &out))
+}
+
+/// Run `bangfu ARGS`, asserting success; stdout and stderr.
+fn ok(w: &Workdir, args: &[&str]) -> (String, String) {
+    let out = w.bangfu().args(args).output().expect("run bangfu");
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    assert!(
+        out.status.success(),
+        "bangfu {args:?}: {}\n{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    (text(&out.stdout), text(&out.stderr))
+}
+
+/// The district's households and members (their own ledgers).
+fn district(w: &Workdir) {
+    let households = sheet(w, "2003年3月/贫困户.csv", HOUSEHOLDS, &ROSTER);
+    let members = sheet(
+        w,
+        "2003年3月/帮扶人.csv",
+        MEMBERS,
+        &["M1,李四,区财政局", "M2,王芳,区教育局"],
+    );
+    ok(w, &["import", &households, &members]);
+}
+
+/// The grand total of every delivery, as `totals` prints it in JSON.
+fn total(w: &Workdir) -> String {
+    let totals = w.json(&["totals", "--by", "category"]);
+    totals["total"]["total"].as_str().unwrap_or("?").to_string()
+}
+
+/// One query's rows, each as its cells joined by `|`.
+fn rows(w: &Workdir, sql: &str) -> Vec<String> {
+    let conn = rusqlite::Connection::open(w.db()).expect("open db");
+    let mut stmt = conn.prepare(sql).expect("query");
+    let n = stmt.column_count();
+    let rows = stmt
+        .query_map([], |r| {
+            let cells: Vec<String> = (0..n)
+                .map(|i| match r.get::<_, rusqlite::types::Value>(i) {
+                    Ok(rusqlite::types::Value::Integer(v)) => v.to_string(),
+                    Ok(rusqlite::types::Value::Text(t)) => t,
+                    Ok(rusqlite::types::Value::Null) => "NULL".into(),
+                    other => format!("{other:?}"),
+                })
+                .collect();
+            Ok(cells.join("|"))
+        })
+        .expect("rows");
+    rows.collect::<Result<_, _>>().expect("rows")
+}
+
+/// The March deliveries sheet of 工农乡 and 向阳街道 together.
+const MARCH: [&str; 4] = [
+    "2003-03-05,李四,张三,办好事实事,800,,送果苗",
+    "2003-03-06,李四,赵六,送温暖,200,100,送米面油",
+    "2003-03-07,王芳,孙七,送政策,,50,讲解低保政策",
+    "2003-03-08,王芳,周八,送温暖,300,,送棉被",
+];
+
+#[test]
+fn a_corrected_amount_with_replace_moves_the_total_by_the_difference() {
+    let w = Workdir::new();
+    district(&w);
+    let march = sheet(&w, "2003年3月/帮扶记录.csv", DELIVERIES, &MARCH);
+    ok(&w, &["import", &march]);
+    assert_eq!(total(&w), "1450.00");
+    let mut april_rows = MARCH;
+    april_rows[0] = "2003-03-05,李四,张三,办好事实事,880,,送果苗";
+    let april = sheet(&w, "2003年4月/帮扶记录.csv", DELIVERIES, &april_rows);
+    bangfu_snapshot!(
+        "corrected_with_replace_en",
+        w,
+        &["import", "--replace", &april]
+    );
+    // 800 → 880: the total grows by 80, not by 880.
+    assert_eq!(total(&w), "1530.00");
+    // The old row is kept for undo, its hold too.
+    assert_eq!(
+        rows(&w, "SELECT removed, goods FROM undo_deliveries"),
+        ["1|80000"]
+    );
+    assert_eq!(scalar(&w, "SELECT count(*) FROM undo_holds"), "1");
+    assert_eq!(
+        scalar(&w, "SELECT removed FROM imports ORDER BY key DESC"),
+        "1"
+    );
+}
+
+#[test]
+fn a_corrected_amount_without_replace_is_named_in_a_warning() {
+    let w = Workdir::new();
+    district(&w);
+    let march = sheet(&w, "2003年3月/帮扶记录.csv", DELIVERIES, &MARCH);
+    ok(&w, &["import", &march]);
+    let mut april_rows = MARCH;
+    april_rows[0] = "2003-03-05,李四,张三,办好事实事,880,,送果苗";
+    april_rows[3] = "2003-03-08,王芳,周八,送温暖,300,20,送棉被";
+    let april = sheet(&w, "2003年4月/帮扶记录.csv", DELIVERIES, &april_rows);
+    // The dry run warns as the import does; the Chinese run is dry too.
+    bangfu_snapshot!(
+        "corrected_without_replace_zh",
+        w,
+        &["--lang", "zh", "import", "--dry-run", &april]
+    );
+    bangfu_snapshot!("corrected_without_replace_en", w, &["import", &april]);
+    // Both rows are kept: the total grew by 880 and 20.
+    assert_eq!(total(&w), "2650.00");
+    // Imported again with --replace, the sheet's figures.
+    let (out, _) = ok(&w, &["import", "--replace", &april]);
+    assert!(out.contains("removed"), "{out}");
+    assert_eq!(total(&w), "1550.00");
+}
+
+#[test]
+fn a_row_pasted_twice_and_deleted_is_removed_and_inserted_rows_shift_nothing() {
+    let w = Workdir::new();
+    district(&w);
+    let twice = "2003-03-06,李四,赵六,送温暖,200,100,送米面油";
+    let march = sheet(
+        &w,
+        "2003年3月/帮扶记录.csv",
+        DELIVERIES,
+        &[MARCH[0], twice, twice, MARCH[2], MARCH[3]],
+    );
+    ok(&w, &["import", &march]);
+    assert_eq!(total(&w), "1750.00");
+    // April: the row pasted twice is there once, a row is inserted in the
+    // middle, and a third identical row at the end (its occurrence 2).
+    let inserted = "2003-03-06,李四,赵六,送科技,,,讲授果树修剪";
+    let april = sheet(
+        &w,
+        "2003年4月/帮扶记录.csv",
+        DELIVERIES,
+        &[MARCH[0], twice, inserted, MARCH[2], MARCH[3]],
+    );
+    let (out, _) = ok(&w, &["import", "--replace", &april]);
+    assert!(out.contains("removed"), "{out}");
+    assert_eq!(total(&w), "1450.00");
+    assert_eq!(scalar(&w, "SELECT count(*) FROM deliveries"), "5");
+    // May: the row twice again, with one inserted before it: the sheet's
+    // total, and the same file again changes nothing.
+    let may = sheet(
+        &w,
+        "2003年5月/帮扶记录.csv",
+        DELIVERIES,
+        &[MARCH[0], inserted, twice, MARCH[3], twice, MARCH[2]],
+    );
+    ok(&w, &["import", "--replace", &may]);
+    assert_eq!(total(&w), "1750.00");
+    let before = w.records();
+    let (out, _) = ok(&w, &["import", "--replace", &may]);
+    assert_eq!(w.records(), before, "{out}");
+    let counts = rows(
+        &w,
+        "SELECT new, unchanged, removed FROM imports ORDER BY key DESC LIMIT 3",
+    );
+    assert_eq!(counts, ["0|6|0", "1|5|0", "1|4|1"]);
+}
+
+#[test]
+fn a_household_moved_and_lifted_and_a_member_changing_unit_keep_their_history() {
+    let w = Workdir::new();
+    district(&w);
+    let mut april = ROSTER;
+    april[0] = "H1,张三,工农乡,大坪村,已脱贫,2003-04-15";
+    let households = sheet(&w, "2003年4月/贫困户.csv", HOUSEHOLDS, &april);
+    let members = sheet(
+        &w,
+        "2003年4月/帮扶人.csv",
+        MEMBERS,
+        &["M1,李四,区农业农村局", "M2,王芳,区教育局"],
+    );
+    let out = run_on(&w, "2003-04-30", &["import", &households, &members]);
+    assert!(out.status.success(), "{}", common::outcome(&w, &out));
+    let history = rows(
+        &w,
+        "SELECT h.kind, h.field, date(h.day * 86400, 'unixepoch'), h.old, h.new, h.command
+         FROM history h ORDER BY h.kind, h.field",
+    );
+    assert_eq!(
+        history,
+        [
+            "0|lifted_on|2003-04-30|NULL|12157|2",
+            "0|status|2003-04-15|0|1|2",
+            "0|village|2003-04-30|双江村|大坪村|2",
+            "1|unit|2003-04-30|区财政局|区农业农村局|2",
+        ]
+    );
+    assert_eq!(
+        rows(
+            &w,
+            "SELECT updated, unchanged FROM imports WHERE command = 2 ORDER BY key"
+        ),
+        ["1|3", "1|1"]
+    );
+    // The day the import was made on, in the log.
+    assert_eq!(
+        scalar(
+            &w,
+            "SELECT date(day * 86400, 'unixepoch') FROM commands WHERE number = 2"
+        ),
+        "2003-04-30"
+    );
+}
+
+#[test]
+fn a_household_dropped_from_the_roster_is_removed_and_keeps_its_deliveries() {
+    let w = Workdir::new();
+    district(&w);
+    let march = sheet(&w, "2003年3月/帮扶记录.csv", DELIVERIES, &MARCH);
+    ok(&w, &["import", &march]);
+    // 周八 moved away: the April roster lists the others.
+    let households = sheet(&w, "2003年4月/贫困户.csv", HOUSEHOLDS, &ROSTER[..3]);
+    bangfu_snapshot!(
+        "household_dropped_en",
+        w,
+        &["import", "--replace", &households]
+    );
+    assert_eq!(
+        scalar(&w, "SELECT removed FROM households WHERE id = 'H4'"),
+        "1"
+    );
+    assert_eq!(
+        rows(&w, "SELECT field, old, new FROM history"),
+        ["removed|0|1"]
+    );
+    // Its delivery is still counted.
+    assert_eq!(total(&w), "1450.00");
+    // Listed again, it is back: counted updated, one more history row.
+    let households = sheet(&w, "2003年5月/贫困户.csv", HOUSEHOLDS, &ROSTER);
+    bangfu_snapshot!(
+        "household_back_zh",
+        w,
+        &["--lang", "zh", "import", &households]
+    );
+    assert_eq!(
+        scalar(&w, "SELECT removed FROM households WHERE id = 'H4'"),
+        "0"
+    );
+    assert_eq!(
+        rows(
+            &w,
+            "SELECT field, old, new, command FROM history ORDER BY command"
+        ),
+        ["removed|0|1|3", "removed|1|0|4"]
+    );
+}
+
+#[test]
+fn two_townships_files_of_one_name_do_not_erase_each_other() {
+    let w = Workdir::new();
+    district(&w);
+    let gongnong = sheet(&w, "工农乡/帮扶记录.csv", DELIVERIES, &MARCH[..2]);
+    ok(&w, &["import", &gongnong]);
+    let xiangyang = sheet(&w, "向阳街道/帮扶记录.csv", DELIVERIES, &MARCH[2..]);
+    let before = w.dump();
+    bangfu_snapshot!(
+        "other_township_refused_en",
+        w,
+        &["import", "--replace", &xiangyang]
+    );
+    assert_eq!(w.dump(), before, "nothing written");
+    bangfu_snapshot!(
+        "other_township_refused_zh",
+        w,
+        &["--lang", "zh", "import", "--replace", &xiangyang]
+    );
+    assert_eq!(w.dump(), before, "nothing written");
+    // --force replaces all the same: the ledger is 向阳街道's file now.
+    let (out, _) = ok(&w, &["import", "--replace", "--force", &xiangyang]);
+    assert!(out.contains("removed"), "{out}");
+    assert_eq!(total(&w), "350.00");
+}
+
+#[test]
+fn a_replace_dropping_a_township_it_has_no_row_of_is_refused_even_when_small() {
+    let w = Workdir::new();
+    district(&w);
+    // One township's rows and a few of another's in one ledger.
+    let mut rows_both: Vec<&str> = MARCH.to_vec();
+    let more = [
+        "2003-03-09,李四,张三,送温暖,10,,a",
+        "2003-03-10,李四,张三,送温暖,10,,b",
+        "2003-03-11,李四,张三,送温暖,10,,c",
+        "2003-03-12,李四,赵六,送温暖,10,,d",
+    ];
+    rows_both.extend(more);
+    let march = sheet(&w, "2003年3月/帮扶记录.csv", DELIVERIES, &rows_both);
+    ok(&w, &["import", &march]);
+    // April lists only 工农乡's rows: 2 of 8 dropped, all of 向阳街道.
+    let mut gongnong: Vec<&str> = MARCH[..2].to_vec();
+    gongnong.extend(more);
+    let april = sheet(&w, "2003年4月/帮扶记录.csv", DELIVERIES, &gongnong);
+    let before = w.dump();
+    let (status, text) = run(&w, &["import", "--replace", &april]);
+    assert_eq!(status, Some(1), "{text}");
+    assert!(
+        text.contains("2 deliveries of ledger 帮扶记录 in 向阳街道"),
+        "{text}"
+    );
+    assert!(!text.contains("more than half"), "{text}");
+    assert_eq!(w.dump(), before);
+}
+
+#[test]
+fn a_replace_removing_more_than_half_is_refused_unless_forced() {
+    let w = Workdir::new();
+    district(&w);
+    let march = sheet(&w, "2003年3月/帮扶记录.csv", DELIVERIES, &MARCH);
+    ok(&w, &["import", &march]);
+    // April's sheet lost 工农乡's second row and both of 向阳街道's rows.
+    let april = sheet(&w, "2003年4月/帮扶记录.csv", DELIVERIES, &MARCH[..1]);
+    let before = w.dump();
+    bangfu_snapshot!(
+        "more_than_half_refused_en",
+        w,
+        &["import", "--replace", &april]
+    );
+    assert_eq!(w.dump(), before);
+    bangfu_snapshot!(
+        "more_than_half_refused_zh",
+        w,
+        &["--lang", "zh", "import", "--dry-run", "--replace", &april]
+    );
+    assert_eq!(w.dump(), before);
+    // Half is not more than half.
+    let half = sheet(&w, "2003年4月/帮扶记录.csv", DELIVERIES, &MARCH[..2]);
+    let (_, text) = run(&w, &["import", "--dry-run", "--replace", &half]);
+    assert!(!text.contains("more than half"), "{text}");
+    let april = sheet(&w, "2003年4月/帮扶记录.csv", DELIVERIES, &MARCH[..1]);
+    ok(&w, &["import", "--replace", "--force", &april]);
+    assert_eq!(total(&w), "800.00");
+    assert_eq!(
+        scalar(&w, "SELECT removed FROM imports ORDER BY key DESC"),
+        "3"
+    );
+}
+
+#[test]
+fn a_dry_run_replace_shows_what_it_would_remove_and_writes_nothing() {
+    let w = Workdir::new();
+    district(&w);
+    let march = sheet(&w, "2003年3月/帮扶记录.csv", DELIVERIES, &MARCH);
+    ok(&w, &["import", &march]);
+    let april = sheet(&w, "2003年4月/帮扶记录.csv", DELIVERIES, &MARCH[1..]);
+    let households = sheet(&w, "2003年4月/贫困户.csv", HOUSEHOLDS, &ROSTER[..3]);
+    let before = w.dump();
+    bangfu_snapshot!(
+        "dry_run_replace_en",
+        w,
+        &["import", "--dry-run", "--replace", &households, &april]
+    );
+    bangfu_snapshot!(
+        "dry_run_replace_zh",
+        w,
+        &[
+            "--lang",
+            "zh",
+            "import",
+            "--dry-run",
+            "--replace",
+            &households,
+            &april
+        ]
+    );
+    assert_eq!(w.dump(), before);
+}
+
+#[test]
+fn a_month_in_the_file_name_is_named_with_the_ledger_it_belongs_to() {
+    let w = Workdir::new();
+    district(&w);
+    let march = sheet(&w, "帮扶记录2003年3月.csv", DELIVERIES, &MARCH);
+    ok(&w, &["import", &march]);
+    let mut april_rows: Vec<&str> = MARCH.to_vec();
+    april_rows.push("2003-04-02,李四,张三,送信息,,,介绍务工岗位");
+    let april = sheet(&w, "帮扶记录2003年4月.csv", DELIVERIES, &april_rows);
+    bangfu_snapshot!("other_ledger_zh", w, &["--lang", "zh", "import", &april]);
+    let may = sheet(&w, "帮扶记录2003年5月.csv", DELIVERIES, &april_rows);
+    bangfu_snapshot!("other_ledger_en", w, &["import", "--dry-run", &may]);
+    // As the warning says: that ledger's new version, nothing new.
+    let (_, err) = ok(
+        &w,
+        &["import", "--ledger", "帮扶记录2003年3月", "--replace", &may],
+    );
+    assert!(!err.contains("warning"), "{err}");
+    // A file of its own rows is no other ledger's.
+    let (_, err) = ok(&w, &["import", &march]);
+    assert!(!err.contains("warning"), "{err}");
+}
+
+/// `sha256sum FILE`'s hex digest.
+fn sha256sum(w: &Workdir, file: &str) -> String {
+    let out = std::process::Command::new("sha256sum")
+        .arg(w.path(file))
+        .output()
+        .expect("sha256sum");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn the_log_keeps_the_login_and_each_files_sha256() {
+    let w = Workdir::new();
+    let households = sheet(&w, "2003年3月/贫困户.csv", HOUSEHOLDS, &ROSTER);
+    w.utf8_bom("帮扶人.csv", "编号,姓名,单位\nM1,李四,区财政局\n");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let page = book.add_worksheet();
+    for (row, cells) in [
+        ["帮扶人", "贫困户", "开始日期"],
+        ["李四", "张三", "2003-01-01"],
+    ]
+    .iter()
+    .enumerate()
+    {
+        for (col, cell) in cells.iter().enumerate() {
+            page.write_string(row as u32, col as u16, *cell)
+                .expect("cell");
+        }
+    }
+    book.save(w.path("结对.xlsx")).expect("workbook");
+    // An empty file, taken with --rejects: logged with its digest too.
+    w.write("空.csv", b"");
+    let files = [households.as_str(), "帮扶人.csv", "结对.xlsx", "空.csv"];
+    let args = [&["import", "--rejects", "拒绝.csv"][..], &files].concat();
+    let (status, text) = run(&w, &args);
+    assert_eq!(status, Some(1), "{text}");
+    let logged = rows(&w, "SELECT file, sha256 FROM imports ORDER BY key");
+    let expected: Vec<String> = [
+        (households.as_str(), households.as_str()),
+        ("帮扶人.csv", "帮扶人.csv"),
+        ("结对.xlsx[Sheet1]", "结对.xlsx"),
+        ("空.csv", "空.csv"),
+    ]
+    .iter()
+    .map(|(name, file)| format!("{name}|{}", sha256sum(&w, file)))
+    .collect();
+    assert_eq!(logged, expected);
+    let user = scalar(&w, "SELECT user FROM commands");
+    assert!(!user.is_empty());
+    let login = std::process::Command::new("id")
+        .arg("-un")
+        .output()
+        .expect("id");
+    assert_eq!(user, String::from_utf8_lossy(&login.stdout).trim());
+}
+
+#[test]
+fn replace_with_rejects_and_force_without_replace_are_usage_errors() {
+    let w = Workdir::new();
+    let households = sheet(&w, "贫困户.csv", HOUSEHOLDS, &ROSTER);
+    bangfu_snapshot!(
+        "replace_with_rejects_en",
+        w,
+        &["import", "--replace", "--rejects", "拒绝.csv", &households]
+    );
+    bangfu_snapshot!(
+        "replace_with_rejects_zh",
+        w,
+        &[
+            "--lang",
+            "zh",
+            "import",
+            "--replace",
+            "--rejects",
+            "拒绝.csv",
+            &households
+        ]
+    );
+    let (status, text) = run(&w, &["import", "--force", &households]);
+    assert_eq!(status, Some(2), "{text}");
+    assert!(!w.db().exists());
+}
+
+#[test]
+fn pairings_changed_in_place_or_dropped_are_kept_for_undo() {
+    let w = Workdir::new();
+    district(&w);
+    let header = "帮扶人,贫困户,开始日期\n";
+    let march = sheet(
+        &w,
+        "2003年3月/结对.csv",
+        header,
+        &["李四,张三,", "李四,赵六,2003-01-01", "王芳,孙七,2003-01-01"],
+    );
+    ok(&w, &["import", &march]);
+    let april = sheet(
+        &w,
+        "2003年4月/结对.csv",
+        header,
+        &["李四,张三,2003-02-01", "王芳,孙七,2003-01-01"],
+    );
+    ok(&w, &["import", "--replace", &april]);
+    assert_eq!(
+        rows(
+            &w,
+            "SELECT command, removed, since IS NULL FROM undo_pairings ORDER BY removed"
+        ),
+        ["3|0|1", "3|1|0"]
+    );
+    assert_eq!(scalar(&w, "SELECT count(*) FROM pairings"), "2");
+    assert_eq!(
+        rows(
+            &w,
+            "SELECT new, updated, unchanged, removed FROM imports WHERE command = 3"
+        ),
+        ["0|1|1|1"]
+    );
+    // Every pairing, household and member the files listed is held, the
+    // ones this import added carrying its number.
+    assert_eq!(
+        rows(
+            &w,
+            "SELECT kind, count(*), max(added) FROM holds GROUP BY kind ORDER BY kind"
+        ),
+        ["0|4|1", "1|2|1", "2|2|2"]
+    );
+}
+
+#[test]
+fn a_row_another_ledger_holds_stays_when_one_ledger_drops_it() {
+    let w = Workdir::new();
+    district(&w);
+    // The township's ledger and the finance bureau's record one visit.
+    let township = sheet(&w, "2003年3月/帮扶记录.csv", DELIVERIES, &MARCH);
+    let bureau = sheet(&w, "区财政局.csv", DELIVERIES, &MARCH[..1]);
+    ok(&w, &["import", &township, &bureau]);
+    assert_eq!(total(&w), "1450.00");
+    // The township's April sheet lost that row; the bureau's still has it.
+    let april = sheet(&w, "2003年4月/帮扶记录.csv", DELIVERIES, &MARCH[1..]);
+    let (out, _) = ok(&w, &["import", "--replace", &april]);
+    assert!(out.contains("removed"), "{out}");
+    assert_eq!(total(&w), "1450.00", "counted once, still there");
+    assert_eq!(scalar(&w, "SELECT count(*) FROM undo_deliveries"), "0");
+    assert_eq!(
+        rows(
+            &w,
+            "SELECT u.command, l.name FROM undo_holds u JOIN ledgers l ON l.key = u.ledger"
+        ),
+        ["3|帮扶记录"]
+    );
+    assert_eq!(
+        rows(
+            &w,
+            "SELECT l.name, count(*) FROM holds h JOIN ledgers l ON l.key = h.ledger
+             WHERE h.kind = 3 GROUP BY l.name ORDER BY l.name"
+        ),
+        ["区财政局|1", "帮扶记录|3"]
+    );
+    assert_eq!(
+        scalar(&w, "SELECT removed FROM imports ORDER BY key DESC"),
+        "1"
+    );
+}
