@@ -4,9 +4,11 @@
 
 pub mod error;
 pub mod ids;
+pub mod log;
 pub mod lookup;
 pub mod query;
 pub mod schema;
+pub mod undo;
 pub mod write;
 
 pub use error::{Doing, StoreError};
