@@ -366,3 +366,433 @@ fn local_now() -> String {
         .format("%Y-%m-%dT%H:%M:%S%:z")
         .to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A database holding import 1 (a small district, all held by ledger
+    /// 1): two households, one member, a pairing, two deliveries.
+    fn district() -> Store {
+        let store = Store::in_memory().unwrap();
+        store
+            .conn
+            .execute_batch(
+                "INSERT INTO ledgers (key, name) VALUES (1, '帮扶记录'), (2, '民政台账');
+                 INSERT INTO commands (number, at, user, day)
+                     VALUES (1, '2024-03-01T09:00:00+08:00', 'clerk', 19783);
+                 INSERT INTO households (key, id, head, id_number, township, village, added)
+                     VALUES (1, 'H1', '张三', 'A', '工农乡', '红旗村', 1),
+                            (2, 'H2', '李四', 'B', '工农乡', '红旗村', 1);
+                 INSERT INTO members (key, id, name, unit, added)
+                     VALUES (1, 'M1', '赵六', '区财政局', 1);
+                 INSERT INTO pairings (key, member, household, since, until, added)
+                     VALUES (1, 1, 1, 19000, NULL, 1);
+                 INSERT INTO deliveries
+                     (key, day, fingerprint, occurrence, id, member, household, category, goods, cash, note, added)
+                     VALUES (1, 19787, 11, 1, NULL, 1, 1, 1, 80000, 0, NULL, 1),
+                            (2, 19788, 12, 1, 'R2', 1, 2, 1, 10000, 5000, '送米', 1);
+                 INSERT INTO holds (kind, record, ledger, added)
+                     VALUES (0, 1, 1, 1), (0, 2, 1, 1), (1, 1, 1, 1), (2, 1, 1, 1),
+                            (3, 1, 1, 1), (3, 2, 1, 1);",
+            )
+            .unwrap();
+        store
+    }
+
+    /// Log import `n` (as an import's commit would).
+    fn command(store: &Store, n: i64) {
+        store
+            .conn
+            .execute(
+                "INSERT INTO commands (number, at, user, day) VALUES (?1, '2024-04-30T10:00:00+08:00', 'clerk', 19843)",
+                [n],
+            )
+            .unwrap();
+    }
+
+    /// Import 2 as its writers leave it: a household, a member, their
+    /// pairing and a delivery added; H1 moved to another village, and its
+    /// ID number corrected and then given to H2; H2 off the roster; M1
+    /// moved to another unit; D1 corrected in place; R2 deleted with its
+    /// hold; P1 ended; a delivery added and corrected again by a second
+    /// file; ledger 2 holding D1 and the new records.
+    fn import_two(store: &Store) {
+        command(store, 2);
+        store
+            .conn
+            .execute_batch(
+                "INSERT INTO households (key, id, head, township, village, added)
+                     VALUES (3, 'H3', '王五', '向阳街道', '向阳社区', 2);
+                 INSERT INTO members (key, id, name, unit, added) VALUES (2, 'M2', '钱七', '区教育局', 2);
+                 INSERT INTO pairings (key, member, household, since, added) VALUES (2, 2, 3, 19800, 2);
+                 INSERT INTO deliveries
+                     (key, day, fingerprint, occurrence, member, household, category, goods, cash, added)
+                     VALUES (3, 19800, 13, 1, 2, 3, 2, 500, 0, 2),
+                            (4, 19801, 14, 1, 2, 3, 2, 700, 0, 2);
+                 INSERT INTO undo_deliveries
+                     (command, key, removed, day, fingerprint, occurrence, id, member, household, category, goods, cash, note, added)
+                     VALUES (2, 4, 0, 19801, 14, 1, NULL, 2, 3, 2, 600, 0, NULL, 2);
+                 INSERT INTO holds (kind, record, ledger, added)
+                     VALUES (0, 3, 2, 2), (1, 2, 2, 2), (2, 2, 2, 2), (3, 3, 2, 2), (3, 4, 2, 2),
+                            (3, 1, 2, 2);
+
+                 INSERT INTO history (kind, record, field, command, day, old, new) VALUES
+                     (0, 1, 'village', 2, 19843, '红旗村', '大坪村'),
+                     (0, 1, 'id_number', 2, 19843, 'A', 'X'),
+                     (0, 2, 'id_number', 2, 19843, 'B', 'A'),
+                     (0, 2, 'removed', 2, 19843, 0, 1),
+                     (1, 1, 'unit', 2, 19843, '区财政局', '区农业局');
+                 UPDATE households SET village = '大坪村', id_number = 'X' WHERE key = 1;
+                 UPDATE households SET id_number = 'A', removed = 1 WHERE key = 2;
+                 UPDATE members SET unit = '区农业局' WHERE key = 1;
+
+                 INSERT INTO undo_deliveries
+                     (command, key, removed, day, fingerprint, occurrence, id, member, household, category, goods, cash, note, added)
+                     SELECT 2, key, 0, day, fingerprint, occurrence, id, member, household, category, goods, cash, note, added
+                     FROM deliveries WHERE key = 1;
+                 UPDATE deliveries SET goods = 88000 WHERE key = 1;
+                 INSERT INTO undo_deliveries
+                     (command, key, removed, day, fingerprint, occurrence, id, member, household, category, goods, cash, note, added)
+                     SELECT 2, key, 1, day, fingerprint, occurrence, id, member, household, category, goods, cash, note, added
+                     FROM deliveries WHERE key = 2;
+                 DELETE FROM deliveries WHERE key = 2;
+                 INSERT INTO undo_holds SELECT 2, kind, record, ledger, added FROM holds WHERE kind = 3 AND record = 2;
+                 DELETE FROM holds WHERE kind = 3 AND record = 2;
+                 INSERT INTO undo_pairings SELECT 2, key, 0, member, household, since, until, added FROM pairings WHERE key = 1;
+                 UPDATE pairings SET until = 19840 WHERE key = 1;",
+            )
+            .unwrap();
+    }
+
+    /// Every row of every table but the log, sorted, as text.
+    fn records(store: &Store) -> String {
+        let tables = [
+            "ledgers",
+            "households",
+            "members",
+            "pairings",
+            "deliveries",
+            "holds",
+            "history",
+            "undo_deliveries",
+            "undo_pairings",
+            "undo_holds",
+        ];
+        let mut out = String::new();
+        for table in tables {
+            let n = store
+                .conn
+                .prepare(&format!("SELECT * FROM {table}"))
+                .unwrap()
+                .column_count();
+            let order: Vec<String> = (1..=n).map(|i| i.to_string()).collect();
+            let mut stmt = store
+                .conn
+                .prepare(&format!(
+                    "SELECT * FROM {table} ORDER BY {}",
+                    order.join(", ")
+                ))
+                .unwrap();
+            let rows = stmt
+                .query_map([], |r| {
+                    (0..n)
+                        .map(|i| {
+                            r.get::<_, rusqlite::types::Value>(i)
+                                .map(|v| format!("{v:?}"))
+                        })
+                        .collect::<rusqlite::Result<Vec<_>>>()
+                })
+                .unwrap();
+            for row in rows {
+                out.push_str(&format!("{table}: {}\n", row.unwrap().join(" | ")));
+            }
+        }
+        out
+    }
+
+    /// The whole log, `undone` included.
+    fn log(store: &Store) -> Vec<(i64, Option<String>)> {
+        store
+            .conn
+            .prepare("SELECT number, undone FROM commands ORDER BY number")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    fn broken_references(store: &Store) -> Option<(String, i64)> {
+        super::super::schema::broken_references(&store.conn).unwrap()
+    }
+
+    /// The imports a dry run of `undo n` says block it (none: it would go).
+    fn blocked_by(store: &mut Store, n: i64) -> Vec<i64> {
+        match store.undo(n, true).unwrap() {
+            Err(Refusal::Blocked { by, .. }) => by,
+            Ok(_) => Vec::new(),
+            Err(other) => panic!("refused otherwise: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn undo_puts_back_exactly_what_the_import_found() {
+        let mut store = district();
+        let before = records(&store);
+        import_two(&store);
+        let imported = records(&store);
+        assert_ne!(before, imported);
+        let expected = Undone {
+            number: 2,
+            at: "2024-04-30T10:00:00+08:00".into(),
+            households: Tally {
+                deleted: 1,
+                restored: 1,
+                reverted: 2,
+            },
+            members: Tally {
+                deleted: 1,
+                restored: 0,
+                reverted: 1,
+            },
+            pairings: Tally {
+                deleted: 1,
+                restored: 0,
+                reverted: 1,
+            },
+            deliveries: Tally {
+                deleted: 2,
+                restored: 1,
+                reverted: 1,
+            },
+            holds: Tally {
+                deleted: 6,
+                restored: 1,
+                reverted: 0,
+            },
+        };
+        // A dry run counts the same, and writes nothing.
+        assert_eq!(store.undo(2, true).unwrap(), Ok(expected.clone()));
+        assert_eq!(records(&store), imported);
+        assert_eq!(log(&store), [(1, None), (2, None)]);
+
+        assert_eq!(store.undo(2, false).unwrap(), Ok(expected));
+        assert_eq!(records(&store), before);
+        assert_eq!(broken_references(&store), None);
+        let log = log(&store);
+        assert_eq!(log[0], (1, None));
+        assert!(
+            log[1].1.as_deref().is_some_and(|at| at.contains('T')),
+            "{log:?}"
+        );
+        // Once.
+        let again = store.undo(2, false).unwrap();
+        assert!(
+            matches!(again, Err(Refusal::Undone { number: 2, .. })),
+            "{again:?}"
+        );
+        assert_eq!(records(&store), before);
+    }
+
+    #[test]
+    fn the_first_import_undone_leaves_an_empty_database() {
+        let mut store = district();
+        let undone = store.undo(1, false).unwrap().unwrap();
+        assert_eq!(undone.deliveries.deleted, 2);
+        assert_eq!(undone.households.deleted, 2);
+        assert_eq!(undone.holds.deleted, 6);
+        assert!(!super::super::query::holds_records(store.reports()).unwrap());
+        let holds: i64 = store
+            .conn
+            .query_row("SELECT count(*) FROM holds", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(holds, 0);
+    }
+
+    #[test]
+    fn an_import_that_changed_nothing_is_undone_with_nothing_to_do() {
+        let mut store = district();
+        command(&store, 2);
+        let before = records(&store);
+        let undone = store.undo(2, false).unwrap().unwrap();
+        assert_eq!(
+            [
+                undone.households,
+                undone.members,
+                undone.pairings,
+                undone.deliveries,
+                undone.holds
+            ],
+            [Tally::default(); 5]
+        );
+        assert_eq!(records(&store), before);
+    }
+
+    #[test]
+    fn refuses_numbers_not_in_the_log_and_imports_older_bangfu_made() {
+        let mut store = Store::in_memory().unwrap();
+        assert_eq!(
+            store.undo(1, false).unwrap(),
+            Err(Refusal::Unknown {
+                number: 1,
+                range: None
+            })
+        );
+        let mut store = district();
+        command(&store, 2);
+        for n in [0, 3, -1, i64::MAX] {
+            assert_eq!(
+                store.undo(n, false).unwrap(),
+                Err(Refusal::Unknown {
+                    number: n,
+                    range: Some((1, 2))
+                })
+            );
+        }
+        store
+            .conn
+            .execute("UPDATE commands SET undoable = 0 WHERE number = 1", [])
+            .unwrap();
+        let before = records(&store);
+        assert_eq!(
+            store.undo(1, false).unwrap(),
+            Err(Refusal::Older { number: 1 })
+        );
+        assert_eq!(records(&store), before);
+    }
+
+    #[test]
+    fn a_later_import_that_touched_the_same_records_blocks_until_undone() {
+        let mut store = district();
+        import_two(&store);
+        // Import 3 moves H1 (which 2 moved) again.
+        command(&store, 3);
+        store
+            .conn
+            .execute_batch(
+                "INSERT INTO history VALUES (0, 1, 'village', 3, 19850, '大坪村', '石门村');
+                 UPDATE households SET village = '石门村' WHERE key = 1;",
+            )
+            .unwrap();
+        let blocked = records(&store);
+        assert_eq!(
+            store.undo(2, false).unwrap(),
+            Err(Refusal::Blocked {
+                number: 2,
+                by: vec![3]
+            })
+        );
+        assert_eq!(records(&store), blocked);
+        assert_eq!(log(&store), [(1, None), (2, None), (3, None)]);
+        // Undone, 3 no longer blocks.
+        store.undo(3, false).unwrap().unwrap();
+        store.undo(2, false).unwrap().unwrap();
+        let village: String = store
+            .conn
+            .query_row("SELECT village FROM households WHERE key = 1", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(village, "红旗村");
+    }
+
+    #[test]
+    fn each_way_a_later_import_touches_a_record_blocks() {
+        // Import 3 doing one thing to what import 2 added, changed or removed.
+        let cases = [
+            // a new ledger's hold on a delivery 2 added
+            "INSERT INTO holds VALUES (3, 3, 1, 3)",
+            // a delivery to a household 2 added
+            "INSERT INTO deliveries (key, day, fingerprint, occurrence, member, household, category, added)
+                 VALUES (9, 19850, 99, 1, 1, 3, 0, 3)",
+            // a pairing of a member 2 added
+            "INSERT INTO pairings (key, member, household, since, added) VALUES (9, 2, 1, 19850, 3)",
+            // a delivery 2 added, deleted by a replace
+            "INSERT INTO undo_deliveries
+                 SELECT 3, key, 1, day, fingerprint, occurrence, id, member, household, category, goods, cash, note, added
+                 FROM deliveries WHERE key = 3;
+             DELETE FROM deliveries WHERE key = 3;
+             INSERT INTO undo_holds SELECT 3, kind, record, ledger, added FROM holds WHERE kind = 3 AND record = 3;
+             DELETE FROM holds WHERE kind = 3 AND record = 3",
+            // a hold 2 made, dropped
+            "INSERT INTO undo_holds VALUES (3, 3, 3, 2, 2); DELETE FROM holds WHERE kind = 3 AND record = 3 AND ledger = 2",
+            // a delivery 2 corrected, corrected again
+            "INSERT INTO undo_deliveries
+                 SELECT 3, key, 0, day, fingerprint, occurrence, id, member, household, category, goods, cash, note, added
+                 FROM deliveries WHERE key = 1;
+             UPDATE deliveries SET goods = 1 WHERE key = 1",
+            // the hold 2 dropped, made again by its ledger
+            "INSERT INTO holds VALUES (3, 2, 1, 3)",
+            // a pairing 2 ended, ended otherwise
+            "INSERT INTO undo_pairings SELECT 3, key, 0, member, household, since, until, added FROM pairings WHERE key = 1",
+            // a member 2 moved, renamed
+            "INSERT INTO history VALUES (1, 1, 'name', 3, 19850, '赵六', '赵陆')",
+            // a household 2 added, changed
+            "INSERT INTO history VALUES (0, 3, 'phone', 3, 19850, NULL, '13812345678')",
+        ];
+        for sql in cases {
+            let mut store = district();
+            import_two(&store);
+            command(&store, 3);
+            store.conn.execute_batch(sql).unwrap();
+            assert_eq!(blocked_by(&mut store, 2), [3], "{sql}");
+        }
+    }
+
+    #[test]
+    fn a_later_import_of_other_records_does_not_block_and_blockers_are_named_newest_first() {
+        let mut store = district();
+        import_two(&store);
+        command(&store, 3);
+        command(&store, 4);
+        command(&store, 5);
+        store
+            .conn
+            .execute_batch(
+                // 3: a new delivery of H1 and M1, which 2 did not add
+                // (that 2 changed them does not matter to a delivery), and
+                // a hold on H2's delivery R2's neighbour… of import 1's D1
+                // by ledger 1, which already held it: nothing.
+                "INSERT INTO deliveries (key, day, fingerprint, occurrence, member, household, category, added)
+                     VALUES (10, 19850, 98, 1, 1, 1, 0, 3);
+                 INSERT INTO holds VALUES (3, 10, 1, 3);
+                 -- 4 and 5 change H3, which 2 added.
+                 INSERT INTO history VALUES (0, 3, 'size', 4, 19850, NULL, 3);
+                 INSERT INTO history VALUES (0, 3, 'size', 5, 19851, 3, 4);",
+            )
+            .unwrap();
+        assert_eq!(blocked_by(&mut store, 2), [5, 4]);
+        store.undo(5, false).unwrap().unwrap();
+        assert_eq!(blocked_by(&mut store, 2), [4]);
+        store.undo(4, false).unwrap().unwrap();
+        let undone = store.undo(2, false).unwrap().unwrap();
+        assert_eq!(undone.deliveries.deleted, 2);
+        // 3's delivery stays.
+        let left: i64 = store
+            .conn
+            .query_row("SELECT count(*) FROM deliveries WHERE added = 3", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(left, 1);
+        assert_eq!(broken_references(&store), None);
+    }
+
+    #[test]
+    fn a_history_row_naming_no_column_of_bangfus_stops_the_undo() {
+        let mut store = district();
+        command(&store, 2);
+        store
+            .conn
+            .execute(
+                "INSERT INTO history VALUES (0, 1, 'key = 0, head', 2, 19843, 'x', 'y')",
+                [],
+            )
+            .unwrap();
+        let before = records(&store);
+        assert!(store.undo(2, false).is_err());
+        assert_eq!(records(&store), before);
+        assert_eq!(log(&store), [(1, None), (2, None)]);
+    }
+}
