@@ -14,6 +14,7 @@ mod import;
 mod import_zh;
 mod input_review;
 mod input_review2;
+mod ledger_model;
 mod mangled;
 mod outputs;
 mod privacy;
