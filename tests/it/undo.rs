@@ -185,8 +185,17 @@ fn an_import_not_in_the_log_is_refused_naming_the_numbers_there_are() {
 fn an_import_an_older_bangfu_made_is_listed_honestly_and_not_undone() {
     let w = Workdir::new();
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/v6/bangfu-v6.db");
-    std::fs::copy(fixture, w.db()).unwrap();
-    // The first command upgrades the file; the log is then as it stays.
+    std::fs::copy(&fixture, w.db()).unwrap();
+    // A dry run leaves even the old file as it is.
+    let (code, _, err) = run(&w, &["undo", "4", "--dry-run"]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("upgraded copy in memory"), "{err}");
+    assert!(err.contains("older bangfu"), "{err}");
+    assert_eq!(
+        std::fs::read(w.db()).unwrap(),
+        std::fs::read(&fixture).unwrap()
+    );
+    // The first other command upgrades the file; the log is then as it stays.
     bangfu_snapshot!("log_v6_en", w, &["log"]);
     bangfu_snapshot!("log_v6_zh", w, &["--lang", "zh", "log"]);
     let json = w.json(&["log"]);
