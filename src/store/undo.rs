@@ -119,64 +119,156 @@ fn refusal(conn: &Connection, number: i64) -> rusqlite::Result<Option<Refusal>> 
 /// The records an import touched, as (kind, record): those it added
 /// (`added`), those it deleted or changed (`undo_*` keys), those whose
 /// fields it changed (`history`), those whose holds it made or dropped.
-/// A later import's touched records are read once (usually few: nothing
-/// at all when `n` is the newest import) and each is looked up for `n`'s
-/// marks; a delivery or pairing a later import touched that refers to a
+/// A delivery or pairing a later import touched that refers to a
 /// household or member `n` added counts too (undoing `n` deletes them).
+///
+/// Nothing to read when no later import stands (undoing the newest, the
+/// usual case). Otherwise the smaller side is walked and the other's
+/// marks looked up for each of its records: a small import undone under a
+/// later million-row one walks its own records, a million-row one under a
+/// later small import walks the small one's ([`Walk`]). Which is smaller,
+/// the log's counts of rows read tell.
 fn blocking(conn: &Connection, n: i64) -> rusqlite::Result<Vec<i64>> {
-    let later: bool = conn.query_row(
+    let later_stands: bool = conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM commands WHERE number > ?1 AND undone IS NULL)",
         [n],
         |r| r.get(0),
     )?;
-    if !later {
+    if !later_stands {
         return Ok(Vec::new());
     }
-    let mut stmt = conn.prepare(
-        "WITH later (kind, record, command) AS (
-             SELECT 3, key, added FROM deliveries WHERE added > ?1
-             UNION ALL SELECT 2, key, added FROM pairings WHERE added > ?1
-             UNION ALL SELECT 0, key, added FROM households WHERE added > ?1
-             UNION ALL SELECT 1, key, added FROM members WHERE added > ?1
-             UNION ALL SELECT 3, key, command FROM undo_deliveries WHERE command > ?1
-             UNION ALL SELECT 2, key, command FROM undo_pairings WHERE command > ?1
-             UNION ALL SELECT kind, record, command FROM history WHERE command > ?1
-             UNION ALL SELECT kind, record, added FROM holds WHERE added > ?1
-             UNION ALL SELECT kind, record, command FROM undo_holds WHERE command > ?1
-         )
-         SELECT DISTINCT l.command FROM later l
-         WHERE l.command IN (SELECT number FROM commands WHERE number > ?1 AND undone IS NULL)
-           AND (
-               (l.kind = 3 AND (
-                   EXISTS (SELECT 1 FROM deliveries d WHERE d.key = l.record AND (
-                       d.added = ?1
-                       OR EXISTS (SELECT 1 FROM households h WHERE h.key = d.household AND h.added = ?1)
-                       OR EXISTS (SELECT 1 FROM members m WHERE m.key = d.member AND m.added = ?1)))
-                   OR EXISTS (SELECT 1 FROM undo_deliveries u WHERE u.key = l.record
-                              AND (u.command = ?1 OR u.added = ?1))))
-               OR (l.kind = 2 AND (
-                   EXISTS (SELECT 1 FROM pairings p WHERE p.key = l.record AND (
-                       p.added = ?1
-                       OR EXISTS (SELECT 1 FROM households h WHERE h.key = p.household AND h.added = ?1)
-                       OR EXISTS (SELECT 1 FROM members m WHERE m.key = p.member AND m.added = ?1)))
-                   OR EXISTS (SELECT 1 FROM undo_pairings u WHERE u.key = l.record
-                              AND (u.command = ?1 OR u.added = ?1))))
-               OR (l.kind = 0 AND EXISTS (SELECT 1 FROM households h WHERE h.key = l.record AND h.added = ?1))
-               OR (l.kind = 1 AND EXISTS (SELECT 1 FROM members m WHERE m.key = l.record AND m.added = ?1))
-               OR EXISTS (SELECT 1 FROM history h
-                          WHERE h.kind = l.kind AND h.record = l.record AND h.command = ?1)
-               OR EXISTS (SELECT 1 FROM holds h
-                          WHERE h.kind = l.kind AND h.record = l.record AND h.added = ?1)
-               OR EXISTS (SELECT 1 FROM undo_holds u WHERE u.kind = l.kind AND u.record = l.record
-                          AND (u.command = ?1 OR u.added = ?1))
-           )
-         ORDER BY l.command DESC",
+    let (mine, later): (Option<i64>, Option<i64>) = conn.query_row(
+        "SELECT sum(CASE WHEN i.command = ?1 THEN i.rows_read + i.removed END),
+                sum(CASE WHEN i.command > ?1 THEN i.rows_read + i.removed END)
+         FROM commands c LEFT JOIN imports i ON i.command = c.number
+         WHERE c.number >= ?1 AND c.undone IS NULL",
+        [n],
+        |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
-    let by = stmt
+    let walk = match mine.unwrap_or(0) <= later.unwrap_or(0) {
+        true => Walk::Mine,
+        false => Walk::Later,
+    };
+    blocking_walking(conn, n, walk)
+}
+
+/// Which side [`blocking`] walks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Walk {
+    /// The records `n` touched, looking up later imports' marks on each.
+    Mine,
+    /// The records later imports touched, looking up `n`'s marks.
+    Later,
+}
+
+/// [`blocking`], walking `walk`'s records. Both give the same imports
+/// (the unit tests check every case both ways).
+fn blocking_walking(conn: &Connection, n: i64, walk: Walk) -> rusqlite::Result<Vec<i64>> {
+    let sql = match walk {
+        Walk::Mine => BLOCKING_WALKING_MINE,
+        Walk::Later => BLOCKING_WALKING_LATER,
+    };
+    let by = conn
+        .prepare(sql)?
         .query_map([n], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     Ok(by)
 }
+
+/// The later imports standing (not undone) whose marks are on a record
+/// import ?1 touched, or on a delivery or pairing referring to a household
+/// or member it added: import ?1's records walked. (Only later imports
+/// write `undo_*` rows whose `added` is ?1: rows ?1 added that they deleted
+/// or changed.)
+const BLOCKING_WALKING_MINE: &str = "
+    WITH mine (kind, record) AS (
+        SELECT 3, key FROM deliveries WHERE added = ?1
+        UNION SELECT 2, key FROM pairings WHERE added = ?1
+        UNION SELECT 0, key FROM households WHERE added = ?1
+        UNION SELECT 1, key FROM members WHERE added = ?1
+        UNION SELECT 3, key FROM undo_deliveries WHERE command = ?1 OR added = ?1
+        UNION SELECT 2, key FROM undo_pairings WHERE command = ?1 OR added = ?1
+        UNION SELECT kind, record FROM history WHERE command = ?1
+        UNION SELECT kind, record FROM holds WHERE added = ?1
+        UNION SELECT kind, record FROM undo_holds WHERE command = ?1 OR added = ?1
+    ),
+    marks (command) AS (
+        SELECT d.added FROM mine m JOIN deliveries d ON d.key = m.record
+            WHERE m.kind = 3 AND d.added > ?1
+        UNION ALL SELECT p.added FROM mine m JOIN pairings p ON p.key = m.record
+            WHERE m.kind = 2 AND p.added > ?1
+        UNION ALL SELECT u.command FROM mine m JOIN undo_deliveries u ON u.key = m.record
+            WHERE m.kind = 3 AND u.command > ?1
+        UNION ALL SELECT u.command FROM mine m JOIN undo_pairings u ON u.key = m.record
+            WHERE m.kind = 2 AND u.command > ?1
+        UNION ALL SELECT h.command FROM mine m JOIN history h
+            ON h.kind = m.kind AND h.record = m.record WHERE h.command > ?1
+        UNION ALL SELECT h.added FROM mine m JOIN holds h
+            ON h.kind = m.kind AND h.record = m.record WHERE h.added > ?1
+        UNION ALL SELECT u.command FROM mine m JOIN undo_holds u
+            ON u.kind = m.kind AND u.record = m.record WHERE u.command > ?1
+        -- Deliveries and pairings later imports added or changed, referring
+        -- to a household or member ?1 added.
+        UNION ALL SELECT d.added FROM deliveries d WHERE d.added > ?1
+            AND (d.household IN (SELECT key FROM households WHERE added = ?1)
+                 OR d.member IN (SELECT key FROM members WHERE added = ?1))
+        UNION ALL SELECT p.added FROM pairings p WHERE p.added > ?1
+            AND (p.household IN (SELECT key FROM households WHERE added = ?1)
+                 OR p.member IN (SELECT key FROM members WHERE added = ?1))
+        UNION ALL SELECT u.command FROM undo_deliveries u JOIN deliveries d ON d.key = u.key
+            WHERE u.command > ?1
+              AND (d.household IN (SELECT key FROM households WHERE added = ?1)
+                   OR d.member IN (SELECT key FROM members WHERE added = ?1))
+        UNION ALL SELECT u.command FROM undo_pairings u JOIN pairings p ON p.key = u.key
+            WHERE u.command > ?1
+              AND (p.household IN (SELECT key FROM households WHERE added = ?1)
+                   OR p.member IN (SELECT key FROM members WHERE added = ?1))
+    )
+    SELECT DISTINCT command FROM marks
+    WHERE command IN (SELECT number FROM commands WHERE number > ?1 AND undone IS NULL)
+    ORDER BY command DESC";
+
+/// The same imports, the records later imports touched walked and import
+/// ?1's marks looked up on each.
+const BLOCKING_WALKING_LATER: &str = "
+    WITH later (kind, record, command) AS (
+        SELECT 3, key, added FROM deliveries WHERE added > ?1
+        UNION ALL SELECT 2, key, added FROM pairings WHERE added > ?1
+        UNION ALL SELECT 0, key, added FROM households WHERE added > ?1
+        UNION ALL SELECT 1, key, added FROM members WHERE added > ?1
+        UNION ALL SELECT 3, key, command FROM undo_deliveries WHERE command > ?1
+        UNION ALL SELECT 2, key, command FROM undo_pairings WHERE command > ?1
+        UNION ALL SELECT kind, record, command FROM history WHERE command > ?1
+        UNION ALL SELECT kind, record, added FROM holds WHERE added > ?1
+        UNION ALL SELECT kind, record, command FROM undo_holds WHERE command > ?1
+    )
+    SELECT DISTINCT l.command FROM later l
+    WHERE l.command IN (SELECT number FROM commands WHERE number > ?1 AND undone IS NULL)
+      AND (
+          (l.kind = 3 AND (
+              EXISTS (SELECT 1 FROM deliveries d WHERE d.key = l.record AND (
+                  d.added = ?1
+                  OR EXISTS (SELECT 1 FROM households h WHERE h.key = d.household AND h.added = ?1)
+                  OR EXISTS (SELECT 1 FROM members m WHERE m.key = d.member AND m.added = ?1)))
+              OR EXISTS (SELECT 1 FROM undo_deliveries u WHERE u.key = l.record
+                         AND (u.command = ?1 OR u.added = ?1))))
+          OR (l.kind = 2 AND (
+              EXISTS (SELECT 1 FROM pairings p WHERE p.key = l.record AND (
+                  p.added = ?1
+                  OR EXISTS (SELECT 1 FROM households h WHERE h.key = p.household AND h.added = ?1)
+                  OR EXISTS (SELECT 1 FROM members m WHERE m.key = p.member AND m.added = ?1)))
+              OR EXISTS (SELECT 1 FROM undo_pairings u WHERE u.key = l.record
+                         AND (u.command = ?1 OR u.added = ?1))))
+          OR (l.kind = 0 AND EXISTS (SELECT 1 FROM households h WHERE h.key = l.record AND h.added = ?1))
+          OR (l.kind = 1 AND EXISTS (SELECT 1 FROM members m WHERE m.key = l.record AND m.added = ?1))
+          OR (l.kind < 2 AND EXISTS (SELECT 1 FROM history h
+                     WHERE h.kind = l.kind AND h.record = l.record AND h.command = ?1))
+          OR EXISTS (SELECT 1 FROM holds h
+                     WHERE h.kind = l.kind AND h.record = l.record AND h.added = ?1)
+          OR EXISTS (SELECT 1 FROM undo_holds u WHERE u.kind = l.kind AND u.record = l.record
+                     AND (u.command = ?1 OR u.added = ?1))
+      )
+    ORDER BY l.command DESC";
 
 /// How many rows of each kind undoing import `n` would put back and
 /// delete, as [`apply`] counts them.
@@ -527,13 +619,18 @@ mod tests {
         super::super::schema::broken_references(&store.conn).unwrap()
     }
 
-    /// The imports a dry run of `undo n` says block it (none: it would go).
+    /// The imports a dry run of `undo n` says block it (none: it would
+    /// go), the same walking either side.
     fn blocked_by(store: &mut Store, n: i64) -> Vec<i64> {
+        let mine = blocking_walking(&store.conn, n, Walk::Mine).unwrap();
+        let later = blocking_walking(&store.conn, n, Walk::Later).unwrap();
+        assert_eq!(mine, later, "walking either side");
         match store.undo(n, true).unwrap() {
-            Err(Refusal::Blocked { by, .. }) => by,
-            Ok(_) => Vec::new(),
+            Err(Refusal::Blocked { by, .. }) => assert_eq!(by, mine),
+            Ok(_) => assert_eq!(mine, [] as [i64; 0]),
             Err(other) => panic!("refused otherwise: {other:?}"),
         }
+        mine
     }
 
     #[test]
@@ -676,6 +773,7 @@ mod tests {
             )
             .unwrap();
         let blocked = records(&store);
+        assert_eq!(blocked_by(&mut store, 2), [3]);
         assert_eq!(
             store.undo(2, false).unwrap(),
             Err(Refusal::Blocked {
