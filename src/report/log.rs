@@ -50,7 +50,7 @@ pub fn json(log: &[Command]) -> Value {
                         "new": n.new,
                         "updated": n.updated,
                         "unchanged": n.unchanged,
-                        "removed": n.removed,
+                        "removed": f.removed,
                         "skipped": n.skipped,
                         "rejected": n.rejected,
                     })
@@ -138,7 +138,7 @@ pub fn table(log: &[Command], lang: Lang, whole: bool) -> Table {
                 n(f.counts.new),
                 n(f.counts.updated),
                 n(f.counts.unchanged),
-                n(f.counts.removed),
+                n(f.removed),
                 n(f.counts.skipped),
                 n(f.counts.rejected),
             ]);
@@ -155,7 +155,7 @@ pub fn table(log: &[Command], lang: Lang, whole: bool) -> Table {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::log::FileCounts;
+    use crate::store::write::Counts;
 
     fn log() -> Vec<Command> {
         let file = |name: &str, sha256: Option<&str>| File {
@@ -163,12 +163,13 @@ mod tests {
             ledger: Some("帮扶记录".into()),
             kind: Some("deliveries".into()),
             sha256: sha256.map(str::to_string),
-            counts: FileCounts {
+            counts: Counts {
                 read: 3,
                 new: 2,
                 unchanged: 1,
-                ..FileCounts::default()
+                ..Counts::default()
             },
+            removed: 0,
         };
         vec![
             Command {

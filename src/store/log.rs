@@ -4,6 +4,7 @@
 //! in [`crate::report::log`].
 
 use super::query::Db;
+use super::write::Counts;
 
 /// One import command of the log.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,20 +36,9 @@ pub struct File {
     pub kind: Option<String>,
     /// The SHA-256 of its bytes, in hex; `None` before version 7.
     pub sha256: Option<String>,
-    pub counts: FileCounts,
-}
-
-/// What a file's rows did, as the log keeps it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct FileCounts {
-    pub read: u64,
-    pub new: u64,
-    pub updated: u64,
-    pub unchanged: u64,
+    pub counts: Counts,
     /// Records its ledger's new version stopped holding (`--replace`).
     pub removed: u64,
-    pub skipped: u64,
-    pub rejected: u64,
 }
 
 /// The whole log, newest command first.
@@ -74,15 +64,15 @@ pub fn commands(db: Db<'_>) -> rusqlite::Result<Vec<Command>> {
                 ledger: r.get(2)?,
                 kind: r.get(3)?,
                 sha256: r.get(4)?,
-                counts: FileCounts {
+                counts: Counts {
                     read: n(5)?,
                     new: n(6)?,
                     updated: n(7)?,
                     unchanged: n(8)?,
-                    removed: n(9)?,
                     skipped: n(10)?,
                     rejected: n(11)?,
                 },
+                removed: n(9)?,
             },
         ))
     })?;
