@@ -61,6 +61,10 @@ pub enum Command {
     Export(ExportArgs),
     /// Load the built-in sample district into memory (or into --db PATH) and print its report
     Demo,
+    /// The import log, newest first: each import's number, time, user and files
+    Log(LogArgs),
+    /// Take back import N exactly: what it added is deleted, what it changed or removed is put back
+    Undo(UndoArgs),
 }
 
 // The value parsers return the catalogue's errors, which the usage error
@@ -306,6 +310,22 @@ pub struct SummaryArgs {
     pub filters: FilterArgs,
     #[command(flatten)]
     pub format: FormatArg,
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    #[command(flatten)]
+    pub format: FormatArg,
+}
+
+#[derive(Debug, Args)]
+pub struct UndoArgs {
+    /// The import's number, as `bangfu log` shows it
+    #[arg(value_name = "N")]
+    pub number: u64,
+    /// Say what undoing it would delete and put back, write nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[cfg(test)]

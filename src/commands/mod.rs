@@ -5,10 +5,12 @@ pub mod check;
 pub mod demo;
 pub mod export;
 pub mod import;
+pub mod log;
 pub mod overdue;
 pub mod show;
 pub mod summary;
 pub mod totals;
+pub mod undo;
 
 use crate::cli::{Cli, Command, FilterArgs, FormatArg, HouseholdFilterArgs, MemberFilterArgs};
 use crate::i18n::report::ReportMsg;
@@ -122,6 +124,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Status> {
     let doing = match &cli.command {
         Command::Import(args) if args.dry_run => Doing::Checking,
         Command::Import(_) | Command::Demo => Doing::Importing,
+        Command::Undo(args) if args.dry_run => Doing::Checking,
+        Command::Undo(_) => Doing::Undoing,
         _ => Doing::Reporting,
     };
     // `demo` without --db loads the sample into memory.
@@ -199,7 +203,8 @@ fn report_format(command: &mut Command) -> Option<&mut FormatArg> {
         Command::Unpaired(args) => Some(&mut args.format),
         Command::Show(args) => Some(&mut args.format),
         Command::Check(args) => Some(&mut args.format),
-        Command::Import(_) | Command::Export(_) | Command::Demo => None,
+        Command::Log(args) => Some(&mut args.format),
+        Command::Import(_) | Command::Export(_) | Command::Demo | Command::Undo(_) => None,
     }
 }
 
@@ -214,6 +219,8 @@ fn dispatch(ctx: &Context, command: Command, out: &mut dyn Write) -> anyhow::Res
         Command::Check(args) => check::run(ctx, &args, out),
         Command::Export(args) => export::run(ctx, &args, out),
         Command::Demo => demo::run(ctx, out),
+        Command::Log(args) => log::run(ctx, &args, out),
+        Command::Undo(args) => undo::run(ctx, &args, out),
     }
 }
 

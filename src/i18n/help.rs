@@ -30,6 +30,8 @@ fn about(name: &str) -> Option<&'static str> {
         "export" => "写出带图表的报表工作簿（.xlsx）",
         "demo" => "把程序自带的示例数据载入内存（给了 --db 时载入该文件）并显示报告",
         "help" => "显示本说明或所给子命令的说明",
+        "log" => "导入记录，最近的在前：每次导入的编号、时间、用户和文件",
+        "undo" => "撤销第 N 次导入：删除它新增的，恢复它改动或删除的",
         _ => return None,
     })
 }
@@ -95,6 +97,8 @@ fn arg_help(command: &str, id: &str) -> Option<&'static str> {
         ("import", "dry_run") => "只检查，什么也不写入",
         ("import", "rejects") => "导入没有问题的行，并把每个有问题的行连同错误说明写入该文件",
         ("import", "files") => "要导入的文件，顺序不限",
+        ("undo", "number") => "导入编号，即 bangfu log 显示的编号",
+        ("undo", "dry_run") => "只说明撤销将删除和恢复什么，什么也不写入",
         _ => return None,
     })
 }

@@ -35,6 +35,7 @@ pub mod help;
 pub mod import;
 pub mod report;
 pub mod store;
+pub mod undo;
 pub mod usage;
 pub mod values;
 

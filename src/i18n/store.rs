@@ -183,6 +183,7 @@ fn outcome(doing: Doing, lang: Lang) -> &'static str {
         Doing::Importing => tr!(lang, "nothing was imported", "什么也没有导入"),
         Doing::Checking => tr!(lang, "nothing was written", "什么也没有写入"),
         Doing::Reporting => tr!(lang, "no report was printed", "没有输出报表"),
+        Doing::Undoing => tr!(lang, "nothing was undone", "什么也没有撤销"),
     }
 }
 

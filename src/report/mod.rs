@@ -5,6 +5,7 @@ pub mod check;
 pub mod collate;
 pub mod group;
 pub mod labels;
+pub mod log;
 pub mod mask;
 pub mod overdue;
 pub mod render;

@@ -129,6 +129,8 @@ pub enum Doing {
     Checking,
     /// A report, printed only once it is complete.
     Reporting,
+    /// An undo: one transaction, so a failure leaves the import as it was.
+    Undoing,
 }
 
 /// What is damaged in a database file.

@@ -4,10 +4,12 @@
 
 pub mod error;
 pub mod ids;
+pub mod log;
 pub mod lookup;
 pub mod query;
 mod renormalise;
 pub mod schema;
+pub mod undo;
 pub mod write;
 
 pub use error::{Doing, StoreError};

@@ -1,0 +1,126 @@
+//! Reading the import log (contract §8): every committed import command,
+//! newest first, with its files as `imports` keeps them — what `bangfu log`
+//! prints and what `undo N` is told about. Plain values: the rendering is
+//! in [`crate::report::log`].
+
+use super::query::Db;
+use super::write::Counts;
+
+/// One import command of the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Command {
+    /// Its number (`commands.number`), the one `undo N` takes.
+    pub number: i64,
+    /// When it ran: local date and time, ISO 8601 (as the log has it).
+    pub at: String,
+    /// The login that ran it; `None` for imports made before version 7,
+    /// which kept none.
+    pub user: Option<String>,
+    /// When it was undone, if it was.
+    pub undone: Option<String>,
+    /// Whether `undo` can take it back (imports made before version 7
+    /// kept nothing to undo them with).
+    pub undoable: bool,
+    /// Its files, in the order it read them.
+    pub files: Vec<File>,
+}
+
+/// One file of an import command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct File {
+    /// The path as given on the command line.
+    pub file: String,
+    /// The ledger it went into (every file has one since version 7).
+    pub ledger: Option<String>,
+    /// The kind's key (`households` …), unless the kind was never told.
+    pub kind: Option<String>,
+    /// The SHA-256 of its bytes, in hex; `None` before version 7.
+    pub sha256: Option<String>,
+    /// Its counts, `removed` among them (records its ledger's new
+    /// version stopped holding, `--replace`).
+    pub counts: Counts,
+}
+
+/// The whole log, newest command first.
+pub fn commands(db: Db<'_>) -> rusqlite::Result<Vec<Command>> {
+    let conn = db.0;
+    let mut commands: Vec<Command> = conn
+        .prepare(&format!("{COMMAND} ORDER BY number DESC"))?
+        .query_map([], command_of)?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut files = conn.prepare(
+        "SELECT i.command, i.file, l.name, i.kind, i.sha256, i.rows_read, i.new, i.updated,
+                i.unchanged, i.removed, i.skipped, i.rejected
+         FROM imports i LEFT JOIN ledgers l ON l.key = i.ledger
+         WHERE i.command IS NOT NULL
+         ORDER BY i.command DESC, i.key",
+    )?;
+    let rows = files.query_map([], |r| {
+        let n = |i: usize| -> rusqlite::Result<u64> { Ok(r.get::<_, i64>(i)?.max(0) as u64) };
+        Ok((
+            r.get::<_, i64>(0)?,
+            File {
+                file: r.get(1)?,
+                ledger: r.get(2)?,
+                kind: r.get(3)?,
+                sha256: r.get(4)?,
+                counts: Counts {
+                    read: n(5)?,
+                    new: n(6)?,
+                    updated: n(7)?,
+                    unchanged: n(8)?,
+                    removed: n(9)?,
+                    skipped: n(10)?,
+                    rejected: n(11)?,
+                },
+            },
+        ))
+    })?;
+    // Both lists are in descending command order: walk them together.
+    let mut at = 0;
+    for row in rows {
+        let (command, file) = row?;
+        while commands.get(at).is_some_and(|c| c.number > command) {
+            at += 1;
+        }
+        if let Some(c) = commands.get_mut(at).filter(|c| c.number == command) {
+            c.files.push(file);
+        }
+    }
+    Ok(commands)
+}
+
+/// One command of the log, without its files; `None` if the log has no
+/// command `number`.
+pub fn command(db: Db<'_>, number: i64) -> rusqlite::Result<Option<Command>> {
+    use rusqlite::OptionalExtension;
+    db.0.query_row(
+        &format!("{COMMAND} WHERE number = ?1"),
+        [number],
+        command_of,
+    )
+    .optional()
+}
+
+/// The columns of a command, as [`command_of`] reads them.
+const COMMAND: &str = "SELECT number, at, user, undone, undoable FROM commands";
+
+/// A row of [`COMMAND`], its files not read yet.
+fn command_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Command> {
+    let user: String = r.get(2)?;
+    Ok(Command {
+        number: r.get(0)?,
+        at: r.get(1)?,
+        user: (!user.is_empty()).then_some(user),
+        undone: r.get(3)?,
+        undoable: r.get(4)?,
+        files: Vec::new(),
+    })
+}
+
+/// The lowest and highest command numbers of the log, if it has any.
+pub fn range(db: Db<'_>) -> rusqlite::Result<Option<(i64, i64)>> {
+    db.0.query_row("SELECT min(number), max(number) FROM commands", [], |r| {
+        Ok(r.get::<_, Option<i64>>(0)?.zip(r.get::<_, Option<i64>>(1)?))
+    })
+}
