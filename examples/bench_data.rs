@@ -573,7 +573,7 @@ fn shuffled(n: usize, seed: u64) -> Vec<usize> {
     let mut rng = SplitMix(seed ^ 0x5EED_0F5E_ED0F_5EED);
     let mut order: Vec<usize> = (0..n).collect();
     for i in (1..n).rev() {
-        let j = ((rng.next() >> 11) as u128 * (i as u128 + 1) >> 53) as usize;
+        let j = (((rng.next() >> 11) as u128 * (i as u128 + 1)) >> 53) as usize;
         order.swap(i, j);
     }
     order
