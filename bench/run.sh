@@ -148,10 +148,12 @@ declare -A ORDER_TEXT=(
 
 now() { date +%s.%N; }
 fresh_db() { rm -f "$1" "$1-wal" "$1-shm" "$1-journal"; }
-# copy_db FROM TO: TO a copy of the (closed) database FROM.
+# copy_db FROM TO: TO a copy of the (closed) database FROM, on disk (as a
+# clerk's database is: else the import's first sync would also write the copy).
 copy_db() {
     fresh_db "$2"
     cp "$1" "$2"
+    sync "$2"
 }
 warm() { cat "$@" >/dev/null; }
 
