@@ -178,9 +178,11 @@ measure() {
         exit 1
     fi
     t1=$(now)
-    RUNS[$key]+="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }') "
+    t1=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+    RUNS[$key]+="$t1 "
     rss=$(tail -n 1 "$log.rss")
     if [ "$rss" -gt "${PEAK[$key]:-0}" ]; then PEAK[$key]=$rss; fi
+    printf '   %s: %s s, %s KiB\n' "$key" "$t1" "$rss" >&2
 }
 
 # last KEY: the seconds of KEY's latest run.
@@ -609,7 +611,7 @@ yesno() { if [ -n "$1" ]; then echo yes; else echo no; fi; }
     for g in "${GROUPINGS[@]}"; do echo "${SQL[$g]}"; done
     echo '```'
     echo
-    echo "Checked: every order's database holds $N_BANGFU deliveries, $MONEY_BANGFU yuan, as SQL sums the"
+    echo "Checked: every order's database holds $(thousands "$N_BANGFU") deliveries, $MONEY_BANGFU yuan, as SQL sums the"
     echo "file's rows in whole fen; the figures were the same after every import of the same rows."
     echo
     echo "Every run, in round order (seconds):"

@@ -9,9 +9,8 @@
 //! (by default named after the file: `deliveries` for `deliveries.csv`)
 //! with one TEXT column per header, created when missing; rows already in
 //! the table stay, so the benchmark can also time a million rows added to
-//! four million. The database gets the
-//! pragmas bangfu uses (WAL journal, synchronous NORMAL), so the two differ
-//! only in what they do per row.
+//! four million. The database gets the pragmas bangfu uses (WAL journal,
+//! synchronous NORMAL), so the two differ only in what they do per row.
 
 use std::error::Error;
 use std::path::Path;
