@@ -1,27 +1,50 @@
 //! Reference data for the speed benchmark (contract §7, bench/run.sh).
 //!
 //! ```text
-//! cargo run --release --example bench_data -- OUTDIR ROWS
+//! cargo run --release --example bench_data -- OUTDIR ROWS [OPTIONS]
+//!
+//!   --seed N          the deliveries' seed (default 5)
+//!   --from DATE       first day of the deliveries (default 2020-01-01)
+//!   --to DATE         last day of the deliveries (default 2024-12-31)
+//!   --orders          also the same rows by household, by township, shuffled
+//!   --changed         also the shuffled file with 1% of the amounts changed
+//!   --xlsx            also the date-ordered rows as deliveries.xlsx
 //! ```
 //!
-//! Writes four UTF-8 CSV files with canonical English headers into OUTDIR:
+//! Writes UTF-8 CSV files with canonical English headers into OUTDIR:
 //! `households.csv` (20,000 households in 10 townships and 200 villages),
 //! `members.csv` (10,000 members in 60 units), `pairings.csv` (each
 //! household paired with one or two members, since a date in 2020) and
-//! `deliveries.csv` (ROWS deliveries dated 2020-01-01 to 2024-12-31, in date
-//! order, nearly all by a member paired with the household).
+//! `deliveries.csv` (ROWS deliveries spread evenly over the days from
+//! `--from` to `--to`, in date order, nearly all by a member paired with
+//! the household).
 //!
-//! The output is deterministic: the same ROWS always gives the same bytes,
-//! and households, members and pairings do not depend on ROWS at all, so a
-//! 100k and a 1M deliveries file share one set of records.
+//! Clerks' exports come in other orders too (contract §7), so `--orders`
+//! writes the very same rows three more ways: `deliveries-household.csv`
+//! (by household, then date), `deliveries-township.csv` (by township, then
+//! village, household and date: a district's sheet with a township's
+//! villages one after another) and `deliveries-shuffled.csv` (no order at
+//! all). Every file is a permutation of `deliveries.csv`, so every order's
+//! database must hold the same figures. `--changed` writes
+//! `deliveries-shuffled-changed.csv`: the shuffled file with the goods of
+//! every hundredth row changed by one yuan (a month's corrections), for
+//! `import --replace`. `--xlsx` writes `deliveries.xlsx`, the rows of
+//! `deliveries.csv` as a clerk's workbook holds them: dates as date cells,
+//! amounts as numbers, the rest as text.
+//!
+//! The output is deterministic: the same arguments always give the same
+//! bytes, and households, members and pairings do not depend on them at
+//! all, so every deliveries file shares one set of records. Different
+//! `--seed`s give different rows (for a database of several millions).
 
 use std::error::Error;
 use std::fs::{self, File};
 use std::io::BufWriter;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use bangfu::values::id_number::check_char;
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate};
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 
 const HOUSEHOLDS: usize = 20_000;
 const MEMBERS: usize = 10_000;
@@ -272,7 +295,9 @@ fn id_number(i: usize, township: usize, rng: &mut Rng) -> String {
     format!("{first17}{check}")
 }
 
-fn write_households(dir: &Path) -> Result<(), Box<dyn Error>> {
+/// Writes households.csv; returns each household's village (an index into
+/// the 200 villages, `township * 20 + village`).
+fn write_households(dir: &Path) -> Result<Vec<usize>, Box<dyn Error>> {
     let mut rng = Rng::new(1);
     let mut w = csv::Writer::from_writer(BufWriter::new(File::create(dir.join("households.csv"))?));
     w.write_record([
@@ -287,8 +312,10 @@ fn write_households(dir: &Path) -> Result<(), Box<dyn Error>> {
         "phone",
     ])?;
     let villages = TOWNSHIPS.len() * VILLAGES_PER_TOWNSHIP;
+    let mut places = Vec::with_capacity(HOUSEHOLDS);
     for i in 0..HOUSEHOLDS {
         let v = rng.index(villages);
+        places.push(v);
         let township = v / VILLAGES_PER_TOWNSHIP;
         let status = match rng.below(10) {
             0..=3 => "poor",
@@ -314,7 +341,7 @@ fn write_households(dir: &Path) -> Result<(), Box<dyn Error>> {
         ])?;
     }
     w.flush()?;
-    Ok(())
+    Ok(places)
 }
 
 fn write_members(dir: &Path) -> Result<(), Box<dyn Error>> {
@@ -388,29 +415,26 @@ fn money(rng: &mut Rng, max_yuan: u64) -> String {
     }
 }
 
-fn write_deliveries(dir: &Path, rows: usize, pairs: &[Vec<usize>]) -> Result<(), Box<dyn Error>> {
-    let mut rng = Rng::new(5);
-    let mut w = csv::Writer::from_writer(BufWriter::new(File::create(dir.join("deliveries.csv"))?));
-    w.write_record([
-        "date",
-        "member",
-        "household",
-        "category",
-        "goods",
-        "cash",
-        "note",
-    ])?;
-    let start = NaiveDate::from_ymd_opt(2020, 1, 1).expect("valid date");
-    let days = (NaiveDate::from_ymd_opt(2024, 12, 31).expect("valid date") - start).num_days() + 1;
-    let mut date_text = String::new();
-    let mut date_day = -1;
+/// One delivery, as its cells will be written.
+struct Delivery {
+    /// Days after `--from`.
+    day: i64,
+    household: usize,
+    member: usize,
+    category: &'static str,
+    goods: String,
+    cash: String,
+    note: String,
+}
+
+/// ROWS deliveries in date order; the draws are those of every earlier
+/// version of this file, so `deliveries.csv` keeps its bytes.
+fn deliveries(rows: usize, seed: u64, days: i64, pairs: &[Vec<usize>]) -> Vec<Delivery> {
+    let mut rng = Rng::new(seed);
+    let mut out = Vec::with_capacity(rows);
     for i in 0..rows {
         // In date order, as a sheet kept day by day is exported.
         let day = (i as i64 * days) / rows.max(1) as i64;
-        if day != date_day {
-            date_day = day;
-            date_text = (start + Duration::days(day)).format("%Y-%m-%d").to_string();
-        }
         let h = rng.index(HOUSEHOLDS);
         let m = if rng.chance(97) {
             pairs[h][rng.index(pairs[h].len())]
@@ -445,34 +469,233 @@ fn write_deliveries(dir: &Path, rows: usize, pairs: &[Vec<usize>]) -> Result<(),
                 "下次回访",
             ]));
         }
+        out.push(Delivery {
+            day,
+            household: h,
+            member: m,
+            category: CATEGORIES[c][spelling],
+            goods,
+            cash,
+            note,
+        });
+    }
+    out
+}
+
+const DELIVERY_HEADERS: [&str; 7] = [
+    "date",
+    "member",
+    "household",
+    "category",
+    "goods",
+    "cash",
+    "note",
+];
+
+/// Writes `rows[i]` for each `i` of `order` to `dir/name`.
+fn write_deliveries(
+    dir: &Path,
+    name: &str,
+    start: NaiveDate,
+    rows: &[Delivery],
+    order: &[usize],
+) -> Result<(), Box<dyn Error>> {
+    let mut w = csv::Writer::from_writer(BufWriter::new(File::create(dir.join(name))?));
+    w.write_record(DELIVERY_HEADERS)?;
+    let mut date_text = String::new();
+    let mut date_day = -1;
+    for &i in order {
+        let d = &rows[i];
+        if d.day != date_day {
+            date_day = d.day;
+            date_text = (start + Duration::days(d.day))
+                .format("%Y-%m-%d")
+                .to_string();
+        }
         w.write_record([
             date_text.as_str(),
-            &member_id(m),
-            &household_id(h),
-            CATEGORIES[c][spelling],
-            &goods,
-            &cash,
-            &note,
+            &member_id(d.member),
+            &household_id(d.household),
+            d.category,
+            &d.goods,
+            &d.cash,
+            &d.note,
         ])?;
     }
     w.flush()?;
     Ok(())
 }
 
-fn main() -> Result<(), Box<dyn Error>> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let (dir, rows) = match args.as_slice() {
-        [dir, rows] => (Path::new(dir), rows.parse::<usize>()?),
-        _ => {
-            eprintln!("usage: bench_data OUTDIR ROWS");
-            std::process::exit(2);
+/// The rows of `deliveries.csv` as `deliveries.xlsx`: one sheet, dates as
+/// date cells, amounts as numbers, empty cells left out.
+fn write_xlsx(dir: &Path, start: NaiveDate, rows: &[Delivery]) -> Result<(), Box<dyn Error>> {
+    let mut book = Workbook::new();
+    let date_format = Format::new().set_num_format("yyyy-mm-dd");
+    let sheet = book.add_worksheet();
+    for (col, header) in DELIVERY_HEADERS.iter().enumerate() {
+        sheet.write_string(0, col as u16, *header)?;
+    }
+    for (i, d) in rows.iter().enumerate() {
+        let row = i as u32 + 1;
+        let date = start + Duration::days(d.day);
+        let excel =
+            ExcelDateTime::from_ymd(date.year() as u16, date.month() as u8, date.day() as u8)?;
+        sheet.write_datetime_with_format(row, 0, &excel, &date_format)?;
+        sheet.write_string(row, 1, member_id(d.member))?;
+        sheet.write_string(row, 2, household_id(d.household))?;
+        sheet.write_string(row, 3, d.category)?;
+        for (col, amount) in [(4, &d.goods), (5, &d.cash)] {
+            if !amount.is_empty() {
+                sheet.write_number(row, col, amount.parse::<f64>()?)?;
+            }
         }
+        sheet.write_string(row, 6, &d.note)?;
+    }
+    book.save(dir.join("deliveries.xlsx"))?;
+    Ok(())
+}
+
+/// splitmix64: the permutation's generator, apart from the rows' own.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}
+
+/// `0..n` in a random order (Fisher–Yates), the same for the same seed.
+fn shuffled(n: usize, seed: u64) -> Vec<usize> {
+    let mut rng = SplitMix(seed ^ 0x5EED_0F5E_ED0F_5EED);
+    let mut order: Vec<usize> = (0..n).collect();
+    for i in (1..n).rev() {
+        let j = (((rng.next() >> 11) as u128 * (i as u128 + 1)) >> 53) as usize;
+        order.swap(i, j);
+    }
+    order
+}
+
+/// Goods one yuan more than `goods` (or 1 yuan where there were none):
+/// another amount for the same visit, kept in the file's own spelling.
+fn corrected(goods: &str) -> String {
+    match goods.split_once('.') {
+        _ if goods.is_empty() => "1".to_string(),
+        Some((yuan, fen)) => format!("{}.{fen}", yuan.parse::<u64>().unwrap_or(0) + 1),
+        None => (goods.parse::<u64>().unwrap_or(0) + 1).to_string(),
+    }
+}
+
+struct Options {
+    dir: PathBuf,
+    rows: usize,
+    seed: u64,
+    from: NaiveDate,
+    to: NaiveDate,
+    orders: bool,
+    changed: bool,
+    xlsx: bool,
+}
+
+const USAGE: &str = "usage: bench_data OUTDIR ROWS [--seed N] [--from DATE] [--to DATE] [--orders] [--changed] [--xlsx]";
+
+fn options() -> Result<Options, Box<dyn Error>> {
+    let mut args = std::env::args().skip(1);
+    let (Some(dir), Some(rows)) = (args.next(), args.next()) else {
+        return Err(USAGE.into());
     };
-    fs::create_dir_all(dir)?;
-    write_households(dir)?;
+    let date = |text: Option<String>| -> Result<NaiveDate, Box<dyn Error>> {
+        Ok(NaiveDate::parse_from_str(&text.ok_or(USAGE)?, "%Y-%m-%d")?)
+    };
+    let mut o = Options {
+        dir: PathBuf::from(dir),
+        rows: rows.parse()?,
+        seed: 5,
+        from: NaiveDate::from_ymd_opt(2020, 1, 1).ok_or("date")?,
+        to: NaiveDate::from_ymd_opt(2024, 12, 31).ok_or("date")?,
+        orders: false,
+        changed: false,
+        xlsx: false,
+    };
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--seed" => o.seed = args.next().ok_or(USAGE)?.parse()?,
+            "--from" => o.from = date(args.next())?,
+            "--to" => o.to = date(args.next())?,
+            "--orders" => o.orders = true,
+            "--changed" => o.changed = true,
+            "--xlsx" => o.xlsx = true,
+            _ => return Err(format!("unknown argument {arg}\n{USAGE}").into()),
+        }
+    }
+    if o.to < o.from {
+        return Err("--to before --from".into());
+    }
+    Ok(o)
+}
+
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("bench_data: {e}");
+        std::process::exit(2);
+    }
+}
+
+fn run() -> Result<(), Box<dyn Error>> {
+    let o = options()?;
+    fs::create_dir_all(&o.dir)?;
+    let dir = o.dir.as_path();
+    let places = write_households(dir)?;
     write_members(dir)?;
     let pairs = pairings();
     write_pairings(dir, &pairs)?;
-    write_deliveries(dir, rows, &pairs)?;
+
+    let days = (o.to - o.from).num_days() + 1;
+    let rows = deliveries(o.rows, o.seed, days, &pairs);
+    let by_date: Vec<usize> = (0..rows.len()).collect();
+    write_deliveries(dir, "deliveries.csv", o.from, &rows, &by_date)?;
+    if o.xlsx {
+        write_xlsx(dir, o.from, &rows)?;
+    }
+    if o.orders {
+        // Index order is date order, so sorting by (key, index) is "by key,
+        // then date" with the file's own order among a day's rows.
+        let mut by_household = by_date.clone();
+        by_household.sort_by_key(|&i| (rows[i].household, i));
+        write_deliveries(
+            dir,
+            "deliveries-household.csv",
+            o.from,
+            &rows,
+            &by_household,
+        )?;
+        let mut by_township = by_date.clone();
+        // A village's index is township * 20 + village: ordering by it is
+        // by township, then village.
+        by_township.sort_by_key(|&i| (places[rows[i].household], rows[i].household, i));
+        write_deliveries(dir, "deliveries-township.csv", o.from, &rows, &by_township)?;
+    }
+    if o.orders || o.changed {
+        let order = shuffled(rows.len(), o.seed);
+        if o.orders {
+            write_deliveries(dir, "deliveries-shuffled.csv", o.from, &rows, &order)?;
+        }
+        if o.changed {
+            let mut rows = rows;
+            for d in rows.iter_mut().step_by(100) {
+                d.goods = corrected(&d.goods);
+            }
+            write_deliveries(
+                dir,
+                "deliveries-shuffled-changed.csv",
+                o.from,
+                &rows,
+                &order,
+            )?;
+        }
+    }
     Ok(())
 }
