@@ -91,6 +91,7 @@ fn arg_help(command: &str, id: &str) -> Option<&'static str> {
         ("import", "dry_run") => "只检查，什么也不写入",
         ("import", "rejects") => "导入没有问题的行，并把每个有问题的行连同错误说明写入该文件",
         ("import", "files") => "要导入的文件，顺序不限",
+        (_, "ledger") => "只算该台账中的记录",
         _ => return None,
     })
 }

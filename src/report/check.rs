@@ -55,8 +55,10 @@ pub struct Finding {
 }
 
 /// What a finding of [`Kind::RepeatedDelivery`] names besides its records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Repeated {
+    /// The ledger that holds it more than once.
+    pub ledger: String,
     pub category: Option<Category>,
     /// Goods and cash together.
     pub amount: Fen,
@@ -65,15 +67,25 @@ pub struct Repeated {
 
 /// Every finding among the records and deliveries `filters` select,
 /// grouped by kind: deliveries of the period outside a pairing, pairings
-/// of the period without a delivery in it, and (unless households are
-/// filtered) members without a pairing. Deliveries are read in one scan.
-pub fn findings(conn: Db<'_>, world: &World, filters: &Filters) -> anyhow::Result<Vec<Finding>> {
-    let f = world.resolve(filters)?;
+/// of the period without a delivery in it, (unless households are
+/// filtered) members without a pairing, and deliveries one ledger holds
+/// twice. Deliveries are read in one scan, each with its records as they
+/// were on its day; pairings and members are filtered as they are `today`.
+pub fn findings(
+    conn: Db<'_>,
+    world: &World,
+    filters: &Filters,
+    today: Date,
+) -> anyhow::Result<Vec<Finding>> {
+    let mut f = world.resolve(filters)?;
+    f.load_holds(conn)?;
+    let today = today.days();
     // Each member–household pair's pairings, and whether each saw a delivery.
-    let pairings: Vec<PairingFacts> = query::pairings(conn)?
+    let pairings: Vec<PairingFacts> = query::pairings_held(conn, f.ledger())?
         .into_iter()
         .filter(|p| {
-            f.records_ok(world, p.member, p.household) && f.period_overlaps(p.since, p.until)
+            f.records_ok(world, p.member, p.household, today)
+                && f.period_overlaps(p.since, p.until)
         })
         .collect();
     let mut by_pair: HashMap<(i64, i64), Vec<usize>> = HashMap::default();
@@ -84,7 +96,7 @@ pub fn findings(conn: Db<'_>, world: &World, filters: &Filters) -> anyhow::Resul
     let mut outside = Vec::new();
     // The scan selects the dates, category, member and household.
     query::scan_deliveries(conn, &f.scan(world), |d| {
-        if !f.records_ok(world, d.member, d.household) {
+        if !f.records_ok(world, d.member, d.household, d.day) {
             return;
         }
         let mut covered = false;
@@ -125,7 +137,10 @@ pub fn findings(conn: Db<'_>, world: &World, filters: &Filters) -> anyhow::Resul
     }
     let members = query::members_without_households(conn)?;
     let members = members.into_iter().filter(|&m| {
-        !f.on_households() && world.member_index(m).is_none_or(|i| f.member_ok(world, i))
+        !f.on_households()
+            && world
+                .member_index(m)
+                .is_none_or(|i| f.member_ok(world, i, today) && f.member_held(world, i))
     });
     for m in members {
         out.push(Finding {
@@ -136,8 +151,8 @@ pub fn findings(conn: Db<'_>, world: &World, filters: &Filters) -> anyhow::Resul
             repeated: None,
         });
     }
-    for (d, times) in query::repeated_deliveries(conn, &f.scan(world))? {
-        if !f.records_ok(world, d.member, d.household) {
+    for (ledger, d, times) in query::repeated_deliveries(conn, &f.scan(world))? {
+        if !f.records_ok(world, d.member, d.household, d.day) {
             continue;
         }
         out.push(Finding {
@@ -146,6 +161,7 @@ pub fn findings(conn: Db<'_>, world: &World, filters: &Filters) -> anyhow::Resul
             household: world.household_index(d.household),
             date: Date::from_days(d.day),
             repeated: Some(Repeated {
+                ledger,
                 category: Category::from_index(d.category),
                 amount: super::group::add_money(Fen(d.goods), Fen(d.cash))?,
                 times,
@@ -181,7 +197,8 @@ pub fn render(
                     "head": household(f).map(|h| h.head.as_str()),
                     "date": f.date.map(|d| d.to_string()),
                 });
-                if let (Some(r), Some(row)) = (f.repeated, row.as_object_mut()) {
+                if let (Some(r), Some(row)) = (&f.repeated, row.as_object_mut()) {
+                    row.insert("ledger".into(), json!(r.ledger));
                     row.insert("category".into(), json!(r.category.map(Category::key)));
                     row.insert("amount".into(), json!(r.amount.yuan_string()));
                     row.insert("times".into(), json!(r.times));
@@ -206,6 +223,7 @@ pub fn render(
     ];
     if repeats {
         columns.extend([
+            ("ledger", Label::Ledger),
             ("category", Label::Category),
             ("total", Label::Total),
             ("times", Label::Times),
@@ -229,8 +247,9 @@ pub fn render(
                     f.date.map_or(Cell::Null, |d| Cell::text(d.to_string())),
                 ];
                 if repeats {
-                    let r = f.repeated;
+                    let r = f.repeated.as_ref();
                     row.extend([
+                        text(r.map(|r| r.ledger.as_str())),
                         text(r.map(|r| {
                             r.category.map_or("?", |c| match lang {
                                 Lang::En => c.key(),
