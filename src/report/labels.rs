@@ -170,7 +170,7 @@ impl Label {
             MemberWithoutHousehold => ("member with no household", "帮扶人无结对户"),
             RepeatedDelivery => (
                 "the same delivery more than once in one ledger (pasted twice?)",
-                "同一台账中同一条帮扶记录录入了多次（重复粘贴？）",
+                "同一台账中同一条帮扶记录重复录入（是否重复粘贴？）",
             ),
             Times => ("times", "录入次数"),
             PairingsTitle => ("Pairings", "结对情况"),

@@ -682,7 +682,9 @@ pub fn members_without_households(db: Db<'_>) -> rusqlite::Result<Vec<i64>> {
 /// only when every value is the same; within one file the k-th copy takes
 /// occurrence k (contract §3.4). So the candidates are the (day,
 /// fingerprint) groups of more than one row — few, and found along the
-/// deduplication index — and only their holds are read.
+/// deduplication index — and only their holds are read. (Rows no ledger
+/// holds, which only a database edited by hand has, count as one ledger
+/// without a name.)
 pub fn repeated_deliveries(
     db: Db<'_>,
     scan: &Scan,
@@ -693,11 +695,12 @@ pub fn repeated_deliveries(
              SELECT day, fingerprint FROM deliveries
              WHERE id IS NULL AND occurrence > 0 AND day BETWEEN ?1 AND ?2
              GROUP BY day, fingerprint HAVING count(*) > 1)
-         SELECT d.day, d.member, d.household, d.category, d.goods, d.cash, count(*), l.name
+         SELECT d.day, d.member, d.household, d.category, d.goods, d.cash, count(*),
+                coalesce(l.name, '')
          FROM twice t
          JOIN deliveries d ON d.day = t.day AND d.fingerprint = t.fingerprint
-         JOIN holds h ON h.kind = 3 AND h.record = d.key
-         JOIN ledgers l ON l.key = h.ledger
+         LEFT JOIN holds h ON h.kind = 3 AND h.record = d.key
+         LEFT JOIN ledgers l ON l.key = h.ledger
          WHERE d.id IS NULL AND d.occurrence > 0
            AND (?3 IS NULL OR d.member = ?3) AND (?4 IS NULL OR d.household = ?4)
            AND (?5 IS NULL OR d.category = ?5) AND (?6 IS NULL OR h.ledger = ?6)
