@@ -24,6 +24,7 @@ mod reports_review;
 mod schema;
 mod store_review;
 mod store_zh;
+mod history;
 mod upgrade;
 mod workbook;
 mod workbook_export;
