@@ -7,7 +7,7 @@ use super::labels::{Label, Lang};
 use super::mask;
 use super::overdue::pretty;
 use super::render::{Cell, Column, Format, Table};
-use crate::store::query::{self, PairingFacts};
+use crate::store::query::{self, DeliveryFacts};
 use crate::store::Db;
 use crate::values::{Category, Date, Fen};
 use rustc_hash::FxHashMap as HashMap;
@@ -80,12 +80,22 @@ pub fn findings(
     let mut f = world.resolve(filters)?;
     f.load_holds(conn)?;
     let today = today.days();
-    // Each member–household pair's pairings, and whether each saw a delivery.
-    let pairings: Vec<PairingFacts> = query::pairings_held(conn, f.ledger())?
-        .into_iter()
-        .filter(|p| {
+    // Whether a delivery is covered is judged against every pairing; the
+    // filters (and --ledger) choose which pairings are listed.
+    let pairings = query::pairings(conn)?;
+    let held: Option<rustc_hash::FxHashSet<(i64, i64, Option<i32>)>> = f
+        .ledger()
+        .map(|l| query::pairings_held(conn, Some(l)))
+        .transpose()?
+        .map(|ps| ps.iter().map(|p| (p.member, p.household, p.since)).collect());
+    let listed: Vec<bool> = pairings
+        .iter()
+        .map(|p| {
             f.records_ok(world, p.member, p.household, today)
                 && f.period_overlaps(p.since, p.until)
+                && held
+                    .as_ref()
+                    .is_none_or(|h| h.contains(&(p.member, p.household, p.since)))
         })
         .collect();
     let mut by_pair: HashMap<(i64, i64), Vec<usize>> = HashMap::default();
@@ -94,8 +104,15 @@ pub fn findings(
     }
     let mut visited = vec![false; pairings.len()];
     let mut outside = Vec::new();
-    // The scan selects the dates, category, member and household.
-    query::scan_deliveries(conn, &f.scan(world), |d| {
+    // The scan selects the dates, category, member and household: every
+    // delivery marks the pairings it falls in; those of --ledger's ledger
+    // (a second scan, with one) are listed when they fall in none.
+    let ledger = f.ledger();
+    let all = query::Scan {
+        ledger: None,
+        ..f.scan(world)
+    };
+    let mut visit = |d: DeliveryFacts, list: bool, mark: bool| {
         if !f.records_ok(world, d.member, d.household, d.day) {
             return;
         }
@@ -104,15 +121,21 @@ pub fn findings(
             .get(&(d.member, d.household))
             .map_or(&[][..], Vec::as_slice)
         {
-            if pairings[i].active_on(d.day) {
+            if pairings.get(i).is_some_and(|p| p.active_on(d.day)) {
                 covered = true;
-                visited[i] = true;
+                if let Some(v) = visited.get_mut(i).filter(|_| mark) {
+                    *v = true;
+                }
             }
         }
-        if !covered {
+        if !covered && list {
             outside.push(d);
         }
-    })?;
+    };
+    query::scan_deliveries(conn, &all, |d| visit(d, ledger.is_none(), true))?;
+    if ledger.is_some() {
+        query::scan_deliveries(conn, &f.scan(world), |d| visit(d, true, false))?;
+    }
     outside.sort_by_key(|d| (d.day, d.member, d.household));
     let mut out = Vec::new();
     for d in outside {
@@ -124,8 +147,8 @@ pub fn findings(
             repeated: None,
         });
     }
-    for (p, seen) in pairings.iter().zip(&visited) {
-        if !seen {
+    for ((p, seen), listed) in pairings.iter().zip(&visited).zip(&listed) {
+        if !seen && *listed {
             out.push(Finding {
                 kind: Kind::PairingWithoutDelivery,
                 member: world.member_index(p.member),

@@ -169,7 +169,7 @@ impl Label {
             PairingWithoutDelivery => ("pairing with no delivery", "结对后无帮扶记录"),
             MemberWithoutHousehold => ("member with no household", "帮扶人无结对户"),
             RepeatedDelivery => (
-                "the same delivery twice in one ledger (pasted twice?)",
+                "entered more than once in one ledger (pasted twice?)",
                 "同一台账中同一条帮扶记录重复录入（是否重复粘贴？）",
             ),
             Times => ("times", "录入次数"),

@@ -394,10 +394,8 @@ fn check_finds_a_delivery_one_ledger_holds_twice() {
     let (code, text) = on(&w, "2024-06-30", &["check", "--ledger", "部门台账"]);
     assert!(!text.contains("pasted twice"), "{text}");
     assert_eq!(code, Some(0), "{text}");
-    let j: serde_json::Value = serde_json::from_str(
-        &on(&w, "2024-06-30", &["check", "--format", "json"]).1,
-    )
-    .unwrap();
+    let out = w.bangfu().args(["check", "--format", "json"]).output().unwrap();
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let repeated: Vec<&serde_json::Value> = j["findings"]
         .as_array()
         .unwrap()
