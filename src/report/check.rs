@@ -87,7 +87,11 @@ pub fn findings(
         .ledger()
         .map(|l| query::pairings_held(conn, Some(l)))
         .transpose()?
-        .map(|ps| ps.iter().map(|p| (p.member, p.household, p.since)).collect());
+        .map(|ps| {
+            ps.iter()
+                .map(|p| (p.member, p.household, p.since))
+                .collect()
+        });
     let listed: Vec<bool> = pairings
         .iter()
         .map(|p| {

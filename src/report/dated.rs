@@ -158,7 +158,10 @@ mod tests {
             |raw| {
                 let mut rows: Vec<Row<usize>> = Vec::new();
                 for (day, command, field, old, new) in raw {
-                    if !rows.iter().any(|r| r.field == field && r.command == command) {
+                    if !rows
+                        .iter()
+                        .any(|r| r.field == field && r.command == command)
+                    {
                         rows.push(Row {
                             day,
                             command,

@@ -7,9 +7,9 @@
 
 use super::labels::{Label, Lang};
 use super::render::Cell;
-use super::world::{HouseholdState, Interner, MemberState};
 /// Where the reports have long found it.
 pub use super::world::World;
+use super::world::{HouseholdState, Interner, MemberState};
 use crate::i18n::report::{Named, ReportMsg};
 use crate::problem::UsageError;
 use crate::store::query::{self, DeliveryFacts};
@@ -670,12 +670,18 @@ impl Resolved {
     /// Whether `--ledger`'s ledger holds the household at index `h` (any
     /// household, without `--ledger`).
     pub fn household_held(&self, world: &World, h: u32) -> bool {
-        held(&self.held_households, world.households.get(h as usize).map(|x| x.key))
+        held(
+            &self.held_households,
+            world.households.get(h as usize).map(|x| x.key),
+        )
     }
 
     /// Whether `--ledger`'s ledger holds the member at index `m`.
     pub fn member_held(&self, world: &World, m: u32) -> bool {
-        held(&self.held_members, world.members.get(m as usize).map(|x| x.key))
+        held(
+            &self.held_members,
+            world.members.get(m as usize).map(|x| x.key),
+        )
     }
 }
 

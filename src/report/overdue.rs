@@ -69,7 +69,12 @@ fn select(
         let held: HashSet<(u32, u32)> = query::pairings_held(conn, Some(ledger))?
             .into_iter()
             .filter(|p| p.active_on(day))
-            .filter_map(|p| Some((world.member_index(p.member)?, world.household_index(p.household)?)))
+            .filter_map(|p| {
+                Some((
+                    world.member_index(p.member)?,
+                    world.household_index(p.household)?,
+                ))
+            })
             .collect();
         rows.retain(|r| held.contains(&(r.member, r.household)));
     }
@@ -351,14 +356,23 @@ pub fn render_unpaired(
         // Where each household was on the day.
         rows: rows
             .iter()
-            .filter_map(|&i| Some((world.households.get(i as usize)?, world.household_on(i, as_of.days())?)))
+            .filter_map(|&i| {
+                Some((
+                    world.households.get(i as usize)?,
+                    world.household_on(i, as_of.days())?,
+                ))
+            })
             .map(|(h, s)| {
                 let village = world.village_name(s.village);
                 vec![
                     Cell::text(h.id.clone()),
                     Cell::text(h.head.clone()),
                     Cell::text(world.township_name(s.township)),
-                    if village.is_empty() { Cell::Null } else { Cell::text(village) },
+                    if village.is_empty() {
+                        Cell::Null
+                    } else {
+                        Cell::text(village)
+                    },
                 ]
             })
             .collect(),

@@ -84,7 +84,9 @@ fn value_text(field: &str, value: &Stored, lang: Lang, reveal: bool) -> String {
             .ok()
             .and_then(Status::from_index)
             .map_or(text, |s| Label::of_status(s).text(lang).to_string()),
-        ("status", _) => Status::parse(&text).map_or(text, |s| Label::of_status(s).text(lang).to_string()),
+        ("status", _) => {
+            Status::parse(&text).map_or(text, |s| Label::of_status(s).text(lang).to_string())
+        }
         ("lifted_on", Stored::Int(n)) => i32::try_from(*n)
             .ok()
             .and_then(Date::from_days)
@@ -102,15 +104,37 @@ fn value_text(field: &str, value: &Stored, lang: Lang, reveal: bool) -> String {
 /// The columns of households and members in the order the card lists
 /// them: the order of one import's changes on one day.
 const FIELDS: [&str; 13] = [
-    "head", "name", "id_number", "township", "village", "unit", "role", "size", "cause",
-    "status", "lifted_on", "phone", "removed",
+    "head",
+    "name",
+    "id_number",
+    "township",
+    "village",
+    "unit",
+    "role",
+    "size",
+    "cause",
+    "status",
+    "lifted_on",
+    "phone",
+    "removed",
 ];
 
 /// The history of record `key` of `kind` (0 household, 1 member), oldest
 /// first: by day, import, then the card's order of fields.
-fn history(conn: Db<'_>, kind: i64, key: i64, lang: Lang, reveal: bool) -> anyhow::Result<Vec<Change>> {
+fn history(
+    conn: Db<'_>,
+    kind: i64,
+    key: i64,
+    lang: Lang,
+    reveal: bool,
+) -> anyhow::Result<Vec<Change>> {
     let mut changes = query::history_of(conn, kind, key)?;
-    let rank = |field: &str| FIELDS.iter().position(|f| *f == field).unwrap_or(FIELDS.len());
+    let rank = |field: &str| {
+        FIELDS
+            .iter()
+            .position(|f| *f == field)
+            .unwrap_or(FIELDS.len())
+    };
     changes.sort_by_key(|c| (c.day, c.command, rank(&c.field)));
     Ok(changes
         .into_iter()

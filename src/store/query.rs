@@ -15,9 +15,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 /// pass SQLite makes over the table.
 pub fn delivery_sums(db: Db<'_>, ledger: Option<i64>) -> rusqlite::Result<(i64, Fen, Fen)> {
     let sql = match ledger {
-        None => {
-            "SELECT count(*), coalesce(sum(goods), 0), coalesce(sum(cash), 0) FROM deliveries"
-        }
+        None => "SELECT count(*), coalesce(sum(goods), 0), coalesce(sum(cash), 0) FROM deliveries",
         Some(_) => {
             "SELECT count(*), coalesce(sum(d.goods), 0), coalesce(sum(d.cash), 0)
              FROM holds h JOIN deliveries d ON d.key = h.record
@@ -112,7 +110,8 @@ pub fn households(db: Db<'_>) -> rusqlite::Result<Vec<HouseholdInfo>> {
 /// Every member, in id order (sorted here, as households are).
 pub fn members(db: Db<'_>) -> rusqlite::Result<Vec<MemberInfo>> {
     let conn = db.0;
-    let mut stmt = conn.prepare_cached("SELECT key, id, name, unit, role, phone, removed FROM members")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT key, id, name, unit, role, phone, removed FROM members")?;
     let rows = stmt.query_map([], |r| {
         Ok(MemberInfo {
             key: r.get(0)?,
@@ -210,9 +209,8 @@ impl Held {
 /// The records of `kind` (0 households, 1 members, 2 pairings, 3
 /// deliveries) that ledger `ledger` holds.
 pub fn held(db: Db<'_>, kind: i64, ledger: i64) -> rusqlite::Result<Held> {
-    let mut stmt = db
-        .0
-        .prepare_cached("SELECT record FROM holds WHERE kind = ?1 AND ledger = ?2")?;
+    let mut stmt =
+        db.0.prepare_cached("SELECT record FROM holds WHERE kind = ?1 AND ledger = ?2")?;
     let mut rows = stmt.query([kind, ledger])?;
     let mut held = Held::default();
     while let Some(r) = rows.next()? {
@@ -223,7 +221,8 @@ pub fn held(db: Db<'_>, kind: i64, ledger: i64) -> rusqlite::Result<Held> {
 
 /// Every ledger: (key, name), in key order.
 pub fn ledgers(db: Db<'_>) -> rusqlite::Result<Vec<(i64, String)>> {
-    let mut stmt = db.0.prepare_cached("SELECT key, name FROM ledgers ORDER BY key")?;
+    let mut stmt =
+        db.0.prepare_cached("SELECT key, name FROM ledgers ORDER BY key")?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     rows.collect()
 }
@@ -887,6 +886,27 @@ mod tests {
         }
         assert_eq!(piece(1, 10, -1), None);
         assert_eq!(piece(1, 10, PIECES), None);
+    }
+
+    #[test]
+    fn a_ledger_s_holds_are_found_by_key_small_or_huge() {
+        let store = Store::in_memory().unwrap();
+        store
+            .conn
+            .execute_batch(
+                "INSERT INTO ledgers (key, name) VALUES (1, 'a'), (2, 'b');
+                 INSERT INTO holds (kind, record, ledger, added) VALUES
+                     (3, 1, 1, 1), (3, 64, 1, 1), (3, 9223372036854775807, 1, 1),
+                     (3, -5, 1, 1), (3, 2, 2, 1), (0, 3, 1, 1);",
+            )
+            .unwrap();
+        let held = held(store.reports(), 3, 1).unwrap();
+        for key in [1, 64, i64::MAX, -5] {
+            assert!(held.contains(key), "{key}");
+        }
+        for key in [0, 2, 3, 63, 65, i64::MIN] {
+            assert!(!held.contains(key), "{key}");
+        }
     }
 
     #[test]

@@ -140,10 +140,18 @@ fn a_moved_household_s_deliveries_stay_in_the_village_of_their_day() {
         ["大坪村=\"700.00\"", "红旗村=\"50.00\"", "双江村=\"300.00\""]
     );
     // The filter selects by the same dated village.
-    let j = json(&w, "2024-07-31", &["totals", "--by", "month", "--village", "双江村"]);
+    let j = json(
+        &w,
+        "2024-07-31",
+        &["totals", "--by", "month", "--village", "双江村"],
+    );
     assert_eq!(j["total"]["total"], "300.00", "{j}");
     assert_eq!(j["total"]["deliveries"], 2, "{j}");
-    let j = json(&w, "2024-07-31", &["totals", "--by", "month", "--village", "大坪村"]);
+    let j = json(
+        &w,
+        "2024-07-31",
+        &["totals", "--by", "month", "--village", "大坪村"],
+    );
     assert_eq!(j["total"]["total"], "700.00", "{j}");
     // By township and village together, as by village alone.
     assert_eq!(
@@ -159,7 +167,15 @@ fn a_moved_household_s_deliveries_stay_in_the_village_of_their_day() {
 fn a_move_to_another_township_dates_the_township_too() {
     let w = Workdir::new();
     district(&w);
-    change(&w, 0, "H2", "township", "2024-03-06", "'工农乡'", "'向阳街道'");
+    change(
+        &w,
+        0,
+        "H2",
+        "township",
+        "2024-03-06",
+        "'工农乡'",
+        "'向阳街道'",
+    );
     // H2's one delivery is on the day of the move: the new township.
     assert_eq!(
         totals(&w, &["--by", "township"], "township"),
@@ -173,10 +189,22 @@ fn a_move_to_another_township_dates_the_township_too() {
             day("2024-03-07")
         ),
     );
-    change(&w, 0, "H2", "township", "2024-03-07", "'向阳街道'", "'工农乡'");
+    change(
+        &w,
+        0,
+        "H2",
+        "township",
+        "2024-03-07",
+        "'向阳街道'",
+        "'工农乡'",
+    );
     // A later import moved it back from the next day: of two rows, the
     // one of the larger day before the delivery holds.
-    let j = json(&w, "2024-07-31", &["totals", "--by", "township", "--township", "向阳街道"]);
+    let j = json(
+        &w,
+        "2024-07-31",
+        &["totals", "--by", "township", "--township", "向阳街道"],
+    );
     assert_eq!(j["total"]["total"], "50.00", "{j}");
 }
 
@@ -184,15 +212,35 @@ fn a_move_to_another_township_dates_the_township_too() {
 fn a_member_s_deliveries_count_toward_the_unit_of_their_day() {
     let w = Workdir::new();
     district(&w);
-    change(&w, 1, "M1", "unit", "2024-04-01", "'区财政局'", "'区农业局'");
+    change(
+        &w,
+        1,
+        "M1",
+        "unit",
+        "2024-04-01",
+        "'区财政局'",
+        "'区农业局'",
+    );
     assert_eq!(
         totals(&w, &["--by", "unit"], "unit"),
-        ["区财政局=\"100.00\"", "区教育局=\"50.00\"", "区农业局=\"900.00\""]
+        [
+            "区财政局=\"100.00\"",
+            "区教育局=\"50.00\"",
+            "区农业局=\"900.00\""
+        ]
     );
-    let j = json(&w, "2024-07-31", &["totals", "--by", "category", "--unit", "区财政局"]);
+    let j = json(
+        &w,
+        "2024-07-31",
+        &["totals", "--by", "category", "--unit", "区财政局"],
+    );
     assert_eq!(j["total"]["total"], "100.00", "{j}");
     // The overdue list shows the unit of its as-of day.
-    let j = json(&w, "2024-03-20", &["overdue", "--as-of", "2024-03-20", "--days", "1"]);
+    let j = json(
+        &w,
+        "2024-03-20",
+        &["overdue", "--as-of", "2024-03-20", "--days", "1"],
+    );
     let units: Vec<&str> = j["rows"]
         .as_array()
         .unwrap()
@@ -210,7 +258,15 @@ fn a_lifted_household_is_poor_before_its_lifted_on_day_and_lifted_after() {
     // H1 lifted on 2024-05-01 (the file's lifted_on), H4 (unpaired) too.
     for id in ["H1", "H4"] {
         change(&w, 0, id, "status", "2024-05-01", "0", "1");
-        change(&w, 0, id, "lifted_on", "2024-05-01", "NULL", &day("2024-05-01"));
+        change(
+            &w,
+            0,
+            id,
+            "lifted_on",
+            "2024-05-01",
+            "NULL",
+            &day("2024-05-01"),
+        );
     }
     let j = json(&w, "2024-07-31", &["totals", "--by", "status"]);
     let rows: Vec<String> = j["rows"]
@@ -270,7 +326,11 @@ fn a_removed_household_leaves_summary_unpaired_and_overdue_but_keeps_its_deliver
     assert_eq!(unpaired("2024-04-30").as_array().unwrap().len(), 1);
     assert_eq!(unpaired("2024-05-01").as_array().unwrap().len(), 0);
     let overdue = |as_of| -> Vec<String> {
-        json(&w, "2024-07-31", &["overdue", "--days", "10", "--as-of", as_of])["rows"]
+        json(
+            &w,
+            "2024-07-31",
+            &["overdue", "--days", "10", "--as-of", as_of],
+        )["rows"]
             .as_array()
             .unwrap()
             .iter()
@@ -298,10 +358,18 @@ fn ledger_keeps_what_one_ledger_holds() {
              UNION ALL SELECT 2, p.key, (SELECT key FROM ledgers WHERE name = '工农乡台账'), 1
              FROM pairings p JOIN members m ON m.key = p.member WHERE m.id = 'M2';",
     );
-    let j = json(&w, "2024-07-31", &["totals", "--by", "household", "--ledger", "工农乡台账"]);
+    let j = json(
+        &w,
+        "2024-07-31",
+        &["totals", "--by", "household", "--ledger", "工农乡台账"],
+    );
     assert_eq!(j["total"]["total"], "150.00", "{j}");
     assert_eq!(j["total"]["deliveries"], 2, "{j}");
-    let j = json(&w, "2024-07-31", &["totals", "--by", "household", "--ledger", "帮扶记录"]);
+    let j = json(
+        &w,
+        "2024-07-31",
+        &["totals", "--by", "household", "--ledger", "帮扶记录"],
+    );
     assert_eq!(j["total"]["total"], "1050.00", "{j}");
     let s = json(&w, "2024-07-31", &["summary", "--ledger", "工农乡台账"]);
     assert_eq!(s["households"], 2, "{s}");
@@ -316,11 +384,23 @@ fn ledger_keeps_what_one_ledger_holds() {
     assert_eq!(j["rows"][0]["member"], "M2", "{j}");
     assert_eq!(j["rows"].as_array().unwrap().len(), 1, "{j}");
     // show: only the ledger's deliveries; the card names its ledgers.
-    let j = json(&w, "2024-07-31", &["show", "household", "H1", "--ledger", "工农乡台账"]);
+    let j = json(
+        &w,
+        "2024-07-31",
+        &["show", "household", "H1", "--ledger", "工农乡台账"],
+    );
     assert_eq!(j["deliveries"].as_array().unwrap().len(), 1, "{j}");
-    assert_eq!(j["ledgers"], serde_json::json!(["工农乡台账", "贫困户"]), "{j}");
+    assert_eq!(
+        j["ledgers"],
+        serde_json::json!(["工农乡台账", "贫困户"]),
+        "{j}"
+    );
     // A name that matches no ledger: a usage error with the nearest.
-    let (code, text) = on(&w, "2024-07-31", &["totals", "--by", "unit", "--ledger", "工农乡台帐"]);
+    let (code, text) = on(
+        &w,
+        "2024-07-31",
+        &["totals", "--by", "unit", "--ledger", "工农乡台帐"],
+    );
     assert_eq!(code, Some(2), "{text}");
     assert!(text.contains("did you mean 工农乡台账?"), "{text}");
     let (code, text) = on(
@@ -329,7 +409,10 @@ fn ledger_keeps_what_one_ledger_holds() {
         &["--lang", "zh", "unpaired", "--ledger", "帮扶纪录"],
     );
     assert_eq!(code, Some(2), "{text}");
-    assert!(text.contains("没有名为“帮扶纪录”的台账；是不是要找：帮扶记录"), "{text}");
+    assert!(
+        text.contains("没有名为“帮扶纪录”的台账；是不是要找：帮扶记录"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -337,7 +420,15 @@ fn show_lists_the_history_masked_and_the_ledgers() {
     let w = Workdir::new();
     district(&w);
     moved(&w);
-    change(&w, 0, "H1", "phone", "2024-04-30", "'13812345678'", "'13987654321'");
+    change(
+        &w,
+        0,
+        "H1",
+        "phone",
+        "2024-04-30",
+        "'13812345678'",
+        "'13987654321'",
+    );
     change(
         &w,
         0,
@@ -350,19 +441,39 @@ fn show_lists_the_history_masked_and_the_ledgers() {
     change(&w, 0, "H1", "status", "2024-05-01", "0", "1");
     change(&w, 0, "H1", "removed", "2024-06-01", "0", "1");
     bangfu_snapshot!("show_history_en", w, &["show", "household", "H1"]);
-    bangfu_snapshot!("show_history_zh", w, &["--lang", "zh", "show", "household", "H1"]);
+    bangfu_snapshot!(
+        "show_history_zh",
+        w,
+        &["--lang", "zh", "show", "household", "H1"]
+    );
     let j = json(&w, "2024-07-31", &["show", "household", "H1"]);
     assert_eq!(j["record"]["removed"], true, "{j}");
     assert_eq!(j["history"][0]["field"], "village", "{j}");
     assert_eq!(j["history"][0]["old"], "双江村", "{j}");
     let whole = serde_json::to_string(&j).unwrap();
-    assert!(!whole.contains("13987654321") && !whole.contains(&id_number(3)), "{whole}");
+    assert!(
+        !whole.contains("13987654321") && !whole.contains(&id_number(3)),
+        "{whole}"
+    );
     let revealed = json(&w, "2024-07-31", &["--reveal", "show", "household", "H1"]);
-    assert!(serde_json::to_string(&revealed).unwrap().contains("13987654321"));
+    assert!(serde_json::to_string(&revealed)
+        .unwrap()
+        .contains("13987654321"));
     // A member's unit change.
-    change(&w, 1, "M1", "unit", "2024-04-01", "'区财政局'", "'区农业局'");
+    change(
+        &w,
+        1,
+        "M1",
+        "unit",
+        "2024-04-01",
+        "'区财政局'",
+        "'区农业局'",
+    );
     let (_, text) = on(&w, "2024-07-31", &["--lang", "zh", "show", "member", "M1"]);
-    assert!(text.contains("2024-04-01，第1次导入：单位 区财政局 → 区农业局"), "{text}");
+    assert!(
+        text.contains("2024-04-01，第1次导入：单位 区财政局 → 区农业局"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -394,7 +505,11 @@ fn check_finds_a_delivery_one_ledger_holds_twice() {
     let (code, text) = on(&w, "2024-06-30", &["check", "--ledger", "部门台账"]);
     assert!(!text.contains("pasted twice"), "{text}");
     assert_eq!(code, Some(0), "{text}");
-    let out = w.bangfu().args(["check", "--format", "json"]).output().unwrap();
+    let out = w
+        .bangfu()
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
     let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let repeated: Vec<&serde_json::Value> = j["findings"]
         .as_array()
