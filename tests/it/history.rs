@@ -61,6 +61,13 @@ fn totals(w: &Workdir, args: &[&str], key: &str) -> Vec<String> {
         .collect()
 }
 
+/// The total row of `totals ARGS` (on 2024-07-31), as JSON.
+fn grand(w: &Workdir, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["totals"];
+    all.extend(args);
+    json(w, "2024-07-31", &all)["total"].clone()
+}
+
 /// A township's roster in GBK with Chinese headers, its members, pairings
 /// and deliveries, imported as clerks' files are; every record then held
 /// by the ledger of its file (as the import does once ledgers are written).
@@ -140,19 +147,11 @@ fn a_moved_household_s_deliveries_stay_in_the_village_of_their_day() {
         ["大坪村=\"700.00\"", "红旗村=\"50.00\"", "双江村=\"300.00\""]
     );
     // The filter selects by the same dated village.
-    let j = json(
-        &w,
-        "2024-07-31",
-        &["totals", "--by", "month", "--village", "双江村"],
-    );
-    assert_eq!(j["total"]["total"], "300.00", "{j}");
-    assert_eq!(j["total"]["deliveries"], 2, "{j}");
-    let j = json(
-        &w,
-        "2024-07-31",
-        &["totals", "--by", "month", "--village", "大坪村"],
-    );
-    assert_eq!(j["total"]["total"], "700.00", "{j}");
+    let t = grand(&w, &["--by", "month", "--village", "双江村"]);
+    assert_eq!(t["total"], "300.00", "{t}");
+    assert_eq!(t["deliveries"], 2, "{t}");
+    let t = grand(&w, &["--by", "month", "--village", "大坪村"]);
+    assert_eq!(t["total"], "700.00", "{t}");
     // By township and village together, as by village alone.
     assert_eq!(
         totals(&w, &["--by", "township,village"], "village"),
@@ -200,12 +199,8 @@ fn a_move_to_another_township_dates_the_township_too() {
     );
     // A later import moved it back from the next day: of two rows, the
     // one of the larger day before the delivery holds.
-    let j = json(
-        &w,
-        "2024-07-31",
-        &["totals", "--by", "township", "--township", "向阳街道"],
-    );
-    assert_eq!(j["total"]["total"], "50.00", "{j}");
+    let t = grand(&w, &["--by", "township", "--township", "向阳街道"]);
+    assert_eq!(t["total"], "50.00", "{t}");
 }
 
 #[test]
@@ -229,12 +224,8 @@ fn a_member_s_deliveries_count_toward_the_unit_of_their_day() {
             "区农业局=\"900.00\""
         ]
     );
-    let j = json(
-        &w,
-        "2024-07-31",
-        &["totals", "--by", "category", "--unit", "区财政局"],
-    );
-    assert_eq!(j["total"]["total"], "100.00", "{j}");
+    let t = grand(&w, &["--by", "category", "--unit", "区财政局"]);
+    assert_eq!(t["total"], "100.00", "{t}");
     // The overdue list shows the unit of its as-of day.
     let j = json(
         &w,
@@ -358,19 +349,11 @@ fn ledger_keeps_what_one_ledger_holds() {
              UNION ALL SELECT 2, p.key, (SELECT key FROM ledgers WHERE name = '工农乡台账'), 1
              FROM pairings p JOIN members m ON m.key = p.member WHERE m.id = 'M2';",
     );
-    let j = json(
-        &w,
-        "2024-07-31",
-        &["totals", "--by", "household", "--ledger", "工农乡台账"],
-    );
-    assert_eq!(j["total"]["total"], "150.00", "{j}");
-    assert_eq!(j["total"]["deliveries"], 2, "{j}");
-    let j = json(
-        &w,
-        "2024-07-31",
-        &["totals", "--by", "household", "--ledger", "帮扶记录"],
-    );
-    assert_eq!(j["total"]["total"], "1050.00", "{j}");
+    let t = grand(&w, &["--by", "household", "--ledger", "工农乡台账"]);
+    assert_eq!(t["total"], "150.00", "{t}");
+    assert_eq!(t["deliveries"], 2, "{t}");
+    let t = grand(&w, &["--by", "household", "--ledger", "帮扶记录"]);
+    assert_eq!(t["total"], "1050.00", "{t}");
     let s = json(&w, "2024-07-31", &["summary", "--ledger", "工农乡台账"]);
     assert_eq!(s["households"], 2, "{s}");
     assert_eq!(s["deliveries"], 2, "{s}");
