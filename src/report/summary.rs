@@ -130,6 +130,8 @@ pub fn render(summary: &Summary, lang: Lang, format: Format) -> String {
 /// pairings, the members; member filters (unit, member) narrow the members
 /// and, through pairings, the households; dates and category narrow the
 /// deliveries only; `--ledger` keeps the records of each kind it holds.
+/// Without filters, on a database whose dated fields never changed, the
+/// tables are counted as they stand, in SQL.
 pub fn compute(
     conn: crate::store::Db<'_>,
     filters: &super::group::Filters,
@@ -139,10 +141,28 @@ pub fn compute(
     use crate::values::Status;
     use std::collections::HashSet;
 
+    let day = today.days();
+    if filters.is_empty() {
+        if let Some([households, paired, lifted, members, units, pairings]) =
+            query::roster_counts(conn, day)?
+        {
+            let (deliveries, goods, cash) = delivery_sums(conn, None)?;
+            return Ok(Summary::new(Figures {
+                households,
+                paired_households: paired,
+                lifted_households: lifted,
+                members,
+                units,
+                pairings,
+                deliveries,
+                goods,
+                cash,
+            })?);
+        }
+    }
     let world = World::load(conn)?;
     let mut f = world.resolve(filters)?;
     f.load_holds(conn)?;
-    let day = today.days();
     let pairings: Vec<(u32, u32, bool)> = query::pairings_held(conn, f.ledger())?
         .into_iter()
         .filter_map(|p| {
@@ -195,11 +215,7 @@ pub fn compute(
             .unwrap_or_default();
         (grand.deliveries, grand.goods, grand.cash)
     } else {
-        match query::delivery_sums(conn, f.ledger()) {
-            Ok(sums) => sums,
-            Err(e) if is_sum_overflow(&e) => return Err(MoneyOverflow.into()),
-            Err(e) => return Err(e.into()),
-        }
+        delivery_sums(conn, f.ledger())?
     };
     Ok(Summary::new(Figures {
         households: households.len() as i64,
@@ -212,6 +228,19 @@ pub fn compute(
         goods,
         cash,
     })?)
+}
+
+/// The count and money of the deliveries (of one ledger's): a sum past
+/// what fen in an `i64` hold is [`MoneyOverflow`].
+fn delivery_sums(
+    conn: crate::store::Db<'_>,
+    ledger: Option<i64>,
+) -> anyhow::Result<(i64, Fen, Fen)> {
+    match query::delivery_sums(conn, ledger) {
+        Ok(sums) => Ok(sums),
+        Err(e) if is_sum_overflow(&e) => Err(MoneyOverflow.into()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// SQLite's `sum()` of integers stops with "integer overflow" rather than

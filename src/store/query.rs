@@ -10,6 +10,49 @@ use rusqlite::Connection;
 pub struct Db<'c>(pub(super) &'c Connection);
 use std::sync::atomic::{AtomicI64, Ordering};
 
+/// The headline counts of `summary` on `today` straight from the tables,
+/// for a database whose dated fields never changed (no history of them, so
+/// every record's stored values are those of every day): households on
+/// the roster, of them paired and lifted, members on the roster, their
+/// units, pairings. `None` when there is such history.
+pub fn roster_counts(db: Db<'_>, today: i32) -> rusqlite::Result<Option<[i64; 6]>> {
+    let dated: bool = db.0.query_row(
+        "SELECT EXISTS (SELECT 1 FROM history
+             WHERE (kind = 0 AND field IN ('township', 'village', 'status', 'removed'))
+                OR (kind = 1 AND field IN ('unit', 'removed')))",
+        [],
+        |r| r.get(0),
+    )?;
+    if dated {
+        return Ok(None);
+    }
+    let removed = i64::from(Status::Removed.index());
+    let lifted = i64::from(Status::Lifted.index());
+    db.0.query_row(
+        "WITH roster AS (SELECT key, status FROM households WHERE status <> ?2 AND removed = 0)
+         SELECT
+            (SELECT count(*) FROM roster),
+            (SELECT count(DISTINCT household) FROM pairings
+              WHERE (since IS NULL OR since <= ?1) AND (until IS NULL OR until >= ?1)
+                AND household IN (SELECT key FROM roster)),
+            (SELECT count(*) FROM roster WHERE status = ?3),
+            (SELECT count(*) FROM members WHERE removed = 0),
+            (SELECT count(DISTINCT unit) FROM members WHERE removed = 0),
+            (SELECT count(*) FROM pairings)",
+        rusqlite::params![today, removed, lifted],
+        |r| {
+            Ok(Some([
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ]))
+        },
+    )
+}
+
 /// The count and the money of every delivery (of those `ledger` holds,
 /// when given): the deliveries part of `summary` without filters, in one
 /// pass SQLite makes over the table.
