@@ -805,6 +805,13 @@ pub fn group(
     let mut months = Months::default();
     let households = world.households.len();
     let scan = f.scan(world);
+    let dims = || lists.iter().flatten();
+    let dated = (
+        f.township.is_some()
+            || f.village.is_some()
+            || dims().any(|d| matches!(d, Dim::Township | Dim::Village | Dim::Status)),
+        f.unit.is_some() || dims().any(|d| *d == Dim::Unit),
+    );
     // Why a delivery could not be added into its group, if one could not.
     let mut failed: Option<anyhow::Error> = None;
     let add = |d: DeliveryFacts| {
@@ -814,9 +821,16 @@ pub fn group(
         ) else {
             return;
         };
-        let (Some(household), Some(member)) =
-            (world.household_on(h, d.day), world.member_on(m, d.day))
-        else {
+        // Dated fields are looked up only when a dimension or filter reads them.
+        let household = match dated.0 {
+            true => world.household_on(h, d.day),
+            false => Some(HouseholdState::default()),
+        };
+        let member = match dated.1 {
+            true => world.member_on(m, d.day),
+            false => Some(MemberState::default()),
+        };
+        let (Some(household), Some(member)) = (household, member) else {
             return;
         };
         let seen = Seen {
