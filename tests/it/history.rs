@@ -504,3 +504,76 @@ fn check_finds_a_delivery_one_ledger_holds_twice() {
     assert_eq!(repeated[0]["ledger"], "乡镇台账");
     assert_eq!(repeated[0]["times"], 2);
 }
+
+#[test]
+#[ignore = "needs the imports of main (57c58af and later) that write history: drop this line on merging main (passed on a trial merge)"]
+fn a_village_changed_by_a_later_import_dates_the_deliveries_before_and_after() {
+    // Through real imports only: the roster of 2024-04-01 says 双江村, the
+    // one of 2024-04-30 says 大坪村; the deliveries sheet comes in July.
+    let w = Workdir::new();
+    let roster = |village: &str| {
+        w.gbk(
+            "贫困户.csv",
+            &format!(
+                "户编号,户主,身份证号,乡镇,村,脱贫状态\n\
+                 H1,张三,{},工农乡,{village},贫困\n\
+                 H2,李四,,工农乡,红旗村,贫困\n",
+                id_number(1)
+            ),
+        )
+    };
+    let members = w.gbk("帮扶人.csv", "编号,姓名,工作单位\nM1,赵六,区农业局\n");
+    let pairings = w.gbk(
+        "结对.csv",
+        "帮扶人编号,户编号,结对日期\nM1,H1,2024/1/1\nM1,H2,2024/1/1\n",
+    );
+    let first = roster("双江村");
+    let (code, text) = on(
+        &w,
+        "2024-04-01",
+        &[
+            "import",
+            path_str(&first),
+            path_str(&members),
+            path_str(&pairings),
+        ],
+    );
+    assert_eq!(code, Some(0), "{text}");
+    let second = roster("大坪村");
+    let (code, text) = on(&w, "2024-04-30", &["import", path_str(&second)]);
+    assert_eq!(code, Some(0), "{text}");
+    let deliveries = w.gbk(
+        "帮扶记录.csv",
+        "日期,帮扶人,户编号,类别,物资（元）,资金（元）\n\
+         2024年3月5日,M1,H1,送温暖,100,\n\
+         2024年4月29日,M1,H1,送温暖,200,\n\
+         2024年4月30日,M1,H1,送温暖,300,\n\
+         2024年5月10日,M1,H2,送科技,400,\n",
+    );
+    let (code, text) = on(&w, "2024-07-31", &["import", path_str(&deliveries)]);
+    assert_eq!(code, Some(0), "{text}");
+    assert_eq!(
+        totals(&w, &["--by", "village"], "village"),
+        [
+            "大坪村=\"300.00\"",
+            "红旗村=\"400.00\"",
+            "双江村=\"300.00\""
+        ]
+    );
+    let t = grand(&w, &["--by", "month", "--village", "双江村"]);
+    assert_eq!(t["deliveries"], 2, "{t}");
+    let (_, text) = on(
+        &w,
+        "2024-07-31",
+        &["--lang", "zh", "show", "household", "H1"],
+    );
+    assert!(
+        text.contains("2024-04-30，第2次导入：村 双江村 → 大坪村"),
+        "{text}"
+    );
+    // unpaired and summary as of a day before the move see 双江村.
+    let j = json(&w, "2024-07-31", &["summary", "--village", "双江村"]);
+    assert_eq!(j["households"], 0, "{j}");
+    let j = json(&w, "2024-04-15", &["summary", "--village", "双江村"]);
+    assert_eq!(j["households"], 1, "{j}");
+}
