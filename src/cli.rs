@@ -110,6 +110,17 @@ pub struct FilterArgs {
     /// Only this category (key or Chinese name)
     #[arg(long, value_name = "CATEGORY", value_parser = category_arg)]
     pub category: Option<Category>,
+    #[command(flatten)]
+    pub ledger: LedgerFilterArg,
+}
+
+/// The FILTER on ledgers, which every report takes. (Global, so that
+/// `show` takes it after its subcommand too.)
+#[derive(Debug, Args, Clone, Default)]
+pub struct LedgerFilterArg {
+    /// Only the records this ledger (台账) holds
+    #[arg(long, value_name = "NAME", global = true)]
+    pub ledger: Option<String>,
 }
 
 /// The FILTERS on households: what `unpaired` takes.
@@ -218,6 +229,8 @@ pub struct OverdueArgs {
     pub members: MemberFilterArgs,
     #[command(flatten)]
     pub format: FormatArg,
+    #[command(flatten)]
+    pub ledger: LedgerFilterArg,
 }
 
 #[derive(Debug, Args)]
@@ -229,6 +242,8 @@ pub struct UnpairedArgs {
     pub households: HouseholdFilterArgs,
     #[command(flatten)]
     pub format: FormatArg,
+    #[command(flatten)]
+    pub ledger: LedgerFilterArg,
 }
 
 #[derive(Debug, Args)]
@@ -245,6 +260,8 @@ pub struct ShowArgs {
     pub what: ShowWhat,
     #[command(flatten)]
     pub format: FormatArg,
+    #[command(flatten)]
+    pub ledger: LedgerFilterArg,
 }
 
 #[derive(Debug, Subcommand)]

@@ -13,7 +13,12 @@ pub fn run(ctx: &Context, args: &CheckArgs, out: &mut dyn Write) -> anyhow::Resu
     store.check_integrity()?;
     let world = World::load(store.reports())?;
     let filters = super::filters(&args.filters);
-    let findings = check::findings(store.reports(), &world, &filters)?;
+    let findings = check::findings(
+        store.reports(),
+        &world,
+        &filters,
+        crate::values::Date::today(),
+    )?;
     out.write_all(
         check::render(&world, &findings, ctx.lang, args.format.format, ctx.reveal).as_bytes(),
     )?;

@@ -230,6 +230,7 @@ pub fn filters(args: &FilterArgs) -> Filters {
         from: args.from,
         to: args.to,
         category: args.category,
+        ledger: args.ledger.ledger.clone(),
         ..record_filters(&args.households, &args.members)
     }
 }

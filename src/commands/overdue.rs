@@ -3,7 +3,7 @@
 use super::{Context, Status};
 use crate::cli::{OverdueArgs, UnpairedArgs};
 use crate::i18n::report::ReportMsg;
-use crate::report::group::World;
+use crate::report::group::{Filters, World};
 use crate::report::overdue;
 use crate::report::{Format, Lang};
 use crate::values::Date;
@@ -16,7 +16,10 @@ pub fn run_overdue(
 ) -> anyhow::Result<Status> {
     let store = ctx.open_store()?.for_reports()?;
     let as_of = args.as_of.unwrap_or_else(Date::today);
-    let filters = super::record_filters(&args.households, &args.members);
+    let filters = Filters {
+        ledger: args.ledger.ledger.clone(),
+        ..super::record_filters(&args.households, &args.members)
+    };
     let (world, rows) = overdue::load_and_overdue(store.reports(), as_of, args.days, &filters)?;
     let format = args.format.format;
     let count = ReportMsg::OverdueCount {
@@ -43,11 +46,14 @@ pub fn run_unpaired(
     let world = World::load(store.reports())?;
     let as_of = args.as_of.unwrap_or_else(Date::today);
     // Unpaired households have no member to filter by.
-    let filters = super::record_filters(&args.households, &Default::default());
+    let filters = Filters {
+        ledger: args.ledger.ledger.clone(),
+        ..super::record_filters(&args.households, &Default::default())
+    };
     let rows = overdue::unpaired(store.reports(), &world, as_of, &filters)?;
     let format = args.format.format;
     if !(format == Format::Table && rows.is_empty()) {
-        let text = overdue::render_unpaired(&world, &rows, ctx.lang, format, ctx.reveal);
+        let text = overdue::render_unpaired(&world, &rows, as_of, ctx.lang, format, ctx.reveal);
         out.write_all(text.as_bytes())?;
     }
     let count = ReportMsg::UnpairedCount {

@@ -19,7 +19,14 @@ pub fn run(ctx: &Context, args: &ShowArgs, out: &mut dyn Write) -> anyhow::Resul
     } else {
         ctx.lang
     };
-    let card = card(store.reports(), subject, reference, lang, ctx.reveal)?;
+    let card = card(
+        store.reports(),
+        subject,
+        reference,
+        args.ledger.ledger.as_deref(),
+        lang,
+        ctx.reveal,
+    )?;
     out.write_all(card.render(lang, format).as_bytes())?;
     Ok(Status::Ok)
 }

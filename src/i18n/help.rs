@@ -99,6 +99,7 @@ fn arg_help(command: &str, id: &str) -> Option<&'static str> {
         ("import", "files") => "要导入的文件，顺序不限",
         ("undo", "number") => "导入编号，即 bangfu log 显示的编号",
         ("undo", "dry_run") => "只说明撤销将删除和恢复什么，什么也不写入",
+        (_, "ledger") => "只算该台账中的记录",
         _ => return None,
     })
 }

@@ -23,6 +23,7 @@ pub enum Named {
     Township,
     Village,
     Unit,
+    Ledger,
 }
 
 impl Named {
@@ -31,6 +32,7 @@ impl Named {
             Named::Township => tr!(lang, "township", "乡镇"),
             Named::Village => tr!(lang, "village", "村"),
             Named::Unit => tr!(lang, "unit", "单位"),
+            Named::Ledger => tr!(lang, "ledger", "台账"),
         }
     }
 }
@@ -134,6 +136,14 @@ pub enum ReportMsg {
     },
     WorkbookOutput {
         path: String,
+    },
+    /// One change in a record card's history.
+    HistoryLine {
+        date: String,
+        import: i64,
+        field: String,
+        old: String,
+        new: String,
     },
 }
 
@@ -297,6 +307,17 @@ impl ReportMsg {
                     ),
                 }
             }
+            NoNamesYet {
+                what: Named::Ledger,
+                value,
+            } => {
+                let v = quote(value, lang);
+                tr!(
+                    lang,
+                    format!("no ledger is named {v}; nothing has been imported yet"),
+                    format!("没有名为{v}的台账；还没有导入过任何文件"),
+                )
+            }
             NoNamesYet { what, value } => {
                 let (w, v) = (what.word(lang), quote(value, lang));
                 tr!(
@@ -361,6 +382,17 @@ impl ReportMsg {
             DemoIntoRecords { path } => tr!(lang, format!("{path} already holds records: demo loads its invented sample district only into a new or empty database (leave out --db to see it in memory)"), format!("{path} 中已有记录：demo 只把虚构的示例数据载入新的或空的数据库（不加 --db 即在内存中查看）")),
             UnpairedCount { count, as_of } => tr!(lang, match count { 0 => format!("every poor household has an active pairing as of {as_of}"), 1 => format!("1 poor household without an active pairing as of {as_of}"), n => format!("{n} poor households without an active pairing as of {as_of}") }, match count { 0 => format!("截至{as_of}，每户贫困户都有有效结对"), n => format!("截至{as_of}，没有有效结对的贫困户共{n}户") }),
             OverdueCount { count, days, as_of } => tr!(lang, match count { 0 => format!("no pairing has gone more than {days} days without a visit as of {as_of}"), 1 => format!("1 pairing not visited for more than {days} days as of {as_of}"), n => format!("{n} pairings not visited for more than {days} days as of {as_of}") }, match count { 0 => format!("截至{as_of}，没有超过{days}天未帮扶的结对"), n => format!("截至{as_of}，超过{days}天未帮扶的结对共{n}个") }),
+            HistoryLine {
+                date,
+                import,
+                field,
+                old,
+                new,
+            } => tr!(
+                lang,
+                format!("{date}, import {import}: {field} {old} → {new}"),
+                format!("{date}，第{import}次导入：{field} {old} → {new}"),
+            ),
             WorkbookOutput { path } => tr!(lang, format!("--output writes a report as text, not a workbook: {path}; write one with bangfu export --xlsx {path}"), format!("--output 写出的是文本报表，不是工作簿：{path}；工作簿请用 bangfu export --xlsx {path}")),
         }
     }
@@ -434,6 +466,11 @@ pub(crate) mod tests {
             name(Named::Township),
             name(Named::Village),
             name(Named::Unit),
+            name(Named::Ledger),
+            ReportMsg::NoNamesYet {
+                what: Named::Ledger,
+                value: s(),
+            },
             ReportMsg::NoSuchName {
                 what: Named::Township,
                 value: s(),
@@ -496,6 +533,13 @@ pub(crate) mod tests {
                 as_of: s(),
             },
             ReportMsg::WorkbookOutput { path: s() },
+            ReportMsg::HistoryLine {
+                date: s(),
+                import: 7,
+                field: s(),
+                old: s(),
+                new: s(),
+            },
         ];
         for m in &all {
             match m {
@@ -511,7 +555,8 @@ pub(crate) mod tests {
                 | ReportMsg::DemoIntoRecords { .. }
                 | ReportMsg::UnpairedCount { .. }
                 | ReportMsg::OverdueCount { .. }
-                | ReportMsg::WorkbookOutput { .. } => {}
+                | ReportMsg::WorkbookOutput { .. }
+                | ReportMsg::HistoryLine { .. } => {}
                 ReportMsg::RefuseWrite { why, .. } => match why {
                     Refusal::SymbolicLink
                     | Refusal::NotARegularFile

@@ -7,7 +7,7 @@ use super::labels::{Label, Lang};
 use super::mask;
 use super::overdue::pretty;
 use super::render::{Cell, Column, Format, Table};
-use crate::store::query::{self, PairingFacts};
+use crate::store::query::{self, DeliveryFacts};
 use crate::store::Db;
 use crate::values::{Category, Date, Fen};
 use rustc_hash::FxHashMap as HashMap;
@@ -55,8 +55,10 @@ pub struct Finding {
 }
 
 /// What a finding of [`Kind::RepeatedDelivery`] names besides its records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Repeated {
+    /// The ledger that holds it more than once.
+    pub ledger: String,
     pub category: Option<Category>,
     /// Goods and cash together.
     pub amount: Fen,
@@ -65,15 +67,39 @@ pub struct Repeated {
 
 /// Every finding among the records and deliveries `filters` select,
 /// grouped by kind: deliveries of the period outside a pairing, pairings
-/// of the period without a delivery in it, and (unless households are
-/// filtered) members without a pairing. Deliveries are read in one scan.
-pub fn findings(conn: Db<'_>, world: &World, filters: &Filters) -> anyhow::Result<Vec<Finding>> {
-    let f = world.resolve(filters)?;
-    // Each member–household pair's pairings, and whether each saw a delivery.
-    let pairings: Vec<PairingFacts> = query::pairings(conn)?
-        .into_iter()
-        .filter(|p| {
-            f.records_ok(world, p.member, p.household) && f.period_overlaps(p.since, p.until)
+/// of the period without a delivery in it, (unless households are
+/// filtered) members without a pairing, and deliveries one ledger holds
+/// twice. Deliveries are read in one scan, each with its records as they
+/// were on its day; pairings and members are filtered as they are `today`.
+pub fn findings(
+    conn: Db<'_>,
+    world: &World,
+    filters: &Filters,
+    today: Date,
+) -> anyhow::Result<Vec<Finding>> {
+    let mut f = world.resolve(filters)?;
+    f.load_holds(conn)?;
+    let today = today.days();
+    // Whether a delivery is covered is judged against every pairing; the
+    // filters (and --ledger) choose which pairings are listed.
+    let pairings = query::pairings(conn)?;
+    let held: Option<rustc_hash::FxHashSet<(i64, i64, Option<i32>)>> = f
+        .ledger()
+        .map(|l| query::pairings_held(conn, Some(l)))
+        .transpose()?
+        .map(|ps| {
+            ps.iter()
+                .map(|p| (p.member, p.household, p.since))
+                .collect()
+        });
+    let listed: Vec<bool> = pairings
+        .iter()
+        .map(|p| {
+            f.records_ok(world, p.member, p.household, today)
+                && f.period_overlaps(p.since, p.until)
+                && held
+                    .as_ref()
+                    .is_none_or(|h| h.contains(&(p.member, p.household, p.since)))
         })
         .collect();
     let mut by_pair: HashMap<(i64, i64), Vec<usize>> = HashMap::default();
@@ -82,9 +108,16 @@ pub fn findings(conn: Db<'_>, world: &World, filters: &Filters) -> anyhow::Resul
     }
     let mut visited = vec![false; pairings.len()];
     let mut outside = Vec::new();
-    // The scan selects the dates, category, member and household.
-    query::scan_deliveries(conn, &f.scan(world), |d| {
-        if !f.records_ok(world, d.member, d.household) {
+    // The scan selects the dates, category, member and household: every
+    // delivery marks the pairings it falls in; those of --ledger's ledger
+    // (a second scan, with one) are listed when they fall in none.
+    let ledger = f.ledger();
+    let all = query::Scan {
+        ledger: None,
+        ..f.scan(world)
+    };
+    let mut visit = |d: DeliveryFacts, list: bool, mark: bool| {
+        if !f.records_ok(world, d.member, d.household, d.day) {
             return;
         }
         let mut covered = false;
@@ -92,15 +125,21 @@ pub fn findings(conn: Db<'_>, world: &World, filters: &Filters) -> anyhow::Resul
             .get(&(d.member, d.household))
             .map_or(&[][..], Vec::as_slice)
         {
-            if pairings[i].active_on(d.day) {
+            if pairings.get(i).is_some_and(|p| p.active_on(d.day)) {
                 covered = true;
-                visited[i] = true;
+                if let Some(v) = visited.get_mut(i).filter(|_| mark) {
+                    *v = true;
+                }
             }
         }
-        if !covered {
+        if !covered && list {
             outside.push(d);
         }
-    })?;
+    };
+    query::scan_deliveries(conn, &all, |d| visit(d, ledger.is_none(), true))?;
+    if ledger.is_some() {
+        query::scan_deliveries(conn, &f.scan(world), |d| visit(d, true, false))?;
+    }
     outside.sort_by_key(|d| (d.day, d.member, d.household));
     let mut out = Vec::new();
     for d in outside {
@@ -112,8 +151,8 @@ pub fn findings(conn: Db<'_>, world: &World, filters: &Filters) -> anyhow::Resul
             repeated: None,
         });
     }
-    for (p, seen) in pairings.iter().zip(&visited) {
-        if !seen {
+    for ((p, seen), listed) in pairings.iter().zip(&visited).zip(&listed) {
+        if !seen && *listed {
             out.push(Finding {
                 kind: Kind::PairingWithoutDelivery,
                 member: world.member_index(p.member),
@@ -125,7 +164,10 @@ pub fn findings(conn: Db<'_>, world: &World, filters: &Filters) -> anyhow::Resul
     }
     let members = query::members_without_households(conn)?;
     let members = members.into_iter().filter(|&m| {
-        !f.on_households() && world.member_index(m).is_none_or(|i| f.member_ok(world, i))
+        !f.on_households()
+            && world
+                .member_index(m)
+                .is_none_or(|i| f.member_ok(world, i, today) && f.member_held(world, i))
     });
     for m in members {
         out.push(Finding {
@@ -136,8 +178,8 @@ pub fn findings(conn: Db<'_>, world: &World, filters: &Filters) -> anyhow::Resul
             repeated: None,
         });
     }
-    for (d, times) in query::repeated_deliveries(conn, &f.scan(world))? {
-        if !f.records_ok(world, d.member, d.household) {
+    for (ledger, d, times) in query::repeated_deliveries(conn, &f.scan(world))? {
+        if !f.records_ok(world, d.member, d.household, d.day) {
             continue;
         }
         out.push(Finding {
@@ -146,6 +188,7 @@ pub fn findings(conn: Db<'_>, world: &World, filters: &Filters) -> anyhow::Resul
             household: world.household_index(d.household),
             date: Date::from_days(d.day),
             repeated: Some(Repeated {
+                ledger,
                 category: Category::from_index(d.category),
                 amount: super::group::add_money(Fen(d.goods), Fen(d.cash))?,
                 times,
@@ -181,7 +224,8 @@ pub fn render(
                     "head": household(f).map(|h| h.head.as_str()),
                     "date": f.date.map(|d| d.to_string()),
                 });
-                if let (Some(r), Some(row)) = (f.repeated, row.as_object_mut()) {
+                if let (Some(r), Some(row)) = (&f.repeated, row.as_object_mut()) {
+                    row.insert("ledger".into(), json!(r.ledger));
                     row.insert("category".into(), json!(r.category.map(Category::key)));
                     row.insert("amount".into(), json!(r.amount.yuan_string()));
                     row.insert("times".into(), json!(r.times));
@@ -206,6 +250,7 @@ pub fn render(
     ];
     if repeats {
         columns.extend([
+            ("ledger", Label::Ledger),
             ("category", Label::Category),
             ("total", Label::Total),
             ("times", Label::Times),
@@ -229,8 +274,9 @@ pub fn render(
                     f.date.map_or(Cell::Null, |d| Cell::text(d.to_string())),
                 ];
                 if repeats {
-                    let r = f.repeated;
+                    let r = f.repeated.as_ref();
                     row.extend([
+                        text(r.map(|r| r.ledger.as_str())),
                         text(r.map(|r| {
                             r.category.map_or("?", |c| match lang {
                                 Lang::En => c.key(),

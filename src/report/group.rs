@@ -7,9 +7,9 @@
 
 use super::labels::{Label, Lang};
 use super::render::Cell;
-use super::world::Interner;
 /// Where the reports have long found it.
 pub use super::world::World;
+use super::world::{HouseholdState, Interner, MemberState};
 use crate::i18n::report::{Named, ReportMsg};
 use crate::problem::UsageError;
 use crate::store::query::{self, DeliveryFacts};
@@ -226,6 +226,8 @@ pub struct Filters {
     pub member: Option<String>,
     pub household: Option<String>,
     pub category: Option<Category>,
+    /// Only the records this ledger holds (contract §8).
+    pub ledger: Option<String>,
 }
 
 impl Filters {
@@ -240,8 +242,10 @@ impl Filters {
             member,
             household,
             category,
+            ledger,
         } = self;
-        from.is_none()
+        ledger.is_none()
+            && from.is_none()
             && to.is_none()
             && township.is_none()
             && village.is_none()
@@ -343,19 +347,28 @@ impl Distinct {
     }
 }
 
+/// One delivery with its records' indexes and their dated fields on its day.
+struct Seen<'a> {
+    d: &'a DeliveryFacts,
+    h: u32,
+    m: u32,
+    household: HouseholdState,
+    member: MemberState,
+}
+
 impl World {
     /// The value of `dim` for one delivery, as a small integer.
-    fn value(&self, dim: Dim, d: &DeliveryFacts, h: u32, m: u32, months: &mut Months) -> u32 {
-        let hi = h as usize;
+    fn value(&self, dim: Dim, seen: &Seen<'_>, months: &mut Months) -> u32 {
+        let Seen { d, h, m, .. } = *seen;
         match dim {
             Dim::Category => u32::from(d.category),
-            Dim::Unit => self.member_unit.get(m as usize).copied().unwrap_or(0),
+            Dim::Unit => seen.member.unit,
             Dim::Member => m,
             Dim::Household => h,
-            Dim::Township => self.household_township.get(hi).copied().unwrap_or(0),
-            Dim::Village => self.household_place.get(hi).copied().unwrap_or(0),
-            Dim::Cause => self.household_cause.get(hi).copied().unwrap_or(0),
-            Dim::Status => self.households.get(hi).map_or(0, |x| u32::from(x.status)),
+            Dim::Township => seen.household.township,
+            Dim::Village => seen.household.place,
+            Dim::Cause => self.household_cause.get(h as usize).copied().unwrap_or(0),
+            Dim::Status => u32::from(seen.household.status),
             Dim::Year | Dim::Quarter | Dim::Month => {
                 let month = months.of(d.day);
                 match dim {
@@ -503,6 +516,12 @@ pub struct Resolved {
     member: Option<u32>,
     household: Option<u32>,
     category: Option<u8>,
+    /// The ledger's key.
+    ledger: Option<i64>,
+    /// The households and members that ledger holds, once loaded
+    /// ([`Resolved::load_holds`]).
+    held_households: Option<query::Held>,
+    held_members: Option<query::Held>,
 }
 
 fn resolve_text(
@@ -564,28 +583,29 @@ impl Resolved {
                 .and_then(|h| world.households.get(h as usize))
                 .map(|h| h.key),
             category: self.category,
+            ledger: self.ledger,
         }
     }
 
-    /// Whether a delivery passes every filter: its category, and its
-    /// household (at index `h`) and member (at index `m`).
-    pub fn delivery_ok(&self, world: &World, d: &DeliveryFacts, h: u32, m: u32) -> bool {
-        self.category.is_none_or(|c| c == d.category)
-            && (self.from..=self.to).contains(&d.day)
-            && self.household_ok(world, h)
-            && self.member_ok(world, m)
+    /// Whether a delivery passes every filter: its category, its day, and
+    /// its household and member as they were that day.
+    fn delivery_ok(&self, seen: &Seen<'_>) -> bool {
+        self.category.is_none_or(|c| c == seen.d.category)
+            && (self.from..=self.to).contains(&seen.d.day)
+            && self.household_fits(seen.h, &seen.household)
+            && self.member_fits(seen.m, &seen.member)
     }
 
     /// Whether the member and household of database keys `member` and
-    /// `household` pass the filters on records (a key of no record does:
-    /// the report shows it as it is).
-    pub fn records_ok(&self, world: &World, member: i64, household: i64) -> bool {
+    /// `household` pass the filters on records as they were on `day` (a
+    /// key of no record does: the report shows it as it is).
+    pub fn records_ok(&self, world: &World, member: i64, household: i64, day: i32) -> bool {
         world
             .member_index(member)
-            .is_none_or(|m| self.member_ok(world, m))
+            .is_none_or(|m| self.member_ok(world, m, day))
             && world
                 .household_index(household)
-                .is_none_or(|h| self.household_ok(world, h))
+                .is_none_or(|h| self.household_ok(world, h, day))
     }
 
     /// Whether a pairing from `since` to `until` (day numbers) overlaps
@@ -604,24 +624,71 @@ impl Resolved {
         self.unit.is_some() || self.member.is_some()
     }
 
-    /// Whether the household at index `h` passes the household filters.
-    pub fn household_ok(&self, world: &World, h: u32) -> bool {
-        let hi = h as usize;
-        !(self.household.is_some_and(|x| x != h)
-            || self
-                .township
-                .is_some_and(|x| world.household_township.get(hi) != Some(&x))
-            || self
-                .village
-                .is_some_and(|x| world.household_village.get(hi) != Some(&x)))
+    /// Whether the household at index `h` passes the household filters as
+    /// it was on `day`.
+    pub fn household_ok(&self, world: &World, h: u32, day: i32) -> bool {
+        match world.household_on(h, day) {
+            Some(state) => self.household_fits(h, &state),
+            None => !self.on_households(),
+        }
     }
 
-    /// Whether the member at index `m` passes the member filters.
-    pub fn member_ok(&self, world: &World, m: u32) -> bool {
-        !(self.member.is_some_and(|x| x != m)
-            || self
-                .unit
-                .is_some_and(|x| world.member_unit.get(m as usize) != Some(&x)))
+    fn household_fits(&self, h: u32, state: &HouseholdState) -> bool {
+        !(self.household.is_some_and(|x| x != h)
+            || self.township.is_some_and(|x| state.township != x)
+            || self.village.is_some_and(|x| state.village != x))
+    }
+
+    /// Whether the member at index `m` passes the member filters as they
+    /// were on `day`.
+    pub fn member_ok(&self, world: &World, m: u32, day: i32) -> bool {
+        match world.member_on(m, day) {
+            Some(state) => self.member_fits(m, &state),
+            None => !self.on_members(),
+        }
+    }
+
+    fn member_fits(&self, m: u32, state: &MemberState) -> bool {
+        !(self.member.is_some_and(|x| x != m) || self.unit.is_some_and(|x| state.unit != x))
+    }
+
+    /// The key of the ledger `--ledger` names.
+    pub fn ledger(&self) -> Option<i64> {
+        self.ledger
+    }
+
+    /// Read which households and members `--ledger`'s ledger holds, for
+    /// [`Resolved::household_held`] and [`Resolved::member_held`].
+    pub fn load_holds(&mut self, db: Db<'_>) -> rusqlite::Result<()> {
+        if let Some(ledger) = self.ledger {
+            self.held_households = Some(query::held(db, 0, ledger)?);
+            self.held_members = Some(query::held(db, 1, ledger)?);
+        }
+        Ok(())
+    }
+
+    /// Whether `--ledger`'s ledger holds the household at index `h` (any
+    /// household, without `--ledger`).
+    pub fn household_held(&self, world: &World, h: u32) -> bool {
+        held(
+            &self.held_households,
+            world.households.get(h as usize).map(|x| x.key),
+        )
+    }
+
+    /// Whether `--ledger`'s ledger holds the member at index `m`.
+    pub fn member_held(&self, world: &World, m: u32) -> bool {
+        held(
+            &self.held_members,
+            world.members.get(m as usize).map(|x| x.key),
+        )
+    }
+}
+
+fn held(held: &Option<query::Held>, key: Option<i64>) -> bool {
+    match held {
+        None => true,
+        Some(held) => key.is_some_and(|k| held.contains(k)),
     }
 }
 
@@ -643,6 +710,10 @@ impl World {
                 Some(r) => self.household_index(self.find_household(r)?.key),
             },
             category: f.category.map(Category::index),
+            ledger: resolve_text(&self.ledgers, &f.ledger, Named::Ledger)?
+                .and_then(|id| self.ledger_keys.get(id as usize).copied()),
+            held_households: None,
+            held_members: None,
         })
     }
 }
@@ -734,6 +805,13 @@ pub fn group(
     let mut months = Months::default();
     let households = world.households.len();
     let scan = f.scan(world);
+    let dims = || lists.iter().flatten();
+    let dated = (
+        f.township.is_some()
+            || f.village.is_some()
+            || dims().any(|d| matches!(d, Dim::Township | Dim::Village | Dim::Status)),
+        f.unit.is_some() || dims().any(|d| *d == Dim::Unit),
+    );
     // Why a delivery could not be added into its group, if one could not.
     let mut failed: Option<anyhow::Error> = None;
     let add = |d: DeliveryFacts| {
@@ -743,13 +821,32 @@ pub fn group(
         ) else {
             return;
         };
-        if failed.is_some() || !f.delivery_ok(world, &d, h, m) {
+        // Dated fields are looked up only when a dimension or filter reads them.
+        let household = match dated.0 {
+            true => world.household_on(h, d.day),
+            false => Some(HouseholdState::default()),
+        };
+        let member = match dated.1 {
+            true => world.member_on(m, d.day),
+            false => Some(MemberState::default()),
+        };
+        let (Some(household), Some(member)) = (household, member) else {
+            return;
+        };
+        let seen = Seen {
+            d: &d,
+            h,
+            m,
+            household,
+            member,
+        };
+        if failed.is_some() || !f.delivery_ok(&seen) {
             return;
         }
         for (dims, map) in lists.iter().zip(maps.iter_mut()) {
             let mut key: u128 = 0;
             for dim in dims {
-                let value = world.value(*dim, &d, h, m, &mut months);
+                let value = world.value(*dim, &seen, &mut months);
                 match pack(key, *dim, value) {
                     Ok(packed) => key = packed,
                     Err(e) => {

@@ -79,6 +79,15 @@ pub enum Label {
     NoFindings,
     MemberPhone,
     HouseholdPhone,
+    // A ledger's life.
+    Ledger,
+    Ledgers,
+    HistoryTitle,
+    Import,
+    Old,
+    New_,
+    Yes,
+    No,
 }
 
 impl Label {
@@ -163,8 +172,8 @@ impl Label {
             PairingWithoutDelivery => ("pairing with no delivery", "结对后无帮扶记录"),
             MemberWithoutHousehold => ("member with no household", "帮扶人无结对户"),
             RepeatedDelivery => (
-                "the same delivery entered more than once (pasted twice?)",
-                "同一条帮扶记录重复录入（是否粘贴了两次？）",
+                "entered more than once in one ledger (pasted twice?)",
+                "同一台账中同一条帮扶记录重复录入（是否重复粘贴？）",
             ),
             Times => ("times", "录入次数"),
             PairingsTitle => ("Pairings", "结对情况"),
@@ -173,6 +182,14 @@ impl Label {
             NoFindings => ("no findings", "未发现问题"),
             MemberPhone => ("member phone", "帮扶人电话"),
             HouseholdPhone => ("household phone", "户主电话"),
+            Ledger => ("ledger", "台账"),
+            Ledgers => ("Ledgers", "所在台账"),
+            HistoryTitle => ("History", "变更记录"),
+            Import => ("import", "导入编号"),
+            Old => ("old", "原值"),
+            New_ => ("new", "新值"),
+            Yes => ("yes", "是"),
+            No => ("no", "否"),
         }
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod collate;
+pub mod dated;
 pub mod group;
 pub mod labels;
 pub mod log;

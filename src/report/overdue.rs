@@ -16,6 +16,8 @@ use serde_json::{json, Value};
 pub struct OverdueRow {
     pub member: u32,
     pub household: u32,
+    /// The member's unit on the as-of day.
+    pub unit: u32,
     pub last: Option<Date>,
     pub days_since: Option<i64>,
 }
@@ -23,8 +25,10 @@ pub struct OverdueRow {
 /// Pairings active on `as_of` whose latest delivery on or before that day,
 /// by the same member to the same household, is more than `days` old or
 /// missing: never-visited first, then the longest since. Lifted households
-/// stay in (脱贫不脱帮扶). Only the pairings of the households and members
-/// `filters` select (its dates and category do not apply).
+/// stay in (脱贫不脱帮扶); households and members off the roster that day
+/// do not. Only the pairings of the households and members `filters`
+/// select as they were that day, and of `--ledger`'s ledger (its dates and
+/// category do not apply).
 pub fn overdue(
     conn: Db<'_>,
     world: &World,
@@ -33,7 +37,7 @@ pub fn overdue(
     filters: &Filters,
 ) -> anyhow::Result<Vec<OverdueRow>> {
     let (_, rows) = overdue_loading(conn, as_of, days, || Ok(world))?;
-    select(world, rows, filters)
+    select(conn, world, rows, filters, as_of)
 }
 
 /// [`overdue`], loading the names of households and members while the
@@ -45,18 +49,35 @@ pub fn load_and_overdue(
     filters: &Filters,
 ) -> anyhow::Result<(World, Vec<OverdueRow>)> {
     let (world, rows) = overdue_loading(conn, as_of, days, || World::load(conn))?;
-    let rows = select(&world, rows, filters)?;
+    let rows = select(conn, &world, rows, filters, as_of)?;
     Ok((world, rows))
 }
 
-/// The rows of the households and members `filters` select.
+/// The rows of the households and members `filters` select as they were
+/// on `as_of`, and of the pairings `--ledger`'s ledger holds.
 fn select(
+    conn: Db<'_>,
     world: &World,
     mut rows: Vec<OverdueRow>,
     filters: &Filters,
+    as_of: Date,
 ) -> anyhow::Result<Vec<OverdueRow>> {
     let f = world.resolve(filters)?;
-    rows.retain(|r| f.household_ok(world, r.household) && f.member_ok(world, r.member));
+    let day = as_of.days();
+    rows.retain(|r| f.household_ok(world, r.household, day) && f.member_ok(world, r.member, day));
+    if let Some(ledger) = f.ledger() {
+        let held: HashSet<(u32, u32)> = query::pairings_held(conn, Some(ledger))?
+            .into_iter()
+            .filter(|p| p.active_on(day))
+            .filter_map(|p| {
+                Some((
+                    world.member_index(p.member)?,
+                    world.household_index(p.household)?,
+                ))
+            })
+            .collect();
+        rows.retain(|r| held.contains(&(r.member, r.household)));
+    }
     Ok(rows)
 }
 
@@ -100,8 +121,11 @@ fn overdue_loading<W: std::borrow::Borrow<World>>(
         let (Some(m), Some(h)) = (w.member_index(member), w.household_index(household)) else {
             continue;
         };
-        // Off the roster: no visit is due (contract §2).
-        if w.households.get(h as usize).is_some_and(|x| x.removed()) {
+        // Off the roster that day: no visit is due (contract §2, §8).
+        let (Some(household), Some(member)) = (w.household_on(h, day), w.member_on(m, day)) else {
+            continue;
+        };
+        if household.off_roster() || member.removed {
             continue;
         }
         let since = latest.map(|l| i64::from(day) - i64::from(l));
@@ -109,6 +133,7 @@ fn overdue_loading<W: std::borrow::Borrow<World>>(
             rows.push(OverdueRow {
                 member: m,
                 household: h,
+                unit: member.unit,
                 last: latest.and_then(Date::from_days),
                 days_since: since,
             });
@@ -223,7 +248,7 @@ pub fn overdue_table(world: &World, rows: &[OverdueRow], lang: Lang) -> Table {
             vec![
                 Cell::text(m.map_or("", |m| m.id.as_str())),
                 Cell::text(m.map_or("", |m| m.name.as_str())),
-                Cell::text(m.map_or("", |m| m.unit.as_str())),
+                Cell::text(world.unit_name(r.unit)),
                 Cell::text(h.map_or("", |h| h.id.as_str())),
                 Cell::text(h.map_or("", |h| h.head.as_str())),
                 match r.last {
@@ -264,7 +289,7 @@ pub fn render_overdue(
             json!({
                 "member": m.map(|m| m.id.as_str()),
                 "member_name": m.map(|m| m.name.as_str()),
-                "unit": m.map(|m| m.unit.as_str()),
+                "unit": m.map(|_| world.unit_name(r.unit)),
                 "household": h.map(|h| h.id.as_str()),
                 "head": h.map(|h| h.head.as_str()),
                 "last_delivery": r.last.map(|d| d.to_string()),
@@ -277,15 +302,17 @@ pub fn render_overdue(
     pretty(&json)
 }
 
-/// Poor households with no pairing active on `as_of`, in id order; only
-/// those `filters` select.
+/// Households poor on `as_of` (and on the roster) with no pairing active
+/// on that day, in id order; only those `filters` select as they were that
+/// day, and that `--ledger`'s ledger holds.
 pub fn unpaired(
     conn: Db<'_>,
     world: &World,
     as_of: Date,
     filters: &Filters,
 ) -> anyhow::Result<Vec<u32>> {
-    let f = world.resolve(filters)?;
+    let mut f = world.resolve(filters)?;
+    f.load_holds(conn)?;
     let day = as_of.days();
     let paired: HashSet<i64> = query::pairings(conn)?
         .into_iter()
@@ -296,9 +323,14 @@ pub fn unpaired(
         .households
         .iter()
         .enumerate()
-        .filter(|(_, h)| h.status() == Status::Poor && !paired.contains(&h.key))
+        .filter(|(_, h)| !paired.contains(&h.key))
         .map(|(i, _)| i as u32)
-        .filter(|&i| f.household_ok(world, i))
+        .filter(|&i| {
+            world
+                .household_on(i, day)
+                .is_some_and(|s| s.status() == Status::Poor && !s.off_roster())
+        })
+        .filter(|&i| f.household_ok(world, i, day) && f.household_held(world, i))
         .collect())
 }
 
@@ -306,6 +338,7 @@ pub fn unpaired(
 pub fn render_unpaired(
     world: &World,
     rows: &[u32],
+    as_of: Date,
     lang: Lang,
     format: Format,
     reveal: bool,
@@ -320,15 +353,26 @@ pub fn render_unpaired(
         .iter()
         .map(|(k, l)| Column::new(*k, l.text(lang)))
         .collect(),
+        // Where each household was on the day.
         rows: rows
             .iter()
-            .filter_map(|&i| world.households.get(i as usize))
-            .map(|h| {
+            .filter_map(|&i| {
+                Some((
+                    world.households.get(i as usize)?,
+                    world.household_on(i, as_of.days())?,
+                ))
+            })
+            .map(|(h, s)| {
+                let village = world.village_name(s.village);
                 vec![
                     Cell::text(h.id.clone()),
                     Cell::text(h.head.clone()),
-                    Cell::text(h.township.clone()),
-                    h.village.clone().map_or(Cell::Null, Cell::Text),
+                    Cell::text(world.township_name(s.township)),
+                    if village.is_empty() {
+                        Cell::Null
+                    } else {
+                        Cell::text(village)
+                    },
                 ]
             })
             .collect(),

@@ -1,5 +1,7 @@
-//! `show household REF` / `show member REF`: one record card — the record,
-//! its pairings, its deliveries by date, and its totals by category.
+//! `show household REF` / `show member REF`: one record card — the record
+//! (with the ledgers holding it, and whether it is removed), its history of
+//! changes, its pairings, its deliveries by date, and its totals by
+//! category.
 
 use super::group::{Dim, Feed, Filters, World};
 use super::labels::{Label, Lang};
@@ -7,9 +9,10 @@ use super::mask;
 use super::overdue::pretty;
 use super::render::{Cell, Column, Format, Table};
 use super::totals::{compute_in, TotalsSpec};
-use crate::store::query::{self, DeliveryFacts, DeliveryRecord};
+use crate::i18n::report::ReportMsg;
+use crate::store::query::{self, DeliveryFacts, DeliveryRecord, Stored};
 use crate::store::Db;
-use crate::values::{Category, Date, Fen};
+use crate::values::{Category, Date, Fen, Status};
 use serde_json::{json, Map, Value};
 
 /// Whose card.
@@ -28,6 +31,136 @@ pub struct Card {
     pub deliveries: Table,
     pub totals: Table,
     pub totals_json: Value,
+    /// The ledgers holding the record.
+    pub ledgers: Vec<String>,
+    /// No ledger holds it any more, or its status says 销户.
+    pub removed: bool,
+    /// Each change an import made to it, oldest first.
+    pub history: Vec<Change>,
+}
+
+/// One change of one field, its values as the report shows them (masked).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub day: Option<Date>,
+    pub import: i64,
+    /// The column's name (JSON) and its word in the report's language.
+    pub field: String,
+    pub label: String,
+    pub old: String,
+    pub new: String,
+}
+
+/// A field's word in `lang` ([`Label`]); a field bangfu does not know,
+/// its column name.
+fn field_label(field: &str, lang: Lang) -> String {
+    let label = match field {
+        "head" => Label::Head,
+        "id_number" => Label::IdNumber,
+        "township" => Label::Township,
+        "village" => Label::Village,
+        "size" => Label::Size,
+        "cause" => Label::Cause,
+        "status" => Label::Status,
+        "lifted_on" => Label::LiftedOn,
+        "phone" => Label::Phone,
+        "name" => Label::MemberName,
+        "unit" => Label::Unit,
+        "role" => Label::Role,
+        "removed" => Label::Removed,
+        other => return other.to_string(),
+    };
+    label.text(lang).to_string()
+}
+
+/// A stored value of `field` as the card shows it: statuses and yes/no in
+/// words, dates as dates, ID and phone numbers masked unless `reveal`.
+fn value_text(field: &str, value: &Stored, lang: Lang, reveal: bool) -> String {
+    let Some(text) = value.text() else {
+        return Label::Blank.text(lang).to_string();
+    };
+    match (field, value) {
+        ("status", Stored::Int(n)) => u8::try_from(*n)
+            .ok()
+            .and_then(Status::from_index)
+            .map_or(text, |s| Label::of_status(s).text(lang).to_string()),
+        ("status", _) => {
+            Status::parse(&text).map_or(text, |s| Label::of_status(s).text(lang).to_string())
+        }
+        ("lifted_on", Stored::Int(n)) => i32::try_from(*n)
+            .ok()
+            .and_then(Date::from_days)
+            .map_or(text, |d| d.to_string()),
+        ("removed", Stored::Int(n)) => {
+            let word = if *n != 0 { Label::Yes } else { Label::No };
+            word.text(lang).to_string()
+        }
+        ("id_number", _) => mask::id_number(&text, reveal),
+        ("phone", _) => mask::phone(&text, reveal),
+        _ => mask::text(&text, reveal).into_owned(),
+    }
+}
+
+/// The columns of households and members in the order the card lists
+/// them: the order of one import's changes on one day.
+const FIELDS: [&str; 13] = [
+    "head",
+    "name",
+    "id_number",
+    "township",
+    "village",
+    "unit",
+    "role",
+    "size",
+    "cause",
+    "status",
+    "lifted_on",
+    "phone",
+    "removed",
+];
+
+/// The history of record `key` of `kind` (0 household, 1 member), oldest
+/// first: by day, import, then the card's order of fields.
+fn history(
+    conn: Db<'_>,
+    kind: i64,
+    key: i64,
+    lang: Lang,
+    reveal: bool,
+) -> anyhow::Result<Vec<Change>> {
+    let mut changes = query::history_of(conn, kind, key)?;
+    let rank = |field: &str| {
+        FIELDS
+            .iter()
+            .position(|f| *f == field)
+            .unwrap_or(FIELDS.len())
+    };
+    changes.sort_by_key(|c| (c.day, c.command, rank(&c.field)));
+    Ok(changes
+        .into_iter()
+        .map(|c| Change {
+            day: Date::from_days(c.day),
+            import: c.command,
+            label: field_label(&c.field, lang),
+            old: value_text(&c.field, &c.old, lang, reveal),
+            new: value_text(&c.field, &c.new, lang, reveal),
+            field: c.field,
+        })
+        .collect())
+}
+
+impl Change {
+    /// "2024-04-30, import 7: village 双江村 → 大坪村".
+    pub fn line(&self, lang: Lang) -> String {
+        ReportMsg::HistoryLine {
+            date: self.day.map(|d| d.to_string()).unwrap_or_default(),
+            import: self.import,
+            field: self.label.clone(),
+            old: self.old.clone(),
+            new: self.new.clone(),
+        }
+        .text(lang)
+    }
 }
 
 fn opt(s: &Option<String>) -> Cell {
@@ -40,16 +173,22 @@ fn date_cell(day: Option<i32>) -> Cell {
 }
 
 /// Build the card of the household or member `reference` names.
+/// Only the deliveries `ledger` holds are listed and totalled, when given.
 pub fn card(
     conn: Db<'_>,
     subject: Subject,
     reference: &str,
+    ledger: Option<&str>,
     lang: Lang,
     reveal: bool,
 ) -> anyhow::Result<Card> {
     let world = World::load(conn)?;
-    let mut filters = Filters::default();
-    let (title, fields, key) = match subject {
+    let mut filters = Filters {
+        ledger: ledger.map(str::to_string),
+        ..Filters::default()
+    };
+    let ledger = world.resolve(&filters)?.ledger();
+    let (title, fields, key, removed) = match subject {
         Subject::Household => {
             let h = world.find_household(reference)?;
             filters.household = Some(h.id.clone());
@@ -99,7 +238,7 @@ pub fn card(
                 ),
             ];
             let head = mask::text(&h.head, reveal);
-            (format!("{} {head}", h.id), fields, h.key)
+            (format!("{} {head}", h.id), fields, h.key, h.off_roster())
         }
         Subject::Member => {
             let m = world.find_member(reference)?;
@@ -122,11 +261,18 @@ pub fn card(
                 ),
             ];
             let name = mask::text(&m.name, reveal);
-            (format!("{} {name}", m.id), fields, m.key)
+            (format!("{} {name}", m.id), fields, m.key, m.removed)
         }
     };
     let of_member = subject == Subject::Member;
-    let list = query::deliveries_of(conn, of_member, key)?;
+    let kind = i64::from(of_member);
+    let title = match removed {
+        true => tr_removed(title, lang),
+        false => title,
+    };
+    let ledgers = query::ledgers_holding(conn, kind, key)?;
+    let history = history(conn, kind, key, lang, reveal)?;
+    let list = query::deliveries_of(conn, of_member, key, ledger)?;
     let facts: Vec<DeliveryFacts> = list.iter().map(|d| d.facts).collect();
     let totals = compute_in(
         Feed::Facts(&facts),
@@ -145,6 +291,12 @@ pub fn card(
         deliveries: deliveries_table(world, &list, of_member, lang),
         totals: totals.table(lang),
         totals_json: totals.json(),
+        ledgers: ledgers
+            .iter()
+            .map(|l| mask::text(l, reveal).into_owned())
+            .collect(),
+        removed,
+        history,
     };
     // Numbers in names and notes are masked too; the record's id is not.
     for (key, _, cell) in &mut card.fields {
@@ -157,6 +309,14 @@ pub fn card(
     }
     mask::json(&mut card.totals_json, reveal);
     Ok(card)
+}
+
+/// The card's title of a removed record: "H1 张三 (removed)".
+fn tr_removed(title: String, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("{title} ({})", Label::Removed.text(lang)),
+        Lang::Zh => format!("{title}（已{}）", Label::Removed.text(lang)),
+    }
 }
 
 /// The other side of each pairing, with its dates.
@@ -271,6 +431,20 @@ impl Card {
             for (key, _, cell) in &self.fields {
                 record.insert((*key).to_string(), cell.json());
             }
+            record.insert("removed".into(), self.removed.into());
+            let history: Vec<Value> = self
+                .history
+                .iter()
+                .map(|c| {
+                    json!({
+                        "date": c.day.map(|d| d.to_string()),
+                        "import": c.import,
+                        "field": c.field,
+                        "old": c.old,
+                        "new": c.new,
+                    })
+                })
+                .collect();
             // Categories in JSON are keys, whatever the language.
             let deliveries: Vec<Value> = self
                 .deliveries
@@ -286,34 +460,34 @@ impl Card {
                 .collect();
             return pretty(&json!({
                 "record": record,
+                "ledgers": self.ledgers,
+                "history": history,
                 "pairings": pairings,
                 "deliveries": deliveries,
                 "totals": self.totals_json,
             }));
+        }
+        let mut rows: Vec<Vec<Cell>> = self
+            .fields
+            .iter()
+            .map(|(_, label, cell)| vec![Cell::text(*label), cell.clone()])
+            .collect();
+        if !self.ledgers.is_empty() {
+            rows.push(vec![
+                Cell::text(Label::Ledger.text(lang)),
+                Cell::text(crate::i18n::report::list(&self.ledgers, lang)),
+            ]);
         }
         let record = Table {
             columns: vec![
                 Column::new("field", Label::Item.text(lang)),
                 Column::new("value", Label::Value.text(lang)),
             ],
-            rows: self
-                .fields
-                .iter()
-                .map(|(_, label, cell)| vec![Cell::text(*label), cell.clone()])
-                .collect(),
+            rows,
             total: None,
         };
-        let sections = [
-            (self.title.clone(), &record),
-            (Label::PairingsTitle.text(lang).to_string(), &self.pairings),
-            (
-                Label::DeliveriesList.text(lang).to_string(),
-                &self.deliveries,
-            ),
-            (Label::TotalsByCategory.text(lang).to_string(), &self.totals),
-        ];
         let mut out = String::new();
-        for (i, (title, table)) in sections.iter().enumerate() {
+        let mut section = |i: usize, title: &str, body: &str| {
             if i > 0 {
                 out.push('\n');
             }
@@ -322,8 +496,66 @@ impl Card {
                 Format::Csv => {}
                 _ => out.push_str(&format!("{title}\n")),
             }
-            out.push_str(&table.render(format));
+            out.push_str(body);
+        };
+        section(0, &self.title, &record.render(format));
+        if !self.history.is_empty() {
+            let body = match format {
+                Format::Csv => self.history_table(lang).render(format),
+                Format::Markdown => self
+                    .history
+                    .iter()
+                    .map(|c| format!("- {}\n", c.line(lang)))
+                    .collect(),
+                _ => self
+                    .history
+                    .iter()
+                    .map(|c| format!("{}\n", c.line(lang)))
+                    .collect(),
+            };
+            section(1, Label::HistoryTitle.text(lang), &body);
+        }
+        let sections = [
+            (Label::PairingsTitle.text(lang).to_string(), &self.pairings),
+            (
+                Label::DeliveriesList.text(lang).to_string(),
+                &self.deliveries,
+            ),
+            (Label::TotalsByCategory.text(lang).to_string(), &self.totals),
+        ];
+        for (title, table) in sections {
+            section(1, &title, &table.render(format));
         }
         out
+    }
+
+    /// The history as a table (for csv): date, import, field, old, new.
+    fn history_table(&self, lang: Lang) -> Table {
+        Table {
+            columns: [
+                ("date", Label::Date),
+                ("import", Label::Import),
+                ("field", Label::Item),
+                ("old", Label::Old),
+                ("new", Label::New_),
+            ]
+            .iter()
+            .map(|(k, l)| Column::new(*k, l.text(lang)))
+            .collect(),
+            rows: self
+                .history
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.day.map_or(Cell::Null, Cell::Date),
+                        Cell::Int(c.import),
+                        Cell::text(c.label.clone()),
+                        Cell::text(c.old.clone()),
+                        Cell::text(c.new.clone()),
+                    ]
+                })
+                .collect(),
+            total: None,
+        }
     }
 }

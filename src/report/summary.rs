@@ -8,15 +8,33 @@ use crate::store::query;
 use crate::values::Fen;
 use serde_json::json;
 
+/// The headline figures of `summary`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Figures {
+    /// On the roster on the day (removed ones not counted).
+    pub households: i64,
+    /// Of those, with a pairing active on the day.
+    pub paired_households: i64,
+    pub lifted_households: i64,
+    /// Not removed on the day.
+    pub members: i64,
+    /// Distinct units of those members.
+    pub units: i64,
+    pub pairings: i64,
+    pub deliveries: i64,
+    pub goods: Fen,
+    pub cash: Fen,
+}
+
 /// The headline figures, their total added with a check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {
-    figures: query::Summary,
+    figures: Figures,
     total: Fen,
 }
 
 impl Summary {
-    pub fn new(figures: query::Summary) -> Result<Summary, MoneyOverflow> {
+    pub fn new(figures: Figures) -> Result<Summary, MoneyOverflow> {
         let total = add_money(figures.goods, figures.cash)?;
         Ok(Summary { figures, total })
     }
@@ -27,8 +45,8 @@ impl Summary {
 }
 
 impl std::ops::Deref for Summary {
-    type Target = query::Summary;
-    fn deref(&self) -> &query::Summary {
+    type Target = Figures;
+    fn deref(&self) -> &Figures {
         &self.figures
     }
 }
@@ -106,82 +124,123 @@ pub fn render(summary: &Summary, lang: Lang, format: Format) -> String {
     }
 }
 
-/// The summary under FILTERS. Household filters (township, village,
-/// household) narrow the households and, through pairings, the members;
-/// member filters (unit, member) narrow the members and, through pairings,
-/// the households; dates and category narrow the deliveries only.
+/// The summary on `today` under FILTERS: households, members and their
+/// fields as they were that day (contract §8). Household filters
+/// (township, village, household) narrow the households and, through
+/// pairings, the members; member filters (unit, member) narrow the members
+/// and, through pairings, the households; dates and category narrow the
+/// deliveries only; `--ledger` keeps the records of each kind it holds.
+/// Without filters, on a database whose dated fields never changed, the
+/// tables are counted as they stand, in SQL.
 pub fn compute(
     conn: crate::store::Db<'_>,
     filters: &super::group::Filters,
     today: crate::values::Date,
 ) -> anyhow::Result<Summary> {
-    use super::group::{group, Feed, World};
+    use super::group::{group, Feed, Filters, World};
+    use crate::values::Status;
     use std::collections::HashSet;
 
+    let day = today.days();
     if filters.is_empty() {
-        return match query::summary(conn, today) {
-            Ok(figures) => Ok(Summary::new(figures)?),
-            Err(e) if is_sum_overflow(&e) => Err(MoneyOverflow.into()),
-            Err(e) => Err(e.into()),
-        };
+        if let Some([households, paired, lifted, members, units, pairings]) =
+            query::roster_counts(conn, day)?
+        {
+            let (deliveries, goods, cash) = delivery_sums(conn, None)?;
+            return Ok(Summary::new(Figures {
+                households,
+                paired_households: paired,
+                lifted_households: lifted,
+                members,
+                units,
+                pairings,
+                deliveries,
+                goods,
+                cash,
+            })?);
+        }
     }
     let world = World::load(conn)?;
-    let f = world.resolve(filters)?;
-    let pairings: Vec<(u32, u32, bool)> = query::pairings(conn)?
+    let mut f = world.resolve(filters)?;
+    f.load_holds(conn)?;
+    let pairings: Vec<(u32, u32, bool)> = query::pairings_held(conn, f.ledger())?
         .into_iter()
         .filter_map(|p| {
             let h = world.household_index(p.household)?;
             let m = world.member_index(p.member)?;
-            let ok = f.household_ok(&world, h) && f.member_ok(&world, m);
-            ok.then_some((h, m, p.active_on(today.days())))
+            let ok = f.household_ok(&world, h, day) && f.member_ok(&world, m, day);
+            ok.then_some((h, m, p.active_on(day)))
         })
         .collect();
     let on_roster = |h: u32| {
-        world
-            .households
-            .get(h as usize)
-            .is_some_and(|x| !x.removed())
+        world.household_on(h, day).is_some_and(|s| !s.off_roster()) && f.household_held(&world, h)
     };
     let households: Vec<u32> = (0..world.households.len() as u32)
-        .filter(|&h| on_roster(h) && f.household_ok(&world, h))
+        .filter(|&h| on_roster(h) && f.household_ok(&world, h, day))
         .filter(|&h| !f.on_members() || pairings.iter().any(|p| p.0 == h))
         .collect();
     let members: Vec<u32> = (0..world.members.len() as u32)
-        .filter(|&m| f.member_ok(&world, m))
+        .filter(|&m| world.member_on(m, day).is_some_and(|s| !s.removed))
+        .filter(|&m| f.member_held(&world, m) && f.member_ok(&world, m, day))
         .filter(|&m| !f.on_households() || pairings.iter().any(|p| p.1 == m))
         .collect();
     let units: HashSet<&str> = members
         .iter()
-        .filter_map(|&m| world.members.get(m as usize).map(|x| x.unit.as_str()))
+        .filter_map(|&m| world.member_on(m, day).map(|s| world.unit_name(s.unit)))
         .collect();
     let paired: HashSet<u32> = pairings
         .iter()
         .filter(|p| p.2 && on_roster(p.0))
         .map(|p| p.0)
         .collect();
-    let grand = group(Feed::Scan(conn), &world, filters, &[Vec::new()])?
-        .first()
-        .map(|g| g.grand())
-        .unwrap_or_default();
-    Ok(Summary::new(query::Summary {
+    let lifted = households
+        .iter()
+        .filter(|&&h| {
+            world
+                .household_on(h, day)
+                .is_some_and(|s| s.status() == Status::Lifted)
+        })
+        .count();
+    // Every delivery, or one ledger's, is one pass SQLite makes; other
+    // filters date the records of each delivery.
+    let deliveries_filtered = !Filters {
+        ledger: None,
+        ..filters.clone()
+    }
+    .is_empty();
+    let (deliveries, goods, cash) = if deliveries_filtered {
+        let grand = group(Feed::Scan(conn), &world, filters, &[Vec::new()])?
+            .first()
+            .map(|g| g.grand())
+            .unwrap_or_default();
+        (grand.deliveries, grand.goods, grand.cash)
+    } else {
+        delivery_sums(conn, f.ledger())?
+    };
+    Ok(Summary::new(Figures {
         households: households.len() as i64,
         paired_households: paired.len() as i64,
-        lifted_households: households
-            .iter()
-            .filter(|&&h| {
-                world
-                    .households
-                    .get(h as usize)
-                    .is_some_and(|x| x.status == 1)
-            })
-            .count() as i64,
+        lifted_households: lifted as i64,
         members: members.len() as i64,
         units: units.len() as i64,
         pairings: pairings.len() as i64,
-        deliveries: grand.deliveries,
-        goods: grand.goods,
-        cash: grand.cash,
+        deliveries,
+        goods,
+        cash,
     })?)
+}
+
+/// The count and money of the deliveries (of one ledger's): a sum past
+/// what fen in an `i64` hold is [`MoneyOverflow`].
+fn delivery_sums(
+    conn: crate::store::Db<'_>,
+    ledger: Option<i64>,
+) -> anyhow::Result<(i64, Fen, Fen)> {
+    match query::delivery_sums(conn, ledger) {
+        Ok(sums) => Ok(sums),
+        Err(e) if is_sum_overflow(&e) => Err(MoneyOverflow.into()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// SQLite's `sum()` of integers stops with "integer overflow" rather than

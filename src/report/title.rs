@@ -165,6 +165,7 @@ impl Titles<'_> {
             (word("member", "帮扶人"), f.member.clone()),
             (word("household", "贫困户"), f.household.clone()),
             (Label::Category.text(lang), category),
+            (Label::Ledger.text(lang), f.ledger.clone()),
         ];
         let items: Vec<String> = given
             .iter()

@@ -1,12 +1,15 @@
 //! The households and members a report reads, loaded once into vectors
 //! with the values of their text dimensions interned and ranked in pinyin
 //! order, so that a dimension of a household or member costs an index, not
-//! a join; and the records a command-line reference names (contract §3.2).
+//! a join; their dated fields as of any day ([`super::dated`]); the
+//! ledgers; and the records a command-line reference names (contract §3.2).
 
+use super::dated::{Dated, Row, Timeline};
 use crate::problem::UsageError;
 use crate::store::lookup::{self, Named, RefKind};
-use crate::store::query::{self, HouseholdInfo, MemberInfo};
+use crate::store::query::{self, Change, HouseholdInfo, MemberInfo, Stored};
 use crate::store::Db;
+use crate::values::Status;
 use rustc_hash::FxHashMap as HashMap;
 use std::cmp::Ordering;
 
@@ -78,6 +81,79 @@ impl Interner {
     }
 }
 
+/// A household's dated fields on one day (names as interner ids).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct HouseholdState {
+    pub(super) township: u32,
+    pub(super) village: u32,
+    /// (township, village): the value of `Dim::Village`.
+    pub(super) place: u32,
+    /// [`Status::index`].
+    pub(super) status: u8,
+    pub(super) removed: bool,
+}
+
+impl HouseholdState {
+    pub fn status(&self) -> Status {
+        Status::from_index(self.status).unwrap_or(Status::Poor)
+    }
+
+    /// Off the roster that day (销户: by its status, or no ledger held it).
+    pub fn off_roster(&self) -> bool {
+        self.removed || self.status() == Status::Removed
+    }
+}
+
+/// A member's dated fields on one day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MemberState {
+    pub(super) unit: u32,
+    pub removed: bool,
+}
+
+/// The dated fields of households and members, as history names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Township,
+    Village,
+    Status,
+    Removed,
+    Unit,
+}
+
+impl Field {
+    fn of(kind: i64, name: &str) -> Option<Field> {
+        Some(match (kind, name) {
+            (0, "township") => Field::Township,
+            (0, "village") => Field::Village,
+            (0, "status") => Field::Status,
+            (0 | 1, "removed") => Field::Removed,
+            (1, "unit") => Field::Unit,
+            _ => return None,
+        })
+    }
+}
+
+/// A status as history keeps it: its number, or (written by hand) a word.
+fn status_value(v: &Stored) -> u32 {
+    let status = match v {
+        Stored::Int(n) => u8::try_from(*n).ok().and_then(Status::from_index),
+        Stored::Text(t) => Status::parse(t).ok(),
+        Stored::Null => None,
+    };
+    u32::from(status.unwrap_or(Status::Poor).index())
+}
+
+/// Whether a `removed` value is set: 1 (or any number but 0).
+fn flag_value(v: &Stored) -> u32 {
+    let set = match v {
+        Stored::Int(n) => *n != 0,
+        Stored::Text(t) => t.trim().parse::<i64>().is_ok_and(|n| n != 0),
+        Stored::Null => false,
+    };
+    u32::from(set)
+}
+
 /// Households and members, loaded once, with their dimension values.
 pub struct World {
     pub households: Vec<HouseholdInfo>,
@@ -93,17 +169,21 @@ pub struct World {
     pub(super) places: Vec<(u32, u32)>,
     pub(super) causes: Interner,
     pub(super) units: Interner,
-    pub(super) household_township: Vec<u32>,
-    pub(super) household_village: Vec<u32>,
-    pub(super) household_place: Vec<u32>,
     pub(super) household_cause: Vec<u32>,
-    pub(super) member_unit: Vec<u32>,
+    /// Township, village, status, removal: today's, and by day.
+    pub(super) household_states: Dated<HouseholdState>,
+    /// Unit and removal: today's, and by day.
+    pub(super) member_states: Dated<MemberState>,
+    /// Ledger names, for `--ledger`, and their keys by interner id.
+    pub(super) ledgers: Interner,
+    pub(super) ledger_keys: Vec<i64>,
 }
 
 impl World {
     pub fn load(conn: Db<'_>) -> rusqlite::Result<World> {
         let households = query::households(conn)?;
         let members = query::members(conn)?;
+        let changes = query::dated_history(conn)?;
         let mut world = World {
             household_at: positions(households.iter().map(|h| h.key)),
             member_at: positions(members.iter().map(|m| m.key)),
@@ -112,32 +192,53 @@ impl World {
             places: Vec::new(),
             causes: Interner::default(),
             units: Interner::default(),
-            household_township: Vec::with_capacity(households.len()),
-            household_village: Vec::with_capacity(households.len()),
-            household_place: Vec::with_capacity(households.len()),
             household_cause: Vec::with_capacity(households.len()),
-            member_unit: Vec::with_capacity(members.len()),
+            household_states: Dated::default(),
+            member_states: Dated::default(),
+            ledgers: Interner::default(),
+            ledger_keys: Vec::new(),
             households,
             members,
         };
-        let mut place_ids: HashMap<(u32, u32), u32> = HashMap::default();
+        let mut now = Vec::with_capacity(world.households.len());
         for h in &world.households {
-            let township = world.townships.id(&h.township);
-            let village = world.villages.id(h.village.as_deref().unwrap_or(""));
-            let next = world.places.len() as u32;
-            let place = *place_ids.entry((township, village)).or_insert(next);
-            if place == next {
-                world.places.push((township, village));
-            }
-            world.household_township.push(township);
-            world.household_village.push(village);
-            world.household_place.push(place);
+            now.push(HouseholdState {
+                township: world.townships.id(&h.township),
+                village: world.villages.id(h.village.as_deref().unwrap_or("")),
+                place: 0,
+                status: h.status,
+                removed: h.removed,
+            });
             world
                 .household_cause
                 .push(world.causes.id(h.cause.as_deref().unwrap_or("")));
         }
-        for m in &world.members {
-            world.member_unit.push(world.units.id(&m.unit));
+        world.household_states = Dated::new(now);
+        let now = world
+            .members
+            .iter()
+            .map(|m| MemberState {
+                unit: world.units.id(&m.unit),
+                removed: m.removed,
+            })
+            .collect();
+        world.member_states = Dated::new(now);
+        world.add_history(&changes);
+        // Every (township, village) a household ever had is a place.
+        let mut place_ids: HashMap<(u32, u32), u32> = HashMap::default();
+        for state in world.household_states.all_mut() {
+            let next = world.places.len() as u32;
+            let place = *place_ids
+                .entry((state.township, state.village))
+                .or_insert(next);
+            if place == next {
+                world.places.push((state.township, state.village));
+            }
+            state.place = place;
+        }
+        for (key, name) in query::ledgers(conn)? {
+            world.ledgers.id(&name);
+            world.ledger_keys.push(key);
         }
         for interner in [
             &mut world.townships,
@@ -148,6 +249,95 @@ impl World {
             interner.rank();
         }
         Ok(world)
+    }
+
+    /// Give each record with history of its dated fields its timeline
+    /// (`changes` sorted by kind and record).
+    fn add_history(&mut self, changes: &[Change]) {
+        for rows in changes.chunk_by(|a, b| (a.kind, a.record) == (b.kind, b.record)) {
+            let Some(first) = rows.first() else { continue };
+            let mut value = |field: Field, v: &Stored| match field {
+                Field::Township => self.townships.id(&v.text().unwrap_or_default()),
+                Field::Village => self.villages.id(&v.text().unwrap_or_default()),
+                Field::Unit => self.units.id(&v.text().unwrap_or_default()),
+                Field::Status => status_value(v),
+                Field::Removed => flag_value(v),
+            };
+            let rows: Vec<Row<Field>> = rows
+                .iter()
+                .filter_map(|c| {
+                    let field = Field::of(c.kind, &c.field)?;
+                    Some(Row {
+                        day: c.day,
+                        command: c.command,
+                        field,
+                        old: value(field, &c.old),
+                        new: value(field, &c.new),
+                    })
+                })
+                .collect();
+            if first.kind == 0 {
+                let Some(h) = self.household_index(first.record) else {
+                    continue;
+                };
+                let Some(now) = self.household_states.now(h) else {
+                    continue;
+                };
+                let timeline = Timeline::build(now, rows, |s, f, v| match f {
+                    Field::Township => s.township = v,
+                    Field::Village => s.village = v,
+                    Field::Status => s.status = u8::try_from(v).unwrap_or(0),
+                    Field::Removed => s.removed = v != 0,
+                    Field::Unit => {}
+                });
+                self.household_states.set_timeline(h, timeline);
+            } else {
+                let Some(m) = self.member_index(first.record) else {
+                    continue;
+                };
+                let Some(now) = self.member_states.now(m) else {
+                    continue;
+                };
+                let timeline = Timeline::build(now, rows, |s, f, v| match f {
+                    Field::Unit => s.unit = v,
+                    Field::Removed => s.removed = v != 0,
+                    _ => {}
+                });
+                self.member_states.set_timeline(m, timeline);
+            }
+        }
+    }
+
+    /// The dated fields of the household at index `h` on `day`.
+    pub fn household_on(&self, h: u32, day: i32) -> Option<HouseholdState> {
+        self.household_states.on(h, day)
+    }
+
+    /// The dated fields of the member at index `m` on `day`.
+    pub fn member_on(&self, m: u32, day: i32) -> Option<MemberState> {
+        self.member_states.on(m, day)
+    }
+
+    /// A township's name by its id in a state.
+    pub fn township_name(&self, id: u32) -> &str {
+        self.townships.name(id)
+    }
+
+    /// A village's name by its id in a state ("" for none).
+    pub fn village_name(&self, id: u32) -> &str {
+        self.villages.name(id)
+    }
+
+    /// A unit's name by its id in a state.
+    pub fn unit_name(&self, id: u32) -> &str {
+        self.units.name(id)
+    }
+
+    /// The names of the ledgers, in pinyin order.
+    pub fn ledger_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.ledgers.names.iter().map(String::as_str).collect();
+        names.sort_by(|a, b| super::collate::compare(a, b));
+        names
     }
 
     /// A household by id, else by its one head (contract §3.2).

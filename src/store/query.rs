@@ -1,7 +1,7 @@
 //! Reads for the reports. Each function answers one question in one or a
 //! few queries over integer columns.
 
-use crate::values::{Date, Fen, Status};
+use crate::values::{Fen, Status};
 use rusqlite::Connection;
 
 /// The database as the reports read it: handed to the queries here and
@@ -10,57 +10,67 @@ use rusqlite::Connection;
 pub struct Db<'c>(pub(super) &'c Connection);
 use std::sync::atomic::{AtomicI64, Ordering};
 
-/// The headline figures of `summary`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Summary {
-    pub households: i64,
-    /// Households with a pairing not ended on `today`.
-    pub paired_households: i64,
-    pub lifted_households: i64,
-    pub members: i64,
-    /// Distinct units of the members.
-    pub units: i64,
-    pub pairings: i64,
-    pub deliveries: i64,
-    pub goods: Fen,
-    pub cash: Fen,
-}
-
-/// The headline figures over the whole database.
-pub fn summary(db: Db<'_>, today: Date) -> rusqlite::Result<Summary> {
-    let conn = db.0;
-    conn.query_row(
-        "SELECT
-            (SELECT count(*) FROM households WHERE status <> ?2),
+/// The headline counts of `summary` on `today` straight from the tables,
+/// for a database whose dated fields never changed (no history of them, so
+/// every record's stored values are those of every day): households on
+/// the roster, of them paired and lifted, members on the roster, their
+/// units, pairings. `None` when there is such history.
+pub fn roster_counts(db: Db<'_>, today: i32) -> rusqlite::Result<Option<[i64; 6]>> {
+    let dated: bool = db.0.query_row(
+        "SELECT EXISTS (SELECT 1 FROM history
+             WHERE (kind = 0 AND field IN ('township', 'village', 'status', 'removed'))
+                OR (kind = 1 AND field IN ('unit', 'removed')))",
+        [],
+        |r| r.get(0),
+    )?;
+    if dated {
+        return Ok(None);
+    }
+    let removed = i64::from(Status::Removed.index());
+    let lifted = i64::from(Status::Lifted.index());
+    db.0.query_row(
+        "WITH roster AS (SELECT key, status FROM households WHERE status <> ?2 AND removed = 0)
+         SELECT
+            (SELECT count(*) FROM roster),
             (SELECT count(DISTINCT household) FROM pairings
               WHERE (since IS NULL OR since <= ?1) AND (until IS NULL OR until >= ?1)
-                AND household NOT IN (SELECT key FROM households WHERE status = ?2)),
-            (SELECT count(*) FROM households WHERE status = ?3),
-            (SELECT count(*) FROM members),
-            (SELECT count(DISTINCT unit) FROM members),
-            (SELECT count(*) FROM pairings),
-            d.n, d.goods, d.cash
-         FROM (SELECT count(*) AS n, coalesce(sum(goods), 0) AS goods,
-                      coalesce(sum(cash), 0) AS cash FROM deliveries) AS d",
-        (
-            today.days(),
-            Status::Removed.index(),
-            Status::Lifted.index(),
-        ),
+                AND household IN (SELECT key FROM roster)),
+            (SELECT count(*) FROM roster WHERE status = ?3),
+            (SELECT count(*) FROM members WHERE removed = 0),
+            (SELECT count(DISTINCT unit) FROM members WHERE removed = 0),
+            (SELECT count(*) FROM pairings)",
+        rusqlite::params![today, removed, lifted],
         |r| {
-            Ok(Summary {
-                households: r.get(0)?,
-                paired_households: r.get(1)?,
-                lifted_households: r.get(2)?,
-                members: r.get(3)?,
-                units: r.get(4)?,
-                pairings: r.get(5)?,
-                deliveries: r.get(6)?,
-                goods: Fen(r.get(7)?),
-                cash: Fen(r.get(8)?),
-            })
+            Ok(Some([
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ]))
         },
     )
+}
+
+/// The count and the money of every delivery (of those `ledger` holds,
+/// when given): the deliveries part of `summary` without filters, in one
+/// pass SQLite makes over the table.
+pub fn delivery_sums(db: Db<'_>, ledger: Option<i64>) -> rusqlite::Result<(i64, Fen, Fen)> {
+    let sql = match ledger {
+        None => "SELECT count(*), coalesce(sum(goods), 0), coalesce(sum(cash), 0) FROM deliveries",
+        Some(_) => {
+            "SELECT count(*), coalesce(sum(d.goods), 0), coalesce(sum(d.cash), 0)
+             FROM holds h JOIN deliveries d ON d.key = h.record
+             WHERE h.kind = 3 AND h.ledger = ?1"
+        }
+    };
+    let mut stmt = db.0.prepare_cached(sql)?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(ledger))?;
+    match rows.next()? {
+        Some(r) => Ok((r.get(0)?, Fen(r.get(1)?), Fen(r.get(2)?))),
+        None => Ok((0, Fen(0), Fen(0))),
+    }
 }
 
 /// A household as the reports see it.
@@ -78,6 +88,8 @@ pub struct HouseholdInfo {
     pub status: u8,
     pub lifted_on: Option<i32>,
     pub phone: Option<String>,
+    /// No ledger holds it any more (销户 by a replace, contract §8).
+    pub removed: bool,
 }
 
 impl HouseholdInfo {
@@ -86,10 +98,11 @@ impl HouseholdInfo {
         Status::from_index(self.status).unwrap_or(Status::Poor)
     }
 
-    /// Whether it is off the roster (销户): kept for its past deliveries,
-    /// left out of current counts, `unpaired` and `overdue` (contract §2).
-    pub fn removed(&self) -> bool {
-        self.status() == Status::Removed
+    /// Whether it is off the roster today (销户: its status says so, or no
+    /// ledger holds it): kept for its past deliveries, left out of current
+    /// counts, `unpaired` and `overdue` (contract §2, §8).
+    pub fn off_roster(&self) -> bool {
+        self.removed || self.status() == Status::Removed
     }
 }
 
@@ -102,6 +115,8 @@ pub struct MemberInfo {
     pub unit: String,
     pub role: Option<String>,
     pub phone: Option<String>,
+    /// No ledger holds it any more (contract §8).
+    pub removed: bool,
 }
 
 /// Every household, in id order. (Read in storage order and sorted here:
@@ -110,7 +125,8 @@ pub struct MemberInfo {
 pub fn households(db: Db<'_>) -> rusqlite::Result<Vec<HouseholdInfo>> {
     let conn = db.0;
     let mut stmt = conn.prepare_cached(
-        "SELECT key, id, head, id_number, township, village, size, cause, status, lifted_on, phone
+        "SELECT key, id, head, id_number, township, village, size, cause, status, lifted_on, phone,
+                removed
          FROM households",
     )?;
     let rows = stmt.query_map([], |r| {
@@ -126,6 +142,7 @@ pub fn households(db: Db<'_>) -> rusqlite::Result<Vec<HouseholdInfo>> {
             status: r.get(8)?,
             lifted_on: r.get(9)?,
             phone: r.get(10)?,
+            removed: r.get::<_, i64>(11)? != 0,
         })
     })?;
     let mut households: Vec<HouseholdInfo> = rows.collect::<rusqlite::Result<_>>()?;
@@ -136,7 +153,8 @@ pub fn households(db: Db<'_>) -> rusqlite::Result<Vec<HouseholdInfo>> {
 /// Every member, in id order (sorted here, as households are).
 pub fn members(db: Db<'_>) -> rusqlite::Result<Vec<MemberInfo>> {
     let conn = db.0;
-    let mut stmt = conn.prepare_cached("SELECT key, id, name, unit, role, phone FROM members")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT key, id, name, unit, role, phone, removed FROM members")?;
     let rows = stmt.query_map([], |r| {
         Ok(MemberInfo {
             key: r.get(0)?,
@@ -145,6 +163,7 @@ pub fn members(db: Db<'_>) -> rusqlite::Result<Vec<MemberInfo>> {
             unit: r.get(3)?,
             role: r.get(4)?,
             phone: r.get(5)?,
+            removed: r.get::<_, i64>(6)? != 0,
         })
     })?;
     let mut members: Vec<MemberInfo> = rows.collect::<rusqlite::Result<_>>()?;
@@ -164,8 +183,9 @@ pub struct DeliveryFacts {
 }
 
 /// Which deliveries a scan reads: a day range and, optionally, one
-/// member, one household, one category. SQLite tests these while it reads,
-/// so rows left out never reach Rust.
+/// member, one household, one category, one ledger's (`ledgers.key`).
+/// SQLite tests the first while it reads, so rows left out never reach
+/// Rust; a ledger's holds are read first, into a bitset the scan tests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Scan {
     pub from: i32,
@@ -173,6 +193,7 @@ pub struct Scan {
     pub member: Option<i64>,
     pub household: Option<i64>,
     pub category: Option<u8>,
+    pub ledger: Option<i64>,
 }
 
 impl Default for Scan {
@@ -183,8 +204,163 @@ impl Default for Scan {
             member: None,
             household: None,
             category: None,
+            ledger: None,
         }
     }
+}
+
+/// The records of one kind a ledger holds: a bitset over their keys
+/// (SQLite's row ids, dense from 1), and the few keys too large for it (a
+/// database edited by hand) in a set.
+#[derive(Debug, Default)]
+pub struct Held {
+    bits: Vec<u64>,
+    large: rustc_hash::FxHashSet<i64>,
+}
+
+impl Held {
+    /// Keys up to this go into the bitset (8 MiB at most).
+    const DENSE: i64 = 1 << 26;
+
+    pub fn contains(&self, key: i64) -> bool {
+        match usize::try_from(key) {
+            Ok(k) if key < Self::DENSE => self
+                .bits
+                .get(k / 64)
+                .is_some_and(|w| w & (1 << (k % 64)) != 0),
+            _ => self.large.contains(&key),
+        }
+    }
+
+    fn insert(&mut self, key: i64) {
+        match usize::try_from(key) {
+            Ok(k) if key < Self::DENSE => {
+                if k / 64 >= self.bits.len() {
+                    self.bits.resize(k / 64 + 1, 0);
+                }
+                if let Some(w) = self.bits.get_mut(k / 64) {
+                    *w |= 1 << (k % 64);
+                }
+            }
+            _ => {
+                self.large.insert(key);
+            }
+        }
+    }
+}
+
+/// The records of `kind` (0 households, 1 members, 2 pairings, 3
+/// deliveries) that ledger `ledger` holds.
+pub fn held(db: Db<'_>, kind: i64, ledger: i64) -> rusqlite::Result<Held> {
+    let mut stmt =
+        db.0.prepare_cached("SELECT record FROM holds WHERE kind = ?1 AND ledger = ?2")?;
+    let mut rows = stmt.query([kind, ledger])?;
+    let mut held = Held::default();
+    while let Some(r) = rows.next()? {
+        held.insert(r.get(0)?);
+    }
+    Ok(held)
+}
+
+/// Every ledger: (key, name), in key order.
+pub fn ledgers(db: Db<'_>) -> rusqlite::Result<Vec<(i64, String)>> {
+    let mut stmt =
+        db.0.prepare_cached("SELECT key, name FROM ledgers ORDER BY key")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    rows.collect()
+}
+
+/// The names of the ledgers that hold record `record` of `kind`, sorted.
+pub fn ledgers_holding(db: Db<'_>, kind: i64, record: i64) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = db.0.prepare_cached(
+        "SELECT l.name FROM holds h JOIN ledgers l ON l.key = h.ledger
+         WHERE h.kind = ?1 AND h.record = ?2 ORDER BY l.name",
+    )?;
+    let rows = stmt.query_map([kind, record], |r| r.get(0))?;
+    rows.collect()
+}
+
+/// A value as the history table keeps it (its columns have no type).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stored {
+    Null,
+    Int(i64),
+    Text(String),
+}
+
+impl Stored {
+    fn from_sql(v: rusqlite::types::ValueRef<'_>) -> Stored {
+        use rusqlite::types::ValueRef;
+        match v {
+            ValueRef::Null => Stored::Null,
+            ValueRef::Integer(n) => Stored::Int(n),
+            ValueRef::Real(x) => Stored::Text(x.to_string()),
+            ValueRef::Text(t) | ValueRef::Blob(t) => {
+                Stored::Text(String::from_utf8_lossy(t).into_owned())
+            }
+        }
+    }
+
+    /// The text, if it is one (a number written as text: its digits).
+    pub fn text(&self) -> Option<String> {
+        match self {
+            Stored::Null => None,
+            Stored::Int(n) => Some(n.to_string()),
+            Stored::Text(t) => Some(t.clone()),
+        }
+    }
+}
+
+/// One change an import made to a field of a household (kind 0) or a
+/// member (kind 1): from `day` on, `new` instead of `old`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub kind: i64,
+    pub record: i64,
+    pub field: String,
+    pub command: i64,
+    pub day: i32,
+    pub old: Stored,
+    pub new: Stored,
+}
+
+impl Change {
+    fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Change> {
+        Ok(Change {
+            kind: r.get(0)?,
+            record: r.get(1)?,
+            field: r.get(2)?,
+            command: r.get(3)?,
+            day: r.get(4)?,
+            old: Stored::from_sql(r.get_ref(5)?),
+            new: Stored::from_sql(r.get_ref(6)?),
+        })
+    }
+}
+
+/// The history of the fields the reports date by (township, village,
+/// status and `removed` of households; unit and `removed` of members), by
+/// record. History is small: a row a change, none for a record never changed.
+pub fn dated_history(db: Db<'_>) -> rusqlite::Result<Vec<Change>> {
+    let mut stmt = db.0.prepare_cached(
+        "SELECT kind, record, field, command, day, old, new FROM history
+         WHERE (kind = 0 AND field IN ('township', 'village', 'status', 'removed'))
+            OR (kind = 1 AND field IN ('unit', 'removed'))
+         ORDER BY kind, record",
+    )?;
+    let rows = stmt.query_map([], Change::from_row)?;
+    rows.collect()
+}
+
+/// Every change to one record (kind 0 household, 1 member), oldest first:
+/// by day, then import.
+pub fn history_of(db: Db<'_>, kind: i64, record: i64) -> rusqlite::Result<Vec<Change>> {
+    let mut stmt = db.0.prepare_cached(
+        "SELECT kind, record, field, command, day, old, new FROM history
+         WHERE kind = ?1 AND record = ?2 ORDER BY day, command",
+    )?;
+    let rows = stmt.query_map([kind, record], Change::from_row)?;
+    rows.collect()
 }
 
 /// Call `each` for every delivery `scan` selects, in storage order: one
@@ -218,8 +394,9 @@ pub fn scan_deliveries(
             values.push(v);
         }
     }
+    let held = scan.ledger.map(|l| held(db, 3, l)).transpose()?;
     let mut sql =
-        String::from("SELECT day, member, household, category, goods, cash FROM deliveries");
+        String::from("SELECT day, member, household, category, goods, cash, key FROM deliveries");
     if !conditions.is_empty() {
         sql.push_str(" WHERE ");
         sql.push_str(&conditions.join(" AND "));
@@ -227,6 +404,11 @@ pub fn scan_deliveries(
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
     while let Some(r) = rows.next()? {
+        if let Some(held) = &held {
+            if !held.contains(r.get(6)?) {
+                continue;
+            }
+        }
         each(DeliveryFacts::from_row(r)?);
     }
     Ok(())
@@ -428,11 +610,24 @@ impl PairingFacts {
 
 /// Every pairing.
 pub fn pairings(db: Db<'_>) -> rusqlite::Result<Vec<PairingFacts>> {
+    pairings_held(db, None)
+}
+
+/// Every pairing ledger `ledger` holds (every pairing, for `None`).
+pub fn pairings_held(db: Db<'_>, ledger: Option<i64>) -> rusqlite::Result<Vec<PairingFacts>> {
     let conn = db.0;
-    let mut stmt = conn.prepare_cached(
-        "SELECT member, household, since, until FROM pairings ORDER BY member, household, since",
-    )?;
-    let rows = stmt.query_map([], |r| {
+    let sql = match ledger {
+        None => {
+            "SELECT member, household, since, until FROM pairings ORDER BY member, household, since"
+        }
+        Some(_) => {
+            "SELECT member, household, since, until FROM pairings
+             WHERE key IN (SELECT record FROM holds WHERE kind = 2 AND ledger = ?1)
+             ORDER BY member, household, since"
+        }
+    };
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(ledger), |r| {
         Ok(PairingFacts {
             member: r.get(0)?,
             household: r.get(1)?,
@@ -450,24 +645,30 @@ pub struct DeliveryRecord {
     pub note: Option<String>,
 }
 
-/// The deliveries of one household (`of_member` false) or one member, by
-/// date; on one day, in the order of the categories, then by the other
-/// side's key, then by value.
+/// The deliveries of one household (`of_member` false) or one member
+/// (those ledger `ledger` holds, when given), by date; on one day, in the
+/// order of the categories, then by the other side's key, then by value.
 pub fn deliveries_of(
     db: Db<'_>,
     of_member: bool,
     key: i64,
+    ledger: Option<i64>,
 ) -> rusqlite::Result<Vec<DeliveryRecord>> {
     let conn = db.0;
-    let sql = if of_member {
-        "SELECT day, member, household, category, goods, cash, note FROM deliveries
-         WHERE member = ?1 ORDER BY day, category, household, goods, cash, note"
+    let (whose, order) = if of_member {
+        ("member", "household")
     } else {
-        "SELECT day, member, household, category, goods, cash, note FROM deliveries
-         WHERE household = ?1 ORDER BY day, category, member, goods, cash, note"
+        ("household", "member")
     };
-    let mut stmt = conn.prepare_cached(sql)?;
-    let rows = stmt.query_map([key], |r| {
+    let sql = format!(
+        "SELECT day, member, household, category, goods, cash, note FROM deliveries d
+         WHERE {whose} = ?1
+           AND (?2 IS NULL OR EXISTS (SELECT 1 FROM holds h
+                                      WHERE h.kind = 3 AND h.record = d.key AND h.ledger = ?2))
+         ORDER BY day, category, {order}, goods, cash, note"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(rusqlite::params![key, ledger], |r| {
         Ok(DeliveryRecord {
             facts: DeliveryFacts::from_row(r)?,
             note: r.get(6)?,
@@ -516,20 +717,38 @@ pub fn members_without_households(db: Db<'_>) -> rusqlite::Result<Vec<i64>> {
     rows.collect()
 }
 
-/// Deliveries entered more than once, identical in every value (pasted
-/// twice?), among those `scan` selects: the values, and how many times.
-/// Rows without an id of their own share a day and fingerprint only when
-/// every value is the same; within one file the k-th copy takes occurrence
-/// k (contract §3.4), so a group of more than one row is a repeat.
-pub fn repeated_deliveries(db: Db<'_>, scan: &Scan) -> rusqlite::Result<Vec<(DeliveryFacts, u32)>> {
+/// Deliveries one ledger holds more than once, identical in every value
+/// (day, member, household, category, goods, cash, note: pasted twice?),
+/// among those `scan` selects: the ledger's name, the values, and how many
+/// times. Rows without an id of their own share a day and fingerprint
+/// only when every value is the same; within one file the k-th copy takes
+/// occurrence k (contract §3.4). So the candidates are the (day,
+/// fingerprint) groups of more than one row — few, and found along the
+/// deduplication index — and only their holds are read. (Rows no ledger
+/// holds, which only a database edited by hand has, count as one ledger
+/// without a name.)
+pub fn repeated_deliveries(
+    db: Db<'_>,
+    scan: &Scan,
+) -> rusqlite::Result<Vec<(String, DeliveryFacts, u32)>> {
     let conn = db.0;
     let mut stmt = conn.prepare_cached(
-        "SELECT day, member, household, category, goods, cash, count(*) FROM deliveries
-         WHERE id IS NULL AND occurrence > 0 AND day BETWEEN ?1 AND ?2
-           AND (?3 IS NULL OR member = ?3) AND (?4 IS NULL OR household = ?4)
-           AND (?5 IS NULL OR category = ?5)
-         GROUP BY day, fingerprint HAVING count(*) > 1
-         ORDER BY day, member, household, category",
+        "WITH twice AS (
+             SELECT day, fingerprint FROM deliveries
+             WHERE id IS NULL AND occurrence > 0 AND day BETWEEN ?1 AND ?2
+             GROUP BY day, fingerprint HAVING count(*) > 1)
+         SELECT d.day, d.member, d.household, d.category, d.goods, d.cash, count(*),
+                coalesce(l.name, '')
+         FROM twice t
+         JOIN deliveries d ON d.day = t.day AND d.fingerprint = t.fingerprint
+         LEFT JOIN holds h ON h.kind = 3 AND h.record = d.key
+         LEFT JOIN ledgers l ON l.key = h.ledger
+         WHERE d.id IS NULL AND d.occurrence > 0
+           AND (?3 IS NULL OR d.member = ?3) AND (?4 IS NULL OR d.household = ?4)
+           AND (?5 IS NULL OR d.category = ?5) AND (?6 IS NULL OR h.ledger = ?6)
+         GROUP BY h.ledger, d.day, d.member, d.household, d.category, d.goods, d.cash, d.note
+         HAVING count(*) > 1
+         ORDER BY d.day, d.member, d.household, d.category, l.name",
     )?;
     let rows = stmt.query_map(
         rusqlite::params![
@@ -537,9 +756,10 @@ pub fn repeated_deliveries(db: Db<'_>, scan: &Scan) -> rusqlite::Result<Vec<(Del
             scan.to,
             scan.member,
             scan.household,
-            scan.category
+            scan.category,
+            scan.ledger
         ],
-        |r| Ok((DeliveryFacts::from_row(r)?, r.get(6)?)),
+        |r| Ok((r.get(7)?, DeliveryFacts::from_row(r)?, r.get(6)?)),
     )?;
     rows.collect()
 }
@@ -709,6 +929,27 @@ mod tests {
         }
         assert_eq!(piece(1, 10, -1), None);
         assert_eq!(piece(1, 10, PIECES), None);
+    }
+
+    #[test]
+    fn a_ledger_s_holds_are_found_by_key_small_or_huge() {
+        let store = Store::in_memory().unwrap();
+        store
+            .conn
+            .execute_batch(
+                "INSERT INTO ledgers (key, name) VALUES (1, 'a'), (2, 'b');
+                 INSERT INTO holds (kind, record, ledger, added) VALUES
+                     (3, 1, 1, 1), (3, 64, 1, 1), (3, 9223372036854775807, 1, 1),
+                     (3, -5, 1, 1), (3, 2, 2, 1), (0, 3, 1, 1);",
+            )
+            .unwrap();
+        let held = held(store.reports(), 3, 1).unwrap();
+        for key in [1, 64, i64::MAX, -5] {
+            assert!(held.contains(key), "{key}");
+        }
+        for key in [0, 2, 3, 63, 65, i64::MIN] {
+            assert!(!held.contains(key), "{key}");
+        }
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod chinese;
 mod chinese_reports;
 mod clerk_review;
 mod demo;
+mod history;
 mod import;
 mod import_zh;
 mod input_review;
