@@ -231,7 +231,7 @@ fn refused(refusal: &Refusal, lang: Lang) -> String {
             tr!(
                 lang,
                 format!(
-                    "import {number} cannot be undone: later {imports} {} changed, removed or newly hold records it added or changed; undo {them} first, newest first ({}); nothing was changed",
+                    "import {number} cannot be undone: later {imports} {} changed, removed, newly held or listed again records it added or changed, or took their places; undo {them} first, newest first ({}); nothing was changed",
                     list(&en, lang),
                     by.iter()
                         .map(|m| format!("bangfu undo {m}"))
@@ -239,7 +239,7 @@ fn refused(refusal: &Refusal, lang: Lang) -> String {
                         .join(", then "),
                 ),
                 format!(
-                    "第{number}次导入不能撤销：其后的{}导入又改动、删除或新归入了它新增或改动的记录；请先从最近的开始撤销这些导入（{}）；什么也没有改动",
+                    "第{number}次导入不能撤销：其后的{}导入又改动、删除、新归入或再次列出了它新增或改动的记录，或占用了这些记录的位置；请先从最近的开始撤销这些导入（{}）；什么也没有改动",
                     list(&zh, lang),
                     by.iter()
                         .map(|m| format!("bangfu undo {m}"))

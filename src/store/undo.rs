@@ -82,10 +82,24 @@ impl Store {
                 false => TransactionBehavior::Immediate,
             };
             let tx = store.conn.transaction_with_behavior(behavior)?;
+            // A dry run undoes too, and rolls back: what it says is what
+            // the undo would do, refusals included.
             let outcome = match refusal(&tx, number)? {
                 Some(refused) => Err(refused),
-                None if dry_run => Ok(count(&tx, number)?),
-                None => Ok(apply(&tx, number)?),
+                None => match apply(&tx, number) {
+                    Ok(undone) => Ok(undone),
+                    // What it would put back meets a row a later import
+                    // wrote in a unique place: an ID number given to
+                    // another household since, a delivery or pairing with
+                    // the same id or key added since. Putting it back would
+                    // replace the later row (wrong figures) or fail
+                    // halfway: the later imports are to be undone first.
+                    Err(e) if takes_a_place(&e) => {
+                        let by = later_standing(&tx, number)?;
+                        Err(Refusal::Blocked { number, by })
+                    }
+                    Err(e) => return Err(e),
+                },
             };
             match (&outcome, dry_run) {
                 (Ok(_), false) => tx.commit()?,
@@ -109,8 +123,45 @@ fn refusal(conn: &Connection, number: i64) -> rusqlite::Result<Option<Refusal>> 
     if !command.undoable {
         return Ok(Some(Refusal::Older { number }));
     }
-    let by = blocking(conn, number)?;
+    let mut by = blocking(conn, number)?;
+    by.extend(listed_again(conn, number)?);
+    by.sort_unstable_by(|a, b| b.cmp(a));
+    by.dedup();
     Ok((!by.is_empty()).then_some(Refusal::Blocked { number, by }))
+}
+
+/// Later imports standing that imported a file of the same ledger and kind
+/// as one of import `n`'s and found rows stored (unchanged or updated):
+/// the ledger's later version may list rows `n` added — its hold is the
+/// one `n` made, so no mark of the later import is on them — and undoing
+/// `n` would delete rows a standing import's sheet lists. (Contract §8 says
+/// a later import that left the records unchanged does not block; but
+/// then the reports after the undo would not be those had `n` never been
+/// made, which §8 also promises, and which wins.)
+fn listed_again(conn: &Connection, n: i64) -> rusqlite::Result<Vec<i64>> {
+    conn.prepare(
+        "SELECT DISTINCT m.command FROM imports m
+         JOIN imports i ON i.command = ?1 AND m.ledger = i.ledger AND m.kind IS i.kind
+         JOIN commands c ON c.number = m.command AND c.undone IS NULL
+         WHERE m.command > ?1 AND m.updated + m.unchanged > 0",
+    )?
+    .query_map([n], |r| r.get(0))?
+    .collect()
+}
+
+/// Every later import standing, newest first.
+fn later_standing(conn: &Connection, n: i64) -> rusqlite::Result<Vec<i64>> {
+    conn.prepare(
+        "SELECT number FROM commands WHERE number > ?1 AND undone IS NULL ORDER BY 1 DESC",
+    )?
+    .query_map([n], |r| r.get(0))?
+    .collect()
+}
+
+/// Whether a write failed on a unique index or key.
+fn takes_a_place(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _)
+        if f.code == rusqlite::ErrorCode::ConstraintViolation)
 }
 
 /// The later imports, not undone, that touched a record import `n`
@@ -270,22 +321,6 @@ const BLOCKING_WALKING_LATER: &str = "
       )
     ORDER BY l.command DESC";
 
-/// How many rows of each kind undoing import `n` would put back and
-/// delete, as [`apply`] counts them.
-fn count(conn: &Connection, n: i64) -> rusqlite::Result<Undone> {
-    let one = |sql: &str| -> rusqlite::Result<u64> {
-        conn.query_row(sql, [n], |r| r.get::<_, i64>(0))
-            .map(|c| c.max(0) as u64)
-    };
-    let mut undone = put_back_counts(conn, n)?;
-    undone.households.deleted = one("SELECT count(*) FROM households WHERE added = ?1")?;
-    undone.members.deleted = one("SELECT count(*) FROM members WHERE added = ?1")?;
-    undone.pairings.deleted = one("SELECT count(*) FROM pairings WHERE added = ?1")?;
-    undone.deliveries.deleted = one("SELECT count(*) FROM deliveries WHERE added = ?1")?;
-    undone.holds.deleted = one("SELECT count(*) FROM holds WHERE added = ?1")?;
-    Ok(undone)
-}
-
 /// What undoing import `n` puts back: read from its undo rows and history
 /// (a few rows a change, found by the command), before they go. Rows the
 /// import added itself and then changed again are deleted, not put back.
@@ -361,17 +396,35 @@ fn apply(conn: &Connection, n: i64) -> rusqlite::Result<Undone> {
          SELECT kind, record, ledger, added FROM undo_holds WHERE command = ?1 AND added <> ?1",
         [n],
     )?;
+    // Rows it changed get their old values in place, rows it deleted come
+    // back under their keys; never `OR REPLACE`, which would delete any
+    // later row that took the same id or place (the caller refuses then).
     conn.execute(
-        "INSERT OR REPLACE INTO deliveries
-             (key, day, fingerprint, occurrence, id, member, household, category, goods, cash, note, added)
-         SELECT key, day, fingerprint, occurrence, id, member, household, category, goods, cash, note, added
-         FROM undo_deliveries WHERE command = ?1 AND added <> ?1",
+        "UPDATE deliveries AS d SET day = u.day, fingerprint = u.fingerprint,
+             occurrence = u.occurrence, id = u.id, member = u.member, household = u.household,
+             category = u.category, goods = u.goods, cash = u.cash, note = u.note, added = u.added
+         FROM undo_deliveries u
+         WHERE u.command = ?1 AND u.added <> ?1 AND u.removed = 0 AND d.key = u.key",
         [n],
     )?;
     conn.execute(
-        "INSERT OR REPLACE INTO pairings (key, member, household, since, until, added)
+        "INSERT INTO deliveries
+             (key, day, fingerprint, occurrence, id, member, household, category, goods, cash, note, added)
+         SELECT key, day, fingerprint, occurrence, id, member, household, category, goods, cash, note, added
+         FROM undo_deliveries WHERE command = ?1 AND added <> ?1 AND removed <> 0",
+        [n],
+    )?;
+    conn.execute(
+        "UPDATE pairings AS p SET member = u.member, household = u.household,
+             since = u.since, until = u.until, added = u.added
+         FROM undo_pairings u
+         WHERE u.command = ?1 AND u.added <> ?1 AND u.removed = 0 AND p.key = u.key",
+        [n],
+    )?;
+    conn.execute(
+        "INSERT INTO pairings (key, member, household, since, until, added)
          SELECT key, member, household, since, until, added
-         FROM undo_pairings WHERE command = ?1 AND added <> ?1",
+         FROM undo_pairings WHERE command = ?1 AND added <> ?1 AND removed <> 0",
         [n],
     )?;
     revert_history(conn, n)?;

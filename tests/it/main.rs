@@ -30,6 +30,7 @@ mod sheets_memory;
 mod store_review;
 mod store_zh;
 mod undo;
+mod undo_review;
 mod upgrade;
 mod workbook;
 mod workbook_export;

@@ -216,23 +216,34 @@ fn an_import_an_older_bangfu_made_is_listed_honestly_and_not_undone() {
 }
 
 #[test]
-fn a_later_import_that_listed_the_same_rows_unchanged_does_not_block() {
+fn a_later_import_of_the_same_ledger_that_listed_its_rows_blocks_until_undone() {
+    // The April export lists March's rows unchanged. Undoing March under
+    // it would delete rows a standing import's sheet lists (reports not as
+    // if March had never been imported): refused, naming April; undone
+    // newest first, both go.
     let w = Workdir::new();
     let [h, m, p] = district(&w);
     import(&w, &[&h, &m, &p]);
     let before = reports(&w);
     let deliveries = w.gbk("帮扶记录.csv", DELIVERIES);
     import(&w, &[&deliveries]);
+    let after_march = reports(&w);
     import(&w, &[&deliveries]);
     assert_eq!(
         scalar(&w, "SELECT sum(unchanged) FROM imports WHERE command = 3"),
         "4"
     );
-    w.stdout(&["undo", "2"]);
-    assert_eq!(reports(&w), before);
-    // Import 3 changed nothing to undo.
+    let unchanged = w.dump();
+    let out = w.bangfu().args(["undo", "2"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("later import 3"), "{err}");
+    assert_eq!(w.dump(), unchanged);
+    assert_eq!(reports(&w), after_march);
+    // Import 3 changed nothing to undo; then March goes.
     let out = w.stdout(&["undo", "3"]);
     assert!(out.contains("change nothing"), "{out}");
+    w.stdout(&["undo", "2"]);
     assert_eq!(reports(&w), before);
 }
 

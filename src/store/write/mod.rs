@@ -113,6 +113,9 @@ pub struct Writer<'c> {
     /// Per ledger and kind this import wrote: the records its files listed
     /// ([`Writer::saw`]), the version `--replace` makes current.
     versions: HashMap<(i64, Kind), Seen>,
+    /// The (ledger, kind) of the files written ([`Writer::lists`]): the
+    /// versions `--replace` makes current.
+    whole: std::collections::BTreeSet<(i64, Kind)>,
     tally: Tally,
     /// The current file's deliveries without id, waiting to be sorted, and
     /// the statements a million-row import runs a million times, prepared
@@ -143,6 +146,7 @@ impl<'c> Writer<'c> {
             deliveries_before,
             ledger: 0,
             versions: HashMap::default(),
+            whole: Default::default(),
             tally: Tally::default(),
             deliveries: deliveries::Deliveries::new(conn, command)?,
         })
@@ -199,8 +203,14 @@ impl<'c> Writer<'c> {
     /// The current file is one of `kind`: its ledger has a version of that
     /// kind even if no row of it is written (a file of a header alone lists
     /// nothing: `--replace` would drop all the ledger held, and says so).
+    /// Only the kinds of the files themselves are whole versions: a
+    /// members file's 结对户 column lists pairings (held, in its ledger's
+    /// pairings), but it is no whole version of the ledger's pairings, and
+    /// `--replace` of a members file must not drop the pairings its
+    /// ledger's pairings sheet lists.
     pub fn lists(&mut self, kind: Kind) {
         self.versions.entry((self.ledger, kind)).or_default();
+        self.whole.insert((self.ledger, kind));
     }
 
     /// The current file listed record `key` of `kind`: its ledger holds it

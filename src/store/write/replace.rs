@@ -63,8 +63,7 @@ impl Writer<'_> {
     /// Make every version this import wrote its ledger's current one, or
     /// say why not (`force`: whatever it drops).
     pub fn replace(&mut self, force: bool) -> rusqlite::Result<Replaced> {
-        let mut keys: Vec<(i64, Kind)> = self.versions.keys().copied().collect();
-        keys.sort();
+        let keys: Vec<(i64, Kind)> = self.whole.iter().copied().collect();
         let mut replaced = Replaced::default();
         let mut plans = Vec::with_capacity(keys.len());
         for (ledger, kind) in keys {
