@@ -345,9 +345,12 @@ pub const MIGRATIONS: &[&str] = &[
 /// gives (the rule an import uses, [`LedgerName::of_path`]), and the rows
 /// written before are held by those ledgers — a delivery by the ledger of
 /// the file that last inserted or matched it (its `batch` mark named the
-/// file; the migration kept it in `temp.v7_delivery_files`), a household, member or pairing by every ledger that imported a
-/// file of its kind (which of them listed it, the log does not know; more
-/// holders only ever keep a record, never remove one).
+/// file; the migration kept it in `temp.v7_delivery_files`), a household,
+/// member or pairing by every ledger that imported a file of its kind that
+/// added records (which of them listed which, the log does not know; the
+/// files that created records are the rosters themselves, where a small
+/// adjustment file that only changed a few would hold the whole roster and
+/// keep every record a later `--replace` drops).
 pub fn after_migration(conn: &Connection, version: i64) -> rusqlite::Result<()> {
     if version != 7 {
         return Ok(());
@@ -376,11 +379,12 @@ pub fn after_migration(conn: &Connection, version: i64) -> rusqlite::Result<()> 
          INSERT OR IGNORE INTO holds (kind, record, ledger, added)
              SELECT k.kind, r.key, i.ledger, 0
              FROM (SELECT 0 AS kind, 'households' AS name UNION ALL SELECT 1, 'members') k
-             JOIN imports i ON i.kind = k.name
+             JOIN imports i ON i.kind = k.name AND i.new > 0
              JOIN (SELECT 0 AS kind, key FROM households UNION ALL SELECT 1, key FROM members) r
                  ON r.kind = k.kind;
          INSERT OR IGNORE INTO holds (kind, record, ledger, added)
-             SELECT 2, p.key, i.ledger, 0 FROM pairings p JOIN imports i ON i.kind = 'pairings';",
+             SELECT 2, p.key, i.ledger, 0 FROM pairings p
+             JOIN imports i ON i.kind = 'pairings' AND i.new > 0;",
     )?;
     super::renormalise::renormalise_notes(conn)?;
     Ok(())

@@ -132,11 +132,11 @@ fn every_row_is_held_by_the_ledger_of_the_file_that_wrote_it() {
     };
     assert_eq!(held_by("帮扶记录上半年"), "298");
     assert_eq!(held_by("帮扶记录下半年"), "304");
-    // Households by both ledgers that imported households, members and
-    // pairings by theirs.
+    // Households by the ledger whose file added them (not by 户籍调整, a
+    // file that changed one), members and pairings by theirs.
     assert_eq!(
         scalar(&w, "SELECT count(*) FROM holds WHERE kind = 0"),
-        "400"
+        "200"
     );
     assert_eq!(
         scalar(&w, "SELECT count(*) FROM holds WHERE kind = 1"),
@@ -231,4 +231,31 @@ fn a_note_stored_before_today_s_text_rules_matches_its_row_again() {
         scalar(&w, "SELECT group_concat(note || ':' || occurrence, ',') FROM (SELECT note, occurrence FROM deliveries ORDER BY note, occurrence)"),
         "café:1,送米面:1,送米面:2"
     );
+}
+
+#[test]
+fn a_roster_replaced_after_the_upgrade_removes_what_it_no_longer_lists() {
+    // 户籍调整.csv changed one household of the roster: after the upgrade it
+    // must not hold the whole roster, or the roster's --replace could never
+    // take a household off it.
+    let w = upgraded_copy();
+    let roster =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/households.csv")).unwrap();
+    let mut lines: Vec<&[u8]> = roster.split_inclusive(|&b| b == b'\n').collect();
+    lines.pop();
+    let file = w.write("households.csv", lines.concat());
+    let out = w
+        .bangfu()
+        .env("BANGFU_TODAY", "2024-07-31")
+        .args(["import", "--replace", crate::common::path_str(&file)])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary = printed(&w, &["summary", "--format", "json"]);
+    assert!(summary.contains("\"households\": 199"), "{summary}");
 }
