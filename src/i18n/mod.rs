@@ -282,8 +282,8 @@ impl Msg {
             ),
             EmptyLedger => tr!(
                 lang,
-                "a ledger needs a name: give --ledger the name of the sheet's ledger (台账), e.g. --ledger 帮扶记录".to_string(),
-                "台账名称不能为空：请在 --ledger 后写台账的名称，例如 --ledger 帮扶记录".to_string(),
+                "a ledger needs a name of visible text on one line: give --ledger the name of the sheet's ledger (台账), e.g. --ledger 帮扶记录".to_string(),
+                "台账名称不能为空，也不能含换行或控制字符：请在 --ledger 后写台账的名称，例如 --ledger 帮扶记录".to_string(),
             ),
             UnknownEncoding { given } => tr!(
                 lang,

@@ -14,10 +14,13 @@ use std::fmt;
 pub struct LedgerName(String);
 
 impl LedgerName {
-    /// The name given with `--ledger`; `None` when nothing is left of it.
+    /// The name given with `--ledger`; `None` when nothing is left of it,
+    /// or it holds a line break or another control character (a name is
+    /// printed in tables and messages, one line each).
     pub fn parse(text: &str) -> Option<LedgerName> {
         let name = clean_text(text);
-        (!name.is_empty()).then(|| LedgerName(name.into_owned()))
+        (!name.is_empty() && !name.chars().any(char::is_control))
+            .then(|| LedgerName(name.into_owned()))
     }
 
     /// The ledger a file of this path goes into without `--ledger`: its
@@ -26,6 +29,12 @@ impl LedgerName {
     /// extension (`.csv`) keeps it; an empty path gives `-`.
     pub fn of_path(path: &str) -> LedgerName {
         let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+        // A file name may hold control characters; a ledger's name not.
+        let name: String = name
+            .chars()
+            .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+            .collect();
+        let name = name.as_str();
         let stem = match name.rfind('.') {
             Some(dot) if dot > 0 => &name[..dot],
             _ => name,
@@ -77,7 +86,10 @@ mod tests {
     }
 
     #[test]
-    fn a_ledger_name_must_say_something() {
+    fn a_ledger_name_must_say_something_on_one_line() {
+        assert_eq!(LedgerName::parse("a\nb"), None);
+        assert_eq!(LedgerName::parse("a\u{1b}[31mb"), None);
+        assert_eq!(LedgerName::of_path("帮扶\n记录.csv").as_str(), "帮扶\u{fffd}记录");
         assert_eq!(LedgerName::parse("  "), None);
         assert_eq!(LedgerName::parse("\u{200b}"), None);
         assert_eq!(LedgerName::parse(" 白仓镇 ").unwrap().as_str(), "白仓镇");
