@@ -147,6 +147,15 @@ pub enum ImportMsg {
         held: u64,
         rows: u64,
     },
+    /// `--replace` of a file most of whose rows another ledger holds, into
+    /// a ledger of its own name: refused, so that a month in the file's
+    /// name does not start a second ledger beside the real one.
+    OtherLedgerReplace {
+        ledger: LedgerName,
+        other: LedgerName,
+        held: u64,
+        rows: u64,
+    },
 }
 
 impl FileError {
@@ -450,6 +459,15 @@ impl ImportMsg {
                     format!("文件的 {rows} 行中有 {held} 行已在台账“{name}”中；如果它是这个台账的新版本，请用 --ledger {word} --replace 导入"),
                 )
             }
+            OtherLedgerReplace { ledger, other, held, rows } => {
+                let (ledger, name) = (printable(ledger.as_str()), printable(other.as_str()));
+                let word = shell_word(&name);
+                tr!(
+                    lang,
+                    format!("{held} of its {rows} rows are already in ledger {name}, but --replace would make it a new ledger {ledger} beside it, which would hold them too (a row later deleted from {name}'s sheet would stay counted through {ledger}); if this file is {name}'s new version, import it with --ledger {word} --replace; to start ledger {ledger} anyway, add --force; nothing was imported"),
+                    format!("文件的 {rows} 行中有 {held} 行已在台账“{name}”中，而 --replace 会把它导入为一个新台账“{ledger}”，这些行也归入新台账（以后从“{name}”表中删掉的行，仍会因“{ledger}”而被计入）；如果它是“{name}”的新版本，请用 --ledger {word} --replace 导入；确实要另建台账“{ledger}”，请加 --force；什么也没有导入"),
+                )
+            }
         }
     }
 }
@@ -694,6 +712,12 @@ pub(crate) mod tests {
                 held: 3,
                 rows: 4,
             },
+            OtherLedgerReplace {
+                ledger: LedgerName::parse("帮扶记录2024年4月").unwrap(),
+                other: LedgerName::parse("帮扶记录").unwrap(),
+                held: 3,
+                rows: 4,
+            },
         ];
         for m in &all {
             match m {
@@ -726,7 +750,8 @@ pub(crate) mod tests {
                 | ReplaceRefused(_)
                 | NothingReplaced { .. }
                 | LooksCorrected(_)
-                | OtherLedgerHolds { .. } => {}
+                | OtherLedgerHolds { .. }
+                | OtherLedgerReplace { .. } => {}
             }
         }
         all

@@ -86,6 +86,19 @@ pub fn follow(
             continue;
         };
         let file = files.last().map(|f| f.name.clone()).unwrap_or_default();
+        if options.replace && !options.force {
+            let message = ImportMsg::OtherLedgerReplace {
+                ledger: ledger.clone(),
+                other: other.other,
+                held: other.held,
+                rows,
+            };
+            report.refused = true;
+            report
+                .problems
+                .push(Problem::new(file, 1, Column::File, message));
+            continue;
+        }
         let message = ImportMsg::OtherLedgerHolds {
             other: other.other,
             held: other.held,

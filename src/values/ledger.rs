@@ -89,7 +89,10 @@ mod tests {
     fn a_ledger_name_must_say_something_on_one_line() {
         assert_eq!(LedgerName::parse("a\nb"), None);
         assert_eq!(LedgerName::parse("a\u{1b}[31mb"), None);
-        assert_eq!(LedgerName::of_path("帮扶\n记录.csv").as_str(), "帮扶\u{fffd}记录");
+        assert_eq!(
+            LedgerName::of_path("帮扶\n记录.csv").as_str(),
+            "帮扶\u{fffd}记录"
+        );
         assert_eq!(LedgerName::parse("  "), None);
         assert_eq!(LedgerName::parse("\u{200b}"), None);
         assert_eq!(LedgerName::parse(" 白仓镇 ").unwrap().as_str(), "白仓镇");

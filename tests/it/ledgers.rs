@@ -607,3 +607,41 @@ fn a_row_another_ledger_holds_stays_when_one_ledger_drops_it() {
         "1"
     );
 }
+
+#[test]
+fn a_replace_that_would_start_a_second_ledger_beside_the_one_holding_its_rows_is_refused() {
+    // The clerk's year: 帮扶记录.csv is the ledger; May's export is saved as
+    // 帮扶记录2024年5月.csv and imported with --replace. Into a ledger of its
+    // own name it would hold every row a second time, and a row later
+    // deleted from the sheet would stay counted through it: refused,
+    // naming the --ledger to use; --force starts the new ledger anyway.
+    let w = Workdir::new();
+    district(&w);
+    let march = sheet(&w, "帮扶记录.csv", DELIVERIES, &MARCH);
+    ok(&w, &["import", &march]);
+    let may = sheet(&w, "帮扶记录2003年5月.csv", DELIVERIES, &MARCH);
+    let before = w.dump();
+    bangfu_snapshot!(
+        "second_ledger_refused_zh",
+        w,
+        &["--lang", "zh", "import", "--replace", &may]
+    );
+    assert_eq!(w.dump(), before);
+    let (code, _) = run(&w, &["import", "--replace", "--dry-run", &may]);
+    assert_eq!(code, Some(1));
+    // As it says: that ledger's new version.
+    ok(&w, &["import", "--ledger", "帮扶记录", "--replace", &may]);
+    assert_eq!(
+        rows(&w, "SELECT name FROM ledgers WHERE name LIKE '帮扶记录%'"),
+        ["帮扶记录"]
+    );
+    // Or, forced, a ledger of its own.
+    ok(&w, &["import", "--replace", "--force", &may]);
+    assert_eq!(
+        rows(
+            &w,
+            "SELECT count(*) FROM ledgers WHERE name = '帮扶记录2003年5月'"
+        ),
+        ["1"]
+    );
+}
