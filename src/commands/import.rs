@@ -10,6 +10,7 @@ use crate::input::{ReadOptions, Source};
 use crate::output::Guard;
 use crate::output::{Pending, Target};
 use crate::problem::{report_problems, say, UsageError};
+use crate::report::log::{count_cells, count_columns};
 use crate::report::{Cell, Column, Label, Lang, Table};
 use crate::store::Store;
 use crate::values::{formula, Date};
@@ -216,46 +217,27 @@ pub fn finish(
 
 /// The per-file result table.
 pub fn results_table(files: &[FileResult], lang: Lang) -> Table {
-    let labels = [
-        ("file", Label::File),
-        ("kind", Label::Kind),
-        ("encoding", Label::Encoding),
-        ("read", Label::Read),
-        ("new", Label::New),
-        ("updated", Label::Updated),
-        ("unchanged", Label::Unchanged),
-        ("removed", Label::Dropped),
-        ("skipped", Label::Skipped),
-        ("rejected", Label::Rejected),
+    // A file's name is shown whole, however long its path.
+    let columns = [
+        Column::whole("file", Label::File.text(lang)),
+        Column::new("kind", Label::Kind.text(lang)),
+        Column::new("encoding", Label::Encoding.text(lang)),
     ];
     Table {
-        columns: labels
-            .iter()
-            // A file's name is shown whole, however long its path.
-            .map(|(key, label)| match *key {
-                "file" => Column::whole(*key, label.text(lang)),
-                _ => Column::new(*key, label.text(lang)),
-            })
-            .collect(),
+        columns: columns.into_iter().chain(count_columns(lang)).collect(),
         rows: files
             .iter()
             .map(|f| {
-                let n = |v: u64| Cell::Int(v as i64);
-                vec![
+                let kind = f.kind.map_or("?", |k| match lang {
+                    Lang::En => k.key(),
+                    Lang::Zh => k.zh(),
+                });
+                let cells = [
                     Cell::text(f.name.clone()),
-                    Cell::text(f.kind.map_or("?", |k| match lang {
-                        Lang::En => k.key(),
-                        Lang::Zh => k.zh(),
-                    })),
+                    Cell::text(kind),
                     Cell::text(f.encoding.clone()),
-                    n(f.counts.read),
-                    n(f.counts.new),
-                    n(f.counts.updated),
-                    n(f.counts.unchanged),
-                    n(f.counts.removed),
-                    n(f.counts.skipped),
-                    n(f.counts.rejected),
-                ]
+                ];
+                cells.into_iter().chain(count_cells(&f.counts)).collect()
             })
             .collect(),
         total: None,

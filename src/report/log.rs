@@ -14,7 +14,40 @@ use super::{Label, Lang};
 use crate::i18n::undo::{undo_state, LogLabel};
 use crate::input::headers::Kind;
 use crate::store::log::{Command, File};
+use crate::store::write::Counts;
 use serde_json::{json, Value};
+
+/// The columns of a file's counts, in the order of contract §3.4: the
+/// import's table and the log's show them alike.
+pub fn count_columns(lang: Lang) -> impl Iterator<Item = Column> {
+    [
+        ("read", Label::Read),
+        ("new", Label::New),
+        ("updated", Label::Updated),
+        ("unchanged", Label::Unchanged),
+        ("removed", Label::Dropped),
+        ("skipped", Label::Skipped),
+        ("rejected", Label::Rejected),
+    ]
+    .into_iter()
+    .map(move |(key, label)| Column::new(key, label.text(lang)))
+}
+
+/// A file's counts as the cells under [`count_columns`].
+pub fn count_cells(c: &Counts) -> impl Iterator<Item = Cell> {
+    let n = |v: u64| Cell::Int(i64::try_from(v).unwrap_or(i64::MAX));
+    [
+        c.read,
+        c.new,
+        c.updated,
+        c.unchanged,
+        c.removed,
+        c.skipped,
+        c.rejected,
+    ]
+    .into_iter()
+    .map(n)
+}
 
 /// Digits of the SHA-256 a drawn table shows.
 const SHORT_HASH: usize = 12;
@@ -83,14 +116,8 @@ pub fn table(log: &[Command], lang: Lang, whole: bool) -> Table {
         Column::new("ledger", label(L::Ledger)),
         Column::new("kind", Label::Kind.text(lang)),
         Column::new("sha256", label(L::Sha256)),
-        Column::new("read", Label::Read.text(lang)),
-        Column::new("new", Label::New.text(lang)),
-        Column::new("updated", Label::Updated.text(lang)),
-        Column::new("unchanged", Label::Unchanged.text(lang)),
-        Column::new("removed", Label::Dropped.text(lang)),
-        Column::new("skipped", Label::Skipped.text(lang)),
-        Column::new("rejected", Label::Rejected.text(lang)),
     ];
+    let columns: Vec<Column> = columns.into_iter().chain(count_columns(lang)).collect();
     let unknown = |value: Option<&str>, shown: &dyn Fn(&str) -> String| match value {
         Some(v) => Cell::text(shown(v)),
         None if whole => Cell::Null,
@@ -120,7 +147,6 @@ pub fn table(log: &[Command], lang: Lang, whole: bool) -> Table {
                 rows.push(row);
                 continue;
             };
-            let n = |v: u64| Cell::Int(i64::try_from(v).unwrap_or(i64::MAX));
             let kind = f.kind.as_deref().map(|k| match (Kind::parse(k), lang) {
                 (Some(kind), Lang::Zh) => kind.zh().to_string(),
                 _ => k.to_string(),
@@ -134,14 +160,8 @@ pub fn table(log: &[Command], lang: Lang, whole: bool) -> Table {
                 unknown(f.ledger.as_deref(), &str::to_string),
                 unknown(kind.as_deref(), &str::to_string),
                 unknown(f.sha256.as_deref(), &hash),
-                n(f.counts.read),
-                n(f.counts.new),
-                n(f.counts.updated),
-                n(f.counts.unchanged),
-                n(f.counts.removed),
-                n(f.counts.skipped),
-                n(f.counts.rejected),
             ]);
+            row.extend(count_cells(&f.counts));
             rows.push(row);
         }
     }
