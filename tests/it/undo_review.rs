@@ -209,3 +209,112 @@ fn replacing_a_members_file_leaves_the_pairings_sheet_of_its_ledger_alone() {
     );
     assert_eq!(scalar(&w, "SELECT count(*) FROM pairings"), "3");
 }
+
+/// Every report a clerk reads, as JSON, on the review's day.
+fn reports(w: &Workdir) -> Vec<String> {
+    let mut all = Vec::new();
+    for args in [
+        &["summary"][..],
+        &["totals", "--by", "category,village,status,unit"],
+        &["unpaired"],
+        &["overdue"],
+    ] {
+        let out = w
+            .bangfu()
+            .env("BANGFU_TODAY", "2024-06-01")
+            .args(args)
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        all.push(String::from_utf8_lossy(&out.stdout).into_owned());
+    }
+    all
+}
+
+#[test]
+fn undo_of_a_replace_brings_back_what_it_removed_and_undo_of_a_move_the_village() {
+    let w = setup();
+    let d = w.utf8(
+        "帮扶记录.csv",
+        "日期,帮扶人,户编号,类别,物资\n2024-03-05,M1,H1,送温暖,800\n2024-03-06,M1,H2,送温暖,100\n2024-03-07,M2,H3,送政策,50\n",
+    );
+    run(&w, &["import", path_str(&d)], 0);
+    let before_replace = reports(&w);
+    let corrected = w.utf8(
+        "帮扶记录.csv",
+        "日期,帮扶人,户编号,类别,物资\n2024-03-05,M1,H1,送温暖,880\n2024-03-06,M1,H2,送温暖,100\n",
+    );
+    run(
+        &w,
+        &["import", "--replace", "--force", path_str(&corrected)],
+        0,
+    );
+    assert_eq!(total(&w), "2 980.00");
+    run(&w, &["undo", "3"], 0);
+    assert_eq!(reports(&w), before_replace);
+    assert_eq!(total(&w), "3 950.00");
+    // A household moved to another village on 2024-06-01, then undone.
+    let moved = w.utf8(
+        "households.csv",
+        "户编号,户主,乡镇,村\nH1,张三,工农乡,青山村\n",
+    );
+    run(&w, &["import", path_str(&moved)], 0);
+    assert_eq!(
+        scalar(&w, "SELECT village FROM households WHERE id = 'H1'"),
+        "青山村"
+    );
+    run(&w, &["undo", "4"], 0);
+    assert_eq!(
+        scalar(&w, "SELECT village FROM households WHERE id = 'H1'"),
+        "红旗村"
+    );
+    assert_eq!(reports(&w), before_replace);
+}
+
+#[test]
+fn a_kill_at_any_moment_of_an_undo_leaves_all_or_nothing() {
+    let w = setup();
+    let mut text = String::from("日期,帮扶人,户编号,类别,物资,备注\n");
+    for i in 0..30_000 {
+        let day = 1 + i % 28;
+        text.push_str(&format!(
+            "2024-03-{day:02},M1,H{},送温暖,{},第{i}次\n",
+            1 + i % 3,
+            10 + i % 90
+        ));
+    }
+    let d = w.utf8("帮扶记录.csv", &text);
+    run(&w, &["import", path_str(&d)], 0);
+    let template = w.path("template.db");
+    std::fs::copy(w.db(), &template).unwrap();
+    for delay_ms in [0u64, 5, 15, 40, 80, 150, 300] {
+        std::fs::copy(&template, w.db()).unwrap();
+        let _ = std::fs::remove_file(w.path("test.db-wal"));
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("bangfu"))
+            .env("BANGFU_DB", w.db())
+            .env("BANGFU_TODAY", "2024-06-01")
+            .args(["undo", "2"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        let state = (
+            scalar(&w, "SELECT count(*) FROM deliveries"),
+            scalar(
+                &w,
+                "SELECT undone IS NOT NULL FROM commands WHERE number = 2",
+            ),
+            scalar(&w, "SELECT count(*) FROM holds WHERE kind = 3"),
+        );
+        let all = ("0".to_string(), "1".to_string(), "0".to_string());
+        let nothing = ("30000".to_string(), "0".to_string(), "30000".to_string());
+        assert!(
+            state == all || state == nothing,
+            "killed after {delay_ms} ms: {state:?}"
+        );
+        assert_eq!(scalar(&w, "PRAGMA integrity_check"), "ok");
+    }
+}
