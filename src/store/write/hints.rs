@@ -80,6 +80,15 @@ impl Writer<'_> {
             if !self.imported_before(ledger, Kind::Deliveries)? {
                 continue;
             }
+            // A correction is a row of the ledger's sheet exported again.
+            // A file most of whose rows are new (the next million of a
+            // growing ledger, not its sheet again) corrects nothing, and
+            // reading every older row of its days cost it a second and
+            // more at a million rows.
+            let new_rows = seen.count_from(self.deliveries_before + 1);
+            if new_rows > seen.len() - new_rows {
+                continue;
+            }
             let (pairs, count) = self.corrected(ledger, seen)?;
             if count == 0 {
                 continue;

@@ -38,6 +38,21 @@ impl Seen {
         })
     }
 
+    /// How many keys of `from` or above the set holds.
+    pub fn count_from(&self, from: i64) -> u64 {
+        let from = usize::try_from(from).unwrap_or(0);
+        let (word, bit) = (from / 64, from % 64);
+        let Some(first) = self.bits.get(word) else {
+            return 0;
+        };
+        let first = u64::from((first >> bit).count_ones());
+        let rest: u64 = self.bits[word + 1..]
+            .iter()
+            .map(|w| u64::from(w.count_ones()))
+            .sum();
+        first + rest
+    }
+
     /// How many keys the set holds.
     pub fn len(&self) -> u64 {
         self.len
@@ -70,6 +85,10 @@ mod tests {
                 prop_assert_eq!(seen.contains(k), model.contains(&k));
             }
             prop_assert_eq!(seen.len(), model.len() as u64);
+            for &from in probes.iter().chain(&keys) {
+                let above = model.iter().filter(|&&k| k >= from.max(0)).count() as u64;
+                prop_assert_eq!(seen.count_from(from), above);
+            }
         }
     }
 }
