@@ -541,11 +541,11 @@ fn corrected_text(c: &Corrections, lang: Lang) -> String {
             tr!(
                 lang,
                 format!(
-                    "{} {member} → {head} {category}: {held} in the ledger, {file} in the file",
+                    "{} {category} by {member} for the household of {head}: {held} in the ledger, {file} in the file",
                     r.day
                 ),
                 format!(
-                    "{} {member} → {head} {category}：台账中 {held}，文件中 {file}",
+                    "{} 帮扶人{member}对贫困户{head}的{category}：台账中 {held}，文件中 {file}",
                     r.day
                 ),
             )

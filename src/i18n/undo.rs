@@ -55,7 +55,7 @@ impl Rows {
             (Deliveries, Lang::En) => ("deliveries", ""),
             (Deliveries, Lang::Zh) => ("帮扶记录", "条"),
             (Holds, Lang::En) => ("ledger entries", ""),
-            (Holds, Lang::Zh) => ("台账归属", "条"),
+            (Holds, Lang::Zh) => ("台账条目", "条"),
         }
     }
 
