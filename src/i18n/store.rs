@@ -206,6 +206,23 @@ fn damage(d: &Damage, lang: Lang) -> String {
             (Lang::Zh, 0) => format!("SQLite 完整性检查：{first}"),
             (Lang::Zh, n) => format!("SQLite 完整性检查：{first}，另有 {n} 处"),
         },
+        Damage::RowsMissing {
+            table,
+            found,
+            sealed,
+        } => {
+            let zh = match table.as_str() {
+                "households" => "贫困户",
+                "members" => "帮扶人",
+                "pairings" => "结对",
+                _ => "帮扶记录",
+            };
+            tr!(
+                lang,
+                format!("the {table} read as {found} rows, but the last import or undo left {sealed}: part of the file was overwritten"),
+                format!("{zh}读出 {found} 条，而上次导入或撤销后应有 {sealed} 条：数据库文件有一部分被改坏了"),
+            )
+        }
     }
 }
 
@@ -462,6 +479,11 @@ pub(crate) mod tests {
             failed(Trouble::Damaged(Damage::Integrity {
                 first: "x".into(),
                 more: 2,
+            })),
+            failed(Trouble::Damaged(Damage::RowsMissing {
+                table: "deliveries".into(),
+                found: 1,
+                sealed: 2,
             })),
             failed(Trouble::Io),
             failed(Trouble::CannotOpen),

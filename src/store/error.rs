@@ -144,6 +144,13 @@ pub enum Damage {
     StoredValue,
     /// SQLite's integrity check's first finding, and how many more.
     Integrity { first: String, more: usize },
+    /// `table` reads as `found` rows where the last import or undo left
+    /// `sealed`.
+    RowsMissing {
+        table: String,
+        found: i64,
+        sealed: i64,
+    },
 }
 
 /// Why SQLite failed, in a clerk's terms.

@@ -440,6 +440,7 @@ fn apply(conn: &Connection, n: i64) -> rusqlite::Result<Undone> {
         "UPDATE commands SET undone = ?2 WHERE number = ?1",
         params![n, local_now()],
     )?;
+    super::seal(conn)?;
     Ok(undone)
 }
 

@@ -420,3 +420,54 @@ fn a_category_bangfu_never_writes_fails_the_report_instead_of_making_a_group() {
         );
     }
 }
+
+#[test]
+fn a_page_whose_row_count_was_overwritten_fails_every_report_instead_of_printing_short_totals() {
+    // The count of rows in the header of the table's page, lowered by 10:
+    // SQLite then reads 10 rows fewer without any error, and every report
+    // printed short totals with exit 0 (the outside review's finding 12).
+    let w = Workdir::new();
+    import_small_district(&w);
+    let mut rows = String::from("date,member,household,category,goods,note\n");
+    for i in 0..400 {
+        rows.push_str(&format!(
+            "2001-{:02}-{:02},M1,H{},warmth,{},走访第{i}次\n",
+            1 + i % 12,
+            1 + i % 28,
+            1 + i % 2,
+            10 + i
+        ));
+    }
+    let d = w.utf8("d.csv", &rows);
+    w.stdout(&["import", path_str(&d)]);
+    let cells = {
+        let conn = rusqlite::Connection::open(w.db()).unwrap();
+        conn.query_row("SELECT count(*) FROM deliveries", [], |r| {
+            r.get::<_, u16>(0)
+        })
+        .unwrap()
+    };
+    assert_eq!(cells, 400, "the table is one page (its root) for this test");
+    // Big-endian u16 at offset 3 of the page header (page 1 has the file
+    // header before it; the deliveries' root is never page 1).
+    let lowered = (cells - 10).to_be_bytes();
+    {
+        let conn = rusqlite::Connection::open(w.db()).unwrap();
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .unwrap();
+    }
+    damage_root_page(&w.db(), "deliveries", |_| 3, lowered[0], 1);
+    damage_root_page(&w.db(), "deliveries", |_| 4, lowered[1], 1);
+    for args in [
+        &["summary"][..],
+        &["totals", "--by", "category"],
+        &["overdue"],
+        &["show", "household", "H1"],
+    ] {
+        let out = w.bangfu().args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {out:?}");
+        assert!(out.stdout.is_empty(), "{args:?} printed figures: {out:?}");
+        assert!(stderr.contains("read as 390 rows"), "{args:?}: {stderr}");
+    }
+}

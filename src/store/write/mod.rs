@@ -372,6 +372,7 @@ impl Import<'_> {
                 ])?;
             }
         }
+        super::seal(&self.tx)?;
         self.tx.commit()
     }
 
