@@ -14,6 +14,7 @@ pub fn run(ctx: &Context, args: &UndoArgs, out: &mut dyn Write) -> anyhow::Resul
         true => dry_run_store(ctx)?,
         false => ctx.open_store()?,
     };
+    store.check_seal(crate::store::Doing::Undoing)?;
     // A number beyond any the log can hold is one it does not have.
     let number = i64::try_from(args.number).unwrap_or(i64::MAX);
     match store.undo(number, args.dry_run)? {

@@ -156,6 +156,11 @@ fn import_in_transaction(
     before_commit: impl FnOnce(&ImportReport) -> anyhow::Result<()>,
     report: &mut ImportReport,
 ) -> anyhow::Result<()> {
+    let doing = match options.dry_run {
+        true => crate::store::Doing::Checking,
+        false => crate::store::Doing::Importing,
+    };
+    store.check_seal(doing)?;
     let import = store.begin_import()?;
     let command;
     {

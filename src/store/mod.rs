@@ -385,6 +385,16 @@ impl Store {
     /// million.)
     pub fn for_reports(self) -> Result<Store, StoreError> {
         self.conn.execute_batch("BEGIN DEFERRED")?;
+        self.check_seal(Doing::Reporting)?;
+        Ok(self)
+    }
+
+    /// Refuse, as damaged, a database whose records read as another number
+    /// of rows than the last import or undo left ([`seal`]). Reports check
+    /// it before they read, imports and undos before they write: a write
+    /// seals the counts it finds again, and would otherwise make the damage
+    /// pass for the database's state from then on.
+    pub fn check_seal(&self, doing: Doing) -> Result<(), StoreError> {
         let counts: Vec<(String, i64, i64)> = self
             .conn
             .prepare(
@@ -395,18 +405,18 @@ impl Store {
             )?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        if let Some((table, found, sealed)) = counts.into_iter().find(|(_, f, s)| f != s) {
-            return Err(StoreError::Failed {
+        match counts.into_iter().find(|(_, f, s)| f != s) {
+            None => Ok(()),
+            Some((table, found, sealed)) => Err(StoreError::Failed {
                 path: self.name.clone(),
                 trouble: error::Trouble::Damaged(error::Damage::RowsMissing {
                     table,
                     found,
                     sealed,
                 }),
-                doing: Doing::Reporting,
-            });
+                doing,
+            }),
         }
-        Ok(self)
     }
 
     /// SQLite's integrity check of the whole file, for `check`: damage

@@ -470,4 +470,22 @@ fn a_page_whose_row_count_was_overwritten_fails_every_report_instead_of_printing
         assert!(out.stdout.is_empty(), "{args:?} printed figures: {out:?}");
         assert!(stderr.contains("read as 390 rows"), "{args:?}: {stderr}");
     }
+    // Nor does a write seal the damage as the database's state: an import
+    // and an undo are refused as well, and the reports stay refused.
+    let more = w.utf8(
+        "more.csv",
+        "date,member,household,category,goods
+2002-01-05,M1,H1,warmth,5
+",
+    );
+    let before = std::fs::read(w.db()).unwrap();
+    for args in [&["import", path_str(&more)][..], &["undo", "2"]] {
+        let out = w.bangfu().args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {out:?}");
+        assert!(stderr.contains("read as 390 rows"), "{args:?}: {stderr}");
+    }
+    assert_eq!(std::fs::read(w.db()).unwrap(), before);
+    let out = w.bangfu().args(["summary"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
 }
