@@ -211,6 +211,11 @@ fn file_text(e: &FileError, lang: Lang) -> String {
             format!("cannot read the file: {cause}"),
             format!("无法读取文件：{cause}"),
         ),
+        DamagedWorkbook => tr!(
+            lang,
+            "cannot read the file: the workbook is damaged (its records point outside the file); open it in Excel or WPS, save it again, and import the saved copy".to_string(),
+            "无法读取文件：工作簿已损坏（其中的记录指向文件之外）；请用 Excel 或 WPS 打开并重新保存，再导入保存后的文件".to_string(),
+        ),
         NotAWorkbook { cause } => tr!(
             lang,
             format!("cannot read the file: not a readable workbook: {cause}"),
@@ -630,6 +635,7 @@ pub(crate) mod tests {
             File(FileError::Binary),
             File(FileError::Read { cause: "x".into() }),
             File(FileError::NotAWorkbook { cause: "x".into() }),
+            File(FileError::DamagedWorkbook),
             File(FileError::SheetUnreadable {
                 sheet: "s".into(),
                 cause: "x".into(),

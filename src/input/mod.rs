@@ -79,6 +79,9 @@ pub enum FileError {
         cause: String,
     },
     /// Not a workbook calamine can open (its words in `cause`).
+    /// A workbook whose records point outside the file: the spreadsheet
+    /// reader broke down on it.
+    DamagedWorkbook,
     NotAWorkbook {
         cause: String,
     },

@@ -47,7 +47,7 @@ pub fn open(path: &Path, sheet: Option<&str>) -> Result<Result<Sheet, FileError>
         }
     }
     let Some(opened) = unpanicked(|| open_workbook_auto(path)) else {
-        return Ok(Err(damaged()));
+        return Ok(Err(FileError::DamagedWorkbook));
     };
     let mut workbook = match opened {
         Ok(w) => w,
@@ -80,7 +80,7 @@ pub fn open(path: &Path, sheet: Option<&str>) -> Result<Result<Sheet, FileError>
         },
     };
     let Some(cells) = unpanicked(|| used_cells(&mut workbook, &name)) else {
-        return Ok(Err(damaged()));
+        return Ok(Err(FileError::DamagedWorkbook));
     };
     let cells = match cells {
         Ok(cells) => cells,
@@ -110,13 +110,6 @@ pub fn open(path: &Path, sheet: Option<&str>) -> Result<Result<Sheet, FileError>
         format,
         cells,
     }))
-}
-
-/// A workbook whose reading broke down inside calamine.
-fn damaged() -> FileError {
-    FileError::NotAWorkbook {
-        cause: "its records point outside the file (damaged)".into(),
-    }
 }
 
 std::thread_local! {

@@ -356,6 +356,14 @@ fn an_xls_whose_sheet_lies_past_its_stream_is_an_error_not_a_crash() {
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(!err.contains("panicked"), "{err}");
     assert!(err.contains("损坏.xls:1:"), "{err}");
+    assert!(err.contains("the workbook is damaged"), "{err}");
+    let out = w
+        .bangfu()
+        .args(["--lang", "zh", "import", path_str(&path)])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("工作簿已损坏"), "{err}");
     assert_eq!(w.dump(), "");
 }
 
