@@ -124,3 +124,9 @@ pub fn range(db: Db<'_>) -> rusqlite::Result<Option<(i64, i64)>> {
         Ok(r.get::<_, Option<i64>>(0)?.zip(r.get::<_, Option<i64>>(1)?))
     })
 }
+
+/// A moment as the log dates imports and undos: local time, ISO 8601 with
+/// its offset (`2024-04-30T09:12:05+08:00`).
+pub fn log_time(now: chrono::DateTime<chrono::Local>) -> String {
+    now.format("%Y-%m-%dT%H:%M:%S%:z").to_string()
+}

@@ -438,7 +438,7 @@ fn apply(conn: &Connection, n: i64) -> rusqlite::Result<Undone> {
     ))?;
     conn.execute(
         "UPDATE commands SET undone = ?2 WHERE number = ?1",
-        params![n, local_now()],
+        params![n, super::log::log_time(chrono::Local::now())],
     )?;
     super::seal(conn)?;
     Ok(undone)
@@ -506,12 +506,6 @@ fn column(kind: i64, field: &str) -> rusqlite::Result<(&'static str, &'static st
         })
 }
 
-/// Now, local, ISO 8601 with the offset: as the log dates imports.
-fn local_now() -> String {
-    chrono::Local::now()
-        .format("%Y-%m-%dT%H:%M:%S%:z")
-        .to_string()
-}
 
 #[cfg(test)]
 mod tests {

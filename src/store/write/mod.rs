@@ -342,7 +342,7 @@ impl Import<'_> {
             "INSERT INTO commands (number, at, user, day) VALUES (?1, ?2, ?3, ?4)",
             rusqlite::params![
                 command,
-                now.format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+                super::log::log_time(now),
                 user,
                 today.days()
             ],
