@@ -506,7 +506,6 @@ fn column(kind: i64, field: &str) -> rusqlite::Result<(&'static str, &'static st
         })
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

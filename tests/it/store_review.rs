@@ -105,8 +105,8 @@ fn damage_root_page(db: &Path, table: &str, offset: impl Fn(u64) -> u64, byte: u
     file.write_all(&vec![byte; bytes]).unwrap();
 }
 
-#[test]
-fn a_damaged_page_of_deliveries_fails_every_report_instead_of_printing_figures() {
+/// The small district with 400 deliveries (one page of the table).
+fn four_hundred_deliveries() -> Workdir {
     let w = Workdir::new();
     import_small_district(&w);
     let mut rows = String::from("date,member,household,category,goods,note\n");
@@ -121,6 +121,12 @@ fn a_damaged_page_of_deliveries_fails_every_report_instead_of_printing_figures()
     }
     let d = w.utf8("d.csv", &rows);
     w.stdout(&["import", path_str(&d)]);
+    w
+}
+
+#[test]
+fn a_damaged_page_of_deliveries_fails_every_report_instead_of_printing_figures() {
+    let w = four_hundred_deliveries();
     // The cell pointers of the table's page: its rows are read from wrong
     // places.
     damage_root_page(&w.db(), "deliveries", |_| 100, 0xff, 512);
@@ -426,20 +432,7 @@ fn a_page_whose_row_count_was_overwritten_fails_every_report_instead_of_printing
     // The count of rows in the header of the table's page, lowered by 10:
     // SQLite then reads 10 rows fewer without any error, and every report
     // printed short totals with exit 0 (the outside review's finding 12).
-    let w = Workdir::new();
-    import_small_district(&w);
-    let mut rows = String::from("date,member,household,category,goods,note\n");
-    for i in 0..400 {
-        rows.push_str(&format!(
-            "2001-{:02}-{:02},M1,H{},warmth,{},走访第{i}次\n",
-            1 + i % 12,
-            1 + i % 28,
-            1 + i % 2,
-            10 + i
-        ));
-    }
-    let d = w.utf8("d.csv", &rows);
-    w.stdout(&["import", path_str(&d)]);
+    let w = four_hundred_deliveries();
     let cells = {
         let conn = rusqlite::Connection::open(w.db()).unwrap();
         conn.query_row("SELECT count(*) FROM deliveries", [], |r| {

@@ -340,12 +340,7 @@ impl Import<'_> {
         let at = now.format("%Y-%m-%d %H:%M:%S").to_string();
         self.tx.execute(
             "INSERT INTO commands (number, at, user, day) VALUES (?1, ?2, ?3, ?4)",
-            rusqlite::params![
-                command,
-                super::log::log_time(now),
-                user,
-                today.days()
-            ],
+            rusqlite::params![command, super::log::log_time(now), user, today.days()],
         )?;
         {
             let mut stmt = self.tx.prepare_cached(
