@@ -6,9 +6,11 @@ pub mod error;
 pub mod ids;
 pub mod log;
 pub mod lookup;
+pub mod pg;
 pub mod query;
 mod renormalise;
 pub mod schema;
+pub mod sql;
 pub mod undo;
 pub mod write;
 

@@ -1,0 +1,494 @@
+//! Reaching a PostgreSQL server from a `postgres://` or `postgresql://`
+//! URL, as PostgreSQL's own tools would (contract §9): the password from
+//! the URL, else `PGPASSWORD`, else the password file (`PGPASSFILE` or
+//! `~/.pgpass`); the user from the URL, else `PGUSER`, else the login;
+//! `sslmode` disable, prefer, require (encrypted, the certificate not
+//! checked, as libpq does without a root certificate), verify-ca and
+//! verify-full (checked against `sslrootcert`, else
+//! `~/.postgresql/root.crt`). TLS is rustls (no OpenSSL to install).
+//!
+//! A failure is one [`ConnectError`], naming the server and database
+//! with the password masked ([`Target::shown`]).
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, SignatureScheme};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Whether `text` names a PostgreSQL database rather than a file.
+pub fn is_url(text: &str) -> bool {
+    let lower = text.get(..13).unwrap_or(text).to_ascii_lowercase();
+    lower.starts_with("postgres://") || lower.starts_with("postgresql://")
+}
+
+/// How the connection is encrypted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SslMode {
+    Disable,
+    Prefer,
+    Require,
+    VerifyCa,
+    VerifyFull,
+}
+
+/// A server and database, ready to connect to.
+pub struct Target {
+    config: postgres::Config,
+    ssl: SslMode,
+    root_cert: Option<PathBuf>,
+    shown: String,
+}
+
+/// Why bangfu could not reach the database; said as one line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectError {
+    /// The URL with its password masked.
+    pub target: String,
+    pub reason: Reason,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    /// The URL itself is wrong.
+    BadUrl(String),
+    /// The root certificate file verify-ca/verify-full needs.
+    RootCert { path: String, problem: String },
+    /// The server or the network said no (its words).
+    Refused(String),
+}
+
+impl Target {
+    /// Read a URL; nothing is sent yet.
+    pub fn parse(url: &str) -> Result<Target, ConnectError> {
+        let mask = masked(url);
+        let bad = |why: String| ConnectError {
+            target: mask.clone(),
+            reason: Reason::BadUrl(why),
+        };
+        let (base, query) = url.split_once('?').unwrap_or((url, ""));
+        let mut ssl = SslMode::Prefer;
+        let mut root_cert = None;
+        let mut rest = Vec::new();
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            match key {
+                "sslmode" => {
+                    ssl = match value {
+                        "disable" => SslMode::Disable,
+                        "allow" | "prefer" => SslMode::Prefer,
+                        "require" => SslMode::Require,
+                        "verify-ca" => SslMode::VerifyCa,
+                        "verify-full" => SslMode::VerifyFull,
+                        other => return Err(bad(format!("sslmode={other}"))),
+                    }
+                }
+                "sslrootcert" => root_cert = Some(PathBuf::from(percent_decoded(value))),
+                _ => rest.push(pair),
+            }
+        }
+        let url = if rest.is_empty() {
+            base.to_string()
+        } else {
+            format!("{base}?{}", rest.join("&"))
+        };
+        let mut config: postgres::Config = url.parse().map_err(|e: postgres::Error| {
+            bad(e
+                .to_string()
+                .trim_start_matches("invalid configuration: ")
+                .to_string())
+        })?;
+        config.ssl_mode(match ssl {
+            SslMode::Disable => postgres::config::SslMode::Disable,
+            SslMode::Prefer => postgres::config::SslMode::Prefer,
+            _ => postgres::config::SslMode::Require,
+        });
+        if config.get_user().is_none() {
+            let user = std::env::var("PGUSER")
+                .ok()
+                .filter(|u| !u.is_empty())
+                .or_else(|| whoami::username().ok())
+                .unwrap_or_else(|| "postgres".into());
+            config.user(&user);
+        }
+        if config.get_dbname().is_none() {
+            let user = config.get_user().unwrap_or("postgres").to_string();
+            config.dbname(&user);
+        }
+        if config.get_password().is_none() {
+            if let Some(password) = password_for(&config) {
+                config.password(password);
+            }
+        }
+        config.application_name("bangfu");
+        Ok(Target {
+            config,
+            ssl,
+            root_cert,
+            shown: mask,
+        })
+    }
+
+    /// The URL as it may be printed: its password masked.
+    pub fn shown(&self) -> &str {
+        &self.shown
+    }
+
+    /// The database's name.
+    pub fn dbname(&self) -> &str {
+        self.config.get_dbname().unwrap_or("")
+    }
+
+    /// Open a session.
+    pub fn connect(&self) -> Result<postgres::Client, ConnectError> {
+        let refused = |e: postgres::Error| ConnectError {
+            target: self.shown.clone(),
+            reason: Reason::Refused(words(&e)),
+        };
+        match self.ssl {
+            SslMode::Disable => self.config.connect(postgres::NoTls).map_err(refused),
+            mode => {
+                let tls = self.tls(mode)?;
+                self.config.connect(tls).map_err(refused)
+            }
+        }
+    }
+
+    fn tls(&self, mode: SslMode) -> Result<tokio_postgres_rustls::MakeRustlsConnect, ConnectError> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .map_err(|e| self.cert_error("", e.to_string()))?;
+        let config = match mode {
+            SslMode::VerifyCa | SslMode::VerifyFull => {
+                let path = self.root_cert.clone().unwrap_or_else(default_root_cert);
+                let shown = path.display().to_string();
+                let mut roots = rustls::RootCertStore::empty();
+                let certs = CertificateDer::pem_file_iter(&path)
+                    .map_err(|e| self.cert_error(&shown, e.to_string()))?;
+                for cert in certs {
+                    let cert = cert.map_err(|e| self.cert_error(&shown, e.to_string()))?;
+                    roots
+                        .add(cert)
+                        .map_err(|e| self.cert_error(&shown, e.to_string()))?;
+                }
+                let checked = rustls::client::WebPkiServerVerifier::builder_with_provider(
+                    Arc::new(roots),
+                    provider,
+                )
+                .build()
+                .map_err(|e| self.cert_error(&shown, e.to_string()))?;
+                let verifier: Arc<dyn ServerCertVerifier> = if mode == SslMode::VerifyCa {
+                    Arc::new(AnyName(checked))
+                } else {
+                    checked
+                };
+                builder
+                    .dangerous()
+                    .with_custom_certificate_verifier(verifier)
+                    .with_no_client_auth()
+            }
+            _ => builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(Unchecked(provider)))
+                .with_no_client_auth(),
+        };
+        Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
+    }
+
+    fn cert_error(&self, path: &str, problem: String) -> ConnectError {
+        ConnectError {
+            target: self.shown.clone(),
+            reason: Reason::RootCert {
+                path: path.to_string(),
+                problem,
+            },
+        }
+    }
+}
+
+fn default_root_cert() -> PathBuf {
+    home().join(".postgresql").join("root.crt")
+}
+
+fn home() -> PathBuf {
+    std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default()
+}
+
+/// The server's words: its own message when it answered, else what the
+/// network said.
+fn words(e: &postgres::Error) -> String {
+    if let Some(db) = e.as_db_error() {
+        return db.message().to_string();
+    }
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        text = s.to_string();
+        source = s.source();
+    }
+    text
+}
+
+/// `url` with the password between `:` and `@` replaced by `***`.
+pub fn masked(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else {
+        return url.to_string();
+    };
+    let after = &url[scheme_end + 3..];
+    let authority_end = after.find(['/', '?']).unwrap_or(after.len());
+    let authority = &after[..authority_end];
+    let Some(at) = authority.rfind('@') else {
+        return url.to_string();
+    };
+    let userinfo = &authority[..at];
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!(
+            "{}{user}:***{}",
+            &url[..scheme_end + 3],
+            &url[scheme_end + 3 + at..]
+        ),
+        None => url.to_string(),
+    }
+}
+
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            if let Some(Ok(b)) = text.get(i + 1..i + 3).map(|h| u8::from_str_radix(h, 16)) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The password for `config` from `PGPASSWORD`, else from the password
+/// file, as libpq finds it.
+fn password_for(config: &postgres::Config) -> Option<String> {
+    if let Some(p) = std::env::var("PGPASSWORD").ok().filter(|p| !p.is_empty()) {
+        return Some(p);
+    }
+    let file = std::env::var_os("PGPASSFILE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| home().join(".pgpass"));
+    let text = std::fs::read_to_string(&file).ok()?;
+    #[cfg(unix)]
+    {
+        // libpq ignores a password file others may read.
+        use std::os::unix::fs::PermissionsExt;
+        if std::fs::metadata(&file).ok()?.permissions().mode() & 0o077 != 0 {
+            return None;
+        }
+    }
+    let host = match config.get_hosts().first() {
+        Some(postgres::config::Host::Tcp(h)) => h.clone(),
+        _ => "localhost".to_string(),
+    };
+    let port = config
+        .get_ports()
+        .first()
+        .copied()
+        .unwrap_or(5432)
+        .to_string();
+    let wanted = [
+        host.as_str(),
+        port.as_str(),
+        config.get_dbname().unwrap_or(""),
+        config.get_user().unwrap_or(""),
+    ];
+    pgpass_lookup(&text, wanted)
+}
+
+/// The first line of a password file whose host, port, database and user
+/// match `wanted` (`*` matches anything; `\:` and `\\` are escapes).
+fn pgpass_lookup(text: &str, wanted: [&str; 4]) -> Option<String> {
+    for line in text.lines() {
+        if line.trim_start().starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let mut fields = Vec::new();
+        let mut field = String::new();
+        let mut chars = line.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => field.extend(chars.next()),
+                ':' if fields.len() < 4 => fields.push(std::mem::take(&mut field)),
+                c => field.push(c),
+            }
+        }
+        fields.push(field);
+        if fields.len() != 5 {
+            continue;
+        }
+        if fields[..4]
+            .iter()
+            .zip(wanted)
+            .all(|(f, w)| f == "*" || f == w)
+        {
+            return fields.pop();
+        }
+    }
+    None
+}
+
+/// `sslmode=require`: encrypted, the server's certificate not checked —
+/// what libpq does in that mode without a root certificate.
+#[derive(Debug)]
+struct Unchecked(Arc<rustls::crypto::CryptoProvider>);
+
+impl ServerCertVerifier for Unchecked {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// `sslmode=verify-ca`: the certificate must chain to the root, whatever
+/// host name it names.
+#[derive(Debug)]
+struct AnyName(Arc<rustls::client::WebPkiServerVerifier>);
+
+impl ServerCertVerifier for AnyName {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        match self
+            .0
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
+        {
+            Err(rustls::Error::InvalidCertificate(rustls::CertificateError::NotValidForName))
+            | Err(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::NotValidForNameContext { .. },
+            )) => Ok(ServerCertVerified::assertion()),
+            other => other,
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.supported_verify_schemes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_told_from_files() {
+        assert!(is_url("postgres://u@h/db"));
+        assert!(is_url("PostgreSQL://u@h/db"));
+        assert!(!is_url("postgres.db"));
+        assert!(!is_url("./postgres://x"));
+    }
+
+    #[test]
+    fn the_password_is_masked_and_nothing_else() {
+        assert_eq!(
+            masked("postgres://clerk:s3cr@t@db.example:5432/district?sslmode=require"),
+            "postgres://clerk:***@db.example:5432/district?sslmode=require"
+        );
+        assert_eq!(masked("postgres://clerk@h/db"), "postgres://clerk@h/db");
+        assert_eq!(masked("postgres://h/db"), "postgres://h/db");
+    }
+
+    #[test]
+    fn sslmodes_libpq_knows_are_read_and_others_refused() {
+        let t = Target::parse("postgres://u@h/db?sslmode=verify-full&connect_timeout=5").unwrap();
+        assert_eq!(t.ssl, SslMode::VerifyFull);
+        assert_eq!(t.dbname(), "db");
+        let e = Target::parse("postgres://u:pw@h/db?sslmode=sometimes")
+            .err()
+            .unwrap();
+        assert_eq!(e.target, "postgres://u:***@h/db?sslmode=sometimes");
+        assert_eq!(e.reason, Reason::BadUrl("sslmode=sometimes".into()));
+    }
+
+    #[test]
+    fn the_password_file_is_read_as_libpq_reads_it() {
+        let file = "# comment\n\
+                    other:5432:*:clerk:no\n\
+                    db.example:5432:district:clerk:pa\\:ss\n\
+                    *:*:*:*:fallback\n";
+        assert_eq!(
+            pgpass_lookup(file, ["db.example", "5432", "district", "clerk"]).as_deref(),
+            Some("pa:ss")
+        );
+        assert_eq!(
+            pgpass_lookup(file, ["x", "1", "y", "z"]).as_deref(),
+            Some("fallback")
+        );
+        assert_eq!(pgpass_lookup("h:1:d:u:p\n", ["h", "2", "d", "u"]), None);
+    }
+}

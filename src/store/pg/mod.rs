@@ -1,0 +1,161 @@
+//! The PostgreSQL backend (contract §9): reaching the server
+//! ([`connect`]), bangfu's schema there ([`schema`]), and what only this
+//! backend does. Everything else runs the store's shared SQL through
+//! [`crate::store::sql::Conn`].
+
+pub mod connect;
+pub mod schema;
+
+use crate::store::sql::{Conn, Result, WRITE_LOCK};
+
+/// What [`open`] found on the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Found {
+    /// bangfu's schema at this version.
+    Version(i64),
+    /// No `bangfu` schema in the database.
+    Nothing,
+    /// A `bangfu` schema without bangfu's version table: not ours.
+    Foreign,
+}
+
+/// A session on `target`, its search path on bangfu's schema.
+pub fn session(target: &connect::Target) -> Result<Conn, connect::ConnectError> {
+    let client = target.connect()?;
+    let conn = Conn::postgres(client);
+    conn.batch("SET search_path = bangfu; SET client_min_messages = warning")
+        .map_err(|e| connect::ConnectError {
+            target: target.shown().to_string(),
+            reason: connect::Reason::Refused(e.to_string()),
+        })?;
+    Ok(conn)
+}
+
+/// Which schema version the database holds; reads only.
+pub fn found(conn: &Conn) -> Result<Found> {
+    let schema: bool = conn.value(
+        "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'bangfu')",
+        crate::args![],
+    )?;
+    if !schema {
+        return Ok(Found::Nothing);
+    }
+    let table: bool = conn.value(
+        "SELECT to_regclass('bangfu.version') IS NOT NULL",
+        crate::args![],
+    )?;
+    if !table {
+        return Ok(Found::Foreign);
+    }
+    Ok(Found::Version(conn.value(
+        "SELECT max(version) FROM bangfu.version",
+        crate::args![],
+    )?))
+}
+
+/// Make bangfu's schema in an empty database, in one transaction, unless
+/// another bangfu made it meanwhile. What the database then holds.
+pub fn create(conn: &Conn) -> Result<Found> {
+    conn.batch(&format!(
+        "BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+    ))?;
+    let done = (|| {
+        if found(conn)? == Found::Nothing {
+            conn.batch(schema::CREATE)?;
+        }
+        found(conn)
+    })();
+    match done {
+        Ok(f) => {
+            conn.commit()?;
+            Ok(f)
+        }
+        Err(e) => {
+            let _ = conn.rollback();
+            Err(e)
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A new, empty database on the test server (`BANGFU_TEST_PG`, see
+    /// .ci/postgres), dropped when the guard goes; `None` without a server.
+    pub struct Scratch {
+        admin: String,
+        pub url: String,
+        name: String,
+    }
+
+    impl Scratch {
+        pub fn new() -> Option<Scratch> {
+            let admin = std::env::var("BANGFU_TEST_PG").ok()?;
+            static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+            let name = format!(
+                "bangfu_unit_{}_{}",
+                std::process::id(),
+                N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            );
+            let mut client = postgres::Client::connect(&admin, postgres::NoTls).ok()?;
+            client
+                .batch_execute(&format!("CREATE DATABASE {name}"))
+                .ok()?;
+            let (base, _) = admin.rsplit_once('/')?;
+            Some(Scratch {
+                url: format!("{base}/{name}"),
+                admin,
+                name,
+            })
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            if let Ok(mut c) = postgres::Client::connect(&self.admin, postgres::NoTls) {
+                let _ = c.batch_execute(&format!(
+                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                    self.name
+                ));
+            }
+        }
+    }
+
+    #[test]
+    fn a_new_database_gets_the_schema_once_and_keys_follow_the_largest() {
+        let Some(db) = Scratch::new() else {
+            eprintln!("skipped: no PostgreSQL server (set BANGFU_TEST_PG, see .ci/postgres)");
+            return;
+        };
+        let target = connect::Target::parse(&db.url).unwrap();
+        let conn = session(&target).unwrap();
+        assert_eq!(found(&conn).unwrap(), Found::Nothing);
+        assert_eq!(create(&conn).unwrap(), Found::Version(schema::VERSION));
+        assert_eq!(create(&conn).unwrap(), Found::Version(schema::VERSION));
+        conn.begin_write().unwrap();
+        conn.execute(
+            "INSERT INTO ledgers (key, name) VALUES (?1, ?2)",
+            crate::args![5i64, "三月"],
+        )
+        .unwrap();
+        conn.commit().unwrap();
+        conn.begin_write().unwrap();
+        let key: i64 = conn
+            .value(
+                "INSERT INTO ledgers (name) VALUES (?1) RETURNING key",
+                crate::args!["四月"],
+            )
+            .unwrap();
+        assert_eq!(key, 6, "the next key follows the largest, as a rowid");
+        let names = conn
+            .collect(
+                "SELECT name FROM ledgers ORDER BY name",
+                crate::args![],
+                |r| r.get::<_, String>(0),
+            )
+            .unwrap();
+        assert_eq!(names, ["三月", "四月"]);
+        conn.rollback().unwrap();
+    }
+}
