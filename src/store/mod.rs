@@ -23,7 +23,7 @@ use std::time::Duration;
 
 /// An open bangfu database.
 pub struct Store {
-    conn: Connection,
+    conn: sql::Conn,
     name: String,
     /// The schema version an older bangfu left, if this open upgraded it.
     upgraded_from: Option<i64>,
@@ -103,6 +103,16 @@ fn check_cells(conn: &Connection) -> rusqlite::Result<()> {
 }
 
 impl Store {
+    /// The SQLite connection underneath (the store is moving onto
+    /// [`sql::Conn`], which speaks to both backends).
+    pub(crate) fn lite(&self) -> &Connection {
+        self.conn.as_sqlite().expect("a SQLite store")
+    }
+
+    pub(crate) fn lite_mut(&mut self) -> &mut Connection {
+        self.conn.as_sqlite_mut().expect("a SQLite store")
+    }
+
     /// Open the bangfu database at `path`, which must exist (contract §4: only
     /// `import` and `demo --db` create one), and bring its schema up to
     /// date. A missing file is not created, an empty one not filled, and a
@@ -176,9 +186,9 @@ impl Store {
         let Some(file) = self.created.clone() else {
             return;
         };
-        let alone = self.conn.busy_timeout(Duration::ZERO).is_ok()
+        let alone = self.lite().busy_timeout(Duration::ZERO).is_ok()
             && self
-                .conn
+                .lite()
                 .query_row("PRAGMA journal_mode = DELETE", [], |r| {
                     r.get::<_, String>(0)
                 })
@@ -186,7 +196,7 @@ impl Store {
         let empty = alone
             && !query::holds_records(self.reports()).unwrap_or(true)
             && self
-                .conn
+                .lite()
                 .query_row("SELECT NOT EXISTS (SELECT 1 FROM imports)", [], |r| {
                     r.get(0)
                 })
@@ -274,7 +284,7 @@ impl Store {
         conn.pragma_update(None, "cache_size", -16 * 1024)?;
         conn.set_prepared_statement_cache_capacity(64);
         let mut store = Store {
-            conn,
+            conn: sql::Conn::sqlite(conn),
             name,
             upgraded_from: None,
             created: None,
@@ -288,7 +298,7 @@ impl Store {
     fn migrate(&mut self) -> Result<(), StoreError> {
         let known = schema::current_version();
         let version: i64 = self
-            .conn
+            .lite()
             .query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if version > known {
             return Err(StoreError::Newer {
@@ -312,7 +322,7 @@ impl Store {
             // should it fail (no room on the disk for its copy, say), the
             // database is whole and merely larger, so the command goes on.
             if self.file().is_some() && schema::COPIES_A_TABLE.iter().any(|&v| v > found) {
-                let _ = self.conn.execute_batch("VACUUM");
+                let _ = self.lite().execute_batch("VACUUM");
             }
         }
         Ok(())
@@ -320,7 +330,7 @@ impl Store {
 
     /// The database file, unless the database lives in memory.
     pub fn file(&self) -> Option<PathBuf> {
-        file_of(&self.conn).map(PathBuf::from)
+        file_of(self.lite()).map(PathBuf::from)
     }
 
     /// The schema version this open upgraded the file from, if it did.
@@ -337,16 +347,17 @@ impl Store {
         &mut self,
         work: impl FnOnce(&mut Store) -> Result<T, E>,
     ) -> Result<T, E> {
-        self.conn.pragma_update(None, "foreign_keys", "OFF")?;
+        self.lite().pragma_update(None, "foreign_keys", "OFF")?;
         let done = work(self);
-        self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        self.lite().pragma_update(None, "foreign_keys", "ON")?;
         done
     }
 
     /// Bring the schema up to date; the version found under the lock.
     fn migrate_in_transaction(&mut self) -> Result<i64, StoreError> {
+        let name = self.name.clone();
         let tx = self
-            .conn
+            .lite_mut()
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         // Another process may have migrated while we waited for the lock.
         let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -363,7 +374,7 @@ impl Store {
         if version > 0 && version < schema::current_version() {
             if let Some((table, rows)) = schema::broken_references(&tx)? {
                 return Err(StoreError::UpgradeBroken {
-                    path: self.name.clone(),
+                    path: name,
                     from: version,
                     table,
                     rows,
@@ -386,7 +397,7 @@ impl Store {
     /// header of every page of the table, not its rows: about 20 ms a
     /// million.)
     pub fn for_reports(self) -> Result<Store, StoreError> {
-        self.conn.execute_batch("BEGIN DEFERRED")?;
+        self.lite().execute_batch("BEGIN DEFERRED")?;
         self.check_seal(Doing::Reporting)?;
         Ok(self)
     }
@@ -398,7 +409,7 @@ impl Store {
     /// pass for the database's state from then on.
     pub fn check_seal(&self, doing: Doing) -> Result<(), StoreError> {
         let counts: Vec<(String, i64, i64)> = self
-            .conn
+            .lite()
             .prepare(
                 "SELECT 'households', (SELECT count(*) FROM households NOT INDEXED), households FROM seal
                  UNION ALL SELECT 'members', (SELECT count(*) FROM members NOT INDEXED), members FROM seal
@@ -440,13 +451,13 @@ impl Store {
 
     /// The database, for the report queries of [`query`].
     pub fn reports(&self) -> query::Db<'_> {
-        query::Db(&self.conn)
+        query::Db(self.lite())
     }
 
     /// The schema version of the open database.
     pub fn version(&self) -> Result<i64, StoreError> {
         Ok(self
-            .conn
+            .lite()
             .query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 }
@@ -502,23 +513,23 @@ mod tests {
                 .unwrap()
         };
         let report = Store::create(&path).unwrap().for_reports().unwrap();
-        assert_eq!(count(&report.conn), 0);
+        assert_eq!(count(report.lite()), 0);
         let import = Store::open(&path).unwrap();
         import
-            .conn
+            .lite()
             .execute(
                 "INSERT INTO members (id, name, unit) VALUES ('M1', 'a', 'u')",
                 [],
             )
             .unwrap();
         // As an import does before it commits.
-        seal(&import.conn).unwrap();
-        assert_eq!(count(&import.conn), 1);
-        assert_eq!(count(&report.conn), 0, "the report saw an import land");
+        seal(import.lite()).unwrap();
+        assert_eq!(count(import.lite()), 1);
+        assert_eq!(count(report.lite()), 0, "the report saw an import land");
         // The next report sees it.
         drop(report);
         let report = Store::open(&path).unwrap().for_reports().unwrap();
-        assert_eq!(count(&report.conn), 1);
+        assert_eq!(count(report.lite()), 1);
     }
 
     #[test]
@@ -526,7 +537,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let page_size = |store: &Store| -> i64 {
             store
-                .conn
+                .lite()
                 .query_row("PRAGMA page_size", [], |r| r.get(0))
                 .unwrap()
         };
@@ -578,7 +589,7 @@ mod tests {
         }
         let store = Store::open(&path).unwrap();
         let held: Vec<(i64, String)> = store
-            .conn
+            .lite()
             .prepare(
                 "SELECT d.day, l.name FROM deliveries d
                  JOIN holds h ON h.kind = 3 AND h.record = d.key
@@ -593,7 +604,7 @@ mod tests {
         // The marks are gone with the column, and so is the table that
         // carried them across the copy.
         let columns: Vec<String> = store
-            .conn
+            .lite()
             .prepare("SELECT name FROM pragma_table_info('deliveries')")
             .unwrap()
             .query_map([], |r| r.get(0))
@@ -602,7 +613,7 @@ mod tests {
             .unwrap();
         assert!(!columns.iter().any(|c| c == "batch"), "{columns:?}");
         let temporary: i64 = store
-            .conn
+            .lite()
             .query_row("SELECT count(*) FROM temp.sqlite_master", [], |r| r.get(0))
             .unwrap();
         assert_eq!(temporary, 0);
@@ -618,7 +629,7 @@ mod tests {
         created.discard_created();
         assert!(path.exists(), "removed under another connection");
         other
-            .conn
+            .lite()
             .execute(
                 "INSERT INTO members (id, name, unit) VALUES ('M1', 'a', 'u')",
                 [],

@@ -793,7 +793,7 @@ mod tests {
     fn visits_store(dir: &std::path::Path) -> Store {
         let store = Store::create(&dir.join("t.db")).unwrap();
         store
-            .conn
+            .lite()
             .execute_batch(
                 "INSERT INTO members (key, id, name, unit) VALUES (1, 'M1', 'a', 'u'), (2, 'M2', 'b', 'u');
                  INSERT INTO households (key, id, head, township) VALUES (1, 'H1', 'c', 't');
@@ -810,7 +810,7 @@ mod tests {
     /// The scan's parts, sharing databases of `parallel_from` bytes or more.
     fn read(store: &Store, parallel_from: i64, to: i32) -> Vec<Vec<(i64, i64, i32)>> {
         let (parts, done) = scan_visits_shared_from(
-            &store.conn,
+            store.lite(),
             to,
             parallel_from,
             Vec::new,
@@ -848,7 +848,7 @@ mod tests {
         let path = dir.path().join("t.db");
         let store = Store::create(&path).unwrap();
         store
-            .conn
+            .lite()
             .execute_batch(
                 "INSERT INTO members (key, id, name, unit) VALUES (1, 'M1', 'a', 'u');
                  INSERT INTO households (key, id, head, township) VALUES (1, 'H1', 'c', 't');
@@ -860,7 +860,7 @@ mod tests {
         let before: Vec<(i64, i64, i32)> = (101..=400).map(|d| (1, 1, d)).collect();
         let import = std::sync::Once::new();
         let (parts, ()) = scan_visits_shared_from(
-            &store.conn,
+            store.lite(),
             1000,
             0,
             Vec::new,
@@ -935,7 +935,7 @@ mod tests {
     fn a_ledger_s_holds_are_found_by_key_small_or_huge() {
         let store = Store::in_memory().unwrap();
         store
-            .conn
+            .lite()
             .execute_batch(
                 "INSERT INTO ledgers (key, name) VALUES (1, 'a'), (2, 'b');
                  INSERT INTO holds (kind, record, ledger, added) VALUES

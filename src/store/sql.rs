@@ -488,6 +488,13 @@ impl Conn {
         }
     }
 
+    pub fn as_sqlite_mut(&mut self) -> Option<&mut rusqlite::Connection> {
+        match &mut self.backend {
+            Backend::Sqlite(c) => Some(c),
+            Backend::Postgres(_) => None,
+        }
+    }
+
     /// The PostgreSQL session, for what only PostgreSQL does (COPY). Do not
     /// call back into this connection inside `f`.
     pub fn with_pg<T>(&self, f: impl FnOnce(&mut Pg) -> Result<T>) -> Option<Result<T>> {

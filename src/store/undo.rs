@@ -81,7 +81,7 @@ impl Store {
                 true => TransactionBehavior::Deferred,
                 false => TransactionBehavior::Immediate,
             };
-            let tx = store.conn.transaction_with_behavior(behavior)?;
+            let tx = store.lite_mut().transaction_with_behavior(behavior)?;
             // A dry run undoes too, and rolls back: what it says is what
             // the undo would do, refusals included.
             let outcome = match refusal(&tx, number)? {
@@ -515,7 +515,7 @@ mod tests {
     fn district() -> Store {
         let store = Store::in_memory().unwrap();
         store
-            .conn
+            .lite()
             .execute_batch(
                 "INSERT INTO ledgers (key, name) VALUES (1, '帮扶记录'), (2, '民政台账');
                  INSERT INTO commands (number, at, user, day)
@@ -542,7 +542,7 @@ mod tests {
     /// Log import `n` (as an import's commit would).
     fn command(store: &Store, n: i64) {
         store
-            .conn
+            .lite()
             .execute(
                 "INSERT INTO commands (number, at, user, day) VALUES (?1, '2024-04-30T10:00:00+08:00', 'clerk', 19843)",
                 [n],
@@ -559,7 +559,7 @@ mod tests {
     fn import_two(store: &Store) {
         command(store, 2);
         store
-            .conn
+            .lite()
             .execute_batch(
                 "INSERT INTO households (key, id, head, township, village, added)
                      VALUES (3, 'H3', '王五', '向阳街道', '向阳社区', 2);
@@ -621,13 +621,13 @@ mod tests {
         let mut out = String::new();
         for table in tables {
             let n = store
-                .conn
+                .lite()
                 .prepare(&format!("SELECT * FROM {table}"))
                 .unwrap()
                 .column_count();
             let order: Vec<String> = (1..=n).map(|i| i.to_string()).collect();
             let mut stmt = store
-                .conn
+                .lite()
                 .prepare(&format!(
                     "SELECT * FROM {table} ORDER BY {}",
                     order.join(", ")
@@ -653,7 +653,7 @@ mod tests {
     /// The whole log, `undone` included.
     fn log(store: &Store) -> Vec<(i64, Option<String>)> {
         store
-            .conn
+            .lite()
             .prepare("SELECT number, undone FROM commands ORDER BY number")
             .unwrap()
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -663,14 +663,14 @@ mod tests {
     }
 
     fn broken_references(store: &Store) -> Option<(String, i64)> {
-        super::super::schema::broken_references(&store.conn).unwrap()
+        super::super::schema::broken_references(store.lite()).unwrap()
     }
 
     /// The imports a dry run of `undo n` says block it (none: it would
     /// go), the same walking either side.
     fn blocked_by(store: &mut Store, n: i64) -> Vec<i64> {
-        let mine = blocking_walking(&store.conn, n, Walk::Mine).unwrap();
-        let later = blocking_walking(&store.conn, n, Walk::Later).unwrap();
+        let mine = blocking_walking(store.lite(), n, Walk::Mine).unwrap();
+        let later = blocking_walking(store.lite(), n, Walk::Later).unwrap();
         assert_eq!(mine, later, "walking either side");
         match store.undo(n, true).unwrap() {
             Err(Refusal::Blocked { by, .. }) => assert_eq!(by, mine),
@@ -748,7 +748,7 @@ mod tests {
         assert_eq!(undone.holds.deleted, 6);
         assert!(!super::super::query::holds_records(store.reports()).unwrap());
         let holds: i64 = store
-            .conn
+            .lite()
             .query_row("SELECT count(*) FROM holds", [], |r| r.get(0))
             .unwrap();
         assert_eq!(holds, 0);
@@ -795,7 +795,7 @@ mod tests {
             );
         }
         store
-            .conn
+            .lite()
             .execute("UPDATE commands SET undoable = 0 WHERE number = 1", [])
             .unwrap();
         let before = records(&store);
@@ -813,7 +813,7 @@ mod tests {
         // Import 3 moves H1 (which 2 moved) again.
         command(&store, 3);
         store
-            .conn
+            .lite()
             .execute_batch(
                 "INSERT INTO history VALUES (0, 1, 'village', 3, 19850, '大坪村', '石门村');
                  UPDATE households SET village = '石门村' WHERE key = 1;",
@@ -834,7 +834,7 @@ mod tests {
         store.undo(3, false).unwrap().unwrap();
         store.undo(2, false).unwrap().unwrap();
         let village: String = store
-            .conn
+            .lite()
             .query_row("SELECT village FROM households WHERE key = 1", [], |r| {
                 r.get(0)
             })
@@ -880,7 +880,7 @@ mod tests {
             let mut store = district();
             import_two(&store);
             command(&store, 3);
-            store.conn.execute_batch(sql).unwrap();
+            store.lite().execute_batch(sql).unwrap();
             assert_eq!(blocked_by(&mut store, 2), [3], "{sql}");
         }
     }
@@ -893,7 +893,7 @@ mod tests {
         command(&store, 4);
         command(&store, 5);
         store
-            .conn
+            .lite()
             .execute_batch(
                 // 3: a new delivery of H1 and M1, which 2 did not add
                 // (that 2 changed them does not matter to a delivery), and
@@ -915,7 +915,7 @@ mod tests {
         assert_eq!(undone.deliveries.deleted, 2);
         // 3's delivery stays.
         let left: i64 = store
-            .conn
+            .lite()
             .query_row("SELECT count(*) FROM deliveries WHERE added = 3", [], |r| {
                 r.get(0)
             })
@@ -929,7 +929,7 @@ mod tests {
         let mut store = district();
         command(&store, 2);
         store
-            .conn
+            .lite()
             .execute(
                 "INSERT INTO history VALUES (0, 1, 'key = 0, head', 2, 19843, 'x', 'y')",
                 [],

@@ -802,7 +802,7 @@ mod tests {
     ) -> Vec<Tally> {
         let mut tallies = Vec::new();
         for group in files.chunks(per_import.max(1)) {
-            let tx = store.conn.transaction().unwrap();
+            let tx = store.lite_mut().transaction().unwrap();
             {
                 let mut writer = Writer::new(&tx, Date::parse("2003-06-30").unwrap()).unwrap();
                 writer.deliveries.sorter = Sorter::with_runs(None, sorting.run_rows, 1 << 20);
@@ -838,7 +838,7 @@ mod tests {
         for (&(day, fingerprint), &n) in counts {
             for occurrence in 1..=n as i64 {
                 store
-                    .conn
+                    .lite()
                     .execute(
                         "INSERT INTO deliveries
                          (day, member, household, category, goods, note, fingerprint, occurrence)
@@ -853,7 +853,7 @@ mod tests {
     fn store_with_one_pair() -> Store {
         let store = Store::in_memory().unwrap();
         store
-            .conn
+            .lite()
             .execute_batch(
                 "INSERT INTO households (key, id, head, township) VALUES (1, 'H1', '张三', '工农乡');
                  INSERT INTO members (key, id, name, unit) VALUES (1, 'M1', '李四', '区委');",
@@ -864,7 +864,7 @@ mod tests {
 
     fn strings(store: &Store, sql: &str) -> Vec<String> {
         store
-            .conn
+            .lite()
             .prepare(sql)
             .unwrap()
             .query_map([], |r| r.get(0))
@@ -876,7 +876,7 @@ mod tests {
     /// Per place (day, fingerprint): the occurrences stored.
     fn stored(store: &Store) -> BTreeMap<(i32, i64), Vec<i64>> {
         let mut stmt = store
-            .conn
+            .lite()
             .prepare("SELECT day, fingerprint, occurrence FROM deliveries ORDER BY 1, 2, 3")
             .unwrap();
         let mut places: BTreeMap<(i32, i64), Vec<i64>> = BTreeMap::new();
@@ -906,7 +906,7 @@ mod tests {
     /// Deliveries not held by exactly the ledgers `want` says of them.
     fn unheld(store: &Store) -> i64 {
         store
-            .conn
+            .lite()
             .query_row(
                 "SELECT count(*) FROM deliveries d
                  WHERE NOT EXISTS (SELECT 1 FROM holds h WHERE h.kind = 3 AND h.record = d.key)",
@@ -1042,7 +1042,7 @@ mod tests {
         // lookup a chunk, in a first import and again.
         let mut store = store_with_one_pair();
         let n = 2_000;
-        let tx = store.conn.transaction().unwrap();
+        let tx = store.lite_mut().transaction().unwrap();
         let mut writer = Writer::new(&tx, Date::parse("2003-06-30").unwrap()).unwrap();
         writer.deliveries.sorter = Sorter::with_runs(None, 7, 1 << 10);
         let lookups = |w: &Writer<'_>| {
@@ -1071,7 +1071,7 @@ mod tests {
         let mut store = store_with_one_pair();
         // Stored before: (0, 1) once.
         stored_by_an_older_bangfu(&store, &BTreeMap::from([((0, 1), 1)]));
-        let tx = store.conn.transaction().unwrap();
+        let tx = store.lite_mut().transaction().unwrap();
         let mut writer = Writer::new(&tx, Date::parse("2003-06-30").unwrap()).unwrap();
         writer.deliveries.order = Order::new(3);
         writer.begin_file(&ledger("三月")).unwrap();
@@ -1112,14 +1112,14 @@ mod tests {
         let file: Vec<(i32, i64)> = (0..2 * CHUNK as i64).map(|f| (7, f)).collect();
         stored_by_an_older_bangfu(&store, &BTreeMap::from([((7, 100), 1)]));
         store
-            .conn
+            .lite()
             .execute(
                 "INSERT INTO deliveries (id, day, member, household, category, fingerprint, occurrence)
                  VALUES ('R1', 7, 1, 1, 4, 10, 0)",
                 [],
             )
             .unwrap();
-        let tx = store.conn.transaction().unwrap();
+        let tx = store.lite_mut().transaction().unwrap();
         let mut writer = Writer::new(&tx, Date::parse("2003-06-30").unwrap()).unwrap();
         writer.begin_file(&ledger("三月")).unwrap();
         for &(day, fingerprint) in file.iter().rev() {
@@ -1171,7 +1171,7 @@ mod tests {
         store: &mut Store,
         files: &[&[(&str, i32, i64)]],
     ) -> Vec<Result<Tally, String>> {
-        let tx = store.conn.transaction().unwrap();
+        let tx = store.lite_mut().transaction().unwrap();
         let mut out = Vec::new();
         {
             let mut writer = Writer::new(&tx, Date::parse("2003-06-30").unwrap()).unwrap();

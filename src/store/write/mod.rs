@@ -314,7 +314,7 @@ impl super::Store {
     /// Begin an import's transaction.
     pub fn begin_import(&mut self) -> rusqlite::Result<Import<'_>> {
         let tx = self
-            .conn
+            .lite_mut()
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         Ok(Import { tx })
     }
