@@ -436,7 +436,7 @@ impl Pg {
 
 enum Backend {
     Sqlite(rusqlite::Connection),
-    Postgres(RefCell<Pg>),
+    Postgres(Box<RefCell<Pg>>),
 }
 
 /// A connection to either backend.
@@ -465,10 +465,10 @@ impl Conn {
 
     pub fn postgres(client: postgres::Client) -> Conn {
         Conn {
-            backend: Backend::Postgres(RefCell::new(Pg {
+            backend: Backend::Postgres(Box::new(RefCell::new(Pg {
                 client,
                 statements: HashMap::new(),
-            })),
+            }))),
         }
     }
 
@@ -691,7 +691,7 @@ impl Conn {
 
 /// The advisory lock every writing bangfu takes on a PostgreSQL database
 /// (a fixed number: "bangfu" in ASCII).
-pub const WRITE_LOCK: i64 = 0x0062_616e_6766_75;
+pub const WRITE_LOCK: i64 = 0x0000_6261_6e67_6675;
 
 /// `sql` with SQLite's `?1` and `?` parameters as PostgreSQL's `$1`; text
 /// inside quotes and comments is left alone.
