@@ -105,13 +105,24 @@ impl Context {
     /// A command's failure, with any SQLite error in it said in full: the
     /// database's name, what happened, and what became of the data.
     fn explained(&self, e: anyhow::Error, name: &str, doing: Doing) -> anyhow::Error {
-        let sqlite = e.chain().find_map(|cause| {
-            cause
-                .downcast_ref::<rusqlite::Error>()
-                .or_else(|| cause.downcast_ref::<StoreError>()?.sqlite())
+        let failed = e.chain().find_map(|cause| {
+            use crate::store::error::Trouble;
+            let trouble = match cause.downcast_ref::<rusqlite::Error>() {
+                Some(e) => Trouble::of_sqlite(e),
+                None => Trouble::of(
+                    cause
+                        .downcast_ref::<crate::store::sql::SqlError>()
+                        .or_else(|| cause.downcast_ref::<StoreError>()?.sql())?,
+                ),
+            };
+            Some(StoreError::Failed {
+                path: name.to_string(),
+                trouble,
+                doing,
+            })
         });
-        match sqlite {
-            Some(sqlite) => StoreError::failed(name, doing, sqlite).said(self.lang),
+        match failed {
+            Some(failed) => failed.said(self.lang),
             None => e,
         }
     }

@@ -8,6 +8,7 @@ use super::report::{list, quote};
 use super::{tr, Lang};
 use crate::store::error::{Damage, Doing, Foreign, Tables, Trouble};
 use crate::store::lookup::{RefKind, RejectedRow};
+use crate::store::pg::connect::{ConnectError, Reason};
 use crate::store::StoreError;
 
 /// A record suggested for a reference that matched nothing.
@@ -271,10 +272,42 @@ fn failure(path: &str, trouble: &Trouble, doing: Doing, lang: Lang) -> String {
             ),
             format!("无法打开 {path}（是文件夹，或所在文件夹不存在？）；{outcome}"),
         ),
+        Trouble::Denied(words) => tr!(
+            lang,
+            format!("the server refused: {words} (this login may read or write only its own township's records; see `bangfu grant`); {outcome}"),
+            format!("服务器拒绝：{words}（此登录名只能读写本乡镇的记录，见 `bangfu grant`）；{outcome}"),
+        ),
+        Trouble::Lost => tr!(
+            lang,
+            format!("the connection to {path} broke off; {outcome} (try again)"),
+            format!("与 {path} 的连接中断；{outcome}（请重试）"),
+        ),
         Trouble::Other(words) => tr!(
             lang,
             format!("{path}: {words}; {outcome}"),
             format!("{path}：{words}；{outcome}"),
+        ),
+    }
+}
+
+/// Why the server could not be reached, naming it (password masked).
+fn connect_failure(e: &ConnectError, lang: Lang) -> String {
+    let target = &e.target;
+    match &e.reason {
+        Reason::BadUrl(what) => tr!(
+            lang,
+            format!("cannot read the database address {target}: {what} (write it as postgres://USER@HOST:PORT/DBNAME)"),
+            format!("无法识别数据库地址 {target}：{what}（格式为 postgres://用户@主机:端口/数据库名）"),
+        ),
+        Reason::RootCert { path, problem } => tr!(
+            lang,
+            format!("cannot connect to {target}: the root certificate {path} cannot be read ({problem}); sslmode verify-ca and verify-full need it (sslrootcert=FILE)"),
+            format!("无法连接 {target}：无法读取根证书 {path}（{problem}）；sslmode 为 verify-ca 或 verify-full 时需要它（sslrootcert=文件）"),
+        ),
+        Reason::Refused(words) => tr!(
+            lang,
+            format!("cannot connect to the PostgreSQL database {target}: {words}"),
+            format!("无法连接 PostgreSQL 数据库 {target}：{words}"),
         ),
     }
 }
@@ -320,9 +353,12 @@ fn foreign(reason: &Foreign, lang: Lang) -> String {
 
 /// The text of a database error in `lang`.
 pub fn error_text(e: &StoreError, lang: Lang) -> String {
+    use crate::store::sql::SqlError;
     use StoreError::*;
     match e {
-        Sqlite(e) => crate::store::error::sqlite_words(e),
+        Sql(SqlError::Sqlite(e)) => crate::store::error::sqlite_words(e),
+        Sql(e) => e.to_string(),
+        Connect(e) => connect_failure(e, lang),
         Failed {
             path,
             trouble,
@@ -385,7 +421,7 @@ impl StoreError {
     /// yet said in full stays as it is, for the command's edge to name
     /// the file ([`StoreError::failed`]).
     pub fn said(self, lang: Lang) -> anyhow::Error {
-        if self.sqlite().is_some() {
+        if self.sql().is_some() {
             return self.into();
         }
         let text = self.text(lang);

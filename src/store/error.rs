@@ -6,15 +6,19 @@
 //! [`StoreError::Failed`] at the command's edge (`commands::run`), which
 //! knows the file and what the command was doing.
 
+use super::pg::connect::ConnectError;
+use super::sql::SqlError;
 use rusqlite::ErrorCode;
 
 /// Its texts, in both languages, are in [`crate::i18n::store`]; `Display`
 /// is the English one.
 #[derive(Debug)]
 pub enum StoreError {
-    /// SQLite failed; said in full once the command's edge names the file
+    /// The database failed; said in full once the command's edge names it
     /// ([`StoreError::failed`]). No source: its text is the whole message.
-    Sqlite(rusqlite::Error),
+    Sql(SqlError),
+    /// The PostgreSQL server could not be reached (exit 2).
+    Connect(ConnectError),
     Failed {
         path: String,
         trouble: Trouble,
@@ -89,7 +93,13 @@ impl std::error::Error for StoreError {
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> StoreError {
-        StoreError::Sqlite(e)
+        StoreError::Sql(SqlError::Sqlite(e))
+    }
+}
+
+impl From<SqlError> for StoreError {
+    fn from(e: SqlError) -> StoreError {
+        StoreError::Sql(e)
     }
 }
 
@@ -98,11 +108,14 @@ impl StoreError {
     /// there, or an empty file. A file that is there but not usable (not
     /// SQLite, another program's, a newer bangfu's) is exit 1, as before.
     pub fn is_usage(&self) -> bool {
-        matches!(self, StoreError::Missing { .. } | StoreError::Empty { .. })
+        matches!(
+            self,
+            StoreError::Missing { .. } | StoreError::Empty { .. } | StoreError::Connect(_)
+        )
     }
 
-    /// SQLite's failure `e` on the database `path`, while `doing`.
-    pub fn failed(path: &str, doing: Doing, e: &rusqlite::Error) -> StoreError {
+    /// The database's failure `e` on the database `path`, while `doing`.
+    pub fn failed(path: &str, doing: Doing, e: &SqlError) -> StoreError {
         StoreError::Failed {
             path: path.to_string(),
             trouble: Trouble::of(e),
@@ -110,10 +123,10 @@ impl StoreError {
         }
     }
 
-    /// The SQLite error inside, if this is one not yet said in full.
-    pub fn sqlite(&self) -> Option<&rusqlite::Error> {
+    /// The database's error inside, if this is one not yet said in full.
+    pub fn sql(&self) -> Option<&SqlError> {
         match self {
-            StoreError::Sqlite(e) => Some(e),
+            StoreError::Sql(e) => Some(e),
             _ => None,
         }
     }
@@ -162,11 +175,50 @@ pub enum Trouble {
     Damaged(Damage),
     Io,
     CannotOpen,
+    /// The server refused: the role may not read or write that (a
+    /// township's role writing another township's household, say).
+    Denied(String),
+    /// The connection to the server broke off.
+    Lost,
     Other(String),
 }
 
 impl Trouble {
-    pub fn of(e: &rusqlite::Error) -> Trouble {
+    pub fn of(e: &SqlError) -> Trouble {
+        match e {
+            SqlError::Sqlite(e) => Trouble::of_sqlite(e),
+            SqlError::Postgres(e) => Trouble::of_postgres(e),
+            SqlError::Type { column, found, .. } => Trouble::Damaged(Damage::ColumnType {
+                name: format!("#{column}"),
+                found: found.to_string(),
+            }),
+            SqlError::NoRows => Trouble::Other(e.to_string()),
+        }
+    }
+
+    fn of_postgres(e: &postgres::Error) -> Trouble {
+        use postgres::error::SqlState as S;
+        let Some(db) = e.as_db_error() else {
+            return if e.is_closed() {
+                Trouble::Lost
+            } else {
+                Trouble::Other(e.to_string())
+            };
+        };
+        match db.code() {
+            c if *c == S::DISK_FULL => Trouble::DiskFull,
+            c if *c == S::READ_ONLY_SQL_TRANSACTION => Trouble::ReadOnly,
+            c if *c == S::LOCK_NOT_AVAILABLE || *c == S::QUERY_CANCELED => Trouble::Busy,
+            c if *c == S::INSUFFICIENT_PRIVILEGE => Trouble::Denied(db.message().to_string()),
+            c if *c == S::DATA_CORRUPTED || *c == S::INDEX_CORRUPTED => {
+                Trouble::Damaged(Damage::Sqlite(db.message().to_string()))
+            }
+            c if *c == S::ADMIN_SHUTDOWN || *c == S::CRASH_SHUTDOWN => Trouble::Lost,
+            _ => Trouble::Other(db.message().to_string()),
+        }
+    }
+
+    pub fn of_sqlite(e: &rusqlite::Error) -> Trouble {
         use rusqlite::Error as E;
         match e {
             E::SqliteFailure(f, _) => match f.code {
@@ -217,7 +269,11 @@ mod tests {
     fn said(e: &rusqlite::Error, doing: Doing) -> String {
         format!(
             "{:#}",
-            anyhow::Error::from(StoreError::failed("/x/bangfu.db", doing, e))
+            anyhow::Error::from(StoreError::Failed {
+                path: "/x/bangfu.db".into(),
+                trouble: Trouble::of_sqlite(e),
+                doing
+            })
         )
     }
 

@@ -118,6 +118,9 @@ impl Store {
     /// date. A missing file is not created, an empty one not filled, and a
     /// file of another program's is refused untouched.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if let Some(url) = server_url(path) {
+            return Store::on_server(url, false);
+        }
         let name = path.display().to_string();
         if !path.exists() {
             return Err(StoreError::Missing { path: name });
@@ -134,6 +137,9 @@ impl Store {
     /// becomes a bangfu database too.
     /// [`Store::created`] says whether this call made the file.
     pub fn create(path: &Path) -> Result<Store, StoreError> {
+        if let Some(url) = server_url(path) {
+            return Store::on_server(url, true);
+        }
         let name = path.display().to_string();
         let mut created = None;
         if !path.exists() {
@@ -224,6 +230,9 @@ impl Store {
     /// newer, or not a database at all): open it as usual, which says what
     /// is wrong with it. The copy takes the file's size in memory, once.
     pub fn upgraded_copy(path: &Path) -> Result<Option<Store>, StoreError> {
+        if server_url(path).is_some() {
+            return Ok(None);
+        }
         let Ok(file) = open_for_reading(path) else {
             return Ok(None);
         };
@@ -240,13 +249,46 @@ impl Store {
         Store::setup(copy, path.display().to_string(), true).map(Some)
     }
 
+    /// The bangfu database on a PostgreSQL server (contract §9), its
+    /// schema made first when `may_create` and there is none yet.
+    fn on_server(url: &str, may_create: bool) -> Result<Store, StoreError> {
+        let target = pg::connect::Target::parse(url).map_err(StoreError::Connect)?;
+        let conn = pg::session(&target).map_err(StoreError::Connect)?;
+        let name = target.shown().to_string();
+        let mut found = pg::found(&conn)?;
+        if found == pg::Found::Nothing && may_create {
+            found = pg::create(&conn)?;
+        }
+        match found {
+            pg::Found::Version(v) if v == pg::schema::VERSION => Ok(Store {
+                conn,
+                name,
+                upgraded_from: None,
+                created: None,
+            }),
+            pg::Found::Version(v) => Err(StoreError::Newer {
+                path: name,
+                found: v,
+                known: pg::schema::VERSION,
+            }),
+            pg::Found::Nothing => Err(StoreError::Missing { path: name }),
+            pg::Found::Foreign => Err(StoreError::Foreign {
+                path: name,
+                reason: error::Foreign::MissingTables {
+                    version: 0,
+                    names: error::Tables::of(&[&"bangfu.version".to_string()]),
+                },
+            }),
+        }
+    }
+
     /// Ready an open connection; `may_fill` lets an empty database become
     /// a bangfu one.
     fn setup(conn: Connection, name: String, may_fill: bool) -> Result<Store, StoreError> {
         conn.busy_timeout(BUSY_WAIT)?;
         let not_db = |e: rusqlite::Error| match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::NotADatabase) => StoreError::NotADatabase(name.clone()),
-            _ => StoreError::Sqlite(e),
+            _ => StoreError::from(e),
         };
         // Refuse a newer database, and a file that is not bangfu's, before
         // anything below writes to it.
@@ -330,7 +372,7 @@ impl Store {
 
     /// The database file, unless the database lives in memory.
     pub fn file(&self) -> Option<PathBuf> {
-        file_of(self.lite()).map(PathBuf::from)
+        file_of(self.conn.as_sqlite()?).map(PathBuf::from)
     }
 
     /// The schema version this open upgraded the file from, if it did.
@@ -397,7 +439,7 @@ impl Store {
     /// header of every page of the table, not its rows: about 20 ms a
     /// million.)
     pub fn for_reports(self) -> Result<Store, StoreError> {
-        self.lite().execute_batch("BEGIN DEFERRED")?;
+        self.conn.begin_read()?;
         self.check_seal(Doing::Reporting)?;
         Ok(self)
     }
@@ -408,6 +450,10 @@ impl Store {
     /// seals the counts it finds again, and would otherwise make the damage
     /// pass for the database's state from then on.
     pub fn check_seal(&self, doing: Doing) -> Result<(), StoreError> {
+        // A server keeps its own pages whole (and has no seal).
+        if self.conn.as_sqlite().is_none() {
+            return Ok(());
+        }
         let counts: Vec<(String, i64, i64)> = self
             .lite()
             .prepare(
@@ -456,10 +502,18 @@ impl Store {
 
     /// The schema version of the open database.
     pub fn version(&self) -> Result<i64, StoreError> {
+        if self.conn.as_sqlite().is_none() {
+            return Ok(pg::schema::VERSION);
+        }
         Ok(self
             .lite()
             .query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
+}
+
+/// The server `path` names, if it is a `postgres://` URL.
+fn server_url(path: &Path) -> Option<&str> {
+    path.to_str().filter(|p| pg::connect::is_url(p))
 }
 
 /// Run `step` again while SQLite says the database is busy, for up to the
