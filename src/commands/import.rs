@@ -4,7 +4,9 @@
 use super::{Context, Status};
 use crate::cli::ImportArgs;
 use crate::i18n::import::ImportMsg;
+use crate::i18n::merge::MergeMsg;
 use crate::i18n::Msg;
+use crate::import::merge::{self, OtherInput};
 use crate::import::{import, FileResult, ImportOptions, ImportReport, Input, Rejected};
 use crate::input::{ReadOptions, Source};
 use crate::output::Guard;
@@ -33,6 +35,7 @@ pub fn read_options(args: &ImportArgs) -> ReadOptions {
 
 pub fn run(ctx: &Context, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Result<Status> {
     let options = read_options(args);
+    let databases = merge::databases(&args.files, &ctx.db_path(), &merge_flags(args))?;
     // A rejected row is not in its file's version of the ledger, so a
     // replace would remove the stored record it stands for (a delivery
     // without an id cannot even be told from its rejected cells): with
@@ -48,7 +51,7 @@ pub fn run(ctx: &Context, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Res
         .map(|path| rejects_targets(&ctx.guard(&args.files), path, args.files.len()))
         .transpose()?;
     let mut inputs = Vec::with_capacity(args.files.len());
-    for path in &args.files {
+    for path in args.files.iter().filter(|_| databases.is_none()) {
         let source = Source::open(path, &options)?;
         let name = match source.as_ref().ok().and_then(|s| s.sheet.as_deref()) {
             Some(sheet) => format!("{}[{sheet}]", path.display()),
@@ -93,19 +96,22 @@ pub fn run(ctx: &Context, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Res
     // so that a full disk stops the import; they take their names only once
     // the import has committed. Any failure before drops them unnamed.
     let mut written = Vec::new();
-    let report = import(
-        &mut store,
-        inputs,
-        &import_options,
-        Date::today(),
-        |report| {
-            if let Some(targets) = &rejects {
-                written = write_rejects(targets, &report.rejected, ctx.lang)
-                    .with_context(|| ImportMsg::WritingRejects.text(ctx.lang))?;
-            }
-            Ok(())
-        },
-    );
+    let report = match &databases {
+        Some(dbs) => merge_databases(ctx, &mut store, dbs, args.dry_run),
+        None => import(
+            &mut store,
+            inputs,
+            &import_options,
+            Date::today(),
+            |report| {
+                if let Some(targets) = &rejects {
+                    written = write_rejects(targets, &report.rejected, ctx.lang)
+                        .with_context(|| ImportMsg::WritingRejects.text(ctx.lang))?;
+                }
+                Ok(())
+            },
+        ),
+    };
     // A database this import created holds nothing unless it committed: it
     // goes again, so that a mistyped --db leaves no empty database behind
     // to report zeros. One it did create is said, so that a clerk in the
@@ -341,4 +347,44 @@ pub fn import_into(store: &mut Store, inputs: Vec<Input>) -> anyhow::Result<Impo
         Date::today(),
         |_| Ok(()),
     )
+}
+
+/// The flags given that only a file's rows take, which `import OTHER.db`
+/// refuses.
+fn merge_flags(args: &ImportArgs) -> Vec<&'static str> {
+    [
+        ("--kind", args.kind.is_some()),
+        ("--encoding", args.encoding.is_some()),
+        ("--delimiter", args.delimiter.is_some()),
+        ("--sheet", args.sheet.is_some()),
+        ("--ledger", args.ledger.is_some()),
+        ("--replace", args.replace),
+        ("--rejects", args.rejects.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(flag, given)| given.then_some(flag))
+    .collect()
+}
+
+/// `import OTHER.db …`: each database opened (an older one's upgrade in
+/// memory said), all merged as one import.
+fn merge_databases(
+    ctx: &Context,
+    store: &mut Store,
+    paths: &[PathBuf],
+    dry_run: bool,
+) -> anyhow::Result<ImportReport> {
+    let mut others = Vec::with_capacity(paths.len());
+    for path in paths {
+        let other = OtherInput::open(path)?;
+        if let Some(version) = other.other.upgraded_from() {
+            let path = other.name.clone();
+            say(
+                &MergeMsg::Older { path, version }.text(ctx.lang),
+                ctx.reveal,
+            );
+        }
+        others.push(other);
+    }
+    merge::merge(store, &others, dry_run, Date::today())
 }

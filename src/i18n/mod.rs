@@ -33,6 +33,7 @@
 pub mod errors;
 pub mod help;
 pub mod import;
+pub mod merge;
 pub mod report;
 pub mod store;
 pub mod undo;

@@ -15,6 +15,7 @@
 mod check;
 mod file;
 mod ledgers;
+pub mod merge;
 mod progress;
 mod reader;
 mod totals;

@@ -6,6 +6,7 @@ pub mod error;
 pub mod ids;
 pub mod log;
 pub mod lookup;
+pub mod merge;
 pub mod pg;
 pub mod query;
 mod renormalise;

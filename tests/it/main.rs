@@ -18,6 +18,7 @@ mod input_review2;
 mod ledger_model;
 mod ledgers;
 mod mangled;
+mod merge;
 mod outputs;
 mod privacy;
 mod progress;

@@ -14,6 +14,7 @@
 
 mod deliveries;
 mod hints;
+pub mod merge;
 mod refs;
 mod replace;
 mod rosters;

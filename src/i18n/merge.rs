@@ -1,0 +1,95 @@
+//! What `import OTHER.db` says, in both languages: why a bangfu database
+//! cannot be merged as given, and that an older one is merged from a copy
+//! upgraded in memory, the file left as it was.
+
+use super::errors::Localized;
+use super::{tr, Lang};
+
+/// A sentence of `import OTHER.db`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MergeMsg {
+    /// A database among spreadsheets in one command.
+    WithSheets { path: String, sheet: String },
+    /// A flag that only a file's rows take.
+    FlagNotForDatabase { path: String, flag: &'static str },
+    /// The database to merge is the one `--db` names.
+    IntoItself { path: String },
+    /// The database was made by an older bangfu.
+    Older { path: String, version: i64 },
+}
+
+impl MergeMsg {
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            MergeMsg::WithSheets { path, sheet } => tr!(
+                lang,
+                format!(
+                    "{path} is a bangfu database: import it on its own, and {sheet} in another import"
+                ),
+                format!("{path} 是帮扶数据库，要单独导入；{sheet} 请另行导入")
+            ),
+            MergeMsg::FlagNotForDatabase { path, flag } => tr!(
+                lang,
+                format!(
+                    "{flag} is for spreadsheets: {path} is a bangfu database, whose ledgers and records are merged as they are"
+                ),
+                format!("{flag} 只用于表格文件：{path} 是帮扶数据库，其台账和记录按原样合并")
+            ),
+            MergeMsg::IntoItself { path } => tr!(
+                lang,
+                format!("{path} is the database --db names: a database cannot be imported into itself"),
+                format!("{path} 就是 --db 指定的数据库，不能导入它自己")
+            ),
+            MergeMsg::Older { path, version } => tr!(
+                lang,
+                format!(
+                    "{path} was made by an older bangfu (schema {version}): merged from a copy upgraded in memory, the file is left as it was"
+                ),
+                format!(
+                    "{path} 由旧版帮扶程序建立（第 {version} 版结构）：按内存中升级后的副本合并，原文件不动"
+                )
+            ),
+        }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn samples() -> Vec<MergeMsg> {
+        vec![
+            MergeMsg::WithSheets {
+                path: "乡.db".into(),
+                sheet: "帮扶记录.csv".into(),
+            },
+            MergeMsg::FlagNotForDatabase {
+                path: "乡.db".into(),
+                flag: "--replace",
+            },
+            MergeMsg::IntoItself {
+                path: "区.db".into(),
+            },
+            MergeMsg::Older {
+                path: "乡.db".into(),
+                version: 6,
+            },
+        ]
+    }
+}
+
+impl Localized for MergeMsg {
+    fn text(&self, lang: Lang) -> String {
+        MergeMsg::text(self, lang)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_is_said_in_chinese_too() {
+        for m in MergeMsg::samples() {
+            let (en, zh) = (m.text(Lang::En), m.text(Lang::Zh));
+            assert!(super::super::has_cjk(&zh), "{zh}");
+            assert_ne!(en, zh);
+        }
+    }
+}

@@ -1,0 +1,304 @@
+//! The writes of `import OTHER.db` (contract §9) that rows of a file never
+//! make, beside the writer's own paths that the merge shares with files
+//! (households, members, pairings and deliveries with an id go through
+//! those, see [`crate::import::merge`]):
+//! - a delivery without id at the place the other file stored it (day,
+//!   fingerprint, occurrence carried over exactly, not counted again: the
+//!   other file may hold occurrence 2 of a row without its occurrence 1);
+//! - records no ledger of the other file holds (a household `--replace`
+//!   left removed, kept for its past deliveries): added as they are there,
+//!   removed included, held by no ledger — one the target has is left as
+//!   the target has it;
+//! - the other file's history of a field, carried into the target
+//!   ([`Writer::carry_history`]).
+
+use super::{Outcome, WriteError, Writer};
+use crate::input::headers::Kind;
+use rusqlite::types::Value;
+use rusqlite::{params, OptionalExtension};
+
+/// A delivery as the other file stores it, its member and household
+/// already keys of the target.
+#[derive(Debug, Clone, Copy)]
+pub struct Placed<'a> {
+    pub day: i32,
+    pub fingerprint: i64,
+    pub occurrence: i64,
+    pub id: Option<&'a str>,
+    pub member: i64,
+    pub household: i64,
+    pub category: i64,
+    pub goods: i64,
+    pub cash: i64,
+    pub note: Option<&'a str>,
+}
+
+/// A household or member as the other file stores it, for
+/// [`Writer::unheld_record`].
+#[derive(Debug, Clone)]
+pub enum Unheld<'a> {
+    Household {
+        id: &'a str,
+        head: &'a str,
+        id_number: Option<&'a str>,
+        /// township, village, size, cause, status, lifted_on, phone.
+        rest: [Value; 7],
+        removed: bool,
+    },
+    Member {
+        id: &'a str,
+        name: &'a str,
+        unit: &'a str,
+        role: Option<&'a str>,
+        phone: Option<&'a str>,
+        removed: bool,
+    },
+}
+
+/// One change of the other file's history of a field: its day, old and new.
+pub type Change = (i32, Value, Value);
+
+impl Writer<'_> {
+    /// Start the records no ledger holds: counted like a file's, held by
+    /// no ledger.
+    pub fn begin_unheld(&mut self) {
+        self.ledger = 0;
+        self.seen_ids.clear();
+        self.deliveries.begin_file();
+        self.tally = Default::default();
+    }
+
+    /// The key of household (`Kind::Households`) or member `id`, if the
+    /// target has it.
+    pub fn key_of(&self, kind: Kind, id: &str) -> Option<i64> {
+        match kind {
+            Kind::Households => self.refs.households.by_id.get(id),
+            Kind::Members => self.refs.members.by_id.get(id),
+            Kind::Pairings | Kind::Deliveries => None,
+        }
+    }
+
+    /// A delivery without id at its place: a stored place is the same
+    /// delivery (unchanged), a free one is inserted (new); held by the
+    /// current ledger unless [`Writer::begin_unheld`]. One with an id and
+    /// no ledger: matched by id (unchanged), else inserted at its day
+    /// (its place as the writer gives one).
+    pub fn placed_delivery(&mut self, d: &Placed<'_>) -> Result<(), WriteError> {
+        let settled = self.settle_placed(d);
+        self.counted(settled)
+    }
+
+    fn settle_placed(&mut self, d: &Placed<'_>) -> Result<Outcome, WriteError> {
+        let stored: Option<i64> = match d.id {
+            Some(id) => self
+                .conn
+                .prepare_cached("SELECT key FROM deliveries WHERE id = ?1")?
+                .query_row([id], |r| r.get(0))
+                .optional()?,
+            None => self
+                .conn
+                .prepare_cached(
+                    "SELECT key FROM deliveries
+                     WHERE day = ?1 AND fingerprint = ?2 AND occurrence = ?3",
+                )?
+                .query_row(params![d.day, d.fingerprint, d.occurrence], |r| r.get(0))
+                .optional()?,
+        };
+        let (key, outcome) = match stored {
+            Some(key) => (key, Outcome::Unchanged),
+            None => (self.insert_placed(d)?, Outcome::New),
+        };
+        if self.ledger != 0 {
+            self.hold(Kind::Deliveries, key)?;
+        }
+        Ok(outcome)
+    }
+
+    /// Insert a delivery at its place; one with an id whose place another
+    /// id's row takes goes to the next free occurrence below it.
+    fn insert_placed(&mut self, d: &Placed<'_>) -> rusqlite::Result<i64> {
+        let mut insert = self.conn.prepare_cached(
+            "INSERT INTO deliveries
+             (day, fingerprint, occurrence, id, member, household, category, goods, cash, note,
+              added)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+             ON CONFLICT (day, fingerprint, occurrence) DO NOTHING RETURNING key",
+        )?;
+        let mut occurrence = d.occurrence;
+        loop {
+            let key: Option<i64> = insert
+                .query_row(
+                    params![
+                        d.day,
+                        d.fingerprint,
+                        occurrence,
+                        d.id,
+                        d.member,
+                        d.household,
+                        d.category,
+                        d.goods,
+                        d.cash,
+                        d.note,
+                        self.command
+                    ],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            match key {
+                Some(key) => return Ok(key),
+                None if d.id.is_some() => occurrence = occurrence.min(1) - 1,
+                // Looked up free a moment ago, in this transaction.
+                None => return Err(rusqlite::Error::QueryReturnedNoRows),
+            }
+        }
+    }
+
+    /// A household or member no ledger of the other file holds: one the
+    /// target has stays as it is (unchanged, `false`), a new one is
+    /// inserted as the other file has it, removed or not, held by no
+    /// ledger (`true`: its history comes along).
+    pub fn unheld_record(&mut self, record: &Unheld<'_>) -> Result<bool, WriteError> {
+        let (kind, id) = match record {
+            Unheld::Household { id, .. } => (Kind::Households, *id),
+            Unheld::Member { id, .. } => (Kind::Members, *id),
+        };
+        if self.key_of(kind, id).is_some() {
+            self.counted(Ok(Outcome::Unchanged))?;
+            return Ok(false);
+        }
+        match record {
+            Unheld::Household {
+                id,
+                head,
+                id_number,
+                rest,
+                removed,
+            } => {
+                if let Some(number) = id_number.filter(|n| self.id_numbers.contains_key(*n)) {
+                    let other = self.id_numbers.get(number).copied().unwrap_or_default();
+                    let other =
+                        (self.refs.households.id_of.get(&other).cloned()).unwrap_or_default();
+                    let masked = crate::report::mask::id_number(number, false);
+                    let taken = crate::i18n::store::StoreMsg::IdNumberTaken { masked, other };
+                    let field = crate::input::headers::Field::IdNumber;
+                    return Err(self.rejected(field, taken));
+                }
+                let key: i64 = self
+                    .conn
+                    .prepare_cached(
+                        "INSERT INTO households
+                         (id, head, id_number, township, village, size, cause, status, lifted_on,
+                          phone, removed, added)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING key",
+                    )?
+                    .query_row(
+                        params![
+                            id,
+                            head,
+                            id_number,
+                            rest[0],
+                            rest[1],
+                            rest[2],
+                            rest[3],
+                            rest[4],
+                            rest[5],
+                            rest[6],
+                            removed,
+                            self.command
+                        ],
+                        |r| r.get(0),
+                    )?;
+                std::sync::Arc::make_mut(&mut self.refs.households).insert(key, id, head);
+                if let Some(number) = id_number {
+                    self.id_numbers.insert(number.to_string(), key);
+                }
+            }
+            Unheld::Member {
+                id,
+                name,
+                unit,
+                role,
+                phone,
+                removed,
+            } => {
+                let key: i64 = self
+                    .conn
+                    .prepare_cached(
+                        "INSERT INTO members (id, name, unit, role, phone, removed, added)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING key",
+                    )?
+                    .query_row(
+                        params![id, name, unit, role, phone, removed, self.command],
+                        |r| r.get(0),
+                    )?;
+                std::sync::Arc::make_mut(&mut self.refs.members).insert(key, id, name);
+            }
+        }
+        self.counted(Ok(Outcome::New))?;
+        Ok(true)
+    }
+
+    /// Carry the other file's history of field `field` of record `key`
+    /// (`changes`: its rows in the order they hold) into this import. The
+    /// history keeps one row a field and import, so the changes come as
+    /// one: from the first one's old value to the last one's new, holding
+    /// from the last one's day (a field the other file changed twice keeps
+    /// only its latest change's date). Nothing is written when the target
+    /// already knows the field took that new value on that day (the same
+    /// change, whichever import brought it: so a merge again adds nothing).
+    /// When the writer changed the field in this import (the target's
+    /// value was another), that row stays and takes the other file's day,
+    /// unless the target dates a change of the field after it.
+    pub fn carry_history(
+        &mut self,
+        kind: Kind,
+        key: i64,
+        field: &str,
+        changes: &[Change],
+    ) -> rusqlite::Result<()> {
+        let (Some((_, first_old, _)), Some((day, _, new))) = (changes.first(), changes.last())
+        else {
+            return Ok(());
+        };
+        let kind = kind as i64;
+        let stored: Vec<(i64, i32, Value)> = self
+            .conn
+            .prepare_cached(
+                "SELECT command, day, new FROM history WHERE kind = ?1 AND record = ?2 AND field = ?3",
+            )?
+            .query_map(params![kind, key, field], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        if stored.iter().any(|(_, d, n)| d == day && n == new) {
+            return Ok(());
+        }
+        let own = stored.iter().any(|(c, _, _)| *c == self.command);
+        if own {
+            let latest_other = stored
+                .iter()
+                .filter(|(c, _, _)| *c != self.command)
+                .map(|(_, d, _)| *d)
+                .max();
+            if latest_other.is_none_or(|latest| latest <= *day) {
+                self.conn
+                    .prepare_cached(
+                        "UPDATE history SET day = ?5
+                         WHERE kind = ?1 AND record = ?2 AND field = ?3 AND command = ?4",
+                    )?
+                    .execute(params![kind, key, field, self.command, day])?;
+            }
+            return Ok(());
+        }
+        if first_old == new {
+            return Ok(());
+        }
+        self.conn
+            .prepare_cached(
+                "INSERT INTO history (kind, record, field, command, day, old, new)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![kind, key, field, self.command, day, first_old, new])?;
+        Ok(())
+    }
+}
