@@ -408,3 +408,63 @@ fn a_database_is_not_merged_into_itself_nor_with_sheets_or_row_flags() {
     assert_eq!(std::fs::read(w.path("gongnong.db")).expect("file"), before);
     assert!(!w.db().exists(), "a refused merge created the district");
 }
+
+/// Reports that hold for a district with only March's 工农乡 sheets too.
+fn some_reports(w: &Workdir, db: Option<&str>) -> Vec<Value> {
+    let asked: [&[&str]; 5] = [
+        &["summary"],
+        &["totals", "--by", "village"],
+        &["totals", "--by", "status"],
+        &["show", "household", "H1"],
+        &["show", "household", "H2"],
+    ];
+    asked
+        .iter()
+        .map(|args| {
+            let mut all = Vec::new();
+            if let Some(db) = db {
+                all.extend(["--db", db]);
+            }
+            all.extend(args.iter().copied());
+            all.extend(["--format", "json"]);
+            let mut json: Value = serde_json::from_str(&ok_on(w, "2003-05-31", &all)).unwrap();
+            forget_imports(&mut json);
+            json
+        })
+        .collect()
+}
+
+#[test]
+fn a_district_that_had_march_takes_april_from_the_township_file_dated_as_there() {
+    let w = Workdir::new();
+    townships(&w);
+    let (m, a) = (march(&w), april(&w));
+    // The district had imported 工农乡's March sheets itself.
+    import_month(&w, None, "2003-03-31", &m.gongnong, false);
+    for db in [None, Some("expected.db")] {
+        import_month(&w, db, "2003-03-31", &m.xiangyang, false);
+    }
+    import_month(&w, Some("expected.db"), "2003-03-31", &m.gongnong, false);
+    import_month(&w, Some("expected.db"), "2003-04-30", &a.gongnong, false);
+    let out = import_on(&w, None, "2003-05-10", &["gongnong.db"]);
+    assert!(out.contains("gongnong.db[工农乡贫困户]"), "{out}");
+    // H1 moved and H2 lifted: updated, on the days the township's file
+    // has them, not on the day of the merge.
+    let may = may(&w);
+    import_on(&w, None, "2003-05-31", &[&may]);
+    import_on(&w, Some("expected.db"), "2003-05-31", &[&may]);
+    assert_eq!(some_reports(&w, None), some_reports(&w, Some("expected.db")));
+}
+
+#[test]
+fn undoing_a_merge_leaves_every_report_as_it_was() {
+    let w = Workdir::new();
+    townships(&w);
+    let m = march(&w);
+    import_month(&w, None, "2003-03-31", &m.gongnong, false);
+    let before = some_reports(&w, None);
+    import_on(&w, None, "2003-05-10", &["gongnong.db"]);
+    assert_ne!(some_reports(&w, None), before);
+    ok_on(&w, "2003-05-11", &["undo", "2"]);
+    assert_eq!(some_reports(&w, None), before);
+}

@@ -247,8 +247,11 @@ impl Writer<'_> {
     /// already knows the field took that new value on that day (the same
     /// change, whichever import brought it: so a merge again adds nothing).
     /// When the writer changed the field in this import (the target's
-    /// value was another), that row stays and takes the other file's day,
-    /// unless the target dates a change of the field after it.
+    /// value was another), that row stays (its old value is what undo puts
+    /// back) and takes the other file's day, unless the target dates a
+    /// change of the field after it. A record this import added gets the
+    /// row; one the target had with the field's value already keeps its
+    /// own history (a row there would undo to another value than it had).
     pub fn carry_history(
         &mut self,
         kind: Kind,
@@ -270,11 +273,10 @@ impl Writer<'_> {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?))
             })?
             .collect::<rusqlite::Result<_>>()?;
-        if stored.iter().any(|(_, d, n)| d == day && n == new) {
+        if stored.iter().any(|(_, d, n)| d == day && same(n, new)) {
             return Ok(());
         }
-        let own = stored.iter().any(|(c, _, _)| *c == self.command);
-        if own {
+        if stored.iter().any(|(c, _, _)| *c == self.command) {
             let latest_other = stored
                 .iter()
                 .filter(|(c, _, _)| *c != self.command)
@@ -290,7 +292,15 @@ impl Writer<'_> {
             }
             return Ok(());
         }
-        if first_old == new {
+        let table = match kind {
+            0 => "households",
+            _ => "members",
+        };
+        let added: i64 = self
+            .conn
+            .prepare_cached(&format!("SELECT added FROM {table} WHERE key = ?1"))?
+            .query_row([key], |r| r.get(0))?;
+        if added != self.command || same(first_old, new) {
             return Ok(());
         }
         self.conn
@@ -301,4 +311,17 @@ impl Writer<'_> {
             .execute(params![kind, key, field, self.command, day, first_old, new])?;
         Ok(())
     }
+}
+
+/// Whether two history values are one value: SQLite keeps a number as a
+/// number, a server's history keeps every value as text.
+fn same(a: &Value, b: &Value) -> bool {
+    let text = |v: &Value| match v {
+        Value::Null => None,
+        Value::Integer(n) => Some(n.to_string()),
+        Value::Real(x) => Some(x.to_string()),
+        Value::Text(t) => Some(t.clone()),
+        Value::Blob(b) => Some(String::from_utf8_lossy(b).into_owned()),
+    };
+    text(a) == text(b)
 }
