@@ -135,12 +135,18 @@ impl Other {
                 None => Err(StoreError::NotADatabase(name)),
             };
         }
+        // One state of the file, however many imports its own bangfu
+        // commits meanwhile.
+        conn.execute_batch("BEGIN")?;
         let store = Store {
             conn: super::sql::Conn::sqlite(conn),
             name,
             upgraded_from: None,
             created: None,
         };
+        // A damaged file would be merged short: refused, as a report on it
+        // would be.
+        store.check_seal(super::Doing::Importing)?;
         Ok(Other { store })
     }
 

@@ -406,7 +406,9 @@ fn a_database_is_not_merged_into_itself_nor_with_sheets_or_row_flags() {
     refused(&["import", "--replace", "gongnong.db"]);
     refused(&["import", "--ledger", "x", "gongnong.db"]);
     assert_eq!(std::fs::read(w.path("gongnong.db")).expect("file"), before);
-    assert!(!w.db().exists(), "a refused merge created the district");
+    // No district was made.
+    let summary = run_on(&w, "2003-05-10", &["summary"]);
+    assert_eq!(summary.status.code(), Some(2), "{}", text(&summary.stdout));
 }
 
 /// Reports that hold for a district with only March's 工农乡 sheets too.
@@ -453,7 +455,10 @@ fn a_district_that_had_march_takes_april_from_the_township_file_dated_as_there()
     let may = may(&w);
     import_on(&w, None, "2003-05-31", &[&may]);
     import_on(&w, Some("expected.db"), "2003-05-31", &[&may]);
-    assert_eq!(some_reports(&w, None), some_reports(&w, Some("expected.db")));
+    assert_eq!(
+        some_reports(&w, None),
+        some_reports(&w, Some("expected.db"))
+    );
 }
 
 #[test]
@@ -467,4 +472,44 @@ fn undoing_a_merge_leaves_every_report_as_it_was() {
     assert_ne!(some_reports(&w, None), before);
     ok_on(&w, "2003-05-11", &["undo", "2"]);
     assert_eq!(some_reports(&w, None), before);
+}
+
+#[test]
+fn a_newer_or_foreign_database_is_refused_and_left_as_it_was() {
+    let w = Workdir::new();
+    let newer = rusqlite::Connection::open(w.path("newer.db")).expect("newer");
+    newer
+        .pragma_update(None, "user_version", 99)
+        .expect("version");
+    newer.execute_batch("CREATE TABLE t (x)").expect("table");
+    drop(newer);
+    let foreign = rusqlite::Connection::open(w.path("foreign.db")).expect("foreign");
+    foreign
+        .execute_batch("CREATE TABLE accounts (name TEXT); INSERT INTO accounts VALUES ('a')")
+        .expect("table");
+    drop(foreign);
+    for (file, says) in [
+        ("newer.db", "newer"),
+        ("foreign.db", "not a bangfu database"),
+    ] {
+        let before = std::fs::read(w.path(file)).expect("file");
+        let out = run_on(&w, "2003-05-10", &["import", file]);
+        assert_ne!(out.status.code(), Some(0), "{file}");
+        assert!(
+            text(&out.stderr).contains(says),
+            "{file}: {}",
+            text(&out.stderr)
+        );
+        assert_eq!(
+            std::fs::read(w.path(file)).expect("file"),
+            before,
+            "{file} written"
+        );
+    }
+    let summary = run_on(&w, "2003-05-10", &["summary"]);
+    assert_eq!(
+        summary.status.code(),
+        Some(2),
+        "a refused merge made the district"
+    );
 }
