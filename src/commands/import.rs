@@ -386,5 +386,10 @@ fn merge_databases(
         }
         others.push(other);
     }
-    merge::merge(store, &others, dry_run, Date::today())
+    let merged = merge::merge(store, &others, dry_run, Date::today())?;
+    for collapsed in &merged.collapsed {
+        let text = collapsed.text(ctx.lang);
+        say(&Msg::Warning { text }.text(ctx.lang), ctx.reveal);
+    }
+    Ok(merged.report)
 }

@@ -16,6 +16,15 @@ pub enum MergeMsg {
     IntoItself { path: String },
     /// The database was made by an older bangfu.
     Older { path: String, version: i64 },
+    /// A field the other file changed several times came as one change.
+    Collapsed {
+        path: String,
+        household: bool,
+        id: String,
+        field: String,
+        changes: usize,
+        day: String,
+    },
 }
 
 impl MergeMsg {
@@ -49,6 +58,29 @@ impl MergeMsg {
                     "{path} 由旧版帮扶程序建立（第 {version} 版结构）：按内存中升级后的副本合并，原文件不动"
                 )
             ),
+            MergeMsg::Collapsed {
+                path,
+                household,
+                id,
+                field,
+                changes,
+                day,
+            } => {
+                let field = crate::report::show::field_label(field, lang);
+                let (en_kind, zh_kind) = match household {
+                    true => ("household", "贫困户"),
+                    false => ("member", "帮扶人"),
+                };
+                tr!(
+                    lang,
+                    format!(
+                        "{path}: {en_kind} {id}'s {field} changed {changes} times there; the history here keeps one change, to its latest value from {day} (the dates of the earlier ones are not kept)"
+                    ),
+                    format!(
+                        "{path}：{zh_kind} {id} 的 {field} 在该库中改过 {changes} 次；本库历史只记一次更改，即从 {day} 起的最新值（之前几次的日期未保留）"
+                    )
+                )
+            }
         }
     }
 
@@ -69,6 +101,14 @@ impl MergeMsg {
             MergeMsg::Older {
                 path: "乡.db".into(),
                 version: 6,
+            },
+            MergeMsg::Collapsed {
+                path: "乡.db".into(),
+                household: true,
+                id: "H1".into(),
+                field: "village".into(),
+                changes: 2,
+                day: "2003-05-01".into(),
             },
         ]
     }

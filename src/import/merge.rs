@@ -138,6 +138,14 @@ impl OtherInput {
     }
 }
 
+/// What a merge did, and the fields whose several changes in the other
+/// file came as one ([`Writer::carry_history`]), to be said.
+#[derive(Debug, Default)]
+pub struct Merged {
+    pub report: ImportReport,
+    pub collapsed: Vec<MergeMsg>,
+}
+
 /// Merge `others` into `store` as one import command (committed unless
 /// `dry_run` or a record could not be written).
 pub fn merge(
@@ -145,7 +153,7 @@ pub fn merge(
     others: &[OtherInput],
     dry_run: bool,
     today: Date,
-) -> anyhow::Result<ImportReport> {
+) -> anyhow::Result<Merged> {
     // As an import of files: the writer resolves every reference itself,
     // and the history rows name this import before its log row is written.
     store.without_foreign_keys(|store| merge_in_transaction(store, others, dry_run, today))
@@ -156,8 +164,9 @@ fn merge_in_transaction(
     others: &[OtherInput],
     dry_run: bool,
     today: Date,
-) -> anyhow::Result<ImportReport> {
-    let mut report = ImportReport::default();
+) -> anyhow::Result<Merged> {
+    let mut merged = Merged::default();
+    let report = &mut merged.report;
     let doing = match dry_run {
         true => crate::store::Doing::Checking,
         false => crate::store::Doing::Importing,
@@ -169,17 +178,19 @@ fn merge_in_transaction(
         let mut writer = import.writer(today)?;
         command = writer.command();
         for other in others {
-            merge_one(&mut writer, other, today, &mut report)?;
+            let collapsed = merge_one(&mut writer, other, today, report)?;
+            merged.collapsed.extend(collapsed);
         }
     }
+    let report = &mut merged.report;
     if dry_run || !report.problems.is_empty() {
         import.rollback()?;
-        return Ok(report);
+        return Ok(merged);
     }
     let logged: Vec<LoggedFile<'_>> = report.files.iter().map(FileResult::logged).collect();
     import.log_and_commit(command, today, &super::login(), &logged)?;
     report.committed = true;
-    Ok(report)
+    Ok(merged)
 }
 
 /// The records of one (ledger, kind) line being written: its name and the
@@ -216,13 +227,14 @@ impl Line<'_> {
     }
 }
 
-/// Every record and history row of one other database.
+/// Every record and history row of one other database; the fields whose
+/// changes came as one.
 fn merge_one(
     writer: &mut Writer<'_>,
     input: &OtherInput,
     today: Date,
     report: &mut ImportReport,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Vec<MergeMsg>> {
     let other = &input.other;
     let ledgers = other.ledgers()?;
     // The households and members whose history comes along.
@@ -277,9 +289,21 @@ fn merge_one(
             writer.end_file()?;
         }
     }
-    carry_history(writer, other.history()?, &carried)?;
-    Ok(())
+    let collapsed = carry_history(writer, other.history()?, &carried)?;
+    let said = |(kind, id, field, changes, day): Collapsed| MergeMsg::Collapsed {
+        path: input.name.clone(),
+        household: kind == Kind::Households,
+        id,
+        field,
+        changes,
+        day: Date::from_days(day).map_or_else(|| day.to_string(), |d| d.to_string()),
+    };
+    Ok(collapsed.into_iter().map(said).collect())
 }
+
+/// A field whose changes came as one: the record's kind and id, the
+/// field, how many changes, the day the one holds from.
+type Collapsed = (Kind, String, String, usize, i32);
 
 /// The line of one (ledger, kind), its counts from the writer.
 fn push_line(
@@ -525,7 +549,8 @@ fn carry_history(
     writer: &mut Writer<'_>,
     changes: Vec<OtherChange>,
     carried: &HashSet<(Kind, String)>,
-) -> rusqlite::Result<()> {
+) -> rusqlite::Result<Vec<Collapsed>> {
+    let mut collapsed = Vec::new();
     let mut rows = changes.into_iter().peekable();
     while let Some(first) = rows.next() {
         let kind = match first.kind {
@@ -542,8 +567,11 @@ fn carry_history(
             continue;
         }
         if let Some(key) = writer.key_of(kind, &first.id) {
-            writer.carry_history(kind, key, &first.field, &field)?;
+            if writer.carry_history(kind, key, &first.field, &field)? {
+                let day = field.last().map_or(0, |c| c.0);
+                collapsed.push((kind, first.id, first.field, field.len(), day));
+            }
         }
     }
-    Ok(())
+    Ok(collapsed)
 }

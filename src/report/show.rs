@@ -53,7 +53,7 @@ pub struct Change {
 
 /// A field's word in `lang` ([`Label`]); a field bangfu does not know,
 /// its column name.
-fn field_label(field: &str, lang: Lang) -> String {
+pub(crate) fn field_label(field: &str, lang: Lang) -> String {
     let label = match field {
         "head" => Label::Head,
         "id_number" => Label::IdNumber,

@@ -513,3 +513,49 @@ fn a_newer_or_foreign_database_is_refused_and_left_as_it_was() {
         "a refused merge made the district"
     );
 }
+
+#[test]
+fn a_field_the_township_changed_twice_comes_as_its_latest_change_and_is_said() {
+    let w = Workdir::new();
+    townships(&w);
+    let moved = sheet(
+        &w,
+        "2003年5月/工农乡/工农乡贫困户.csv",
+        HOUSEHOLDS,
+        &[
+            "H1,张三,工农乡,石门村,贫困,",
+            "H2,赵六,工农乡,红旗村,已脱贫,2003年4月15日",
+        ],
+    );
+    import_on(&w, Some("gongnong.db"), "2003-05-31", &[&moved]);
+    let out = run_on(&w, "2003-06-10", &["import", "gongnong.db"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = text(&out.stderr);
+    assert!(
+        said.contains("household H1's village changed 2 times there")
+            && said.contains("from 2003-05-31"),
+        "{said}"
+    );
+    let show = w.json(&["show", "household", "H1"]);
+    let history = show["history"].to_string();
+    assert!(
+        history.contains("双江村") && history.contains("石门村"),
+        "{show:#}"
+    );
+    // Said in Chinese too (a dry run into a district not made yet).
+    let args = [
+        "--db",
+        "fresh.db",
+        "--lang",
+        "zh",
+        "import",
+        "--dry-run",
+        "gongnong.db",
+    ];
+    let zh = text(&run_on(&w, "2003-06-11", &args).stderr);
+    assert!(
+        zh.contains("警告：gongnong.db：贫困户 H1 的 村 在该库中改过 2 次"),
+        "{zh}"
+    );
+    assert!(!w.path("fresh.db").exists());
+}

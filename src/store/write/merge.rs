@@ -252,17 +252,19 @@ impl Writer<'_> {
     /// change of the field after it. A record this import added gets the
     /// row; one the target had with the field's value already keeps its
     /// own history (a row there would undo to another value than it had).
+    /// Whether several changes came as one row.
     pub fn carry_history(
         &mut self,
         kind: Kind,
         key: i64,
         field: &str,
         changes: &[Change],
-    ) -> rusqlite::Result<()> {
+    ) -> rusqlite::Result<bool> {
         let (Some((_, first_old, _)), Some((day, _, new))) = (changes.first(), changes.last())
         else {
-            return Ok(());
+            return Ok(false);
         };
+        let several = changes.len() > 1;
         let kind = kind as i64;
         let stored: Vec<(i64, i32, Value)> = self
             .conn
@@ -274,7 +276,7 @@ impl Writer<'_> {
             })?
             .collect::<rusqlite::Result<_>>()?;
         if stored.iter().any(|(_, d, n)| d == day && same(n, new)) {
-            return Ok(());
+            return Ok(false);
         }
         if stored.iter().any(|(c, _, _)| *c == self.command) {
             let latest_other = stored
@@ -289,8 +291,9 @@ impl Writer<'_> {
                          WHERE kind = ?1 AND record = ?2 AND field = ?3 AND command = ?4",
                     )?
                     .execute(params![kind, key, field, self.command, day])?;
+                return Ok(several);
             }
-            return Ok(());
+            return Ok(false);
         }
         let table = match kind {
             0 => "households",
@@ -301,7 +304,7 @@ impl Writer<'_> {
             .prepare_cached(&format!("SELECT added FROM {table} WHERE key = ?1"))?
             .query_row([key], |r| r.get(0))?;
         if added != self.command || same(first_old, new) {
-            return Ok(());
+            return Ok(false);
         }
         self.conn
             .prepare_cached(
@@ -309,7 +312,7 @@ impl Writer<'_> {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?
             .execute(params![kind, key, field, self.command, day, first_old, new])?;
-        Ok(())
+        Ok(several)
     }
 }
 
