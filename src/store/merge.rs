@@ -278,7 +278,8 @@ impl Other {
         self.each(&sql, held, read, each)
     }
 
-    /// The deliveries `held` selects, in the order of their places.
+    /// The deliveries `held` selects, in the order they were added (each
+    /// import's in the order of their places): read without a sort.
     pub fn deliveries<E: From<rusqlite::Error>>(
         &self,
         held: Held,
@@ -288,8 +289,7 @@ impl Other {
             "SELECT r.day, r.fingerprint, r.occurrence, r.id, m.id, h.id, r.category, r.goods,
                     r.cash, r.note
              FROM deliveries r JOIN members m ON m.key = r.member
-             JOIN households h ON h.key = r.household {}
-             ORDER BY r.day, r.fingerprint, r.occurrence",
+             JOIN households h ON h.key = r.household {} ORDER BY r.key",
             held_sql(3, held)
         );
         let read = |r: &Row<'_>| {
