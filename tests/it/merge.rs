@@ -559,3 +559,35 @@ fn a_field_the_township_changed_twice_comes_as_its_latest_change_and_is_said() {
     );
     assert!(!w.path("fresh.db").exists());
 }
+
+#[test]
+fn a_record_the_district_cannot_take_stops_the_whole_merge() {
+    let w = Workdir::new();
+    let number = crate::common::id_number(5);
+    let mine = w.utf8(
+        "district.csv",
+        &format!("id,head,id_number,township\nH9,钱九,{number},工农乡\n"),
+    );
+    let theirs = w.utf8(
+        "township.csv",
+        &format!("id,head,id_number,township\nH1,张三,{number},工农乡\nH2,赵六,,工农乡\n"),
+    );
+    import_on(
+        &w,
+        Some("township.db"),
+        "2003-03-31",
+        &[crate::common::path_str(&theirs)],
+    );
+    import_on(&w, None, "2003-03-31", &[crate::common::path_str(&mine)]);
+    let before = w.records();
+    let out = run_on(&w, "2003-05-10", &["import", "township.db"]);
+    let said = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("township.db[township]:1: id_number: 4301**********"),
+        "{said}"
+    );
+    assert!(!said.contains(&number), "a whole ID number shown: {said}");
+    assert_eq!(w.records(), before);
+    assert_eq!(rows(&w, "commands"), "1");
+}
