@@ -40,7 +40,18 @@
 //!   the target's record of that id, dated as it was, unless the target
 //!   already knows the change (same field, day and new value): see
 //!   [`crate::store::write::Writer::carry_history`] for how changes become
-//!   rows of this import.
+//!   rows of this import. The history keeps one row a field and import: a field the other file
+//!   changed several times comes as one change, to its latest value from
+//!   its latest day, and a warning says so (record, field, count, day).
+//! - A merge removes nothing, as an import without `--replace`: a record
+//!   the target's ledger holds and the other file's ledger of that name
+//!   does not stays held. Nor does it warn of rows that look like a
+//!   correction: the other file's rows are what its clerk already took in.
+//! - A household's ID number and a phone are read again by today's rules
+//!   (the writer takes typed values); one they refuse, or an ID number
+//!   another household of the target has, is the record's problem, named
+//!   `OTHER.db[LEDGER]:N` (the N-th record of that line), and nothing of
+//!   the merge is written.
 //! - Again: every record is then found unchanged, every change known: the
 //!   lines say so and nothing is written but the log's entry.
 
