@@ -292,6 +292,7 @@ fn merge_one(
             &mut line,
             &mut carried,
         )?;
+        writer.end_unheld()?;
         let counts = (line.read, line.rejected);
         if line.read > 0 {
             let ledger = LedgerName::default();

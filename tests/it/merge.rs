@@ -591,3 +591,27 @@ fn a_record_the_district_cannot_take_stops_the_whole_merge() {
     assert_eq!(w.records(), before);
     assert_eq!(rows(&w, "commands"), "1");
 }
+
+#[test]
+fn records_no_ledger_holds_come_in_held_by_no_ledger() {
+    let w = Workdir::new();
+    townships(&w);
+    // Pairings an older bangfu wrote from a members sheet's column: the
+    // upgrade gave them no ledger.
+    let township = rusqlite::Connection::open(w.path("gongnong.db")).expect("township");
+    township
+        .execute_batch("DELETE FROM holds WHERE kind = 2")
+        .expect("holds");
+    drop(township);
+    let out = import_on(&w, None, "2003-05-10", &["gongnong.db"]);
+    assert!(out.contains("| gongnong.db "), "{out}");
+    assert_eq!(rows(&w, "pairings"), "2");
+    assert_eq!(
+        scalar(
+            &w,
+            "SELECT count(*) FROM holds WHERE ledger NOT IN (SELECT key FROM ledgers)"
+        ),
+        "0"
+    );
+    assert_eq!(scalar(&w, "SELECT count(*) FROM holds WHERE kind = 2"), "0");
+}

@@ -68,6 +68,17 @@ impl Writer<'_> {
         self.tally = Default::default();
     }
 
+    /// The end of the records no ledger holds: a pairing goes through
+    /// [`Writer::pairing`], which holds what it writes by the current
+    /// ledger — none here (ledger keys start at 1): those holds go again.
+    pub fn end_unheld(&mut self) -> rusqlite::Result<()> {
+        self.conn
+            .prepare_cached("DELETE FROM holds WHERE ledger = 0")?
+            .execute([])?;
+        self.versions.retain(|(ledger, _), _| *ledger != 0);
+        Ok(())
+    }
+
     /// The key of household (`Kind::Households`) or member `id`, if the
     /// target has it.
     pub fn key_of(&self, kind: Kind, id: &str) -> Option<i64> {
