@@ -213,7 +213,16 @@ struct Line<'r> {
     report: &'r mut ImportReport,
 }
 
-impl Line<'_> {
+impl<'r> Line<'r> {
+    fn new(name: String, report: &'r mut ImportReport) -> Line<'r> {
+        Line {
+            name,
+            read: 0,
+            rejected: 0,
+            report,
+        }
+    }
+
     /// What writing a record did: a record the writer refused (an ID number
     /// another household has, say) is a problem of the line, named by its
     /// place among the line's records; the database failing ends it all.
@@ -257,41 +266,16 @@ fn merge_one(
             }
             let ledger = LedgerName::parse(name).unwrap_or_else(|| LedgerName::of_path(name));
             writer.begin_file(&ledger)?;
-            let name = format!("{}[{ledger}]", input.name);
-            let mut line = Line {
-                name,
-                read: 0,
-                rejected: 0,
-                report,
-            };
-            write_kind(
-                writer,
-                other,
-                kind,
-                Held::By(*key),
-                today,
-                &mut line,
-                &mut carried,
-            )?;
+            let mut line = Line::new(format!("{}[{ledger}]", input.name), report);
+            let held = Held::By(*key);
+            write_kind(writer, other, kind, held, today, &mut line, &mut carried)?;
             let counts = (line.read, line.rejected);
             push_line(writer, input, line.name, ledger, kind, counts, report)?;
         }
         writer.begin_unheld();
-        let mut line = Line {
-            name: input.name.clone(),
-            read: 0,
-            rejected: 0,
-            report,
-        };
-        write_kind(
-            writer,
-            other,
-            kind,
-            Held::ByNone,
-            today,
-            &mut line,
-            &mut carried,
-        )?;
+        let mut line = Line::new(input.name.clone(), report);
+        let held = Held::ByNone;
+        write_kind(writer, other, kind, held, today, &mut line, &mut carried)?;
         writer.end_unheld()?;
         let counts = (line.read, line.rejected);
         if line.read > 0 {
