@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use common::{path_str, Workdir};
+use common::{path_str, scalar, Workdir};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -52,11 +52,12 @@ fn count_and_check(db: &std::path::Path) -> i64 {
         .unwrap()
 }
 
-fn spawn_import(w: &Workdir, db: &std::path::Path, file: &std::path::Path) -> std::process::Child {
+/// `bangfu --db DB import FILE` in the background.
+fn spawn_import(w: &Workdir, db: &str, file: &std::path::Path) -> std::process::Child {
     Command::new(assert_cmd::cargo::cargo_bin("bangfu"))
         .current_dir(w.dir.path())
         .env("BANGFU_TODAY", common::TODAY)
-        .args(["--db", path_str(db), "import", "--quiet", path_str(file)])
+        .args(["--db", db, "import", "--quiet", path_str(file)])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -65,6 +66,7 @@ fn spawn_import(w: &Workdir, db: &std::path::Path, file: &std::path::Path) -> st
 
 #[test]
 fn a_kill_at_any_moment_of_an_import_leaves_all_or_nothing() {
+    crate::sqlite_only!("copies of the database file");
     let w = Workdir::new();
     base(&w);
     let rows = 6_000;
@@ -76,7 +78,10 @@ fn a_kill_at_any_moment_of_an_import_leaves_all_or_nothing() {
     let timing = w.path("timing.db");
     std::fs::copy(&pristine, &timing).unwrap();
     let start = Instant::now();
-    assert!(spawn_import(&w, &timing, &big).wait().unwrap().success());
+    assert!(spawn_import(&w, path_str(&timing), &big)
+        .wait()
+        .unwrap()
+        .success());
     let whole = start.elapsed();
     assert_eq!(count_and_check(&timing), rows as i64);
 
@@ -84,7 +89,7 @@ fn a_kill_at_any_moment_of_an_import_leaves_all_or_nothing() {
     for (i, fraction) in [0.05, 0.3, 0.6, 0.9, 1.1].iter().enumerate() {
         let db = w.path(&format!("kill{i}.db"));
         std::fs::copy(&pristine, &db).unwrap();
-        let mut child = spawn_import(&w, &db, &big);
+        let mut child = spawn_import(&w, path_str(&db), &big);
         std::thread::sleep(whole.mul_f64(*fraction));
         let _ = child.kill(); // SIGKILL on unix
         let _ = child.wait();
@@ -92,7 +97,10 @@ fn a_kill_at_any_moment_of_an_import_leaves_all_or_nothing() {
         assert!(n == 0 || n == rows as i64, "kill at {fraction}: {n} rows");
         saw_none |= n == 0;
         // Importing the file again completes it.
-        assert!(spawn_import(&w, &db, &big).wait().unwrap().success());
+        assert!(spawn_import(&w, path_str(&db), &big)
+            .wait()
+            .unwrap()
+            .success());
         assert_eq!(count_and_check(&db), rows as i64);
     }
     assert!(
@@ -107,30 +115,34 @@ fn two_imports_at_once_both_land_whole() {
     base(&w);
     let a = deliveries(&w, "a.csv", 4_000, "a");
     let b = deliveries(&w, "b.csv", 4_000, "b");
-    let db = w.db();
+    let db = w.target();
     let mut first = spawn_import(&w, &db, &a);
     let mut second = spawn_import(&w, &db, &b);
     let deadline = Instant::now() + Duration::from_secs(120);
     let (sa, sb) = (first.wait().unwrap(), second.wait().unwrap());
     assert!(Instant::now() < deadline);
     assert!(sa.success() && sb.success(), "{sa:?} {sb:?}");
-    assert_eq!(count_and_check(&db), 8_000);
+    if !w.on_postgres() {
+        assert_eq!(count_and_check(&w.db()), 8_000);
+    }
+    assert_eq!(scalar(&w, "SELECT count(*) FROM deliveries"), "8000");
 }
 
 #[test]
 fn two_first_uses_of_a_new_database_at_once_both_succeed() {
-    let w = Workdir::new();
-    let h = w.utf8("h.csv", "id,head,township\nH1,张三,工农乡\n");
-    let m = w.utf8("m.csv", "id,name,unit\nM1,李四,区委\n");
-    // The race (both switching a new file to WAL) only shows now and then:
-    // try it a dozen times.
+    // The race (both switching a new file to WAL, both making the schema on
+    // a server) only shows now and then: try it a dozen times, each on a
+    // new database.
     for i in 0..12 {
-        let db = w.path(&format!("fresh{i}.db"));
+        let w = Workdir::new();
+        let h = w.utf8("h.csv", "id,head,township\nH1,张三,工农乡\n");
+        let m = w.utf8("m.csv", "id,name,unit\nM1,李四,区委\n");
+        let db = w.target();
         let mut one = spawn_import(&w, &db, &h);
         let mut two = spawn_import(&w, &db, &m);
         assert!(one.wait().unwrap().success(), "attempt {i}");
         assert!(two.wait().unwrap().success(), "attempt {i}");
-        let s = w.json(&["--db", path_str(&db), "summary"]);
+        let s = w.json(&["summary"]);
         assert_eq!(s["households"], 1);
         assert_eq!(s["members"], 1);
     }
