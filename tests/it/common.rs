@@ -71,6 +71,48 @@ fn postgresql_half() {
     let _ = writeln!(std::io::stderr(), "{line}");
 }
 
+/// The harness itself: what reads the database gives the same text on
+/// both backends (a sum is NUMERIC on the server, a comparison boolean).
+#[test]
+fn dump_rows_and_scalar_read_both_backends_alike() {
+    let w = Workdir::new();
+    assert!(!w.made());
+    assert_eq!(w.dump(), "");
+    if w.on_postgres() {
+        w.sql("CREATE SCHEMA bangfu");
+    }
+    w.sql(
+        r#"CREATE TABLE households (key BIGINT PRIMARY KEY, id TEXT, head TEXT, added BIGINT);
+           CREATE TABLE commands (number BIGINT, "user" TEXT);
+           INSERT INTO households VALUES (2, 'H2', '李四', 1), (1, 'H1', NULL, 1);
+           INSERT INTO commands VALUES (1, 'clerk');"#,
+    );
+    assert!(w.made());
+    assert_eq!(
+        w.dump(),
+        "commands:1|clerk\nhouseholds:1|H1|NULL|1\nhouseholds:2|H2|李四|1\n"
+    );
+    assert_eq!(
+        w.rows("SELECT id, head FROM households ORDER BY key"),
+        ["H1|NULL", "H2|李四"]
+    );
+    assert_eq!(scalar(&w, "SELECT sum(key) FROM households"), "3");
+    assert_eq!(
+        scalar(&w, "SELECT head IS NULL FROM households WHERE key = 1"),
+        "1"
+    );
+    assert_eq!(scalar(&w, r#"SELECT "user" FROM commands;"#), "clerk");
+}
+
+/// The harness itself: a message naming the database reads the same on
+/// both backends, so that one snapshot serves both.
+#[test]
+fn a_message_naming_the_database_reads_the_same_on_both_backends() {
+    let w = Workdir::new();
+    crate::bangfu_snapshot!("no_database", w, &["summary"]);
+    assert!(!w.made());
+}
+
 /// A database of its own on the test server, dropped with it.
 struct PgDatabase {
     admin: String,
