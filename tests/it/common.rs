@@ -128,12 +128,16 @@ impl PgDatabase {
             std::process::id(),
             N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         );
-        let (base, _) = admin
-            .split('?')
-            .next()
-            .and_then(|a| a.rsplit_once('/'))
+        // The admin URL with this database's name, its parameters kept.
+        let (path, query) = admin.split_once('?').unwrap_or((&admin, ""));
+        let (base, _) = path
+            .rsplit_once('/')
+            .filter(|(base, _)| base.contains("://"))
             .unwrap_or_else(|| panic!("{SERVER}={admin}: not a postgres:// URL"));
-        let url = format!("{base}/{name}");
+        let url = match query {
+            "" => format!("{base}/{name}"),
+            query => format!("{base}/{name}?{query}"),
+        };
         let mut client = postgres::Client::connect(&admin, postgres::NoTls)
             .unwrap_or_else(|e| panic!("{SERVER}={admin}: cannot connect: {e}"));
         // From PostgreSQL 15 on, copying the template's files is several
@@ -563,6 +567,8 @@ pub fn normalise(w: &Workdir, text: &str) -> String {
     let mut text = text.to_string();
     if let Some(pg) = &w.server {
         text = text.replace(&pg.url, "[DIR]/test.db");
+        let shown = bangfu::store::pg::connect::masked(&pg.url);
+        text = text.replace(&shown, "[DIR]/test.db");
         text = text.replace(&pg.name, "test.db");
     }
     let dir = w.dir.path().to_string_lossy().into_owned();
