@@ -585,10 +585,13 @@ fn column(kind: i64, field: &str) -> Result<(&'static str, &'static str)> {
         .iter()
         .find(|&&f| f == field)
         .map(|&f| (table, f))
-        .ok_or(SqlError::Type {
-            column: 2,
-            wanted: "a field of a household or member",
-            found: "a field bangfu does not have",
+        // Said as a stored value bangfu never writes, on either backend.
+        .ok_or_else(|| {
+            SqlError::Sqlite(rusqlite::Error::FromSqlConversionFailure(
+                2,
+                rusqlite::types::Type::Text,
+                format!("history names field {field:?} of kind {kind}").into(),
+            ))
         })
 }
 
