@@ -578,3 +578,48 @@ fn an_import_an_older_bangfu_made_is_refused_on_a_server_too() {
         ],
     );
 }
+
+#[test]
+fn a_dry_run_on_a_server_waits_for_the_write_lock_and_reads_what_was_committed_under_it() {
+    // Another bangfu holds the write lock (an import, say) and undoes
+    // import 2 meanwhile: the dry run waits, and then says what is true
+    // once it has the lock — that import 2 is undone — not what it would
+    // have read before.
+    let w = Workdir::new();
+    district(&w);
+    let deliveries = w.gbk("帮扶记录.csv", DELIVERIES);
+    on_file(&w, &["import", path_str(&deliveries)], 0);
+    let Some(server) = Server::new() else {
+        return;
+    };
+    copy_to(&w, &server);
+    let writer = server.conn();
+    writer.begin_write().expect("the write lock");
+    writer
+        .batch("UPDATE commands SET undone = '2003-06-30T17:02:00+08:00' WHERE number = 2")
+        .expect("undone");
+    // Workdir's command, spawned (assert_cmd's only runs to the end).
+    let mut dry_run = std::process::Command::new(assert_cmd::cargo::cargo_bin("bangfu"))
+        .current_dir(w.dir.path())
+        .env("BANGFU_TODAY", crate::common::TODAY)
+        .env("LANG", "C")
+        .env_remove("LC_ALL")
+        .args(["--db", &server.url, "undo", "2", "--dry-run"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run bangfu");
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    assert!(
+        dry_run.try_wait().expect("wait").is_none(),
+        "the dry run did not wait for the write lock"
+    );
+    writer.commit().expect("commit");
+    let out = dry_run.wait_with_output().expect("run bangfu");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("import 2 was undone already, at 2003-06-30T17:02:00+08:00"),
+        "{err}"
+    );
+}
