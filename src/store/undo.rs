@@ -670,8 +670,9 @@ mod tests {
     /// 1): two households, one member, a pairing, two deliveries.
     fn district(on: On) -> Db {
         let store = empty(on);
-        sql(&store,
-                "INSERT INTO ledgers (key, name) VALUES (1, '帮扶记录'), (2, '民政台账');
+        sql(
+            &store,
+            "INSERT INTO ledgers (key, name) VALUES (1, '帮扶记录'), (2, '民政台账');
                  INSERT INTO commands (number, at, \"user\", day)
                      VALUES (1, '2024-03-01T09:00:00+08:00', 'clerk', 19783);
                  INSERT INTO households (key, id, head, id_number, township, village, added)
@@ -712,8 +713,9 @@ mod tests {
     /// before) and phone given.
     fn import_two(store: &Store) {
         command(store, 2);
-        sql(store,
-                "INSERT INTO households (key, id, head, township, village, added)
+        sql(
+            store,
+            "INSERT INTO households (key, id, head, township, village, added)
                      VALUES (3, 'H3', '王五', '向阳街道', '向阳社区', 2);
                  INSERT INTO members (key, id, name, unit, added) VALUES (2, 'M2', '钱七', '区教育局', 2);
                  INSERT INTO pairings (key, member, household, since, added) VALUES (2, 2, 3, 19800, 2);
@@ -1050,11 +1052,11 @@ mod tests {
             command(&store, 5);
             sql(
                 &store,
-                    // 3: a new delivery of H1 and M1, which 2 did not add
-                    // (that 2 changed them does not matter to a delivery), and
-                    // a hold on H2's delivery R2's neighbour… of import 1's D1
-                    // by ledger 1, which already held it: nothing.
-                    "INSERT INTO deliveries (key, day, fingerprint, occurrence, member, household, category, added)
+                // 3: a new delivery of H1 and M1, which 2 did not add
+                // (that 2 changed them does not matter to a delivery), and
+                // a hold on H2's delivery R2's neighbour… of import 1's D1
+                // by ledger 1, which already held it: nothing.
+                "INSERT INTO deliveries (key, day, fingerprint, occurrence, member, household, category, added)
                          VALUES (10, 19850, 98, 1, 1, 1, 0, 3);
                      INSERT INTO holds VALUES (3, 10, 1, 3);
                      -- 4 and 5 change H3, which 2 added.
