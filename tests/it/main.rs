@@ -3,23 +3,23 @@
 //! (one link, one run). `common` holds the working directory every test
 //! starts from and the snapshot helper.
 
-mod common;
-
 mod bad_input;
 mod chinese;
 mod chinese_reports;
 mod clerk_review;
+mod common;
 mod demo;
 mod history;
 mod import;
 mod import_zh;
-mod input_review;
 mod input_review2;
+mod input_review;
 mod ledger_model;
 mod ledgers;
 mod mangled;
 mod outputs;
 mod pg_tls;
+mod pg_undo;
 mod privacy;
 mod progress;
 mod reliability;
@@ -35,3 +35,4 @@ mod undo_review;
 mod upgrade;
 mod workbook;
 mod workbook_export;
+

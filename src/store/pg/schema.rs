@@ -14,6 +14,11 @@
 //! - a history row's old and new values are text (SQLite keeps integers
 //!   as integers; the store reads them back by the field's type);
 //! - `commands."user"` is quoted, a reserved word here;
+//! - `deliveries(member)` is indexed: the server checks every reference
+//!   (only its owner could turn the checks off, as SQLite's undo does), and
+//!   deleting a member looks for deliveries of it — without the index, one
+//!   scan of all deliveries a member (an undo of 2,000 new members under
+//!   200,000 deliveries took 122 s, with it 0.4 s);
 //! - no `seal`: the server guards its own pages (contract §9 damage checks
 //!   are SQLite's).
 //!
@@ -121,6 +126,7 @@ CREATE TABLE deliveries (
 CREATE UNIQUE INDEX deliveries_place ON deliveries(day, fingerprint, occurrence);
 CREATE UNIQUE INDEX deliveries_id ON deliveries(id) WHERE id IS NOT NULL;
 CREATE INDEX deliveries_household ON deliveries(household);
+CREATE INDEX deliveries_member ON deliveries(member);
 CREATE INDEX deliveries_added ON deliveries(added);
 
 CREATE TABLE holds (
