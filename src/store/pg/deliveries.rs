@@ -248,41 +248,46 @@ const COLUMNS: [Type; 9] = [
 const SETTLE_WORK_MEM: &str = "64MB";
 
 /// Settle the staged rows of a file: ?1 the import, ?2 the file's ledger,
-/// ?3 the first free key. `numbered`: each row's occurrence, its rank in
-/// file order among the file's rows of its (day, fingerprint). `placed`:
-/// the stored delivery at its place, if any. `fresh`: the rows at free
-/// places, keyed in place order from ?3 on, inserted by `inserted`. Every
-/// row's delivery, fresh or stored, is held by the ledger (`held`). The
+/// ?3 the first free key. Inside, each row's occurrence: its rank in file
+/// order among the file's rows of its (day, fingerprint). `placed`: each
+/// row with the stored delivery at its place, if any, and, in place order,
+/// how many rows up to it are at free places: a new row's key is ?3 on by
+/// that count. Place order is (day, fingerprint, seq), the order the
+/// occurrences were numbered in: the rows are sorted once. `inserted`: the
+/// rows at free places. `held`: every row's delivery held by the ledger —
+/// the new ones, and those stored that the ledger does not hold yet (a
+/// re-import looks its holds up at once rather than a row at a time). The
 /// answer: the stored deliveries the file matched.
 const SETTLE: &str = "
-WITH numbered AS (
-    SELECT s.*,
-           row_number() OVER (PARTITION BY s.day, s.fingerprint ORDER BY s.seq) AS occurrence
-    FROM pg_temp.bangfu_staged s
-), placed AS (
-    SELECT n.*, d.key AS stored
-    FROM numbered n
+WITH placed AS (
+    SELECT n.*, d.key AS stored,
+           count(*) FILTER (WHERE d.key IS NULL)
+             OVER (ORDER BY n.day, n.fingerprint, n.seq ROWS UNBOUNDED PRECEDING) AS nth_new
+    FROM (
+        SELECT s.*,
+               row_number() OVER (PARTITION BY s.day, s.fingerprint ORDER BY s.seq) AS occurrence
+        FROM pg_temp.bangfu_staged s
+    ) n
     LEFT JOIN deliveries d
       ON d.day = n.day AND d.fingerprint = n.fingerprint AND d.occurrence = n.occurrence
-), fresh AS (
-    SELECT p.*,
-           CAST(?3 AS BIGINT) - 1
-             + row_number() OVER (ORDER BY p.day, p.fingerprint, p.occurrence) AS key
-    FROM placed p
-    WHERE p.stored IS NULL
 ), inserted AS (
     INSERT INTO deliveries
         (key, day, fingerprint, occurrence, member, household, category, goods, cash, note, added)
-    SELECT key, day, fingerprint, occurrence, member, household, category, goods, cash, note,
-           CAST(?1 AS BIGINT)
-    FROM fresh
-), settled AS (
-    SELECT key FROM fresh
-    UNION ALL
-    SELECT stored FROM placed WHERE stored IS NOT NULL
+    SELECT CAST(?3 AS BIGINT) - 1 + nth_new, day, fingerprint, occurrence, member, household,
+           category, goods, cash, note, CAST(?1 AS BIGINT)
+    FROM placed
+    WHERE stored IS NULL
 ), held AS (
     INSERT INTO holds (kind, record, ledger, added)
-    SELECT 3, key, CAST(?2 AS BIGINT), CAST(?1 AS BIGINT) FROM settled
+    SELECT 3, CAST(?3 AS BIGINT) - 1 + nth_new, CAST(?2 AS BIGINT), CAST(?1 AS BIGINT)
+    FROM placed
+    WHERE stored IS NULL
+    UNION ALL
+    SELECT 3, p.stored, CAST(?2 AS BIGINT), CAST(?1 AS BIGINT)
+    FROM placed p
+    WHERE p.stored IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM holds h
+                      WHERE h.kind = 3 AND h.record = p.stored AND h.ledger = CAST(?2 AS BIGINT))
     ON CONFLICT DO NOTHING
 )
 SELECT stored FROM placed WHERE stored IS NOT NULL";
@@ -765,5 +770,65 @@ mod tests {
                 Ok(())
             })
             .unwrap();
+    }
+
+    /// The measurement of issue 17 item 3 (bench/pg.sh runs it): a file of
+    /// `BANGFU_BENCH_ROWS` (default 1,000,000) deliveries shaped as the
+    /// reference file's (examples/bench_data.rs: 20,000 households, 10,000
+    /// members, five years of days, a note on a third), staged and settled
+    /// into an empty database, then again (all unchanged); prints the times.
+    #[test]
+    #[ignore = "a measurement: bench/pg.sh"]
+    fn measure_a_reference_file() {
+        let Some(db) = database() else { return };
+        let conn = &db.conn;
+        let rows: i64 = std::env::var("BANGFU_BENCH_ROWS")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1_000_000);
+        conn.batch(
+            "INSERT INTO households (key, id, head, township)
+             SELECT g, 'H' || g, '户主', '城关镇' FROM generate_series(2, 20000) g;
+             INSERT INTO members (key, id, name, unit)
+             SELECT g, 'M' || g, '干部', '区委' FROM generate_series(2, 10000) g;
+             ANALYZE",
+        )
+        .unwrap();
+        let notes = ["看望慰问，送米面油", "", "", "了解生产生活情况"];
+        let file = |i: i64| {
+            let h = xxhash_rust::xxh3::xxh3_64(&i.to_le_bytes()) as i64;
+            let day = 18262 + (i * 1827 / rows) as i32;
+            StagedRow {
+                day,
+                fingerprint: h,
+                member: 1 + (h >> 8).rem_euclid(10_000),
+                household: 1 + (h >> 24).rem_euclid(20_000),
+                category: (h >> 40).rem_euclid(7) as u8,
+                goods: (h >> 44).rem_euclid(50_000),
+                cash: 0,
+                note: notes.get((i % 4) as usize).copied(),
+            }
+        };
+        for (command, want) in [(1, (rows as u64, 0)), (2, (0, rows as u64))] {
+            conn.begin_write().unwrap();
+            let started = std::time::Instant::now();
+            let mut staged = Staged::new();
+            for i in 0..rows {
+                staged.push(conn, &file(i)).unwrap();
+            }
+            let copied = started.elapsed();
+            let settled = staged.settle(conn, command, 1).unwrap();
+            let settling = started.elapsed() - copied;
+            conn.commit().unwrap();
+            let total = started.elapsed();
+            assert_eq!((settled.new, settled.unchanged), want);
+            eprintln!(
+                "import {command}: {rows} rows staged in {:.2} s, settled in {:.2} s, \
+                 committed: {:.2} s in all",
+                copied.as_secs_f64(),
+                settling.as_secs_f64(),
+                total.as_secs_f64()
+            );
+        }
     }
 }
