@@ -10,10 +10,12 @@
 #            $BANGFU_TEST_PG, else the URL in /tmp/pgurl; see .ci/postgres);
 #            the benchmark makes and drops its own databases there
 #   ROUNDS   rounds of each case (default 3)
+#   PROFILE  the cargo profile to build (default release; dev tries the
+#            script quickly, its figures meaning nothing)
 #   SETTLE   1: also time the bulk path alone (staging and settle, the
 #            ignored unit test store::pg::deliveries::tests::
-#            measure_a_reference_file), which builds the library's tests in
-#            release mode as well
+#            measure_a_reference_file), which builds the library's tests
+#            (in the same profile) as well
 #
 # Builds bangfu and examples/bench_data.rs in release mode, generates the
 # reference data under bench/out/data-ROWS (the same deterministic files
@@ -61,10 +63,12 @@ fail() {
 command -v psql >/dev/null || fail "bench/pg.sh: psql is missing (apt-get install postgresql-client)"
 [ -x /usr/bin/time ] || fail "bench/pg.sh: /usr/bin/time is missing (apt-get install time)"
 
-say "building (release)"
-cargo build --release --bin bangfu --example bench_data >&2
+PROFILE="${PROFILE:-release}"
+TARGET_DIR=target/$([ "$PROFILE" = dev ] && echo debug || echo "$PROFILE")
+say "building ($PROFILE)"
+cargo build --profile "$PROFILE" --bin bangfu --example bench_data >&2
 mkdir -p "$OUT/pg-bin"
-cp target/release/bangfu target/release/examples/bench_data "$OUT/pg-bin/"
+cp "$TARGET_DIR/bangfu" "$TARGET_DIR/examples/bench_data" "$OUT/pg-bin/"
 BANGFU="$OUT/pg-bin/bangfu"
 GEN="$OUT/pg-bin/bench_data"
 
@@ -78,7 +82,7 @@ FILE="$D/deliveries.csv"
 
 # --- measuring ---------------------------------------------------------------
 
-sql() { psql "$PG" -X -q -v ON_ERROR_STOP=1 "$@" >/dev/null; }
+sql() { psql "$PG" -X -q -v ON_ERROR_STOP=1 -c 'SET client_min_messages = warning' "$@" >/dev/null; }
 # fresh NAME: an empty database NAME on the server; its URL.
 fresh() {
     sql -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1"
@@ -112,7 +116,7 @@ measure() {
     if [ "$rss" -gt "${PEAK[$key]:-0}" ]; then PEAK[$key]=$rss; fi
     printf '   %s: %s s, %s KiB\n' "$key" "$t1" "$rss" >&2
 }
-median() { tr ' ' '\n' <<<"${RUNS[$1]:-}" | grep . | sort -g | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)] }'; }
+median() { tr ' ' '\n' <<<"${RUNS[$1]:-}" | awk NF | sort -g | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)] }'; }
 warm() { cat "$@" >/dev/null; }
 
 COPY_TABLE="CREATE TABLE deliveries (date text, member text, household text, category text,
@@ -122,8 +126,8 @@ SQLITE_FIGURES="$LOG/figures-sqlite.json"
 
 say "the same files into a SQLite file (the figures to compare with)"
 rm -f "$OUT/pg-compare.db"*
-"$BANGFU" --db "$OUT/pg-compare.db" import --quiet --ledger bench "${RECORDS[@]}"
-"$BANGFU" --db "$OUT/pg-compare.db" import --quiet --ledger bench "$FILE"
+"$BANGFU" --db "$OUT/pg-compare.db" import --quiet --ledger bench "${RECORDS[@]}" >"$LOG/compare.out" 2>&1
+"$BANGFU" --db "$OUT/pg-compare.db" import --quiet --ledger bench "$FILE" >>"$LOG/compare.out" 2>&1
 "$BANGFU" --db "$OUT/pg-compare.db" summary --format json >"$SQLITE_FIGURES"
 rm -f "$OUT/pg-compare.db"*
 
@@ -142,7 +146,7 @@ for round in $(seq "$ROUNDS"); do
     [ -n "$NO_PG" ] && continue
     url=$(fresh bangfu_bench_import)
     if ! "$BANGFU" --db "$url" import --quiet --ledger bench "${RECORDS[@]}" >"$LOG/setup.out" 2>"$LOG/setup.err"; then
-        NO_PG=$(head -n 1 "$LOG/setup.err")
+        NO_PG="not run: $(grep -m 1 . "$LOG/setup.err" || echo "the import failed")"
         say "this bangfu does not import into PostgreSQL: $NO_PG"
         continue
     fi
@@ -162,8 +166,8 @@ done
 
 SETTLE_LINES=""
 if [ "${SETTLE:-}" = 1 ]; then
-    say "the bulk path alone (release build of the library's tests)"
-    SETTLE_LINES=$(BANGFU_TEST_PG="$PG" BANGFU_BENCH_ROWS="$ROWS" cargo test --release --lib \
+    say "the bulk path alone (the library's tests, $PROFILE)"
+    SETTLE_LINES=$(BANGFU_TEST_PG="$PG" BANGFU_BENCH_ROWS="$ROWS" cargo test --profile "$PROFILE" --lib \
         store::pg::deliveries::tests::measure_a_reference_file -- --ignored --nocapture 2>&1 |
         grep '^import ' || true)
 fi

@@ -814,6 +814,7 @@ mod tests {
             for i in 0..rows {
                 staged.push(conn, &file(i)).unwrap();
             }
+            staged.copy(conn).unwrap();
             let copied = started.elapsed();
             let settled = staged.settle(conn, command, 1).unwrap();
             let settling = started.elapsed() - copied;
