@@ -64,7 +64,7 @@ command -v psql >/dev/null || fail "bench/pg.sh: psql is missing (apt-get instal
 [ -x /usr/bin/time ] || fail "bench/pg.sh: /usr/bin/time is missing (apt-get install time)"
 
 PROFILE="${PROFILE:-release}"
-TARGET_DIR=target/$([ "$PROFILE" = dev ] && echo debug || echo "$PROFILE")
+TARGET_DIR=${CARGO_TARGET_DIR:-target}/$([ "$PROFILE" = dev ] && echo debug || echo "$PROFILE")
 say "building ($PROFILE)"
 cargo build --profile "$PROFILE" --bin bangfu --example bench_data >&2
 mkdir -p "$OUT/pg-bin"

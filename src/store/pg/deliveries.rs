@@ -17,7 +17,10 @@
 //!
 //! Imports run one after the other under the write lock
 //! ([`crate::store::sql::Conn::begin_write`]): what a settle reads of the
-//! stored places is what it writes against.
+//! stored places is what it writes against. A `Staged` works inside that
+//! transaction (the staging table goes with it, also when the import
+//! fails), one file at a time on a session: a new one empties the staging
+//! table a file left unsettled.
 
 use crate::store::sql::{Conn, Result, SqlError};
 use postgres::binary_copy::BinaryCopyInWriter;
