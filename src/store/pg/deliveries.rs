@@ -85,7 +85,9 @@ impl Staged {
         let mut last: Option<(i32, i64, i64)> = None;
         for r in &rows {
             let occurrence = match last {
-                Some((day, fingerprint, k)) if (day, fingerprint) == (r.day, r.fingerprint) => k + 1,
+                Some((day, fingerprint, k)) if (day, fingerprint) == (r.day, r.fingerprint) => {
+                    k + 1
+                }
                 _ => 1,
             };
             last = Some((r.day, r.fingerprint, occurrence));

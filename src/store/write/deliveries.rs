@@ -379,20 +379,20 @@ impl<'c> Statements<'c> {
         )?;
         hold_range.raw_bind_parameter(4, command)?;
         Ok(Statements {
-                insert_chunk,
-                hold_range,
-                insert,
-                hold,
-                stored_at: conn.prepare(
-                    "SELECT key FROM deliveries
+            insert_chunk,
+            hold_range,
+            insert,
+            hold,
+            stored_at: conn.prepare(
+                "SELECT key FROM deliveries
                      WHERE day = ?1 AND fingerprint = ?2 AND occurrence = ?3",
-                )?,
-                stored_between: conn.prepare(
-                    "SELECT day, fingerprint, occurrence, key FROM deliveries
+            )?,
+            stored_between: conn.prepare(
+                "SELECT day, fingerprint, occurrence, key FROM deliveries
                      WHERE (day, fingerprint, occurrence) BETWEEN (?1, ?2, ?3) AND (?4, ?5, ?6)
                      ORDER BY day, fingerprint, occurrence",
-                )?,
-                hold_chunk,
+            )?,
+            hold_chunk,
         })
     }
 }
@@ -847,7 +847,8 @@ mod tests {
         for group in files.chunks(per_import.max(1)) {
             store.conn.begin_write().unwrap();
             {
-                let mut writer = Writer::new(&store.conn, Date::parse("2003-06-30").unwrap()).unwrap();
+                let mut writer =
+                    Writer::new(&store.conn, Date::parse("2003-06-30").unwrap()).unwrap();
                 writer.deliveries.sorter = Sorter::with_runs(None, sorting.run_rows, 1 << 20);
                 writer.deliveries.order = Order::new(sorting.evidence);
                 for (name, rows) in group {
@@ -1079,7 +1080,8 @@ mod tests {
         let mut writer = Writer::new(&store.conn, Date::parse("2003-06-30").unwrap()).unwrap();
         writer.deliveries.sorter = Sorter::with_runs(None, 7, 1 << 10);
         let lookups = |w: &Writer<'_>| {
-            (w.deliveries.st.as_ref().unwrap().stored_between).get_status(rusqlite::StatementStatus::Run)
+            (w.deliveries.st.as_ref().unwrap().stored_between)
+                .get_status(rusqlite::StatementStatus::Run)
         };
         let mut runs = Vec::new();
         for expected in [(n, 0), (0, n)] {
@@ -1126,7 +1128,8 @@ mod tests {
         }
         let tally = writer.end_file().unwrap();
         assert_eq!((tally.new, tally.unchanged), (102, 1));
-        let late = (writer.deliveries.st.as_ref().unwrap().stored_at).get_status(rusqlite::StatementStatus::Run);
+        let late = (writer.deliveries.st.as_ref().unwrap().stored_at)
+            .get_status(rusqlite::StatementStatus::Run);
         assert!(late >= 3, "{late}");
         drop(writer);
         // The first chunk: the stored row and 63 new ones.

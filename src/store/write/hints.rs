@@ -222,11 +222,7 @@ impl Writer<'_> {
     /// `ledger` itself held (a ledger's own file whose rows another ledger
     /// shares is its own version), if one did. Asked only where another
     /// ledger imported before (the log says); one scan of the kind's holds.
-    pub fn other_ledger(
-        &self,
-        ledger: &LedgerName,
-        kind: Kind,
-    ) -> Result<Option<OtherLedger>> {
+    pub fn other_ledger(&self, ledger: &LedgerName, kind: Kind) -> Result<Option<OtherLedger>> {
         let Some(key) = self.ledger_key(ledger)? else {
             return Ok(None);
         };

@@ -26,13 +26,13 @@ pub use refs::Refs;
 pub use replace::{Refusal, Replaced, Version};
 pub use seen::Seen;
 
+use super::pg::deliveries::Staged;
+use super::sql::{Arg, Cell, Conn, Dialect, Result, SqlError, ToArg};
+use crate::args;
 use crate::i18n::store::StoreMsg;
 use crate::input::headers::{Field, Kind};
 use crate::records::CellProblem;
 pub use crate::records::Columns;
-use super::pg::deliveries::Staged;
-use super::sql::{Arg, Cell, Conn, Dialect, Result, SqlError, ToArg};
-use crate::args;
 use crate::values::{Date, LedgerName};
 use rusqlite::types::Value;
 use rustc_hash::FxHashMap as HashMap;
@@ -166,10 +166,8 @@ impl<'c> Writer<'c> {
     /// [`Import::log_and_commit`] dates it).
     pub fn new(conn: &'c Conn, today: Date) -> Result<Writer<'c>> {
         let (refs, id_numbers) = Refs::load(conn)?;
-        let command: i64 = conn.value(
-            "SELECT coalesce(max(number), 0) + 1 FROM commands",
-            args![],
-        )?;
+        let command: i64 =
+            conn.value("SELECT coalesce(max(number), 0) + 1 FROM commands", args![])?;
         conn.execute(
             r#"INSERT INTO commands (number, at, "user", day) VALUES (?1, '', '', ?2)"#,
             args![command, today.days()],

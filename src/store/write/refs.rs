@@ -6,13 +6,13 @@
 
 use super::super::ids::IdTable;
 use super::super::lookup::{self, By, Named, RefKind, RejectedRow};
+use crate::args;
 use crate::i18n::store::StoreMsg;
 use crate::i18n::Msg;
 use crate::input::headers::Field;
 use crate::records::CellProblem;
-use crate::values::clean;
-use crate::args;
 use crate::store::sql::{Conn, Result};
+use crate::values::clean;
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
