@@ -686,3 +686,61 @@ fn two_imports_at_once_into_the_server_both_land_without_double_counting() {
     }
     b.same_tables();
 }
+
+#[test]
+fn a_delivery_whose_place_another_id_holds_takes_the_next_alike() {
+    // Two ids with one 64-bit hash are not to be found: the test plants
+    // rows at the places R1 will want, on the day it is new and on the day
+    // it moves to, on both backends. (A write that fails on the place
+    // would end the PostgreSQL transaction: the free place is asked first.)
+    let Some(b) = Both::new() else { return };
+    let [h, m, p] = district(&b);
+    b.same(&["import", &h, &m, &p]);
+    let hash = bangfu::store::write::id_fingerprint("R1");
+    let (march_5, march_9) = (11386_i64, 11390_i64);
+    let plant = "INSERT INTO deliveries (day, fingerprint, occurrence, id, member, household, category, goods)
+                 VALUES ($1, $3, 0, 'OTHER1', 1, 1, 4, 100), ($2, $3, 0, 'OTHER2', 1, 1, 4, 200)";
+    let file = rusqlite::Connection::open(b.w.db()).expect("open db");
+    file.execute(
+        &plant.replace('$', "?"),
+        rusqlite::params![march_5, march_9, hash],
+    )
+    .expect("plant");
+    file.execute("UPDATE seal SET deliveries = deliveries + 2", [])
+        .expect("seal");
+    let mut server = postgres::Client::connect(&b.pg.url, postgres::NoTls).expect("connect");
+    server
+        .batch_execute("SET search_path = bangfu")
+        .expect("search path");
+    server
+        .execute(plant, &[&march_5, &march_9, &hash])
+        .expect("plant");
+    b.same_tables();
+    let v1 = b.sheet(
+        "v1.csv",
+        DELIVERIES_WITH_ID,
+        &["R1,2001年3月5日,李四,张三,送温暖,50,,"],
+    );
+    let new = b.same(&["import", &v1]);
+    assert!(new.stdout.contains("|    1 |   1 |       0 |"), "{new:?}");
+    let v2 = b.sheet(
+        "v1.csv",
+        DELIVERIES_WITH_ID,
+        &["R1,2001-03-09,李四,张三,送温暖,50,,"],
+    );
+    let moved = b.same(&["import", &v2]);
+    assert!(
+        moved.stdout.contains("|    1 |   0 |       1 |"),
+        "{moved:?}"
+    );
+    let place: (i64, i64) = {
+        let row = server
+            .query_one(
+                "SELECT day, occurrence FROM deliveries WHERE id = 'R1'",
+                &[],
+            )
+            .expect("R1");
+        (row.get(0), row.get(1))
+    };
+    assert_eq!(place, (march_9, -1));
+}

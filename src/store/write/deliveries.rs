@@ -4,6 +4,9 @@
 //! in that order by fingerprint and occurrence (contract §3.4), a chunk of
 //! [`CHUNK`] new rows a statement. Every delivery a file inserts or
 //! matches is held by the file's ledger and in its version (contract §8).
+//! On PostgreSQL the rows without id are staged instead and settled by the
+//! server at the end of their file ([`crate::store::pg::deliveries`]); the
+//! rows with an id take the same path on both backends.
 
 use super::sorted::{Row, Sorter};
 use super::{Outcome, Refs, Seen, Tally, WriteError, Writer};
@@ -12,7 +15,7 @@ use crate::i18n::store::StoreMsg;
 use crate::input::headers::{Field, Kind};
 use crate::records::{CellProblem, Delivery};
 use crate::store::pg::deliveries::StagedRow;
-use crate::store::sql::{self, Conn, Dialect};
+use crate::store::sql::{self, Arg, Conn, Dialect, ToArg};
 use crate::values::{Category, Fen};
 use rusqlite::{params, Connection, OptionalExtension, Statement};
 use rustc_hash::FxHashSet as HashSet;
@@ -135,25 +138,14 @@ impl<'c> Writer<'c> {
         let (key, outcome) = match stored {
             None => {
                 let occurrence = self.free_occurrence(r, None)?;
+                let values = delivery_values(r, note, occurrence);
                 let key = self.conn.value(
                     "INSERT INTO deliveries
                      (day, member, household, category, goods, cash, note, fingerprint,
                       occurrence, added, id)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                      RETURNING key",
-                    args![
-                        r.day,
-                        r.member,
-                        r.household,
-                        r.category.index(),
-                        r.goods.0,
-                        r.cash.0,
-                        note,
-                        r.fingerprint,
-                        occurrence,
-                        self.command,
-                        id
-                    ],
+                    &with(&values, args![self.command, id]),
                 )?;
                 (key, Outcome::New)
             }
@@ -174,22 +166,12 @@ impl<'c> Writer<'c> {
                     args![self.command, key],
                 )?;
                 let occurrence = self.free_occurrence(r, Some(key))?;
+                let values = delivery_values(r, note, occurrence);
                 self.conn.execute(
                     "UPDATE deliveries SET day = ?1, member = ?2, household = ?3, category = ?4,
                      goods = ?5, cash = ?6, note = ?7, fingerprint = ?8, occurrence = ?9
                      WHERE key = ?10",
-                    args![
-                        r.day,
-                        r.member,
-                        r.household,
-                        r.category.index(),
-                        r.goods.0,
-                        r.cash.0,
-                        note,
-                        r.fingerprint,
-                        occurrence,
-                        key
-                    ],
+                    &with(&values, args![key]),
                 )?;
                 (key, Outcome::Updated)
             }
@@ -724,6 +706,29 @@ const INSERT_ONE: &str = "INSERT INTO deliveries
 /// ledger had keeps its import).
 const HOLD: &str =
     "INSERT OR IGNORE INTO holds (kind, record, ledger, added) VALUES (3, ?1, ?2, ?3)";
+
+/// A delivery's values, its note, its fingerprint and its occurrence as
+/// ?1–?9, their places in every statement that writes one row.
+fn delivery_values<'a>(r: &'a Resolved, note: Option<&'a str>, occurrence: i64) -> [Arg<'a>; 9] {
+    [
+        Arg::Int(r.day.into()),
+        Arg::Int(r.member),
+        Arg::Int(r.household),
+        Arg::Int(r.category.index().into()),
+        Arg::Int(r.goods.0),
+        Arg::Int(r.cash.0),
+        note.map_or(Arg::Null, Arg::Text),
+        Arg::Int(r.fingerprint),
+        Arg::Int(occurrence),
+    ]
+}
+
+/// `first`, then `more`: one statement's arguments.
+fn with<'a>(first: &'a [Arg<'a>], more: &[&'a dyn ToArg]) -> Vec<&'a dyn ToArg> {
+    (first.iter().map(|a| a as &dyn ToArg))
+        .chain(more.iter().copied())
+        .collect()
+}
 
 /// Bind a sorted row (no id) to ?1–?8, their places in every statement
 /// that writes one row, and no id to ?11; ?9, the occurrence, is bound by
