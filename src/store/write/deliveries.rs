@@ -139,12 +139,11 @@ impl<'c> Writer<'c> {
             None => {
                 let occurrence = self.free_occurrence(r, None)?;
                 let values = delivery_values(r, note, occurrence);
-                let key = self.conn.value(
+                let key = self.insert(
                     "INSERT INTO deliveries
                      (day, member, household, category, goods, cash, note, fingerprint,
                       occurrence, added, id)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-                     RETURNING key",
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                     &with(&values, args![self.command, id]),
                 )?;
                 (key, Outcome::New)

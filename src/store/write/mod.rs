@@ -197,8 +197,8 @@ impl<'c> Writer<'c> {
     pub fn begin_file(&mut self, ledger: &LedgerName) -> Result<()> {
         self.ledger = match self.ledger_key(ledger)? {
             Some(key) => key,
-            None => self.conn.value(
-                "INSERT INTO ledgers (name) VALUES (?1) RETURNING key",
+            None => self.insert(
+                "INSERT INTO ledgers (name) VALUES (?1)",
                 args![ledger.as_str()],
             )?,
         };
@@ -207,6 +207,19 @@ impl<'c> Writer<'c> {
         self.staged = Staged::new();
         self.tally = Tally::default();
         Ok(())
+    }
+
+    /// Insert one record with `sql`; its key. SQLite's `RETURNING` makes
+    /// it keep a statement journal for the insert (a temporary file, a
+    /// page of 64 KB a row), so there the key is the row's rowid instead.
+    fn insert(&self, sql: &str, args: &[&dyn ToArg]) -> Result<i64> {
+        match self.conn.as_sqlite() {
+            Some(file) => {
+                self.conn.execute(sql, args)?;
+                Ok(file.last_insert_rowid())
+            }
+            None => self.conn.value(&format!("{sql} RETURNING key"), args),
+        }
     }
 
     /// This import's number.

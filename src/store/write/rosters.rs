@@ -221,12 +221,11 @@ impl<'c> Writer<'c> {
         }
         let row = HouseholdRow::of(h);
         let Some(key) = existing else {
-            let key: i64 = self.conn.value(
+            let key = self.insert(
                 "INSERT INTO households
                  (id, head, id_number, township, village, size, cause, status, lifted_on, phone,
                   added)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-                 RETURNING key",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 args![
                     h.id,
                     row.head,
@@ -344,9 +343,9 @@ impl<'c> Writer<'c> {
         let phone = m.phone.as_ref().map(|p| p.as_str().to_string());
         let mut outcome = match existing {
             None => {
-                let key: i64 = self.conn.value(
+                let key = self.insert(
                     "INSERT INTO members (id, name, unit, role, phone, added)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING key",
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                     args![m.id, m.name, m.unit, m.role, phone, self.command],
                 )?;
                 self.members_mut().insert(key, &m.id, &m.name);
@@ -450,9 +449,9 @@ impl<'c> Writer<'c> {
         };
         let (key, outcome) = match target {
             None => {
-                let key = self.conn.value(
+                let key = self.insert(
                     "INSERT INTO pairings (member, household, since, until, added)
-                     VALUES (?1, ?2, ?3, ?4, ?5) RETURNING key",
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
                     args![member, household, since_days, until_days, self.command],
                 )?;
                 (key, Outcome::New)
