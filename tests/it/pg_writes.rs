@@ -295,6 +295,16 @@ fn district(b: &Both) -> [String; 3] {
     [households, members, pairings]
 }
 
+impl Both {
+    /// A new pair with the district imported into both.
+    fn with_district() -> Option<Both> {
+        let b = Both::new()?;
+        let [h, m, p] = district(&b);
+        b.same(&["import", &h, &m, &p]);
+        Some(b)
+    }
+}
+
 /// The March deliveries of both townships, one row pasted twice.
 const MARCH: [&str; 5] = [
     "2003年3月5日,李四,张三,办好事实事,800,,送果苗",
@@ -362,9 +372,9 @@ fn rosters_new_updated_and_unchanged_and_deliveries_again_match() {
 
 #[test]
 fn rejected_rows_say_the_same_and_rejects_files_match() {
-    let Some(b) = Both::new() else { return };
-    let [h, m, p] = district(&b);
-    b.same(&["import", &h, &m, &p]);
+    let Some(b) = Both::with_district() else {
+        return;
+    };
     // A household id twice, an ID number another household has, a
     // member's household that is not there; deliveries naming nobody,
     // a bad date, a bad amount.
@@ -425,9 +435,9 @@ fn rejected_rows_say_the_same_and_rejects_files_match() {
 
 #[test]
 fn an_id_number_another_household_has_is_refused_alike() {
-    let Some(b) = Both::new() else { return };
-    let [h, m, p] = district(&b);
-    b.same(&["import", &h, &m, &p]);
+    let Some(b) = Both::with_district() else {
+        return;
+    };
     let taken = b.sheet(
         "贫困户3.csv",
         HOUSEHOLDS,
@@ -554,9 +564,9 @@ fn correction_and_other_ledger_hints_match() {
 
 #[test]
 fn two_files_of_one_ledger_are_one_version_and_ids_match() {
-    let Some(b) = Both::new() else { return };
-    let [h, m, p] = district(&b);
-    b.same(&["import", &h, &m, &p]);
+    let Some(b) = Both::with_district() else {
+        return;
+    };
     let a = b.sheet("工农乡.csv", DELIVERIES, &MARCH[..3]);
     let c = b.sheet("向阳街道.csv", DELIVERIES, &MARCH[2..]);
     let both = b.same(&["import", "--ledger", "三月", &a, &c]);
@@ -607,9 +617,9 @@ fn two_files_of_one_ledger_are_one_version_and_ids_match() {
 
 #[test]
 fn two_imports_at_once_into_the_server_both_land_without_double_counting() {
-    let Some(b) = Both::new() else { return };
-    let [h, m, p] = district(&b);
-    b.same(&["import", &h, &m, &p]);
+    let Some(b) = Both::with_district() else {
+        return;
+    };
     // Two clerks' overlapping files, many rows, imported at the same time.
     let rows: Vec<String> = (0..400)
         .map(|i| {
@@ -693,9 +703,9 @@ fn a_delivery_whose_place_another_id_holds_takes_the_next_alike() {
     // rows at the places R1 will want, on the day it is new and on the day
     // it moves to, on both backends. (A write that fails on the place
     // would end the PostgreSQL transaction: the free place is asked first.)
-    let Some(b) = Both::new() else { return };
-    let [h, m, p] = district(&b);
-    b.same(&["import", &h, &m, &p]);
+    let Some(b) = Both::with_district() else {
+        return;
+    };
     let hash = bangfu::store::write::id_fingerprint("R1");
     let (march_5, march_9) = (11386_i64, 11390_i64);
     let plant = "INSERT INTO deliveries (day, fingerprint, occurrence, id, member, household, category, goods)
