@@ -20,6 +20,7 @@ mod mangled;
 mod outputs;
 mod pg_tls;
 mod pg_undo;
+mod pg_writes;
 mod privacy;
 mod progress;
 mod reliability;
@@ -35,4 +36,3 @@ mod undo_review;
 mod upgrade;
 mod workbook;
 mod workbook_export;
-
