@@ -4,6 +4,7 @@
 //! [`crate::store::sql::Conn`].
 
 pub mod connect;
+pub mod grant;
 pub mod schema;
 
 use crate::store::sql::{Conn, Result, WRITE_LOCK};

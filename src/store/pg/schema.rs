@@ -15,7 +15,10 @@
 //!   as integers; the store reads them back by the field's type);
 //! - `commands."user"` is quoted, a reserved word here;
 //! - no `seal`: the server guards its own pages (contract §9 damage checks
-//!   are SQLite's).
+//!   are SQLite's);
+//! - `grants` and row-level security: which township each login role that
+//!   `bangfu grant` made may read and write (below, and
+//!   [`crate::store::pg::grant`]). SQLite files have no logins.
 //!
 //! A migration is one transaction; the version is in `bangfu.version`.
 
@@ -190,9 +193,12 @@ CREATE INDEX undo_holds_record ON undo_holds(kind, record);
 -- begin_write): each key sequence continues after the largest key, as
 -- SQLite's rowid does, also after an undo deleted the newest records.
 -- SECURITY DEFINER: a township's role sees only its own rows, but the
--- next key must follow every row.
+-- next key must follow every row; the owner it runs as is not subject to
+-- row-level security (see below). pg_temp last, so that no temporary
+-- table of the caller's can stand in for one of these. Executed by the
+-- owner and by the roles `bangfu grant` makes, no one else.
 CREATE FUNCTION sync_keys() RETURNS void LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = bangfu AS $$
+SET search_path = bangfu, pg_temp AS $$
 BEGIN
     PERFORM setval(pg_get_serial_sequence('bangfu.' || t, 'key'), k + 1, false)
     FROM (VALUES
@@ -204,4 +210,123 @@ BEGIN
         ('deliveries', (SELECT coalesce(max(key), 0) FROM deliveries))
     ) AS s(t, k);
 END $$;
+REVOKE EXECUTE ON FUNCTION sync_keys() FROM PUBLIC;
+
+-- Access (contract §9): the server, not bangfu, keeps a township's clerk
+-- to the township's records.
+--
+-- `grants` has one row per login role `bangfu grant` made: the township
+-- whose records it may read and write, or NULL for every township. The
+-- policies below look the current role up there. Row-level security is
+-- ENABLEd, not FORCEd, on the tables: the tables' owner — the admin who
+-- made this schema, whose role runs `grant` and `sync_keys()` — and
+-- superusers are not subject to it and see every row; every other role
+-- sees, updates and deletes only the rows a policy's USING lets through,
+-- and may insert or update a row to hold only what its WITH CHECK lets
+-- through (else the statement fails: "new row violates row-level
+-- security policy", SQLSTATE 42501, which bangfu says as the server's
+-- refusal). A role with no row in `grants` sees none of these rows.
+--
+-- - households: those whose current township is the role's;
+-- - pairings, deliveries and the old rows an import kept for undo
+--   (undo_pairings, undo_deliveries): those whose household the role sees
+--   (the subquery on households is itself under households' policy);
+-- - holds and undo_holds (which ledger holds which record): by the
+--   record's kind — a household, pairing or delivery the role sees (or,
+--   for a record an undo puts back, its kept old row); members' holds are
+--   read by all, written by the roles of every township only;
+-- - history: changes of households the role sees; members' changes are
+--   read by all, written by the roles of every township only.
+-- Members have no township: every role reads them all, and only the
+-- roles of every township may write them (table privileges, granted by
+-- `bangfu grant`, store/pg/grant.rs). The log (commands, imports,
+-- ledgers) is read and written by every role. `grants` is read by each
+-- role for its own row only, and written by the owner only.
+--
+-- Every "every township" test is an uncorrelated EXISTS, run once per
+-- statement; every "its household" test a correlated EXISTS on a key,
+-- which the server runs as one hash of the keys the role sees where it
+-- fits in memory and as one index probe per row where it does not.
+CREATE TABLE grants (
+    role      TEXT COLLATE "C" PRIMARY KEY,
+    township  TEXT COLLATE "C"
+);
+ALTER TABLE grants ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own ON grants USING (role = current_user);
+
+ALTER TABLE households ENABLE ROW LEVEL SECURITY;
+CREATE POLICY township ON households USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR households.township IN (SELECT g.township FROM bangfu.grants g WHERE g.role = current_user)
+);
+
+ALTER TABLE pairings ENABLE ROW LEVEL SECURITY;
+CREATE POLICY township ON pairings USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR EXISTS (SELECT FROM bangfu.households h WHERE h.key = pairings.household)
+);
+
+ALTER TABLE deliveries ENABLE ROW LEVEL SECURITY;
+CREATE POLICY township ON deliveries USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR EXISTS (SELECT FROM bangfu.households h WHERE h.key = deliveries.household)
+);
+
+ALTER TABLE undo_pairings ENABLE ROW LEVEL SECURITY;
+CREATE POLICY township ON undo_pairings USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR EXISTS (SELECT FROM bangfu.households h WHERE h.key = undo_pairings.household)
+);
+
+ALTER TABLE undo_deliveries ENABLE ROW LEVEL SECURITY;
+CREATE POLICY township ON undo_deliveries USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR EXISTS (SELECT FROM bangfu.households h WHERE h.key = undo_deliveries.household)
+);
+
+ALTER TABLE holds ENABLE ROW LEVEL SECURITY;
+CREATE POLICY township ON holds USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR holds.kind = 1
+    OR holds.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = holds.record)
+    OR holds.kind = 2 AND EXISTS (SELECT FROM bangfu.pairings p WHERE p.key = holds.record)
+    OR holds.kind = 3 AND EXISTS (SELECT FROM bangfu.deliveries d WHERE d.key = holds.record)
+) WITH CHECK (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR holds.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = holds.record)
+    OR holds.kind = 2 AND (EXISTS (SELECT FROM bangfu.pairings p WHERE p.key = holds.record)
+        OR EXISTS (SELECT FROM bangfu.undo_pairings u WHERE u.key = holds.record))
+    OR holds.kind = 3 AND (EXISTS (SELECT FROM bangfu.deliveries d WHERE d.key = holds.record)
+        OR EXISTS (SELECT FROM bangfu.undo_deliveries u WHERE u.key = holds.record))
+);
+
+-- A dropped hold's record may be gone (deleted by --replace): its kept
+-- old row says whose it was.
+ALTER TABLE undo_holds ENABLE ROW LEVEL SECURITY;
+CREATE POLICY township ON undo_holds USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR undo_holds.kind = 1
+    OR undo_holds.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = undo_holds.record)
+    OR undo_holds.kind = 2 AND (EXISTS (SELECT FROM bangfu.pairings p WHERE p.key = undo_holds.record)
+        OR EXISTS (SELECT FROM bangfu.undo_pairings u WHERE u.key = undo_holds.record))
+    OR undo_holds.kind = 3 AND (EXISTS (SELECT FROM bangfu.deliveries d WHERE d.key = undo_holds.record)
+        OR EXISTS (SELECT FROM bangfu.undo_deliveries u WHERE u.key = undo_holds.record))
+) WITH CHECK (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR undo_holds.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = undo_holds.record)
+    OR undo_holds.kind = 2 AND (EXISTS (SELECT FROM bangfu.pairings p WHERE p.key = undo_holds.record)
+        OR EXISTS (SELECT FROM bangfu.undo_pairings u WHERE u.key = undo_holds.record))
+    OR undo_holds.kind = 3 AND (EXISTS (SELECT FROM bangfu.deliveries d WHERE d.key = undo_holds.record)
+        OR EXISTS (SELECT FROM bangfu.undo_deliveries u WHERE u.key = undo_holds.record))
+);
+
+ALTER TABLE history ENABLE ROW LEVEL SECURITY;
+CREATE POLICY township ON history USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR history.kind = 1
+    OR history.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = history.record)
+) WITH CHECK (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR history.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = history.record)
+);
 "#;
