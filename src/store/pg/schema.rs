@@ -18,7 +18,8 @@
 //!   are SQLite's);
 //! - `grants` and row-level security: which township each login role that
 //!   `bangfu grant` made may read and write (below, and
-//!   [`crate::store::pg::grant`]). SQLite files have no logins.
+//!   [`crate::store::pg::grant`]), and `commands.role`, the login that ran
+//!   each import (filled in by the server). SQLite files have no logins.
 //!
 //! A migration is one transaction; the version is in `bangfu.version`.
 
@@ -86,7 +87,9 @@ CREATE TABLE commands (
     "user"    TEXT COLLATE "C" NOT NULL,
     day       BIGINT NOT NULL,
     undoable  BIGINT NOT NULL DEFAULT 1,
-    undone    TEXT COLLATE "C"
+    undone    TEXT COLLATE "C",
+    -- The server's login that ran it (row-level security, below).
+    role      TEXT COLLATE "C" NOT NULL DEFAULT current_user
 );
 
 CREATE TABLE imports (
@@ -237,9 +240,12 @@ REVOKE EXECUTE ON FUNCTION sync_keys() FROM PUBLIC;
 --   read by all, written by the roles of every township only;
 -- - history: changes of households the role sees; members' changes are
 --   read by all, written by the roles of every township only.
+-- - commands (the log): read by all; a township's role writes only the
+--   rows of its own imports (`role`), so that it cannot mark another's
+--   import undone — it would see nothing of it to take back.
 -- Members have no township: every role reads them all, and only the
 -- roles of every township may write them (table privileges, granted by
--- `bangfu grant`, store/pg/grant.rs). The log (commands, imports,
+-- `bangfu grant`, store/pg/grant.rs). The rest of the log (imports,
 -- ledgers) is read and written by every role. `grants` is read by each
 -- role for its own row only, and written by the owner only.
 --
@@ -318,6 +324,16 @@ CREATE POLICY township ON undo_holds USING (
         OR EXISTS (SELECT FROM bangfu.undo_pairings u WHERE u.key = undo_holds.record))
     OR undo_holds.kind = 3 AND (EXISTS (SELECT FROM bangfu.deliveries d WHERE d.key = undo_holds.record)
         OR EXISTS (SELECT FROM bangfu.undo_deliveries u WHERE u.key = undo_holds.record))
+);
+
+ALTER TABLE commands ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own ON commands USING (true) WITH CHECK (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR commands.role = current_user
+);
+CREATE POLICY own_delete ON commands AS RESTRICTIVE FOR DELETE USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR commands.role = current_user
 );
 
 ALTER TABLE history ENABLE ROW LEVEL SECURITY;
