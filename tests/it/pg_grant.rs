@@ -422,7 +422,13 @@ fn writing_another_townships_household_is_refused_by_the_server() {
              VALUES (12000, 1, 1, {m1}, {h3}, 0, 100)"
         ),
         format!("INSERT INTO pairings (member, household, since) VALUES ({m1}, {h3}, 12000)"),
-        format!("INSERT INTO holds (kind, record, ledger, added) VALUES (0, {h3}, 1, 2)"),
+        // (Ledger 2, 帮扶人, holds only members.)
+        format!("INSERT INTO holds (kind, record, ledger, added) VALUES (0, {h3}, 2, 2)"),
+        // Deliveries 1 to 4: its own two and the other township's.
+        "INSERT INTO holds (kind, record, ledger, added)
+         SELECT 3, key, 2, 2 FROM generate_series(1, 4) AS key"
+            .to_string(),
+        format!("INSERT INTO holds (kind, record, ledger, added) VALUES (1, {m1}, 1, 2)"),
         format!(
             "INSERT INTO history (kind, record, field, command, day, old, new)
              VALUES (0, {h3}, 'head', 1, 12000, '王五', '王六')"
@@ -784,7 +790,7 @@ fn each_roles_reports_are_those_of_a_database_of_its_township_alone() {
 }
 
 #[test]
-fn importing_another_townships_household_as_a_township_role_is_refused() {
+fn importing_as_a_township_role_writes_its_township_only() {
     let Some(d) = district() else { return };
     let url = d.server.url_of(&d.gongnong);
     let before = count(&mut d.server.admin(), "bangfu.households");
@@ -800,13 +806,73 @@ fn importing_another_townships_household_as_a_township_role_is_refused() {
         "{err}"
     );
     assert_eq!(count(&mut d.server.admin(), "bangfu.households"), before);
-    // Its own township's new household goes in.
+    // Its own township's households, changed and new, and their
+    // deliveries go in, with their history and holds.
     let own = d.w.gbk(
         "新增贫困户2.csv",
-        "户编号,户主,乡镇,村,脱贫状态\nH8,郑八,工农乡,红旗村,贫困\n",
+        "户编号,户主,乡镇,村,脱贫状态\nH1,张三,工农乡,新村,贫困\nH8,郑八,工农乡,红旗村,贫困\n",
     );
     let (code, out, err) = run(&d.w, &url, &["import", path_str(&own)]);
     assert_eq!(code, Some(0), "{out}{err}");
+    let deliveries = d.w.gbk(
+        "六月帮扶记录.csv",
+        "日期,帮扶人,户编号,类别,物资（元）,资金（元）\n2003年6月2日,M1,H1,送温暖,50,\n2003年6月3日,M1,H8,送温暖,60,\n",
+    );
+    let (code, out, err) = run(&d.w, &url, &["import", path_str(&deliveries)]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    let mut admin = d.server.admin();
+    assert_eq!(count(&mut admin, "bangfu.deliveries"), 6);
+    assert_eq!(count(&mut admin, "bangfu.history"), 1);
+    let roles: Vec<String> = admin
+        .query("SELECT role FROM bangfu.commands ORDER BY number", &[])
+        .expect("log")
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(roles[1..], [d.gongnong.clone(), d.gongnong.clone()]);
+    // Another township's household is not there for it to deliver to.
+    let theirs = d.w.gbk(
+        "七月帮扶记录.csv",
+        "日期,帮扶人,户编号,类别,物资（元）,资金（元）\n2003年6月4日,M2,H3,送温暖,70,\n",
+    );
+    let (code, out, err) = run(&d.w, &url, &["import", path_str(&theirs)]);
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(
+        err.contains("no household has the id or head \"H3\""),
+        "{err}"
+    );
+    assert_eq!(count(&mut admin, "bangfu.deliveries"), 6);
+    // The new version of the district's roster ledger, as this township
+    // sees it: what it no longer lists of its own households is removed,
+    // the other township's are not its to drop.
+    std::fs::create_dir_all(d.w.path("new")).expect("folder");
+    let version = d.w.gbk(
+        "new/贫困户.csv",
+        "户编号,户主,乡镇,村,脱贫状态\nH1,张三,工农乡,新村,贫困\nH2,李四,工农乡,大坪村,贫困\n",
+    );
+    let (code, out, err) = run(&d.w, &url, &["import", "--replace", path_str(&version)]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    let removed: Vec<String> = admin
+        .query(
+            "SELECT id FROM bangfu.households WHERE removed = 1 ORDER BY id",
+            &[],
+        )
+        .expect("removed")
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(removed, ["H5"]);
+    let held: i64 = admin
+        .query_one(
+            "SELECT count(*) FROM bangfu.holds h JOIN bangfu.ledgers l ON l.key = h.ledger
+             WHERE l.name = '贫困户' AND h.kind = 0",
+            &[],
+        )
+        .expect("holds")
+        .get(0);
+    assert_eq!(held, 4, "H1, H2 and the other township's H3, H4");
     let mut x = d.server.as_role(&d.xiangyang);
     assert_eq!(households(&mut x), ["H3", "H4"]);
+    assert_eq!(count(&mut x, "deliveries"), 2);
+    assert_eq!(count(&mut x, "history"), 0);
 }

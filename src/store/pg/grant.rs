@@ -131,7 +131,10 @@ fn grant_in_transaction(conn: &Conn, request: &Request<'_>) -> Result<Result<Gra
         "REVOKE ALL ON ALL TABLES IN SCHEMA bangfu FROM %I",
         "REVOKE ALL ON ALL SEQUENCES IN SCHEMA bangfu FROM %I",
         "GRANT USAGE ON SCHEMA bangfu TO %I",
-        "GRANT USAGE ON ALL SEQUENCES IN SCHEMA bangfu TO %I",
+        // nextval, and setval of the keys an import hands out itself
+        // (the bulk deliveries); sync_keys puts them right in every
+        // writer's lock whatever one did.
+        "GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA bangfu TO %I",
         "GRANT EXECUTE ON FUNCTION bangfu.sync_keys() TO %I",
     ] {
         ddl(conn, sql, &[role])?;

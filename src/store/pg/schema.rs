@@ -237,7 +237,8 @@ REVOKE EXECUTE ON FUNCTION sync_keys() FROM PUBLIC;
 -- - holds and undo_holds (which ledger holds which record): by the
 --   record's kind — a household, pairing or delivery the role sees (or,
 --   for a record an undo puts back, its kept old row); members' holds are
---   read by all, written by the roles of every township only;
+--   read by all, written by the roles of every township only; a new hold
+--   is checked by a trigger at the end of its statement (below);
 -- - history: changes of households the role sees; members' changes are
 --   read by all, written by the roles of every township only.
 -- - commands (the log): read by all; a township's role writes only the
@@ -290,21 +291,59 @@ CREATE POLICY township ON undo_deliveries USING (
     OR EXISTS (SELECT FROM bangfu.households h WHERE h.key = undo_deliveries.household)
 );
 
+-- A hold is checked when its statement ends, not row by row: an import
+-- inserts deliveries and their holds in one statement (store/pg/
+-- deliveries.rs), and a policy's WITH CHECK, run as each row goes in,
+-- does not see the deliveries the same statement inserts; the trigger
+-- after it does. The policy on inserts keeps members' holds to the roles
+-- of every township.
 ALTER TABLE holds ENABLE ROW LEVEL SECURITY;
-CREATE POLICY township ON holds USING (
+CREATE POLICY seen ON holds FOR SELECT USING (
     EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
     OR holds.kind = 1
     OR holds.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = holds.record)
     OR holds.kind = 2 AND EXISTS (SELECT FROM bangfu.pairings p WHERE p.key = holds.record)
     OR holds.kind = 3 AND EXISTS (SELECT FROM bangfu.deliveries d WHERE d.key = holds.record)
-) WITH CHECK (
+);
+CREATE POLICY dropped ON holds FOR DELETE USING (
     EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
     OR holds.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = holds.record)
-    OR holds.kind = 2 AND (EXISTS (SELECT FROM bangfu.pairings p WHERE p.key = holds.record)
-        OR EXISTS (SELECT FROM bangfu.undo_pairings u WHERE u.key = holds.record))
-    OR holds.kind = 3 AND (EXISTS (SELECT FROM bangfu.deliveries d WHERE d.key = holds.record)
-        OR EXISTS (SELECT FROM bangfu.undo_deliveries u WHERE u.key = holds.record))
+    OR holds.kind = 2 AND EXISTS (SELECT FROM bangfu.pairings p WHERE p.key = holds.record)
+    OR holds.kind = 3 AND EXISTS (SELECT FROM bangfu.deliveries d WHERE d.key = holds.record)
 );
+CREATE POLICY changed ON holds FOR UPDATE USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR holds.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = holds.record)
+    OR holds.kind = 2 AND EXISTS (SELECT FROM bangfu.pairings p WHERE p.key = holds.record)
+    OR holds.kind = 3 AND EXISTS (SELECT FROM bangfu.deliveries d WHERE d.key = holds.record)
+);
+CREATE POLICY added ON holds FOR INSERT WITH CHECK (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR holds.kind <> 1
+);
+-- Every hold a statement added by a role under row-level security is of
+-- a record the role sees (or, for a record an undo is putting back, of
+-- its kept old row); else the statement fails as a policy's check would.
+CREATE FUNCTION holds_checked() RETURNS trigger LANGUAGE plpgsql
+SET search_path = bangfu, pg_temp AS $$
+BEGIN
+    IF row_security_active('bangfu.holds')
+       AND NOT EXISTS (SELECT FROM bangfu.grants g
+                       WHERE g.role = current_user AND g.township IS NULL)
+       AND EXISTS (SELECT FROM new_holds n WHERE NOT (
+           n.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = n.record)
+           OR n.kind = 2 AND (EXISTS (SELECT FROM bangfu.pairings p WHERE p.key = n.record)
+               OR EXISTS (SELECT FROM bangfu.undo_pairings u WHERE u.key = n.record))
+           OR n.kind = 3 AND (EXISTS (SELECT FROM bangfu.deliveries d WHERE d.key = n.record)
+               OR EXISTS (SELECT FROM bangfu.undo_deliveries u WHERE u.key = n.record))))
+    THEN
+        RAISE EXCEPTION 'new row violates row-level security policy for table "holds"'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER checked AFTER INSERT ON holds REFERENCING NEW TABLE AS new_holds
+    FOR EACH STATEMENT EXECUTE FUNCTION holds_checked();
 
 -- A dropped hold's record may be gone (deleted by --replace): its kept
 -- old row says whose it was.
