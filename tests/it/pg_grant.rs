@@ -762,6 +762,7 @@ const REPORTS: &[&[&str]] = &[
     &["show", "household", "H1"],
     &["show", "household", "H3"],
     &["show", "member", "M1"],
+    &["check"],
 ];
 
 #[test]
@@ -875,4 +876,56 @@ fn importing_as_a_township_role_writes_its_township_only() {
     assert_eq!(households(&mut x), ["H3", "H4"]);
     assert_eq!(count(&mut x, "deliveries"), 2);
     assert_eq!(count(&mut x, "history"), 0);
+}
+
+#[test]
+fn a_township_role_undoes_its_own_import_and_not_anothers() {
+    let Some(d) = district() else { return };
+    let url = d.server.url_of(&d.gongnong);
+    let own = d.w.gbk(
+        "新增贫困户.csv",
+        "户编号,户主,乡镇,村,脱贫状态\nH1,张三,工农乡,新村,贫困\nH8,郑八,工农乡,红旗村,贫困\n",
+    );
+    let (code, out, err) = run(&d.w, &url, &["import", path_str(&own)]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    let mut admin = d.server.admin();
+    let before = |admin: &mut Client| -> Vec<String> {
+        admin
+            .query(
+                "SELECT id || ' ' || coalesce(village, '') FROM bangfu.households ORDER BY id",
+                &[],
+            )
+            .expect("households")
+            .iter()
+            .map(|r| r.get(0))
+            .collect()
+    };
+    let changed = before(&mut admin);
+    assert!(changed.contains(&"H1 新村".to_string()), "{changed:?}");
+    // Its own import, taken back.
+    let (code, out, err) = run(&d.w, &url, &["undo", "2"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    let undone = before(&mut admin);
+    assert_eq!(
+        undone,
+        [
+            "H1 红旗村",
+            "H2 大坪村",
+            "H3 向阳社区",
+            "H4 向阳社区",
+            "H5 大坪村"
+        ]
+    );
+    // The admin's import: the role sees only part of it, so the server
+    // refuses to mark it undone, and nothing of it is taken back.
+    let (code, out, err) = run(&d.w, &url, &["undo", "1"]);
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(
+        err.contains(
+            "the server refused: new row violates row-level security policy for table \"commands\""
+        ) && err.contains("nothing was undone"),
+        "{err}"
+    );
+    assert_eq!(before(&mut admin), undone);
+    assert_eq!(count(&mut admin, "bangfu.deliveries"), 4);
 }

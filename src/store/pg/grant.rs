@@ -16,16 +16,14 @@ use crate::store::Store;
 /// Tables every granted role reads and none writes (the owner's).
 pub const READ: &[&str] = &["version", "grants"];
 
-/// The one table a township's role reads and does not write, and the role
-/// of every township reads and writes: members have no township.
-pub const MEMBERS: &str = "members";
-
 /// Tables every granted role reads and writes: the records, under
-/// row-level security, and the log (commands, imports, ledgers), open to
-/// all. No TRUNCATE (it passes by row-level security), REFERENCES or
-/// TRIGGER.
+/// row-level security (members too: a township's role reads them and
+/// writes none), and the log (commands under row-level security,
+/// imports, ledgers). No TRUNCATE (it passes by row-level security),
+/// REFERENCES or TRIGGER.
 pub const WRITE: &[&str] = &[
     "households",
+    "members",
     "pairings",
     "deliveries",
     "holds",
@@ -147,6 +145,8 @@ fn grant_in_transaction(conn: &Conn, request: &Request<'_>) -> Result<Result<Gra
             role,
         ],
     )?;
+    // Both kinds of role get the same privileges: which rows each may
+    // read and write is row-level security's, by its row of `grants`.
     let tables = |names: &[&str]| {
         names
             .iter()
@@ -154,22 +154,16 @@ fn grant_in_transaction(conn: &Conn, request: &Request<'_>) -> Result<Result<Gra
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let mut read = READ.to_vec();
-    let mut write = WRITE.to_vec();
-    match request.township {
-        Some(_) => read.push(MEMBERS),
-        None => write.push(MEMBERS),
-    }
     ddl(
         conn,
-        &format!("GRANT SELECT ON {} TO %I", tables(&read)),
+        &format!("GRANT SELECT ON {} TO %I", tables(READ)),
         &[role],
     )?;
     ddl(
         conn,
         &format!(
             "GRANT SELECT, INSERT, UPDATE, DELETE ON {} TO %I",
-            tables(&write)
+            tables(WRITE)
         ),
         &[role],
     )?;
@@ -232,13 +226,12 @@ mod tests {
             )
             .unwrap();
         let mut granted: Vec<&str> = READ.iter().chain(WRITE).copied().collect();
-        granted.push(MEMBERS);
         granted.sort_unstable();
         let names: Vec<&str> = tables.iter().map(|(t, _, _)| t.as_str()).collect();
         assert_eq!(names, granted, "a table no grant names, or named twice");
         // The owner must see every row (sync_keys, the admin's reports):
         // enabled, never forced.
-        let open = ["imports", "ledgers", "members", "version"];
+        let open = ["imports", "ledgers", "version"];
         for (table, secured, forced) in &tables {
             assert!(!forced, "{table}");
             assert_eq!(*secured, !open.contains(&table.as_str()), "{table}");

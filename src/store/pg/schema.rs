@@ -244,11 +244,14 @@ REVOKE EXECUTE ON FUNCTION sync_keys() FROM PUBLIC;
 -- - commands (the log): read by all; a township's role writes only the
 --   rows of its own imports (`role`), so that it cannot mark another's
 --   import undone — it would see nothing of it to take back.
--- Members have no township: every role reads them all, and only the
--- roles of every township may write them (table privileges, granted by
--- `bangfu grant`, store/pg/grant.rs). The rest of the log (imports,
--- ledgers) is read and written by every role. `grants` is read by each
--- role for its own row only, and written by the owner only.
+-- - members: they have no township; every role reads them all, and only
+--   the roles of every township write them: a township's role changing
+--   or adding one fails, and its deletes (an undo's of the members its
+--   import added: none) find nothing.
+-- The rest of the log (imports, ledgers) is read and written by every
+-- role. `grants` is read by each role for its own row only, and written
+-- by the owner only (table privileges, granted by `bangfu grant`,
+-- store/pg/grant.rs).
 --
 -- Every "every township" test is an uncorrelated EXISTS, run once per
 -- statement; every "its household" test a correlated EXISTS on a key,
@@ -260,6 +263,18 @@ CREATE TABLE grants (
 );
 ALTER TABLE grants ENABLE ROW LEVEL SECURITY;
 CREATE POLICY own ON grants USING (role = current_user);
+
+ALTER TABLE members ENABLE ROW LEVEL SECURITY;
+CREATE POLICY seen ON members FOR SELECT USING (true);
+CREATE POLICY added ON members FOR INSERT WITH CHECK (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+);
+CREATE POLICY changed ON members FOR UPDATE USING (true) WITH CHECK (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+);
+CREATE POLICY dropped ON members FOR DELETE USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+);
 
 ALTER TABLE households ENABLE ROW LEVEL SECURITY;
 CREATE POLICY township ON households USING (
