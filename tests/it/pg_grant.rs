@@ -179,22 +179,6 @@ fn lite(w: &Workdir, args: &[&str]) -> (Option<i32>, String, String) {
     run(w, path_str(&w.db()), args)
 }
 
-/// The tables of a bangfu database, parents before children.
-const TABLES: &[&str] = &[
-    "ledgers",
-    "commands",
-    "imports",
-    "households",
-    "members",
-    "pairings",
-    "deliveries",
-    "holds",
-    "history",
-    "undo_deliveries",
-    "undo_pairings",
-    "undo_holds",
-];
-
 /// `text` as an SQL literal.
 fn literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
@@ -205,7 +189,8 @@ fn literal(text: &str) -> String {
 fn copy_to_server(w: &Workdir, server: &Server) {
     let lite = rusqlite::Connection::open(w.db()).expect("open SQLite");
     let mut sql = String::from("SET search_path = bangfu;\n");
-    for table in TABLES {
+    // Every table a role writes, parents before children.
+    for table in bangfu::store::pg::grant::WRITE {
         let mut stmt = lite
             .prepare(&format!("SELECT * FROM {table}"))
             .expect("query");

@@ -20,8 +20,11 @@ pub const READ: &[&str] = &["version", "grants"];
 /// row-level security (members too: a township's role reads them and
 /// writes none), and the log (commands under row-level security,
 /// imports, ledgers). No TRUNCATE (it passes by row-level security),
-/// REFERENCES or TRIGGER.
+/// REFERENCES or TRIGGER. Parents before children.
 pub const WRITE: &[&str] = &[
+    "ledgers",
+    "commands",
+    "imports",
     "households",
     "members",
     "pairings",
@@ -31,9 +34,6 @@ pub const WRITE: &[&str] = &[
     "undo_deliveries",
     "undo_pairings",
     "undo_holds",
-    "ledgers",
-    "commands",
-    "imports",
 ];
 
 /// What to make of a role.

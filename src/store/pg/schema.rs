@@ -240,7 +240,7 @@ REVOKE EXECUTE ON FUNCTION sync_keys() FROM PUBLIC;
 --   read by all, written by the roles of every township only; a new hold
 --   is checked by a trigger at the end of its statement (below);
 -- - history: changes of households the role sees; members' changes are
---   read by all, written by the roles of every township only.
+--   read by all, written by the roles of every township only;
 -- - commands (the log): read by all; a township's role writes only the
 --   rows of its own imports (`role`), so that it cannot mark another's
 --   import undone — it would see nothing of it to take back.
@@ -248,6 +248,7 @@ REVOKE EXECUTE ON FUNCTION sync_keys() FROM PUBLIC;
 --   the roles of every township write them: a township's role changing
 --   or adding one fails, and its deletes (an undo's of the members its
 --   import added: none) find nothing.
+--
 -- The rest of the log (imports, ledgers) is read and written by every
 -- role. `grants` is read by each role for its own row only, and written
 -- by the owner only (table privileges, granted by `bangfu grant`,
