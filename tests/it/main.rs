@@ -18,6 +18,7 @@ mod ledger_model;
 mod ledgers;
 mod mangled;
 mod outputs;
+mod pg_grant;
 mod pg_tls;
 mod pg_undo;
 mod pg_writes;
