@@ -65,7 +65,16 @@ pub enum Command {
     Log(LogArgs),
     /// Take back import N exactly: what it added is deleted, what it changed or removed is put back
     Undo(UndoArgs),
+    /// Make (or update) a PostgreSQL login role that reads and writes only one township's records, or every township's
+    #[command(after_help = GRANT_AFTER_HELP)]
+    Grant(GrantArgs),
 }
+
+/// How a clerk logs in with the role `grant` made (its Chinese is in
+/// src/i18n/help.rs).
+pub const GRANT_AFTER_HELP: &str = "Run it as the database's admin (the role that made bangfu's tables): --db postgres://ADMIN@HOST:PORT/DBNAME.\n\
+The server holds the role to its township (row-level security): it reads and writes only the households whose current township is the --township, their pairings and deliveries; it reads every member and writes none; it reads the import log and writes that of its own imports. Without --township it reads and writes everything. Granting a role again changes its township, and its password if one is given.\n\
+The password is never given on the command line: it is the first line of --password-file FILE, else $BANGFU_ROLE_PASSWORD. The clerk then uses --db postgres://ROLE@HOST:PORT/DBNAME with the password in PGPASSWORD or ~/.pgpass. A role without a password logs in only where the server's pg_hba.conf lets it in without one (peer, cert); give it one by granting it again with a password.";
 
 // The value parsers return the catalogue's errors, which the usage error
 // then renders in the user's language (crate::i18n::usage).
@@ -343,6 +352,19 @@ pub struct UndoArgs {
     /// Say what undoing it would delete and put back, write nothing
     #[arg(long)]
     pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GrantArgs {
+    /// The login role's name: the clerk's login on the server
+    #[arg(value_name = "ROLE")]
+    pub role: String,
+    /// The township whose households, and their pairings and deliveries, the role may read and write [default: every township]
+    #[arg(long, value_name = "NAME")]
+    pub township: Option<String>,
+    /// Set the role's password to the first line of FILE [default: $BANGFU_ROLE_PASSWORD, else the password stays as it is (a new role has none)]
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
 }
 
 #[cfg(test)]

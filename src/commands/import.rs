@@ -14,7 +14,8 @@ use crate::output::{Pending, Target};
 use crate::problem::{report_problems, say, UsageError};
 use crate::report::log::{count_cells, count_columns};
 use crate::report::{Cell, Column, Label, Lang, Table};
-use crate::store::Store;
+use crate::store::pg::connect::is_url;
+use crate::store::{Store, StoreError};
 use crate::values::{formula, Date};
 use anyhow::Context as _;
 use std::io::{IsTerminal, Write};
@@ -60,9 +61,16 @@ pub fn run(ctx: &Context, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Res
         inputs.push(Input::new(name, source, Some(path)));
     }
     // A dry run against a database that does not exist yet checks against
-    // an empty one in memory, so that it creates no file.
+    // an empty one in memory, so that it creates no file — nor, on a
+    // PostgreSQL server, bangfu's schema.
     let path = ctx.db_path();
-    let mut store = if args.dry_run && !path.exists() {
+    let on_server = path.to_str().is_some_and(is_url);
+    let mut store = if args.dry_run && on_server {
+        match Store::open(&path) {
+            Err(StoreError::Missing { .. }) => Store::in_memory()?,
+            opened => ctx.announced(opened)?,
+        }
+    } else if args.dry_run && !path.exists() {
         Store::in_memory()?
     } else if let Some(copy) = args
         .dry_run

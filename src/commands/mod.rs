@@ -4,6 +4,7 @@
 pub mod check;
 pub mod demo;
 pub mod export;
+pub mod grant;
 pub mod import;
 pub mod log;
 pub mod overdue;
@@ -137,6 +138,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Status> {
         Command::Import(_) | Command::Demo => Doing::Importing,
         Command::Undo(args) if args.dry_run => Doing::Checking,
         Command::Undo(_) => Doing::Undoing,
+        // One transaction: a failure leaves the roles as they were.
+        Command::Grant(_) => Doing::Checking,
         _ => Doing::Reporting,
     };
     // `demo` without --db loads the sample into memory.
@@ -215,7 +218,11 @@ fn report_format(command: &mut Command) -> Option<&mut FormatArg> {
         Command::Show(args) => Some(&mut args.format),
         Command::Check(args) => Some(&mut args.format),
         Command::Log(args) => Some(&mut args.format),
-        Command::Import(_) | Command::Export(_) | Command::Demo | Command::Undo(_) => None,
+        Command::Import(_)
+        | Command::Export(_)
+        | Command::Demo
+        | Command::Undo(_)
+        | Command::Grant(_) => None,
     }
 }
 
@@ -232,6 +239,7 @@ fn dispatch(ctx: &Context, command: Command, out: &mut dyn Write) -> anyhow::Res
         Command::Demo => demo::run(ctx, out),
         Command::Log(args) => log::run(ctx, &args, out),
         Command::Undo(args) => undo::run(ctx, &args, out),
+        Command::Grant(args) => grant::run(ctx, &args, out),
     }
 }
 

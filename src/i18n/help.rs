@@ -32,6 +32,9 @@ fn about(name: &str) -> Option<&'static str> {
         "help" => "显示本说明或所给子命令的说明",
         "log" => "导入记录，最近的在前：每次导入的编号、时间、用户和文件",
         "undo" => "撤销第 N 次导入：删除它新增的，恢复它改动或删除的",
+        "grant" => {
+            "在 PostgreSQL 服务器上建立（或更新）登录角色：只能读写一个乡镇的记录，或所有乡镇的"
+        }
         _ => return None,
     })
 }
@@ -40,6 +43,9 @@ fn about(name: &str) -> Option<&'static str> {
 fn after_help(name: &str) -> Option<&'static str> {
     Some(match name {
         "bangfu" => "退出状态：0 正常，1 数据有问题，2 用法有误。\n数据库为 --db，否则 $BANGFU_DB，否则 ./bangfu.db。",
+        "grant" => "请以数据库管理员（建立 bangfu 数据表的角色）身份运行：--db postgres://管理员@主机:端口/数据库名。\n\
+由服务器把角色限定在它的乡镇（行级安全）：它只能读写当前乡镇为 --township 所给乡镇的贫困户及其结对、帮扶记录；可查看所有帮扶人，但不能改；可查看导入记录，只能写自己的导入记录。不给 --township 时可读写全部记录。对同一角色再运行一次，可改它的乡镇，给了密码时也改密码。\n\
+密码从不写在命令行上：取 --password-file 文件的第一行，否则取 $BANGFU_ROLE_PASSWORD。经办人随后用 --db postgres://角色名@主机:端口/数据库名 登录，密码放在 PGPASSWORD 或 ~/.pgpass 中。没有密码的角色，只能在服务器的 pg_hba.conf 允许免密码登录（peer、cert）的地方登录；要给它密码，带上密码再运行一次 grant 即可。",
         _ => return None,
     })
 }
@@ -55,6 +61,11 @@ fn arg_help(command: &str, id: &str) -> Option<&'static str> {
         (_, "help") => "显示帮助",
         (_, "version") => "显示版本",
         ("help", "subcommand") => "要看说明的子命令",
+        ("grant", "role") => "登录角色名：经办人在服务器上的登录名",
+        ("grant", "township") => "该角色可读写哪个乡镇的贫困户及其结对、帮扶记录 [默认：所有乡镇]",
+        ("grant", "password_file") => {
+            "把角色的密码设为该文件的第一行 [默认：$BANGFU_ROLE_PASSWORD，否则密码不变（新角色没有密码）]"
+        }
         (_, "from") => "只算该日期及以后的帮扶",
         (_, "to") => "只算该日期及以前的帮扶",
         (_, "township") => "只算该乡镇的贫困户",
@@ -132,6 +143,7 @@ fn value_name(name: &str) -> Option<&'static str> {
         "MEASURE" => "指标",
         "SORT" => "顺序",
         "COMMAND" => "命令",
+        "ROLE" => "角色名",
         _ => return None,
     })
 }

@@ -31,6 +31,7 @@
 //! [`crate::report::Label`]: a vocabulary of single words, not sentences.
 
 pub mod errors;
+pub mod grant;
 pub mod help;
 pub mod import;
 pub mod merge;

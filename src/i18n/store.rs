@@ -309,6 +309,21 @@ fn connect_failure(e: &ConnectError, lang: Lang) -> String {
             format!("cannot connect to the PostgreSQL database {target}: {words}"),
             format!("无法连接 PostgreSQL 数据库 {target}：{words}"),
         ),
+        Reason::NoServer => tr!(
+            lang,
+            format!("cannot connect to the PostgreSQL database {target}: no server answers at that host and port (is PostgreSQL running there, and listening on the network?)"),
+            format!("无法连接 PostgreSQL 数据库 {target}：该主机和端口上没有服务器应答（PostgreSQL 是否在运行，并在网络上监听？）"),
+        ),
+        Reason::UnknownHost => tr!(
+            lang,
+            format!("cannot connect to the PostgreSQL database {target}: the host name is not known (check the address)"),
+            format!("无法连接 PostgreSQL 数据库 {target}：找不到该主机名（请检查地址）"),
+        ),
+        Reason::TimedOut => tr!(
+            lang,
+            format!("cannot connect to the PostgreSQL database {target}: the server did not answer in time (check the network and the address)"),
+            format!("无法连接 PostgreSQL 数据库 {target}：服务器没有及时应答（请检查网络和地址）"),
+        ),
     }
 }
 
@@ -570,7 +585,32 @@ pub(crate) mod tests {
                 table: "t".into(),
                 rows: 2,
             },
+            failed(Trouble::Denied(
+                "permission denied for table households".into(),
+            )),
+            failed(Trouble::Lost),
         ]
+        .into_iter()
+        .chain(
+            [
+                Reason::BadUrl("sslmode=x".into()),
+                Reason::RootCert {
+                    path: "/r.crt".into(),
+                    problem: "x".into(),
+                },
+                Reason::Refused("password authentication failed".into()),
+                Reason::NoServer,
+                Reason::UnknownHost,
+                Reason::TimedOut,
+            ]
+            .map(|reason| {
+                StoreError::Connect(ConnectError {
+                    target: "postgres://u:***@h/db".into(),
+                    reason,
+                })
+            }),
+        )
+        .collect()
     }
 
     #[test]

@@ -386,11 +386,18 @@ impl Store {
     /// itself: a migration copying a table, an import resolving every
     /// reference against its own maps. (The pragma cannot change inside a
     /// transaction, so this wraps one.)
+    ///
+    /// On a PostgreSQL server the checks stay on (only its owner could
+    /// turn them off), each at the end of its statement: `work` must write
+    /// in an order in which every reference holds after each statement.
     pub fn without_foreign_keys<T, E: From<rusqlite::Error>>(
         &mut self,
         work: impl FnOnce(&mut Store) -> Result<T, E>,
     ) -> Result<T, E> {
-        self.lite().pragma_update(None, "foreign_keys", "OFF")?;
+        let Some(lite) = self.conn.as_sqlite() else {
+            return work(self);
+        };
+        lite.pragma_update(None, "foreign_keys", "OFF")?;
         let done = work(self);
         self.lite().pragma_update(None, "foreign_keys", "ON")?;
         done

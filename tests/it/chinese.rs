@@ -210,7 +210,7 @@ fn the_verdict_comes_after_the_table() {
     let log = std::fs::File::create(w.path("log.txt")).expect("log");
     let status = std::process::Command::new(assert_cmd::cargo::cargo_bin!("bangfu"))
         .current_dir(w.dir.path())
-        .env("BANGFU_DB", w.db())
+        .env("BANGFU_DB", w.target())
         .env("BANGFU_TODAY", common::TODAY)
         .env("LANG", "C")
         .env_remove("LC_ALL")
@@ -410,7 +410,7 @@ fn demo_help_tells_the_truth_about_bangfu_db() {
         assert!(!help.contains("[default: $BANGFU_DB"), "{help}");
     }
     w.stdout(&["demo"]);
-    assert!(!w.db().exists(), "demo wrote $BANGFU_DB");
+    assert!(!w.made(), "demo wrote $BANGFU_DB");
 }
 
 #[test]

@@ -75,6 +75,7 @@ fn check_says_how_many_findings_in_the_language() {
 
 #[test]
 fn an_output_that_is_the_database_is_refused_in_the_language() {
+    crate::sqlite_only!("an output that is the database file");
     let w = district();
     let db = w.db();
     let before = std::fs::read(&db).unwrap();

@@ -1,23 +1,244 @@
 //! A working directory for end-to-end tests: input files written as clerks'
 //! exports really are (GBK bytes, BOMs, UTF-16, CRLF), a private database,
 //! a fixed "today", and the `bangfu` binary run against them.
+//!
+//! One suite, two backends (contract §9): without `BANGFU_TEST_PG` every
+//! test's database is a SQLite file in its directory; with it (an admin
+//! URL, see .ci/postgres) every `Workdir` gets a fresh, uniquely named
+//! database on that server instead, dropped with the `Workdir`. What reads
+//! the database (`dump`, `records`, `scalar`, `rows`, `sql`) works on both;
+//! a test that can only mean something on a file says so with
+//! [`sqlite_only!`](crate::sqlite_only).
 
 use assert_cmd::Command;
 use rusqlite::types::ValueRef;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
 /// The day every test runs on.
 pub const TODAY: &str = "2003-06-30";
 
+/// The variable that points the suite at a PostgreSQL server.
+pub const SERVER: &str = "BANGFU_TEST_PG";
+
+/// The admin URL of the PostgreSQL server the suite runs on, if any.
+pub fn server() -> Option<String> {
+    std::env::var(SERVER).ok().filter(|url| !url.is_empty())
+}
+
+/// Whether this run's databases are on PostgreSQL.
+pub fn on_postgres() -> bool {
+    server().is_some()
+}
+
+/// Say on the terminal, past the test harness's capture of `eprintln!`,
+/// that the test `here` (a path from [`sqlite_only!`]) was skipped.
+pub fn skipped(here: &str, why: &str) {
+    let test = here.strip_prefix("it::").unwrap_or(here);
+    let test = test.strip_suffix("::here").unwrap_or(test);
+    let _ = writeln!(
+        std::io::stderr(),
+        "skipped on PostgreSQL: {test} ({why}: SQLite only)"
+    );
+}
+
+/// Skip the rest of the test on PostgreSQL, with one line saying why:
+/// `sqlite_only!("damaged pages");` first in a test that is about the
+/// file itself (its pages, journals, permissions, paths, the seal).
+#[macro_export]
+macro_rules! sqlite_only {
+    ($why:expr) => {
+        if $crate::common::on_postgres() {
+            fn here() {}
+            $crate::common::skipped(std::any::type_name_of_val(&here), $why);
+            return;
+        }
+    };
+}
+
+/// Said once in every run: which backend this run's half is, and how to
+/// run the other one.
+#[test]
+fn postgresql_half() {
+    let line = match server() {
+        Some(url) => format!("end-to-end tests on PostgreSQL at {url} ({SERVER})"),
+        None => format!(
+            "PostgreSQL half skipped: {SERVER} is not set, these tests ran on SQLite only; \
+             run the other half with: eval \"$(.ci/postgres start)\" && cargo test --test it"
+        ),
+    };
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+/// The harness itself: what reads the database gives the same text on
+/// both backends (a sum is NUMERIC on the server, a comparison boolean).
+#[test]
+fn dump_rows_and_scalar_read_both_backends_alike() {
+    let w = Workdir::new();
+    assert!(!w.made());
+    assert_eq!(w.dump(), "");
+    if w.on_postgres() {
+        w.sql("CREATE SCHEMA bangfu");
+    }
+    w.sql(
+        r#"CREATE TABLE households (key BIGINT PRIMARY KEY, id TEXT, head TEXT, added BIGINT);
+           CREATE TABLE commands (number BIGINT, "user" TEXT);
+           INSERT INTO households VALUES (2, 'H2', '李四', 1), (1, 'H1', NULL, 1);
+           INSERT INTO commands VALUES (1, 'clerk');"#,
+    );
+    assert!(w.made());
+    assert_eq!(
+        w.dump(),
+        "commands:1|clerk\nhouseholds:1|H1|NULL|1\nhouseholds:2|H2|李四|1\n"
+    );
+    assert_eq!(
+        w.rows("SELECT id, head FROM households ORDER BY key"),
+        ["H1|NULL", "H2|李四"]
+    );
+    assert_eq!(scalar(&w, "SELECT sum(key) FROM households"), "3");
+    assert_eq!(
+        scalar(&w, "SELECT head IS NULL FROM households WHERE key = 1"),
+        "1"
+    );
+    assert_eq!(scalar(&w, r#"SELECT "user" FROM commands;"#), "clerk");
+}
+
+/// The harness itself: a message naming the database reads the same on
+/// both backends, so that one snapshot serves both.
+#[test]
+fn a_message_naming_the_database_reads_the_same_on_both_backends() {
+    let w = Workdir::new();
+    crate::bangfu_snapshot!("no_database", w, &["summary"]);
+    assert!(!w.made());
+}
+
+/// A database of its own on the test server, dropped with it.
+struct PgDatabase {
+    admin: String,
+    name: String,
+    url: String,
+}
+
+impl PgDatabase {
+    fn new(admin: String) -> PgDatabase {
+        static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let name = format!(
+            "bangfu_it_{}_{}",
+            std::process::id(),
+            N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        );
+        // The admin URL with this database's name, its parameters kept.
+        let (path, query) = admin.split_once('?').unwrap_or((&admin, ""));
+        let (base, _) = path
+            .rsplit_once('/')
+            .filter(|(base, _)| base.contains("://"))
+            .unwrap_or_else(|| panic!("{SERVER}={admin}: not a postgres:// URL"));
+        let url = match query {
+            "" => format!("{base}/{name}"),
+            query => format!("{base}/{name}?{query}"),
+        };
+        let mut client = postgres::Client::connect(&admin, postgres::NoTls)
+            .unwrap_or_else(|e| panic!("{SERVER}={admin}: cannot connect: {e}"));
+        // From PostgreSQL 15 on, copying the template's files is several
+        // times faster for a small database than writing it through the
+        // log (the default); a test server runs without fsync.
+        let version: i32 = client
+            .query_one("SELECT current_setting('server_version_num')::int", &[])
+            .and_then(|row| row.try_get(0))
+            .unwrap_or(0);
+        let strategy = if version >= 150_000 {
+            " STRATEGY = FILE_COPY"
+        } else {
+            ""
+        };
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}{strategy}"))
+            .unwrap_or_else(|e| panic!("{SERVER}={admin}: CREATE DATABASE {name}: {e}"));
+        PgDatabase { admin, name, url }
+    }
+
+    /// A session on the database, on bangfu's schema.
+    fn client(&self) -> postgres::Client {
+        let mut client = postgres::Client::connect(&self.url, postgres::NoTls)
+            .unwrap_or_else(|e| panic!("{}: cannot connect: {e}", self.url));
+        client
+            .batch_execute("SET search_path = bangfu; SET client_min_messages = warning")
+            .expect("search path");
+        client
+    }
+
+    /// Whether bangfu made its schema here.
+    fn made(&self) -> bool {
+        self.client()
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'bangfu')",
+                &[],
+            )
+            .expect("schema")
+            .get(0)
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut c) = postgres::Client::connect(&self.admin, postgres::NoTls) {
+            let _ = c.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}
+
+/// A PostgreSQL cell as the SQLite side prints it: integers as decimals,
+/// text as it is, NULL as `NULL` (booleans as 0/1, as bangfu stores them).
+fn pg_cell(row: &postgres::Row, i: usize) -> String {
+    use postgres::types::Type;
+    let column = &row.columns()[i];
+    let text = match *column.type_() {
+        Type::INT8 => row.get::<_, Option<i64>>(i).map(|v| v.to_string()),
+        Type::INT4 => row.get::<_, Option<i32>>(i).map(|v| v.to_string()),
+        Type::INT2 => row.get::<_, Option<i16>>(i).map(|v| v.to_string()),
+        Type::BOOL => row
+            .get::<_, Option<bool>>(i)
+            .map(|v| i64::from(v).to_string()),
+        Type::FLOAT8 => row.get::<_, Option<f64>>(i).map(|v| v.to_string()),
+        Type::TEXT | Type::VARCHAR | Type::NAME | Type::BPCHAR => row.get::<_, Option<String>>(i),
+        Type::BYTEA => row
+            .get::<_, Option<Vec<u8>>>(i)
+            .map(|b| format!("{b:02x?}")),
+        ref other => panic!(
+            "column {} is {other}: CAST it AS BIGINT or TEXT",
+            column.name()
+        ),
+    };
+    text.unwrap_or_else(|| "NULL".to_string())
+}
+
+/// A SQLite cell as text.
+fn lite_cell(value: ValueRef<'_>) -> String {
+    match value {
+        ValueRef::Null => "NULL".to_string(),
+        ValueRef::Integer(n) => n.to_string(),
+        ValueRef::Real(x) => x.to_string(),
+        ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+        ValueRef::Blob(b) => format!("{b:02x?}"),
+    }
+}
+
 pub struct Workdir {
     pub dir: tempfile::TempDir,
+    server: Option<PgDatabase>,
 }
 
 impl Workdir {
+    /// A new directory, and a new database on the test server if there is
+    /// one (`BANGFU_TEST_PG`).
     pub fn new() -> Workdir {
         Workdir {
             dir: tempfile::tempdir().expect("temporary directory"),
+            server: server().map(PgDatabase::new),
         }
     }
 
@@ -25,8 +246,33 @@ impl Workdir {
         self.dir.path().join(name)
     }
 
+    /// The SQLite file of this directory (`$BANGFU_DB` on SQLite; on
+    /// PostgreSQL no file: see [`Workdir::target`]).
     pub fn db(&self) -> PathBuf {
         self.path("test.db")
+    }
+
+    /// The database bangfu is pointed at (`$BANGFU_DB`): the file's path
+    /// on SQLite, the database's URL on PostgreSQL.
+    pub fn target(&self) -> String {
+        match &self.server {
+            Some(pg) => pg.url.clone(),
+            None => path_str(&self.db()).to_string(),
+        }
+    }
+
+    /// Whether the database is on PostgreSQL.
+    pub fn on_postgres(&self) -> bool {
+        self.server.is_some()
+    }
+
+    /// Whether bangfu has made its database: the file on SQLite, the
+    /// `bangfu` schema on PostgreSQL.
+    pub fn made(&self) -> bool {
+        match &self.server {
+            Some(pg) => pg.made(),
+            None => self.db().exists(),
+        }
     }
 
     /// Write a file of raw bytes.
@@ -68,7 +314,7 @@ impl Workdir {
     pub fn bangfu(&self) -> Command {
         let mut cmd = Command::cargo_bin("bangfu").expect("binary");
         cmd.current_dir(self.dir.path())
-            .env("BANGFU_DB", self.db())
+            .env("BANGFU_DB", self.target())
             .env("BANGFU_TODAY", TODAY)
             .env("LANG", "C")
             .env_remove("LC_ALL");
@@ -110,64 +356,150 @@ impl Workdir {
     /// Every row of `tables` (all tables when empty), sorted, as text;
     /// with named tables, without their bookkeeping columns.
     fn dump_of(&self, tables: &[&str]) -> String {
-        if !self.db().exists() {
+        if !self.made() {
             return String::new();
         }
-        let conn = rusqlite::Connection::open(self.db()).expect("open db");
-        let all: Vec<String> = conn
-            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-            .expect("tables")
-            .query_map([], |r| r.get(0))
-            .expect("tables")
-            .collect::<Result<_, _>>()
-            .expect("tables");
-        let (tables, records): (Vec<String>, bool) = if tables.is_empty() {
-            (all, false)
+        let mut db = self.session();
+        let records = !tables.is_empty();
+        let tables: Vec<String> = if records {
+            tables.iter().map(|t| t.to_string()).collect()
         } else {
-            (tables.iter().map(|t| t.to_string()).collect(), true)
+            let (_, names) = db.query(match db {
+                Session::Pg(_) => "SELECT tablename FROM pg_tables WHERE schemaname = 'bangfu'",
+                Session::Lite(_) => "SELECT name FROM sqlite_master WHERE type = 'table'",
+            });
+            let mut all: Vec<String> = names.into_iter().flatten().collect();
+            all.sort();
+            all
         };
         let mut out = String::new();
         for table in tables {
-            let n = conn
-                .prepare(&format!("SELECT * FROM {table}"))
-                .expect("query")
-                .column_count();
-            let order: Vec<String> = (1..=n).map(|i| i.to_string()).collect();
-            let mut stmt = conn
-                .prepare(&format!(
-                    "SELECT * FROM {table} ORDER BY {}",
-                    order.join(", ")
-                ))
-                .expect("query");
-            let keep: Vec<usize> = (0..n)
-                .filter(|&i| {
-                    !(records && ["added", "batch"].contains(&stmt.column_name(i).unwrap_or("")))
-                })
+            let (names, _) = db.query(&format!("SELECT * FROM {table} LIMIT 0"));
+            let order: Vec<String> = (1..=names.len()).map(|i| i.to_string()).collect();
+            let (_, rows) = db.query(&format!(
+                "SELECT * FROM {table} ORDER BY {}",
+                order.join(", ")
+            ));
+            let keep: Vec<usize> = (0..names.len())
+                .filter(|&i| !(records && ["added", "batch"].contains(&names[i].as_str())))
                 .collect();
-            let rows = stmt
-                .query_map([], |r| {
-                    let cells: Vec<String> = keep
-                        .iter()
-                        .map(|&i| match r.get_ref(i) {
-                            Ok(ValueRef::Null) => "NULL".to_string(),
-                            Ok(ValueRef::Integer(n)) => n.to_string(),
-                            Ok(ValueRef::Real(x)) => x.to_string(),
-                            Ok(ValueRef::Text(t)) => String::from_utf8_lossy(t).into_owned(),
-                            Ok(ValueRef::Blob(b)) => format!("{b:02x?}"),
-                            Err(e) => e.to_string(),
-                        })
-                        .collect();
-                    Ok(cells.join("|"))
-                })
-                .expect("rows");
             for row in rows {
+                let cells: Vec<&str> = keep.iter().map(|&i| row[i].as_str()).collect();
                 out.push_str(&table);
                 out.push(':');
-                out.push_str(&row.expect("row"));
+                out.push_str(&cells.join("|"));
                 out.push('\n');
             }
         }
         out
+    }
+
+    /// A connection to the test database (on SQLite, never making the
+    /// file: a test that reads a database bangfu did not make fails).
+    fn session(&self) -> Session {
+        match &self.server {
+            Some(pg) => Session::Pg(pg.client()),
+            None => {
+                let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE
+                    | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+                Session::Lite(
+                    rusqlite::Connection::open_with_flags(self.db(), flags)
+                        .unwrap_or_else(|e| panic!("{}: {e}", self.db().display())),
+                )
+            }
+        }
+    }
+
+    /// A query's rows on either backend, each as its cells joined by `|`
+    /// (write the SQL both speak: see PG.md's rules; no `rowid`, no
+    /// `group_concat`, `"user"` quoted).
+    pub fn rows(&self, sql: &str) -> Vec<String> {
+        self.session()
+            .query(sql)
+            .1
+            .into_iter()
+            .map(|cells| cells.join("|"))
+            .collect()
+    }
+
+    /// Run SQL statements on the test database, on either backend (a test
+    /// that changes the database behind bangfu's back; on SQLite it makes
+    /// the file if need be).
+    pub fn sql(&self, batch: &str) {
+        let done = match &self.server {
+            Some(pg) => pg.client().batch_execute(batch).map_err(|e| e.to_string()),
+            None => rusqlite::Connection::open(self.db())
+                .and_then(|conn| conn.execute_batch(batch))
+                .map_err(|e| e.to_string()),
+        };
+        if let Err(e) = done {
+            panic!("{batch}: {e}");
+        }
+    }
+}
+
+/// A connection to a test database, of either backend.
+enum Session {
+    Lite(rusqlite::Connection),
+    Pg(postgres::Client),
+}
+
+impl Session {
+    /// The column names and every row of a query, each cell as text.
+    fn query(&mut self, sql: &str) -> (Vec<String>, Vec<Vec<String>>) {
+        match self {
+            Session::Pg(client) => {
+                use postgres::types::Type;
+                let sql = sql.trim().trim_end_matches(';');
+                let mut prepare =
+                    |sql: &str| client.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+                let stmt = prepare(sql);
+                let columns: Vec<String> = stmt
+                    .columns()
+                    .iter()
+                    .map(|c| c.name().to_string())
+                    .collect();
+                // A sum is NUMERIC here, which has no Rust type: as text.
+                let numeric = |i: usize| *stmt.columns()[i].type_() == Type::NUMERIC;
+                let stmt = if (0..columns.len()).any(numeric) {
+                    let cells: Vec<String> = (0..columns.len())
+                        .map(|i| match numeric(i) {
+                            true => format!("CAST(c{i} AS TEXT)"),
+                            false => format!("c{i}"),
+                        })
+                        .collect();
+                    let names: Vec<String> = (0..columns.len()).map(|i| format!("c{i}")).collect();
+                    prepare(&format!(
+                        "SELECT {} FROM ({sql}) AS q({})",
+                        cells.join(", "),
+                        names.join(", ")
+                    ))
+                } else {
+                    stmt
+                };
+                let rows = client
+                    .query(&stmt, &[])
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+                let rows = rows
+                    .iter()
+                    .map(|r| (0..r.len()).map(|i| pg_cell(r, i)).collect())
+                    .collect();
+                (columns, rows)
+            }
+            Session::Lite(conn) => {
+                let mut stmt = conn.prepare(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+                let n = stmt.column_count();
+                let columns = stmt.column_names().iter().map(|c| c.to_string()).collect();
+                let rows = stmt
+                    .query_map([], |r| {
+                        (0..n).map(|i| r.get_ref(i).map(lite_cell)).collect()
+                    })
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"))
+                    .collect::<Result<_, _>>()
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+                (columns, rows)
+            }
+        }
     }
 }
 
@@ -215,16 +547,32 @@ pub fn import_small_district(w: &Workdir) {
 
 /// The whole outcome of a run, for a snapshot: exit code, stdout and
 /// stderr, with the temporary directory written as `[DIR]` so that the
-/// snapshot is the same on every machine.
+/// snapshot is the same on every machine, and on PostgreSQL the database's
+/// URL written as the file's path (`[DIR]/test.db`) so that it is the same
+/// on both backends.
 pub fn outcome(w: &Workdir, out: &Output) -> String {
-    let dir = w.dir.path().to_string_lossy().into_owned();
-    let text = |b: &[u8]| String::from_utf8_lossy(b).replace(&dir, "[DIR]");
+    let text = |b: &[u8]| normalise(w, &String::from_utf8_lossy(b));
     format!(
         "exit: {}\n--- stdout\n{}--- stderr\n{}",
         out.status.code().unwrap_or(-1),
         text(&out.stdout),
         text(&out.stderr)
     )
+}
+
+/// Text bangfu printed, as a snapshot holds it: the directory as `[DIR]`;
+/// on PostgreSQL the URL as `[DIR]/test.db`, the database's bare name as
+/// `test.db`.
+pub fn normalise(w: &Workdir, text: &str) -> String {
+    let mut text = text.to_string();
+    if let Some(pg) = &w.server {
+        text = text.replace(&pg.url, "[DIR]/test.db");
+        let shown = bangfu::store::pg::connect::masked(&pg.url);
+        text = text.replace(&shown, "[DIR]/test.db");
+        text = text.replace(&pg.name, "test.db");
+    }
+    let dir = w.dir.path().to_string_lossy().into_owned();
+    text.replace(&dir, "[DIR]")
 }
 
 /// Snapshot the whole outcome (exit code, stdout, stderr) of `bangfu ARGS`
@@ -252,17 +600,41 @@ pub fn import(w: &Workdir, args: &[&str]) -> (Option<i32>, String, String) {
     )
 }
 
-/// The one value a query of the test database gives, as text.
+/// A stored day number (days since 1970-01-01, as text) as an ISO date:
+/// what SQLite's `date(day * 86400, 'unixepoch')` gives, on either backend.
+pub fn iso_day(day: &str) -> String {
+    let days: i32 = day
+        .parse()
+        .unwrap_or_else(|_| panic!("{day}: not a day number"));
+    bangfu::values::Date::from_days(days)
+        .unwrap_or_else(|| panic!("{day}: no such day"))
+        .to_string()
+}
+
+/// The counts logged for the last committed import of a file whose name
+/// ends with `file`: read, new, updated, unchanged, skipped, rejected.
+pub fn logged(w: &Workdir, file: &str) -> [i64; 6] {
+    let rows = w.rows(
+        "SELECT file, rows_read, new, updated, unchanged, skipped, rejected FROM imports
+         ORDER BY key DESC",
+    );
+    let row = rows
+        .iter()
+        .find_map(|r| r.split_once('|').filter(|(name, _)| name.ends_with(file)))
+        .map(|(_, counts)| counts)
+        .unwrap_or_else(|| panic!("no import of {file} was logged"));
+    let counts: Vec<i64> = row
+        .split('|')
+        .map(|c| c.parse().expect("a count"))
+        .collect();
+    counts.try_into().expect("six counts")
+}
+
+/// The one value a query of the test database gives, as text, on either
+/// backend.
 pub fn scalar(w: &Workdir, sql: &str) -> String {
-    let conn = rusqlite::Connection::open(w.db()).expect("open db");
-    conn.query_row(sql, [], |r| {
-        let v: rusqlite::types::Value = r.get(0)?;
-        Ok(match v {
-            rusqlite::types::Value::Integer(n) => n.to_string(),
-            rusqlite::types::Value::Text(t) => t,
-            rusqlite::types::Value::Null => "NULL".into(),
-            other => format!("{other:?}"),
-        })
-    })
-    .expect("query")
+    w.rows(sql)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("{sql}: no row"))
 }

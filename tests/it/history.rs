@@ -12,15 +12,15 @@
 use crate::bangfu_snapshot;
 use crate::common::{id_number, path_str, Workdir};
 
-/// Run SQL on the test database.
+/// Run SQL on the test database (either backend).
 fn sql(w: &Workdir, batch: &str) {
-    let conn = rusqlite::Connection::open(w.db()).expect("open db");
-    conn.execute_batch(batch).expect("sql");
+    w.sql(batch);
 }
 
-/// The day number of an ISO date, in SQL.
+/// The day number of an ISO date, as SQL.
 fn day(date: &str) -> String {
-    format!("CAST(julianday('{date}') - 2440587.5 AS INTEGER)")
+    let date = bangfu::values::Date::parse(date).expect("ISO date");
+    date.days().to_string()
 }
 
 /// `bangfu ARGS` on `today`: exit code and stdout (stderr after it).
@@ -108,11 +108,12 @@ fn district(w: &Workdir) {
     assert_eq!(code, Some(0), "{text}");
     sql(
         w,
-        "INSERT OR IGNORE INTO holds (kind, record, ledger, added)
+        "INSERT INTO holds (kind, record, ledger, added)
              SELECT 0, key, (SELECT key FROM ledgers WHERE name = '贫困户'), 1 FROM households
              UNION ALL SELECT 1, key, (SELECT key FROM ledgers WHERE name = '帮扶人'), 1 FROM members
              UNION ALL SELECT 2, key, (SELECT key FROM ledgers WHERE name = '结对'), 1 FROM pairings
-             UNION ALL SELECT 3, key, (SELECT key FROM ledgers WHERE name = '帮扶记录'), 1 FROM deliveries;",
+             UNION ALL SELECT 3, key, (SELECT key FROM ledgers WHERE name = '帮扶记录'), 1 FROM deliveries
+             WHERE true ON CONFLICT DO NOTHING;",
     );
 }
 
@@ -183,8 +184,8 @@ fn a_move_to_another_township_dates_the_township_too() {
     sql(
         &w,
         &format!(
-            "INSERT INTO commands (number, at, user, day)
-                 VALUES (2, '2024-03-07T09:00:00+08:00', 'clerk', {})",
+            r#"INSERT INTO commands (number, at, "user", day)
+                 VALUES (2, '2024-03-07T09:00:00+08:00', 'clerk', {})"#,
             day("2024-03-07")
         ),
     );
@@ -475,12 +476,13 @@ fn check_finds_a_delivery_one_ledger_holds_twice() {
     assert_eq!(code, Some(0), "{text}");
     sql(
         &w,
-        "INSERT INTO ledgers (name) VALUES ('部门台账');
-         INSERT OR IGNORE INTO holds (kind, record, ledger, added)
+        "INSERT INTO ledgers (key, name) SELECT max(key) + 1, '部门台账' FROM ledgers;
+         INSERT INTO holds (kind, record, ledger, added)
              SELECT 3, key, (SELECT key FROM ledgers WHERE name = '乡镇台账'), 2
              FROM deliveries WHERE cash > 0
              UNION ALL SELECT 3, key, (SELECT key FROM ledgers WHERE name = '部门台账'), 2
-             FROM deliveries WHERE cash = 2000 AND occurrence = 1;",
+             FROM deliveries WHERE cash = 2000 AND occurrence = 1
+             ON CONFLICT DO NOTHING;",
     );
     bangfu_snapshot!("check_pasted_twice_en", w, &["check"]);
     bangfu_snapshot!("check_pasted_twice_zh", w, &["--lang", "zh", "check"]);

@@ -248,16 +248,18 @@ fn stores_every_row_of_a_file_many_batches_long_exactly_as_written() {
         .assert()
         .code(1)
         .stderr(contains("the totals row").not());
-    let conn = rusqlite::Connection::open(w.db()).unwrap();
-    let mut stmt = conn
-        .prepare("SELECT goods, coalesce(note, '') FROM deliveries")
-        .unwrap();
     // The table is in day order, not file order: compare as sorted lists.
-    let mut stored: Vec<(u32, String)> = stmt
-        .query_map([], |r| Ok(((r.get::<_, i64>(0)? / 100) as u32, r.get(1)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let mut stored: Vec<(u32, String)> = w
+        .rows("SELECT goods, coalesce(note, '') FROM deliveries")
+        .iter()
+        .map(|row| {
+            let (goods, note) = row.split_once('|').expect("two cells");
+            (
+                (goods.parse::<i64>().expect("fen") / 100) as u32,
+                note.to_string(),
+            )
+        })
+        .collect();
     assert_eq!(stored.len(), expected.len());
     stored.sort_unstable();
     expected.sort_unstable();
@@ -274,19 +276,14 @@ fn a_record_id_whose_hash_meets_another_on_its_day_takes_the_next_place() {
     import_small_district(&w);
     let hash = bangfu::store::write::id_fingerprint("R1");
     let (march_5, march_9) = (11386, 11390);
-    rusqlite::Connection::open(w.db())
-        .unwrap()
-        .execute(
-            "INSERT INTO deliveries (day, fingerprint, occurrence, id, member, household, category, goods)
-             VALUES (?1, ?3, 0, 'OTHER1', 1, 1, 4, 100), (?2, ?3, 0, 'OTHER2', 1, 1, 4, 200)",
-            rusqlite::params![march_5, march_9, hash],
-        )
-        .unwrap();
-    // Counted in the seal, as an import that wrote them would have.
-    rusqlite::Connection::open(w.db())
-        .unwrap()
-        .execute("UPDATE seal SET deliveries = deliveries + 2", [])
-        .unwrap();
+    w.sql(&format!(
+        "INSERT INTO deliveries (day, fingerprint, occurrence, id, member, household, category, goods)
+         VALUES ({march_5}, {hash}, 0, 'OTHER1', 1, 1, 4, 100), ({march_9}, {hash}, 0, 'OTHER2', 1, 1, 4, 200)"
+    ));
+    if !w.on_postgres() {
+        // Counted in the file's seal, as an import that wrote them would have.
+        w.sql("UPDATE seal SET deliveries = deliveries + 2");
+    }
     let v1 = w.utf8(
         "v1.csv",
         "流水号,date,member,household,category,goods\nR1,2001-03-05,M1,H1,warmth,50\n",
@@ -305,15 +302,8 @@ fn a_record_id_whose_hash_meets_another_on_its_day_takes_the_next_place() {
         out.contains("|    1 |   0 |       1 |         0 |"),
         "{out}"
     );
-    let conn = rusqlite::Connection::open(w.db()).unwrap();
-    let place: (i64, i64, i64) = conn
-        .query_row(
-            "SELECT day, fingerprint, occurrence FROM deliveries WHERE id = 'R1'",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .unwrap();
-    assert_eq!(place, (march_9, hash, -1));
+    let place = w.rows("SELECT day, fingerprint, occurrence FROM deliveries WHERE id = 'R1'");
+    assert_eq!(place, [format!("{march_9}|{hash}|-1")]);
     let s = w.json(&["summary"]);
     assert_eq!(s["deliveries"], 3);
     assert_eq!(s["total"], "53.00");
@@ -483,6 +473,7 @@ fn rejects_file_takes_every_bad_row_and_the_valid_rows_are_imported() {
 
 #[test]
 fn the_database_is_created_readable_by_its_owner_only() {
+    crate::sqlite_only!("the file's permissions");
     let w = Workdir::new();
     let [h, _, _] = small_district(&w);
     import_ok(&w, &[&h]);
@@ -501,7 +492,7 @@ fn db_flag_wins_over_the_environment() {
     let other = w.path("other.db");
     w.stdout(&["--db", path_str(&other), "import", path_str(&h)]);
     assert!(other.exists());
-    assert!(!w.db().exists());
+    assert!(!w.made());
 }
 
 #[test]

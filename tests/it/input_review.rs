@@ -5,30 +5,8 @@
 
 use crate::common;
 
-use common::{import, import_small_district, path_str, scalar, Workdir};
+use common::{import, import_small_district, logged, path_str, scalar, Workdir};
 use rust_xlsxwriter::Workbook;
-
-/// The counts logged for the last committed import of `file`: read, new,
-/// updated, unchanged, skipped, rejected.
-fn logged(w: &Workdir, file: &str) -> [i64; 6] {
-    let conn = rusqlite::Connection::open(w.db()).expect("open db");
-    conn.query_row(
-        "SELECT rows_read, new, updated, unchanged, skipped, rejected FROM imports
-         WHERE file LIKE '%' || ?1 ORDER BY rowid DESC LIMIT 1",
-        [file],
-        |r| {
-            Ok([
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ])
-        },
-    )
-    .expect("an import of the file was logged")
-}
 
 /// Ten deliveries to H1 by M1, one a day, with `note(i)` as the note of row i.
 fn ten_deliveries(note: impl Fn(usize) -> String) -> String {
@@ -357,10 +335,7 @@ fn every_status_spelling_of_the_spec_is_read() {
     assert_eq!(code, Some(0), "{err}");
     assert!(!err.contains("ignored"), "{err}");
     assert_eq!(
-        scalar(
-            &w,
-            "SELECT group_concat(status, '') FROM (SELECT status FROM households ORDER BY id)"
-        ),
+        w.rows("SELECT status FROM households ORDER BY id").concat(),
         "01222"
     );
 }

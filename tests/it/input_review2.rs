@@ -10,11 +10,15 @@ use common::{import, import_small_district, path_str, scalar, Workdir};
 
 /// The deliveries in the database: "date|goods|note" per row, by date.
 fn deliveries(w: &Workdir) -> String {
-    scalar(
-        w,
-        "SELECT coalesce(group_concat(r, ';'), '') FROM (SELECT date(day * 86400, 'unixepoch') || '|' || goods || '|' || \
-         coalesce(note, '') AS r FROM deliveries ORDER BY day, note)",
-    )
+    let rows = w.rows("SELECT day, goods, coalesce(note, '') FROM deliveries ORDER BY day, note");
+    let rows: Vec<String> = rows
+        .iter()
+        .map(|row| {
+            let (day, rest) = row.split_once('|').expect("cells");
+            format!("{}|{rest}", common::iso_day(day))
+        })
+        .collect();
+    rows.join(";")
 }
 
 // 1. Line ends: CR alone, CRLF and LF in any mix.
@@ -297,10 +301,9 @@ fn back_in_poverty_with_an_old_lifted_date_is_read() {
     let (code, _, err) = import(&w, &[path_str(&h)]);
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(
-        scalar(
-            &w,
-            "SELECT status || '|' || date(lifted_on * 86400, 'unixepoch') FROM households"
-        ),
+        scalar(&w, "SELECT status FROM households")
+            + "|"
+            + &common::iso_day(&scalar(&w, "SELECT lifted_on FROM households")),
         "0|2002-06-01"
     );
 }

@@ -82,23 +82,7 @@ fn total(w: &Workdir) -> String {
 
 /// One query's rows, each as its cells joined by `|`.
 fn rows(w: &Workdir, sql: &str) -> Vec<String> {
-    let conn = rusqlite::Connection::open(w.db()).expect("open db");
-    let mut stmt = conn.prepare(sql).expect("query");
-    let n = stmt.column_count();
-    let rows = stmt
-        .query_map([], |r| {
-            let cells: Vec<String> = (0..n)
-                .map(|i| match r.get::<_, rusqlite::types::Value>(i) {
-                    Ok(rusqlite::types::Value::Integer(v)) => v.to_string(),
-                    Ok(rusqlite::types::Value::Text(t)) => t,
-                    Ok(rusqlite::types::Value::Null) => "NULL".into(),
-                    other => format!("{other:?}"),
-                })
-                .collect();
-            Ok(cells.join("|"))
-        })
-        .expect("rows");
-    rows.collect::<Result<_, _>>().expect("rows")
+    w.rows(sql)
 }
 
 /// The March deliveries sheet of 工农乡 and 向阳街道 together.
@@ -247,10 +231,7 @@ fn a_household_moved_and_lifted_and_a_member_changing_unit_keep_their_history() 
     );
     // The day the import was made on, in the log.
     assert_eq!(
-        scalar(
-            &w,
-            "SELECT date(day * 86400, 'unixepoch') FROM commands WHERE number = 2"
-        ),
+        common::iso_day(&scalar(&w, "SELECT day FROM commands WHERE number = 2")),
         "2003-04-30"
     );
 }
@@ -491,7 +472,7 @@ fn the_log_keeps_the_login_and_each_files_sha256() {
     .map(|(name, file)| format!("{name}|{}", sha256sum(&w, file)))
     .collect();
     assert_eq!(logged, expected);
-    let user = scalar(&w, "SELECT user FROM commands");
+    let user = scalar(&w, r#"SELECT "user" FROM commands"#);
     assert!(!user.is_empty());
     let login = std::process::Command::new("id")
         .arg("-un")
@@ -524,7 +505,7 @@ fn replace_with_rejects_and_force_without_replace_are_usage_errors() {
     );
     let (status, text) = run(&w, &["import", "--force", &households]);
     assert_eq!(status, Some(2), "{text}");
-    assert!(!w.db().exists());
+    assert!(!w.made());
 }
 
 #[test]

@@ -3,23 +3,26 @@
 //! (one link, one run). `common` holds the working directory every test
 //! starts from and the snapshot helper.
 
-mod common;
-
 mod bad_input;
 mod chinese;
 mod chinese_reports;
 mod clerk_review;
+mod common;
 mod demo;
 mod history;
 mod import;
 mod import_zh;
-mod input_review;
 mod input_review2;
+mod input_review;
 mod ledger_model;
 mod ledgers;
 mod mangled;
 mod merge;
 mod outputs;
+mod pg_grant;
+mod pg_tls;
+mod pg_undo;
+mod pg_writes;
 mod privacy;
 mod progress;
 mod reliability;

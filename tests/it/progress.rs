@@ -34,7 +34,7 @@ fn on_a_terminal(w: &Workdir, args: &[&str]) -> (String, bool) {
     let mut child = Command::new(assert_cmd::cargo::cargo_bin("bangfu"))
         .args(args)
         .current_dir(w.dir.path())
-        .env("BANGFU_DB", w.db())
+        .env("BANGFU_DB", w.target())
         .env("BANGFU_TODAY", TODAY)
         .env("LANG", "C")
         .env("TERM", "xterm")

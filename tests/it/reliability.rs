@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use common::{path_str, Workdir};
+use common::{path_str, scalar, Workdir};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -42,21 +42,22 @@ fn deliveries(w: &Workdir, name: &str, rows: usize, tag: &str) -> std::path::Pat
     w.utf8(name, &text)
 }
 
-fn count_and_check(db: &std::path::Path) -> i64 {
-    let conn = rusqlite::Connection::open(db).unwrap();
-    let ok: String = conn
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(ok, "ok");
-    conn.query_row("SELECT count(*) FROM deliveries", [], |r| r.get(0))
-        .unwrap()
+/// How many deliveries the database holds; on SQLite, after its
+/// integrity check found the file whole.
+fn count_and_check(w: &Workdir) -> i64 {
+    if !w.on_postgres() {
+        assert_eq!(scalar(w, "PRAGMA integrity_check"), "ok");
+    }
+    let n = scalar(w, "SELECT count(*) FROM deliveries");
+    n.parse().expect("a count")
 }
 
-fn spawn_import(w: &Workdir, db: &std::path::Path, file: &std::path::Path) -> std::process::Child {
+/// `bangfu import FILE` on the directory's database, in the background.
+fn spawn_import(w: &Workdir, file: &std::path::Path) -> std::process::Child {
     Command::new(assert_cmd::cargo::cargo_bin("bangfu"))
         .current_dir(w.dir.path())
         .env("BANGFU_TODAY", common::TODAY)
-        .args(["--db", path_str(db), "import", "--quiet", path_str(file)])
+        .args(["--db", &w.target(), "import", "--quiet", path_str(file)])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -65,35 +66,35 @@ fn spawn_import(w: &Workdir, db: &std::path::Path, file: &std::path::Path) -> st
 
 #[test]
 fn a_kill_at_any_moment_of_an_import_leaves_all_or_nothing() {
-    let w = Workdir::new();
-    base(&w);
     let rows = 6_000;
-    let big = deliveries(&w, "big.csv", rows, "k");
-    let pristine = w.path("pristine.db");
-    std::fs::copy(w.db(), &pristine).unwrap();
+    // Each attempt on a database of its own that holds the base records.
+    let fresh = || {
+        let w = Workdir::new();
+        base(&w);
+        let big = deliveries(&w, "big.csv", rows, "k");
+        (w, big)
+    };
 
     // How long a whole import takes here.
-    let timing = w.path("timing.db");
-    std::fs::copy(&pristine, &timing).unwrap();
+    let (w, big) = fresh();
     let start = Instant::now();
-    assert!(spawn_import(&w, &timing, &big).wait().unwrap().success());
+    assert!(spawn_import(&w, &big).wait().unwrap().success());
     let whole = start.elapsed();
-    assert_eq!(count_and_check(&timing), rows as i64);
+    assert_eq!(count_and_check(&w), rows as i64);
 
     let mut saw_none = false;
-    for (i, fraction) in [0.05, 0.3, 0.6, 0.9, 1.1].iter().enumerate() {
-        let db = w.path(&format!("kill{i}.db"));
-        std::fs::copy(&pristine, &db).unwrap();
-        let mut child = spawn_import(&w, &db, &big);
-        std::thread::sleep(whole.mul_f64(*fraction));
+    for fraction in [0.05, 0.3, 0.6, 0.9, 1.1] {
+        let (w, big) = fresh();
+        let mut child = spawn_import(&w, &big);
+        std::thread::sleep(whole.mul_f64(fraction));
         let _ = child.kill(); // SIGKILL on unix
         let _ = child.wait();
-        let n = count_and_check(&db);
+        let n = count_and_check(&w);
         assert!(n == 0 || n == rows as i64, "kill at {fraction}: {n} rows");
         saw_none |= n == 0;
         // Importing the file again completes it.
-        assert!(spawn_import(&w, &db, &big).wait().unwrap().success());
-        assert_eq!(count_and_check(&db), rows as i64);
+        assert!(spawn_import(&w, &big).wait().unwrap().success());
+        assert_eq!(count_and_check(&w), rows as i64);
     }
     assert!(
         saw_none,
@@ -107,30 +108,29 @@ fn two_imports_at_once_both_land_whole() {
     base(&w);
     let a = deliveries(&w, "a.csv", 4_000, "a");
     let b = deliveries(&w, "b.csv", 4_000, "b");
-    let db = w.db();
-    let mut first = spawn_import(&w, &db, &a);
-    let mut second = spawn_import(&w, &db, &b);
+    let mut first = spawn_import(&w, &a);
+    let mut second = spawn_import(&w, &b);
     let deadline = Instant::now() + Duration::from_secs(120);
     let (sa, sb) = (first.wait().unwrap(), second.wait().unwrap());
     assert!(Instant::now() < deadline);
     assert!(sa.success() && sb.success(), "{sa:?} {sb:?}");
-    assert_eq!(count_and_check(&db), 8_000);
+    assert_eq!(count_and_check(&w), 8_000);
 }
 
 #[test]
 fn two_first_uses_of_a_new_database_at_once_both_succeed() {
-    let w = Workdir::new();
-    let h = w.utf8("h.csv", "id,head,township\nH1,张三,工农乡\n");
-    let m = w.utf8("m.csv", "id,name,unit\nM1,李四,区委\n");
-    // The race (both switching a new file to WAL) only shows now and then:
-    // try it a dozen times.
+    // The race (both switching a new file to WAL, both making the schema on
+    // a server) only shows now and then: try it a dozen times, each on a
+    // new database.
     for i in 0..12 {
-        let db = w.path(&format!("fresh{i}.db"));
-        let mut one = spawn_import(&w, &db, &h);
-        let mut two = spawn_import(&w, &db, &m);
+        let w = Workdir::new();
+        let h = w.utf8("h.csv", "id,head,township\nH1,张三,工农乡\n");
+        let m = w.utf8("m.csv", "id,name,unit\nM1,李四,区委\n");
+        let mut one = spawn_import(&w, &h);
+        let mut two = spawn_import(&w, &m);
         assert!(one.wait().unwrap().success(), "attempt {i}");
         assert!(two.wait().unwrap().success(), "attempt {i}");
-        let s = w.json(&["--db", path_str(&db), "summary"]);
+        let s = w.json(&["summary"]);
         assert_eq!(s["households"], 1);
         assert_eq!(s["members"], 1);
     }

@@ -72,6 +72,7 @@ fn indexes(db: &std::path::Path) -> Vec<String> {
 
 #[test]
 fn a_first_schema_database_is_upgraded_in_place_with_its_data() {
+    crate::sqlite_only!("the upgrade of a schema-1 file");
     let w = Workdir::new();
     let db = w.path("old.db");
     let fixture =
@@ -133,6 +134,7 @@ fn a_first_schema_database_is_upgraded_in_place_with_its_data() {
 
 #[test]
 fn a_dry_run_against_an_older_database_checks_an_upgraded_copy_and_leaves_the_file_alone() {
+    crate::sqlite_only!("the upgrade of a schema-1 file");
     let w = Workdir::new();
     let db = w.path("old.db");
     let fixture =
@@ -171,6 +173,7 @@ fn a_dry_run_against_an_older_database_checks_an_upgraded_copy_and_leaves_the_fi
 
 #[test]
 fn a_dry_run_against_an_empty_file_leaves_it_empty() {
+    crate::sqlite_only!("an empty file as --db");
     let w = Workdir::new();
     let db = w.write("empty.db", b"");
     let h = w.utf8("h.csv", "id,head,township\nH1,张三,工农乡\n");
@@ -184,6 +187,7 @@ fn a_dry_run_against_an_empty_file_leaves_it_empty() {
 
 #[test]
 fn a_fourth_schema_database_keeps_its_deliveries_with_ids_and_still_matches_them() {
+    crate::sqlite_only!("the upgrade of a schema-4 file");
     let w = Workdir::new();
     let db = w.path("v4.db");
     {
@@ -234,6 +238,7 @@ fn a_fourth_schema_database_keeps_its_deliveries_with_ids_and_still_matches_them
 
 #[test]
 fn a_database_from_a_newer_bangfu_is_refused_and_left_untouched() {
+    crate::sqlite_only!("a file of a newer schema");
     let w = Workdir::new();
     let db = w.path("new.db");
     {
@@ -256,6 +261,7 @@ fn a_database_from_a_newer_bangfu_is_refused_and_left_untouched() {
 
 #[test]
 fn a_file_that_is_not_a_database_is_refused() {
+    crate::sqlite_only!("a file that is not SQLite");
     let w = Workdir::new();
     let db = w.write(
         "notes.db",

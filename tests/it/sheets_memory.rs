@@ -212,7 +212,7 @@ fn bounded(w: &Workdir, args: &[&str]) -> (Option<i32>, String) {
     use std::os::unix::process::CommandExt;
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_bangfu"));
     cmd.current_dir(w.dir.path())
-        .env("BANGFU_DB", w.db())
+        .env("BANGFU_DB", w.target())
         .env("BANGFU_TODAY", common::TODAY)
         .env("LANG", "C")
         .env_remove("LC_ALL")

@@ -273,7 +273,6 @@ fn undo_of_a_replace_brings_back_what_it_removed_and_undo_of_a_move_the_village(
 
 #[test]
 fn a_kill_at_any_moment_of_an_undo_leaves_all_or_nothing() {
-    let w = setup();
     let mut text = String::from("日期,帮扶人,户编号,类别,物资,备注\n");
     for i in 0..30_000 {
         let day = 1 + i % 28;
@@ -283,15 +282,13 @@ fn a_kill_at_any_moment_of_an_undo_leaves_all_or_nothing() {
             10 + i % 90
         ));
     }
-    let d = w.utf8("帮扶记录.csv", &text);
-    run(&w, &["import", path_str(&d)], 0);
-    let template = w.path("template.db");
-    std::fs::copy(w.db(), &template).unwrap();
     for delay_ms in [0u64, 5, 15, 40, 80, 150, 300] {
-        std::fs::copy(&template, w.db()).unwrap();
-        let _ = std::fs::remove_file(w.path("test.db-wal"));
+        // Each attempt on a database of its own, the import 2 in it.
+        let w = setup();
+        let d = w.utf8("帮扶记录.csv", &text);
+        run(&w, &["import", path_str(&d)], 0);
         let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("bangfu"))
-            .env("BANGFU_DB", w.db())
+            .env("BANGFU_DB", w.target())
             .env("BANGFU_TODAY", "2024-06-01")
             .args(["undo", "2"])
             .stdout(std::process::Stdio::null())
@@ -315,6 +312,8 @@ fn a_kill_at_any_moment_of_an_undo_leaves_all_or_nothing() {
             state == all || state == nothing,
             "killed after {delay_ms} ms: {state:?}"
         );
-        assert_eq!(scalar(&w, "PRAGMA integrity_check"), "ok");
+        if !w.on_postgres() {
+            assert_eq!(scalar(&w, "PRAGMA integrity_check"), "ok");
+        }
     }
 }

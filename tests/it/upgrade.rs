@@ -53,6 +53,7 @@ const DIMS: [&str; 11] = [
 
 #[test]
 fn every_report_prints_what_the_older_bangfu_printed() {
+    crate::sqlite_only!("the upgrade of a v6 file");
     let w = upgraded_copy();
     // The first command upgrades the file and says so, once.
     let first = printed(&w, &["summary"]);
@@ -100,6 +101,7 @@ fn every_report_prints_what_the_older_bangfu_printed() {
 
 #[test]
 fn every_row_is_held_by_the_ledger_of_the_file_that_wrote_it() {
+    crate::sqlite_only!("the upgrade of a v6 file");
     let w = upgraded_copy();
     // Opening it upgrades it.
     printed(&w, &["summary"]);
@@ -202,6 +204,7 @@ fn older_database_with_notes(w: &Workdir, notes: &[&str]) {
 
 #[test]
 fn a_note_stored_before_today_s_text_rules_matches_its_row_again() {
+    crate::sqlite_only!("the upgrade of a v6 file");
     // The same visit typed twice, once with a zero-width space pasted from
     // a chat, and a note in decomposed form: today's import reads all
     // three cells as the clean note, so the monthly re-export must find
@@ -235,6 +238,7 @@ fn a_note_stored_before_today_s_text_rules_matches_its_row_again() {
 
 #[test]
 fn a_roster_replaced_after_the_upgrade_removes_what_it_no_longer_lists() {
+    crate::sqlite_only!("the upgrade of a v6 file");
     // 户籍调整.csv changed one household of the roster: after the upgrade it
     // must not hold the whole roster, or the roster's --replace could never
     // take a household off it.

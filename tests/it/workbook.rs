@@ -159,12 +159,12 @@ fn cell_text(c: &Data) -> String {
 #[test]
 fn the_exported_workbook_holds_the_report() {
     let w = Workdir::new();
-    let db = w.path("demo.db");
-    w.stdout(&["demo", "--db", path_str(&db)]);
+    let db = w.target();
+    w.stdout(&["demo", "--db", &db]);
     let out = w.path("report.xlsx");
     w.stdout(&[
         "--db",
-        path_str(&db),
+        &db,
         "--lang",
         "zh",
         "export",
@@ -218,12 +218,12 @@ fn the_exported_workbook_holds_the_report() {
 #[test]
 fn the_export_takes_filters() {
     let w = Workdir::new();
-    let db = w.path("demo.db");
-    w.stdout(&["demo", "--db", path_str(&db)]);
+    let db = w.target();
+    w.stdout(&["demo", "--db", &db]);
     let out = w.path("gn.xlsx");
     w.stdout(&[
         "--db",
-        path_str(&db),
+        &db,
         "export",
         "--xlsx",
         path_str(&out),
@@ -232,7 +232,7 @@ fn the_export_takes_filters() {
     ]);
     let expected = w.json(&[
         "--db",
-        path_str(&db),
+        &db,
         "totals",
         "--by",
         "category",

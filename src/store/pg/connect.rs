@@ -57,6 +57,12 @@ pub enum Reason {
     RootCert { path: String, problem: String },
     /// The server or the network said no (its words).
     Refused(String),
+    /// Nothing answered at that host and port.
+    NoServer,
+    /// The host name is not known.
+    UnknownHost,
+    /// The server did not answer in time.
+    TimedOut,
 }
 
 impl Target {
@@ -144,7 +150,7 @@ impl Target {
     pub fn connect(&self) -> Result<postgres::Client, ConnectError> {
         let refused = |e: postgres::Error| ConnectError {
             target: self.shown.clone(),
-            reason: Reason::Refused(words(&e)),
+            reason: reason(&e),
         };
         match self.ssl {
             SslMode::Disable => self.config.connect(postgres::NoTls).map_err(refused),
@@ -216,6 +222,27 @@ fn home() -> PathBuf {
     std::env::var_os("HOME")
         .map(PathBuf::from)
         .unwrap_or_default()
+}
+
+/// Why connecting failed: the network's common failures by kind, so they
+/// can be said in the clerk's language; else the server's own words.
+fn reason(e: &postgres::Error) -> Reason {
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            match io.kind() {
+                std::io::ErrorKind::ConnectionRefused => return Reason::NoServer,
+                std::io::ErrorKind::TimedOut => return Reason::TimedOut,
+                _ if io.to_string().contains("lookup address") => return Reason::UnknownHost,
+                _ => {}
+            }
+        }
+        source = s.source();
+    }
+    if e.to_string().contains("timeout") {
+        return Reason::TimedOut;
+    }
+    Reason::Refused(words(e))
 }
 
 /// The server's words: its own message when it answered, else what the

@@ -4,6 +4,8 @@
 //! [`crate::store::sql::Conn`].
 
 pub mod connect;
+pub mod deliveries;
+pub mod grant;
 pub mod schema;
 
 use crate::store::sql::{Conn, Result, WRITE_LOCK};

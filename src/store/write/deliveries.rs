@@ -4,12 +4,18 @@
 //! in that order by fingerprint and occurrence (contract §3.4), a chunk of
 //! [`CHUNK`] new rows a statement. Every delivery a file inserts or
 //! matches is held by the file's ledger and in its version (contract §8).
+//! On PostgreSQL the rows without id are staged instead and settled by the
+//! server at the end of their file ([`crate::store::pg::deliveries`]); the
+//! rows with an id take the same path on both backends.
 
 use super::sorted::{Row, Sorter};
 use super::{Outcome, Refs, Seen, Tally, WriteError, Writer};
+use crate::args;
 use crate::i18n::store::StoreMsg;
 use crate::input::headers::{Field, Kind};
 use crate::records::{CellProblem, Delivery};
+use crate::store::pg::deliveries::StagedRow;
+use crate::store::sql::{self, Arg, Conn, Dialect, ToArg};
 use crate::values::{Category, Fen};
 use rusqlite::{params, Connection, OptionalExtension, Statement};
 use rustc_hash::FxHashSet as HashSet;
@@ -63,6 +69,19 @@ impl<'c> Writer<'c> {
                 let settled = self.delivery_with_id(r, id, note);
                 self.counted(settled)
             }
+            None if self.conn.dialect() == Dialect::Postgres => {
+                let row = StagedRow {
+                    day: r.day,
+                    fingerprint: r.fingerprint,
+                    member: r.member,
+                    household: r.household,
+                    category: r.category.index(),
+                    goods: r.goods.0,
+                    cash: r.cash.0,
+                    note,
+                };
+                Ok(self.staged.push(self.conn, &row)?)
+            }
             None => {
                 let row = Row {
                     day: r.day,
@@ -97,13 +116,11 @@ impl<'c> Writer<'c> {
         id: &str,
         note: Option<&str>,
     ) -> Result<Outcome, WriteError> {
-        let stored: Option<(i64, Stored)> = self
-            .conn
-            .prepare_cached(
-                "SELECT key, day, member, household, category, goods, cash, note
-                 FROM deliveries WHERE id = ?1",
-            )?
-            .query_row([id], |row| {
+        let stored: Option<(i64, Stored)> = self.conn.query_opt(
+            "SELECT key, day, member, household, category, goods, cash, note
+             FROM deliveries WHERE id = ?1",
+            args![id],
+            |row| {
                 Ok((
                     row.get(0)?,
                     (
@@ -116,20 +133,20 @@ impl<'c> Writer<'c> {
                         row.get(7)?,
                     ),
                 ))
-            })
-            .optional()?;
+            },
+        )?;
         let (key, outcome) = match stored {
             None => {
-                let insert = &mut self.deliveries.st.insert;
-                bind_delivery(insert, r, note)?;
-                insert.raw_bind_parameter(11, id)?;
-                for occurrence in 0_i64.. {
-                    insert.raw_bind_parameter(9, -occurrence)?;
-                    if insert.raw_execute()? > 0 {
-                        break;
-                    }
-                }
-                (self.conn.last_insert_rowid(), Outcome::New)
+                let occurrence = self.free_occurrence(r, None)?;
+                let values = delivery_values(r, note, occurrence);
+                let key = self.insert(
+                    "INSERT INTO deliveries
+                     (day, member, household, category, goods, cash, note, fingerprint,
+                      occurrence, added, id)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                    &with(&values, args![self.command, id]),
+                )?;
+                (key, Outcome::New)
             }
             Some((key, _)) if self.deliveries.ids.contains(&key) => {
                 let id = id.to_string();
@@ -137,45 +154,51 @@ impl<'c> Writer<'c> {
             }
             Some((key, old)) if old == stored_values(r, note) => (key, Outcome::Unchanged),
             Some((key, _)) => {
-                self.conn
-                    .prepare_cached(
-                        "INSERT OR IGNORE INTO undo_deliveries
-                         (command, key, removed, day, fingerprint, occurrence, id, member,
-                          household, category, goods, cash, note, added)
-                         SELECT ?1, key, 0, day, fingerprint, occurrence, id, member,
-                                household, category, goods, cash, note, added
-                         FROM deliveries WHERE key = ?2",
-                    )?
-                    .execute(params![self.command, key])?;
-                let mut update = self.conn.prepare_cached(
+                self.conn.execute(
+                    "INSERT INTO undo_deliveries
+                     (command, key, removed, day, fingerprint, occurrence, id, member,
+                      household, category, goods, cash, note, added)
+                     SELECT CAST(?1 AS BIGINT), key, 0, day, fingerprint, occurrence, id, member,
+                            household, category, goods, cash, note, added
+                     FROM deliveries WHERE key = ?2
+                     ON CONFLICT DO NOTHING",
+                    args![self.command, key],
+                )?;
+                let occurrence = self.free_occurrence(r, Some(key))?;
+                let values = delivery_values(r, note, occurrence);
+                self.conn.execute(
                     "UPDATE deliveries SET day = ?1, member = ?2, household = ?3, category = ?4,
                      goods = ?5, cash = ?6, note = ?7, fingerprint = ?8, occurrence = ?9
                      WHERE key = ?10",
+                    &with(&values, args![key]),
                 )?;
-                bind_delivery(&mut update, r, note)?;
-                update.raw_bind_parameter(10, key)?;
-                for occurrence in 0_i64.. {
-                    update.raw_bind_parameter(9, -occurrence)?;
-                    match update.raw_execute() {
-                        Ok(_) => break,
-                        // Its new day holds another id's row at this place.
-                        Err(e) if place_taken(&e) => {}
-                        Err(e) => return Err(e.into()),
-                    }
-                }
                 (key, Outcome::Updated)
             }
         };
         self.deliveries.ids.insert(key);
-        self.held(key)?;
+        self.hold(Kind::Deliveries, key)?;
         Ok(outcome)
     }
 
-    /// Delivery `key` is held by the file's ledger and in its version.
-    fn held(&mut self, key: i64) -> rusqlite::Result<()> {
-        hold(&mut self.deliveries.st.hold, key, self.ledger)?;
-        self.saw(Kind::Deliveries, key);
-        Ok(())
+    /// The place of a delivery with an id on its day: occurrence 0, else
+    /// (another id's hash sharing the day) -1, -2, … — the first no
+    /// delivery but `own` (the one moving there) takes. Asked before
+    /// writing, not found by a write that fails: a failed statement ends
+    /// a PostgreSQL transaction.
+    fn free_occurrence(&self, r: &Resolved, own: Option<i64>) -> sql::Result<i64> {
+        let mut occurrence = 0_i64;
+        loop {
+            let holder: Option<i64> = self.conn.query_opt(
+                "SELECT key FROM deliveries
+                 WHERE day = ?1 AND fingerprint = ?2 AND occurrence = ?3",
+                args![r.day, r.fingerprint, occurrence],
+                |row| row.get(0),
+            )?;
+            match holder {
+                Some(key) if Some(key) != own => occurrence -= 1,
+                _ => return Ok(occurrence),
+            }
+        }
     }
 
     /// Write the deliveries without id the sorter holds, in key order (see
@@ -184,18 +207,35 @@ impl<'c> Writer<'c> {
         self.with_sink(|sink, sorter| sorter.finish(spill_failed, |row, note| sink.push(row, note)))
     }
 
-    /// The end of the file: write every delivery still waiting.
-    pub(super) fn end_deliveries(&mut self) -> rusqlite::Result<()> {
+    /// The end of the file: write every delivery still waiting. On
+    /// PostgreSQL the server settles the file's staged rows; its ledger
+    /// holds them (made by the settling) and they are in its version.
+    pub(super) fn end_deliveries(&mut self) -> sql::Result<()> {
+        if self.conn.dialect() == Dialect::Postgres {
+            let settled = self.staged.settle(self.conn, self.command, self.ledger)?;
+            for &key in &settled.keys {
+                self.saw(Kind::Deliveries, key);
+            }
+            self.tally.new += settled.new;
+            self.tally.unchanged += settled.unchanged;
+            return Ok(());
+        }
         self.write_sorted()?;
-        self.with_sink(|sink, _| sink.flush())
+        Ok(self.with_sink(|sink, _| sink.flush())?)
     }
 
-    /// Run `work` with the file's sink and its sorter.
-    fn with_sink<T>(&mut self, work: impl FnOnce(&mut Sink<'_, 'c>, &mut Sorter) -> T) -> T {
+    /// Run `work` with the file's sink and its sorter (SQLite's).
+    fn with_sink(
+        &mut self,
+        work: impl FnOnce(&mut Sink<'_, 'c>, &mut Sorter) -> rusqlite::Result<()>,
+    ) -> rusqlite::Result<()> {
         let d = &mut self.deliveries;
+        let (Some(conn), Some(st)) = (self.conn.as_sqlite(), d.st.as_mut()) else {
+            return Ok(());
+        };
         let mut sink = Sink {
-            conn: self.conn,
-            st: &mut d.st,
+            conn,
+            st,
             ledger: self.ledger,
             seen: self
                 .versions
@@ -275,14 +315,37 @@ pub(super) struct Deliveries<'c> {
     ids: HashSet<i64>,
     order: Order,
     stream: Stream,
-    st: Statements<'c>,
+    /// SQLite's; none on PostgreSQL, which stages the rows instead.
+    st: Option<Statements<'c>>,
 }
 
 impl<'c> Deliveries<'c> {
-    /// The statements of import number `command`, which every row they
-    /// add carries (bound once: bindings stay until bound again), and a
+    /// The statements of import number `command` (on SQLite), and a
     /// sorter spilling into the database's folder.
-    pub fn new(conn: &'c Connection, command: i64) -> rusqlite::Result<Deliveries<'c>> {
+    pub fn new(conn: &'c Conn, command: i64) -> rusqlite::Result<Deliveries<'c>> {
+        let lite = conn.as_sqlite();
+        Ok(Deliveries {
+            sorter: Sorter::new(lite.and_then(spill_dir)),
+            ids: HashSet::default(),
+            order: Order::new(EVIDENCE),
+            stream: Stream::default(),
+            st: lite.map(|c| Statements::new(c, command)).transpose()?,
+        })
+    }
+
+    /// Forget the last file.
+    pub fn begin_file(&mut self) {
+        self.sorter.clear();
+        self.ids.clear();
+        self.order = Order::new(self.order.evidence);
+        self.stream = Stream::default();
+    }
+}
+
+impl<'c> Statements<'c> {
+    /// The statements of import number `command`, which every row they
+    /// add carries (bound once: bindings stay until bound again).
+    fn new(conn: &'c Connection, command: i64) -> rusqlite::Result<Statements<'c>> {
         let mut insert = conn.prepare(INSERT_ONE)?;
         insert.raw_bind_parameter(10, command)?;
         let mut hold = conn.prepare(HOLD)?;
@@ -296,36 +359,22 @@ impl<'c> Deliveries<'c> {
              SELECT 3, key, ?3, ?4 FROM deliveries WHERE key BETWEEN ?1 AND ?2",
         )?;
         hold_range.raw_bind_parameter(4, command)?;
-        Ok(Deliveries {
-            sorter: Sorter::new(spill_dir(conn)),
-            ids: HashSet::default(),
-            order: Order::new(EVIDENCE),
-            stream: Stream::default(),
-            st: Statements {
-                insert_chunk,
-                hold_range,
-                insert,
-                hold,
-                stored_at: conn.prepare(
-                    "SELECT key FROM deliveries
+        Ok(Statements {
+            insert_chunk,
+            hold_range,
+            insert,
+            hold,
+            stored_at: conn.prepare(
+                "SELECT key FROM deliveries
                      WHERE day = ?1 AND fingerprint = ?2 AND occurrence = ?3",
-                )?,
-                stored_between: conn.prepare(
-                    "SELECT day, fingerprint, occurrence, key FROM deliveries
+            )?,
+            stored_between: conn.prepare(
+                "SELECT day, fingerprint, occurrence, key FROM deliveries
                      WHERE (day, fingerprint, occurrence) BETWEEN (?1, ?2, ?3) AND (?4, ?5, ?6)
                      ORDER BY day, fingerprint, occurrence",
-                )?,
-                hold_chunk,
-            },
+            )?,
+            hold_chunk,
         })
-    }
-
-    /// Forget the last file.
-    pub fn begin_file(&mut self) {
-        self.sorter.clear();
-        self.ids.clear();
-        self.order = Order::new(self.order.evidence);
-        self.stream = Stream::default();
     }
 }
 
@@ -657,26 +706,32 @@ const INSERT_ONE: &str = "INSERT INTO deliveries
 const HOLD: &str =
     "INSERT OR IGNORE INTO holds (kind, record, ledger, added) VALUES (3, ?1, ?2, ?3)";
 
-/// Bind a delivery's values, its note and its fingerprint to ?1–?8, their
-/// places in every statement that writes one row; ?9, the occurrence, is
-/// bound by the caller, which may try several, and ?11, the id, by an
-/// insert. (Bindings stay until bound again.)
-fn bind_delivery(
-    stmt: &mut Statement<'_>,
-    r: &Resolved,
-    note: Option<&str>,
-) -> rusqlite::Result<()> {
-    stmt.raw_bind_parameter(1, r.day)?;
-    stmt.raw_bind_parameter(2, r.member)?;
-    stmt.raw_bind_parameter(3, r.household)?;
-    stmt.raw_bind_parameter(4, r.category.index())?;
-    stmt.raw_bind_parameter(5, r.goods.0)?;
-    stmt.raw_bind_parameter(6, r.cash.0)?;
-    stmt.raw_bind_parameter(7, note)?;
-    stmt.raw_bind_parameter(8, r.fingerprint)
+/// A delivery's values, its note, its fingerprint and its occurrence as
+/// ?1–?9, their places in every statement that writes one row.
+fn delivery_values<'a>(r: &'a Resolved, note: Option<&'a str>, occurrence: i64) -> [Arg<'a>; 9] {
+    [
+        Arg::Int(r.day.into()),
+        Arg::Int(r.member),
+        Arg::Int(r.household),
+        Arg::Int(r.category.index().into()),
+        Arg::Int(r.goods.0),
+        Arg::Int(r.cash.0),
+        note.map_or(Arg::Null, Arg::Text),
+        Arg::Int(r.fingerprint),
+        Arg::Int(occurrence),
+    ]
 }
 
-/// Bind a sorted row (no id) as [`bind_delivery`] binds a delivery.
+/// `first`, then `more`: one statement's arguments.
+fn with<'a>(first: &'a [Arg<'a>], more: &[&'a dyn ToArg]) -> Vec<&'a dyn ToArg> {
+    (first.iter().map(|a| a as &dyn ToArg))
+        .chain(more.iter().copied())
+        .collect()
+}
+
+/// Bind a sorted row (no id) to ?1–?8, their places in every statement
+/// that writes one row, and no id to ?11; ?9, the occurrence, is bound by
+/// the caller. (Bindings stay until bound again.)
 fn bind_row(stmt: &mut Statement<'_>, r: &Row, note: Option<&str>) -> rusqlite::Result<()> {
     stmt.raw_bind_parameter(1, r.day)?;
     stmt.raw_bind_parameter(2, r.member)?;
@@ -694,14 +749,6 @@ fn hold(stmt: &mut Statement<'_>, key: i64, ledger: i64) -> rusqlite::Result<()>
     stmt.raw_bind_parameter(1, key)?;
     stmt.raw_bind_parameter(2, ledger)?;
     stmt.raw_execute().map(drop)
-}
-
-/// Whether a write failed because its (day, fingerprint, occurrence) is
-/// another row's.
-fn place_taken(e: &rusqlite::Error) -> bool {
-    matches!(e, rusqlite::Error::SqliteFailure(f, _)
-        if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
-            || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE)
 }
 
 /// Where a delivery with an id of its own is stored among a day's
@@ -802,9 +849,10 @@ mod tests {
     ) -> Vec<Tally> {
         let mut tallies = Vec::new();
         for group in files.chunks(per_import.max(1)) {
-            let tx = store.lite_mut().transaction().unwrap();
+            store.conn.begin_write().unwrap();
             {
-                let mut writer = Writer::new(&tx, Date::parse("2003-06-30").unwrap()).unwrap();
+                let mut writer =
+                    Writer::new(&store.conn, Date::parse("2003-06-30").unwrap()).unwrap();
                 writer.deliveries.sorter = Sorter::with_runs(None, sorting.run_rows, 1 << 20);
                 writer.deliveries.order = Order::new(sorting.evidence);
                 for (name, rows) in group {
@@ -816,20 +864,10 @@ mod tests {
                     }
                     tallies.push(writer.end_file().unwrap());
                 }
-                log_command(&tx, writer.command());
             }
-            tx.commit().unwrap();
+            store.conn.commit().unwrap();
         }
         tallies
-    }
-
-    /// Log import `command`: the next one takes the next number.
-    fn log_command(conn: &Connection, command: i64) {
-        conn.execute(
-            "INSERT INTO commands (number, at, user, day) VALUES (?1, '', '', 0)",
-            [command],
-        )
-        .unwrap();
     }
 
     /// What an earlier bangfu left after importing a file with `counts` of
@@ -1040,13 +1078,14 @@ mod tests {
     fn identical_rows_across_runs_are_each_a_row_and_are_looked_up_about_once() {
         // n identical rows, spilled in runs of 7: occurrences 1 to n, one
         // lookup a chunk, in a first import and again.
-        let mut store = store_with_one_pair();
+        let store = store_with_one_pair();
         let n = 2_000;
-        let tx = store.lite_mut().transaction().unwrap();
-        let mut writer = Writer::new(&tx, Date::parse("2003-06-30").unwrap()).unwrap();
+        store.conn.begin_write().unwrap();
+        let mut writer = Writer::new(&store.conn, Date::parse("2003-06-30").unwrap()).unwrap();
         writer.deliveries.sorter = Sorter::with_runs(None, 7, 1 << 10);
         let lookups = |w: &Writer<'_>| {
-            (w.deliveries.st.stored_between).get_status(rusqlite::StatementStatus::Run)
+            (w.deliveries.st.as_ref().unwrap().stored_between)
+                .get_status(rusqlite::StatementStatus::Run)
         };
         let mut runs = Vec::new();
         for expected in [(n, 0), (0, n)] {
@@ -1062,21 +1101,21 @@ mod tests {
         assert_eq!(runs, [chunks, 2 * chunks]);
         drop(writer);
         let occurrences: Vec<i64> = (1..=n as i64).collect();
-        tx.commit().unwrap();
+        store.conn.commit().unwrap();
         assert_eq!(stored(&store), BTreeMap::from([((7, 1), occurrences)]));
     }
 
     #[test]
     fn a_file_by_day_is_written_as_its_days_end_and_a_late_row_takes_the_next_occurrence() {
-        let mut store = store_with_one_pair();
+        let store = store_with_one_pair();
         // Stored before: (0, 1) once.
         stored_by_an_older_bangfu(&store, &BTreeMap::from([((0, 1), 1)]));
-        let tx = store.lite_mut().transaction().unwrap();
-        let mut writer = Writer::new(&tx, Date::parse("2003-06-30").unwrap()).unwrap();
+        store.conn.begin_write().unwrap();
+        let mut writer = Writer::new(&store.conn, Date::parse("2003-06-30").unwrap()).unwrap();
         writer.deliveries.order = Order::new(3);
         writer.begin_file(&ledger("三月")).unwrap();
-        let count = |tx: &rusqlite::Transaction<'_>| -> i64 {
-            tx.query_row("SELECT count(*) FROM deliveries", [], |r| r.get(0))
+        let count = |conn: &Connection| -> i64 {
+            conn.query_row("SELECT count(*) FROM deliveries", [], |r| r.get(0))
                 .unwrap()
         };
         for day in 0..10 {
@@ -1085,7 +1124,7 @@ mod tests {
             }
         }
         // Days before the last are written, but for a chunk not yet full.
-        let before_end = count(&tx);
+        let before_end = count(store.lite());
         // Late: (0, 1) twice more — the file's second and third, the first
         // being the stored one; and (0, 9) a second time.
         for fingerprint in [1, 9, 1] {
@@ -1093,12 +1132,13 @@ mod tests {
         }
         let tally = writer.end_file().unwrap();
         assert_eq!((tally.new, tally.unchanged), (102, 1));
-        let late = (writer.deliveries.st.stored_at).get_status(rusqlite::StatementStatus::Run);
+        let late = (writer.deliveries.st.as_ref().unwrap().stored_at)
+            .get_status(rusqlite::StatementStatus::Run);
         assert!(late >= 3, "{late}");
         drop(writer);
         // The first chunk: the stored row and 63 new ones.
         assert_eq!(before_end, CHUNK as i64);
-        tx.commit().unwrap();
+        store.conn.commit().unwrap();
         assert_eq!(stored(&store).get(&(0, 1)), Some(&vec![1, 2, 3]));
         assert_eq!(stored(&store).get(&(0, 9)), Some(&vec![1, 2]));
         assert_eq!(unheld(&store), 0);
@@ -1106,7 +1146,7 @@ mod tests {
 
     #[test]
     fn a_full_chunk_of_new_rows_goes_in_with_one_statement_and_a_stored_one_row_by_row() {
-        let mut store = store_with_one_pair();
+        let store = store_with_one_pair();
         // Two chunks: the second meets a stored row; the first has another
         // row (a delivery with an id) among its places, but at none.
         let file: Vec<(i32, i64)> = (0..2 * CHUNK as i64).map(|f| (7, f)).collect();
@@ -1119,20 +1159,20 @@ mod tests {
                 [],
             )
             .unwrap();
-        let tx = store.lite_mut().transaction().unwrap();
-        let mut writer = Writer::new(&tx, Date::parse("2003-06-30").unwrap()).unwrap();
+        store.conn.begin_write().unwrap();
+        let mut writer = Writer::new(&store.conn, Date::parse("2003-06-30").unwrap()).unwrap();
         writer.begin_file(&ledger("三月")).unwrap();
         for &(day, fingerprint) in file.iter().rev() {
             writer.delivery(&row(day, fingerprint), None).unwrap();
         }
         let tally = writer.end_file().unwrap();
         assert_eq!((tally.new, tally.unchanged), (2 * CHUNK as u64 - 1, 1));
-        let st = &writer.deliveries.st;
+        let st = writer.deliveries.st.as_ref().unwrap();
         let runs = |s: &Statement<'_>| s.get_status(rusqlite::StatementStatus::Run);
         assert_eq!(runs(&st.insert_chunk), 1);
         assert_eq!(runs(&st.insert), CHUNK as i32 - 1);
         drop(writer);
-        tx.commit().unwrap();
+        store.conn.commit().unwrap();
         // Keys in key order: the table is written in the index's order.
         let keys = strings(
             &store,
@@ -1171,10 +1211,10 @@ mod tests {
         store: &mut Store,
         files: &[&[(&str, i32, i64)]],
     ) -> Vec<Result<Tally, String>> {
-        let tx = store.lite_mut().transaction().unwrap();
+        store.conn.begin_write().unwrap();
         let mut out = Vec::new();
         {
-            let mut writer = Writer::new(&tx, Date::parse("2003-06-30").unwrap()).unwrap();
+            let mut writer = Writer::new(&store.conn, Date::parse("2003-06-30").unwrap()).unwrap();
             for rows in files {
                 writer.begin_file(&ledger("三月")).unwrap();
                 let mut rejected = None;
@@ -1186,9 +1226,8 @@ mod tests {
                 let tally = writer.end_file().unwrap();
                 out.push(rejected.map_or(Ok(tally), Err));
             }
-            log_command(&tx, writer.command());
         }
-        tx.commit().unwrap();
+        store.conn.commit().unwrap();
         out
     }
 

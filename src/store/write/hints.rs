@@ -6,9 +6,10 @@
 //! each at a cost bounded by what the import wrote.
 
 use super::{Seen, Writer};
+use crate::args;
 use crate::input::headers::Kind;
+use crate::store::sql::{Dialect, Result};
 use crate::values::{Category, Date, Fen, LedgerName};
-use rusqlite::params;
 use rustc_hash::FxHashMap as HashMap;
 
 /// At most this many corrections are named; the rest are counted.
@@ -66,7 +67,7 @@ impl Writer<'_> {
     /// does not list them any more. Asked only of a ledger that imported
     /// deliveries before; reads the new rows, and the rows stored before
     /// on each of their days (the place index's day prefix), once each.
-    pub fn corrections(&self) -> rusqlite::Result<Vec<Corrections>> {
+    pub fn corrections(&self) -> Result<Vec<Corrections>> {
         let mut ledgers: Vec<i64> = (self.versions.keys())
             .filter(|(_, kind)| *kind == Kind::Deliveries)
             .map(|(ledger, _)| *ledger)
@@ -109,30 +110,28 @@ impl Writer<'_> {
     /// Whether `ledger` imported files of `kind` before this import (and
     /// that import was not undone): the log says so without reading any
     /// record.
-    fn imported_before(&self, ledger: i64, kind: Kind) -> rusqlite::Result<bool> {
-        self.conn
-            .prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM imports i LEFT JOIN commands c ON c.number = i.command
-                 WHERE i.ledger = ?1 AND i.kind = ?2 AND c.undone IS NULL)",
-            )?
-            .query_row(params![ledger, kind.key()], |r| r.get(0))
+    fn imported_before(&self, ledger: i64, kind: Kind) -> Result<bool> {
+        self.conn.value(
+            "SELECT EXISTS (SELECT 1 FROM imports i LEFT JOIN commands c ON c.number = i.command
+             WHERE i.ledger = ?1 AND i.kind = ?2 AND c.undone IS NULL)",
+            args![ledger, kind.key()],
+        )
     }
 
     /// The first [`NAMED`] corrections of `ledger` and how many there are.
-    fn corrected(&self, ledger: i64, seen: &Seen) -> rusqlite::Result<(Vec<Found>, u64)> {
+    fn corrected(&self, ledger: i64, seen: &Seen) -> Result<(Vec<Found>, u64)> {
+        let (mut named, mut count) = (Vec::new(), 0u64);
+        let mut day_of_held = None;
+        let mut held = Held::default();
         // The new rows the ledger holds, day by day.
-        let mut new_rows = self.conn.prepare_cached(
+        self.conn.each(
             "SELECT n.day, n.key, n.member, n.household, n.category, n.goods, n.cash
              FROM deliveries n
              WHERE n.key > ?1
                AND EXISTS (SELECT 1 FROM holds x WHERE x.kind = 3 AND x.record = n.key AND x.ledger = ?2)
              ORDER BY n.day, n.key",
-        )?;
-        let mut rows = new_rows.query(params![self.deliveries_before, ledger])?;
-        let (mut named, mut count) = (Vec::new(), 0u64);
-        let mut day_of_held = None;
-        let mut held = Held::default();
-        while let Some(r) = rows.next()? {
+            args![self.deliveries_before, ledger],
+            |r| {
             let day: i32 = r.get(0)?;
             let new: Row = (
                 r.get(1)?,
@@ -144,43 +143,46 @@ impl Writer<'_> {
                 day_of_held = Some(day);
             }
             let Some(amounts) = held.get(&new.1) else {
-                continue;
+                return Ok(());
             };
             let Some(&(goods, cash)) = amounts.iter().find(|&&a| a != new.2) else {
-                continue;
+                return Ok(());
             };
             count += 1;
             if named.len() < NAMED {
                 let total = |(g, c): (i64, i64)| Fen(g).checked_add(Fen(c)).unwrap_or(Fen(g));
                 named.push((day, new.1, total((goods, cash)), total(new.2)));
             }
-        }
+            Ok(())
+        })?;
         Ok((named, count))
     }
 
     /// The deliveries stored before this import on `day` that `ledger`
     /// held before it and its new version does not list, by what a
     /// correction keeps.
-    fn held_on(&self, day: i32, ledger: i64, seen: &Seen) -> rusqlite::Result<Held> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT o.key, o.member, o.household, o.category, o.goods, o.cash
-             FROM deliveries o INDEXED BY deliveries_place
-             WHERE o.day = ?1 AND o.key <= ?2
-               AND EXISTS (SELECT 1 FROM holds x
-                           WHERE x.kind = 3 AND x.record = o.key AND x.ledger = ?3 AND x.added < ?4)",
-        )?;
-        let mut rows = stmt.query(params![day, self.deliveries_before, ledger, self.command])?;
+    fn held_on(&self, day: i32, ledger: i64, seen: &Seen) -> Result<Held> {
+        // SQLite's planner would rather walk the key than the day.
+        let sql = match self.conn.dialect() {
+            Dialect::Sqlite => HELD_ON_SQLITE,
+            Dialect::Postgres => HELD_ON,
+        };
         let mut held = Held::default();
-        while let Some(r) = rows.next()? {
-            let old: Row = (
-                r.get(0)?,
-                (r.get(1)?, r.get(2)?, r.get(3)?),
-                (r.get(4)?, r.get(5)?),
-            );
-            if !seen.contains(old.0) {
-                held.entry(old.1).or_default().push(old.2);
-            }
-        }
+        self.conn.stream(
+            sql,
+            args![day, self.deliveries_before, ledger, self.command],
+            |r| {
+                let old: Row = (
+                    r.get(0)?,
+                    (r.get(1)?, r.get(2)?, r.get(3)?),
+                    (r.get(4)?, r.get(5)?),
+                );
+                if !seen.contains(old.0) {
+                    held.entry(old.1).or_default().push(old.2);
+                }
+                Ok(())
+            },
+        )?;
         Ok(held)
     }
 
@@ -193,19 +195,18 @@ impl Writer<'_> {
         category: u8,
         held: Fen,
         file: Fen,
-    ) -> rusqlite::Result<Correction> {
-        let (member, head): (String, String) = self
-            .conn
-            .prepare_cached(
-                "SELECT (SELECT name FROM members WHERE key = ?1),
-                        (SELECT head FROM households WHERE key = ?2)",
-            )?
-            .query_row(params![member, household], |r| {
+    ) -> Result<Correction> {
+        let (member, head): (String, String) = self.conn.query_row(
+            "SELECT (SELECT name FROM members WHERE key = ?1),
+                    (SELECT head FROM households WHERE key = ?2)",
+            args![member, household],
+            |r| {
                 Ok((
                     r.get::<_, Option<String>>(0)?.unwrap_or_default(),
                     r.get::<_, Option<String>>(1)?.unwrap_or_default(),
                 ))
-            })?;
+            },
+        )?;
         Ok(Correction {
             day: Date::from_days(day).unwrap_or_else(Date::last),
             member,
@@ -221,36 +222,31 @@ impl Writer<'_> {
     /// `ledger` itself held (a ledger's own file whose rows another ledger
     /// shares is its own version), if one did. Asked only where another
     /// ledger imported before (the log says); one scan of the kind's holds.
-    pub fn other_ledger(
-        &self,
-        ledger: &LedgerName,
-        kind: Kind,
-    ) -> rusqlite::Result<Option<OtherLedger>> {
+    pub fn other_ledger(&self, ledger: &LedgerName, kind: Kind) -> Result<Option<OtherLedger>> {
         let Some(key) = self.ledger_key(ledger)? else {
             return Ok(None);
         };
         let Some(seen) = self.versions.get(&(key, kind)) else {
             return Ok(None);
         };
-        let others: bool = self
-            .conn
-            .prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM imports WHERE ledger <> ?1 AND kind = ?2)",
-            )?
-            .query_row(params![key, kind.key()], |r| r.get(0))?;
+        let others: bool = self.conn.value(
+            "SELECT EXISTS (SELECT 1 FROM imports WHERE ledger <> ?1 AND kind = ?2)",
+            args![key, kind.key()],
+        )?;
         if !others || seen.is_empty() {
             return Ok(None);
         }
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT record, ledger FROM holds WHERE kind = ?1 AND added < ?2")?;
-        let mut rows = stmt.query(params![kind as i64, self.command])?;
         let mut held: HashMap<i64, u64> = HashMap::default();
-        while let Some(r) = rows.next()? {
-            if seen.contains(r.get(0)?) {
-                *held.entry(r.get(1)?).or_default() += 1;
-            }
-        }
+        self.conn.stream(
+            "SELECT record, ledger FROM holds WHERE kind = ?1 AND added < ?2",
+            args![kind as i64, self.command],
+            |r| {
+                if seen.contains(r.get(0)?) {
+                    *held.entry(r.get(1)?).or_default() += 1;
+                }
+                Ok(())
+            },
+        )?;
         let own = held.get(&key).copied().unwrap_or(0);
         let Some((other, held)) = held
             .into_iter()
@@ -265,3 +261,22 @@ impl Writer<'_> {
         }))
     }
 }
+
+/// The deliveries stored before an import on day ?1 (keys up to ?2) that
+/// ledger ?3 held before import ?4, from the deliveries `$from`.
+macro_rules! held_on {
+    ($from:literal) => {
+        concat!(
+            "SELECT o.key, o.member, o.household, o.category, o.goods, o.cash
+             FROM ", $from, "
+             WHERE o.day = ?1 AND o.key <= ?2
+               AND EXISTS (SELECT 1 FROM holds x
+                           WHERE x.kind = 3 AND x.record = o.key AND x.ledger = ?3 AND x.added < ?4)"
+        )
+    };
+}
+
+const HELD_ON: &str = held_on!("deliveries o");
+
+/// [`HELD_ON`] through the place index, which SQLite must be told.
+const HELD_ON_SQLITE: &str = held_on!("deliveries o INDEXED BY deliveries_place");

@@ -27,13 +27,15 @@ pub use refs::Refs;
 pub use replace::{Refusal, Replaced, Version};
 pub use seen::Seen;
 
+use super::pg::deliveries::Staged;
+use super::sql::{Arg, Cell, Conn, Dialect, Result, SqlError, ToArg};
+use crate::args;
 use crate::i18n::store::StoreMsg;
 use crate::input::headers::{Field, Kind};
 use crate::records::CellProblem;
 pub use crate::records::Columns;
 use crate::values::{Date, LedgerName};
 use rusqlite::types::Value;
-use rusqlite::{params, Connection, Transaction, TransactionBehavior};
 use rustc_hash::FxHashMap as HashMap;
 
 /// What writing one record did.
@@ -70,12 +72,43 @@ impl Tally {
 #[derive(Debug)]
 pub enum WriteError {
     Rejected(Vec<CellProblem>),
-    Failed(rusqlite::Error),
+    Failed(SqlError),
+}
+
+impl From<SqlError> for WriteError {
+    fn from(e: SqlError) -> WriteError {
+        WriteError::Failed(e)
+    }
 }
 
 impl From<rusqlite::Error> for WriteError {
     fn from(e: rusqlite::Error) -> WriteError {
-        WriteError::Failed(e)
+        WriteError::Failed(e.into())
+    }
+}
+
+/// A value as a stored column holds it (a household's, a history row's):
+/// either backend's, compared and written back as it was read.
+impl ToArg for Value {
+    fn arg(&self) -> Arg<'_> {
+        match self {
+            Value::Null => Arg::Null,
+            Value::Integer(i) => Arg::Int(*i),
+            Value::Real(f) => Arg::Real(*f),
+            Value::Text(t) => Arg::Text(t),
+            Value::Blob(b) => Arg::Blob(b),
+        }
+    }
+}
+
+/// A column read as it is stored.
+fn stored(cell: Cell<'_>) -> Value {
+    match cell {
+        Cell::Null => Value::Null,
+        Cell::Int(i) => Value::Integer(i),
+        Cell::Real(f) => Value::Real(f),
+        Cell::Text(t) => Value::Text(t.to_string()),
+        Cell::Blob(b) => Value::Blob(b.to_vec()),
     }
 }
 
@@ -94,7 +127,7 @@ impl Writer<'_> {
 
 /// Writes records of one import into an open transaction.
 pub struct Writer<'c> {
-    conn: &'c Connection,
+    conn: &'c Conn,
     refs: Refs,
     id_numbers: HashMap<String, i64>,
     /// Per file: where each household or member id was first seen.
@@ -121,22 +154,28 @@ pub struct Writer<'c> {
     /// The current file's deliveries without id, waiting to be sorted, and
     /// the statements a million-row import runs a million times, prepared
     /// once (a cached statement costs a hash of its SQL on every use).
+    /// The sorter and statements are SQLite's (on PostgreSQL the rows are
+    /// staged instead); the ids a file wrote are kept on both.
     deliveries: deliveries::Deliveries<'c>,
+    /// On PostgreSQL: the current file's deliveries without id, settled
+    /// at the end of the file (contract §3.4), set-based on the server.
+    staged: Staged,
 }
 
 impl<'c> Writer<'c> {
-    /// Load the reference maps from the database.
-    pub fn new(conn: &'c Connection, today: Date) -> rusqlite::Result<Writer<'c>> {
+    /// Load the reference maps from the database, and enter this import
+    /// in the log under its number (the history rows it writes name it;
+    /// [`Import::log_and_commit`] dates it).
+    pub fn new(conn: &'c Conn, today: Date) -> Result<Writer<'c>> {
         let (refs, id_numbers) = Refs::load(conn)?;
-        let command: i64 = conn.query_row(
-            "SELECT coalesce(max(number), 0) + 1 FROM commands",
-            [],
-            |r| r.get(0),
+        let command: i64 =
+            conn.value("SELECT coalesce(max(number), 0) + 1 FROM commands", args![])?;
+        conn.execute(
+            r#"INSERT INTO commands (number, at, "user", day) VALUES (?1, '', '', ?2)"#,
+            args![command, today.days()],
         )?;
         let deliveries_before: i64 =
-            conn.query_row("SELECT coalesce(max(key), 0) FROM deliveries", [], |r| {
-                r.get(0)
-            })?;
+            conn.value("SELECT coalesce(max(key), 0) FROM deliveries", args![])?;
         Ok(Writer {
             conn,
             refs,
@@ -150,23 +189,39 @@ impl<'c> Writer<'c> {
             whole: Default::default(),
             tally: Tally::default(),
             deliveries: deliveries::Deliveries::new(conn, command)?,
+            staged: Staged::new(),
         })
     }
 
     /// Start a new file of `ledger` (made if it is new): ids and
-    /// fingerprints are counted per file.
-    pub fn begin_file(&mut self, ledger: &LedgerName) -> rusqlite::Result<()> {
-        self.ledger = self
-            .conn
-            .prepare_cached(
-                "INSERT INTO ledgers (name) VALUES (?1)
-                 ON CONFLICT (name) DO UPDATE SET name = name RETURNING key",
-            )?
-            .query_row([ledger.as_str()], |r| r.get(0))?;
+    /// fingerprints are counted per file. (Looked up before it is made: a
+    /// PostgreSQL insert that meets the name would use up a key.)
+    pub fn begin_file(&mut self, ledger: &LedgerName) -> Result<()> {
+        self.ledger = match self.ledger_key(ledger)? {
+            Some(key) => key,
+            None => self.insert(
+                "INSERT INTO ledgers (name) VALUES (?1)",
+                args![ledger.as_str()],
+            )?,
+        };
         self.seen_ids.clear();
         self.deliveries.begin_file();
+        self.staged = Staged::new();
         self.tally = Tally::default();
         Ok(())
+    }
+
+    /// Insert one record with `sql`; its key. SQLite's `RETURNING` makes
+    /// it keep a statement journal for the insert (a temporary file, a
+    /// page of 64 KB a row), so there the key is the row's rowid instead.
+    fn insert(&self, sql: &str, args: &[&dyn ToArg]) -> Result<i64> {
+        match self.conn.as_sqlite() {
+            Some(file) => {
+                self.conn.execute(sql, args)?;
+                Ok(file.last_insert_rowid())
+            }
+            None => self.conn.value(&format!("{sql} RETURNING key"), args),
+        }
     }
 
     /// This import's number.
@@ -175,21 +230,20 @@ impl<'c> Writer<'c> {
     }
 
     /// The name of ledger `key`.
-    fn ledger_name(&self, key: i64) -> rusqlite::Result<LedgerName> {
+    fn ledger_name(&self, key: i64) -> Result<LedgerName> {
         let name: String = self
             .conn
-            .prepare_cached("SELECT name FROM ledgers WHERE key = ?1")?
-            .query_row([key], |r| r.get(0))?;
+            .value("SELECT name FROM ledgers WHERE key = ?1", args![key])?;
         Ok(LedgerName::parse(&name).unwrap_or_default())
     }
 
     /// The key of the ledger named `name`, if there is one.
-    fn ledger_key(&self, name: &LedgerName) -> rusqlite::Result<Option<i64>> {
-        use rusqlite::OptionalExtension;
-        self.conn
-            .prepare_cached("SELECT key FROM ledgers WHERE name = ?1")?
-            .query_row([name.as_str()], |r| r.get(0))
-            .optional()
+    fn ledger_key(&self, name: &LedgerName) -> Result<Option<i64>> {
+        self.conn.query_opt(
+            "SELECT key FROM ledgers WHERE name = ?1",
+            args![name.as_str()],
+            |r| r.get(0),
+        )
     }
 
     /// Note that the current file listed record `key` of `kind` (inserted
@@ -217,12 +271,12 @@ impl<'c> Writer<'c> {
     /// The current file listed record `key` of `kind`: its ledger holds it
     /// (a hold it had already keeps the import that made it) and it is in
     /// the ledger's new version ([`Writer::saw`]).
-    fn hold(&mut self, kind: Kind, key: i64) -> rusqlite::Result<()> {
-        self.conn
-            .prepare_cached(
-                "INSERT OR IGNORE INTO holds (kind, record, ledger, added) VALUES (?1, ?2, ?3, ?4)",
-            )?
-            .execute(params![kind as i64, key, self.ledger, self.command])?;
+    fn hold(&mut self, kind: Kind, key: i64) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO holds (kind, record, ledger, added) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT DO NOTHING",
+            args![kind as i64, key, self.ledger, self.command],
+        )?;
         self.saw(kind, key);
         Ok(())
     }
@@ -231,7 +285,9 @@ impl<'c> Writer<'c> {
     /// `new`, holding from `day`: one history row of this import. A second
     /// change of the field by a later file of the import keeps the first
     /// old value and takes the last new one and its day; a field changed
-    /// back to what it was before the import has no row.
+    /// back to what it was before the import has no row. (PostgreSQL keeps
+    /// the values as text, so that one that is back compares equal there
+    /// too.)
     fn history(
         &self,
         kind: Kind,
@@ -239,28 +295,26 @@ impl<'c> Writer<'c> {
         field: &str,
         (old, new): (&Value, &Value),
         day: i32,
-    ) -> rusqlite::Result<()> {
+    ) -> Result<()> {
         let kind = kind as i64;
-        self.conn
-            .prepare_cached(
-                "INSERT INTO history (kind, record, field, command, day, old, new)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                 ON CONFLICT (kind, record, field, command)
-                 DO UPDATE SET new = excluded.new, day = excluded.day",
-            )?
-            .execute(params![kind, record, field, self.command, day, old, new])?;
-        self.conn
-            .prepare_cached(
-                "DELETE FROM history WHERE kind = ?1 AND record = ?2 AND field = ?3
-                 AND command = ?4 AND old IS new",
-            )?
-            .execute(params![kind, record, field, self.command])?;
+        self.conn.execute(
+            "INSERT INTO history (kind, record, field, command, day, old, new)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (kind, record, field, command)
+             DO UPDATE SET new = excluded.new, day = excluded.day",
+            args![kind, record, field, self.command, day, old, new],
+        )?;
+        self.conn.execute(
+            "DELETE FROM history WHERE kind = ?1 AND record = ?2 AND field = ?3
+             AND command = ?4 AND old IS NOT DISTINCT FROM new",
+            args![kind, record, field, self.command],
+        )?;
         Ok(())
     }
 
     /// Write the file's deliveries without id, sorted; what all the file's
     /// records did.
-    pub fn end_file(&mut self) -> rusqlite::Result<Tally> {
+    pub fn end_file(&mut self) -> Result<Tally> {
         self.end_deliveries()?;
         Ok(std::mem::take(&mut self.tally))
     }
@@ -304,53 +358,60 @@ pub struct LoggedFile<'a> {
     pub counts: Counts,
 }
 
-/// The transaction of one import: taken at once (a second bangfu waits),
+/// The transaction of one import: taken at once (a second bangfu waits:
+/// SQLite's write lock, PostgreSQL's advisory lock, [`Conn::begin_write`]),
 /// written through a [`Writer`], logged, and committed or rolled back as
-/// a whole (contract §3.5).
+/// a whole (contract §3.5). Dropped unfinished, it is rolled back.
 pub struct Import<'s> {
-    tx: Transaction<'s>,
+    conn: &'s Conn,
+    open: bool,
 }
 
 impl super::Store {
     /// Begin an import's transaction.
-    pub fn begin_import(&mut self) -> rusqlite::Result<Import<'_>> {
-        let tx = self
-            .lite_mut()
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        Ok(Import { tx })
+    pub fn begin_import(&mut self) -> Result<Import<'_>> {
+        self.conn.begin_write()?;
+        Ok(Import {
+            conn: &self.conn,
+            open: true,
+        })
     }
 }
 
 impl Import<'_> {
     /// A writer of records into this transaction, which says the rows'
     /// problems in `lang`.
-    pub fn writer(&self, today: Date) -> rusqlite::Result<Writer<'_>> {
-        Writer::new(&self.tx, today)
+    pub fn writer(&self, today: Date) -> Result<Writer<'_>> {
+        Writer::new(self.conn, today)
     }
 
-    /// Record the import as command `command`, dated `today`, run by
-    /// `user`, and each of its files in the `imports` table, then commit.
+    /// Date import `command` (its [`Writer`] entered it) as of now, run by
+    /// `user` — on PostgreSQL by the role it runs as (contract §8) — log
+    /// each of its files in the `imports` table, and commit.
     pub fn log_and_commit(
-        self,
+        mut self,
         command: i64,
         today: Date,
         user: &str,
         files: &[LoggedFile<'_>],
-    ) -> rusqlite::Result<()> {
+    ) -> Result<()> {
+        let conn = self.conn;
         let now = chrono::Local::now();
         let at = now.format("%Y-%m-%d %H:%M:%S").to_string();
-        self.tx.execute(
-            "INSERT INTO commands (number, at, user, day) VALUES (?1, ?2, ?3, ?4)",
-            rusqlite::params![command, super::log::log_time(now), user, today.days()],
+        let user = match conn.dialect() {
+            Dialect::Sqlite => user.to_string(),
+            Dialect::Postgres => conn.value("SELECT CAST(current_user AS TEXT)", args![])?,
+        };
+        conn.execute(
+            r#"UPDATE commands SET at = ?2, "user" = ?3, day = ?4 WHERE number = ?1"#,
+            args![command, super::log::log_time(now), user, today.days()],
         )?;
-        {
-            let mut stmt = self.tx.prepare_cached(
+        for f in files {
+            let c = f.counts;
+            conn.execute(
                 "INSERT INTO imports (at, file, kind, encoding, rows_read, new, updated, unchanged, skipped, rejected, command, ledger, sha256, removed)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, (SELECT key FROM ledgers WHERE name = ?12), ?13, ?14)",
-            )?;
-            for f in files {
-                let c = f.counts;
-                stmt.execute(rusqlite::params![
+                args![
                     at,
                     f.file,
                     f.kind,
@@ -365,15 +426,31 @@ impl Import<'_> {
                     f.ledger.as_str(),
                     f.sha256,
                     c.removed as i64,
-                ])?;
-            }
+                ],
+            )?;
         }
-        super::seal(&self.tx)?;
-        self.tx.commit()
+        // A server keeps its own pages whole: only a file has a seal.
+        if let Some(file) = conn.as_sqlite() {
+            super::seal(file)?;
+        }
+        conn.commit()?;
+        self.open = false;
+        Ok(())
     }
 
     /// Write nothing of the import.
-    pub fn rollback(self) -> rusqlite::Result<()> {
-        self.tx.rollback()
+    pub fn rollback(mut self) -> Result<()> {
+        self.open = false;
+        self.conn.rollback()
+    }
+}
+
+impl Drop for Import<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            // Whatever failed has been said; the transaction must not
+            // outlive the import either way.
+            let _ = self.conn.rollback();
+        }
     }
 }

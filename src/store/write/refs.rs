@@ -6,12 +6,13 @@
 
 use super::super::ids::IdTable;
 use super::super::lookup::{self, By, Named, RefKind, RejectedRow};
+use crate::args;
 use crate::i18n::store::StoreMsg;
 use crate::i18n::Msg;
 use crate::input::headers::Field;
 use crate::records::CellProblem;
+use crate::store::sql::{Conn, Result};
 use crate::values::clean;
-use rusqlite::Connection;
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
@@ -160,24 +161,26 @@ impl Default for Refs {
 
 impl Refs {
     /// The households and members stored, and the households by ID number.
-    pub(super) fn load(conn: &Connection) -> rusqlite::Result<(Refs, HashMap<String, i64>)> {
+    pub(super) fn load(conn: &Conn) -> Result<(Refs, HashMap<String, i64>)> {
         let mut households = Index::new(RefKind::Household);
         let mut id_numbers = HashMap::default();
-        let mut stmt = conn.prepare("SELECT key, id, head, id_number FROM households")?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let key: i64 = r.get(0)?;
-            households.insert(key, &r.get::<_, String>(1)?, &r.get::<_, String>(2)?);
-            if let Some(n) = r.get::<_, Option<String>>(3)? {
-                id_numbers.insert(n, key);
-            }
-        }
+        conn.stream(
+            "SELECT key, id, head, id_number FROM households",
+            args![],
+            |r| {
+                let key: i64 = r.get(0)?;
+                households.insert(key, &r.get::<_, String>(1)?, &r.get::<_, String>(2)?);
+                if let Some(n) = r.get::<_, Option<String>>(3)? {
+                    id_numbers.insert(n, key);
+                }
+                Ok(())
+            },
+        )?;
         let mut members = Index::new(RefKind::Member);
-        let mut stmt = conn.prepare("SELECT key, id, name FROM members")?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
+        conn.stream("SELECT key, id, name FROM members", args![], |r| {
             members.insert(r.get(0)?, &r.get::<_, String>(1)?, &r.get::<_, String>(2)?);
-        }
+            Ok(())
+        })?;
         let refs = Refs {
             households: Arc::new(households),
             members: Arc::new(members),

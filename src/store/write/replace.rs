@@ -9,9 +9,10 @@
 //! (two townships that both name their file 帮扶记录.xlsx).
 
 use super::{Seen, Writer};
+use crate::args;
 use crate::input::headers::Kind;
+use crate::store::sql::{Result, SqlError};
 use crate::values::LedgerName;
-use rusqlite::{params, OptionalExtension};
 use rustc_hash::FxHashSet as HashSet;
 
 /// One version this import wrote (a ledger and kind), and how many records
@@ -62,7 +63,7 @@ struct Plan {
 impl Writer<'_> {
     /// Make every version this import wrote its ledger's current one, or
     /// say why not (`force`: whatever it drops).
-    pub fn replace(&mut self, force: bool) -> rusqlite::Result<Replaced> {
+    pub fn replace(&mut self, force: bool) -> Result<Replaced> {
         let keys: Vec<(i64, Kind)> = self.whole.iter().copied().collect();
         let mut replaced = Replaced::default();
         let mut plans = Vec::with_capacity(keys.len());
@@ -109,19 +110,20 @@ impl Writer<'_> {
     /// The holds of `kind` by `ledger` that `seen` does not list, and how
     /// many holds of that kind the ledger had before this import. One scan
     /// of the kind's holds.
-    fn plan(&self, ledger: i64, kind: Kind, seen: &Seen) -> rusqlite::Result<(Plan, u64)> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT record, added FROM holds WHERE kind = ?1 AND ledger = ?2")?;
-        let mut rows = stmt.query(params![kind as i64, ledger])?;
+    fn plan(&self, ledger: i64, kind: Kind, seen: &Seen) -> Result<(Plan, u64)> {
         let (mut dropped, mut held) = (Vec::new(), 0);
-        while let Some(row) = rows.next()? {
-            let (record, added): (i64, i64) = (row.get(0)?, row.get(1)?);
-            held += u64::from(added < self.command);
-            if !seen.contains(record) {
-                dropped.push((record, added));
-            }
-        }
+        self.conn.stream(
+            "SELECT record, added FROM holds WHERE kind = ?1 AND ledger = ?2",
+            args![kind as i64, ledger],
+            |row| {
+                let (record, added): (i64, i64) = (row.get(0)?, row.get(1)?);
+                held += u64::from(added < self.command);
+                if !seen.contains(record) {
+                    dropped.push((record, added));
+                }
+                Ok(())
+            },
+        )?;
         let plan = Plan {
             ledger,
             kind,
@@ -135,28 +137,35 @@ impl Writer<'_> {
     /// records are theirs — `None` when there are none, or the kind has no
     /// township (members). The version's records are read only until each
     /// dropped record's township has been met among them.
-    fn elsewhere(&self, plan: &Plan, seen: &Seen) -> rusqlite::Result<Option<(u64, Vec<String>)>> {
+    fn elsewhere(&self, plan: &Plan, seen: &Seen) -> Result<Option<(u64, Vec<String>)>> {
         let Some((lookup, scan)) = township_sql(plan.kind) else {
             return Ok(None);
         };
         let mut dropped_in: Vec<String> = Vec::with_capacity(plan.dropped.len());
-        {
-            let mut stmt = self.conn.prepare_cached(lookup)?;
-            for &(record, _) in &plan.dropped {
-                let township: Option<String> = stmt.query_row([record], |r| r.get(0)).optional()?;
-                dropped_in.extend(township);
-            }
+        for &(record, _) in &plan.dropped {
+            let township: Option<String> =
+                self.conn.query_opt(lookup, args![record], |r| r.get(0))?;
+            dropped_in.extend(township);
         }
         let mut missing: HashSet<&str> = dropped_in.iter().map(String::as_str).collect();
-        {
-            let mut stmt = self.conn.prepare_cached(scan)?;
-            let mut rows = stmt.query(params![plan.kind as i64, plan.ledger])?;
-            while !missing.is_empty() {
-                let Some(row) = rows.next()? else { break };
-                if seen.contains(row.get(0)?) {
-                    let township: String = row.get(1)?;
-                    missing.remove(township.as_str());
-                }
+        if !missing.is_empty() {
+            // The scan stops once every township is met: the closure ends
+            // it with `NoRows`, which no row of a scan gives otherwise.
+            let scanned = self
+                .conn
+                .stream(scan, args![plan.kind as i64, plan.ledger], |row| {
+                    if seen.contains(row.get(0)?) {
+                        let township: String = row.get(1)?;
+                        missing.remove(township.as_str());
+                    }
+                    match missing.is_empty() {
+                        true => Err(SqlError::NoRows),
+                        false => Ok(()),
+                    }
+                });
+            match scanned {
+                Ok(()) | Err(SqlError::NoRows) => {}
+                Err(e) => return Err(e),
             }
         }
         if missing.is_empty() {
@@ -173,22 +182,23 @@ impl Writer<'_> {
 
     /// Drop the holds `plan` names (kept for undo), and settle each record
     /// left without a holder.
-    fn apply(&self, plan: &Plan) -> rusqlite::Result<()> {
+    fn apply(&self, plan: &Plan) -> Result<()> {
         let kind = plan.kind as i64;
-        let mut keep = self.conn.prepare_cached(
-            "INSERT INTO undo_holds (command, kind, record, ledger, added)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?;
-        let mut drop = self
-            .conn
-            .prepare_cached("DELETE FROM holds WHERE kind = ?1 AND record = ?2 AND ledger = ?3")?;
-        let mut held = self.conn.prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM holds WHERE kind = ?1 AND record = ?2)",
-        )?;
         for &(record, added) in &plan.dropped {
-            keep.execute(params![self.command, kind, record, plan.ledger, added])?;
-            drop.execute(params![kind, record, plan.ledger])?;
-            if !held.query_row(params![kind, record], |r| r.get::<_, bool>(0))? {
+            self.conn.execute(
+                "INSERT INTO undo_holds (command, kind, record, ledger, added)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                args![self.command, kind, record, plan.ledger, added],
+            )?;
+            self.conn.execute(
+                "DELETE FROM holds WHERE kind = ?1 AND record = ?2 AND ledger = ?3",
+                args![kind, record, plan.ledger],
+            )?;
+            let held: bool = self.conn.value(
+                "SELECT EXISTS (SELECT 1 FROM holds WHERE kind = ?1 AND record = ?2)",
+                args![kind, record],
+            )?;
+            if !held {
                 self.unheld(plan.kind, record)?;
             }
         }
@@ -199,13 +209,13 @@ impl Writer<'_> {
     /// or pairing is deleted (its row kept for undo, marked removed; a row
     /// this import changed before keeps its old values there), a household
     /// or member is removed, a change its history keeps.
-    fn unheld(&self, kind: Kind, record: i64) -> rusqlite::Result<()> {
+    fn unheld(&self, kind: Kind, record: i64) -> Result<()> {
         let (keep, delete) = match kind {
             Kind::Deliveries => (
                 "INSERT INTO undo_deliveries
                  (command, key, removed, day, fingerprint, occurrence, id, member, household,
                   category, goods, cash, note, added)
-                 SELECT ?1, key, 1, day, fingerprint, occurrence, id, member, household,
+                 SELECT CAST(?1 AS BIGINT), key, 1, day, fingerprint, occurrence, id, member, household,
                         category, goods, cash, note, added
                  FROM deliveries WHERE key = ?2
                  ON CONFLICT (command, key) DO UPDATE SET removed = 1",
@@ -214,7 +224,7 @@ impl Writer<'_> {
             Kind::Pairings => (
                 "INSERT INTO undo_pairings
                  (command, key, removed, member, household, since, until, added)
-                 SELECT ?1, key, 1, member, household, since, until, added
+                 SELECT CAST(?1 AS BIGINT), key, 1, member, household, since, until, added
                  FROM pairings WHERE key = ?2
                  ON CONFLICT (command, key) DO UPDATE SET removed = 1",
                 "DELETE FROM pairings WHERE key = ?1",
@@ -225,17 +235,15 @@ impl Writer<'_> {
                 } else {
                     "UPDATE members SET removed = 1 WHERE key = ?1 AND removed = 0"
                 };
-                if self.conn.prepare_cached(table)?.execute([record])? > 0 {
+                if self.conn.execute(table, args![record])? > 0 {
                     let (was, is) = (0.into(), 1.into());
                     self.history(kind, record, "removed", (&was, &is), self.day)?;
                 }
                 return Ok(());
             }
         };
-        self.conn
-            .prepare_cached(keep)?
-            .execute(params![self.command, record])?;
-        self.conn.prepare_cached(delete)?.execute([record])?;
+        self.conn.execute(keep, args![self.command, record])?;
+        self.conn.execute(delete, args![record])?;
         Ok(())
     }
 }

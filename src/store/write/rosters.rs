@@ -8,13 +8,14 @@
 
 use super::super::lookup::{RefKind, RejectedRow};
 use super::refs::Index;
-use super::{Columns, Outcome, WriteError, Writer};
+use super::{stored, Columns, Outcome, WriteError, Writer};
+use crate::args;
 use crate::i18n::store::StoreMsg;
 use crate::input::headers::{Field, Kind};
 use crate::records::{CellProblem, Household, Member, Pairing};
+use crate::store::sql::Result;
 use crate::values::{Date, IdNumber, Phone, Status};
 use rusqlite::types::Value;
-use rusqlite::{params, OptionalExtension};
 use std::sync::Arc;
 
 /// A stored member: key, name, unit, role, phone, and whether it is
@@ -162,26 +163,27 @@ impl<'c> Writer<'c> {
     }
 
     /// A stored household, and whether it is removed.
-    fn stored_household(&self, key: i64) -> rusqlite::Result<(HouseholdRow, bool)> {
-        let mut stmt = self.conn.prepare_cached(
+    fn stored_household(&self, key: i64) -> Result<(HouseholdRow, bool)> {
+        self.conn.query_row(
             "SELECT head, id_number, township, village, size, cause, status, lifted_on, phone,
                     removed
              FROM households WHERE key = ?1",
-        )?;
-        stmt.query_row([key], |r| {
-            let row = HouseholdRow {
-                head: r.get(0)?,
-                id_number: r.get(1)?,
-                township: r.get(2)?,
-                village: r.get(3)?,
-                size: r.get(4)?,
-                cause: r.get(5)?,
-                status: r.get(6)?,
-                lifted_on: r.get(7)?,
-                phone: r.get(8)?,
-            };
-            Ok((row, r.get(9)?))
-        })
+            args![key],
+            |r| {
+                let row = HouseholdRow {
+                    head: r.get(0)?,
+                    id_number: stored(r.cell(1)?),
+                    township: stored(r.cell(2)?),
+                    village: stored(r.cell(3)?),
+                    size: stored(r.cell(4)?),
+                    cause: stored(r.cell(5)?),
+                    status: stored(r.cell(6)?),
+                    lifted_on: stored(r.cell(7)?),
+                    phone: stored(r.cell(8)?),
+                };
+                Ok((row, r.get(9)?))
+            },
+        )
     }
 
     /// Insert or update a household (matched by id); columns the file does
@@ -219,14 +221,12 @@ impl<'c> Writer<'c> {
         }
         let row = HouseholdRow::of(h);
         let Some(key) = existing else {
-            self.conn
-                .prepare_cached(
-                    "INSERT INTO households
-                     (id, head, id_number, township, village, size, cause, status, lifted_on, phone,
-                      added)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                )?
-                .execute(params![
+            let key = self.insert(
+                "INSERT INTO households
+                 (id, head, id_number, township, village, size, cause, status, lifted_on, phone,
+                  added)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                args![
                     h.id,
                     row.head,
                     row.id_number,
@@ -238,8 +238,8 @@ impl<'c> Writer<'c> {
                     row.lifted_on,
                     row.phone,
                     self.command,
-                ])?;
-            let key = self.conn.last_insert_rowid();
+                ],
+            )?;
             self.households_mut().insert(key, &h.id, &h.head);
             if let Some(n) = &h.id_number {
                 self.id_numbers.insert(n.as_str().to_string(), key);
@@ -269,13 +269,11 @@ impl<'c> Writer<'c> {
             let listed = (&flag(true), &flag(false));
             self.history(Kind::Households, key, "removed", listed, self.day)?;
         }
-        self.conn
-            .prepare_cached(
-                "UPDATE households SET head = ?2, id_number = ?3, township = ?4, village = ?5,
-                 size = ?6, cause = ?7, status = ?8, lifted_on = ?9, phone = ?10, removed = 0
-                 WHERE key = ?1",
-            )?
-            .execute(params![
+        self.conn.execute(
+            "UPDATE households SET head = ?2, id_number = ?3, township = ?4, village = ?5,
+             size = ?6, cause = ?7, status = ?8, lifted_on = ?9, phone = ?10, removed = 0
+             WHERE key = ?1",
+            args![
                 key,
                 new.head,
                 new.id_number,
@@ -286,7 +284,8 @@ impl<'c> Writer<'c> {
                 new.status,
                 new.lifted_on,
                 new.phone,
-            ])?;
+            ],
+        )?;
         self.households_mut().rename(key, &old.head, &new.head);
         if old.id_number != new.id_number {
             if let Value::Text(n) = &old.id_number {
@@ -326,12 +325,10 @@ impl<'c> Writer<'c> {
         }
         let existing: Option<StoredMember> = match self.refs.members.by_id.get(m.id.as_str()) {
             None => None,
-            Some(key) => self
-                .conn
-                .prepare_cached(
-                    "SELECT key, name, unit, role, phone, removed FROM members WHERE key = ?1",
-                )?
-                .query_row([key], |r| {
+            Some(key) => self.conn.query_opt(
+                "SELECT key, name, unit, role, phone, removed FROM members WHERE key = ?1",
+                args![key],
+                |r| {
                     Ok((
                         r.get(0)?,
                         r.get(1)?,
@@ -340,19 +337,17 @@ impl<'c> Writer<'c> {
                         r.get(4)?,
                         r.get(5)?,
                     ))
-                })
-                .optional()?,
+                },
+            )?,
         };
         let phone = m.phone.as_ref().map(|p| p.as_str().to_string());
         let mut outcome = match existing {
             None => {
-                self.conn
-                    .prepare_cached(
-                        "INSERT INTO members (id, name, unit, role, phone, added)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    )?
-                    .execute(params![m.id, m.name, m.unit, m.role, phone, self.command])?;
-                let key = self.conn.last_insert_rowid();
+                let key = self.insert(
+                    "INSERT INTO members (id, name, unit, role, phone, added)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    args![m.id, m.name, m.unit, m.role, phone, self.command],
+                )?;
                 self.members_mut().insert(key, &m.id, &m.name);
                 self.hold(Kind::Members, key)?;
                 Outcome::New
@@ -385,12 +380,11 @@ impl<'c> Writer<'c> {
                     }
                 }
                 if changed {
-                    self.conn
-                        .prepare_cached(
-                            "UPDATE members SET name = ?2, unit = ?3, role = ?4, phone = ?5,
-                             removed = 0 WHERE key = ?1",
-                        )?
-                        .execute(params![key, m.name, m.unit, role, phone])?;
+                    self.conn.execute(
+                        "UPDATE members SET name = ?2, unit = ?3, role = ?4, phone = ?5,
+                         removed = 0 WHERE key = ?1",
+                        args![key, m.name, m.unit, role, phone],
+                    )?;
                     self.members_mut().rename(key, &name, &m.name);
                     Outcome::Updated
                 } else {
@@ -435,16 +429,15 @@ impl<'c> Writer<'c> {
         since: Option<Date>,
         until: Option<Date>,
         set_until: bool,
-    ) -> rusqlite::Result<Outcome> {
-        let mut stmt = self.conn.prepare_cached(
+    ) -> Result<Outcome> {
+        // NULLs sort first in PostgreSQL's descending order and last in
+        // SQLite's: the first clause puts them first in both.
+        let existing: Vec<(i64, Option<i32>, Option<i32>)> = self.conn.collect(
             "SELECT key, since, until FROM pairings WHERE member = ?1 AND household = ?2
-             ORDER BY since IS NULL DESC, since DESC",
+             ORDER BY since IS NULL DESC, since DESC, key",
+            args![member, household],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?;
-        let existing: Vec<(i64, Option<i32>, Option<i32>)> = stmt
-            .query_map([member, household], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })?
-            .collect::<rusqlite::Result<_>>()?;
         let since_days = since.map(Date::days);
         let until_days = until.map(Date::days);
         let target = match since_days {
@@ -456,19 +449,12 @@ impl<'c> Writer<'c> {
         };
         let (key, outcome) = match target {
             None => {
-                self.conn
-                    .prepare_cached(
-                        "INSERT INTO pairings (member, household, since, until, added)
-                         VALUES (?1, ?2, ?3, ?4, ?5)",
-                    )?
-                    .execute(params![
-                        member,
-                        household,
-                        since_days,
-                        until_days,
-                        self.command
-                    ])?;
-                (self.conn.last_insert_rowid(), Outcome::New)
+                let key = self.insert(
+                    "INSERT INTO pairings (member, household, since, until, added)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    args![member, household, since_days, until_days, self.command],
+                )?;
+                (key, Outcome::New)
             }
             Some(&(key, old_since, old_until)) => {
                 let new_since = since_days.or(old_since);
@@ -477,11 +463,10 @@ impl<'c> Writer<'c> {
                     (key, Outcome::Unchanged)
                 } else {
                     self.keep_for_undo(key)?;
-                    self.conn
-                        .prepare_cached(
-                            "UPDATE pairings SET since = ?2, until = ?3 WHERE key = ?1",
-                        )?
-                        .execute(params![key, new_since, new_until])?;
+                    self.conn.execute(
+                        "UPDATE pairings SET since = ?2, until = ?3 WHERE key = ?1",
+                        args![key, new_since, new_until],
+                    )?;
                     (key, Outcome::Updated)
                 }
             }
@@ -494,15 +479,15 @@ impl<'c> Writer<'c> {
     /// undo (contract §8). Only the first change of an import is kept: it
     /// holds the row as it was before the import. (A pairing this import
     /// added has nothing to put back: undo deletes it.)
-    fn keep_for_undo(&self, key: i64) -> rusqlite::Result<()> {
-        self.conn
-            .prepare_cached(
-                "INSERT OR IGNORE INTO undo_pairings
-                 (command, key, removed, member, household, since, until, added)
-                 SELECT ?1, key, 0, member, household, since, until, added
-                 FROM pairings WHERE key = ?2 AND added < ?1",
-            )?
-            .execute(params![self.command, key])?;
+    fn keep_for_undo(&self, key: i64) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO undo_pairings
+             (command, key, removed, member, household, since, until, added)
+             SELECT CAST(?1 AS BIGINT), key, 0, member, household, since, until, added
+             FROM pairings WHERE key = ?2 AND added < ?1
+             ON CONFLICT DO NOTHING",
+            args![self.command, key],
+        )?;
         Ok(())
     }
 }

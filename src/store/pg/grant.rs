@@ -1,0 +1,240 @@
+//! `bangfu grant ROLE [--township T]` on the server (contract §9): make or
+//! update a PostgreSQL login role and give it bangfu's tables. Which rows
+//! it then reads and writes is not decided here but by the server, with
+//! the row-level security policies of the schema (store/pg/schema.rs,
+//! "Access"), from the role's row in `bangfu.grants`: here the role gets
+//! its table privileges and that row.
+//!
+//! One transaction, under the write lock every writing bangfu takes, so
+//! that two grants of one role do not interleave. The password travels as
+//! its SCRAM-SHA-256 verifier, made here: the server and its logs never
+//! see it in clear.
+
+use crate::store::sql::{Conn, Result};
+use crate::store::Store;
+
+/// Tables every granted role reads and none writes (the owner's).
+pub const READ: &[&str] = &["version", "grants"];
+
+/// Tables every granted role reads and writes: the records, under
+/// row-level security (members too: a township's role reads them and
+/// writes none), and the log (commands under row-level security,
+/// imports, ledgers). No TRUNCATE (it passes by row-level security),
+/// REFERENCES or TRIGGER. Parents before children.
+pub const WRITE: &[&str] = &[
+    "ledgers",
+    "commands",
+    "imports",
+    "households",
+    "members",
+    "pairings",
+    "deliveries",
+    "holds",
+    "history",
+    "undo_deliveries",
+    "undo_pairings",
+    "undo_holds",
+];
+
+/// What to make of a role.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    pub role: &'a str,
+    /// The township whose records it may read and write; `None`: all.
+    pub township: Option<&'a str>,
+    /// A new password, in clear (sent as its verifier); `None` leaves a
+    /// role's password as it is (a new role has none).
+    pub password: Option<&'a [u8]>,
+}
+
+/// What the grant did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Granted {
+    /// The role is new (else it was there and is updated).
+    pub created: bool,
+    /// How many households have the township now (`None` for all).
+    pub households: Option<u64>,
+}
+
+/// Why a role cannot be held to a township: the server lets it see every
+/// row whatever it is granted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bypass {
+    Superuser,
+    /// It has BYPASSRLS.
+    BypassesSecurity,
+    /// It owns bangfu's tables (or is a member of the role that does).
+    Owner,
+}
+
+impl Store {
+    /// Make or update the login role `request.role` (contract §9). A role
+    /// the server would show every row anyway is refused, nothing changed.
+    pub fn grant(&self, request: &Request<'_>) -> Result<Result<Granted, Bypass>> {
+        let conn = &self.conn;
+        conn.begin_write()?;
+        match grant_in_transaction(conn, request) {
+            Ok(Ok(granted)) => {
+                conn.commit()?;
+                Ok(Ok(granted))
+            }
+            other => {
+                let _ = conn.rollback();
+                other
+            }
+        }
+    }
+}
+
+fn grant_in_transaction(conn: &Conn, request: &Request<'_>) -> Result<Result<Granted, Bypass>> {
+    let role = request.role;
+    let found = conn.query_opt(
+        "SELECT rolsuper, rolbypassrls,
+                pg_has_role(rolname, (SELECT relowner FROM pg_class
+                                      WHERE oid = CAST('bangfu.households' AS regclass)), 'MEMBER')
+         FROM pg_roles WHERE rolname = ?1",
+        crate::args![role],
+        |r| {
+            Ok((
+                r.get::<_, bool>(0)?,
+                r.get::<_, bool>(1)?,
+                r.get::<_, bool>(2)?,
+            ))
+        },
+    )?;
+    match found {
+        Some((true, _, _)) => return Ok(Err(Bypass::Superuser)),
+        Some((_, true, _)) => return Ok(Err(Bypass::BypassesSecurity)),
+        Some((_, _, true)) => return Ok(Err(Bypass::Owner)),
+        _ => {}
+    }
+    let verb = match found {
+        Some(_) => "ALTER",
+        None => "CREATE",
+    };
+    match request.password {
+        Some(password) => {
+            let verifier = postgres_protocol::password::scram_sha_256(password);
+            ddl(
+                conn,
+                &format!("{verb} ROLE %I LOGIN PASSWORD %L"),
+                &[role, &verifier],
+            )?;
+        }
+        None => ddl(conn, &format!("{verb} ROLE %I LOGIN"), &[role])?,
+    }
+    // Whatever the role held before (another township's, every
+    // township's) goes first.
+    for sql in [
+        "REVOKE ALL ON ALL TABLES IN SCHEMA bangfu FROM %I",
+        "REVOKE ALL ON ALL SEQUENCES IN SCHEMA bangfu FROM %I",
+        "GRANT USAGE ON SCHEMA bangfu TO %I",
+        // nextval, and setval of the keys an import hands out itself
+        // (the bulk deliveries); sync_keys puts them right in every
+        // writer's lock whatever one did.
+        "GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA bangfu TO %I",
+        "GRANT EXECUTE ON FUNCTION bangfu.sync_keys() TO %I",
+    ] {
+        ddl(conn, sql, &[role])?;
+    }
+    ddl(
+        conn,
+        "GRANT CONNECT, TEMPORARY ON DATABASE %I TO %I",
+        &[
+            &conn.value::<String>("SELECT CAST(current_database() AS TEXT)", crate::args![])?,
+            role,
+        ],
+    )?;
+    // Both kinds of role get the same privileges: which rows each may
+    // read and write is row-level security's, by its row of `grants`.
+    let tables = |names: &[&str]| {
+        names
+            .iter()
+            .map(|t| format!("bangfu.{t}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    ddl(
+        conn,
+        &format!("GRANT SELECT ON {} TO %I", tables(READ)),
+        &[role],
+    )?;
+    ddl(
+        conn,
+        &format!(
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON {} TO %I",
+            tables(WRITE)
+        ),
+        &[role],
+    )?;
+    conn.execute(
+        "INSERT INTO bangfu.grants (role, township) VALUES (?1, ?2)
+         ON CONFLICT (role) DO UPDATE SET township = excluded.township",
+        crate::args![role, request.township],
+    )?;
+    let households = match request.township {
+        Some(t) => Some(conn.value::<u64>(
+            "SELECT count(*) FROM bangfu.households WHERE township = ?1",
+            crate::args![t],
+        )?),
+        None => None,
+    };
+    Ok(Ok(Granted {
+        created: found.is_none(),
+        households,
+    }))
+}
+
+/// Run the statement `template` with its `%I` (identifier) and `%L`
+/// (literal) places filled in by the server's own quoting (`format`), in
+/// the order of `values`: role statements take no parameters.
+fn ddl(conn: &Conn, template: &str, values: &[&str]) -> Result<()> {
+    let value = |i: usize| values.get(i).copied().unwrap_or("");
+    let sql: String = conn.value(
+        "SELECT format(CAST(?1 AS TEXT), CAST(?2 AS TEXT), CAST(?3 AS TEXT))",
+        crate::args![template, value(0), value(1)],
+    )?;
+    conn.batch(&sql)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::pg::{self, connect, tests::Scratch};
+
+    #[test]
+    fn every_table_is_granted_once_and_every_township_table_is_under_row_level_security() {
+        let Some(db) = Scratch::new() else {
+            eprintln!("skipped: no PostgreSQL server (set BANGFU_TEST_PG, see .ci/postgres)");
+            return;
+        };
+        let conn = pg::session(&connect::Target::parse(&db.url).unwrap()).unwrap();
+        pg::create(&conn).unwrap();
+        let tables = conn
+            .collect(
+                "SELECT CAST(c.relname AS TEXT), c.relrowsecurity, c.relforcerowsecurity
+                 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                 WHERE n.nspname = 'bangfu' AND c.relkind = 'r' ORDER BY 1",
+                crate::args![],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, bool>(1)?,
+                        r.get::<_, bool>(2)?,
+                    ))
+                },
+            )
+            .unwrap();
+        let mut granted: Vec<&str> = READ.iter().chain(WRITE).copied().collect();
+        granted.sort_unstable();
+        let names: Vec<&str> = tables.iter().map(|(t, _, _)| t.as_str()).collect();
+        assert_eq!(names, granted, "a table no grant names, or named twice");
+        // The owner must see every row (sync_keys, the admin's reports):
+        // enabled, never forced.
+        let open = ["imports", "ledgers", "version"];
+        for (table, secured, forced) in &tables {
+            assert!(!forced, "{table}");
+            assert_eq!(*secured, !open.contains(&table.as_str()), "{table}");
+        }
+    }
+}

@@ -1,0 +1,924 @@
+//! `bangfu grant ROLE [--township T]` (contract §9): login roles the
+//! server holds to one township's records by row-level security, seen
+//! through SQL as the role and through the `bangfu` binary's reports.
+//!
+//! Runs against the server of `BANGFU_TEST_PG` (an admin URL, see
+//! .ci/postgres): each test makes its own database and roles, and drops
+//! them. Without it, the tests that need a server say "skipped" and pass.
+//!
+//! The district is imported into a SQLite file by `bangfu import`, as
+//! clerks' GBK sheets with Chinese headers, and copied row by row into the
+//! server: so the records on the server are exactly an import's. What
+//! each township's role must see is what a SQLite file holding only that
+//! township's households (and every member) shows.
+
+use crate::common::{path_str, Workdir};
+use postgres::{Client, NoTls};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// The households' township whose role the tests make first.
+const GONGNONG: &str = "工农乡";
+/// The other township.
+const XIANGYANG: &str = "向阳街道";
+
+/// A database of its own on the test server, and the roles a test made;
+/// all dropped at the end.
+struct Server {
+    admin: String,
+    /// `postgres://USER@HOST:PORT` of the server, without a database.
+    base: String,
+    name: String,
+    roles: Vec<String>,
+}
+
+impl Server {
+    fn new() -> Option<Server> {
+        let Ok(admin) = std::env::var("BANGFU_TEST_PG") else {
+            // Once, past the harness's capture of a passing test's output.
+            static SAID: std::sync::Once = std::sync::Once::new();
+            SAID.call_once(|| {
+                use std::io::Write;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "skipped: pg_grant's tests need a PostgreSQL server (set BANGFU_TEST_PG, see .ci/postgres)"
+                );
+            });
+            return None;
+        };
+        static N: AtomicU32 = AtomicU32::new(0);
+        let name = format!(
+            "bangfu_grant_{}_{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        );
+        let mut client = Client::connect(&admin, NoTls).expect("connect to BANGFU_TEST_PG");
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("create database");
+        let base = admin
+            .rsplit_once('/')
+            .map(|(b, _)| b.to_string())
+            .expect("a URL with a database");
+        Some(Server {
+            admin,
+            base,
+            name,
+            roles: Vec::new(),
+        })
+    }
+
+    /// The admin's URL of this test's database.
+    fn url(&self) -> String {
+        format!("{}/{}", self.base, self.name)
+    }
+
+    /// A role name no other test (or process) uses, dropped at the end.
+    fn role(&mut self, what: &str) -> String {
+        let role = format!("{}_{what}", self.name.replace("bangfu_grant", "g"));
+        self.roles.push(role.clone());
+        role
+    }
+
+    /// The URL `role` logs in with (the test server trusts local logins).
+    fn url_of(&self, role: &str) -> String {
+        let host = self.base.rsplit_once('@').map_or("", |(_, h)| h);
+        format!("postgres://{role}@{host}/{}", self.name)
+    }
+
+    fn admin(&self) -> Client {
+        Client::connect(&self.url(), NoTls).expect("connect as admin")
+    }
+
+    /// A session as `role`, on bangfu's schema as bangfu's sessions are.
+    fn as_role(&self, role: &str) -> Client {
+        let mut c = Client::connect(&self.url_of(role), NoTls).expect("connect as role");
+        c.batch_execute("SET search_path = bangfu")
+            .expect("search path");
+        c
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Ok(mut c) = Client::connect(&self.admin, NoTls) {
+            let _ = c.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+            for role in &self.roles {
+                let _ = c.batch_execute(&format!("DROP ROLE IF EXISTS \"{role}\""));
+            }
+        }
+    }
+}
+
+/// The district's sheets: households of two townships, every member,
+/// pairings and deliveries; `only`: just the rows of that township's
+/// households (the members all the same).
+fn sheets(w: &Workdir, folder: &str, only: Option<&str>) -> Vec<String> {
+    std::fs::create_dir_all(w.path(folder)).expect("folder");
+    let keep = |township: &str| only.is_none_or(|t| t == township);
+    let rows = |header: &str, rows: &[(&str, &str)]| {
+        let mut text = format!("{header}\n");
+        for (township, row) in rows {
+            if keep(township) {
+                text.push_str(row);
+                text.push('\n');
+            }
+        }
+        text
+    };
+    let (g, x) = (GONGNONG, XIANGYANG);
+    let households = rows(
+        "户编号,户主,乡镇,村,脱贫状态",
+        &[
+            (g, "H1,张三,工农乡,红旗村,贫困"),
+            (g, "H2,李四,工农乡,大坪村,贫困"),
+            (g, "H5,孙七,工农乡,大坪村,贫困"),
+            (x, "H3,王五,向阳街道,向阳社区,已脱贫"),
+            (x, "H4,赵大,向阳街道,向阳社区,贫困"),
+        ],
+    );
+    let members = "编号,姓名,工作单位\nM1,赵六,区农业局\nM2,钱七,区教育局\nM3,孙八,区民政局\n";
+    let pairings = rows(
+        "帮扶人编号,户编号,结对日期",
+        &[
+            (g, "M1,H1,2003/1/1"),
+            (g, "M1,H2,2003/1/1"),
+            (x, "M2,H3,2003/2/1"),
+            (x, "M3,H4,2003/2/1"),
+        ],
+    );
+    let deliveries = rows(
+        "日期,帮扶人,户编号,类别,物资（元）,资金（元）",
+        &[
+            (g, "2003年3月5日,M1,H1,送温暖,100,"),
+            (g, "2003年4月29日,M1,H2,送温暖,200,50"),
+            (x, "2003年3月6日,M2,H3,送科技,,500"),
+            (x, "2003年6月1日,M3,H4,送温暖,80,"),
+        ],
+    );
+    [
+        ("贫困户.csv", households.as_str()),
+        ("帮扶人.csv", members),
+        ("结对.csv", pairings.as_str()),
+        ("帮扶记录.csv", deliveries.as_str()),
+    ]
+    .iter()
+    .map(|(name, text)| path_str(&w.gbk(&format!("{folder}/{name}"), text)).to_string())
+    .collect()
+}
+
+/// A SQLite database of the district (or of one township's part of it),
+/// imported as a clerk would, in the file of `w` (named with `--db`
+/// whichever backend the suite's own databases are on).
+fn imported(only: Option<&str>) -> Workdir {
+    let w = Workdir::new();
+    let files = sheets(&w, "sheets", only);
+    let mut args = vec!["import"];
+    args.extend(files.iter().map(String::as_str));
+    let (code, out, err) = lite(&w, &args);
+    assert_eq!(code, Some(0), "{out}{err}");
+    w
+}
+
+/// `bangfu ARGS` on the SQLite file of `w`.
+fn lite(w: &Workdir, args: &[&str]) -> (Option<i32>, String, String) {
+    run(w, path_str(&w.db()), args)
+}
+
+/// `text` as an SQL literal.
+fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// Every row of the SQLite database of `w` into the server's (made by a
+/// first `bangfu` command), as the admin.
+fn copy_to_server(w: &Workdir, server: &Server) {
+    let lite = rusqlite::Connection::open(w.db()).expect("open SQLite");
+    let mut sql = String::from("SET search_path = bangfu;\n");
+    // Every table a role writes, parents before children.
+    for table in bangfu::store::pg::grant::WRITE {
+        let mut stmt = lite
+            .prepare(&format!("SELECT * FROM {table}"))
+            .expect("query");
+        let columns: Vec<String> = stmt
+            .column_names()
+            .iter()
+            .map(|c| format!("\"{c}\""))
+            .collect();
+        let n = columns.len();
+        let mut rows = stmt.query([]).expect("rows");
+        while let Some(row) = rows.next().expect("row") {
+            let values: Vec<String> = (0..n)
+                .map(|i| match row.get_ref(i).expect("cell") {
+                    rusqlite::types::ValueRef::Null => "NULL".to_string(),
+                    rusqlite::types::ValueRef::Integer(v) => literal(&v.to_string()),
+                    rusqlite::types::ValueRef::Real(v) => literal(&v.to_string()),
+                    rusqlite::types::ValueRef::Text(t) => {
+                        literal(std::str::from_utf8(t).expect("UTF-8"))
+                    }
+                    rusqlite::types::ValueRef::Blob(_) => panic!("a blob in {table}"),
+                })
+                .collect();
+            sql.push_str(&format!(
+                "INSERT INTO {table} ({}) VALUES ({});\n",
+                columns.join(", "),
+                values.join(", ")
+            ));
+        }
+    }
+    server.admin().batch_execute(&sql).expect("copy rows");
+}
+
+/// Run `bangfu --db DB ARGS` in `w`: exit code, stdout, stderr.
+fn run(w: &Workdir, db: &str, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = w
+        .bangfu()
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .expect("run bangfu");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `bangfu --db DB grant ARGS`, which must succeed; its stdout.
+fn grant(w: &Workdir, db: &str, args: &[&str]) -> String {
+    let mut all = vec!["grant"];
+    all.extend(args);
+    let (code, out, err) = run(w, db, &all);
+    assert_eq!(code, Some(0), "grant {args:?}: {out}{err}");
+    out
+}
+
+/// The server's district, with a role for each township and one for
+/// every township.
+struct District {
+    server: Server,
+    w: Workdir,
+    gongnong: String,
+    xiangyang: String,
+    everyone: String,
+}
+
+fn district() -> Option<District> {
+    let mut server = Server::new()?;
+    let w = imported(None);
+    let (gongnong, xiangyang, everyone) = (
+        server.role("gongnong"),
+        server.role("xiangyang"),
+        server.role("all"),
+    );
+    let url = server.url();
+    // The first grant makes bangfu's schema on the empty database.
+    grant(&w, &url, &[&gongnong, "--township", GONGNONG]);
+    grant(&w, &url, &[&xiangyang, "--township", XIANGYANG]);
+    grant(&w, &url, &[&everyone]);
+    copy_to_server(&w, &server);
+    Some(District {
+        server,
+        w,
+        gongnong,
+        xiangyang,
+        everyone,
+    })
+}
+
+/// The ids of the households `client` sees, in order.
+fn households(client: &mut Client) -> Vec<String> {
+    client
+        .query("SELECT id FROM households ORDER BY id", &[])
+        .expect("households")
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+}
+
+fn count(client: &mut Client, table: &str) -> i64 {
+    client
+        .query_one(&format!("SELECT count(*) FROM {table}"), &[])
+        .expect("count")
+        .get(0)
+}
+
+/// The server's error for `sql`, run as the role of `client`, which must
+/// fail.
+fn refused(client: &mut Client, sql: &str) -> postgres::Error {
+    match client.batch_execute(sql) {
+        Ok(()) => panic!("the server let this through: {sql}"),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn grant_on_a_sqlite_file_is_a_usage_error() {
+    let w = imported(None);
+    let before = std::fs::read(w.db()).expect("the file");
+    let (code, _, err) = lite(&w, &["grant", "zhang", "--township", GONGNONG]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("grant makes a login role on a PostgreSQL server")
+            && err.contains("is a SQLite file")
+            && err.contains("postgres://ADMIN@HOST:PORT/DBNAME"),
+        "{err}"
+    );
+    let (code, _, err) = lite(&w, &["--lang", "zh", "grant", "zhang"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("是 SQLite 文件，没有登录角色"), "{err}");
+    assert_eq!(
+        std::fs::read(w.db()).expect("the file"),
+        before,
+        "the file was changed"
+    );
+    // A file that is not there is not made.
+    let out = w
+        .bangfu()
+        .args(["--db", "none.db", "grant", "zhang"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!w.path("none.db").exists());
+}
+
+#[test]
+fn each_township_role_sees_only_its_households_and_their_records() {
+    let Some(d) = district() else { return };
+    let mut g = d.server.as_role(&d.gongnong);
+    let mut x = d.server.as_role(&d.xiangyang);
+    let mut all = d.server.as_role(&d.everyone);
+    assert_eq!(households(&mut g), ["H1", "H2", "H5"]);
+    assert_eq!(households(&mut x), ["H3", "H4"]);
+    assert_eq!(households(&mut all), ["H1", "H2", "H3", "H4", "H5"]);
+    for (client, pairings, deliveries) in [(&mut g, 2, 2), (&mut x, 2, 2), (&mut all, 4, 4)] {
+        assert_eq!(count(client, "pairings"), pairings);
+        assert_eq!(count(client, "deliveries"), deliveries);
+        // Members have no township: every role reads them all.
+        assert_eq!(count(client, "members"), 3);
+        // The log is everyone's.
+        assert_eq!(count(client, "imports"), 4);
+        assert_eq!(count(client, "commands"), 1);
+    }
+    // Which ledger holds what: the role's records' holds and every
+    // member's.
+    let holds = |c: &mut Client| -> Vec<(i64, i64)> {
+        c.query(
+            "SELECT kind, count(*) FROM holds GROUP BY kind ORDER BY kind",
+            &[],
+        )
+        .expect("holds")
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect()
+    };
+    assert_eq!(holds(&mut g), [(0, 3), (1, 3), (2, 2), (3, 2)]);
+    assert_eq!(holds(&mut x), [(0, 2), (1, 3), (2, 2), (3, 2)]);
+    assert_eq!(holds(&mut all), [(0, 5), (1, 3), (2, 4), (3, 4)]);
+    // Each role reads its own row of the grants, and no other.
+    let grants = |c: &mut Client| -> Vec<(String, Option<String>)> {
+        c.query("SELECT role, township FROM grants", &[])
+            .expect("grants")
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect()
+    };
+    assert_eq!(
+        grants(&mut g),
+        [(d.gongnong.clone(), Some(GONGNONG.to_string()))]
+    );
+    assert_eq!(grants(&mut all), [(d.everyone.clone(), None)]);
+}
+
+#[test]
+fn writing_another_townships_household_is_refused_by_the_server() {
+    let Some(d) = district() else { return };
+    let mut g = d.server.as_role(&d.gongnong);
+    let h3: i64 = d
+        .server
+        .admin()
+        .query_one("SELECT key FROM bangfu.households WHERE id = 'H3'", &[])
+        .expect("H3")
+        .get(0);
+    let m1: i64 = g
+        .query_one("SELECT key FROM members WHERE id = 'M1'", &[])
+        .expect("M1")
+        .get(0);
+    let denied = [
+        "INSERT INTO households (id, head, township) VALUES ('H9', '周九', '向阳街道')".to_string(),
+        "UPDATE households SET township = '向阳街道' WHERE id = 'H1'".to_string(),
+        format!(
+            "INSERT INTO deliveries (day, fingerprint, occurrence, member, household, category, goods)
+             VALUES (12000, 1, 1, {m1}, {h3}, 0, 100)"
+        ),
+        format!("INSERT INTO pairings (member, household, since) VALUES ({m1}, {h3}, 12000)"),
+        // (Ledger 2, 帮扶人, holds only members.)
+        format!("INSERT INTO holds (kind, record, ledger, added) VALUES (0, {h3}, 2, 2)"),
+        // Deliveries 1 to 4: its own two and the other township's.
+        "INSERT INTO holds (kind, record, ledger, added)
+         SELECT 3, key, 2, 2 FROM generate_series(1, 4) AS key"
+            .to_string(),
+        format!("INSERT INTO holds (kind, record, ledger, added) VALUES (1, {m1}, 1, 2)"),
+        format!(
+            "INSERT INTO history (kind, record, field, command, day, old, new)
+             VALUES (0, {h3}, 'head', 1, 12000, '王五', '王六')"
+        ),
+        // Members and the grants are read, never written.
+        "INSERT INTO members (id, name, unit) VALUES ('M9', '吴九', '区委')".to_string(),
+        "UPDATE members SET unit = '区委'".to_string(),
+        "UPDATE grants SET township = NULL".to_string(),
+        // The log of another's import (here the admin's): an undo of it
+        // would find none of its records to take back.
+        "UPDATE commands SET undone = '2003-06-30T10:00:00+08:00' WHERE number = 1".to_string(),
+        "TRUNCATE deliveries".to_string(),
+    ];
+    for sql in &denied {
+        let e = refused(&mut g, sql);
+        assert_eq!(
+            e.code(),
+            Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE),
+            "{sql}: {e}"
+        );
+        // What bangfu says of such a refusal.
+        let said = bangfu::store::StoreError::failed(
+            "postgres://…/district",
+            bangfu::store::Doing::Importing,
+            &bangfu::store::sql::SqlError::Postgres(e),
+        )
+        .to_string();
+        assert!(
+            said.starts_with("the server refused: ") && said.ends_with("nothing was imported"),
+            "{said}"
+        );
+    }
+    // Another township's household cannot be changed or deleted either:
+    // the role does not see it.
+    let changed = g
+        .execute("UPDATE households SET head = '王六' WHERE id = 'H3'", &[])
+        .expect("update");
+    assert_eq!(changed, 0);
+    let deleted = g
+        .execute("DELETE FROM deliveries WHERE household = $1", &[&h3])
+        .expect("delete");
+    assert_eq!(deleted, 0);
+    let head: String = d
+        .server
+        .admin()
+        .query_one("SELECT head FROM bangfu.households WHERE id = 'H3'", &[])
+        .expect("H3")
+        .get(0);
+    assert_eq!(head, "王五");
+    assert_eq!(count(&mut d.server.admin(), "bangfu.deliveries"), 4);
+}
+
+/// Begin a transaction as store::sql::Conn::begin_write does: the write
+/// lock, then every key sequence after the largest key.
+fn begin_write(client: &mut Client) {
+    client
+        .batch_execute(&format!(
+            "BEGIN ISOLATION LEVEL READ COMMITTED;
+             SELECT pg_advisory_xact_lock({});
+             SELECT bangfu.sync_keys()",
+            bangfu::store::sql::WRITE_LOCK
+        ))
+        .expect("the write lock");
+}
+
+#[test]
+fn a_township_role_writes_its_own_under_the_write_lock_with_keys_after_every_row() {
+    let Some(d) = district() else { return };
+    let mut admin = d.server.admin();
+    let max: i64 = admin
+        .query_one("SELECT max(key) FROM bangfu.households", &[])
+        .expect("max")
+        .get(0);
+    let mut g = d.server.as_role(&d.gongnong);
+    // The 向阳街道 households have the largest keys: the role does not see
+    // them, and its new household still comes after them (sync_keys runs
+    // as the owner).
+    let seen: i64 = g
+        .query_one("SELECT max(key) FROM households", &[])
+        .expect("max")
+        .get(0);
+    assert!(seen < max, "{seen} {max}");
+    begin_write(&mut g);
+    let key: i64 = g
+        .query_one(
+            "INSERT INTO households (id, head, township, added) VALUES ('H6', '周六', '工农乡', 2)
+             RETURNING key",
+            &[],
+        )
+        .expect("insert its own household")
+        .get(0);
+    assert_eq!(key, max + 1);
+    let pairing: i64 = g
+        .query_one(
+            "INSERT INTO pairings (member, household, since, added)
+             VALUES ((SELECT key FROM members WHERE id = 'M2'), $1, 12000, 2) RETURNING key",
+            &[&key],
+        )
+        .expect("pair it")
+        .get(0);
+    g.execute(
+        "INSERT INTO holds (kind, record, ledger, added) VALUES (0, $1, 1, 2), (2, $2, 1, 2)",
+        &[&key, &pairing],
+    )
+    .expect("hold them");
+    g.execute(
+        "INSERT INTO history (kind, record, field, command, day, old, new)
+         VALUES (0, (SELECT key FROM households WHERE id = 'H1'), 'head', 1, 12000, '张三', '张山')",
+        &[],
+    )
+    .expect("history of its own household");
+    g.execute(
+        "INSERT INTO commands (number, at, \"user\", day) VALUES (2, 'now', 'clerk', 12000)",
+        &[],
+    )
+    .expect("the log");
+    g.batch_execute("COMMIT").expect("commit");
+    let mut x = d.server.as_role(&d.xiangyang);
+    assert_eq!(households(&mut x), ["H3", "H4"]);
+    assert_eq!(count(&mut x, "history"), 0);
+    assert_eq!(households(&mut g), ["H1", "H2", "H5", "H6"]);
+    assert_eq!(count(&mut g, "history"), 1);
+}
+
+#[test]
+fn a_role_of_every_township_reads_and_writes_all() {
+    let Some(d) = district() else { return };
+    let mut all = d.server.as_role(&d.everyone);
+    begin_write(&mut all);
+    all.batch_execute(
+        "INSERT INTO members (id, name, unit) VALUES ('M9', '吴九', '区委');
+         UPDATE households SET village = '新村' WHERE id IN ('H1', 'H3');
+         COMMIT",
+    )
+    .expect("write members and every township");
+    assert_eq!(count(&mut all, "members"), 4);
+    let villages: i64 = d
+        .server
+        .admin()
+        .query_one(
+            "SELECT count(*) FROM bangfu.households WHERE village = '新村'",
+            &[],
+        )
+        .expect("count")
+        .get(0);
+    assert_eq!(villages, 2);
+}
+
+#[test]
+fn granting_a_role_again_changes_its_township() {
+    let Some(d) = district() else { return };
+    let url = d.server.url();
+    let out = grant(&d.w, &url, &[&d.gongnong, "--township", XIANGYANG]);
+    assert!(
+        out.starts_with(&format!(
+            "updated login role {}: it reads and writes only the households of 向阳街道",
+            d.gongnong
+        )),
+        "{out}"
+    );
+    assert!(out.contains("password: unchanged"), "{out}");
+    let mut g = d.server.as_role(&d.gongnong);
+    assert_eq!(households(&mut g), ["H3", "H4"]);
+    // Every township's role held to one: it no longer writes members.
+    grant(&d.w, &url, &[&d.everyone, "--township", GONGNONG]);
+    let mut all = d.server.as_role(&d.everyone);
+    assert_eq!(households(&mut all), ["H1", "H2", "H5"]);
+    let e = refused(&mut all, "UPDATE members SET unit = '区委'");
+    assert_eq!(
+        e.code(),
+        Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE)
+    );
+    // And back to every township.
+    grant(&d.w, &url, &[&d.everyone]);
+    let mut all = d.server.as_role(&d.everyone);
+    assert_eq!(households(&mut all).len(), 5);
+    all.batch_execute("UPDATE members SET unit = '区委' WHERE id = 'M3'")
+        .expect("members again");
+}
+
+#[test]
+fn grant_says_what_it_made_in_both_languages_and_takes_the_password_from_a_file_or_the_environment()
+{
+    let Some(mut server) = Server::new() else {
+        return;
+    };
+    let w = Workdir::new();
+    let url = server.url();
+    let (a, b) = (server.role("a"), server.role("b"));
+    let out = grant(&w, &url, &[&a, "--township", GONGNONG]);
+    let host = server.base.rsplit_once('@').map_or("", |(_, h)| h);
+    assert_eq!(
+        out,
+        format!(
+            "created login role {a}: it reads and writes only the households of 工农乡, their pairings and deliveries, and reads every member\n\
+             password: none; the role logs in only where the server's pg_hba.conf lets it in without one (give it one with --password-file FILE)\n\
+             the clerk logs in with --db postgres://{a}@{host}/{}\n",
+            server.name
+        )
+    );
+    let password = |role: &str| -> Option<String> {
+        server
+            .admin()
+            .query_one(
+                "SELECT rolpassword FROM pg_authid WHERE rolname = $1",
+                &[&role],
+            )
+            .expect("pg_authid")
+            .get(0)
+    };
+    assert_eq!(password(&a), None);
+    let file = w.utf8("口令.txt", "Gn-2003!\r\nnot this\n");
+    let mut cmd = w.bangfu();
+    let out = cmd
+        .args([
+            "--db",
+            &url,
+            "--lang",
+            "zh",
+            "grant",
+            &a,
+            "--township",
+            GONGNONG,
+        ])
+        .arg("--password-file")
+        .arg(&file)
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.starts_with(&format!(
+            "已更新登录角色 {a}：只能读写工农乡的贫困户及其结对、帮扶记录，可查看所有帮扶人\n密码：已设为 "
+        )),
+        "{text}"
+    );
+    // The server keeps (and was sent) the verifier, never the password.
+    let stored = password(&a).expect("a password");
+    assert!(stored.starts_with("SCRAM-SHA-256$4096:"), "{stored}");
+    assert!(!stored.contains("Gn-2003"));
+    let out = w
+        .bangfu()
+        .env("BANGFU_ROLE_PASSWORD", "Xy-2003")
+        .args(["--db", &url, "grant", &b])
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with(&format!(
+            "created login role {b}: it reads and writes every township's records\npassword: set from $BANGFU_ROLE_PASSWORD\n"
+        )),
+        "{text}"
+    );
+    assert!(password(&b).is_some_and(|p| p.starts_with("SCRAM-SHA-256$")));
+    // No household has the township: said, and the role made all the same.
+    let out = w
+        .bangfu()
+        .args(["--db", &url, "grant", &b, "--township", "城关镇"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("warning: no household's township is \"城关镇\" yet"),
+        "{err}"
+    );
+    // An empty password file is refused, nothing changed.
+    let empty = w.utf8("空.txt", "\n");
+    let out = w
+        .bangfu()
+        .args(["--db", &url, "grant", &b, "--password-file"])
+        .arg(&empty)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("has no password on its first line"));
+}
+
+#[test]
+fn a_role_the_server_shows_everything_is_refused() {
+    let Some(server) = Server::new() else { return };
+    let w = Workdir::new();
+    let url = server.url();
+    // The admin itself: a superuser, and the owner of the tables.
+    let admin = server
+        .base
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split_once('@'))
+        .map(|(user, _)| user.to_string())
+        .expect("the admin's name");
+    let (code, out, err) = run(&w, &url, &["grant", &admin, "--township", GONGNONG]);
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(
+        err.contains(&format!(
+            "{admin} is a superuser: the server shows it every township's records"
+        )),
+        "{err}"
+    );
+    // A role name the server would cut short.
+    let long = "x".repeat(64);
+    let (code, _, err) = run(&w, &url, &["grant", &long]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("cannot be a role's name"), "{err}");
+}
+
+#[test]
+fn a_township_role_may_not_grant() {
+    let Some(d) = district() else { return };
+    let (code, out, err) = run(&d.w, &d.server.url_of(&d.gongnong), &["grant", &d.gongnong]);
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(
+        err.contains("the server refused: ")
+            && err.contains("grant must be run as the database's admin")
+            && err.contains("nothing was changed"),
+        "{err}"
+    );
+    let mut g = d.server.as_role(&d.gongnong);
+    assert_eq!(households(&mut g), ["H1", "H2", "H5"]);
+}
+
+/// The reports every role's clerk prints, in two formats.
+const REPORTS: &[&[&str]] = &[
+    &["summary"],
+    &["summary", "--format", "json"],
+    &["totals", "--by", "township"],
+    &["totals", "--by", "township,village", "--format", "json"],
+    &["totals", "--by", "unit"],
+    &["unpaired"],
+    &["overdue", "--days", "60"],
+    &["overdue", "--days", "60", "--format", "csv"],
+    &["show", "household", "H1"],
+    &["show", "household", "H3"],
+    &["show", "member", "M1"],
+    &["check"],
+];
+
+#[test]
+fn each_roles_reports_are_those_of_a_database_of_its_township_alone() {
+    let Some(d) = district() else { return };
+    for (role, only) in [
+        (&d.gongnong, Some(GONGNONG)),
+        (&d.xiangyang, Some(XIANGYANG)),
+        (&d.everyone, None),
+    ] {
+        let alone = imported(only);
+        let url = d.server.url_of(role);
+        for args in REPORTS {
+            let want = {
+                let (code, out, _) = lite(&alone, args);
+                (code, out)
+            };
+            let (code, got, err) = run(&d.w, &url, args);
+            assert_eq!(
+                (code, got),
+                want,
+                "{role} ({only:?}): bangfu {args:?}\n{err}"
+            );
+        }
+    }
+}
+
+#[test]
+fn importing_as_a_township_role_writes_its_township_only() {
+    let Some(d) = district() else { return };
+    let url = d.server.url_of(&d.gongnong);
+    let before = count(&mut d.server.admin(), "bangfu.households");
+    let roster = d.w.gbk(
+        "新增贫困户.csv",
+        "户编号,户主,乡镇,村,脱贫状态\nH1,张三,工农乡,红旗村,贫困\nH9,周九,向阳街道,向阳社区,贫困\n",
+    );
+    let (code, out, err) = run(&d.w, &url, &["import", path_str(&roster)]);
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(
+        err.contains("the server refused: new row violates row-level security policy for table \"households\"")
+            && err.contains("nothing was imported"),
+        "{err}"
+    );
+    assert_eq!(count(&mut d.server.admin(), "bangfu.households"), before);
+    // Its own township's households, changed and new, and their
+    // deliveries go in, with their history and holds.
+    let own = d.w.gbk(
+        "新增贫困户2.csv",
+        "户编号,户主,乡镇,村,脱贫状态\nH1,张三,工农乡,新村,贫困\nH8,郑八,工农乡,红旗村,贫困\n",
+    );
+    let (code, out, err) = run(&d.w, &url, &["import", path_str(&own)]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    let deliveries = d.w.gbk(
+        "六月帮扶记录.csv",
+        "日期,帮扶人,户编号,类别,物资（元）,资金（元）\n2003年6月2日,M1,H1,送温暖,50,\n2003年6月3日,M1,H8,送温暖,60,\n",
+    );
+    let (code, out, err) = run(&d.w, &url, &["import", path_str(&deliveries)]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    let mut admin = d.server.admin();
+    assert_eq!(count(&mut admin, "bangfu.deliveries"), 6);
+    assert_eq!(count(&mut admin, "bangfu.history"), 1);
+    let roles: Vec<String> = admin
+        .query("SELECT role FROM bangfu.commands ORDER BY number", &[])
+        .expect("log")
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(roles[1..], [d.gongnong.clone(), d.gongnong.clone()]);
+    // Another township's household is not there for it to deliver to.
+    let theirs = d.w.gbk(
+        "七月帮扶记录.csv",
+        "日期,帮扶人,户编号,类别,物资（元）,资金（元）\n2003年6月4日,M2,H3,送温暖,70,\n",
+    );
+    let (code, out, err) = run(&d.w, &url, &["import", path_str(&theirs)]);
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(
+        err.contains("no household has the id or head \"H3\""),
+        "{err}"
+    );
+    assert_eq!(count(&mut admin, "bangfu.deliveries"), 6);
+    // The new version of the district's roster ledger, as this township
+    // sees it: what it no longer lists of its own households is removed,
+    // the other township's are not its to drop.
+    std::fs::create_dir_all(d.w.path("new")).expect("folder");
+    let version = d.w.gbk(
+        "new/贫困户.csv",
+        "户编号,户主,乡镇,村,脱贫状态\nH1,张三,工农乡,新村,贫困\nH2,李四,工农乡,大坪村,贫困\n",
+    );
+    let (code, out, err) = run(&d.w, &url, &["import", "--replace", path_str(&version)]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    let removed: Vec<String> = admin
+        .query(
+            "SELECT id FROM bangfu.households WHERE removed = 1 ORDER BY id",
+            &[],
+        )
+        .expect("removed")
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(removed, ["H5"]);
+    let held: i64 = admin
+        .query_one(
+            "SELECT count(*) FROM bangfu.holds h JOIN bangfu.ledgers l ON l.key = h.ledger
+             WHERE l.name = '贫困户' AND h.kind = 0",
+            &[],
+        )
+        .expect("holds")
+        .get(0);
+    assert_eq!(held, 4, "H1, H2 and the other township's H3, H4");
+    let mut x = d.server.as_role(&d.xiangyang);
+    assert_eq!(households(&mut x), ["H3", "H4"]);
+    assert_eq!(count(&mut x, "deliveries"), 2);
+    assert_eq!(count(&mut x, "history"), 0);
+}
+
+#[test]
+fn a_township_role_undoes_its_own_import_and_not_anothers() {
+    let Some(d) = district() else { return };
+    let url = d.server.url_of(&d.gongnong);
+    let own = d.w.gbk(
+        "新增贫困户.csv",
+        "户编号,户主,乡镇,村,脱贫状态\nH1,张三,工农乡,新村,贫困\nH8,郑八,工农乡,红旗村,贫困\n",
+    );
+    let (code, out, err) = run(&d.w, &url, &["import", path_str(&own)]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    let mut admin = d.server.admin();
+    let before = |admin: &mut Client| -> Vec<String> {
+        admin
+            .query(
+                "SELECT id || ' ' || coalesce(village, '') FROM bangfu.households ORDER BY id",
+                &[],
+            )
+            .expect("households")
+            .iter()
+            .map(|r| r.get(0))
+            .collect()
+    };
+    let changed = before(&mut admin);
+    assert!(changed.contains(&"H1 新村".to_string()), "{changed:?}");
+    // Its own import, taken back.
+    let (code, out, err) = run(&d.w, &url, &["undo", "2"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    let undone = before(&mut admin);
+    assert_eq!(
+        undone,
+        [
+            "H1 红旗村",
+            "H2 大坪村",
+            "H3 向阳社区",
+            "H4 向阳社区",
+            "H5 大坪村"
+        ]
+    );
+    // The admin's import: the role sees only part of it, so the server
+    // refuses to mark it undone, and nothing of it is taken back.
+    let (code, out, err) = run(&d.w, &url, &["undo", "1"]);
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(
+        err.contains(
+            "the server refused: new row violates row-level security policy for table \"commands\""
+        ) && err.contains("nothing was undone"),
+        "{err}"
+    );
+    assert_eq!(before(&mut admin), undone);
+    assert_eq!(count(&mut admin, "bangfu.deliveries"), 4);
+}
