@@ -64,7 +64,7 @@ use crate::records::{CellProblem, Columns, Delivery, Household, Member, Pairing}
 use crate::store::merge::{Held, Other, OtherChange, OtherDelivery, OtherHousehold, OtherMember};
 use crate::store::write::merge::{Change, Placed, Unheld};
 use crate::store::write::{LoggedFile, WriteError, Writer};
-use crate::store::Store;
+use crate::store::{sql, Store};
 use crate::values::{Category, Date, Fen, IdNumber, LedgerName, Phone, Status};
 use rusqlite::types::Value;
 use rustc_hash::FxHashSet as HashSet;
@@ -226,7 +226,7 @@ impl<'r> Line<'r> {
     /// What writing a record did: a record the writer refused (an ID number
     /// another household has, say) is a problem of the line, named by its
     /// place among the line's records; the database failing ends it all.
-    fn written(&mut self, written: Result<(), WriteError>) -> rusqlite::Result<()> {
+    fn written(&mut self, written: Result<(), WriteError>) -> sql::Result<()> {
         self.read += 1;
         match written {
             Ok(()) => Ok(()),
@@ -276,7 +276,7 @@ fn merge_one(
         let mut line = Line::new(input.name.clone(), report);
         let held = Held::ByNone;
         write_kind(writer, other, kind, held, today, &mut line, &mut carried)?;
-        writer.end_unheld()?;
+        writer.end_unheld();
         let counts = (line.read, line.rejected);
         if line.read > 0 {
             let ledger = LedgerName::default();
@@ -310,7 +310,7 @@ fn push_line(
     kind: Kind,
     (read, rejected): (u64, u64),
     report: &mut ImportReport,
-) -> rusqlite::Result<()> {
+) -> sql::Result<()> {
     let tally = writer.end_file()?;
     let mut result = FileResult {
         name,
@@ -545,7 +545,7 @@ fn carry_history(
     writer: &mut Writer<'_>,
     changes: Vec<OtherChange>,
     carried: &HashSet<(Kind, String)>,
-) -> rusqlite::Result<Vec<Collapsed>> {
+) -> sql::Result<Vec<Collapsed>> {
     let mut collapsed = Vec::new();
     let mut rows = changes.into_iter().peekable();
     while let Some(first) = rows.next() {

@@ -12,10 +12,11 @@
 //! - the other file's history of a field, carried into the target
 //!   ([`Writer::carry_history`]).
 
-use super::{Outcome, WriteError, Writer};
+use super::{stored, Outcome, WriteError, Writer};
+use crate::args;
 use crate::input::headers::Kind;
+use crate::store::sql::Result;
 use rusqlite::types::Value;
-use rusqlite::{params, OptionalExtension};
 
 /// A delivery as the other file stores it, its member and household
 /// already keys of the target.
@@ -68,15 +69,11 @@ impl Writer<'_> {
         self.tally = Default::default();
     }
 
-    /// The end of the records no ledger holds: a pairing goes through
-    /// [`Writer::pairing`], which holds what it writes by the current
-    /// ledger — none here (ledger keys start at 1): those holds go again.
-    pub fn end_unheld(&mut self) -> rusqlite::Result<()> {
-        self.conn
-            .prepare_cached("DELETE FROM holds WHERE ledger = 0")?
-            .execute([])?;
+    /// The end of the records no ledger holds: their pairings went
+    /// through [`Writer::pairing`], which holds by no ledger here (ledger
+    /// keys start at 1, [`Writer::hold`]), and are in no ledger's version.
+    pub fn end_unheld(&mut self) {
         self.versions.retain(|(ledger, _), _| *ledger != 0);
-        Ok(())
     }
 
     /// The key of household (`Kind::Households`) or member `id`, if the
@@ -101,67 +98,60 @@ impl Writer<'_> {
 
     fn settle_placed(&mut self, d: &Placed<'_>) -> Result<Outcome, WriteError> {
         let stored: Option<i64> = match d.id {
-            Some(id) => self
-                .conn
-                .prepare_cached("SELECT key FROM deliveries WHERE id = ?1")?
-                .query_row([id], |r| r.get(0))
-                .optional()?,
-            None => self
-                .conn
-                .prepare_cached(
-                    "SELECT key FROM deliveries
-                     WHERE day = ?1 AND fingerprint = ?2 AND occurrence = ?3",
-                )?
-                .query_row(params![d.day, d.fingerprint, d.occurrence], |r| r.get(0))
-                .optional()?,
+            Some(id) => self.conn.query_opt(
+                "SELECT key FROM deliveries WHERE id = ?1",
+                args![id],
+                |r| r.get(0),
+            )?,
+            None => self.placed_at(d, d.occurrence)?,
         };
         let (key, outcome) = match stored {
             Some(key) => (key, Outcome::Unchanged),
             None => (self.insert_placed(d)?, Outcome::New),
         };
-        if self.ledger != 0 {
-            self.hold(Kind::Deliveries, key)?;
-        }
+        self.hold(Kind::Deliveries, key)?;
         Ok(outcome)
     }
 
-    /// Insert a delivery at its place; one with an id whose place another
-    /// id's row takes goes to the next free occurrence below it.
-    fn insert_placed(&mut self, d: &Placed<'_>) -> rusqlite::Result<i64> {
-        let mut insert = self.conn.prepare_cached(
+    /// The delivery stored at `d`'s day and fingerprint, at `occurrence`.
+    fn placed_at(&self, d: &Placed<'_>, occurrence: i64) -> Result<Option<i64>> {
+        self.conn.query_opt(
+            "SELECT key FROM deliveries WHERE day = ?1 AND fingerprint = ?2 AND occurrence = ?3",
+            args![d.day, d.fingerprint, occurrence],
+            |r| r.get(0),
+        )
+    }
+
+    /// Insert a delivery at its place (found free); one with an id whose
+    /// place another id's row takes goes to the next free occurrence below
+    /// it. The place is asked before the insert, not found by a conflict:
+    /// a PostgreSQL insert that meets one has used up a key.
+    fn insert_placed(&mut self, d: &Placed<'_>) -> Result<i64> {
+        let mut occurrence = d.occurrence;
+        if d.id.is_some() {
+            while self.placed_at(d, occurrence)?.is_some() {
+                occurrence = occurrence.min(1) - 1;
+            }
+        }
+        self.insert(
             "INSERT INTO deliveries
              (day, fingerprint, occurrence, id, member, household, category, goods, cash, note,
               added)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-             ON CONFLICT (day, fingerprint, occurrence) DO NOTHING RETURNING key",
-        )?;
-        let mut occurrence = d.occurrence;
-        loop {
-            let key: Option<i64> = insert
-                .query_row(
-                    params![
-                        d.day,
-                        d.fingerprint,
-                        occurrence,
-                        d.id,
-                        d.member,
-                        d.household,
-                        d.category,
-                        d.goods,
-                        d.cash,
-                        d.note,
-                        self.command
-                    ],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            match key {
-                Some(key) => return Ok(key),
-                None if d.id.is_some() => occurrence = occurrence.min(1) - 1,
-                // Looked up free a moment ago, in this transaction.
-                None => return Err(rusqlite::Error::QueryReturnedNoRows),
-            }
-        }
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            args![
+                d.day,
+                d.fingerprint,
+                occurrence,
+                d.id,
+                d.member,
+                d.household,
+                d.category,
+                d.goods,
+                d.cash,
+                d.note,
+                self.command
+            ],
+        )
     }
 
     /// A household or member no ledger of the other file holds: one the
@@ -194,31 +184,26 @@ impl Writer<'_> {
                     let field = crate::input::headers::Field::IdNumber;
                     return Err(self.rejected(field, taken));
                 }
-                let key: i64 = self
-                    .conn
-                    .prepare_cached(
-                        "INSERT INTO households
-                         (id, head, id_number, township, village, size, cause, status, lifted_on,
-                          phone, removed, added)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING key",
-                    )?
-                    .query_row(
-                        params![
-                            id,
-                            head,
-                            id_number,
-                            rest[0],
-                            rest[1],
-                            rest[2],
-                            rest[3],
-                            rest[4],
-                            rest[5],
-                            rest[6],
-                            removed,
-                            self.command
-                        ],
-                        |r| r.get(0),
-                    )?;
+                let key = self.insert(
+                    "INSERT INTO households
+                     (id, head, id_number, township, village, size, cause, status, lifted_on,
+                      phone, removed, added)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                    args![
+                        id,
+                        head,
+                        id_number,
+                        rest[0],
+                        rest[1],
+                        rest[2],
+                        rest[3],
+                        rest[4],
+                        rest[5],
+                        rest[6],
+                        removed,
+                        self.command
+                    ],
+                )?;
                 std::sync::Arc::make_mut(&mut self.refs.households).insert(key, id, head);
                 if let Some(number) = id_number {
                     self.id_numbers.insert(number.to_string(), key);
@@ -232,16 +217,11 @@ impl Writer<'_> {
                 phone,
                 removed,
             } => {
-                let key: i64 = self
-                    .conn
-                    .prepare_cached(
-                        "INSERT INTO members (id, name, unit, role, phone, removed, added)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING key",
-                    )?
-                    .query_row(
-                        params![id, name, unit, role, phone, removed, self.command],
-                        |r| r.get(0),
-                    )?;
+                let key = self.insert(
+                    "INSERT INTO members (id, name, unit, role, phone, removed, added)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    args![id, name, unit, role, phone, removed, self.command],
+                )?;
                 std::sync::Arc::make_mut(&mut self.refs.members).insert(key, id, name);
             }
         }
@@ -270,38 +250,33 @@ impl Writer<'_> {
         key: i64,
         field: &str,
         changes: &[Change],
-    ) -> rusqlite::Result<bool> {
+    ) -> Result<bool> {
         let (Some((_, first_old, _)), Some((day, _, new))) = (changes.first(), changes.last())
         else {
             return Ok(false);
         };
         let several = changes.len() > 1;
         let kind = kind as i64;
-        let stored: Vec<(i64, i32, Value)> = self
-            .conn
-            .prepare_cached(
-                "SELECT command, day, new FROM history WHERE kind = ?1 AND record = ?2 AND field = ?3",
-            )?
-            .query_map(params![kind, key, field], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        if stored.iter().any(|(_, d, n)| d == day && same(n, new)) {
+        let known: Vec<(i64, i32, Value)> = self.conn.collect(
+            "SELECT command, day, new FROM history WHERE kind = ?1 AND record = ?2 AND field = ?3",
+            args![kind, key, field],
+            |r| Ok((r.get(0)?, r.get(1)?, stored(r.cell(2)?))),
+        )?;
+        if known.iter().any(|(_, d, n)| d == day && same(n, new)) {
             return Ok(false);
         }
-        if stored.iter().any(|(c, _, _)| *c == self.command) {
-            let latest_other = stored
+        if known.iter().any(|(c, _, _)| *c == self.command) {
+            let latest_other = known
                 .iter()
                 .filter(|(c, _, _)| *c != self.command)
                 .map(|(_, d, _)| *d)
                 .max();
             if latest_other.is_none_or(|latest| latest <= *day) {
-                self.conn
-                    .prepare_cached(
-                        "UPDATE history SET day = ?5
-                         WHERE kind = ?1 AND record = ?2 AND field = ?3 AND command = ?4",
-                    )?
-                    .execute(params![kind, key, field, self.command, day])?;
+                self.conn.execute(
+                    "UPDATE history SET day = ?5
+                     WHERE kind = ?1 AND record = ?2 AND field = ?3 AND command = ?4",
+                    args![kind, key, field, self.command, day],
+                )?;
                 return Ok(several);
             }
             return Ok(false);
@@ -310,19 +285,18 @@ impl Writer<'_> {
             0 => "households",
             _ => "members",
         };
-        let added: i64 = self
-            .conn
-            .prepare_cached(&format!("SELECT added FROM {table} WHERE key = ?1"))?
-            .query_row([key], |r| r.get(0))?;
+        let added: i64 = self.conn.value(
+            &format!("SELECT added FROM {table} WHERE key = ?1"),
+            args![key],
+        )?;
         if added != self.command || same(first_old, new) {
             return Ok(false);
         }
-        self.conn
-            .prepare_cached(
-                "INSERT INTO history (kind, record, field, command, day, old, new)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(params![kind, key, field, self.command, day, first_old, new])?;
+        self.conn.execute(
+            "INSERT INTO history (kind, record, field, command, day, old, new)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            args![kind, key, field, self.command, day, first_old, new],
+        )?;
         Ok(several)
     }
 }

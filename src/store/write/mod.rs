@@ -270,8 +270,13 @@ impl<'c> Writer<'c> {
 
     /// The current file listed record `key` of `kind`: its ledger holds it
     /// (a hold it had already keeps the import that made it) and it is in
-    /// the ledger's new version ([`Writer::saw`]).
+    /// the ledger's new version ([`Writer::saw`]). The records a merge
+    /// writes held by no ledger (ledger 0, [`Writer::begin_unheld`]) get
+    /// no hold.
     fn hold(&mut self, kind: Kind, key: i64) -> Result<()> {
+        if self.ledger == 0 {
+            return Ok(());
+        }
         self.conn.execute(
             "INSERT INTO holds (kind, record, ledger, added) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT DO NOTHING",
