@@ -29,6 +29,8 @@ pub struct Store {
     upgraded_from: Option<i64>,
     /// The file this open created (by [`Store::create`]), if it did.
     created: Option<PathBuf>,
+    /// Whether this open made bangfu's schema on a PostgreSQL server.
+    made_schema: bool,
 }
 
 /// How long bangfu waits for another bangfu (an import, a first use of a
@@ -189,6 +191,10 @@ impl Store {
     /// leaves WAL mode only with the file to itself, so that is the test;
     /// the file must also still hold no record and no logged import.
     pub fn discard_created(self) {
+        if self.made_schema {
+            let _ = pg::drop_if_unused(&self.conn);
+            return;
+        }
         let Some(file) = self.created.clone() else {
             return;
         };
@@ -213,9 +219,13 @@ impl Store {
         }
     }
 
-    /// The file [`Store::create`] created, if it did (none existed).
-    pub fn created(&self) -> Option<&Path> {
-        self.created.as_deref()
+    /// The database [`Store::create`] created, if it did (no file was
+    /// there, or the server's database held no bangfu schema), as said.
+    pub fn created(&self) -> Option<String> {
+        match self.made_schema {
+            true => Some(self.name.clone()),
+            false => self.created.as_ref().map(|f| f.display().to_string()),
+        }
     }
 
     /// A database that lives in memory only (for `demo` and tests).
@@ -256,8 +266,9 @@ impl Store {
         let conn = pg::session(&target).map_err(StoreError::Connect)?;
         let name = target.shown().to_string();
         let mut found = pg::found(&conn)?;
+        let mut made_schema = false;
         if found == pg::Found::Nothing && may_create {
-            found = pg::create(&conn)?;
+            (found, made_schema) = pg::create(&conn)?;
         }
         match found {
             pg::Found::Version(v) if v == pg::schema::VERSION => Ok(Store {
@@ -265,6 +276,7 @@ impl Store {
                 name,
                 upgraded_from: None,
                 created: None,
+                made_schema,
             }),
             pg::Found::Version(v) => Err(StoreError::Newer {
                 path: name,
@@ -330,6 +342,7 @@ impl Store {
             name,
             upgraded_from: None,
             created: None,
+            made_schema: false,
         };
         store.migrate()?;
         Ok(store)
