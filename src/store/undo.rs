@@ -112,9 +112,8 @@ impl Store {
 
 /// Why import `number` cannot be undone, if it cannot.
 fn refusal(conn: &Connection, number: i64) -> rusqlite::Result<Option<Refusal>> {
-    let db = super::query::Db(conn);
-    let Some(command) = super::log::command(db, number)? else {
-        let range = super::log::range(db)?;
+    let Some(command) = super::log::command_in(conn, number)? else {
+        let range = super::log::range_in(conn)?;
         return Ok(Some(Refusal::Unknown { number, range }));
     };
     if let Some(at) = command.undone {
