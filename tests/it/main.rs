@@ -19,6 +19,7 @@ mod ledger_model;
 mod ledgers;
 mod mangled;
 mod outputs;
+mod pg_reads;
 mod privacy;
 mod progress;
 mod reliability;
