@@ -1091,8 +1091,11 @@ mod tests {
         }
     }
 
+    /// Whether the sum overflowed, one ledger's sums, the history.
+    type Reads = (bool, (i64, Fen, Fen), Vec<(String, Stored, Stored)>);
+
     /// What [`plant`]'s records read as.
-    fn reads(db: Db<'_>) -> (bool, (i64, Fen, Fen), Vec<(String, Stored, Stored)>) {
+    fn reads(db: Db<'_>) -> Reads {
         let overflow = delivery_sums(db, None).map_err(|e| is_sum_overflow(&e));
         let held = delivery_sums(db, Some(1)).unwrap();
         let mut history: Vec<_> = history_of(db, 0, 1)
