@@ -146,10 +146,18 @@ fn copy_to_server(file: &Path, url: &str) {
     pg.batch_execute("SELECT bangfu.sync_keys()").unwrap();
 }
 
+/// `bangfu` on the SQLite file of `w`, whatever database the suite's
+/// working directories use.
+fn on_file(w: &Workdir) -> assert_cmd::Command {
+    let mut cmd = w.bangfu();
+    cmd.env("BANGFU_DB", w.db());
+    cmd
+}
+
 /// The sample, then a ledger's life on top of it, imported into the file.
 fn build(w: &Workdir) {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
-    w.bangfu()
+    on_file(w)
         .args(["demo", "--db", path_str(&w.db())])
         .assert()
         .success();
@@ -171,13 +179,13 @@ fn build(w: &Workdir) {
         "六月帮扶人.csv",
         &members.replacen("宋贤洁,区委,", "宋贤洁,区政府,", 1),
     );
-    w.bangfu()
+    on_file(w)
         .env("BANGFU_TODAY", "2002-12-31")
         .args(["import", "--ledger", "households"])
         .arg(&roster)
         .assert()
         .success();
-    w.bangfu()
+    on_file(w)
         .env("BANGFU_TODAY", "2002-12-31")
         .args(["import", "--ledger", "members"])
         .arg(&members)
@@ -195,7 +203,7 @@ fn build(w: &Workdir) {
              2002-07-09,LS-M001,LS-H001,送政策,,,\"讲解政策\t再就业\"\n"
         ),
     );
-    w.bangfu()
+    on_file(w)
         .args(["import", "--ledger", "七月台账"])
         .arg(&july)
         .assert()
@@ -209,7 +217,7 @@ fn build(w: &Workdir) {
              2002-07-09,LS-M001,LS-H001,送政策,,,\"讲解政策\t再就业\"\n"
         ),
     );
-    w.bangfu()
+    on_file(w)
         .args(["import", "--replace", "--ledger", "七月台账"])
         .arg(&corrected)
         .assert()
@@ -219,13 +227,19 @@ fn build(w: &Workdir) {
         "八月台账.csv",
         &format!("{header}2002-08-01,LS-M003,LS-H158,送温暖,100,,\n"),
     );
-    w.bangfu()
+    on_file(w)
         .args(["import", "--ledger", "八月台账"])
         .arg(&august)
         .assert()
         .success();
-    let last = crate::common::scalar(w, "SELECT max(number) FROM commands");
-    w.bangfu().args(["undo", &last]).assert().success();
+    let last: i64 = rusqlite::Connection::open(w.db())
+        .unwrap()
+        .query_row("SELECT max(number) FROM commands", [], |r| r.get(0))
+        .unwrap();
+    on_file(w)
+        .args(["undo", &last.to_string()])
+        .assert()
+        .success();
 }
 
 /// Every report, as arguments after `bangfu`.
@@ -332,27 +346,19 @@ fn first_difference(a: &str, b: &str) -> String {
     "(only line endings differ)".into()
 }
 
-#[test]
-fn every_report_on_postgresql_prints_what_it_prints_on_a_sqlite_file() {
-    let Ok(admin) = std::env::var("BANGFU_TEST_PG") else {
-        eprintln!("skipped: no PostgreSQL server (set BANGFU_TEST_PG, see .ci/postgres)");
-        return;
-    };
-    let w = Workdir::new();
-    build(&w);
-    let server = Scratch::new(admin);
-    copy_to_server(&w.db(), &server.url);
-    let file = path_str(&w.db()).to_string();
+/// Run every report of `reports` in every format and both languages on
+/// the file and on the server, and `export` on both: what differs.
+fn compare(w: &Workdir, file: &str, url: &str, reports: &[Vec<&str>]) -> (usize, Vec<String>) {
     let mut differ = Vec::new();
     let mut compared = 0;
-    for args in reports() {
+    for args in reports {
         for lang in ["en", "zh"] {
             for format in ["table", "csv", "json", "markdown"] {
                 let mut all = vec!["--lang", lang];
-                all.extend(&args);
+                all.extend(args);
                 all.extend(["--format", format]);
-                let lite = run(&w, &file, &all);
-                let pg = run(&w, &server.url, &all);
+                let lite = run(w, file, &all);
+                let pg = run(w, url, &all);
                 assert!(
                     lite.0.is_some_and(|c| c <= 1) && !lite.1.is_empty(),
                     "{all:?} on the file: {lite:?}"
@@ -371,16 +377,9 @@ fn every_report_on_postgresql_prints_what_it_prints_on_a_sqlite_file() {
     }
     for lang in ["en", "zh"] {
         let mut parts = Vec::new();
-        for (db, name) in [
-            (file.as_str(), "lite.xlsx"),
-            (server.url.as_str(), "pg.xlsx"),
-        ] {
+        for (db, name) in [(file, "lite.xlsx"), (url, "pg.xlsx")] {
             let out = w.path(&format!("{lang}-{name}"));
-            let (code, stdout) = run(
-                &w,
-                db,
-                &["--lang", lang, "export", "--xlsx", path_str(&out)],
-            );
+            let (code, stdout) = run(w, db, &["--lang", lang, "export", "--xlsx", path_str(&out)]);
             assert_eq!(code, Some(0), "export on {db}: {stdout}");
             parts.push(workbook_parts(&out));
         }
@@ -395,10 +394,43 @@ fn every_report_on_postgresql_prints_what_it_prints_on_a_sqlite_file() {
             differ.push(format!("export --lang {lang}: the parts {names:?} differ"));
         }
     }
+    (compared, differ)
+}
+
+#[test]
+fn every_report_on_postgresql_prints_what_it_prints_on_a_sqlite_file() {
+    let Ok(admin) = std::env::var("BANGFU_TEST_PG") else {
+        eprintln!("skipped: no PostgreSQL server (set BANGFU_TEST_PG, see .ci/postgres)");
+        return;
+    };
+    let w = Workdir::new();
+    // The sample alone: no history, so `summary` counts in SQL.
+    let sample = w.path("sample.db");
+    w.bangfu()
+        .args(["demo", "--db", path_str(&sample)])
+        .assert()
+        .success();
+    let first = Scratch::new(admin.clone());
+    copy_to_server(&sample, &first.url);
+    let plain: Vec<Vec<&str>> = vec![
+        vec!["summary"],
+        vec!["summary", "--ledger", "deliveries"],
+        vec!["totals", "--by", "category,unit"],
+        vec!["overdue"],
+        vec!["check"],
+    ];
+    let (n, mut differ) = compare(&w, path_str(&sample), &first.url, &plain);
+    // The sample and a ledger's life after it.
+    build(&w);
+    let server = Scratch::new(admin);
+    copy_to_server(&w.db(), &server.url);
+    let (m, more) = compare(&w, path_str(&w.db()), &server.url, &reports());
+    differ.extend(more);
     assert!(
         differ.is_empty(),
-        "{} of {compared} outputs differ between SQLite and PostgreSQL:\n{}",
+        "{} of {} outputs differ between SQLite and PostgreSQL:\n{}",
         differ.len(),
+        n + m,
         differ.join("\n")
     );
 }
