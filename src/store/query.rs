@@ -740,18 +740,12 @@ pub fn deliveries_of(
     })?;
     // Sorted here, the note by its bytes (an empty one first), as SQLite
     // orders: rows that tie are the same in every column.
-    list.sort_by(|a, b| {
-        let (x, y) = (&a.facts, &b.facts);
-        let other = |d: &DeliveryFacts| if of_member { d.household } else { d.member };
-        (x.day, x.category, other(x), x.goods, x.cash, &a.note).cmp(&(
-            y.day,
-            y.category,
-            other(y),
-            y.goods,
-            y.cash,
-            &b.note,
-        ))
-    });
+    let order = |r: &DeliveryRecord| {
+        let d = r.facts;
+        let other = if of_member { d.household } else { d.member };
+        (d.day, d.category, other, d.goods, d.cash)
+    };
+    list.sort_by(|a, b| order(a).cmp(&order(b)).then_with(|| a.note.cmp(&b.note)));
     Ok(list)
 }
 
@@ -842,28 +836,21 @@ pub fn repeated_deliveries(db: Db<'_>, scan: &Scan) -> Result<Vec<(String, Deliv
         ],
         |r| Ok((r.get(7)?, DeliveryFacts::from_row(r)?, r.get(6)?)),
     )?;
-    found.sort_by(|(a, x, n), (b, y, m)| {
+    type Repeat = (String, DeliveryFacts, u32);
+    fn order((name, d, times): &Repeat) -> (i32, i64, i64, u8, &str, i64, i64, u32) {
+        let name = name.as_str();
         (
-            x.day,
-            x.member,
-            x.household,
-            x.category,
-            a,
-            x.goods,
-            x.cash,
-            n,
+            d.day,
+            d.member,
+            d.household,
+            d.category,
+            name,
+            d.goods,
+            d.cash,
+            *times,
         )
-            .cmp(&(
-                y.day,
-                y.member,
-                y.household,
-                y.category,
-                b,
-                y.goods,
-                y.cash,
-                m,
-            ))
-    });
+    }
+    found.sort_by(|a, b| order(a).cmp(&order(b)));
     Ok(found)
 }
 

@@ -194,34 +194,26 @@ fn build(w: &Workdir) {
     // A ledger with a row pasted twice and a visit outside any pairing,
     // then its corrected version.
     let header = "日期,帮扶人,户编号,类别,物资（元）,资金（元）,帮扶内容\n";
-    let july = w.utf8(
-        "七月台账.csv",
-        &format!(
-            "{header}2002年7月5日,LS-M001,LS-H154,送温暖,300.00,,送棉被\n\
-             2002年7月5日,LS-M001,LS-H154,送温暖,300.00,,送棉被\n\
-             2002-07-08,LS-M002,LS-H155,办好事实事,,500,慰问金\n\
-             2002-07-09,LS-M001,LS-H001,送政策,,,\"讲解政策\t再就业\"\n"
-        ),
-    );
-    on_file(w)
-        .args(["import", "--ledger", "七月台账"])
-        .arg(&july)
-        .assert()
-        .success();
-    let corrected = w.utf8(
-        "七月台账更正.csv",
-        &format!(
-            "{header}2002年7月5日,LS-M001,LS-H154,送温暖,300.00,,送棉被\n\
-             2002年7月5日,LS-M001,LS-H154,送温暖,300.00,,送棉被\n\
-             2002-07-08,LS-M002,LS-H155,办好事实事,,600,慰问金\n\
-             2002-07-09,LS-M001,LS-H001,送政策,,,\"讲解政策\t再就业\"\n"
-        ),
-    );
-    on_file(w)
-        .args(["import", "--replace", "--ledger", "七月台账"])
-        .arg(&corrected)
-        .assert()
-        .success();
+    for (name, cash, replace) in [
+        ("七月台账.csv", 500, false),
+        ("七月台账更正.csv", 600, true),
+    ] {
+        let file = w.utf8(
+            name,
+            &format!(
+                "{header}2002年7月5日,LS-M001,LS-H154,送温暖,300.00,,送棉被\n\
+                 2002年7月5日,LS-M001,LS-H154,送温暖,300.00,,送棉被\n\
+                 2002-07-08,LS-M002,LS-H155,办好事实事,,{cash},慰问金\n\
+                 2002-07-09,LS-M001,LS-H001,送政策,,,\"讲解政策\t再就业\"\n"
+            ),
+        );
+        let mut import = on_file(w);
+        import.args(["import", "--ledger", "七月台账"]);
+        if replace {
+            import.arg("--replace");
+        }
+        import.arg(&file).assert().success();
+    }
     // An import taken back.
     let august = w.utf8(
         "八月台账.csv",
