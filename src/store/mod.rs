@@ -202,10 +202,8 @@ impl Store {
         let empty = alone
             && !query::holds_records(self.reports()).unwrap_or(true)
             && self
-                .lite()
-                .query_row("SELECT NOT EXISTS (SELECT 1 FROM imports)", [], |r| {
-                    r.get(0)
-                })
+                .conn
+                .value("SELECT NOT EXISTS (SELECT 1 FROM imports)", crate::args![])
                 .unwrap_or(false);
         drop(self);
         if empty {
