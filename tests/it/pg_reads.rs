@@ -285,6 +285,20 @@ fn reports() -> Vec<Vec<&'static str>> {
         &["check"],
         &["check", "--ledger", "七月台账"],
         &["check", "--township", "向阳街道"],
+        &["check", "--member", "LS-M001", "--category", "送温暖"],
+        &["check", "--household", "LS-H154", "--from", "2002-07-01"],
+        &[
+            "totals",
+            "--by",
+            "month",
+            "--member",
+            "LS-M001",
+            "--household",
+            "LS-H154",
+            "--category",
+            "warmth",
+        ],
+        &["show", "member", "LS-M001", "--ledger", "七月台账"],
         &["log"],
     ];
     all.iter().map(|a| a.to_vec()).collect()
