@@ -208,10 +208,8 @@ impl Store {
         let empty = alone
             && !query::holds_records(self.reports()).unwrap_or(true)
             && self
-                .lite()
-                .query_row("SELECT NOT EXISTS (SELECT 1 FROM imports)", [], |r| {
-                    r.get(0)
-                })
+                .conn
+                .value("SELECT NOT EXISTS (SELECT 1 FROM imports)", crate::args![])
                 .unwrap_or(false);
         drop(self);
         if empty {
@@ -499,7 +497,10 @@ impl Store {
     }
 
     /// SQLite's integrity check of the whole file, for `check`: damage
-    /// found is an error that says so, with SQLite's first finding.
+    /// found is an error that says so, with SQLite's first finding. A
+    /// server checks its own pages (and its foreign keys on every write):
+    /// on PostgreSQL there is no file to check, and `check`'s findings
+    /// across records are the logical checks, the same on both backends.
     pub fn check_integrity(&self) -> Result<(), StoreError> {
         let found = query::integrity_problems(self.reports(), 100)?;
         let Some(first) = found.first() else {
@@ -517,7 +518,7 @@ impl Store {
 
     /// The database, for the report queries of [`query`].
     pub fn reports(&self) -> query::Db<'_> {
-        query::Db(self.lite())
+        query::Db(&self.conn)
     }
 
     /// The schema version of the open database.

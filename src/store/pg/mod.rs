@@ -167,8 +167,14 @@ pub(crate) mod tests {
         let target = connect::Target::parse(&db.url).unwrap();
         let conn = session(&target).unwrap();
         assert_eq!(found(&conn).unwrap(), Found::Nothing);
-        assert_eq!(create(&conn).unwrap(), (Found::Version(schema::VERSION), true));
-        assert_eq!(create(&conn).unwrap(), (Found::Version(schema::VERSION), false));
+        assert_eq!(
+            create(&conn).unwrap(),
+            (Found::Version(schema::VERSION), true)
+        );
+        assert_eq!(
+            create(&conn).unwrap(),
+            (Found::Version(schema::VERSION), false)
+        );
         conn.begin_write().unwrap();
         conn.execute(
             "INSERT INTO ledgers (key, name) VALUES (?1, ?2)",
