@@ -125,8 +125,7 @@ pub fn run(ctx: &Context, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Res
     // to report zeros. One it did create is said, so that a clerk in the
     // wrong folder notices.
     match (&report, store.created()) {
-        (Ok(report), Some(file)) if report.committed => {
-            let path = file.display().to_string();
+        (Ok(report), Some(path)) if report.committed => {
             say(&Msg::CreatedDatabase { path }.text(ctx.lang), ctx.reveal);
         }
         (_, Some(_)) => store.discard_created(),

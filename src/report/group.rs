@@ -659,7 +659,7 @@ impl Resolved {
 
     /// Read which households and members `--ledger`'s ledger holds, for
     /// [`Resolved::household_held`] and [`Resolved::member_held`].
-    pub fn load_holds(&mut self, db: Db<'_>) -> rusqlite::Result<()> {
+    pub fn load_holds(&mut self, db: Db<'_>) -> crate::store::sql::Result<()> {
         if let Some(ledger) = self.ledger {
             self.held_households = Some(query::held(db, 0, ledger)?);
             self.held_members = Some(query::held(db, 1, ledger)?);

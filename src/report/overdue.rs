@@ -85,8 +85,8 @@ fn overdue_loading<W: std::borrow::Borrow<World>>(
     conn: Db<'_>,
     as_of: Date,
     days: u32,
-    load: impl FnOnce() -> rusqlite::Result<W>,
-) -> rusqlite::Result<(W, Vec<OverdueRow>)> {
+    load: impl FnOnce() -> crate::store::sql::Result<W>,
+) -> crate::store::sql::Result<(W, Vec<OverdueRow>)> {
     let day = as_of.days();
     // The pairs to judge, then their latest delivery, in one scan.
     let pairs = Pairs::new(

@@ -238,13 +238,7 @@ fn delivery_sums(
 ) -> anyhow::Result<(i64, Fen, Fen)> {
     match query::delivery_sums(conn, ledger) {
         Ok(sums) => Ok(sums),
-        Err(e) if is_sum_overflow(&e) => Err(MoneyOverflow.into()),
+        Err(e) if query::is_sum_overflow(&e) => Err(MoneyOverflow.into()),
         Err(e) => Err(e.into()),
     }
-}
-
-/// SQLite's `sum()` of integers stops with "integer overflow" rather than
-/// give a wrong figure.
-fn is_sum_overflow(e: &rusqlite::Error) -> bool {
-    matches!(e, rusqlite::Error::SqliteFailure(_, Some(message)) if message == "integer overflow")
 }

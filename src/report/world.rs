@@ -180,7 +180,7 @@ pub struct World {
 }
 
 impl World {
-    pub fn load(conn: Db<'_>) -> rusqlite::Result<World> {
+    pub fn load(conn: Db<'_>) -> crate::store::sql::Result<World> {
         let households = query::households(conn)?;
         let members = query::members(conn)?;
         let changes = query::dated_history(conn)?;

@@ -4,7 +4,9 @@
 //! in [`crate::report::log`].
 
 use super::query::Db;
+use super::sql::{Result, Row};
 use super::write::Counts;
+use crate::args;
 
 /// One import command of the log.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,44 +44,45 @@ pub struct File {
 }
 
 /// The whole log, newest command first.
-pub fn commands(db: Db<'_>) -> rusqlite::Result<Vec<Command>> {
+pub fn commands(db: Db<'_>) -> Result<Vec<Command>> {
     let conn = db.0;
-    let mut commands: Vec<Command> = conn
-        .prepare(&format!("{COMMAND} ORDER BY number DESC"))?
-        .query_map([], command_of)?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut files = conn.prepare(
+    let mut commands: Vec<Command> = conn.collect(
+        &format!("{COMMAND} ORDER BY number DESC"),
+        args![],
+        command_of,
+    )?;
+    let rows = conn.collect(
         "SELECT i.command, i.file, l.name, i.kind, i.sha256, i.rows_read, i.new, i.updated,
                 i.unchanged, i.removed, i.skipped, i.rejected
          FROM imports i LEFT JOIN ledgers l ON l.key = i.ledger
          WHERE i.command IS NOT NULL
          ORDER BY i.command DESC, i.key",
-    )?;
-    let rows = files.query_map([], |r| {
-        let n = |i: usize| -> rusqlite::Result<u64> { Ok(r.get::<_, i64>(i)?.max(0) as u64) };
-        Ok((
-            r.get::<_, i64>(0)?,
-            File {
-                file: r.get(1)?,
-                ledger: r.get(2)?,
-                kind: r.get(3)?,
-                sha256: r.get(4)?,
-                counts: Counts {
-                    read: n(5)?,
-                    new: n(6)?,
-                    updated: n(7)?,
-                    unchanged: n(8)?,
-                    removed: n(9)?,
-                    skipped: n(10)?,
-                    rejected: n(11)?,
+        args![],
+        |r| {
+            let n = |i: usize| -> Result<u64> { Ok(r.get::<_, i64>(i)?.max(0) as u64) };
+            Ok((
+                r.get::<_, i64>(0)?,
+                File {
+                    file: r.get(1)?,
+                    ledger: r.get(2)?,
+                    kind: r.get(3)?,
+                    sha256: r.get(4)?,
+                    counts: Counts {
+                        read: n(5)?,
+                        new: n(6)?,
+                        updated: n(7)?,
+                        unchanged: n(8)?,
+                        removed: n(9)?,
+                        skipped: n(10)?,
+                        rejected: n(11)?,
+                    },
                 },
-            },
-        ))
-    })?;
+            ))
+        },
+    )?;
     // Both lists are in descending command order: walk them together.
     let mut at = 0;
-    for row in rows {
-        let (command, file) = row?;
+    for (command, file) in rows {
         while commands.get(at).is_some_and(|c| c.number > command) {
             at += 1;
         }
@@ -92,21 +95,20 @@ pub fn commands(db: Db<'_>) -> rusqlite::Result<Vec<Command>> {
 
 /// One command of the log, without its files; `None` if the log has no
 /// command `number`.
-pub fn command(db: Db<'_>, number: i64) -> rusqlite::Result<Option<Command>> {
-    use rusqlite::OptionalExtension;
-    db.0.query_row(
+pub fn command(db: Db<'_>, number: i64) -> Result<Option<Command>> {
+    db.0.query_opt(
         &format!("{COMMAND} WHERE number = ?1"),
-        [number],
+        args![number],
         command_of,
     )
-    .optional()
 }
 
-/// The columns of a command, as [`command_of`] reads them.
-const COMMAND: &str = "SELECT number, at, user, undone, undoable FROM commands";
+/// The columns of a command, as [`command_of`] reads them (`user` is a
+/// reserved word on a server: quoted).
+const COMMAND: &str = r#"SELECT number, at, "user", undone, undoable FROM commands"#;
 
 /// A row of [`COMMAND`], its files not read yet.
-fn command_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Command> {
+fn command_of(r: &Row<'_>) -> Result<Command> {
     let user: String = r.get(2)?;
     Ok(Command {
         number: r.get(0)?,
@@ -119,10 +121,16 @@ fn command_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Command> {
 }
 
 /// The lowest and highest command numbers of the log, if it has any.
-pub fn range(db: Db<'_>) -> rusqlite::Result<Option<(i64, i64)>> {
-    db.0.query_row("SELECT min(number), max(number) FROM commands", [], |r| {
-        Ok(r.get::<_, Option<i64>>(0)?.zip(r.get::<_, Option<i64>>(1)?))
-    })
+pub fn range(db: Db<'_>) -> Result<Option<(i64, i64)>> {
+    db.0.query_row(
+        "SELECT min(number), max(number) FROM commands",
+        args![],
+        range_of,
+    )
+}
+
+fn range_of(r: &Row<'_>) -> Result<Option<(i64, i64)>> {
+    Ok(r.get::<_, Option<i64>>(0)?.zip(r.get::<_, Option<i64>>(1)?))
 }
 
 /// A moment as the log dates imports and undos: local time, ISO 8601 with

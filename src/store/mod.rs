@@ -30,6 +30,8 @@ pub struct Store {
     upgraded_from: Option<i64>,
     /// The file this open created (by [`Store::create`]), if it did.
     created: Option<PathBuf>,
+    /// Whether this open made bangfu's schema on a PostgreSQL server.
+    made_schema: bool,
 }
 
 /// How long bangfu waits for another bangfu (an import, a first use of a
@@ -190,6 +192,10 @@ impl Store {
     /// leaves WAL mode only with the file to itself, so that is the test;
     /// the file must also still hold no record and no logged import.
     pub fn discard_created(self) {
+        if self.made_schema {
+            let _ = pg::drop_if_unused(&self.conn);
+            return;
+        }
         let Some(file) = self.created.clone() else {
             return;
         };
@@ -203,10 +209,8 @@ impl Store {
         let empty = alone
             && !query::holds_records(self.reports()).unwrap_or(true)
             && self
-                .lite()
-                .query_row("SELECT NOT EXISTS (SELECT 1 FROM imports)", [], |r| {
-                    r.get(0)
-                })
+                .conn
+                .value("SELECT NOT EXISTS (SELECT 1 FROM imports)", crate::args![])
                 .unwrap_or(false);
         drop(self);
         if empty {
@@ -214,9 +218,13 @@ impl Store {
         }
     }
 
-    /// The file [`Store::create`] created, if it did (none existed).
-    pub fn created(&self) -> Option<&Path> {
-        self.created.as_deref()
+    /// The database [`Store::create`] created, if it did (no file was
+    /// there, or the server's database held no bangfu schema), as said.
+    pub fn created(&self) -> Option<String> {
+        match self.made_schema {
+            true => Some(self.name.clone()),
+            false => self.created.as_ref().map(|f| f.display().to_string()),
+        }
     }
 
     /// A database that lives in memory only (for `demo` and tests).
@@ -257,8 +265,9 @@ impl Store {
         let conn = pg::session(&target).map_err(StoreError::Connect)?;
         let name = target.shown().to_string();
         let mut found = pg::found(&conn)?;
+        let mut made_schema = false;
         if found == pg::Found::Nothing && may_create {
-            found = pg::create(&conn)?;
+            (found, made_schema) = pg::create(&conn)?;
         }
         match found {
             pg::Found::Version(v) if v == pg::schema::VERSION => Ok(Store {
@@ -266,6 +275,7 @@ impl Store {
                 name,
                 upgraded_from: None,
                 created: None,
+                made_schema,
             }),
             pg::Found::Version(v) => Err(StoreError::Newer {
                 path: name,
@@ -331,6 +341,7 @@ impl Store {
             name,
             upgraded_from: None,
             created: None,
+            made_schema: false,
         };
         store.migrate()?;
         Ok(store)
@@ -487,7 +498,10 @@ impl Store {
     }
 
     /// SQLite's integrity check of the whole file, for `check`: damage
-    /// found is an error that says so, with SQLite's first finding.
+    /// found is an error that says so, with SQLite's first finding. A
+    /// server checks its own pages (and its foreign keys on every write):
+    /// on PostgreSQL there is no file to check, and `check`'s findings
+    /// across records are the logical checks, the same on both backends.
     pub fn check_integrity(&self) -> Result<(), StoreError> {
         let found = query::integrity_problems(self.reports(), 100)?;
         let Some(first) = found.first() else {
@@ -505,7 +519,7 @@ impl Store {
 
     /// The database, for the report queries of [`query`].
     pub fn reports(&self) -> query::Db<'_> {
-        query::Db(self.lite())
+        query::Db(&self.conn)
     }
 
     /// The schema version of the open database.

@@ -142,24 +142,14 @@ fn undo_in_transaction(conn: &Conn, number: i64) -> Result<Result<Undone, Refusa
     }
 }
 
-/// Import `number` as the log has it: when it ran, when it was undone,
-/// whether it kept what undo needs; `None` if the log has no such import.
-fn logged(conn: &Conn, number: i64) -> Result<Option<(String, Option<String>, bool)>> {
-    conn.query_opt(
-        "SELECT at, undone, undoable FROM commands WHERE number = ?1",
-        args![number],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )
-}
-
 /// Why import `number` cannot be undone, if it cannot.
 fn refusal(conn: &Conn, number: i64) -> Result<Option<Refusal>> {
-    let Some((_, undone, undoable)) = logged(conn, number)? else {
-        let range = conn.query_row(
-            "SELECT min(number), max(number) FROM commands",
-            args![],
-            |r| Ok(r.get::<_, Option<i64>>(0)?.zip(r.get::<_, Option<i64>>(1)?)),
-        )?;
+    let db = super::query::Db(conn);
+    let Some(super::log::Command {
+        undone, undoable, ..
+    }) = super::log::command(db, number)?
+    else {
+        let range = super::log::range(db)?;
         return Ok(Some(Refusal::Unknown { number, range }));
     };
     if let Some(at) = undone {

@@ -95,7 +95,7 @@ fn columns(file: &rusqlite::Connection, table: &str) -> Vec<String> {
 fn copy_to(w: &Workdir, server: &Server) {
     let conn = server.conn();
     assert_eq!(
-        pg::create(&conn).expect("schema"),
+        pg::create(&conn).expect("schema").0,
         pg::Found::Version(pg::schema::VERSION)
     );
     let file = rusqlite::Connection::open(w.db()).expect("open db");

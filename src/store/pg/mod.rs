@@ -56,21 +56,55 @@ pub fn found(conn: &Conn) -> Result<Found> {
 }
 
 /// Make bangfu's schema in an empty database, in one transaction, unless
-/// another bangfu made it meanwhile. What the database then holds.
-pub fn create(conn: &Conn) -> Result<Found> {
+/// another bangfu made it meanwhile. What the database then holds, and
+/// whether this call made it.
+pub fn create(conn: &Conn) -> Result<(Found, bool)> {
     conn.batch(&format!(
         "BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
     ))?;
     let done = (|| {
-        if found(conn)? == Found::Nothing {
+        let made = found(conn)? == Found::Nothing;
+        if made {
             conn.batch(schema::CREATE)?;
         }
-        found(conn)
+        Ok((found(conn)?, made))
     })();
     match done {
         Ok(f) => {
             conn.commit()?;
             Ok(f)
+        }
+        Err(e) => {
+            let _ = conn.rollback();
+            Err(e)
+        }
+    }
+}
+
+/// Take away the schema an import made and then did not commit to, so
+/// that a mistyped `--db` leaves no empty bangfu database to report zeros
+/// (as a file made for nothing is removed). Only while it holds no record,
+/// no logged command and no role's grant, under the write lock (another
+/// bangfu may have begun importing into it meanwhile). Whether it went.
+pub fn drop_if_unused(conn: &Conn) -> Result<bool> {
+    conn.batch(&format!(
+        "BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+    ))?;
+    let unused: Result<bool> = conn.value(
+        "SELECT NOT EXISTS (SELECT 1 FROM bangfu.commands)
+            AND NOT EXISTS (SELECT 1 FROM bangfu.households)
+            AND NOT EXISTS (SELECT 1 FROM bangfu.members)
+            AND NOT EXISTS (SELECT 1 FROM bangfu.grants)",
+        crate::args![],
+    );
+    match unused {
+        Ok(true) => {
+            conn.batch("DROP SCHEMA bangfu CASCADE; COMMIT")?;
+            Ok(true)
+        }
+        Ok(false) => {
+            conn.rollback()?;
+            Ok(false)
         }
         Err(e) => {
             let _ = conn.rollback();
@@ -133,8 +167,14 @@ pub(crate) mod tests {
         let target = connect::Target::parse(&db.url).unwrap();
         let conn = session(&target).unwrap();
         assert_eq!(found(&conn).unwrap(), Found::Nothing);
-        assert_eq!(create(&conn).unwrap(), Found::Version(schema::VERSION));
-        assert_eq!(create(&conn).unwrap(), Found::Version(schema::VERSION));
+        assert_eq!(
+            create(&conn).unwrap(),
+            (Found::Version(schema::VERSION), true)
+        );
+        assert_eq!(
+            create(&conn).unwrap(),
+            (Found::Version(schema::VERSION), false)
+        );
         conn.begin_write().unwrap();
         conn.execute(
             "INSERT INTO ledgers (key, name) VALUES (?1, ?2)",
