@@ -143,6 +143,7 @@ impl Other {
             name,
             upgraded_from: None,
             created: None,
+            made_schema: false,
         };
         // A damaged file would be merged short: refused, as a report on it
         // would be.
