@@ -98,11 +98,12 @@ impl Writer<'_> {
 
     fn settle_placed(&mut self, d: &Placed<'_>) -> Result<Outcome, WriteError> {
         let stored: Option<i64> = match d.id {
-            Some(id) => self.conn.query_opt(
-                "SELECT key FROM deliveries WHERE id = ?1",
-                args![id],
-                |r| r.get(0),
-            )?,
+            Some(id) => {
+                self.conn
+                    .query_opt("SELECT key FROM deliveries WHERE id = ?1", args![id], |r| {
+                        r.get(0)
+                    })?
+            }
             None => self.placed_at(d, d.occurrence)?,
         };
         let (key, outcome) = match stored {
