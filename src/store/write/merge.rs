@@ -11,6 +11,12 @@
 //!   the target has it;
 //! - the other file's history of a field, carried into the target
 //!   ([`Writer::carry_history`]).
+//!
+//! All of it goes through [`crate::store::sql::Conn`], into a SQLite file
+//! or a PostgreSQL server alike, a record at a time: the deliveries without
+//! id take their stored places one by one on a server too (a look-up, an
+//! insert and a hold each), not by the COPY a file's rows take there
+//! ([`crate::store::pg::deliveries`], which numbers occurrences itself).
 
 use super::{stored, Outcome, WriteError, Writer};
 use crate::args;
