@@ -509,6 +509,8 @@ fn delivery(writer: &mut Writer<'_>, d: &OtherDelivery, held: Held) -> Result<()
             note: d.note.as_deref().map(Cow::Borrowed),
         };
         let resolved = writer.refs().delivery(&row)?;
+        // After the rows before it, as they come (their keys first).
+        writer.end_placed()?;
         return writer.delivery(&resolved, d.note.as_deref());
     }
     let (Some(member), Some(household)) = (

@@ -615,3 +615,71 @@ fn records_no_ledger_holds_come_in_held_by_no_ledger() {
     );
     assert_eq!(scalar(&w, "SELECT count(*) FROM holds WHERE kind = 2"), "0");
 }
+
+/// The rows of `sql` in the SQLite file `file` of the Workdir, each as its
+/// cells joined by `|`, as [`Workdir::rows`] gives the database's.
+fn file_rows(w: &Workdir, file: &str, sql: &str) -> Vec<String> {
+    use rusqlite::types::ValueRef;
+    let conn = rusqlite::Connection::open(w.path(file)).expect(file);
+    let mut stmt = conn.prepare(sql).expect(sql);
+    let columns = stmt.column_count();
+    let mut rows = stmt.query([]).expect(sql);
+    let mut all = Vec::new();
+    while let Some(row) = rows.next().expect(sql) {
+        let cells: Vec<String> = (0..columns)
+            .map(|i| match row.get_ref(i).expect("cell") {
+                ValueRef::Null => "NULL".to_string(),
+                ValueRef::Integer(n) => n.to_string(),
+                ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                other => panic!("{sql}: {other:?}"),
+            })
+            .collect();
+        all.push(cells.join("|"));
+    }
+    all
+}
+
+#[test]
+fn a_merge_numbers_and_places_every_record_alike_on_either_backend() {
+    let w = Workdir::new();
+    townships(&w);
+    // 工农乡's ledger 帮扶记录 then holds, in the order it added them:
+    // rows without id, one with an id, and rows without id again, one of
+    // them on a day before the rest (its place comes before, its key after).
+    let with_id = sheet(
+        &w,
+        "2003年5月/工农乡/帮扶记录.csv",
+        &format!("流水号,{DELIVERIES}"),
+        &["GN-0501,2003年5月1日,M1,H1,送政策,0,0,"],
+    );
+    import_on(&w, Some("gongnong.db"), "2003-05-31", &[&with_id]);
+    for (month, row) in [
+        ("2003年6月", "2003年6月2日,M1,H1,送温暖,200,0,"),
+        ("2003年7月", "2003年3月1日,M1,H2,送温暖,100,0,"),
+    ] {
+        let late = sheet(
+            &w,
+            &format!("{month}/工农乡/帮扶记录.csv"),
+            DELIVERIES,
+            &[row],
+        );
+        import_on(&w, Some("gongnong.db"), "2003-07-05", &[&late]);
+    }
+    let both = ["gongnong.db", "xiangyang.db"];
+    import_on(&w, None, "2003-07-10", &both);
+    import_on(&w, Some("district.db"), "2003-07-10", &both);
+    for sql in [
+        "SELECT key, id, day, fingerprint, occurrence, member, household, category, goods, cash,
+                note, added
+         FROM deliveries ORDER BY key",
+        "SELECT kind, record, ledger, added FROM holds ORDER BY kind, record, ledger",
+        "SELECT key, id, village, status, removed, added FROM households ORDER BY key",
+        "SELECT key, id, added FROM members ORDER BY key",
+        "SELECT key, member, household, since, added FROM pairings ORDER BY key",
+        "SELECT kind, record, field, day FROM history ORDER BY kind, record, field, command",
+        "SELECT key, name FROM ledgers ORDER BY key",
+    ] {
+        assert_eq!(w.rows(sql), file_rows(&w, "district.db", sql), "{sql}");
+    }
+    assert_eq!(rows(&w, "deliveries"), "10");
+}

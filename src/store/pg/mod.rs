@@ -6,6 +6,7 @@
 pub mod connect;
 pub mod deliveries;
 pub mod grant;
+pub mod placed;
 pub mod schema;
 
 use crate::store::sql::{Conn, Result, WRITE_LOCK};

@@ -13,15 +13,17 @@
 //!   ([`Writer::carry_history`]).
 //!
 //! All of it goes through [`crate::store::sql::Conn`], into a SQLite file
-//! or a PostgreSQL server alike, a record at a time: the deliveries without
-//! id take their stored places one by one on a server too (a look-up, an
-//! insert and a hold each), not by the COPY a file's rows take there
-//! ([`crate::store::pg::deliveries`], which numbers occurrences itself).
+//! or a PostgreSQL server alike, a record at a time — but for the
+//! deliveries without id on a server: staged there and settled a line at
+//! a time by COPY ([`crate::store::pg::placed`]; a row at a time took 28 s
+//! for 50,000 there, debug build, against 1.4 s into a file), keyed in the
+//! order they come, as the file's path keys them.
 
 use super::{stored, Outcome, WriteError, Writer};
 use crate::args;
 use crate::input::headers::Kind;
-use crate::store::sql::Result;
+use crate::store::pg::placed::PlacedRow;
+use crate::store::sql::{Dialect, Result};
 use rusqlite::types::Value;
 
 /// A delivery as the other file stores it, its member and household
@@ -97,9 +99,47 @@ impl Writer<'_> {
     /// current ledger unless [`Writer::begin_unheld`]. One with an id and
     /// no ledger: matched by id (unchanged), else inserted at its day
     /// (its place as the writer gives one).
+    /// On PostgreSQL one without id is staged instead, for
+    /// [`Writer::end_placed`].
     pub fn placed_delivery(&mut self, d: &Placed<'_>) -> Result<(), WriteError> {
+        if self.conn.dialect() == Dialect::Postgres {
+            if d.id.is_none() {
+                let row = PlacedRow {
+                    day: i64::from(d.day),
+                    fingerprint: d.fingerprint,
+                    occurrence: d.occurrence,
+                    member: d.member,
+                    household: d.household,
+                    category: d.category,
+                    goods: d.goods,
+                    cash: d.cash,
+                    note: d.note.map(str::to_string),
+                };
+                return Ok(self.placed.push(self.conn, row)?);
+            }
+            self.end_placed()?;
+        }
         let settled = self.settle_placed(d);
         self.counted(settled)
+    }
+
+    /// Settle the deliveries staged at their places on PostgreSQL: before
+    /// a delivery with an id is written, so that keys are given in the
+    /// order the rows come, as a row at a time gives them on SQLite; and
+    /// at the end of each line ([`Writer::end_file`]).
+    pub fn end_placed(&mut self) -> Result<()> {
+        if self.placed.is_empty() {
+            return Ok(());
+        }
+        let settled = self.placed.settle(self.conn, self.command, self.ledger)?;
+        if self.ledger != 0 {
+            for &key in &settled.keys {
+                self.saw(Kind::Deliveries, key);
+            }
+        }
+        self.tally.new += settled.new;
+        self.tally.unchanged += settled.unchanged;
+        Ok(())
     }
 
     fn settle_placed(&mut self, d: &Placed<'_>) -> Result<Outcome, WriteError> {

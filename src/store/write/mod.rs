@@ -28,6 +28,7 @@ pub use replace::{Refusal, Replaced, Version};
 pub use seen::Seen;
 
 use super::pg::deliveries::Staged;
+use super::pg::placed::Placing;
 use super::sql::{Arg, Cell, Conn, Dialect, Result, SqlError, ToArg};
 use crate::args;
 use crate::i18n::store::StoreMsg;
@@ -160,6 +161,9 @@ pub struct Writer<'c> {
     /// On PostgreSQL: the current file's deliveries without id, settled
     /// at the end of the file (contract §3.4), set-based on the server.
     staged: Staged,
+    /// On PostgreSQL: a merge's deliveries at their stored places
+    /// ([`merge`]), settled likewise.
+    placed: Placing,
 }
 
 impl<'c> Writer<'c> {
@@ -190,6 +194,7 @@ impl<'c> Writer<'c> {
             tally: Tally::default(),
             deliveries: deliveries::Deliveries::new(conn, command)?,
             staged: Staged::new(),
+            placed: Placing::new(),
         })
     }
 
@@ -320,6 +325,7 @@ impl<'c> Writer<'c> {
     /// Write the file's deliveries without id, sorted; what all the file's
     /// records did.
     pub fn end_file(&mut self) -> Result<Tally> {
+        self.end_placed()?;
         self.end_deliveries()?;
         Ok(std::mem::take(&mut self.tally))
     }
