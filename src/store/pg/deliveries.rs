@@ -122,33 +122,7 @@ impl Staged {
 
     fn settle_all(&mut self, conn: &Conn, command: i64, ledger: i64) -> Result<Settled> {
         self.copy(conn)?;
-        let rows = self.copied;
-        if rows == 0 {
-            return Ok(Settled::default());
-        }
-        let base: i64 = conn.value(
-            "SELECT nextval(pg_get_serial_sequence('deliveries', 'key'))",
-            crate::args![],
-        )?;
-        let mut matched = Vec::new();
-        conn.stream(SETTLE, crate::args![command, ledger, base], |r| {
-            matched.push(r.get::<_, i64>(0)?);
-            Ok(())
-        })?;
-        let unchanged = matched.len() as u64;
-        let new = rows.saturating_sub(unchanged);
-        let next = base.saturating_add(new as i64);
-        // The key sequence goes on after the largest key, as after any
-        // insert (sync_keys: also for a role that sees only some rows).
-        conn.batch("SELECT bangfu.sync_keys(); DROP TABLE pg_temp.bangfu_staged")?;
-        let mut keys = Vec::with_capacity(rows as usize);
-        keys.extend(base..next);
-        keys.extend(matched);
-        Ok(Settled {
-            new,
-            unchanged,
-            keys,
-        })
+        settle_staged(conn, SETTLE, "bangfu_staged", self.copied, command, ledger)
     }
 
     /// Send the chunk to the server: one binary COPY into the staging
@@ -190,9 +164,51 @@ impl Staged {
     }
 }
 
+/// Settle the `rows` rows staged in table `staging` with `settle` (?1 the
+/// import, ?2 the ledger, ?3 the first free key; a new row's key is ?3 on
+/// by its count among the new ones; the answer: the stored deliveries the
+/// rows matched). The key sequence then goes on after the largest key, as
+/// after any insert (sync_keys: also for a role that sees only some rows),
+/// and the staging table goes.
+pub(super) fn settle_staged(
+    conn: &Conn,
+    settle: &str,
+    staging: &str,
+    rows: u64,
+    command: i64,
+    ledger: i64,
+) -> Result<Settled> {
+    if rows == 0 {
+        return Ok(Settled::default());
+    }
+    let base: i64 = conn.value(
+        "SELECT nextval(pg_get_serial_sequence('deliveries', 'key'))",
+        crate::args![],
+    )?;
+    let mut matched = Vec::new();
+    conn.stream(settle, crate::args![command, ledger, base], |r| {
+        matched.push(r.get::<_, i64>(0)?);
+        Ok(())
+    })?;
+    let unchanged = matched.len() as u64;
+    let new = rows.saturating_sub(unchanged);
+    let next = base.saturating_add(new as i64);
+    conn.batch(&format!(
+        "SELECT bangfu.sync_keys(); DROP TABLE pg_temp.{staging}"
+    ))?;
+    let mut keys = Vec::with_capacity(rows as usize);
+    keys.extend(base..next);
+    keys.extend(matched);
+    Ok(Settled {
+        new,
+        unchanged,
+        keys,
+    })
+}
+
 /// Run `f` on the PostgreSQL session; the bulk path has no SQLite side
 /// (the writer takes it on PostgreSQL only).
-fn postgres_only<T>(
+pub(super) fn postgres_only<T>(
     conn: &Conn,
     f: impl FnOnce(&mut crate::store::sql::Pg) -> Result<T>,
 ) -> Result<T> {

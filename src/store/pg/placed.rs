@@ -15,7 +15,8 @@
 //! A merge runs under the write lock, inside the import's transaction
 //! (the staging table goes with it); one line at a time on a session.
 
-use crate::store::sql::{Conn, Result, SqlError};
+use super::deliveries::{postgres_only, settle_staged, Settled};
+use crate::store::sql::{Conn, Result};
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::{ToSql, Type};
 
@@ -32,16 +33,6 @@ pub struct PlacedRow {
     pub goods: i64,
     pub cash: i64,
     pub note: Option<String>,
-}
-
-/// What settling a line's rows did.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Settled {
-    pub new: u64,
-    pub unchanged: u64,
-    /// Every delivery the rows inserted or matched: the new ones first,
-    /// in key order.
-    pub keys: Vec<i64>,
 }
 
 /// Rows sent with one COPY; what bangfu holds of a line.
@@ -86,27 +77,7 @@ impl Placing {
 
     fn settle_all(&mut self, conn: &Conn, command: i64, ledger: i64) -> Result<Settled> {
         self.copy(conn)?;
-        let rows = self.copied;
-        if rows == 0 {
-            return Ok(Settled::default());
-        }
-        let base: i64 = conn.value(
-            "SELECT nextval(pg_get_serial_sequence('deliveries', 'key'))",
-            crate::args![],
-        )?;
-        let matched: Vec<i64> =
-            conn.collect(SETTLE, crate::args![command, ledger, base], |r| r.get(0))?;
-        let unchanged = matched.len() as u64;
-        let new = rows.saturating_sub(unchanged);
-        let next = base.saturating_add(new as i64);
-        conn.batch("SELECT bangfu.sync_keys(); DROP TABLE pg_temp.bangfu_placed")?;
-        let mut keys: Vec<i64> = (base..next).collect();
-        keys.extend(matched);
-        Ok(Settled {
-            new,
-            unchanged,
-            keys,
-        })
+        settle_staged(conn, SETTLE, "bangfu_placed", self.copied, command, ledger)
     }
 
     /// Send the chunk: one binary COPY into the staging table, made by the
@@ -119,7 +90,7 @@ impl Placing {
             conn.batch(STAGING)?;
         }
         let (chunk, first) = (&self.chunk, self.copied);
-        let copied = conn.with_pg(|pg| {
+        let copied = postgres_only(conn, |pg| {
             let sink = pg.client.copy_in(COPY)?;
             let mut writer = BinaryCopyInWriter::new(sink, &COLUMNS);
             for (seq, row) in (first..).zip(chunk) {
@@ -139,12 +110,8 @@ impl Placing {
                 writer.write(&values)?;
             }
             Ok(writer.finish()?)
-        });
-        self.copied += copied.unwrap_or(Err(SqlError::Type {
-            column: 0,
-            wanted: "a PostgreSQL connection",
-            found: "a SQLite one",
-        }))?;
+        })?;
+        self.copied += copied;
         self.chunk.clear();
         Ok(())
     }
