@@ -19,24 +19,37 @@ type Row = (
     &'static str,
 );
 
+const PAIRS: [(&str, &str); 3] = [("M1", "H1"), ("M1", "H2"), ("M2", "H3")];
+const CATEGORIES: [&str; 4] = ["送温暖", "送政策", "送科技", "办好事实事"];
+const NOTES: [&str; 3] = ["", "走访", "看望生病老人，送米面油"];
+
+/// The i-th generated row, on (month, day): its pair and category go
+/// round by i, and every second row has cash.
+fn generated(i: u32, (month, day): (u32, u32), goods: u32, note: usize) -> Row {
+    let (member, household) = PAIRS[(i % 3) as usize];
+    let category = CATEGORIES[(i / 3 % 4) as usize];
+    (
+        month,
+        day,
+        member,
+        household,
+        category,
+        goods,
+        i % 2 * 50,
+        NOTES[note % 3],
+    )
+}
+
 /// A sheet of 2002 over the small district: many kinds of rows, some of
 /// them pasted twice, and one visit written down five times.
 fn sheet() -> Vec<Row> {
-    const PAIRS: [(&str, &str); 3] = [("M1", "H1"), ("M1", "H2"), ("M2", "H3")];
-    const CATEGORIES: [&str; 4] = ["送温暖", "送政策", "送科技", "办好事实事"];
-    const NOTES: [&str; 3] = ["", "走访", "看望生病老人，送米面油"];
     let mut rows: Vec<Row> = (0..400_u32)
         .map(|i| {
-            let (member, household) = PAIRS[(i % 3) as usize];
-            (
-                1 + i % 6,
-                1 + (i * 7) % 28,
-                member,
-                household,
-                CATEGORIES[(i / 3 % 4) as usize],
+            generated(
+                i,
+                (1 + i % 6, 1 + (i * 7) % 28),
                 i % 5 * 100,
-                i % 2 * 50,
-                NOTES[(i / 7 % 3) as usize],
+                (i / 7) as usize,
             )
         })
         .collect();
@@ -44,6 +57,19 @@ fn sheet() -> Vec<Row> {
     rows.extend(pasted);
     rows.extend([(3, 5, "M1", "H1", "送温暖", 800, 0, "走访"); 5]);
     rows
+}
+
+/// `rows` in a fixed shuffle (Fisher–Yates over a small LCG from `seed`).
+fn shuffle(rows: &[Row], seed: u64) -> Vec<Row> {
+    let mut shuffled = rows.to_vec();
+    let mut state = seed;
+    for i in (1..shuffled.len()).rev() {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        shuffled.swap(i, (state >> 33) as usize % (i + 1));
+    }
+    shuffled
 }
 
 /// The sheet as a clerk's GBK export with Chinese headers and dates.
@@ -64,15 +90,7 @@ fn orders() -> Vec<(&'static str, Vec<Row>)> {
     by_date.sort_by_key(|r| (r.0, r.1));
     let mut by_household = rows.clone();
     by_household.sort_by_key(|r| r.3);
-    // A fixed shuffle (Fisher–Yates over a small LCG).
-    let mut shuffled = rows.clone();
-    let mut state: u64 = 16;
-    for i in (1..shuffled.len()).rev() {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        shuffled.swap(i, (state >> 33) as usize % (i + 1));
-    }
+    let shuffled = shuffle(&rows, 16);
     let mut backwards = by_date.clone();
     backwards.reverse();
     vec![
@@ -182,22 +200,14 @@ fn a_file_imported_again_in_another_order_is_all_unchanged() {
 /// and at the end rows added late — the first 60 rows again and that visit
 /// a sixth time — whose days were written long before.
 fn sheet_by_day_with_late_rows() -> Vec<Row> {
-    const PAIRS: [(&str, &str); 3] = [("M1", "H1"), ("M1", "H2"), ("M2", "H3")];
-    const CATEGORIES: [&str; 4] = ["送温暖", "送政策", "送科技", "办好事实事"];
-    const NOTES: [&str; 3] = ["", "走访", "看望生病老人，送米面油"];
     const VISIT: Row = (5, 3, "M1", "H1", "送温暖", 888, 0, "走访");
     let mut rows: Vec<Row> = (0..5200_u32)
         .map(|i| {
-            let (member, household) = PAIRS[(i % 3) as usize];
-            (
-                1 + i / 440,
-                1 + (i / 7) % 28,
-                member,
-                household,
-                CATEGORIES[(i / 3 % 4) as usize],
+            generated(
+                i,
+                (1 + i / 440, 1 + (i / 7) % 28),
                 i % 97 * 10,
-                i % 2 * 50,
-                NOTES[(i / 5 % 3) as usize],
+                (i / 5) as usize,
             )
         })
         .collect();
@@ -233,14 +243,7 @@ const GAPS: &str = "SELECT count(*) FROM (SELECT day, fingerprint FROM deliverie
 fn rows_added_late_to_a_sheet_kept_by_day_take_the_next_occurrences_as_in_any_order() {
     let rows = sheet_by_day_with_late_rows();
     let n = rows.len();
-    let mut shuffled = rows.clone();
-    let mut state: u64 = 3;
-    for i in (1..shuffled.len()).rev() {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        shuffled.swap(i, (state >> 33) as usize % (i + 1));
-    }
+    let shuffled = shuffle(&rows, 3);
     let visit = "SELECT group_concat(occurrence, ',') FROM (SELECT occurrence FROM deliveries
          WHERE goods = 88800 ORDER BY occurrence)";
 
