@@ -486,7 +486,10 @@ fn the_log_keeps_the_login_and_each_files_sha256() {
     let login = match w.on_postgres() {
         true => scalar(&w, "SELECT current_user"),
         false => {
-            let id = std::process::Command::new("id").arg("-un").output().expect("id");
+            let id = std::process::Command::new("id")
+                .arg("-un")
+                .output()
+                .expect("id");
             String::from_utf8_lossy(&id.stdout).trim().to_string()
         }
     };
