@@ -189,7 +189,7 @@ impl Trouble {
             SqlError::Sqlite(e) => Trouble::of_sqlite(e),
             SqlError::Postgres(e) => Trouble::of_postgres(e),
             SqlError::Type { column, found, .. } => Trouble::Damaged(Damage::ColumnType {
-                name: format!("#{column}"),
+                name: column.clone(),
                 found: found.to_string(),
             }),
             SqlError::NoRows => Trouble::Other(e.to_string()),

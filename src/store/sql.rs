@@ -32,7 +32,8 @@ pub enum SqlError {
     /// A column did not hold what the code reads from it.
     #[error("column {column} holds {found}, not {wanted}")]
     Type {
-        column: usize,
+        /// The column's name, else its number.
+        column: String,
         wanted: &'static str,
         found: &'static str,
     },
@@ -239,11 +240,12 @@ pub enum Cell<'a> {
 impl Cell<'_> {
     fn kind(&self) -> &'static str {
         match self {
-            Cell::Null => "NULL",
-            Cell::Int(_) => "an integer",
-            Cell::Real(_) => "a real number",
+            // SQLite's names of its types, as its own errors say them.
+            Cell::Null => "null",
+            Cell::Int(_) => "integer",
+            Cell::Real(_) => "real",
             Cell::Text(_) => "text",
-            Cell::Blob(_) => "bytes",
+            Cell::Blob(_) => "blob",
         }
     }
 }
@@ -355,11 +357,20 @@ impl Row<'_> {
     pub fn get<I: ColumnIndex, T: FromCell>(&self, i: I) -> Result<T> {
         let i = i.index();
         let cell = self.cell(i)?;
-        T::from_cell(cell).ok_or(SqlError::Type {
-            column: i,
+        T::from_cell(cell).ok_or_else(|| SqlError::Type {
+            column: self.name(i),
             wanted: T::WANTED,
             found: cell.kind(),
         })
+    }
+
+    /// Column `i`'s name, for a message.
+    fn name(&self, i: usize) -> String {
+        let name = match self {
+            Row::Sqlite(r) => r.as_ref().column_name(i).ok().map(str::to_string),
+            Row::Postgres(r) => r.columns().get(i).map(|c| c.name().to_string()),
+        };
+        name.unwrap_or_else(|| format!("#{i}"))
     }
 
     /// How many columns the row has.
@@ -382,7 +393,7 @@ fn pg_cell(r: &postgres::Row, i: usize) -> Result<Cell<'_>> {
         .get(i)
         .map(|c| c.type_().clone())
         .ok_or(SqlError::Type {
-            column: i,
+            column: format!("#{i}"),
             wanted: "a column",
             found: "no such column",
         })?;
@@ -406,7 +417,10 @@ fn pg_cell(r: &postgres::Row, i: usize) -> Result<Cell<'_>> {
             .map_or(Cell::Null, Cell::Text),
         _ => {
             return Err(SqlError::Type {
-                column: i,
+                column: r
+                    .columns()
+                    .get(i)
+                    .map_or(format!("#{i}"), |c| c.name().to_string()),
                 wanted: "an integer, real, text or bytes column (CAST it)",
                 found: "another PostgreSQL type",
             })
@@ -788,7 +802,7 @@ mod tests {
         );
         let wrong = conn.value::<i64>("SELECT b FROM t WHERE a = 7", args![]);
         assert!(
-            matches!(wrong, Err(SqlError::Type { column: 0, .. })),
+            matches!(&wrong, Err(SqlError::Type { column, .. }) if column == "b"),
             "{wrong:?}"
         );
         assert!(matches!(

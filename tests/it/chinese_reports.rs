@@ -119,6 +119,10 @@ fn under_a_chinese_locale_no_message_of_the_reports_is_english() {
         ],
     ];
     for args in &cases {
+        // An output that is the database: a file only on SQLite.
+        if w.on_postgres() && args.contains(&path_str(&db)) {
+            continue;
+        }
         let out = w
             .bangfu()
             .env("LANG", "zh_CN.UTF-8")

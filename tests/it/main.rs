@@ -8,6 +8,7 @@ mod chinese;
 mod chinese_reports;
 mod clerk_review;
 mod common;
+mod concurrent;
 mod demo;
 mod history;
 mod import;

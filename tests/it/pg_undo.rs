@@ -239,9 +239,11 @@ fn dump_server(w: &Workdir, server: &Server) -> String {
 /// exit status, stdout, stderr.
 fn run(w: &Workdir, server: Option<&Server>, args: &[&str]) -> (Option<i32>, String, String) {
     let mut cmd = w.bangfu();
-    if let Some(server) = server {
-        cmd.args(["--db", &server.url]);
-    }
+    match server {
+        Some(server) => cmd.args(["--db", &server.url]),
+        // The file, also when the suite's own databases are on a server.
+        None => cmd.env("BANGFU_DB", w.db()),
+    };
     let out = cmd.args(args).output().expect("run bangfu");
     (
         out.status.code(),

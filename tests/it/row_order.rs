@@ -19,24 +19,37 @@ type Row = (
     &'static str,
 );
 
+const PAIRS: [(&str, &str); 3] = [("M1", "H1"), ("M1", "H2"), ("M2", "H3")];
+const CATEGORIES: [&str; 4] = ["送温暖", "送政策", "送科技", "办好事实事"];
+const NOTES: [&str; 3] = ["", "走访", "看望生病老人，送米面油"];
+
+/// The i-th generated row, on (month, day): its pair and category go
+/// round by i, and every second row has cash.
+fn generated(i: u32, (month, day): (u32, u32), goods: u32, note: usize) -> Row {
+    let (member, household) = PAIRS[(i % 3) as usize];
+    let category = CATEGORIES[(i / 3 % 4) as usize];
+    (
+        month,
+        day,
+        member,
+        household,
+        category,
+        goods,
+        i % 2 * 50,
+        NOTES[note % 3],
+    )
+}
+
 /// A sheet of 2002 over the small district: many kinds of rows, some of
 /// them pasted twice, and one visit written down five times.
 fn sheet() -> Vec<Row> {
-    const PAIRS: [(&str, &str); 3] = [("M1", "H1"), ("M1", "H2"), ("M2", "H3")];
-    const CATEGORIES: [&str; 4] = ["送温暖", "送政策", "送科技", "办好事实事"];
-    const NOTES: [&str; 3] = ["", "走访", "看望生病老人，送米面油"];
     let mut rows: Vec<Row> = (0..400_u32)
         .map(|i| {
-            let (member, household) = PAIRS[(i % 3) as usize];
-            (
-                1 + i % 6,
-                1 + (i * 7) % 28,
-                member,
-                household,
-                CATEGORIES[(i / 3 % 4) as usize],
+            generated(
+                i,
+                (1 + i % 6, 1 + (i * 7) % 28),
                 i % 5 * 100,
-                i % 2 * 50,
-                NOTES[(i / 7 % 3) as usize],
+                (i / 7) as usize,
             )
         })
         .collect();
@@ -44,6 +57,19 @@ fn sheet() -> Vec<Row> {
     rows.extend(pasted);
     rows.extend([(3, 5, "M1", "H1", "送温暖", 800, 0, "走访"); 5]);
     rows
+}
+
+/// `rows` in a fixed shuffle (Fisher–Yates over a small LCG from `seed`).
+fn shuffle(rows: &[Row], seed: u64) -> Vec<Row> {
+    let mut shuffled = rows.to_vec();
+    let mut state = seed;
+    for i in (1..shuffled.len()).rev() {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        shuffled.swap(i, (state >> 33) as usize % (i + 1));
+    }
+    shuffled
 }
 
 /// The sheet as a clerk's GBK export with Chinese headers and dates.
@@ -64,15 +90,7 @@ fn orders() -> Vec<(&'static str, Vec<Row>)> {
     by_date.sort_by_key(|r| (r.0, r.1));
     let mut by_household = rows.clone();
     by_household.sort_by_key(|r| r.3);
-    // A fixed shuffle (Fisher–Yates over a small LCG).
-    let mut shuffled = rows.clone();
-    let mut state: u64 = 16;
-    for i in (1..shuffled.len()).rev() {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        shuffled.swap(i, (state >> 33) as usize % (i + 1));
-    }
+    let shuffled = shuffle(&rows, 16);
     let mut backwards = by_date.clone();
     backwards.reverse();
     vec![
@@ -174,4 +192,94 @@ fn a_file_imported_again_in_another_order_is_all_unchanged() {
         ),
         format!("{} 2 2", first.len())
     );
+}
+
+/// A sheet kept day by day, long enough for its days to be written as they
+/// end (more than the 4,096 rows the writer wants to see in order first):
+/// 5,200 rows of 2002 by date, one visit written down five times on 3 May,
+/// and at the end rows added late — the first 60 rows again and that visit
+/// a sixth time — whose days were written long before.
+fn sheet_by_day_with_late_rows() -> Vec<Row> {
+    const VISIT: Row = (5, 3, "M1", "H1", "送温暖", 888, 0, "走访");
+    let mut rows: Vec<Row> = (0..5200_u32)
+        .map(|i| {
+            generated(
+                i,
+                (1 + i / 440, 1 + (i / 7) % 28),
+                i % 97 * 10,
+                (i / 5) as usize,
+            )
+        })
+        .collect();
+    rows.extend([VISIT; 5]);
+    rows.sort_by_key(|r| (r.0, r.1));
+    let late: Vec<Row> = rows[..60].to_vec();
+    rows.extend(late);
+    rows.push(VISIT);
+    rows
+}
+
+/// The reports and every stored delivery by its place, without the keys
+/// (a file by day writes its late rows last, and they take later keys).
+fn by_place(w: &Workdir) -> Vec<String> {
+    let mut out = shown(w);
+    out.pop();
+    out.push(scalar(
+        w,
+        "SELECT group_concat(row, char(10)) FROM (SELECT concat_ws('|', day, fingerprint,
+             occurrence, member, household, category, goods, cash, note) AS row
+         FROM deliveries ORDER BY day, fingerprint, occurrence)",
+    ));
+    out
+}
+
+/// Places whose occurrences are not 1 to their count (contract §3.4: the
+/// k-th row of a place within a file is occurrence k).
+const GAPS: &str = "SELECT count(*) FROM (SELECT day, fingerprint FROM deliveries
+     WHERE id IS NULL GROUP BY day, fingerprint
+     HAVING min(occurrence) != 1 OR max(occurrence) != count(*))";
+
+#[test]
+fn rows_added_late_to_a_sheet_kept_by_day_take_the_next_occurrences_as_in_any_order() {
+    let rows = sheet_by_day_with_late_rows();
+    let n = rows.len();
+    let shuffled = shuffle(&rows, 3);
+    let visit = "SELECT group_concat(occurrence, ',') FROM (SELECT occurrence FROM deliveries
+         WHERE goods = 88800 ORDER BY occurrence)";
+
+    // By day with late rows, and shuffled, each into a new database: the
+    // same deliveries, every place numbered 1 to its count.
+    let by_day = Workdir::new();
+    import_small_district(&by_day);
+    let file = by_day.gbk("帮扶记录.csv", &csv(&rows));
+    by_day.stdout(&["import", path_str(&file)]);
+    assert_eq!(logged(&by_day), format!("{n} new, 0 unchanged"));
+    assert_eq!(scalar(&by_day, GAPS), "0");
+    assert_eq!(scalar(&by_day, visit), "1,2,3,4,5,6");
+    let shown_by_day = by_place(&by_day);
+    let other = Workdir::new();
+    import_small_district(&other);
+    let file = other.gbk("帮扶记录.csv", &csv(&shuffled));
+    other.stdout(&["import", path_str(&file)]);
+    assert_eq!(by_place(&other), shown_by_day);
+
+    // Shuffled again into the first: every row unchanged.
+    let file = by_day.gbk("帮扶记录.csv", &csv(&shuffled));
+    by_day.stdout(&["import", path_str(&file)]);
+    assert_eq!(logged(&by_day), format!("0 new, {n} unchanged"));
+    assert_eq!(by_place(&by_day), shown_by_day);
+
+    // Over rows stored before — the first 300 rows, and the visit twice —
+    // the late rows match the stored ones a file's occurrence at a time.
+    let before = Workdir::new();
+    import_small_district(&before);
+    let mut first: Vec<Row> = rows[..300].to_vec();
+    first.extend([rows[n - 1]; 2]);
+    let file = before.gbk("帮扶记录.csv", &csv(&first));
+    before.stdout(&["import", path_str(&file)]);
+    let file = before.gbk("帮扶记录.csv", &csv(&rows));
+    before.stdout(&["import", path_str(&file)]);
+    assert_eq!(logged(&before), format!("{} new, 302 unchanged", n - 302));
+    assert_eq!(scalar(&before, GAPS), "0");
+    assert_eq!(by_place(&before), shown_by_day);
 }

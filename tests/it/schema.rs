@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use common::{path_str, Workdir};
+use common::{import_small_district, path_str, Workdir};
 use predicates::str::contains;
 
 fn version(db: &std::path::Path) -> i64 {
@@ -257,6 +257,42 @@ fn a_database_from_a_newer_bangfu_is_refused_and_left_untouched() {
         "the file was changed"
     );
     assert_eq!(version(&db), 99);
+}
+
+/// On a server: a schema of a newer bangfu is refused, and every command
+/// leaves it as it was, an import included; a `bangfu` schema that is not
+/// bangfu's is refused too.
+#[test]
+fn a_server_database_from_a_newer_bangfu_or_another_program_is_refused_untouched() {
+    let w = Workdir::new();
+    if !w.on_postgres() {
+        return; // the file's case is the test above
+    }
+    import_small_district(&w);
+    w.sql("UPDATE bangfu.version SET version = 99");
+    let before = w.dump();
+    let households = w.path("households.csv");
+    for args in [
+        vec!["summary"],
+        vec!["import", path_str(&households)],
+        vec!["undo", "1"],
+        vec!["--lang", "zh", "summary"],
+    ] {
+        let out = w.bangfu().args(&args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains("99"), "{args:?}: {err}");
+        assert!(
+            err.contains("newer bangfu") || err.contains("更新版本"),
+            "{err}"
+        );
+    }
+    assert_eq!(w.dump(), before, "changed");
+    w.sql("DROP TABLE bangfu.version");
+    let out = w.bangfu().arg("summary").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("is not a bangfu database"), "{err}");
 }
 
 #[test]

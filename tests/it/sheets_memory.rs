@@ -232,14 +232,10 @@ fn bounded(w: &Workdir, args: &[&str]) -> (Option<i32>, String) {
             }
         });
     }
-    let started = std::time::Instant::now();
+    // The bound is the memory limit; no time limit (the suite's timing
+    // depends on the machine, and speed is measured by bench/).
     let out = cmd.output().expect("run bangfu");
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(
-        started.elapsed().as_secs() < 30,
-        "{:?}: {stderr}",
-        started.elapsed()
-    );
     (out.status.code(), stderr)
 }
 

@@ -486,3 +486,34 @@ fn a_page_whose_row_count_was_overwritten_fails_every_report_instead_of_printing
     let out = w.bangfu().args(["summary"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// A value of a type bangfu never writes into a column (a file edited by
+/// another program) is said as damage naming the column, in both
+/// languages; no figure is printed.
+#[test]
+fn a_value_of_the_wrong_type_names_its_column() {
+    crate::sqlite_only!("a text value in an integer column");
+    let w = four_hundred_deliveries();
+    w.sql("UPDATE deliveries SET day = 'gestern' WHERE key = 7");
+    for (lang, said) in [
+        (
+            "en",
+            "column day holds text, which bangfu never writes there",
+        ),
+        ("zh", "day"),
+    ] {
+        let out = w
+            .bangfu()
+            .args(["--lang", lang, "totals", "--by", "month"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains(said), "{err}");
+        assert!(
+            out.stdout.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+}

@@ -213,7 +213,7 @@ pub(super) fn postgres_only<T>(
     f: impl FnOnce(&mut crate::store::sql::Pg) -> Result<T>,
 ) -> Result<T> {
     conn.with_pg(f).unwrap_or(Err(SqlError::Type {
-        column: 0,
+        column: String::new(),
         wanted: "a PostgreSQL connection",
         found: "a SQLite one",
     }))

@@ -201,4 +201,50 @@ pub(crate) mod tests {
         assert_eq!(names, ["三月", "四月"]);
         conn.rollback().unwrap();
     }
+
+    #[test]
+    fn a_delivery_or_hold_may_refer_only_to_records_that_exist_and_those_stay() {
+        let Some(db) = Scratch::new() else {
+            eprintln!("skipped: no PostgreSQL server (set BANGFU_TEST_PG, see .ci/postgres)");
+            return;
+        };
+        let conn = session(&connect::Target::parse(&db.url).unwrap()).unwrap();
+        create(&conn).unwrap();
+        conn.batch(
+            "INSERT INTO households (key, id, head, township) VALUES (1, 'H1', '张三', '工农乡');
+             INSERT INTO members (key, id, name, unit) VALUES (1, 'M1', '李四', '区财政局');
+             INSERT INTO ledgers (key, name) VALUES (1, '台账');
+             INSERT INTO deliveries (key, day, fingerprint, occurrence, member, household, category)
+                 VALUES (1, 11000, 7, 1, 1, 1, 4);
+             INSERT INTO holds (kind, record, ledger, added) VALUES (3, 1, 1, 0);",
+        )
+        .unwrap();
+        let refused = |sql: &str| {
+            let e = conn.batch(sql).expect_err(sql);
+            assert_eq!(
+                e.pg_code(),
+                Some(&postgres::error::SqlState::FOREIGN_KEY_VIOLATION),
+                "{sql}: {e}"
+            );
+        };
+        refused(
+            "INSERT INTO deliveries (key, day, fingerprint, occurrence, member, household, category)
+             VALUES (2, 11000, 8, 1, 1, 99, 4)",
+        );
+        refused(
+            "INSERT INTO deliveries (key, day, fingerprint, occurrence, member, household, category)
+             VALUES (2, 11000, 8, 1, 99, 1, 4)",
+        );
+        refused("UPDATE deliveries SET household = 5");
+        refused("INSERT INTO holds (kind, record, ledger, added) VALUES (3, 1, 9, 0)");
+        refused("DELETE FROM households");
+        refused("DELETE FROM members");
+        refused("DELETE FROM ledgers");
+        // Once nothing refers to them, they may go.
+        conn.batch(
+            "DELETE FROM holds; DELETE FROM deliveries;
+             DELETE FROM households; DELETE FROM members; DELETE FROM ledgers",
+        )
+        .unwrap();
+    }
 }

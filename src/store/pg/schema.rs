@@ -14,6 +14,9 @@
 //! - a history row's old and new values are text (SQLite keeps integers
 //!   as integers; the store reads them back by the field's type);
 //! - `commands."user"` is quoted, a reserved word here;
+//! - the references of deliveries and holds are checked once per
+//!   statement by triggers, not row by row by foreign keys (below, at
+//!   `deliveries_refer`); the other tables keep their foreign keys;
 //! - `deliveries(member)` is indexed: the server checks every reference
 //!   (only its owner could turn the checks off, as SQLite's undo does), and
 //!   deleting a member looks for deliveries of it — without the index, one
@@ -121,8 +124,8 @@ CREATE TABLE deliveries (
     fingerprint  BIGINT NOT NULL,
     occurrence   BIGINT NOT NULL,
     id           TEXT COLLATE "C",
-    member       BIGINT NOT NULL REFERENCES members(key),
-    household    BIGINT NOT NULL REFERENCES households(key),
+    member       BIGINT NOT NULL,  -- members(key): see deliveries_refer
+    household    BIGINT NOT NULL,  -- households(key): see deliveries_refer
     category     BIGINT NOT NULL,
     goods        BIGINT NOT NULL DEFAULT 0,
     cash         BIGINT NOT NULL DEFAULT 0,
@@ -138,7 +141,7 @@ CREATE INDEX deliveries_added ON deliveries(added);
 CREATE TABLE holds (
     kind    BIGINT NOT NULL,
     record  BIGINT NOT NULL,
-    ledger  BIGINT NOT NULL REFERENCES ledgers(key),
+    ledger  BIGINT NOT NULL,      -- ledgers(key): see holds_refer
     added   BIGINT NOT NULL,
     PRIMARY KEY (kind, record, ledger)
 );
@@ -197,6 +200,71 @@ CREATE TABLE undo_holds (
     PRIMARY KEY (command, kind, record, ledger)
 );
 CREATE INDEX undo_holds_record ON undo_holds(kind, record);
+
+-- The references of deliveries (to members and households) and of holds
+-- (to ledgers), checked once per statement instead of by foreign keys: a
+-- foreign key checks, and locks, the parent row for every row, which for
+-- a million-row import was two of every three seconds it spent writing
+-- deliveries (docs/BENCHMARKS.md). Same rule, the same SQLSTATE
+-- (foreign_key_violation): a row may refer only to a record that exists,
+-- and a record may not go while a row refers to it. SECURITY DEFINER: a
+-- role under row-level security must not pass for lack of sight. Keys are
+-- never changed (bangfu never updates one).
+CREATE FUNCTION deliveries_refer() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = bangfu, pg_temp AS $$
+BEGIN
+    IF EXISTS (SELECT FROM new_rows n
+               WHERE NOT EXISTS (SELECT FROM bangfu.members m WHERE m.key = n.member)
+                  OR NOT EXISTS (SELECT FROM bangfu.households h WHERE h.key = n.household))
+    THEN
+        RAISE EXCEPTION 'a delivery refers to a member or household that does not exist'
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER refer_new AFTER INSERT ON deliveries REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION deliveries_refer();
+CREATE TRIGGER refer_changed AFTER UPDATE ON deliveries REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION deliveries_refer();
+
+CREATE FUNCTION holds_refer() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = bangfu, pg_temp AS $$
+BEGIN
+    IF EXISTS (SELECT FROM new_rows n
+               WHERE NOT EXISTS (SELECT FROM bangfu.ledgers l WHERE l.key = n.ledger))
+    THEN
+        RAISE EXCEPTION 'a hold refers to a ledger that does not exist'
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER refer_new AFTER INSERT ON holds REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION holds_refer();
+CREATE TRIGGER refer_changed AFTER UPDATE ON holds REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION holds_refer();
+
+CREATE FUNCTION referred_gone() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = bangfu, pg_temp AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'households'
+           AND EXISTS (SELECT FROM old_rows o JOIN bangfu.deliveries d ON d.household = o.key)
+       OR TG_TABLE_NAME = 'members'
+           AND EXISTS (SELECT FROM old_rows o JOIN bangfu.deliveries d ON d.member = o.key)
+       OR TG_TABLE_NAME = 'ledgers'
+           AND EXISTS (SELECT FROM old_rows o JOIN bangfu.holds h ON h.ledger = o.key)
+    THEN
+        RAISE EXCEPTION 'a record that deliveries or holds refer to cannot be deleted'
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER referred AFTER DELETE ON households REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION referred_gone();
+CREATE TRIGGER referred AFTER DELETE ON members REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION referred_gone();
+CREATE TRIGGER referred AFTER DELETE ON ledgers REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION referred_gone();
+REVOKE EXECUTE ON FUNCTION deliveries_refer(), holds_refer(), referred_gone() FROM PUBLIC;
 
 -- Run by every writing bangfu inside its write lock (store::sql::Conn::
 -- begin_write): each key sequence continues after the largest key, as
