@@ -40,9 +40,13 @@
 //!   the target's record of that id, dated as it was, unless the target
 //!   already knows the change (same field, day and new value): see
 //!   [`crate::store::write::Writer::carry_history`] for how changes become
-//!   rows of this import. The history keeps one row a field and import: a field the other file
-//!   changed several times comes as one change, to its latest value from
-//!   its latest day, and a warning says so (record, field, count, day).
+//!   rows of this import. The history keeps one row a field and import: a
+//!   field the other file changed several times comes as one change, to
+//!   its latest value from its latest day, and a warning says so (record,
+//!   field, count, day).
+//! - The target is written through the writer on either backend (a
+//!   server's deliveries without id by COPY, [`crate::store::pg::placed`]);
+//!   the other file is always SQLite, read by rusqlite.
 //! - A merge removes nothing, as an import without `--replace`: a record
 //!   the target's ledger holds and the other file's ledger of that name
 //!   does not stays held. Nor does it warn of rows that look like a
