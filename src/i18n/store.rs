@@ -277,6 +277,11 @@ fn failure(path: &str, trouble: &Trouble, doing: Doing, lang: Lang) -> String {
             format!("the server refused: {words} (this login may read or write only its own township's records; see `bangfu grant`); {outcome}"),
             format!("服务器拒绝：{words}（此登录名只能读写本乡镇的记录，见 `bangfu grant`）；{outcome}"),
         ),
+        Trouble::TakenElsewhere => tr!(
+            lang,
+            format!("{path}: a household of another township already has a household id or ID number the file gives (this login sees only its own township's households); {outcome}; ask the district's office, which sees every township"),
+            format!("{path}：文件中的某个户编号或身份证号已属于其他乡镇的贫困户（此登录名只能看到本乡镇的贫困户）；{outcome}；请联系能看到所有乡镇的区里办公室"),
+        ),
         Trouble::Lost => tr!(
             lang,
             format!("the connection to {path} broke off; {outcome} (try again)"),
@@ -619,6 +624,7 @@ pub(crate) mod tests {
                 "permission denied for table households".into(),
             )),
             failed(Trouble::Lost),
+            failed(Trouble::TakenElsewhere),
         ]
         .into_iter()
         .chain(

@@ -799,6 +799,19 @@ fn importing_as_a_township_role_writes_its_township_only() {
         "{err}"
     );
     assert_eq!(count(&mut d.server.admin(), "bangfu.households"), before);
+    // Another township's household id, given as if it were its own: the
+    // server's unique index refuses it, said as such.
+    let taken = d.w.gbk(
+        "重号.csv",
+        "户编号,户主,乡镇,村,脱贫状态\nH3,王五,工农乡,红旗村,贫困\n",
+    );
+    let (code, out, err) = run(&d.w, &url, &["--lang", "zh", "import", path_str(&taken)]);
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(
+        err.contains("已属于其他乡镇的贫困户") && err.contains("没有导入"),
+        "{err}"
+    );
+    assert_eq!(count(&mut d.server.admin(), "bangfu.households"), before);
     // The township's monthly sheets, its own part of them, the district's
     // members sheet among them, unchanged: all go in (a member is held in
     // the ledger, never written).
