@@ -17,11 +17,11 @@ use std::path::PathBuf;
 #[command(
     name = "bangfu",
     version,
-    about = "Paired poverty-aid records (结对帮扶, 六送一办): import spreadsheet exports into SQLite, print report totals",
+    about = "Paired poverty-aid records (结对帮扶, 六送一办): import spreadsheet exports into a SQLite file or a PostgreSQL server, print report totals",
     after_help = "Exit status: 0 ok, 1 data problems, 2 wrong usage.\nThe database is --db, else $BANGFU_DB, else ./bangfu.db."
 )]
 pub struct Cli {
-    /// The database file [default: $BANGFU_DB, else ./bangfu.db]
+    /// The database: a file, or a server as postgres://USER@HOST:PORT/DBNAME [default: $BANGFU_DB, else ./bangfu.db]
     #[arg(long, global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
 

@@ -15,7 +15,7 @@ use clap::{Arg, Command};
 /// The Chinese about text of a command, by its name.
 fn about(name: &str) -> Option<&'static str> {
     Some(match name {
-        "bangfu" => "结对帮扶（六送一办）记录：把表格导出的文件导入 SQLite，显示报表合计",
+        "bangfu" => "结对帮扶（六送一办）记录：把表格导出的文件导入 SQLite 数据库文件或 PostgreSQL 服务器，显示报表合计",
         "import" => {
             "从导出的表格文件（CSV/TSV、.xlsx/.xls/.ods）导入贫困户、帮扶人、结对和帮扶记录"
         }
@@ -54,7 +54,7 @@ fn after_help(name: &str) -> Option<&'static str> {
 fn arg_help(command: &str, id: &str) -> Option<&'static str> {
     Some(match (command, id) {
         ("demo", "db") => DEMO_DB.1,
-        (_, "db") => "数据库文件 [默认：$BANGFU_DB，否则 ./bangfu.db]",
+        (_, "db") => "数据库：文件，或服务器 postgres://用户@主机:端口/数据库名 [默认：$BANGFU_DB，否则 ./bangfu.db]",
         (_, "lang") => "输出语言 [默认按系统语言（LC_ALL、LC_MESSAGES、LANG）]",
         (_, "reveal") => "完整显示身份证号和电话号码，不打码",
         (_, "quiet") => "不显示进度条",

@@ -277,6 +277,11 @@ fn failure(path: &str, trouble: &Trouble, doing: Doing, lang: Lang) -> String {
             format!("the server refused: {words} (this login may read or write only its own township's records; see `bangfu grant`); {outcome}"),
             format!("服务器拒绝：{words}（此登录名只能读写本乡镇的记录，见 `bangfu grant`）；{outcome}"),
         ),
+        Trouble::TakenElsewhere => tr!(
+            lang,
+            format!("{path}: a household of another township already has a household id or ID number the file gives (this login sees only its own township's households); {outcome}; ask the district's office, which sees every township"),
+            format!("{path}：文件中的某个户编号或身份证号已属于其他乡镇的贫困户（此登录名只能看到本乡镇的贫困户）；{outcome}；请联系能看到所有乡镇的区里办公室"),
+        ),
         Trouble::Lost => tr!(
             lang,
             format!("the connection to {path} broke off; {outcome} (try again)"),
@@ -309,6 +314,11 @@ fn connect_failure(e: &ConnectError, lang: Lang) -> String {
             format!("cannot connect to the PostgreSQL database {target}: {words}"),
             format!("无法连接 PostgreSQL 数据库 {target}：{words}"),
         ),
+        Reason::NotAUrl => tr!(
+            lang,
+            format!("{target} is not a database address bangfu reads: write a server's as postgres://USER@HOST:PORT/DBNAME, a file's as its path"),
+            format!("{target} 不是 bangfu 能识别的数据库地址：服务器的地址写作 postgres://用户@主机:端口/数据库名，文件写它的路径"),
+        ),
         Reason::NoServer => tr!(
             lang,
             format!("cannot connect to the PostgreSQL database {target}: no server answers at that host and port (is PostgreSQL running there, and listening on the network?)"),
@@ -318,6 +328,31 @@ fn connect_failure(e: &ConnectError, lang: Lang) -> String {
             lang,
             format!("cannot connect to the PostgreSQL database {target}: the host name is not known (check the address)"),
             format!("无法连接 PostgreSQL 数据库 {target}：找不到该主机名（请检查地址）"),
+        ),
+        Reason::PasswordMissing => tr!(
+            lang,
+            format!("cannot connect to the PostgreSQL database {target}: the server asks for a password and none was given (set PGPASSWORD, or put a line host:port:database:user:password in ~/.pgpass — readable by you only, chmod 600: one others may read is ignored)"),
+            format!("无法连接 PostgreSQL 数据库 {target}：服务器要求密码，但没有提供（请设置 PGPASSWORD，或在 ~/.pgpass 中写一行 主机:端口:数据库:用户:密码——该文件只能本人可读，chmod 600，否则会被忽略）"),
+        ),
+        Reason::PasswordWrong => tr!(
+            lang,
+            format!("cannot connect to the PostgreSQL database {target}: the server refused the password (check PGPASSWORD or ~/.pgpass, or ask the district's administrator)"),
+            format!("无法连接 PostgreSQL 数据库 {target}：服务器不接受该密码（请检查 PGPASSWORD 或 ~/.pgpass，或询问区里的管理员）"),
+        ),
+        Reason::NoSuchDatabase => tr!(
+            lang,
+            format!("cannot connect to the PostgreSQL database {target}: the server has no database of that name (check the name after the last /; the administrator creates it with createdb)"),
+            format!("无法连接 PostgreSQL 数据库 {target}：服务器上没有这个名字的数据库（请检查最后一个 / 后面的名字；数据库由管理员用 createdb 建立）"),
+        ),
+        Reason::NotAllowed(words) => tr!(
+            lang,
+            format!("cannot connect to the PostgreSQL database {target}: the server does not let this login in from here ({words}); ask the district's administrator (the login's name, its rights, pg_hba.conf, sslmode)"),
+            format!("无法连接 PostgreSQL 数据库 {target}：服务器不允许此登录名从这里登录（{words}）；请询问区里的管理员（登录名、权限、pg_hba.conf、sslmode）"),
+        ),
+        Reason::Certificate(words) => tr!(
+            lang,
+            format!("cannot connect to the PostgreSQL database {target}: the server's certificate did not pass the check ({words}); check sslrootcert, or ask the administrator for the server's root certificate"),
+            format!("无法连接 PostgreSQL 数据库 {target}：服务器证书未通过验证（{words}）；请检查 sslrootcert，或向管理员索取服务器的根证书"),
         ),
         Reason::TimedOut => tr!(
             lang,
@@ -589,6 +624,7 @@ pub(crate) mod tests {
                 "permission denied for table households".into(),
             )),
             failed(Trouble::Lost),
+            failed(Trouble::TakenElsewhere),
         ]
         .into_iter()
         .chain(
@@ -600,8 +636,14 @@ pub(crate) mod tests {
                 },
                 Reason::Refused("password authentication failed".into()),
                 Reason::NoServer,
+                Reason::NotAUrl,
                 Reason::UnknownHost,
                 Reason::TimedOut,
+                Reason::PasswordMissing,
+                Reason::PasswordWrong,
+                Reason::NoSuchDatabase,
+                Reason::NotAllowed("no pg_hba.conf entry".into()),
+                Reason::Certificate("invalid peer certificate: UnknownIssuer".into()),
             ]
             .map(|reason| {
                 StoreError::Connect(ConnectError {

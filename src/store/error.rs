@@ -180,6 +180,10 @@ pub enum Trouble {
     Denied(String),
     /// The connection to the server broke off.
     Lost,
+    /// A household the login cannot see (another township's) already has
+    /// the id or ID number the file gives: the server's unique index
+    /// refused it.
+    TakenElsewhere,
     Other(String),
 }
 
@@ -210,6 +214,11 @@ impl Trouble {
             c if *c == S::READ_ONLY_SQL_TRANSACTION => Trouble::ReadOnly,
             c if *c == S::LOCK_NOT_AVAILABLE || *c == S::QUERY_CANCELED => Trouble::Busy,
             c if *c == S::INSUFFICIENT_PRIVILEGE => Trouble::Denied(db.message().to_string()),
+            // bangfu matched the file's households against those it can
+            // see; only a row-level-secured login fails to see one.
+            c if *c == S::UNIQUE_VIOLATION && db.table() == Some("households") => {
+                Trouble::TakenElsewhere
+            }
             c if *c == S::DATA_CORRUPTED || *c == S::INDEX_CORRUPTED => {
                 Trouble::Damaged(Damage::Sqlite(db.message().to_string()))
             }

@@ -121,6 +121,7 @@ impl Store {
     /// date. A missing file is not created, an empty one not filled, and a
     /// file of another program's is refused untouched.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        refuse_mistyped(path)?;
         if let Some(url) = server_url(path) {
             return Store::on_server(url, false);
         }
@@ -140,6 +141,7 @@ impl Store {
     /// becomes a bangfu database too.
     /// [`Store::created`] says whether this call made the file.
     pub fn create(path: &Path) -> Result<Store, StoreError> {
+        refuse_mistyped(path)?;
         if let Some(url) = server_url(path) {
             return Store::on_server(url, true);
         }
@@ -536,6 +538,18 @@ impl Store {
 /// The server `path` names, if it is a `postgres://` URL.
 fn server_url(path: &Path) -> Option<&str> {
     path.to_str().filter(|p| pg::connect::is_url(p))
+}
+
+/// A `--db` that looks like a server's address mistyped is refused (exit
+/// 2), rather than made a new file named like it.
+fn refuse_mistyped(path: &Path) -> Result<(), StoreError> {
+    match path.to_str().filter(|p| pg::connect::is_mistyped_url(p)) {
+        Some(text) => Err(StoreError::Connect(pg::connect::ConnectError {
+            target: pg::connect::masked(text),
+            reason: pg::connect::Reason::NotAUrl,
+        })),
+        None => Ok(()),
+    }
 }
 
 /// Run `step` again while SQLite says the database is busy, for up to the

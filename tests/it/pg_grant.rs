@@ -421,7 +421,6 @@ fn writing_another_townships_household_is_refused_by_the_server() {
         "INSERT INTO holds (kind, record, ledger, added)
          SELECT 3, key, 2, 2 FROM generate_series(1, 4) AS key"
             .to_string(),
-        format!("INSERT INTO holds (kind, record, ledger, added) VALUES (1, {m1}, 1, 2)"),
         format!(
             "INSERT INTO history (kind, record, field, command, day, old, new)
              VALUES (0, {h3}, 'head', 1, 12000, '王五', '王六')"
@@ -800,6 +799,37 @@ fn importing_as_a_township_role_writes_its_township_only() {
         "{err}"
     );
     assert_eq!(count(&mut d.server.admin(), "bangfu.households"), before);
+    // Another township's household id, given as if it were its own: the
+    // server's unique index refuses it, said as such.
+    let taken = d.w.gbk(
+        "重号.csv",
+        "户编号,户主,乡镇,村,脱贫状态\nH3,王五,工农乡,红旗村,贫困\n",
+    );
+    let (code, out, err) = run(&d.w, &url, &["--lang", "zh", "import", path_str(&taken)]);
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(
+        err.contains("已属于其他乡镇的贫困户") && err.contains("没有导入"),
+        "{err}"
+    );
+    assert_eq!(count(&mut d.server.admin(), "bangfu.households"), before);
+    // The township's monthly sheets, its own part of them, the district's
+    // members sheet among them, unchanged: all go in (a member is held in
+    // the ledger, never written).
+    let monthly = sheets(&d.w, "monthly", Some(GONGNONG));
+    let mut args = vec!["import"];
+    args.extend(monthly.iter().map(String::as_str));
+    let (code, out, err) = run(&d.w, &url, &args);
+    assert_eq!(code, Some(0), "{out}{err}");
+    let changed = d.w.gbk(
+        "monthly/改单位.csv",
+        "编号,姓名,工作单位\nM1,赵六,区财政局\n",
+    );
+    let (code, out, err) = run(&d.w, &url, &["import", path_str(&changed)]);
+    assert_eq!(
+        code,
+        Some(1),
+        "a member is the district's to change: {out}{err}"
+    );
     // Its own township's households, changed and new, and their
     // deliveries go in, with their history and holds.
     let own = d.w.gbk(
@@ -823,7 +853,10 @@ fn importing_as_a_township_role_writes_its_township_only() {
         .iter()
         .map(|r| r.get(0))
         .collect();
-    assert_eq!(roles[1..], [d.gongnong.clone(), d.gongnong.clone()]);
+    assert_eq!(
+        roles[1..],
+        [d.gongnong.clone(), d.gongnong.clone(), d.gongnong.clone()]
+    );
     // Another township's household is not there for it to deliver to.
     let theirs = d.w.gbk(
         "七月帮扶记录.csv",

@@ -118,6 +118,26 @@ fn a_failed_connection_is_one_line_naming_server_and_database_with_the_password_
         assert!(err.starts_with(expected), "{err}");
         assert!(!err.contains("s3cret"), "{err}");
     }
+    // An address mistyped is refused, not made a new file named like it.
+    let sheet = w.utf8("members.csv", "id,name,unit\nM1,赵六,区财政局\n");
+    for typo in ["pg://clerk@h/district", "postgres:/district"] {
+        let out = w
+            .bangfu()
+            .args(["--db", typo, "import", path_str(&sheet)])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("is not a database address bangfu reads"),
+            "{err}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_dir(w.dir.path()).unwrap().count(),
+        1,
+        "a file was made"
+    );
     // A URL bangfu cannot read names what is wrong, the password masked.
     let out = w
         .bangfu()

@@ -23,6 +23,17 @@ pub fn is_url(text: &str) -> bool {
     lower.starts_with("postgres://") || lower.starts_with("postgresql://")
 }
 
+/// Whether `text`, not a URL bangfu reads, looks like one mistyped
+/// (`postgres:/db`, `pg://h/db`, `postgresql:db`): a path of that shape
+/// would silently become a new SQLite file beside the clerk.
+pub fn is_mistyped_url(text: &str) -> bool {
+    let lower = text.get(..14).unwrap_or(text).to_ascii_lowercase();
+    !is_url(text)
+        && ["postgres:", "postgresql:", "pg:", "pgsql:", "postgre:"]
+            .iter()
+            .any(|p| lower.starts_with(p))
+}
+
 /// How the connection is encrypted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SslMode {
@@ -53,6 +64,8 @@ pub struct ConnectError {
 pub enum Reason {
     /// The URL itself is wrong.
     BadUrl(String),
+    /// Not a URL bangfu reads, though it looks like one.
+    NotAUrl,
     /// The root certificate file verify-ca/verify-full needs.
     RootCert { path: String, problem: String },
     /// The server or the network said no (its words).
@@ -63,6 +76,17 @@ pub enum Reason {
     UnknownHost,
     /// The server did not answer in time.
     TimedOut,
+    /// The server asks for a password and none was found.
+    PasswordMissing,
+    /// The server refused the password.
+    PasswordWrong,
+    /// No such database on the server.
+    NoSuchDatabase,
+    /// The server does not let this login in from here (pg_hba.conf, or
+    /// no such role): its words.
+    NotAllowed(String),
+    /// The server's certificate did not pass the check sslmode asked for.
+    Certificate(String),
 }
 
 impl Target {
@@ -227,6 +251,26 @@ fn home() -> PathBuf {
 /// Why connecting failed: the network's common failures by kind, so they
 /// can be said in the clerk's language; else the server's own words.
 fn reason(e: &postgres::Error) -> Reason {
+    use postgres::error::SqlState;
+    if let Some(db) = e.as_db_error() {
+        let code = db.code();
+        if *code == SqlState::INVALID_PASSWORD {
+            return Reason::PasswordWrong;
+        }
+        if *code == SqlState::INVALID_CATALOG_NAME {
+            return Reason::NoSuchDatabase;
+        }
+        if *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION {
+            return Reason::NotAllowed(db.message().to_string());
+        }
+    }
+    let text = e.to_string();
+    if text.contains("password missing") {
+        return Reason::PasswordMissing;
+    }
+    if text.contains("certificate") || words(e).contains("certificate") {
+        return Reason::Certificate(words(e));
+    }
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
         if let Some(io) = s.downcast_ref::<std::io::Error>() {
@@ -478,6 +522,12 @@ mod tests {
         assert!(is_url("PostgreSQL://u@h/db"));
         assert!(!is_url("postgres.db"));
         assert!(!is_url("./postgres://x"));
+        for typo in ["postgres:/db", "pg://h/db", "postgresql:db", "PG:district"] {
+            assert!(is_mistyped_url(typo), "{typo}");
+        }
+        for fine in ["postgres://h/db", "bangfu.db", "./pg:x", "pgdata.db"] {
+            assert!(!is_mistyped_url(fine), "{fine}");
+        }
     }
 
     #[test]

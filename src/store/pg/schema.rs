@@ -407,10 +407,10 @@ CREATE POLICY changed ON holds FOR UPDATE USING (
     OR holds.kind = 2 AND EXISTS (SELECT FROM bangfu.pairings p WHERE p.key = holds.record)
     OR holds.kind = 3 AND EXISTS (SELECT FROM bangfu.deliveries d WHERE d.key = holds.record)
 );
-CREATE POLICY added ON holds FOR INSERT WITH CHECK (
-    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR holds.kind <> 1
-);
+-- Any role may hold a member in its ledger (a township's monthly members
+-- sheet, listed unchanged, holds them): members are everyone's to read;
+-- adding or changing one stays the district's (the policies on members).
+CREATE POLICY added ON holds FOR INSERT WITH CHECK (true);
 -- Every hold a statement added by a role under row-level security is of
 -- a record the role sees (or, for a record an undo is putting back, of
 -- its kept old row); else the statement fails as a policy's check would.
@@ -422,6 +422,7 @@ BEGIN
                        WHERE g.role = current_user AND g.township IS NULL)
        AND EXISTS (SELECT FROM new_holds n WHERE NOT (
            n.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = n.record)
+           OR n.kind = 1 AND EXISTS (SELECT FROM bangfu.members m WHERE m.key = n.record)
            OR n.kind = 2 AND (EXISTS (SELECT FROM bangfu.pairings p WHERE p.key = n.record)
                OR EXISTS (SELECT FROM bangfu.undo_pairings u WHERE u.key = n.record))
            OR n.kind = 3 AND (EXISTS (SELECT FROM bangfu.deliveries d WHERE d.key = n.record)
