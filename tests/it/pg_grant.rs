@@ -955,3 +955,47 @@ fn a_township_role_undoes_its_own_import_and_not_anothers() {
     assert_eq!(before(&mut admin), undone);
     assert_eq!(count(&mut admin, "bangfu.deliveries"), 4);
 }
+
+/// The shared bookkeeping — ledgers, the per-file log, the log's entries,
+/// members' history and dropped holds — is the district's to change: a
+/// township's login, with SQL of its own over its login, can neither
+/// rename a ledger (so that `--replace` keeps rows its sheet dropped), nor
+/// change another's log entry or its role, nor take back a member's
+/// history or a dropped member hold (attacker review, findings 01, 03,
+/// 08, 09). It still reads them all.
+#[test]
+fn a_township_role_cannot_change_the_shared_bookkeeping() {
+    let Some(d) = district() else { return };
+    let mut g = d.server.as_role(&d.gongnong);
+    for (sql, what) in [
+        ("UPDATE ledgers SET name = name || 'x'", "ledgers"),
+        ("DELETE FROM ledgers", "ledgers"),
+        ("UPDATE imports SET new = 0", "the per-file log"),
+        ("DELETE FROM imports", "the per-file log"),
+        ("DELETE FROM history WHERE kind = 1", "members' history"),
+        (
+            "UPDATE history SET day = 0 WHERE kind = 1",
+            "members' history",
+        ),
+        (
+            "DELETE FROM undo_holds WHERE kind = 1",
+            "dropped member holds",
+        ),
+    ] {
+        let changed = g.execute(sql, &[]).unwrap_or(0);
+        assert_eq!(changed, 0, "{what}: {sql}");
+    }
+    for sql in [
+        "UPDATE commands SET undone = 'now' WHERE number = 1",
+        "UPDATE commands SET undone = 'now', role = current_user WHERE number = 1",
+    ] {
+        refused(&mut g, sql);
+    }
+    let mut admin = d.server.admin();
+    let undone: Option<String> = admin
+        .query_one("SELECT undone FROM bangfu.commands WHERE number = 1", &[])
+        .expect("log")
+        .get(0);
+    assert_eq!(undone, None);
+    assert!(count(&mut g, "ledgers") > 0 && count(&mut g, "imports") > 0);
+}

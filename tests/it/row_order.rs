@@ -237,7 +237,7 @@ fn by_place(w: &Workdir) -> Vec<String> {
 /// k-th row of a place within a file is occurrence k).
 const GAPS: &str = "SELECT count(*) FROM (SELECT day, fingerprint FROM deliveries
      WHERE id IS NULL GROUP BY day, fingerprint
-     HAVING min(occurrence) != 1 OR max(occurrence) != count(*))";
+     HAVING min(occurrence) != 1 OR max(occurrence) != count(*)) AS numbered";
 
 #[test]
 fn rows_added_late_to_a_sheet_kept_by_day_take_the_next_occurrences_as_in_any_order() {

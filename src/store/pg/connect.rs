@@ -304,8 +304,32 @@ fn words(e: &postgres::Error) -> String {
     text
 }
 
-/// `url` with the password between `:` and `@` replaced by `***`.
+/// `url` with its password — between `:` and `@`, or a `password=`
+/// parameter — replaced by `***`.
 pub fn masked(url: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let base = masked_userinfo(base);
+    match query {
+        None => base,
+        Some(query) => {
+            let pairs: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((key, _)) if key.eq_ignore_ascii_case("password") => {
+                        format!("{key}=***")
+                    }
+                    _ => pair.to_string(),
+                })
+                .collect();
+            format!("{base}?{}", pairs.join("&"))
+        }
+    }
+}
+
+fn masked_userinfo(url: &str) -> String {
     let Some(scheme_end) = url.find("://") else {
         return url.to_string();
     };
@@ -538,6 +562,14 @@ mod tests {
         );
         assert_eq!(masked("postgres://clerk@h/db"), "postgres://clerk@h/db");
         assert_eq!(masked("postgres://h/db"), "postgres://h/db");
+        assert_eq!(
+            masked("postgres://clerk@h/db?sslmode=require&password=hunter2&x=1"),
+            "postgres://clerk@h/db?sslmode=require&password=***&x=1"
+        );
+        assert_eq!(
+            masked("postgres://c:pw@h/db?password=pw"),
+            "postgres://c:***@h/db?password=***"
+        );
     }
 
     #[test]

@@ -231,7 +231,7 @@ mod tests {
         assert_eq!(names, granted, "a table no grant names, or named twice");
         // The owner must see every row (sync_keys, the admin's reports):
         // enabled, never forced.
-        let open = ["imports", "ledgers", "version"];
+        let open = ["version"];
         for (table, secured, forced) in &tables {
             assert!(!forced, "{table}");
             assert_eq!(*secured, !open.contains(&table.as_str()), "{table}");

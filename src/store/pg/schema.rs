@@ -439,9 +439,9 @@ CREATE TRIGGER checked AFTER INSERT ON holds REFERENCING NEW TABLE AS new_holds
 -- A dropped hold's record may be gone (deleted by --replace): its kept
 -- old row says whose it was.
 ALTER TABLE undo_holds ENABLE ROW LEVEL SECURITY;
+CREATE POLICY seen ON undo_holds FOR SELECT USING (undo_holds.kind = 1);
 CREATE POLICY township ON undo_holds USING (
     EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR undo_holds.kind = 1
     OR undo_holds.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = undo_holds.record)
     OR undo_holds.kind = 2 AND (EXISTS (SELECT FROM bangfu.pairings p WHERE p.key = undo_holds.record)
         OR EXISTS (SELECT FROM bangfu.undo_pairings u WHERE u.key = undo_holds.record))
@@ -461,15 +461,55 @@ CREATE POLICY own ON commands USING (true) WITH CHECK (
     EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
     OR commands.role = current_user
 );
+-- A township's login changes (marks undone) the log entries of its own
+-- imports only, and no entry's role: refused with an error, not passed
+-- over (an undo of another's import must fail, not half-happen).
+CREATE FUNCTION commands_kept() RETURNS trigger LANGUAGE plpgsql
+SET search_path = bangfu, pg_temp AS $$
+BEGIN
+    IF NEW.role IS DISTINCT FROM OLD.role
+       OR row_security_active('bangfu.commands')
+          AND NOT EXISTS (SELECT FROM bangfu.grants g
+                          WHERE g.role = current_user AND g.township IS NULL)
+          AND OLD.role IS DISTINCT FROM current_user
+    THEN
+        RAISE EXCEPTION 'new row violates row-level security policy for table "commands"'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER kept BEFORE UPDATE ON commands FOR EACH ROW EXECUTE FUNCTION commands_kept();
+-- The ledgers and the per-file log: read by all, added to by every
+-- import; changed or deleted by the district only (renaming a ledger
+-- would let --replace keep rows a sheet no longer lists).
+ALTER TABLE ledgers ENABLE ROW LEVEL SECURITY;
+CREATE POLICY seen ON ledgers FOR SELECT USING (true);
+CREATE POLICY added ON ledgers FOR INSERT WITH CHECK (true);
+CREATE POLICY district ON ledgers USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+);
+ALTER TABLE imports ENABLE ROW LEVEL SECURITY;
+CREATE POLICY seen ON imports FOR SELECT USING (true);
+CREATE POLICY added ON imports FOR INSERT WITH CHECK (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR EXISTS (SELECT FROM bangfu.commands c
+               WHERE c.number = imports.command AND c.role = current_user)
+);
+CREATE POLICY district ON imports USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+);
 CREATE POLICY own_delete ON commands AS RESTRICTIVE FOR DELETE USING (
     EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
     OR commands.role = current_user
 );
 
 ALTER TABLE history ENABLE ROW LEVEL SECURITY;
+-- Members' history is everyone's to read and only the district's to
+-- write (changed or deleted too: a township's login must not take back
+-- what a member's unit was on a day).
+CREATE POLICY seen ON history FOR SELECT USING (history.kind = 1);
 CREATE POLICY township ON history USING (
     EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR history.kind = 1
     OR history.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = history.record)
 ) WITH CHECK (
     EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
