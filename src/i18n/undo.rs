@@ -221,6 +221,11 @@ fn refused(refusal: &Refusal, lang: Lang) -> String {
                 "第{number}次导入不能撤销：它是旧版 bangfu（第 7 版格式之前）导入的，没有保留撤销所需的记录；什么也没有改动"
             ),
         ),
+        Refusal::Hidden { number } => tr!(
+            lang,
+            format!("import {number} cannot be undone by this login: part of what it wrote is now another township's (a household moved since), out of this login's sight; undone here, the rest would stay counted; nothing was changed (the district's login can undo it)"),
+            format!("此登录名不能撤销第{number}次导入：它写入的部分记录现在属于其他乡镇（此后有贫困户迁出），此登录名看不到；在这里撤销，其余部分会继续计入合计；什么也没有改动（区里的登录名可以撤销）"),
+        ),
         Refusal::Blocked { number, by } => {
             let en: Vec<String> = by.iter().map(|m| m.to_string()).collect();
             let zh: Vec<String> = by.iter().map(|m| format!("第{m}次")).collect();
@@ -322,6 +327,7 @@ pub(crate) mod tests {
                 at: "2026-12-01T11:00:00+08:00".into(),
             }),
             UndoMsg::Refused(Refusal::Older { number: 2 }),
+            UndoMsg::Refused(Refusal::Hidden { number: 2 }),
             UndoMsg::Refused(Refusal::Blocked {
                 number: 3,
                 by: vec![9, 5],

@@ -39,6 +39,10 @@ pub enum Refusal {
     /// Later imports, not undone, touched records import `number` touched:
     /// they are to be undone first (newest first).
     Blocked { number: i64, by: Vec<i64> },
+    /// On a server, part of what import `number` wrote is out of this
+    /// login's sight (another township's now: a household moved since):
+    /// undone by it, the rest would stay counted.
+    Hidden { number: i64 },
 }
 
 /// What an undo did, or would do, to one kind of row.
@@ -158,11 +162,29 @@ fn refusal(conn: &Conn, number: i64) -> Result<Option<Refusal>> {
     if !undoable {
         return Ok(Some(Refusal::Older { number }));
     }
+    if out_of_sight(conn, number)? {
+        return Ok(Some(Refusal::Hidden { number }));
+    }
     let mut by = blocking(conn, number)?;
     by.extend(listed_again(conn, number)?);
     by.sort_unstable_by(|a, b| b.cmp(a));
     by.dedup();
     Ok((!by.is_empty()).then_some(Refusal::Blocked { number, by }))
+}
+
+/// Whether row-level security hides from this login some row import `n`
+/// wrote or kept for its undo: the rows the server's owner counts
+/// (`bangfu.touched_by`, SECURITY DEFINER) against those this login sees
+/// (`bangfu.touched_seen`, the same count as the login). On SQLite, and
+/// for a login that sees all, never.
+fn out_of_sight(conn: &Conn, n: i64) -> Result<bool> {
+    if conn.dialect() != Dialect::Postgres {
+        return Ok(false);
+    }
+    conn.value(
+        "SELECT bangfu.touched_by(CAST(?1 AS BIGINT)) <> bangfu.touched_seen(CAST(?1 AS BIGINT))",
+        args![n],
+    )
 }
 
 /// Later imports standing that imported a file of the same ledger and kind

@@ -266,6 +266,33 @@ CREATE TRIGGER referred AFTER DELETE ON ledgers REFERENCING OLD TABLE AS old_row
     FOR EACH STATEMENT EXECUTE FUNCTION referred_gone();
 REVOKE EXECUTE ON FUNCTION deliveries_refer(), holds_refer(), referred_gone() FROM PUBLIC;
 
+-- What import n wrote or kept for its undo, counted by the owner (every
+-- row) and by the login asking (the rows it sees): an undo by a login
+-- that cannot see all of it is refused (store/undo.rs, out_of_sight),
+-- else it would take back part and leave the rest counted.
+CREATE FUNCTION touched_by(n BIGINT) RETURNS BIGINT LANGUAGE sql SECURITY DEFINER
+SET search_path = bangfu, pg_temp AS $$
+    SELECT (SELECT count(*) FROM bangfu.households WHERE added = n)
+         + (SELECT count(*) FROM bangfu.pairings WHERE added = n)
+         + (SELECT count(*) FROM bangfu.deliveries WHERE added = n)
+         + (SELECT count(*) FROM bangfu.holds WHERE added = n)
+         + (SELECT count(*) FROM bangfu.history WHERE command = n)
+         + (SELECT count(*) FROM bangfu.undo_pairings WHERE command = n)
+         + (SELECT count(*) FROM bangfu.undo_deliveries WHERE command = n)
+         + (SELECT count(*) FROM bangfu.undo_holds WHERE command = n)
+$$;
+CREATE FUNCTION touched_seen(n BIGINT) RETURNS BIGINT LANGUAGE sql
+SET search_path = bangfu, pg_temp AS $$
+    SELECT (SELECT count(*) FROM bangfu.households WHERE added = n)
+         + (SELECT count(*) FROM bangfu.pairings WHERE added = n)
+         + (SELECT count(*) FROM bangfu.deliveries WHERE added = n)
+         + (SELECT count(*) FROM bangfu.holds WHERE added = n)
+         + (SELECT count(*) FROM bangfu.history WHERE command = n)
+         + (SELECT count(*) FROM bangfu.undo_pairings WHERE command = n)
+         + (SELECT count(*) FROM bangfu.undo_deliveries WHERE command = n)
+         + (SELECT count(*) FROM bangfu.undo_holds WHERE command = n)
+$$;
+
 -- Run by every writing bangfu inside its write lock (store::sql::Conn::
 -- begin_write): each key sequence continues after the largest key, as
 -- SQLite's rowid does, also after an undo deleted the newest records.
