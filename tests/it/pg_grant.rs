@@ -990,7 +990,36 @@ fn a_township_role_cannot_change_the_shared_bookkeeping() {
     ] {
         refused(&mut g, sql);
     }
+    // A made-up undo row under another township's delivery's key, with a
+    // household of its own (attacker review, finding 02: the holds' check
+    // then let it hold that delivery).
     let mut admin = d.server.admin();
+    let theirs: i64 = admin
+        .query_one(
+            "SELECT d.key FROM bangfu.deliveries d JOIN bangfu.households h ON h.key = d.household
+             WHERE h.id = 'H3' LIMIT 1",
+            &[],
+        )
+        .expect("H3's delivery")
+        .get(0);
+    let (own, member): (i64, i64) = {
+        let r = admin
+            .query_one(
+                "SELECT h.key, (SELECT key FROM bangfu.members WHERE id = 'M1')
+                 FROM bangfu.households h WHERE h.id = 'H1'",
+                &[],
+            )
+            .expect("H1");
+        (r.get(0), r.get(1))
+    };
+    refused(
+        &mut g,
+        &format!(
+            "INSERT INTO undo_deliveries (command, key, removed, day, fingerprint, occurrence,
+                 member, household, category, goods, cash, added)
+             VALUES (99, {theirs}, 1, 12000, 1, 1, {member}, {own}, 0, 0, 0, 0)"
+        ),
+    );
     let undone: Option<String> = admin
         .query_one("SELECT undone FROM bangfu.commands WHERE number = 1", &[])
         .expect("log")

@@ -408,6 +408,22 @@ CREATE POLICY township ON undo_deliveries USING (
     OR EXISTS (SELECT FROM bangfu.households h WHERE h.key = undo_deliveries.household)
 );
 
+-- An undo row is the old copy of a row the import is about to delete or
+-- change: a township's login may write one only of a delivery or pairing
+-- it sees, under that row's own key and household. (A made-up undo row
+-- under another township's delivery's key would let the holds' check
+-- below pass a hold on that delivery.)
+CREATE POLICY copied ON undo_deliveries AS RESTRICTIVE FOR INSERT WITH CHECK (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR EXISTS (SELECT FROM bangfu.deliveries d
+               WHERE d.key = undo_deliveries.key AND d.household = undo_deliveries.household)
+);
+CREATE POLICY copied ON undo_pairings AS RESTRICTIVE FOR INSERT WITH CHECK (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR EXISTS (SELECT FROM bangfu.pairings p
+               WHERE p.key = undo_pairings.key AND p.household = undo_pairings.household)
+);
+
 -- A hold is checked when its statement ends, not row by row: an import
 -- inserts deliveries and their holds in one statement (store/pg/
 -- deliveries.rs), and a policy's WITH CHECK, run as each row goes in,
