@@ -676,9 +676,14 @@ impl Conn {
             Dialect::Postgres => {
                 // READ COMMITTED: every statement after the lock sees
                 // every import committed before it.
+                // Waiting for the lock as long as SQLite waits for its
+                // file (contract §3.5), then "busy" (lock_not_available).
+                let wait = crate::store::BUSY_WAIT.as_secs();
                 self.batch(&format!(
                     "BEGIN ISOLATION LEVEL READ COMMITTED;
+                     SET LOCAL lock_timeout = '{wait}s';
                      SELECT pg_advisory_xact_lock({WRITE_LOCK});
+                     SET LOCAL lock_timeout = 0;
                      SELECT bangfu.sync_keys()"
                 ))
             }
