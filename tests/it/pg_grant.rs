@@ -965,6 +965,31 @@ fn a_township_role_undoes_its_own_import_and_not_anothers() {
 #[test]
 fn a_township_role_cannot_change_the_shared_bookkeeping() {
     let Some(d) = district() else { return };
+    // A member's history and a dropped member hold, as the district's
+    // imports leave them: so that each write below has a row to reach.
+    let mut admin = d.server.admin();
+    admin
+        .batch_execute(
+            "INSERT INTO bangfu.history (kind, record, field, command, day, old, new)
+                 SELECT 1, key, 'unit', 1, 12000, '区委', unit FROM bangfu.members WHERE id = 'M1';
+             INSERT INTO bangfu.undo_holds (command, kind, record, ledger, added)
+                 SELECT 1, 1, key, (SELECT min(key) FROM bangfu.ledgers), 1
+                 FROM bangfu.members WHERE id = 'M2'",
+        )
+        .expect("plant");
+    let shared = |admin: &mut postgres::Client| -> Vec<i64> {
+        [
+            "SELECT count(*) FROM bangfu.ledgers",
+            "SELECT count(*) FROM bangfu.imports",
+            "SELECT count(*) FROM bangfu.history WHERE kind = 1 AND day = 12000",
+            "SELECT count(*) FROM bangfu.undo_holds WHERE kind = 1",
+        ]
+        .iter()
+        .map(|q| admin.query_one(*q, &[]).expect(q).get(0))
+        .collect()
+    };
+    let before_writes = shared(&mut admin);
+    assert!(before_writes.iter().all(|n| *n > 0), "{before_writes:?}");
     let mut g = d.server.as_role(&d.gongnong);
     for (sql, what) in [
         ("UPDATE ledgers SET name = name || 'x'", "ledgers"),
@@ -990,10 +1015,24 @@ fn a_township_role_cannot_change_the_shared_bookkeeping() {
     ] {
         refused(&mut g, sql);
     }
+    assert_eq!(
+        shared(&mut admin),
+        before_writes,
+        "changed by a township's login"
+    );
+    assert_eq!(
+        admin
+            .query_one(
+                "SELECT count(*) FROM bangfu.ledgers WHERE name LIKE '%x'",
+                &[]
+            )
+            .expect("ledgers")
+            .get::<_, i64>(0),
+        0
+    );
     // A made-up undo row under another township's delivery's key, with a
     // household of its own (attacker review, finding 02: the holds' check
     // then let it hold that delivery).
-    let mut admin = d.server.admin();
     let theirs: i64 = admin
         .query_one(
             "SELECT d.key FROM bangfu.deliveries d JOIN bangfu.households h ON h.key = d.household
