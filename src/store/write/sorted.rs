@@ -153,11 +153,40 @@ impl Sorter {
         self.spill = None;
     }
 
+    /// Whether the run in memory is full: a row with a note of `note_len`
+    /// bytes would not fit, and [`Sorter::push`] would spill it first.
+    pub fn run_is_full(&self, note_len: usize) -> bool {
+        self.run.len() >= self.max_rows
+            || (!self.run.is_empty() && self.notes.len() + note_len > self.max_notes)
+    }
+
+    /// The rows of the run in memory, and the first and last day among
+    /// them (none for an empty run).
+    pub fn run_days(&self) -> (usize, Option<(i32, i32)>) {
+        let days = self.run.iter().map(|e| e.row.day);
+        let span = days.clone().min().zip(days.max());
+        (self.run.len(), span)
+    }
+
+    /// Hand the rows of the run in memory to `each` in key order, and
+    /// forget them (not the runs spilled before, which [`Sorter::finish`]
+    /// still hands over): a run written as soon as it is full.
+    pub fn take_run<E>(
+        &mut self,
+        mut each: impl FnMut(&Row, &str) -> Result<(), E>,
+    ) -> Result<(), E> {
+        self.sort_run();
+        for e in &self.run {
+            each(&e.row, note_of(&self.notes, e))?;
+        }
+        self.run.clear();
+        self.notes.clear();
+        Ok(())
+    }
+
     /// Add a row; a full run is spilled first.
     pub fn push(&mut self, row: Row, note: &str) -> io::Result<()> {
-        let full = self.run.len() >= self.max_rows
-            || (!self.run.is_empty() && self.notes.len() + note.len() > self.max_notes);
-        if full {
+        if self.run_is_full(note.len()) {
             self.spill_run()?;
         }
         let note_start = u32::try_from(self.notes.len()).map_err(too_long)?;
