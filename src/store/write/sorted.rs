@@ -13,9 +13,12 @@
 //! bytes of notes (about 7 MiB together; contract §7 allows the whole
 //! import 64 MiB, of which SQLite's cache takes 16 and the reading
 //! thread its batches). A file that fits in one run is sorted in memory
-//! and handed over from there. A bigger one spills each full run, sorted,
-//! to an unnamed temporary file, and the runs are merged (a heap of each
-//! run's next row) at the end of the file. The temporary file is made in
+//! and handed over from there. A bigger one hands each full run over as
+//! soon as it is full ([`Sorter::take_run`]), while the database holds few
+//! rows on the run's days (store/write/deliveries.rs, `Early`), so that it
+//! is written while the file is read; otherwise it spills each full run,
+//! sorted, to an unnamed temporary file, and the runs are merged (a heap
+//! of each run's next row) at the end of the file. The temporary file is made in
 //! the database's folder, not the system's temporary folder: that may be
 //! a RAM disk (a file of ten million rows would then sit in memory after
 //! all), while the database's folder is on the disk the database grows
@@ -46,7 +49,8 @@
 //! that a file in any order but by day is read whole before a row of it is
 //! written, so reading and writing no longer overlap on the two cores;
 //! hence the rows of a file in order of day are written as each day ends
-//! (store/write/deliveries.rs, `Order`).
+//! (store/write/deliveries.rs, `Order`), and the runs of any other file as
+//! each fills, where that is cheap (`Early`).
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
