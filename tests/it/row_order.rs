@@ -287,3 +287,76 @@ fn rows_added_late_to_a_sheet_kept_by_day_take_the_next_occurrences_as_in_any_or
     assert_eq!(scalar(&before, GAPS), "0");
     assert_eq!(by_place(&before), shown_by_day);
 }
+
+/// A sheet of 70,000 rows, 1,000 visits each written 70 times: longer than
+/// one of the sorter's runs of 65,536 rows, so a shuffled file's first run
+/// is written as soon as it fills (store/write/deliveries.rs, `Early`) and
+/// the rest at its end, and every visit has rows in both.
+fn sheet_of_repeats() -> Vec<Row> {
+    (0..70_000_u32)
+        .map(|i| {
+            let visit = i % 1_000;
+            generated(
+                visit,
+                (1 + visit % 12, 1 + visit / 12 % 28),
+                visit % 50 * 10,
+                visit as usize,
+            )
+        })
+        .collect()
+}
+
+/// The figures and every stored delivery by its place (for a large file:
+/// the summary only of the reports).
+fn places(w: &Workdir) -> (String, String) {
+    let rows = w.rows(
+        "SELECT day, fingerprint, occurrence, member, household, category, goods, cash, note
+         FROM deliveries ORDER BY day, fingerprint, occurrence",
+    );
+    (w.json(&["summary"]).to_string(), rows.join("\n"))
+}
+
+#[test]
+fn a_file_longer_than_a_run_written_as_it_fills_numbers_every_repeat_as_in_date_order() {
+    let rows = sheet_of_repeats();
+    let n = rows.len();
+    let mut by_date = rows.clone();
+    by_date.sort_by_key(|r| (r.0, r.1));
+    let shuffled = shuffle(&rows, 5);
+
+    // By date (written as its days end) and shuffled (a run, then the
+    // rest): the same deliveries, every place numbered 1 to its count.
+    let dated = Workdir::new();
+    import_small_district(&dated);
+    let file = dated.gbk("帮扶记录.csv", &csv(&by_date));
+    dated.stdout(&["import", path_str(&file)]);
+    assert_eq!(logged(&dated), format!("{n} new, 0 unchanged"));
+    let shown_dated = places(&dated);
+    let runs = Workdir::new();
+    import_small_district(&runs);
+    let file = runs.gbk("帮扶记录.csv", &csv(&shuffled));
+    runs.stdout(&["import", path_str(&file)]);
+    assert_eq!(logged(&runs), format!("{n} new, 0 unchanged"));
+    assert_eq!(scalar(&runs, GAPS), "0");
+    assert_eq!(places(&runs), shown_dated);
+
+    // Shuffled otherwise, into the same database: every row unchanged.
+    let file = runs.gbk("帮扶记录.csv", &csv(&shuffle(&rows, 6)));
+    runs.stdout(&["import", path_str(&file)]);
+    assert_eq!(logged(&runs), format!("0 new, {n} unchanged"));
+
+    // Over 30,000 of the rows stored before (each visit 30 times), the
+    // whole sheet shuffled: exactly the rest are new.
+    let before = Workdir::new();
+    import_small_district(&before);
+    let file = before.gbk("帮扶记录.csv", &csv(&shuffle(&rows[..30_000], 7)));
+    before.stdout(&["import", path_str(&file)]);
+    let file = before.gbk("帮扶记录.csv", &csv(&shuffled));
+    before.stdout(&["import", path_str(&file)]);
+    assert_eq!(
+        logged(&before),
+        format!("{} new, 30000 unchanged", n - 30_000)
+    );
+    assert_eq!(scalar(&before, GAPS), "0");
+    assert_eq!(places(&before), shown_dated);
+}
