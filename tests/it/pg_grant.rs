@@ -741,24 +741,120 @@ fn a_township_role_may_not_grant() {
     assert_eq!(households(&mut g), ["H1", "H2", "H5"]);
 }
 
-/// The reports every role's clerk prints, in two formats.
+/// The reports that take `--township`, in several formats: every one a
+/// clerk prints, the member-counting ones (summary, totals by unit and by
+/// member, check) among them.
 const REPORTS: &[&[&str]] = &[
     &["summary"],
     &["summary", "--format", "json"],
     &["totals", "--by", "township"],
     &["totals", "--by", "township,village", "--format", "json"],
     &["totals", "--by", "unit"],
+    &["totals", "--by", "member", "--format", "csv"],
     &["unpaired"],
     &["overdue", "--days", "60"],
     &["overdue", "--days", "60", "--format", "csv"],
+    &["check"],
+    &["check", "--format", "json"],
+];
+
+/// A township's login's report is the district's report of that
+/// township: whatever it reads of the shared records (every member), it
+/// counts what `--township T` counts for the district's login — members
+/// and units through the township's pairings, no member of another
+/// township "with no household" (attacker review, finding 06: its
+/// summary counted every member and unit of the district, its check
+/// found a member paired elsewhere). A login of every township reports
+/// the district.
+#[test]
+fn each_township_roles_reports_are_the_districts_reports_of_its_township() {
+    let Some(d) = district() else { return };
+    let admin = d.server.url();
+    for (role, township) in [
+        (&d.gongnong, Some(GONGNONG)),
+        (&d.xiangyang, Some(XIANGYANG)),
+        (&d.everyone, None),
+    ] {
+        let url = d.server.url_of(role);
+        for args in REPORTS {
+            let mut district = args.to_vec();
+            district.extend(township.map(|t| ["--township", t]).into_iter().flatten());
+            let (code, want, _) = run(&d.w, &admin, &district);
+            let (got_code, got, err) = run(&d.w, &url, args);
+            assert_eq!(
+                (got_code, &got),
+                (code, &want),
+                "{role} ({township:?}): bangfu {args:?}\n{err}"
+            );
+            // Its own township named: the same report.
+            let (named_code, named, err) = run(&d.w, &url, &district);
+            assert_eq!((named_code, named), (code, want), "{err}");
+        }
+    }
+    // The members' figures of the township, not the district's (M1 is
+    // 工农乡's only member).
+    let (_, out, _) = run(
+        &d.w,
+        &d.server.url_of(&d.gongnong),
+        &["summary", "--format", "json"],
+    );
+    let json: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(
+        (json["members"].as_i64(), json["units"].as_i64()),
+        (Some(1), Some(1)),
+        "{out}"
+    );
+}
+
+/// A township's login asking for another township's report is told it is
+/// the district's (exit 2), in both languages; a login whose township has
+/// no household yet reports zeros, not an unknown township.
+#[test]
+fn a_township_login_reports_its_own_township_only_even_before_its_first_household() {
+    let Some(mut d) = district() else { return };
+    let url = d.server.url_of(&d.gongnong);
+    let (code, out, err) = run(
+        &d.w,
+        &url,
+        &["totals", "--by", "unit", "--township", XIANGYANG],
+    );
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(
+        err.contains("this login reports only the township \"工农乡\"")
+            && err.contains("for the district's login"),
+        "{err}"
+    );
+    let (code, _, err) = run(
+        &d.w,
+        &url,
+        &["--lang", "zh", "summary", "--township", XIANGYANG],
+    );
+    assert_eq!(code, Some(2));
+    assert!(err.contains("此登录名只能出乡镇“工农乡”的报表"), "{err}");
+    let new = d.server.role("new");
+    grant(&d.w, &d.server.url(), &[&new, "--township", "新乡"]);
+    let (code, out, err) = run(
+        &d.w,
+        &d.server.url_of(&new),
+        &["summary", "--format", "json"],
+    );
+    assert_eq!(code, Some(0), "{out}{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(json["households"].as_i64(), Some(0), "{out}");
+    assert_eq!(json["members"].as_i64(), Some(0), "{out}");
+    assert_eq!(json["deliveries"].as_i64(), Some(0), "{out}");
+}
+
+/// The record cards a clerk prints (no `--township`): those of a
+/// database of the township's households alone (and every member).
+const CARDS: &[&[&str]] = &[
     &["show", "household", "H1"],
     &["show", "household", "H3"],
     &["show", "member", "M1"],
-    &["check"],
 ];
 
 #[test]
-fn each_roles_reports_are_those_of_a_database_of_its_township_alone() {
+fn each_roles_record_cards_are_those_of_a_database_of_its_township_alone() {
     let Some(d) = district() else { return };
     for (role, only) in [
         (&d.gongnong, Some(GONGNONG)),
@@ -767,7 +863,7 @@ fn each_roles_reports_are_those_of_a_database_of_its_township_alone() {
     ] {
         let alone = imported(only);
         let url = d.server.url_of(role);
-        for args in REPORTS {
+        for args in CARDS {
             let want = {
                 let (code, out, _) = lite(&alone, args);
                 (code, out)
