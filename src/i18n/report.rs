@@ -502,6 +502,10 @@ pub(crate) mod tests {
                 what: Named::Village,
                 value: s(),
             },
+            ReportMsg::NotThisLogin {
+                given: s(),
+                own: s(),
+            },
             ReportMsg::TooManyDimensions { max: 6, given: 7 },
             ReportMsg::TooManyValues {
                 dim: Dim::Household,
@@ -558,6 +562,7 @@ pub(crate) mod tests {
             match m {
                 ReportMsg::NoSuchName { .. }
                 | ReportMsg::NoNamesYet { .. }
+                | ReportMsg::NotThisLogin { .. }
                 | ReportMsg::TooManyDimensions { .. }
                 | ReportMsg::TooManyValues { .. }
                 | ReportMsg::MoneyOverflow

@@ -448,14 +448,6 @@ fn apply(conn: &Conn, n: i64) -> Result<Undone> {
     undone.holds.deleted = delete("holds")?;
     undone.deliveries.deleted = delete("deliveries")?;
     undone.pairings.deleted = delete("pairings")?;
-    // A hold put back replaces one of the same ledger and record (it has
-    // no other column than `added`).
-    conn.execute(
-        "INSERT INTO holds (kind, record, ledger, added)
-         SELECT kind, record, ledger, added FROM undo_holds WHERE command = ?1 AND added <> ?1
-         ON CONFLICT (kind, record, ledger) DO UPDATE SET added = excluded.added",
-        args![n],
-    )?;
     // Rows it changed get their old values in place, rows it deleted come
     // back under their keys; never replacing, which would delete any later
     // row that took the same id or place (the caller refuses then).
@@ -485,6 +477,18 @@ fn apply(conn: &Conn, n: i64) -> Result<Undone> {
         "INSERT INTO pairings (key, member, household, since, until, added)
          SELECT key, member, household, since, until, added
          FROM undo_pairings WHERE command = ?1 AND added <> ?1 AND removed <> 0",
+        args![n],
+    )?;
+    // A hold put back replaces one of the same ledger and record (it has
+    // no other column than `added`). After the rows it holds: a row a
+    // later import took the key of is then met as that (a unique key,
+    // refused by the caller as the later import's), also where the later
+    // row is out of this login's sight — put back first, the hold on it
+    // failed as another township's (attacker review, finding 10).
+    conn.execute(
+        "INSERT INTO holds (kind, record, ledger, added)
+         SELECT kind, record, ledger, added FROM undo_holds WHERE command = ?1 AND added <> ?1
+         ON CONFLICT (kind, record, ledger) DO UPDATE SET added = excluded.added",
         args![n],
     )?;
     revert_history(conn, n)?;

@@ -1197,3 +1197,87 @@ fn a_township_role_cannot_undo_an_import_part_of_which_it_no_longer_sees() {
     assert_eq!(code, Some(0), "{out}{err}");
     assert_eq!(count(&mut admin, "bangfu.deliveries"), before - 2);
 }
+
+/// Keys are reused after the newest delivery is deleted (as SQLite's
+/// rowid): a township's `--replace` deletes its newest delivery, another
+/// township's next import takes that key. The first township's undo of
+/// its `--replace` is refused as the district's is, for the later import
+/// that took the place — not stopped by the server as a write of another
+/// township's records (attacker review, finding 10) — and nothing changes.
+#[test]
+fn a_township_undo_after_another_township_took_a_freed_key_is_refused_for_that_import() {
+    let Some(d) = district() else { return };
+    let g = d.server.url_of(&d.gongnong);
+    let x = d.server.url_of(&d.xiangyang);
+    let sheet = |name: &str, rows: &str| {
+        let path = d.w.gbk(
+            name,
+            &format!("日期,帮扶人,户编号,类别,物资（元）,资金（元）\n{rows}"),
+        );
+        path_str(&path).to_string()
+    };
+    let two = sheet(
+        "七月.csv",
+        "2003年6月1日,M1,H1,送温暖,100,\n2003年6月2日,M1,H1,送温暖,200,\n",
+    );
+    let one = sheet("七月改.csv", "2003年6月1日,M1,H1,送温暖,100,\n");
+    let theirs = sheet("向阳七月.csv", "2003年6月5日,M3,H4,送政策,7,\n");
+    for (url, args) in [
+        (&g, vec!["import", "--ledger", "K", &two]),
+        (
+            &g,
+            vec!["import", "--ledger", "K", "--replace", "--force", &one],
+        ),
+        (&x, vec!["import", "--ledger", "W", &theirs]),
+    ] {
+        let (code, out, err) = run(&d.w, url, &args);
+        assert_eq!(code, Some(0), "{args:?}: {out}{err}");
+    }
+    let mut admin = d.server.admin();
+    let reused: i64 = admin
+        .query_one(
+            "SELECT count(*) FROM bangfu.deliveries d JOIN bangfu.undo_deliveries u ON u.key = d.key
+             WHERE u.command = 3",
+            &[],
+        )
+        .expect("keys")
+        .get(0);
+    assert_eq!(
+        reused, 1,
+        "the other township's delivery took the freed key"
+    );
+    let state = |admin: &mut Client| -> Vec<String> {
+        admin
+            .query(
+                "SELECT 'd' || key || ':' || household || ':' || added FROM bangfu.deliveries
+                 UNION ALL SELECT 'h' || kind || ':' || record || ':' || ledger FROM bangfu.holds
+                 UNION ALL SELECT 'u' || command || ':' || key FROM bangfu.undo_deliveries
+                 UNION ALL SELECT 'c' || number || ':' || coalesce(undone, '') FROM bangfu.commands
+                 ORDER BY 1",
+                &[],
+            )
+            .expect("state")
+            .iter()
+            .map(|r| r.get(0))
+            .collect()
+    };
+    let before = state(&mut admin);
+    let (want_code, _, want) = run(&d.w, &d.server.url(), &["undo", "3", "--dry-run"]);
+    assert_eq!(want_code, Some(1), "{want}");
+    assert!(want.contains("later import 4"), "{want}");
+    for lang in ["en", "zh"] {
+        let (code, out, err) = run(&d.w, &g, &["--lang", lang, "undo", "3"]);
+        assert_eq!(code, Some(1), "{out}{err}");
+        let said = match lang {
+            "en" => "import 3 cannot be undone: later import 4 ",
+            _ => "第3次导入不能撤销：其后的第4次导入",
+        };
+        assert!(
+            err.contains(said) && !err.contains("服务器拒绝") && !err.contains("server refused"),
+            "{err}"
+        );
+    }
+    let (_, _, admins) = run(&d.w, &d.server.url(), &["undo", "3", "--dry-run"]);
+    assert_eq!(admins, want);
+    assert_eq!(state(&mut admin), before, "nothing changed");
+}
