@@ -27,6 +27,9 @@ pub enum StoreMsg {
         reference: String,
         nearest: Vec<Suggestion>,
     },
+    /// No household of the one township this login sees (a server's login
+    /// held to it) has this id or head: it may be another township's.
+    NotInTownship { reference: String, township: String },
     /// No id, and more than one record of this name.
     SeveralNamed {
         kind: RefKind,
@@ -105,6 +108,17 @@ impl StoreMsg {
                     lang,
                     format!("{head}; did you mean {near}?"),
                     format!("{head}；是不是要找：{near}？"),
+                )
+            }
+            NotInTownship {
+                reference,
+                township,
+            } => {
+                let (r, t) = (quote(reference, lang), township);
+                tr!(
+                    lang,
+                    format!("no household of {t} has the id or head {r} (this login sees only {t}'s households); if it is another township's household, it is not this login's to write: ask the district's office"),
+                    format!("{t}没有户编号或户主为{r}的贫困户（此登录名只能看到{t}的贫困户）；如该户属于其他乡镇，不能用此登录名导入，请交区里办理"),
                 )
             }
             SeveralNamed {
@@ -504,6 +518,10 @@ pub(crate) mod tests {
                 reference: "H9".into(),
                 nearest: vec![],
             },
+            NotInTownship {
+                reference: "SS-H001".into(),
+                township: "工农乡".into(),
+            },
             SeveralNamed {
                 kind: RefKind::Household,
                 reference: "张三".into(),
@@ -535,6 +553,7 @@ pub(crate) mod tests {
         for m in &all {
             match m {
                 NoSuch { .. }
+                | NotInTownship { .. }
                 | SeveralNamed { .. }
                 | OnRejectedRow { .. }
                 | IdAgain { .. }

@@ -958,10 +958,26 @@ fn importing_as_a_township_role_writes_its_township_only() {
         "七月帮扶记录.csv",
         "日期,帮扶人,户编号,类别,物资（元）,资金（元）\n2003年6月4日,M2,H3,送温暖,70,\n",
     );
+    // Said as out of this login's sight, with no near id of its own
+    // township to book the row on instead (clerk review, finding 3).
     let (code, out, err) = run(&d.w, &url, &["import", path_str(&theirs)]);
     assert_eq!(code, Some(1), "{out}{err}");
     assert!(
-        err.contains("no household has the id or head \"H3\""),
+        err.contains("no household of 工农乡 has the id or head \"H3\" (this login sees only 工农乡's households); if it is another township's household, it is not this login's to write")
+            && !err.contains("did you mean"),
+        "{err}"
+    );
+    let (code, out, err) = run(&d.w, &url, &["--lang", "zh", "show", "household", "H3"]);
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(
+        err.contains("工农乡没有户编号或户主为“H3”的贫困户（此登录名只能看到工农乡的贫困户）；如该户属于其他乡镇，不能用此登录名导入，请交区里办理")
+            && !err.contains("是不是要找"),
+        "{err}"
+    );
+    // The district's login is still told of the nearest.
+    let (_, _, err) = run(&d.w, &d.server.url(), &["show", "household", "H33"]);
+    assert!(
+        err.contains("no household has the id or head \"H33\"; did you mean"),
         "{err}"
     );
     assert_eq!(count(&mut admin, "bangfu.deliveries"), 6);
