@@ -443,6 +443,11 @@ pub fn error_text(e: &StoreError, lang: Lang) -> String {
             format!("{path} is empty: it holds no bangfu database yet (`bangfu import` makes one); it was left as it was"),
             format!("{path} 是空文件：其中还没有 bangfu 数据库（`bangfu import` 会建立）；文件保持原样"),
         ),
+        NothingYet { path } => tr!(
+            lang,
+            format!("the database {path} on the server holds no bangfu records yet: import the district's sheets into it first (`bangfu import`, with the district's login); nothing was changed"),
+            format!("服务器上的数据库 {path} 里还没有 bangfu 的数据：请先用 `bangfu import` 导入（用区里的登录名）；什么也没有改动"),
+        ),
         Foreign { path, reason } => {
             let reason = foreign(reason, lang);
             tr!(
@@ -598,6 +603,7 @@ pub(crate) mod tests {
                 error: std::io::Error::other("x"),
             },
             StoreError::Missing { path: path() },
+            StoreError::NothingYet { path: path() },
             StoreError::Empty { path: path() },
             StoreError::Foreign {
                 path: path(),

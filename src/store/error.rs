@@ -34,6 +34,11 @@ pub enum StoreError {
     Empty {
         path: String,
     },
+    /// A database on a server that holds no bangfu schema yet: made by
+    /// its admin, nothing imported into it.
+    NothingYet {
+        path: String,
+    },
     Foreign {
         path: String,
         reason: Foreign,
@@ -110,7 +115,10 @@ impl StoreError {
     pub fn is_usage(&self) -> bool {
         matches!(
             self,
-            StoreError::Missing { .. } | StoreError::Empty { .. } | StoreError::Connect(_)
+            StoreError::Missing { .. }
+                | StoreError::Empty { .. }
+                | StoreError::NothingYet { .. }
+                | StoreError::Connect(_)
         )
     }
 
