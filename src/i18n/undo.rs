@@ -226,6 +226,11 @@ fn refused(refusal: &Refusal, lang: Lang) -> String {
             format!("import {number} cannot be undone by this login: part of what it wrote is now another township's (a household moved since), out of this login's sight; undone here, the rest would stay counted; nothing was changed (the district's login can undo it)"),
             format!("此登录名不能撤销第{number}次导入：它写入的部分记录现在属于其他乡镇（此后有贫困户迁出），此登录名看不到；在这里撤销，其余部分会继续计入合计；什么也没有改动（区里的登录名可以撤销）"),
         ),
+        Refusal::Others { number, role } => tr!(
+            lang,
+            format!("import {number} was made by the login {role}: this login undoes only its own imports; nothing was changed (the district's login can undo it)"),
+            format!("第{number}次导入是登录名 {role} 做的，此登录名只能撤销自己的导入；什么也没有改动（请区里撤销）"),
+        ),
         Refusal::Blocked { number, by } => {
             let en: Vec<String> = by.iter().map(|m| m.to_string()).collect();
             let zh: Vec<String> = by.iter().map(|m| format!("第{m}次")).collect();
@@ -328,6 +333,10 @@ pub(crate) mod tests {
             }),
             UndoMsg::Refused(Refusal::Older { number: 2 }),
             UndoMsg::Refused(Refusal::Hidden { number: 2 }),
+            UndoMsg::Refused(Refusal::Others {
+                number: 1,
+                role: "district_admin".into(),
+            }),
             UndoMsg::Refused(Refusal::Blocked {
                 number: 3,
                 by: vec![9, 5],

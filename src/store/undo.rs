@@ -43,6 +43,10 @@ pub enum Refusal {
     /// login's sight (another township's now: a household moved since):
     /// undone by it, the rest would stay counted.
     Hidden { number: i64 },
+    /// On a server, import `number` was made by the login `role`, and this
+    /// login is held to a township: it undoes its own imports only (the
+    /// log's row-level security lets it mark no other's undone).
+    Others { number: i64, role: String },
 }
 
 /// What an undo did, or would do, to one kind of row.
@@ -162,6 +166,9 @@ fn refusal(conn: &Conn, number: i64) -> Result<Option<Refusal>> {
     if !undoable {
         return Ok(Some(Refusal::Older { number }));
     }
+    if let Some(role) = made_by_another(conn, number)? {
+        return Ok(Some(Refusal::Others { number, role }));
+    }
     if out_of_sight(conn, number)? {
         return Ok(Some(Refusal::Hidden { number }));
     }
@@ -170,6 +177,22 @@ fn refusal(conn: &Conn, number: i64) -> Result<Option<Refusal>> {
     by.sort_unstable_by(|a, b| b.cmp(a));
     by.dedup();
     Ok((!by.is_empty()).then_some(Refusal::Blocked { number, by }))
+}
+
+/// The login that made import `n`, when it is not this one and this
+/// login is held to a township (on a server; never on SQLite).
+fn made_by_another(conn: &Conn, n: i64) -> Result<Option<String>> {
+    if conn.dialect() != Dialect::Postgres {
+        return Ok(None);
+    }
+    conn.query_opt(
+        "SELECT c.role FROM commands c
+         WHERE c.number = ?1 AND c.role <> CAST(current_user AS TEXT)
+           AND EXISTS (SELECT 1 FROM grants g
+                       WHERE g.role = CAST(current_user AS TEXT) AND g.township IS NOT NULL)",
+        args![n],
+        |r| r.get(0),
+    )
 }
 
 /// Whether row-level security hides from this login some row import `n`

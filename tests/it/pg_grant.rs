@@ -1054,13 +1054,31 @@ fn a_township_role_undoes_its_own_import_and_not_anothers() {
             "H5 大坪村"
         ]
     );
-    // The admin's import: the role sees only part of it, so the undo is
-    // refused, and nothing of it is taken back.
-    let (code, out, err) = run(&d.w, &url, &["undo", "1"]);
-    assert_eq!(code, Some(1), "{out}{err}");
+    // The admin's import: another login's, refused as that, a dry run
+    // too, and nothing of it is taken back (clerk review, finding 11: it
+    // was said as a household moved away).
+    let admin_role = d
+        .server
+        .base
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split_once('@'))
+        .map(|(user, _)| user.to_string())
+        .expect("the admin's name");
+    for args in [&["undo", "1"][..], &["undo", "1", "--dry-run"]] {
+        let (code, out, err) = run(&d.w, &url, args);
+        assert_eq!(code, Some(1), "{out}{err}");
+        assert!(
+            err.contains(&format!(
+                "import 1 was made by the login {admin_role}: this login undoes only its own imports; nothing was changed"
+            )),
+            "{err}"
+        );
+    }
+    let (_, _, err) = run(&d.w, &url, &["--lang", "zh", "undo", "1"]);
     assert!(
-        err.contains("import 1 cannot be undone by this login")
-            && err.contains("nothing was changed"),
+        err.contains(&format!(
+            "第1次导入是登录名 {admin_role} 做的，此登录名只能撤销自己的导入"
+        )),
         "{err}"
     );
     assert_eq!(before(&mut admin), undone);
