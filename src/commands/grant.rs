@@ -91,12 +91,12 @@ fn refused(e: anyhow::Error, ctx: &Context) -> anyhow::Error {
                 .and_then(|s| s.sql())
         })?;
         match Trouble::of(sql) {
-            Trouble::Denied(words) => Some(words),
+            Trouble::Denied(denied) => Some(denied),
             _ => None,
         }
     });
     match denied {
-        Some(words) => anyhow::Error::msg(GrantMsg::NotAllowed { words }.text(ctx.lang)),
+        Some(denied) => anyhow::Error::msg(GrantMsg::NotAllowed { denied }.text(ctx.lang)),
         None => e,
     }
 }

@@ -452,6 +452,21 @@ fn writing_another_townships_household_is_refused_by_the_server() {
             said.starts_with("the server refused: ") && said.ends_with("nothing was imported"),
             "{said}"
         );
+        // In Chinese, in the catalogue's words: none of the server's
+        // English inside the sentence.
+        let zh = bangfu::store::StoreError::failed(
+            "postgres://…/district",
+            bangfu::store::Doing::Importing,
+            &bangfu::store::sql::SqlError::Postgres(refused(&mut g, sql)),
+        )
+        .text(bangfu::report::Lang::Zh);
+        assert!(
+            zh.starts_with("服务器拒绝：")
+                && !["violates", "permission", "denied", "policy", "table"]
+                    .iter()
+                    .any(|w| zh.contains(w)),
+            "{sql}: {zh}"
+        );
     }
     // Another township's household cannot be changed or deleted either:
     // the role does not see it.
@@ -890,7 +905,7 @@ fn importing_as_a_township_role_writes_its_township_only() {
     let (code, out, err) = run(&d.w, &url, &["import", path_str(&roster)]);
     assert_eq!(code, Some(1), "{out}{err}");
     assert!(
-        err.contains("the server refused: new row violates row-level security policy for table \"households\"")
+        err.contains("the server refused: those are records of another township's households")
             && err.contains("nothing was imported"),
         "{err}"
     );
