@@ -1330,3 +1330,55 @@ fn a_township_undo_after_another_township_took_a_freed_key_is_refused_for_that_i
     assert_eq!(admins, want);
     assert_eq!(state(&mut admin), before, "nothing changed");
 }
+
+/// Access follows a household's current township, the reports the
+/// township of each delivery's day (contract §11): after the district
+/// moves H4 from 向阳街道 to 工农乡, 工农乡's login reads H4's whole record,
+/// its past visits included, but counts none of 向阳街道's past in its
+/// totals (they equal the district's `--township 工农乡`; attacker review,
+/// finding 07, where they showed a 向阳街道 row); 向阳街道's login no
+/// longer reads H4 or its past, which the district's `--township 向阳街道`
+/// keeps.
+#[test]
+fn after_a_household_moves_its_new_township_reads_its_past_and_counts_only_its_own() {
+    let Some(d) = district() else { return };
+    let admin = d.server.url();
+    let (g, x) = (d.server.url_of(&d.gongnong), d.server.url_of(&d.xiangyang));
+    let moved = d.w.gbk(
+        "迁移.csv",
+        "户编号,户主,乡镇,村,脱贫状态\nH4,赵大,工农乡,大坪村,贫困\n",
+    );
+    let (code, out, err) = run(
+        &d.w,
+        &admin,
+        &["import", "--ledger", "迁移", path_str(&moved)],
+    );
+    assert_eq!(code, Some(0), "{out}{err}");
+    // H4's visit of 2003-06-01 was 向阳街道's (the move is dated today).
+    let (code, card, err) = run(&d.w, &g, &["show", "household", "H4", "--format", "csv"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        card.contains("2003-06-01") && card.contains("80.00"),
+        "{card}"
+    );
+    let by_township = ["totals", "--by", "township", "--format", "csv"];
+    let (_, own, _) = run(&d.w, &g, &by_township);
+    let mut district = by_township.to_vec();
+    district.extend(["--township", GONGNONG]);
+    let (_, want, _) = run(&d.w, &admin, &district);
+    assert_eq!(own, want);
+    assert!(!own.contains(XIANGYANG) && !own.contains("80.00"), "{own}");
+    // The old township's login: H4 and its past are out of its sight; the
+    // district's report of 向阳街道 keeps them.
+    let (code, _, err) = run(&d.w, &x, &["show", "household", "H4"]);
+    assert_eq!(code, Some(2), "{err}");
+    let (_, theirs, _) = run(&d.w, &x, &by_township);
+    let mut district = by_township.to_vec();
+    district.extend(["--township", XIANGYANG]);
+    let (_, districts, _) = run(&d.w, &admin, &district);
+    assert!(
+        theirs.contains("500.00") && !theirs.contains("580.00"),
+        "{theirs}"
+    );
+    assert!(districts.contains("580.00"), "{districts}");
+}
