@@ -12,9 +12,8 @@
 //! each township's role must see is what a SQLite file holding only that
 //! township's households (and every member) shows.
 
-use crate::common::{path_str, Workdir};
-use postgres::{Client, NoTls};
-use std::sync::atomic::{AtomicU32, Ordering};
+use crate::common::{path_str, run_on as run, PgDatabase as Server, Workdir};
+use postgres::Client;
 
 /// The households' township whose role the tests make first.
 const GONGNONG: &str = "工农乡";
@@ -22,94 +21,9 @@ const GONGNONG: &str = "工农乡";
 const XIANGYANG: &str = "向阳街道";
 
 /// A database of its own on the test server, and the roles a test made;
-/// all dropped at the end.
-struct Server {
-    admin: String,
-    /// `postgres://USER@HOST:PORT` of the server, without a database.
-    base: String,
-    name: String,
-    roles: Vec<String>,
-}
-
-impl Server {
-    fn new() -> Option<Server> {
-        let Ok(admin) = std::env::var("BANGFU_TEST_PG") else {
-            // Once, past the harness's capture of a passing test's output.
-            static SAID: std::sync::Once = std::sync::Once::new();
-            SAID.call_once(|| {
-                use std::io::Write;
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "skipped: pg_grant's tests need a PostgreSQL server (set BANGFU_TEST_PG, see .ci/postgres)"
-                );
-            });
-            return None;
-        };
-        static N: AtomicU32 = AtomicU32::new(0);
-        let name = format!(
-            "bangfu_grant_{}_{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        );
-        let mut client = Client::connect(&admin, NoTls).expect("connect to BANGFU_TEST_PG");
-        client
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .expect("create database");
-        let base = admin
-            .rsplit_once('/')
-            .map(|(b, _)| b.to_string())
-            .expect("a URL with a database");
-        Some(Server {
-            admin,
-            base,
-            name,
-            roles: Vec::new(),
-        })
-    }
-
-    /// The admin's URL of this test's database.
-    fn url(&self) -> String {
-        format!("{}/{}", self.base, self.name)
-    }
-
-    /// A role name no other test (or process) uses, dropped at the end.
-    fn role(&mut self, what: &str) -> String {
-        let role = format!("{}_{what}", self.name.replace("bangfu_grant", "g"));
-        self.roles.push(role.clone());
-        role
-    }
-
-    /// The URL `role` logs in with (the test server trusts local logins).
-    fn url_of(&self, role: &str) -> String {
-        let host = self.base.rsplit_once('@').map_or("", |(_, h)| h);
-        format!("postgres://{role}@{host}/{}", self.name)
-    }
-
-    fn admin(&self) -> Client {
-        Client::connect(&self.url(), NoTls).expect("connect as admin")
-    }
-
-    /// A session as `role`, on bangfu's schema as bangfu's sessions are.
-    fn as_role(&self, role: &str) -> Client {
-        let mut c = Client::connect(&self.url_of(role), NoTls).expect("connect as role");
-        c.batch_execute("SET search_path = bangfu")
-            .expect("search path");
-        c
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Ok(mut c) = Client::connect(&self.admin, NoTls) {
-            let _ = c.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-            for role in &self.roles {
-                let _ = c.batch_execute(&format!("DROP ROLE IF EXISTS \"{role}\""));
-            }
-        }
-    }
+/// `None` (the test says "skipped") without a server.
+fn new_server() -> Option<Server> {
+    Server::on_server("bangfu_grant", "pg_grant's tests")
 }
 
 /// The district's sheets: households of two townships, every member,
@@ -187,64 +101,10 @@ fn lite(w: &Workdir, args: &[&str]) -> (Option<i32>, String, String) {
     run(w, path_str(&w.db()), args)
 }
 
-/// `text` as an SQL literal.
-fn literal(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
-}
-
 /// Every row of the SQLite database of `w` into the server's (made by a
 /// first `bangfu` command), as the admin.
 fn copy_to_server(w: &Workdir, server: &Server) {
-    let lite = rusqlite::Connection::open(w.db()).expect("open SQLite");
-    let mut sql = String::from("SET search_path = bangfu;\n");
-    // Every table a role writes, parents before children.
-    for table in bangfu::store::pg::grant::WRITE {
-        let mut stmt = lite
-            .prepare(&format!("SELECT * FROM {table}"))
-            .expect("query");
-        let columns: Vec<String> = stmt
-            .column_names()
-            .iter()
-            .map(|c| format!("\"{c}\""))
-            .collect();
-        let n = columns.len();
-        let mut rows = stmt.query([]).expect("rows");
-        while let Some(row) = rows.next().expect("row") {
-            let values: Vec<String> = (0..n)
-                .map(|i| match row.get_ref(i).expect("cell") {
-                    rusqlite::types::ValueRef::Null => "NULL".to_string(),
-                    rusqlite::types::ValueRef::Integer(v) => literal(&v.to_string()),
-                    rusqlite::types::ValueRef::Real(v) => literal(&v.to_string()),
-                    rusqlite::types::ValueRef::Text(t) => {
-                        literal(std::str::from_utf8(t).expect("UTF-8"))
-                    }
-                    rusqlite::types::ValueRef::Blob(_) => panic!("a blob in {table}"),
-                })
-                .collect();
-            sql.push_str(&format!(
-                "INSERT INTO {table} ({}) VALUES ({});\n",
-                columns.join(", "),
-                values.join(", ")
-            ));
-        }
-    }
-    server.admin().batch_execute(&sql).expect("copy rows");
-}
-
-/// Run `bangfu --db DB ARGS` in `w`: exit code, stdout, stderr.
-fn run(w: &Workdir, db: &str, args: &[&str]) -> (Option<i32>, String, String) {
-    let out = w
-        .bangfu()
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .output()
-        .expect("run bangfu");
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    crate::common::copy_file_to_server(&w.db(), &server.url);
 }
 
 /// `bangfu --db DB grant ARGS`, which must succeed; its stdout.
@@ -267,14 +127,14 @@ struct District {
 }
 
 fn district() -> Option<District> {
-    let mut server = Server::new()?;
+    let mut server = new_server()?;
     let w = imported(None);
     let (gongnong, xiangyang, everyone) = (
         server.role("gongnong"),
         server.role("xiangyang"),
         server.role("all"),
     );
-    let url = server.url();
+    let url = server.url.clone();
     // The first grant makes bangfu's schema on the empty database.
     grant(&w, &url, &[&gongnong, "--township", GONGNONG]);
     grant(&w, &url, &[&xiangyang, "--township", XIANGYANG]);
@@ -399,7 +259,7 @@ fn writing_another_townships_household_is_refused_by_the_server() {
     let mut g = d.server.as_role(&d.gongnong);
     let h3: i64 = d
         .server
-        .admin()
+        .client()
         .query_one("SELECT key FROM bangfu.households WHERE id = 'H3'", &[])
         .expect("H3")
         .get(0);
@@ -480,12 +340,12 @@ fn writing_another_townships_household_is_refused_by_the_server() {
     assert_eq!(deleted, 0);
     let head: String = d
         .server
-        .admin()
+        .client()
         .query_one("SELECT head FROM bangfu.households WHERE id = 'H3'", &[])
         .expect("H3")
         .get(0);
     assert_eq!(head, "王五");
-    assert_eq!(count(&mut d.server.admin(), "bangfu.deliveries"), 4);
+    assert_eq!(count(&mut d.server.client(), "bangfu.deliveries"), 4);
 }
 
 /// Begin a transaction as store::sql::Conn::begin_write does: the write
@@ -504,7 +364,7 @@ fn begin_write(client: &mut Client) {
 #[test]
 fn a_township_role_writes_its_own_under_the_write_lock_with_keys_after_every_row() {
     let Some(d) = district() else { return };
-    let mut admin = d.server.admin();
+    let mut admin = d.server.client();
     let max: i64 = admin
         .query_one("SELECT max(key) FROM bangfu.households", &[])
         .expect("max")
@@ -574,7 +434,7 @@ fn a_role_of_every_township_reads_and_writes_all() {
     assert_eq!(count(&mut all, "members"), 4);
     let villages: i64 = d
         .server
-        .admin()
+        .client()
         .query_one(
             "SELECT count(*) FROM bangfu.households WHERE village = '新村'",
             &[],
@@ -587,7 +447,7 @@ fn a_role_of_every_township_reads_and_writes_all() {
 #[test]
 fn granting_a_role_again_changes_its_township() {
     let Some(d) = district() else { return };
-    let url = d.server.url();
+    let url = d.server.url.clone();
     let out = grant(&d.w, &url, &[&d.gongnong, "--township", XIANGYANG]);
     assert!(
         out.starts_with(&format!(
@@ -619,11 +479,11 @@ fn granting_a_role_again_changes_its_township() {
 #[test]
 fn grant_says_what_it_made_in_both_languages_and_takes_the_password_from_a_file_or_the_environment()
 {
-    let Some(mut server) = Server::new() else {
+    let Some(mut server) = new_server() else {
         return;
     };
     let w = Workdir::new();
-    let url = server.url();
+    let url = server.url.clone();
     let (a, b) = (server.role("a"), server.role("b"));
     let out = grant(&w, &url, &[&a, "--township", GONGNONG]);
     let host = server.base.rsplit_once('@').map_or("", |(_, h)| h);
@@ -638,7 +498,7 @@ fn grant_says_what_it_made_in_both_languages_and_takes_the_password_from_a_file_
     );
     let password = |role: &str| -> Option<String> {
         server
-            .admin()
+            .client()
             .query_one(
                 "SELECT rolpassword FROM pg_authid WHERE rolname = $1",
                 &[&role],
@@ -716,9 +576,9 @@ fn grant_says_what_it_made_in_both_languages_and_takes_the_password_from_a_file_
 
 #[test]
 fn a_role_the_server_shows_everything_is_refused() {
-    let Some(server) = Server::new() else { return };
+    let Some(server) = new_server() else { return };
     let w = Workdir::new();
-    let url = server.url();
+    let url = server.url.clone();
     // The admin itself: a superuser, and the owner of the tables.
     let admin = server
         .base
@@ -784,7 +644,7 @@ const REPORTS: &[&[&str]] = &[
 #[test]
 fn each_township_roles_reports_are_the_districts_reports_of_its_township() {
     let Some(d) = district() else { return };
-    let admin = d.server.url();
+    let admin = d.server.url.clone();
     for (role, township) in [
         (&d.gongnong, Some(GONGNONG)),
         (&d.xiangyang, Some(XIANGYANG)),
@@ -847,7 +707,7 @@ fn a_township_login_reports_its_own_township_only_even_before_its_first_househol
     assert_eq!(code, Some(2));
     assert!(err.contains("此登录名只能出乡镇“工农乡”的报表"), "{err}");
     let new = d.server.role("new");
-    grant(&d.w, &d.server.url(), &[&new, "--township", "新乡"]);
+    grant(&d.w, &d.server.url.clone(), &[&new, "--township", "新乡"]);
     let (code, out, err) = run(
         &d.w,
         &d.server.url_of(&new),
@@ -897,7 +757,7 @@ fn each_roles_record_cards_are_those_of_a_database_of_its_township_alone() {
 fn importing_as_a_township_role_writes_its_township_only() {
     let Some(d) = district() else { return };
     let url = d.server.url_of(&d.gongnong);
-    let before = count(&mut d.server.admin(), "bangfu.households");
+    let before = count(&mut d.server.client(), "bangfu.households");
     let roster = d.w.gbk(
         "新增贫困户.csv",
         "户编号,户主,乡镇,村,脱贫状态\nH1,张三,工农乡,红旗村,贫困\nH9,周九,向阳街道,向阳社区,贫困\n",
@@ -909,7 +769,7 @@ fn importing_as_a_township_role_writes_its_township_only() {
             && err.contains("nothing was imported"),
         "{err}"
     );
-    assert_eq!(count(&mut d.server.admin(), "bangfu.households"), before);
+    assert_eq!(count(&mut d.server.client(), "bangfu.households"), before);
     // Another township's household id, given as if it were its own: the
     // server's unique index refuses it, said as such.
     let taken = d.w.gbk(
@@ -922,7 +782,7 @@ fn importing_as_a_township_role_writes_its_township_only() {
         err.contains("已属于其他乡镇的贫困户") && err.contains("没有导入"),
         "{err}"
     );
-    assert_eq!(count(&mut d.server.admin(), "bangfu.households"), before);
+    assert_eq!(count(&mut d.server.client(), "bangfu.households"), before);
     // The township's monthly sheets, its own part of them, the district's
     // members sheet among them, unchanged: all go in (a member is held in
     // the ledger, never written).
@@ -955,7 +815,7 @@ fn importing_as_a_township_role_writes_its_township_only() {
     );
     let (code, out, err) = run(&d.w, &url, &["import", path_str(&deliveries)]);
     assert_eq!(code, Some(0), "{out}{err}");
-    let mut admin = d.server.admin();
+    let mut admin = d.server.client();
     assert_eq!(count(&mut admin, "bangfu.deliveries"), 6);
     assert_eq!(count(&mut admin, "bangfu.history"), 1);
     let roles: Vec<String> = admin
@@ -990,7 +850,7 @@ fn importing_as_a_township_role_writes_its_township_only() {
         "{err}"
     );
     // The district's login is still told of the nearest.
-    let (_, _, err) = run(&d.w, &d.server.url(), &["show", "household", "H33"]);
+    let (_, _, err) = run(&d.w, &d.server.url.clone(), &["show", "household", "H33"]);
     assert!(
         err.contains("no household has the id or head \"H33\"; did you mean"),
         "{err}"
@@ -1041,7 +901,7 @@ fn a_township_role_undoes_its_own_import_and_not_anothers() {
     );
     let (code, out, err) = run(&d.w, &url, &["import", path_str(&own)]);
     assert_eq!(code, Some(0), "{out}{err}");
-    let mut admin = d.server.admin();
+    let mut admin = d.server.client();
     let before = |admin: &mut Client| -> Vec<String> {
         admin
             .query(
@@ -1112,7 +972,7 @@ fn a_township_role_cannot_change_the_shared_bookkeeping() {
     let Some(d) = district() else { return };
     // A member's history and a dropped member hold, as the district's
     // imports leave them: so that each write below has a row to reach.
-    let mut admin = d.server.admin();
+    let mut admin = d.server.client();
     admin
         .batch_execute(
             "INSERT INTO bangfu.history (kind, record, field, command, day, old, new)
@@ -1226,7 +1086,7 @@ fn a_township_role_cannot_undo_an_import_part_of_which_it_no_longer_sees() {
     );
     let (code, out, err) = run(&d.w, &url, &["import", path_str(&deliveries)]);
     assert_eq!(code, Some(0), "{out}{err}");
-    let mut admin = d.server.admin();
+    let mut admin = d.server.client();
     let n: i64 = admin
         .query_one("SELECT max(number) FROM bangfu.commands", &[])
         .expect("log")
@@ -1242,7 +1102,7 @@ fn a_township_role_cannot_undo_an_import_part_of_which_it_no_longer_sees() {
         "{err}"
     );
     assert_eq!(count(&mut admin, "bangfu.deliveries"), before);
-    let (code, out, err) = run(&d.w, &d.server.url(), &["undo", &n.to_string()]);
+    let (code, out, err) = run(&d.w, &d.server.url.clone(), &["undo", &n.to_string()]);
     assert_eq!(code, Some(0), "{out}{err}");
     assert_eq!(count(&mut admin, "bangfu.deliveries"), before - 2);
 }
@@ -1282,7 +1142,7 @@ fn a_township_undo_after_another_township_took_a_freed_key_is_refused_for_that_i
         let (code, out, err) = run(&d.w, url, &args);
         assert_eq!(code, Some(0), "{args:?}: {out}{err}");
     }
-    let mut admin = d.server.admin();
+    let mut admin = d.server.client();
     let reused: i64 = admin
         .query_one(
             "SELECT count(*) FROM bangfu.deliveries d JOIN bangfu.undo_deliveries u ON u.key = d.key
@@ -1311,7 +1171,7 @@ fn a_township_undo_after_another_township_took_a_freed_key_is_refused_for_that_i
             .collect()
     };
     let before = state(&mut admin);
-    let (want_code, _, want) = run(&d.w, &d.server.url(), &["undo", "3", "--dry-run"]);
+    let (want_code, _, want) = run(&d.w, &d.server.url.clone(), &["undo", "3", "--dry-run"]);
     assert_eq!(want_code, Some(1), "{want}");
     assert!(want.contains("later import 4"), "{want}");
     for lang in ["en", "zh"] {
@@ -1326,7 +1186,7 @@ fn a_township_undo_after_another_township_took_a_freed_key_is_refused_for_that_i
             "{err}"
         );
     }
-    let (_, _, admins) = run(&d.w, &d.server.url(), &["undo", "3", "--dry-run"]);
+    let (_, _, admins) = run(&d.w, &d.server.url.clone(), &["undo", "3", "--dry-run"]);
     assert_eq!(admins, want);
     assert_eq!(state(&mut admin), before, "nothing changed");
 }
@@ -1342,7 +1202,7 @@ fn a_township_undo_after_another_township_took_a_freed_key_is_refused_for_that_i
 #[test]
 fn after_a_household_moves_its_new_township_reads_its_past_and_counts_only_its_own() {
     let Some(d) = district() else { return };
-    let admin = d.server.url();
+    let admin = d.server.url.clone();
     let (g, x) = (d.server.url_of(&d.gongnong), d.server.url_of(&d.xiangyang));
     let moved = d.w.gbk(
         "迁移.csv",
