@@ -604,8 +604,9 @@ fn a_role_the_server_shows_everything_is_refused() {
 #[test]
 fn a_township_role_may_not_grant() {
     let Some(d) = district() else { return };
+    // Exit 2: the wrong login for the command (clerk review, finding 12).
     let (code, out, err) = run(&d.w, &d.server.url_of(&d.gongnong), &["grant", &d.gongnong]);
-    assert_eq!(code, Some(1), "{out}{err}");
+    assert_eq!(code, Some(2), "{out}{err}");
     assert!(
         err.contains("the server refused: ")
             && err.contains("grant must be run as the database's admin")
