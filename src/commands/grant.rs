@@ -38,7 +38,7 @@ pub fn run(ctx: &Context, args: &GrantArgs, out: &mut dyn Write) -> anyhow::Resu
         None => None,
     };
     let (password, from) = password(args.password_file.as_deref())?;
-    let store = ctx.create_store().map_err(|e| refused(e))?;
+    let store = ctx.create_store().map_err(refused)?;
     let request = Request {
         role,
         township: township.as_deref(),

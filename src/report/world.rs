@@ -350,7 +350,8 @@ impl World {
             &self.households,
             reference,
             RefKind::Household,
-            (|h| &h.id, |h| &h.head),
+            |h| &h.id,
+            |h| &h.head,
             self.township.as_deref(),
         )
     }
@@ -361,7 +362,8 @@ impl World {
             &self.members,
             reference,
             RefKind::Member,
-            (|m| &m.id, |m| &m.name),
+            |m| &m.id,
+            |m| &m.name,
             None,
         )
     }
@@ -429,13 +431,15 @@ impl<'a, T> Named for Listed<'a, T> {
     }
 }
 
-/// The record of `items` `reference` names, by (id, name); `township`:
-/// the one township of these households a server's login reads.
+/// The record of `items` `reference` names, by `id`, else `name`;
+/// `township`: the one township of these households a server's login
+/// reads.
 fn find<'a, T>(
     items: &'a [T],
     reference: &str,
     kind: RefKind,
-    (id, name): (fn(&T) -> &str, fn(&T) -> &str),
+    id: fn(&T) -> &str,
+    name: fn(&T) -> &str,
     township: Option<&'a str>,
 ) -> Result<&'a T, UsageError> {
     let reference = crate::values::text::clean(reference);
