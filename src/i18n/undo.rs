@@ -258,6 +258,35 @@ fn refused(refusal: &Refusal, lang: Lang) -> String {
                 ),
             )
         }
+        Refusal::BlockedByOthers { number, by, theirs } => {
+            let en: Vec<String> = by.iter().map(|m| m.to_string()).collect();
+            let zh: Vec<String> = by.iter().map(|m| format!("第{m}次")).collect();
+            let who_en: Vec<String> = theirs
+                .iter()
+                .map(|(m, role)| format!("{m} by {role}"))
+                .collect();
+            let who_zh: Vec<String> = theirs
+                .iter()
+                .map(|(m, role)| format!("第{m}次由 {role}"))
+                .collect();
+            let imports = match by.len() {
+                1 => "import",
+                _ => "imports",
+            };
+            tr!(
+                lang,
+                format!(
+                    "import {number} cannot be undone: later {imports} {} changed, removed, newly held or listed again records it added or changed, or took their places; they are to be undone first, and some are other logins' ({}), which this login may not undo; nothing was changed (ask the district's office, whose login can undo them all)",
+                    list(&en, lang),
+                    list(&who_en, lang),
+                ),
+                format!(
+                    "第{number}次导入不能撤销：其后的{}导入又改动、删除、新归入或再次列出了它新增或改动的记录，或占用了这些记录的位置，须先撤销；其中有其他登录名做的导入（{}），此登录名不能撤销；什么也没有改动（请区里撤销，区里的登录名都能撤销）",
+                    list(&zh, lang),
+                    list(&who_zh, lang),
+                ),
+            )
+        }
     }
 }
 
@@ -333,6 +362,11 @@ pub(crate) mod tests {
             }),
             UndoMsg::Refused(Refusal::Older { number: 2 }),
             UndoMsg::Refused(Refusal::Hidden { number: 2 }),
+            UndoMsg::Refused(Refusal::BlockedByOthers {
+                number: 3,
+                by: vec![4],
+                theirs: vec![(4, "west".into())],
+            }),
             UndoMsg::Refused(Refusal::Others {
                 number: 1,
                 role: "district_admin".into(),

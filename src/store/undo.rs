@@ -39,6 +39,14 @@ pub enum Refusal {
     /// Later imports, not undone, touched records import `number` touched:
     /// they are to be undone first (newest first).
     Blocked { number: i64, by: Vec<i64> },
+    /// As [`Refusal::Blocked`], to a township's login on a server, where
+    /// some of the later imports (`theirs`: number and login) are other
+    /// logins' — which it may not undo: the district's login is to.
+    BlockedByOthers {
+        number: i64,
+        by: Vec<i64>,
+        theirs: Vec<(i64, String)>,
+    },
     /// On a server, part of what import `number` wrote is out of this
     /// login's sight (another township's now: a household moved since):
     /// undone by it, the rest would stay counted.
@@ -122,6 +130,36 @@ impl Store {
 
 /// [`Store::undo`] inside its transaction.
 fn undo_in_transaction(conn: &Conn, number: i64) -> Result<Result<Undone, Refusal>> {
+    match undo_or_refuse(conn, number)? {
+        Err(Refusal::Blocked { number, by }) => {
+            let theirs = others_among(conn, &by)?;
+            Ok(Err(match theirs.is_empty() {
+                true => Refusal::Blocked { number, by },
+                false => Refusal::BlockedByOthers { number, by, theirs },
+            }))
+        }
+        outcome => Ok(outcome),
+    }
+}
+
+/// Of the imports `numbers`, those a township's login on a server may not
+/// undo, being another login's: number and login. None elsewhere.
+fn others_among(conn: &Conn, numbers: &[i64]) -> Result<Vec<(i64, String)>> {
+    if conn.dialect() != Dialect::Postgres || numbers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut theirs = Vec::new();
+    for &n in numbers {
+        if let Some(role) = made_by_another(conn, n)? {
+            theirs.push((n, role));
+        }
+    }
+    Ok(theirs)
+}
+
+/// [`undo_in_transaction`], its refusals as the district's login gets
+/// them.
+fn undo_or_refuse(conn: &Conn, number: i64) -> Result<Result<Undone, Refusal>> {
     if let Some(refused) = refusal(conn, number)? {
         return Ok(Err(refused));
     }

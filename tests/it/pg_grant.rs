@@ -1111,9 +1111,10 @@ fn a_township_role_cannot_undo_an_import_part_of_which_it_no_longer_sees() {
 /// Keys are reused after the newest delivery is deleted (as SQLite's
 /// rowid): a township's `--replace` deletes its newest delivery, another
 /// township's next import takes that key. The first township's undo of
-/// its `--replace` is refused as the district's is, for the later import
-/// that took the place — not stopped by the server as a write of another
-/// township's records (attacker review, finding 10) — and nothing changes.
+/// its `--replace` is refused, as the district's is, for the later import
+/// that took the place, which is another login's to undo — not stopped by
+/// the server as a write of another township's records (attacker review,
+/// finding 10) — and nothing changes.
 #[test]
 fn a_township_undo_after_another_township_took_a_freed_key_is_refused_for_that_import() {
     let Some(d) = district() else { return };
@@ -1179,8 +1180,8 @@ fn a_township_undo_after_another_township_took_a_freed_key_is_refused_for_that_i
         let (code, out, err) = run(&d.w, &g, &["--lang", lang, "undo", "3"]);
         assert_eq!(code, Some(1), "{out}{err}");
         let said = match lang {
-            "en" => "import 3 cannot be undone: later import 4 ",
-            _ => "第3次导入不能撤销：其后的第4次导入",
+            "en" => &format!("import 3 cannot be undone: later import 4 changed, removed, newly held or listed again records it added or changed, or took their places; they are to be undone first, and some are other logins' (4 by {}), which this login may not undo", d.xiangyang),
+            _ => &format!("第3次导入不能撤销：其后的第4次导入又改动、删除、新归入或再次列出了它新增或改动的记录，或占用了这些记录的位置，须先撤销；其中有其他登录名做的导入（第4次由 {}），此登录名不能撤销", d.xiangyang),
         };
         assert!(
             err.contains(said) && !err.contains("服务器拒绝") && !err.contains("server refused"),
