@@ -12,7 +12,7 @@ pub fn run(ctx: &Context, args: &CheckArgs, out: &mut dyn Write) -> anyhow::Resu
     // Findings read from a damaged file would be wrong.
     store.check_integrity()?;
     let world = World::load(store.reports())?;
-    let filters = super::filters(&args.filters);
+    let filters = super::for_login(&store, super::filters(&args.filters))?;
     let findings = check::findings(
         store.reports(),
         &world,

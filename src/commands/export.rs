@@ -10,7 +10,7 @@ pub fn run(ctx: &Context, args: &ExportArgs, out: &mut dyn Write) -> anyhow::Res
     let target = ctx.guard(&[]).target(&args.xlsx)?;
     let store = ctx.open_store()?.for_reports()?;
     let spec = ExportSpec {
-        filters: super::filters(&args.filters),
+        filters: super::for_login(&store, super::filters(&args.filters))?,
         lang: ctx.lang,
         reveal: ctx.reveal,
         today: Date::today(),

@@ -38,7 +38,7 @@ pub fn run(ctx: &Context, args: &GrantArgs, out: &mut dyn Write) -> anyhow::Resu
         None => None,
     };
     let (password, from) = password(args.password_file.as_deref())?;
-    let store = ctx.create_store().map_err(|e| refused(e, ctx))?;
+    let store = ctx.create_store().map_err(refused)?;
     let request = Request {
         role,
         township: township.as_deref(),
@@ -50,7 +50,7 @@ pub fn run(ctx: &Context, args: &GrantArgs, out: &mut dyn Write) -> anyhow::Resu
             let role = role.to_string();
             return Err(UsageError::said(GrantMsg::Bypasses { role, why }).into());
         }
-        Err(e) => return Err(refused(e.into(), ctx)),
+        Err(e) => return Err(refused(e.into())),
     };
     let password = match (from, granted.created) {
         (Some(set), _) => set,
@@ -82,8 +82,10 @@ pub fn run(ctx: &Context, args: &GrantArgs, out: &mut dyn Write) -> anyhow::Resu
 }
 
 /// The server's refusal of the grant itself (the login running it is no
-/// admin) said as such; any other failure as the command's edge says it.
-fn refused(e: anyhow::Error, ctx: &Context) -> anyhow::Error {
+/// admin) said as such, a usage error (exit 2: the command wants the
+/// admin's login, as a file wants a server); any other failure as the
+/// command's edge says it.
+fn refused(e: anyhow::Error) -> anyhow::Error {
     let denied = e.chain().find_map(|cause| {
         let sql = cause.downcast_ref::<SqlError>().or_else(|| {
             cause
@@ -91,12 +93,12 @@ fn refused(e: anyhow::Error, ctx: &Context) -> anyhow::Error {
                 .and_then(|s| s.sql())
         })?;
         match Trouble::of(sql) {
-            Trouble::Denied(words) => Some(words),
+            Trouble::Denied(denied) => Some(denied),
             _ => None,
         }
     });
     match denied {
-        Some(words) => anyhow::Error::msg(GrantMsg::NotAllowed { words }.text(ctx.lang)),
+        Some(denied) => UsageError::said(GrantMsg::NotAllowed { denied }).into(),
         None => e,
     }
 }

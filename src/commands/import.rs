@@ -67,7 +67,7 @@ pub fn run(ctx: &Context, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Res
     let on_server = path.to_str().is_some_and(is_url);
     let mut store = if args.dry_run && on_server {
         match Store::open(&path) {
-            Err(StoreError::Missing { .. }) => Store::in_memory()?,
+            Err(StoreError::NothingYet { .. }) => Store::in_memory()?,
             opened => ctx.announced(opened)?,
         }
     } else if args.dry_run && !path.exists() {

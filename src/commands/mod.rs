@@ -254,6 +254,33 @@ pub fn filters(args: &FilterArgs) -> Filters {
     }
 }
 
+/// The FILTERS of a report as this login may make it: a server's login
+/// held to one township (`bangfu grant ROLE --township T`) reports that
+/// township, as `--township T` does for the district's login, whatever
+/// else of the district it reads (every member, contract §11); another
+/// township asked for is a usage error. Elsewhere the filters as given.
+pub fn for_login(store: &Store, mut filters: Filters) -> anyhow::Result<Filters> {
+    let Some(own) = store.login_township()? else {
+        return Ok(filters);
+    };
+    let clean = crate::values::text::clean;
+    match &filters.township {
+        Some(given) if clean(given.trim()) != clean(own.trim()) => {
+            return Err(UsageError::said(ReportMsg::NotThisLogin {
+                given: given.clone(),
+                own,
+            })
+            .into());
+        }
+        Some(_) => {}
+        None => {
+            filters.township = Some(own);
+            filters.township_of_login = true;
+        }
+    }
+    Ok(filters)
+}
+
 /// The FILTERS on households and members that a command takes.
 pub fn record_filters(households: &HouseholdFilterArgs, members: &MemberFilterArgs) -> Filters {
     Filters {

@@ -16,10 +16,13 @@ pub fn run_overdue(
 ) -> anyhow::Result<Status> {
     let store = ctx.open_store()?.for_reports()?;
     let as_of = args.as_of.unwrap_or_else(Date::today);
-    let filters = Filters {
-        ledger: args.ledger.ledger.clone(),
-        ..super::record_filters(&args.households, &args.members)
-    };
+    let filters = super::for_login(
+        &store,
+        Filters {
+            ledger: args.ledger.ledger.clone(),
+            ..super::record_filters(&args.households, &args.members)
+        },
+    )?;
     let (world, rows) = overdue::load_and_overdue(store.reports(), as_of, args.days, &filters)?;
     let format = args.format.format;
     let count = ReportMsg::OverdueCount {
@@ -46,10 +49,13 @@ pub fn run_unpaired(
     let world = World::load(store.reports())?;
     let as_of = args.as_of.unwrap_or_else(Date::today);
     // Unpaired households have no member to filter by.
-    let filters = Filters {
-        ledger: args.ledger.ledger.clone(),
-        ..super::record_filters(&args.households, &Default::default())
-    };
+    let filters = super::for_login(
+        &store,
+        Filters {
+            ledger: args.ledger.ledger.clone(),
+            ..super::record_filters(&args.households, &Default::default())
+        },
+    )?;
     let rows = overdue::unpaired(store.reports(), &world, as_of, &filters)?;
     let format = args.format.format;
     if !(format == Format::Table && rows.is_empty()) {

@@ -11,7 +11,7 @@ pub fn run(ctx: &Context, args: &TotalsArgs, out: &mut dyn Write) -> anyhow::Res
         by: args.by.clone(),
         across: args.across,
         measure: args.measure,
-        filters: super::filters(&args.filters),
+        filters: super::for_login(&store, super::filters(&args.filters))?,
         sort: args.sort,
         top: args.top,
     };

@@ -29,7 +29,7 @@ pub enum GrantMsg {
     Bypasses { role: String, why: Bypass },
     /// The server refused the grant itself: the login running it may not
     /// make roles or grant on the tables (exit 1).
-    NotAllowed { words: String },
+    NotAllowed { denied: crate::store::error::Denied },
     /// What the role may now do.
     Granted {
         role: String,
@@ -112,11 +112,17 @@ impl GrantMsg {
                     format!("{role} 是{why}：无论授予什么，服务器都让它看到所有乡镇的记录；请给每位经办人单独建一个角色，例如 bangfu grant 角色名 --township 乡镇"),
                 )
             }
-            NotAllowed { words } => tr!(
+            NotAllowed { denied } => {
+                let words = match denied {
+                    crate::store::error::Denied::Other(words) => words.clone(),
+                    denied => super::store::refusal(denied, lang),
+                };
+                tr!(
                 lang,
                 format!("the server refused: {words}; grant must be run as the database's admin — the role that made bangfu's tables, allowed to create roles (CREATEROLE); nothing was changed"),
                 format!("服务器拒绝：{words}；grant 须以数据库管理员身份运行，即建立 bangfu 数据表、可建立角色（CREATEROLE）的角色；什么也没有改"),
-            ),
+            )
+            }
             Granted {
                 role,
                 created,
@@ -202,7 +208,12 @@ pub(crate) mod tests {
                 words: s(),
             },
             GrantMsg::EmptyPassword { path: s() },
-            GrantMsg::NotAllowed { words: s() },
+            GrantMsg::NotAllowed {
+                denied: crate::store::error::Denied::Other(s()),
+            },
+            GrantMsg::NotAllowed {
+                denied: crate::store::error::Denied::Roles,
+            },
             GrantMsg::Login { url: s() },
             GrantMsg::NoHouseholds {
                 role: s(),

@@ -93,6 +93,11 @@ pub enum ReportMsg {
         what: Named,
         value: String,
     },
+    /// A login held to township `own` asked for the report of another.
+    NotThisLogin {
+        given: String,
+        own: String,
+    },
 
     // Grouping.
     TooManyDimensions {
@@ -326,6 +331,14 @@ impl ReportMsg {
                     format!("没有名为{v}的{w}；还没有任何记录填写了{w}"),
                 )
             }
+            NotThisLogin { given, own } => {
+                let (g, o) = (quote(given, lang), quote(own, lang));
+                tr!(
+                    lang,
+                    format!("this login reports only the township {o} (bangfu grant --township): the report of {g} is for the district's login, which sees every township"),
+                    format!("此登录名只能出乡镇{o}的报表（bangfu grant --township）；{g}的报表请用能看到所有乡镇的区里登录名"),
+                )
+            }
             TooManyDimensions { max, given } => tr!(
                 lang,
                 format!("at most {max} dimensions at once, not {given}"),
@@ -489,6 +502,10 @@ pub(crate) mod tests {
                 what: Named::Village,
                 value: s(),
             },
+            ReportMsg::NotThisLogin {
+                given: s(),
+                own: s(),
+            },
             ReportMsg::TooManyDimensions { max: 6, given: 7 },
             ReportMsg::TooManyValues {
                 dim: Dim::Household,
@@ -545,6 +562,7 @@ pub(crate) mod tests {
             match m {
                 ReportMsg::NoSuchName { .. }
                 | ReportMsg::NoNamesYet { .. }
+                | ReportMsg::NotThisLogin { .. }
                 | ReportMsg::TooManyDimensions { .. }
                 | ReportMsg::TooManyValues { .. }
                 | ReportMsg::MoneyOverflow

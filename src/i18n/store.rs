@@ -6,7 +6,7 @@
 
 use super::report::{list, quote};
 use super::{tr, Lang};
-use crate::store::error::{Damage, Doing, Foreign, Tables, Trouble};
+use crate::store::error::{Damage, Denied, Doing, Foreign, Tables, Trouble};
 use crate::store::lookup::{RefKind, RejectedRow};
 use crate::store::pg::connect::{ConnectError, Reason};
 use crate::store::StoreError;
@@ -27,6 +27,9 @@ pub enum StoreMsg {
         reference: String,
         nearest: Vec<Suggestion>,
     },
+    /// No household of the one township this login sees (a server's login
+    /// held to it) has this id or head: it may be another township's.
+    NotInTownship { reference: String, township: String },
     /// No id, and more than one record of this name.
     SeveralNamed {
         kind: RefKind,
@@ -105,6 +108,17 @@ impl StoreMsg {
                     lang,
                     format!("{head}; did you mean {near}?"),
                     format!("{head}；是不是要找：{near}？"),
+                )
+            }
+            NotInTownship {
+                reference,
+                township,
+            } => {
+                let (r, t) = (quote(reference, lang), township);
+                tr!(
+                    lang,
+                    format!("no household of {t} has the id or head {r} (this login sees only {t}'s households); if it is another township's household, it is not this login's to write: ask the district's office"),
+                    format!("{t}没有户编号或户主为{r}的贫困户（此登录名只能看到{t}的贫困户）；如该户属于其他乡镇，不能用此登录名导入，请交区里办理"),
                 )
             }
             SeveralNamed {
@@ -272,10 +286,18 @@ fn failure(path: &str, trouble: &Trouble, doing: Doing, lang: Lang) -> String {
             ),
             format!("无法打开 {path}（是文件夹，或所在文件夹不存在？）；{outcome}"),
         ),
-        Trouble::Denied(words) => tr!(
+        Trouble::Denied(denied) => {
+            let why = refusal(denied, lang);
+            tr!(
+                lang,
+                format!("the server refused: {why}; {outcome}"),
+                format!("服务器拒绝：{why}；{outcome}"),
+            )
+        }
+        Trouble::Conflict => tr!(
             lang,
-            format!("the server refused: {words} (this login may read or write only its own township's records; see `bangfu grant`); {outcome}"),
-            format!("服务器拒绝：{words}（此登录名只能读写本乡镇的记录，见 `bangfu grant`）；{outcome}"),
+            format!("{path}: another bangfu wrote the same records at the same moment; {outcome} (run the command again)"),
+            format!("{path}：另一个 bangfu 同时在写同样的记录；{outcome}（请再运行一次）"),
         ),
         Trouble::TakenElsewhere => tr!(
             lang,
@@ -291,6 +313,61 @@ fn failure(path: &str, trouble: &Trouble, doing: Doing, lang: Lang) -> String {
             lang,
             format!("{path}: {words}; {outcome}"),
             format!("{path}：{words}；{outcome}"),
+        ),
+    }
+}
+
+/// What the server refused, in the clerk's language: the row-level
+/// security of `bangfu grant`'s logins, a privilege the login lacks, or
+/// (rare) the server's own words.
+pub(crate) fn refusal(denied: &Denied, lang: Lang) -> String {
+    match denied {
+        Denied::Rows { table } => match table.as_str() {
+            "members" => tr!(
+                lang,
+                "a member is the district's to add or change (a login of every township), not a township's login's".into(),
+                "帮扶人只能由区里（能看到所有乡镇的登录名）新增或改动，乡镇的登录名不能".into(),
+            ),
+            "commands" | "imports" | "ledgers" => tr!(
+                lang,
+                "the log of an import and the ledgers are changed only by the login that made the import, or the district's (see `bangfu grant`)".into(),
+                "导入日志和台账只能由做该次导入的登录名或区里改动（见 `bangfu grant`）".into(),
+            ),
+            _ => tr!(
+                lang,
+                "those are records of another township's households: this login may read or write only its own township's records (see `bangfu grant`)".into(),
+                "这些是其他乡镇贫困户的记录：此登录名只能读写本乡镇的记录（见 `bangfu grant`）".into(),
+            ),
+        },
+        Denied::Privilege { kind, object } => {
+            let zh_kind = match kind.as_str() {
+                "table" | "relation" => "数据表",
+                "schema" => "模式",
+                "sequence" => "序列",
+                "function" => "函数",
+                "database" => "数据库",
+                other => other,
+            };
+            tr!(
+                lang,
+                format!("this login has no right to the {kind} {object} (ask the district's admin to run `bangfu grant` for it again)"),
+                format!("此登录名没有使用{zh_kind} {object} 的权限（请区里的管理员为它重新运行 `bangfu grant`）"),
+            )
+        }
+        Denied::Roles => tr!(
+            lang,
+            "this login may not make or change login roles (CREATEROLE)".into(),
+            "此登录名不能建立或更改登录角色（需要 CREATEROLE）".into(),
+        ),
+        Denied::Unprivileged => tr!(
+            lang,
+            "this login lacks the server's permission for it (ask the district's admin to run `bangfu grant` for it again)".into(),
+            "此登录名在服务器上没有这项权限（请区里的管理员为它重新运行 `bangfu grant`）".into(),
+        ),
+        Denied::Other(words) => tr!(
+            lang,
+            format!("{words} (this login may read or write only its own township's records; see `bangfu grant`)"),
+            format!("{words}（此登录名只能读写本乡镇的记录，见 `bangfu grant`）"),
         ),
     }
 }
@@ -429,6 +506,11 @@ pub fn error_text(e: &StoreError, lang: Lang) -> String {
             format!("{path} is empty: it holds no bangfu database yet (`bangfu import` makes one); it was left as it was"),
             format!("{path} 是空文件：其中还没有 bangfu 数据库（`bangfu import` 会建立）；文件保持原样"),
         ),
+        NothingYet { path } => tr!(
+            lang,
+            format!("the database {path} on the server holds no bangfu records yet: import the district's sheets into it first (`bangfu import`, with the district's login); nothing was changed"),
+            format!("服务器上的数据库 {path} 里还没有 bangfu 的数据：请先用 `bangfu import` 导入（用区里的登录名）；什么也没有改动"),
+        ),
         Foreign { path, reason } => {
             let reason = foreign(reason, lang);
             tr!(
@@ -504,6 +586,10 @@ pub(crate) mod tests {
                 reference: "H9".into(),
                 nearest: vec![],
             },
+            NotInTownship {
+                reference: "SS-H001".into(),
+                township: "工农乡".into(),
+            },
             SeveralNamed {
                 kind: RefKind::Household,
                 reference: "张三".into(),
@@ -535,6 +621,7 @@ pub(crate) mod tests {
         for m in &all {
             match m {
                 NoSuch { .. }
+                | NotInTownship { .. }
                 | SeveralNamed { .. }
                 | OnRejectedRow { .. }
                 | IdAgain { .. }
@@ -579,6 +666,7 @@ pub(crate) mod tests {
                 error: std::io::Error::other("x"),
             },
             StoreError::Missing { path: path() },
+            StoreError::NothingYet { path: path() },
             StoreError::Empty { path: path() },
             StoreError::Foreign {
                 path: path(),
@@ -620,9 +708,22 @@ pub(crate) mod tests {
                 table: "t".into(),
                 rows: 2,
             },
-            failed(Trouble::Denied(
-                "permission denied for table households".into(),
-            )),
+            failed(Trouble::Denied(Denied::of(
+                "permission denied for table households",
+            ))),
+            failed(Trouble::Denied(Denied::of(
+                "new row violates row-level security policy for table \"members\"",
+            ))),
+            failed(Trouble::Denied(Denied::of(
+                "new row violates row-level security policy for table \"commands\"",
+            ))),
+            failed(Trouble::Denied(Denied::of(
+                "new row violates row-level security policy for table \"holds\"",
+            ))),
+            failed(Trouble::Denied(Denied::Roles)),
+            failed(Trouble::Denied(Denied::Unprivileged)),
+            failed(Trouble::Denied(Denied::Other("x".into()))),
+            failed(Trouble::Conflict),
             failed(Trouble::Lost),
             failed(Trouble::TakenElsewhere),
         ]

@@ -226,6 +226,11 @@ fn refused(refusal: &Refusal, lang: Lang) -> String {
             format!("import {number} cannot be undone by this login: part of what it wrote is now another township's (a household moved since), out of this login's sight; undone here, the rest would stay counted; nothing was changed (the district's login can undo it)"),
             format!("此登录名不能撤销第{number}次导入：它写入的部分记录现在属于其他乡镇（此后有贫困户迁出），此登录名看不到；在这里撤销，其余部分会继续计入合计；什么也没有改动（区里的登录名可以撤销）"),
         ),
+        Refusal::Others { number, role } => tr!(
+            lang,
+            format!("import {number} was made by the login {role}: this login undoes only its own imports; nothing was changed (the district's login can undo it)"),
+            format!("第{number}次导入是登录名 {role} 做的，此登录名只能撤销自己的导入；什么也没有改动（请区里撤销）"),
+        ),
         Refusal::Blocked { number, by } => {
             let en: Vec<String> = by.iter().map(|m| m.to_string()).collect();
             let zh: Vec<String> = by.iter().map(|m| format!("第{m}次")).collect();
@@ -250,6 +255,35 @@ fn refused(refusal: &Refusal, lang: Lang) -> String {
                         .map(|m| format!("bangfu undo {m}"))
                         .collect::<Vec<_>>()
                         .join("，然后 "),
+                ),
+            )
+        }
+        Refusal::BlockedByOthers { number, by, theirs } => {
+            let en: Vec<String> = by.iter().map(|m| m.to_string()).collect();
+            let zh: Vec<String> = by.iter().map(|m| format!("第{m}次")).collect();
+            let who_en: Vec<String> = theirs
+                .iter()
+                .map(|(m, role)| format!("{m} by {role}"))
+                .collect();
+            let who_zh: Vec<String> = theirs
+                .iter()
+                .map(|(m, role)| format!("第{m}次由 {role}"))
+                .collect();
+            let imports = match by.len() {
+                1 => "import",
+                _ => "imports",
+            };
+            tr!(
+                lang,
+                format!(
+                    "import {number} cannot be undone: later {imports} {} changed, removed, newly held or listed again records it added or changed, or took their places; they are to be undone first, and some are other logins' ({}), which this login may not undo; nothing was changed (ask the district's office, whose login can undo them all)",
+                    list(&en, lang),
+                    list(&who_en, lang),
+                ),
+                format!(
+                    "第{number}次导入不能撤销：其后的{}导入又改动、删除、新归入或再次列出了它新增或改动的记录，或占用了这些记录的位置，须先撤销；其中有其他登录名做的导入（{}），此登录名不能撤销；什么也没有改动（请区里撤销，区里的登录名都能撤销）",
+                    list(&zh, lang),
+                    list(&who_zh, lang),
                 ),
             )
         }
@@ -328,6 +362,15 @@ pub(crate) mod tests {
             }),
             UndoMsg::Refused(Refusal::Older { number: 2 }),
             UndoMsg::Refused(Refusal::Hidden { number: 2 }),
+            UndoMsg::Refused(Refusal::BlockedByOthers {
+                number: 3,
+                by: vec![4],
+                theirs: vec![(4, "west".into())],
+            }),
+            UndoMsg::Refused(Refusal::Others {
+                number: 1,
+                role: "district_admin".into(),
+            }),
             UndoMsg::Refused(Refusal::Blocked {
                 number: 3,
                 by: vec![9, 5],

@@ -228,6 +228,11 @@ pub struct Filters {
     pub category: Option<Category>,
     /// Only the records this ledger holds (contract §8).
     pub ledger: Option<String>,
+    /// `township` is the login's own (a server's role held to one
+    /// township, contract §11), not a name the user typed: a township no
+    /// household has yet selects nothing (a report of zeros), instead of
+    /// being an unknown name.
+    pub township_of_login: bool,
 }
 
 impl Filters {
@@ -243,6 +248,7 @@ impl Filters {
             household,
             category,
             ledger,
+            township_of_login: _,
         } = self;
         ledger.is_none()
             && from.is_none()
@@ -698,7 +704,10 @@ impl World {
         Ok(Resolved {
             from: f.from.map_or(i32::MIN, Date::days),
             to: f.to.map_or(i32::MAX, Date::days),
-            township: resolve_text(&self.townships, &f.township, Named::Township)?,
+            township: match resolve_text(&self.townships, &f.township, Named::Township) {
+                Err(_) if f.township_of_login => Some(u32::MAX),
+                resolved => resolved?,
+            },
             village: resolve_text(&self.villages, &f.village, Named::Village)?,
             unit: resolve_text(&self.units, &f.unit, Named::Unit)?,
             member: match &f.member {

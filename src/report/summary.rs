@@ -31,12 +31,28 @@ pub struct Figures {
 pub struct Summary {
     figures: Figures,
     total: Fen,
+    /// The township the figures are of (`--township`, or a township's
+    /// login's own), which the sentence names: pasted into a report, it
+    /// must not read as the district's.
+    township: Option<String>,
 }
 
 impl Summary {
     pub fn new(figures: Figures) -> Result<Summary, MoneyOverflow> {
         let total = add_money(figures.goods, figures.cash)?;
-        Ok(Summary { figures, total })
+        Ok(Summary {
+            figures,
+            total,
+            township: None,
+        })
+    }
+
+    /// The same figures, said as those of `township`.
+    pub fn of_township(self, township: Option<&str>) -> Summary {
+        Summary {
+            township: township.map(|t| t.trim().to_string()),
+            ..self
+        }
     }
 
     pub fn total(&self) -> Fen {
@@ -51,9 +67,14 @@ impl std::ops::Deref for Summary {
     }
 }
 
-/// The sentence in `lang`.
+/// The sentence in `lang`, naming the township the figures are of.
 pub fn sentence(summary: &Summary, lang: Lang) -> String {
-    headline(lang, summary.paired_households, &summary.total().display())
+    let said = headline(lang, summary.paired_households, &summary.total().display());
+    match (&summary.township, lang) {
+        (None, _) => said,
+        (Some(t), Lang::En) => format!("{t}: {said}"),
+        (Some(t), Lang::Zh) => format!("{t}{said}"),
+    }
 }
 
 /// The summary as a two-column table (item, value).
@@ -227,7 +248,8 @@ pub fn compute(
         deliveries,
         goods,
         cash,
-    })?)
+    })?
+    .of_township(filters.township.as_deref()))
 }
 
 /// The count and money of the deliveries (of one ledger's): a sum past

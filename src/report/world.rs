@@ -177,6 +177,9 @@ pub struct World {
     /// Ledger names, for `--ledger`, and their keys by interner id.
     pub(super) ledgers: Interner,
     pub(super) ledger_keys: Vec<i64>,
+    /// The township a server's login is held to, whose households alone
+    /// it reads ([`crate::store::lookup::Named::township`]).
+    township: Option<String>,
 }
 
 impl World {
@@ -197,6 +200,7 @@ impl World {
             member_states: Dated::default(),
             ledgers: Interner::default(),
             ledger_keys: Vec::new(),
+            township: query::login_township(conn)?,
             households,
             members,
         };
@@ -348,6 +352,7 @@ impl World {
             RefKind::Household,
             |h| &h.id,
             |h| &h.head,
+            self.township.as_deref(),
         )
     }
 
@@ -359,6 +364,7 @@ impl World {
             RefKind::Member,
             |m| &m.id,
             |m| &m.name,
+            None,
         )
     }
 
@@ -390,6 +396,7 @@ struct Listed<'a, T> {
     kind: RefKind,
     id: fn(&T) -> &str,
     name: fn(&T) -> &str,
+    township: Option<&'a str>,
 }
 
 impl<'a, T> Named for Listed<'a, T> {
@@ -418,14 +425,22 @@ impl<'a, T> Named for Listed<'a, T> {
     fn records(&self) -> impl Iterator<Item = (&str, &str)> {
         self.items.iter().map(|i| ((self.id)(i), (self.name)(i)))
     }
+
+    fn township(&self) -> Option<&str> {
+        self.township
+    }
 }
 
+/// The record of `items` `reference` names, by `id`, else `name`;
+/// `township`: the one township of these households a server's login
+/// reads.
 fn find<'a, T>(
     items: &'a [T],
     reference: &str,
     kind: RefKind,
     id: fn(&T) -> &str,
     name: fn(&T) -> &str,
+    township: Option<&'a str>,
 ) -> Result<&'a T, UsageError> {
     let reference = crate::values::text::clean(reference);
     let listed = Listed {
@@ -433,6 +448,7 @@ fn find<'a, T>(
         kind,
         id,
         name,
+        township,
     };
     lookup::resolve(&listed, &reference)
         .map(|(found, _)| found)

@@ -34,6 +34,11 @@ pub enum StoreError {
     Empty {
         path: String,
     },
+    /// A database on a server that holds no bangfu schema yet: made by
+    /// its admin, nothing imported into it.
+    NothingYet {
+        path: String,
+    },
     Foreign {
         path: String,
         reason: Foreign,
@@ -110,7 +115,10 @@ impl StoreError {
     pub fn is_usage(&self) -> bool {
         matches!(
             self,
-            StoreError::Missing { .. } | StoreError::Empty { .. } | StoreError::Connect(_)
+            StoreError::Missing { .. }
+                | StoreError::Empty { .. }
+                | StoreError::NothingYet { .. }
+                | StoreError::Connect(_)
         )
     }
 
@@ -177,7 +185,11 @@ pub enum Trouble {
     CannotOpen,
     /// The server refused: the role may not read or write that (a
     /// township's role writing another township's household, say).
-    Denied(String),
+    Denied(Denied),
+    /// Another transaction wrote the same rows at the same moment (the
+    /// server's serialization failure or deadlock): nothing of this one
+    /// was written, and running it again is the remedy.
+    Conflict,
     /// The connection to the server broke off.
     Lost,
     /// A household the login cannot see (another township's) already has
@@ -185,6 +197,60 @@ pub enum Trouble {
     /// refused it.
     TakenElsewhere,
     Other(String),
+}
+
+/// What a server's refusal (SQLSTATE 42501) was about, read from its
+/// words, so that the clerk is told in the catalogue's (src/i18n/store.rs)
+/// instead of the server's English inside a Chinese sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Denied {
+    /// A row-level security policy refused a row of `table`: records of
+    /// another township's household, a member (the district's to write),
+    /// the log of another login's import.
+    Rows { table: String },
+    /// The login holds no privilege on `object` of kind `kind` (table,
+    /// schema, sequence, function, database, …): its grant is missing or
+    /// out of date.
+    Privilege { kind: String, object: String },
+    /// Making or changing a role needs CREATEROLE.
+    Roles,
+    /// Some other privilege the login lacks ("permission denied", "must
+    /// be owner of …").
+    Unprivileged,
+    /// Anything else, in the server's words.
+    Other(String),
+}
+
+impl Denied {
+    /// The refusal the server's `message` says.
+    pub fn of(message: &str) -> Denied {
+        let quoted_last = |s: &str| {
+            let s = s.strip_suffix('"')?;
+            s.rsplit_once('"').map(|(_, t)| t.to_string())
+        };
+        if message.starts_with("new row violates row-level security policy") {
+            if let Some(table) = quoted_last(message) {
+                return Denied::Rows { table };
+            }
+        }
+        if let Some(rest) = message.strip_prefix("permission denied for ") {
+            if let Some((kind, object)) = rest.split_once(' ') {
+                return Denied::Privilege {
+                    kind: kind.to_string(),
+                    object: object.trim_matches('"').to_string(),
+                };
+            }
+        }
+        if message.starts_with("permission denied to create role")
+            || message.starts_with("permission denied to alter role")
+        {
+            return Denied::Roles;
+        }
+        if message.starts_with("permission denied") || message.starts_with("must be owner of") {
+            return Denied::Unprivileged;
+        }
+        Denied::Other(message.to_string())
+    }
 }
 
 impl Trouble {
@@ -213,7 +279,10 @@ impl Trouble {
             c if *c == S::DISK_FULL => Trouble::DiskFull,
             c if *c == S::READ_ONLY_SQL_TRANSACTION => Trouble::ReadOnly,
             c if *c == S::LOCK_NOT_AVAILABLE || *c == S::QUERY_CANCELED => Trouble::Busy,
-            c if *c == S::INSUFFICIENT_PRIVILEGE => Trouble::Denied(db.message().to_string()),
+            c if *c == S::INSUFFICIENT_PRIVILEGE => Trouble::Denied(Denied::of(db.message())),
+            c if *c == S::T_R_SERIALIZATION_FAILURE || *c == S::T_R_DEADLOCK_DETECTED => {
+                Trouble::Conflict
+            }
             // bangfu matched the file's households against those it can
             // see; only a row-level-secured login fails to see one.
             c if *c == S::UNIQUE_VIOLATION && db.table() == Some("households") => {
@@ -374,5 +443,33 @@ mod tests {
             format!("{:#}", anyhow::Error::from(e)),
             "table t already exists"
         );
+    }
+
+    #[test]
+    fn a_servers_refusals_are_read_from_its_words() {
+        let of = Denied::of;
+        assert_eq!(
+            of("new row violates row-level security policy for table \"holds\""),
+            Denied::Rows {
+                table: "holds".into()
+            }
+        );
+        assert_eq!(
+            of("new row violates row-level security policy \"copied\" for table \"undo_deliveries\""),
+            Denied::Rows {
+                table: "undo_deliveries".into()
+            }
+        );
+        assert_eq!(
+            of("permission denied for table households"),
+            Denied::Privilege {
+                kind: "table".into(),
+                object: "households".into()
+            }
+        );
+        assert_eq!(of("permission denied to create role"), Denied::Roles);
+        assert_eq!(of("permission denied"), Denied::Unprivileged);
+        assert_eq!(of("must be owner of table x"), Denied::Unprivileged);
+        assert_eq!(of("something else"), Denied::Other("something else".into()));
     }
 }

@@ -48,6 +48,14 @@ pub trait Named {
     fn rejected(&self, _reference: &str) -> Option<&RejectedRow> {
         None
     }
+    /// The one township whose households these are, when a server's
+    /// login held to it reads them: a reference that matches none of
+    /// them may name another township's household, out of this login's
+    /// sight, and is said so, with no suggestion from its own township
+    /// (which would book another township's row on one of its own).
+    fn township(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// How a reference matched.
@@ -85,6 +93,12 @@ fn no_match<N: Named>(records: &N, reference: &str) -> StoreMsg {
             kind,
             reference: reference.to_string(),
             row: row.clone(),
+        };
+    }
+    if let Some(township) = records.township().filter(|_| kind == RefKind::Household) {
+        return StoreMsg::NotInTownship {
+            reference: reference.to_string(),
+            township: township.to_string(),
         };
     }
     // No name is near a value that looks like an ID or phone number (and

@@ -284,7 +284,7 @@ impl Store {
                 found: v,
                 known: pg::schema::VERSION,
             }),
-            pg::Found::Nothing => Err(StoreError::Missing { path: name }),
+            pg::Found::Nothing => Err(StoreError::NothingYet { path: name }),
             pg::Found::Foreign => Err(StoreError::Foreign {
                 path: name,
                 reason: error::Foreign::MissingTables {

@@ -13,6 +13,12 @@ use rusqlite::Connection;
 /// nowhere else, so that SQL stays in the store.
 #[derive(Clone, Copy)]
 pub struct Db<'c>(pub(super) &'c Conn);
+
+/// The township the login reading is held to, if any
+/// ([`super::pg::grant::login_township`]).
+pub fn login_township(db: Db<'_>) -> Result<Option<String>> {
+    super::pg::grant::login_township(db.0)
+}
 use std::sync::atomic::{AtomicI64, Ordering};
 
 /// The headline counts of `summary` on `today` straight from the tables,

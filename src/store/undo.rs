@@ -39,10 +39,22 @@ pub enum Refusal {
     /// Later imports, not undone, touched records import `number` touched:
     /// they are to be undone first (newest first).
     Blocked { number: i64, by: Vec<i64> },
+    /// As [`Refusal::Blocked`], to a township's login on a server, where
+    /// some of the later imports (`theirs`: number and login) are other
+    /// logins' — which it may not undo: the district's login is to.
+    BlockedByOthers {
+        number: i64,
+        by: Vec<i64>,
+        theirs: Vec<(i64, String)>,
+    },
     /// On a server, part of what import `number` wrote is out of this
     /// login's sight (another township's now: a household moved since):
     /// undone by it, the rest would stay counted.
     Hidden { number: i64 },
+    /// On a server, import `number` was made by the login `role`, and this
+    /// login is held to a township: it undoes its own imports only (the
+    /// log's row-level security lets it mark no other's undone).
+    Others { number: i64, role: String },
 }
 
 /// What an undo did, or would do, to one kind of row.
@@ -118,6 +130,36 @@ impl Store {
 
 /// [`Store::undo`] inside its transaction.
 fn undo_in_transaction(conn: &Conn, number: i64) -> Result<Result<Undone, Refusal>> {
+    match undo_or_refuse(conn, number)? {
+        Err(Refusal::Blocked { number, by }) => {
+            let theirs = others_among(conn, &by)?;
+            Ok(Err(match theirs.is_empty() {
+                true => Refusal::Blocked { number, by },
+                false => Refusal::BlockedByOthers { number, by, theirs },
+            }))
+        }
+        outcome => Ok(outcome),
+    }
+}
+
+/// Of the imports `numbers`, those a township's login on a server may not
+/// undo, being another login's: number and login. None elsewhere.
+fn others_among(conn: &Conn, numbers: &[i64]) -> Result<Vec<(i64, String)>> {
+    if conn.dialect() != Dialect::Postgres || numbers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut theirs = Vec::new();
+    for &n in numbers {
+        if let Some(role) = made_by_another(conn, n)? {
+            theirs.push((n, role));
+        }
+    }
+    Ok(theirs)
+}
+
+/// [`undo_in_transaction`], its refusals as the district's login gets
+/// them.
+fn undo_or_refuse(conn: &Conn, number: i64) -> Result<Result<Undone, Refusal>> {
     if let Some(refused) = refusal(conn, number)? {
         return Ok(Err(refused));
     }
@@ -162,6 +204,9 @@ fn refusal(conn: &Conn, number: i64) -> Result<Option<Refusal>> {
     if !undoable {
         return Ok(Some(Refusal::Older { number }));
     }
+    if let Some(role) = made_by_another(conn, number)? {
+        return Ok(Some(Refusal::Others { number, role }));
+    }
     if out_of_sight(conn, number)? {
         return Ok(Some(Refusal::Hidden { number }));
     }
@@ -170,6 +215,22 @@ fn refusal(conn: &Conn, number: i64) -> Result<Option<Refusal>> {
     by.sort_unstable_by(|a, b| b.cmp(a));
     by.dedup();
     Ok((!by.is_empty()).then_some(Refusal::Blocked { number, by }))
+}
+
+/// The login that made import `n`, when it is not this one and this
+/// login is held to a township (on a server; never on SQLite).
+fn made_by_another(conn: &Conn, n: i64) -> Result<Option<String>> {
+    if conn.dialect() != Dialect::Postgres {
+        return Ok(None);
+    }
+    conn.query_opt(
+        "SELECT c.role FROM commands c
+         WHERE c.number = ?1 AND c.role <> CAST(current_user AS TEXT)
+           AND EXISTS (SELECT 1 FROM grants g
+                       WHERE g.role = CAST(current_user AS TEXT) AND g.township IS NOT NULL)",
+        args![n],
+        |r| r.get(0),
+    )
 }
 
 /// Whether row-level security hides from this login some row import `n`
@@ -448,14 +509,6 @@ fn apply(conn: &Conn, n: i64) -> Result<Undone> {
     undone.holds.deleted = delete("holds")?;
     undone.deliveries.deleted = delete("deliveries")?;
     undone.pairings.deleted = delete("pairings")?;
-    // A hold put back replaces one of the same ledger and record (it has
-    // no other column than `added`).
-    conn.execute(
-        "INSERT INTO holds (kind, record, ledger, added)
-         SELECT kind, record, ledger, added FROM undo_holds WHERE command = ?1 AND added <> ?1
-         ON CONFLICT (kind, record, ledger) DO UPDATE SET added = excluded.added",
-        args![n],
-    )?;
     // Rows it changed get their old values in place, rows it deleted come
     // back under their keys; never replacing, which would delete any later
     // row that took the same id or place (the caller refuses then).
@@ -485,6 +538,18 @@ fn apply(conn: &Conn, n: i64) -> Result<Undone> {
         "INSERT INTO pairings (key, member, household, since, until, added)
          SELECT key, member, household, since, until, added
          FROM undo_pairings WHERE command = ?1 AND added <> ?1 AND removed <> 0",
+        args![n],
+    )?;
+    // A hold put back replaces one of the same ledger and record (it has
+    // no other column than `added`). After the rows it holds: a row a
+    // later import took the key of is then met as that (a unique key,
+    // refused by the caller as the later import's), also where the later
+    // row is out of this login's sight — put back first, the hold on it
+    // failed as another township's (attacker review, finding 10).
+    conn.execute(
+        "INSERT INTO holds (kind, record, ledger, added)
+         SELECT kind, record, ledger, added FROM undo_holds WHERE command = ?1 AND added <> ?1
+         ON CONFLICT (kind, record, ledger) DO UPDATE SET added = excluded.added",
         args![n],
     )?;
     revert_history(conn, n)?;

@@ -170,3 +170,28 @@ fn money_past_the_limit_is_refused_in_chinese() {
         assert!(words.is_empty(), "{args:?}: English {words:?} in {stderr}");
     }
 }
+
+/// The headline sentence of a township's summary names the township: a
+/// clerk pastes it into a report, where it must not read as the
+/// district's (clerk review, finding 12); the district's has no name.
+#[test]
+fn a_townships_summary_sentence_names_the_township() {
+    let w = district();
+    let first_line = |out: Output| {
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        text.lines().next().unwrap_or_default().to_string()
+    };
+    let args = ["summary", "--township", "工农乡"];
+    assert_eq!(
+        first_line(run(&w, "zh", &args)),
+        "工农乡共包保贫困户2户，送物资、资金共计0.00元"
+    );
+    assert_eq!(
+        first_line(run(&w, "en", &args)),
+        "工农乡: 2 households paired; goods and funds delivered: 0.00 yuan"
+    );
+    assert_eq!(
+        first_line(run(&w, "zh", &["summary"])),
+        "共包保贫困户3户，送物资、资金共计0.00元"
+    );
+}

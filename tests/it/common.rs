@@ -109,22 +109,33 @@ fn dump_rows_and_scalar_read_both_backends_alike() {
 #[test]
 fn a_message_naming_the_database_reads_the_same_on_both_backends() {
     let w = Workdir::new();
-    crate::bangfu_snapshot!("no_database", w, &["summary"]);
+    // A file is not there; a server's database is, empty.
+    let name = match w.on_postgres() {
+        true => "no_database_on_server",
+        false => "no_database",
+    };
+    crate::bangfu_snapshot!(name, w, &["summary"]);
     assert!(!w.made());
 }
 
-/// A database of its own on the test server, dropped with it.
-struct PgDatabase {
+/// A database of its own on the test server, and the login roles a test
+/// made for it: all dropped with it. Every test that needs a server of its
+/// own (besides [`Workdir`]'s) makes one with [`PgDatabase::on_server`].
+pub struct PgDatabase {
     admin: String,
-    name: String,
-    url: String,
+    /// `postgres://USER@HOST:PORT` of the server, without a database.
+    pub base: String,
+    pub name: String,
+    pub url: String,
+    roles: Vec<String>,
 }
 
 impl PgDatabase {
-    fn new(admin: String) -> PgDatabase {
+    /// A new database named `PREFIX_PID_N` on the server of `admin`.
+    pub fn new(admin: String, prefix: &str) -> PgDatabase {
         static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let name = format!(
-            "bangfu_it_{}_{}",
+            "{prefix}_{}_{}",
             std::process::id(),
             N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         );
@@ -134,6 +145,7 @@ impl PgDatabase {
             .rsplit_once('/')
             .filter(|(base, _)| base.contains("://"))
             .unwrap_or_else(|| panic!("{SERVER}={admin}: not a postgres:// URL"));
+        let base = base.to_string();
         let url = match query {
             "" => format!("{base}/{name}"),
             query => format!("{base}/{name}?{query}"),
@@ -155,17 +167,73 @@ impl PgDatabase {
         client
             .batch_execute(&format!("CREATE DATABASE {name}{strategy}"))
             .unwrap_or_else(|e| panic!("{SERVER}={admin}: CREATE DATABASE {name}: {e}"));
-        PgDatabase { admin, name, url }
+        PgDatabase {
+            admin,
+            base,
+            name,
+            url,
+            roles: Vec::new(),
+        }
     }
 
-    /// A session on the database, on bangfu's schema.
-    fn client(&self) -> postgres::Client {
+    /// A new database on the test server, or `None` when the suite runs
+    /// without one: the test (`what`) then says once, past the harness's
+    /// capture, that it was skipped, and passes.
+    pub fn on_server(prefix: &str, what: &str) -> Option<PgDatabase> {
+        match server() {
+            Some(admin) => Some(PgDatabase::new(admin, prefix)),
+            None => {
+                // Once per kind of test, past the harness's capture.
+                static SAID: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+                let mut said = SAID.lock().unwrap_or_else(|e| e.into_inner());
+                if !said.iter().any(|w| w == what) {
+                    said.push(what.to_string());
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "skipped: {what} need a PostgreSQL server (set {SERVER}, see .ci/postgres)"
+                    );
+                }
+                None
+            }
+        }
+    }
+
+    /// A session on the database as its admin, on bangfu's schema.
+    pub fn client(&self) -> postgres::Client {
         let mut client = postgres::Client::connect(&self.url, postgres::NoTls)
             .unwrap_or_else(|e| panic!("{}: cannot connect: {e}", self.url));
         client
             .batch_execute("SET search_path = bangfu; SET client_min_messages = warning")
             .expect("search path");
         client
+    }
+
+    /// A bangfu session on the database as its admin (store::pg::session).
+    pub fn conn(&self) -> bangfu::store::sql::Conn {
+        let target = bangfu::store::pg::connect::Target::parse(&self.url).expect("URL");
+        bangfu::store::pg::session(&target).expect("session")
+    }
+
+    /// A role name no other test (or process) uses, dropped at the end.
+    pub fn role(&mut self, what: &str) -> String {
+        let role = format!("{}_{what}", self.name);
+        self.roles.push(role.clone());
+        role
+    }
+
+    /// The URL `role` logs in with (the test server trusts local logins).
+    pub fn url_of(&self, role: &str) -> String {
+        let host = self.base.rsplit_once('@').map_or("", |(_, h)| h);
+        format!("postgres://{role}@{host}/{}", self.name)
+    }
+
+    /// A session as `role`, on bangfu's schema as bangfu's sessions are.
+    pub fn as_role(&self, role: &str) -> postgres::Client {
+        let mut c = postgres::Client::connect(&self.url_of(role), postgres::NoTls)
+            .expect("connect as role");
+        c.batch_execute("SET search_path = bangfu")
+            .expect("search path");
+        c
     }
 
     /// Whether bangfu made its schema here.
@@ -187,8 +255,135 @@ impl Drop for PgDatabase {
                 "DROP DATABASE IF EXISTS {} WITH (FORCE)",
                 self.name
             ));
+            for role in &self.roles {
+                let _ = c.batch_execute(&format!("DROP ROLE IF EXISTS \"{role}\""));
+            }
         }
     }
+}
+
+/// bangfu's tables, each after those it refers to.
+pub const TABLES: &[&str] = bangfu::store::pg::grant::WRITE;
+
+/// A value in COPY's text format.
+fn copy_text(v: ValueRef<'_>) -> String {
+    match v {
+        ValueRef::Null => "\\N".into(),
+        ValueRef::Integer(n) => n.to_string(),
+        ValueRef::Real(f) => f.to_string(),
+        ValueRef::Text(t) => {
+            let mut out = String::new();
+            for c in String::from_utf8_lossy(t).chars() {
+                match c {
+                    '\\' => out.push_str("\\\\"),
+                    '\t' => out.push_str("\\t"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    c => out.push(c),
+                }
+            }
+            out
+        }
+        ValueRef::Blob(_) => panic!("bangfu stores no bytes"),
+    }
+}
+
+/// The columns of `table` in a SQLite file.
+fn file_columns(file: &rusqlite::Connection, table: &str) -> Vec<String> {
+    let stmt = file
+        .prepare(&format!("SELECT * FROM {table}"))
+        .expect("table");
+    stmt.column_names()
+        .into_iter()
+        .map(|c| c.to_string())
+        .collect()
+}
+
+/// bangfu's schema made on the server's database `url` (unless there)
+/// and every row of the SQLite file `file` copied into it, as its admin,
+/// last key first (so that nothing can lean on the order rows are stored
+/// in); then the keys synced after the largest, as a writer does.
+pub fn copy_file_to_server(file: &Path, url: &str) {
+    let target = bangfu::store::pg::connect::Target::parse(url).expect("URL");
+    let conn = bangfu::store::pg::session(&target).expect("session");
+    bangfu::store::pg::create(&conn).expect("schema");
+    drop(conn);
+    let lite = rusqlite::Connection::open(file).expect("the file");
+    let mut pg = postgres::Client::connect(url, postgres::NoTls).expect("the server");
+    pg.batch_execute("SET search_path = bangfu")
+        .expect("search path");
+    for table in TABLES {
+        let columns = file_columns(&lite, table);
+        let list = columns
+            .iter()
+            .map(|c| format!("\"{c}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        // Some tables have no rowid: by every column, descending.
+        let order = (1..=columns.len())
+            .map(|i| format!("{i} DESC"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut text = String::new();
+        let mut rows = 0;
+        let mut stmt = lite
+            .prepare(&format!("SELECT {list} FROM {table} ORDER BY {order}"))
+            .expect("select");
+        let mut found = stmt.query([]).expect("rows");
+        while let Some(r) = found.next().expect("row") {
+            let cells: Vec<String> = (0..columns.len())
+                .map(|i| copy_text(r.get_ref(i).expect("cell")))
+                .collect();
+            text.push_str(&cells.join("\t"));
+            text.push('\n');
+            rows += 1;
+        }
+        let mut writer = pg
+            .copy_in(&format!("COPY {table} ({list}) FROM STDIN"))
+            .expect("COPY");
+        writer.write_all(text.as_bytes()).expect("COPY");
+        let copied = writer.finish().expect("COPY");
+        assert_eq!(copied, rows, "{table}");
+    }
+    pg.batch_execute("SELECT bangfu.sync_keys()").expect("keys");
+}
+
+/// Every row of every table of the SQLite file `file` and of the server's
+/// database `url`, each cell as text (history's integers are text on a
+/// server), sorted: the server's columns named as the file's (a server
+/// has more: the log's `role`). Equal when the two hold the same rows.
+pub fn dump_file_and_server(file: &Path, url: &str) -> (String, String) {
+    let lite = rusqlite::Connection::open(file).expect("open db");
+    let selects: Vec<(&str, String)> = TABLES
+        .iter()
+        .map(|&table| {
+            let list: Vec<String> = file_columns(&lite, table)
+                .iter()
+                .map(|c| format!("\"{c}\""))
+                .collect();
+            (table, format!("SELECT {} FROM {table}", list.join(", ")))
+        })
+        .collect();
+    let dump = |mut session: Session| {
+        let mut out = String::new();
+        for (table, sql) in &selects {
+            let mut rows: Vec<String> = session
+                .query(sql)
+                .1
+                .into_iter()
+                .map(|cells| cells.join("|"))
+                .collect();
+            rows.sort();
+            for row in rows {
+                out.push_str(&format!("{table}:{row}\n"));
+            }
+        }
+        out
+    };
+    let mut pg = postgres::Client::connect(url, postgres::NoTls).expect("the server");
+    pg.batch_execute("SET search_path = bangfu")
+        .expect("search path");
+    (dump(Session::Lite(lite)), dump(Session::Pg(pg)))
 }
 
 /// A PostgreSQL cell as the SQLite side prints it: integers as decimals,
@@ -238,7 +433,7 @@ impl Workdir {
     pub fn new() -> Workdir {
         Workdir {
             dir: tempfile::tempdir().expect("temporary directory"),
-            server: server().map(PgDatabase::new),
+            server: server().map(|admin| PgDatabase::new(admin, "bangfu_it")),
         }
     }
 
@@ -587,12 +782,19 @@ macro_rules! bangfu_snapshot {
 
 /// Run `bangfu import ARGS`: exit code, stdout, stderr.
 pub fn import(w: &Workdir, args: &[&str]) -> (Option<i32>, String, String) {
-    let out = w
-        .bangfu()
-        .arg("import")
-        .args(args)
-        .output()
-        .expect("run bangfu");
+    ran(w.bangfu().arg("import").args(args))
+}
+
+/// Run `bangfu ARGS` in `w` against the database `db` (a file's path or a
+/// server's URL, with a login of its own) instead of `w`'s: exit code,
+/// stdout, stderr.
+pub fn run_on(w: &Workdir, db: &str, args: &[&str]) -> (Option<i32>, String, String) {
+    ran(w.bangfu().env("BANGFU_DB", db).args(args))
+}
+
+/// A command's exit code, stdout and stderr.
+fn ran(cmd: &mut Command) -> (Option<i32>, String, String) {
+    let out = cmd.output().expect("run bangfu");
     (
         out.status.code(),
         String::from_utf8_lossy(&out.stdout).into_owned(),

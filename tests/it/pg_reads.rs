@@ -12,140 +12,8 @@
 //! without a record and the sample alone (no history: `summary` counts in
 //! SQL). Without a server the test says "skipped".
 
-use crate::common::{path_str, Workdir};
-use std::io::Write;
+use crate::common::{copy_file_to_server as copy_to_server, path_str, PgDatabase, Workdir};
 use std::path::Path;
-
-/// A new database on the test server, dropped when this goes.
-struct Scratch {
-    admin: String,
-    url: String,
-    name: String,
-}
-
-impl Scratch {
-    fn new(admin: String) -> Scratch {
-        static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        let name = format!(
-            "bangfu_reads_{}_{}",
-            std::process::id(),
-            N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-        );
-        let mut client = postgres::Client::connect(&admin, postgres::NoTls).expect("the server");
-        client
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .expect("CREATE DATABASE");
-        let (base, _) = admin.rsplit_once('/').expect("a URL with a database");
-        Scratch {
-            url: format!("{base}/{name}"),
-            admin,
-            name,
-        }
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        if let Ok(mut c) = postgres::Client::connect(&self.admin, postgres::NoTls) {
-            let _ = c.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-        }
-    }
-}
-
-/// bangfu's tables, each after those it refers to.
-const TABLES: [&str; 12] = [
-    "households",
-    "members",
-    "pairings",
-    "ledgers",
-    "commands",
-    "imports",
-    "deliveries",
-    "holds",
-    "history",
-    "undo_deliveries",
-    "undo_pairings",
-    "undo_holds",
-];
-
-/// A value in COPY's text format.
-fn copy_text(v: rusqlite::types::ValueRef<'_>) -> String {
-    use rusqlite::types::ValueRef;
-    match v {
-        ValueRef::Null => "\\N".into(),
-        ValueRef::Integer(n) => n.to_string(),
-        ValueRef::Real(f) => f.to_string(),
-        ValueRef::Text(t) => {
-            let mut out = String::new();
-            for c in String::from_utf8_lossy(t).chars() {
-                match c {
-                    '\\' => out.push_str("\\\\"),
-                    '\t' => out.push_str("\\t"),
-                    '\n' => out.push_str("\\n"),
-                    '\r' => out.push_str("\\r"),
-                    c => out.push(c),
-                }
-            }
-            out
-        }
-        ValueRef::Blob(_) => panic!("bangfu stores no bytes"),
-    }
-}
-
-/// Make bangfu's schema on the server at `url` and copy every row of the
-/// SQLite file `file` into it, last key first.
-fn copy_to_server(file: &Path, url: &str) {
-    let target = bangfu::store::pg::connect::Target::parse(url).expect("URL");
-    let conn = bangfu::store::pg::session(&target).expect("session");
-    bangfu::store::pg::create(&conn).expect("schema");
-    drop(conn);
-    let lite = rusqlite::Connection::open(file).expect("the file");
-    let mut pg = postgres::Client::connect(url, postgres::NoTls).expect("the server");
-    pg.batch_execute("SET search_path = bangfu").unwrap();
-    for table in TABLES {
-        let columns: Vec<String> = lite
-            .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
-        let list = columns
-            .iter()
-            .map(|c| format!("\"{c}\""))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let mut text = String::new();
-        let mut rows = 0;
-        // Some tables have no rowid: by every column, descending.
-        let order = (1..=columns.len())
-            .map(|i| format!("{i} DESC"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let mut stmt = lite
-            .prepare(&format!("SELECT {list} FROM {table} ORDER BY {order}"))
-            .unwrap();
-        let mut found = stmt.query([]).unwrap();
-        while let Some(r) = found.next().unwrap() {
-            let cells: Vec<String> = (0..columns.len())
-                .map(|i| copy_text(r.get_ref(i).unwrap()))
-                .collect();
-            text.push_str(&cells.join("\t"));
-            text.push('\n');
-            rows += 1;
-        }
-        let mut writer = pg
-            .copy_in(&format!("COPY {table} ({list}) FROM STDIN"))
-            .unwrap();
-        writer.write_all(text.as_bytes()).unwrap();
-        let copied = writer.finish().unwrap();
-        assert_eq!(copied, rows, "{table}");
-    }
-    pg.batch_execute("SELECT bangfu.sync_keys()").unwrap();
-}
 
 /// `bangfu` on the SQLite file of `w`, whatever database the suite's
 /// working directories use.
@@ -306,21 +174,9 @@ fn reports() -> Vec<Vec<&'static str>> {
 
 /// `bangfu --db DB ARGS`: exit status and stdout.
 fn run(w: &Workdir, db: &str, args: &[&str]) -> (Option<i32>, String) {
-    let out = w
-        .bangfu()
-        .env("BANGFU_DB", db)
-        .args(args)
-        .output()
-        .expect("run bangfu");
-    assert!(
-        !String::from_utf8_lossy(&out.stderr).contains("panicked"),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
+    let (code, out, err) = crate::common::run_on(w, db, args);
+    assert!(!err.contains("panicked"), "{args:?}: {err}");
+    (code, out)
 }
 
 /// The parts of a workbook, but for its creation time.
@@ -406,15 +262,13 @@ fn compare(w: &Workdir, file: &str, url: &str, reports: &[Vec<&str>]) -> (usize,
 
 #[test]
 fn every_report_on_postgresql_prints_what_it_prints_on_a_sqlite_file() {
-    let Ok(admin) = std::env::var("BANGFU_TEST_PG") else {
-        eprintln!("skipped: no PostgreSQL server (set BANGFU_TEST_PG, see .ci/postgres)");
+    let Some(none) = PgDatabase::on_server("bangfu_reads", "pg_reads' tests") else {
         return;
     };
     let w = Workdir::new();
     // A database without a record.
     let empty = w.path("empty.db");
     drop(bangfu::store::Store::create(&empty).expect("a new file"));
-    let none = Scratch::new(admin.clone());
     copy_to_server(&empty, &none.url);
     let nothing: Vec<Vec<&str>> = vec![
         vec!["summary"],
@@ -430,7 +284,8 @@ fn every_report_on_postgresql_prints_what_it_prints_on_a_sqlite_file() {
         .args(["demo", "--db", path_str(&sample)])
         .assert()
         .success();
-    let first = Scratch::new(admin.clone());
+    let admin = crate::common::server().expect("the server");
+    let first = PgDatabase::new(admin.clone(), "bangfu_reads");
     copy_to_server(&sample, &first.url);
     let plain: Vec<Vec<&str>> = vec![
         vec!["summary"],
@@ -443,7 +298,7 @@ fn every_report_on_postgresql_prints_what_it_prints_on_a_sqlite_file() {
     differ.extend(more);
     // The sample and a ledger's life after it.
     build(&w);
-    let server = Scratch::new(admin);
+    let server = PgDatabase::new(admin, "bangfu_reads");
     copy_to_server(&w.db(), &server.url);
     let (m, more) = compare(&w, path_str(&w.db()), &server.url, &reports());
     differ.extend(more);

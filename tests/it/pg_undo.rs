@@ -8,137 +8,18 @@
 //! "skipped"). The same undos then run against both, one after the other,
 //! and each outcome and each database are compared.
 
-use crate::common::{id_number, path_str, Workdir};
-use bangfu::store::pg;
-use bangfu::store::sql::{Arg, Cell, Conn, ToArg};
-use rusqlite::types::Value;
+use crate::common::{id_number, path_str, PgDatabase as Server, Workdir};
 
-/// The tables a bangfu database holds, in an order in which every
-/// reference is to a row copied before (SQLite's `seal` has no place on a
-/// server; the server's `version` is made with its schema).
-const TABLES: [&str; 12] = [
-    "ledgers",
-    "households",
-    "members",
-    "commands",
-    "imports",
-    "pairings",
-    "deliveries",
-    "holds",
-    "history",
-    "undo_deliveries",
-    "undo_pairings",
-    "undo_holds",
-];
-
-/// A database of its own on the test server, dropped at the end.
-struct Server {
-    admin: String,
-    name: String,
-    url: String,
-}
-
-impl Server {
-    /// A new, empty database; `None` (the test says "skipped") without a
-    /// test server.
-    fn new() -> Option<Server> {
-        let Ok(admin) = std::env::var("BANGFU_TEST_PG") else {
-            eprintln!("skipped: no PostgreSQL test server (set BANGFU_TEST_PG, see .ci/postgres)");
-            return None;
-        };
-        static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        let name = format!(
-            "pg_undo_{}_{}",
-            std::process::id(),
-            N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-        );
-        let mut client = postgres::Client::connect(&admin, postgres::NoTls).expect("test server");
-        client
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .expect("create database");
-        let (base, _) = admin.rsplit_once('/').expect("a URL with a database");
-        let url = format!("{base}/{name}");
-        Some(Server { admin, name, url })
-    }
-
-    /// A session on this database, its search path on bangfu's schema.
-    fn conn(&self) -> Conn {
-        let target = pg::connect::Target::parse(&self.url).expect("URL");
-        pg::session(&target).expect("session")
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Ok(mut c) = postgres::Client::connect(&self.admin, postgres::NoTls) {
-            let _ = c.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-        }
-    }
-}
-
-/// The columns of `table` in the SQLite file.
-fn columns(file: &rusqlite::Connection, table: &str) -> Vec<String> {
-    let stmt = file
-        .prepare(&format!("SELECT * FROM {table}"))
-        .expect("table");
-    stmt.column_names()
-        .into_iter()
-        .map(|c| c.to_string())
-        .collect()
+/// A database of its own on the test server; `None` (the test says
+/// "skipped") without one.
+fn new_server() -> Option<Server> {
+    Server::on_server("pg_undo", "pg_undo's tests")
 }
 
 /// bangfu's schema made on `server`, and every row of the SQLite file of
 /// `w` copied into it.
 fn copy_to(w: &Workdir, server: &Server) {
-    let conn = server.conn();
-    assert_eq!(
-        pg::create(&conn).expect("schema").0,
-        pg::Found::Version(pg::schema::VERSION)
-    );
-    let file = rusqlite::Connection::open(w.db()).expect("open db");
-    conn.batch("BEGIN").expect("begin");
-    for table in TABLES {
-        let names = columns(&file, table);
-        let quoted: Vec<String> = names.iter().map(|c| format!("\"{c}\"")).collect();
-        let params: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
-        let insert = format!(
-            "INSERT INTO {table} ({}) VALUES ({})",
-            quoted.join(", "),
-            params.join(", ")
-        );
-        let mut stmt = file
-            .prepare(&format!("SELECT * FROM {table}"))
-            .expect("select");
-        let rows: Vec<Vec<Value>> = stmt
-            .query_map([], |r| (0..names.len()).map(|i| r.get(i)).collect())
-            .expect("rows")
-            .collect::<Result<_, _>>()
-            .expect("rows");
-        for row in rows {
-            let args: Vec<Arg<'_>> = row
-                .iter()
-                .map(|v| match v {
-                    Value::Null => Arg::Null,
-                    Value::Integer(i) => Arg::Int(*i),
-                    Value::Real(f) => Arg::Real(*f),
-                    Value::Text(t) => Arg::Text(t),
-                    Value::Blob(b) => Arg::Blob(b),
-                })
-                .collect();
-            let refs: Vec<&dyn ToArg> = args.iter().map(|a| a as &dyn ToArg).collect();
-            conn.execute(&insert, &refs)
-                .unwrap_or_else(|e| panic!("{table}: {e}"));
-        }
-    }
-    conn.batch("COMMIT").expect("commit");
-}
-
-/// A column, as both dumps select it.
-fn selected(column: &str) -> String {
-    format!("\"{column}\"")
+    crate::common::copy_file_to_server(&w.db(), &server.url);
 }
 
 /// The server's log given the file's times of undoing: the two undos of
@@ -163,93 +44,18 @@ fn same_undo_times(w: &Workdir, server: &Server) {
     }
 }
 
-/// Every row of every table, each cell as text (history's integers are
-/// text on a server), sorted.
-fn dump_file(w: &Workdir) -> String {
-    let file = rusqlite::Connection::open(w.db()).expect("open db");
-    let mut out = String::new();
-    for table in TABLES {
-        let names = columns(&file, table);
-        let list: Vec<String> = names.iter().map(|c| selected(c)).collect();
-        let mut stmt = file
-            .prepare(&format!("SELECT {} FROM {table}", list.join(", ")))
-            .expect("select");
-        let mut rows: Vec<String> = stmt
-            .query_map([], |r| {
-                (0..names.len())
-                    .map(|i| {
-                        Ok(match r.get::<_, Value>(i)? {
-                            Value::Null => "NULL".to_string(),
-                            Value::Integer(n) => n.to_string(),
-                            Value::Real(f) => f.to_string(),
-                            Value::Text(t) => t,
-                            Value::Blob(b) => format!("{b:02x?}"),
-                        })
-                    })
-                    .collect::<rusqlite::Result<Vec<_>>>()
-                    .map(|cells| cells.join("|"))
-            })
-            .expect("rows")
-            .collect::<Result<_, _>>()
-            .expect("rows");
-        rows.sort();
-        for row in rows {
-            out.push_str(&format!("{table}:{row}\n"));
-        }
-    }
-    out
-}
-
-/// [`dump_file`] of the server's database, the columns named as the
-/// file's.
-fn dump_server(w: &Workdir, server: &Server) -> String {
-    let file = rusqlite::Connection::open(w.db()).expect("open db");
-    let conn = server.conn();
-    let mut out = String::new();
-    for table in TABLES {
-        let list: Vec<String> = columns(&file, table).iter().map(|c| selected(c)).collect();
-        let mut rows = conn
-            .collect(
-                &format!("SELECT {} FROM {table}", list.join(", ")),
-                bangfu::args![],
-                |r| {
-                    let mut cells = Vec::new();
-                    for i in 0..r.len() {
-                        cells.push(match r.cell(i)? {
-                            Cell::Null => "NULL".to_string(),
-                            Cell::Int(n) => n.to_string(),
-                            Cell::Real(f) => f.to_string(),
-                            Cell::Text(t) => t.to_string(),
-                            Cell::Blob(b) => format!("{b:02x?}"),
-                        });
-                    }
-                    Ok(cells.join("|"))
-                },
-            )
-            .expect("rows");
-        rows.sort();
-        for row in rows {
-            out.push_str(&format!("{table}:{row}\n"));
-        }
-    }
-    out
+/// Every row of every table of the file of `w`, and of `server`.
+fn dumps(w: &Workdir, server: &Server) -> (String, String) {
+    crate::common::dump_file_and_server(&w.db(), &server.url)
 }
 
 /// `bangfu ARGS` against the file, or with `--db URL` against the server:
 /// exit status, stdout, stderr.
 fn run(w: &Workdir, server: Option<&Server>, args: &[&str]) -> (Option<i32>, String, String) {
-    let mut cmd = w.bangfu();
-    match server {
-        Some(server) => cmd.args(["--db", &server.url]),
-        // The file, also when the suite's own databases are on a server.
-        None => cmd.env("BANGFU_DB", w.db()),
-    };
-    let out = cmd.args(args).output().expect("run bangfu");
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    // The file, also when the suite's own databases are on a server.
+    let file = w.db();
+    let db = server.map_or_else(|| path_str(&file).to_string(), |s| s.url.clone());
+    crate::common::run_on(w, &db, args)
 }
 
 /// The state `w`'s file holds copied to a server; then each of `undos`
@@ -257,21 +63,22 @@ fn run(w: &Workdir, server: Option<&Server>, args: &[&str]) -> (Option<i32>, Str
 /// server: the same outcome, and the same rows after it. The outcomes,
 /// for the caller to look at further.
 fn same_on_both(w: &Workdir, undos: &[(&[&str], i32)]) -> Vec<(String, String)> {
-    let Some(server) = Server::new() else {
+    let Some(server) = new_server() else {
         return Vec::new();
     };
     copy_to(w, &server);
-    assert_eq!(dump_server(w, &server), dump_file(w), "the copy");
+    let (file, copied) = dumps(w, &server);
+    assert_eq!(copied, file, "the copy");
     let mut outcomes = Vec::new();
     for (args, code) in undos {
-        let before = dump_file(w);
+        let before = dumps(w, &server).0;
         let on_file = run(w, None, args);
         let on_server = run(w, Some(&server), args);
         assert_eq!(on_file.0, Some(*code), "{args:?} on the file: {on_file:?}");
         assert_eq!(on_server, on_file, "{args:?}: the server, the file");
         same_undo_times(w, &server);
-        let after = dump_file(w);
-        assert_eq!(dump_server(w, &server), after, "{args:?}: the rows");
+        let (after, on_server) = dumps(w, &server);
+        assert_eq!(on_server, after, "{args:?}: the rows");
         if *code != 0 || args.contains(&"--dry-run") {
             assert_eq!(after, before, "{args:?} wrote");
         } else {
@@ -591,7 +398,7 @@ fn a_dry_run_on_a_server_waits_for_the_write_lock_and_reads_what_was_committed_u
     district(&w);
     let deliveries = w.gbk("帮扶记录.csv", DELIVERIES);
     on_file(&w, &["import", path_str(&deliveries)], 0);
-    let Some(server) = Server::new() else {
+    let Some(server) = new_server() else {
         return;
     };
     copy_to(&w, &server);

@@ -86,6 +86,30 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The township this login is held to ([`login_township`]).
+    pub fn login_township(&self) -> Result<Option<String>> {
+        login_township(&self.conn)
+    }
+}
+
+/// The township the login of `conn` is held to: on a server, the
+/// township of its role's row in `grants` (`bangfu grant ROLE --township
+/// T`); `None` on a file, for a login of every township, and for the
+/// schema's owner. Its reports are that township's, and a household it
+/// does not find may be another township's (contract §11).
+pub fn login_township(conn: &Conn) -> Result<Option<String>> {
+    if conn.dialect() != crate::store::sql::Dialect::Postgres {
+        return Ok(None);
+    }
+    let found: Option<Option<String>> = conn.query_opt(
+        "SELECT township FROM bangfu.grants WHERE role = CAST(current_user AS TEXT)",
+        crate::args![],
+        |r| r.get(0),
+    )?;
+    Ok(found.flatten())
+}
+
 fn grant_in_transaction(conn: &Conn, request: &Request<'_>) -> Result<Result<Granted, Bypass>> {
     let role = request.role;
     let found = conn.query_opt(

@@ -35,6 +35,8 @@ pub(super) struct Index {
     /// References that matched nothing so far, shared by every clone:
     /// only the first few get suggestions ([`SUGGESTED`]).
     misses: Arc<AtomicU32>,
+    /// The township this login is held to, for households ([`Named::township`]).
+    township: Option<String>,
 }
 
 /// The references of one import that matching nothing get the nearest
@@ -52,6 +54,7 @@ impl Index {
             id_of: HashMap::default(),
             rejected: HashMap::default(),
             misses: Arc::default(),
+            township: None,
         }
     }
 
@@ -135,6 +138,10 @@ impl Named for Index {
     fn rejected(&self, reference: &str) -> Option<&RejectedRow> {
         self.rejected.get(reference)
     }
+
+    fn township(&self) -> Option<&str> {
+        self.township.as_deref()
+    }
 }
 
 /// A resolved reference: the record's key and id.
@@ -163,6 +170,7 @@ impl Refs {
     /// The households and members stored, and the households by ID number.
     pub(super) fn load(conn: &Conn) -> Result<(Refs, HashMap<String, i64>)> {
         let mut households = Index::new(RefKind::Household);
+        households.township = crate::store::pg::grant::login_township(conn)?;
         let mut id_numbers = HashMap::default();
         conn.stream(
             "SELECT key, id, head, id_number FROM households",
