@@ -215,24 +215,48 @@ impl<'c> Writer<'c> {
             return Ok(false);
         };
         let early = &mut self.deliveries.early;
-        let before = match early.before {
-            Some(before) => before,
-            None => {
-                let counted: i64 = conn.query_row(
-                    "SELECT count(*) FROM (SELECT 1 FROM deliveries
-                     WHERE day BETWEEN ?1 AND ?2 LIMIT ?3)",
-                    params![first, last, early.limit.saturating_add(1)],
-                    |r| r.get(0),
-                )?;
-                *early
-                    .before
-                    .insert(u64::try_from(counted).unwrap_or(u64::MAX))
+        if early.stopped {
+            return Ok(false);
+        }
+        // The stored rows on the run's days not counted yet: the runs
+        // written so far lie inside the days counted, so these are rows
+        // stored before the file.
+        let count = |from: i32, to: i32| -> rusqlite::Result<u64> {
+            let left = early.limit.saturating_add(1).saturating_sub(early.before);
+            let counted: i64 = conn.query_row(
+                "SELECT count(*) FROM (SELECT 1 FROM deliveries
+                 WHERE day BETWEEN ?1 AND ?2 LIMIT ?3)",
+                params![from, to, left],
+                |r| r.get(0),
+            )?;
+            Ok(u64::try_from(counted).unwrap_or(u64::MAX))
+        };
+        let more = match early.days {
+            None => count(first, last)?,
+            Some((lo, hi)) => {
+                let below = if first < lo {
+                    count(first, lo.saturating_sub(1))?
+                } else {
+                    0
+                };
+                let above = if last > hi {
+                    count(hi.saturating_add(1), last)?
+                } else {
+                    0
+                };
+                below.saturating_add(above)
             }
         };
-        let now = before
+        early.before = early.before.saturating_add(more);
+        early.days = Some(match early.days {
+            None => (first, last),
+            Some((lo, hi)) => (lo.min(first), hi.max(last)),
+        });
+        let now = (early.before)
             .saturating_add(early.written)
             .saturating_add(rows as u64);
-        Ok(now <= early.limit)
+        early.stopped = now > early.limit;
+        Ok(!early.stopped)
     }
 
     /// Write the sorter's run in memory, in key order, as one stream (see
@@ -346,21 +370,28 @@ impl Order {
 /// Whether a file's full runs are written as they fill rather than spilled
 /// and merged at the end of the file (issue 16). Written at once, a file
 /// in any order is written while it is read, as one in order of day is;
-/// but each run's rows land all over the place index between the file's
-/// first and last day, so every run sweeps that part of the index once.
-/// That is cheap while the part is small (a first import, or months no
-/// import has had rows of) and dear when it is large (a fifth million
-/// among four), so runs go at once only while the stored rows in the first
-/// run's days, the rows written so far and the run come to at most
-/// [`EARLY_ROWS`]. Either way every row takes its exact occurrence: the
-/// rows of a key an earlier run took go on past it ([`Sink::flush`]).
+/// but each run's rows land all over the place index between its first
+/// and last day, so every run sweeps that part of the index once. That is
+/// cheap while the part is small (a first import, or months no import has
+/// had rows of) and dear when it is large (a fifth million among four, or
+/// a new month's rows at the top of a sheet whose year is stored), so runs
+/// go at once only while the rows stored before the file on the days of
+/// its runs so far, the rows written so far and the run come to at most
+/// [`EARLY_ROWS`]; the first run that would pass it, and every run after
+/// it, is spilled and merged at the end. Either way every row takes its
+/// exact occurrence: the rows of a key an earlier run took go on past it
+/// ([`Sink::flush`]).
 #[derive(Debug)]
 struct Early {
-    /// The stored rows (at most `limit` + 1 counted) on the days of the
-    /// file's first full run, once it is full.
-    before: Option<u64>,
+    /// The days of the runs so far, first and last.
+    days: Option<(i32, i32)>,
+    /// The rows stored before the file on those days (counted up to
+    /// `limit` + 1).
+    before: u64,
     /// The rows of runs written at once so far.
     written: u64,
+    /// Whether a run was spilled: the file's later runs are too.
+    stopped: bool,
     /// [`EARLY_ROWS`], but in tests.
     limit: u64,
 }
@@ -368,8 +399,10 @@ struct Early {
 impl Early {
     fn new(limit: u64) -> Early {
         Early {
-            before: None,
+            days: None,
+            before: 0,
             written: 0,
+            stopped: false,
             limit,
         }
     }
@@ -540,11 +573,11 @@ struct Stream {
     /// The deliveries the file inserted or matched: what a late row must
     /// not take again.
     taken: Seen,
-    /// For each key a late row took twice or more, the next occurrence to
-    /// try for another of it: the ones below are this file's (so that rows
-    /// of one key late again and again, as in a file of identical rows in
-    /// many runs, are looked up about once a row, not from the first
-    /// occurrence each time).
+    /// For keys late rows took many times, the next occurrence to try for
+    /// another of each: the ones below are this file's (so that rows of one
+    /// key late again and again, as in a file of identical rows in many
+    /// runs, are looked up about once a row, not from the first occurrence
+    /// each time). At most [`LATE_KEYS`] keys.
     late: HashMap<(i32, i64), i64>,
     /// The rows of a chunk that go on late ([`Sink::flush`]): a buffer.
     again: Vec<usize>,
@@ -600,11 +633,13 @@ impl Sink<'_, '_> {
                 }
             }
         };
-        // Only a key taken twice or more is worth remembering: the next of
-        // one taken once is found at the first try after it.
-        if occurrence > 1 {
-            self.s.late.insert(at, occurrence + 1);
-        }
+        // Only a key taken many times is worth remembering (the next of
+        // one taken a few times is found in a few tries), and only so many
+        // keys: a sheet pasted twice under itself sends every row of its
+        // second half late, and remembering each took 71 MiB for a million
+        // rows (attacker review). Forgotten, a key is looked up from its
+        // first occurrence again once.
+        remember(&mut self.s.late, at, occurrence, LATE_KEYS);
         self.hold_all(&[key])
     }
 
@@ -757,6 +792,25 @@ impl Sink<'_, '_> {
         }
         Ok(stmt.raw_execute()? as i64)
     }
+}
+
+/// A late row's key is remembered ([`Stream::late`]) once it has taken this
+/// many occurrences, and at most this many keys are (2 MiB or so).
+const LATE_KEPT_FROM: i64 = 8;
+const LATE_KEYS: usize = 1 << 16;
+
+/// Remember that `key` took `occurrence` ([`Stream::late`]), if it has taken
+/// [`LATE_KEPT_FROM`] or more, among at most `most` keys (all forgotten when
+/// full: rows of a key come together in sorted runs, so the key being
+/// remembered again is the one in hand).
+fn remember(late: &mut HashMap<(i32, i64), i64>, key: (i32, i64), occurrence: i64, most: usize) {
+    if occurrence < LATE_KEPT_FROM {
+        return;
+    }
+    if late.len() >= most && !late.contains_key(&key) {
+        late.clear();
+    }
+    late.insert(key, occurrence + 1);
 }
 
 /// Deliveries without id are inserted this many to a statement; 64 was the
@@ -1235,6 +1289,77 @@ mod tests {
             store.conn.commit().unwrap();
             assert_eq!(stored(&store), BTreeMap::from([((7, 1), occurrences)]));
         }
+    }
+
+    #[test]
+    fn a_late_key_is_remembered_once_taken_many_times_among_few_keys() {
+        let mut late = HashMap::default();
+        for occurrence in 1..LATE_KEPT_FROM {
+            remember(&mut late, (1, 1), occurrence, 3);
+        }
+        assert!(late.is_empty());
+        remember(&mut late, (1, 1), LATE_KEPT_FROM, 3);
+        assert_eq!(late.get(&(1, 1)), Some(&(LATE_KEPT_FROM + 1)));
+        for fingerprint in 2..=10 {
+            remember(&mut late, (1, fingerprint), 20, 3);
+            remember(&mut late, (1, fingerprint), 21, 3);
+            assert!(late.len() <= 3, "{late:?}");
+            assert_eq!(late.get(&(1, fingerprint)), Some(&22));
+        }
+    }
+
+    #[test]
+    fn a_sheet_pasted_twice_under_itself_remembers_no_late_key() {
+        // By day, then the same rows again: every row of the second half is
+        // late, at its key's second occurrence (attacker review: a memo of
+        // every such key took 71 MiB for a million rows).
+        let store = store_with_one_pair();
+        store.conn.begin_write().unwrap();
+        let mut writer = Writer::new(&store.conn, Date::parse("2003-06-30").unwrap()).unwrap();
+        writer.deliveries.order = Order::new(3);
+        writer.begin_file(&ledger("三月")).unwrap();
+        for _ in 0..2 {
+            for day in 0..50 {
+                writer.delivery(&row(day, 1), None).unwrap();
+            }
+        }
+        let tally = writer.end_file().unwrap();
+        assert_eq!((tally.new, tally.unchanged), (100, 0));
+        assert!(writer.deliveries.stream.late.is_empty());
+        drop(writer);
+        store.conn.commit().unwrap();
+        assert!(stored(&store).values().all(|o| o == &[1, 2]));
+    }
+
+    #[test]
+    fn runs_go_at_once_until_the_days_they_reach_hold_too_many_stored_rows() {
+        // 30 rows stored on day 100; the file: 14 rows of days 0–13 (two
+        // runs of 7, no stored rows on their days), then 14 of day 100.
+        // With a limit of 25 the first two runs go at once, the third
+        // reaches day 100 and is spilled, and so is the fourth (attacker
+        // review: a new month at the top of a sheet whose year is stored
+        // had every run sweep the crowded year).
+        let store = store_with_one_pair();
+        stored_by_an_older_bangfu(&store, &BTreeMap::from([((100, 1), 30)]));
+        store.conn.begin_write().unwrap();
+        let mut writer = Writer::new(&store.conn, Date::parse("2003-06-30").unwrap()).unwrap();
+        writer.deliveries.sorter = Sorter::with_runs(None, 7, 1 << 10);
+        writer.deliveries.order = Order::new(0);
+        writer.deliveries.early = Early::new(25);
+        writer.begin_file(&ledger("三月")).unwrap();
+        for day in (0..14).rev() {
+            writer.delivery(&row(day, 1), None).unwrap();
+        }
+        for _ in 0..14 {
+            writer.delivery(&row(100, 1), None).unwrap();
+        }
+        let early = &writer.deliveries.early;
+        assert_eq!((early.written, early.stopped, early.before), (14, true, 26));
+        let tally = writer.end_file().unwrap();
+        assert_eq!((tally.new, tally.unchanged), (14, 14));
+        drop(writer);
+        store.conn.commit().unwrap();
+        assert_eq!(stored(&store).get(&(100, 1)).map(Vec::len), Some(30));
     }
 
     #[test]
