@@ -86,22 +86,28 @@ pub fn create(conn: &Conn) -> Result<(Found, bool)> {
 /// Bring schema 7 as a bangfu first released it on this server to what
 /// [`schema::CREATE`] makes now ([`schema::TUNE`]: fewer indexes on
 /// deliveries and holds, cheaper reference checks; the same tables and
-/// results), in one transaction under the write lock, when the session's
-/// role owns the tables; any other role goes on with the schema as it is
-/// (the same results, a slower import). Asked by every import (one read);
-/// whether this call changed it.
+/// results), in one write transaction ([`Conn::begin_write`]), when the
+/// session's role owns the tables; any other role goes on with the schema
+/// as it is (the same results, a slower import). Asked by every import
+/// (one read); whether this call changed it.
 pub fn tune(conn: &Conn) -> Result<bool> {
-    let owner = "SELECT NOT (".to_string()
-        + schema::TUNED
-        + ")
-        AND pg_has_role(relowner, 'USAGE') FROM pg_class WHERE oid = 'bangfu.deliveries'::regclass";
+    let owner = format!(
+        "SELECT NOT ({}) AND pg_has_role(relowner, 'USAGE')
+         FROM pg_class WHERE oid = 'bangfu.deliveries'::regclass",
+        schema::TUNED
+    );
     if !conn.value::<bool>(&owner, crate::args![])? {
         return Ok(false);
     }
-    conn.batch(&format!(
-        "BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
-    ))?;
-    match conn.batch(schema::TUNE) {
+    conn.begin_write()?;
+    // Dropping an index waits for the reports reading its table: as long
+    // as a writer waits for the write lock, then "busy".
+    let wait = crate::store::BUSY_WAIT.as_secs();
+    let tuned = conn.batch(&format!(
+        "SET LOCAL lock_timeout = '{wait}s'; {}",
+        schema::TUNE
+    ));
+    match tuned {
         Ok(()) => {
             conn.commit()?;
             Ok(true)
