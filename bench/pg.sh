@@ -27,9 +27,15 @@
 #     every row new), then deliveries.csv again (timed: every row
 #     unchanged); after the first round the database's figures
 #     (`summary --format json`) must equal those of the same files imported
-#     into a SQLite file, or the run stops (MISMATCH, exit 1).
-# Reports the medians, bangfu's peak memory and the machine's load, and
-# writes the table to bench/pg-results.md. Without a bangfu that imports
+#     into a SQLite file, or the run stops (MISMATCH, exit 1);
+#   - the reports on that database against plain SQL on the server
+#     (contract §7: within 0.4×): `totals --by category --across month`
+#     against the same grouping over the \copy's table of text columns,
+#     and `summary` and `show household` (under 0.3 s).
+# Reports the medians, bangfu's peak memory, the CPU time of the server's
+# process that did the work (its backend, read from /proc while it runs;
+# "—" where the server's processes cannot be read) and the machine's load,
+# and writes the table to bench/pg-results.md. Without a bangfu that imports
 # into PostgreSQL the bangfu rows say so and the rest still runs.
 set -euo pipefail
 export LC_ALL=C.UTF-8
@@ -96,20 +102,57 @@ drop_all() {
 trap drop_all EXIT
 
 now() { date +%s.%N; }
-declare -A RUNS=() PEAK=() COUNT=()
+declare -A RUNS=() PEAK=() COUNT=() CPU=()
+# backends DB: the pids of the server's processes serving database DB.
+backends() {
+    grep -lsa -- "^postgres: [^ ]* $1 " /proc/[0-9]*/cmdline 2>/dev/null | cut -d/ -f3 || true
+}
+# watch DB OUT: until killed, write to OUT the CPU seconds the processes
+# serving DB have used, summed over those seen (each as last read: a
+# backend's last tenth of a second before it ends may be missed).
+watch_cpu() {
+    local db="$1" out="$2" pid ticks total
+    declare -A last=()
+    local hz
+    hz=$(getconf CLK_TCK)
+    while :; do
+        for pid in $(backends "$db"); do
+            ticks=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null) && last[$pid]=$ticks
+        done
+        total=0
+        for pid in "${!last[@]}"; do total=$((total + last[$pid])); done
+        echo "$total $hz" >"$out.tmp" && mv "$out.tmp" "$out"
+        sleep 0.1
+    done
+}
 # measure KEY CMD...: run CMD under /usr/bin/time; its seconds to RUNS[KEY],
-# its peak memory (KiB) to PEAK[KEY]. Fails (status 1) as CMD fails.
+# its peak memory (KiB) to PEAK[KEY], and, with DB set, the CPU seconds of
+# the server's processes serving database DB meanwhile to CPU[KEY]. Fails
+# (status 1) as CMD fails.
 measure() {
-    local key="$1" n t0 t1 rss log
+    local key="$1" n t0 t1 rss log watcher=""
     shift
     n=$((${COUNT[$key]:-0} + 1))
     COUNT[$key]=$n
     log="$LOG/$key-$n"
+    if [ -n "${DB:-}" ]; then
+        watch_cpu "$DB" "$log.cpu" &
+        watcher=$!
+    fi
     t0=$(now)
     if ! /usr/bin/time -f %M -o "$log.rss" "$@" >"$log.out" 2>"$log.err"; then
+        [ -n "$watcher" ] && kill "$watcher"
         return 1
     fi
     t1=$(now)
+    if [ -n "$watcher" ]; then
+        sleep 0.2
+        kill "$watcher"
+        wait "$watcher" 2>/dev/null || true
+        if [ -s "$log.cpu" ] && read -r ticks hz <"$log.cpu" && [ "$ticks" -gt 0 ]; then
+            CPU[$key]+="$(awk -v t="$ticks" -v h="$hz" 'BEGIN { printf "%.2f", t / h }') "
+        fi
+    fi
     t1=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
     RUNS[$key]+="$t1 "
     rss=$(tail -n 1 "$log.rss")
@@ -122,6 +165,12 @@ warm() { cat "$@" >/dev/null; }
 COPY_TABLE="CREATE TABLE deliveries (date text, member text, household text, category text,
     goods text, cash text, note text)"
 NO_PG=""
+# `totals --by category --across month` as plain SQL over the text columns.
+TOTALS_SQL="SELECT d.category, substr(d.date, 1, 7), count(*), count(DISTINCT d.household),
+    sum(CAST(nullif(d.goods, '') AS numeric)), sum(CAST(nullif(d.cash, '') AS numeric)),
+    sum(CAST(nullif(d.goods, '') AS numeric)) + sum(CAST(nullif(d.cash, '') AS numeric))
+    FROM deliveries d GROUP BY 1, 2"
+SHOW_ID=$(awk -F, 'NR == 10001 { print $1 }' "$D/households.csv")
 FIGURES="not compared"
 SQLITE_FIGURES="$LOG/figures-sqlite.json"
 
@@ -137,21 +186,24 @@ for round in $(seq "$ROUNDS"); do
     warm "$FILE" "${RECORDS[@]}"
     url=$(fresh bangfu_bench_copy)
     psql "$url" -X -q -v ON_ERROR_STOP=1 -c "$COPY_TABLE" >/dev/null
-    measure copy psql "$url" -X -q -v ON_ERROR_STOP=1 \
+    DB=bangfu_bench_copy measure copy psql "$url" -X -q -v ON_ERROR_STOP=1 \
         -c "\\copy deliveries FROM '$FILE' (FORMAT csv, HEADER true)" ||
         fail "FAILED: psql \\copy (see $LOG)"
     n=$(psql "$url" -X -A -t -c "SELECT count(*) FROM deliveries")
     [ "$n" = "$ROWS" ] || fail "MISMATCH: \\copy stored $n rows, expected $ROWS"
-    sql -c "DROP DATABASE bangfu_bench_copy WITH (FORCE)"
+    copy_url=$url
 
-    [ -n "$NO_PG" ] && continue
+    if [ -n "$NO_PG" ]; then
+        sql -c "DROP DATABASE bangfu_bench_copy WITH (FORCE)"
+        continue
+    fi
     url=$(fresh bangfu_bench_import)
     if ! "$BANGFU" --db "$url" import --quiet --ledger bench "${RECORDS[@]}" >"$LOG/setup.out" 2>"$LOG/setup.err"; then
         NO_PG="not run: $(grep -m 1 . "$LOG/setup.err" || echo "the import failed")"
         say "this bangfu does not import into PostgreSQL: $NO_PG"
         continue
     fi
-    measure import "$BANGFU" --db "$url" import --quiet --ledger bench "$FILE" ||
+    DB=bangfu_bench_import measure import "$BANGFU" --db "$url" import --quiet --ledger bench "$FILE" ||
         fail "FAILED: bangfu import (see $LOG)"
     if [ "$round" -eq 1 ]; then
         if ! "$BANGFU" --db "$url" summary --format json >"$LOG/figures-pg.json" 2>"$LOG/figures-pg.err"; then
@@ -164,9 +216,19 @@ for round in $(seq "$ROUNDS"); do
             fail "MISMATCH: the figures on PostgreSQL differ from those of the same files in a SQLite file"
         fi
     fi
-    measure reimport "$BANGFU" --db "$url" import --quiet --ledger bench "$FILE" ||
+    DB=bangfu_bench_import measure reimport "$BANGFU" --db "$url" import --quiet --ledger bench "$FILE" ||
         fail "FAILED: bangfu import again (see $LOG)"
-    sql -c "DROP DATABASE bangfu_bench_import WITH (FORCE)"
+    # The reports, each of its kind against plain SQL on the same server.
+    psql "$copy_url" -X -q -c "VACUUM ANALYZE deliveries" >/dev/null
+    DB=bangfu_bench_import measure totals "$BANGFU" --db "$url" totals --by category --across month --format csv ||
+        fail "FAILED: bangfu totals (see $LOG)"
+    DB=bangfu_bench_copy measure sql psql "$copy_url" -X -q -A -t -v ON_ERROR_STOP=1 -c "$TOTALS_SQL" ||
+        fail "FAILED: the plain SQL of totals (see $LOG)"
+    DB=bangfu_bench_import measure summary "$BANGFU" --db "$url" summary ||
+        fail "FAILED: bangfu summary (see $LOG)"
+    DB=bangfu_bench_import measure show "$BANGFU" --db "$url" show household "$SHOW_ID" ||
+        fail "FAILED: bangfu show (see $LOG)"
+    sql -c "DROP DATABASE bangfu_bench_import WITH (FORCE)" -c "DROP DATABASE bangfu_bench_copy WITH (FORCE)"
 done
 
 SETTLE_LINES=""
@@ -181,14 +243,18 @@ fi
 
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 COPY_S=$(median copy)
-ratio() { awk -v a="$1" -v b="$COPY_S" 'BEGIN { if (a != "" && b > 0) printf "%.1f×", a / b; else print "—" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b > 0) printf "%.2f×", a / b; else print "—" }'; }
+cpu_median() { tr ' ' '\n' <<<"${CPU[$1]:-}" | awk NF | sort -g | awk '{ a[NR] = $1 } END { if (NR) printf "%s s", a[int((NR + 1) / 2)]; else print "—" }'; }
+# row WHAT KEY BASE: KEY's median time, against BASE's, its server CPU and
+# peak memory.
 row() {
-    local what="$1" key="$2" s
+    local what="$1" key="$2" base="$3" s
     s=$(median "$key")
     if [ -z "$s" ]; then
-        printf '| %s | %s | | |\n' "$what" "${NO_PG:-not run}"
+        printf '| %s | %s | | | |\n' "$what" "${NO_PG:-not run}"
     else
-        printf '| %s | %s s | %s | %s MiB |\n' "$what" "$s" "$(ratio "$s")" $((${PEAK[$key]:-0} / 1024))
+        printf '| %s | %s s | %s | %s | %s MiB |\n' "$what" "$s" "$(ratio "$s" "${base:+$(median "$base")}")" \
+            "$(cpu_median "$key")" $((${PEAK[$key]:-0} / 1024))
     fi
 }
 {
@@ -196,13 +262,19 @@ row() {
     echo
     echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(psql "$PG" -X -A -t -c 'SHOW server_version'),"
     echo "load average $LOAD_START at the start, $LOAD_END at the end; medians of $ROUNDS rounds."
-    echo "Target (contract §7): bangfu's first import within 3× of \\copy."
+    echo "Targets (contract §7): bangfu's first import within 3× of \\copy; totals within 0.4× of"
+    echo "the plain SQL; summary and show under 0.3 s. Server CPU: the CPU time of the server's"
+    echo "processes serving the command's database, medians."
     echo
-    echo "| case | time | against \\copy | peak memory |"
-    echo "|---|---|---|---|"
-    printf '| psql \\copy into a table without indexes | %s s | 1× | |\n' "$COPY_S"
-    row "bangfu import (every row new)" import
-    row "bangfu import again (every row unchanged)" reimport
+    echo "| case | time | against | server CPU | peak memory |"
+    echo "|---|---|---|---|---|"
+    printf '| psql \\copy into a table without indexes | %s s | 1× | %s | |\n' "$COPY_S" "$(cpu_median copy)"
+    row "bangfu import (every row new), against \\copy" import copy
+    row "bangfu import again (every row unchanged), against \\copy" reimport copy
+    row "plain SQL of totals by category across month, on the server" sql sql
+    row "bangfu totals --by category --across month, against the plain SQL" totals sql
+    row "bangfu summary" summary ""
+    row "bangfu show household $SHOW_ID" show ""
     echo
     echo "The figures (\`summary --format json\`) after bangfu's import: $FIGURES."
     if [ -n "$SETTLE_LINES" ]; then

@@ -271,6 +271,9 @@ impl Store {
         if found == pg::Found::Nothing && may_create {
             (found, made_schema) = pg::create(&conn)?;
         }
+        if may_create && found == pg::Found::Version(pg::schema::VERSION) {
+            pg::tune(&conn)?;
+        }
         match found {
             pg::Found::Version(v) if v == pg::schema::VERSION => Ok(Store {
                 conn,

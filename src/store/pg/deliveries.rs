@@ -1,8 +1,7 @@
 //! The deliveries without id of one file, imported into PostgreSQL in bulk
-//! (issue 17 item 3): the rows go to the server by binary COPY, [`CHUNK`]
-//! at a time, into a temporary staging table, and one set-based statement
-//! then settles them all ([`SETTLE`]), inside the import's one transaction.
-//! bangfu holds at most a chunk of rows in memory, whatever the file's size.
+//! (issue 17 item 3): staged on the server ([`super::staging`]: binary
+//! COPY a chunk at a time into a temporary table), then settled by one
+//! set-based statement ([`SETTLE`]), inside the import's one transaction.
 //!
 //! The rules are SQLite's sorted path's (store/write/deliveries.rs, contract
 //! §3.4 and §8): the k-th row of a (day, fingerprint) in the file, in file
@@ -22,10 +21,8 @@
 //! fails), one file at a time on a session: a new one empties the staging
 //! table a file left unsettled.
 
-use crate::store::sql::{Conn, Result, SqlError};
-use postgres::binary_copy::BinaryCopyInWriter;
-use postgres::types::{ToSql, Type};
-use std::ops::Range;
+use super::staging::Stager;
+use crate::store::sql::{Conn, Result};
 
 /// A delivery without id of the current file, resolved.
 #[derive(Debug, Clone, Copy)]
@@ -52,31 +49,25 @@ pub struct Settled {
     pub keys: Vec<i64>,
 }
 
-/// Rows sent to the server with one COPY; what bangfu holds of a file.
-const CHUNK: usize = 32 * 1024;
+/// One file's rows without id, staged ([`super::staging`]).
+#[derive(Debug)]
+pub struct Staged(Stager<7>);
 
-/// One file's rows without id: the rows of the chunk not yet copied, and
-/// how many went before them.
-#[derive(Debug, Default)]
-pub struct Staged {
-    chunk: Vec<Row>,
-    /// The chunk's notes, one after another.
-    notes: String,
-    /// Rows of the file already on the server.
-    copied: u64,
-}
-
-/// A row waiting for its chunk's COPY; its note is a range of the notes.
-#[derive(Debug, Clone)]
-struct Row {
-    day: i64,
-    fingerprint: i64,
-    member: i64,
-    household: i64,
-    category: i64,
-    goods: i64,
-    cash: i64,
-    note: Option<Range<usize>>,
+impl Default for Staged {
+    fn default() -> Staged {
+        Staged(Stager::new(
+            "bangfu_staged",
+            [
+                "day",
+                "fingerprint",
+                "member",
+                "household",
+                "category",
+                "goods",
+                "cash",
+            ],
+        ))
+    }
 }
 
 impl Staged {
@@ -87,25 +78,17 @@ impl Staged {
     /// A row without id of the current file, in file order. An empty note
     /// is no note, as on SQLite's path.
     pub fn push(&mut self, conn: &Conn, row: &StagedRow<'_>) -> Result<()> {
-        let note = row.note.filter(|n| !n.is_empty()).map(|n| {
-            let start = self.notes.len();
-            self.notes.push_str(n);
-            start..self.notes.len()
-        });
-        self.chunk.push(Row {
-            day: i64::from(row.day),
-            fingerprint: row.fingerprint,
-            member: row.member,
-            household: row.household,
-            category: i64::from(row.category),
-            goods: row.goods,
-            cash: row.cash,
-            note,
-        });
-        if self.chunk.len() >= CHUNK {
-            self.copy(conn)?;
-        }
-        Ok(())
+        let values = [
+            i64::from(row.day),
+            row.fingerprint,
+            row.member,
+            row.household,
+            i64::from(row.category),
+            row.goods,
+            row.cash,
+        ];
+        self.0
+            .push(conn, values, row.note.filter(|n| !n.is_empty()))
     }
 
     /// The end of the file: settle every staged row (contract §3.4), hold
@@ -113,145 +96,9 @@ impl Staged {
     /// table is dropped and this `Staged` is ready for the next file,
     /// whatever the outcome (a failure fails the import's transaction).
     pub fn settle(&mut self, conn: &Conn, command: i64, ledger: i64) -> Result<Settled> {
-        let settled = self.settle_all(conn, command, ledger);
-        self.chunk.clear();
-        self.notes.clear();
-        self.copied = 0;
-        settled
-    }
-
-    fn settle_all(&mut self, conn: &Conn, command: i64, ledger: i64) -> Result<Settled> {
-        self.copy(conn)?;
-        settle_staged(conn, SETTLE, "bangfu_staged", self.copied, command, ledger)
-    }
-
-    /// Send the chunk to the server: one binary COPY into the staging
-    /// table, made (empty) by the file's first chunk. Each row carries its
-    /// place in the file, which numbers its occurrence.
-    fn copy(&mut self, conn: &Conn) -> Result<()> {
-        if self.chunk.is_empty() {
-            return Ok(());
-        }
-        if self.copied == 0 {
-            conn.batch(STAGING)?;
-        }
-        let (chunk, notes, first) = (&self.chunk, &self.notes, self.copied);
-        let copied = postgres_only(conn, |pg| {
-            let sink = pg.client.copy_in(COPY)?;
-            let mut writer = BinaryCopyInWriter::new(sink, &COLUMNS);
-            for (seq, row) in (first..).zip(chunk) {
-                let seq = seq as i64;
-                let note = row.note.clone().and_then(|n| notes.get(n));
-                let values: [&(dyn ToSql + Sync); 9] = [
-                    &seq,
-                    &row.day,
-                    &row.fingerprint,
-                    &row.member,
-                    &row.household,
-                    &row.category,
-                    &row.goods,
-                    &row.cash,
-                    &note,
-                ];
-                writer.write(&values)?;
-            }
-            Ok(writer.finish()?)
-        })?;
-        self.copied += copied;
-        self.chunk.clear();
-        self.notes.clear();
-        Ok(())
+        self.0.settle(conn, SETTLE, command, ledger)
     }
 }
-
-/// Settle the `rows` rows staged in table `staging` with `settle` (?1 the
-/// import, ?2 the ledger, ?3 the first free key; a new row's key is ?3 on
-/// by its count among the new ones; the answer: the stored deliveries the
-/// rows matched). The key sequence then goes on after the largest key, as
-/// after any insert (sync_keys: also for a role that sees only some rows),
-/// and the staging table goes.
-pub(super) fn settle_staged(
-    conn: &Conn,
-    settle: &str,
-    staging: &str,
-    rows: u64,
-    command: i64,
-    ledger: i64,
-) -> Result<Settled> {
-    if rows == 0 {
-        return Ok(Settled::default());
-    }
-    let base: i64 = conn.value(
-        "SELECT nextval(pg_get_serial_sequence('deliveries', 'key'))",
-        crate::args![],
-    )?;
-    let mut matched = Vec::new();
-    conn.stream(settle, crate::args![command, ledger, base], |r| {
-        matched.push(r.get::<_, i64>(0)?);
-        Ok(())
-    })?;
-    let unchanged = matched.len() as u64;
-    let new = rows.saturating_sub(unchanged);
-    let next = base.saturating_add(new as i64);
-    conn.batch(&format!(
-        "SELECT bangfu.sync_keys(); DROP TABLE pg_temp.{staging}"
-    ))?;
-    let mut keys = Vec::with_capacity(rows as usize);
-    keys.extend(base..next);
-    keys.extend(matched);
-    Ok(Settled {
-        new,
-        unchanged,
-        keys,
-    })
-}
-
-/// Run `f` on the PostgreSQL session; the bulk path has no SQLite side
-/// (the writer takes it on PostgreSQL only).
-pub(super) fn postgres_only<T>(
-    conn: &Conn,
-    f: impl FnOnce(&mut crate::store::sql::Pg) -> Result<T>,
-) -> Result<T> {
-    conn.with_pg(f).unwrap_or(Err(SqlError::Type {
-        column: String::new(),
-        wanted: "a PostgreSQL connection",
-        found: "a SQLite one",
-    }))
-}
-
-/// The staging table: the session's own, gone at the end of the
-/// transaction at the latest. Emptied in case an earlier `Staged` on this
-/// session staged rows it never settled.
-const STAGING: &str = r#"
-CREATE TEMP TABLE IF NOT EXISTS bangfu_staged (
-    seq          BIGINT NOT NULL,
-    day          BIGINT NOT NULL,
-    fingerprint  BIGINT NOT NULL,
-    member       BIGINT NOT NULL,
-    household    BIGINT NOT NULL,
-    category     BIGINT NOT NULL,
-    goods        BIGINT NOT NULL,
-    cash         BIGINT NOT NULL,
-    note         TEXT COLLATE "C"
-) ON COMMIT DROP;
-TRUNCATE pg_temp.bangfu_staged
-"#;
-
-const COPY: &str = "COPY pg_temp.bangfu_staged
-    (seq, day, fingerprint, member, household, category, goods, cash, note)
-    FROM STDIN (FORMAT binary)";
-
-const COLUMNS: [Type; 9] = [
-    Type::INT8,
-    Type::INT8,
-    Type::INT8,
-    Type::INT8,
-    Type::INT8,
-    Type::INT8,
-    Type::INT8,
-    Type::INT8,
-    Type::TEXT,
-];
 
 /// Settle the staged rows of a file: ?1 the import, ?2 the file's ledger,
 /// ?3 the first free key. Inside, each row's occurrence: its rank in file
@@ -260,10 +107,17 @@ const COLUMNS: [Type; 9] = [
 /// how many rows up to it are at free places: a new row's key is ?3 on by
 /// that count. Place order is (day, fingerprint, seq), the order the
 /// occurrences were numbered in: the rows are sorted once. `inserted`: the
-/// rows at free places. `held`: every row's delivery held by the ledger —
-/// the new ones, and those stored that the ledger does not hold yet (a
-/// re-import looks its holds up at once rather than a row at a time). The
-/// answer: the stored deliveries the file matched.
+/// rows at free places. `held_new`: their holds, plainly inserted — a new
+/// delivery's key is above every stored one's (sync_keys), and no hold
+/// outlives its delivery (undo deletes an import's holds with its
+/// deliveries and refuses while a later import holds one; `--replace`
+/// deletes a delivery only once no hold is left), so none is held yet; a
+/// hold left over against that would fail the import (its primary key),
+/// never count wrong. Asking first, as `ON CONFLICT DO NOTHING` does a row
+/// at a time, took three times as long (docs/BENCHMARKS.md). `held`: the
+/// stored rows' holds the ledger does not have yet (a re-import looks its
+/// holds up at once rather than a row at a time). The answer: the stored
+/// deliveries the file matched.
 const SETTLE: &str = "
 WITH placed AS (
     SELECT n.*, d.key AS stored,
@@ -283,12 +137,13 @@ WITH placed AS (
            category, goods, cash, note, CAST(?1 AS BIGINT)
     FROM placed
     WHERE stored IS NULL
-), held AS (
+), held_new AS (
     INSERT INTO holds (kind, record, ledger, added)
     SELECT 3, CAST(?3 AS BIGINT) - 1 + nth_new, CAST(?2 AS BIGINT), CAST(?1 AS BIGINT)
     FROM placed
     WHERE stored IS NULL
-    UNION ALL
+), held AS (
+    INSERT INTO holds (kind, record, ledger, added)
     SELECT 3, p.stored, CAST(?2 AS BIGINT), CAST(?1 AS BIGINT)
     FROM placed p
     WHERE p.stored IS NOT NULL
@@ -301,6 +156,7 @@ SELECT stored FROM placed WHERE stored IS NOT NULL";
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::pg::staging::CHUNK;
     use crate::store::pg::{self, connect::Target, tests::Scratch};
     use proptest::prelude::*;
     use std::collections::BTreeMap;
@@ -700,15 +556,12 @@ mod tests {
             staged
                 .push(conn, &row((i % 365) as i32, i / 365 % 50))
                 .unwrap();
-            most = (
-                most.0.max(staged.chunk.capacity()),
-                most.1.max(staged.notes.capacity()),
-            );
+            most = (most.0.max(staged.0.held().1), most.1.max(staged.0.held().2));
         }
         let on_server: i64 = conn
             .value("SELECT count(*) FROM pg_temp.bangfu_staged", crate::args![])
             .unwrap();
-        assert_eq!(on_server as u64 + staged.chunk.len() as u64, rows as u64);
+        assert_eq!(on_server as u64 + staged.0.held().0 as u64, rows as u64);
         assert!(most.0 <= CHUNK && most.1 <= CHUNK * 8, "{most:?}");
         let started = std::time::Instant::now();
         let settled = staged.settle(conn, 1, 1).unwrap();
@@ -783,8 +636,6 @@ mod tests {
     /// reference file's (examples/bench_data.rs: 20,000 households, 10,000
     /// members, five years of days, a note on a third), staged and settled
     /// into an empty database, then again (all unchanged); prints the times.
-    /// `BANGFU_BENCH_WITHOUT_FOREIGN_KEYS` set: the same without the foreign
-    /// keys of deliveries and holds.
     #[test]
     #[ignore = "a measurement: bench/pg.sh"]
     fn measure_a_reference_file() {
@@ -802,15 +653,6 @@ mod tests {
              ANALYZE",
         )
         .unwrap();
-        if std::env::var_os("BANGFU_BENCH_WITHOUT_FOREIGN_KEYS").is_some() {
-            // What the three foreign keys the settle's rows meet cost.
-            conn.batch(
-                "ALTER TABLE deliveries DROP CONSTRAINT deliveries_member_fkey,
-                     DROP CONSTRAINT deliveries_household_fkey;
-                 ALTER TABLE holds DROP CONSTRAINT holds_ledger_fkey",
-            )
-            .unwrap();
-        }
         let notes = ["看望慰问，送米面油", "", "", "了解生产生活情况"];
         let file = |i: i64| {
             let h = xxhash_rust::xxh3::xxh3_64(&i.to_le_bytes()) as i64;
@@ -833,7 +675,7 @@ mod tests {
             for i in 0..rows {
                 staged.push(conn, &file(i)).unwrap();
             }
-            staged.copy(conn).unwrap();
+            staged.0.copy(conn).unwrap();
             let copied = started.elapsed();
             let settled = staged.settle(conn, command, 1).unwrap();
             let settling = started.elapsed() - copied;

@@ -8,6 +8,7 @@ pub mod deliveries;
 pub mod grant;
 pub mod placed;
 pub mod schema;
+mod staging;
 
 use crate::store::sql::{Conn, Result, WRITE_LOCK};
 
@@ -80,6 +81,42 @@ pub fn create(conn: &Conn) -> Result<(Found, bool)> {
         Ok(f) => {
             conn.commit()?;
             Ok(f)
+        }
+        Err(e) => {
+            let _ = conn.rollback();
+            Err(e)
+        }
+    }
+}
+
+/// Bring schema 7 as a bangfu first released it on this server to what
+/// [`schema::CREATE`] makes now ([`schema::TUNE`]: fewer indexes on
+/// deliveries and holds, cheaper reference checks; the same tables and
+/// results), in one write transaction ([`Conn::begin_write`]), when the
+/// session's role owns the tables; any other role goes on with the schema
+/// as it is (the same results, a slower import). Asked by every import
+/// (one read); whether this call changed it.
+pub fn tune(conn: &Conn) -> Result<bool> {
+    let owner = format!(
+        "SELECT NOT ({}) AND pg_has_role(relowner, 'USAGE')
+         FROM pg_class WHERE oid = 'bangfu.deliveries'::regclass",
+        schema::TUNED
+    );
+    if !conn.value::<bool>(&owner, crate::args![])? {
+        return Ok(false);
+    }
+    conn.begin_write()?;
+    // Dropping an index waits for the reports reading its table: as long
+    // as a writer waits for the write lock, then "busy".
+    let wait = crate::store::BUSY_WAIT.as_secs();
+    let tuned = conn.batch(&format!(
+        "SET LOCAL lock_timeout = '{wait}s'; {}",
+        schema::TUNE
+    ));
+    match tuned {
+        Ok(()) => {
+            conn.commit()?;
+            Ok(true)
         }
         Err(e) => {
             let _ = conn.rollback();
@@ -206,6 +243,101 @@ pub(crate) mod tests {
             .unwrap();
         assert_eq!(names, ["三月", "四月"]);
         conn.rollback().unwrap();
+    }
+
+    /// Schema 7 as a bangfu first released it on a server: its indexes
+    /// and its reference checks a row at a time.
+    const RELEASED: &str = "
+        CREATE INDEX deliveries_household ON deliveries(household);
+        CREATE INDEX deliveries_member ON deliveries(member);
+        CREATE INDEX deliveries_added ON deliveries(added);
+        CREATE INDEX holds_added ON holds(added);
+        CREATE OR REPLACE FUNCTION deliveries_refer() RETURNS trigger LANGUAGE plpgsql
+        SECURITY DEFINER SET search_path = bangfu, pg_temp AS $$
+        BEGIN
+            IF EXISTS (SELECT FROM new_rows n
+                       WHERE NOT EXISTS (SELECT FROM bangfu.members m WHERE m.key = n.member)
+                          OR NOT EXISTS (SELECT FROM bangfu.households h WHERE h.key = n.household))
+            THEN
+                RAISE EXCEPTION 'a delivery refers to a member or household that does not exist'
+                    USING ERRCODE = 'foreign_key_violation';
+            END IF;
+            RETURN NULL;
+        END $$;
+        CREATE OR REPLACE FUNCTION holds_refer() RETURNS trigger LANGUAGE plpgsql
+        SECURITY DEFINER SET search_path = bangfu, pg_temp AS $$
+        BEGIN
+            IF EXISTS (SELECT FROM new_rows n
+                       WHERE NOT EXISTS (SELECT FROM bangfu.ledgers l WHERE l.key = n.ledger))
+            THEN
+                RAISE EXCEPTION 'a hold refers to a ledger that does not exist'
+                    USING ERRCODE = 'foreign_key_violation';
+            END IF;
+            RETURN NULL;
+        END $$;";
+
+    /// The indexes of deliveries and holds, by name, and whether the
+    /// reference checks look each reference up once.
+    fn shape(conn: &Conn) -> (Vec<String>, bool) {
+        let indexes = conn
+            .collect(
+                "SELECT CAST(indexname AS TEXT) FROM pg_indexes
+                 WHERE schemaname = 'bangfu' AND tablename IN ('deliveries', 'holds')
+                 ORDER BY 1",
+                crate::args![],
+                |r| r.get::<_, String>(0),
+            )
+            .unwrap();
+        let once: bool = conn
+            .value(
+                "SELECT bool_and(prosrc LIKE '%DISTINCT%') FROM pg_proc
+                 WHERE proname IN ('deliveries_refer', 'holds_refer')",
+                crate::args![],
+            )
+            .unwrap();
+        (indexes, once)
+    }
+
+    #[test]
+    fn a_server_of_schema_7_as_released_is_tuned_by_its_owner_once() {
+        let Some(db) = Scratch::new() else {
+            eprintln!("skipped: no PostgreSQL server (set BANGFU_TEST_PG, see .ci/postgres)");
+            return;
+        };
+        let conn = session(&connect::Target::parse(&db.url).unwrap()).unwrap();
+        create(&conn).unwrap();
+        let now = shape(&conn);
+        let kept: Vec<&str> = [
+            "deliveries_id",
+            "deliveries_pkey",
+            "deliveries_place",
+            "holds_pkey",
+        ]
+        .into();
+        assert_eq!(
+            (now.0.iter().map(String::as_str).collect::<Vec<_>>(), now.1),
+            (kept.clone(), true)
+        );
+        assert!(!tune(&conn).unwrap(), "a schema made as now needs nothing");
+        conn.batch(RELEASED).unwrap();
+        assert_eq!(shape(&conn).0.len(), 8);
+        // Another role (a township's login) goes on with it as it is.
+        let role = format!("bangfu_unit_tuner_{}", std::process::id());
+        conn.batch(&format!(
+            "CREATE ROLE {role}; GRANT USAGE ON SCHEMA bangfu TO {role}; SET ROLE {role}"
+        ))
+        .unwrap();
+        let by_other = tune(&conn);
+        conn.batch(&format!(
+            "RESET ROLE; DROP OWNED BY {role}; DROP ROLE {role}"
+        ))
+        .unwrap();
+        assert!(!by_other.unwrap());
+        assert_eq!(shape(&conn).0.len(), 8);
+        // Its owner: once.
+        assert!(tune(&conn).unwrap());
+        assert_eq!(shape(&conn), now);
+        assert!(!tune(&conn).unwrap());
     }
 
     #[test]

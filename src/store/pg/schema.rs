@@ -17,11 +17,15 @@
 //! - the references of deliveries and holds are checked once per
 //!   statement by triggers, not row by row by foreign keys (below, at
 //!   `deliveries_refer`); the other tables keep their foreign keys;
-//! - `deliveries(member)` is indexed: the server checks every reference
-//!   (only its owner could turn the checks off, as SQLite's undo does), and
-//!   deleting a member looks for deliveries of it — without the index, one
-//!   scan of all deliveries a member (an undo of 2,000 new members under
-//!   200,000 deliveries took 122 s, with it 0.4 s);
+//! - `deliveries` has the indexes SQLite's file has, its key, its place
+//!   and its id, and no others: every index is one more entry an import
+//!   writes per row, and one on the household, the member or the import
+//!   (`added`) took a third of a million-row import's time on the server
+//!   (docs/BENCHMARKS.md). `show`, undo and the reference checks read
+//!   deliveries by those in one scan per statement, as on SQLite; `holds`
+//!   likewise has no index on `added`. A server made before this
+//!   (schema 7 as first released) loses those indexes when its owner next
+//!   writes to it ([`TUNE`]);
 //! - no `seal`: the server guards its own pages (contract §9 damage checks
 //!   are SQLite's);
 //! - `grants` and row-level security: which township each login role that
@@ -36,7 +40,8 @@
 pub const VERSION: i64 = 7;
 
 /// Version 7, whole: a new database gets it in one transaction.
-pub const CREATE: &str = r#"
+pub const CREATE: &str = concat!(
+    r#"
 CREATE SCHEMA bangfu;
 SET LOCAL search_path = bangfu;
 
@@ -134,9 +139,6 @@ CREATE TABLE deliveries (
 );
 CREATE UNIQUE INDEX deliveries_place ON deliveries(day, fingerprint, occurrence);
 CREATE UNIQUE INDEX deliveries_id ON deliveries(id) WHERE id IS NOT NULL;
-CREATE INDEX deliveries_household ON deliveries(household);
-CREATE INDEX deliveries_member ON deliveries(member);
-CREATE INDEX deliveries_added ON deliveries(added);
 
 CREATE TABLE holds (
     kind    BIGINT NOT NULL,
@@ -145,7 +147,6 @@ CREATE TABLE holds (
     added   BIGINT NOT NULL,
     PRIMARY KEY (kind, record, ledger)
 );
-CREATE INDEX holds_added ON holds(added);
 
 CREATE TABLE history (
     kind     BIGINT NOT NULL,
@@ -210,34 +211,13 @@ CREATE INDEX undo_holds_record ON undo_holds(kind, record);
 -- and a record may not go while a row refers to it. SECURITY DEFINER: a
 -- role under row-level security must not pass for lack of sight. Keys are
 -- never changed (bangfu never updates one).
-CREATE FUNCTION deliveries_refer() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = bangfu, pg_temp AS $$
-BEGIN
-    IF EXISTS (SELECT FROM new_rows n
-               WHERE NOT EXISTS (SELECT FROM bangfu.members m WHERE m.key = n.member)
-                  OR NOT EXISTS (SELECT FROM bangfu.households h WHERE h.key = n.household))
-    THEN
-        RAISE EXCEPTION 'a delivery refers to a member or household that does not exist'
-            USING ERRCODE = 'foreign_key_violation';
-    END IF;
-    RETURN NULL;
-END $$;
-CREATE TRIGGER refer_new AFTER INSERT ON deliveries REFERENCING NEW TABLE AS new_rows
+"#,
+    refer_checks!(),
+    r#"CREATE TRIGGER refer_new AFTER INSERT ON deliveries REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION deliveries_refer();
 CREATE TRIGGER refer_changed AFTER UPDATE ON deliveries REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION deliveries_refer();
 
-CREATE FUNCTION holds_refer() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = bangfu, pg_temp AS $$
-BEGIN
-    IF EXISTS (SELECT FROM new_rows n
-               WHERE NOT EXISTS (SELECT FROM bangfu.ledgers l WHERE l.key = n.ledger))
-    THEN
-        RAISE EXCEPTION 'a hold refers to a ledger that does not exist'
-            USING ERRCODE = 'foreign_key_violation';
-    END IF;
-    RETURN NULL;
-END $$;
 CREATE TRIGGER refer_new AFTER INSERT ON holds REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION holds_refer();
 CREATE TRIGGER refer_changed AFTER UPDATE ON holds REFERENCING NEW TABLE AS new_rows
@@ -558,4 +538,58 @@ CREATE POLICY township ON history USING (
     EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
     OR history.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = history.record)
 );
-"#;
+"#
+);
+
+/// The statement-level checks of what deliveries and holds refer to (see
+/// `deliveries_refer` in [`CREATE`]): each distinct reference the
+/// statement's rows make is looked up once, not each row's (a million-row
+/// import's holds name one ledger; checking it a row at a time took
+/// 1.5 s of the import's server time, once 0.2 s).
+macro_rules! refer_checks {
+    () => {
+        r#"
+CREATE OR REPLACE FUNCTION bangfu.deliveries_refer() RETURNS trigger LANGUAGE plpgsql
+SECURITY DEFINER SET search_path = bangfu, pg_temp AS $$
+BEGIN
+    IF EXISTS (SELECT FROM (SELECT DISTINCT member, household FROM new_rows) n
+               WHERE NOT EXISTS (SELECT FROM bangfu.members m WHERE m.key = n.member)
+                  OR NOT EXISTS (SELECT FROM bangfu.households h WHERE h.key = n.household))
+    THEN
+        RAISE EXCEPTION 'a delivery refers to a member or household that does not exist'
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE FUNCTION bangfu.holds_refer() RETURNS trigger LANGUAGE plpgsql
+SECURITY DEFINER SET search_path = bangfu, pg_temp AS $$
+BEGIN
+    IF EXISTS (SELECT FROM (SELECT DISTINCT ledger FROM new_rows) n
+               WHERE NOT EXISTS (SELECT FROM bangfu.ledgers l WHERE l.key = n.ledger))
+    THEN
+        RAISE EXCEPTION 'a hold refers to a ledger that does not exist'
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    RETURN NULL;
+END $$;
+"#
+    };
+}
+use refer_checks;
+
+/// Schema 7 as first released, brought to the indexes and checks
+/// [`CREATE`] now makes, by its owner (see [`super::tune`]): the same
+/// tables, rules and results, less to write per imported row. Run once,
+/// under the write lock; each statement may run again.
+pub const TUNE: &str = concat!(
+    "DROP INDEX IF EXISTS bangfu.deliveries_household, bangfu.deliveries_member,
+         bangfu.deliveries_added, bangfu.holds_added;",
+    refer_checks!()
+);
+
+/// Whether the schema is one [`TUNE`] would change: it has an index
+/// [`CREATE`] no longer makes.
+pub const TUNED: &str = "SELECT to_regclass('bangfu.deliveries_added') IS NULL
+    AND to_regclass('bangfu.deliveries_household') IS NULL
+    AND to_regclass('bangfu.deliveries_member') IS NULL
+    AND to_regclass('bangfu.holds_added') IS NULL";
