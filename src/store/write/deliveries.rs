@@ -255,7 +255,7 @@ impl<'c> Writer<'c> {
         let now = (early.before)
             .saturating_add(early.written)
             .saturating_add(rows as u64);
-        early.stopped = now > early.limit;
+        early.stopped = now > early.limit || early.before > early.limit.min(EARLY_STORED);
         Ok(!early.stopped)
     }
 
@@ -376,9 +376,9 @@ impl Order {
 /// had rows of) and dear when it is large (a fifth million among four, or
 /// a new month's rows at the top of a sheet whose year is stored), so runs
 /// go at once only while the rows stored before the file on the days of
-/// its runs so far, the rows written so far and the run come to at most
-/// [`EARLY_ROWS`]; the first run that would pass it, and every run after
-/// it, is spilled and merged at the end. Either way every row takes its
+/// its runs so far are at most [`EARLY_STORED`] and, with the rows written
+/// so far and the run, at most [`EARLY_ROWS`]; the first run that would
+/// pass either, and every run after it, is spilled and merged at the end. Either way every row takes its
 /// exact occurrence: the rows of a key an earlier run took go on past it
 /// ([`Sink::flush`]).
 #[derive(Debug)]
@@ -407,6 +407,14 @@ impl Early {
         }
     }
 }
+
+/// See [`Early`]: the most rows stored before the file on its runs' days
+/// while they are written as they fill. Past it, a run's chunk finds many
+/// stored places between its first and last that are not its own (a
+/// re-import of a million rows, run after run, read most of the place index
+/// sixteen times over: 1.3 times its first import), where one sorted pass
+/// finds about one a row.
+const EARLY_STORED: u64 = 1 << 16;
 
 /// See [`Early`]: the most rows a file's runs may sweep in the place index
 /// while written as they fill. 16 runs of a first import of a million rows
@@ -581,6 +589,9 @@ struct Stream {
     late: HashMap<(i32, i64), i64>,
     /// The rows of a chunk that go on late ([`Sink::flush`]): a buffer.
     again: Vec<usize>,
+    /// Whether the last chunk met stored places: the next is looked up
+    /// before it is inserted.
+    clashed: bool,
 }
 
 impl Sink<'_, '_> {
@@ -694,7 +705,10 @@ impl Sink<'_, '_> {
         };
         let (first, last) = (first.1, last.1);
         // The keys the chunk's statement gave its rows: the last `inserted`.
-        let added = if chunk.len() == CHUNK {
+        // Inserting first pays while chunks meet no stored rows; after one
+        // that met some (a re-import), the next is looked up first, as an
+        // unchanged chunk then writes nothing at all.
+        let added = if chunk.len() == CHUNK && !self.s.clashed {
             let inserted = insert_chunk(&mut self.st.insert_chunk, chunk, notes)?;
             let newest = self.conn.last_insert_rowid();
             newest - inserted + 1..newest + 1
@@ -717,6 +731,8 @@ impl Sink<'_, '_> {
         let read_all = self.stored_between(first, last)?;
         let read_to = self.s.stored.last().map(|(at, _)| *at);
         let mut next = 0;
+        let mut fresh: Vec<Queued> = Vec::new();
+        let mut clashed = false;
         for (i, (row, place, note)) in chunk.iter().enumerate() {
             let stored = if read_all || read_to.is_some_and(|to| *place <= to) {
                 while self.s.stored.get(next).is_some_and(|(at, _)| at < place) {
@@ -735,20 +751,24 @@ impl Sink<'_, '_> {
                     key
                 }
                 Some(key) if self.s.taken.contains(key) => {
+                    clashed = true;
                     again.push(i);
                     continue;
                 }
                 Some(key) => {
+                    clashed = true;
                     self.tally.unchanged += 1;
                     key
                 }
                 None => {
-                    let note = notes.get(note.clone()).filter(|n| !n.is_empty());
-                    self.insert_one(row, note, place.2)?
+                    fresh.push((*row, *place, note.clone()));
+                    continue;
                 }
             };
             keys.push(key);
         }
+        self.s.clashed = clashed;
+        self.insert_new(&fresh, notes, &mut keys)?;
         self.hold_all(&keys)?;
         self.s.keys = keys;
         if !again.is_empty() {
@@ -795,8 +815,20 @@ impl Sink<'_, '_> {
             after = Some((at, occurrence + 1));
             remember(&mut self.s.late, at, occurrence, LATE_KEYS);
         }
-        if new.len() == CHUNK {
-            let inserted = insert_chunk(&mut self.st.insert_chunk, &new, notes)?;
+        self.insert_new(&new, notes, &mut keys)?;
+        self.hold_all(&keys)
+    }
+
+    /// Insert `rows`, found at free places, and add their keys to `keys`:
+    /// a full chunk with one statement, else one by one.
+    fn insert_new(
+        &mut self,
+        rows: &[Queued],
+        notes: &str,
+        keys: &mut Vec<i64>,
+    ) -> rusqlite::Result<()> {
+        if rows.len() == CHUNK {
+            let inserted = insert_chunk(&mut self.st.insert_chunk, rows, notes)?;
             if inserted != CHUNK as i64 {
                 return Err(place_taken_twice());
             }
@@ -804,12 +836,12 @@ impl Sink<'_, '_> {
             keys.extend(newest - inserted + 1..=newest);
             self.tally.new += CHUNK as u64;
         } else {
-            for (row, place, note) in &new {
+            for (row, place, note) in rows {
                 let note = notes.get(note.clone()).filter(|n| !n.is_empty());
                 keys.push(self.insert_one(row, note, place.2)?);
             }
         }
-        self.hold_all(&keys)
+        Ok(())
     }
 
     /// The key of the delivery stored at `place`, if one is.
