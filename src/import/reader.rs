@@ -19,7 +19,7 @@ const BATCH: usize = 512;
 const CHECKERS: usize = 2;
 
 /// Batches waiting for a checking thread, or for the writer, per checker.
-const QUEUED: usize = 2;
+const QUEUED: usize = 1;
 
 /// What the reading thread sends a checking thread.
 enum Raw {

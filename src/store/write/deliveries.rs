@@ -100,6 +100,9 @@ impl<'c> Writer<'c> {
                     self.write_sorted()?;
                 }
                 let note = note.unwrap_or("");
+                if self.deliveries.sorter.draining() {
+                    self.drain(DRAIN_STEP)?;
+                }
                 if self.deliveries.sorter.run_is_full(note.len()) && self.run_now()? {
                     self.write_run()?;
                 }
@@ -259,10 +262,15 @@ impl<'c> Writer<'c> {
         Ok(!early.stopped)
     }
 
-    /// Write the sorter's run in memory, in key order, as one stream (see
-    /// [`Sink`]): the next run's rows are counted from the first occurrence
-    /// again, and those of a key this run took go on past it.
+    /// Set the sorter's full run aside to be written, in key order, as one
+    /// stream (see [`Sink`]), [`DRAIN_STEP`] rows for each row read after
+    /// it, so that reading goes on meanwhile (written at once, a run of
+    /// 65,536 rows kept the reading threads waiting while it went in). The
+    /// run before is finished first. Each run's rows are counted from the
+    /// first occurrence again; those of a key an earlier run took go on
+    /// past it.
     fn write_run(&mut self) -> rusqlite::Result<()> {
+        self.drain(usize::MAX)?;
         let (rows, _) = self.deliveries.sorter.run_days();
         self.deliveries.early.written += rows as u64;
         self.with_sink(|sink, sorter| {
@@ -270,9 +278,22 @@ impl<'c> Writer<'c> {
             // chunk's places are in order.
             sink.flush()?;
             sink.s.last = None;
-            sorter.take_run(|row, note| sink.push(row, note))?;
-            sink.flush()?;
-            sink.s.last = None;
+            sorter.start_drain();
+            Ok(())
+        })
+    }
+
+    /// Write up to `rows` more rows of the run set aside; once it is all
+    /// written, its last chunk too.
+    fn drain(&mut self, rows: usize) -> rusqlite::Result<()> {
+        if !self.deliveries.sorter.draining() {
+            return Ok(());
+        }
+        self.with_sink(|sink, sorter| {
+            if sorter.drain(rows, |row, note| sink.push(row, note))? {
+                sink.flush()?;
+                sink.s.last = None;
+            }
             Ok(())
         })
     }
@@ -280,6 +301,7 @@ impl<'c> Writer<'c> {
     /// Write the deliveries without id the sorter holds, in key order (see
     /// [`Sink`]), and count them; the last chunk may wait for more.
     fn write_sorted(&mut self) -> rusqlite::Result<()> {
+        self.drain(usize::MAX)?;
         self.with_sink(|sink, sorter| sorter.finish(spill_failed, |row, note| sink.push(row, note)))
     }
 
@@ -928,6 +950,10 @@ fn place_taken_twice() -> rusqlite::Error {
 /// A chunk's stored places are read at most this many at once
 /// ([`Sink::flush`]).
 const STORED_READ: usize = 4 * CHUNK;
+
+/// Rows of a run set aside written for each row read ([`Writer::write_run`]):
+/// more than one, so that a run is written before the next is full.
+const DRAIN_STEP: usize = 2;
 
 /// A late row's key is remembered ([`Stream::late`]) once it has taken this
 /// many occurrences, and at most this many keys are (2 MiB or so).
