@@ -1,11 +1,14 @@
 //! `bangfu undo N [--dry-run]`: import N taken back (contract §8), or
-//! refused with nothing written (exit 1), saying why.
+//! refused with nothing written (exit 1; a number the log does not have,
+//! exit 2), saying why.
 
 use super::{Context, Status};
 use crate::cli::UndoArgs;
 use crate::i18n::undo::{undone_lines, UndoMsg};
 use crate::i18n::Msg;
 use crate::problem::say;
+use crate::problem::UsageError;
+use crate::store::undo::Refusal;
 use crate::store::Store;
 use std::io::Write;
 
@@ -23,6 +26,11 @@ pub fn run(ctx: &Context, args: &UndoArgs, out: &mut dyn Write) -> anyhow::Resul
                 writeln!(out, "{}", line.text(ctx.lang))?;
             }
             Ok(Status::Ok)
+        }
+        // A number the log does not have is a wrong reference on the
+        // command line, as an unknown household is to `show` (exit 2).
+        Err(refusal @ Refusal::Unknown { .. }) => {
+            Err(UsageError::said(UndoMsg::Refused(refusal)).into())
         }
         Err(refusal) => {
             say(&UndoMsg::Refused(refusal).text(ctx.lang), ctx.reveal);

@@ -332,6 +332,12 @@ pub fn undo_state(undone: Option<&str>, undoable: bool, lang: Lang) -> String {
     }
 }
 
+impl super::errors::Localized for UndoMsg {
+    fn text(&self, lang: Lang) -> String {
+        UndoMsg::text(self, lang)
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

@@ -150,8 +150,8 @@ fn undoing_deliveries_and_then_the_rosters_is_the_same_on_a_server() {
             (&["undo", "2"], 0),
             (&["undo", "2"], 1),
             (&["--lang", "zh", "undo", "2"], 1),
-            (&["undo", "7"], 1),
-            (&["--lang", "zh", "undo", "0"], 1),
+            (&["undo", "7"], 2),
+            (&["--lang", "zh", "undo", "0"], 2),
             // The first import: the database is left without records.
             (&["undo", "1", "--dry-run"], 0),
             (&["undo", "1"], 0),
