@@ -219,11 +219,11 @@ impl Msg {
             NothingImported { problems } => tr!(
                 lang,
                 format!(
-                    "nothing was imported: {} (fix them and import again, or use --rejects FILE to import the valid rows)",
+                    "nothing was imported, the database is as it was (the counts above are what the files would have done): {} (fix them and import again, or use --rejects FILE to import the valid rows)",
                     count(*problems, "problem", "problems")
                 ),
                 format!(
-                    "什么也没有导入：{problems} 个问题（改正后重新导入，或用 --rejects 文件 只导入没有问题的行）"
+                    "什么也没有导入，数据库没有改动（上表是这些文件本来会导入的数目）：{problems} 个问题（改正后重新导入，或用 --rejects 文件 只导入没有问题的行）"
                 ),
             ),
             ImportedValidRows { rejected, rejects } => tr!(
