@@ -176,7 +176,7 @@ fn the_password_comes_from_pgpassword_or_the_password_file() {
         for (k, v) in envs {
             cmd.env(k, v);
         }
-        cmd.arg("summary").output().unwrap()
+        cmd.args(["--lang", "zh", "summary"]).output().unwrap()
     };
     let none = run(&[]);
     assert_eq!(
@@ -185,7 +185,14 @@ fn the_password_comes_from_pgpassword_or_the_password_file() {
         "{}",
         String::from_utf8_lossy(&none.stderr)
     );
-    assert!(String::from_utf8_lossy(&none.stderr).contains("password"));
+    // Said in the clerk's language, with what to do (clerk review: the
+    // client's English "password missing" came through).
+    let said = String::from_utf8_lossy(&none.stderr).into_owned();
+    assert!(
+        said.contains("服务器要求密码") && said.contains("PGPASSWORD"),
+        "{said}"
+    );
+    assert!(!said.contains("password missing"), "{said}");
     let from_env = run(&[("PGPASSWORD", "pw-for-tests")]);
     assert!(
         from_env.status.success(),
@@ -218,9 +225,9 @@ fn the_password_comes_from_pgpassword_or_the_password_file() {
     {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&pgpass, std::fs::Permissions::from_mode(0o644)).unwrap();
-        assert_eq!(
-            run(&[("PGPASSFILE", path_str(&pgpass))]).status.code(),
-            Some(2)
-        );
+        let ignored = run(&[("PGPASSFILE", path_str(&pgpass))]);
+        assert_eq!(ignored.status.code(), Some(2));
+        let said = String::from_utf8_lossy(&ignored.stderr).into_owned();
+        assert!(said.contains("chmod 600"), "{said}");
     }
 }

@@ -265,7 +265,9 @@ fn reason(e: &postgres::Error) -> Reason {
         }
     }
     let text = e.to_string();
-    if text.contains("password missing") {
+    // The client's "password missing" is the cause under a configuration
+    // error, not in the error's own text (a clerk saw it in English).
+    if text.contains("password missing") || words(e).contains("password missing") {
         return Reason::PasswordMissing;
     }
     if text.contains("certificate") || words(e).contains("certificate") {
