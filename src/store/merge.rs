@@ -113,20 +113,11 @@ impl Other {
         if !path.exists() {
             return Err(StoreError::Missing { path: name });
         }
-        let not_db = |e: rusqlite::Error| match e.sqlite_error_code() {
+        let conn = open_for_reading(path).map_err(|e| match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::NotADatabase) => StoreError::NotADatabase(name.clone()),
             _ => StoreError::from(e),
-        };
-        let conn = open_for_reading(path).map_err(not_db)?;
-        let (version, tables) = schema::found(&conn).map_err(not_db)?;
-        if version > schema::current_version() {
-            return Err(StoreError::Newer {
-                path: name,
-                found: version,
-                known: schema::current_version(),
-            });
-        }
-        schema::check_is_bangfu(&name, version, &tables, false)?;
+        })?;
+        let version = schema::readable_version(&conn, &name, false)?;
         if version < schema::current_version() {
             drop(conn);
             // Older (version 0, empty or foreign, was refused above).

@@ -302,21 +302,9 @@ impl Store {
     /// a bangfu one.
     fn setup(conn: Connection, name: String, may_fill: bool) -> Result<Store, StoreError> {
         conn.busy_timeout(BUSY_WAIT)?;
-        let not_db = |e: rusqlite::Error| match e.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::NotADatabase) => StoreError::NotADatabase(name.clone()),
-            _ => StoreError::from(e),
-        };
         // Refuse a newer database, and a file that is not bangfu's, before
         // anything below writes to it.
-        let (version, tables) = schema::found(&conn).map_err(not_db)?;
-        if version > schema::current_version() {
-            return Err(StoreError::Newer {
-                path: name,
-                found: version,
-                known: schema::current_version(),
-            });
-        }
-        schema::check_is_bangfu(&name, version, &tables, may_fill)?;
+        let version = schema::readable_version(&conn, &name, may_fill)?;
         if version == 0 {
             // A new database (the size cannot change once the file has
             // pages). SQLite's largest pages: fewer b-tree levels and fewer,

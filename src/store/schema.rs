@@ -452,6 +452,28 @@ fn tables(objects: &[(String, String)]) -> Vec<String> {
         .collect()
 }
 
+/// The schema version of the SQLite file `conn` (named `path`), once it is
+/// known to be a bangfu database this bangfu can read: a file that is not
+/// one (see [`check_is_bangfu`]; an empty one is refused unless
+/// `may_fill`), not a database at all, or of a newer bangfu, is refused
+/// before anything is written to it.
+pub fn readable_version(conn: &Connection, path: &str, may_fill: bool) -> Result<i64, StoreError> {
+    let not_db = |e: rusqlite::Error| match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => StoreError::NotADatabase(path.to_string()),
+        _ => StoreError::from(e),
+    };
+    let (version, tables) = found(conn).map_err(not_db)?;
+    if version > current_version() {
+        return Err(StoreError::Newer {
+            path: path.to_string(),
+            found: version,
+            known: current_version(),
+        });
+    }
+    check_is_bangfu(path, version, &tables, may_fill)?;
+    Ok(version)
+}
+
 /// Refuse a file that is not a bangfu database (contract §4) from what
 /// [`found`] read, before anything is written to it: one without a schema
 /// version that holds anything, or one whose tables are not those of its

@@ -686,7 +686,11 @@ impl Sink<'_, '_> {
         let insert = &mut self.st.insert;
         bind_row(insert, row, note)?;
         insert.raw_bind_parameter(9, occurrence)?;
-        insert.raw_execute()?;
+        // Its place was found free: were it taken after all, the key below
+        // would be another row's, counted as this one.
+        if insert.raw_execute()? != 1 {
+            return Err(place_taken_twice());
+        }
         self.tally.new += 1;
         Ok(self.conn.last_insert_rowid())
     }
