@@ -30,8 +30,52 @@ pub fn is_workbook_name(path: &Path) -> bool {
 pub struct Sheet {
     pub name: String,
     pub format: String,
-    /// The non-empty cells, as (row, column, value), in reading order.
-    cells: Vec<(u32, u32, Data)>,
+    cells: Cells,
+}
+
+/// The non-empty cells of a sheet as the text the parsers read, sorted by
+/// row and column: each cell's place and the span of its text in one
+/// string. Kept as text from the moment each is read, a cell takes 16
+/// bytes and its text; as calamine's value it took 40 and, for text, an
+/// allocation of its own: the 100,000-row workbook of the benchmark peaked
+/// at 64 MiB so, the limit of contract §7 (issue 16).
+#[derive(Debug, Default)]
+struct Cells {
+    at: Vec<Cell>,
+    text: String,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Cell {
+    row: u32,
+    column: u32,
+    start: u32,
+    len: u32,
+}
+
+impl Cells {
+    /// Keep a non-empty cell; false if the sheet's text passed 4 GiB.
+    fn keep(&mut self, (row, column): (u32, u32), value: &Data) -> bool {
+        if value.is_empty() {
+            return true;
+        }
+        let text = cell_text(value);
+        let (Ok(start), Ok(len)) = (u32::try_from(self.text.len()), u32::try_from(text.len()))
+        else {
+            return false;
+        };
+        if start.checked_add(len).is_none() {
+            return false;
+        }
+        self.text.push_str(&text);
+        self.at.push(Cell {
+            row,
+            column,
+            start,
+            len,
+        });
+        true
+    }
 }
 
 /// Open `sheet` (or the first sheet) of the workbook at `path`.
@@ -187,12 +231,14 @@ fn unreadable(e: &calamine::Error, sheet: Option<String>) -> FileError {
 fn used_cells<RS: std::io::Read + std::io::Seek>(
     workbook: &mut Sheets<RS>,
     name: &str,
-) -> Result<Vec<(u32, u32, Data)>, Unread> {
+) -> Result<Cells, Unread> {
     let other = |e: &dyn std::fmt::Display| Unread::Other(e.to_string());
-    let mut cells = Vec::new();
-    let mut keep = |pos: (u32, u32), value: Data| {
-        if !value.is_empty() {
-            cells.push((pos.0, pos.1, value));
+    let mut cells = Cells::default();
+    let mut keep = |pos: (u32, u32), value: &Data| {
+        if cells.keep(pos, value) {
+            Ok(())
+        } else {
+            Err(Unread::Other("more than 4 GiB of text".to_string()))
         }
     };
     match workbook {
@@ -206,13 +252,13 @@ fn used_cells<RS: std::io::Read + std::io::Seek>(
                 if cell.formula.is_some() && value.is_empty() {
                     return Err(Unread::Uncalculated(cell.pos));
                 }
-                keep(cell.pos, value);
+                keep(cell.pos, &value)?;
             }
         }
         Sheets::Xlsb(book) => {
             let mut reader = book.worksheet_cells_reader(name).map_err(|e| other(&e))?;
             while let Some(cell) = reader.next_cell().map_err(|e| other(&e))? {
-                keep(cell.get_position(), cell.get_value().clone().into());
+                keep(cell.get_position(), &cell.get_value().clone().into())?;
             }
         }
         book => {
@@ -221,11 +267,11 @@ fn used_cells<RS: std::io::Read + std::io::Seek>(
             for (r, c, value) in range.used_cells() {
                 // A range is at most u32 rows and columns from its start.
                 let at = (row0 + r as u32, col0 + c as u32);
-                keep(at, value.clone());
+                keep(at, value)?;
             }
         }
     }
-    cells.sort_unstable_by_key(|&(r, c, _)| (r, c));
+    cells.at.sort_unstable_by_key(|c| (c.row, c.column));
     Ok(cells)
 }
 
@@ -244,15 +290,17 @@ fn cell_name(row: u32, column: u32) -> String {
 impl Sheet {
     /// Number of rows, to the last one holding a value.
     pub fn height(&self) -> u64 {
-        self.cells.last().map_or(0, |&(r, _, _)| u64::from(r) + 1)
+        self.cells.at.last().map_or(0, |c| u64::from(c.row) + 1)
     }
 
     /// The sheet's rows, numbered as the spreadsheet numbers them; rows
     /// without a value are left out (they would be blank rows).
     pub fn rows(self) -> SheetRows {
-        let first_column = self.cells.iter().map(|&(_, c, _)| c).min().unwrap_or(0);
+        let first_column = self.cells.at.iter().map(|c| c.column).min().unwrap_or(0);
+        let Cells { at, text } = self.cells;
         SheetRows {
-            cells: self.cells.into_iter().peekable(),
+            cells: at.into_iter().peekable(),
+            text,
             first_column,
             width: 0,
         }
@@ -262,7 +310,9 @@ impl Sheet {
 /// The rows of a sheet, built from its cells in one pass: each row takes
 /// the cells of its row number off the front.
 pub struct SheetRows {
-    cells: std::iter::Peekable<std::vec::IntoIter<(u32, u32, Data)>>,
+    cells: std::iter::Peekable<std::vec::IntoIter<Cell>>,
+    /// The cells' text ([`Cells`]).
+    text: String,
     /// The leftmost column holding a value: the rows' first cell.
     first_column: u32,
     /// Cells in the header row, once it is found: rows are padded to it,
@@ -281,15 +331,20 @@ impl Iterator for SheetRows {
     type Item = Result<RawRow, FileError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let row = self.cells.peek()?.0;
+        let row = self.cells.peek()?.row;
         let mut cells = StringRecord::new();
         let mut column = self.first_column;
-        while let Some((_, at, value)) = self.cells.next_if(|&(r, _, _)| r == row) {
-            for _ in column..at {
+        while let Some(cell) = self.cells.next_if(|c| c.row == row) {
+            for _ in column..cell.column {
                 cells.push_field("");
             }
-            cells.push_field(&cell_text(&value));
-            column = at.saturating_add(1);
+            let start = cell.start as usize;
+            cells.push_field(
+                self.text
+                    .get(start..start + cell.len as usize)
+                    .unwrap_or(""),
+            );
+            column = cell.column.saturating_add(1);
         }
         while cells.len() < self.width {
             cells.push_field("");
@@ -374,11 +429,26 @@ mod tests {
     }
 
     fn sheet(cells: Vec<(u32, u32, Data)>) -> Sheet {
+        let mut kept = Cells::default();
+        for (row, column, value) in cells {
+            assert!(kept.keep((row, column), &value));
+        }
         Sheet {
             name: "s".into(),
             format: "xlsx".into(),
-            cells,
+            cells: kept,
         }
+    }
+
+    #[test]
+    fn a_cell_is_kept_in_16_bytes_and_its_text() {
+        // What keeps a 100,000-row workbook under contract §7's 64 MiB.
+        assert_eq!(std::mem::size_of::<Cell>(), 16);
+        let mut cells = Cells::default();
+        assert!(cells.keep((0, 0), &Data::Float(1.5)));
+        assert!(cells.keep((0, 1), &Data::Empty));
+        assert!(cells.keep((0, 2), &Data::String("走访".into())));
+        assert_eq!((cells.at.len(), cells.text.as_str()), (2, "1.5走访"));
     }
 
     #[test]
