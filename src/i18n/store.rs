@@ -524,6 +524,11 @@ pub fn error_text(e: &StoreError, lang: Lang) -> String {
             format!("{path} was made by a newer bangfu (schema version {found}; this one knows up to {known}); upgrade bangfu — the file was left untouched"),
             format!("{path} 由更新版本的 bangfu 建立（数据库结构第 {found} 版；本程序只认识到第 {known} 版）；请升级 bangfu——文件没有改动"),
         ),
+        OlderOnServer { path, found, known } => tr!(
+            lang,
+            format!("{path} holds bangfu's data in an older form (schema version {found}; this bangfu uses {known}), which only the district's admin login (the one that made it) may bring up to date: ask the district to run bangfu once with that login (any report will do); nothing was changed"),
+            format!("{path} 里 bangfu 的数据是旧版格式（数据库结构第 {found} 版；本程序用第 {known} 版），只有区里的管理员登录名（建立它的那个）能升级：请区里用该登录名运行一次 bangfu（任何报表都可以）；什么也没有改动"),
+        ),
         NotADatabase(path) => tr!(
             lang,
             format!("{path} is not a bangfu database (or not an SQLite file at all)"),
@@ -700,6 +705,11 @@ pub(crate) mod tests {
                 path: path(),
                 found: 9,
                 known: 5,
+            },
+            StoreError::OlderOnServer {
+                path: path(),
+                found: 7,
+                known: 8,
             },
             StoreError::NotADatabase(path()),
             StoreError::UpgradeBroken {

@@ -158,6 +158,9 @@ fn grant_in_transaction(conn: &Conn, request: &Request<'_>) -> Result<Result<Gra
         // writer's lock whatever one did.
         "GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA bangfu TO %I",
         "GRANT EXECUTE ON FUNCTION bangfu.sync_keys() TO %I",
+        // What a township's login reads beyond its township's households
+        // now: those that moved away (schema.rs, "Access").
+        "GRANT EXECUTE ON FUNCTION bangfu.ever_in(TEXT) TO %I",
     ] {
         ddl(conn, sql, &[role])?;
     }

@@ -125,6 +125,46 @@ pub fn tune(conn: &Conn) -> Result<bool> {
     }
 }
 
+/// Bring a server's schema 7 to 8 ([`schema::MIGRATE_8`]) in one write
+/// transaction, when the session's role owns the tables (the district's
+/// admin who made it); whether it did. Any other role finds the schema
+/// as it was, and is refused by [`crate::store::Store::open`] until the
+/// owner has run bangfu once: schema 7's access rules would give a
+/// township's login reports short of the district's (contract §11).
+pub fn migrate(conn: &Conn) -> Result<bool> {
+    let owner: bool = conn.value(
+        "SELECT pg_has_role(relowner, 'USAGE') FROM pg_class
+         WHERE oid = 'bangfu.households'::regclass",
+        crate::args![],
+    )?;
+    if !owner {
+        return Ok(false);
+    }
+    conn.begin_write()?;
+    let wait = crate::store::BUSY_WAIT.as_secs();
+    let done = (|| {
+        // Another bangfu may have migrated it while this one waited.
+        if found(conn)? != Found::Version(7) {
+            return Ok(false);
+        }
+        conn.batch(&format!(
+            "SET LOCAL lock_timeout = '{wait}s'; {}",
+            schema::MIGRATE_8
+        ))?;
+        Ok(true)
+    })();
+    match done {
+        Ok(made) => {
+            conn.commit()?;
+            Ok(made)
+        }
+        Err(e) => {
+            let _ = conn.rollback();
+            Err(e)
+        }
+    }
+}
+
 /// Take away the schema an import made and then did not commit to, so
 /// that a mistyped `--db` leaves no empty bangfu database to report zeros
 /// (as a file made for nothing is removed). Only while it holds no record,

@@ -1,6 +1,7 @@
 //! bangfu's tables on a PostgreSQL server: the same tables and columns as
 //! the SQLite file's schema (src/store/schema.rs, version 7), so that the
-//! store's shared SQL reads and writes both. Everything lives in its own
+//! store's shared SQL reads and writes both; the server's schema is
+//! version 8, its access rules past those of 7 (below). Everything lives in its own
 //! schema, `bangfu`, beside whatever else the database holds.
 //!
 //! Differences, each for a reason:
@@ -34,19 +35,22 @@
 //!   each import (filled in by the server). SQLite files have no logins.
 //!
 //! A migration is one transaction; the version is in `bangfu.version`.
+//! Version 8 (no new table or column): a township's login reads every
+//! household that was ever in its township and writes only those in it
+//! now (contract §11), where 7 had it read and write those in it now
+//! ([`MIGRATE_8`]).
 
-/// The schema version this bangfu writes on a server (the same number as
-/// its SQLite schema).
-pub const VERSION: i64 = 7;
+/// The schema version this bangfu writes on a server.
+pub const VERSION: i64 = 8;
 
-/// Version 7, whole: a new database gets it in one transaction.
+/// Version 8, whole: a new database gets it in one transaction.
 pub const CREATE: &str = concat!(
     r#"
 CREATE SCHEMA bangfu;
 SET LOCAL search_path = bangfu;
 
 CREATE TABLE version (version BIGINT NOT NULL);
-INSERT INTO version VALUES (7);
+INSERT INTO version VALUES (8);
 
 CREATE TABLE households (
     key        BIGSERIAL PRIMARY KEY,
@@ -247,9 +251,10 @@ CREATE TRIGGER referred AFTER DELETE ON ledgers REFERENCING OLD TABLE AS old_row
 REVOKE EXECUTE ON FUNCTION deliveries_refer(), holds_refer(), referred_gone() FROM PUBLIC;
 
 -- What import n wrote or kept for its undo, counted by the owner (every
--- row) and by the login asking (the rows it sees): an undo by a login
--- that cannot see all of it is refused (store/undo.rs, out_of_sight),
--- else it would take back part and leave the rest counted.
+-- row) and by the login asking (the rows it sees; in an undo's write
+-- transaction, the rows it may write: see "Access" below): an undo by a
+-- login that cannot write all of it is refused (store/undo.rs,
+-- out_of_sight), else it would take back part and leave the rest counted.
 CREATE FUNCTION touched_by(n BIGINT) RETURNS BIGINT LANGUAGE sql SECURITY DEFINER
 SET search_path = bangfu, pg_temp AS $$
     SELECT (SELECT count(*) FROM bangfu.households WHERE added = n)
@@ -296,194 +301,16 @@ BEGIN
 END $$;
 REVOKE EXECUTE ON FUNCTION sync_keys() FROM PUBLIC;
 
--- Access (contract §9): the server, not bangfu, keeps a township's clerk
--- to the township's records.
---
--- `grants` has one row per login role `bangfu grant` made: the township
--- whose records it may read and write, or NULL for every township. The
--- policies below look the current role up there. Row-level security is
--- ENABLEd, not FORCEd, on the tables: the tables' owner — the admin who
--- made this schema, whose role runs `grant` and `sync_keys()` — and
--- superusers are not subject to it and see every row; every other role
--- sees, updates and deletes only the rows a policy's USING lets through,
--- and may insert or update a row to hold only what its WITH CHECK lets
--- through (else the statement fails: "new row violates row-level
--- security policy", SQLSTATE 42501, which bangfu says as the server's
--- refusal). A role with no row in `grants` sees none of these rows.
---
--- - households: those whose current township is the role's;
--- - pairings, deliveries and the old rows an import kept for undo
---   (undo_pairings, undo_deliveries): those whose household the role sees
---   (the subquery on households is itself under households' policy);
--- - holds and undo_holds (which ledger holds which record): by the
---   record's kind — a household, pairing or delivery the role sees (or,
---   for a record an undo puts back, its kept old row); members' holds are
---   read by all, written by the roles of every township only; a new hold
---   is checked by a trigger at the end of its statement (below);
--- - history: changes of households the role sees; members' changes are
---   read by all, written by the roles of every township only;
--- - commands (the log): read by all; a township's role writes only the
---   rows of its own imports (`role`), so that it cannot mark another's
---   import undone — it would see nothing of it to take back.
--- - members: they have no township; every role reads them all, and only
---   the roles of every township write them: a township's role changing
---   or adding one fails, and its deletes (an undo's of the members its
---   import added: none) find nothing.
---
--- The rest of the log (imports, ledgers) is read and written by every
--- role. `grants` is read by each role for its own row only, and written
--- by the owner only (table privileges, granted by `bangfu grant`,
--- store/pg/grant.rs).
---
--- Every "every township" test is an uncorrelated EXISTS, run once per
--- statement; every "its household" test a correlated EXISTS on a key,
--- which the server runs as one hash of the keys the role sees where it
--- fits in memory and as one index probe per row where it does not.
 CREATE TABLE grants (
     role      TEXT COLLATE "C" PRIMARY KEY,
     township  TEXT COLLATE "C"
 );
-ALTER TABLE grants ENABLE ROW LEVEL SECURITY;
-CREATE POLICY own ON grants USING (role = current_user);
-
-ALTER TABLE members ENABLE ROW LEVEL SECURITY;
-CREATE POLICY seen ON members FOR SELECT USING (true);
-CREATE POLICY added ON members FOR INSERT WITH CHECK (
-    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-);
-CREATE POLICY changed ON members FOR UPDATE USING (true) WITH CHECK (
-    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-);
-CREATE POLICY dropped ON members FOR DELETE USING (
-    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-);
-
-ALTER TABLE households ENABLE ROW LEVEL SECURITY;
-CREATE POLICY township ON households USING (
-    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR households.township IN (SELECT g.township FROM bangfu.grants g WHERE g.role = current_user)
-);
-
-ALTER TABLE pairings ENABLE ROW LEVEL SECURITY;
-CREATE POLICY township ON pairings USING (
-    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR EXISTS (SELECT FROM bangfu.households h WHERE h.key = pairings.household)
-);
-
-ALTER TABLE deliveries ENABLE ROW LEVEL SECURITY;
-CREATE POLICY township ON deliveries USING (
-    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR EXISTS (SELECT FROM bangfu.households h WHERE h.key = deliveries.household)
-);
-
-ALTER TABLE undo_pairings ENABLE ROW LEVEL SECURITY;
-CREATE POLICY township ON undo_pairings USING (
-    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR EXISTS (SELECT FROM bangfu.households h WHERE h.key = undo_pairings.household)
-);
-
-ALTER TABLE undo_deliveries ENABLE ROW LEVEL SECURITY;
-CREATE POLICY township ON undo_deliveries USING (
-    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR EXISTS (SELECT FROM bangfu.households h WHERE h.key = undo_deliveries.household)
-);
-
--- An undo row is the old copy of a row the import is about to delete or
--- change: a township's login may write one only of a delivery or pairing
--- it sees, under that row's own key and household. (A made-up undo row
--- under another township's delivery's key would let the holds' check
--- below pass a hold on that delivery.)
-CREATE POLICY copied ON undo_deliveries AS RESTRICTIVE FOR INSERT WITH CHECK (
-    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR EXISTS (SELECT FROM bangfu.deliveries d
-               WHERE d.key = undo_deliveries.key AND d.household = undo_deliveries.household)
-);
-CREATE POLICY copied ON undo_pairings AS RESTRICTIVE FOR INSERT WITH CHECK (
-    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR EXISTS (SELECT FROM bangfu.pairings p
-               WHERE p.key = undo_pairings.key AND p.household = undo_pairings.household)
-);
-
--- A hold is checked when its statement ends, not row by row: an import
--- inserts deliveries and their holds in one statement (store/pg/
--- deliveries.rs), and a policy's WITH CHECK, run as each row goes in,
--- does not see the deliveries the same statement inserts; the trigger
--- after it does. The policy on inserts keeps members' holds to the roles
--- of every township.
-ALTER TABLE holds ENABLE ROW LEVEL SECURITY;
-CREATE POLICY seen ON holds FOR SELECT USING (
-    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR holds.kind = 1
-    OR holds.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = holds.record)
-    OR holds.kind = 2 AND EXISTS (SELECT FROM bangfu.pairings p WHERE p.key = holds.record)
-    OR holds.kind = 3 AND EXISTS (SELECT FROM bangfu.deliveries d WHERE d.key = holds.record)
-);
-CREATE POLICY dropped ON holds FOR DELETE USING (
-    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR holds.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = holds.record)
-    OR holds.kind = 2 AND EXISTS (SELECT FROM bangfu.pairings p WHERE p.key = holds.record)
-    OR holds.kind = 3 AND EXISTS (SELECT FROM bangfu.deliveries d WHERE d.key = holds.record)
-);
-CREATE POLICY changed ON holds FOR UPDATE USING (
-    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR holds.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = holds.record)
-    OR holds.kind = 2 AND EXISTS (SELECT FROM bangfu.pairings p WHERE p.key = holds.record)
-    OR holds.kind = 3 AND EXISTS (SELECT FROM bangfu.deliveries d WHERE d.key = holds.record)
-);
--- Any role may hold a member in its ledger (a township's monthly members
--- sheet, listed unchanged, holds them): members are everyone's to read;
--- adding or changing one stays the district's (the policies on members).
-CREATE POLICY added ON holds FOR INSERT WITH CHECK (true);
--- Every hold a statement added by a role under row-level security is of
--- a record the role sees (or, for a record an undo is putting back, of
--- its kept old row); else the statement fails as a policy's check would.
-CREATE FUNCTION holds_checked() RETURNS trigger LANGUAGE plpgsql
-SET search_path = bangfu, pg_temp AS $$
-BEGIN
-    IF row_security_active('bangfu.holds')
-       AND NOT EXISTS (SELECT FROM bangfu.grants g
-                       WHERE g.role = current_user AND g.township IS NULL)
-       AND EXISTS (SELECT FROM new_holds n WHERE NOT (
-           n.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = n.record)
-           OR n.kind = 1 AND EXISTS (SELECT FROM bangfu.members m WHERE m.key = n.record)
-           OR n.kind = 2 AND (EXISTS (SELECT FROM bangfu.pairings p WHERE p.key = n.record)
-               OR EXISTS (SELECT FROM bangfu.undo_pairings u WHERE u.key = n.record))
-           OR n.kind = 3 AND (EXISTS (SELECT FROM bangfu.deliveries d WHERE d.key = n.record)
-               OR EXISTS (SELECT FROM bangfu.undo_deliveries u WHERE u.key = n.record))))
-    THEN
-        RAISE EXCEPTION 'new row violates row-level security policy for table "holds"'
-            USING ERRCODE = 'insufficient_privilege';
-    END IF;
-    RETURN NULL;
-END $$;
+"#,
+    access!(),
+    r#"
 CREATE TRIGGER checked AFTER INSERT ON holds REFERENCING NEW TABLE AS new_holds
     FOR EACH STATEMENT EXECUTE FUNCTION holds_checked();
 
--- A dropped hold's record may be gone (deleted by --replace): its kept
--- old row says whose it was.
-ALTER TABLE undo_holds ENABLE ROW LEVEL SECURITY;
-CREATE POLICY seen ON undo_holds FOR SELECT USING (undo_holds.kind = 1);
-CREATE POLICY township ON undo_holds USING (
-    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR undo_holds.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = undo_holds.record)
-    OR undo_holds.kind = 2 AND (EXISTS (SELECT FROM bangfu.pairings p WHERE p.key = undo_holds.record)
-        OR EXISTS (SELECT FROM bangfu.undo_pairings u WHERE u.key = undo_holds.record))
-    OR undo_holds.kind = 3 AND (EXISTS (SELECT FROM bangfu.deliveries d WHERE d.key = undo_holds.record)
-        OR EXISTS (SELECT FROM bangfu.undo_deliveries u WHERE u.key = undo_holds.record))
-) WITH CHECK (
-    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR undo_holds.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = undo_holds.record)
-    OR undo_holds.kind = 2 AND (EXISTS (SELECT FROM bangfu.pairings p WHERE p.key = undo_holds.record)
-        OR EXISTS (SELECT FROM bangfu.undo_pairings u WHERE u.key = undo_holds.record))
-    OR undo_holds.kind = 3 AND (EXISTS (SELECT FROM bangfu.deliveries d WHERE d.key = undo_holds.record)
-        OR EXISTS (SELECT FROM bangfu.undo_deliveries u WHERE u.key = undo_holds.record))
-);
-
-ALTER TABLE commands ENABLE ROW LEVEL SECURITY;
-CREATE POLICY own ON commands USING (true) WITH CHECK (
-    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR commands.role = current_user
-);
 -- A township's login changes (marks undone) the log entries of its own
 -- imports only, and no entry's role: refused with an error, not passed
 -- over (an undo of another's import must fail, not half-happen).
@@ -502,6 +329,281 @@ BEGIN
     RETURN NEW;
 END $$;
 CREATE TRIGGER kept BEFORE UPDATE ON commands FOR EACH ROW EXECUTE FUNCTION commands_kept();
+"#
+);
+
+/// Who reads and writes what (the "Access" part of [`CREATE`]): the
+/// row-level security policies and the functions they ask, each made
+/// anew by [`MIGRATE_8`] after it drops every policy, so that a server
+/// brought from schema 7 has exactly the rules a new one gets.
+macro_rules! access {
+    () => {
+        r#"
+-- Access (contract §9, §11): the server, not bangfu, keeps a township's
+-- clerk to the township's records.
+--
+-- `grants` has one row per login role `bangfu grant` made: the township
+-- whose records it may read and write, or NULL for every township. The
+-- policies below look the current role up there. Row-level security is
+-- ENABLEd, not FORCEd, on the tables: the tables' owner — the admin who
+-- made this schema, whose role runs `grant` and `sync_keys()` — and
+-- superusers are not subject to it and see every row; every other role
+-- sees, updates and deletes only the rows a policy's USING lets through,
+-- and may insert or update a row to hold only what its WITH CHECK lets
+-- through (else the statement fails: "new row violates row-level
+-- security policy", SQLSTATE 42501, which bangfu says as the server's
+-- refusal). A role with no row in `grants` sees none of these rows.
+--
+-- A township's role READS every household that was ever in its township
+-- — whose township is T now, or whose history has a change of township
+-- from or to T ([`ever_in`]) — and what is secured through them: so its
+-- reports, which count each delivery toward the township of its day
+-- (contract §4), are the district's reports with `--township T`, figure
+-- for figure, also after a household moved away. It WRITES (inserts,
+-- updates, deletes) only the households whose township is T now, and
+-- what is secured through those: a household that moved away is the new
+-- township's to correct. Each table secured through a household has a
+-- policy `written` FOR ALL (the write rule, which also reads) and a
+-- policy `was` FOR SELECT (the wider read); policies of one command are
+-- ORed, so a row is read if either lets it through and written only if
+-- `written` does.
+--
+-- Inside a write transaction (an import, an undo: store::sql::Conn::
+-- begin_write sets `bangfu.writing`) a role reads only what it may write:
+-- an import finds, matches and replaces only records it may write (a
+-- moved-out household in its sheet is said as not its township's, as
+-- before the move), and an undo's check that nothing of the import has
+-- gone out of its reach ([`touched_seen`]) counts what it may write.
+-- Narrowing is all a session can do with the setting: the write rules
+-- do not read it.
+--
+-- - households: read, as above; written, those whose township is T now;
+-- - pairings, deliveries and the old rows an import kept for undo
+--   (undo_pairings, undo_deliveries): read, those whose household the
+--   role reads (the subquery on households is under households' policy);
+--   written, those whose household's township is T now;
+-- - holds and undo_holds (which ledger holds which record): by the
+--   record's kind — a household, pairing or delivery the role reads, or
+--   may write (or, for a record an undo puts back, its kept old row);
+--   members' holds are read by all, written by the roles of every
+--   township only; a new hold is checked by a trigger at the end of its
+--   statement (below);
+-- - history: changes of households the role reads; written, of those it
+--   may write; members' changes are read by all, written by the roles of
+--   every township only;
+-- - commands (the log): read by all; a township's role writes only the
+--   rows of its own imports (`role`), so that it cannot mark another's
+--   import undone — it would see nothing of it to take back.
+-- - members: they have no township; every role reads them all, and only
+--   the roles of every township write them: a township's role changing
+--   or adding one fails, and its deletes (an undo's of the members its
+--   import added: none) find nothing.
+--
+-- The rest of the log (imports, ledgers) is read and written by every
+-- role. `grants` is read by each role for its own row only, and written
+-- by the owner only (table privileges, granted by `bangfu grant`,
+-- store/pg/grant.rs).
+--
+-- Every "every township" test is an uncorrelated EXISTS, run once per
+-- statement; every "its household" test a correlated EXISTS on a key,
+-- which the server runs as one hash of the keys the role sees where it
+-- fits in memory and as one index probe per row where it does not; the
+-- households a township's role reads besides its own are one list per
+-- statement ([`ever_in`], run once).
+
+-- The households whose township was `t` before or after a change of
+-- township: their history rows of field 'township' (old and new are the
+-- township's name as the households table holds it). SECURITY DEFINER,
+-- owned by the schema's owner, who is not under row-level security: the
+-- households' policy asks it, and reading history under history's policy
+-- would ask households' policy again (the server refuses such a loop).
+-- Executed by the owner and the roles `bangfu grant` makes; what it
+-- tells a role beyond its own township's households is household keys
+-- (numbers), no record.
+CREATE OR REPLACE FUNCTION bangfu.ever_in(t TEXT) RETURNS SETOF BIGINT LANGUAGE sql
+STABLE SECURITY DEFINER SET search_path = bangfu, pg_temp AS $$
+    SELECT h.record FROM bangfu.history h
+    WHERE h.kind = 0 AND h.field = 'township' AND (h.old = t OR h.new = t)
+$$;
+REVOKE EXECUTE ON FUNCTION bangfu.ever_in(TEXT) FROM PUBLIC;
+
+ALTER TABLE grants ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own ON grants USING (role = current_user);
+
+ALTER TABLE members ENABLE ROW LEVEL SECURITY;
+CREATE POLICY seen ON members FOR SELECT USING (true);
+CREATE POLICY added ON members FOR INSERT WITH CHECK (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+);
+CREATE POLICY changed ON members FOR UPDATE USING (true) WITH CHECK (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+);
+CREATE POLICY dropped ON members FOR DELETE USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+);
+
+ALTER TABLE households ENABLE ROW LEVEL SECURITY;
+CREATE POLICY written ON households USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR households.township IN (SELECT g.township FROM bangfu.grants g WHERE g.role = current_user)
+);
+CREATE POLICY was ON households FOR SELECT USING (
+    (SELECT current_setting('bangfu.writing', true)) IS DISTINCT FROM 'on'
+    AND households.key IN (SELECT bangfu.ever_in(g.township) FROM bangfu.grants g
+                           WHERE g.role = current_user AND g.township IS NOT NULL)
+);
+
+ALTER TABLE pairings ENABLE ROW LEVEL SECURITY;
+CREATE POLICY written ON pairings USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR EXISTS (SELECT FROM bangfu.households h WHERE h.key = pairings.household
+               AND h.township IN (SELECT g.township FROM bangfu.grants g WHERE g.role = current_user))
+);
+CREATE POLICY was ON pairings FOR SELECT USING (
+    EXISTS (SELECT FROM bangfu.households h WHERE h.key = pairings.household)
+);
+
+ALTER TABLE deliveries ENABLE ROW LEVEL SECURITY;
+CREATE POLICY written ON deliveries USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR EXISTS (SELECT FROM bangfu.households h WHERE h.key = deliveries.household
+               AND h.township IN (SELECT g.township FROM bangfu.grants g WHERE g.role = current_user))
+);
+CREATE POLICY was ON deliveries FOR SELECT USING (
+    EXISTS (SELECT FROM bangfu.households h WHERE h.key = deliveries.household)
+);
+
+ALTER TABLE undo_pairings ENABLE ROW LEVEL SECURITY;
+CREATE POLICY written ON undo_pairings USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR EXISTS (SELECT FROM bangfu.households h WHERE h.key = undo_pairings.household
+               AND h.township IN (SELECT g.township FROM bangfu.grants g WHERE g.role = current_user))
+);
+CREATE POLICY was ON undo_pairings FOR SELECT USING (
+    EXISTS (SELECT FROM bangfu.households h WHERE h.key = undo_pairings.household)
+);
+
+ALTER TABLE undo_deliveries ENABLE ROW LEVEL SECURITY;
+CREATE POLICY written ON undo_deliveries USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR EXISTS (SELECT FROM bangfu.households h WHERE h.key = undo_deliveries.household
+               AND h.township IN (SELECT g.township FROM bangfu.grants g WHERE g.role = current_user))
+);
+CREATE POLICY was ON undo_deliveries FOR SELECT USING (
+    EXISTS (SELECT FROM bangfu.households h WHERE h.key = undo_deliveries.household)
+);
+
+-- An undo row is the old copy of a row the import is about to delete or
+-- change: a township's login may write one only of a delivery or pairing
+-- it sees, under that row's own key and household (which `written` keeps
+-- to its township now). (A made-up undo row under another township's
+-- delivery's key would let the holds' check below pass a hold on that
+-- delivery.)
+CREATE POLICY copied ON undo_deliveries AS RESTRICTIVE FOR INSERT WITH CHECK (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR EXISTS (SELECT FROM bangfu.deliveries d
+               WHERE d.key = undo_deliveries.key AND d.household = undo_deliveries.household)
+);
+CREATE POLICY copied ON undo_pairings AS RESTRICTIVE FOR INSERT WITH CHECK (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR EXISTS (SELECT FROM bangfu.pairings p
+               WHERE p.key = undo_pairings.key AND p.household = undo_pairings.household)
+);
+
+-- Whether a township's role may write a hold of record `record` of
+-- `kind` (0 household, 2 pairing, 3 delivery): the record's household is
+-- in its township now; for a record an undo is putting back, its kept
+-- old row's household. (Members' holds: the district's only, below.)
+-- Asked per hold a township's role drops or changes, and by the trigger
+-- below per hold a statement of such a role adds; the district's roles
+-- pass before it is asked. Names are qualified, so the search path needs
+-- no pinning, and the server may inline it into the policy.
+CREATE OR REPLACE FUNCTION bangfu.hold_written(kind BIGINT, record BIGINT) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (SELECT FROM bangfu.households h
+                   WHERE h.township IN (SELECT g.township FROM bangfu.grants g
+                                        WHERE g.role = current_user)
+                     AND h.key IN (SELECT $2 WHERE $1 = 0
+                                   UNION ALL SELECT p.household FROM bangfu.pairings p
+                                       WHERE $1 = 2 AND p.key = $2
+                                   UNION ALL SELECT u.household FROM bangfu.undo_pairings u
+                                       WHERE $1 = 2 AND u.key = $2
+                                   UNION ALL SELECT d.household FROM bangfu.deliveries d
+                                       WHERE $1 = 3 AND d.key = $2
+                                   UNION ALL SELECT u.household FROM bangfu.undo_deliveries u
+                                       WHERE $1 = 3 AND u.key = $2))
+$$;
+-- A hold is checked when its statement ends, not row by row: an import
+-- inserts deliveries and their holds in one statement (store/pg/
+-- deliveries.rs), and a policy's WITH CHECK, run as each row goes in,
+-- does not see the deliveries the same statement inserts; the trigger
+-- after it does. The policy on inserts keeps members' holds to the roles
+-- of every township.
+ALTER TABLE holds ENABLE ROW LEVEL SECURITY;
+CREATE POLICY seen ON holds FOR SELECT USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR holds.kind = 1
+    OR holds.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = holds.record)
+    OR holds.kind = 2 AND EXISTS (SELECT FROM bangfu.pairings p WHERE p.key = holds.record)
+    OR holds.kind = 3 AND EXISTS (SELECT FROM bangfu.deliveries d WHERE d.key = holds.record)
+);
+CREATE POLICY dropped ON holds FOR DELETE USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR holds.kind <> 1 AND bangfu.hold_written(holds.kind, holds.record)
+);
+CREATE POLICY changed ON holds FOR UPDATE USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR holds.kind <> 1 AND bangfu.hold_written(holds.kind, holds.record)
+);
+-- Any role may hold a member in its ledger (a township's monthly members
+-- sheet, listed unchanged, holds them): members are everyone's to read;
+-- adding or changing one stays the district's (the policies on members).
+CREATE POLICY added ON holds FOR INSERT WITH CHECK (true);
+-- Every hold a statement added by a role under row-level security is of
+-- a record the role may write (a member: every role), else the statement
+-- fails as a policy's check would.
+CREATE OR REPLACE FUNCTION bangfu.holds_checked() RETURNS trigger LANGUAGE plpgsql
+SET search_path = bangfu, pg_temp AS $$
+BEGIN
+    IF row_security_active('bangfu.holds')
+       AND NOT EXISTS (SELECT FROM bangfu.grants g
+                       WHERE g.role = current_user AND g.township IS NULL)
+       AND EXISTS (SELECT FROM new_holds n WHERE NOT (
+           n.kind = 1 AND EXISTS (SELECT FROM bangfu.members m WHERE m.key = n.record)
+           OR n.kind <> 1 AND bangfu.hold_written(n.kind, n.record)))
+    THEN
+        RAISE EXCEPTION 'new row violates row-level security policy for table "holds"'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NULL;
+END $$;
+
+-- A dropped hold's record may be gone (deleted by --replace): its kept
+-- old row says whose it was.
+ALTER TABLE undo_holds ENABLE ROW LEVEL SECURITY;
+CREATE POLICY seen ON undo_holds FOR SELECT USING (undo_holds.kind = 1);
+CREATE POLICY was ON undo_holds FOR SELECT USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR undo_holds.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = undo_holds.record)
+    OR undo_holds.kind = 2 AND (EXISTS (SELECT FROM bangfu.pairings p WHERE p.key = undo_holds.record)
+        OR EXISTS (SELECT FROM bangfu.undo_pairings u WHERE u.key = undo_holds.record))
+    OR undo_holds.kind = 3 AND (EXISTS (SELECT FROM bangfu.deliveries d WHERE d.key = undo_holds.record)
+        OR EXISTS (SELECT FROM bangfu.undo_deliveries u WHERE u.key = undo_holds.record))
+);
+CREATE POLICY written ON undo_holds USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR undo_holds.kind <> 1 AND bangfu.hold_written(undo_holds.kind, undo_holds.record)
+);
+
+ALTER TABLE commands ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own ON commands USING (true) WITH CHECK (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR commands.role = current_user
+);
+CREATE POLICY own_delete ON commands AS RESTRICTIVE FOR DELETE USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR commands.role = current_user
+);
 -- The ledgers and the per-file log: read by all, added to by every
 -- import; changed or deleted by the district only (renaming a ledger
 -- would let --replace keep rows a sheet no longer lists).
@@ -521,25 +623,24 @@ CREATE POLICY added ON imports FOR INSERT WITH CHECK (
 CREATE POLICY district ON imports USING (
     EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
 );
-CREATE POLICY own_delete ON commands AS RESTRICTIVE FOR DELETE USING (
-    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR commands.role = current_user
-);
 
 ALTER TABLE history ENABLE ROW LEVEL SECURITY;
 -- Members' history is everyone's to read and only the district's to
 -- write (changed or deleted too: a township's login must not take back
 -- what a member's unit was on a day).
 CREATE POLICY seen ON history FOR SELECT USING (history.kind = 1);
-CREATE POLICY township ON history USING (
+CREATE POLICY was ON history FOR SELECT USING (
+    history.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = history.record)
+);
+CREATE POLICY written ON history USING (
     EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR history.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = history.record)
-) WITH CHECK (
-    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR history.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = history.record)
+    OR history.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = history.record
+        AND h.township IN (SELECT g.township FROM bangfu.grants g WHERE g.role = current_user))
 );
 "#
-);
+    };
+}
+use access;
 
 /// The statement-level checks of what deliveries and holds refer to (see
 /// `deliveries_refer` in [`CREATE`]): each distinct reference the
@@ -576,6 +677,34 @@ END $$;
     };
 }
 use refer_checks;
+
+/// Schema 7 to 8, by the tables' owner, in one write transaction
+/// ([`super::migrate`]): every policy goes and the access rules of
+/// [`CREATE`] are made (the same text), `ever_in` is given to every role
+/// `bangfu grant` made, and the version is 8. No table changes.
+pub const MIGRATE_8: &str = concat!(
+    r#"
+DO $$
+DECLARE p record;
+BEGIN
+    FOR p IN SELECT policyname, tablename FROM pg_policies WHERE schemaname = 'bangfu' LOOP
+        EXECUTE format('DROP POLICY %I ON bangfu.%I', p.policyname, p.tablename);
+    END LOOP;
+END $$;
+"#,
+    access!(),
+    r#"
+DO $$
+DECLARE r record;
+BEGIN
+    FOR r IN SELECT g.role FROM bangfu.grants g
+             WHERE EXISTS (SELECT FROM pg_roles WHERE rolname = g.role) LOOP
+        EXECUTE format('GRANT EXECUTE ON FUNCTION bangfu.ever_in(TEXT) TO %I', r.role);
+    END LOOP;
+END $$;
+UPDATE bangfu.version SET version = 8;
+"#
+);
 
 /// Schema 7 as first released, brought to the indexes and checks
 /// [`CREATE`] now makes, by its owner (see [`super::tune`]): the same
