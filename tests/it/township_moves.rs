@@ -29,7 +29,8 @@ const HOUSEHOLDS: &str = "户编号,户主,乡镇,村,脱贫状态\n\
     GN-H003,王桂芳,工农乡,大坪村,已脱贫\n\
     SS-H001,赵玉兰,寿山乡,寿山村,贫困\n\
     SS-H002,孙淑珍,寿山乡,石门村,贫困\n";
-const MEMBERS: &str = "编号,姓名,工作单位\nM001,周建国,区农业局\nM002,钱七,区教育局\nM003,吴志强,区民政局\n";
+const MEMBERS: &str =
+    "编号,姓名,工作单位\nM001,周建国,区农业局\nM002,钱七,区教育局\nM003,吴志强,区民政局\n";
 const PAIRINGS: &str = "帮扶人编号,户编号,结对日期\n\
     M001,GN-H001,2003年1月1日\n\
     M002,GN-H002,2003年1月1日\n\
@@ -142,7 +143,12 @@ impl District {
             "ss/帮扶记录6月.csv",
             &format!("{DELIVERY_HEADER}{LATER_VISIT}"),
         );
-        ok(&self.w, &self.shoushan, Some("2003-06-15"), &["import", &later]);
+        ok(
+            &self.w,
+            &self.shoushan,
+            Some("2003-06-15"),
+            &["import", &later],
+        );
     }
 }
 
@@ -154,19 +160,60 @@ fn reports() -> Vec<Vec<&'static str>> {
         vec!["summary", "--from", "2003-01-01", "--to", "2003-05-31"],
         vec!["summary", "--format", "json"],
         vec!["--lang", "zh", "totals", "--by", "township,category"],
-        vec!["totals", "--by", "township", "--from", "2003-04-01", "--to", "2003-04-30"],
+        vec![
+            "totals",
+            "--by",
+            "township",
+            "--from",
+            "2003-04-01",
+            "--to",
+            "2003-04-30",
+        ],
         vec!["overdue"],
         vec!["overdue", "--as-of", "2003-05-30", "--format", "csv"],
-        vec!["--lang", "zh", "overdue", "--days", "30", "--as-of", "2003-05-30"],
+        vec![
+            "--lang",
+            "zh",
+            "overdue",
+            "--days",
+            "30",
+            "--as-of",
+            "2003-05-30",
+        ],
         vec!["unpaired"],
         vec!["unpaired", "--as-of", "2003-05-30", "--format", "json"],
         vec!["check"],
-        vec!["check", "--from", "2003-01-01", "--to", "2003-05-30", "--format", "json"],
-        vec!["--lang", "zh", "check", "--from", "2003-06-01", "--to", "2003-06-30"],
+        vec![
+            "check",
+            "--from",
+            "2003-01-01",
+            "--to",
+            "2003-05-30",
+            "--format",
+            "json",
+        ],
+        vec![
+            "--lang",
+            "zh",
+            "check",
+            "--from",
+            "2003-06-01",
+            "--to",
+            "2003-06-30",
+        ],
     ];
     for by in [
-        "category", "unit", "member", "household", "township", "village", "cause", "status",
-        "year", "quarter", "month",
+        "category",
+        "unit",
+        "member",
+        "household",
+        "township",
+        "village",
+        "cause",
+        "status",
+        "year",
+        "quarter",
+        "month",
     ] {
         all.push(vec!["totals", "--by", by, "--format", "csv"]);
     }
@@ -257,7 +304,9 @@ fn after_a_move_each_logins_reports_are_the_districts_of_its_township() {
     // township now (寿山乡), the move in its history, every visit.
     let card = ok(&d.w, &d.admin, None, &["show", "household", "GN-H002"]);
     assert!(
-        card.contains("2003-04-10") && card.contains("2003-06-10") && card.contains("工农乡 → 寿山乡"),
+        card.contains("2003-04-10")
+            && card.contains("2003-06-10")
+            && card.contains("工农乡 → 寿山乡"),
         "{card}"
     );
     for login in [&d.gongnong, &d.shoushan] {
@@ -314,7 +363,12 @@ fn the_old_townships_login_may_not_write_a_household_that_moved_away() {
         "gn/贫困户.csv",
         "户编号,户主,乡镇,村,脱贫状态\nGN-H002,李秀兰,工农乡,大坪村,贫困\n",
     );
-    let (code, out, err) = on(&d.w, &d.gongnong, None, &["--lang", "zh", "import", &households]);
+    let (code, out, err) = on(
+        &d.w,
+        &d.gongnong,
+        None,
+        &["--lang", "zh", "import", &households],
+    );
     assert_eq!(code, Some(1), "{out}{err}");
     assert!(err.contains("什么也没有导入"), "{err}");
     // Import 2 is 工农乡's deliveries, GN-H002's April visit among them.
@@ -327,7 +381,11 @@ fn the_old_townships_login_may_not_write_a_household_that_moved_away() {
     assert_eq!(state(&mut admin), before, "a refused write changed records");
 
     // The same writes in SQL, as the role, reading as a report does.
-    let role = d.gongnong.rsplit_once('@').map(|(r, _)| r).unwrap_or_default();
+    let role = d
+        .gongnong
+        .rsplit_once('@')
+        .map(|(r, _)| r)
+        .unwrap_or_default();
     let role = role.trim_start_matches("postgres://");
     let mut gn = d.server.as_role(role);
     let key: i64 = gn
@@ -359,8 +417,10 @@ fn the_old_townships_login_may_not_write_a_household_that_moved_away() {
     );
     refused(
         &mut gn,
-        &format!("INSERT INTO history (kind, record, field, command, day, old, new)
-                  VALUES (0, {key}, 'village', 2, 12190, '寿山村', '大坪村')"),
+        &format!(
+            "INSERT INTO history (kind, record, field, command, day, old, new)
+                  VALUES (0, {key}, 'village', 2, 12190, '寿山村', '大坪村')"
+        ),
     );
     refused(
         &mut gn,
@@ -416,12 +476,23 @@ fn check_of_the_new_township_counts_a_pairings_visits_made_before_the_move() {
     let (code, out, err) = on(&w, &db, None, &check);
     assert_eq!(code, Some(1), "SS-H002 is never visited: {out}{err}");
     assert!(out.contains("SS-H002"), "{out}");
-    assert!(!out.contains("GN-H002"), "GN-H002's pairing was visited: {out}");
+    assert!(
+        !out.contains("GN-H002"),
+        "GN-H002's pairing was visited: {out}"
+    );
     let overdue = ok(
         &w,
         &db,
         None,
-        &["overdue", "--days", "30", "--township", SHOUSHAN, "--format", "csv"],
+        &[
+            "overdue",
+            "--days",
+            "30",
+            "--township",
+            SHOUSHAN,
+            "--format",
+            "csv",
+        ],
     );
     assert!(
         overdue.contains("GN-H002") && overdue.contains("2003-04-10"),
@@ -432,11 +503,18 @@ fn check_of_the_new_township_counts_a_pairings_visits_made_before_the_move() {
         &w,
         &db,
         None,
-        &["check", "--township", GONGNONG, "--to", "2003-05-30", "--format", "csv"],
+        &[
+            "check",
+            "--township",
+            GONGNONG,
+            "--to",
+            "2003-05-30",
+            "--format",
+            "csv",
+        ],
     );
     assert!(!gn.contains("GN-H002"), "{gn}");
-    let Some(mut server) = Server::on_server("bangfu_moves", "township_moves' login tests")
-    else {
+    let Some(mut server) = Server::on_server("bangfu_moves", "township_moves' login tests") else {
         return;
     };
     // On a server, 寿山乡's login says what the district's check does.
@@ -472,4 +550,70 @@ fn imported_and_moved(w: &Workdir, db: &str) {
     ok(w, db, Some("2003-05-20"), &args);
     let moved = sheet(w, "dist2/贫困户.csv", &moved_households());
     ok(w, db, Some(MOVED_ON), &["import", &moved]);
+}
+
+/// A server made by the bangfu that released schema 7, holding the
+/// district after the move, with a role of 工农乡 as that bangfu's
+/// `grant` made it: the township's login is refused (schema 7 would give
+/// it reports short of the district's) until the district's admin runs
+/// bangfu once, which migrates it to 8 and says so; then the login's
+/// reports are the district's `--township 工农乡`.
+#[test]
+fn a_server_of_schema_7_is_migrated_by_the_districts_admin_and_then_reports_alike() {
+    let Some(mut server) = Server::on_server("bangfu_moves", "township_moves' login tests") else {
+        return;
+    };
+    let w = Workdir::new();
+    let file = w.path("district.db");
+    imported_and_moved(&w, path_str(&file));
+    let mut admin = server.client();
+    admin
+        .batch_execute(&format!(
+            "BEGIN; {} COMMIT",
+            include_str!("../../src/store/pg/released7.sql")
+        ))
+        .expect("schema 7 as released");
+    crate::common::copy_file_to_server(&file, &server.url);
+    let role = server.role("gn7");
+    let tables = "ledgers, commands, imports, households, members, pairings, deliveries, holds, \
+                  history, undo_deliveries, undo_pairings, undo_holds";
+    admin
+        .batch_execute(&format!(
+            "CREATE ROLE \"{role}\" LOGIN;
+             GRANT USAGE ON SCHEMA bangfu TO \"{role}\";
+             GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA bangfu TO \"{role}\";
+             GRANT EXECUTE ON FUNCTION bangfu.sync_keys() TO \"{role}\";
+             GRANT CONNECT, TEMPORARY ON DATABASE {} TO \"{role}\";
+             GRANT SELECT ON bangfu.version, bangfu.grants TO \"{role}\";
+             GRANT SELECT, INSERT, UPDATE, DELETE ON {} TO \"{role}\";
+             INSERT INTO bangfu.grants VALUES ('{role}', '工农乡');",
+            server.name,
+            tables
+                .split(", ")
+                .map(|t| format!("bangfu.{t}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .expect("a role as schema 7's grant made it");
+    let login = server.url_of(&role);
+    let totals = ["totals", "--by", "township,category", "--format", "csv"];
+    let (code, out, err) = on(&w, &login, None, &["--lang", "zh", "summary"]);
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(err.contains("第 7 版") && err.contains("区里"), "{err}");
+    let (code, out, err) = on(&w, &server.url, None, &["summary"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(err.contains("upgraded from schema 7 to 8"), "{err}");
+    let version: i64 = admin
+        .query_one("SELECT version FROM bangfu.version", &[])
+        .expect("version")
+        .get(0);
+    assert_eq!(version, 8);
+    let own = ok(&w, &login, None, &totals);
+    let mut districts = totals.to_vec();
+    districts.extend(["--township", GONGNONG]);
+    assert_eq!(own, ok(&w, &server.url, None, &districts));
+    assert!(own.contains("1500.00") || own.contains("1,500.00"), "{own}");
+    // Once is enough: the next command says nothing of it.
+    let (_, _, err) = on(&w, &server.url, None, &["summary"]);
+    assert!(!err.contains("upgraded"), "{err}");
 }
