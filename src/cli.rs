@@ -362,6 +362,9 @@ pub struct GrantArgs {
     /// The township whose households, and their pairings and deliveries, the role may read and write [default: every township]
     #[arg(long, value_name = "NAME")]
     pub township: Option<String>,
+    /// The township's households are imported later: grant --township although no household has it yet
+    #[arg(long, requires = "township")]
+    pub new_township: bool,
     /// Set the role's password to the first line of FILE [default: $BANGFU_ROLE_PASSWORD, else the password stays as it is (a new role has none)]
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,

@@ -3,7 +3,7 @@
 //! clerk logs in with, and why a grant is refused.
 
 use super::errors::Localized;
-use super::report::{io_text, quote};
+use super::report::{io_text, quote, ReportMsg};
 use super::{tr, Lang};
 use crate::store::pg::grant::Bypass;
 
@@ -42,6 +42,9 @@ pub enum GrantMsg {
     Login { url: String },
     /// No household has the township yet (a warning).
     NoHouseholds { role: String, township: String },
+    /// `--township` names no township a household has or had, while the
+    /// households have others: `named` says so (and the near ones).
+    NoSuchTownship { named: ReportMsg },
 }
 
 /// Where the role's password came from.
@@ -172,6 +175,14 @@ impl GrantMsg {
                 format!("the clerk logs in with --db {url}"),
                 format!("经办人登录时用 --db {url}"),
             ),
+            NoSuchTownship { named } => {
+                let named = named.text(lang);
+                tr!(
+                    lang,
+                    format!("{named}; nothing was changed (if this township's households are to be imported later, run grant again with --new-township)"),
+                    format!("{named}；什么也没有改动（如该乡镇的贫困户以后才导入，请加上 --new-township 再运行一次 grant）"),
+                )
+            }
             NoHouseholds { role, township } => {
                 let t = quote(township, lang);
                 tr!(
@@ -219,6 +230,15 @@ pub(crate) mod tests {
                 role: s(),
                 township: s(),
             },
+            GrantMsg::NoSuchTownship {
+                named: ReportMsg::NoSuchName {
+                    what: crate::i18n::report::Named::Township,
+                    value: s(),
+                    near: vec![s()],
+                    known: vec![s()],
+                    all: 1,
+                },
+            },
         ];
         for why in [Bypass::Superuser, Bypass::BypassesSecurity, Bypass::Owner] {
             all.push(GrantMsg::Bypasses { role: s(), why });
@@ -250,7 +270,8 @@ pub(crate) mod tests {
                 | GrantMsg::Granted { .. }
                 | GrantMsg::Password(_)
                 | GrantMsg::Login { .. }
-                | GrantMsg::NoHouseholds { .. } => {}
+                | GrantMsg::NoHouseholds { .. }
+                | GrantMsg::NoSuchTownship { .. } => {}
             }
         }
         all

@@ -63,6 +63,7 @@ fn arg_help(command: &str, id: &str) -> Option<&'static str> {
         ("help", "subcommand") => "要看说明的子命令",
         ("grant", "role") => "登录角色名：经办人在服务器上的登录名",
         ("grant", "township") => "该角色可读写哪个乡镇的贫困户及其结对、帮扶记录 [默认：所有乡镇]",
+        ("grant", "new_township") => "该乡镇的贫困户以后再导入：即使目前没有贫困户属于 --township 所写的乡镇，也照样授权",
         ("grant", "password_file") => {
             "把角色的密码设为该文件的第一行 [默认：$BANGFU_ROLE_PASSWORD，否则密码不变（新角色没有密码）]"
         }

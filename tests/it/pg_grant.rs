@@ -708,7 +708,11 @@ fn a_township_login_reports_its_own_township_only_even_before_its_first_househol
     assert_eq!(code, Some(2));
     assert!(err.contains("此登录名只能出乡镇“工农乡”的报表"), "{err}");
     let new = d.server.role("new");
-    grant(&d.w, &d.server.url.clone(), &[&new, "--township", "新乡"]);
+    grant(
+        &d.w,
+        &d.server.url.clone(),
+        &[&new, "--township", "新乡", "--new-township"],
+    );
     let (code, out, err) = run(
         &d.w,
         &d.server.url_of(&new),

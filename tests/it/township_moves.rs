@@ -617,3 +617,56 @@ fn a_server_of_schema_7_is_migrated_by_the_districts_admin_and_then_reports_alik
     let (_, _, err) = on(&w, &server.url, None, &["summary"]);
     assert!(!err.contains("upgraded"), "{err}");
 }
+
+/// Clerk review 2, finding 6: `grant --township 工农` (for 工农乡) while
+/// the district's households have townships and never that one is a
+/// usage error suggesting the near name, as `summary --township 工农`
+/// is, and makes no role; `--new-township` grants it (its households come
+/// later), with the warning; a township whose households all moved away
+/// is one the district had.
+#[test]
+fn grant_of_a_township_no_household_ever_had_suggests_the_near_one() {
+    let Some(mut d) = district() else { return };
+    let typo = d.server.role("typo");
+    let (code, out, err) = on(
+        &d.w,
+        &d.admin,
+        None,
+        &["--lang", "zh", "grant", &typo, "--township", "工农"],
+    );
+    assert_eq!(code, Some(2), "{out}{err}");
+    assert!(
+        err.contains("没有名为“工农”的乡镇；是不是要找：工农乡？")
+            && err.contains("--new-township")
+            && err.contains("什么也没有改动"),
+        "{err}"
+    );
+    let roles: i64 = d
+        .server
+        .client()
+        .query_one("SELECT count(*) FROM pg_roles WHERE rolname = $1", &[&typo])
+        .expect("roles")
+        .get(0);
+    assert_eq!(roles, 0, "a refused grant made the role");
+    let (code, out, err) = on(
+        &d.w,
+        &d.admin,
+        None,
+        &["grant", &typo, "--township", "新村镇", "--new-township"],
+    );
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(err.contains("no household's township is"), "{err}");
+    // Every household of 寿山乡 moves to 工农乡: 寿山乡 is still known.
+    let all_moved = HOUSEHOLDS
+        .replace("寿山乡,寿山村", "工农乡,寿山村")
+        .replace("寿山乡,石门村", "工农乡,石门村");
+    let moved = sheet(&d.w, "dist3/贫困户.csv", &all_moved);
+    ok(&d.w, &d.admin, Some(MOVED_ON), &["import", &moved]);
+    let late = d.server.role("late");
+    ok(
+        &d.w,
+        &d.admin,
+        None,
+        &["grant", &late, "--township", SHOUSHAN],
+    );
+}
