@@ -613,6 +613,9 @@ fn a_server_of_schema_7_is_migrated_by_the_districts_admin_and_then_reports_alik
     districts.extend(["--township", GONGNONG]);
     assert_eq!(own, ok(&w, &server.url, None, &districts));
     assert!(own.contains("1500.00") || own.contains("1,500.00"), "{own}");
+    // Its log too (it may run what schema 8 gave the logins).
+    let log = ok(&w, &login, None, &["log"]);
+    assert!(log.contains("贫困户.csv"), "{log}");
     // Once is enough: the next command says nothing of it.
     let (_, _, err) = on(&w, &server.url, None, &["summary"]);
     assert!(!err.contains("upgraded"), "{err}");
@@ -668,5 +671,32 @@ fn grant_of_a_township_no_household_ever_had_suggests_the_near_one() {
         &d.admin,
         None,
         &["grant", &late, "--township", SHOUSHAN],
+    );
+}
+
+/// The numbers of the imports `log --format json` lists.
+fn logged(w: &Workdir, db: &str) -> Vec<i64> {
+    let out = ok(w, db, None, &["log", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let rows = json["rows"].as_array().unwrap_or_else(|| panic!("{out}"));
+    rows.iter()
+        .map(|c| c["import"].as_i64().unwrap_or_else(|| panic!("{out}")))
+        .collect()
+}
+
+/// Clerk review 2, finding 9: a township's login lists in its `log` its
+/// own imports and the district's, not another township's (import 3,
+/// 寿山乡's deliveries, is not 工农乡's to read or undo); the district's
+/// login lists every import.
+#[test]
+fn a_township_logins_log_lists_its_own_imports_and_the_districts() {
+    let Some(d) = district() else { return };
+    assert_eq!(logged(&d.w, &d.admin), [3, 2, 1]);
+    assert_eq!(logged(&d.w, &d.gongnong), [2, 1]);
+    assert_eq!(logged(&d.w, &d.shoushan), [3, 1]);
+    let table = ok(&d.w, &d.gongnong, None, &["log"]);
+    assert!(
+        !table.contains("ss/帮扶记录.csv") && table.contains("gn/帮扶记录.csv"),
+        "{table}"
     );
 }

@@ -183,6 +183,8 @@ fn grant_in_transaction(conn: &Conn, request: &Request<'_>) -> Result<Result<Gra
         // What a township's login reads beyond its township's households
         // now: those that moved away (schema.rs, "Access").
         "GRANT EXECUTE ON FUNCTION bangfu.ever_in(TEXT) TO %I",
+        // Whose imports its log lists (store/log.rs).
+        "GRANT EXECUTE ON FUNCTION bangfu.township_logins() TO %I",
     ] {
         ddl(conn, sql, &[role])?;
     }

@@ -427,6 +427,17 @@ STABLE SECURITY DEFINER SET search_path = bangfu, pg_temp AS $$
 $$;
 REVOKE EXECUTE ON FUNCTION bangfu.ever_in(TEXT) FROM PUBLIC;
 
+-- The logins `bangfu grant` held to a township: a township's login
+-- lists in its `log` its own imports and those of the district's logins
+-- only (store/log.rs). Role names, which the log holds anyway
+-- (`commands.role`); no township. SECURITY DEFINER: each role reads only
+-- its own row of `grants`.
+CREATE OR REPLACE FUNCTION bangfu.township_logins() RETURNS SETOF TEXT LANGUAGE sql
+STABLE SECURITY DEFINER SET search_path = bangfu, pg_temp AS $$
+    SELECT g.role FROM bangfu.grants g WHERE g.township IS NOT NULL
+$$;
+REVOKE EXECUTE ON FUNCTION bangfu.township_logins() FROM PUBLIC;
+
 ALTER TABLE grants ENABLE ROW LEVEL SECURITY;
 CREATE POLICY own ON grants USING (role = current_user);
 
@@ -680,7 +691,8 @@ use refer_checks;
 
 /// Schema 7 to 8, by the tables' owner, in one write transaction
 /// ([`super::migrate`]): every policy goes and the access rules of
-/// [`CREATE`] are made (the same text), `ever_in` is given to every role
+/// [`CREATE`] are made (the same text), `ever_in` and `township_logins`
+/// are given to every role
 /// `bangfu grant` made, and the version is 8. No table changes.
 pub const MIGRATE_8: &str = concat!(
     r#"
@@ -700,6 +712,7 @@ BEGIN
     FOR r IN SELECT g.role FROM bangfu.grants g
              WHERE EXISTS (SELECT FROM pg_roles WHERE rolname = g.role) LOOP
         EXECUTE format('GRANT EXECUTE ON FUNCTION bangfu.ever_in(TEXT) TO %I', r.role);
+        EXECUTE format('GRANT EXECUTE ON FUNCTION bangfu.township_logins() TO %I', r.role);
     END LOOP;
 END $$;
 UPDATE bangfu.version SET version = 8;
