@@ -52,6 +52,12 @@ pub enum StoreMsg {
     RecordIdAgain { id: String },
     /// The ID number (masked) is another household's.
     IdNumberTaken { masked: String, other: String },
+    /// A households row whose township is not the one this login (a
+    /// server's login held to `own`) may write.
+    OtherTownshipRow { township: String, own: String },
+    /// A members row a township's login may not write: a new member
+    /// (`new`), or one that differs from the stored member.
+    MemberIsDistricts { id: String, new: bool },
 }
 
 impl RefKind {
@@ -180,6 +186,27 @@ impl StoreMsg {
                     lang,
                     format!("{masked} is already the ID number of household {other}"),
                     format!("{masked} 已是贫困户{other}的身份证号"),
+                )
+            }
+            OtherTownshipRow { township, own } => tr!(
+                lang,
+                format!("this row's household is of {township}, and this login imports only {own}'s households (another township's household, or a move to another township, is the district's to import): delete the row, or ask the district's office"),
+                format!("该户属于{township}，此登录名只能导入{own}的贫困户（其他乡镇的贫困户、迁往其他乡镇，都由区里导入）：请删去此行，或交区里办理"),
+            ),
+            MemberIsDistricts { id, new: true } => {
+                let id = quote(id, lang);
+                tr!(
+                    lang,
+                    format!("the new member {id} is added by the district's login only: ask the district to import the members sheet, or import the other files without it"),
+                    format!("新的帮扶人{id}只能由区里导入：请区里导入帮扶人表，或先不带此表导入其余文件"),
+                )
+            }
+            MemberIsDistricts { id, new: false } => {
+                let id = quote(id, lang);
+                tr!(
+                    lang,
+                    format!("member {id} differs from the stored one (name, unit, role or phone), and members are changed by the district's login only: ask the district to import the members sheet, or import the other files without it"),
+                    format!("帮扶人{id}与已有的不同（姓名、工作单位、职务或电话），帮扶人只能由区里改动：请区里导入帮扶人表，或先不带此表导入其余文件"),
                 )
             }
         }
@@ -622,6 +649,18 @@ pub(crate) mod tests {
                 masked: "4301**********123X".into(),
                 other: "H1".into(),
             },
+            OtherTownshipRow {
+                township: "寿山乡".into(),
+                own: "工农乡".into(),
+            },
+            MemberIsDistricts {
+                id: "M4".into(),
+                new: true,
+            },
+            MemberIsDistricts {
+                id: "M1".into(),
+                new: false,
+            },
         ];
         for m in &all {
             match m {
@@ -631,7 +670,9 @@ pub(crate) mod tests {
                 | OnRejectedRow { .. }
                 | IdAgain { .. }
                 | RecordIdAgain { .. }
-                | IdNumberTaken { .. } => {}
+                | IdNumberTaken { .. }
+                | OtherTownshipRow { .. }
+                | MemberIsDistricts { .. } => {}
             }
         }
         all

@@ -769,9 +769,13 @@ fn importing_as_a_township_role_writes_its_township_only() {
     );
     let (code, out, err) = run(&d.w, &url, &["import", path_str(&roster)]);
     assert_eq!(code, Some(1), "{out}{err}");
+    // A row problem naming the file, line and column (clerk review 2,
+    // finding 3: the server's refusal named none).
     assert!(
-        err.contains("the server refused: those are records of another township's households")
-            && err.contains("nothing was imported"),
+        err.contains(&format!(
+            "{}:3: township: this row's household is of 向阳街道, and this login imports only 工农乡's households",
+            path_str(&roster)
+        )) && err.contains("nothing was imported"),
         "{err}"
     );
     assert_eq!(count(&mut d.server.client(), "bangfu.households"), before);
@@ -805,6 +809,13 @@ fn importing_as_a_township_role_writes_its_township_only() {
         code,
         Some(1),
         "a member is the district's to change: {out}{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{}:2: id: member \"M1\" differs from the stored one",
+            path_str(&changed)
+        )),
+        "{err}"
     );
     // Its own township's households, changed and new, and their
     // deliveries go in, with their history and holds.

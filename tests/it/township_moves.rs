@@ -700,3 +700,107 @@ fn a_township_logins_log_lists_its_own_imports_and_the_districts() {
         "{table}"
     );
 }
+
+/// Clerk review 2, findings 3 and 4: a township's households sheet with
+/// another township's row, and its members sheet with a new or changed
+/// member, are row problems `FILE:LINE: COLUMN: message` (not the
+/// server's refusal of the whole import, naming no row), which
+/// `--rejects` takes out so that the rest goes in.
+#[test]
+fn rows_a_township_login_may_not_write_are_row_problems_that_rejects_takes_out() {
+    let Some(d) = district() else { return };
+    let households = sheet(
+        &d.w,
+        "gn/贫困户.csv",
+        &HOUSEHOLDS
+            .replace("SS-H002,孙淑珍,寿山乡,石门村,贫困\n", "")
+            .replace(
+                "GN-H003,王桂芳,工农乡,大坪村,已脱贫",
+                "GN-H003,王桂芳,工农乡,红旗村,已脱贫",
+            ),
+    );
+    let (code, out, err) = on(
+        &d.w,
+        &d.gongnong,
+        None,
+        &["--lang", "zh", "import", &households],
+    );
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(
+        err.contains(&format!(
+            "{households}:5: 乡镇: 该户属于寿山乡，此登录名只能导入工农乡的贫困户"
+        )) && !err.contains("服务器拒绝"),
+        "{err}"
+    );
+    let rejects = d.w.path("待改.csv");
+    let (code, out, err) = on(
+        &d.w,
+        &d.gongnong,
+        None,
+        &[
+            "--lang",
+            "zh",
+            "import",
+            "--rejects",
+            path_str(&rejects),
+            &households,
+        ],
+    );
+    // The rest is imported; a row was rejected: exit 1.
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(err.contains("已导入没有问题的行"), "{err}");
+    let rejected = std::fs::read(&rejects).expect("the rejects file");
+    let (text, _, _) = encoding_rs::GBK.decode(&rejected);
+    assert!(
+        text.contains("SS-H001") && !text.contains("GN-H003"),
+        "{text}"
+    );
+    let card = ok(&d.w, &d.gongnong, None, &["show", "household", "GN-H003"]);
+    assert!(card.contains("红旗村"), "the rest went in: {card}");
+
+    let members = sheet(
+        &d.w,
+        "gn/帮扶人.csv",
+        &format!("{MEMBERS}M004,郑伟,区财政局\n")
+            .replace("M002,钱七,区教育局", "M002,钱七,区水利局"),
+    );
+    let deliveries = sheet(
+        &d.w,
+        "gn/帮扶记录7月.csv",
+        &format!("{DELIVERY_HEADER}2003年6月20日,M001,GN-H001,送温暖,66,,\n"),
+    );
+    let (code, out, err) = on(
+        &d.w,
+        &d.gongnong,
+        None,
+        &["--lang", "zh", "import", &members, &deliveries],
+    );
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(
+        err.contains(&format!("{members}:3: 编号: 帮扶人“M002”与已有的不同"))
+            && err.contains(&format!(
+                "{members}:5: 编号: 新的帮扶人“M004”只能由区里导入：请区里导入帮扶人表，或先不带此表导入其余文件"
+            ))
+            && !err.contains("服务器拒绝"),
+        "{err}"
+    );
+    let rejects = d.w.path("帮扶人待改.csv");
+    let (code, out, err) = on(
+        &d.w,
+        &d.gongnong,
+        None,
+        &[
+            "import",
+            "--rejects",
+            path_str(&rejects),
+            &members,
+            &deliveries,
+        ],
+    );
+    assert_eq!(code, Some(1), "{out}{err}");
+    let totals = ok(&d.w, &d.gongnong, None, &["summary", "--format", "json"]);
+    assert!(
+        totals.contains("2266.00") || totals.contains("2,266.00"),
+        "{totals}"
+    );
+}
