@@ -138,8 +138,8 @@ impl GrantMsg {
                 match township {
                     Some(t) => tr!(
                         lang,
-                        format!("{done} login role {role}: it reads and writes only the households of {t}, their pairings and deliveries, and reads every member"),
-                        format!("{done}登录角色 {role}：只能读写{t}的贫困户及其结对、帮扶记录，可查看所有帮扶人"),
+                        format!("{done} login role {role}: it writes only the households of {t}, their pairings and deliveries, and reads those, the households that moved away from {t}, and every member"),
+                        format!("{done}登录角色 {role}：只能改动{t}的贫困户及其结对、帮扶记录，可查看这些、从{t}迁出的贫困户和所有帮扶人"),
                     ),
                     None => tr!(
                         lang,
@@ -293,7 +293,7 @@ pub(crate) mod tests {
         };
         assert_eq!(
             m.text(Lang::Zh),
-            "已建立登录角色 zhang：只能读写城关镇的贫困户及其结对、帮扶记录，可查看所有帮扶人"
+            "已建立登录角色 zhang：只能改动城关镇的贫困户及其结对、帮扶记录，可查看这些、从城关镇迁出的贫困户和所有帮扶人"
         );
     }
 }

@@ -451,7 +451,7 @@ fn granting_a_role_again_changes_its_township() {
     let out = grant(&d.w, &url, &[&d.gongnong, "--township", XIANGYANG]);
     assert!(
         out.starts_with(&format!(
-            "updated login role {}: it reads and writes only the households of 向阳街道",
+            "updated login role {}: it writes only the households of 向阳街道",
             d.gongnong
         )),
         "{out}"
@@ -490,7 +490,7 @@ fn grant_says_what_it_made_in_both_languages_and_takes_the_password_from_a_file_
     assert_eq!(
         out,
         format!(
-            "created login role {a}: it reads and writes only the households of 工农乡, their pairings and deliveries, and reads every member\n\
+            "created login role {a}: it writes only the households of 工农乡, their pairings and deliveries, and reads those, the households that moved away from 工农乡, and every member\n\
              password: none; the role logs in only where the server's pg_hba.conf lets it in without one (give it one with --password-file FILE)\n\
              the clerk logs in with --db postgres://{a}@{host}/{}\n",
             server.name
