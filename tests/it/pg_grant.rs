@@ -528,7 +528,7 @@ fn grant_says_what_it_made_in_both_languages_and_takes_the_password_from_a_file_
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(
         text.starts_with(&format!(
-            "已更新登录角色 {a}：只能读写工农乡的贫困户及其结对、帮扶记录，可查看所有帮扶人\n密码：已设为 "
+            "已更新登录角色 {a}：只能改动工农乡的贫困户及其结对、帮扶记录，可查看这些、从工农乡迁出的贫困户和所有帮扶人\n密码：已设为 "
         )),
         "{text}"
     );
