@@ -202,19 +202,9 @@ fn reports() -> Vec<Vec<&'static str>> {
             "2003-06-30",
         ],
     ];
-    for by in [
-        "category",
-        "unit",
-        "member",
-        "household",
-        "township",
-        "village",
-        "cause",
-        "status",
-        "year",
-        "quarter",
-        "month",
-    ] {
+    // Every dimension `--by` takes.
+    for dim in <bangfu::report::group::Dim as clap::ValueEnum>::value_variants() {
+        let by = dim.key();
         all.push(vec!["totals", "--by", by, "--format", "csv"]);
     }
     all
