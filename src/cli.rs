@@ -73,7 +73,7 @@ pub enum Command {
 /// How a clerk logs in with the role `grant` made (its Chinese is in
 /// src/i18n/help.rs).
 pub const GRANT_AFTER_HELP: &str = "Run it as the database's admin (the role that made bangfu's tables): --db postgres://ADMIN@HOST:PORT/DBNAME.\n\
-The server holds the role to its township (row-level security): it reads and writes only the households whose current township is the --township, their pairings and deliveries; it reads every member and writes none; it reads the import log and writes that of its own imports. Its reports are its township's: each is the report --township gives the district's login. Without --township it reads and writes everything. Granting a role again changes its township, and its password if one is given.\n\
+The server holds the role to its township (row-level security): it writes only the households whose current township is the --township, their pairings and deliveries, and reads those and the households that moved away from the township; it reads every member and writes none; it reads the import log (its own imports and the district's) and writes that of its own imports. Its reports are its township's: each is the report --township gives the district's login, also after a household moved away. A township no household has or had is refused, with the near name, unless --new-township. Without --township it reads and writes everything. Granting a role again changes its township, and its password if one is given.\n\
 The password is never given on the command line: it is the first line of --password-file FILE, else $BANGFU_ROLE_PASSWORD. The clerk then uses --db postgres://ROLE@HOST:PORT/DBNAME with the password in PGPASSWORD or ~/.pgpass. A role without a password logs in only where the server's pg_hba.conf lets it in without one (peer, cert); give it one by granting it again with a password.";
 
 // The value parsers return the catalogue's errors, which the usage error
@@ -362,6 +362,9 @@ pub struct GrantArgs {
     /// The township whose households, and their pairings and deliveries, the role may read and write [default: every township]
     #[arg(long, value_name = "NAME")]
     pub township: Option<String>,
+    /// The township's households are imported later: grant --township although no household has it yet
+    #[arg(long, requires = "township")]
+    pub new_township: bool,
     /// Set the role's password to the first line of FILE [default: $BANGFU_ROLE_PASSWORD, else the password stays as it is (a new role has none)]
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,

@@ -9,10 +9,11 @@
 use super::{Context, Status};
 use crate::cli::GrantArgs;
 use crate::i18n::grant::{GrantMsg, PasswordSet};
+use crate::i18n::report::Named;
 use crate::problem::{say, UsageError};
 use crate::store::error::Trouble;
 use crate::store::pg::connect;
-use crate::store::pg::grant::Request;
+use crate::store::pg::grant::{Refusal, Request};
 use crate::store::sql::SqlError;
 use std::io::Write;
 use std::path::Path;
@@ -43,12 +44,18 @@ pub fn run(ctx: &Context, args: &GrantArgs, out: &mut dyn Write) -> anyhow::Resu
         role,
         township: township.as_deref(),
         password: password.as_deref(),
+        new_township: args.new_township,
     };
     let granted = match store.grant(&request) {
         Ok(Ok(granted)) => granted,
-        Ok(Err(why)) => {
+        Ok(Err(Refusal::Bypass(why))) => {
             let role = role.to_string();
             return Err(UsageError::said(GrantMsg::Bypasses { role, why }).into());
+        }
+        Ok(Err(Refusal::NoSuchTownship { known })) => {
+            let given = township.unwrap_or_default();
+            let named = crate::report::group::no_such_name(Named::Township, &given, &known);
+            return Err(UsageError::said(GrantMsg::NoSuchTownship { named }).into());
         }
         Err(e) => return Err(refused(e.into())),
     };

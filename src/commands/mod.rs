@@ -96,7 +96,7 @@ impl Context {
             let notice = crate::i18n::Msg::Upgraded {
                 path: self.db_path().display().to_string(),
                 from,
-                to: crate::store::schema::current_version(),
+                to: store.version()?,
             };
             crate::problem::say(&notice.text(self.lang), self.reveal);
         }

@@ -3,7 +3,7 @@
 //! clerk logs in with, and why a grant is refused.
 
 use super::errors::Localized;
-use super::report::{io_text, quote};
+use super::report::{io_text, quote, ReportMsg};
 use super::{tr, Lang};
 use crate::store::pg::grant::Bypass;
 
@@ -42,6 +42,9 @@ pub enum GrantMsg {
     Login { url: String },
     /// No household has the township yet (a warning).
     NoHouseholds { role: String, township: String },
+    /// `--township` names no township a household has or had, while the
+    /// households have others: `named` says so (and the near ones).
+    NoSuchTownship { named: ReportMsg },
 }
 
 /// Where the role's password came from.
@@ -135,8 +138,8 @@ impl GrantMsg {
                 match township {
                     Some(t) => tr!(
                         lang,
-                        format!("{done} login role {role}: it reads and writes only the households of {t}, their pairings and deliveries, and reads every member"),
-                        format!("{done}登录角色 {role}：只能读写{t}的贫困户及其结对、帮扶记录，可查看所有帮扶人"),
+                        format!("{done} login role {role}: it writes only the households of {t}, their pairings and deliveries, and reads those, the households that moved away from {t}, and every member"),
+                        format!("{done}登录角色 {role}：只能改动{t}的贫困户及其结对、帮扶记录，可查看这些、从{t}迁出的贫困户和所有帮扶人"),
                     ),
                     None => tr!(
                         lang,
@@ -172,6 +175,14 @@ impl GrantMsg {
                 format!("the clerk logs in with --db {url}"),
                 format!("经办人登录时用 --db {url}"),
             ),
+            NoSuchTownship { named } => {
+                let named = named.text(lang);
+                tr!(
+                    lang,
+                    format!("{named}; nothing was changed (if this township's households are to be imported later, run grant again with --new-township)"),
+                    format!("{named}；什么也没有改动（如该乡镇的贫困户以后才导入，请加上 --new-township 再运行一次 grant）"),
+                )
+            }
             NoHouseholds { role, township } => {
                 let t = quote(township, lang);
                 tr!(
@@ -219,6 +230,15 @@ pub(crate) mod tests {
                 role: s(),
                 township: s(),
             },
+            GrantMsg::NoSuchTownship {
+                named: ReportMsg::NoSuchName {
+                    what: crate::i18n::report::Named::Township,
+                    value: s(),
+                    near: vec![s()],
+                    known: vec![s()],
+                    all: 1,
+                },
+            },
         ];
         for why in [Bypass::Superuser, Bypass::BypassesSecurity, Bypass::Owner] {
             all.push(GrantMsg::Bypasses { role: s(), why });
@@ -250,7 +270,8 @@ pub(crate) mod tests {
                 | GrantMsg::Granted { .. }
                 | GrantMsg::Password(_)
                 | GrantMsg::Login { .. }
-                | GrantMsg::NoHouseholds { .. } => {}
+                | GrantMsg::NoHouseholds { .. }
+                | GrantMsg::NoSuchTownship { .. } => {}
             }
         }
         all
@@ -272,7 +293,7 @@ pub(crate) mod tests {
         };
         assert_eq!(
             m.text(Lang::Zh),
-            "已建立登录角色 zhang：只能读写城关镇的贫困户及其结对、帮扶记录，可查看所有帮扶人"
+            "已建立登录角色 zhang：只能改动城关镇的贫困户及其结对、帮扶记录，可查看这些、从城关镇迁出的贫困户和所有帮扶人"
         );
     }
 }

@@ -44,7 +44,7 @@ fn after_help(name: &str) -> Option<&'static str> {
     Some(match name {
         "bangfu" => "退出状态：0 正常，1 数据有问题，2 用法有误。\n数据库为 --db，否则 $BANGFU_DB，否则 ./bangfu.db。",
         "grant" => "请以数据库管理员（建立 bangfu 数据表的角色）身份运行：--db postgres://管理员@主机:端口/数据库名。\n\
-由服务器把角色限定在它的乡镇（行级安全）：它只能读写当前乡镇为 --township 所给乡镇的贫困户及其结对、帮扶记录；可查看所有帮扶人，但不能改；可查看导入记录，只能写自己的导入记录。它出的报表就是本乡镇的报表，与区里的登录名加 --township 所出的相同。不给 --township 时可读写全部记录。对同一角色再运行一次，可改它的乡镇，给了密码时也改密码。\n\
+由服务器把角色限定在它的乡镇（行级安全）：它只能改动当前乡镇为 --township 所给乡镇的贫困户及其结对、帮扶记录，可查看这些以及从该乡镇迁出的贫困户；可查看所有帮扶人，但不能改；可查看导入记录（自己的和区里的），只能写自己的导入记录。它出的报表就是本乡镇的报表，与区里的登录名加 --township 所出的相同，贫困户迁出后也一样。没有任何贫困户属于（或曾属于）所给乡镇时拒绝，并提示相近的名称，除非加 --new-township。不给 --township 时可读写全部记录。对同一角色再运行一次，可改它的乡镇，给了密码时也改密码。\n\
 密码从不写在命令行上：取 --password-file 文件的第一行，否则取 $BANGFU_ROLE_PASSWORD。经办人随后用 --db postgres://角色名@主机:端口/数据库名 登录，密码放在 PGPASSWORD 或 ~/.pgpass 中。没有密码的角色，只能在服务器的 pg_hba.conf 允许免密码登录（peer、cert）的地方登录；要给它密码，带上密码再运行一次 grant 即可。",
         _ => return None,
     })
@@ -63,6 +63,7 @@ fn arg_help(command: &str, id: &str) -> Option<&'static str> {
         ("help", "subcommand") => "要看说明的子命令",
         ("grant", "role") => "登录角色名：经办人在服务器上的登录名",
         ("grant", "township") => "该角色可读写哪个乡镇的贫困户及其结对、帮扶记录 [默认：所有乡镇]",
+        ("grant", "new_township") => "该乡镇的贫困户以后再导入：即使目前没有贫困户属于 --township 所写的乡镇，也照样授权",
         ("grant", "password_file") => {
             "把角色的密码设为该文件的第一行 [默认：$BANGFU_ROLE_PASSWORD，否则密码不变（新角色没有密码）]"
         }

@@ -52,6 +52,12 @@ pub enum StoreMsg {
     RecordIdAgain { id: String },
     /// The ID number (masked) is another household's.
     IdNumberTaken { masked: String, other: String },
+    /// A households row whose township is not the one this login (a
+    /// server's login held to `own`) may write.
+    OtherTownshipRow { township: String, own: String },
+    /// A members row a township's login may not write: a new member
+    /// (`new`), or one that differs from the stored member.
+    MemberIsDistricts { id: String, new: bool },
 }
 
 impl RefKind {
@@ -180,6 +186,27 @@ impl StoreMsg {
                     lang,
                     format!("{masked} is already the ID number of household {other}"),
                     format!("{masked} 已是贫困户{other}的身份证号"),
+                )
+            }
+            OtherTownshipRow { township, own } => tr!(
+                lang,
+                format!("this row's household is of {township}, and this login imports only {own}'s households (another township's household, or a move to another township, is the district's to import): delete the row, or ask the district's office"),
+                format!("该户属于{township}，此登录名只能导入{own}的贫困户（其他乡镇的贫困户、迁往其他乡镇，都由区里导入）：请删去此行，或交区里办理"),
+            ),
+            MemberIsDistricts { id, new: true } => {
+                let id = quote(id, lang);
+                tr!(
+                    lang,
+                    format!("the new member {id} is added by the district's login only: ask the district to import the members sheet, or import the other files without it"),
+                    format!("新的帮扶人{id}只能由区里导入：请区里导入帮扶人表，或先不带此表导入其余文件"),
+                )
+            }
+            MemberIsDistricts { id, new: false } => {
+                let id = quote(id, lang);
+                tr!(
+                    lang,
+                    format!("member {id} differs from the stored one (name, unit, role or phone), and members are changed by the district's login only: ask the district to import the members sheet, or import the other files without it"),
+                    format!("帮扶人{id}与已有的不同（姓名、工作单位、职务或电话），帮扶人只能由区里改动：请区里导入帮扶人表，或先不带此表导入其余文件"),
                 )
             }
         }
@@ -524,6 +551,11 @@ pub fn error_text(e: &StoreError, lang: Lang) -> String {
             format!("{path} was made by a newer bangfu (schema version {found}; this one knows up to {known}); upgrade bangfu — the file was left untouched"),
             format!("{path} 由更新版本的 bangfu 建立（数据库结构第 {found} 版；本程序只认识到第 {known} 版）；请升级 bangfu——文件没有改动"),
         ),
+        OlderOnServer { path, found, known } => tr!(
+            lang,
+            format!("{path} holds bangfu's data in an older form (schema version {found}; this bangfu uses {known}), which only the district's admin login (the one that made it) may bring up to date: ask the district to run bangfu once with that login (any report will do); nothing was changed"),
+            format!("{path} 里 bangfu 的数据是旧版格式（数据库结构第 {found} 版；本程序用第 {known} 版），只有区里的管理员登录名（建立它的那个）能升级：请区里用该登录名运行一次 bangfu（任何报表都可以）；什么也没有改动"),
+        ),
         NotADatabase(path) => tr!(
             lang,
             format!("{path} is not a bangfu database (or not an SQLite file at all)"),
@@ -617,6 +649,18 @@ pub(crate) mod tests {
                 masked: "4301**********123X".into(),
                 other: "H1".into(),
             },
+            OtherTownshipRow {
+                township: "寿山乡".into(),
+                own: "工农乡".into(),
+            },
+            MemberIsDistricts {
+                id: "M4".into(),
+                new: true,
+            },
+            MemberIsDistricts {
+                id: "M1".into(),
+                new: false,
+            },
         ];
         for m in &all {
             match m {
@@ -626,7 +670,9 @@ pub(crate) mod tests {
                 | OnRejectedRow { .. }
                 | IdAgain { .. }
                 | RecordIdAgain { .. }
-                | IdNumberTaken { .. } => {}
+                | IdNumberTaken { .. }
+                | OtherTownshipRow { .. }
+                | MemberIsDistricts { .. } => {}
             }
         }
         all
@@ -700,6 +746,11 @@ pub(crate) mod tests {
                 path: path(),
                 found: 9,
                 known: 5,
+            },
+            StoreError::OlderOnServer {
+                path: path(),
+                found: 7,
+                known: 8,
             },
             StoreError::NotADatabase(path()),
             StoreError::UpgradeBroken {

@@ -116,8 +116,13 @@ pub fn findings(
         ledger: None,
         ..f.scan(world)
     };
+    // A delivery marks its pairing visited whatever township, village or
+    // unit it counts toward (a household that moved since was visited all
+    // the same: `overdue` and `show` give that visit); it is listed
+    // outside a pairing only when the filters select it.
     let mut visit = |d: DeliveryFacts, list: bool, mark: bool| {
-        if !f.records_ok(world, d.member, d.household, d.day) {
+        let list = list && f.records_ok(world, d.member, d.household, d.day);
+        if !list && !mark {
             return;
         }
         let mut covered = false;

@@ -554,21 +554,26 @@ fn resolve_text(
                 value: value.to_string(),
             }))
         }
-        None => {
-            let mut known: Vec<&String> = interner.names.iter().filter(|s| !s.is_empty()).collect();
-            known.sort_unstable_by(|a, b| super::collate::compare(a, b));
-            let near = crate::values::nearest::nearest(known.iter().copied(), &clean(value), |n| {
-                [Key::Name(n)]
-            });
-            let all = known.len();
-            Err(UsageError::said(ReportMsg::NoSuchName {
-                what,
-                value: value.to_string(),
-                near: near.into_iter().cloned().collect(),
-                known: known.into_iter().take(20).cloned().collect(),
-                all,
-            }))
-        }
+        None => Err(UsageError::said(no_such_name(what, value, &interner.names))),
+    }
+}
+
+/// "No township (village, unit) is named VALUE", with the near names of
+/// `names` suggested ("did you mean"), else the first of them in pinyin
+/// order: for a report's filter, and for `grant --township`.
+pub fn no_such_name(what: Named, value: &str, names: &[String]) -> ReportMsg {
+    let mut known: Vec<&String> = names.iter().filter(|s| !s.is_empty()).collect();
+    known.sort_unstable_by(|a, b| super::collate::compare(a, b));
+    let clean = crate::values::text::clean;
+    let near =
+        crate::values::nearest::nearest(known.iter().copied(), &clean(value), |n| [Key::Name(n)]);
+    let all = known.len();
+    ReportMsg::NoSuchName {
+        what,
+        value: value.to_string(),
+        near: near.into_iter().cloned().collect(),
+        known: known.into_iter().take(20).cloned().collect(),
+        all,
     }
 }
 

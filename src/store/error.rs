@@ -48,6 +48,13 @@ pub enum StoreError {
         found: i64,
         known: i64,
     },
+    /// A server's schema of an older bangfu, which only the tables' owner
+    /// (the district's admin) may bring up to date.
+    OlderOnServer {
+        path: String,
+        found: i64,
+        known: i64,
+    },
     NotADatabase(String),
     UpgradeBroken {
         path: String,

@@ -43,11 +43,20 @@ pub struct File {
     pub counts: Counts,
 }
 
-/// The whole log, newest command first.
+/// The whole log, newest command first; for a server's login held to a
+/// township, its own imports and those of the district's logins (another
+/// township's imports are that township's business, and not its to undo).
 pub fn commands(db: Db<'_>) -> Result<Vec<Command>> {
     let conn = db.0;
+    let listed = match super::pg::grant::login_township(conn)? {
+        Some(_) => {
+            " WHERE role = CAST(current_user AS TEXT)
+                 OR role NOT IN (SELECT bangfu.township_logins())"
+        }
+        None => "",
+    };
     let mut commands: Vec<Command> = conn.collect(
-        &format!("{COMMAND} ORDER BY number DESC"),
+        &format!("{COMMAND}{listed} ORDER BY number DESC"),
         args![],
         command_of,
     )?;

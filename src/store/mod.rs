@@ -271,6 +271,12 @@ impl Store {
         if found == pg::Found::Nothing && may_create {
             (found, made_schema) = pg::create(&conn)?;
         }
+        // Schema 7 is brought to 8 by the tables' owner, whatever the
+        // command (as a SQLite file is upgraded by any that opens it).
+        let mut upgraded_from = None;
+        if found == pg::Found::Version(7) && pg::migrate(&conn)? {
+            (found, upgraded_from) = (pg::found(&conn)?, Some(7));
+        }
         if may_create && found == pg::Found::Version(pg::schema::VERSION) {
             pg::tune(&conn)?;
         }
@@ -278,9 +284,14 @@ impl Store {
             pg::Found::Version(v) if v == pg::schema::VERSION => Ok(Store {
                 conn,
                 name,
-                upgraded_from: None,
+                upgraded_from,
                 created: None,
                 made_schema,
+            }),
+            pg::Found::Version(v) if v < pg::schema::VERSION => Err(StoreError::OlderOnServer {
+                path: name,
+                found: v,
+                known: pg::schema::VERSION,
             }),
             pg::Found::Version(v) => Err(StoreError::Newer {
                 path: name,

@@ -675,7 +675,9 @@ impl Conn {
             Dialect::Sqlite => self.batch("BEGIN IMMEDIATE"),
             Dialect::Postgres => {
                 // READ COMMITTED: every statement after the lock sees
-                // every import committed before it.
+                // every import committed before it. `bangfu.writing`: a
+                // township's login reads only what it may write (the
+                // server's access rules, store/pg/schema.rs).
                 // Waiting for the lock as long as SQLite waits for its
                 // file (contract §3.5), then "busy" (lock_not_available).
                 let wait = crate::store::BUSY_WAIT.as_secs();
@@ -684,6 +686,7 @@ impl Conn {
                      SET LOCAL lock_timeout = '{wait}s';
                      SELECT pg_advisory_xact_lock({WRITE_LOCK});
                      SET LOCAL lock_timeout = 0;
+                     SET LOCAL bangfu.writing = 'on';
                      SELECT bangfu.sync_keys()"
                 ))
             }

@@ -35,6 +35,7 @@ mod schema;
 mod sheets_memory;
 mod store_review;
 mod store_zh;
+mod township_moves;
 mod undo;
 mod undo_review;
 mod upgrade;

@@ -45,6 +45,9 @@ pub struct Request<'a> {
     /// A new password, in clear (sent as its verifier); `None` leaves a
     /// role's password as it is (a new role has none).
     pub password: Option<&'a [u8]>,
+    /// The township's households come later: grant it although the
+    /// district's households have other townships and never this one.
+    pub new_township: bool,
 }
 
 /// What the grant did.
@@ -54,6 +57,16 @@ pub struct Granted {
     pub created: bool,
     /// How many households have the township now (`None` for all).
     pub households: Option<u64>,
+}
+
+/// Why a grant was refused, nothing changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The role would see every row whatever it is granted.
+    Bypass(Bypass),
+    /// No household has ever been in the township, while the district's
+    /// households have these townships (a mistyped name, most likely).
+    NoSuchTownship { known: Vec<String> },
 }
 
 /// Why a role cannot be held to a township: the server lets it see every
@@ -70,7 +83,7 @@ pub enum Bypass {
 impl Store {
     /// Make or update the login role `request.role` (contract §9). A role
     /// the server would show every row anyway is refused, nothing changed.
-    pub fn grant(&self, request: &Request<'_>) -> Result<Result<Granted, Bypass>> {
+    pub fn grant(&self, request: &Request<'_>) -> Result<Result<Granted, Refusal>> {
         let conn = &self.conn;
         conn.begin_write()?;
         match grant_in_transaction(conn, request) {
@@ -110,8 +123,14 @@ pub fn login_township(conn: &Conn) -> Result<Option<String>> {
     Ok(found.flatten())
 }
 
-fn grant_in_transaction(conn: &Conn, request: &Request<'_>) -> Result<Result<Granted, Bypass>> {
+fn grant_in_transaction(conn: &Conn, request: &Request<'_>) -> Result<Result<Granted, Refusal>> {
     let role = request.role;
+    if let Some(township) = request.township.filter(|_| !request.new_township) {
+        let known = townships(conn)?;
+        if !known.is_empty() && !known.iter().any(|k| k == township) {
+            return Ok(Err(Refusal::NoSuchTownship { known }));
+        }
+    }
     let found = conn.query_opt(
         "SELECT rolsuper, rolbypassrls,
                 pg_has_role(rolname, (SELECT relowner FROM pg_class
@@ -126,11 +145,14 @@ fn grant_in_transaction(conn: &Conn, request: &Request<'_>) -> Result<Result<Gra
             ))
         },
     )?;
-    match found {
-        Some((true, _, _)) => return Ok(Err(Bypass::Superuser)),
-        Some((_, true, _)) => return Ok(Err(Bypass::BypassesSecurity)),
-        Some((_, _, true)) => return Ok(Err(Bypass::Owner)),
-        _ => {}
+    let bypass = match found {
+        Some((true, _, _)) => Some(Bypass::Superuser),
+        Some((_, true, _)) => Some(Bypass::BypassesSecurity),
+        Some((_, _, true)) => Some(Bypass::Owner),
+        _ => None,
+    };
+    if let Some(why) = bypass {
+        return Ok(Err(Refusal::Bypass(why)));
     }
     let verb = match found {
         Some(_) => "ALTER",
@@ -158,6 +180,11 @@ fn grant_in_transaction(conn: &Conn, request: &Request<'_>) -> Result<Result<Gra
         // writer's lock whatever one did.
         "GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA bangfu TO %I",
         "GRANT EXECUTE ON FUNCTION bangfu.sync_keys() TO %I",
+        // What a township's login reads beyond its township's households
+        // now: those that moved away (schema.rs, "Access").
+        "GRANT EXECUTE ON FUNCTION bangfu.ever_in(TEXT) TO %I",
+        // Whose imports its log lists (store/log.rs).
+        "GRANT EXECUTE ON FUNCTION bangfu.township_logins() TO %I",
     ] {
         ddl(conn, sql, &[role])?;
     }
@@ -207,6 +234,18 @@ fn grant_in_transaction(conn: &Conn, request: &Request<'_>) -> Result<Result<Gra
         created: found.is_none(),
         households,
     }))
+}
+
+/// Every township a household has now or had before a change of
+/// township (history), as stored; any order.
+fn townships(conn: &Conn) -> Result<Vec<String>> {
+    conn.collect(
+        "SELECT township FROM bangfu.households
+         UNION SELECT t FROM bangfu.history h, LATERAL (VALUES (h.old), (h.new)) AS v(t)
+         WHERE h.kind = 0 AND h.field = 'township' AND t IS NOT NULL",
+        crate::args![],
+        |r| r.get(0),
+    )
 }
 
 /// Run the statement `template` with its `%I` (identifier) and `%L`

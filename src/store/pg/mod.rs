@@ -125,6 +125,46 @@ pub fn tune(conn: &Conn) -> Result<bool> {
     }
 }
 
+/// Bring a server's schema 7 to 8 ([`schema::MIGRATE_8`]) in one write
+/// transaction, when the session's role owns the tables (the district's
+/// admin who made it); whether it did. Any other role finds the schema
+/// as it was, and is refused by [`crate::store::Store::open`] until the
+/// owner has run bangfu once: schema 7's access rules would give a
+/// township's login reports short of the district's (contract §11).
+pub fn migrate(conn: &Conn) -> Result<bool> {
+    let owner: bool = conn.value(
+        "SELECT pg_has_role(relowner, 'USAGE') FROM pg_class
+         WHERE oid = 'bangfu.households'::regclass",
+        crate::args![],
+    )?;
+    if !owner {
+        return Ok(false);
+    }
+    conn.begin_write()?;
+    let wait = crate::store::BUSY_WAIT.as_secs();
+    let done = (|| {
+        // Another bangfu may have migrated it while this one waited.
+        if found(conn)? != Found::Version(7) {
+            return Ok(false);
+        }
+        conn.batch(&format!(
+            "SET LOCAL lock_timeout = '{wait}s'; {}",
+            schema::MIGRATE_8
+        ))?;
+        Ok(true)
+    })();
+    match done {
+        Ok(made) => {
+            conn.commit()?;
+            Ok(made)
+        }
+        Err(e) => {
+            let _ = conn.rollback();
+            Err(e)
+        }
+    }
+}
+
 /// Take away the schema an import made and then did not commit to, so
 /// that a mistyped `--db` leaves no empty bangfu database to report zeros
 /// (as a file made for nothing is removed). Only while it holds no record,
@@ -338,6 +378,109 @@ pub(crate) mod tests {
         assert!(tune(&conn).unwrap());
         assert_eq!(shape(&conn), now);
         assert!(!tune(&conn).unwrap());
+    }
+
+    /// Schema 7 as the bangfu that first made it on a server left it
+    /// (src/store/pg/released7.sql, then [`RELEASED`]'s indexes).
+    fn released_7(conn: &Conn) {
+        conn.batch(&format!(
+            "BEGIN; {} {RELEASED}; COMMIT",
+            include_str!("released7.sql")
+        ))
+        .unwrap();
+        assert_eq!(found(conn).unwrap(), Found::Version(7));
+    }
+
+    /// Every policy and every function of bangfu's schema, as the server
+    /// keeps them.
+    fn access(conn: &Conn) -> Vec<String> {
+        conn.collect(
+            "SELECT concat_ws(' | ', tablename, policyname, permissive, cmd, qual, with_check)
+             FROM pg_policies WHERE schemaname = 'bangfu'
+             UNION ALL
+             SELECT concat_ws(' | ', proname, prosecdef, provolatile, proconfig::text, prosrc)
+             FROM pg_proc WHERE pronamespace = 'bangfu'::regnamespace
+             ORDER BY 1",
+            crate::args![],
+            |r| r.get::<_, String>(0),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_server_of_schema_7_is_migrated_by_its_owner_to_what_a_new_one_gets() {
+        let (Some(old), Some(new)) = (Scratch::new(), Scratch::new()) else {
+            eprintln!("skipped: no PostgreSQL server (set BANGFU_TEST_PG, see .ci/postgres)");
+            return;
+        };
+        let conn = session(&connect::Target::parse(&old.url).unwrap()).unwrap();
+        released_7(&conn);
+        // A household moved from 工农乡 to 寿山乡 by import 1, and a role
+        // of 工农乡 as schema 7's grant made it.
+        let role = format!("bangfu_unit_migrated_{}", std::process::id());
+        conn.batch(&format!(
+            "INSERT INTO commands (number, at, \"user\", day) VALUES (1, 't', 'u', 12000);
+             INSERT INTO households (key, id, head, township) VALUES
+                 (1, 'H1', '张三', '寿山乡'), (2, 'H2', '李四', '工农乡'), (3, 'H3', '王五', '寿山乡');
+             INSERT INTO history (kind, record, field, command, day, old, new)
+                 VALUES (0, 1, 'township', 1, 12000, '工农乡', '寿山乡');
+             CREATE ROLE {role};
+             GRANT USAGE ON SCHEMA bangfu TO {role};
+             GRANT SELECT ON ALL TABLES IN SCHEMA bangfu TO {role};
+             INSERT INTO grants VALUES ('{role}', '工农乡');"
+        ))
+        .unwrap();
+        let seen = |conn: &Conn| -> Vec<String> {
+            conn.batch(&format!("SET ROLE {role}")).unwrap();
+            let ids = conn.collect(
+                "SELECT id FROM households ORDER BY id",
+                crate::args![],
+                |r| r.get::<_, String>(0),
+            );
+            conn.batch("RESET ROLE").unwrap();
+            ids.unwrap()
+        };
+        assert_eq!(seen(&conn), ["H2"], "schema 7: its township now only");
+        // The role cannot migrate it; its owner does, once.
+        conn.batch(&format!("SET ROLE {role}")).unwrap();
+        let by_role = migrate(&conn);
+        conn.batch("RESET ROLE").unwrap();
+        assert!(!by_role.unwrap());
+        assert_eq!(found(&conn).unwrap(), Found::Version(7));
+        assert!(migrate(&conn).unwrap());
+        assert_eq!(found(&conn).unwrap(), Found::Version(8));
+        assert!(!migrate(&conn).unwrap());
+        assert_eq!(seen(&conn), ["H1", "H2"], "and the one that moved away");
+        // Its first import tunes it as a schema 7 as first released.
+        assert!(tune(&conn).unwrap());
+        let fresh = session(&connect::Target::parse(&new.url).unwrap()).unwrap();
+        create(&fresh).unwrap();
+        assert_eq!(access(&conn), access(&fresh));
+        conn.batch(&format!(
+            "RESET ROLE; DROP OWNED BY {role}; DROP ROLE {role}"
+        ))
+        .unwrap();
+    }
+
+    /// A migration that fails leaves schema 7 whole: one transaction.
+    #[test]
+    fn a_failed_migration_leaves_schema_7_as_it_was() {
+        let Some(db) = Scratch::new() else {
+            eprintln!("skipped: no PostgreSQL server (set BANGFU_TEST_PG, see .ci/postgres)");
+            return;
+        };
+        let conn = session(&connect::Target::parse(&db.url).unwrap()).unwrap();
+        released_7(&conn);
+        let before = access(&conn);
+        // A function of the name the migration makes, returning
+        // something else: the migration fails at it, past its first steps.
+        conn.batch("CREATE FUNCTION bangfu.ever_in(t TEXT) RETURNS SETOF TEXT LANGUAGE sql AS $$ SELECT t $$")
+            .unwrap();
+        let before_with = access(&conn);
+        assert_ne!(before, before_with);
+        assert!(migrate(&conn).is_err());
+        assert_eq!(found(&conn).unwrap(), Found::Version(7));
+        assert_eq!(access(&conn), before_with);
     }
 
     #[test]

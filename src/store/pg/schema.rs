@@ -1,6 +1,7 @@
 //! bangfu's tables on a PostgreSQL server: the same tables and columns as
 //! the SQLite file's schema (src/store/schema.rs, version 7), so that the
-//! store's shared SQL reads and writes both. Everything lives in its own
+//! store's shared SQL reads and writes both; the server's schema is
+//! version 8, its access rules past those of 7 (below). Everything lives in its own
 //! schema, `bangfu`, beside whatever else the database holds.
 //!
 //! Differences, each for a reason:
@@ -34,19 +35,22 @@
 //!   each import (filled in by the server). SQLite files have no logins.
 //!
 //! A migration is one transaction; the version is in `bangfu.version`.
+//! Version 8 (no new table or column): a township's login reads every
+//! household that was ever in its township and writes only those in it
+//! now (contract §11), where 7 had it read and write those in it now
+//! ([`MIGRATE_8`]).
 
-/// The schema version this bangfu writes on a server (the same number as
-/// its SQLite schema).
-pub const VERSION: i64 = 7;
+/// The schema version this bangfu writes on a server.
+pub const VERSION: i64 = 8;
 
-/// Version 7, whole: a new database gets it in one transaction.
+/// Version 8, whole: a new database gets it in one transaction.
 pub const CREATE: &str = concat!(
     r#"
 CREATE SCHEMA bangfu;
 SET LOCAL search_path = bangfu;
 
 CREATE TABLE version (version BIGINT NOT NULL);
-INSERT INTO version VALUES (7);
+INSERT INTO version VALUES (8);
 
 CREATE TABLE households (
     key        BIGSERIAL PRIMARY KEY,
@@ -247,9 +251,10 @@ CREATE TRIGGER referred AFTER DELETE ON ledgers REFERENCING OLD TABLE AS old_row
 REVOKE EXECUTE ON FUNCTION deliveries_refer(), holds_refer(), referred_gone() FROM PUBLIC;
 
 -- What import n wrote or kept for its undo, counted by the owner (every
--- row) and by the login asking (the rows it sees): an undo by a login
--- that cannot see all of it is refused (store/undo.rs, out_of_sight),
--- else it would take back part and leave the rest counted.
+-- row) and by the login asking (the rows it sees; in an undo's write
+-- transaction, the rows it may write: see "Access" below): an undo by a
+-- login that cannot write all of it is refused (store/undo.rs,
+-- out_of_sight), else it would take back part and leave the rest counted.
 CREATE FUNCTION touched_by(n BIGINT) RETURNS BIGINT LANGUAGE sql SECURITY DEFINER
 SET search_path = bangfu, pg_temp AS $$
     SELECT (SELECT count(*) FROM bangfu.households WHERE added = n)
@@ -296,8 +301,46 @@ BEGIN
 END $$;
 REVOKE EXECUTE ON FUNCTION sync_keys() FROM PUBLIC;
 
--- Access (contract §9): the server, not bangfu, keeps a township's clerk
--- to the township's records.
+CREATE TABLE grants (
+    role      TEXT COLLATE "C" PRIMARY KEY,
+    township  TEXT COLLATE "C"
+);
+"#,
+    access!(),
+    r#"
+CREATE TRIGGER checked AFTER INSERT ON holds REFERENCING NEW TABLE AS new_holds
+    FOR EACH STATEMENT EXECUTE FUNCTION holds_checked();
+
+-- A township's login changes (marks undone) the log entries of its own
+-- imports only, and no entry's role: refused with an error, not passed
+-- over (an undo of another's import must fail, not half-happen).
+CREATE FUNCTION commands_kept() RETURNS trigger LANGUAGE plpgsql
+SET search_path = bangfu, pg_temp AS $$
+BEGIN
+    IF NEW.role IS DISTINCT FROM OLD.role
+       OR row_security_active('bangfu.commands')
+          AND NOT EXISTS (SELECT FROM bangfu.grants g
+                          WHERE g.role = current_user AND g.township IS NULL)
+          AND OLD.role IS DISTINCT FROM current_user
+    THEN
+        RAISE EXCEPTION 'new row violates row-level security policy for table "commands"'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER kept BEFORE UPDATE ON commands FOR EACH ROW EXECUTE FUNCTION commands_kept();
+"#
+);
+
+/// Who reads and writes what (the "Access" part of [`CREATE`]): the
+/// row-level security policies and the functions they ask, each made
+/// anew by [`MIGRATE_8`] after it drops every policy, so that a server
+/// brought from schema 7 has exactly the rules a new one gets.
+macro_rules! access {
+    () => {
+        r#"
+-- Access (contract §9, §11): the server, not bangfu, keeps a township's
+-- clerk to the township's records.
 --
 -- `grants` has one row per login role `bangfu grant` made: the township
 -- whose records it may read and write, or NULL for every township. The
@@ -311,17 +354,43 @@ REVOKE EXECUTE ON FUNCTION sync_keys() FROM PUBLIC;
 -- security policy", SQLSTATE 42501, which bangfu says as the server's
 -- refusal). A role with no row in `grants` sees none of these rows.
 --
--- - households: those whose current township is the role's;
+-- A township's role READS every household that was ever in its township
+-- — whose township is T now, or whose history has a change of township
+-- from or to T ([`ever_in`]) — and what is secured through them: so its
+-- reports, which count each delivery toward the township of its day
+-- (contract §4), are the district's reports with `--township T`, figure
+-- for figure, also after a household moved away. It WRITES (inserts,
+-- updates, deletes) only the households whose township is T now, and
+-- what is secured through those: a household that moved away is the new
+-- township's to correct. Each table secured through a household has a
+-- policy `written` FOR ALL (the write rule, which also reads) and a
+-- policy `was` FOR SELECT (the wider read); policies of one command are
+-- ORed, so a row is read if either lets it through and written only if
+-- `written` does.
+--
+-- Inside a write transaction (an import, an undo: store::sql::Conn::
+-- begin_write sets `bangfu.writing`) a role reads only what it may write:
+-- an import finds, matches and replaces only records it may write (a
+-- moved-out household in its sheet is said as not its township's, as
+-- before the move), and an undo's check that nothing of the import has
+-- gone out of its reach ([`touched_seen`]) counts what it may write.
+-- Narrowing is all a session can do with the setting: the write rules
+-- do not read it.
+--
+-- - households: read, as above; written, those whose township is T now;
 -- - pairings, deliveries and the old rows an import kept for undo
---   (undo_pairings, undo_deliveries): those whose household the role sees
---   (the subquery on households is itself under households' policy);
+--   (undo_pairings, undo_deliveries): read, those whose household the
+--   role reads (the subquery on households is under households' policy);
+--   written, those whose household's township is T now;
 -- - holds and undo_holds (which ledger holds which record): by the
---   record's kind — a household, pairing or delivery the role sees (or,
---   for a record an undo puts back, its kept old row); members' holds are
---   read by all, written by the roles of every township only; a new hold
---   is checked by a trigger at the end of its statement (below);
--- - history: changes of households the role sees; members' changes are
---   read by all, written by the roles of every township only;
+--   record's kind — a household, pairing or delivery the role reads, or
+--   may write (or, for a record an undo puts back, its kept old row);
+--   members' holds are read by all, written by the roles of every
+--   township only; a new hold is checked by a trigger at the end of its
+--   statement (below);
+-- - history: changes of households the role reads; written, of those it
+--   may write; members' changes are read by all, written by the roles of
+--   every township only;
 -- - commands (the log): read by all; a township's role writes only the
 --   rows of its own imports (`role`), so that it cannot mark another's
 --   import undone — it would see nothing of it to take back.
@@ -338,11 +407,37 @@ REVOKE EXECUTE ON FUNCTION sync_keys() FROM PUBLIC;
 -- Every "every township" test is an uncorrelated EXISTS, run once per
 -- statement; every "its household" test a correlated EXISTS on a key,
 -- which the server runs as one hash of the keys the role sees where it
--- fits in memory and as one index probe per row where it does not.
-CREATE TABLE grants (
-    role      TEXT COLLATE "C" PRIMARY KEY,
-    township  TEXT COLLATE "C"
-);
+-- fits in memory and as one index probe per row where it does not; the
+-- households a township's role reads besides its own are one list per
+-- statement ([`ever_in`], run once).
+
+-- The households whose township was `t` before or after a change of
+-- township: their history rows of field 'township' (old and new are the
+-- township's name as the households table holds it). SECURITY DEFINER,
+-- owned by the schema's owner, who is not under row-level security: the
+-- households' policy asks it, and reading history under history's policy
+-- would ask households' policy again (the server refuses such a loop).
+-- Executed by the owner and the roles `bangfu grant` makes; what it
+-- tells a role beyond its own township's households is household keys
+-- (numbers), no record.
+CREATE OR REPLACE FUNCTION bangfu.ever_in(t TEXT) RETURNS SETOF BIGINT LANGUAGE sql
+STABLE SECURITY DEFINER SET search_path = bangfu, pg_temp AS $$
+    SELECT h.record FROM bangfu.history h
+    WHERE h.kind = 0 AND h.field = 'township' AND (h.old = t OR h.new = t)
+$$;
+REVOKE EXECUTE ON FUNCTION bangfu.ever_in(TEXT) FROM PUBLIC;
+
+-- The logins `bangfu grant` held to a township: a township's login
+-- lists in its `log` its own imports and those of the district's logins
+-- only (store/log.rs). Role names, which the log holds anyway
+-- (`commands.role`); no township. SECURITY DEFINER: each role reads only
+-- its own row of `grants`.
+CREATE OR REPLACE FUNCTION bangfu.township_logins() RETURNS SETOF TEXT LANGUAGE sql
+STABLE SECURITY DEFINER SET search_path = bangfu, pg_temp AS $$
+    SELECT g.role FROM bangfu.grants g WHERE g.township IS NOT NULL
+$$;
+REVOKE EXECUTE ON FUNCTION bangfu.township_logins() FROM PUBLIC;
+
 ALTER TABLE grants ENABLE ROW LEVEL SECURITY;
 CREATE POLICY own ON grants USING (role = current_user);
 
@@ -359,40 +454,62 @@ CREATE POLICY dropped ON members FOR DELETE USING (
 );
 
 ALTER TABLE households ENABLE ROW LEVEL SECURITY;
-CREATE POLICY township ON households USING (
+CREATE POLICY written ON households USING (
     EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
     OR households.township IN (SELECT g.township FROM bangfu.grants g WHERE g.role = current_user)
 );
+CREATE POLICY was ON households FOR SELECT USING (
+    (SELECT current_setting('bangfu.writing', true)) IS DISTINCT FROM 'on'
+    AND households.key IN (SELECT bangfu.ever_in(g.township) FROM bangfu.grants g
+                           WHERE g.role = current_user AND g.township IS NOT NULL)
+);
 
 ALTER TABLE pairings ENABLE ROW LEVEL SECURITY;
-CREATE POLICY township ON pairings USING (
+CREATE POLICY written ON pairings USING (
     EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR EXISTS (SELECT FROM bangfu.households h WHERE h.key = pairings.household)
+    OR EXISTS (SELECT FROM bangfu.households h WHERE h.key = pairings.household
+               AND h.township IN (SELECT g.township FROM bangfu.grants g WHERE g.role = current_user))
+);
+CREATE POLICY was ON pairings FOR SELECT USING (
+    EXISTS (SELECT FROM bangfu.households h WHERE h.key = pairings.household)
 );
 
 ALTER TABLE deliveries ENABLE ROW LEVEL SECURITY;
-CREATE POLICY township ON deliveries USING (
+CREATE POLICY written ON deliveries USING (
     EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR EXISTS (SELECT FROM bangfu.households h WHERE h.key = deliveries.household)
+    OR EXISTS (SELECT FROM bangfu.households h WHERE h.key = deliveries.household
+               AND h.township IN (SELECT g.township FROM bangfu.grants g WHERE g.role = current_user))
+);
+CREATE POLICY was ON deliveries FOR SELECT USING (
+    EXISTS (SELECT FROM bangfu.households h WHERE h.key = deliveries.household)
 );
 
 ALTER TABLE undo_pairings ENABLE ROW LEVEL SECURITY;
-CREATE POLICY township ON undo_pairings USING (
+CREATE POLICY written ON undo_pairings USING (
     EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR EXISTS (SELECT FROM bangfu.households h WHERE h.key = undo_pairings.household)
+    OR EXISTS (SELECT FROM bangfu.households h WHERE h.key = undo_pairings.household
+               AND h.township IN (SELECT g.township FROM bangfu.grants g WHERE g.role = current_user))
+);
+CREATE POLICY was ON undo_pairings FOR SELECT USING (
+    EXISTS (SELECT FROM bangfu.households h WHERE h.key = undo_pairings.household)
 );
 
 ALTER TABLE undo_deliveries ENABLE ROW LEVEL SECURITY;
-CREATE POLICY township ON undo_deliveries USING (
+CREATE POLICY written ON undo_deliveries USING (
     EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR EXISTS (SELECT FROM bangfu.households h WHERE h.key = undo_deliveries.household)
+    OR EXISTS (SELECT FROM bangfu.households h WHERE h.key = undo_deliveries.household
+               AND h.township IN (SELECT g.township FROM bangfu.grants g WHERE g.role = current_user))
+);
+CREATE POLICY was ON undo_deliveries FOR SELECT USING (
+    EXISTS (SELECT FROM bangfu.households h WHERE h.key = undo_deliveries.household)
 );
 
 -- An undo row is the old copy of a row the import is about to delete or
 -- change: a township's login may write one only of a delivery or pairing
--- it sees, under that row's own key and household. (A made-up undo row
--- under another township's delivery's key would let the holds' check
--- below pass a hold on that delivery.)
+-- it sees, under that row's own key and household (which `written` keeps
+-- to its township now). (A made-up undo row under another township's
+-- delivery's key would let the holds' check below pass a hold on that
+-- delivery.)
 CREATE POLICY copied ON undo_deliveries AS RESTRICTIVE FOR INSERT WITH CHECK (
     EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
     OR EXISTS (SELECT FROM bangfu.deliveries d
@@ -418,65 +535,90 @@ CREATE POLICY seen ON holds FOR SELECT USING (
     OR holds.kind = 2 AND EXISTS (SELECT FROM bangfu.pairings p WHERE p.key = holds.record)
     OR holds.kind = 3 AND EXISTS (SELECT FROM bangfu.deliveries d WHERE d.key = holds.record)
 );
+-- Dropped or changed: a hold of a record whose household is in the
+-- role's township now.
 CREATE POLICY dropped ON holds FOR DELETE USING (
     EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR holds.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = holds.record)
-    OR holds.kind = 2 AND EXISTS (SELECT FROM bangfu.pairings p WHERE p.key = holds.record)
-    OR holds.kind = 3 AND EXISTS (SELECT FROM bangfu.deliveries d WHERE d.key = holds.record)
+    OR holds.kind = 0 AND EXISTS (SELECT FROM bangfu.households h
+               WHERE h.key = holds.record AND h.township IN (SELECT g.township FROM bangfu.grants g WHERE g.role = current_user))
+    OR holds.kind = 2 AND EXISTS (SELECT FROM bangfu.pairings p JOIN bangfu.households h ON h.key = p.household
+               WHERE p.key = holds.record AND h.township IN (SELECT g.township FROM bangfu.grants g WHERE g.role = current_user))
+    OR holds.kind = 3 AND EXISTS (SELECT FROM bangfu.deliveries d JOIN bangfu.households h ON h.key = d.household
+               WHERE d.key = holds.record AND h.township IN (SELECT g.township FROM bangfu.grants g WHERE g.role = current_user))
 );
 CREATE POLICY changed ON holds FOR UPDATE USING (
     EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR holds.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = holds.record)
-    OR holds.kind = 2 AND EXISTS (SELECT FROM bangfu.pairings p WHERE p.key = holds.record)
-    OR holds.kind = 3 AND EXISTS (SELECT FROM bangfu.deliveries d WHERE d.key = holds.record)
+    OR holds.kind = 0 AND EXISTS (SELECT FROM bangfu.households h
+               WHERE h.key = holds.record AND h.township IN (SELECT g.township FROM bangfu.grants g WHERE g.role = current_user))
+    OR holds.kind = 2 AND EXISTS (SELECT FROM bangfu.pairings p JOIN bangfu.households h ON h.key = p.household
+               WHERE p.key = holds.record AND h.township IN (SELECT g.township FROM bangfu.grants g WHERE g.role = current_user))
+    OR holds.kind = 3 AND EXISTS (SELECT FROM bangfu.deliveries d JOIN bangfu.households h ON h.key = d.household
+               WHERE d.key = holds.record AND h.township IN (SELECT g.township FROM bangfu.grants g WHERE g.role = current_user))
 );
 -- Any role may hold a member in its ledger (a township's monthly members
 -- sheet, listed unchanged, holds them): members are everyone's to read;
 -- adding or changing one stays the district's (the policies on members).
 CREATE POLICY added ON holds FOR INSERT WITH CHECK (true);
 -- Every hold a statement added by a role under row-level security is of
--- a record the role sees (or, for a record an undo is putting back, of
--- its kept old row); else the statement fails as a policy's check would.
-CREATE FUNCTION holds_checked() RETURNS trigger LANGUAGE plpgsql
+-- a record the role may write — a member (every role), or a record whose
+-- household (or, for a record an undo is putting back, whose kept old
+-- row's household) is in its township now — else the statement fails as
+-- a policy's check would. Written out, not asked of a function per hold:
+-- a function call per row made a township's import of 20,000 deliveries
+-- take 30 s instead of 1.
+CREATE OR REPLACE FUNCTION bangfu.holds_checked() RETURNS trigger LANGUAGE plpgsql
 SET search_path = bangfu, pg_temp AS $$
 BEGIN
     IF row_security_active('bangfu.holds')
        AND NOT EXISTS (SELECT FROM bangfu.grants g
                        WHERE g.role = current_user AND g.township IS NULL)
        AND EXISTS (SELECT FROM new_holds n WHERE NOT (
-           n.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = n.record)
-           OR n.kind = 1 AND EXISTS (SELECT FROM bangfu.members m WHERE m.key = n.record)
-           OR n.kind = 2 AND (EXISTS (SELECT FROM bangfu.pairings p WHERE p.key = n.record)
-               OR EXISTS (SELECT FROM bangfu.undo_pairings u WHERE u.key = n.record))
-           OR n.kind = 3 AND (EXISTS (SELECT FROM bangfu.deliveries d WHERE d.key = n.record)
-               OR EXISTS (SELECT FROM bangfu.undo_deliveries u WHERE u.key = n.record))))
+           n.kind = 1 AND EXISTS (SELECT FROM bangfu.members m WHERE m.key = n.record)
+           OR n.kind = 0 AND EXISTS (SELECT FROM bangfu.households h
+               WHERE h.key = n.record AND h.township IN (SELECT g.township FROM bangfu.grants g WHERE g.role = current_user))
+           OR n.kind = 2 AND (EXISTS (SELECT FROM bangfu.pairings p
+                   JOIN bangfu.households h ON h.key = p.household
+                   WHERE p.key = n.record AND h.township IN (SELECT g.township FROM bangfu.grants g WHERE g.role = current_user))
+               OR EXISTS (SELECT FROM bangfu.undo_pairings u
+                   JOIN bangfu.households h ON h.key = u.household
+                   WHERE u.key = n.record AND h.township IN (SELECT g.township FROM bangfu.grants g WHERE g.role = current_user)))
+           OR n.kind = 3 AND (EXISTS (SELECT FROM bangfu.deliveries d
+                   JOIN bangfu.households h ON h.key = d.household
+                   WHERE d.key = n.record AND h.township IN (SELECT g.township FROM bangfu.grants g WHERE g.role = current_user))
+               OR EXISTS (SELECT FROM bangfu.undo_deliveries u
+                   JOIN bangfu.households h ON h.key = u.household
+                   WHERE u.key = n.record AND h.township IN (SELECT g.township FROM bangfu.grants g WHERE g.role = current_user)))))
     THEN
         RAISE EXCEPTION 'new row violates row-level security policy for table "holds"'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     RETURN NULL;
 END $$;
-CREATE TRIGGER checked AFTER INSERT ON holds REFERENCING NEW TABLE AS new_holds
-    FOR EACH STATEMENT EXECUTE FUNCTION holds_checked();
 
 -- A dropped hold's record may be gone (deleted by --replace): its kept
 -- old row says whose it was.
 ALTER TABLE undo_holds ENABLE ROW LEVEL SECURITY;
 CREATE POLICY seen ON undo_holds FOR SELECT USING (undo_holds.kind = 1);
-CREATE POLICY township ON undo_holds USING (
+CREATE POLICY was ON undo_holds FOR SELECT USING (
     EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
     OR undo_holds.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = undo_holds.record)
     OR undo_holds.kind = 2 AND (EXISTS (SELECT FROM bangfu.pairings p WHERE p.key = undo_holds.record)
         OR EXISTS (SELECT FROM bangfu.undo_pairings u WHERE u.key = undo_holds.record))
     OR undo_holds.kind = 3 AND (EXISTS (SELECT FROM bangfu.deliveries d WHERE d.key = undo_holds.record)
         OR EXISTS (SELECT FROM bangfu.undo_deliveries u WHERE u.key = undo_holds.record))
-) WITH CHECK (
+);
+CREATE POLICY written ON undo_holds USING (
     EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR undo_holds.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = undo_holds.record)
-    OR undo_holds.kind = 2 AND (EXISTS (SELECT FROM bangfu.pairings p WHERE p.key = undo_holds.record)
-        OR EXISTS (SELECT FROM bangfu.undo_pairings u WHERE u.key = undo_holds.record))
-    OR undo_holds.kind = 3 AND (EXISTS (SELECT FROM bangfu.deliveries d WHERE d.key = undo_holds.record)
-        OR EXISTS (SELECT FROM bangfu.undo_deliveries u WHERE u.key = undo_holds.record))
+    OR undo_holds.kind = 0 AND EXISTS (SELECT FROM bangfu.households h
+               WHERE h.key = undo_holds.record AND h.township IN (SELECT g.township FROM bangfu.grants g WHERE g.role = current_user))
+    OR undo_holds.kind = 2 AND (EXISTS (SELECT FROM bangfu.pairings p JOIN bangfu.households h ON h.key = p.household
+               WHERE p.key = undo_holds.record AND h.township IN (SELECT g.township FROM bangfu.grants g WHERE g.role = current_user))
+        OR EXISTS (SELECT FROM bangfu.undo_pairings u JOIN bangfu.households h ON h.key = u.household
+               WHERE u.key = undo_holds.record AND h.township IN (SELECT g.township FROM bangfu.grants g WHERE g.role = current_user)))
+    OR undo_holds.kind = 3 AND (EXISTS (SELECT FROM bangfu.deliveries d JOIN bangfu.households h ON h.key = d.household
+               WHERE d.key = undo_holds.record AND h.township IN (SELECT g.township FROM bangfu.grants g WHERE g.role = current_user))
+        OR EXISTS (SELECT FROM bangfu.undo_deliveries u JOIN bangfu.households h ON h.key = u.household
+               WHERE u.key = undo_holds.record AND h.township IN (SELECT g.township FROM bangfu.grants g WHERE g.role = current_user)))
 );
 
 ALTER TABLE commands ENABLE ROW LEVEL SECURITY;
@@ -484,24 +626,10 @@ CREATE POLICY own ON commands USING (true) WITH CHECK (
     EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
     OR commands.role = current_user
 );
--- A township's login changes (marks undone) the log entries of its own
--- imports only, and no entry's role: refused with an error, not passed
--- over (an undo of another's import must fail, not half-happen).
-CREATE FUNCTION commands_kept() RETURNS trigger LANGUAGE plpgsql
-SET search_path = bangfu, pg_temp AS $$
-BEGIN
-    IF NEW.role IS DISTINCT FROM OLD.role
-       OR row_security_active('bangfu.commands')
-          AND NOT EXISTS (SELECT FROM bangfu.grants g
-                          WHERE g.role = current_user AND g.township IS NULL)
-          AND OLD.role IS DISTINCT FROM current_user
-    THEN
-        RAISE EXCEPTION 'new row violates row-level security policy for table "commands"'
-            USING ERRCODE = 'insufficient_privilege';
-    END IF;
-    RETURN NEW;
-END $$;
-CREATE TRIGGER kept BEFORE UPDATE ON commands FOR EACH ROW EXECUTE FUNCTION commands_kept();
+CREATE POLICY own_delete ON commands AS RESTRICTIVE FOR DELETE USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR commands.role = current_user
+);
 -- The ledgers and the per-file log: read by all, added to by every
 -- import; changed or deleted by the district only (renaming a ledger
 -- would let --replace keep rows a sheet no longer lists).
@@ -521,25 +649,24 @@ CREATE POLICY added ON imports FOR INSERT WITH CHECK (
 CREATE POLICY district ON imports USING (
     EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
 );
-CREATE POLICY own_delete ON commands AS RESTRICTIVE FOR DELETE USING (
-    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR commands.role = current_user
-);
 
 ALTER TABLE history ENABLE ROW LEVEL SECURITY;
 -- Members' history is everyone's to read and only the district's to
 -- write (changed or deleted too: a township's login must not take back
 -- what a member's unit was on a day).
 CREATE POLICY seen ON history FOR SELECT USING (history.kind = 1);
-CREATE POLICY township ON history USING (
+CREATE POLICY was ON history FOR SELECT USING (
+    history.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = history.record)
+);
+CREATE POLICY written ON history USING (
     EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR history.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = history.record)
-) WITH CHECK (
-    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR history.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = history.record)
+    OR history.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = history.record
+        AND h.township IN (SELECT g.township FROM bangfu.grants g WHERE g.role = current_user))
 );
 "#
-);
+    };
+}
+use access;
 
 /// The statement-level checks of what deliveries and holds refer to (see
 /// `deliveries_refer` in [`CREATE`]): each distinct reference the
@@ -576,6 +703,36 @@ END $$;
     };
 }
 use refer_checks;
+
+/// Schema 7 to 8, by the tables' owner, in one write transaction
+/// ([`super::migrate`]): every policy goes and the access rules of
+/// [`CREATE`] are made (the same text), `ever_in` and `township_logins`
+/// are given to every role
+/// `bangfu grant` made, and the version is 8. No table changes.
+pub const MIGRATE_8: &str = concat!(
+    r#"
+DO $$
+DECLARE p record;
+BEGIN
+    FOR p IN SELECT policyname, tablename FROM pg_policies WHERE schemaname = 'bangfu' LOOP
+        EXECUTE format('DROP POLICY %I ON bangfu.%I', p.policyname, p.tablename);
+    END LOOP;
+END $$;
+"#,
+    access!(),
+    r#"
+DO $$
+DECLARE r record;
+BEGIN
+    FOR r IN SELECT g.role FROM bangfu.grants g
+             WHERE EXISTS (SELECT FROM pg_roles WHERE rolname = g.role) LOOP
+        EXECUTE format('GRANT EXECUTE ON FUNCTION bangfu.ever_in(TEXT) TO %I', r.role);
+        EXECUTE format('GRANT EXECUTE ON FUNCTION bangfu.township_logins() TO %I', r.role);
+    END LOOP;
+END $$;
+UPDATE bangfu.version SET version = 8;
+"#
+);
 
 /// Schema 7 as first released, brought to the indexes and checks
 /// [`CREATE`] now makes, by its owner (see [`super::tune`]): the same

@@ -196,6 +196,12 @@ impl Refs {
         Ok((refs, id_numbers))
     }
 
+    /// The township the login is held to (a server's login of one
+    /// township), whose households alone it may write.
+    pub(super) fn township(&self) -> Option<&str> {
+        self.households.township.as_deref()
+    }
+
     pub fn household(&self, reference: &str) -> Result<i64, Msg> {
         self.households
             .resolve(reference)

@@ -200,6 +200,16 @@ impl<'c> Writer<'c> {
         h: &Household,
     ) -> Result<Outcome, WriteError> {
         self.first_in_file(&h.id, line, RefKind::Household)?;
+        // A township's login writes its township's households only: a row
+        // of another township's (or moving one away) is the row's problem,
+        // not the server's refusal of the whole import.
+        if let Some(own) = self.refs.township().filter(|&own| own != h.township) {
+            let msg = StoreMsg::OtherTownshipRow {
+                township: h.township.clone(),
+                own: own.to_string(),
+            };
+            return Err(self.rejected(Field::Township, msg));
+        }
         let existing = self.refs.households.by_id.get(h.id.as_str());
         if let Some(number) = &h.id_number {
             if let Some(&other) = self.id_numbers.get(number.as_str()) {
@@ -341,6 +351,25 @@ impl<'c> Writer<'c> {
             )?,
         };
         let phone = m.phone.as_ref().map(|p| p.as_str().to_string());
+        // Members are the district's to add and change: a township's
+        // login's new or changed member is the row's problem (the server
+        // would refuse the whole import).
+        if self.refs.township().is_some() {
+            let same = |(_, name, unit, role, old_phone, removed): &StoredMember| {
+                *name == m.name
+                    && *unit == m.unit
+                    && (!has.role || *role == m.role)
+                    && (!has.phone || *old_phone == phone)
+                    && !removed
+            };
+            if !existing.as_ref().is_some_and(same) {
+                let msg = StoreMsg::MemberIsDistricts {
+                    id: m.id.clone(),
+                    new: existing.is_none(),
+                };
+                return Err(self.rejected(Field::Id, msg));
+            }
+        }
         let mut outcome = match existing {
             None => {
                 let key = self.insert(

@@ -1,0 +1,522 @@
+-- bangfu's schema 7 on a server as released (bangfu at 507e725, the
+-- CREATE of src/store/pg/schema.rs then), kept for the migration tests:
+-- a server made by that bangfu must be brought to the current schema.
+
+CREATE SCHEMA bangfu;
+SET LOCAL search_path = bangfu;
+
+CREATE TABLE version (version BIGINT NOT NULL);
+INSERT INTO version VALUES (7);
+
+CREATE TABLE households (
+    key        BIGSERIAL PRIMARY KEY,
+    id         TEXT COLLATE "C" NOT NULL UNIQUE,
+    head       TEXT COLLATE "C" NOT NULL,
+    id_number  TEXT COLLATE "C" UNIQUE,
+    township   TEXT COLLATE "C" NOT NULL,
+    village    TEXT COLLATE "C",
+    size       BIGINT,
+    cause      TEXT COLLATE "C",
+    status     BIGINT NOT NULL DEFAULT 0,
+    lifted_on  BIGINT,
+    phone      TEXT COLLATE "C",
+    removed    BIGINT NOT NULL DEFAULT 0,
+    added      BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX households_head ON households(head);
+CREATE INDEX households_township ON households(township);
+
+CREATE TABLE members (
+    key      BIGSERIAL PRIMARY KEY,
+    id       TEXT COLLATE "C" NOT NULL UNIQUE,
+    name     TEXT COLLATE "C" NOT NULL,
+    unit     TEXT COLLATE "C" NOT NULL,
+    role     TEXT COLLATE "C",
+    phone    TEXT COLLATE "C",
+    removed  BIGINT NOT NULL DEFAULT 0,
+    added    BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX members_name ON members(name);
+
+CREATE TABLE pairings (
+    key        BIGSERIAL PRIMARY KEY,
+    member     BIGINT NOT NULL REFERENCES members(key),
+    household  BIGINT NOT NULL REFERENCES households(key),
+    since      BIGINT,
+    until      BIGINT,
+    added      BIGINT NOT NULL DEFAULT 0,
+    UNIQUE (member, household, since)
+);
+CREATE INDEX pairings_household ON pairings(household);
+
+CREATE TABLE ledgers (
+    key   BIGSERIAL PRIMARY KEY,
+    name  TEXT COLLATE "C" NOT NULL UNIQUE
+);
+
+CREATE TABLE commands (
+    number    BIGINT PRIMARY KEY,
+    at        TEXT COLLATE "C" NOT NULL,
+    "user"    TEXT COLLATE "C" NOT NULL,
+    day       BIGINT NOT NULL,
+    undoable  BIGINT NOT NULL DEFAULT 1,
+    undone    TEXT COLLATE "C",
+    -- The server's login that ran it (row-level security, below).
+    role      TEXT COLLATE "C" NOT NULL DEFAULT current_user
+);
+
+CREATE TABLE imports (
+    key        BIGSERIAL PRIMARY KEY,
+    at         TEXT COLLATE "C" NOT NULL,
+    file       TEXT COLLATE "C" NOT NULL,
+    kind       TEXT COLLATE "C",
+    encoding   TEXT COLLATE "C",
+    rows_read  BIGINT NOT NULL,
+    new        BIGINT NOT NULL,
+    updated    BIGINT NOT NULL,
+    unchanged  BIGINT NOT NULL,
+    skipped    BIGINT NOT NULL,
+    rejected   BIGINT NOT NULL,
+    command    BIGINT REFERENCES commands(number),
+    ledger     BIGINT REFERENCES ledgers(key),
+    sha256     TEXT COLLATE "C",
+    removed    BIGINT NOT NULL DEFAULT 0
+);
+
+CREATE TABLE deliveries (
+    key          BIGSERIAL PRIMARY KEY,
+    day          BIGINT NOT NULL,
+    fingerprint  BIGINT NOT NULL,
+    occurrence   BIGINT NOT NULL,
+    id           TEXT COLLATE "C",
+    member       BIGINT NOT NULL,  -- members(key): see deliveries_refer
+    household    BIGINT NOT NULL,  -- households(key): see deliveries_refer
+    category     BIGINT NOT NULL,
+    goods        BIGINT NOT NULL DEFAULT 0,
+    cash         BIGINT NOT NULL DEFAULT 0,
+    note         TEXT COLLATE "C",
+    added        BIGINT NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX deliveries_place ON deliveries(day, fingerprint, occurrence);
+CREATE UNIQUE INDEX deliveries_id ON deliveries(id) WHERE id IS NOT NULL;
+
+CREATE TABLE holds (
+    kind    BIGINT NOT NULL,
+    record  BIGINT NOT NULL,
+    ledger  BIGINT NOT NULL,      -- ledgers(key): see holds_refer
+    added   BIGINT NOT NULL,
+    PRIMARY KEY (kind, record, ledger)
+);
+
+CREATE TABLE history (
+    kind     BIGINT NOT NULL,
+    record   BIGINT NOT NULL,
+    field    TEXT COLLATE "C" NOT NULL,
+    command  BIGINT NOT NULL REFERENCES commands(number),
+    day      BIGINT NOT NULL,
+    old      TEXT COLLATE "C",
+    new      TEXT COLLATE "C",
+    PRIMARY KEY (kind, record, field, command)
+);
+CREATE INDEX history_command ON history(command);
+
+CREATE TABLE undo_deliveries (
+    command      BIGINT NOT NULL,
+    key          BIGINT NOT NULL,
+    removed      BIGINT NOT NULL,
+    day          BIGINT NOT NULL,
+    fingerprint  BIGINT NOT NULL,
+    occurrence   BIGINT NOT NULL,
+    id           TEXT COLLATE "C",
+    member       BIGINT NOT NULL,
+    household    BIGINT NOT NULL,
+    category     BIGINT NOT NULL,
+    goods        BIGINT NOT NULL,
+    cash         BIGINT NOT NULL,
+    note         TEXT COLLATE "C",
+    added        BIGINT NOT NULL,
+    PRIMARY KEY (command, key)
+);
+CREATE INDEX undo_deliveries_key ON undo_deliveries(key);
+
+CREATE TABLE undo_pairings (
+    command    BIGINT NOT NULL,
+    key        BIGINT NOT NULL,
+    removed    BIGINT NOT NULL,
+    member     BIGINT NOT NULL,
+    household  BIGINT NOT NULL,
+    since      BIGINT,
+    until      BIGINT,
+    added      BIGINT NOT NULL,
+    PRIMARY KEY (command, key)
+);
+CREATE INDEX undo_pairings_key ON undo_pairings(key);
+
+CREATE TABLE undo_holds (
+    command  BIGINT NOT NULL,
+    kind     BIGINT NOT NULL,
+    record   BIGINT NOT NULL,
+    ledger   BIGINT NOT NULL,
+    added    BIGINT NOT NULL,
+    PRIMARY KEY (command, kind, record, ledger)
+);
+CREATE INDEX undo_holds_record ON undo_holds(kind, record);
+
+-- The references of deliveries (to members and households) and of holds
+-- (to ledgers), checked once per statement instead of by foreign keys: a
+-- foreign key checks, and locks, the parent row for every row, which for
+-- a million-row import was two of every three seconds it spent writing
+-- deliveries (docs/BENCHMARKS.md). Same rule, the same SQLSTATE
+-- (foreign_key_violation): a row may refer only to a record that exists,
+-- and a record may not go while a row refers to it. SECURITY DEFINER: a
+-- role under row-level security must not pass for lack of sight. Keys are
+-- never changed (bangfu never updates one).
+
+CREATE OR REPLACE FUNCTION bangfu.deliveries_refer() RETURNS trigger LANGUAGE plpgsql
+SECURITY DEFINER SET search_path = bangfu, pg_temp AS $$
+BEGIN
+    IF EXISTS (SELECT FROM (SELECT DISTINCT member, household FROM new_rows) n
+               WHERE NOT EXISTS (SELECT FROM bangfu.members m WHERE m.key = n.member)
+                  OR NOT EXISTS (SELECT FROM bangfu.households h WHERE h.key = n.household))
+    THEN
+        RAISE EXCEPTION 'a delivery refers to a member or household that does not exist'
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE FUNCTION bangfu.holds_refer() RETURNS trigger LANGUAGE plpgsql
+SECURITY DEFINER SET search_path = bangfu, pg_temp AS $$
+BEGIN
+    IF EXISTS (SELECT FROM (SELECT DISTINCT ledger FROM new_rows) n
+               WHERE NOT EXISTS (SELECT FROM bangfu.ledgers l WHERE l.key = n.ledger))
+    THEN
+        RAISE EXCEPTION 'a hold refers to a ledger that does not exist'
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER refer_new AFTER INSERT ON deliveries REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION deliveries_refer();
+CREATE TRIGGER refer_changed AFTER UPDATE ON deliveries REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION deliveries_refer();
+
+CREATE TRIGGER refer_new AFTER INSERT ON holds REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION holds_refer();
+CREATE TRIGGER refer_changed AFTER UPDATE ON holds REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION holds_refer();
+
+CREATE FUNCTION referred_gone() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = bangfu, pg_temp AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'households'
+           AND EXISTS (SELECT FROM old_rows o JOIN bangfu.deliveries d ON d.household = o.key)
+       OR TG_TABLE_NAME = 'members'
+           AND EXISTS (SELECT FROM old_rows o JOIN bangfu.deliveries d ON d.member = o.key)
+       OR TG_TABLE_NAME = 'ledgers'
+           AND EXISTS (SELECT FROM old_rows o JOIN bangfu.holds h ON h.ledger = o.key)
+    THEN
+        RAISE EXCEPTION 'a record that deliveries or holds refer to cannot be deleted'
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER referred AFTER DELETE ON households REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION referred_gone();
+CREATE TRIGGER referred AFTER DELETE ON members REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION referred_gone();
+CREATE TRIGGER referred AFTER DELETE ON ledgers REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION referred_gone();
+REVOKE EXECUTE ON FUNCTION deliveries_refer(), holds_refer(), referred_gone() FROM PUBLIC;
+
+-- What import n wrote or kept for its undo, counted by the owner (every
+-- row) and by the login asking (the rows it sees): an undo by a login
+-- that cannot see all of it is refused (store/undo.rs, out_of_sight),
+-- else it would take back part and leave the rest counted.
+CREATE FUNCTION touched_by(n BIGINT) RETURNS BIGINT LANGUAGE sql SECURITY DEFINER
+SET search_path = bangfu, pg_temp AS $$
+    SELECT (SELECT count(*) FROM bangfu.households WHERE added = n)
+         + (SELECT count(*) FROM bangfu.pairings WHERE added = n)
+         + (SELECT count(*) FROM bangfu.deliveries WHERE added = n)
+         + (SELECT count(*) FROM bangfu.holds WHERE added = n)
+         + (SELECT count(*) FROM bangfu.history WHERE command = n)
+         + (SELECT count(*) FROM bangfu.undo_pairings WHERE command = n)
+         + (SELECT count(*) FROM bangfu.undo_deliveries WHERE command = n)
+         + (SELECT count(*) FROM bangfu.undo_holds WHERE command = n)
+$$;
+CREATE FUNCTION touched_seen(n BIGINT) RETURNS BIGINT LANGUAGE sql
+SET search_path = bangfu, pg_temp AS $$
+    SELECT (SELECT count(*) FROM bangfu.households WHERE added = n)
+         + (SELECT count(*) FROM bangfu.pairings WHERE added = n)
+         + (SELECT count(*) FROM bangfu.deliveries WHERE added = n)
+         + (SELECT count(*) FROM bangfu.holds WHERE added = n)
+         + (SELECT count(*) FROM bangfu.history WHERE command = n)
+         + (SELECT count(*) FROM bangfu.undo_pairings WHERE command = n)
+         + (SELECT count(*) FROM bangfu.undo_deliveries WHERE command = n)
+         + (SELECT count(*) FROM bangfu.undo_holds WHERE command = n)
+$$;
+
+-- Run by every writing bangfu inside its write lock (store::sql::Conn::
+-- begin_write): each key sequence continues after the largest key, as
+-- SQLite's rowid does, also after an undo deleted the newest records.
+-- SECURITY DEFINER: a township's role sees only its own rows, but the
+-- next key must follow every row; the owner it runs as is not subject to
+-- row-level security (see below). pg_temp last, so that no temporary
+-- table of the caller's can stand in for one of these. Executed by the
+-- owner and by the roles `bangfu grant` makes, no one else.
+CREATE FUNCTION sync_keys() RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = bangfu, pg_temp AS $$
+BEGIN
+    PERFORM setval(pg_get_serial_sequence('bangfu.' || t, 'key'), k + 1, false)
+    FROM (VALUES
+        ('households', (SELECT coalesce(max(key), 0) FROM households)),
+        ('members', (SELECT coalesce(max(key), 0) FROM members)),
+        ('pairings', (SELECT coalesce(max(key), 0) FROM pairings)),
+        ('ledgers', (SELECT coalesce(max(key), 0) FROM ledgers)),
+        ('imports', (SELECT coalesce(max(key), 0) FROM imports)),
+        ('deliveries', (SELECT coalesce(max(key), 0) FROM deliveries))
+    ) AS s(t, k);
+END $$;
+REVOKE EXECUTE ON FUNCTION sync_keys() FROM PUBLIC;
+
+-- Access (contract §9): the server, not bangfu, keeps a township's clerk
+-- to the township's records.
+--
+-- `grants` has one row per login role `bangfu grant` made: the township
+-- whose records it may read and write, or NULL for every township. The
+-- policies below look the current role up there. Row-level security is
+-- ENABLEd, not FORCEd, on the tables: the tables' owner — the admin who
+-- made this schema, whose role runs `grant` and `sync_keys()` — and
+-- superusers are not subject to it and see every row; every other role
+-- sees, updates and deletes only the rows a policy's USING lets through,
+-- and may insert or update a row to hold only what its WITH CHECK lets
+-- through (else the statement fails: "new row violates row-level
+-- security policy", SQLSTATE 42501, which bangfu says as the server's
+-- refusal). A role with no row in `grants` sees none of these rows.
+--
+-- - households: those whose current township is the role's;
+-- - pairings, deliveries and the old rows an import kept for undo
+--   (undo_pairings, undo_deliveries): those whose household the role sees
+--   (the subquery on households is itself under households' policy);
+-- - holds and undo_holds (which ledger holds which record): by the
+--   record's kind — a household, pairing or delivery the role sees (or,
+--   for a record an undo puts back, its kept old row); members' holds are
+--   read by all, written by the roles of every township only; a new hold
+--   is checked by a trigger at the end of its statement (below);
+-- - history: changes of households the role sees; members' changes are
+--   read by all, written by the roles of every township only;
+-- - commands (the log): read by all; a township's role writes only the
+--   rows of its own imports (`role`), so that it cannot mark another's
+--   import undone — it would see nothing of it to take back.
+-- - members: they have no township; every role reads them all, and only
+--   the roles of every township write them: a township's role changing
+--   or adding one fails, and its deletes (an undo's of the members its
+--   import added: none) find nothing.
+--
+-- The rest of the log (imports, ledgers) is read and written by every
+-- role. `grants` is read by each role for its own row only, and written
+-- by the owner only (table privileges, granted by `bangfu grant`,
+-- store/pg/grant.rs).
+--
+-- Every "every township" test is an uncorrelated EXISTS, run once per
+-- statement; every "its household" test a correlated EXISTS on a key,
+-- which the server runs as one hash of the keys the role sees where it
+-- fits in memory and as one index probe per row where it does not.
+CREATE TABLE grants (
+    role      TEXT COLLATE "C" PRIMARY KEY,
+    township  TEXT COLLATE "C"
+);
+ALTER TABLE grants ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own ON grants USING (role = current_user);
+
+ALTER TABLE members ENABLE ROW LEVEL SECURITY;
+CREATE POLICY seen ON members FOR SELECT USING (true);
+CREATE POLICY added ON members FOR INSERT WITH CHECK (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+);
+CREATE POLICY changed ON members FOR UPDATE USING (true) WITH CHECK (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+);
+CREATE POLICY dropped ON members FOR DELETE USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+);
+
+ALTER TABLE households ENABLE ROW LEVEL SECURITY;
+CREATE POLICY township ON households USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR households.township IN (SELECT g.township FROM bangfu.grants g WHERE g.role = current_user)
+);
+
+ALTER TABLE pairings ENABLE ROW LEVEL SECURITY;
+CREATE POLICY township ON pairings USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR EXISTS (SELECT FROM bangfu.households h WHERE h.key = pairings.household)
+);
+
+ALTER TABLE deliveries ENABLE ROW LEVEL SECURITY;
+CREATE POLICY township ON deliveries USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR EXISTS (SELECT FROM bangfu.households h WHERE h.key = deliveries.household)
+);
+
+ALTER TABLE undo_pairings ENABLE ROW LEVEL SECURITY;
+CREATE POLICY township ON undo_pairings USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR EXISTS (SELECT FROM bangfu.households h WHERE h.key = undo_pairings.household)
+);
+
+ALTER TABLE undo_deliveries ENABLE ROW LEVEL SECURITY;
+CREATE POLICY township ON undo_deliveries USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR EXISTS (SELECT FROM bangfu.households h WHERE h.key = undo_deliveries.household)
+);
+
+-- An undo row is the old copy of a row the import is about to delete or
+-- change: a township's login may write one only of a delivery or pairing
+-- it sees, under that row's own key and household. (A made-up undo row
+-- under another township's delivery's key would let the holds' check
+-- below pass a hold on that delivery.)
+CREATE POLICY copied ON undo_deliveries AS RESTRICTIVE FOR INSERT WITH CHECK (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR EXISTS (SELECT FROM bangfu.deliveries d
+               WHERE d.key = undo_deliveries.key AND d.household = undo_deliveries.household)
+);
+CREATE POLICY copied ON undo_pairings AS RESTRICTIVE FOR INSERT WITH CHECK (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR EXISTS (SELECT FROM bangfu.pairings p
+               WHERE p.key = undo_pairings.key AND p.household = undo_pairings.household)
+);
+
+-- A hold is checked when its statement ends, not row by row: an import
+-- inserts deliveries and their holds in one statement (store/pg/
+-- deliveries.rs), and a policy's WITH CHECK, run as each row goes in,
+-- does not see the deliveries the same statement inserts; the trigger
+-- after it does. The policy on inserts keeps members' holds to the roles
+-- of every township.
+ALTER TABLE holds ENABLE ROW LEVEL SECURITY;
+CREATE POLICY seen ON holds FOR SELECT USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR holds.kind = 1
+    OR holds.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = holds.record)
+    OR holds.kind = 2 AND EXISTS (SELECT FROM bangfu.pairings p WHERE p.key = holds.record)
+    OR holds.kind = 3 AND EXISTS (SELECT FROM bangfu.deliveries d WHERE d.key = holds.record)
+);
+CREATE POLICY dropped ON holds FOR DELETE USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR holds.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = holds.record)
+    OR holds.kind = 2 AND EXISTS (SELECT FROM bangfu.pairings p WHERE p.key = holds.record)
+    OR holds.kind = 3 AND EXISTS (SELECT FROM bangfu.deliveries d WHERE d.key = holds.record)
+);
+CREATE POLICY changed ON holds FOR UPDATE USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR holds.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = holds.record)
+    OR holds.kind = 2 AND EXISTS (SELECT FROM bangfu.pairings p WHERE p.key = holds.record)
+    OR holds.kind = 3 AND EXISTS (SELECT FROM bangfu.deliveries d WHERE d.key = holds.record)
+);
+-- Any role may hold a member in its ledger (a township's monthly members
+-- sheet, listed unchanged, holds them): members are everyone's to read;
+-- adding or changing one stays the district's (the policies on members).
+CREATE POLICY added ON holds FOR INSERT WITH CHECK (true);
+-- Every hold a statement added by a role under row-level security is of
+-- a record the role sees (or, for a record an undo is putting back, of
+-- its kept old row); else the statement fails as a policy's check would.
+CREATE FUNCTION holds_checked() RETURNS trigger LANGUAGE plpgsql
+SET search_path = bangfu, pg_temp AS $$
+BEGIN
+    IF row_security_active('bangfu.holds')
+       AND NOT EXISTS (SELECT FROM bangfu.grants g
+                       WHERE g.role = current_user AND g.township IS NULL)
+       AND EXISTS (SELECT FROM new_holds n WHERE NOT (
+           n.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = n.record)
+           OR n.kind = 1 AND EXISTS (SELECT FROM bangfu.members m WHERE m.key = n.record)
+           OR n.kind = 2 AND (EXISTS (SELECT FROM bangfu.pairings p WHERE p.key = n.record)
+               OR EXISTS (SELECT FROM bangfu.undo_pairings u WHERE u.key = n.record))
+           OR n.kind = 3 AND (EXISTS (SELECT FROM bangfu.deliveries d WHERE d.key = n.record)
+               OR EXISTS (SELECT FROM bangfu.undo_deliveries u WHERE u.key = n.record))))
+    THEN
+        RAISE EXCEPTION 'new row violates row-level security policy for table "holds"'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER checked AFTER INSERT ON holds REFERENCING NEW TABLE AS new_holds
+    FOR EACH STATEMENT EXECUTE FUNCTION holds_checked();
+
+-- A dropped hold's record may be gone (deleted by --replace): its kept
+-- old row says whose it was.
+ALTER TABLE undo_holds ENABLE ROW LEVEL SECURITY;
+CREATE POLICY seen ON undo_holds FOR SELECT USING (undo_holds.kind = 1);
+CREATE POLICY township ON undo_holds USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR undo_holds.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = undo_holds.record)
+    OR undo_holds.kind = 2 AND (EXISTS (SELECT FROM bangfu.pairings p WHERE p.key = undo_holds.record)
+        OR EXISTS (SELECT FROM bangfu.undo_pairings u WHERE u.key = undo_holds.record))
+    OR undo_holds.kind = 3 AND (EXISTS (SELECT FROM bangfu.deliveries d WHERE d.key = undo_holds.record)
+        OR EXISTS (SELECT FROM bangfu.undo_deliveries u WHERE u.key = undo_holds.record))
+) WITH CHECK (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR undo_holds.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = undo_holds.record)
+    OR undo_holds.kind = 2 AND (EXISTS (SELECT FROM bangfu.pairings p WHERE p.key = undo_holds.record)
+        OR EXISTS (SELECT FROM bangfu.undo_pairings u WHERE u.key = undo_holds.record))
+    OR undo_holds.kind = 3 AND (EXISTS (SELECT FROM bangfu.deliveries d WHERE d.key = undo_holds.record)
+        OR EXISTS (SELECT FROM bangfu.undo_deliveries u WHERE u.key = undo_holds.record))
+);
+
+ALTER TABLE commands ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own ON commands USING (true) WITH CHECK (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR commands.role = current_user
+);
+-- A township's login changes (marks undone) the log entries of its own
+-- imports only, and no entry's role: refused with an error, not passed
+-- over (an undo of another's import must fail, not half-happen).
+CREATE FUNCTION commands_kept() RETURNS trigger LANGUAGE plpgsql
+SET search_path = bangfu, pg_temp AS $$
+BEGIN
+    IF NEW.role IS DISTINCT FROM OLD.role
+       OR row_security_active('bangfu.commands')
+          AND NOT EXISTS (SELECT FROM bangfu.grants g
+                          WHERE g.role = current_user AND g.township IS NULL)
+          AND OLD.role IS DISTINCT FROM current_user
+    THEN
+        RAISE EXCEPTION 'new row violates row-level security policy for table "commands"'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER kept BEFORE UPDATE ON commands FOR EACH ROW EXECUTE FUNCTION commands_kept();
+-- The ledgers and the per-file log: read by all, added to by every
+-- import; changed or deleted by the district only (renaming a ledger
+-- would let --replace keep rows a sheet no longer lists).
+ALTER TABLE ledgers ENABLE ROW LEVEL SECURITY;
+CREATE POLICY seen ON ledgers FOR SELECT USING (true);
+CREATE POLICY added ON ledgers FOR INSERT WITH CHECK (true);
+CREATE POLICY district ON ledgers USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+);
+ALTER TABLE imports ENABLE ROW LEVEL SECURITY;
+CREATE POLICY seen ON imports FOR SELECT USING (true);
+CREATE POLICY added ON imports FOR INSERT WITH CHECK (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR EXISTS (SELECT FROM bangfu.commands c
+               WHERE c.number = imports.command AND c.role = current_user)
+);
+CREATE POLICY district ON imports USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+);
+CREATE POLICY own_delete ON commands AS RESTRICTIVE FOR DELETE USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR commands.role = current_user
+);
+
+ALTER TABLE history ENABLE ROW LEVEL SECURITY;
+-- Members' history is everyone's to read and only the district's to
+-- write (changed or deleted too: a township's login must not take back
+-- what a member's unit was on a day).
+CREATE POLICY seen ON history FOR SELECT USING (history.kind = 1);
+CREATE POLICY township ON history USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR history.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = history.record)
+) WITH CHECK (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR history.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = history.record)
+);
