@@ -27,7 +27,7 @@ pub(super) const CHUNK: usize = 32 * 1024;
 /// server's default (4 MB) the sort that numbers a million rows'
 /// occurrences went to disk; in memory it takes about 160 MB. Imports run
 /// one at a time (the write lock), so one session at a time uses it.
-const SETTLE_MEMORY: &str = "256MB";
+pub(super) const SETTLE_MEMORY: &str = "256MB";
 
 /// The rows of one file with `N` integer columns and a note: those of the
 /// chunk not yet copied, and how many went before them.
@@ -197,7 +197,7 @@ impl<const N: usize> Stager<N> {
 
 /// Run `f` on the PostgreSQL session; the bulk paths have no SQLite side
 /// (the writer takes them on PostgreSQL only).
-fn postgres_only<T>(
+pub(super) fn postgres_only<T>(
     conn: &Conn,
     f: impl FnOnce(&mut crate::store::sql::Pg) -> Result<T>,
 ) -> Result<T> {

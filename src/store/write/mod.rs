@@ -19,7 +19,7 @@ mod refs;
 mod replace;
 mod rosters;
 mod seen;
-mod sorted;
+pub(crate) mod sorted;
 
 pub use deliveries::{fingerprint, id_fingerprint, Resolved};
 pub use hints::{Correction, Corrections, OtherLedger};
