@@ -40,7 +40,7 @@
 //! unsettled.
 
 use super::placed::Placing;
-use super::staging::{postgres_only, SETTLE_MEMORY};
+use super::staging::postgres_only;
 use crate::store::sql::{Conn, Result, SqlError};
 use crate::store::write::sorted::{spill_failed, Row, Sorter};
 use postgres::binary_copy::BinaryCopyInWriter;
@@ -190,14 +190,12 @@ impl Staged {
         })?;
         let next = base.saturating_add(copied as i64);
         if copied > 0 {
-            conn.batch(&format!("SET LOCAL work_mem = '{SETTLE_MEMORY}'"))?;
             conn.execute(
                 "INSERT INTO holds (kind, record, ledger, added)
                  SELECT 3, g, CAST(?1 AS BIGINT), CAST(?2 AS BIGINT)
                  FROM generate_series(CAST(?3 AS BIGINT), CAST(?4 AS BIGINT)) g",
                 crate::args![ledger, command, base, next - 1],
             )?;
-            conn.batch("SET LOCAL work_mem TO DEFAULT")?;
         }
         conn.batch("SELECT bangfu.sync_keys()")?;
         Ok(Settled {

@@ -28,7 +28,7 @@ pub(super) const CHUNK: usize = 32 * 1024;
 /// server's default (4 MB) the sort that numbers a million rows'
 /// occurrences went to disk; in memory it takes about 160 MB. Imports run
 /// one at a time (the write lock), so one session at a time uses it.
-pub(super) const SETTLE_MEMORY: &str = "256MB";
+const SETTLE_MEMORY: &str = "256MB";
 
 /// The rows of one file with `N` integer columns and a note: those of the
 /// chunk not yet copied, and how many went before them.
