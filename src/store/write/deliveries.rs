@@ -4,9 +4,10 @@
 //! in that order by fingerprint and occurrence (contract §3.4), a chunk of
 //! [`CHUNK`] new rows a statement. Every delivery a file inserts or
 //! matches is held by the file's ledger and in its version (contract §8).
-//! On PostgreSQL the rows without id are staged instead and settled by the
-//! server at the end of their file ([`crate::store::pg::deliveries`]); the
-//! rows with an id take the same path on both backends.
+//! On PostgreSQL the rows without id go to [`crate::store::pg::deliveries`]
+//! instead (sorted by the same sorter, then copied straight in or staged
+//! and settled by the server at the end of their file); the rows with an
+//! id take the same path on both backends.
 
 use super::sorted::{spill_failed, Row, Sorter};
 use super::{Outcome, Refs, Seen, Tally, WriteError, Writer};
