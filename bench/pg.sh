@@ -10,6 +10,9 @@
 #            $BANGFU_TEST_PG, else the URL in /tmp/pgurl; see .ci/postgres);
 #            the benchmark makes and drops its own databases there
 #   ROUNDS   rounds of each case (default 3)
+#   PREFIX   the names of the databases it makes (default bangfu_bench:
+#            bangfu_bench_copy and bangfu_bench_import), so that runs
+#            beside each other on one server keep apart
 #   PROFILE  the cargo profile to build (default release; dev tries the
 #            script quickly, its figures meaning nothing)
 #   SETTLE   1: also time the bulk path alone (staging and settle, the
@@ -32,8 +35,9 @@
 #     (contract §7: within 0.4×): `totals --by category --across month`
 #     against the same grouping over the \copy's table of text columns,
 #     and `summary` and `show household` (under 0.3 s).
-# Reports the medians, bangfu's peak memory, the CPU time of the server's
-# process that did the work (its backend, read from /proc while it runs;
+# Reports the medians, bangfu's peak memory, the CPU time of the client
+# (user + system, all its threads: bangfu's or psql's), the CPU time of the
+# server's process that did the work (its backend, read from /proc while it runs;
 # "—" where the server's processes cannot be read) and the machine's load,
 # and writes the table to bench/pg-results.md. Without a bangfu that imports
 # into PostgreSQL the bangfu rows say so and the rest still runs.
@@ -46,6 +50,10 @@ if ! [[ "$ROWS" =~ ^[1-9][0-9]*$ ]]; then
     exit 2
 fi
 ROUNDS="${ROUNDS:-3}"
+PREFIX="${PREFIX:-bangfu_bench}"
+[[ "$PREFIX" =~ ^[a-z_][a-z0-9_]*$ ]] || { echo "bench/pg.sh: PREFIX must be a lower-case SQL name" >&2; exit 2; }
+COPY_DB=${PREFIX}_copy
+IMPORT_DB=${PREFIX}_import
 PG="${PG:-${BANGFU_TEST_PG:-$(cat /tmp/pgurl 2>/dev/null || true)}}"
 if [[ -z "$PG" ]]; then
     echo 'bench/pg.sh: no server: set PG to an administrator URL (eval "$(.ci/postgres start)" makes one)' >&2
@@ -95,14 +103,14 @@ fresh() {
     echo "$SERVER/$1"
 }
 drop_all() {
-    for db in bangfu_bench_copy bangfu_bench_import; do
+    for db in "$COPY_DB" "$IMPORT_DB"; do
         psql "$PG" -X -q -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
     done
 }
 trap drop_all EXIT
 
 now() { date +%s.%N; }
-declare -A RUNS=() PEAK=() COUNT=() CPU=()
+declare -A RUNS=() PEAK=() COUNT=() CPU=() CLIENT=()
 # backends DB: the pids of the server's processes serving database DB.
 backends() {
     grep -lsa -- "^postgres: [^ ]* $1 " /proc/[0-9]*/cmdline 2>/dev/null | cut -d/ -f3 || true
@@ -126,7 +134,8 @@ watch_cpu() {
     done
 }
 # measure KEY CMD...: run CMD under /usr/bin/time; its seconds to RUNS[KEY],
-# its peak memory (KiB) to PEAK[KEY], and, with DB set, the CPU seconds of
+# its peak memory (KiB) to PEAK[KEY], its CPU seconds (user + system) to
+# CLIENT[KEY], and, with DB set, the CPU seconds of
 # the server's processes serving database DB meanwhile to CPU[KEY]. Fails
 # (status 1) as CMD fails.
 measure() {
@@ -140,7 +149,7 @@ measure() {
         watcher=$!
     fi
     t0=$(now)
-    if ! /usr/bin/time -f %M -o "$log.rss" "$@" >"$log.out" 2>"$log.err"; then
+    if ! /usr/bin/time -f '%M %U %S' -o "$log.rss" "$@" >"$log.out" 2>"$log.err"; then
         [ -n "$watcher" ] && kill "$watcher"
         return 1
     fi
@@ -155,9 +164,12 @@ measure() {
     fi
     t1=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
     RUNS[$key]+="$t1 "
-    rss=$(tail -n 1 "$log.rss")
+    read -r rss user system < <(tail -n 1 "$log.rss")
+    CLIENT[$key]+="$(awk -v u="$user" -v s="$system" 'BEGIN { printf "%.2f", u + s }') "
     if [ "$rss" -gt "${PEAK[$key]:-0}" ]; then PEAK[$key]=$rss; fi
-    printf '   %s: %s s, %s KiB\n' "$key" "$t1" "$rss" >&2
+    printf '   %s: %s s, %s KiB, client CPU %s s, server CPU %s s, load %s\n' "$key" "$t1" "$rss" \
+        "$(awk -v u="$user" -v s="$system" 'BEGIN { printf "%.2f", u + s }')" \
+        "$(tr ' ' '\n' <<<"${CPU[$key]:-}" | awk NF | tail -n 1)" "$(cut -d' ' -f1 /proc/loadavg)" >&2
 }
 median() { tr ' ' '\n' <<<"${RUNS[$1]:-}" | awk NF | sort -g | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)] }'; }
 warm() { cat "$@" >/dev/null; }
@@ -184,9 +196,9 @@ rm -f "$OUT/pg-compare.db"*
 for round in $(seq "$ROUNDS"); do
     say "round $round of $ROUNDS"
     warm "$FILE" "${RECORDS[@]}"
-    url=$(fresh bangfu_bench_copy)
+    url=$(fresh "$COPY_DB")
     psql "$url" -X -q -v ON_ERROR_STOP=1 -c "$COPY_TABLE" >/dev/null
-    DB=bangfu_bench_copy measure copy psql "$url" -X -q -v ON_ERROR_STOP=1 \
+    DB=$COPY_DB measure copy psql "$url" -X -q -v ON_ERROR_STOP=1 \
         -c "\\copy deliveries FROM '$FILE' (FORMAT csv, HEADER true)" ||
         fail "FAILED: psql \\copy (see $LOG)"
     n=$(psql "$url" -X -A -t -c "SELECT count(*) FROM deliveries")
@@ -194,16 +206,16 @@ for round in $(seq "$ROUNDS"); do
     copy_url=$url
 
     if [ -n "$NO_PG" ]; then
-        sql -c "DROP DATABASE bangfu_bench_copy WITH (FORCE)"
+        sql -c "DROP DATABASE $COPY_DB WITH (FORCE)"
         continue
     fi
-    url=$(fresh bangfu_bench_import)
+    url=$(fresh "$IMPORT_DB")
     if ! "$BANGFU" --db "$url" import --quiet --ledger bench "${RECORDS[@]}" >"$LOG/setup.out" 2>"$LOG/setup.err"; then
         NO_PG="not run: $(grep -m 1 . "$LOG/setup.err" || echo "the import failed")"
         say "this bangfu does not import into PostgreSQL: $NO_PG"
         continue
     fi
-    DB=bangfu_bench_import measure import "$BANGFU" --db "$url" import --quiet --ledger bench "$FILE" ||
+    DB=$IMPORT_DB measure import "$BANGFU" --db "$url" import --quiet --ledger bench "$FILE" ||
         fail "FAILED: bangfu import (see $LOG)"
     if [ "$round" -eq 1 ]; then
         if ! "$BANGFU" --db "$url" summary --format json >"$LOG/figures-pg.json" 2>"$LOG/figures-pg.err"; then
@@ -216,19 +228,19 @@ for round in $(seq "$ROUNDS"); do
             fail "MISMATCH: the figures on PostgreSQL differ from those of the same files in a SQLite file"
         fi
     fi
-    DB=bangfu_bench_import measure reimport "$BANGFU" --db "$url" import --quiet --ledger bench "$FILE" ||
+    DB=$IMPORT_DB measure reimport "$BANGFU" --db "$url" import --quiet --ledger bench "$FILE" ||
         fail "FAILED: bangfu import again (see $LOG)"
     # The reports, each of its kind against plain SQL on the same server.
     psql "$copy_url" -X -q -c "VACUUM ANALYZE deliveries" >/dev/null
-    DB=bangfu_bench_import measure totals "$BANGFU" --db "$url" totals --by category --across month --format csv ||
+    DB=$IMPORT_DB measure totals "$BANGFU" --db "$url" totals --by category --across month --format csv ||
         fail "FAILED: bangfu totals (see $LOG)"
-    DB=bangfu_bench_copy measure sql psql "$copy_url" -X -q -A -t -v ON_ERROR_STOP=1 -c "$TOTALS_SQL" ||
+    DB=$COPY_DB measure sql psql "$copy_url" -X -q -A -t -v ON_ERROR_STOP=1 -c "$TOTALS_SQL" ||
         fail "FAILED: the plain SQL of totals (see $LOG)"
-    DB=bangfu_bench_import measure summary "$BANGFU" --db "$url" summary ||
+    DB=$IMPORT_DB measure summary "$BANGFU" --db "$url" summary ||
         fail "FAILED: bangfu summary (see $LOG)"
-    DB=bangfu_bench_import measure show "$BANGFU" --db "$url" show household "$SHOW_ID" ||
+    DB=$IMPORT_DB measure show "$BANGFU" --db "$url" show household "$SHOW_ID" ||
         fail "FAILED: bangfu show (see $LOG)"
-    sql -c "DROP DATABASE bangfu_bench_import WITH (FORCE)" -c "DROP DATABASE bangfu_bench_copy WITH (FORCE)"
+    sql -c "DROP DATABASE $IMPORT_DB WITH (FORCE)" -c "DROP DATABASE $COPY_DB WITH (FORCE)"
 done
 
 SETTLE_LINES=""
@@ -244,17 +256,24 @@ fi
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 COPY_S=$(median copy)
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b > 0) printf "%.2f×", a / b; else print "—" }'; }
-cpu_median() { tr ' ' '\n' <<<"${CPU[$1]:-}" | awk NF | sort -g | awk '{ a[NR] = $1 } END { if (NR) printf "%s s", a[int((NR + 1) / 2)]; else print "—" }'; }
-# row WHAT KEY BASE: KEY's median time, against BASE's, its server CPU and
-# peak memory.
+# seconds_median ARRAY KEY: the median of the seconds ARRAY[KEY] lists.
+seconds_median() {
+    local -n seconds=$1
+    tr ' ' '\n' <<<"${seconds[$2]:-}" | awk NF | sort -g |
+        awk '{ a[NR] = $1 } END { if (NR) printf "%s s", a[int((NR + 1) / 2)]; else print "—" }'
+}
+cpu_median() { seconds_median CPU "$1"; }
+client_median() { seconds_median CLIENT "$1"; }
+# row WHAT KEY BASE: KEY's median time, against BASE's, its client and
+# server CPU and peak memory.
 row() {
     local what="$1" key="$2" base="$3" s
     s=$(median "$key")
     if [ -z "$s" ]; then
-        printf '| %s | %s | | | |\n' "$what" "${NO_PG:-not run}"
+        printf '| %s | %s | | | | |\n' "$what" "${NO_PG:-not run}"
     else
-        printf '| %s | %s s | %s | %s | %s MiB |\n' "$what" "$s" "$(ratio "$s" "${base:+$(median "$base")}")" \
-            "$(cpu_median "$key")" $((${PEAK[$key]:-0} / 1024))
+        printf '| %s | %s s | %s | %s | %s | %s MiB |\n' "$what" "$s" "$(ratio "$s" "${base:+$(median "$base")}")" \
+            "$(client_median "$key")" "$(cpu_median "$key")" $((${PEAK[$key]:-0} / 1024))
     fi
 }
 {
@@ -263,12 +282,13 @@ row() {
     echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(psql "$PG" -X -A -t -c 'SHOW server_version'),"
     echo "load average $LOAD_START at the start, $LOAD_END at the end; medians of $ROUNDS rounds."
     echo "Targets (contract §7): bangfu's first import within 3× of \\copy; totals within 0.4× of"
-    echo "the plain SQL; summary and show under 0.3 s. Server CPU: the CPU time of the server's"
-    echo "processes serving the command's database, medians."
+    echo "the plain SQL; summary and show under 0.3 s. Client CPU: user + system of the command"
+    echo "(bangfu's threads, or psql); server CPU: the CPU time of the server's processes serving"
+    echo "the command's database; medians."
     echo
-    echo "| case | time | against | server CPU | peak memory |"
-    echo "|---|---|---|---|---|"
-    printf '| psql \\copy into a table without indexes | %s s | 1× | %s | |\n' "$COPY_S" "$(cpu_median copy)"
+    echo "| case | time | against | client CPU | server CPU | peak memory |"
+    echo "|---|---|---|---|---|---|"
+    printf '| psql \\copy into a table without indexes | %s s | 1× | %s | %s | |\n' "$COPY_S" "$(client_median copy)" "$(cpu_median copy)"
     row "bangfu import (every row new), against \\copy" import copy
     row "bangfu import again (every row unchanged), against \\copy" reimport copy
     row "plain SQL of totals by category across month, on the server" sql sql

@@ -1,12 +1,13 @@
-//! Rows of one file staged on a PostgreSQL server for a set-based settle:
-//! the one mechanism under both bulk paths, a file's deliveries
-//! ([`super::deliveries`]) and a merge's at their places
-//! ([`super::placed`]). The rows go to the server by binary COPY
-//! (`postgres::binary_copy`), [`CHUNK`] at a time, into a temporary table
-//! of the session's, each with its place in the file (`seq`); bangfu holds
-//! at most a chunk, whatever the file's size. At the end of the file one
-//! statement settles them all, under the import's write lock and inside
-//! its transaction (the staging table goes with it, also when the import
+//! Rows staged on a PostgreSQL server for a set-based settle, each at its
+//! place (day, fingerprint, occurrence): the one mechanism under both
+//! bulk paths that meet stored deliveries, a file's whose days hold some
+//! already ([`super::deliveries`], its rows sorted and numbered on the
+//! client) and a merge's ([`super::placed`]). The rows go to the server
+//! by binary COPY (`postgres::binary_copy`), [`CHUNK`] at a time, into a
+//! temporary table of the session's, each with its rank in the order they
+//! came (`seq`); bangfu holds at most a chunk. At the end one statement
+//! settles them all, under the import's write lock and inside its
+//! transaction (the staging table goes with it, also when the import
 //! fails).
 //!
 //! A staged row is a few integers (BIGINT) and a note (TEXT COLLATE "C",
@@ -183,21 +184,11 @@ impl<const N: usize> Stager<N> {
         self.notes.clear();
         Ok(())
     }
-
-    /// What the chunk holds: rows waiting, room for rows, and for notes.
-    #[cfg(test)]
-    pub(super) fn held(&self) -> (usize, usize, usize) {
-        (
-            self.chunk.len(),
-            self.chunk.capacity(),
-            self.notes.capacity(),
-        )
-    }
 }
 
 /// Run `f` on the PostgreSQL session; the bulk paths have no SQLite side
 /// (the writer takes them on PostgreSQL only).
-fn postgres_only<T>(
+pub(super) fn postgres_only<T>(
     conn: &Conn,
     f: impl FnOnce(&mut crate::store::sql::Pg) -> Result<T>,
 ) -> Result<T> {

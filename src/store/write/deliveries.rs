@@ -4,11 +4,12 @@
 //! in that order by fingerprint and occurrence (contract §3.4), a chunk of
 //! [`CHUNK`] new rows a statement. Every delivery a file inserts or
 //! matches is held by the file's ledger and in its version (contract §8).
-//! On PostgreSQL the rows without id are staged instead and settled by the
-//! server at the end of their file ([`crate::store::pg::deliveries`]); the
-//! rows with an id take the same path on both backends.
+//! On PostgreSQL the rows without id go to [`crate::store::pg::deliveries`]
+//! instead (sorted by the same sorter, then copied straight in or staged
+//! and settled by the server at the end of their file); the rows with an
+//! id take the same path on both backends.
 
-use super::sorted::{Row, Sorter};
+use super::sorted::{spill_failed, Row, Sorter};
 use super::{Outcome, Refs, Seen, Tally, WriteError, Writer};
 use crate::args;
 use crate::i18n::store::StoreMsg;
@@ -80,7 +81,7 @@ impl<'c> Writer<'c> {
                     cash: r.cash.0,
                     note,
                 };
-                Ok(self.staged.push(self.conn, &row)?)
+                Ok(self.staged.push(&row)?)
             }
             None => {
                 let row = Row {
@@ -538,20 +539,6 @@ fn spill_dir(conn: &Connection) -> Option<PathBuf> {
     } else {
         dir.to_path_buf()
     })
-}
-
-/// A sorter's temporary file failing, said as SQLite says its own
-/// temporary files failing: the disk full, or an I/O error (and the import
-/// is rolled back like any other).
-fn spill_failed(e: std::io::Error) -> rusqlite::Error {
-    let code = match e.kind() {
-        std::io::ErrorKind::StorageFull => rusqlite::ffi::SQLITE_FULL,
-        _ => rusqlite::ffi::SQLITE_IOERR,
-    };
-    rusqlite::Error::SqliteFailure(
-        rusqlite::ffi::Error::new(code),
-        Some(format!("the temporary file sorting the deliveries: {e}")),
-    )
 }
 
 /// The statements that write a file's sorted deliveries.

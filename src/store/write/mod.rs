@@ -19,7 +19,7 @@ mod refs;
 mod replace;
 mod rosters;
 mod seen;
-mod sorted;
+pub(crate) mod sorted;
 
 pub use deliveries::{fingerprint, id_fingerprint, Resolved};
 pub use hints::{Correction, Corrections, OtherLedger};
@@ -155,11 +155,11 @@ pub struct Writer<'c> {
     /// The current file's deliveries without id, waiting to be sorted, and
     /// the statements a million-row import runs a million times, prepared
     /// once (a cached statement costs a hash of its SQL on every use).
-    /// The sorter and statements are SQLite's (on PostgreSQL the rows are
-    /// staged instead); the ids a file wrote are kept on both.
+    /// The sorter and statements are SQLite's (on PostgreSQL the rows go
+    /// to `staged` instead); the ids a file wrote are kept on both.
     deliveries: deliveries::Deliveries<'c>,
-    /// On PostgreSQL: the current file's deliveries without id, settled
-    /// at the end of the file (contract §3.4), set-based on the server.
+    /// On PostgreSQL: the current file's deliveries without id, sorted and
+    /// written at the end of the file (contract §3.4).
     staged: Staged,
     /// On PostgreSQL: a merge's deliveries at their stored places
     /// ([`merge`]), settled likewise.

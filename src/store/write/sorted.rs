@@ -313,6 +313,20 @@ impl Sorter {
     }
 }
 
+/// A sorter's temporary file failing, said as SQLite says its own
+/// temporary files failing: the disk full, or an I/O error (and the import
+/// is rolled back like any other).
+pub fn spill_failed(e: std::io::Error) -> rusqlite::Error {
+    let code = match e.kind() {
+        std::io::ErrorKind::StorageFull => rusqlite::ffi::SQLITE_FULL,
+        _ => rusqlite::ffi::SQLITE_IOERR,
+    };
+    rusqlite::Error::SqliteFailure(
+        rusqlite::ffi::Error::new(code),
+        Some(format!("the temporary file sorting the deliveries: {e}")),
+    )
+}
+
 fn note_of<'a>(notes: &'a str, e: &Entry) -> &'a str {
     let start = e.note_start as usize;
     notes.get(start..start + e.note_len as usize).unwrap_or("")
