@@ -748,3 +748,57 @@ fn touched_by_is_for_bangfus_logins_only() {
     let n = d.last_import_of(&d.gn);
     ok(&d.w, &d.gongnong, None, &["undo", &n.to_string()]);
 }
+
+/// Finding 13: two commands of the district's admin at once on a schema
+/// 7 server both read version 7; the one whose migration found it done
+/// by the other was refused as "an older form" only the admin may bring
+/// up to date — said to the admin. Now both go on with schema 8.
+#[test]
+fn two_commands_of_the_owner_on_a_schema_7_server_both_go_on() {
+    let Some(server) = Server::on_server("bangfu_attack", "pg_attack's login tests") else {
+        return;
+    };
+    let w = Workdir::new();
+    let mut admin = server.client();
+    admin
+        .batch_execute(&format!(
+            "BEGIN; {} COMMIT",
+            include_str!("../../src/store/pg/released7.sql")
+        ))
+        .expect("schema 7 as released");
+    // Both read version 7 while the write lock is held, then wait for it.
+    let mut lock = server.client();
+    lock.batch_execute(&format!(
+        "BEGIN; SELECT pg_advisory_xact_lock({})",
+        bangfu::store::sql::WRITE_LOCK
+    ))
+    .expect("the write lock");
+    let spawn = || {
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("bangfu"))
+            .current_dir(w.path("."))
+            .env("BANGFU_DB", &server.url)
+            .env("LANG", "C")
+            .arg("summary")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run bangfu")
+    };
+    let (first, second) = (spawn(), spawn());
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    lock.batch_execute("ROLLBACK").expect("let them in");
+    for child in [first, second] {
+        let out = child.wait_with_output().expect("bangfu");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let version: i64 = admin
+        .query_one("SELECT version FROM bangfu.version", &[])
+        .expect("version")
+        .get(0);
+    assert_eq!(version, 8);
+}

@@ -486,6 +486,32 @@ pub(crate) mod tests {
         .unwrap();
     }
 
+    /// The migration takes schema 7's policies only: one the district's
+    /// IT person added to bangfu's tables stays (attacker review 3,
+    /// finding 16: every policy of the schema went, without a word).
+    #[test]
+    fn a_policy_the_district_added_outlives_the_migration() {
+        let Some(db) = Scratch::new() else {
+            eprintln!("skipped: no PostgreSQL server (set BANGFU_TEST_PG, see .ci/postgres)");
+            return;
+        };
+        let conn = session(&connect::Target::parse(&db.url).unwrap()).unwrap();
+        released_7(&conn);
+        conn.batch(
+            "CREATE POLICY it_no_delete ON bangfu.deliveries AS RESTRICTIVE FOR DELETE
+             USING (current_user = 'nobody')",
+        )
+        .unwrap();
+        assert!(migrate(&conn).unwrap());
+        let kept: i64 = conn
+            .value(
+                "SELECT count(*) FROM pg_policies WHERE policyname = 'it_no_delete'",
+                crate::args![],
+            )
+            .unwrap();
+        assert_eq!(kept, 1);
+    }
+
     /// A migration that fails leaves schema 7 whole: one transaction.
     #[test]
     fn a_failed_migration_leaves_schema_7_as_it_was() {

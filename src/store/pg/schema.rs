@@ -292,7 +292,7 @@ CREATE TRIGGER checked AFTER INSERT ON holds REFERENCING NEW TABLE AS new_holds
 
 /// Who reads and writes what (the "Access" part of [`CREATE`]): the
 /// row-level security policies and the functions they ask, each made
-/// anew by [`MIGRATE_8`] after it drops every policy, so that a server
+/// anew by [`MIGRATE_8`] after it drops those of schema 7, so that a server
 /// brought from schema 7 has exactly the rules a new one gets.
 macro_rules! access {
     () => {
@@ -882,20 +882,44 @@ END $$;
 use refer_checks;
 
 /// Schema 7 to 8, by the tables' owner, in one write transaction
-/// ([`super::migrate`]): every policy goes and the access rules of
+/// ([`super::migrate`]): schema 7's policies go (by name: any other a
+/// district added stays) and the access rules of
 /// [`CREATE`] are made (the same text), every role `bangfu grant` made
 /// gets what [`crate::store::pg::grant`] gives now (`ever_in`,
 /// `township_logins`, `touched_by`; nextval but no longer setval of the
 /// key sequences), and the version is 8. No table changes.
 pub const MIGRATE_8: &str = concat!(
     r#"
-DO $$
-DECLARE p record;
-BEGIN
-    FOR p IN SELECT policyname, tablename FROM pg_policies WHERE schemaname = 'bangfu' LOOP
-        EXECUTE format('DROP POLICY %I ON bangfu.%I', p.policyname, p.tablename);
-    END LOOP;
-END $$;
+-- Schema 7's policies, by name: one the district's IT person added to
+-- bangfu's tables stays.
+DROP POLICY own ON bangfu.grants;
+DROP POLICY seen ON bangfu.members;
+DROP POLICY added ON bangfu.members;
+DROP POLICY changed ON bangfu.members;
+DROP POLICY dropped ON bangfu.members;
+DROP POLICY township ON bangfu.households;
+DROP POLICY township ON bangfu.pairings;
+DROP POLICY township ON bangfu.deliveries;
+DROP POLICY township ON bangfu.undo_pairings;
+DROP POLICY township ON bangfu.undo_deliveries;
+DROP POLICY copied ON bangfu.undo_deliveries;
+DROP POLICY copied ON bangfu.undo_pairings;
+DROP POLICY seen ON bangfu.holds;
+DROP POLICY dropped ON bangfu.holds;
+DROP POLICY changed ON bangfu.holds;
+DROP POLICY added ON bangfu.holds;
+DROP POLICY seen ON bangfu.undo_holds;
+DROP POLICY township ON bangfu.undo_holds;
+DROP POLICY own ON bangfu.commands;
+DROP POLICY seen ON bangfu.ledgers;
+DROP POLICY added ON bangfu.ledgers;
+DROP POLICY district ON bangfu.ledgers;
+DROP POLICY seen ON bangfu.imports;
+DROP POLICY added ON bangfu.imports;
+DROP POLICY district ON bangfu.imports;
+DROP POLICY own_delete ON bangfu.commands;
+DROP POLICY seen ON bangfu.history;
+DROP POLICY township ON bangfu.history;
 "#,
     access!(),
     r#"
