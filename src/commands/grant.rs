@@ -52,6 +52,10 @@ pub fn run(ctx: &Context, args: &GrantArgs, out: &mut dyn Write) -> anyhow::Resu
             let role = role.to_string();
             return Err(UsageError::said(GrantMsg::Bypasses { role, why }).into());
         }
+        Ok(Err(Refusal::Escalates(how))) => {
+            let role = role.to_string();
+            return Err(UsageError::said(GrantMsg::Escalates { role, how }).into());
+        }
         Ok(Err(Refusal::NoSuchTownship { known })) => {
             let given = township.unwrap_or_default();
             let named = crate::report::group::no_such_name(Named::Township, &given, &known);

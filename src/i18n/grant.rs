@@ -5,7 +5,7 @@
 use super::errors::Localized;
 use super::report::{io_text, quote, ReportMsg};
 use super::{tr, Lang};
-use crate::store::pg::grant::Bypass;
+use crate::store::pg::grant::{Bypass, Escalation, Power};
 
 /// A sentence of `grant`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +27,9 @@ pub enum GrantMsg {
     /// The server shows this role every row, whatever it is granted
     /// (exit 2).
     Bypasses { role: String, why: Bypass },
+    /// The role, to be held to a township, could act as a role that is
+    /// not: what to change first (exit 2).
+    Escalates { role: String, how: Escalation },
     /// The server refused the grant itself: the login running it may not
     /// make roles or grant on the tables (exit 1).
     NotAllowed { denied: crate::store::error::Denied },
@@ -115,6 +118,26 @@ impl GrantMsg {
                     format!("{role} 是{why}：无论授予什么，服务器都让它看到所有乡镇的记录；请给每位经办人单独建一个角色，例如 bangfu grant 角色名 --township 乡镇"),
                 )
             }
+            Escalates { role, how } => match how {
+                Escalation::CreatesRoles => tr!(
+                    lang,
+                    format!("{role} may create roles (CREATEROLE): it can make itself a member of the role that owns bangfu's tables, and read and write every township's records whatever it is granted; take that from it first (ALTER ROLE {role} NOCREATEROLE), or give the clerk a role of their own, e.g. bangfu grant NAME --township TOWNSHIP; nothing was changed"),
+                    format!("{role} 可以建立角色（CREATEROLE）：它能把自己加入 bangfu 数据表所有者的角色，无论授予什么都能读写所有乡镇的记录；请先去掉这一属性（ALTER ROLE {role} NOCREATEROLE），或给经办人单独建一个角色，例如 bangfu grant 角色名 --township 乡镇；什么也没有改"),
+                ),
+                Escalation::MemberOf { role: of, power } => {
+                    let what = match power {
+                        Power::Superuser => tr!(lang, "a superuser", "超级用户"),
+                        Power::BypassesSecurity => tr!(lang, "a role with BYPASSRLS", "带 BYPASSRLS 属性的角色"),
+                        Power::CreatesRoles => tr!(lang, "a role that may create roles (CREATEROLE)", "可以建立角色（CREATEROLE）的角色"),
+                        Power::Granted => tr!(lang, "another login bangfu granted (another township's, or every township's)", "bangfu 授权过的另一个登录角色（其他乡镇的，或所有乡镇的）"),
+                    };
+                    tr!(
+                        lang,
+                        format!("{role} is a member of {of}, {what}: it can act as {of} (SET ROLE) beyond its own township whatever it is granted; take the membership away first (REVOKE {of} FROM {role}), or give the clerk a role of their own, e.g. bangfu grant NAME --township TOWNSHIP; nothing was changed"),
+                        format!("{role} 是 {of}（{what}）的成员：无论授予什么，它都能以 {of} 的身份（SET ROLE）读写本乡镇以外的记录；请先取消这一成员关系（REVOKE {of} FROM {role}），或给经办人单独建一个角色，例如 bangfu grant 角色名 --township 乡镇；什么也没有改"),
+                    )
+                }
+            },
             NotAllowed { denied } => {
                 let words = match denied {
                     crate::store::error::Denied::Other(words) => words.clone(),
@@ -243,6 +266,16 @@ pub(crate) mod tests {
         for why in [Bypass::Superuser, Bypass::BypassesSecurity, Bypass::Owner] {
             all.push(GrantMsg::Bypasses { role: s(), why });
         }
+        let member = |power| Escalation::MemberOf { role: s(), power };
+        for how in [
+            Escalation::CreatesRoles,
+            member(Power::Superuser),
+            member(Power::BypassesSecurity),
+            member(Power::CreatesRoles),
+            member(Power::Granted),
+        ] {
+            all.push(GrantMsg::Escalates { role: s(), how });
+        }
         for (created, township) in [(true, Some(s())), (false, None)] {
             all.push(GrantMsg::Granted {
                 role: s(),
@@ -266,6 +299,7 @@ pub(crate) mod tests {
                 | GrantMsg::PasswordFile { .. }
                 | GrantMsg::EmptyPassword { .. }
                 | GrantMsg::Bypasses { .. }
+                | GrantMsg::Escalates { .. }
                 | GrantMsg::NotAllowed { .. }
                 | GrantMsg::Granted { .. }
                 | GrantMsg::Password(_)

@@ -366,6 +366,11 @@ pub(crate) fn refusal(denied: &Denied, lang: Lang) -> String {
                 "这些是其他乡镇贫困户的记录：此登录名只能读写本乡镇的记录（见 `bangfu grant`）".into(),
             ),
         },
+        Denied::Moves => tr!(
+            lang,
+            "moving a household to another township is the district's import (a login of every township): this login's import may not change a household's township, nor bring a history in which one changed".into(),
+            "贫困户在乡镇之间迁移只能由区里（能看到所有乡镇的登录名）导入：此登录名的导入不能改动贫困户所属乡镇，也不能带入乡镇有变动的历史记录".into(),
+        ),
         Denied::Privilege { kind, object } => {
             let zh_kind = match kind.as_str() {
                 "table" | "relation" => "数据表",
@@ -771,6 +776,7 @@ pub(crate) mod tests {
             failed(Trouble::Denied(Denied::of(
                 "new row violates row-level security policy for table \"holds\"",
             ))),
+            failed(Trouble::Denied(Denied::Moves)),
             failed(Trouble::Denied(Denied::Roles)),
             failed(Trouble::Denied(Denied::Unprivileged)),
             failed(Trouble::Denied(Denied::Other("x".into()))),

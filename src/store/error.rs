@@ -215,6 +215,10 @@ pub enum Denied {
     /// another township's household, a member (the district's to write),
     /// the log of another login's import.
     Rows { table: String },
+    /// A township's login's import would change a household's township
+    /// (its history of moves): the district's import only moves a
+    /// household (`import OTHER.db` whose history has such a change).
+    Moves,
     /// The login holds no privilege on `object` of kind `kind` (table,
     /// schema, sequence, function, database, …): its grant is missing or
     /// out of date.
@@ -235,6 +239,11 @@ impl Denied {
             let s = s.strip_suffix('"')?;
             s.rsplit_once('"').map(|(_, t)| t.to_string())
         };
+        // The words of the schema's own refusal (store/pg/schema.rs,
+        // `history_moved`).
+        if message.starts_with("a household's township is changed only by the district") {
+            return Denied::Moves;
+        }
         if message.starts_with("new row violates row-level security policy") {
             if let Some(table) = quoted_last(message) {
                 return Denied::Rows { table };
@@ -473,6 +482,10 @@ mod tests {
                 kind: "table".into(),
                 object: "households".into()
             }
+        );
+        assert_eq!(
+            of("a household's township is changed only by the district's import"),
+            Denied::Moves
         );
         assert_eq!(of("permission denied to create role"), Denied::Roles);
         assert_eq!(of("permission denied"), Denied::Unprivileged);

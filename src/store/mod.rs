@@ -273,9 +273,16 @@ impl Store {
         }
         // Schema 7 is brought to 8 by the tables' owner, whatever the
         // command (as a SQLite file is upgraded by any that opens it).
+        // Read again either way: the owner's migration may have found that
+        // another bangfu migrated it meanwhile (attacker review 3, finding
+        // 13: it was refused as "an older form"); a login that may not
+        // migrate finds 7 still.
         let mut upgraded_from = None;
-        if found == pg::Found::Version(7) && pg::migrate(&conn)? {
-            (found, upgraded_from) = (pg::found(&conn)?, Some(7));
+        if found == pg::Found::Version(7) {
+            if pg::migrate(&conn)? {
+                upgraded_from = Some(7);
+            }
+            found = pg::found(&conn)?;
         }
         if may_create && found == pg::Found::Version(pg::schema::VERSION) {
             pg::tune(&conn)?;

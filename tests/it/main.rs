@@ -20,6 +20,7 @@ mod ledgers;
 mod mangled;
 mod merge;
 mod outputs;
+mod pg_attack;
 mod pg_grant;
 mod pg_reads;
 mod pg_tls;

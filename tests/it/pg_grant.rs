@@ -401,17 +401,19 @@ fn a_township_role_writes_its_own_under_the_write_lock_with_keys_after_every_row
         &[&key, &pairing],
     )
     .expect("hold them");
+    // Its log entry (run by itself), and its own household's history
+    // under it (attacker review 3: never under another's import).
     g.execute(
-        "INSERT INTO history (kind, record, field, command, day, old, new)
-         VALUES (0, (SELECT key FROM households WHERE id = 'H1'), 'head', 1, 12000, '张三', '张山')",
-        &[],
-    )
-    .expect("history of its own household");
-    g.execute(
-        "INSERT INTO commands (number, at, \"user\", day) VALUES (2, 'now', 'clerk', 12000)",
+        "INSERT INTO commands (number, at, \"user\", day) VALUES (2, 'now', current_user, 12000)",
         &[],
     )
     .expect("the log");
+    g.execute(
+        "INSERT INTO history (kind, record, field, command, day, old, new)
+         VALUES (0, (SELECT key FROM households WHERE id = 'H1'), 'head', 2, 12000, '张三', '张山')",
+        &[],
+    )
+    .expect("history of its own household");
     g.batch_execute("COMMIT").expect("commit");
     let mut x = d.server.as_role(&d.xiangyang);
     assert_eq!(households(&mut x), ["H3", "H4"]);

@@ -64,6 +64,9 @@ pub struct Granted {
 pub enum Refusal {
     /// The role would see every row whatever it is granted.
     Bypass(Bypass),
+    /// The role, to be held to a township, could act as a role that is
+    /// not (`--township` only).
+    Escalates(Escalation),
     /// No household has ever been in the township, while the district's
     /// households have these townships (a mistyped name, most likely).
     NoSuchTownship { known: Vec<String> },
@@ -78,6 +81,30 @@ pub enum Bypass {
     BypassesSecurity,
     /// It owns bangfu's tables (or is a member of the role that does).
     Owner,
+}
+
+/// How an existing role could step out of its township: the server lets
+/// it become (SET ROLE), or make itself a member of, a role that sees or
+/// writes more.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Escalation {
+    /// It has CREATEROLE: on PostgreSQL 15 it may make itself a member of
+    /// any role but a superuser, the tables' owner among them.
+    CreatesRoles,
+    /// It is a member of `role` (directly or through others), which has
+    /// `power`.
+    MemberOf { role: String, power: Power },
+}
+
+/// What the role an [`Escalation::MemberOf`] names may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Power {
+    Superuser,
+    BypassesSecurity,
+    CreatesRoles,
+    /// Another login `bangfu grant` made: another township's, or every
+    /// township's.
+    Granted,
 }
 
 impl Store {
@@ -154,6 +181,11 @@ fn grant_in_transaction(conn: &Conn, request: &Request<'_>) -> Result<Result<Gra
     if let Some(why) = bypass {
         return Ok(Err(Refusal::Bypass(why)));
     }
+    if found.is_some() && request.township.is_some() {
+        if let Some(how) = escalation(conn, role)? {
+            return Ok(Err(Refusal::Escalates(how)));
+        }
+    }
     let verb = match found {
         Some(_) => "ALTER",
         None => "CREATE",
@@ -175,11 +207,16 @@ fn grant_in_transaction(conn: &Conn, request: &Request<'_>) -> Result<Result<Gra
         "REVOKE ALL ON ALL TABLES IN SCHEMA bangfu FROM %I",
         "REVOKE ALL ON ALL SEQUENCES IN SCHEMA bangfu FROM %I",
         "GRANT USAGE ON SCHEMA bangfu TO %I",
-        // nextval, and setval of the keys an import hands out itself
-        // (the bulk deliveries); sync_keys puts them right in every
-        // writer's lock whatever one did.
-        "GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA bangfu TO %I",
+        // nextval only: the keys an import hands out itself (the bulk
+        // deliveries) follow one nextval, and sync_keys (the owner's,
+        // under the write lock) sets every sequence after the largest
+        // key. With setval (UPDATE) a login could set one back while
+        // another township imports, failing its import; with SELECT read
+        // how many records the district holds.
+        "GRANT USAGE ON ALL SEQUENCES IN SCHEMA bangfu TO %I",
         "GRANT EXECUTE ON FUNCTION bangfu.sync_keys() TO %I",
+        // Its undo's count of what the import touched (store/undo.rs).
+        "GRANT EXECUTE ON FUNCTION bangfu.touched_by(BIGINT) TO %I",
         // What a township's login reads beyond its township's households
         // now: those that moved away (schema.rs, "Access").
         "GRANT EXECUTE ON FUNCTION bangfu.ever_in(TEXT) TO %I",
@@ -234,6 +271,43 @@ fn grant_in_transaction(conn: &Conn, request: &Request<'_>) -> Result<Result<Gra
         created: found.is_none(),
         households,
     }))
+}
+
+/// How the existing role `role` could act beyond what row-level security
+/// holds it to, if it could: its own CREATEROLE, or a role it is a member
+/// of (the first by name) that is a superuser, has BYPASSRLS or
+/// CREATEROLE, or is another login `grant` made. (A member of the tables'
+/// owner is [`Bypass::Owner`].)
+fn escalation(conn: &Conn, role: &str) -> Result<Option<Escalation>> {
+    let creates: bool = conn.value(
+        "SELECT rolcreaterole FROM pg_roles WHERE rolname = ?1",
+        crate::args![role],
+    )?;
+    if creates {
+        return Ok(Some(Escalation::CreatesRoles));
+    }
+    let member = conn.query_opt(
+        "SELECT CAST(r.rolname AS TEXT), r.rolsuper, r.rolbypassrls, r.rolcreaterole
+         FROM pg_roles r
+         WHERE r.rolname <> ?1 AND pg_has_role(CAST(CAST(?1 AS TEXT) AS NAME), r.oid, 'MEMBER')
+           AND (r.rolsuper OR r.rolbypassrls OR r.rolcreaterole
+                OR CAST(r.rolname AS TEXT) IN (SELECT g.role FROM bangfu.grants g))
+         ORDER BY 1 LIMIT 1",
+        crate::args![role],
+        |r| {
+            let power = match (r.get(1)?, r.get(2)?, r.get(3)?) {
+                (true, _, _) => Power::Superuser,
+                (_, true, _) => Power::BypassesSecurity,
+                (_, _, true) => Power::CreatesRoles,
+                _ => Power::Granted,
+            };
+            Ok(Escalation::MemberOf {
+                role: r.get(0)?,
+                power,
+            })
+        },
+    )?;
+    Ok(member)
 }
 
 /// Every township a household has now or had before a change of

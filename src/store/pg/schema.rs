@@ -278,29 +278,6 @@ SET search_path = bangfu, pg_temp AS $$
          + (SELECT count(*) FROM bangfu.undo_holds WHERE command = n)
 $$;
 
--- Run by every writing bangfu inside its write lock (store::sql::Conn::
--- begin_write): each key sequence continues after the largest key, as
--- SQLite's rowid does, also after an undo deleted the newest records.
--- SECURITY DEFINER: a township's role sees only its own rows, but the
--- next key must follow every row; the owner it runs as is not subject to
--- row-level security (see below). pg_temp last, so that no temporary
--- table of the caller's can stand in for one of these. Executed by the
--- owner and by the roles `bangfu grant` makes, no one else.
-CREATE FUNCTION sync_keys() RETURNS void LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = bangfu, pg_temp AS $$
-BEGIN
-    PERFORM setval(pg_get_serial_sequence('bangfu.' || t, 'key'), k + 1, false)
-    FROM (VALUES
-        ('households', (SELECT coalesce(max(key), 0) FROM households)),
-        ('members', (SELECT coalesce(max(key), 0) FROM members)),
-        ('pairings', (SELECT coalesce(max(key), 0) FROM pairings)),
-        ('ledgers', (SELECT coalesce(max(key), 0) FROM ledgers)),
-        ('imports', (SELECT coalesce(max(key), 0) FROM imports)),
-        ('deliveries', (SELECT coalesce(max(key), 0) FROM deliveries))
-    ) AS s(t, k);
-END $$;
-REVOKE EXECUTE ON FUNCTION sync_keys() FROM PUBLIC;
-
 CREATE TABLE grants (
     role      TEXT COLLATE "C" PRIMARY KEY,
     township  TEXT COLLATE "C"
@@ -310,31 +287,12 @@ CREATE TABLE grants (
     r#"
 CREATE TRIGGER checked AFTER INSERT ON holds REFERENCING NEW TABLE AS new_holds
     FOR EACH STATEMENT EXECUTE FUNCTION holds_checked();
-
--- A township's login changes (marks undone) the log entries of its own
--- imports only, and no entry's role: refused with an error, not passed
--- over (an undo of another's import must fail, not half-happen).
-CREATE FUNCTION commands_kept() RETURNS trigger LANGUAGE plpgsql
-SET search_path = bangfu, pg_temp AS $$
-BEGIN
-    IF NEW.role IS DISTINCT FROM OLD.role
-       OR row_security_active('bangfu.commands')
-          AND NOT EXISTS (SELECT FROM bangfu.grants g
-                          WHERE g.role = current_user AND g.township IS NULL)
-          AND OLD.role IS DISTINCT FROM current_user
-    THEN
-        RAISE EXCEPTION 'new row violates row-level security policy for table "commands"'
-            USING ERRCODE = 'insufficient_privilege';
-    END IF;
-    RETURN NEW;
-END $$;
-CREATE TRIGGER kept BEFORE UPDATE ON commands FOR EACH ROW EXECUTE FUNCTION commands_kept();
 "#
 );
 
 /// Who reads and writes what (the "Access" part of [`CREATE`]): the
 /// row-level security policies and the functions they ask, each made
-/// anew by [`MIGRATE_8`] after it drops every policy, so that a server
+/// anew by [`MIGRATE_8`] after it drops those of schema 7, so that a server
 /// brought from schema 7 has exactly the rules a new one gets.
 macro_rules! access {
     () => {
@@ -381,7 +339,11 @@ macro_rules! access {
 -- - pairings, deliveries and the old rows an import kept for undo
 --   (undo_pairings, undo_deliveries): read, those whose household the
 --   role reads (the subquery on households is under households' policy);
---   written, those whose household's township is T now;
+--   written, those whose household's township is T now; an undo row
+--   (undo_holds too) is added only under an import of the role's own and
+--   as the copy of the row as it stands, changed only by marking it
+--   removed, and changed or deleted only under the role's own imports
+--   (`copied`, `own_changed`, `own_dropped`, `undo_kept`);
 -- - holds and undo_holds (which ledger holds which record): by the
 --   record's kind — a household, pairing or delivery the role reads, or
 --   may write (or, for a record an undo puts back, its kept old row);
@@ -389,20 +351,29 @@ macro_rules! access {
 --   township only; a new hold is checked by a trigger at the end of its
 --   statement (below);
 -- - history: changes of households the role reads; written, of those it
---   may write; members' changes are read by all, written by the roles of
---   every township only;
--- - commands (the log): read by all; a township's role writes only the
---   rows of its own imports (`role`), so that it cannot mark another's
---   import undone — it would see nothing of it to take back.
+--   may write and only under the role's own imports (`commands.role`:
+--   another import's rows, the district's move among them, stay as that
+--   import left them), never a change of township (a move is the
+--   district's import, `history_moved`); members' changes are read by
+--   all, written by the roles of every township only; a household's or
+--   member's history goes when it is deleted, by whomever
+--   (`history_gone`), so that no key handed out again inherits a past;
+-- - commands (the log): read by all; a township's role adds entries of
+--   its own imports, and changes in them only the undone mark, once (its
+--   undo; the time, user and day only while its import logs itself), so
+--   that it cannot mark another's import undone — it would see nothing of
+--   it to take back — nor say another ran its import; it deletes none
+--   (`commands_kept`).
 -- - members: they have no township; every role reads them all, and only
 --   the roles of every township write them: a township's role changing
 --   or adding one fails, and its deletes (an undo's of the members its
 --   import added: none) find nothing.
 --
 -- The rest of the log (imports, ledgers) is read and written by every
--- role. `grants` is read by each role for its own row only, and written
--- by the owner only (table privileges, granted by `bangfu grant`,
--- store/pg/grant.rs).
+-- role. The key sequences: nextval for every granted role, set by
+-- `sync_keys` only (below). `grants` is read by each role for its own
+-- row only, and written by the owner only (table privileges, granted by
+-- `bangfu grant`, store/pg/grant.rs).
 --
 -- Every "every township" test is an uncorrelated EXISTS, run once per
 -- statement; every "its household" test a correlated EXISTS on a key,
@@ -437,6 +408,38 @@ STABLE SECURITY DEFINER SET search_path = bangfu, pg_temp AS $$
     SELECT g.role FROM bangfu.grants g WHERE g.township IS NOT NULL
 $$;
 REVOKE EXECUTE ON FUNCTION bangfu.township_logins() FROM PUBLIC;
+
+-- Run by every writing bangfu inside its write lock (store::sql::Conn::
+-- begin_write): each key sequence continues after the largest key, as
+-- SQLite's rowid does, also after an undo deleted the newest records.
+-- SECURITY DEFINER: a township's role sees only its own rows, but the
+-- next key must follow every row; the owner it runs as is not subject to
+-- row-level security (see below). It takes the write lock itself (a
+-- writer holds it already, store::sql::WRITE_LOCK): run by a login
+-- outside an import, it would set a sequence back under the keys that
+-- import is handing out. This is the only way a granted role sets a
+-- sequence: `bangfu grant` gives USAGE (nextval) on them, not UPDATE
+-- (setval). pg_temp last, so that no temporary table of the caller's can
+-- stand in for one of these. Executed by the owner and by the roles
+-- `bangfu grant` makes, no one else.
+CREATE OR REPLACE FUNCTION bangfu.sync_keys() RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = bangfu, pg_temp AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(108170603619957);
+    PERFORM setval(pg_get_serial_sequence('bangfu.' || t, 'key'), k + 1, false)
+    FROM (VALUES
+        ('households', (SELECT coalesce(max(key), 0) FROM households)),
+        ('members', (SELECT coalesce(max(key), 0) FROM members)),
+        ('pairings', (SELECT coalesce(max(key), 0) FROM pairings)),
+        ('ledgers', (SELECT coalesce(max(key), 0) FROM ledgers)),
+        ('imports', (SELECT coalesce(max(key), 0) FROM imports)),
+        ('deliveries', (SELECT coalesce(max(key), 0) FROM deliveries))
+    ) AS s(t, k);
+END $$;
+REVOKE EXECUTE ON FUNCTION bangfu.sync_keys() FROM PUBLIC;
+-- What an import touched, counted over every row: for an undo's check
+-- only, executed by the owner and the roles `bangfu grant` makes.
+REVOKE EXECUTE ON FUNCTION bangfu.touched_by(BIGINT) FROM PUBLIC;
 
 ALTER TABLE grants ENABLE ROW LEVEL SECURITY;
 CREATE POLICY own ON grants USING (role = current_user);
@@ -505,21 +508,86 @@ CREATE POLICY was ON undo_deliveries FOR SELECT USING (
 );
 
 -- An undo row is the old copy of a row the import is about to delete or
--- change: a township's login may write one only of a delivery or pairing
--- it sees, under that row's own key and household (which `written` keeps
--- to its township now). (A made-up undo row under another township's
--- delivery's key would let the holds' check below pass a hold on that
--- delivery.)
+-- change: a township's login may add one only under an import of its own
+-- (`commands.role`), and only as the copy, value for value, of a
+-- delivery, pairing or hold it may write as it stands (`written` keeps
+-- the household to its township now). It changes one only by marking it
+-- removed (the import deleted the row it had changed before: `undo_kept`
+-- below), and changes or deletes (undo) only those of its own imports.
+-- (A made-up undo row under another township's delivery's key would let
+-- the holds' check below pass a hold on that delivery; one under another
+-- import's number would be put back by that import's undo.)
 CREATE POLICY copied ON undo_deliveries AS RESTRICTIVE FOR INSERT WITH CHECK (
     EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR EXISTS (SELECT FROM bangfu.deliveries d
-               WHERE d.key = undo_deliveries.key AND d.household = undo_deliveries.household)
+    OR EXISTS (SELECT FROM bangfu.commands c
+               WHERE c.number = undo_deliveries.command AND c.role = current_user)
+       AND EXISTS (SELECT FROM bangfu.deliveries d
+               WHERE d.key = undo_deliveries.key AND d.household = undo_deliveries.household
+                 AND d.day = undo_deliveries.day AND d.fingerprint = undo_deliveries.fingerprint
+                 AND d.occurrence = undo_deliveries.occurrence
+                 AND d.id IS NOT DISTINCT FROM undo_deliveries.id
+                 AND d.member = undo_deliveries.member AND d.category = undo_deliveries.category
+                 AND d.goods = undo_deliveries.goods AND d.cash = undo_deliveries.cash
+                 AND d.note IS NOT DISTINCT FROM undo_deliveries.note
+                 AND d.added = undo_deliveries.added)
 );
 CREATE POLICY copied ON undo_pairings AS RESTRICTIVE FOR INSERT WITH CHECK (
     EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR EXISTS (SELECT FROM bangfu.pairings p
-               WHERE p.key = undo_pairings.key AND p.household = undo_pairings.household)
+    OR EXISTS (SELECT FROM bangfu.commands c
+               WHERE c.number = undo_pairings.command AND c.role = current_user)
+       AND EXISTS (SELECT FROM bangfu.pairings p
+               WHERE p.key = undo_pairings.key AND p.household = undo_pairings.household
+                 AND p.member = undo_pairings.member
+                 AND p.since IS NOT DISTINCT FROM undo_pairings.since
+                 AND p.until IS NOT DISTINCT FROM undo_pairings.until
+                 AND p.added = undo_pairings.added)
 );
+CREATE POLICY own_changed ON undo_deliveries AS RESTRICTIVE FOR UPDATE USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR EXISTS (SELECT FROM bangfu.commands c
+               WHERE c.number = undo_deliveries.command AND c.role = current_user)
+);
+CREATE POLICY own_dropped ON undo_deliveries AS RESTRICTIVE FOR DELETE USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR EXISTS (SELECT FROM bangfu.commands c
+               WHERE c.number = undo_deliveries.command AND c.role = current_user)
+);
+CREATE POLICY own_changed ON undo_pairings AS RESTRICTIVE FOR UPDATE USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR EXISTS (SELECT FROM bangfu.commands c
+               WHERE c.number = undo_pairings.command AND c.role = current_user)
+);
+CREATE POLICY own_dropped ON undo_pairings AS RESTRICTIVE FOR DELETE USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR EXISTS (SELECT FROM bangfu.commands c
+               WHERE c.number = undo_pairings.command AND c.role = current_user)
+);
+-- A township's role changes a kept row only by marking it removed, as an
+-- import does (store/write/replace.rs): nothing else of it, and no kept
+-- hold at all (an UPDATE passing the policies fails here, row by row).
+CREATE OR REPLACE FUNCTION bangfu.undo_kept() RETURNS trigger LANGUAGE plpgsql
+SET search_path = bangfu, pg_temp AS $$
+BEGIN
+    IF row_security_active(TG_RELID)
+       AND NOT EXISTS (SELECT FROM bangfu.grants g
+                       WHERE g.role = current_user AND g.township IS NULL)
+       AND (to_jsonb(NEW) - 'removed' IS DISTINCT FROM to_jsonb(OLD) - 'removed'
+            OR to_jsonb(NEW) ->> 'removed' IS DISTINCT FROM '1')
+    THEN
+        RAISE EXCEPTION 'new row violates row-level security policy for table "%"', TG_TABLE_NAME
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END $$;
+DROP TRIGGER IF EXISTS kept ON bangfu.undo_deliveries;
+CREATE TRIGGER kept BEFORE UPDATE ON bangfu.undo_deliveries
+    FOR EACH ROW EXECUTE FUNCTION bangfu.undo_kept();
+DROP TRIGGER IF EXISTS kept ON bangfu.undo_pairings;
+CREATE TRIGGER kept BEFORE UPDATE ON bangfu.undo_pairings
+    FOR EACH ROW EXECUTE FUNCTION bangfu.undo_kept();
+DROP TRIGGER IF EXISTS kept ON bangfu.undo_holds;
+CREATE TRIGGER kept BEFORE UPDATE ON bangfu.undo_holds
+    FOR EACH ROW EXECUTE FUNCTION bangfu.undo_kept();
 
 -- A hold is checked when its statement ends, not row by row: an import
 -- inserts deliveries and their holds in one statement (store/pg/
@@ -620,16 +688,76 @@ CREATE POLICY written ON undo_holds USING (
         OR EXISTS (SELECT FROM bangfu.undo_deliveries u JOIN bangfu.households h ON h.key = u.household
                WHERE u.key = undo_holds.record AND h.township IN (SELECT g.township FROM bangfu.grants g WHERE g.role = current_user)))
 );
+-- As undo_deliveries' (above): the copy of a hold as it stands, under an
+-- import of the role's own; changed by none, deleted by its own undo.
+CREATE POLICY copied ON undo_holds AS RESTRICTIVE FOR INSERT WITH CHECK (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR EXISTS (SELECT FROM bangfu.commands c
+               WHERE c.number = undo_holds.command AND c.role = current_user)
+       AND EXISTS (SELECT FROM bangfu.holds h
+               WHERE h.kind = undo_holds.kind AND h.record = undo_holds.record
+                 AND h.ledger = undo_holds.ledger AND h.added = undo_holds.added)
+);
+CREATE POLICY own_changed ON undo_holds AS RESTRICTIVE FOR UPDATE USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR EXISTS (SELECT FROM bangfu.commands c
+               WHERE c.number = undo_holds.command AND c.role = current_user)
+);
+CREATE POLICY own_dropped ON undo_holds AS RESTRICTIVE FOR DELETE USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR EXISTS (SELECT FROM bangfu.commands c
+               WHERE c.number = undo_holds.command AND c.role = current_user)
+);
 
 ALTER TABLE commands ENABLE ROW LEVEL SECURITY;
 CREATE POLICY own ON commands USING (true) WITH CHECK (
     EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
     OR commands.role = current_user
 );
+-- No township's role deletes a log entry (bangfu never does: an undo
+-- marks it).
 CREATE POLICY own_delete ON commands AS RESTRICTIVE FOR DELETE USING (
     EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR commands.role = current_user
 );
+-- What a township's role may write in the log, row by row, refused with
+-- an error, not passed over (an undo of another's import must fail, not
+-- half-happen). Of no row the role (no role's). A new entry is its own
+-- import's, not yet undone, run by itself (`user` is the role on a
+-- server; an entry begins with none, store/write/mod.rs). In an entry of
+-- its own imports it changes the undone mark, once (its undo), and the
+-- time, user and day only while the entry has no time yet (the import
+-- that made it, logging itself at its end): not who ran an import or
+-- when, once logged.
+CREATE OR REPLACE FUNCTION bangfu.commands_kept() RETURNS trigger LANGUAGE plpgsql
+SET search_path = bangfu, pg_temp AS $$
+DECLARE
+    township BOOLEAN := row_security_active('bangfu.commands')
+        AND NOT EXISTS (SELECT FROM bangfu.grants g
+                        WHERE g.role = current_user AND g.township IS NULL);
+    refused BOOLEAN;
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        refused := township AND (NEW."user" NOT IN ('', CAST(current_user AS TEXT))
+                                 OR NEW.undone IS NOT NULL);
+    ELSE
+        refused := NEW.role IS DISTINCT FROM OLD.role
+            OR township AND (
+                OLD.role IS DISTINCT FROM CAST(current_user AS TEXT)
+                OR NEW."user" NOT IN ('', CAST(current_user AS TEXT))
+                OR (NEW.number, NEW.undoable) IS DISTINCT FROM (OLD.number, OLD.undoable)
+                OR OLD.undone IS NOT NULL AND NEW.undone IS DISTINCT FROM OLD.undone
+                OR OLD.at <> ''
+                   AND (NEW.at, NEW."user", NEW.day) IS DISTINCT FROM (OLD.at, OLD."user", OLD.day));
+    END IF;
+    IF refused THEN
+        RAISE EXCEPTION 'new row violates row-level security policy for table "commands"'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END $$;
+DROP TRIGGER IF EXISTS kept ON bangfu.commands;
+CREATE TRIGGER kept BEFORE INSERT OR UPDATE ON bangfu.commands
+    FOR EACH ROW EXECUTE FUNCTION bangfu.commands_kept();
 -- The ledgers and the per-file log: read by all, added to by every
 -- import; changed or deleted by the district only (renaming a ledger
 -- would let --replace keep rows a sheet no longer lists).
@@ -663,6 +791,70 @@ CREATE POLICY written ON history USING (
     OR history.kind = 0 AND EXISTS (SELECT FROM bangfu.households h WHERE h.key = history.record
         AND h.township IN (SELECT g.township FROM bangfu.grants g WHERE g.role = current_user))
 );
+-- The history a township's role writes is its own imports' (as an
+-- import or its undo writes it): it adds rows only under an import of
+-- its own, and changes or deletes only those; a row of another import —
+-- the district's move of a household into the township, a change the
+-- old township made — stays as that import left it (else the past
+-- figures of both townships would change: ever_in and every report go
+-- by these rows).
+CREATE POLICY own_added ON history AS RESTRICTIVE FOR INSERT WITH CHECK (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR EXISTS (SELECT FROM bangfu.commands c
+               WHERE c.number = history.command AND c.role = current_user)
+);
+CREATE POLICY own_changed ON history AS RESTRICTIVE FOR UPDATE USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR EXISTS (SELECT FROM bangfu.commands c
+               WHERE c.number = history.command AND c.role = current_user)
+);
+CREATE POLICY own_dropped ON history AS RESTRICTIVE FOR DELETE USING (
+    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+    OR EXISTS (SELECT FROM bangfu.commands c
+               WHERE c.number = history.command AND c.role = current_user)
+);
+-- And no change of a household's township at all: moving a household
+-- between townships is the district's import (a township's import of a
+-- row of another township is a row problem; `import OTHER.db` whose
+-- history moves a household is refused with these words, which bangfu
+-- says in the clerk's language, store/error.rs).
+CREATE OR REPLACE FUNCTION bangfu.history_moved() RETURNS trigger LANGUAGE plpgsql
+SET search_path = bangfu, pg_temp AS $$
+BEGIN
+    IF row_security_active('bangfu.history')
+       AND NOT EXISTS (SELECT FROM bangfu.grants g
+                       WHERE g.role = current_user AND g.township IS NULL)
+    THEN
+        RAISE EXCEPTION 'a household''s township is changed only by the district''s import'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END $$;
+DROP TRIGGER IF EXISTS moved ON bangfu.history;
+CREATE TRIGGER moved BEFORE INSERT OR UPDATE ON bangfu.history
+    FOR EACH ROW WHEN (NEW.kind = 0 AND NEW.field = 'township')
+    EXECUTE FUNCTION bangfu.history_moved();
+
+-- A record's history goes with it, whoever deletes it: no history row
+-- outlives its household or member, so that no key sync_keys hands out
+-- again inherits another's past (a row of a deleted household's key
+-- would make the next household given that key "ever in" a township).
+-- SECURITY DEFINER: the deleting role may not see every row of it.
+CREATE OR REPLACE FUNCTION bangfu.history_gone() RETURNS trigger LANGUAGE plpgsql
+SECURITY DEFINER SET search_path = bangfu, pg_temp AS $$
+BEGIN
+    DELETE FROM bangfu.history h USING old_rows o
+    WHERE h.kind = CASE TG_TABLE_NAME WHEN 'households' THEN 0 ELSE 1 END
+      AND h.record = o.key;
+    RETURN NULL;
+END $$;
+REVOKE EXECUTE ON FUNCTION bangfu.history_gone() FROM PUBLIC;
+DROP TRIGGER IF EXISTS history_gone ON bangfu.households;
+CREATE TRIGGER history_gone AFTER DELETE ON bangfu.households REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION bangfu.history_gone();
+DROP TRIGGER IF EXISTS history_gone ON bangfu.members;
+CREATE TRIGGER history_gone AFTER DELETE ON bangfu.members REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION bangfu.history_gone();
 "#
     };
 }
@@ -705,19 +897,44 @@ END $$;
 use refer_checks;
 
 /// Schema 7 to 8, by the tables' owner, in one write transaction
-/// ([`super::migrate`]): every policy goes and the access rules of
-/// [`CREATE`] are made (the same text), `ever_in` and `township_logins`
-/// are given to every role
-/// `bangfu grant` made, and the version is 8. No table changes.
+/// ([`super::migrate`]): schema 7's policies go (by name: any other a
+/// district added stays) and the access rules of
+/// [`CREATE`] are made (the same text), every role `bangfu grant` made
+/// gets what [`crate::store::pg::grant`] gives now (`ever_in`,
+/// `township_logins`, `touched_by`; nextval but no longer setval of the
+/// key sequences), and the version is 8. No table changes.
 pub const MIGRATE_8: &str = concat!(
     r#"
-DO $$
-DECLARE p record;
-BEGIN
-    FOR p IN SELECT policyname, tablename FROM pg_policies WHERE schemaname = 'bangfu' LOOP
-        EXECUTE format('DROP POLICY %I ON bangfu.%I', p.policyname, p.tablename);
-    END LOOP;
-END $$;
+-- Schema 7's policies, by name: one the district's IT person added to
+-- bangfu's tables stays.
+DROP POLICY own ON bangfu.grants;
+DROP POLICY seen ON bangfu.members;
+DROP POLICY added ON bangfu.members;
+DROP POLICY changed ON bangfu.members;
+DROP POLICY dropped ON bangfu.members;
+DROP POLICY township ON bangfu.households;
+DROP POLICY township ON bangfu.pairings;
+DROP POLICY township ON bangfu.deliveries;
+DROP POLICY township ON bangfu.undo_pairings;
+DROP POLICY township ON bangfu.undo_deliveries;
+DROP POLICY copied ON bangfu.undo_deliveries;
+DROP POLICY copied ON bangfu.undo_pairings;
+DROP POLICY seen ON bangfu.holds;
+DROP POLICY dropped ON bangfu.holds;
+DROP POLICY changed ON bangfu.holds;
+DROP POLICY added ON bangfu.holds;
+DROP POLICY seen ON bangfu.undo_holds;
+DROP POLICY township ON bangfu.undo_holds;
+DROP POLICY own ON bangfu.commands;
+DROP POLICY seen ON bangfu.ledgers;
+DROP POLICY added ON bangfu.ledgers;
+DROP POLICY district ON bangfu.ledgers;
+DROP POLICY seen ON bangfu.imports;
+DROP POLICY added ON bangfu.imports;
+DROP POLICY district ON bangfu.imports;
+DROP POLICY own_delete ON bangfu.commands;
+DROP POLICY seen ON bangfu.history;
+DROP POLICY township ON bangfu.history;
 "#,
     access!(),
     r#"
@@ -728,6 +945,8 @@ BEGIN
              WHERE EXISTS (SELECT FROM pg_roles WHERE rolname = g.role) LOOP
         EXECUTE format('GRANT EXECUTE ON FUNCTION bangfu.ever_in(TEXT) TO %I', r.role);
         EXECUTE format('GRANT EXECUTE ON FUNCTION bangfu.township_logins() TO %I', r.role);
+        EXECUTE format('GRANT EXECUTE ON FUNCTION bangfu.touched_by(BIGINT) TO %I', r.role);
+        EXECUTE format('REVOKE SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA bangfu FROM %I', r.role);
     END LOOP;
 END $$;
 UPDATE bangfu.version SET version = 8;
@@ -750,3 +969,16 @@ pub const TUNED: &str = "SELECT to_regclass('bangfu.deliveries_added') IS NULL
     AND to_regclass('bangfu.deliveries_household') IS NULL
     AND to_regclass('bangfu.deliveries_member') IS NULL
     AND to_regclass('bangfu.holds_added') IS NULL";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sync_keys_takes_the_write_lock_every_writer_takes() {
+        let lock = format!("pg_advisory_xact_lock({})", crate::store::sql::WRITE_LOCK);
+        for sql in [CREATE, MIGRATE_8] {
+            assert!(sql.contains(&lock), "sync_keys' lock is not {lock}");
+        }
+    }
+}
