@@ -15,59 +15,13 @@
 //! visits it (150.00).
 
 use crate::common::{path_str, PgDatabase as Server, Workdir};
+// The district of township_moves, and its helpers.
+use crate::township_moves::{
+    ok, on, sheet, DELIVERY_HEADER as HEADER, GONGNONG_DELIVERIES, HOUSEHOLDS, MEMBERS, PAIRINGS,
+    SHOUSHAN_DELIVERIES,
+};
 use postgres::error::SqlState;
 use postgres::Client;
-
-const HOUSEHOLDS: &str = "户编号,户主,乡镇,村,脱贫状态\n\
-    GN-H001,张秀英,工农乡,红旗村,贫困\n\
-    GN-H002,李秀兰,工农乡,大坪村,贫困\n\
-    GN-H003,王桂芳,工农乡,大坪村,已脱贫\n\
-    SS-H001,赵玉兰,寿山乡,寿山村,贫困\n\
-    SS-H002,孙淑珍,寿山乡,石门村,贫困\n";
-const MEMBERS: &str =
-    "编号,姓名,工作单位\nM001,周建国,区农业局\nM002,钱七,区教育局\nM003,吴志强,区民政局\n";
-const PAIRINGS: &str = "帮扶人编号,户编号,结对日期\n\
-    M001,GN-H001,2003年1月1日\n\
-    M002,GN-H002,2003年1月1日\n\
-    M001,GN-H003,2003年1月1日\n\
-    M003,SS-H001,2003年1月1日\n\
-    M003,SS-H002,2003年2月1日\n";
-const HEADER: &str = "日期,帮扶人,户编号,类别,物资（元）,资金（元）,帮扶内容\n";
-const GONGNONG_DELIVERIES: &str = "2003年3月5日,M001,GN-H001,送温暖,\"1,200.00\",,米面油\n\
-    2003年4月10日,M002,GN-H002,送温暖,300,500,慰问\n\
-    2003年5月8日,M001,GN-H003,送科技,,200,种苗\n";
-const SHOUSHAN_DELIVERIES: &str = "2003年3月20日,M003,SS-H001,送温暖,800,,棉被\n";
-
-/// `bangfu ARGS` on `db`, its today `today` (else the suite's): exit
-/// code, stdout, stderr.
-fn on(w: &Workdir, db: &str, today: Option<&str>, args: &[&str]) -> (Option<i32>, String, String) {
-    let mut cmd = w.bangfu();
-    cmd.env("BANGFU_DB", db).args(args);
-    if let Some(day) = today {
-        cmd.env("BANGFU_TODAY", day);
-    }
-    let out = cmd.output().expect("run bangfu");
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-/// `bangfu ARGS` on `db`, which must succeed.
-fn ok(w: &Workdir, db: &str, today: Option<&str>, args: &[&str]) -> String {
-    let (code, out, err) = on(w, db, today, args);
-    assert_eq!(code, Some(0), "{args:?}: {out}{err}");
-    out
-}
-
-/// A clerk's GBK sheet in `w`, its path.
-fn sheet(w: &Workdir, name: &str, text: &str) -> String {
-    if let Some((folder, _)) = name.rsplit_once('/') {
-        std::fs::create_dir_all(w.path(folder)).expect("folder");
-    }
-    path_str(&w.gbk(name, text)).to_string()
-}
 
 /// The district on a server, as the attacker's findings/lib.sh made it.
 struct District {
