@@ -284,43 +284,37 @@ fn the_new_township_may_not_rewrite_the_districts_move() {
 fn a_township_logins_merge_may_not_bring_a_move() {
     let Some(d) = district(false) else { return };
     let before = d.totals();
-    let file = path_str(&d.w.path("gn.db")).to_string();
-    let own = |name: &str, text: &str| sheet(&d.w, &format!("own/{name}"), text);
-    let members = own("帮扶人.csv", "编号,姓名,工作单位\nM001,周建国,区农业局\n");
-    let households = own(
-        "户.csv",
-        "户编号,户主,乡镇,村,脱贫状态\nGN-H050,马桂香,寿山乡,寿山村,贫困\n",
-    );
-    ok(
-        &d.w,
-        &file,
-        Some("2003-01-10"),
-        &["import", &members, &households],
-    );
-    let households = own(
-        "户.csv",
-        "户编号,户主,乡镇,村,脱贫状态\nGN-H050,马桂香,工农乡,红旗村,贫困\n",
-    );
-    ok(
-        &d.w,
-        &file,
-        Some("2003-12-31"),
-        &["import", "--ledger", "户", &households],
-    );
-    let paired = own(
-        "结对.csv",
-        "帮扶人编号,户编号,结对日期\nM001,GN-H050,2003年1月1日\n",
-    );
-    let visits = own(
-        "记录.csv",
-        &format!("{HEADER}2003年6月1日,M001,GN-H050,送温暖,\"3,000\",,家具\n"),
-    );
-    ok(
-        &d.w,
-        &file,
-        Some("2003-12-31"),
-        &["import", &paired, &visits],
-    );
+    // The clerk's own file: GN-H050 registered (2003-01-10) as `first`
+    // (township, village), then (2003-12-31) as `then`, paired, visited on
+    // 2003-06-01.
+    let own_file = |name: &str, first: &str, then: &str| -> String {
+        let file = path_str(&d.w.path(name)).to_string();
+        let own = |sheet_name: &str, text: &str| sheet(&d.w, &format!("own/{sheet_name}"), text);
+        let members = own("帮扶人.csv", "编号,姓名,工作单位\nM001,周建国,区农业局\n");
+        let row = |at: &str| format!("户编号,户主,乡镇,村,脱贫状态\nGN-H050,马桂香,{at},贫困\n");
+        let households = own("户.csv", &row(first));
+        let args = ["import", &members, &households];
+        ok(&d.w, &file, Some("2003-01-10"), &args);
+        let households = own("户.csv", &row(then));
+        let args = ["import", "--ledger", "户", &households];
+        ok(&d.w, &file, Some("2003-12-31"), &args);
+        let paired = own(
+            "结对.csv",
+            "帮扶人编号,户编号,结对日期\nM001,GN-H050,2003年1月1日\n",
+        );
+        let visits = own(
+            "记录.csv",
+            &format!("{HEADER}2003年6月1日,M001,GN-H050,送温暖,\"3,000\",,家具\n"),
+        );
+        ok(
+            &d.w,
+            &file,
+            Some("2003-12-31"),
+            &["import", &paired, &visits],
+        );
+        file
+    };
+    let file = own_file("gn.db", "寿山乡,寿山村", "工农乡,红旗村");
     let (code, out, err) = on(&d.w, &d.gongnong, Some("2004-01-05"), &["import", &file]);
     assert_eq!(code, Some(1), "{out}{err}");
     assert!(
@@ -344,6 +338,13 @@ fn a_township_logins_merge_may_not_bring_a_move() {
     assert_eq!(d.totals(), before);
     let (code, _, _) = on(&d.w, &d.shoushan, None, &["show", "household", "GN-H050"]);
     assert_eq!(code, Some(2));
+    // Its file without a move (a change of village) is merged, history
+    // and all.
+    let file = own_file("gn2.db", "工农乡,红旗村", "工农乡,大坪村");
+    ok(&d.w, &d.gongnong, Some("2004-01-05"), &["import", &file]);
+    let card = ok(&d.w, &d.gongnong, None, &["show", "household", "GN-H050"]);
+    assert!(card.contains("红旗村") && card.contains("大坪村"), "{card}");
+    assert!(d.totals().contains("5,200.00"), "{}", d.totals());
 }
 
 /// bangfu's own paths under those rules: a township's login changes its
