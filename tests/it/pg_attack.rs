@@ -15,59 +15,13 @@
 //! visits it (150.00).
 
 use crate::common::{path_str, PgDatabase as Server, Workdir};
+// The district of township_moves, and its helpers.
+use crate::township_moves::{
+    ok, on, sheet, DELIVERY_HEADER as HEADER, GONGNONG_DELIVERIES, HOUSEHOLDS, MEMBERS, PAIRINGS,
+    SHOUSHAN_DELIVERIES,
+};
 use postgres::error::SqlState;
 use postgres::Client;
-
-const HOUSEHOLDS: &str = "户编号,户主,乡镇,村,脱贫状态\n\
-    GN-H001,张秀英,工农乡,红旗村,贫困\n\
-    GN-H002,李秀兰,工农乡,大坪村,贫困\n\
-    GN-H003,王桂芳,工农乡,大坪村,已脱贫\n\
-    SS-H001,赵玉兰,寿山乡,寿山村,贫困\n\
-    SS-H002,孙淑珍,寿山乡,石门村,贫困\n";
-const MEMBERS: &str =
-    "编号,姓名,工作单位\nM001,周建国,区农业局\nM002,钱七,区教育局\nM003,吴志强,区民政局\n";
-const PAIRINGS: &str = "帮扶人编号,户编号,结对日期\n\
-    M001,GN-H001,2003年1月1日\n\
-    M002,GN-H002,2003年1月1日\n\
-    M001,GN-H003,2003年1月1日\n\
-    M003,SS-H001,2003年1月1日\n\
-    M003,SS-H002,2003年2月1日\n";
-const HEADER: &str = "日期,帮扶人,户编号,类别,物资（元）,资金（元）,帮扶内容\n";
-const GONGNONG_DELIVERIES: &str = "2003年3月5日,M001,GN-H001,送温暖,\"1,200.00\",,米面油\n\
-    2003年4月10日,M002,GN-H002,送温暖,300,500,慰问\n\
-    2003年5月8日,M001,GN-H003,送科技,,200,种苗\n";
-const SHOUSHAN_DELIVERIES: &str = "2003年3月20日,M003,SS-H001,送温暖,800,,棉被\n";
-
-/// `bangfu ARGS` on `db`, its today `today` (else the suite's): exit
-/// code, stdout, stderr.
-fn on(w: &Workdir, db: &str, today: Option<&str>, args: &[&str]) -> (Option<i32>, String, String) {
-    let mut cmd = w.bangfu();
-    cmd.env("BANGFU_DB", db).args(args);
-    if let Some(day) = today {
-        cmd.env("BANGFU_TODAY", day);
-    }
-    let out = cmd.output().expect("run bangfu");
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-/// `bangfu ARGS` on `db`, which must succeed.
-fn ok(w: &Workdir, db: &str, today: Option<&str>, args: &[&str]) -> String {
-    let (code, out, err) = on(w, db, today, args);
-    assert_eq!(code, Some(0), "{args:?}: {out}{err}");
-    out
-}
-
-/// A clerk's GBK sheet in `w`, its path.
-fn sheet(w: &Workdir, name: &str, text: &str) -> String {
-    if let Some((folder, _)) = name.rsplit_once('/') {
-        std::fs::create_dir_all(w.path(folder)).expect("folder");
-    }
-    path_str(&w.gbk(name, text)).to_string()
-}
 
 /// The district on a server, as the attacker's findings/lib.sh made it.
 struct District {
@@ -330,43 +284,37 @@ fn the_new_township_may_not_rewrite_the_districts_move() {
 fn a_township_logins_merge_may_not_bring_a_move() {
     let Some(d) = district(false) else { return };
     let before = d.totals();
-    let file = path_str(&d.w.path("gn.db")).to_string();
-    let own = |name: &str, text: &str| sheet(&d.w, &format!("own/{name}"), text);
-    let members = own("帮扶人.csv", "编号,姓名,工作单位\nM001,周建国,区农业局\n");
-    let households = own(
-        "户.csv",
-        "户编号,户主,乡镇,村,脱贫状态\nGN-H050,马桂香,寿山乡,寿山村,贫困\n",
-    );
-    ok(
-        &d.w,
-        &file,
-        Some("2003-01-10"),
-        &["import", &members, &households],
-    );
-    let households = own(
-        "户.csv",
-        "户编号,户主,乡镇,村,脱贫状态\nGN-H050,马桂香,工农乡,红旗村,贫困\n",
-    );
-    ok(
-        &d.w,
-        &file,
-        Some("2003-12-31"),
-        &["import", "--ledger", "户", &households],
-    );
-    let paired = own(
-        "结对.csv",
-        "帮扶人编号,户编号,结对日期\nM001,GN-H050,2003年1月1日\n",
-    );
-    let visits = own(
-        "记录.csv",
-        &format!("{HEADER}2003年6月1日,M001,GN-H050,送温暖,\"3,000\",,家具\n"),
-    );
-    ok(
-        &d.w,
-        &file,
-        Some("2003-12-31"),
-        &["import", &paired, &visits],
-    );
+    // The clerk's own file: GN-H050 registered (2003-01-10) as `first`
+    // (township, village), then (2003-12-31) as `then`, paired, visited on
+    // 2003-06-01.
+    let own_file = |name: &str, first: &str, then: &str| -> String {
+        let file = path_str(&d.w.path(name)).to_string();
+        let own = |sheet_name: &str, text: &str| sheet(&d.w, &format!("own/{sheet_name}"), text);
+        let members = own("帮扶人.csv", "编号,姓名,工作单位\nM001,周建国,区农业局\n");
+        let row = |at: &str| format!("户编号,户主,乡镇,村,脱贫状态\nGN-H050,马桂香,{at},贫困\n");
+        let households = own("户.csv", &row(first));
+        let args = ["import", &members, &households];
+        ok(&d.w, &file, Some("2003-01-10"), &args);
+        let households = own("户.csv", &row(then));
+        let args = ["import", "--ledger", "户", &households];
+        ok(&d.w, &file, Some("2003-12-31"), &args);
+        let paired = own(
+            "结对.csv",
+            "帮扶人编号,户编号,结对日期\nM001,GN-H050,2003年1月1日\n",
+        );
+        let visits = own(
+            "记录.csv",
+            &format!("{HEADER}2003年6月1日,M001,GN-H050,送温暖,\"3,000\",,家具\n"),
+        );
+        ok(
+            &d.w,
+            &file,
+            Some("2003-12-31"),
+            &["import", &paired, &visits],
+        );
+        file
+    };
+    let file = own_file("gn.db", "寿山乡,寿山村", "工农乡,红旗村");
     let (code, out, err) = on(&d.w, &d.gongnong, Some("2004-01-05"), &["import", &file]);
     assert_eq!(code, Some(1), "{out}{err}");
     assert!(
@@ -390,6 +338,13 @@ fn a_township_logins_merge_may_not_bring_a_move() {
     assert_eq!(d.totals(), before);
     let (code, _, _) = on(&d.w, &d.shoushan, None, &["show", "household", "GN-H050"]);
     assert_eq!(code, Some(2));
+    // Its file without a move (a change of village) is merged, history
+    // and all.
+    let file = own_file("gn2.db", "工农乡,红旗村", "工农乡,大坪村");
+    ok(&d.w, &d.gongnong, Some("2004-01-05"), &["import", &file]);
+    let card = ok(&d.w, &d.gongnong, None, &["show", "household", "GN-H050"]);
+    assert!(card.contains("红旗村") && card.contains("大坪村"), "{card}");
+    assert!(d.totals().contains("5,200.00"), "{}", d.totals());
 }
 
 /// bangfu's own paths under those rules: a township's login changes its

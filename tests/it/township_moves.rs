@@ -23,25 +23,26 @@ const SHOUSHAN: &str = "寿山乡";
 /// The day of the district's import that moves GN-H002.
 const MOVED_ON: &str = "2003-05-31";
 
-const HOUSEHOLDS: &str = "户编号,户主,乡镇,村,脱贫状态\n\
+pub(crate) const HOUSEHOLDS: &str = "户编号,户主,乡镇,村,脱贫状态\n\
     GN-H001,张秀英,工农乡,红旗村,贫困\n\
     GN-H002,李秀兰,工农乡,大坪村,贫困\n\
     GN-H003,王桂芳,工农乡,大坪村,已脱贫\n\
     SS-H001,赵玉兰,寿山乡,寿山村,贫困\n\
     SS-H002,孙淑珍,寿山乡,石门村,贫困\n";
-const MEMBERS: &str =
+pub(crate) const MEMBERS: &str =
     "编号,姓名,工作单位\nM001,周建国,区农业局\nM002,钱七,区教育局\nM003,吴志强,区民政局\n";
-const PAIRINGS: &str = "帮扶人编号,户编号,结对日期\n\
+pub(crate) const PAIRINGS: &str = "帮扶人编号,户编号,结对日期\n\
     M001,GN-H001,2003年1月1日\n\
     M002,GN-H002,2003年1月1日\n\
     M001,GN-H003,2003年1月1日\n\
     M003,SS-H001,2003年1月1日\n\
     M003,SS-H002,2003年2月1日\n";
-const DELIVERY_HEADER: &str = "日期,帮扶人,户编号,类别,物资（元）,资金（元）,帮扶内容\n";
-const GONGNONG_DELIVERIES: &str = "2003年3月5日,M001,GN-H001,送温暖,\"1,200.00\",,米面油\n\
+pub(crate) const DELIVERY_HEADER: &str = "日期,帮扶人,户编号,类别,物资（元）,资金（元）,帮扶内容\n";
+pub(crate) const GONGNONG_DELIVERIES: &str =
+    "2003年3月5日,M001,GN-H001,送温暖,\"1,200.00\",,米面油\n\
     2003年4月10日,M002,GN-H002,送温暖,300,500,慰问\n\
     2003年5月8日,M001,GN-H003,送科技,,200,种苗\n";
-const SHOUSHAN_DELIVERIES: &str = "2003年3月20日,M003,SS-H001,送温暖,800,,棉被\n";
+pub(crate) const SHOUSHAN_DELIVERIES: &str = "2003年3月20日,M003,SS-H001,送温暖,800,,棉被\n";
 /// After the move: GN-H002 visited again, now 寿山乡's.
 const LATER_VISIT: &str = "2003年6月10日,M002,GN-H002,送温暖,,150,慰问\n";
 
@@ -55,7 +56,12 @@ fn moved_households() -> String {
 
 /// `bangfu ARGS` on `db`, its today `today` (else the suite's): exit
 /// code, stdout, stderr.
-fn on(w: &Workdir, db: &str, today: Option<&str>, args: &[&str]) -> (Option<i32>, String, String) {
+pub(crate) fn on(
+    w: &Workdir,
+    db: &str,
+    today: Option<&str>,
+    args: &[&str],
+) -> (Option<i32>, String, String) {
     let mut cmd = w.bangfu();
     cmd.env("BANGFU_DB", db).args(args);
     if let Some(day) = today {
@@ -70,14 +76,14 @@ fn on(w: &Workdir, db: &str, today: Option<&str>, args: &[&str]) -> (Option<i32>
 }
 
 /// `bangfu ARGS` on `db`, which must succeed.
-fn ok(w: &Workdir, db: &str, today: Option<&str>, args: &[&str]) -> String {
+pub(crate) fn ok(w: &Workdir, db: &str, today: Option<&str>, args: &[&str]) -> String {
     let (code, out, err) = on(w, db, today, args);
     assert_eq!(code, Some(0), "{args:?}: {out}{err}");
     out
 }
 
 /// A clerk's GBK sheet in `w`, its path.
-fn sheet(w: &Workdir, name: &str, text: &str) -> String {
+pub(crate) fn sheet(w: &Workdir, name: &str, text: &str) -> String {
     if let Some((folder, _)) = name.rsplit_once('/') {
         std::fs::create_dir_all(w.path(folder)).expect("folder");
     }

@@ -487,6 +487,16 @@ CREATE POLICY was ON deliveries FOR SELECT USING (
     EXISTS (SELECT FROM bangfu.households h WHERE h.key = deliveries.household)
 );
 
+-- Whether import `n`'s history and undo rows are the current role's to
+-- write: its own import (`commands.role`), or the role writes every
+-- township's records. Names are qualified; the server inlines it into
+-- the policies below.
+CREATE OR REPLACE FUNCTION bangfu.writes_import(n BIGINT) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
+        OR EXISTS (SELECT FROM bangfu.commands c WHERE c.number = $1 AND c.role = current_user)
+$$;
+
 ALTER TABLE undo_pairings ENABLE ROW LEVEL SECURITY;
 CREATE POLICY written ON undo_pairings USING (
     EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
@@ -519,8 +529,7 @@ CREATE POLICY was ON undo_deliveries FOR SELECT USING (
 -- import's number would be put back by that import's undo.)
 CREATE POLICY copied ON undo_deliveries AS RESTRICTIVE FOR INSERT WITH CHECK (
     EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR EXISTS (SELECT FROM bangfu.commands c
-               WHERE c.number = undo_deliveries.command AND c.role = current_user)
+    OR bangfu.writes_import(undo_deliveries.command)
        AND EXISTS (SELECT FROM bangfu.deliveries d
                WHERE d.key = undo_deliveries.key AND d.household = undo_deliveries.household
                  AND d.day = undo_deliveries.day AND d.fingerprint = undo_deliveries.fingerprint
@@ -533,8 +542,7 @@ CREATE POLICY copied ON undo_deliveries AS RESTRICTIVE FOR INSERT WITH CHECK (
 );
 CREATE POLICY copied ON undo_pairings AS RESTRICTIVE FOR INSERT WITH CHECK (
     EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR EXISTS (SELECT FROM bangfu.commands c
-               WHERE c.number = undo_pairings.command AND c.role = current_user)
+    OR bangfu.writes_import(undo_pairings.command)
        AND EXISTS (SELECT FROM bangfu.pairings p
                WHERE p.key = undo_pairings.key AND p.household = undo_pairings.household
                  AND p.member = undo_pairings.member
@@ -543,24 +551,16 @@ CREATE POLICY copied ON undo_pairings AS RESTRICTIVE FOR INSERT WITH CHECK (
                  AND p.added = undo_pairings.added)
 );
 CREATE POLICY own_changed ON undo_deliveries AS RESTRICTIVE FOR UPDATE USING (
-    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR EXISTS (SELECT FROM bangfu.commands c
-               WHERE c.number = undo_deliveries.command AND c.role = current_user)
+    bangfu.writes_import(undo_deliveries.command)
 );
 CREATE POLICY own_dropped ON undo_deliveries AS RESTRICTIVE FOR DELETE USING (
-    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR EXISTS (SELECT FROM bangfu.commands c
-               WHERE c.number = undo_deliveries.command AND c.role = current_user)
+    bangfu.writes_import(undo_deliveries.command)
 );
 CREATE POLICY own_changed ON undo_pairings AS RESTRICTIVE FOR UPDATE USING (
-    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR EXISTS (SELECT FROM bangfu.commands c
-               WHERE c.number = undo_pairings.command AND c.role = current_user)
+    bangfu.writes_import(undo_pairings.command)
 );
 CREATE POLICY own_dropped ON undo_pairings AS RESTRICTIVE FOR DELETE USING (
-    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR EXISTS (SELECT FROM bangfu.commands c
-               WHERE c.number = undo_pairings.command AND c.role = current_user)
+    bangfu.writes_import(undo_pairings.command)
 );
 -- A township's role changes a kept row only by marking it removed, as an
 -- import does (store/write/replace.rs): nothing else of it, and no kept
@@ -692,21 +692,16 @@ CREATE POLICY written ON undo_holds USING (
 -- import of the role's own; changed by none, deleted by its own undo.
 CREATE POLICY copied ON undo_holds AS RESTRICTIVE FOR INSERT WITH CHECK (
     EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR EXISTS (SELECT FROM bangfu.commands c
-               WHERE c.number = undo_holds.command AND c.role = current_user)
+    OR bangfu.writes_import(undo_holds.command)
        AND EXISTS (SELECT FROM bangfu.holds h
                WHERE h.kind = undo_holds.kind AND h.record = undo_holds.record
                  AND h.ledger = undo_holds.ledger AND h.added = undo_holds.added)
 );
 CREATE POLICY own_changed ON undo_holds AS RESTRICTIVE FOR UPDATE USING (
-    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR EXISTS (SELECT FROM bangfu.commands c
-               WHERE c.number = undo_holds.command AND c.role = current_user)
+    bangfu.writes_import(undo_holds.command)
 );
 CREATE POLICY own_dropped ON undo_holds AS RESTRICTIVE FOR DELETE USING (
-    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR EXISTS (SELECT FROM bangfu.commands c
-               WHERE c.number = undo_holds.command AND c.role = current_user)
+    bangfu.writes_import(undo_holds.command)
 );
 
 ALTER TABLE commands ENABLE ROW LEVEL SECURITY;
@@ -721,8 +716,8 @@ CREATE POLICY own_delete ON commands AS RESTRICTIVE FOR DELETE USING (
 );
 -- What a township's role may write in the log, row by row, refused with
 -- an error, not passed over (an undo of another's import must fail, not
--- half-happen). Of no row the role (no role's). A new entry is its own
--- import's, not yet undone, run by itself (`user` is the role on a
+-- half-happen). No role changes an entry's role. A township's role's
+-- new entry is not undone, and run by itself (`user` is the role on a
 -- server; an entry begins with none, store/write/mod.rs). In an entry of
 -- its own imports it changes the undone mark, once (its undo), and the
 -- time, user and day only while the entry has no time yet (the import
@@ -769,11 +764,7 @@ CREATE POLICY district ON ledgers USING (
 );
 ALTER TABLE imports ENABLE ROW LEVEL SECURITY;
 CREATE POLICY seen ON imports FOR SELECT USING (true);
-CREATE POLICY added ON imports FOR INSERT WITH CHECK (
-    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR EXISTS (SELECT FROM bangfu.commands c
-               WHERE c.number = imports.command AND c.role = current_user)
-);
+CREATE POLICY added ON imports FOR INSERT WITH CHECK (bangfu.writes_import(imports.command));
 CREATE POLICY district ON imports USING (
     EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
 );
@@ -799,19 +790,13 @@ CREATE POLICY written ON history USING (
 -- figures of both townships would change: ever_in and every report go
 -- by these rows).
 CREATE POLICY own_added ON history AS RESTRICTIVE FOR INSERT WITH CHECK (
-    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR EXISTS (SELECT FROM bangfu.commands c
-               WHERE c.number = history.command AND c.role = current_user)
+    bangfu.writes_import(history.command)
 );
 CREATE POLICY own_changed ON history AS RESTRICTIVE FOR UPDATE USING (
-    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR EXISTS (SELECT FROM bangfu.commands c
-               WHERE c.number = history.command AND c.role = current_user)
+    bangfu.writes_import(history.command)
 );
 CREATE POLICY own_dropped ON history AS RESTRICTIVE FOR DELETE USING (
-    EXISTS (SELECT FROM bangfu.grants g WHERE g.role = current_user AND g.township IS NULL)
-    OR EXISTS (SELECT FROM bangfu.commands c
-               WHERE c.number = history.command AND c.role = current_user)
+    bangfu.writes_import(history.command)
 );
 -- And no change of a household's township at all: moving a household
 -- between townships is the district's import (a township's import of a
