@@ -58,6 +58,13 @@ pub enum StoreMsg {
     /// A members row a township's login may not write: a new member
     /// (`new`), or one that differs from the stored member.
     MemberIsDistricts { id: String, new: bool },
+    /// A township's login's delivery dated while its household was in
+    /// another township (before it moved in).
+    CountedElsewhere {
+        household: String,
+        then: String,
+        own: String,
+    },
 }
 
 impl RefKind {
@@ -193,6 +200,18 @@ impl StoreMsg {
                 format!("this row's household is of {township}, and this login imports only {own}'s households (another township's household, or a move to another township, is the district's to import): delete the row, or ask the district's office"),
                 format!("该户属于{township}，此登录名只能导入{own}的贫困户（其他乡镇的贫困户、迁往其他乡镇，都由区里导入）：请删去此行，或交区里办理"),
             ),
+            CountedElsewhere {
+                household,
+                then,
+                own,
+            } => {
+                let h = quote(household, lang);
+                tr!(
+                    lang,
+                    format!("on this date household {h} was in {then}, not {own}: the visit would count in {then}'s figures, which this login does not write (check the date; a visit of before the household moved in is the district's to import)"),
+                    format!("这一天{h}户还属于{then}，不属于{own}：这条帮扶记录会计入{then}的数字，此登录名不能写（请核对日期；迁入之前的帮扶记录由区里导入）"),
+                )
+            }
             MemberIsDistricts { id, new: true } => {
                 let id = quote(id, lang);
                 tr!(
@@ -666,6 +685,11 @@ pub(crate) mod tests {
                 id: "M1".into(),
                 new: false,
             },
+            CountedElsewhere {
+                household: "GN-H002".into(),
+                then: "工农乡".into(),
+                own: "寿山乡".into(),
+            },
         ];
         for m in &all {
             match m {
@@ -677,7 +701,8 @@ pub(crate) mod tests {
                 | RecordIdAgain { .. }
                 | IdNumberTaken { .. }
                 | OtherTownshipRow { .. }
-                | MemberIsDistricts { .. } => {}
+                | MemberIsDistricts { .. }
+                | CountedElsewhere { .. } => {}
             }
         }
         all

@@ -800,3 +800,51 @@ fn rows_a_township_login_may_not_write_are_row_problems_that_rejects_takes_out()
         "{totals}"
     );
 }
+
+/// The fix3 helper's finding (end of session 9): after the move, 寿山乡's
+/// login imported a visit to GN-H002 dated before the move, exit 0, and
+/// 工农乡's figures — district and login alike — grew by it: a township
+/// writing another's past. Such a row is now the row's problem, on its
+/// date, and nothing else of the file is refused; a visit of the
+/// household's 寿山乡 days goes in. (The district imports such visits.)
+#[test]
+fn a_visit_dated_before_the_household_moved_in_is_a_row_problem_for_the_new_township() {
+    let Some(d) = district() else { return };
+    d.move_household();
+    let before = totals_2003(&d, &d.admin, Some(GONGNONG));
+    let backdated = sheet(
+        &d.w,
+        "ss/补录.csv",
+        &format!(
+            "{DELIVERY_HEADER}2003年4月20日,M002,GN-H002,送温暖,\"1,000.00\",,补录\n\
+             2003年7月1日,M002,GN-H002,送温暖,,100,慰问\n"
+        ),
+    );
+    let (code, out, err) = on(
+        &d.w,
+        &d.shoushan,
+        Some("2003-07-05"),
+        &["--lang", "zh", "import", &backdated],
+    );
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(
+        err.contains(&format!(
+            "{backdated}:2: 日期: 这一天“GN-H002”户还属于工农乡，不属于寿山乡"
+        )),
+        "{err}"
+    );
+    assert_eq!(totals_2003(&d, &d.admin, Some(GONGNONG)), before);
+    let rejects = d.w.path("补录待改.csv");
+    let args = ["import", "--rejects", path_str(&rejects), &backdated];
+    let (code, out, err) = on(&d.w, &d.shoushan, Some("2003-07-05"), &args);
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert_eq!(totals_2003(&d, &d.admin, Some(GONGNONG)), before);
+    let card = ok(&d.w, &d.admin, None, &["show", "household", "GN-H002"]);
+    assert!(
+        card.contains("2003-07-01"),
+        "the later visit went in: {card}"
+    );
+    // The district's own login imports the backdated visit.
+    ok(&d.w, &d.admin, Some("2003-07-05"), &["import", &backdated]);
+    assert_ne!(totals_2003(&d, &d.admin, Some(GONGNONG)), before);
+}

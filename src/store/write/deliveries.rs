@@ -29,6 +29,14 @@ impl Refs {
     pub fn delivery(&self, d: &Delivery<'_>) -> Result<Resolved, Vec<CellProblem>> {
         let ((member, member_id), (household, household_id)) =
             self.pair(&d.member, &d.household)?;
+        if let Some((then, own)) = self.counted_elsewhere(household, d.date.days()) {
+            let msg = StoreMsg::CountedElsewhere {
+                household: household_id.to_string(),
+                then: then.to_string(),
+                own: own.to_string(),
+            };
+            return Err(vec![super::refs::problem(Field::Date, msg)]);
+        }
         let fingerprint = match d.id.as_deref() {
             None => fingerprint(d, member_id, household_id) as i64,
             Some(id) => id_fingerprint(id),

@@ -37,6 +37,10 @@ pub(super) struct Index {
     misses: Arc<AtomicU32>,
     /// The township this login is held to, for households ([`Named::township`]).
     township: Option<String>,
+    /// For such a login, the changes of township of its households, each
+    /// (day, import, old, new) in (day, import) order: which township a
+    /// delivery of a day counts toward ([`Index::township_on`]).
+    moves: HashMap<i64, Vec<(i32, i64, String, String)>>,
 }
 
 /// The references of one import that matching nothing get the nearest
@@ -55,6 +59,21 @@ impl Index {
             rejected: HashMap::default(),
             misses: Arc::default(),
             township: None,
+            moves: HashMap::default(),
+        }
+    }
+
+    /// The township household `key` was in on `day`, if it ever changed
+    /// township (else it was always in the one it is in): as the reports
+    /// date it (report/dated.rs), the new value of the last change on or
+    /// before the day, or before every change the old value of the first
+    /// import's change.
+    fn township_on(&self, key: i64, day: i32) -> Option<&str> {
+        let moves = self.moves.get(&key)?;
+        let after = moves.partition_point(|m| m.0 <= day);
+        match after.checked_sub(1).and_then(|i| moves.get(i)) {
+            Some(m) => Some(m.3.as_str()),
+            None => moves.iter().min_by_key(|m| m.1).map(|m| m.2.as_str()),
         }
     }
 
@@ -184,6 +203,19 @@ impl Refs {
                 Ok(())
             },
         )?;
+        if households.township.is_some() {
+            conn.stream(
+                "SELECT record, day, command, old, new FROM history
+                 WHERE kind = 0 AND field = 'township' AND old IS NOT NULL AND new IS NOT NULL
+                 ORDER BY record, day, command",
+                args![],
+                |r| {
+                    let change = (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+                    households.moves.entry(r.get(0)?).or_default().push(change);
+                    Ok(())
+                },
+            )?;
+        }
         let mut members = Index::new(RefKind::Member);
         conn.stream("SELECT key, id, name FROM members", args![], |r| {
             members.insert(r.get(0)?, &r.get::<_, String>(1)?, &r.get::<_, String>(2)?);
@@ -200,6 +232,16 @@ impl Refs {
     /// township), whose households alone it may write.
     pub(super) fn township(&self) -> Option<&str> {
         self.households.township.as_deref()
+    }
+
+    /// For a township's login, a delivery of household `key` on `day`
+    /// while the household was in another township: that township's
+    /// figures, which are not this login's to write (it would count toward
+    /// them, as every delivery counts toward the township of its day).
+    pub(super) fn counted_elsewhere(&self, key: i64, day: i32) -> Option<(&str, &str)> {
+        let own = self.township()?;
+        let then = self.households.township_on(key, day)?;
+        (then != own).then_some((then, own))
     }
 
     pub fn household(&self, reference: &str) -> Result<i64, Msg> {
@@ -241,5 +283,37 @@ impl Refs {
                 .filter_map(|(column, message)| Some(problem(column, message?)))
                 .collect()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_households_township_on_a_day_is_dated_as_the_reports_date_it() {
+        // Moved 工农乡 → 寿山乡 on day 10 (import 2), back on day 20
+        // (import 3); household 2 never moved.
+        let mut index = Index::new(RefKind::Household);
+        let change = |day, command, old: &str, new: &str| (day, command, old.into(), new.into());
+        index.moves.insert(
+            1,
+            vec![
+                change(10, 2, "工农乡", "寿山乡"),
+                change(20, 3, "寿山乡", "工农乡"),
+            ],
+        );
+        let on = |day| index.township_on(1, day);
+        assert_eq!(
+            [on(9), on(10), on(19), on(20), on(99)],
+            [
+                Some("工农乡"),
+                Some("寿山乡"),
+                Some("寿山乡"),
+                Some("工农乡"),
+                Some("工农乡")
+            ]
+        );
+        assert_eq!(index.township_on(2, 5), None);
     }
 }
