@@ -17,74 +17,17 @@
 use crate::common::{path_str, PgDatabase as Server, Workdir};
 // The district of township_moves, and its helpers.
 use crate::township_moves::{
-    ok, on, sheet, DELIVERY_HEADER as HEADER, GONGNONG_DELIVERIES, HOUSEHOLDS, MEMBERS, PAIRINGS,
-    SHOUSHAN_DELIVERIES,
+    district_on, ok, on, sheet, District, DELIVERY_HEADER as HEADER, HOUSEHOLDS,
 };
 use postgres::error::SqlState;
 use postgres::Client;
 
-/// The district on a server, as the attacker's findings/lib.sh made it.
-struct District {
-    server: Server,
-    w: Workdir,
-    admin: String,
-    /// The townships' login roles, and the URLs they log in with.
-    gn: String,
-    ss: String,
-    gongnong: String,
-    shoushan: String,
-}
-
+/// The district of township_moves (as the attacker's findings/lib.sh
+/// made it), after the move if `moved`.
 fn district(moved: bool) -> Option<District> {
-    let mut server = Server::on_server("bangfu_attack", "pg_attack's login tests")?;
-    let w = Workdir::new();
-    let admin = server.url.clone();
-    let rosters = [
-        sheet(&w, "dist/贫困户.csv", HOUSEHOLDS),
-        sheet(&w, "dist/帮扶人.csv", MEMBERS),
-        sheet(&w, "dist/结对.csv", PAIRINGS),
-    ];
-    let mut args = vec!["import"];
-    args.extend(rosters.iter().map(String::as_str));
-    ok(&w, &admin, Some("2003-01-15"), &args);
-    let (gn, ss) = (server.role("gn"), server.role("ss"));
-    ok(&w, &admin, None, &["grant", &gn, "--township", "工农乡"]);
-    ok(&w, &admin, None, &["grant", &ss, "--township", "寿山乡"]);
-    let (gongnong, shoushan) = (server.url_of(&gn), server.url_of(&ss));
-    let own = sheet(
-        &w,
-        "gn/帮扶记录.csv",
-        &format!("{HEADER}{GONGNONG_DELIVERIES}"),
-    );
-    ok(&w, &gongnong, Some("2003-05-20"), &["import", &own]);
-    let own = sheet(
-        &w,
-        "ss/帮扶记录.csv",
-        &format!("{HEADER}{SHOUSHAN_DELIVERIES}"),
-    );
-    ok(&w, &shoushan, Some("2003-05-20"), &["import", &own]);
-    let d = District {
-        server,
-        w,
-        admin,
-        gn,
-        ss,
-        gongnong,
-        shoushan,
-    };
+    let d = district_on("bangfu_attack", "pg_attack's login tests")?;
     if moved {
-        let households = HOUSEHOLDS.replace(
-            "GN-H002,李秀兰,工农乡,大坪村",
-            "GN-H002,李秀兰,寿山乡,寿山村",
-        );
-        let moved = sheet(&d.w, "dist2/贫困户.csv", &households);
-        ok(&d.w, &d.admin, Some("2003-05-31"), &["import", &moved]);
-        let later = sheet(
-            &d.w,
-            "ss/帮扶记录6月.csv",
-            &format!("{HEADER}2003年6月10日,M002,GN-H002,送温暖,,150,慰问\n"),
-        );
-        ok(&d.w, &d.shoushan, Some("2003-06-15"), &["import", &later]);
+        d.move_household();
     }
     Some(d)
 }

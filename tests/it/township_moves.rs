@@ -93,16 +93,25 @@ pub(crate) fn sheet(w: &Workdir, name: &str, text: &str) -> String {
 /// The district on a server: its admin's login, one login per township
 /// (made by `bangfu grant`), the rosters imported by the district and
 /// each township's deliveries by its own login.
-struct District {
-    server: Server,
-    w: Workdir,
-    admin: String,
-    gongnong: String,
-    shoushan: String,
+pub(crate) struct District {
+    pub(crate) server: Server,
+    pub(crate) w: Workdir,
+    pub(crate) admin: String,
+    /// The townships' login roles, and the URLs they log in with.
+    pub(crate) gn: String,
+    pub(crate) ss: String,
+    pub(crate) gongnong: String,
+    pub(crate) shoushan: String,
 }
 
 fn district() -> Option<District> {
-    let mut server = Server::on_server("bangfu_moves", "township_moves' login tests")?;
+    district_on("bangfu_moves", "township_moves' login tests")
+}
+
+/// [`District`] on a fresh database named from `prefix` (`what` is said
+/// if no server is set).
+pub(crate) fn district_on(prefix: &str, what: &str) -> Option<District> {
+    let mut server = Server::on_server(prefix, what)?;
     let w = Workdir::new();
     let admin = server.url.clone();
     let files = [
@@ -133,6 +142,8 @@ fn district() -> Option<District> {
         server,
         w,
         admin,
+        gn,
+        ss,
         gongnong,
         shoushan,
     })
@@ -140,7 +151,7 @@ fn district() -> Option<District> {
 
 impl District {
     /// The district moves GN-H002 to 寿山乡; 寿山乡 then visits it.
-    fn move_household(&self) {
+    pub(crate) fn move_household(&self) {
         let moved = sheet(&self.w, "dist2/贫困户.csv", &moved_households());
         let out = ok(&self.w, &self.admin, Some(MOVED_ON), &["import", &moved]);
         assert!(out.contains('1'), "{out}");
