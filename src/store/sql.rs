@@ -388,17 +388,18 @@ impl Row<'_> {
 
 fn pg_cell(r: &postgres::Row, i: usize) -> Result<Cell<'_>> {
     use postgres::types::Type;
+    // Built lazily: a report reads millions of cells through here.
     let ty = r
         .columns()
         .get(i)
-        .map(|c| c.type_().clone())
-        .ok_or(SqlError::Type {
+        .map(|c| c.type_())
+        .ok_or_else(|| SqlError::Type {
             column: format!("#{i}"),
             wanted: "a column",
             found: "no such column",
         })?;
     let int = |v: Option<i64>| v.map_or(Cell::Null, Cell::Int);
-    Ok(match ty {
+    Ok(match *ty {
         Type::INT8 => int(r.try_get::<_, Option<i64>>(i)?),
         Type::INT4 => int(r.try_get::<_, Option<i32>>(i)?.map(i64::from)),
         Type::INT2 => int(r.try_get::<_, Option<i16>>(i)?.map(i64::from)),
