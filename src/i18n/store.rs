@@ -58,6 +58,13 @@ pub enum StoreMsg {
     /// A members row a township's login may not write: a new member
     /// (`new`), or one that differs from the stored member.
     MemberIsDistricts { id: String, new: bool },
+    /// A township's login's households row of a household the district
+    /// moved to township `now`: the new township's to write.
+    MovedAway {
+        household: String,
+        now: String,
+        own: String,
+    },
     /// A township's login's delivery dated while its household was in
     /// another township (before it moved in).
     CountedElsewhere {
@@ -200,6 +207,18 @@ impl StoreMsg {
                 format!("this row's household is of {township}, and this login imports only {own}'s households (another township's household, or a move to another township, is the district's to import): delete the row, or ask the district's office"),
                 format!("该户属于{township}，此登录名只能导入{own}的贫困户（其他乡镇的贫困户、迁往其他乡镇，都由区里导入）：请删去此行，或交区里办理"),
             ),
+            MovedAway {
+                household,
+                now,
+                own,
+            } => {
+                let h = quote(household, lang);
+                tr!(
+                    lang,
+                    format!("household {h} is now of {now} (the district moved it away), and this login imports only {own}'s households: delete the row from this sheet; {now}'s clerk and the district keep the household"),
+                    format!("{h}户现属于{now}（已由区里迁出），此登录名只能导入{own}的贫困户：请从本表删去此行；该户由{now}和区里维护"),
+                )
+            }
             CountedElsewhere {
                 household,
                 then,
@@ -690,6 +709,11 @@ pub(crate) mod tests {
                 then: "工农乡".into(),
                 own: "寿山乡".into(),
             },
+            MovedAway {
+                household: "GN-H002".into(),
+                now: "寿山乡".into(),
+                own: "工农乡".into(),
+            },
         ];
         for m in &all {
             match m {
@@ -702,6 +726,7 @@ pub(crate) mod tests {
                 | IdNumberTaken { .. }
                 | OtherTownshipRow { .. }
                 | MemberIsDistricts { .. }
+                | MovedAway { .. }
                 | CountedElsewhere { .. } => {}
             }
         }

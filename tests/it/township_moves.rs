@@ -859,3 +859,62 @@ fn a_visit_dated_before_the_household_moved_in_is_a_row_problem_for_the_new_town
     ok(&d.w, &d.admin, Some("2003-07-05"), &["import", &backdated]);
     assert_ne!(totals_2003(&d, &d.admin, Some(GONGNONG)), before);
 }
+
+/// Attacker review 3, finding 10: after the district moved GN-H002 to
+/// 寿山乡, 工农乡's clerk imports his master sheet, which still lists it as
+/// 工农乡's. The whole import was refused ("a household of another township
+/// already has a household id…"), no row named, and `--rejects` wrote
+/// nothing. It is now that row's problem, naming where the household is,
+/// and the rest goes in.
+#[test]
+fn a_stale_row_of_a_household_that_moved_away_is_that_rows_problem() {
+    let Some(d) = district() else { return };
+    d.move_household();
+    let households = sheet(
+        &d.w,
+        "gn/贫困户2.csv",
+        "户编号,户主,乡镇,村,脱贫状态\n\
+         GN-H001,张秀英,工农乡,红旗村,贫困\n\
+         GN-H002,李秀兰,工农乡,大坪村,贫困\n\
+         GN-H003,王桂芳,工农乡,红旗村,已脱贫\n",
+    );
+    let (code, out, err) = on(
+        &d.w,
+        &d.gongnong,
+        None,
+        &["--lang", "zh", "import", &households],
+    );
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(
+        err.contains(&format!(
+            "{households}:3: 户编号: “GN-H002”户现属于寿山乡（已由区里迁出），此登录名只能导入工农乡的贫困户"
+        )) && !err.contains("另一乡镇的贫困户已有"),
+        "{err}"
+    );
+    let (_, _, err) = on(&d.w, &d.gongnong, None, &["import", &households]);
+    assert!(
+        err.contains(&format!(
+            "{households}:3: id: household \"GN-H002\" is now of 寿山乡 (the district moved it away), and this login imports only 工农乡's households"
+        )),
+        "{err}"
+    );
+    let rejects = d.w.path("待改2.csv");
+    let (code, out, err) = on(
+        &d.w,
+        &d.gongnong,
+        None,
+        &["import", "--rejects", path_str(&rejects), &households],
+    );
+    assert_eq!(code, Some(1), "{out}{err}");
+    let rejected = std::fs::read(&rejects).expect("the rejects file");
+    let (text, _, _) = encoding_rs::GBK.decode(&rejected);
+    assert!(
+        text.contains("GN-H002") && !text.contains("GN-H003"),
+        "{text}"
+    );
+    let card = ok(&d.w, &d.gongnong, None, &["show", "household", "GN-H003"]);
+    assert!(card.contains("红旗村"), "the rest went in: {card}");
+    // The household is 寿山乡's, as the district left it.
+    let card = ok(&d.w, &d.admin, None, &["show", "household", "GN-H002"]);
+    assert!(card.contains("寿山乡"), "{card}");
+}

@@ -41,6 +41,9 @@ pub(super) struct Index {
     /// (day, import, old, new) in (day, import) order: which township a
     /// delivery of a day counts toward ([`Index::township_on`]).
     moves: HashMap<i64, Vec<(i32, i64, String, String)>>,
+    /// For such a login, the households that were in its township and
+    /// are another's now, by id: the township each is in now.
+    moved_away: HashMap<String, String>,
 }
 
 /// The references of one import that matching nothing get the nearest
@@ -60,6 +63,7 @@ impl Index {
             misses: Arc::default(),
             township: None,
             moves: HashMap::default(),
+            moved_away: HashMap::default(),
         }
     }
 
@@ -216,6 +220,20 @@ impl Refs {
                 },
             )?;
         }
+        if let Some(own) = households.township.clone() {
+            // Read outside the narrowing of writes (store/pg/schema.rs),
+            // as the login reads them in its reports: households of its
+            // township once, another's now.
+            conn.batch("SET LOCAL bangfu.writing = 'off'")?;
+            conn.stream("SELECT id, township FROM households", args![], |r| {
+                let (id, now): (String, Option<String>) = (r.get(0)?, r.get(1)?);
+                if let Some(now) = now.filter(|now| *now != own) {
+                    households.moved_away.insert(id, now);
+                }
+                Ok(())
+            })?;
+            conn.batch("SET LOCAL bangfu.writing = 'on'")?;
+        }
         let mut members = Index::new(RefKind::Member);
         conn.stream("SELECT key, id, name FROM members", args![], |r| {
             members.insert(r.get(0)?, &r.get::<_, String>(1)?, &r.get::<_, String>(2)?);
@@ -232,6 +250,12 @@ impl Refs {
     /// township), whose households alone it may write.
     pub(super) fn township(&self) -> Option<&str> {
         self.households.township.as_deref()
+    }
+
+    /// For a township's login, the township household `id` moved to, if
+    /// it was this login's and the district moved it away.
+    pub(super) fn moved_away(&self, id: &str) -> Option<&str> {
+        self.households.moved_away.get(id).map(String::as_str)
     }
 
     /// For a township's login, a delivery of household `key` on `day`

@@ -211,6 +211,16 @@ impl<'c> Writer<'c> {
             return Err(self.rejected(Field::Township, msg));
         }
         let existing = self.refs.households.by_id.get(h.id.as_str());
+        if let (None, Some(now), Some(own)) =
+            (existing, self.refs.moved_away(&h.id), self.refs.township())
+        {
+            let msg = StoreMsg::MovedAway {
+                household: h.id.clone(),
+                now: now.to_string(),
+                own: own.to_string(),
+            };
+            return Err(self.rejected(Field::Id, msg));
+        }
         if let Some(number) = &h.id_number {
             if let Some(&other) = self.id_numbers.get(number.as_str()) {
                 if Some(other) != existing {
