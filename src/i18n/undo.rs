@@ -290,6 +290,39 @@ fn refused(refusal: &Refusal, lang: Lang) -> String {
     }
 }
 
+/// What `log` says besides its table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogMsg {
+    /// A township's login: imports of other townships' logins, not listed.
+    Unlisted { township: String, numbers: Vec<i64> },
+}
+
+/// The most import numbers [`LogMsg::Unlisted`] names.
+const UNLISTED_NAMED: usize = 10;
+
+impl LogMsg {
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            LogMsg::Unlisted { township, numbers } => {
+                let mut named: Vec<String> = numbers
+                    .iter()
+                    .take(UNLISTED_NAMED)
+                    .map(i64::to_string)
+                    .collect();
+                if numbers.len() > UNLISTED_NAMED {
+                    named.push("…".into());
+                }
+                let n = numbers.len();
+                tr!(
+                    lang,
+                    format!("not listed: {n} import(s) of other townships' logins (number {}); this login of {township} lists its own imports and the district's", named.join(", ")),
+                    format!("未列出其他乡镇登录名的 {n} 次导入（导入编号 {}）；此{township}登录名只列出自己的导入和区里的导入", named.join("、")),
+                )
+            }
+        }
+    }
+}
+
 /// Words of the log's table that other tables do not have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogLabel {
@@ -349,6 +382,30 @@ pub(crate) mod tests {
             restored,
             reverted,
         }
+    }
+
+    #[test]
+    fn the_unlisted_imports_are_counted_and_the_first_ten_named() {
+        let few = LogMsg::Unlisted {
+            township: "工农乡".into(),
+            numbers: vec![3, 7],
+        };
+        assert_eq!(
+            few.text(Lang::Zh),
+            "未列出其他乡镇登录名的 2 次导入（导入编号 3、7）；此工农乡登录名只列出自己的导入和区里的导入"
+        );
+        assert_chinese(&few.text(Lang::En), &few.text(Lang::Zh));
+        let many = LogMsg::Unlisted {
+            township: "工农乡".into(),
+            numbers: (1..=12).collect(),
+        };
+        assert!(
+            many.text(Lang::En).contains(
+                "12 import(s) of other townships' logins (number 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, …)"
+            ),
+            "{}",
+            many.text(Lang::En)
+        );
     }
 
     /// One instance of every variant of [`UndoMsg`].

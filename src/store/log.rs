@@ -49,11 +49,8 @@ pub struct File {
 pub fn commands(db: Db<'_>) -> Result<Vec<Command>> {
     let conn = db.0;
     let listed = match super::pg::grant::login_township(conn)? {
-        Some(_) => {
-            " WHERE role = CAST(current_user AS TEXT)
-                 OR role NOT IN (SELECT bangfu.township_logins())"
-        }
-        None => "",
+        Some(_) => format!(" WHERE {LISTED}"),
+        None => String::new(),
     };
     let mut commands: Vec<Command> = conn.collect(
         &format!("{COMMAND}{listed} ORDER BY number DESC"),
@@ -100,6 +97,28 @@ pub fn commands(db: Db<'_>) -> Result<Vec<Command>> {
         }
     }
     Ok(commands)
+}
+
+/// The commands a township's login lists ([`commands`]): its own and
+/// those of the district's logins.
+const LISTED: &str = "role = CAST(current_user AS TEXT)
+                      OR role NOT IN (SELECT bangfu.township_logins())";
+
+/// For a server's login held to a township: the township, and the numbers
+/// of the commands [`commands`] leaves out (other townships' logins'),
+/// oldest first, so that the log can say they are there. `None` for any
+/// other login or file.
+pub fn unlisted(db: Db<'_>) -> Result<Option<(String, Vec<i64>)>> {
+    let conn = db.0;
+    let Some(township) = super::pg::grant::login_township(conn)? else {
+        return Ok(None);
+    };
+    let numbers = conn.collect(
+        &format!("SELECT number FROM commands WHERE NOT ({LISTED}) ORDER BY number"),
+        args![],
+        |r| r.get(0),
+    )?;
+    Ok(Some((township, numbers)))
 }
 
 /// One command of the log, without its files; `None` if the log has no

@@ -706,6 +706,16 @@ fn a_township_logins_log_lists_its_own_imports_and_the_districts() {
         !table.contains("ss/帮扶记录.csv") && table.contains("gn/帮扶记录.csv"),
         "{table}"
     );
+    // The clerk is told that numbers are left out, and why (clerk review
+    // 2's last point: import 3 was missing without a word).
+    let (code, _, err) = on(&d.w, &d.gongnong, None, &["--lang", "zh", "log"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(
+        err,
+        "未列出其他乡镇登录名的 1 次导入（导入编号 3）；此工农乡登录名只列出自己的导入和区里的导入\n"
+    );
+    let (_, _, err) = on(&d.w, &d.admin, None, &["log"]);
+    assert_eq!(err, "", "the district lists every import");
 }
 
 /// Clerk review 2, findings 3 and 4: a township's households sheet with
