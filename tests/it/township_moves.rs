@@ -901,6 +901,19 @@ fn a_stale_row_of_a_household_that_moved_away_is_that_rows_problem() {
         )) && !err.contains("另一乡镇的贫困户已有"),
         "{err}"
     );
+    let (code, _, err) = on(
+        &d.w,
+        &d.gongnong,
+        None,
+        &["import", "--dry-run", &households],
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{households}:3: id: household \"GN-H002\" is now of 寿山乡"
+        )),
+        "a dry run says it alike: {err}"
+    );
     let (_, _, err) = on(&d.w, &d.gongnong, None, &["import", &households]);
     assert!(
         err.contains(&format!(
