@@ -718,6 +718,44 @@ fn a_township_logins_log_lists_its_own_imports_and_the_districts() {
     assert_eq!(err, "", "the district lists every import");
 }
 
+/// 工农乡's login imports `sheet` (in `lang`): exit 1, and the problems
+/// said include `line`; the server's refusal of the whole import is not.
+fn gongnong_row_problem(d: &District, lang: &str, sheet: &str, line: &str) -> String {
+    let (code, out, err) = on(&d.w, &d.gongnong, None, &["--lang", lang, "import", sheet]);
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(
+        err.contains(line)
+            && !err.contains("服务器拒绝")
+            && !err.contains("已属于其他乡镇的贫困户")
+            && !err.contains("a household of another township already has"),
+        "{err}"
+    );
+    err
+}
+
+/// 工农乡's login imports `sheet` with `--rejects NAME`: exit 1 (a row
+/// was taken out, the rest imported); the rejects file's text.
+fn gongnong_rejects(d: &District, sheet: &str, name: &str) -> String {
+    let rejects = d.w.path(name);
+    let (code, out, err) = on(
+        &d.w,
+        &d.gongnong,
+        None,
+        &[
+            "--lang",
+            "zh",
+            "import",
+            "--rejects",
+            path_str(&rejects),
+            sheet,
+        ],
+    );
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(err.contains("已导入没有问题的行"), "{err}");
+    let rejected = std::fs::read(&rejects).expect("the rejects file");
+    encoding_rs::GBK.decode(&rejected).0.into_owned()
+}
+
 /// Clerk review 2, findings 3 and 4: a township's households sheet with
 /// another township's row, and its members sheet with a new or changed
 /// member, are row problems `FILE:LINE: COLUMN: message` (not the
@@ -736,38 +774,13 @@ fn rows_a_township_login_may_not_write_are_row_problems_that_rejects_takes_out()
                 "GN-H003,王桂芳,工农乡,红旗村,已脱贫",
             ),
     );
-    let (code, out, err) = on(
-        &d.w,
-        &d.gongnong,
-        None,
-        &["--lang", "zh", "import", &households],
+    gongnong_row_problem(
+        &d,
+        "zh",
+        &households,
+        &format!("{households}:5: 乡镇: 该户属于寿山乡，此登录名只能导入工农乡的贫困户"),
     );
-    assert_eq!(code, Some(1), "{out}{err}");
-    assert!(
-        err.contains(&format!(
-            "{households}:5: 乡镇: 该户属于寿山乡，此登录名只能导入工农乡的贫困户"
-        )) && !err.contains("服务器拒绝"),
-        "{err}"
-    );
-    let rejects = d.w.path("待改.csv");
-    let (code, out, err) = on(
-        &d.w,
-        &d.gongnong,
-        None,
-        &[
-            "--lang",
-            "zh",
-            "import",
-            "--rejects",
-            path_str(&rejects),
-            &households,
-        ],
-    );
-    // The rest is imported; a row was rejected: exit 1.
-    assert_eq!(code, Some(1), "{out}{err}");
-    assert!(err.contains("已导入没有问题的行"), "{err}");
-    let rejected = std::fs::read(&rejects).expect("the rejects file");
-    let (text, _, _) = encoding_rs::GBK.decode(&rejected);
+    let text = gongnong_rejects(&d, &households, "待改.csv");
     assert!(
         text.contains("SS-H001") && !text.contains("GN-H003"),
         "{text}"
@@ -888,18 +901,11 @@ fn a_stale_row_of_a_household_that_moved_away_is_that_rows_problem() {
          GN-H002,李秀兰,工农乡,大坪村,贫困\n\
          GN-H003,王桂芳,工农乡,红旗村,已脱贫\n",
     );
-    let (code, out, err) = on(
-        &d.w,
-        &d.gongnong,
-        None,
-        &["--lang", "zh", "import", &households],
-    );
-    assert_eq!(code, Some(1), "{out}{err}");
-    assert!(
-        err.contains(&format!(
-            "{households}:3: 户编号: “GN-H002”户现属于寿山乡（已由区里迁出），此登录名只能导入工农乡的贫困户"
-        )) && !err.contains("另一乡镇的贫困户已有"),
-        "{err}"
+    gongnong_row_problem(
+        &d,
+        "zh",
+        &households,
+        &format!("{households}:3: 户编号: “GN-H002”户现属于寿山乡（已由区里迁出），此登录名只能导入工农乡的贫困户"),
     );
     let (code, _, err) = on(
         &d.w,
@@ -914,23 +920,13 @@ fn a_stale_row_of_a_household_that_moved_away_is_that_rows_problem() {
         )),
         "a dry run says it alike: {err}"
     );
-    let (_, _, err) = on(&d.w, &d.gongnong, None, &["import", &households]);
-    assert!(
-        err.contains(&format!(
-            "{households}:3: id: household \"GN-H002\" is now of 寿山乡 (the district moved it away), and this login imports only 工农乡's households"
-        )),
-        "{err}"
+    gongnong_row_problem(
+        &d,
+        "en",
+        &households,
+        &format!("{households}:3: id: household \"GN-H002\" is now of 寿山乡 (the district moved it away), and this login imports only 工农乡's households"),
     );
-    let rejects = d.w.path("待改2.csv");
-    let (code, out, err) = on(
-        &d.w,
-        &d.gongnong,
-        None,
-        &["import", "--rejects", path_str(&rejects), &households],
-    );
-    assert_eq!(code, Some(1), "{out}{err}");
-    let rejected = std::fs::read(&rejects).expect("the rejects file");
-    let (text, _, _) = encoding_rs::GBK.decode(&rejected);
+    let text = gongnong_rejects(&d, &households, "待改2.csv");
     assert!(
         text.contains("GN-H002") && !text.contains("GN-H003"),
         "{text}"
