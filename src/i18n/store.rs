@@ -65,6 +65,13 @@ pub enum StoreMsg {
         now: String,
         own: String,
     },
+    /// A township's login's reference (a delivery's, a pairing's) to a
+    /// household the district moved from its township to `now`.
+    RefMovedAway {
+        household: String,
+        now: String,
+        own: String,
+    },
     /// A township's login's delivery dated while its household was in
     /// another township (before it moved in).
     CountedElsewhere {
@@ -217,6 +224,18 @@ impl StoreMsg {
                     lang,
                     format!("household {h} is now of {now} (the district moved it away), and this login imports only {own}'s households: delete the row from this sheet; {now}'s clerk and the district keep the household"),
                     format!("{h}户现属于{now}（已由区里迁出），此登录名只能导入{own}的贫困户：请从本表删去此行；该户由{now}和区里维护"),
+                )
+            }
+            RefMovedAway {
+                household,
+                now,
+                own,
+            } => {
+                let h = quote(household, lang);
+                tr!(
+                    lang,
+                    format!("household {h} is now of {now} (the district moved it away from {own}), and this login writes only {own}'s households: a visit or pairing of before the move is the district's to import, a later one {now}'s"),
+                    format!("{h}户现属于{now}（已由区里从{own}迁出），此登录名只能写{own}的贫困户：迁出之前的帮扶记录、结对由区里导入，之后的由{now}导入"),
                 )
             }
             CountedElsewhere {
@@ -714,6 +733,11 @@ pub(crate) mod tests {
                 now: "寿山乡".into(),
                 own: "工农乡".into(),
             },
+            RefMovedAway {
+                household: "GN-H002".into(),
+                now: "寿山乡".into(),
+                own: "工农乡".into(),
+            },
         ];
         for m in &all {
             match m {
@@ -727,6 +751,7 @@ pub(crate) mod tests {
                 | OtherTownshipRow { .. }
                 | MemberIsDistricts { .. }
                 | MovedAway { .. }
+                | RefMovedAway { .. }
                 | CountedElsewhere { .. } => {}
             }
         }

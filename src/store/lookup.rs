@@ -56,6 +56,11 @@ pub trait Named {
     fn township(&self) -> Option<&str> {
         None
     }
+    /// For such a login: the township a household of this id that was in
+    /// its township is in now, if the district moved it away.
+    fn moved_to(&self, _id: &str) -> Option<&str> {
+        None
+    }
 }
 
 /// How a reference matched.
@@ -96,6 +101,13 @@ fn no_match<N: Named>(records: &N, reference: &str) -> StoreMsg {
         };
     }
     if let Some(township) = records.township().filter(|_| kind == RefKind::Household) {
+        if let Some(now) = records.moved_to(reference) {
+            return StoreMsg::RefMovedAway {
+                household: reference.to_string(),
+                now: now.to_string(),
+                own: township.to_string(),
+            };
+        }
         return StoreMsg::NotInTownship {
             reference: reference.to_string(),
             township: township.to_string(),

@@ -936,4 +936,18 @@ fn a_stale_row_of_a_household_that_moved_away_is_that_rows_problem() {
     // The household is 寿山乡's, as the district left it.
     let card = ok(&d.w, &d.admin, None, &["show", "household", "GN-H002"]);
     assert!(card.contains("寿山乡"), "{card}");
+    // 工农乡's clerk's late entry of a visit of before the move names
+    // where the household went and who imports such a visit (it said
+    // "no household of 工农乡 has the id" before).
+    let late = sheet(
+        &d.w,
+        "gn/补录.csv",
+        &format!("{DELIVERY_HEADER}2003年4月20日,M001,GN-H002,送温暖,100,,补录\n"),
+    );
+    gongnong_row_problem(
+        &d,
+        "zh",
+        &late,
+        &format!("{late}:2: 户编号: “GN-H002”户现属于寿山乡（已由区里从工农乡迁出），此登录名只能写工农乡的贫困户：迁出之前的帮扶记录、结对由区里导入，之后的由寿山乡导入"),
+    );
 }

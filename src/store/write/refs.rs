@@ -165,6 +165,10 @@ impl Named for Index {
     fn township(&self) -> Option<&str> {
         self.township.as_deref()
     }
+
+    fn moved_to(&self, id: &str) -> Option<&str> {
+        self.moved_away.get(id).map(String::as_str)
+    }
 }
 
 /// A resolved reference: the record's key and id.
@@ -255,7 +259,7 @@ impl Refs {
     /// For a township's login, the township household `id` moved to, if
     /// it was this login's and the district moved it away.
     pub(super) fn moved_away(&self, id: &str) -> Option<&str> {
-        self.households.moved_away.get(id).map(String::as_str)
+        self.households.moved_to(id)
     }
 
     /// For a township's login, a delivery of household `key` on `day`
