@@ -362,7 +362,7 @@ fn the_old_townships_login_may_not_write_a_household_that_moved_away() {
     let (code, out, err) = on(&d.w, &d.gongnong, None, &["--lang", "zh", "import", &visit]);
     assert_eq!(code, Some(1), "{out}{err}");
     assert!(
-        err.contains("GN-H002") && err.contains("不能用此登录名导入"),
+        err.contains("“GN-H002”户现属于寿山乡") && err.contains("此登录名只能写工农乡的贫困户"),
         "{err}"
     );
     let households = sheet(
