@@ -228,6 +228,8 @@ impl Refs {
             // Read outside the narrowing of writes (store/pg/schema.rs),
             // as the login reads them in its reports: households of its
             // township once, another's now.
+            // (A failed read aborts the server's transaction: nothing is
+            // written after it, narrowed or not.)
             conn.batch("SET LOCAL bangfu.writing = 'off'")?;
             conn.stream("SELECT id, township FROM households", args![], |r| {
                 let (id, now): (String, Option<String>) = (r.get(0)?, r.get(1)?);
