@@ -208,6 +208,20 @@ impl PgDatabase {
         client
     }
 
+    /// The database as a server of bangfu's schema 7 was left by the
+    /// release before schema 8 (src/store/pg/released7.sql, frozen): what
+    /// the migration tests start from. A session as its admin.
+    pub fn schema_7_as_released(&self) -> postgres::Client {
+        let mut admin = self.client();
+        admin
+            .batch_execute(&format!(
+                "BEGIN; {} COMMIT",
+                include_str!("../../src/store/pg/released7.sql")
+            ))
+            .expect("schema 7 as released");
+        admin
+    }
+
     /// A bangfu session on the database as its admin (store::pg::session).
     pub fn conn(&self) -> bangfu::store::sql::Conn {
         let target = bangfu::store::pg::connect::Target::parse(&self.url).expect("URL");

@@ -657,13 +657,7 @@ fn two_commands_of_the_owner_on_a_schema_7_server_both_go_on() {
         return;
     };
     let w = Workdir::new();
-    let mut admin = server.client();
-    admin
-        .batch_execute(&format!(
-            "BEGIN; {} COMMIT",
-            include_str!("../../src/store/pg/released7.sql")
-        ))
-        .expect("schema 7 as released");
+    let mut admin = server.schema_7_as_released();
     // Both read version 7 while the write lock is held, then wait for it.
     let mut lock = server.client();
     lock.batch_execute(&format!(

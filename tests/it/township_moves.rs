@@ -573,13 +573,7 @@ fn a_server_of_schema_7_is_migrated_by_the_districts_admin_and_then_reports_alik
     let w = Workdir::new();
     let file = w.path("district.db");
     imported_and_moved(&w, path_str(&file));
-    let mut admin = server.client();
-    admin
-        .batch_execute(&format!(
-            "BEGIN; {} COMMIT",
-            include_str!("../../src/store/pg/released7.sql")
-        ))
-        .expect("schema 7 as released");
+    let mut admin = server.schema_7_as_released();
     crate::common::copy_file_to_server(&file, &server.url);
     let role = server.role("gn7");
     let tables = "ledgers, commands, imports, households, members, pairings, deliveries, holds, \
