@@ -58,19 +58,14 @@ pub enum StoreMsg {
     /// A members row a township's login may not write: a new member
     /// (`new`), or one that differs from the stored member.
     MemberIsDistricts { id: String, new: bool },
-    /// A township's login's households row of a household the district
-    /// moved to township `now`: the new township's to write.
+    /// A township's login's households row (`reference`: a delivery's or
+    /// pairing's reference) of a household the district moved from its
+    /// township to `now`: the new township's to write.
     MovedAway {
         household: String,
         now: String,
         own: String,
-    },
-    /// A township's login's reference (a delivery's, a pairing's) to a
-    /// household the district moved from its township to `now`.
-    RefMovedAway {
-        household: String,
-        now: String,
-        own: String,
+        reference: bool,
     },
     /// A township's login's delivery dated while its household was in
     /// another township (before it moved in).
@@ -218,25 +213,21 @@ impl StoreMsg {
                 household,
                 now,
                 own,
+                reference,
             } => {
                 let h = quote(household, lang);
-                tr!(
-                    lang,
-                    format!("household {h} is now of {now} (the district moved it away), and this login imports only {own}'s households: delete the row from this sheet; {now}'s clerk and the district keep the household"),
-                    format!("{h}户现属于{now}（已由区里迁出），此登录名只能导入{own}的贫困户：请从本表删去此行；该户由{now}和区里维护"),
-                )
-            }
-            RefMovedAway {
-                household,
-                now,
-                own,
-            } => {
-                let h = quote(household, lang);
-                tr!(
-                    lang,
-                    format!("household {h} is now of {now} (the district moved it away from {own}), and this login writes only {own}'s households: a visit or pairing of before the move is the district's to import, a later one {now}'s"),
-                    format!("{h}户现属于{now}（已由区里从{own}迁出），此登录名只能写{own}的贫困户：迁出之前的帮扶记录、结对由区里导入，之后的由{now}导入"),
-                )
+                match reference {
+                    false => tr!(
+                        lang,
+                        format!("household {h} is now of {now} (the district moved it away), and this login imports only {own}'s households: delete the row from this sheet; {now}'s clerk and the district keep the household"),
+                        format!("{h}户现属于{now}（已由区里迁出），此登录名只能导入{own}的贫困户：请从本表删去此行；该户由{now}和区里维护"),
+                    ),
+                    true => tr!(
+                        lang,
+                        format!("household {h} is now of {now} (the district moved it away from {own}), and this login writes only {own}'s households: a visit or pairing of before the move is the district's to import, a later one {now}'s"),
+                        format!("{h}户现属于{now}（已由区里从{own}迁出），此登录名只能写{own}的贫困户：迁出之前的帮扶记录、结对由区里导入，之后的由{now}导入"),
+                    ),
+                }
             }
             CountedElsewhere {
                 household,
@@ -732,11 +723,13 @@ pub(crate) mod tests {
                 household: "GN-H002".into(),
                 now: "寿山乡".into(),
                 own: "工农乡".into(),
+                reference: false,
             },
-            RefMovedAway {
+            MovedAway {
                 household: "GN-H002".into(),
                 now: "寿山乡".into(),
                 own: "工农乡".into(),
+                reference: true,
             },
         ];
         for m in &all {
@@ -751,7 +744,6 @@ pub(crate) mod tests {
                 | OtherTownshipRow { .. }
                 | MemberIsDistricts { .. }
                 | MovedAway { .. }
-                | RefMovedAway { .. }
                 | CountedElsewhere { .. } => {}
             }
         }

@@ -102,10 +102,11 @@ fn no_match<N: Named>(records: &N, reference: &str) -> StoreMsg {
     }
     if let Some(township) = records.township().filter(|_| kind == RefKind::Household) {
         if let Some(now) = records.moved_to(reference) {
-            return StoreMsg::RefMovedAway {
+            return StoreMsg::MovedAway {
                 household: reference.to_string(),
                 now: now.to_string(),
                 own: township.to_string(),
+                reference: true,
             };
         }
         return StoreMsg::NotInTownship {

@@ -218,6 +218,7 @@ impl<'c> Writer<'c> {
                 household: h.id.clone(),
                 now: now.to_string(),
                 own: own.to_string(),
+                reference: false,
             };
             return Err(self.rejected(Field::Id, msg));
         }
