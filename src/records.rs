@@ -392,12 +392,18 @@ pub fn delivery<'r>(layout: &Layout, row: &'r RawRow, today: Date) -> Checked<De
         c.parsed(Field::Category, Category::parse)
     };
     let problems = c.problems.len();
-    let goods = c.parsed(Field::Goods, Fen::parse).unwrap_or_default();
-    let cash = c.parsed(Field::Cash, Fen::parse).unwrap_or_default();
+    let money = |field: Field| {
+        let unit = c.layout.unit(field);
+        move |s: &str| Fen::parse_in(s, unit)
+    };
+    let (goods_in, cash_in, total_in) =
+        (money(Field::Goods), money(Field::Cash), money(Field::Total));
+    let goods = c.parsed(Field::Goods, goods_in).unwrap_or_default();
+    let cash = c.parsed(Field::Cash, cash_in).unwrap_or_default();
     // A row's total is checked against its goods and cash: an amount in the
     // total alone would otherwise be read as nothing.
     let money_read = c.problems.len() == problems;
-    if let Some(total) = c.parsed(Field::Total, Fen::parse) {
+    if let Some(total) = c.parsed(Field::Total, total_in) {
         if money_read && goods.checked_add(cash) != Some(total) {
             c.problem(
                 Field::Total,

@@ -94,6 +94,24 @@ pub enum ImportMsg {
     UnreadMoney {
         headers: Vec<String>,
     },
+    /// A money column whose header states a unit that is not money
+    /// (`物资（件）`).
+    NotYuan {
+        header: String,
+        unit: String,
+    },
+    /// Two columns of one kind of money (`物资` and `实物`): one would be
+    /// read and the other's amounts lost.
+    MoneyTwice {
+        used: String,
+        unused: String,
+    },
+    /// The sheet's title states the unit of its amounts (`单位：万元`), and
+    /// these money columns are read in it.
+    TitleUnit {
+        unit: &'static str,
+        headers: Vec<String>,
+    },
     /// No header tells the kind of file.
     CannotTellKind {
         header: Vec<String>,
@@ -365,6 +383,39 @@ impl ImportMsg {
                 ),
                 format!(
                     "{} 像是金额，但不是物资列或资金列，金额不会被读入；请把这些列命名为 物资 或 资金",
+                    some_of(headers, lang)
+                ),
+            ),
+            NotYuan { header, unit } => tr!(
+                lang,
+                format!(
+                    "the header {} says its amounts are in {}, not yuan: bangfu reads money columns in 元 or 万元; put the value in yuan in this column (the count can go in the note)",
+                    printable(header), printable(unit)
+                ),
+                format!(
+                    "表头“{}”写明单位是“{}”，不是元：物资、资金列须以元或万元为单位；请在这一列填折合的金额（件数可写在备注里）",
+                    printable(header), printable(unit)
+                ),
+            ),
+            MoneyTwice { used, unused } => tr!(
+                lang,
+                format!(
+                    "columns {} and {} both hold the same kind of money; bangfu would read only one and lose the other's amounts: add them up into one column, or rename one",
+                    printable(used), printable(unused)
+                ),
+                format!(
+                    "“{}”和“{}”两列是同一种金额，只能读其中一列，另一列的金额会丢失：请合并成一列，或改掉其中一列的表头",
+                    printable(used), printable(unused)
+                ),
+            ),
+            TitleUnit { unit, headers } => tr!(
+                lang,
+                format!(
+                    "the sheet's title says its amounts are in {unit}: {} read in {unit}",
+                    some_of(headers, lang)
+                ),
+                format!(
+                    "表格标题写明金额单位是{unit}：{} 按{unit}读入",
                     some_of(headers, lang)
                 ),
             ),
@@ -661,6 +712,18 @@ pub(crate) mod tests {
             UnreadMoney {
                 headers: vec!["金额".into()],
             },
+            NotYuan {
+                header: "物资（件）".into(),
+                unit: "件".into(),
+            },
+            MoneyTwice {
+                used: "物资".into(),
+                unused: "实物".into(),
+            },
+            TitleUnit {
+                unit: "万元",
+                headers: vec!["物资".into()],
+            },
             CannotTellKind {
                 header: vec!["a".into(), "b".into()],
             },
@@ -745,6 +808,9 @@ pub(crate) mod tests {
                 | File(_)
                 | MissingColumn { .. }
                 | UnreadMoney { .. }
+                | NotYuan { .. }
+                | MoneyTwice { .. }
+                | TitleUnit { .. }
                 | CannotTellKind { .. }
                 | HeaderOnLine { .. }
                 | IgnoredColumns { .. }

@@ -54,6 +54,16 @@ pub fn text(e: &ValueError, lang: Lang) -> String {
             format!("misplaced thousands separator in \"{t}\"; commas must split the yuan into groups of three digits"),
             format!("“{t}”中的千位分隔符位置不对；逗号须把元的整数部分每三位分开"),
         ),
+        SpaceInAmount(t) => tr!(
+            lang,
+            format!("\"{t}\" has a space between its digits: is it two amounts? Write one amount to a cell, its digits together (1200 or 1,200)"),
+            format!("“{t}”的数字中间有空格：是不是两个金额？一格只写一个金额，数字连着写（1200 或 1,200）"),
+        ),
+        UnitInCell(unit) => tr!(
+            lang,
+            format!("the column's amounts are in {unit} (its header or the sheet's title says so) and this cell gives a unit of its own; write the number only"),
+            format!("该列金额以{unit}为单位（见表头或表格标题），这一格又写了单位；只写数字即可"),
+        ),
         NumberLostDigits => tr!(
             lang,
             "the spreadsheet turned this value into a number (scientific notation) and lost its last digits; format the column as text and export again".into(),
@@ -156,6 +166,8 @@ pub(crate) mod tests {
             TooManyDecimals,
             NotMoney("x".into()),
             MoneyGrouping("1,20".into()),
+            SpaceInAmount("300 200".into()),
+            UnitInCell("万元"),
             MoneyTooLarge,
             NotASize("x".into()),
             IdNumberScientific,
@@ -190,6 +202,8 @@ pub(crate) mod tests {
                 | TooManyDecimals
                 | NotMoney(_)
                 | MoneyGrouping(_)
+                | SpaceInAmount(_)
+                | UnitInCell(_)
                 | MoneyTooLarge
                 | NotASize(_)
                 | IdNumberScientific

@@ -15,6 +15,7 @@ use crate::problem::{Column, Problem, Warning};
 use crate::records::{CellProblem, Columns};
 use crate::store::lookup::RefKind;
 use crate::store::write::{WriteError, Writer};
+use crate::values::money::MoneyUnit;
 use crate::values::text::clean;
 use crate::values::{Fen, LedgerName};
 
@@ -121,11 +122,45 @@ impl FileImport {
             let unread = ImportMsg::UnreadMoney { headers };
             return Err(vec![CellProblem::new(Field::Goods, unread)]);
         }
+        // Amounts in a unit other than yuan, or in two columns of one kind,
+        // would be read wrong or lost (clerk and attacker review 4).
+        let mut wrong: Vec<CellProblem> = layout
+            .not_money
+            .iter()
+            .map(|(header, unit)| {
+                let (header, unit) = (header.clone(), unit.clone());
+                CellProblem::new(Field::Goods, ImportMsg::NotYuan { header, unit })
+            })
+            .collect();
+        wrong.extend(layout.money_twice.iter().map(|(used, unused)| {
+            let (used, unused) = (used.clone(), unused.clone());
+            CellProblem::new(Field::Goods, ImportMsg::MoneyTwice { used, unused })
+        }));
+        if !wrong.is_empty() {
+            return Err(wrong);
+        }
+        let layout = match source.title_unit {
+            Some(unit) if unit != MoneyUnit::Yuan => {
+                let (layout, headers) = layout.with_title_unit(unit);
+                if !headers.is_empty() {
+                    self.warn(ImportMsg::TitleUnit {
+                        unit: unit.name(),
+                        headers,
+                    });
+                }
+                layout
+            }
+            _ => layout,
+        };
         if !layout.ignored.is_empty() {
             let headers = layout.ignored.clone();
             self.warn(ImportMsg::IgnoredColumns { headers });
         }
-        for (unused, used) in &layout.shadowed {
+        for (unused, used) in layout
+            .shadowed
+            .iter()
+            .filter(|(unused, _)| !layout.money_twice.iter().any(|(_, u)| u == unused))
+        {
             let (used, unused) = (used.clone(), unused.clone());
             self.warn(ImportMsg::ShadowedColumn { used, unused });
         }

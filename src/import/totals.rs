@@ -109,7 +109,7 @@ impl TotalsCell {
         if cell.is_empty() {
             return TotalsCell::Empty;
         }
-        match Fen::parse(cell) {
+        match Fen::parse_in(cell, layout.unit(field)) {
             Ok(fen) => TotalsCell::Amount(fen),
             Err(_) => TotalsCell::Other(crate::values::redact(cell)),
         }

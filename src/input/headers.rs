@@ -5,7 +5,8 @@
 //! own name (`id`, `head`, …) is accepted as well as its Chinese spellings.
 
 use crate::i18n::import::ImportMsg;
-use crate::values::text::normalize_header;
+use crate::values::money::{MoneyUnit, StatedUnit};
+use crate::values::text::{bracketed_parts, fold_fullwidth, normalize_header};
 use std::fmt;
 
 /// The four kinds of file, in the order files of one command are applied.
@@ -366,12 +367,52 @@ pub fn two_row_header(kind: Kind, first: &[&str], second: &[&str]) -> Option<Vec
                     Some(below) if !names_a_column(kind, below) && looks_like_money(group) => {
                         format!("{}{GROUP_JOINER}{}", group.trim(), below.trim())
                     }
+                    Some(below) if looks_like_money(group) => with_group_unit(below, group),
                     Some(below) => below.to_string(),
                     None => cell(first, i).unwrap_or("").to_string(),
                 }
             })
             .collect(),
     )
+}
+
+/// A name under a money group, with the group's unit where the group
+/// states one other than yuan and the name none (`物资` under
+/// `帮扶金额（万元）` is `物资（万元）`), so that the column is read in it.
+fn with_group_unit(below: &str, group: &str) -> String {
+    let below = below.trim();
+    let stated = |h: &str| {
+        bracketed_parts(h)
+            .iter()
+            .map(|part| MoneyUnit::stated(part))
+            .find(|u| *u != StatedUnit::Nothing)
+    };
+    match (stated(below), stated(group)) {
+        (None, Some(StatedUnit::Money(unit))) if unit != MoneyUnit::Yuan => {
+            format!("{below}（{}）", unit.name())
+        }
+        (None, Some(StatedUnit::Other(unit))) => format!("{below}（{unit}）"),
+        _ => below.to_string(),
+    }
+}
+
+/// The unit a title row's cell states for the sheet's amounts:
+/// `单位：万元`, `（单位：万元）`, `金额单位：元`, a cell `万元`. `None` when it
+/// states none.
+pub fn unit_in_title(cell: &str) -> Option<MoneyUnit> {
+    let folded: String = fold_fullwidth(cell)
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '(' | ')' | '[' | ']' | '【' | '】'))
+        .collect();
+    let stated = match folded.find("单位") {
+        Some(at) => folded[at..].to_string(),
+        None if matches!(folded.as_str(), "万元" | "千元") => folded,
+        None => return None,
+    };
+    match MoneyUnit::stated(&stated) {
+        StatedUnit::Money(unit) => Some(unit),
+        StatedUnit::Other(_) | StatedUnit::Nothing => None,
+    }
 }
 
 /// Joins a group's name to a name under it that names no column.
@@ -412,7 +453,20 @@ pub struct Layout {
     /// The header cells as the file writes them, to name a column in a
     /// message as the file does.
     headers: Vec<String>,
+    /// The unit of each money column (goods, cash, total) as its header
+    /// states it (`物资（万元）`), `None` where it states none.
+    units: [Option<MoneyUnit>; FIELD_COUNT],
+    /// Money columns whose header states a unit that is not money
+    /// (`物资（件）`): (the header, the unit). Such a file is refused.
+    pub not_money: Vec<(String, String)>,
+    /// Two columns of one kind of money (goods, or cash): (the header
+    /// used, the other). Such a file is refused: the other's amounts
+    /// would be lost.
+    pub money_twice: Vec<(String, String)>,
 }
+
+/// The fields whose cells are amounts of money.
+const MONEY_FIELDS: [Field; 3] = [Field::Goods, Field::Cash, Field::Total];
 
 /// A required column that the header row lacks.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -483,6 +537,42 @@ impl Layout {
         if !missing.is_empty() {
             return Err(missing);
         }
+        let mut units = [None; FIELD_COUNT];
+        let mut not_money = Vec::new();
+        let money_twice = if kind == Kind::Deliveries {
+            shadowed
+                .iter()
+                .filter(|(unused, _)| {
+                    let n = normalize_header(unused);
+                    [Field::Goods, Field::Cash].iter().any(|f| {
+                        kind.columns()
+                            .iter()
+                            .any(|c| c.field == *f && rank(c, &n).is_some())
+                    })
+                })
+                .map(|(unused, used)| (used.clone(), unused.clone()))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        if kind == Kind::Deliveries {
+            for field in MONEY_FIELDS {
+                let Some(header) = positions[field as usize].map(|i| headers[i].as_ref()) else {
+                    continue;
+                };
+                let stated = bracketed_parts(header)
+                    .iter()
+                    .map(|part| MoneyUnit::stated(part))
+                    .find(|u| *u != StatedUnit::Nothing);
+                match stated {
+                    Some(StatedUnit::Money(unit)) => units[field as usize] = Some(unit),
+                    Some(StatedUnit::Other(unit)) => {
+                        not_money.push((header.trim().to_string(), unit));
+                    }
+                    Some(StatedUnit::Nothing) | None => {}
+                }
+            }
+        }
         Ok(Layout {
             kind,
             positions,
@@ -493,7 +583,35 @@ impl Layout {
                 .iter()
                 .map(|h| h.as_ref().trim().to_string())
                 .collect(),
+            units,
+            not_money,
+            money_twice,
         })
+    }
+
+    /// The unit `field`'s amounts are read in: its header's, else the
+    /// sheet title's ([`Layout::with_title_unit`]), else yuan.
+    pub fn unit(&self, field: Field) -> MoneyUnit {
+        self.units[field as usize].unwrap_or_default()
+    }
+
+    /// The layout with `unit`, the one a title row states for the sheet
+    /// (`单位：万元`), for the money columns whose header states none; and
+    /// those columns' headers.
+    pub fn with_title_unit(mut self, unit: MoneyUnit) -> (Layout, Vec<String>) {
+        let mut given = Vec::new();
+        for field in MONEY_FIELDS {
+            if self.units[field as usize].is_none() {
+                if let Some(header) = self
+                    .header(field)
+                    .filter(|h| !self.not_money.iter().any(|(n, _)| n == h))
+                {
+                    given.push(header.to_string());
+                    self.units[field as usize] = Some(unit);
+                }
+            }
+        }
+        (self, given)
     }
 
     /// Ignored headers of a deliveries file that look like money and are
@@ -694,6 +812,66 @@ mod tests {
         // A row that names no column is no header either.
         let other = ["", "", "", "", "甲", "乙", ""];
         assert_eq!(two_row_header(Kind::Deliveries, &first, &other), None);
+    }
+
+    #[test]
+    fn reads_the_unit_a_money_header_or_its_group_states() {
+        // 物资（万元）1.5 was read as 1.50 yuan (attacker and clerk review 4).
+        let layout = Layout::new(
+            Kind::Deliveries,
+            &[
+                "日期",
+                "帮扶人",
+                "户编号",
+                "类别",
+                "物资（万元）",
+                "资金[元]",
+                "合计（千元）",
+            ],
+        )
+        .unwrap();
+        assert_eq!(layout.unit(Field::Goods), MoneyUnit::TenThousand);
+        assert_eq!(layout.unit(Field::Total), MoneyUnit::Thousand);
+        let (layout, given) = layout.with_title_unit(MoneyUnit::TenThousand);
+        assert_eq!(layout.unit(Field::Cash), MoneyUnit::Yuan);
+        assert!(given.is_empty());
+        assert!(layout.not_money.is_empty());
+        let layout = Layout::new(
+            Kind::Deliveries,
+            &[
+                "日期",
+                "帮扶人",
+                "户编号",
+                "类别",
+                "物资（件）",
+                "资金(折合人民币)",
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            layout.not_money,
+            vec![("物资（件）".to_string(), "件".to_string())]
+        );
+        assert_eq!(layout.unit(Field::Cash), MoneyUnit::Yuan);
+        let (layout, given) = layout.with_title_unit(MoneyUnit::TenThousand);
+        assert_eq!(layout.unit(Field::Cash), MoneyUnit::TenThousand);
+        assert_eq!(given, ["资金(折合人民币)"]);
+        // The group's unit goes to the columns under it.
+        let first = ["日期", "帮扶人", "户编号", "类别", "帮扶金额（万元）", ""];
+        let second = ["", "", "", "", "物资", "资金"];
+        let header = two_row_header(Kind::Deliveries, &first, &second).unwrap();
+        assert_eq!(&header[4..], ["物资（万元）", "资金（万元）"]);
+        // A title row's unit.
+        for (cell, unit) in [
+            ("单位：万元", Some(MoneyUnit::TenThousand)),
+            ("（单位：万元）", Some(MoneyUnit::TenThousand)),
+            ("金额单位: 元", Some(MoneyUnit::Yuan)),
+            ("万元", Some(MoneyUnit::TenThousand)),
+            ("2024年帮扶台账", None),
+            ("填报单位：城关镇", None),
+        ] {
+            assert_eq!(unit_in_title(cell), unit, "{cell}");
+        }
     }
 
     #[test]

@@ -148,6 +148,9 @@ pub struct Source {
     pub kind: Option<Kind>,
     /// Non-blank rows above the header that were passed over.
     pub title_rows: usize,
+    /// The unit of the sheet's amounts, where a title row states one
+    /// (`单位：万元`).
+    pub title_unit: Option<crate::values::money::MoneyUnit>,
     /// Whether cells may hold U+FFFD from undecodable bytes.
     pub lossy: bool,
     /// The sheet read, for a workbook.
@@ -363,6 +366,11 @@ impl Source {
             None => (0, forced),
         };
         let title_rows = index;
+        let title_unit = seen
+            .iter()
+            .take(index)
+            .flat_map(|row| row.cells.iter())
+            .find_map(headers::unit_in_title);
         let mut header = seen
             .drain(..=index)
             .next_back()
@@ -398,6 +406,7 @@ impl Source {
             header,
             kind,
             title_rows,
+            title_unit,
             lossy,
             sheet: None,
             total: 0,

@@ -395,14 +395,34 @@ fn serial_1900(d: &calamine::ExcelDateTime) -> f64 {
 }
 
 /// A number's text: 16 or more integer digits in scientific notation (the
-/// digits past the 15th are already lost), otherwise the shortest decimal.
+/// digits past the 15th are already lost), otherwise the number as Excel
+/// and WPS show it, to 15 significant digits: a cell computed as 12.8 × 3
+/// holds 38.400000000000006 and shows 38.4, which is what the clerk typed
+/// the formula for and reads in the sheet. (Every amount bangfu accepts,
+/// up to 10¹² yuan to the fen, has at most 15 significant digits, so none
+/// is changed by it.) A number too small for that is given in full, and
+/// is refused as money.
 fn number_text(f: f64, exact: Option<i64>) -> String {
     if f.abs() >= 1e15 {
         return format!("{f:E}");
     }
-    match exact {
-        Some(n) => n.to_string(),
-        None => f.to_string(),
+    if let Some(n) = exact {
+        return n.to_string();
+    }
+    if f == 0.0 {
+        return "0".to_string();
+    }
+    let magnitude = f.abs().log10().floor();
+    if !(-15.0..15.0).contains(&magnitude) {
+        return f.to_string();
+    }
+    // 15 significant digits: 14 after the first. In range by the test above.
+    let decimals = (14.0 - magnitude) as usize;
+    let text = format!("{f:.decimals$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
     }
 }
 
@@ -415,7 +435,31 @@ mod tests {
         assert_eq!(cell_text(&Data::Float(1200.5)), "1200.5");
         assert_eq!(cell_text(&Data::Float(13812345678.0)), "13812345678");
         assert_eq!(cell_text(&Data::Int(36955)), "36955");
-        assert_eq!(cell_text(&Data::Float(0.1 + 0.2)), "0.30000000000000004");
+    }
+
+    #[test]
+    fn numbers_read_as_the_sheet_shows_them_to_15_significant_digits() {
+        // Price × quantity as Excel stores it (clerk and attacker review 4).
+        for (stored, shown) in [
+            (12.8 * 3.0, "38.4"),
+            (4.35 * 100.0, "435"),
+            (0.07 * 100.0, "7"),
+            (33.3 * 3.0, "99.9"),
+            (2.55 * 3.0, "7.65"),
+            (0.57 * 100.0, "57"),
+            (0.1 + 0.2, "0.3"),
+            (36.900000000000006, "36.9"),
+            (114.99999999999999, "115"),
+            (139.29999999999998, "139.3"),
+            (999_999_999_999.99, "999999999999.99"),
+            (-20.5, "-20.5"),
+            (1e-20, "0.00000000000000000001"),
+        ] {
+            assert_eq!(cell_text(&Data::Float(stored)), shown, "{stored:?}");
+        }
+        // Beyond a cent's worth of digits it is still refused as money.
+        assert!(crate::values::Fen::parse(&cell_text(&Data::Float(0.123))).is_err());
+        assert!(crate::values::Fen::parse(&cell_text(&Data::Float(1e-300))).is_err());
     }
 
     #[test]

@@ -56,6 +56,13 @@ pub enum ValueError {
     NotMoney(String),
     /// Thousands separators not in groups of three. Holds the redacted text.
     MoneyGrouping(String),
+    /// Digits split by a space (`300 200`): two amounts typed into one cell,
+    /// or one written with spaces; never read as one number. Holds the
+    /// redacted text.
+    SpaceInAmount(String),
+    /// A cell with a unit of its own (`1.5万`, `300元`) in a column whose
+    /// header or sheet title gives another (the unit's name: `万元`).
+    UnitInCell(&'static str),
     /// More than [`Fen::MAX`].
     MoneyTooLarge,
 
@@ -147,6 +154,8 @@ mod tests {
             ValueError::TooManyDecimals,
             ValueError::NotMoney("x".into()),
             ValueError::MoneyGrouping("1,20".into()),
+            ValueError::SpaceInAmount("300 200".into()),
+            ValueError::UnitInCell("万元"),
             ValueError::MoneyTooLarge,
             ValueError::IdNumberScientific,
             ValueError::NumberLostDigits,

@@ -14,6 +14,82 @@ use std::str::FromStr;
 use super::text::{clean, redact, without_whitespace};
 use super::ValueError;
 
+/// The unit a money column's amounts are written in, as its header says
+/// (`物资（万元）`) or the sheet's title (`单位：万元`): yuan unless one of
+/// them says otherwise. An amount in 万元 is read as if written `1.5万`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MoneyUnit {
+    #[default]
+    Yuan,
+    /// 千元: thousands of yuan.
+    Thousand,
+    /// 万元: ten thousands of yuan.
+    TenThousand,
+}
+
+/// What a header's bracketed part, or a title's `单位：…`, says of the
+/// unit of its amounts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatedUnit {
+    /// Money, in this unit.
+    Money(MoneyUnit),
+    /// A count or measure (`件`, `斤`, `袋`): the column does not hold yuan.
+    Other(String),
+    /// No unit (`折价`, `含慰问品`: a description).
+    Nothing,
+}
+
+/// Units of count and measure a clerk puts in a goods column's header
+/// (`物资（件）`, two quilts): never yuan.
+const COUNT_UNITS: &[&str] = &[
+    "件", "个", "斤", "公斤", "千克", "kg", "克", "吨", "袋", "份", "箱", "桶", "台", "套", "头",
+    "只", "条", "床", "瓶", "包", "盒", "次", "人次", "人", "户", "张", "块", "批", "车", "亩",
+    "升", "米", "数量", "数",
+];
+
+impl MoneyUnit {
+    /// Its powers of ten over the yuan.
+    fn scale(self) -> u32 {
+        match self {
+            MoneyUnit::Yuan => 0,
+            MoneyUnit::Thousand => 3,
+            MoneyUnit::TenThousand => 4,
+        }
+    }
+
+    /// 元, 千元, 万元.
+    pub fn name(self) -> &'static str {
+        match self {
+            MoneyUnit::Yuan => "元",
+            MoneyUnit::Thousand => "千元",
+            MoneyUnit::TenThousand => "万元",
+        }
+    }
+
+    /// What `text` (a bracketed part of a header, or what follows a
+    /// title's `单位：`, folded and without spaces) says of a unit:
+    /// `万元`, `单位：万元`, `人民币万元` are 万元; `千元` 千元; any other
+    /// text with `元` (`元`, `人民币元`, `元/户`) yuan; `件`, `斤` and the
+    /// other [`COUNT_UNITS`] not money; anything else no unit.
+    pub fn stated(text: &str) -> StatedUnit {
+        let t = text
+            .strip_prefix("单位")
+            .map(|rest| rest.trim_start_matches([':', '：']))
+            .unwrap_or(text);
+        if t.contains("万元") || t == "万" {
+            StatedUnit::Money(MoneyUnit::TenThousand)
+        } else if t.contains("千元") {
+            StatedUnit::Money(MoneyUnit::Thousand)
+        } else if t.contains('元') || matches!(t, "rmb" | "cny" | "yuan" | "¥" | "\u{ffe5}") {
+            StatedUnit::Money(MoneyUnit::Yuan)
+        } else if COUNT_UNITS.contains(&t) {
+            StatedUnit::Other(t.to_string())
+        } else {
+            StatedUnit::Nothing
+        }
+    }
+}
+
 /// An amount of money in fen (1/100 yuan).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Fen(pub i64);
@@ -28,13 +104,27 @@ impl Fen {
 
     /// Reads an amount in yuan. Empty text is zero. Accepts `1200`,
     /// `1,200.5`, `¥1,200.50`, `￥1200`, `1200元`, `RMB 1200`, `CNY 1200`,
-    /// `1.2万`, `1.2万元`, `.5`, `5.`; spaces anywhere are ignored and
-    /// full-width forms folded. A lone `-` (how Excel's accounting format
+    /// `1.2万`, `1.2万元`, `.5`, `5.`; spaces are ignored around the
+    /// number (`¥ 1200`, `1200 元`) and full-width forms folded, but digits
+    /// split by a space (`300 200`, two amounts in one cell, or `1 200`) are
+    /// [`ValueError::SpaceInAmount`], never one number. A lone `-` (how Excel's accounting format
     /// shows zero) is zero, and so is `-0`. Negative amounts (`-50`, `(50)`)
     /// are [`ValueError::NegativeMoney`]; non-zero digits beyond the fen,
     /// after scaling by 万, are [`ValueError::TooManyDecimals`].
     pub fn parse(s: &str) -> Result<Fen, ValueError> {
+        Fen::parse_in(s, MoneyUnit::Yuan)
+    }
+
+    /// Reads an amount of a column in `unit` ([`Fen::parse`] for yuan):
+    /// `1.5` in a 万元 column is 15,000.00 yuan. A cell of such a column
+    /// that gives a unit of its own (`1.5万`, `300元`) is
+    /// [`ValueError::UnitInCell`]: which unit the clerk meant cannot be
+    /// told.
+    pub fn parse_in(s: &str, unit: MoneyUnit) -> Result<Fen, ValueError> {
         let cleaned = clean(s);
+        if digits_split_by_space(&cleaned) {
+            return Err(ValueError::SpaceInAmount(redact(&cleaned)));
+        }
         let body = without_whitespace(&cleaned);
         // Clerks mark "none" with a slash, 无 or a dash: an empty cell.
         if body.is_empty() || matches!(&*body, "/" | "无" | "—" | "——" | "–") {
@@ -46,13 +136,19 @@ impl Fen {
         let mut t = strip_sign(&body, &mut negative);
         t = strip_currency(t);
         t = strip_sign(t, &mut negative);
-        let mut scale = 0u32;
+        let mut scale = unit.scale();
+        let mut own_unit = false;
         if let Some(rest) = t.strip_suffix('元') {
             t = rest;
+            own_unit = true;
         }
         if let Some(rest) = t.strip_suffix('万') {
             t = rest;
             scale = 4;
+            own_unit = true;
+        }
+        if own_unit && unit != MoneyUnit::Yuan {
+            return Err(ValueError::UnitInCell(unit.name()));
         }
         t = strip_sign(t, &mut negative);
 
@@ -95,6 +191,30 @@ impl Fen {
         let abs = self.0.unsigned_abs();
         (sign, abs / 100, abs % 100)
     }
+}
+
+/// Whether a space stands between two digits of `t`, with nothing but
+/// spaces, a sign or the decimal point between them (`300 200`, `1 200`,
+/// `12 .5`): the number would be read as one run of digits that the cell
+/// does not show.
+fn digits_split_by_space(t: &str) -> bool {
+    let mut after_digit = false;
+    let mut spaced = false;
+    for c in t.chars() {
+        if c.is_ascii_digit() {
+            if after_digit && spaced {
+                return true;
+            }
+            after_digit = true;
+            spaced = false;
+        } else if c.is_whitespace() {
+            spaced = after_digit;
+        } else if !matches!(c, '.' | ',') {
+            after_digit = false;
+            spaced = false;
+        }
+    }
+    false
 }
 
 /// Strips one leading sign: `-` or `−` (negative), `+`, or a whole
@@ -285,7 +405,7 @@ mod tests {
     fn reads_yen_signs_both_half_and_full_width() {
         assert_eq!(fen("¥1,200.50"), 120_050);
         assert_eq!(fen("￥1200"), 120_000);
-        assert_eq!(fen("¥ 1 200"), 120_000);
+        assert_eq!(fen("¥ 1200"), 120_000);
     }
 
     #[test]
@@ -316,9 +436,69 @@ mod tests {
     }
 
     #[test]
-    fn ignores_spaces_anywhere() {
-        assert_eq!(fen("1 200 . 5 0"), 120_050);
-        assert_eq!(fen("1\t200"), 120_000);
+    fn ignores_spaces_around_the_number() {
+        assert_eq!(fen(" ¥ 1,200.50 元 "), 120_050);
+        assert_eq!(fen("RMB 1200"), 120_000);
+        assert_eq!(fen("1.2 万元"), 1_200_000);
+        assert_eq!(fen("- 50".replace('5', "0").as_str()), 0);
+    }
+
+    #[test]
+    fn reads_a_column_in_wan_or_thousands_of_yuan() {
+        let wan = |s: &str| Fen::parse_in(s, MoneyUnit::TenThousand);
+        assert_eq!(wan("1.5"), Ok(Fen(1_500_000)));
+        assert_eq!(wan("0.03"), Ok(Fen(30_000)));
+        assert_eq!(wan("0.000001"), Ok(Fen(1)));
+        assert_eq!(wan("0.0000001"), Err(ValueError::TooManyDecimals));
+        assert_eq!(wan("¥2"), Ok(Fen(2_000_000)));
+        assert_eq!(wan(""), Ok(Fen::ZERO));
+        assert_eq!(wan("1.5万"), Err(ValueError::UnitInCell("万元")));
+        assert_eq!(wan("300元"), Err(ValueError::UnitInCell("万元")));
+        assert_eq!(Fen::parse_in("1.5", MoneyUnit::Thousand), Ok(Fen(150_000)));
+        assert_eq!(Fen::parse_in("1.2万", MoneyUnit::Yuan), Ok(Fen(1_200_000)));
+    }
+
+    #[test]
+    fn tells_the_unit_a_header_or_title_states() {
+        use StatedUnit::*;
+        for (text, unit) in [
+            ("万元", Money(MoneyUnit::TenThousand)),
+            ("单位:万元", Money(MoneyUnit::TenThousand)),
+            ("人民币万元", Money(MoneyUnit::TenThousand)),
+            ("千元", Money(MoneyUnit::Thousand)),
+            ("元", Money(MoneyUnit::Yuan)),
+            ("单位:元", Money(MoneyUnit::Yuan)),
+            ("元/户", Money(MoneyUnit::Yuan)),
+            ("rmb", Money(MoneyUnit::Yuan)),
+            ("件", Other("件".into())),
+            ("单位:斤", Other("斤".into())),
+            ("折价", Nothing),
+            ("含慰问品", Nothing),
+            ("", Nothing),
+        ] {
+            assert_eq!(MoneyUnit::stated(text), unit, "{text}");
+        }
+    }
+
+    #[test]
+    fn refuses_digits_split_by_a_space() {
+        // Two amounts typed into one cell (clerk review 4): read as
+        // 300,200.00 before.
+        for s in [
+            "300 200",
+            "12 00",
+            "1 200 . 5 0",
+            "1\t200",
+            "1,200 300",
+            "1. 5",
+            "1 .5",
+        ] {
+            assert!(
+                matches!(Fen::parse(s), Err(ValueError::SpaceInAmount(_))),
+                "{s}: {:?}",
+                Fen::parse(s)
+            );
+        }
     }
 
     #[test]

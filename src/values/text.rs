@@ -242,6 +242,40 @@ pub fn normalize_header(s: &str) -> String {
     kept.trim_matches('*').to_lowercase()
 }
 
+/// The bracketed parts of a header (`物资（万元）` → `["万元"]`), each as
+/// [`normalize_header`] reads text: folded, without whitespace,
+/// lowercased; outermost brackets only, an unclosed one running to the end.
+pub fn bracketed_parts(s: &str) -> Vec<String> {
+    let folded = fold_fullwidth(s.trim());
+    let mut depth: usize = 0;
+    let mut parts = Vec::new();
+    let mut part = String::new();
+    for c in folded.chars() {
+        match c {
+            '(' | '[' | '【' => {
+                depth = depth.saturating_add(1);
+                if depth > 1 {
+                    part.push(c);
+                }
+            }
+            ')' | ']' | '】' if depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    parts.push(std::mem::take(&mut part).to_lowercase());
+                } else {
+                    part.push(c);
+                }
+            }
+            _ if depth > 0 && !c.is_whitespace() && !is_invisible(c) => part.push(c),
+            _ => {}
+        }
+    }
+    if depth > 0 {
+        parts.push(part.to_lowercase());
+    }
+    parts
+}
+
 /// User text made safe to quote in a message: every ID and phone number in
 /// it masked ([`super::personal::numbers_in`]: `4301**********123X`,
 /// `138****5678`; other numbers, such as `3.14159260001` or `20010305`,
@@ -402,6 +436,10 @@ mod tests {
         assert_eq!(normalize_header("((("), "");
         assert_eq!(normalize_header(")))x"), "x");
         assert_eq!(normalize_header("【a(b】c)d"), "d");
+        assert_eq!(bracketed_parts("物资（万元）"), ["万元"]);
+        assert_eq!(bracketed_parts("资金 [ 单位：元 ]"), ["单位:元"]);
+        assert_eq!(bracketed_parts("a(b(c)d)e(f"), ["b(c)d", "f"]);
+        assert!(bracketed_parts("物资").is_empty());
     }
 
     #[test]

@@ -31,6 +31,7 @@ mod progress;
 mod reliability;
 mod reports;
 mod reports_review;
+mod review4;
 mod row_order;
 mod schema;
 mod sheets_memory;

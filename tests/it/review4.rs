@@ -1,0 +1,171 @@
+//! End-to-end: the fourth review from outside (an attacker's and a
+//! clerk's, session 11), each finding a figure bangfu printed wrong, or a
+//! row it lost or counted twice, with exit 0 — amounts in a header's unit
+//! (`物资（万元）`), two amounts in one cell, price × quantity in a
+//! workbook, a second column of the same money.
+
+use crate::common;
+
+use common::{import, import_small_district, path_str, Workdir};
+use rust_xlsxwriter::Workbook;
+
+/// The deliveries in the database: "goods|cash" per row, by date.
+fn amounts(w: &Workdir) -> String {
+    w.rows("SELECT goods, cash FROM deliveries ORDER BY day, key")
+        .join(";")
+}
+
+/// Import `text` as a GBK deliveries export into the small district;
+/// exit code and stderr.
+fn import_gbk(w: &Workdir, text: &str) -> (Option<i32>, String) {
+    import_small_district(w);
+    let d = w.gbk("d.csv", text);
+    let (code, _, err) = import(w, &["--lang", "zh", path_str(&d)]);
+    (code, err)
+}
+
+#[test]
+fn amounts_under_a_header_in_wan_yuan_are_read_in_wan() {
+    // Read as 1.50 and 2.00 yuan before, exit 0 (attacker F1, clerk 1a).
+    let w = Workdir::new();
+    let (code, err) = import_gbk(
+        &w,
+        "日期,帮扶人,户编号,类别,物资（万元）,资金[万元],合计（万元）\n\
+         2001-03-05,M1,H1,送温暖,1.5,2,3.5\n\
+         2001-03-06,M1,H2,送温暖,0.03,0,0.03\n",
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(amounts(&w), "1500000|2000000;30000|0");
+    let summary = w.stdout(&["summary"]);
+    assert!(summary.contains("35,300.00"), "{summary}");
+}
+
+#[test]
+fn a_money_group_in_wan_yuan_gives_its_unit_to_the_columns_under_it() {
+    let w = Workdir::new();
+    let (code, err) = import_gbk(
+        &w,
+        "日期,帮扶人,户编号,类别,帮扶金额（万元）,\n\
+         ,,,,物资,资金\n\
+         2001-03-05,M1,H1,送温暖,1.5,2\n",
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(amounts(&w), "1500000|2000000");
+}
+
+#[test]
+fn a_title_row_stating_wan_yuan_is_the_unit_of_columns_without_one() {
+    let w = Workdir::new();
+    let (code, err) = import_gbk(
+        &w,
+        "2001年帮扶台账,,,,,单位：万元\n\
+         日期,帮扶人,户编号,类别,物资,资金（元）\n\
+         2001-03-05,M1,H1,送温暖,1.5,200\n",
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(amounts(&w), "1500000|20000");
+    assert!(
+        err.contains("表格标题写明金额单位是万元：物资 按万元读入"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_cell_with_a_unit_of_its_own_in_a_wan_yuan_column_is_its_rows_problem() {
+    let w = Workdir::new();
+    let (code, err) = import_gbk(
+        &w,
+        "日期,帮扶人,户编号,类别,物资（万元）\n\
+         2001-03-05,M1,H1,送温暖,1.5万\n\
+         2001-03-06,M1,H1,送温暖,300元\n",
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("d.csv:2: 物资（万元）: 该列金额以万元为单位（见表头或表格标题），这一格又写了单位；只写数字即可"),
+        "{err}"
+    );
+    assert!(err.contains("d.csv:3: 物资（万元）:"), "{err}");
+    assert_eq!(amounts(&w), "");
+}
+
+#[test]
+fn a_goods_column_counted_in_pieces_is_refused() {
+    // 物资（件） 2 (two quilts) was read as 2.00 yuan (clerk 1a).
+    let w = Workdir::new();
+    let (code, err) = import_gbk(
+        &w,
+        "日期,帮扶人,户编号,类别,物资（件）,资金\n2001-03-05,M1,H1,送温暖,2,100\n",
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("表头“物资（件）”写明单位是“件”，不是元"),
+        "{err}"
+    );
+    assert_eq!(amounts(&w), "");
+}
+
+#[test]
+fn a_second_column_of_the_same_money_is_refused_not_dropped() {
+    // 实物's 50 yuan was dropped with a warning, exit 0 (attacker F5).
+    for header in ["物资,实物,资金", "物资,资金,现金"] {
+        let w = Workdir::new();
+        let (code, err) = import_gbk(
+            &w,
+            &format!("日期,帮扶人,户编号,类别,{header}\n2001-03-05,M1,H1,送温暖,100,50,1\n"),
+        );
+        assert_eq!(code, Some(1), "{header}: {err}");
+        assert!(err.contains("两列是同一种金额"), "{header}: {err}");
+        assert!(!err.contains("两列是同一项"), "{header}: {err}");
+        assert_eq!(amounts(&w), "", "{header}");
+    }
+}
+
+#[test]
+fn two_amounts_typed_into_one_cell_are_its_rows_problem() {
+    // `300 200` was read as 300,200.00 yuan, exit 0 (clerk 1b).
+    let w = Workdir::new();
+    let (code, err) = import_gbk(
+        &w,
+        "日期,帮扶人,户编号,类别,物资,资金\n\
+         2001-03-05,M1,H1,送温暖,300 200,0\n\
+         2001-03-06,M1,H1,送温暖,￥ 1200 元,12 00\n",
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("d.csv:2: 物资: “300 200”的数字中间有空格：是不是两个金额？"),
+        "{err}"
+    );
+    assert!(err.contains("d.csv:3: 资金: “12 00”"), "{err}");
+    assert!(!err.contains("d.csv:3: 物资"), "{err}");
+}
+
+#[test]
+fn price_times_quantity_in_a_workbook_reads_as_the_sheet_shows_it() {
+    // 12.8 × 3 is stored as 38.400000000000006: refused as "more than two
+    // decimals" before, while the sheet shows 38.4 (attacker F6, clerk 1j).
+    let w = Workdir::new();
+    import_small_district(&w);
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, head) in ["日期", "帮扶人", "户编号", "类别", "物资", "资金"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(0, c as u16, *head).unwrap();
+    }
+    let stored = [12.8 * 3.0, 4.35 * 100.0, 0.1 + 0.2, 36.900000000000006];
+    for (i, goods) in stored.iter().enumerate() {
+        let r = i as u32 + 1;
+        sheet.write_string(r, 0, format!("2001-03-0{r}")).unwrap();
+        sheet.write_string(r, 1, "M1").unwrap();
+        sheet.write_string(r, 2, "H1").unwrap();
+        sheet.write_string(r, 3, "送温暖").unwrap();
+        sheet.write_number(r, 4, *goods).unwrap();
+        sheet.write_number(r, 5, 114.99999999999999).unwrap();
+    }
+    let path = w.path("d.xlsx");
+    book.save(&path).unwrap();
+    let (code, _, err) = import(&w, &[path_str(&path)]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(amounts(&w), "3840|11500;43500|11500;30|11500;3690|11500");
+}
