@@ -137,7 +137,18 @@ pub fn run(ctx: &Context, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Res
         names = finish_rejects(written)
             .with_context(|| ImportMsg::CommittedWithoutRejects.text(ctx.lang))?;
     }
-    finish(ctx, &report, args.dry_run, &names, out)
+    let run = Run {
+        dry_run: args.dry_run,
+        replace: args.replace,
+    };
+    finish(ctx, &report, run, &names, out)
+}
+
+/// How the import was asked for, as its verdict says it.
+#[derive(Debug, Clone, Copy)]
+pub struct Run {
+    pub dry_run: bool,
+    pub replace: bool,
 }
 
 /// Where the rejected rows of an import of `inputs` files may go: `path`
@@ -189,7 +200,7 @@ fn finish_rejects(written: Vec<Pending>) -> anyhow::Result<Vec<String>> {
 pub fn finish(
     ctx: &Context,
     report: &ImportReport,
-    dry_run: bool,
+    run: Run,
     rejects: &[String],
     out: &mut dyn Write,
 ) -> anyhow::Result<Status> {
@@ -204,9 +215,9 @@ pub fn finish(
     out.write_all(results_table(&report.files, lang).to_text().as_bytes())?;
     out.flush()?;
     let problems = report.problems.len() as u64;
-    let verdict = if dry_run {
+    let verdict = if run.dry_run {
         Some(Msg::DryRunVerdict { problems })
-    } else if report.refused {
+    } else if report.refused && run.replace {
         Some(Msg::Import(ImportMsg::NothingReplaced { problems }))
     } else if !report.committed {
         Some(Msg::NothingImported { problems })

@@ -9,7 +9,7 @@
 use super::{tr, Lang, Msg};
 use crate::input::headers::Kind;
 use crate::input::FileError;
-use crate::store::write::{Corrections, Refusal};
+use crate::store::write::{Corrections, IdSwitch, Refusal};
 use crate::values::text::printable;
 use crate::values::{Date, Fen, LedgerName};
 
@@ -159,6 +159,9 @@ pub enum ImportMsg {
     /// A warning: new deliveries that look like corrections of rows their
     /// ledger held.
     LooksCorrected(Corrections),
+    /// A ledger's deliveries matched by record id before and by content
+    /// now, or the other way round: refused, they would count twice.
+    IdsSwitched(IdSwitch),
     /// A warning: most rows of the file are another ledger's already.
     OtherLedgerHolds {
         other: LedgerName,
@@ -506,6 +509,23 @@ impl ImportMsg {
                 format!("什么也没有导入：--replace 被拒绝（见上面 {problems} 个问题）"),
             ),
             LooksCorrected(corrections) => corrected_text(corrections, lang),
+            IdsSwitched(s) => {
+                let ledger = printable(s.ledger.as_str()).into_owned();
+                let (new, unlisted) = (s.new, s.unlisted);
+                if s.held_with_ids {
+                    tr!(
+                        lang,
+                        format!("ledger {ledger}'s {unlisted} deliveries imported before have record ids (记录编号), and this file's {new} new ones have none: the same deliveries would be counted a second time, so nothing was imported. Export the whole sheet with its 记录编号 column and import that; rows that really are new need a 记录编号 of their own"),
+                        format!("台账“{ledger}”以前导入的 {unlisted} 条帮扶记录带记录编号，这个文件的 {new} 条新记录没有：同一批记录会再算一次，所以什么也没有导入。请导出带“记录编号”列的整张表再导入；确实是新的记录，也请编上记录编号"),
+                    )
+                } else {
+                    tr!(
+                        lang,
+                        format!("ledger {ledger}'s {unlisted} deliveries imported before have no record ids (记录编号), and this file's {new} new ones have: matched by id, the same deliveries would be counted a second time, so nothing was imported. To match this ledger by 记录编号 from now on, import this file with --replace (it takes the place of the rows imported before)"),
+                        format!("台账“{ledger}”以前导入的 {unlisted} 条帮扶记录没有记录编号，这个文件的 {new} 条新记录有：按编号比对，同一批记录会再算一次，所以什么也没有导入。以后要按“记录编号”比对，请用 --replace 导入这个文件（替换以前导入的记录）"),
+                    )
+                }
+            }
             OtherLedgerHolds { other, held, rows } => {
                 let name = printable(other.as_str());
                 let word = shell_word(&name);
@@ -776,6 +796,18 @@ pub(crate) mod tests {
                 }],
                 count: 7,
             }),
+            IdsSwitched(IdSwitch {
+                ledger: LedgerName::parse("帮扶记录").unwrap(),
+                held_with_ids: true,
+                new: 3,
+                unlisted: 3,
+            }),
+            IdsSwitched(IdSwitch {
+                ledger: LedgerName::parse("帮扶记录").unwrap(),
+                held_with_ids: false,
+                new: 3,
+                unlisted: 3,
+            }),
             OtherLedgerHolds {
                 other: LedgerName::parse("帮扶记录 2024年3月").unwrap(),
                 held: 3,
@@ -822,6 +854,7 @@ pub(crate) mod tests {
                 | ReplaceRefused(_)
                 | NothingReplaced { .. }
                 | LooksCorrected(_)
+                | IdsSwitched(_)
                 | OtherLedgerHolds { .. }
                 | OtherLedgerReplace { .. } => {}
             }

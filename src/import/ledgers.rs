@@ -51,6 +51,17 @@ pub fn follow(
                 .push(Problem::new(file, 1, Column::File, message));
         }
     } else {
+        // A sheet whose id column was dropped or added since its ledger's
+        // last import would be counted twice: refused.
+        for switch in writer.id_switches()? {
+            let file = version_file(&mut report.files, &switch.ledger, Kind::Deliveries)
+                .map_or_else(|| switch.ledger.to_string(), |f| f.name.clone());
+            report.refused = true;
+            let message = ImportMsg::IdsSwitched(switch);
+            report
+                .problems
+                .push(Problem::new(file, 1, Column::File, message));
+        }
         for corrections in writer.corrections()? {
             let ledger = corrections.ledger.clone();
             if let Some(file) = version_file(&mut report.files, &ledger, Kind::Deliveries) {

@@ -169,3 +169,42 @@ fn price_times_quantity_in_a_workbook_reads_as_the_sheet_shows_it() {
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(amounts(&w), "3840|11500;43500|11500;30|11500;3690|11500");
 }
+
+#[test]
+fn a_sheet_whose_id_column_was_dropped_or_added_is_refused_not_counted_twice() {
+    // Both orders doubled every delivery, exit 0 (attacker F3).
+    let with_ids = "记录编号,日期,帮扶人,户编号,类别,物资\n\
+                    R1,2001-03-05,M1,H1,送温暖,100\n\
+                    R2,2001-03-06,M1,H1,送温暖,50\n\
+                    R3,2001-03-07,M1,H2,送温暖,100\n";
+    let without = "日期,帮扶人,户编号,类别,物资\n\
+                   2001-03-05,M1,H1,送温暖,100\n\
+                   2001-03-06,M1,H1,送温暖,50\n\
+                   2001-03-07,M1,H2,送温暖,100\n";
+    for (first, second, words) in [
+        (with_ids, without, "以前导入的 3 条帮扶记录带记录编号，这个文件的 3 条新记录没有"),
+        (without, with_ids, "以前导入的 3 条帮扶记录没有记录编号，这个文件的 3 条新记录有"),
+    ] {
+        let w = Workdir::new();
+        import_small_district(&w);
+        let a = w.gbk("a.csv", first);
+        let b = w.gbk("b.csv", second);
+        let (code, _, err) = import(&w, &["--ledger", "A", path_str(&a)]);
+        assert_eq!(code, Some(0), "{err}");
+        let (code, _, err) = import(&w, &["--lang", "zh", "--ledger", "A", path_str(&b)]);
+        assert_eq!(code, Some(1), "{err}");
+        assert!(err.contains(&format!("b.csv:1: 文件: 台账“A”{words}")), "{err}");
+        assert!(!err.contains("--replace 被拒绝"), "{err}");
+        assert_eq!(amounts(&w), "10000|0;5000|0;10000|0");
+        // The same sheet again, with a row added, goes in as before.
+        let again = format!("{first}{}", if first == with_ids {
+            "R4,2001-03-08,M1,H2,送温暖,7\n"
+        } else {
+            "2001-03-08,M1,H2,送温暖,7\n"
+        });
+        let again = w.gbk("again.csv", &again);
+        let (code, _, err) = import(&w, &["--ledger", "A", path_str(&again)]);
+        assert_eq!(code, Some(0), "{err}");
+        assert_eq!(amounts(&w), "10000|0;5000|0;10000|0;700|0");
+    }
+}

@@ -45,6 +45,22 @@ pub struct OtherLedger {
     pub held: u64,
 }
 
+/// A version of a ledger's deliveries whose new rows are matched the other
+/// way from the rows the ledger held before and that it no longer lists:
+/// without a record id (`记录编号`) where those had one, or with one where
+/// they had none. The ledger's sheet exported again with its id column
+/// dropped (or added) — every row would be counted a second time (review
+/// 4, finding F3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdSwitch {
+    pub ledger: LedgerName,
+    /// Whether the rows held before had ids (and the new rows none).
+    pub held_with_ids: bool,
+    /// The new rows, and the rows held before that the version does not list.
+    pub new: u64,
+    pub unlisted: u64,
+}
+
 /// What a correction keeps of a delivery: member, household, category.
 type Kept = (i64, i64, u8);
 
@@ -103,6 +119,58 @@ impl Writer<'_> {
                 named,
                 count,
             });
+        }
+        Ok(all)
+    }
+
+    /// Per ledger whose deliveries this import wrote, an [`IdSwitch`] if its
+    /// new rows, matched by id or by content, stand beside rows it held
+    /// before, matched the other way, that this version does not list.
+    /// Reads the new rows once, and (only where there are such new rows)
+    /// the ledger's older rows with an id (through the id index) or its
+    /// holds of deliveries.
+    pub fn id_switches(&self) -> Result<Vec<IdSwitch>> {
+        let mut ledgers: Vec<i64> = (self.versions.keys())
+            .filter(|(_, kind)| *kind == Kind::Deliveries)
+            .map(|(ledger, _)| *ledger)
+            .collect();
+        ledgers.sort_unstable();
+        let mut all = Vec::new();
+        for ledger in ledgers {
+            let Some(seen) = self.versions.get(&(ledger, Kind::Deliveries)) else {
+                continue;
+            };
+            if !self.imported_before(ledger, Kind::Deliveries)? {
+                continue;
+            }
+            let (with_id, without_id): (i64, i64) = self.conn.query_row(
+                "SELECT count(n.id), count(*) - count(n.id) FROM deliveries n
+                 WHERE n.key > ?1
+                   AND EXISTS (SELECT 1 FROM holds x WHERE x.kind = 3 AND x.record = n.key AND x.ledger = ?2)",
+                args![self.deliveries_before, ledger],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            for (new, held_with_ids, sql) in [
+                (without_id, true, HELD_WITH_IDS),
+                (with_id, false, HELD_WITHOUT_IDS),
+            ] {
+                if new == 0 {
+                    continue;
+                }
+                let mut unlisted = 0u64;
+                self.conn.stream(sql, args![self.deliveries_before, ledger], |r| {
+                    unlisted += u64::from(!seen.contains(r.get(0)?));
+                    Ok(())
+                })?;
+                if unlisted > 0 {
+                    all.push(IdSwitch {
+                        ledger: self.ledger_name(ledger)?,
+                        held_with_ids,
+                        new: u64::try_from(new).unwrap_or(0),
+                        unlisted,
+                    });
+                }
+            }
         }
         Ok(all)
     }
@@ -261,6 +329,17 @@ impl Writer<'_> {
         }))
     }
 }
+
+/// The deliveries with an id stored before an import (keys up to ?1) that
+/// ledger ?2 holds: through the id index, which lists only those.
+const HELD_WITH_IDS: &str = "SELECT d.key FROM deliveries d
+     WHERE d.id IS NOT NULL AND d.key <= ?1
+       AND EXISTS (SELECT 1 FROM holds x WHERE x.kind = 3 AND x.record = d.key AND x.ledger = ?2)";
+
+/// The deliveries without an id stored before an import (keys up to ?1)
+/// that ledger ?2 holds: through its holds.
+const HELD_WITHOUT_IDS: &str = "SELECT x.record FROM holds x JOIN deliveries d ON d.key = x.record
+     WHERE x.kind = 3 AND x.ledger = ?2 AND x.record <= ?1 AND d.id IS NULL";
 
 /// The deliveries stored before an import on day ?1 (keys up to ?2) that
 /// ledger ?3 held before import ?4, from the deliveries `$from`.

@@ -22,7 +22,7 @@ mod seen;
 pub(crate) mod sorted;
 
 pub use deliveries::{fingerprint, id_fingerprint, Resolved};
-pub use hints::{Correction, Corrections, OtherLedger};
+pub use hints::{Correction, Corrections, IdSwitch, OtherLedger};
 pub use refs::Refs;
 pub use replace::{Refusal, Replaced, Version};
 pub use seen::Seen;
