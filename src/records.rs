@@ -116,6 +116,32 @@ pub struct Pairing {
     pub household: String,
     pub since: Option<Date>,
     pub until: Option<Date>,
+    /// The second columns' references to the member and the household
+    /// (`户主` beside `户编号`), to be checked against the first.
+    pub seconds: Seconds,
+}
+
+/// A row's second references to its member and household, where the file
+/// names each in two columns (`帮扶人编号` and `帮扶人`, `户编号` and `户主`):
+/// each must name the record the first names.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Seconds {
+    pub member: Option<String>,
+    pub household: Option<String>,
+}
+
+impl Seconds {
+    /// The row's second references, cleaned as references are.
+    pub fn of(layout: &Layout, row: &RawRow) -> Seconds {
+        let at = |field| {
+            let s = clean(layout.second(&row.cells, field));
+            (!s.is_empty()).then(|| s.into_owned())
+        };
+        Seconds {
+            member: at(Field::Member),
+            household: at(Field::Household),
+        }
+    }
 }
 
 /// A delivery, borrowing its text from the row it was read from: a
@@ -365,6 +391,7 @@ pub fn pairing(layout: &Layout, row: &RawRow) -> Checked<Pairing> {
         household,
         since,
         until,
+        seconds: Seconds::of(layout, row),
     })
 }
 

@@ -511,18 +511,18 @@ impl ImportMsg {
             LooksCorrected(corrections) => corrected_text(corrections, lang),
             IdsSwitched(s) => {
                 let ledger = printable(s.ledger.as_str()).into_owned();
-                let (new, unlisted) = (s.new, s.unlisted);
+                let n = s.doubled;
                 if s.held_with_ids {
                     tr!(
                         lang,
-                        format!("ledger {ledger}'s {unlisted} deliveries imported before have record ids (记录编号), and this file's {new} new ones have none: the same deliveries would be counted a second time, so nothing was imported. Export the whole sheet with its 记录编号 column and import that; rows that really are new need a 记录编号 of their own"),
-                        format!("台账“{ledger}”以前导入的 {unlisted} 条帮扶记录带记录编号，这个文件的 {new} 条新记录没有：同一批记录会再算一次，所以什么也没有导入。请导出带“记录编号”列的整张表再导入；确实是新的记录，也请编上记录编号"),
+                        format!("{n} of this file's deliveries are ones ledger {ledger} imported before with a record id (记录编号), which this file does not give: they would be counted a second time, so nothing was imported. Export the whole sheet with its 记录编号 column and import that"),
+                        format!("这个文件的 {n} 条帮扶记录，台账“{ledger}”以前已经导入过（当时带记录编号，这个文件没有）：会再算一次，所以什么也没有导入。请导出带“记录编号”列的整张表再导入"),
                     )
                 } else {
                     tr!(
                         lang,
-                        format!("ledger {ledger}'s {unlisted} deliveries imported before have no record ids (记录编号), and this file's {new} new ones have: matched by id, the same deliveries would be counted a second time, so nothing was imported. To match this ledger by 记录编号 from now on, import this file with --replace (it takes the place of the rows imported before)"),
-                        format!("台账“{ledger}”以前导入的 {unlisted} 条帮扶记录没有记录编号，这个文件的 {new} 条新记录有：按编号比对，同一批记录会再算一次，所以什么也没有导入。以后要按“记录编号”比对，请用 --replace 导入这个文件（替换以前导入的记录）"),
+                        format!("{n} of this file's deliveries are ones ledger {ledger} imported before without a record id (记录编号): matched by this file's ids, they would be counted a second time, so nothing was imported. To match this ledger by 记录编号 from now on, import its whole sheet with --replace"),
+                        format!("这个文件的 {n} 条帮扶记录，台账“{ledger}”以前已经导入过（当时没有记录编号）：按这个文件的编号比对会再算一次，所以什么也没有导入。以后要按“记录编号”比对，请用 --replace 导入整张表"),
                     )
                 }
             }
@@ -799,14 +799,12 @@ pub(crate) mod tests {
             IdsSwitched(IdSwitch {
                 ledger: LedgerName::parse("帮扶记录").unwrap(),
                 held_with_ids: true,
-                new: 3,
-                unlisted: 3,
+                doubled: 3,
             }),
             IdsSwitched(IdSwitch {
                 ledger: LedgerName::parse("帮扶记录").unwrap(),
                 held_with_ids: false,
-                new: 3,
-                unlisted: 3,
+                doubled: 3,
             }),
             OtherLedgerHolds {
                 other: LedgerName::parse("帮扶记录 2024年3月").unwrap(),

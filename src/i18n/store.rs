@@ -50,6 +50,13 @@ pub enum StoreMsg {
     },
     /// A delivery's record id a second time in one file.
     RecordIdAgain { id: String },
+    /// A row names its household (or member) in two columns (`户编号` and
+    /// `户主`) and they name different records.
+    SecondsDisagree {
+        kind: RefKind,
+        first: String,
+        second: String,
+    },
     /// The ID number (masked) is another household's.
     IdNumberTaken { masked: String, other: String },
     /// A households row whose township is not the one this login (a
@@ -153,12 +160,12 @@ impl StoreMsg {
                     RefKind::Household => tr!(
                         lang,
                         format!("{r} is the head of {n} households ({ids}); give the id instead"),
-                        format!("{r}是 {n} 户贫困户的户主（{ids}）；请改用户编号"),
+                        format!("{r}是 {n} 户贫困户的户主（{ids}）；请改填户编号"),
                     ),
                     RefKind::Member => tr!(
                         lang,
                         format!("{r} is the name of {n} members ({ids}); give the id instead"),
-                        format!("{r}是 {n} 名帮扶人的姓名（{ids}）；请改用帮扶人编号"),
+                        format!("{r}是 {n} 名帮扶人的姓名（{ids}）；请改填帮扶人编号"),
                     ),
                 }
             }
@@ -187,6 +194,25 @@ impl StoreMsg {
                     format!("{what} {id} appears again in this file (first on line {first})"),
                     format!("{what}{id}在本文件中重复出现（第一次在第 {first} 行）"),
                 )
+            }
+            SecondsDisagree {
+                kind,
+                first,
+                second,
+            } => {
+                let (a, b) = (quote(first, lang), quote(second, lang));
+                match kind {
+                    RefKind::Household => tr!(
+                        lang,
+                        format!("the row's two household columns, {a} and {b}, name different households: which one is meant? Correct one of them"),
+                        format!("这一行的两列贫困户，{a}和{b}，说的不是同一户：是哪一户？请改正其中一列"),
+                    ),
+                    RefKind::Member => tr!(
+                        lang,
+                        format!("the row's two member columns, {a} and {b}, name different members: which one is meant? Correct one of them"),
+                        format!("这一行的两列帮扶人，{a}和{b}，说的不是同一个人：是哪一位？请改正其中一列"),
+                    ),
+                }
             }
             RecordIdAgain { id } => {
                 let id = quote(id, lang);
@@ -698,6 +724,16 @@ pub(crate) mod tests {
                 first: 2,
             },
             RecordIdAgain { id: "R1".into() },
+            SecondsDisagree {
+                kind: RefKind::Household,
+                first: "QS013".into(),
+                second: "高国庆".into(),
+            },
+            SecondsDisagree {
+                kind: RefKind::Member,
+                first: "M1".into(),
+                second: "李四".into(),
+            },
             IdNumberTaken {
                 masked: "4301**********123X".into(),
                 other: "H1".into(),
@@ -740,6 +776,7 @@ pub(crate) mod tests {
                 | OnRejectedRow { .. }
                 | IdAgain { .. }
                 | RecordIdAgain { .. }
+                | SecondsDisagree { .. }
                 | IdNumberTaken { .. }
                 | OtherTownshipRow { .. }
                 | MemberIsDistricts { .. }

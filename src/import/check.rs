@@ -99,7 +99,8 @@ impl Checker<'_> {
             Kind::Members => records::member(layout, row).map(Record::Member),
             Kind::Pairings => records::pairing(layout, row).map(Record::Pairing),
             Kind::Deliveries => records::delivery(layout, row, self.today).and_then(|d| {
-                let resolved = self.refs.delivery(&d)?;
+                let seconds = records::Seconds::of(layout, row);
+                let resolved = self.refs.delivery(&d, &seconds)?;
                 let start = notes.len();
                 notes.push_str(d.note.as_deref().unwrap_or(""));
                 Ok(Record::Delivery(resolved, start..notes.len()))

@@ -156,11 +156,9 @@ impl FileImport {
             let headers = layout.ignored.clone();
             self.warn(ImportMsg::IgnoredColumns { headers });
         }
-        for (unused, used) in layout
-            .shadowed
-            .iter()
-            .filter(|(unused, _)| !layout.money_twice.iter().any(|(_, u)| u == unused))
-        {
+        for (unused, used) in layout.shadowed.iter().filter(|(unused, _)| {
+            !layout.money_twice.iter().any(|(_, u)| u == unused) && !layout.is_second(unused)
+        }) {
             let (used, unused) = (used.clone(), unused.clone());
             self.warn(ImportMsg::ShadowedColumn { used, unused });
         }

@@ -392,6 +392,7 @@ fn write_kind(
                 household: p.household,
                 since: p.since.and_then(Date::from_days),
                 until: p.until.and_then(Date::from_days),
+                seconds: Default::default(),
             };
             line.written(writer.pairing(all, &pairing))
         })?,
@@ -512,7 +513,7 @@ fn delivery(writer: &mut Writer<'_>, d: &OtherDelivery, held: Held) -> Result<()
             cash: Fen(d.cash),
             note: d.note.as_deref().map(Cow::Borrowed),
         };
-        let resolved = writer.refs().delivery(&row)?;
+        let resolved = writer.refs().delivery(&row, &Default::default())?;
         // After the rows before it, as they come (their keys first).
         writer.end_placed()?;
         return writer.delivery(&resolved, d.note.as_deref());

@@ -453,6 +453,10 @@ pub struct Layout {
     /// The header cells as the file writes them, to name a column in a
     /// message as the file does.
     headers: Vec<String>,
+    /// For a member or household reference named by two columns (`户编号`
+    /// and `户主`), the position of the one not read: its cell is checked
+    /// to name the same record ([`Layout::second`]).
+    seconds: [Option<usize>; FIELD_COUNT],
     /// The unit of each money column (goods, cash, total) as its header
     /// states it (`物资（万元）`), `None` where it states none.
     units: [Option<MoneyUnit>; FIELD_COUNT],
@@ -489,6 +493,7 @@ impl Layout {
     /// Map the header cells to the columns of `kind`.
     pub fn new<S: AsRef<str>>(kind: Kind, headers: &[S]) -> Result<Layout, Vec<MissingColumn>> {
         let mut positions = [None; FIELD_COUNT];
+        let mut seconds = [None; FIELD_COUNT];
         let mut best_rank = [usize::MAX; FIELD_COUNT];
         let mut ignored = Vec::new();
         let mut shadowed = Vec::new();
@@ -506,14 +511,21 @@ impl Layout {
                 None => ignored.push(header.to_string()),
                 Some((field, r)) => {
                     let slot = field as usize;
+                    let reference = matches!(field, Field::Member | Field::Household);
                     match positions[slot] {
                         Some(previous) if best_rank[slot] <= r => {
                             let used: &str = AsRef::<str>::as_ref(&headers[previous]);
                             shadowed.push((header.to_string(), used.to_string()));
+                            if reference && seconds[slot].is_none() {
+                                seconds[slot] = Some(index);
+                            }
                         }
                         Some(previous) => {
                             let old: &str = AsRef::<str>::as_ref(&headers[previous]);
                             shadowed.push((old.to_string(), header.to_string()));
+                            if reference && seconds[slot].is_none() {
+                                seconds[slot] = Some(previous);
+                            }
                             positions[slot] = Some(index);
                             best_rank[slot] = r;
                         }
@@ -583,10 +595,32 @@ impl Layout {
                 .iter()
                 .map(|h| h.as_ref().trim().to_string())
                 .collect(),
+            seconds,
             units,
             not_money,
             money_twice,
         })
+    }
+
+    /// The cell of the second column naming `field`'s reference (`户主`
+    /// beside `户编号`), as [`Layout::get`] reads a cell; "" when there is
+    /// none.
+    pub fn second<'r>(&self, row: &'r csv::StringRecord, field: Field) -> &'r str {
+        cell_at(row, self.seconds[field as usize])
+    }
+
+    /// The header of that second column.
+    pub fn second_header(&self, field: Field) -> Option<&str> {
+        let at = self.seconds[field as usize]?;
+        self.headers.get(at).map(String::as_str)
+    }
+
+    /// Whether `header` is the second column of a reference, which is
+    /// checked, not passed over.
+    pub fn is_second(&self, header: &str) -> bool {
+        [Field::Member, Field::Household]
+            .iter()
+            .any(|f| self.second_header(*f) == Some(header.trim()))
     }
 
     /// The unit `field`'s amounts are read in: its header's, else the
@@ -658,11 +692,17 @@ impl Layout {
     /// bangfu writes before a cell a spreadsheet would run:
     /// [`crate::values::formula`]), or "" when the file has no such column.
     pub fn get<'r>(&self, row: &'r csv::StringRecord, field: Field) -> &'r str {
-        use crate::values::{formula::unguard, text::trim};
-        self.positions[field as usize]
-            .and_then(|i| row.get(i))
-            .map_or("", |cell| trim(unguard(trim(cell))))
+        cell_at(row, self.positions[field as usize])
     }
+}
+
+/// The cell at `position` of `row` as the parsers read it: trimmed, and
+/// without the `'` bangfu writes before a cell a spreadsheet would run.
+fn cell_at(row: &csv::StringRecord, position: Option<usize>) -> &str {
+    use crate::values::{formula::unguard, text::trim};
+    position
+        .and_then(|i| row.get(i))
+        .map_or("", |cell| trim(unguard(trim(cell))))
 }
 
 /// 乡镇, 乡镇街道, 街道, 乡, township: the headers that name a column.

@@ -52,7 +52,7 @@ fn several_records_of_one_name_are_said_in_chinese_with_the_candidates() {
     let pairings = w.utf8("结对.csv", "帮扶人,户主\nM1,张三\n");
     let err = problems_zh(&w, &[&households(&w), &members(&w), &pairings]);
     assert!(
-        err.contains("“张三”是 2 户贫困户的户主（H1、H2）；请改用户编号"),
+        err.contains("“张三”是 2 户贫困户的户主（H1、H2）；请改填户编号"),
         "{err}"
     );
 }

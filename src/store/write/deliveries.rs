@@ -14,7 +14,7 @@ use super::{Outcome, Refs, Seen, Tally, WriteError, Writer};
 use crate::args;
 use crate::i18n::store::StoreMsg;
 use crate::input::headers::{Field, Kind};
-use crate::records::{CellProblem, Delivery};
+use crate::records::{CellProblem, Delivery, Seconds};
 use crate::store::pg::deliveries::StagedRow;
 use crate::store::sql::{self, Arg, Conn, Dialect, ToArg};
 use crate::values::{Category, Fen};
@@ -24,11 +24,17 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 impl Refs {
-    /// A delivery with its references resolved and, without an id of its
-    /// own, its fingerprint.
-    pub fn delivery(&self, d: &Delivery<'_>) -> Result<Resolved, Vec<CellProblem>> {
+    /// A delivery with its references resolved (and its `seconds`, where
+    /// the file names the member or household in two columns, checked to
+    /// agree) and, without an id of its own, its fingerprint.
+    pub fn delivery(
+        &self,
+        d: &Delivery<'_>,
+        seconds: &Seconds,
+    ) -> Result<Resolved, Vec<CellProblem>> {
         let ((member, member_id), (household, household_id)) =
             self.pair(&d.member, &d.household)?;
+        self.seconds_agree(seconds, member, household)?;
         if let Some((then, own)) = self.counted_elsewhere(household, d.date.days()) {
             let msg = StoreMsg::CountedElsewhere {
                 household: household_id.to_string(),

@@ -45,21 +45,24 @@ pub struct OtherLedger {
     pub held: u64,
 }
 
-/// A version of a ledger's deliveries whose new rows are matched the other
-/// way from the rows the ledger held before and that it no longer lists:
-/// without a record id (`记录编号`) where those had one, or with one where
-/// they had none. The ledger's sheet exported again with its id column
-/// dropped (or added) — every row would be counted a second time (review
-/// 4, finding F3).
+/// New deliveries of a ledger's version that are, value for value, rows
+/// the ledger held before and that the version does not list, matched the
+/// other way: without a record id (`记录编号`) where those had one, or with
+/// one where they had none. The ledger's sheet exported again with its id
+/// column dropped (or added): each such row would be counted a second time
+/// (review 4, finding F3).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdSwitch {
     pub ledger: LedgerName,
     /// Whether the rows held before had ids (and the new rows none).
     pub held_with_ids: bool,
-    /// The new rows, and the rows held before that the version does not list.
-    pub new: u64,
-    pub unlisted: u64,
+    /// How many new rows are such a second count.
+    pub doubled: u64,
 }
+
+/// What a delivery is, value for value, but for its id and note: day,
+/// member, household, category, goods, cash.
+type Values = (i32, i64, i64, u8, i64, i64);
 
 /// What a correction keeps of a delivery: member, household, category.
 type Kept = (i64, i64, u8);
@@ -123,12 +126,12 @@ impl Writer<'_> {
         Ok(all)
     }
 
-    /// Per ledger whose deliveries this import wrote, an [`IdSwitch`] if its
-    /// new rows, matched by id or by content, stand beside rows it held
+    /// Per ledger whose deliveries this import wrote, an [`IdSwitch`] if
+    /// some of its new rows, matched by id or by content, are rows it held
     /// before, matched the other way, that this version does not list.
-    /// Reads the new rows once, and (only where there are such new rows)
-    /// the ledger's older rows with an id (through the id index) or its
-    /// holds of deliveries.
+    /// Reads the new rows once; only where the ledger holds unlisted rows
+    /// matched the other way (found through the id index, or its holds of
+    /// deliveries), those rows again.
     pub fn id_switches(&self) -> Result<Vec<IdSwitch>> {
         let mut ledgers: Vec<i64> = (self.versions.keys())
             .filter(|(_, kind)| *kind == Kind::Deliveries)
@@ -157,17 +160,51 @@ impl Writer<'_> {
                 if new == 0 {
                     continue;
                 }
-                let mut unlisted = 0u64;
-                self.conn.stream(sql, args![self.deliveries_before, ledger], |r| {
-                    unlisted += u64::from(!seen.contains(r.get(0)?));
-                    Ok(())
-                })?;
-                if unlisted > 0 {
+                // The unlisted rows matched the other way, by their values.
+                let mut unlisted: HashMap<Values, u64> = HashMap::default();
+                self.conn
+                    .stream(sql, args![self.deliveries_before, ledger], |r| {
+                        if !seen.contains(r.get(0)?) {
+                            let values = (
+                                r.get(1)?,
+                                r.get(2)?,
+                                r.get(3)?,
+                                r.get(4)?,
+                                r.get(5)?,
+                                r.get(6)?,
+                            );
+                            *unlisted.entry(values).or_default() += 1;
+                        }
+                        Ok(())
+                    })?;
+                if unlisted.is_empty() {
+                    continue;
+                }
+                let mut doubled = 0u64;
+                self.conn.stream(
+                    NEW_OF_LEDGER,
+                    args![self.deliveries_before, ledger, i64::from(!held_with_ids)],
+                    |r| {
+                        let values = (
+                            r.get(0)?,
+                            r.get(1)?,
+                            r.get(2)?,
+                            r.get(3)?,
+                            r.get(4)?,
+                            r.get(5)?,
+                        );
+                        if let Some(n) = unlisted.get_mut(&values).filter(|n| **n > 0) {
+                            *n -= 1;
+                            doubled += 1;
+                        }
+                        Ok(())
+                    },
+                )?;
+                if doubled > 0 {
                     all.push(IdSwitch {
                         ledger: self.ledger_name(ledger)?,
                         held_with_ids,
-                        new: u64::try_from(new).unwrap_or(0),
-                        unlisted,
+                        doubled,
                     });
                 }
             }
@@ -331,15 +368,27 @@ impl Writer<'_> {
 }
 
 /// The deliveries with an id stored before an import (keys up to ?1) that
-/// ledger ?2 holds: through the id index, which lists only those.
-const HELD_WITH_IDS: &str = "SELECT d.key FROM deliveries d
+/// ledger ?2 holds, with their [`Values`]: through the id index, which
+/// lists only those.
+const HELD_WITH_IDS: &str =
+    "SELECT d.key, d.day, d.member, d.household, d.category, d.goods, d.cash
+     FROM deliveries d
      WHERE d.id IS NOT NULL AND d.key <= ?1
        AND EXISTS (SELECT 1 FROM holds x WHERE x.kind = 3 AND x.record = d.key AND x.ledger = ?2)";
 
 /// The deliveries without an id stored before an import (keys up to ?1)
-/// that ledger ?2 holds: through its holds.
-const HELD_WITHOUT_IDS: &str = "SELECT x.record FROM holds x JOIN deliveries d ON d.key = x.record
+/// that ledger ?2 holds, with their [`Values`]: through its holds.
+const HELD_WITHOUT_IDS: &str =
+    "SELECT d.key, d.day, d.member, d.household, d.category, d.goods, d.cash
+     FROM holds x JOIN deliveries d ON d.key = x.record
      WHERE x.kind = 3 AND x.ledger = ?2 AND x.record <= ?1 AND d.id IS NULL";
+
+/// The [`Values`] of the deliveries an import added (keys above ?1) that
+/// ledger ?2 holds, with an id if ?3 is 1, else without one.
+const NEW_OF_LEDGER: &str = "SELECT n.day, n.member, n.household, n.category, n.goods, n.cash
+     FROM deliveries n
+     WHERE n.key > ?1 AND CASE WHEN n.id IS NULL THEN 0 ELSE 1 END = ?3
+       AND EXISTS (SELECT 1 FROM holds x WHERE x.kind = 3 AND x.record = n.key AND x.ledger = ?2)";
 
 /// The deliveries stored before an import on day ?1 (keys up to ?2) that
 /// ledger ?3 held before import ?4, from the deliveries `$from`.

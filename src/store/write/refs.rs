@@ -10,7 +10,7 @@ use crate::args;
 use crate::i18n::store::StoreMsg;
 use crate::i18n::Msg;
 use crate::input::headers::Field;
-use crate::records::CellProblem;
+use crate::records::{CellProblem, Seconds};
 use crate::store::sql::{Conn, Result};
 use crate::values::clean;
 use rustc_hash::FxHashMap as HashMap;
@@ -294,6 +294,52 @@ impl Refs {
     pub fn prefetch(&self, member: &str, household: &str) {
         self.members.by_id.prefetch(member);
         self.households.by_id.prefetch(household);
+    }
+
+    /// The problems of a row's second references (`户主` beside `户编号`):
+    /// each must name the record the first names, `member` and
+    /// `household` — by its id, or by its name among others of that
+    /// name.
+    pub fn seconds_agree(
+        &self,
+        seconds: &Seconds,
+        member: i64,
+        household: i64,
+    ) -> Result<(), Vec<CellProblem>> {
+        let mut problems = Vec::new();
+        for (index, key, second, field) in [
+            (&self.members, member, &seconds.member, Field::Member),
+            (
+                &self.households,
+                household,
+                &seconds.household,
+                Field::Household,
+            ),
+        ] {
+            let Some(second) = second.as_deref() else {
+                continue;
+            };
+            let agrees =
+                index.by_id(second) == Some(key) || index.by_name(second).as_ref().contains(&key);
+            if !agrees {
+                let first = index.id_of(key).to_string();
+                let kind = index.kind;
+                let second = second.to_string();
+                problems.push(problem(
+                    field,
+                    StoreMsg::SecondsDisagree {
+                        kind,
+                        first,
+                        second,
+                    },
+                ));
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems)
+        }
     }
 
     /// A member reference and a household reference — keys and ids — or

@@ -455,6 +455,7 @@ impl<'c> Writer<'c> {
 
     fn settle_pairing(&mut self, has: Columns, p: &Pairing) -> Result<Outcome, WriteError> {
         let ((member, _), (household, _)) = self.refs.pair(&p.member, &p.household)?;
+        self.refs.seconds_agree(&p.seconds, member, household)?;
         let outcome = self.pair(member, household, p.since, p.until, has.until)?;
         Ok(outcome)
     }
