@@ -79,6 +79,11 @@ impl<'c> Writer<'c> {
     /// into the file's sorter, to be written in key order at the end of the
     /// file ([`Writer::write_sorted`]).
     pub fn delivery(&mut self, r: &Resolved, note: Option<&str>) -> Result<(), WriteError> {
+        if r.id.is_some() {
+            self.sent.with_id = true;
+        } else {
+            self.sent.without_id = true;
+        }
         match &r.id {
             Some(id) => {
                 let settled = self.delivery_with_id(r, id, note);

@@ -164,6 +164,17 @@ pub struct Writer<'c> {
     /// On PostgreSQL: a merge's deliveries at their stored places
     /// ([`merge`]), settled likewise.
     placed: Placing,
+    /// Whether this import was given deliveries with a record id, and
+    /// without one: [`Writer::id_switches`] looks for rows matched the
+    /// other way only where there can be some.
+    sent: IdKinds,
+}
+
+/// Whether deliveries with a record id, and without one, were given.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct IdKinds {
+    pub with_id: bool,
+    pub without_id: bool,
 }
 
 impl<'c> Writer<'c> {
@@ -195,6 +206,7 @@ impl<'c> Writer<'c> {
             deliveries: deliveries::Deliveries::new(conn, command)?,
             staged: Staged::new(),
             placed: Placing::new(),
+            sent: IdKinds::default(),
         })
     }
 
