@@ -94,6 +94,12 @@ pub enum ImportMsg {
     UnreadMoney {
         headers: Vec<String>,
     },
+    /// A workbook's sheets besides the one read (the first), which hold
+    /// cells and were not read.
+    OtherSheets {
+        sheet: String,
+        others: Vec<String>,
+    },
     /// A money column whose header states a unit that is not money
     /// (`物资（件）`).
     NotYuan {
@@ -389,6 +395,15 @@ impl ImportMsg {
                     some_of(headers, lang)
                 ),
             ),
+            OtherSheets { sheet, others } => {
+                let n = others.len();
+                let list = some_of(others, lang);
+                tr!(
+                    lang,
+                    format!("only the first sheet, {sheet}, was read; the workbook's {n} other sheet(s) with cells ({list}) were not: import each with --sheet NAME (with --replace, give each sheet a --ledger NAME of its own, or the sheet imported last takes the place of the others)"),
+                    format!("只读了第一张工作表“{sheet}”；工作簿里另外 {n} 张有内容的工作表（{list}）没有读：请逐张用 --sheet 表名 导入（用 --replace 时，请给每张表各取一个 --ledger 台账名，否则后导入的表会替换先导入的）"),
+                )
+            }
             NotYuan { header, unit } => tr!(
                 lang,
                 format!(
@@ -732,6 +747,10 @@ pub(crate) mod tests {
             UnreadMoney {
                 headers: vec!["金额".into()],
             },
+            OtherSheets {
+                sheet: "10月".into(),
+                others: vec!["11月".into(), "12月".into()],
+            },
             NotYuan {
                 header: "物资（件）".into(),
                 unit: "件".into(),
@@ -838,6 +857,7 @@ pub(crate) mod tests {
                 | File(_)
                 | MissingColumn { .. }
                 | UnreadMoney { .. }
+                | OtherSheets { .. }
                 | NotYuan { .. }
                 | MoneyTwice { .. }
                 | TitleUnit { .. }

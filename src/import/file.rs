@@ -55,6 +55,12 @@ impl FileImport {
             footer_lines: Vec::new(),
             unreadable: false,
         };
+        if let (Some(sheet), false) = (&source.sheet, source.unread_sheets.is_empty()) {
+            file.warn(ImportMsg::OtherSheets {
+                sheet: sheet.clone(),
+                others: source.unread_sheets.clone(),
+            });
+        }
         if source.title_rows > 0 {
             file.warn(ImportMsg::HeaderOnLine {
                 line: source.header.line,

@@ -155,6 +155,8 @@ pub struct Source {
     pub lossy: bool,
     /// The sheet read, for a workbook.
     pub sheet: Option<String>,
+    /// A workbook's other sheets holding cells, not read (no `--sheet`).
+    pub unread_sheets: Vec<String>,
     /// The size of the source in the unit of [`RawRow::pos`], when known.
     pub total: u64,
     /// The SHA-256 of its bytes, known once they were all read.
@@ -222,6 +224,7 @@ impl Source {
         };
         let name = sheet.name.clone();
         let format = sheet.format.clone();
+        let unread = sheet.unread.clone();
         let total = sheet.height();
         Ok(Source::from_rows(
             format,
@@ -232,6 +235,7 @@ impl Source {
         .map(|mut s| {
             // Named in every message about the file: never raw.
             s.sheet = Some(crate::values::printable(&name).into_owned());
+            s.unread_sheets = unread;
             s.total = total;
             s.digest = digest;
             s
@@ -409,6 +413,7 @@ impl Source {
             title_unit,
             lossy,
             sheet: None,
+            unread_sheets: Vec::new(),
             total: 0,
             digest: Digest::default(),
             pending,

@@ -31,6 +31,9 @@ pub struct Sheet {
     pub name: String,
     pub format: String,
     cells: Cells,
+    /// Without `--sheet`: the workbook's other sheets that hold cells,
+    /// which are not read (contract §6: the first sheet).
+    pub unread: Vec<String>,
 }
 
 /// The non-empty cells of a sheet as the text the parsers read, sorted by
@@ -149,11 +152,41 @@ pub fn open(path: &Path, sheet: Option<&str>) -> Result<Result<Sheet, FileError>
         .extension()
         .and_then(|e| e.to_str())
         .map_or_else(|| "workbook".to_string(), str::to_ascii_lowercase);
+    // The clerk who keeps a month a sheet must hear that only the first
+    // was read (review 4, clerk 1c). An empty sheet (Excel's Sheet2) is
+    // not named; one that cannot be read is.
+    let unread = match sheet {
+        Some(_) => Vec::new(),
+        None => names
+            .iter()
+            .filter(|n| **n != name)
+            .filter(|n| unpanicked(|| holds_cells(&mut workbook, n)).unwrap_or(true))
+            .map(|n| crate::values::printable(n).into_owned())
+            .collect(),
+    };
     Ok(Ok(Sheet {
         name,
         format,
         cells,
+        unread,
     }))
+}
+
+/// Whether sheet `name` holds a cell (or cannot be read): for .xlsx and
+/// .xlsb the first cell of a stream, for the formats calamine has read
+/// whole on opening the sheet's range.
+fn holds_cells<RS: std::io::Read + std::io::Seek>(workbook: &mut Sheets<RS>, name: &str) -> bool {
+    match workbook {
+        Sheets::Xlsx(book) => book
+            .worksheet_cells_reader(name)
+            .map_or(true, |mut r| !matches!(r.next_cell(), Ok(None))),
+        Sheets::Xlsb(book) => book
+            .worksheet_cells_reader(name)
+            .map_or(true, |mut r| !matches!(r.next_cell(), Ok(None))),
+        book => book
+            .worksheet_range(name)
+            .map_or(true, |r| r.used_cells().next().is_some()),
+    }
 }
 
 std::thread_local! {
@@ -481,6 +514,7 @@ mod tests {
             name: "s".into(),
             format: "xlsx".into(),
             cells: kept,
+            unread: Vec::new(),
         }
     }
 

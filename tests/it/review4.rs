@@ -270,3 +270,48 @@ fn a_row_whose_household_id_and_head_name_two_households_is_its_problem() {
         "{err}"
     );
 }
+
+#[test]
+fn a_workbook_with_more_sheets_than_the_one_read_says_so() {
+    // A month a sheet: only 10月 was read, without a word (clerk 1c).
+    let w = Workdir::new();
+    import_small_district(&w);
+    let mut book = Workbook::new();
+    for (month, goods) in [
+        ("10月", 100.0),
+        ("11月", 200.0),
+        ("12月", 300.0),
+        ("Sheet4", 0.0),
+    ] {
+        let sheet = book.add_worksheet();
+        sheet.set_name(month).unwrap();
+        if month == "Sheet4" {
+            continue;
+        }
+        for (c, head) in ["日期", "帮扶人", "户编号", "类别", "物资"]
+            .iter()
+            .enumerate()
+        {
+            sheet.write_string(0, c as u16, *head).unwrap();
+        }
+        for (c, cell) in ["2001-03-05", "M1", "H1", "送温暖"].iter().enumerate() {
+            sheet.write_string(1, c as u16, *cell).unwrap();
+        }
+        sheet.write_number(1, 4, goods).unwrap();
+    }
+    let path = w.path("按月.xlsx");
+    book.save(&path).unwrap();
+    let (code, _, err) = import(&w, &["--lang", "zh", path_str(&path)]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains(
+            "只读了第一张工作表“10月”；工作簿里另外 2 张有内容的工作表（11月、12月）没有读"
+        ),
+        "{err}"
+    );
+    assert_eq!(amounts(&w), "10000|0");
+    // With --sheet, nothing to say.
+    let (code, _, err) = import(&w, &["--lang", "zh", "--sheet", "11月", path_str(&path)]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(!err.contains("只读了第一张"), "{err}");
+}
