@@ -331,7 +331,7 @@ fn write_block(
                 .map(|cell| formula::guard(cell).into_owned()),
         )
     };
-    record(&mut w, header, "error")?;
+    record(&mut w, header, crate::i18n::import::ERROR_COLUMN)?;
     for (cells, problems) in blocks.iter().flat_map(|b| &b.rows) {
         let error = problems
             .iter()

@@ -100,6 +100,10 @@ pub enum ImportMsg {
         sheet: String,
         others: Vec<String>,
     },
+    /// A corrected rejects file whose deliveries are already stored.
+    RejectsAgain {
+        rows: u64,
+    },
     /// A money column whose header states a unit that is not money
     /// (`物资（件）`).
     NotYuan {
@@ -196,6 +200,19 @@ impl FileError {
 const NAMES_IN_A_MESSAGE: usize = 5;
 
 /// `a, b, c` — the first few items, printable, then "and N more".
+/// The header of the column a rejects file (`--rejects`) ends in:
+/// `error`, as contract §3.5 names it, in every language (a sheet or
+/// script that reads rejects files finds it by that name); the problems
+/// in its cells are in the clerk's language.
+pub const ERROR_COLUMN: &str = "error";
+
+/// Whether `header` is that column (or a clerk's translation of it,
+/// `错误`): a corrected rejects file imported again is told by it.
+pub fn is_error_column(header: &str) -> bool {
+    let n = crate::values::normalize_header(header);
+    n == ERROR_COLUMN || n == "错误"
+}
+
 pub fn some_of<S: AsRef<str>>(items: &[S], lang: Lang) -> String {
     let mut text = items
         .iter()
@@ -404,6 +421,11 @@ impl ImportMsg {
                     format!("只读了第一张工作表“{sheet}”；工作簿里另外 {n} 张有内容的工作表（{list}）没有读：请逐张用 --sheet 表名 导入（用 --replace 时，请给每张表各取一个 --ledger 台账名，否则后导入的表会替换先导入的）"),
                 )
             }
+            RejectsAgain { rows } => tr!(
+                lang,
+                format!("{rows} row(s) of this rejects file are, value for value, deliveries already stored, so nothing was imported. A rejected row was not imported: if such a row is a second, identical delivery of its sheet, correct it in the sheet and import the whole sheet again (identical rows are told apart by their number in the sheet, which a rejects file, holding the row alone, does not keep); if this rejects file was imported before, it need not be imported again"),
+                format!("这个待改文件里有 {rows} 行和已经导入的帮扶记录完全相同，所以什么也没有导入。被拒绝的行当时没有导入：如果它是原表里又一次相同的帮扶，请在原表里改正，再把整张表重新导入（相同的行按它们在整张表里是第几条来区分，待改文件里只有这一行，分不出来）；如果这个待改文件已经导入过，就不用再导入了"),
+            ),
             NotYuan { header, unit } => tr!(
                 lang,
                 format!(
@@ -751,6 +773,7 @@ pub(crate) mod tests {
                 sheet: "10月".into(),
                 others: vec!["11月".into(), "12月".into()],
             },
+            RejectsAgain { rows: 1 },
             NotYuan {
                 header: "物资（件）".into(),
                 unit: "件".into(),
@@ -858,6 +881,7 @@ pub(crate) mod tests {
                 | MissingColumn { .. }
                 | UnreadMoney { .. }
                 | OtherSheets { .. }
+                | RejectsAgain { .. }
                 | NotYuan { .. }
                 | MoneyTwice { .. }
                 | TitleUnit { .. }

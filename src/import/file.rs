@@ -158,9 +158,18 @@ impl FileImport {
             }
             _ => layout,
         };
-        if !layout.ignored.is_empty() {
-            let headers = layout.ignored.clone();
-            self.warn(ImportMsg::IgnoredColumns { headers });
+        // A rejects file bangfu wrote ends in its error column: not
+        // named as ignored, and told apart (ledgers::rejects_again).
+        let errors = |h: &String| crate::i18n::import::is_error_column(h);
+        self.result.rejects_file = layout.ignored.last().is_some_and(errors);
+        let ignored: Vec<String> = layout
+            .ignored
+            .iter()
+            .filter(|h| !errors(h))
+            .cloned()
+            .collect();
+        if !ignored.is_empty() {
+            self.warn(ImportMsg::IgnoredColumns { headers: ignored });
         }
         for (unused, used) in layout.shadowed.iter().filter(|(unused, _)| {
             !layout.money_twice.iter().any(|(_, u)| u == unused) && !layout.is_second(unused)

@@ -123,6 +123,26 @@ pub fn follow(
     Ok(())
 }
 
+/// A corrected rejects file's deliveries that are, value for value,
+/// deliveries already stored (counted unchanged or updated): a rejected
+/// row was not stored, so such a row is a second, identical delivery of
+/// its sheet — which the rejects file, holding it alone, numbers as the
+/// first (contract §3.4) and so would lose — or the rejects file imported
+/// a second time. Either way the import is refused, saying both (review
+/// 4, finding F2).
+pub fn rejects_again(report: &mut ImportReport) {
+    for file in &report.files {
+        let met = file.counts.unchanged + file.counts.updated;
+        if file.rejects_file && file.kind == Some(Kind::Deliveries) && met > 0 {
+            let message = ImportMsg::RejectsAgain { rows: met };
+            report.refused = true;
+            report
+                .problems
+                .push(Problem::new(file.name.clone(), 1, Column::File, message));
+        }
+    }
+}
+
 /// The file a version's count and messages go on: the last of its ledger
 /// and kind — for pairings a members file lists, the last members file of
 /// the ledger.

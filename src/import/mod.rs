@@ -89,6 +89,9 @@ pub struct FileResult {
     pub counts: Counts,
     /// The SHA-256 of the file's bytes, once they were read.
     pub digest: Digest,
+    /// Whether it is a rejects file bangfu wrote (`--rejects`: its header
+    /// ends in the error column), corrected and imported.
+    pub rejects_file: bool,
 }
 
 /// Rows rejected from one file, for the rejects file.
@@ -170,6 +173,7 @@ fn import_in_transaction(
         for input in inputs {
             import_file(&mut writer, input, options, today, report)?;
         }
+        ledgers::rejects_again(report);
         ledgers::follow(&mut writer, options, report)?;
     }
     let clean_run = report.problems.is_empty();

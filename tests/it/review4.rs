@@ -315,3 +315,68 @@ fn a_workbook_with_more_sheets_than_the_one_read_says_so() {
     assert_eq!(code, Some(0), "{err}");
     assert!(!err.contains("只读了第一张"), "{err}");
 }
+
+#[test]
+fn a_corrected_rejects_file_whose_row_is_already_stored_is_refused_not_lost() {
+    // Two identical visits, the second with a typo in its category: the
+    // corrected rejects file's row matched the first, "unchanged", and the
+    // second visit was lost, exit 0 (attacker F2).
+    let w = Workdir::new();
+    import_small_district(&w);
+    let d = w.gbk(
+        "d.csv",
+        "日期,帮扶人,户编号,类别,物资,备注\n\
+         2001-03-01,M1,H1,送温暖,100,大米一袋\n\
+         2001-03-01,M1,H1,温暧,100,大米一袋\n\
+         2001-03-02,M1,H2,送温暖,50,\n",
+    );
+    let rejects = w.path("r.csv");
+    let (code, _, err) = import(
+        &w,
+        &[
+            "--ledger",
+            "RJ",
+            "--rejects",
+            path_str(&rejects),
+            path_str(&d),
+        ],
+    );
+    assert_eq!(code, Some(1), "{err}");
+    let text = std::fs::read_to_string(&rejects).unwrap();
+    assert!(
+        text.contains(",error\n") || text.contains(",error\r\n"),
+        "{text}"
+    );
+    let fixed = w.utf8(
+        "fixed.csv",
+        &text
+            .trim_start_matches('\u{feff}')
+            .replace("温暧", "送温暖"),
+    );
+    let (code, _, err) = import(&w, &["--lang", "zh", "--ledger", "RJ", path_str(&fixed)]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("fixed.csv:1: 文件: 这个待改文件里有 1 行和已经导入的帮扶记录完全相同，所以什么也没有导入"),
+        "{err}"
+    );
+    assert!(!err.contains("未知的列") && !err.contains("忽略"), "{err}");
+    assert_eq!(amounts(&w), "10000|0;5000|0");
+    // The whole sheet, corrected and imported again, adds the second visit.
+    let sheet = w.gbk(
+        "d.csv",
+        "日期,帮扶人,户编号,类别,物资,备注\n\
+         2001-03-01,M1,H1,送温暖,100,大米一袋\n\
+         2001-03-01,M1,H1,送温暖,100,大米一袋\n\
+         2001-03-02,M1,H2,送温暖,50,\n",
+    );
+    let (code, _, err) = import(&w, &["--ledger", "RJ", path_str(&sheet)]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(amounts(&w), "10000|0;10000|0;5000|0");
+    // A rejects file whose rows are all new still goes in.
+    let other = w.utf8(
+        "other.csv",
+        "日期,帮扶人,户编号,类别,物资,备注,error\n2001-04-01,M1,H1,送温暖,30,,x\n",
+    );
+    let (code, _, err) = import(&w, &["--ledger", "RJ", path_str(&other)]);
+    assert_eq!(code, Some(0), "{err}");
+}
