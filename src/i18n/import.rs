@@ -640,6 +640,20 @@ fn refused_text(refusal: &Refusal, lang: Lang) -> String {
                 format!("--replace 会删掉台账“{ledger}”中{townships}的 {what}，而文件里没有这些乡镇的行：这是不是另一个乡镇同名的文件？请用 --ledger 给每个乡镇的文件各起一个台账名；如果这些记录确实没有了，请加 --force 重新导入"),
             )
         }
+        Refusal::OlderVersion {
+            ledger,
+            kind,
+            dropped,
+            earlier,
+            later,
+        } => {
+            let (ledger, what) = (printable(ledger.as_str()), records(*kind, *dropped, lang));
+            tr!(
+                lang,
+                format!("this file is, byte for byte, the one import {earlier} brought in for ledger {ledger}, and import {later} brought a newer version since: --replace with it would remove {what} added since. Is it last month's file? To go back to it all the same, import it again with --force; to take back an import, use bangfu undo {later}"),
+                format!("这个文件和第 {earlier} 次导入的台账“{ledger}”文件一字不差，而之后第 {later} 次导入了更新的版本：用它 --replace 会删掉之后新增的 {what}。是不是上个月的文件？如果确实要退回到这一版，请加 --force 重新导入；要撤销某次导入，请用 bangfu undo {later}"),
+            )
+        }
     }
 }
 
@@ -819,6 +833,13 @@ pub(crate) mod tests {
                 kind: Kind::Deliveries,
                 dropped: 6,
                 held: 10,
+            }),
+            ReplaceRefused(Refusal::OlderVersion {
+                ledger: LedgerName::parse("帮扶记录").unwrap(),
+                kind: Kind::Deliveries,
+                dropped: 5,
+                earlier: 1,
+                later: 4,
             }),
             ReplaceRefused(Refusal::OtherTownships {
                 ledger: LedgerName::parse("帮扶记录").unwrap(),

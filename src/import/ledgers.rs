@@ -31,17 +31,41 @@ pub fn follow(
         return Ok(());
     }
     if options.replace {
-        let replaced = writer.replace(options.force)?;
+        let mut replaced = writer.replace(options.force)?;
         for version in &replaced.versions {
             if let Some(file) = version_file(&mut report.files, &version.ledger, version.kind) {
                 file.counts.removed += version.removed;
+            }
+        }
+        if !options.force {
+            for version in replaced.versions.iter().filter(|v| v.removed > 0) {
+                let files = report
+                    .files
+                    .iter()
+                    .filter(|f| f.ledger == version.ledger && f.kind == Some(version.kind));
+                for sha256 in files.filter_map(|f| f.digest.get()) {
+                    let Some((earlier, later)) =
+                        writer.older_version(&version.ledger, version.kind, sha256)?
+                    else {
+                        continue;
+                    };
+                    replaced.refusals.push(Refusal::OlderVersion {
+                        ledger: version.ledger.clone(),
+                        kind: version.kind,
+                        dropped: version.removed,
+                        earlier,
+                        later,
+                    });
+                    break;
+                }
             }
         }
         report.refused = !replaced.refusals.is_empty();
         for refusal in replaced.refusals {
             let (ledger, kind) = match &refusal {
                 Refusal::MostOfTheLedger { ledger, kind, .. }
-                | Refusal::OtherTownships { ledger, kind, .. } => (ledger.clone(), *kind),
+                | Refusal::OtherTownships { ledger, kind, .. }
+                | Refusal::OlderVersion { ledger, kind, .. } => (ledger.clone(), *kind),
             };
             let file = version_file(&mut report.files, &ledger, kind)
                 .map_or_else(|| ledger.to_string(), |f| f.name.clone());

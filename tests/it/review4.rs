@@ -380,3 +380,32 @@ fn a_corrected_rejects_file_whose_row_is_already_stored_is_refused_not_lost() {
     let (code, _, err) = import(&w, &["--ledger", "RJ", path_str(&other)]);
     assert_eq!(code, Some(0), "{err}");
 }
+
+#[test]
+fn replacing_with_last_months_file_again_is_refused_without_force() {
+    // November's file imported with --replace after December's took
+    // December's rows back, exit 0 (clerk 1e).
+    let w = Workdir::new();
+    import_small_district(&w);
+    let november = "日期,帮扶人,户编号,类别,物资\n2001-11-05,M1,H1,送温暖,100\n2001-11-06,M1,H2,送温暖,100\n2001-11-07,M1,H2,送温暖,100\n";
+    let nov = w.gbk("帮扶记录.csv", november);
+    let (code, _, err) = import(&w, &["--replace", path_str(&nov)]);
+    assert_eq!(code, Some(0), "{err}");
+    let dec = w.path("12月");
+    std::fs::create_dir_all(&dec).unwrap();
+    let december = format!("{november}2001-12-01,M1,H1,送温暖,7\n");
+    let dec = w.gbk("12月/帮扶记录.csv", &december);
+    let (code, _, err) = import(&w, &["--replace", path_str(&dec)]);
+    assert_eq!(code, Some(0), "{err}");
+    let (code, _, err) = import(&w, &["--lang", "zh", "--replace", path_str(&nov)]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("这个文件和第 2 次导入的台账“帮扶记录”文件一字不差，而之后第 3 次导入了更新的版本：用它 --replace 会删掉之后新增的 1 条"),
+        "{err}"
+    );
+    assert_eq!(amounts(&w).split(';').count(), 4);
+    // --force goes back to it.
+    let (code, _, err) = import(&w, &["--replace", "--force", path_str(&nov)]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(amounts(&w).split(';').count(), 3);
+}

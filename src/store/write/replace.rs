@@ -43,6 +43,17 @@ pub enum Refusal {
         dropped: u64,
         townships: Vec<String>,
     },
+    /// Its file is, byte for byte, the one import `earlier` brought in as
+    /// the ledger's version of `kind`, and import `later` brought a newer
+    /// one: replacing with it would take back what came since (`dropped`
+    /// records), last month's file imported by mistake (review 4, 1e).
+    OlderVersion {
+        ledger: LedgerName,
+        kind: Kind,
+        dropped: u64,
+        earlier: i64,
+        later: i64,
+    },
 }
 
 /// What `--replace` did, or would have done when refused (then nothing of
@@ -61,6 +72,34 @@ struct Plan {
 }
 
 impl Writer<'_> {
+    /// For a file of `ledger`'s version of `kind` whose bytes hash to
+    /// `sha256`: the last import (not undone) that brought in the same
+    /// bytes for it, and the last one since that brought in others, if
+    /// there is such a later one.
+    pub fn older_version(
+        &self,
+        ledger: &LedgerName,
+        kind: Kind,
+        sha256: &str,
+    ) -> Result<Option<(i64, i64)>> {
+        let Some(key) = self.ledger_key(ledger)? else {
+            return Ok(None);
+        };
+        let found: Option<(i64, Option<i64>)> = self.conn.query_opt(
+            "SELECT i.command,
+                    (SELECT max(j.command) FROM imports j LEFT JOIN commands cj ON cj.number = j.command
+                     WHERE j.ledger = i.ledger AND j.kind = i.kind AND j.command > i.command
+                       AND cj.undone IS NULL AND j.sha256 IS DISTINCT FROM i.sha256)
+             FROM imports i LEFT JOIN commands c ON c.number = i.command
+             WHERE i.ledger = ?1 AND i.kind = ?2 AND i.sha256 = ?3 AND c.undone IS NULL
+               AND i.command < ?4
+             ORDER BY i.command DESC LIMIT 1",
+            args![key, kind.key(), sha256, self.command],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok(found.and_then(|(earlier, later)| Some((earlier, later?))))
+    }
+
     /// Make every version this import wrote its ledger's current one, or
     /// say why not (`force`: whatever it drops).
     pub fn replace(&mut self, force: bool) -> Result<Replaced> {
