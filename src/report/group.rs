@@ -374,6 +374,10 @@ impl World {
             Dim::Township => seen.household.township,
             Dim::Village => seen.household.place,
             Dim::Cause => self.household_cause.get(h as usize).copied().unwrap_or(0),
+            // A household off the roster on the day (销户 by its status,
+            // or dropped by a `--replace` of its ledger) is removed, as
+            // summary counts it (review 4, F7).
+            Dim::Status if seen.household.removed => u32::from(Status::Removed.index()),
             Dim::Status => u32::from(seen.household.status),
             Dim::Year | Dim::Quarter | Dim::Month => {
                 let month = months.of(d.day);

@@ -123,12 +123,15 @@ const FIELDS: [&str; 13] = [
 /// first: by day, import, then the card's order of fields.
 fn history(
     conn: Db<'_>,
-    kind: i64,
-    key: i64,
+    (kind, key): (i64, i64),
+    household: Option<&crate::store::query::HouseholdInfo>,
     lang: Lang,
     reveal: bool,
 ) -> anyhow::Result<Vec<Change>> {
     let mut changes = query::history_of(conn, kind, key)?;
+    if let Some(household) = household {
+        super::world::dated_as_lifted(&mut changes, household);
+    }
     let rank = |field: &str| {
         FIELDS
             .iter()
@@ -271,7 +274,8 @@ pub fn card(
         false => title,
     };
     let ledgers = query::ledgers_holding(conn, kind, key)?;
-    let history = history(conn, kind, key, lang, reveal)?;
+    let household = (!of_member).then(|| world.household_by_key(key)).flatten();
+    let history = history(conn, (kind, key), household, lang, reveal)?;
     let list = query::deliveries_of(conn, of_member, key, ledger)?;
     let facts: Vec<DeliveryFacts> = list.iter().map(|d| d.facts).collect();
     let totals = compute_in(

@@ -154,6 +154,28 @@ fn flag_value(v: &Stored) -> u32 {
     u32::from(set)
 }
 
+/// A household's history as its status is dated (contract §8: lifted
+/// from its `lifted_on` date): where it is lifted now and has a lifted_on,
+/// its last change to lifted (by import) holds from that day. The import
+/// that lifted it dated the change by the lifted_on it had then; a later
+/// correction of lifted_on alone changes no status, and without this the
+/// reports went on dating the status by the old day (review 4, F4). Undo
+/// of the correction puts lifted_on back, and the dating with it.
+/// `changes` are the household's own.
+pub fn dated_as_lifted(changes: &mut [Change], household: &HouseholdInfo) {
+    let (Status::Lifted, Some(day)) = (household.status(), household.lifted_on) else {
+        return;
+    };
+    let lifted = u32::from(Status::Lifted.index());
+    if let Some(change) = changes
+        .iter_mut()
+        .filter(|c| c.kind == 0 && c.field == "status" && status_value(&c.new) == lifted)
+        .max_by_key(|c| c.command)
+    {
+        change.day = day;
+    }
+}
+
 /// Households and members, loaded once, with their dimension values.
 pub struct World {
     pub households: Vec<HouseholdInfo>,
@@ -186,7 +208,7 @@ impl World {
     pub fn load(conn: Db<'_>) -> crate::store::sql::Result<World> {
         let households = query::households(conn)?;
         let members = query::members(conn)?;
-        let changes = query::dated_history(conn)?;
+        let mut changes = query::dated_history(conn)?;
         let mut world = World {
             household_at: positions(households.iter().map(|h| h.key)),
             member_at: positions(members.iter().map(|m| m.key)),
@@ -218,6 +240,16 @@ impl World {
                 .push(world.causes.id(h.cause.as_deref().unwrap_or("")));
         }
         world.household_states = Dated::new(now);
+        for rows in changes.chunk_by_mut(|a, b| (a.kind, a.record) == (b.kind, b.record)) {
+            let Some(first) = rows.first().filter(|c| c.kind == 0) else {
+                continue;
+            };
+            let household = (world.household_index(first.record))
+                .and_then(|h| world.households.get(h as usize));
+            if let Some(household) = household {
+                dated_as_lifted(rows, household);
+            }
+        }
         let now = world
             .members
             .iter()

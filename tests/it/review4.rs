@@ -409,3 +409,125 @@ fn replacing_with_last_months_file_again_is_refused_without_force() {
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(amounts(&w).split(';').count(), 3);
 }
+
+/// `bangfu ARGS` on `today`: exit code, stdout and stderr.
+fn on(w: &Workdir, today: &str, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = w
+        .bangfu()
+        .env("BANGFU_TODAY", today)
+        .args(args)
+        .output()
+        .expect("run bangfu");
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (out.status.code(), text(&out.stdout), text(&out.stderr))
+}
+
+#[test]
+fn a_corrected_lifted_on_date_moves_the_day_the_household_is_lifted_from() {
+    // lifted_on corrected from 2024-05-01 to 2024-08-01: unpaired and
+    // totals by status went on dating the status by 05-01 (attacker F4).
+    let w = Workdir::new();
+    let m = w.utf8("m.csv", "id,name,unit\nM1,赵六,区财政局\n");
+    let p = w.utf8("p.csv", "member,household,since\nM1,H2,2024-01-01\n");
+    let d = w.utf8(
+        "d.csv",
+        "date,member,household,category,goods\n2024-06-10,M1,H1,warmth,100\n2024-08-10,M1,H1,warmth,200\n",
+    );
+    let households = |status: &str, lifted_on: &str| {
+        format!("id,head,township,status,lifted_on\nH1,张三,工农乡,{status},{lifted_on}\nH2,李四,工农乡,poor,\n")
+    };
+    let steps = [
+        ("2024-04-01", households("poor", "")),
+        ("2024-06-01", households("lifted", "2024-05-01")),
+        ("2024-09-01", households("lifted", "2024-08-01")),
+    ];
+    for (i, (today, text)) in steps.iter().enumerate() {
+        if i == 2 {
+            let (code, _, err) = on(&w, "2024-08-20", &["import", path_str(&d)]);
+            assert_eq!(code, Some(0), "{err}");
+        }
+        let h = w.utf8("h.csv", text);
+        let mut args = vec!["import", path_str(&h)];
+        if i == 0 {
+            args.extend([path_str(&m), path_str(&p)]);
+        }
+        let (code, _, err) = on(&w, today, &args);
+        assert_eq!(code, Some(0), "{err}");
+    }
+    let (_, out, err) = on(
+        &w,
+        "2024-10-01",
+        &["unpaired", "--as-of", "2024-06-15", "--format", "csv"],
+    );
+    assert!(out.contains("H1"), "{out}{err}");
+    let (_, out, _) = on(
+        &w,
+        "2024-10-01",
+        &["unpaired", "--as-of", "2024-08-15", "--format", "csv"],
+    );
+    assert!(!out.contains("H1"), "{out}");
+    let (_, out, err) = on(
+        &w,
+        "2024-10-01",
+        &["totals", "--by", "status", "--format", "csv"],
+    );
+    assert!(out.contains("poor") && out.contains("100.00"), "{out}{err}");
+    assert!(out.contains("lifted") && out.contains("200.00"), "{out}");
+    // show's history dates the change by the corrected day too.
+    let (_, out, _) = on(&w, "2024-10-01", &["show", "household", "H1"]);
+    assert!(out.contains("2024-08-01"), "{out}");
+    assert!(!out.contains("2024-05-01: status"), "{out}");
+    // Undo of the correction puts the old day back.
+    let (code, _, err) = on(&w, "2024-10-01", &["undo", "4"]);
+    assert_eq!(code, Some(0), "{err}");
+    let (_, out, _) = on(
+        &w,
+        "2024-10-01",
+        &["unpaired", "--as-of", "2024-06-15", "--format", "csv"],
+    );
+    assert!(!out.contains("H1"), "{out}");
+}
+
+#[test]
+fn a_household_a_replace_took_off_the_roster_groups_as_removed_from_that_day() {
+    // Grouped as poor after --replace dropped it (attacker F7), where one
+    // marked 销户 grouped as removed.
+    let w = Workdir::new();
+    let m = w.utf8("m.csv", "id,name,unit\nM1,赵六,区财政局\n");
+    let v1 = "id,head,township\nH1,张三,工农乡\nH2,李四,工农乡\nH3,王五,工农乡\n";
+    let h = w.utf8("贫困户.csv", v1);
+    let (code, _, err) = on(&w, "2024-05-01", &["import", path_str(&h), path_str(&m)]);
+    assert_eq!(code, Some(0), "{err}");
+    let d = w.utf8(
+        "d.csv",
+        "date,member,household,category,goods\n2024-05-10,M1,H3,warmth,100\n",
+    );
+    let (code, _, err) = on(&w, "2024-05-20", &["import", path_str(&d)]);
+    assert_eq!(code, Some(0), "{err}");
+    let h = w.utf8(
+        "贫困户.csv",
+        "id,head,township\nH1,张三,工农乡\nH2,李四,工农乡\n",
+    );
+    let (code, _, err) = on(
+        &w,
+        "2024-06-01",
+        &["import", "--replace", "--force", path_str(&h)],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let d = w.utf8(
+        "d2.csv",
+        "date,member,household,category,goods\n2024-06-15,M1,H3,warmth,200\n",
+    );
+    let (code, _, err) = on(&w, "2024-06-20", &["import", path_str(&d)]);
+    assert_eq!(code, Some(0), "{err}");
+    let (_, out, err) = on(
+        &w,
+        "2024-07-01",
+        &["totals", "--by", "status", "--format", "csv"],
+    );
+    assert!(
+        out.contains("poor,") && out.contains("100.00"),
+        "{out}{err}"
+    );
+    assert!(out.contains("removed,") && out.contains("200.00"), "{out}");
+}
