@@ -9,7 +9,7 @@
 use super::{tr, Lang, Msg};
 use crate::input::headers::Kind;
 use crate::input::FileError;
-use crate::store::write::{Corrections, IdSwitch, Refusal};
+use crate::store::write::{Corrections, IdSwitch, Refusal, Unlisted};
 use crate::values::text::printable;
 use crate::values::{Date, Fen, LedgerName};
 
@@ -169,6 +169,9 @@ pub enum ImportMsg {
     /// A warning: new deliveries that look like corrections of rows their
     /// ledger held.
     LooksCorrected(Corrections),
+    /// Rows a ledger held on the file's days that the file does not list,
+    /// beside new ones: a corrected sheet imported without --replace.
+    Unlisted(Unlisted),
     /// A ledger's deliveries matched by record id before and by content
     /// now, or the other way round: refused, they would count twice.
     IdsSwitched(IdSwitch),
@@ -546,6 +549,15 @@ impl ImportMsg {
                 format!("什么也没有导入：--replace 被拒绝（见上面 {problems} 个问题）"),
             ),
             LooksCorrected(corrections) => corrected_text(corrections, lang),
+            Unlisted(u) => {
+                let ledger = printable(u.ledger.as_str()).into_owned();
+                let (n, new, first, last) = (u.unlisted, u.new, u.first, u.last);
+                tr!(
+                    lang,
+                    format!("{n} deliveries ledger {ledger} holds from {first} to {last} are not in this file, which adds {new} new row(s): both are counted now. If the file is the whole sheet with rows corrected or deleted, import it again with --replace, so that the totals are the sheet's"),
+                    format!("台账“{ledger}”在 {first} 至 {last} 之间已有的 {n} 条帮扶记录不在这个文件里，而文件又新增了 {new} 行：现在新旧记录都计算在内。如果这个文件是改过或删过行的整张表，请加 --replace 再导入一次，合计才会和表上一致"),
+                )
+            }
             IdsSwitched(s) => {
                 let ledger = printable(s.ledger.as_str()).into_owned();
                 let n = s.doubled;
@@ -869,6 +881,13 @@ pub(crate) mod tests {
                 held_with_ids: false,
                 doubled: 3,
             }),
+            Unlisted(crate::store::write::Unlisted {
+                ledger: LedgerName::parse("帮扶记录").unwrap(),
+                unlisted: 4,
+                new: 8,
+                first: day,
+                last: day,
+            }),
             OtherLedgerHolds {
                 other: LedgerName::parse("帮扶记录 2024年3月").unwrap(),
                 held: 3,
@@ -917,6 +936,7 @@ pub(crate) mod tests {
                 | ReplaceRefused(_)
                 | NothingReplaced { .. }
                 | LooksCorrected(_)
+                | Unlisted(_)
                 | IdsSwitched(_)
                 | OtherLedgerHolds { .. }
                 | OtherLedgerReplace { .. } => {}

@@ -86,7 +86,25 @@ pub fn follow(
                 .problems
                 .push(Problem::new(file, 1, Column::File, message));
         }
-        for corrections in writer.corrections()? {
+        let corrected = writer.corrections()?;
+        // Rows the file no longer lists beside new ones, where the
+        // corrections named below do not account for them all.
+        for unlisted in writer.unlisted()? {
+            let named = (corrected.iter())
+                .filter(|c| c.ledger == unlisted.ledger)
+                .map(|c| c.count)
+                .sum::<u64>();
+            if unlisted.unlisted <= named {
+                continue;
+            }
+            let ledger = unlisted.ledger.clone();
+            if let Some(file) = version_file(&mut report.files, &ledger, Kind::Deliveries) {
+                let file = file.name.clone();
+                let message = ImportMsg::Unlisted(unlisted).into();
+                report.warnings.push(Warning::File { file, message });
+            }
+        }
+        for corrections in corrected {
             let ledger = corrections.ledger.clone();
             if let Some(file) = version_file(&mut report.files, &ledger, Kind::Deliveries) {
                 let file = file.name.clone();

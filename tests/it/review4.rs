@@ -531,3 +531,44 @@ fn a_household_a_replace_took_off_the_roster_groups_as_removed_from_that_day() {
     );
     assert!(out.contains("removed,") && out.contains("200.00"), "{out}");
 }
+
+#[test]
+fn a_corrected_sheet_imported_without_replace_says_what_it_does_not_list() {
+    // A date and a category corrected, a row deleted: without --replace
+    // every old row stayed and the corrected ones came in beside them,
+    // with no word but for amounts (clerk 1d).
+    let w = Workdir::new();
+    import_small_district(&w);
+    let rows = |changed: &[&str]| {
+        let mut text = String::from("日期,帮扶人,户编号,类别,物资\n");
+        for day in 1..=6 {
+            text.push_str(&format!("2001-03-0{day},M1,H1,送温暖,10\n"));
+        }
+        for row in changed {
+            text.push_str(row);
+            text.push('\n');
+        }
+        text
+    };
+    let v1 = rows(&[
+        "2001-03-10,M1,H2,送温暖,100",
+        "2001-03-11,M1,H2,送温暖,50",
+        "2001-03-12,M1,H2,送温暖,20",
+    ]);
+    let f = w.gbk("帮扶记录.csv", &v1);
+    let (code, _, err) = import(&w, &[path_str(&f)]);
+    assert_eq!(code, Some(0), "{err}");
+    let v2 = rows(&["2001-03-09,M1,H2,送温暖,100", "2001-03-11,M1,H2,送政策,50"]);
+    let f = w.gbk("帮扶记录.csv", &v2);
+    let (code, _, err) = import(&w, &["--lang", "zh", path_str(&f)]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains("台账“帮扶记录”在 2001-03-01 至 2001-03-11 之间已有的 2 条帮扶记录不在这个文件里，而文件又新增了 2 行"),
+        "{err}"
+    );
+    // Imported again with --replace, the totals are the sheet's.
+    let (code, _, err) = import(&w, &["--replace", path_str(&f)]);
+    assert_eq!(code, Some(0), "{err}");
+    let summary = w.stdout(&["summary"]);
+    assert!(summary.contains("210.00"), "{summary}");
+}

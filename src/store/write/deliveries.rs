@@ -84,6 +84,8 @@ impl<'c> Writer<'c> {
         } else {
             self.sent.without_id = true;
         }
+        let span = self.days.entry(self.ledger).or_insert((r.day, r.day));
+        *span = (span.0.min(r.day), span.1.max(r.day));
         match &r.id {
             Some(id) => {
                 let settled = self.delivery_with_id(r, id, note);

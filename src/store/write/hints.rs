@@ -64,6 +64,20 @@ pub struct IdSwitch {
 /// member, household, category, goods, cash.
 type Values = (i32, i64, i64, u8, i64, i64);
 
+/// Deliveries a ledger held before this import, on the days between the
+/// first and last of the file's, that the file does not list, beside new
+/// rows: the whole sheet, corrected, imported without `--replace` (a date,
+/// category or note changed, a row deleted), which keeps the old rows and
+/// adds the corrected ones (review 4, clerk 1d).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unlisted {
+    pub ledger: LedgerName,
+    pub unlisted: u64,
+    pub new: u64,
+    pub first: Date,
+    pub last: Date,
+}
+
 /// What a correction keeps of a delivery: member, household, category.
 type Kept = (i64, i64, u8);
 
@@ -216,6 +230,59 @@ impl Writer<'_> {
                         doubled,
                     });
                 }
+            }
+        }
+        Ok(all)
+    }
+
+    /// Per ledger whose deliveries this import wrote, an [`Unlisted`] if it
+    /// held deliveries on the file's days that the file does not list and
+    /// the file adds new ones. Asked, as [`Writer::corrections`], only of
+    /// a ledger that imported deliveries before and of a file most of whose
+    /// rows it held (the sheet again, not the next batch of a growing
+    /// ledger); reads the ledger's rows of those days once.
+    pub fn unlisted(&self) -> Result<Vec<Unlisted>> {
+        let mut ledgers: Vec<i64> = (self.versions.keys())
+            .filter(|(_, kind)| *kind == Kind::Deliveries)
+            .map(|(ledger, _)| *ledger)
+            .collect();
+        ledgers.sort_unstable();
+        let mut all = Vec::new();
+        for ledger in ledgers {
+            let (Some(seen), Some(&(first, last))) = (
+                self.versions.get(&(ledger, Kind::Deliveries)),
+                self.days.get(&ledger),
+            ) else {
+                continue;
+            };
+            let new = seen.count_from(self.deliveries_before + 1);
+            if new == 0 || new > seen.len() - new {
+                continue;
+            }
+            if !self.imported_before(ledger, Kind::Deliveries)? {
+                continue;
+            }
+            let sql = match self.conn.dialect() {
+                Dialect::Sqlite => HELD_BETWEEN_SQLITE,
+                Dialect::Postgres => HELD_BETWEEN,
+            };
+            let mut unlisted = 0u64;
+            self.conn.stream(
+                sql,
+                args![first, last, self.deliveries_before, ledger, self.command],
+                |r| {
+                    unlisted += u64::from(!seen.contains(r.get(0)?));
+                    Ok(())
+                },
+            )?;
+            if unlisted > 0 {
+                all.push(Unlisted {
+                    ledger: self.ledger_name(ledger)?,
+                    unlisted,
+                    new,
+                    first: Date::from_days(first).unwrap_or_else(Date::last),
+                    last: Date::from_days(last).unwrap_or_else(Date::last),
+                });
             }
         }
         Ok(all)
@@ -439,6 +506,23 @@ macro_rules! held_on {
 }
 
 const HELD_ON: &str = held_on!("deliveries o");
+
+/// The deliveries stored before an import (keys up to ?3) on the days ?1
+/// to ?2 that ledger ?4 held before import ?5, from the deliveries `$from`.
+macro_rules! held_between {
+    ($from:literal) => {
+        concat!(
+            "SELECT o.key FROM ",
+            $from,
+            " WHERE o.day BETWEEN ?1 AND ?2 AND o.key <= ?3
+               AND EXISTS (SELECT 1 FROM holds x
+                           WHERE x.kind = 3 AND x.record = o.key AND x.ledger = ?4 AND x.added < ?5)"
+        )
+    };
+}
+const HELD_BETWEEN: &str = held_between!("deliveries o");
+/// [`HELD_BETWEEN`] through the place index, as [`HELD_ON_SQLITE`].
+const HELD_BETWEEN_SQLITE: &str = held_between!("deliveries o INDEXED BY deliveries_place");
 
 /// [`HELD_ON`] through the place index, which SQLite must be told.
 const HELD_ON_SQLITE: &str = held_on!("deliveries o INDEXED BY deliveries_place");

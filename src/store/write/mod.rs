@@ -22,7 +22,7 @@ mod seen;
 pub(crate) mod sorted;
 
 pub use deliveries::{fingerprint, id_fingerprint, Resolved};
-pub use hints::{Correction, Corrections, IdSwitch, OtherLedger};
+pub use hints::{Correction, Corrections, IdSwitch, OtherLedger, Unlisted};
 pub use refs::Refs;
 pub use replace::{Refusal, Replaced, Version};
 pub use seen::Seen;
@@ -164,6 +164,9 @@ pub struct Writer<'c> {
     /// On PostgreSQL: a merge's deliveries at their stored places
     /// ([`merge`]), settled likewise.
     placed: Placing,
+    /// Per ledger, the first and last day of the deliveries this import
+    /// gave it ([`Writer::unlisted`]).
+    days: HashMap<i64, (i32, i32)>,
     /// Whether this import was given deliveries with a record id, and
     /// without one: [`Writer::id_switches`] looks for rows matched the
     /// other way only where there can be some.
@@ -207,6 +210,7 @@ impl<'c> Writer<'c> {
             staged: Staged::new(),
             placed: Placing::new(),
             sent: IdKinds::default(),
+            days: HashMap::default(),
         })
     }
 
