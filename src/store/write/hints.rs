@@ -8,7 +8,7 @@
 use super::{Seen, Writer};
 use crate::args;
 use crate::input::headers::Kind;
-use crate::store::sql::{Dialect, Result};
+use crate::store::sql::{self, Dialect, Result};
 use crate::values::{Category, Date, Fen, LedgerName};
 use rustc_hash::FxHashMap as HashMap;
 
@@ -78,6 +78,18 @@ pub struct Unlisted {
     pub last: Date,
 }
 
+/// The [`Values`] of a row, in its columns from `at` on.
+fn values_at(r: &sql::Row<'_>, at: usize) -> Result<Values> {
+    Ok((
+        r.get(at)?,
+        r.get(at + 1)?,
+        r.get(at + 2)?,
+        r.get(at + 3)?,
+        r.get(at + 4)?,
+        r.get(at + 5)?,
+    ))
+}
+
 /// What a correction keeps of a delivery: member, household, category.
 type Kept = (i64, i64, u8);
 
@@ -101,19 +113,8 @@ impl Writer<'_> {
     /// deliveries before; reads the new rows, and the rows stored before
     /// on each of their days (the place index's day prefix), once each.
     pub fn corrections(&self) -> Result<Vec<Corrections>> {
-        let mut ledgers: Vec<i64> = (self.versions.keys())
-            .filter(|(_, kind)| *kind == Kind::Deliveries)
-            .map(|(ledger, _)| *ledger)
-            .collect();
-        ledgers.sort_unstable();
         let mut all = Vec::new();
-        for ledger in ledgers {
-            let Some(seen) = self.versions.get(&(ledger, Kind::Deliveries)) else {
-                continue;
-            };
-            if !self.imported_before(ledger, Kind::Deliveries)? {
-                continue;
-            }
+        for (ledger, seen) in self.delivery_versions()? {
             // A correction is a row of the ledger's sheet exported again.
             // A file most of whose rows are new (the next million of a
             // growing ledger, not its sheet again) corrects nothing, and
@@ -147,19 +148,8 @@ impl Writer<'_> {
     /// matched the other way (found through the id index, or its holds of
     /// deliveries), those rows again.
     pub fn id_switches(&self) -> Result<Vec<IdSwitch>> {
-        let mut ledgers: Vec<i64> = (self.versions.keys())
-            .filter(|(_, kind)| *kind == Kind::Deliveries)
-            .map(|(ledger, _)| *ledger)
-            .collect();
-        ledgers.sort_unstable();
         let mut all = Vec::new();
-        for ledger in ledgers {
-            let Some(seen) = self.versions.get(&(ledger, Kind::Deliveries)) else {
-                continue;
-            };
-            if !self.imported_before(ledger, Kind::Deliveries)? {
-                continue;
-            }
+        for (ledger, seen) in self.delivery_versions()? {
             // Rows without an id can be a second count only of rows stored
             // with one (the id index finds the first at once, or finds none).
             let sqlite = self.conn.dialect() == Dialect::Sqlite;
@@ -188,15 +178,7 @@ impl Writer<'_> {
                 self.conn
                     .stream(sql, args![self.deliveries_before, ledger], |r| {
                         if !seen.contains(r.get(0)?) {
-                            let values = (
-                                r.get(1)?,
-                                r.get(2)?,
-                                r.get(3)?,
-                                r.get(4)?,
-                                r.get(5)?,
-                                r.get(6)?,
-                            );
-                            *unlisted.entry(values).or_default() += 1;
+                            *unlisted.entry(values_at(r, 1)?).or_default() += 1;
                         }
                         Ok(())
                     })?;
@@ -208,14 +190,7 @@ impl Writer<'_> {
                     NEW_OF_LEDGER,
                     args![self.deliveries_before, ledger, i64::from(!held_with_ids)],
                     |r| {
-                        let values = (
-                            r.get(0)?,
-                            r.get(1)?,
-                            r.get(2)?,
-                            r.get(3)?,
-                            r.get(4)?,
-                            r.get(5)?,
-                        );
+                        let values = values_at(r, 0)?;
                         if let Some(n) = unlisted.get_mut(&values).filter(|n| **n > 0) {
                             *n -= 1;
                             doubled += 1;
@@ -242,24 +217,13 @@ impl Writer<'_> {
     /// rows it held (the sheet again, not the next batch of a growing
     /// ledger); reads the ledger's rows of those days once.
     pub fn unlisted(&self) -> Result<Vec<Unlisted>> {
-        let mut ledgers: Vec<i64> = (self.versions.keys())
-            .filter(|(_, kind)| *kind == Kind::Deliveries)
-            .map(|(ledger, _)| *ledger)
-            .collect();
-        ledgers.sort_unstable();
         let mut all = Vec::new();
-        for ledger in ledgers {
-            let (Some(seen), Some(&(first, last))) = (
-                self.versions.get(&(ledger, Kind::Deliveries)),
-                self.days.get(&ledger),
-            ) else {
+        for (ledger, seen) in self.delivery_versions()? {
+            let Some(&(first, last)) = self.days.get(&ledger) else {
                 continue;
             };
             let new = seen.count_from(self.deliveries_before + 1);
             if new == 0 || new > seen.len() - new {
-                continue;
-            }
-            if !self.imported_before(ledger, Kind::Deliveries)? {
                 continue;
             }
             let sql = match self.conn.dialect() {
@@ -286,6 +250,24 @@ impl Writer<'_> {
             }
         }
         Ok(all)
+    }
+
+    /// The ledgers this import wrote deliveries of that imported
+    /// deliveries before, in key order, each with the records its version
+    /// lists: the ones whose new rows can stand beside older ones.
+    fn delivery_versions(&self) -> Result<Vec<(i64, &Seen)>> {
+        let mut versions: Vec<(i64, &Seen)> = (self.versions.iter())
+            .filter(|((_, kind), _)| *kind == Kind::Deliveries)
+            .map(|((ledger, _), seen)| (*ledger, seen))
+            .collect();
+        versions.sort_unstable_by_key(|(ledger, _)| *ledger);
+        let mut before = Vec::with_capacity(versions.len());
+        for (ledger, seen) in versions {
+            if self.imported_before(ledger, Kind::Deliveries)? {
+                before.push((ledger, seen));
+            }
+        }
+        Ok(before)
     }
 
     /// Whether `ledger` imported files of `kind` before this import (and
