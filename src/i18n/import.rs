@@ -110,6 +110,12 @@ pub enum ImportMsg {
         header: String,
         unit: String,
     },
+    /// A money column whose header speaks of yuan without a unit bangfu
+    /// reads (`物资（元，超万元另报）`).
+    UnclearUnit {
+        header: String,
+        unit: String,
+    },
     /// Two columns of one kind of money (`物资` and `实物`): one would be
     /// read and the other's amounts lost.
     MoneyTwice {
@@ -209,11 +215,11 @@ const NAMES_IN_A_MESSAGE: usize = 5;
 /// in its cells are in the clerk's language.
 pub const ERROR_COLUMN: &str = "error";
 
-/// Whether `header` is that column (or a clerk's translation of it,
-/// `错误`): a corrected rejects file imported again is told by it.
+/// Whether `header` is that column: a corrected rejects file imported
+/// again is told by it. Only by that name (a master sheet's own last
+/// column `错误（核查）` is a checker's notes, not a rejects file's).
 pub fn is_error_column(header: &str) -> bool {
-    let n = crate::values::normalize_header(header);
-    n == ERROR_COLUMN || n == "错误"
+    header.trim().eq_ignore_ascii_case(ERROR_COLUMN)
 }
 
 pub fn some_of<S: AsRef<str>>(items: &[S], lang: Lang) -> String {
@@ -440,6 +446,17 @@ impl ImportMsg {
                     printable(header), printable(unit)
                 ),
             ),
+            UnclearUnit { header, unit } => tr!(
+                lang,
+                format!(
+                    "the header {} says {} of its unit, which is not one bangfu reads: write 元 (or 万元, 千元) alone in its brackets",
+                    printable(header), printable(unit)
+                ),
+                format!(
+                    "表头“{}”里写的单位“{}”看不出是哪种单位：请在括号里只写 元（或 万元、千元）",
+                    printable(header), printable(unit)
+                ),
+            ),
             MoneyTwice { used, unused } => tr!(
                 lang,
                 format!(
@@ -561,7 +578,13 @@ impl ImportMsg {
             IdsSwitched(s) => {
                 let ledger = printable(s.ledger.as_str()).into_owned();
                 let n = s.doubled;
-                if s.held_with_ids {
+                if s.within {
+                    tr!(
+                        lang,
+                        format!("{n} deliveries of ledger {ledger} are given twice by this import's files, once with a record id (记录编号) and once without: they would be counted twice, so nothing was imported. Import one export of the sheet, not both"),
+                        format!("这次导入的文件把台账“{ledger}”的 {n} 条帮扶记录给了两遍，一遍带记录编号，一遍不带：会算两次，所以什么也没有导入。同一张表只导入一份导出的文件"),
+                    )
+                } else if s.held_with_ids {
                     tr!(
                         lang,
                         format!("{n} of this file's deliveries are ones ledger {ledger} imported before with a record id (记录编号), which this file does not give: they would be counted a second time, so nothing was imported. Export the whole sheet with its 记录编号 column and import that"),
@@ -804,6 +827,10 @@ pub(crate) mod tests {
                 header: "物资（件）".into(),
                 unit: "件".into(),
             },
+            UnclearUnit {
+                header: "物资（元，超万元另报）".into(),
+                unit: "元,超万元另报".into(),
+            },
             MoneyTwice {
                 used: "物资".into(),
                 unused: "实物".into(),
@@ -875,11 +902,19 @@ pub(crate) mod tests {
                 ledger: LedgerName::parse("帮扶记录").unwrap(),
                 held_with_ids: true,
                 doubled: 3,
+                within: false,
+            }),
+            IdsSwitched(IdSwitch {
+                ledger: LedgerName::parse("帮扶记录").unwrap(),
+                held_with_ids: true,
+                doubled: 3,
+                within: true,
             }),
             IdsSwitched(IdSwitch {
                 ledger: LedgerName::parse("帮扶记录").unwrap(),
                 held_with_ids: false,
                 doubled: 3,
+                within: false,
             }),
             Unlisted(crate::store::write::Unlisted {
                 ledger: LedgerName::parse("帮扶记录").unwrap(),
@@ -923,6 +958,7 @@ pub(crate) mod tests {
                 | OtherSheets { .. }
                 | RejectsAgain { .. }
                 | NotYuan { .. }
+                | UnclearUnit { .. }
                 | MoneyTwice { .. }
                 | TitleUnit { .. }
                 | CannotTellKind { .. }

@@ -138,6 +138,10 @@ impl FileImport {
                 CellProblem::new(Field::Goods, ImportMsg::NotYuan { header, unit })
             })
             .collect();
+        wrong.extend(layout.unclear.iter().map(|(header, unit)| {
+            let (header, unit) = (header.clone(), unit.clone());
+            CellProblem::new(Field::Goods, ImportMsg::UnclearUnit { header, unit })
+        }));
         wrong.extend(layout.money_twice.iter().map(|(used, unused)| {
             let (used, unused) = (used.clone(), unused.clone());
             CellProblem::new(Field::Goods, ImportMsg::MoneyTwice { used, unused })
@@ -145,7 +149,7 @@ impl FileImport {
         if !wrong.is_empty() {
             return Err(wrong);
         }
-        let layout = match source.title_unit {
+        let layout = match source.title_unit.or(layout.row_unit) {
             Some(unit) if unit != MoneyUnit::Yuan => {
                 let (layout, headers) = layout.with_title_unit(unit);
                 if !headers.is_empty() {

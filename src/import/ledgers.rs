@@ -30,6 +30,22 @@ pub fn follow(
     if report.unreadable || !(clean_run || options.keep_valid) || (options.replace && !clean_run) {
         return Ok(());
     }
+    // A sheet whose id column was dropped or added since its ledger's last
+    // import, or given both ways in this one, would be counted twice:
+    // refused. (A replace takes the older rows out: only the second kind
+    // is one there.)
+    for switch in writer.id_switches()? {
+        if options.replace && !switch.within {
+            continue;
+        }
+        let file = version_file(&mut report.files, &switch.ledger, Kind::Deliveries)
+            .map_or_else(|| switch.ledger.to_string(), |f| f.name.clone());
+        report.refused = true;
+        let message = ImportMsg::IdsSwitched(switch);
+        report
+            .problems
+            .push(Problem::new(file, 1, Column::File, message));
+    }
     if options.replace {
         let mut replaced = writer.replace(options.force)?;
         for version in &replaced.versions {
@@ -75,17 +91,6 @@ pub fn follow(
                 .push(Problem::new(file, 1, Column::File, message));
         }
     } else {
-        // A sheet whose id column was dropped or added since its ledger's
-        // last import would be counted twice: refused.
-        for switch in writer.id_switches()? {
-            let file = version_file(&mut report.files, &switch.ledger, Kind::Deliveries)
-                .map_or_else(|| switch.ledger.to_string(), |f| f.name.clone());
-            report.refused = true;
-            let message = ImportMsg::IdsSwitched(switch);
-            report
-                .problems
-                .push(Problem::new(file, 1, Column::File, message));
-        }
         let corrected = writer.corrections()?;
         // Rows the file no longer lists beside new ones, where the
         // corrections named below do not account for them all.

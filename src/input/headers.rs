@@ -391,7 +391,9 @@ fn with_group_unit(below: &str, group: &str) -> String {
         (None, Some(StatedUnit::Money(unit))) if unit != MoneyUnit::Yuan => {
             format!("{below}（{}）", unit.name())
         }
-        (None, Some(StatedUnit::Other(unit))) => format!("{below}（{unit}）"),
+        (None, Some(StatedUnit::Other(unit) | StatedUnit::Unclear(unit))) => {
+            format!("{below}（{unit}）")
+        }
         _ => below.to_string(),
     }
 }
@@ -400,18 +402,35 @@ fn with_group_unit(below: &str, group: &str) -> String {
 /// `单位：万元`, `（单位：万元）`, `金额单位：元`, a cell `万元`. `None` when it
 /// states none.
 pub fn unit_in_title(cell: &str) -> Option<MoneyUnit> {
+    const BRACKETS: [char; 6] = ['(', ')', '[', ']', '【', '】'];
     let folded: String = fold_fullwidth(cell)
         .chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '(' | ')' | '[' | ']' | '【' | '】'))
+        .filter(|c| !c.is_whitespace())
         .collect();
-    let stated = match folded.find("单位") {
-        Some(at) => folded[at..].to_string(),
-        None if matches!(folded.as_str(), "万元" | "千元") => folded,
-        None => return None,
+    let bare = folded.trim_matches(BRACKETS);
+    // The cell says 单位 (or 金额单位) first — not 填报单位, the reporting
+    // office — and the unit is the word after it, up to a bracket or a
+    // stop: `单位：元（全年共计12.5万元）` is in yuan. Or the cell is a unit
+    // alone (`万元`, `（万元）`). Anything else in a title (`帮扶资金10万元
+    // 使用台账`) states no unit.
+    let (unit, statement) = match ["金额单位", "单位"]
+        .iter()
+        .find_map(|p| bare.strip_prefix(p))
+    {
+        Some(rest) => {
+            let rest = rest.trim_start_matches(':');
+            let stops = |c: char| BRACKETS.contains(&c) || matches!(c, ',' | ';' | '、' | '。');
+            (rest.split(stops).next().unwrap_or(""), true)
+        }
+        None => (bare, false),
     };
-    match MoneyUnit::stated(&stated) {
-        StatedUnit::Money(unit) => Some(unit),
-        StatedUnit::Other(_) | StatedUnit::Nothing => None,
+    match MoneyUnit::stated(unit) {
+        StatedUnit::Money(unit)
+            if statement || MoneyUnit::stated(bare) == StatedUnit::Money(unit) =>
+        {
+            Some(unit)
+        }
+        _ => None,
     }
 }
 
@@ -463,6 +482,13 @@ pub struct Layout {
     /// Money columns whose header states a unit that is not money
     /// (`物资（件）`): (the header, the unit). Such a file is refused.
     pub not_money: Vec<(String, String)>,
+    /// Money columns whose header speaks of yuan in a way that states no
+    /// unit bangfu reads (`物资（元，超万元另报）`): (the header, the text).
+    /// Refused too: the amounts' unit cannot be told.
+    pub unclear: Vec<(String, String)>,
+    /// The unit a spare cell of the header row states (`（单位：万元）`
+    /// after the last column), as a title row's would.
+    pub row_unit: Option<MoneyUnit>,
     /// Two columns of one kind of money (goods, or cash): (the header
     /// used, the other). Such a file is refused: the other's amounts
     /// would be lost.
@@ -494,6 +520,7 @@ impl Layout {
     pub fn new<S: AsRef<str>>(kind: Kind, headers: &[S]) -> Result<Layout, Vec<MissingColumn>> {
         let mut positions = [None; FIELD_COUNT];
         let mut seconds = [None; FIELD_COUNT];
+        let mut row_unit = None;
         let mut best_rank = [usize::MAX; FIELD_COUNT];
         let mut ignored = Vec::new();
         let mut shadowed = Vec::new();
@@ -501,6 +528,8 @@ impl Layout {
             let header = header.as_ref();
             let normalized = normalize_header(header);
             if normalized.is_empty() {
+                // `（单位：万元）` in a spare cell of the header row itself.
+                row_unit = row_unit.or_else(|| unit_in_title(header));
                 continue;
             }
             let found = kind
@@ -551,6 +580,7 @@ impl Layout {
         }
         let mut units = [None; FIELD_COUNT];
         let mut not_money = Vec::new();
+        let mut unclear = Vec::new();
         let money_twice = if kind == Kind::Deliveries {
             shadowed
                 .iter()
@@ -581,6 +611,9 @@ impl Layout {
                     Some(StatedUnit::Other(unit)) => {
                         not_money.push((header.trim().to_string(), unit));
                     }
+                    Some(StatedUnit::Unclear(unit)) => {
+                        unclear.push((header.trim().to_string(), unit));
+                    }
                     Some(StatedUnit::Nothing) | None => {}
                 }
             }
@@ -598,7 +631,9 @@ impl Layout {
             seconds,
             units,
             not_money,
+            unclear,
             money_twice,
+            row_unit,
         })
     }
 
@@ -636,10 +671,13 @@ impl Layout {
         let mut given = Vec::new();
         for field in MONEY_FIELDS {
             if self.units[field as usize].is_none() {
-                if let Some(header) = self
-                    .header(field)
-                    .filter(|h| !self.not_money.iter().any(|(n, _)| n == h))
-                {
+                if let Some(header) = self.header(field).filter(|h| {
+                    !self
+                        .not_money
+                        .iter()
+                        .chain(&self.unclear)
+                        .any(|(n, _)| n == h)
+                }) {
                     given.push(header.to_string());
                     self.units[field as usize] = Some(unit);
                 }
@@ -909,6 +947,12 @@ mod tests {
             ("万元", Some(MoneyUnit::TenThousand)),
             ("2024年帮扶台账", None),
             ("填报单位：城关镇", None),
+            // Attacker review 5: a title mentioning 万元 is no unit.
+            ("填报单位：城关镇（全年帮扶资金共计12.5万元）", None),
+            ("单位：元（全年共计12.5万元）", Some(MoneyUnit::Yuan)),
+            ("填报单位：万元乡", None),
+            ("2024年帮扶资金10万元使用台账", None),
+            ("单位:仟元", Some(MoneyUnit::Thousand)),
         ] {
             assert_eq!(unit_in_title(cell), unit, "{cell}");
         }

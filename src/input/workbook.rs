@@ -172,17 +172,30 @@ pub fn open(path: &Path, sheet: Option<&str>) -> Result<Result<Sheet, FileError>
     }))
 }
 
-/// Whether sheet `name` holds a cell (or cannot be read): for .xlsx and
-/// .xlsb the first cell of a stream, for the formats calamine has read
-/// whole on opening the sheet's range.
+/// Whether a stream of cells (each: whether it is empty) has one with a
+/// value before it ends; a stream that fails has, as far as can be told.
+fn any_value<E>(mut next: impl FnMut() -> Result<Option<bool>, E>) -> bool {
+    loop {
+        match next() {
+            Ok(Some(true)) => {}
+            Ok(None) => return false,
+            Ok(Some(false)) | Err(_) => return true,
+        }
+    }
+}
+
+/// Whether sheet `name` holds a cell with a value (or cannot be read):
+/// for .xlsx and .xlsb the stream read up to its first such cell (a
+/// template's styled empty cells hold none), for the formats calamine has
+/// read whole on opening the sheet's range.
 fn holds_cells<RS: std::io::Read + std::io::Seek>(workbook: &mut Sheets<RS>, name: &str) -> bool {
     match workbook {
-        Sheets::Xlsx(book) => book
-            .worksheet_cells_reader(name)
-            .map_or(true, |mut r| !matches!(r.next_cell(), Ok(None))),
-        Sheets::Xlsb(book) => book
-            .worksheet_cells_reader(name)
-            .map_or(true, |mut r| !matches!(r.next_cell(), Ok(None))),
+        Sheets::Xlsx(book) => book.worksheet_cells_reader(name).map_or(true, |mut r| {
+            any_value(|| r.next_cell().map(|c| c.map(|c| c.get_value().is_empty())))
+        }),
+        Sheets::Xlsb(book) => book.worksheet_cells_reader(name).map_or(true, |mut r| {
+            any_value(|| r.next_cell().map(|c| c.map(|c| c.get_value().is_empty())))
+        }),
         book => book
             .worksheet_range(name)
             .map_or(true, |r| r.used_cells().next().is_some()),

@@ -21,10 +21,20 @@ use super::ValueError;
 pub enum MoneyUnit {
     #[default]
     Yuan,
-    /// 千元: thousands of yuan.
+    /// 百元.
+    Hundred,
+    /// 千元 (仟元).
     Thousand,
-    /// 万元: ten thousands of yuan.
+    /// 万元 (万圆).
     TenThousand,
+    /// 十万元 (拾万元).
+    HundredThousand,
+    /// 百万元.
+    Million,
+    /// 千万元.
+    TenMillion,
+    /// 亿元.
+    HundredMillion,
 }
 
 /// What a header's bracketed part, or a title's `单位：…`, says of the
@@ -35,54 +45,79 @@ pub enum StatedUnit {
     Money(MoneyUnit),
     /// A count or measure (`件`, `斤`, `袋`): the column does not hold yuan.
     Other(String),
+    /// Text about yuan that is not a unit bangfu reads (`元，超万元另报`):
+    /// which unit is meant cannot be told.
+    Unclear(String),
     /// No unit (`折价`, `含慰问品`: a description).
     Nothing,
 }
 
-/// Units of count and measure a clerk puts in a goods column's header
-/// (`物资（件）`, two quilts): never yuan.
-const COUNT_UNITS: &[&str] = &[
-    "件", "个", "斤", "公斤", "千克", "kg", "克", "吨", "袋", "份", "箱", "桶", "台", "套", "头",
-    "只", "条", "床", "瓶", "包", "盒", "次", "人次", "人", "户", "张", "块", "批", "车", "亩",
-    "升", "米", "数量", "数",
+/// Each unit, its spellings (folded, without spaces), and its powers of
+/// ten over the yuan.
+const UNITS: &[(MoneyUnit, &[&str], u32)] = &[
+    (
+        MoneyUnit::Yuan,
+        &[
+            "元", "圆", "元/户", "元/人", "元/次", "yuan", "rmb", "cny", "¥", "\u{ffe5}",
+        ],
+        0,
+    ),
+    (MoneyUnit::Hundred, &["百元", "佰元"], 2),
+    (MoneyUnit::Thousand, &["千元", "仟元"], 3),
+    (MoneyUnit::TenThousand, &["万元", "万圆", "万"], 4),
+    (MoneyUnit::HundredThousand, &["十万元", "拾万元"], 5),
+    (MoneyUnit::Million, &["百万元", "佰万元"], 6),
+    (MoneyUnit::TenMillion, &["千万元", "仟万元"], 7),
+    (MoneyUnit::HundredMillion, &["亿元"], 8),
+];
+
+/// Words before a unit that do not change it: `单位：万元`, `折合万元`,
+/// `人民币万元`.
+const BEFORE_A_UNIT: &[&str] = &["金额单位", "计量单位", "单位", "折合", "人民币", "折"];
+
+/// Characters of a unit of count or measure in a goods column's header
+/// (`物资（件）`, two quilts; `物资（市斤）`): never yuan.
+const COUNT_CHARACTERS: &[char] = &[
+    '件', '斤', '吨', '袋', '箱', '桶', '瓶', '盒', '床', '套', '台', '头', '只', '张', '块', '克',
+];
+
+/// Whole words that are such units (too short to find inside others).
+const COUNT_WORDS: &[&str] = &[
+    "个", "人", "户", "次", "人次", "份", "份数", "数量", "数", "批", "车", "亩", "升", "米", "条",
+    "包", "kg",
 ];
 
 impl MoneyUnit {
     /// Its powers of ten over the yuan.
     fn scale(self) -> u32 {
-        match self {
-            MoneyUnit::Yuan => 0,
-            MoneyUnit::Thousand => 3,
-            MoneyUnit::TenThousand => 4,
-        }
+        UNITS.iter().find(|u| u.0 == self).map_or(0, |u| u.2)
     }
 
-    /// 元, 千元, 万元.
+    /// 元, 千元, 万元, ….
     pub fn name(self) -> &'static str {
-        match self {
-            MoneyUnit::Yuan => "元",
-            MoneyUnit::Thousand => "千元",
-            MoneyUnit::TenThousand => "万元",
-        }
+        UNITS
+            .iter()
+            .find(|u| u.0 == self)
+            .and_then(|u| u.1.first())
+            .copied()
+            .unwrap_or("元")
     }
 
     /// What `text` (a bracketed part of a header, or what follows a
-    /// title's `单位：`, folded and without spaces) says of a unit:
-    /// `万元`, `单位：万元`, `人民币万元` are 万元; `千元` 千元; any other
-    /// text with `元` (`元`, `人民币元`, `元/户`) yuan; `件`, `斤` and the
-    /// other [`COUNT_UNITS`] not money; anything else no unit.
+    /// title's `单位：`, folded and without spaces) says of a unit. After
+    /// [`BEFORE_A_UNIT`] words, one of the [`UNITS`]' spellings exactly is
+    /// that unit; other text with `元` or `圆` is unclear; a unit of count
+    /// or measure is not money; anything else is no unit.
     pub fn stated(text: &str) -> StatedUnit {
-        let t = text
-            .strip_prefix("单位")
-            .map(|rest| rest.trim_start_matches([':', '：']))
-            .unwrap_or(text);
-        if t.contains("万元") || t == "万" {
-            StatedUnit::Money(MoneyUnit::TenThousand)
-        } else if t.contains("千元") {
-            StatedUnit::Money(MoneyUnit::Thousand)
-        } else if t.contains('元') || matches!(t, "rmb" | "cny" | "yuan" | "¥" | "\u{ffe5}") {
-            StatedUnit::Money(MoneyUnit::Yuan)
-        } else if COUNT_UNITS.contains(&t) {
+        let mut t = text.trim_matches([':', '：']);
+        while let Some(rest) = BEFORE_A_UNIT.iter().find_map(|w| t.strip_prefix(w)) {
+            t = rest.trim_start_matches([':', '：']);
+        }
+        if let Some(unit) = UNITS.iter().find(|u| u.1.contains(&t)) {
+            StatedUnit::Money(unit.0)
+        } else if t.contains(['元', '圆']) {
+            StatedUnit::Unclear(text.to_string())
+        } else if t.contains(COUNT_CHARACTERS) || COUNT_WORDS.contains(&t) {
             StatedUnit::Other(t.to_string())
         } else {
             StatedUnit::Nothing
@@ -455,6 +490,11 @@ mod tests {
         assert_eq!(wan("1.5万"), Err(ValueError::UnitInCell("万元")));
         assert_eq!(wan("300元"), Err(ValueError::UnitInCell("万元")));
         assert_eq!(Fen::parse_in("1.5", MoneyUnit::Thousand), Ok(Fen(150_000)));
+        assert_eq!(Fen::parse_in("1.5", MoneyUnit::Hundred), Ok(Fen(15_000)));
+        assert_eq!(
+            Fen::parse_in("1.5", MoneyUnit::HundredMillion),
+            Ok(Fen(15_000_000_000))
+        );
         assert_eq!(Fen::parse_in("1.2万", MoneyUnit::Yuan), Ok(Fen(1_200_000)));
     }
 
@@ -470,8 +510,18 @@ mod tests {
             ("单位:元", Money(MoneyUnit::Yuan)),
             ("元/户", Money(MoneyUnit::Yuan)),
             ("rmb", Money(MoneyUnit::Yuan)),
+            ("折合万元", Money(MoneyUnit::TenThousand)),
+            ("万圆", Money(MoneyUnit::TenThousand)),
+            ("仟元", Money(MoneyUnit::Thousand)),
+            ("百元", Money(MoneyUnit::Hundred)),
+            ("十万元", Money(MoneyUnit::HundredThousand)),
+            ("拾万元", Money(MoneyUnit::HundredThousand)),
+            ("亿元", Money(MoneyUnit::HundredMillion)),
             ("件", Other("件".into())),
             ("单位:斤", Other("斤".into())),
+            ("件数", Other("件数".into())),
+            ("市斤", Other("市斤".into())),
+            ("元,超万元另报", Unclear("元,超万元另报".into())),
             ("折价", Nothing),
             ("含慰问品", Nothing),
             ("", Nothing),

@@ -572,3 +572,152 @@ fn a_corrected_sheet_imported_without_replace_says_what_it_does_not_list() {
     let summary = w.stdout(&["summary"]);
     assert!(summary.contains("210.00"), "{summary}");
 }
+
+// The attacker's review of the fixes above (review 5).
+
+#[test]
+fn a_title_that_mentions_wan_yuan_without_stating_a_unit_changes_nothing() {
+    // N3: amounts were read 10,000 times too large, exit 0.
+    for title in [
+        "填报单位：城关镇（全年帮扶资金共计12.5万元）",
+        "单位：元（全年共计12.5万元）",
+        "填报单位：万元乡",
+    ] {
+        let w = Workdir::new();
+        let (code, err) = import_gbk(
+            &w,
+            &format!(
+                "{title}\n日期,帮扶人,户编号,类别,物资,资金\n2001-03-05,M1,H1,送温暖,1500,200\n"
+            ),
+        );
+        assert_eq!(code, Some(0), "{title}: {err}");
+        assert_eq!(amounts(&w), "150000|20000", "{title}");
+    }
+}
+
+#[test]
+fn a_unit_in_a_spare_cell_of_the_header_row_is_read() {
+    // N5: `（单位：万元）` after the last column was passed over.
+    let w = Workdir::new();
+    let (code, err) = import_gbk(
+        &w,
+        "日期,帮扶人,户编号,类别,物资,资金,（单位：万元）\n2001-03-05,M1,H1,送温暖,1.5,0.02,\n",
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(amounts(&w), "1500000|20000");
+}
+
+#[test]
+fn headers_in_other_units_of_yuan_are_read_in_them_or_refused() {
+    // N4: 仟元, 百元, 亿元, 万圆, 十万元 were read as yuan or 万元.
+    for (header, stored) in [
+        ("物资（仟元）", "150000|0"),
+        ("物资（百元）", "15000|0"),
+        ("物资（万圆）", "1500000|0"),
+        ("物资（拾万元）", "15000000|0"),
+        ("物资（亿元）", "15000000000|0"),
+    ] {
+        let w = Workdir::new();
+        let (code, err) = import_gbk(
+            &w,
+            &format!("日期,帮扶人,户编号,类别,{header}\n2001-03-05,M1,H1,送温暖,1.5\n"),
+        );
+        assert_eq!(code, Some(0), "{header}: {err}");
+        assert_eq!(amounts(&w), stored, "{header}");
+    }
+    for header in ["物资(元，超万元另报)", "物资（件数）", "物资（市斤）"] {
+        let w = Workdir::new();
+        let (code, err) = import_gbk(
+            &w,
+            &format!("日期,帮扶人,户编号,类别,{header}\n2001-03-05,M1,H1,送温暖,1.5\n"),
+        );
+        assert_eq!(code, Some(1), "{header}: {err}");
+        assert_eq!(amounts(&w), "", "{header}");
+    }
+}
+
+#[test]
+fn a_sheets_own_last_column_named_for_errors_is_no_rejects_file() {
+    // N7: a checker's column 错误（核查） made every monthly import fail.
+    let w = Workdir::new();
+    import_small_district(&w);
+    let sheet = |rows: &str| format!("日期,帮扶人,户编号,类别,物资,错误（核查）\n{rows}");
+    let first = "2001-03-05,M1,H1,送温暖,100,\n2001-03-06,M1,H2,送温暖,50,已核\n";
+    let a = w.gbk("a.csv", &sheet(first));
+    let (code, _, err) = import(&w, &["--ledger", "CE", path_str(&a)]);
+    assert_eq!(code, Some(0), "{err}");
+    let b = w.gbk(
+        "b.csv",
+        &sheet(&format!("{first}2001-03-07,M1,H2,送温暖,20,\n")),
+    );
+    let (code, _, err) = import(&w, &["--ledger", "CE", path_str(&b)]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(amounts(&w), "10000|0;5000|0;2000|0");
+}
+
+#[test]
+fn a_head_padded_with_a_full_width_space_names_its_household() {
+    // N8: 李　四, padded to line up with three-character names.
+    let w = Workdir::new();
+    let (code, err) = import_gbk(
+        &w,
+        "日期,帮扶人,户编号,户主,类别,物资\n2001-03-05,M1,H2,李　四,送温暖,100\n2001-03-06,M1,H2,李 四,送温暖,50\n",
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(amounts(&w), "10000|0;5000|0");
+}
+
+#[test]
+fn one_sheet_given_with_and_without_its_ids_in_one_import_is_refused() {
+    // N2: both exports in one command, one ledger: 7 deliveries for 4.
+    let w = Workdir::new();
+    import_small_district(&w);
+    let a = w.gbk(
+        "a.csv",
+        "记录编号,日期,帮扶人,户编号,类别,物资\nR1,2001-03-05,M1,H1,送温暖,100\nR2,2001-03-06,M1,H2,送温暖,50\n",
+    );
+    let b = w.gbk(
+        "b.csv",
+        "日期,帮扶人,户编号,类别,物资\n2001-03-05,M1,H1,送温暖,100\n2001-03-06,M1,H2,送温暖,50\n2001-03-07,M1,H2,送温暖,20\n",
+    );
+    let (code, _, err) = import(
+        &w,
+        &["--lang", "zh", "--ledger", "L", path_str(&a), path_str(&b)],
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("这次导入的文件把台账“L”的 2 条帮扶记录给了两遍"),
+        "{err}"
+    );
+    assert_eq!(amounts(&w), "");
+}
+
+#[test]
+fn an_empty_sheet_with_formatted_cells_is_not_named_among_the_unread() {
+    // N9: a template's styled empty cells are no content.
+    let w = Workdir::new();
+    import_small_district(&w);
+    let mut book = Workbook::new();
+    let first = book.add_worksheet();
+    for (c, head) in ["日期", "帮扶人", "户编号", "类别", "物资"]
+        .iter()
+        .enumerate()
+    {
+        first.write_string(0, c as u16, *head).unwrap();
+    }
+    for (c, cell) in ["2001-03-05", "M1", "H1", "送温暖", "100"]
+        .iter()
+        .enumerate()
+    {
+        first.write_string(1, c as u16, *cell).unwrap();
+    }
+    let styled = book.add_worksheet();
+    styled.set_name("模板").unwrap();
+    let border = rust_xlsxwriter::Format::new().set_border(rust_xlsxwriter::FormatBorder::Thin);
+    styled.write_blank(2, 2, &border).unwrap();
+    let path = w.path("t.xlsx");
+    book.save(&path).unwrap();
+    let (code, _, err) = import(&w, &["--lang", "zh", path_str(&path)]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(!err.contains("只读了第一张"), "{err}");
+}

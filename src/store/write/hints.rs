@@ -58,6 +58,10 @@ pub struct IdSwitch {
     pub held_with_ids: bool,
     /// How many new rows are such a second count.
     pub doubled: u64,
+    /// Whether the rows counted twice both came in this import (its files
+    /// of the ledger give each once with an id and once without), rather
+    /// than one of them before.
+    pub within: bool,
 }
 
 /// What a delivery is, value for value, but for its id and note: day,
@@ -203,8 +207,60 @@ impl Writer<'_> {
                         ledger: self.ledger_name(ledger)?,
                         held_with_ids,
                         doubled,
+                        within: false,
                     });
                 }
+            }
+        }
+        if self.sent.with_id && self.sent.without_id {
+            all.extend(self.id_switches_within()?);
+        }
+        Ok(all)
+    }
+
+    /// The [`IdSwitch`]es within this import: per ledger, its new rows
+    /// without an id that are, value for value, its new rows with one (the
+    /// sheet with its ids and the same sheet without, given together).
+    /// Reads the ledger's new rows twice.
+    fn id_switches_within(&self) -> Result<Vec<IdSwitch>> {
+        let mut ledgers: Vec<i64> = (self.versions.keys())
+            .filter(|(_, kind)| *kind == Kind::Deliveries)
+            .map(|(ledger, _)| *ledger)
+            .collect();
+        ledgers.sort_unstable();
+        let mut all = Vec::new();
+        for ledger in ledgers {
+            let mut with_ids: HashMap<Values, u64> = HashMap::default();
+            self.conn.stream(
+                NEW_OF_LEDGER,
+                args![self.deliveries_before, ledger, 1i64],
+                |r| {
+                    *with_ids.entry(values_at(r, 0)?).or_default() += 1;
+                    Ok(())
+                },
+            )?;
+            if with_ids.is_empty() {
+                continue;
+            }
+            let mut doubled = 0u64;
+            self.conn.stream(
+                NEW_OF_LEDGER,
+                args![self.deliveries_before, ledger, 0i64],
+                |r| {
+                    if let Some(n) = with_ids.get_mut(&values_at(r, 0)?).filter(|n| **n > 0) {
+                        *n -= 1;
+                        doubled += 1;
+                    }
+                    Ok(())
+                },
+            )?;
+            if doubled > 0 {
+                all.push(IdSwitch {
+                    ledger: self.ledger_name(ledger)?,
+                    held_with_ids: true,
+                    doubled,
+                    within: true,
+                });
             }
         }
         Ok(all)

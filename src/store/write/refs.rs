@@ -13,6 +13,7 @@ use crate::input::headers::Field;
 use crate::records::{CellProblem, Seconds};
 use crate::store::sql::{Conn, Result};
 use crate::values::clean;
+use crate::values::text::without_whitespace;
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
@@ -30,6 +31,10 @@ pub(super) struct Index {
     pub by_id: IdTable,
     by_name: HashMap<String, Vec<i64>>,
     pub id_of: HashMap<i64, String>,
+    /// Each record's name without whitespace, for a second reference
+    /// column's check ([`Refs::seconds_agree`]): `李　四`, padded to line
+    /// up with three-character names, is 李四.
+    name_of: HashMap<i64, String>,
     /// Roster rows of this import that were rejected, by id and by name.
     rejected: HashMap<String, RejectedRow>,
     /// References that matched nothing so far, shared by every clone:
@@ -59,6 +64,7 @@ impl Index {
             by_id: IdTable::default(),
             by_name: HashMap::default(),
             id_of: HashMap::default(),
+            name_of: HashMap::default(),
             rejected: HashMap::default(),
             misses: Arc::default(),
             township: None,
@@ -91,6 +97,8 @@ impl Index {
             .or_default()
             .push(key);
         self.id_of.insert(key, id.to_string());
+        self.name_of
+            .insert(key, without_whitespace(&clean(name)).into_owned());
     }
 
     pub fn rename(&mut self, key: i64, old: &str, new: &str) {
@@ -101,6 +109,8 @@ impl Index {
         if let Some(keys) = self.by_name.get_mut(&*old) {
             keys.retain(|&k| k != key);
         }
+        self.name_of
+            .insert(key, without_whitespace(&new).into_owned());
         self.by_name.entry(new.into_owned()).or_default().push(key);
     }
 
@@ -319,8 +329,9 @@ impl Refs {
             let Some(second) = second.as_deref() else {
                 continue;
             };
-            let agrees =
-                index.by_id(second) == Some(key) || index.by_name(second).as_ref().contains(&key);
+            let agrees = index.by_id(second) == Some(key)
+                || index.name_of.get(&key).map(String::as_str)
+                    == Some(&*without_whitespace(second));
             if !agrees {
                 let first = index.id_of(key).to_string();
                 let kind = index.kind;
