@@ -220,7 +220,18 @@ pub fn finish(
     } else if report.refused && run.replace {
         Some(Msg::Import(ImportMsg::NothingReplaced { problems }))
     } else if !report.committed {
-        Some(Msg::NothingImported { problems })
+        // --rejects imports the valid rows: worth saying only where there
+        // are rows it would reject and rows it would import.
+        let counts = report.files.iter().map(|f| f.counts);
+        let (rejected, valid) = counts.fold((0, 0), |(r, v), c| {
+            (r + c.rejected, v + c.new + c.updated + c.unchanged)
+        });
+        let rejects_helps =
+            !run.replace && rejects.is_empty() && !report.refused && rejected > 0 && valid > 0;
+        Some(Msg::NothingImported {
+            problems,
+            rejects_helps,
+        })
     } else if !rejects.is_empty() && report.rejected_rows() > 0 {
         Some(Msg::ImportedValidRows {
             rejected: report.rejected_rows(),

@@ -104,6 +104,12 @@ pub enum ImportMsg {
     RejectsAgain {
         rows: u64,
     },
+    /// A corrected rejects file imported without --ledger, into a ledger
+    /// of its own name (`own`), where its rows' sheet is `ledger`'s.
+    RejectsLedger {
+        own: LedgerName,
+        ledger: LedgerName,
+    },
     /// A money column whose header states a unit that is not money
     /// (`物资（件）`).
     NotYuan {
@@ -435,6 +441,16 @@ impl ImportMsg {
                 format!("{rows} row(s) of this rejects file are, value for value, deliveries already stored, so nothing was imported. A rejected row was not imported: if such a row is a second, identical delivery of its sheet, correct it in the sheet and import the whole sheet again (identical rows are told apart by their number in the sheet, which a rejects file, holding the row alone, does not keep); if this rejects file was imported before, it need not be imported again"),
                 format!("这个待改文件里有 {rows} 行和已经导入的帮扶记录完全相同，所以什么也没有导入。被拒绝的行当时没有导入：如果它是原表里又一次相同的帮扶，请在原表里改正，再把整张表重新导入（相同的行按它们在整张表里是第几条来区分，待改文件里只有这一行，分不出来）；如果这个待改文件已经导入过，就不用再导入了"),
             ),
+            RejectsLedger { own, ledger } => {
+                let own = printable(own.as_str()).into_owned();
+                let ledger = printable(ledger.as_str()).into_owned();
+                let word = shell_word(&ledger);
+                tr!(
+                    lang,
+                    format!("this is a rejects file bangfu wrote (its last column is error), imported without --ledger: its rows are in a ledger of their own, {own}, apart from the sheet they came from, and no --replace of that sheet will take them out. To keep them with the sheet, undo this import and import the file again with --ledger {word} (the ledger of the last import that had rows rejected)"),
+                    format!("这是 bangfu 写出的待改文件（最后一列是 error），导入时没有加 --ledger：它的行记在了一本单独的台账“{own}”里，和原表分开，原表以后的 --replace 管不到它们。要让它们跟着原表，请撤销这次导入（bangfu undo），再加 --ledger {word} 重新导入（“{ledger}”是最近一次有被拒绝行的导入的台账）"),
+                )
+            }
             NotYuan { header, unit } => tr!(
                 lang,
                 format!(
@@ -593,8 +609,8 @@ impl ImportMsg {
                 } else {
                     tr!(
                         lang,
-                        format!("{n} of this file's deliveries are ones ledger {ledger} imported before without a record id (记录编号): matched by this file's ids, they would be counted a second time, so nothing was imported. To match this ledger by 记录编号 from now on, import its whole sheet with --replace"),
-                        format!("这个文件的 {n} 条帮扶记录，台账“{ledger}”以前已经导入过（当时没有记录编号）：按这个文件的编号比对会再算一次，所以什么也没有导入。以后要按“记录编号”比对，请用 --replace 导入整张表"),
+                        format!("{n} of this file's deliveries are ones ledger {ledger} imported before without a record id (记录编号): matched by this file's ids, they would be counted a second time, so nothing was imported. To match this ledger by 记录编号 from now on, import its whole sheet with --replace --force (its rows then take the place of the ones imported before, all of them: hence --force)"),
+                        format!("这个文件的 {n} 条帮扶记录，台账“{ledger}”以前已经导入过（当时没有记录编号）：按这个文件的编号比对会再算一次，所以什么也没有导入。以后要按“记录编号”比对，请用 --replace --force 导入整张表（以前导入的记录会全部换成带编号的这一版，所以要加 --force）"),
                     )
                 }
             }
@@ -657,8 +673,8 @@ fn refused_text(refusal: &Refusal, lang: Lang) -> String {
             let (ledger, of) = (printable(ledger.as_str()), records(*kind, *held, lang));
             tr!(
                 lang,
-                format!("--replace would remove {dropped} of the {of} ledger {ledger} held, more than half: is this file the whole ledger? If the sheet really lost them, import it again with --force"),
-                format!("--replace 会从台账“{ledger}”原有的 {of}中删掉 {dropped} {}，超过一半：这个文件是完整的台账吗？如果表格里确实删掉了这些，请加 --force 重新导入", measure(*kind)),
+                format!("--replace would remove {dropped} of the {of} ledger {ledger} held, more than half: is this file the whole ledger? If it is another sheet or another month's records, give it a --ledger NAME of its own; if the sheet really lost them, import it again with --force"),
+                format!("--replace 会从台账“{ledger}”原有的 {of}中删掉 {dropped} {}，超过一半：这个文件是完整的台账吗？如果它是另一张表或另一个月的记录，请用 --ledger 给它另取一个台账名；如果表格里确实删掉了这些，请加 --force 重新导入", measure(*kind)),
             )
         }
         Refusal::OtherTownships {
@@ -823,6 +839,10 @@ pub(crate) mod tests {
                 others: vec!["11月".into(), "12月".into()],
             },
             RejectsAgain { rows: 1 },
+            RejectsLedger {
+                own: LedgerName::parse("退回").unwrap(),
+                ledger: LedgerName::parse("帮扶记录").unwrap(),
+            },
             NotYuan {
                 header: "物资（件）".into(),
                 unit: "件".into(),
@@ -957,6 +977,7 @@ pub(crate) mod tests {
                 | UnreadMoney { .. }
                 | OtherSheets { .. }
                 | RejectsAgain { .. }
+                | RejectsLedger { .. }
                 | NotYuan { .. }
                 | UnclearUnit { .. }
                 | MoneyTwice { .. }

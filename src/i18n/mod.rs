@@ -155,6 +155,10 @@ pub enum Msg {
     },
     NothingImported {
         problems: u64,
+        /// Whether `--rejects` would import the valid rows: some rows had
+        /// problems and others none, and neither `--replace` nor
+        /// `--rejects` was given, nor the import refused as a whole.
+        rejects_helps: bool,
     },
     /// `rejects`: every rejects file written (one per header).
     ImportedValidRows {
@@ -216,7 +220,10 @@ impl Msg {
                 ),
                 format!("试运行：什么也没有写入（{problems} 个问题）"),
             ),
-            NothingImported { problems } => tr!(
+            NothingImported {
+                problems,
+                rejects_helps: true,
+            } => tr!(
                 lang,
                 format!(
                     "nothing was imported, the database is as it was (the counts above are what the files would have done): {} (fix them and import again, or use --rejects FILE to import the valid rows)",
@@ -224,6 +231,19 @@ impl Msg {
                 ),
                 format!(
                     "什么也没有导入，数据库没有改动（上表是这些文件本来会导入的数目）：{problems} 个问题（改正后重新导入，或用 --rejects 文件 只导入没有问题的行）"
+                ),
+            ),
+            NothingImported {
+                problems,
+                rejects_helps: false,
+            } => tr!(
+                lang,
+                format!(
+                    "nothing was imported, the database is as it was (the counts above are what the files would have done): {} (fix them and import again)",
+                    count(*problems, "problem", "problems")
+                ),
+                format!(
+                    "什么也没有导入，数据库没有改动（上表是这些文件本来会导入的数目）：{problems} 个问题（改正后重新导入）"
                 ),
             ),
             ImportedValidRows { rejected, rejects } => tr!(
@@ -352,7 +372,14 @@ pub(crate) mod tests {
         let all = vec![
             Msg::Warning { text: "x".into() },
             Msg::DryRunVerdict { problems: 2 },
-            Msg::NothingImported { problems: 1 },
+            Msg::NothingImported {
+                problems: 1,
+                rejects_helps: true,
+            },
+            Msg::NothingImported {
+                problems: 1,
+                rejects_helps: false,
+            },
             Msg::ImportedValidRows {
                 rejected: 3,
                 rejects: vec!["r.csv".into(), "r.2.csv".into()],

@@ -177,17 +177,41 @@ pub fn follow(
 /// first (contract §3.4) and so would lose — or the rejects file imported
 /// a second time. Either way the import is refused, saying both (review
 /// 4, finding F2).
-pub fn rejects_again(report: &mut ImportReport) {
-    for file in &report.files {
+pub fn rejects_again(
+    writer: &Writer<'_>,
+    options: &ImportOptions,
+    report: &mut ImportReport,
+) -> anyhow::Result<()> {
+    let (mut problems, mut warnings) = (Vec::new(), Vec::new());
+    for file in report.files.iter().filter(|f| f.rejects_file) {
+        let Some(kind) = file.kind else { continue };
         let met = file.counts.unchanged + file.counts.updated;
-        if file.rejects_file && file.kind == Some(Kind::Deliveries) && met > 0 {
+        if kind == Kind::Deliveries && met > 0 {
             let message = ImportMsg::RejectsAgain { rows: met };
-            report.refused = true;
-            report
-                .problems
-                .push(Problem::new(file.name.clone(), 1, Column::File, message));
+            problems.push(Problem::new(file.name.clone(), 1, Column::File, message));
+        }
+        // Its rows belong to the ledger of the file they were rejected
+        // from, which the rejects file's own name does not give: in a
+        // ledger of their own, a --replace of the sheet would never take
+        // them out (clerk review 5, N1). Said, not refused: contract §3.5
+        // imports a corrected rejects file as it is.
+        if options.ledger.is_none() {
+            if let Some(ledger) = writer.ledger_with_rejects(kind)? {
+                if ledger != file.ledger {
+                    let own = file.ledger.clone();
+                    let message = ImportMsg::RejectsLedger { own, ledger }.into();
+                    let file = file.name.clone();
+                    warnings.push(Warning::File { file, message });
+                }
+            }
         }
     }
+    if !problems.is_empty() {
+        report.refused = true;
+        report.problems.extend(problems);
+    }
+    report.warnings.extend(warnings);
+    Ok(())
 }
 
 /// The file a version's count and messages go on: the last of its ledger

@@ -173,7 +173,7 @@ fn import_in_transaction(
         for input in inputs {
             import_file(&mut writer, input, options, today, report)?;
         }
-        ledgers::rejects_again(report);
+        ledgers::rejects_again(&writer, options, report)?;
         ledgers::follow(&mut writer, options, report)?;
     }
     let clean_run = report.problems.is_empty();

@@ -402,8 +402,15 @@ fn with_group_unit(below: &str, group: &str) -> String {
 /// `单位：万元`, `（单位：万元）`, `金额单位：元`, a cell `万元`. `None` when it
 /// states none.
 pub fn unit_in_title(cell: &str) -> Option<MoneyUnit> {
+    // `青山镇12月帮扶记录（单位：万元）`: a bracketed part says it.
+    stated_unit(cell).or_else(|| bracketed_parts(cell).iter().find_map(|p| stated_unit(p)))
+}
+
+/// The unit `text`, a whole cell or a bracketed part of one, states, by
+/// [`unit_in_title`]'s rule.
+fn stated_unit(text: &str) -> Option<MoneyUnit> {
     const BRACKETS: [char; 6] = ['(', ')', '[', ']', '【', '】'];
-    let folded: String = fold_fullwidth(cell)
+    let folded: String = fold_fullwidth(text)
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect();
@@ -953,6 +960,11 @@ mod tests {
             ("填报单位：万元乡", None),
             ("2024年帮扶资金10万元使用台账", None),
             ("单位:仟元", Some(MoneyUnit::Thousand)),
+            (
+                "青山镇12月帮扶记录（单位：万元）",
+                Some(MoneyUnit::TenThousand),
+            ),
+            ("青山镇帮扶记录（全年12.5万元）", None),
         ] {
             assert_eq!(unit_in_title(cell), unit, "{cell}");
         }

@@ -721,3 +721,69 @@ fn an_empty_sheet_with_formatted_cells_is_not_named_among_the_unread() {
     assert_eq!(code, Some(0), "{err}");
     assert!(!err.contains("只读了第一张"), "{err}");
 }
+
+#[test]
+fn a_rejects_file_imported_without_its_sheets_ledger_is_told_where_its_rows_went() {
+    // Clerk review 5, N1: the corrected rows went into a ledger named for
+    // the rejects file, out of reach of the sheet's --replace.
+    let w = Workdir::new();
+    import_small_district(&w);
+    let d = w.gbk(
+        "帮扶记录.csv",
+        "日期,帮扶人,户编号,类别,物资\n2001-03-01,M1,H1,送温暖,100\n2001-03-02,M1,H2,温暧,50\n",
+    );
+    let rejects = w.path("退回.csv");
+    let (code, _, err) = import(&w, &["--rejects", path_str(&rejects), path_str(&d)]);
+    assert_eq!(code, Some(1), "{err}");
+    let text = std::fs::read_to_string(&rejects).unwrap();
+    let fixed = w.utf8(
+        "退回.csv",
+        &text
+            .trim_start_matches('\u{feff}')
+            .replace("温暧", "送温暖"),
+    );
+    let (code, _, err) = import(&w, &["--lang", "zh", path_str(&fixed)]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains("它的行记在了一本单独的台账“退回”里")
+            && err.contains("再加 --ledger 帮扶记录 重新导入"),
+        "{err}"
+    );
+    assert_eq!(amounts(&w), "10000|0;5000|0");
+    // With the sheet's ledger, nothing to say.
+    w.stdout(&["undo", "3"]);
+    let (code, _, err) = import(
+        &w,
+        &["--lang", "zh", "--ledger", "帮扶记录", path_str(&fixed)],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(!err.contains("单独的台账"), "{err}");
+}
+
+#[test]
+fn the_verdict_suggests_rejects_only_where_it_would_import_valid_rows() {
+    // Clerk review 5, N3: suggested after a --replace, and for a header
+    // problem that --rejects cannot help.
+    let w = Workdir::new();
+    import_small_district(&w);
+    let bad_header = w.gbk(
+        "a.csv",
+        "日期,帮扶人,户编号,类别,物资（件）\n2001-03-01,M1,H1,送温暖,2\n",
+    );
+    let (code, _, err) = import(&w, &["--lang", "zh", path_str(&bad_header)]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(!err.contains("--rejects"), "{err}");
+    let one_bad = w.gbk(
+        "b.csv",
+        "日期,帮扶人,户编号,类别,物资\n2001-03-01,M1,H1,送温暖,2\n2001-03-02,M1,H1,温暧,2\n",
+    );
+    let (code, _, err) = import(&w, &["--lang", "zh", path_str(&one_bad)]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("或用 --rejects 文件 只导入没有问题的行"),
+        "{err}"
+    );
+    let (code, _, err) = import(&w, &["--lang", "zh", "--replace", path_str(&one_bad)]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(!err.contains("或用 --rejects"), "{err}");
+}

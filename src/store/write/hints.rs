@@ -308,6 +308,21 @@ impl Writer<'_> {
         Ok(all)
     }
 
+    /// The ledger of the last import (not undone) before this one whose
+    /// file of `kind` had rows rejected: where the rows of a corrected
+    /// rejects file belong.
+    pub fn ledger_with_rejects(&self, kind: Kind) -> Result<Option<LedgerName>> {
+        let name: Option<String> = self.conn.query_opt(
+            "SELECT l.name FROM imports i JOIN ledgers l ON l.key = i.ledger
+             LEFT JOIN commands c ON c.number = i.command
+             WHERE i.kind = ?1 AND i.rejected > 0 AND c.undone IS NULL AND i.command < ?2
+             ORDER BY i.command DESC, i.key DESC LIMIT 1",
+            args![kind.key(), self.command],
+            |r| r.get(0),
+        )?;
+        Ok(name.and_then(|n| LedgerName::parse(&n)))
+    }
+
     /// The ledgers this import wrote deliveries of that imported
     /// deliveries before, in key order, each with the records its version
     /// lists: the ones whose new rows can stand beside older ones.
