@@ -342,6 +342,16 @@ fn write_block(
                 .map(|cell| formula::guard(cell).into_owned()),
         )
     };
+    // A rejects file rejected again keeps its one error column, its old
+    // problems replaced by the new ones (clerk review 5).
+    let again = header
+        .last()
+        .is_some_and(|h| crate::i18n::import::is_error_column(h));
+    let header = if again {
+        &header[..header.len() - 1]
+    } else {
+        header
+    };
     record(&mut w, header, crate::i18n::import::ERROR_COLUMN)?;
     for (cells, problems) in blocks.iter().flat_map(|b| &b.rows) {
         let error = problems
@@ -356,7 +366,11 @@ fn write_block(
                 last.pop();
             }
         }
-        // A short row is padded so that the error lands in its column.
+        // A rejects file's old error cell goes; a short row is padded so
+        // that the error lands in its column (a long one keeps every cell).
+        if again && row.len() == header.len() + 1 {
+            row.pop();
+        }
         if row.len() < header.len() {
             row.resize(header.len(), String::new());
         }

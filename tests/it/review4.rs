@@ -787,3 +787,33 @@ fn the_verdict_suggests_rejects_only_where_it_would_import_valid_rows() {
     assert_eq!(code, Some(1), "{err}");
     assert!(!err.contains("或用 --rejects"), "{err}");
 }
+
+#[test]
+fn a_rejects_file_rejected_again_keeps_one_error_column() {
+    // Clerk review 5: the old problems and the new ran together in one
+    // row, under two error columns.
+    let w = Workdir::new();
+    import_small_district(&w);
+    let d = w.utf8(
+        "d.csv",
+        "日期,帮扶人,户编号,类别,物资\n2001-03-01,M1,H1,送温暖,36.905\n",
+    );
+    let first = w.path("r1.csv");
+    import(&w, &["--rejects", path_str(&first), path_str(&d)]);
+    let second = w.path("r2.csv");
+    import(
+        &w,
+        &[
+            "--ledger",
+            "d",
+            "--rejects",
+            path_str(&second),
+            path_str(&first),
+        ],
+    );
+    let text = std::fs::read_to_string(&second).unwrap();
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines[0], "日期,帮扶人,户编号,类别,物资,error", "{text}");
+    assert_eq!(lines[1].matches("r1.csv:2").count(), 1, "{text}");
+    assert!(!lines[1].contains("d.csv:2"), "{text}");
+}
