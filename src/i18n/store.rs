@@ -55,6 +55,8 @@ pub enum StoreMsg {
     SecondsDisagree {
         kind: RefKind,
         first: String,
+        /// The name of the record `first` names (its head, for a household).
+        name: String,
         second: String,
     },
     /// The ID number (masked) is another household's.
@@ -198,19 +200,21 @@ impl StoreMsg {
             SecondsDisagree {
                 kind,
                 first,
+                name,
                 second,
             } => {
                 let (a, b) = (quote(first, lang), quote(second, lang));
+                let name = crate::values::printable(name);
                 match kind {
                     RefKind::Household => tr!(
                         lang,
-                        format!("the row's two household columns, {a} and {b}, name different households: which one is meant? Correct one of them"),
-                        format!("这一行的两列贫困户，{a}和{b}，说的不是同一户：是哪一户？请改正其中一列"),
+                        format!("{a} is the household of {name}, but the row's other household column says {b}: which one is meant? Correct one of the two"),
+                        format!("{a}是{name}户，这一行另一列贫困户却写{b}：是哪一户？请改正其中一列"),
                     ),
                     RefKind::Member => tr!(
                         lang,
-                        format!("the row's two member columns, {a} and {b}, name different members: which one is meant? Correct one of them"),
-                        format!("这一行的两列帮扶人，{a}和{b}，说的不是同一个人：是哪一位？请改正其中一列"),
+                        format!("{a} is the member {name}, but the row's other member column says {b}: which one is meant? Correct one of the two"),
+                        format!("{a}是帮扶人{name}，这一行另一列帮扶人却写{b}：是哪一位？请改正其中一列"),
                     ),
                 }
             }
@@ -727,11 +731,13 @@ pub(crate) mod tests {
             SecondsDisagree {
                 kind: RefKind::Household,
                 first: "QS013".into(),
+                name: "周凤英".into(),
                 second: "高国庆".into(),
             },
             SecondsDisagree {
                 kind: RefKind::Member,
                 first: "M1".into(),
+                name: "赵六".into(),
                 second: "李四".into(),
             },
             IdNumberTaken {

@@ -251,11 +251,13 @@ fn a_row_whose_household_id_and_head_name_two_households_is_its_problem() {
     );
     assert_eq!(code, Some(1), "{err}");
     assert!(
-        err.contains("d.csv:3: 户编号: 这一行的两列贫困户，“H1”和“李四”，说的不是同一户：是哪一户？请改正其中一列"),
+        err.contains(
+            "d.csv:3: 户编号: “H1”是张三户，这一行另一列贫困户却写“李四”：是哪一户？请改正其中一列"
+        ),
         "{err}"
     );
     assert!(
-        err.contains("d.csv:4: 帮扶人编号: 这一行的两列帮扶人，“M1”和“钱七”，说的不是同一个人"),
+        err.contains("d.csv:4: 帮扶人编号: “M1”是帮扶人赵六，这一行另一列帮扶人却写“钱七”"),
         "{err}"
     );
     assert!(!err.contains("d.csv:2"), "{err}");
@@ -266,7 +268,7 @@ fn a_row_whose_household_id_and_head_name_two_households_is_its_problem() {
     let (code, _, err) = import(&w, &["--lang", "zh", path_str(&p)]);
     assert_eq!(code, Some(1), "{err}");
     assert!(
-        err.contains("p.csv:2: 户编号: 这一行的两列贫困户，“H3”和“张三”"),
+        err.contains("p.csv:2: 户编号: “H3”是王五户，这一行另一列贫困户却写“张三”"),
         "{err}"
     );
 }

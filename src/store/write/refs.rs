@@ -334,16 +334,16 @@ impl Refs {
                     == Some(&*without_whitespace(second));
             if !agrees {
                 let first = index.id_of(key).to_string();
+                let name = index.name_of.get(&key).cloned().unwrap_or_default();
                 let kind = index.kind;
                 let second = second.to_string();
-                problems.push(problem(
-                    field,
-                    StoreMsg::SecondsDisagree {
-                        kind,
-                        first,
-                        second,
-                    },
-                ));
+                let message = StoreMsg::SecondsDisagree {
+                    kind,
+                    first,
+                    name,
+                    second,
+                };
+                problems.push(problem(field, message));
             }
         }
         if problems.is_empty() {
