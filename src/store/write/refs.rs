@@ -31,10 +31,6 @@ pub(super) struct Index {
     pub by_id: IdTable,
     by_name: HashMap<String, Vec<i64>>,
     pub id_of: HashMap<i64, String>,
-    /// Each record's name without whitespace, for a second reference
-    /// column's check ([`Refs::seconds_agree`]): `李　四`, padded to line
-    /// up with three-character names, is 李四.
-    name_of: HashMap<i64, String>,
     /// Roster rows of this import that were rejected, by id and by name.
     rejected: HashMap<String, RejectedRow>,
     /// References that matched nothing so far, shared by every clone:
@@ -64,7 +60,6 @@ impl Index {
             by_id: IdTable::default(),
             by_name: HashMap::default(),
             id_of: HashMap::default(),
-            name_of: HashMap::default(),
             rejected: HashMap::default(),
             misses: Arc::default(),
             township: None,
@@ -97,8 +92,6 @@ impl Index {
             .or_default()
             .push(key);
         self.id_of.insert(key, id.to_string());
-        self.name_of
-            .insert(key, without_whitespace(&clean(name)).into_owned());
     }
 
     pub fn rename(&mut self, key: i64, old: &str, new: &str) {
@@ -109,9 +102,16 @@ impl Index {
         if let Some(keys) = self.by_name.get_mut(&*old) {
             keys.retain(|&k| k != key);
         }
-        self.name_of
-            .insert(key, without_whitespace(&new).into_owned());
         self.by_name.entry(new.into_owned()).or_default().push(key);
+    }
+
+    /// The name of record `key`, by a pass over every name (for a
+    /// problem's words, not for each row).
+    fn name_of(&self, key: i64) -> Option<&str> {
+        self.by_name
+            .iter()
+            .find(|(_, keys)| keys.contains(&key))
+            .map(|(name, _)| name.as_str())
     }
 
     /// A roster row of this import that was rejected: a reference to its
@@ -329,12 +329,16 @@ impl Refs {
             let Some(second) = second.as_deref() else {
                 continue;
             };
-            let agrees = index.by_id(second) == Some(key)
-                || index.name_of.get(&key).map(String::as_str)
-                    == Some(&*without_whitespace(second));
-            if !agrees {
+            if index.by_id(second) == Some(key) || index.by_name(second).as_ref().contains(&key) {
+                continue;
+            }
+            // Spaces aside (`李　四`, padded to line up with three-character
+            // names, is 李四): the record's own name, looked for only here,
+            // off the path of every row that agrees.
+            let name = index.name_of(key).unwrap_or_default();
+            if without_whitespace(name) != without_whitespace(second) {
                 let first = index.id_of(key).to_string();
-                let name = index.name_of.get(&key).cloned().unwrap_or_default();
+                let name = name.to_string();
                 let kind = index.kind;
                 let second = second.to_string();
                 let message = StoreMsg::SecondsDisagree {
