@@ -167,11 +167,26 @@ pub fn dated_as_lifted(changes: &mut [Change], household: &HouseholdInfo) {
         return;
     };
     let lifted = u32::from(Status::Lifted.index());
-    if let Some(change) = changes
-        .iter_mut()
-        .filter(|c| c.kind == 0 && c.field == "status" && status_value(&c.new) == lifted)
-        .max_by_key(|c| c.command)
-    {
+    let status = |c: &Change| c.kind == 0 && c.field == "status";
+    let Some(last) = (changes.iter())
+        .filter(|c| status(c) && status_value(&c.new) == lifted)
+        .map(|c| c.command)
+        .max()
+    else {
+        return;
+    };
+    // Never before an earlier change of status: lifted in 2022, back in
+    // poverty (返贫) in 2023 with the old lifted_on kept, lifted again in
+    // 2024 — dated 2022, the 2024 change would fall before the 2023 one,
+    // and the household read as poor today.
+    let earlier = (changes.iter())
+        .filter(|c| status(c) && c.command < last)
+        .map(|c| c.day)
+        .max();
+    if earlier.is_some_and(|e| e >= day) {
+        return;
+    }
+    if let Some(change) = changes.iter_mut().find(|c| status(c) && c.command == last) {
         change.day = day;
     }
 }
@@ -485,4 +500,58 @@ fn find<'a, T>(
     lookup::resolve(&listed, &reference)
         .map(|(found, _)| found)
         .map_err(UsageError::said)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(command: i64, day: i32, old: i64, new: i64) -> Change {
+        Change {
+            kind: 0,
+            record: 1,
+            field: "status".into(),
+            command,
+            day,
+            old: Stored::Int(old),
+            new: Stored::Int(new),
+        }
+    }
+
+    fn lifted_on(day: i32) -> HouseholdInfo {
+        HouseholdInfo {
+            key: 1,
+            id: "H1".into(),
+            head: "张三".into(),
+            id_number: None,
+            township: "工农乡".into(),
+            village: None,
+            size: None,
+            cause: None,
+            status: Status::Lifted.index(),
+            lifted_on: Some(day),
+            phone: None,
+            removed: false,
+        }
+    }
+
+    #[test]
+    fn the_last_lifting_holds_from_lifted_on_but_never_before_an_earlier_change() {
+        // Lifted on day 100 by import 2, lifted_on corrected to 200 later.
+        let mut changes = vec![status(2, 100, 0, 1)];
+        dated_as_lifted(&mut changes, &lifted_on(200));
+        assert_eq!(changes[0].day, 200);
+        // Lifted (day 100), back in poverty (day 300), lifted again by
+        // import 4 on day 500 with the old lifted_on 100 kept: day 500 stays.
+        let mut changes = vec![
+            status(2, 100, 0, 1),
+            status(3, 300, 1, 0),
+            status(4, 500, 0, 1),
+        ];
+        dated_as_lifted(&mut changes, &lifted_on(100));
+        assert_eq!(
+            changes.iter().map(|c| c.day).collect::<Vec<_>>(),
+            [100, 300, 500]
+        );
+    }
 }
