@@ -346,13 +346,13 @@ fn write_block(
     // problems replaced by the new ones (clerk review 5).
     let again = header
         .last()
-        .is_some_and(|h| crate::i18n::import::is_error_column(h));
+        .is_some_and(|h| crate::import::is_error_column(h));
     let header = if again {
         &header[..header.len() - 1]
     } else {
         header
     };
-    record(&mut w, header, crate::i18n::import::ERROR_COLUMN)?;
+    record(&mut w, header, crate::import::ERROR_COLUMN)?;
     for (cells, problems) in blocks.iter().flat_map(|b| &b.rows) {
         let error = problems
             .iter()

@@ -215,19 +215,6 @@ impl FileError {
 const NAMES_IN_A_MESSAGE: usize = 5;
 
 /// `a, b, c` — the first few items, printable, then "and N more".
-/// The header of the column a rejects file (`--rejects`) ends in:
-/// `error`, as contract §3.5 names it, in every language (a sheet or
-/// script that reads rejects files finds it by that name); the problems
-/// in its cells are in the clerk's language.
-pub const ERROR_COLUMN: &str = "error";
-
-/// Whether `header` is that column: a corrected rejects file imported
-/// again is told by it. Only by that name (a master sheet's own last
-/// column `错误（核查）` is a checker's notes, not a rejects file's).
-pub fn is_error_column(header: &str) -> bool {
-    header.trim().eq_ignore_ascii_case(ERROR_COLUMN)
-}
-
 pub fn some_of<S: AsRef<str>>(items: &[S], lang: Lang) -> String {
     let mut text = items
         .iter()
@@ -454,11 +441,11 @@ impl ImportMsg {
             NotYuan { header, unit } => tr!(
                 lang,
                 format!(
-                    "the header {} says its amounts are in {}, not yuan: bangfu reads money columns in 元 or 万元; put the value in yuan in this column (the count can go in the note)",
+                    "the header {} says its amounts are in {}, not yuan: bangfu reads money columns in 元 (or 千元, 万元 and the like); put the value in yuan in this column (the count can go in the note)",
                     printable(header), printable(unit)
                 ),
                 format!(
-                    "表头“{}”写明单位是“{}”，不是元：物资、资金列须以元或万元为单位；请在这一列填折合的金额（件数可写在备注里）",
+                    "表头“{}”写明单位是“{}”，不是元：物资、资金列须以元（或千元、万元等）为单位；请在这一列填折合的金额（件数可写在备注里）",
                     printable(header), printable(unit)
                 ),
             ),

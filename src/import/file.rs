@@ -164,7 +164,7 @@ impl FileImport {
         };
         // A rejects file bangfu wrote ends in its error column: not
         // named as ignored, and told apart (ledgers::rejects_again).
-        let errors = |h: &String| crate::i18n::import::is_error_column(h);
+        let errors = |h: &String| super::is_error_column(h);
         self.result.rejects_file = layout.ignored.last().is_some_and(errors);
         let ignored: Vec<String> = layout
             .ignored

@@ -94,6 +94,19 @@ pub struct FileResult {
     pub rejects_file: bool,
 }
 
+/// The header of the column a rejects file (`--rejects`) ends in:
+/// `error`, as contract §3.5 names it, in every language (a sheet or
+/// script that reads rejects files finds it by that name); the problems
+/// in its cells are in the clerk's language.
+pub const ERROR_COLUMN: &str = "error";
+
+/// Whether `header` is that column: a corrected rejects file imported
+/// again is told by it. Only by that name (a master sheet's own last
+/// column `错误（核查）` is a checker's notes, not a rejects file's).
+pub fn is_error_column(header: &str) -> bool {
+    header.trim().eq_ignore_ascii_case(ERROR_COLUMN)
+}
+
 /// Rows rejected from one file, for the rejects file.
 #[derive(Debug, Clone, Default)]
 pub struct Rejected {

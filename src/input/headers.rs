@@ -376,18 +376,21 @@ pub fn two_row_header(kind: Kind, first: &[&str], second: &[&str]) -> Option<Vec
     )
 }
 
+/// The unit a header's bracketed parts state (`物资（万元）`): that of the
+/// first that states anything ([`MoneyUnit::stated`]).
+fn header_unit(header: &str) -> Option<StatedUnit> {
+    bracketed_parts(header)
+        .iter()
+        .map(|part| MoneyUnit::stated(part))
+        .find(|u| *u != StatedUnit::Nothing)
+}
+
 /// A name under a money group, with the group's unit where the group
 /// states one other than yuan and the name none (`物资` under
 /// `帮扶金额（万元）` is `物资（万元）`), so that the column is read in it.
 fn with_group_unit(below: &str, group: &str) -> String {
     let below = below.trim();
-    let stated = |h: &str| {
-        bracketed_parts(h)
-            .iter()
-            .map(|part| MoneyUnit::stated(part))
-            .find(|u| *u != StatedUnit::Nothing)
-    };
-    match (stated(below), stated(group)) {
+    match (header_unit(below), header_unit(group)) {
         (None, Some(StatedUnit::Money(unit))) if unit != MoneyUnit::Yuan => {
             format!("{below}（{}）", unit.name())
         }
@@ -609,11 +612,7 @@ impl Layout {
                 let Some(header) = positions[field as usize].map(|i| headers[i].as_ref()) else {
                     continue;
                 };
-                let stated = bracketed_parts(header)
-                    .iter()
-                    .map(|part| MoneyUnit::stated(part))
-                    .find(|u| *u != StatedUnit::Nothing);
-                match stated {
+                match header_unit(header) {
                     Some(StatedUnit::Money(unit)) => units[field as usize] = Some(unit),
                     Some(StatedUnit::Other(unit)) => {
                         not_money.push((header.trim().to_string(), unit));

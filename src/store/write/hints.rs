@@ -223,13 +223,8 @@ impl Writer<'_> {
     /// sheet with its ids and the same sheet without, given together).
     /// Reads the ledger's new rows twice.
     fn id_switches_within(&self) -> Result<Vec<IdSwitch>> {
-        let mut ledgers: Vec<i64> = (self.versions.keys())
-            .filter(|(_, kind)| *kind == Kind::Deliveries)
-            .map(|(ledger, _)| *ledger)
-            .collect();
-        ledgers.sort_unstable();
         let mut all = Vec::new();
-        for ledger in ledgers {
+        for (ledger, _) in self.delivery_ledgers() {
             let mut with_ids: HashMap<Values, u64> = HashMap::default();
             self.conn.stream(
                 NEW_OF_LEDGER,
@@ -323,15 +318,22 @@ impl Writer<'_> {
         Ok(name.and_then(|n| LedgerName::parse(&n)))
     }
 
-    /// The ledgers this import wrote deliveries of that imported
-    /// deliveries before, in key order, each with the records its version
-    /// lists: the ones whose new rows can stand beside older ones.
-    fn delivery_versions(&self) -> Result<Vec<(i64, &Seen)>> {
+    /// The ledgers this import wrote deliveries of, in key order, each
+    /// with the records its version lists.
+    fn delivery_ledgers(&self) -> Vec<(i64, &Seen)> {
         let mut versions: Vec<(i64, &Seen)> = (self.versions.iter())
             .filter(|((_, kind), _)| *kind == Kind::Deliveries)
             .map(|((ledger, _), seen)| (*ledger, seen))
             .collect();
         versions.sort_unstable_by_key(|(ledger, _)| *ledger);
+        versions
+    }
+
+    /// The ledgers this import wrote deliveries of that imported
+    /// deliveries before, in key order, each with the records its version
+    /// lists: the ones whose new rows can stand beside older ones.
+    fn delivery_versions(&self) -> Result<Vec<(i64, &Seen)>> {
+        let versions = self.delivery_ledgers();
         let mut before = Vec::with_capacity(versions.len());
         for (ledger, seen) in versions {
             if self.imported_before(ledger, Kind::Deliveries)? {
