@@ -633,6 +633,18 @@ fn measure(kind: Kind) -> &'static str {
     }
 }
 
+/// The Chinese word for what `--replace` does to a record of `kind` no
+/// ledger lists any more, where it is not deleted: a household is 销户
+/// and a member 注销, both kept for their past deliveries (contract §8);
+/// `None` for a pairing or delivery, which is deleted (删掉).
+fn retired(kind: Kind) -> Option<&'static str> {
+    match kind {
+        Kind::Households => Some("销户"),
+        Kind::Members => Some("注销"),
+        Kind::Pairings | Kind::Deliveries => None,
+    }
+}
+
 /// `n` records of `kind`: `3 deliveries`, `3 条帮扶记录`.
 fn records(kind: Kind, n: u64, lang: Lang) -> String {
     let zh = format!("{n} {}{}", measure(kind), kind.zh());
@@ -661,7 +673,14 @@ fn refused_text(refusal: &Refusal, lang: Lang) -> String {
             tr!(
                 lang,
                 format!("--replace would remove {dropped} of the {of} ledger {ledger} held, more than half: is this file the whole ledger? If it is another sheet or another month's records, give it a --ledger NAME of its own; if the sheet really lost them, import it again with --force"),
-                format!("--replace 会从台账“{ledger}”原有的 {of}中删掉 {dropped} {}，超过一半：这个文件是完整的台账吗？如果它是另一张表或另一个月的记录，请用 --ledger 给它另取一个台账名；如果表格里确实删掉了这些，请加 --force 重新导入", measure(*kind)),
+                {
+                    let n = format!("{dropped} {}", measure(*kind));
+                    let change = match retired(*kind) {
+                        None => format!("会从台账“{ledger}”原有的 {of}中删掉 {n}"),
+                        Some(word) => format!("会将台账“{ledger}”原有的 {of}中的 {n}{word}"),
+                    };
+                    format!("--replace {change}，超过一半：这个文件是完整的台账吗？如果它是另一张表或另一个月的记录，请用 --ledger 给它另取一个台账名；如果表格里确实删掉了这些，请加 --force 重新导入")
+                },
             )
         }
         Refusal::OtherTownships {
@@ -672,10 +691,14 @@ fn refused_text(refusal: &Refusal, lang: Lang) -> String {
         } => {
             let (ledger, what) = (printable(ledger.as_str()), records(*kind, *dropped, lang));
             let townships = some_of(townships, lang);
+            let gone = match retired(*kind) {
+                None => format!("删掉台账“{ledger}”中{townships}的 {what}"),
+                Some(word) => format!("将台账“{ledger}”中{townships}的 {what}{word}"),
+            };
             tr!(
                 lang,
                 format!("--replace would remove {what} of ledger {ledger} in {townships}, of which the file has no row: is it another township's file of the same name? Give each township's file its own --ledger; if these rows really are gone, import it again with --force"),
-                format!("--replace 会删掉台账“{ledger}”中{townships}的 {what}，而文件里没有这些乡镇的行：这是不是另一个乡镇同名的文件？请用 --ledger 给每个乡镇的文件各起一个台账名；如果这些记录确实没有了，请加 --force 重新导入"),
+                format!("--replace 会{gone}，而文件里没有这些乡镇的行：这是不是另一个乡镇同名的文件？请用 --ledger 给每个乡镇的文件各起一个台账名；如果这些记录确实没有了，请加 --force 重新导入"),
             )
         }
         Refusal::OlderVersion {
@@ -686,10 +709,14 @@ fn refused_text(refusal: &Refusal, lang: Lang) -> String {
             later,
         } => {
             let (ledger, what) = (printable(ledger.as_str()), records(*kind, *dropped, lang));
+            let gone = match retired(*kind) {
+                None => format!("删掉之后新增的 {what}"),
+                Some(word) => format!("将之后新增的 {what}{word}"),
+            };
             tr!(
                 lang,
                 format!("this file is, byte for byte, the one import {earlier} brought in for ledger {ledger}, and import {later} brought a newer version since: --replace with it would remove {what} added since. Is it last month's file? To go back to it all the same, import it again with --force; to take back an import, use bangfu undo {later}"),
-                format!("这个文件和第 {earlier} 次导入的台账“{ledger}”文件一字不差，而之后第 {later} 次导入了更新的版本：用它 --replace 会删掉之后新增的 {what}。是不是上个月的文件？如果确实要退回到这一版，请加 --force 重新导入；要撤销某次导入，请用 bangfu undo {later}"),
+                format!("这个文件和第 {earlier} 次导入的台账“{ledger}”文件一字不差，而之后第 {later} 次导入了更新的版本：用它 --replace 会{gone}。是不是上个月的文件？如果确实要退回到这一版，请加 --force 重新导入；要撤销某次导入，请用 bangfu undo {later}"),
             )
         }
     }

@@ -46,8 +46,8 @@ pub fn text(e: &ValueError, lang: Lang) -> String {
         ),
         NotMoney(t) => tr!(
             lang,
-            format!("not an amount of money: \"{t}\""),
-            format!("不是金额：“{t}”"),
+            format!("not an amount of money: \"{t}\"; write it in digits, such as 350 or 1,200.50"),
+            format!("不是金额：“{t}”；请用阿拉伯数字写，如 350 或 1,200.50"),
         ),
         MoneyGrouping(t) => tr!(
             lang,
@@ -231,7 +231,7 @@ pub(crate) mod tests {
         );
         assert_eq!(
             text(&ValueError::NotMoney("abc".into()), Lang::Zh),
-            "不是金额：“abc”"
+            "不是金额：“abc”；请用阿拉伯数字写，如 350 或 1,200.50"
         );
     }
 
