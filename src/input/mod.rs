@@ -23,7 +23,7 @@ use std::fmt;
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// How many rows may stand above the header (a sheet title, a date line).
@@ -294,8 +294,10 @@ impl Source {
         // Every line end reads as LF (contract §3.1: LF, CRLF and CR alone, in
         // any mix), so that rows split and line numbers count alike.
         let quote_open = Arc::new(AtomicBool::new(false));
-        let mut text: Box<dyn Read + Send> =
-            Box::new(LfLineEnds::new(text).watching_quotes(Arc::clone(&quote_open)));
+        let tail = Arc::new(Tail::default());
+        let mut text: Box<dyn Read + Send> = Box::new(
+            LfLineEnds::new(text).watching(Arc::clone(&quote_open), Arc::clone(&tail)),
+        );
         // Read ahead to the end of the first lines to sniff the delimiter,
         // then hand the text read so far and the rest to the CSV reader.
         let mut head = Vec::with_capacity(64 * 1024);
@@ -329,6 +331,7 @@ impl Source {
                 width: 0,
                 ahead: None,
                 quote_open,
+                tail,
             })),
         )?;
         source.total = total;
@@ -482,6 +485,8 @@ pub struct CsvRows {
     /// Whether the text read so far holds an odd number of quotes: at the
     /// end of the file, a quote left open.
     quote_open: Arc<AtomicBool>,
+    /// How the text read so far ends.
+    tail: Arc<Tail>,
 }
 
 impl CsvRows {
@@ -491,6 +496,7 @@ impl CsvRows {
             Ok(false) => None,
             Ok(true) => {
                 let (line, pos) = cells.position().map_or((0, 0), |p| (p.line(), p.byte()));
+                let line = line.saturating_add(self.blank_lines_before(line, &cells));
                 Some(Ok(RawRow { line, pos, cells }))
             }
             Err(e) => Some(Err(FileError::Broken {
@@ -498,6 +504,23 @@ impl CsvRows {
                 cause: e.to_string(),
             })),
         }
+    }
+}
+
+impl CsvRows {
+    /// The blank lines the reader skipped before the row it just read,
+    /// whose position says line `line`: the csv crate gives such a row the
+    /// first blank line's number (rust-csv issue 208), and contract §3.5
+    /// names a row by its own line. The line ends read since `line` are
+    /// the blank lines', the row's own (inside its quoted cells, the only
+    /// place a row holds one) and the one that ends it, unless the row ran
+    /// to the end of the text.
+    fn blank_lines_before(&self, line: u64, cells: &StringRecord) -> u64 {
+        let after = self.reader.position();
+        let read = after.line().saturating_sub(line);
+        let inside = cells.as_byte_record().as_slice().iter().filter(|&&b| b == b'\n').count();
+        let ended = u64::from(!self.tail.unterminated_at(after.byte()));
+        read.saturating_sub(inside as u64).saturating_sub(ended)
     }
 }
 
@@ -603,6 +626,27 @@ struct LfLineEnds {
     after_cr: bool,
     /// Flipped at each quote handed out: set, a quote is open.
     quote_open: Arc<AtomicBool>,
+    /// How the text handed out so far ends.
+    tail: Arc<Tail>,
+}
+
+/// How much text [`LfLineEnds`] has handed out, and how it ends: what
+/// [`CsvRows`] needs to tell a last row without a line end.
+#[derive(Debug, Default)]
+struct Tail {
+    bytes: AtomicU64,
+    ends_in_lf: AtomicBool,
+    ended: AtomicBool,
+}
+
+impl Tail {
+    /// Whether a row the CSV reader left at byte `at` ran to the end of
+    /// the text without a line end.
+    fn unterminated_at(&self, at: u64) -> bool {
+        self.ended.load(Ordering::Relaxed)
+            && self.bytes.load(Ordering::Relaxed) == at
+            && !self.ends_in_lf.load(Ordering::Relaxed)
+    }
 }
 
 impl LfLineEnds {
@@ -611,12 +655,17 @@ impl LfLineEnds {
             inner,
             after_cr: false,
             quote_open: Arc::default(),
+            tail: Arc::default(),
         }
     }
 
-    /// Keep count of the quotes in `quote_open`.
-    fn watching_quotes(self, quote_open: Arc<AtomicBool>) -> LfLineEnds {
-        LfLineEnds { quote_open, ..self }
+    /// Keep count of the quotes in `quote_open`, and of the text in `tail`.
+    fn watching(self, quote_open: Arc<AtomicBool>, tail: Arc<Tail>) -> LfLineEnds {
+        LfLineEnds {
+            quote_open,
+            tail,
+            ..self
+        }
     }
 
     /// Rewrite `bytes` in place; the length of the text left.
@@ -647,12 +696,16 @@ impl Read for LfLineEnds {
         loop {
             let n = self.inner.read(buf)?.min(buf.len());
             if n == 0 {
+                self.tail.ended.store(true, Ordering::Relaxed);
                 return Ok(0);
             }
             // A read that held only the LF of a CRLF is read again: 0 would
             // say the text ended.
             let kept = self.convert(&mut buf[..n]);
             if kept > 0 {
+                let last = buf.get(kept - 1) == Some(&b'\n');
+                self.tail.ends_in_lf.store(last, Ordering::Relaxed);
+                self.tail.bytes.fetch_add(kept as u64, Ordering::Relaxed);
                 return Ok(kept);
             }
         }
@@ -789,6 +842,25 @@ mod tests {
         let r = rows(s);
         assert_eq!(r[0].0, 2);
         assert_eq!(r[1].0, 4);
+    }
+
+    #[test]
+    fn a_row_after_blank_lines_keeps_its_own_line_number() {
+        // The csv crate gives the first record after blank lines the first
+        // blank line's number (rust-csv issue 208).
+        for (text, lines) in [
+            ("id,head,township\nH1,a,T\n\nH2,b,T\n", vec![2, 4]),
+            ("id,head,township\nH1,a,T\n\n\nH2,b,T\nH3,c,T\n", vec![2, 5, 6]),
+            ("id,head,township\n\nH2,b,T\n", vec![3]),
+            ("id,head,township\n\nH2,b,T", vec![3]),
+            ("id,head,township\r\n\r\n\r\nH2,\"x\r\ny\",T\r\n\r\nH3,c,T", vec![4, 7]),
+            ("id,head,township\nH1,a,T", vec![2]),
+            ("\n\nid,head,township\n\nH1,a,T\n", vec![5]),
+        ] {
+            let s = source(text.as_bytes(), &ReadOptions::default());
+            let got: Vec<u64> = rows(s).iter().map(|r| r.0).collect();
+            assert_eq!(got, lines, "{text:?}");
+        }
     }
 
     #[test]

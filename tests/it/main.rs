@@ -32,6 +32,7 @@ mod reliability;
 mod reports;
 mod reports_review;
 mod review4;
+mod review6;
 mod row_order;
 mod schema;
 mod sheets_memory;
