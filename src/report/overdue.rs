@@ -316,7 +316,7 @@ pub fn unpaired(
     let day = as_of.days();
     let paired: HashSet<i64> = query::pairings(conn)?
         .into_iter()
-        .filter(|p| p.active_on(day))
+        .filter(|p| world.pairing_holds(p, day))
         .map(|p| p.household)
         .collect();
     Ok(world

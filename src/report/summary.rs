@@ -190,7 +190,7 @@ pub fn compute(
             let h = world.household_index(p.household)?;
             let m = world.member_index(p.member)?;
             let ok = f.household_ok(&world, h, day) && f.member_ok(&world, m, day);
-            ok.then_some((h, m, p.active_on(day)))
+            ok.then_some((h, m, world.pairing_holds(&p, day)))
         })
         .collect();
     let on_roster = |h: u32| {

@@ -7,7 +7,7 @@
 use super::dated::{Dated, Row, Timeline};
 use crate::problem::UsageError;
 use crate::store::lookup::{self, Named, RefKind};
-use crate::store::query::{self, Change, HouseholdInfo, MemberInfo, Stored};
+use crate::store::query::{self, Change, HouseholdInfo, MemberInfo, PairingFacts, Stored};
 use crate::store::Db;
 use crate::values::Status;
 use rustc_hash::FxHashMap as HashMap;
@@ -367,6 +367,19 @@ impl World {
     /// The dated fields of the member at index `m` on `day`.
     pub fn member_on(&self, m: u32, day: i32) -> Option<MemberState> {
         self.member_states.on(m, day)
+    }
+
+    /// Whether `pairing` holds on `day`: active that day (contract §2),
+    /// and its member still on the roster. A member `--replace` took off
+    /// the roster (注销) helps no household any more, so the households
+    /// whose only pairing is theirs are unpaired again, in `summary` and
+    /// `unpaired` as in `overdue` (review 6).
+    pub fn pairing_holds(&self, pairing: &PairingFacts, day: i32) -> bool {
+        pairing.active_on(day)
+            && self
+                .member_index(pairing.member)
+                .and_then(|m| self.member_on(m, day))
+                .is_some_and(|s| !s.removed)
     }
 
     /// A township's name by its id in a state.

@@ -44,7 +44,8 @@ pub fn roster_counts(db: Db<'_>, today: i32) -> Result<Option<[i64; 6]>> {
             (SELECT count(*) FROM roster),
             (SELECT count(DISTINCT household) FROM pairings
               WHERE (since IS NULL OR since <= ?1) AND (until IS NULL OR until >= ?1)
-                AND household IN (SELECT key FROM roster)),
+                AND household IN (SELECT key FROM roster)
+                AND member IN (SELECT key FROM members WHERE removed = 0)),
             (SELECT count(*) FROM roster WHERE status = ?3),
             (SELECT count(*) FROM members WHERE removed = 0),
             (SELECT count(DISTINCT unit) FROM members WHERE removed = 0),
