@@ -6,7 +6,7 @@
 
 use crate::i18n::import::ImportMsg;
 use crate::values::money::{MoneyUnit, StatedUnit};
-use crate::values::text::{bracketed_parts, fold_fullwidth, normalize_header};
+use crate::values::text::{bracketed_parts, fold_fullwidth, normalize_header, outside_brackets};
 use std::fmt;
 
 /// The four kinds of file, in the order files of one command are applied.
@@ -457,8 +457,11 @@ fn looks_like_money(header: &str) -> bool {
     {
         return false;
     }
+    // 慰问金, 补助金, 奖金; 补助, 补贴, 价值, 费用, 数额: the words of
+    // 送温暖 sheets (review 6).
     [
-        "金额", "资金", "物资", "现金", "折价", "钱", "款", "money", "amount", "cash", "goods",
+        "金额", "资金", "物资", "现金", "折价", "钱", "款", "金", "补助", "补贴", "价值", "费用",
+        "数额", "money", "amount", "cash", "goods",
     ]
     .iter()
     .any(|w| n.contains(w))
@@ -536,10 +539,15 @@ impl Layout {
         let mut shadowed = Vec::new();
         for (index, header) in headers.iter().enumerate() {
             let header = header.as_ref();
+            if outside_brackets(header).is_empty() {
+                // `（单位：万元）` in a spare cell of the header row itself.
+                if let Some(unit) = unit_in_title(header) {
+                    row_unit = row_unit.or(Some(unit));
+                    continue;
+                }
+            }
             let normalized = normalize_header(header);
             if normalized.is_empty() {
-                // `（单位：万元）` in a spare cell of the header row itself.
-                row_unit = row_unit.or_else(|| unit_in_title(header));
                 continue;
             }
             let found = kind
@@ -1044,6 +1052,18 @@ mod tests {
         )
         .unwrap();
         assert!(layout.unread_money().is_empty());
+        // The money words of 送温暖 sheets (review 6: read as unknown
+        // columns, their amounts dropped, before).
+        for header in ["慰问金", "补助", "补助金", "补贴", "价值", "费用", "数额"] {
+            let layout =
+                Layout::new(Kind::Deliveries, &["日期", "帮扶人", "户编号", "类别", header])
+                    .unwrap();
+            assert_eq!(layout.unread_money(), vec![header]);
+        }
+        // A header all in brackets is what its brackets say.
+        let layout =
+            Layout::new(Kind::Deliveries, &["日期", "帮扶人", "户编号", "类别", "【物资】"]).unwrap();
+        assert!(layout.has(Field::Goods));
     }
 
     #[test]

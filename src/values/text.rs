@@ -226,8 +226,22 @@ pub fn without_whitespace(s: &str) -> Cow<'_, str> {
 /// dropped, all whitespace and invisible format characters removed,
 /// lowercased. Nested brackets are
 /// dropped whole; an unclosed bracket drops everything after it; a stray
-/// closing bracket is dropped alone.
+/// closing bracket is dropped alone. A header that is all brackets
+/// (`【物资】`) is its first bracketed part's: dropped whole, it would name
+/// no column, and its amounts would go unread without a word (review 6).
 pub fn normalize_header(s: &str) -> String {
+    let kept = outside_brackets(s);
+    if kept.is_empty() {
+        if let Some(inside) = bracketed_parts(s).iter().find(|p| !p.is_empty()) {
+            return outside_brackets(inside);
+        }
+    }
+    kept
+}
+
+/// The text of a header outside its brackets, as [`normalize_header`]
+/// reads it.
+pub fn outside_brackets(s: &str) -> String {
     let folded = fold_fullwidth(s.trim());
     let mut depth: usize = 0;
     let mut kept = String::with_capacity(folded.len());
@@ -406,6 +420,10 @@ mod tests {
         assert_eq!(normalize_header("村（社区）"), "村");
         assert_eq!(normalize_header("乡镇(街道)"), "乡镇");
         assert_eq!(normalize_header("【户编号】x"), "x");
+        assert_eq!(normalize_header("【物资】"), "物资");
+        assert_eq!(normalize_header("[资金]"), "资金");
+        assert_eq!(normalize_header("（元）"), "元");
+        assert_eq!(normalize_header("（）"), "");
         assert_eq!(normalize_header("资金[元]"), "资金");
         assert_eq!(normalize_header("资金［元］"), "资金");
     }

@@ -43,3 +43,27 @@ fn households_whose_only_member_left_the_roster_are_unpaired_in_every_report() {
     let overdue = w.stdout(&["overdue", "--format", "csv"]);
     assert!(!overdue.contains("M1"), "{overdue}");
 }
+
+#[test]
+fn money_headers_in_brackets_alone_or_in_the_words_of_warmth_sheets_are_never_dropped() {
+    // `【物资】` named no column and 慰问金 was an unknown one: their
+    // amounts went unread, exit 0, total 0.00 (attacker 5, 6).
+    let w = Workdir::new();
+    import_small_district(&w);
+    let d = w.utf8(
+        "d.csv",
+        "日期,帮扶人,户编号,类别,【物资】,【资金】\n2001-03-05,M1,H1,送温暖,500,30\n",
+    );
+    let (code, _, err) = import(&w, &[path_str(&d)]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(w.stdout(&["summary"]).contains("530.00"));
+    for header in ["慰问金", "补助", "补贴", "费用"] {
+        let d = w.utf8(
+            "w.csv",
+            &format!("日期,帮扶人,户编号,类别,{header}\n2001-03-06,M1,H1,送温暖,500\n"),
+        );
+        let (code, _, err) = import(&w, &["--lang", "zh", path_str(&d)]);
+        assert_eq!(code, Some(1), "{header}: {err}");
+        assert!(err.contains(header), "{err}");
+    }
+}
