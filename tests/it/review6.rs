@@ -67,3 +67,27 @@ fn money_headers_in_brackets_alone_or_in_the_words_of_warmth_sheets_are_never_dr
         assert!(err.contains(header), "{err}");
     }
 }
+
+#[test]
+fn a_corrected_sheet_mostly_of_new_rows_is_warned_of_its_correction() {
+    // January's three rows again, one amount corrected, beside February's
+    // four: the corrected row was counted twice with no word (clerk 1).
+    let w = Workdir::new();
+    import_small_district(&w);
+    let jan = "日期,帮扶人,户编号,类别,物资\n\
+               2001-01-05,M1,H1,送温暖,100\n\
+               2001-01-06,M1,H2,送温暖,200\n\
+               2001-01-07,M2,H3,送温暖,300\n";
+    let d = w.utf8("帮扶记录.csv", jan);
+    let (code, _, err) = import(&w, &[path_str(&d)]);
+    assert_eq!(code, Some(0), "{err}");
+    let feb = jan.replace(",200\n", ",250\n")
+        + "2001-02-05,M1,H1,送温暖,1\n\
+           2001-02-06,M1,H2,送温暖,2\n\
+           2001-02-07,M2,H3,送温暖,3\n\
+           2001-02-08,M2,H3,送温暖,4\n";
+    let d = w.utf8("帮扶记录.csv", &feb);
+    let (code, _, err) = import(&w, &["--lang", "zh", path_str(&d)]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("更正") && err.contains("--replace"), "{err}");
+}
