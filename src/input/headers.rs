@@ -376,6 +376,49 @@ pub fn two_row_header(kind: Kind, first: &[&str], second: &[&str]) -> Option<Vec
     )
 }
 
+/// A row of units under the header (`（元）` under 物资 and 资金, the
+/// other cells empty), as sheets that keep the unit out of the header's
+/// own cell have it: the header with each unit joined to the name above it
+/// (`物资（元）`), to be read as a header's bracketed unit is. `None`
+/// unless every value of `second` states a unit ([`MoneyUnit::stated`]:
+/// of money, unclear, or of count, which is then refused as a header's
+/// would be) under a name of `first`. Read as a row before, its empty
+/// required cells and `（元）` amounts refused the whole file (review 6).
+pub fn units_row(first: &[&str], second: &[&str]) -> Option<Vec<String>> {
+    let unit_of = |cell: &str| {
+        let cell = cell.trim();
+        let text = match bracketed_parts(cell).first() {
+            Some(inside) if outside_brackets(cell).is_empty() => inside.clone(),
+            _ => normalize_header(cell),
+        };
+        (MoneyUnit::stated(&text) != StatedUnit::Nothing).then_some(text)
+    };
+    let mut units = vec![None; first.len()];
+    for (i, cell) in second.iter().enumerate() {
+        if cell.trim().is_empty() {
+            continue;
+        }
+        let name = first.get(i).map(|f| f.trim()).filter(|f| !f.is_empty())?;
+        if outside_brackets(name).is_empty() {
+            return None;
+        }
+        *units.get_mut(i)? = Some(unit_of(cell)?);
+    }
+    if units.iter().all(Option::is_none) {
+        return None;
+    }
+    Some(
+        first
+            .iter()
+            .zip(units)
+            .map(|(name, unit)| match unit {
+                Some(unit) => format!("{}（{unit}）", name.trim()),
+                None => name.to_string(),
+            })
+            .collect(),
+    )
+}
+
 /// The unit a header's bracketed parts state (`物资（万元）`): that of the
 /// first that states anything ([`MoneyUnit::stated`]).
 fn header_unit(header: &str) -> Option<StatedUnit> {
@@ -1055,15 +1098,52 @@ mod tests {
         // The money words of 送温暖 sheets (review 6: read as unknown
         // columns, their amounts dropped, before).
         for header in ["慰问金", "补助", "补助金", "补贴", "价值", "费用", "数额"] {
-            let layout =
-                Layout::new(Kind::Deliveries, &["日期", "帮扶人", "户编号", "类别", header])
-                    .unwrap();
+            let layout = Layout::new(
+                Kind::Deliveries,
+                &["日期", "帮扶人", "户编号", "类别", header],
+            )
+            .unwrap();
             assert_eq!(layout.unread_money(), vec![header]);
         }
         // A header all in brackets is what its brackets say.
-        let layout =
-            Layout::new(Kind::Deliveries, &["日期", "帮扶人", "户编号", "类别", "【物资】"]).unwrap();
+        let layout = Layout::new(
+            Kind::Deliveries,
+            &["日期", "帮扶人", "户编号", "类别", "【物资】"],
+        )
+        .unwrap();
         assert!(layout.has(Field::Goods));
+    }
+
+    #[test]
+    fn reads_a_row_of_units_under_the_header_and_nothing_else_as_one() {
+        let first = ["日期", "帮扶人", "户编号", "类别", "物资", "资金"];
+        assert_eq!(
+            units_row(&first, &["", "", "", "", "（元）", "万元"]).unwrap(),
+            vec![
+                "日期",
+                "帮扶人",
+                "户编号",
+                "类别",
+                "物资（元）",
+                "资金（万元）"
+            ]
+        );
+        // A count unit is joined too, to be refused as the header's.
+        assert_eq!(
+            units_row(&first, &["", "", "", "", "（件）", ""]).unwrap()[4],
+            "物资（件）"
+        );
+        // A record, a note, a unit under no name: not a row of units.
+        assert_eq!(
+            units_row(&first, &["2001-03-05", "M1", "H1", "送温暖", "300", ""]),
+            None
+        );
+        assert_eq!(
+            units_row(&first, &["", "", "", "", "（元）", "见备注"]),
+            None
+        );
+        assert_eq!(units_row(&first, &["", "", "", "", "", "", "（元）"]), None);
+        assert_eq!(units_row(&first, &["", "", "", "", "", ""]), None);
     }
 
     #[test]

@@ -295,9 +295,8 @@ impl Source {
         // any mix), so that rows split and line numbers count alike.
         let quote_open = Arc::new(AtomicBool::new(false));
         let tail = Arc::new(Tail::default());
-        let mut text: Box<dyn Read + Send> = Box::new(
-            LfLineEnds::new(text).watching(Arc::clone(&quote_open), Arc::clone(&tail)),
-        );
+        let mut text: Box<dyn Read + Send> =
+            Box::new(LfLineEnds::new(text).watching(Arc::clone(&quote_open), Arc::clone(&tail)));
         // Read ahead to the end of the first lines to sniff the delimiter,
         // then hand the text read so far and the rest to the CSV reader.
         let mut head = Vec::with_capacity(64 * 1024);
@@ -394,6 +393,7 @@ impl Source {
                     let first: Vec<&str> = header.cells.iter().collect();
                     let under: Vec<&str> = second.cells.iter().collect();
                     headers::two_row_header(known, &first, &under)
+                        .or_else(|| headers::units_row(&first, &under))
                 }
                 _ => None,
             };
@@ -518,7 +518,12 @@ impl CsvRows {
     fn blank_lines_before(&self, line: u64, cells: &StringRecord) -> u64 {
         let after = self.reader.position();
         let read = after.line().saturating_sub(line);
-        let inside = cells.as_byte_record().as_slice().iter().filter(|&&b| b == b'\n').count();
+        let inside = cells
+            .as_byte_record()
+            .as_slice()
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
         let ended = u64::from(!self.tail.unterminated_at(after.byte()));
         read.saturating_sub(inside as u64).saturating_sub(ended)
     }
@@ -850,10 +855,16 @@ mod tests {
         // blank line's number (rust-csv issue 208).
         for (text, lines) in [
             ("id,head,township\nH1,a,T\n\nH2,b,T\n", vec![2, 4]),
-            ("id,head,township\nH1,a,T\n\n\nH2,b,T\nH3,c,T\n", vec![2, 5, 6]),
+            (
+                "id,head,township\nH1,a,T\n\n\nH2,b,T\nH3,c,T\n",
+                vec![2, 5, 6],
+            ),
             ("id,head,township\n\nH2,b,T\n", vec![3]),
             ("id,head,township\n\nH2,b,T", vec![3]),
-            ("id,head,township\r\n\r\n\r\nH2,\"x\r\ny\",T\r\n\r\nH3,c,T", vec![4, 7]),
+            (
+                "id,head,township\r\n\r\n\r\nH2,\"x\r\ny\",T\r\n\r\nH3,c,T",
+                vec![4, 7],
+            ),
             ("id,head,township\nH1,a,T", vec![2]),
             ("\n\nid,head,township\n\nH1,a,T\n", vec![5]),
         ] {

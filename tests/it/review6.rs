@@ -33,13 +33,19 @@ fn households_whose_only_member_left_the_roster_are_unpaired_in_every_report() {
     // overdue dropped their pairings (attacker 9, clerk 2).
     let w = Workdir::new();
     import_small_district(&w);
-    let members = w.utf8("members.csv", "id,name,unit,role\nM2,钱七,区教育局,副局长\n");
+    let members = w.utf8(
+        "members.csv",
+        "id,name,unit,role\nM2,钱七,区教育局,副局长\n",
+    );
     let (code, _, err) = import(&w, &["--replace", path_str(&members)]);
     assert_eq!(code, Some(0), "{err}");
     let summary = w.json(&["summary"]);
     assert_eq!(summary["paired_households"], 1, "{summary}");
     let unpaired = w.stdout(&["unpaired", "--format", "csv"]);
-    assert!(unpaired.contains("H1") && unpaired.contains("H2"), "{unpaired}");
+    assert!(
+        unpaired.contains("H1") && unpaired.contains("H2"),
+        "{unpaired}"
+    );
     let overdue = w.stdout(&["overdue", "--format", "csv"]);
     assert!(!overdue.contains("M1"), "{overdue}");
 }
@@ -90,4 +96,29 @@ fn a_corrected_sheet_mostly_of_new_rows_is_warned_of_its_correction() {
     let (code, _, err) = import(&w, &["--lang", "zh", path_str(&d)]);
     assert_eq!(code, Some(0), "{err}");
     assert!(err.contains("更正") && err.contains("--replace"), "{err}");
+}
+
+#[test]
+fn a_row_of_units_under_the_header_is_read_as_the_headers_units() {
+    // `（元）` under 物资 and 资金 was read as a record: four empty required
+    // cells and two amounts that were not money refused the file (clerk 4).
+    let w = Workdir::new();
+    import_small_district(&w);
+    let d = w.gbk(
+        "d.csv",
+        "2001年结对帮扶台账,,,,,,\n\
+         序号,帮扶日期,帮扶责任人,户编号,帮扶类别,物资,资金\n\
+         ,,,,,（元）,（万元）\n\
+         1,2001/3/5,M1,H1,办好事实事,,1\n\
+         2,2001/3/6,M1,H2,送温暖,300,\n\
+         3,2001/3/7,M1,H2,送温暖,abc,\n",
+    );
+    let (code, _, err) = import(&w, &[path_str(&d)]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("d.csv:6: goods:"), "{err}");
+    assert!(!err.contains("d.csv:3:"), "{err}");
+    // The valid rows go in with --rejects (exit 1: a row was rejected).
+    let (code, _, err) = import(&w, &["--rejects", path_str(&w.path("r.csv")), path_str(&d)]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(w.stdout(&["summary"]).contains("10,300.00"));
 }
