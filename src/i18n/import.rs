@@ -653,7 +653,7 @@ fn records(kind: Kind, n: u64, lang: Lang) -> String {
 
 /// A ledger's name as a command line takes it: quoted where it holds
 /// spaces or characters a shell reads.
-fn shell_word(name: &str) -> String {
+pub(crate) fn shell_word(name: &str) -> String {
     let plain = |c: char| !c.is_whitespace() && !"\"'\\$&|;<>()*?[]{}!`#~".contains(c);
     if !name.is_empty() && name.chars().all(plain) {
         return name.to_string();

@@ -50,6 +50,15 @@ pub enum StoreMsg {
     },
     /// A delivery's record id a second time in one file.
     RecordIdAgain { id: String },
+    /// A delivery's record id that another ledger's delivery of another
+    /// member or household has: two sheets numbering their rows alike
+    /// (每张表都从 1 编起).
+    RecordIdOfAnotherLedger {
+        id: String,
+        ledger: String,
+        day: String,
+        household: String,
+    },
     /// A row names its household (or member) in two columns (`户编号` and
     /// `户主`) and they name different records.
     SecondsDisagree {
@@ -224,6 +233,20 @@ impl StoreMsg {
                     lang,
                     format!("record {id} appears more than once in this file"),
                     format!("记录编号{id}在本文件中出现了不止一次"),
+                )
+            }
+            RecordIdOfAnotherLedger {
+                id,
+                ledger,
+                day,
+                household,
+            } => {
+                let (id, h) = (quote(id, lang), quote(household, lang));
+                let (ledger, word) = (crate::values::printable(ledger), super::import::shell_word(ledger));
+                tr!(
+                    lang,
+                    format!("record {id} is already ledger {ledger}'s delivery of {day} to household {h}, and this row is another: two sheets number their records alike. If this file is ledger {ledger}'s sheet again, import it with --ledger {word}; otherwise leave its record id column (记录编号) out, and its rows are matched by their values"),
+                    format!("记录编号{id}已是台账“{ledger}”中 {day} 给{h}户的帮扶记录，和这一行不是同一条：两张表的记录编号重了。如果这个文件就是台账“{ledger}”的表，请加 --ledger {word} 导入；否则请删去“记录编号”列再导入，各行按内容比对"),
                 )
             }
             IdNumberTaken { masked, other } => {
@@ -728,6 +751,12 @@ pub(crate) mod tests {
                 first: 2,
             },
             RecordIdAgain { id: "R1".into() },
+            RecordIdOfAnotherLedger {
+                id: "1".into(),
+                ledger: "城关镇".into(),
+                day: "2001-03-05".into(),
+                household: "H1".into(),
+            },
             SecondsDisagree {
                 kind: RefKind::Household,
                 first: "QS013".into(),
@@ -782,6 +811,7 @@ pub(crate) mod tests {
                 | OnRejectedRow { .. }
                 | IdAgain { .. }
                 | RecordIdAgain { .. }
+                | RecordIdOfAnotherLedger { .. }
                 | SecondsDisagree { .. }
                 | IdNumberTaken { .. }
                 | OtherTownshipRow { .. }

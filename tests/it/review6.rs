@@ -122,3 +122,50 @@ fn a_row_of_units_under_the_header_is_read_as_the_headers_units() {
     assert_eq!(code, Some(1), "{err}");
     assert!(w.stdout(&["summary"]).contains("10,300.00"));
 }
+
+#[test]
+fn another_sheets_record_ids_never_rewrite_a_ledgers_deliveries() {
+    // Township B's ids 1 and 2 rewrote township A's records 1 and 2,
+    // updated 2, exit 0: A's visits were gone (attacker 3).
+    let w = Workdir::new();
+    import_small_district(&w);
+    let a = w.utf8(
+        "a.csv",
+        "记录编号,日期,帮扶人,户编号,类别,物资\n\
+         1,2001-03-05,M1,H1,送温暖,100\n\
+         2,2001-03-06,M1,H1,送温暖,200\n",
+    );
+    let (code, _, err) = import(&w, &["--ledger", "A", path_str(&a)]);
+    assert_eq!(code, Some(0), "{err}");
+    let b = "记录编号,日期,帮扶人,户编号,类别,物资\n\
+             1,2001-04-05,M2,H3,送温暖,300\n\
+             2,2001-03-06,M1,H1,送温暖,250\n";
+    let b_file = w.utf8("b.csv", b);
+    let (code, _, err) = import(&w, &["--lang", "zh", "--ledger", "B", path_str(&b_file)]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("b.csv:2: 记录编号: 记录编号“1”已是台账“A”中 2001-03-05 给“H1”户的帮扶记录"),
+        "{err}"
+    );
+    assert!(w.stdout(&["summary"]).contains("300.00"));
+    // Without the id column its rows go in by their values.
+    let without: String = b
+        .lines()
+        .map(|l| l.split_once(',').map_or(l, |p| p.1).to_string() + "\n")
+        .collect();
+    let b_file = w.utf8("b.csv", &without);
+    let (code, _, err) = import(&w, &["--ledger", "B", path_str(&b_file)]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(w.stdout(&["summary"]).contains("850.00"));
+    // The same member and household is one record of both (a file renamed
+    // each month), corrected by its id.
+    let again = w.utf8(
+        "a-4月.csv",
+        "记录编号,日期,帮扶人,户编号,类别,物资\n\
+         1,2001-03-05,M1,H1,送温暖,120\n\
+         2,2001-03-06,M1,H1,送温暖,200\n",
+    );
+    let (code, _, err) = import(&w, &[path_str(&again)]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(w.stdout(&["summary"]).contains("870.00"));
+}

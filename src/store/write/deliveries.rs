@@ -164,6 +164,22 @@ impl<'c> Writer<'c> {
                 ))
             },
         )?;
+        if let Some((key, old)) = &stored {
+            if (old.1, old.2) != (r.member, r.household) {
+                if let Some(other) = self.other_ledgers_record(*key)? {
+                    let message = StoreMsg::RecordIdOfAnotherLedger {
+                        id: id.to_string(),
+                        ledger: other,
+                        day: crate::values::Date::from_days(old.0)
+                            .map_or_else(String::new, |d| d.to_string()),
+                        household: self
+                            .conn
+                            .value("SELECT id FROM households WHERE key = ?1", args![old.2])?,
+                    };
+                    return Err(self.rejected(Field::Id, message));
+                }
+            }
+        }
         let (key, outcome) = match stored {
             None => {
                 let occurrence = self.free_occurrence(r, None)?;
@@ -207,6 +223,35 @@ impl<'c> Writer<'c> {
         self.deliveries.ids.insert(key);
         self.hold(Kind::Deliveries, key)?;
         Ok(outcome)
+    }
+
+    /// The name of a ledger that holds delivery `key`, where this import's
+    /// ledger does not: the record another sheet's id names. Every clerk
+    /// numbers a sheet from 1, so an id of one ledger's delivery, in
+    /// another's file, of another member or household, is that sheet's
+    /// own record, not a correction of this one; matched by the id, it
+    /// rewrote the other ledger's record, exit 0 (review 6, attacker 3).
+    /// The same member and household is the one sheet under another
+    /// ledger's name (a file renamed each month: a new ledger by default),
+    /// its day or amounts corrected: still matched.
+    fn other_ledgers_record(&self, key: i64) -> sql::Result<Option<String>> {
+        let mut own = false;
+        let mut other = None;
+        self.conn.stream(
+            "SELECT h.ledger, l.name FROM holds h JOIN ledgers l ON l.key = h.ledger
+             WHERE h.kind = 3 AND h.record = ?1 ORDER BY h.ledger",
+            args![key],
+            |row| {
+                let ledger: i64 = row.get(0)?;
+                own |= ledger == self.ledger;
+                if other.is_none() {
+                    let name: String = row.get(1)?;
+                    other = Some(name);
+                }
+                Ok(())
+            },
+        )?;
+        Ok(other.filter(|_| !own))
     }
 
     /// The place of a delivery with an id on its day: occurrence 0, else
