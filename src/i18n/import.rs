@@ -587,6 +587,12 @@ impl ImportMsg {
                         format!("{n} deliveries of ledger {ledger} are given twice by this import's files, once with a record id (记录编号) and once without: they would be counted twice, so nothing was imported. Import one export of the sheet, not both"),
                         format!("这次导入的文件把台账“{ledger}”的 {n} 条帮扶记录给了两遍，一遍带记录编号，一遍不带：会算两次，所以什么也没有导入。同一张表只导入一份导出的文件"),
                     )
+                } else if s.held_with_ids && s.new_with_ids {
+                    tr!(
+                        lang,
+                        format!("{n} of this file's deliveries have record ids (记录编号) ledger {ledger} did not have, yet are, value for value, rows it imported before under other ids that this file no longer lists (were the ids renumbered, or 001 written as 1?): they would be counted a second time, so nothing was imported. If this file is the whole sheet, import it with --replace (the rows under the old ids are then taken out; add --force if it says more than half)"),
+                        format!("这个文件的 {n} 条帮扶记录，记录编号是台账“{ledger}”没有的，内容却和它以前导入、这个文件里已没有的记录一模一样（编号是不是重排了，或 001 变成了 1？）：会再算一次，所以什么也没有导入。如果这个文件是整张表，请加 --replace 导入（旧编号的记录会被换掉；如果提示超过一半，再加 --force）"),
+                    )
                 } else if s.held_with_ids {
                     tr!(
                         lang,
@@ -935,18 +941,28 @@ pub(crate) mod tests {
             IdsSwitched(IdSwitch {
                 ledger: LedgerName::parse("帮扶记录").unwrap(),
                 held_with_ids: true,
+                new_with_ids: false,
                 doubled: 3,
                 within: false,
             }),
             IdsSwitched(IdSwitch {
                 ledger: LedgerName::parse("帮扶记录").unwrap(),
                 held_with_ids: true,
+                new_with_ids: false,
                 doubled: 3,
                 within: true,
             }),
             IdsSwitched(IdSwitch {
                 ledger: LedgerName::parse("帮扶记录").unwrap(),
                 held_with_ids: false,
+                new_with_ids: true,
+                doubled: 3,
+                within: false,
+            }),
+            IdsSwitched(IdSwitch {
+                ledger: LedgerName::parse("帮扶记录").unwrap(),
+                held_with_ids: true,
+                new_with_ids: true,
                 doubled: 3,
                 within: false,
             }),

@@ -169,3 +169,35 @@ fn another_sheets_record_ids_never_rewrite_a_ledgers_deliveries() {
     assert_eq!(code, Some(0), "{err}");
     assert!(w.stdout(&["summary"]).contains("870.00"));
 }
+
+#[test]
+fn record_ids_respelled_in_the_next_export_are_refused_not_counted_twice() {
+    // 001 and 002 exported again as 1 and 2 (Excel's numbers): new 3,
+    // exit 0, every row counted twice (attacker 2).
+    let w = Workdir::new();
+    import_small_district(&w);
+    let v1 = w.utf8(
+        "帮扶记录.csv",
+        "记录编号,日期,帮扶人,户编号,类别,物资\n\
+         001,2001-03-05,M1,H1,送温暖,100\n\
+         002,2001-03-06,M1,H2,送温暖,200\n",
+    );
+    let (code, _, err) = import(&w, &[path_str(&v1)]);
+    assert_eq!(code, Some(0), "{err}");
+    let v2 = w.utf8(
+        "帮扶记录.csv",
+        "记录编号,日期,帮扶人,户编号,类别,物资\n\
+         1,2001-03-05,M1,H1,送温暖,100\n\
+         2,2001-03-06,M1,H2,送温暖,200\n\
+         3,2001-03-07,M2,H3,送温暖,300\n",
+    );
+    let (code, _, err) = import(&w, &["--lang", "zh", path_str(&v2)]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("001 变成了 1") && err.contains("--replace"), "{err}");
+    assert!(w.stdout(&["summary"]).contains("300.00"));
+    // As the advice says: the sheet's rows under their new ids.
+    let (code, _, err) = import(&w, &["--replace", "--force", path_str(&v2)]);
+    assert_eq!(code, Some(0), "{err}");
+    let s = w.json(&["summary"]);
+    assert_eq!((s["deliveries"].as_i64(), s["total"].as_str()), (Some(3), Some("600.00")));
+}

@@ -54,8 +54,12 @@ pub struct OtherLedger {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdSwitch {
     pub ledger: LedgerName,
-    /// Whether the rows held before had ids (and the new rows none).
+    /// Whether the rows held before had ids.
     pub held_with_ids: bool,
+    /// Whether the new rows have ids: with `held_with_ids`, the ids were
+    /// renumbered or respelled (`001` exported again as `1`, as Excel
+    /// writes a number; review 6, attacker 2).
+    pub new_with_ids: bool,
     /// How many new rows are such a second count.
     pub doubled: u64,
     /// Whether the rows counted twice both came in this import (its files
@@ -180,9 +184,10 @@ impl Writer<'_> {
             } else {
                 HELD_WITH_IDS
             };
-            for (sent, held_with_ids, sql) in [
-                (self.sent.without_id && ids_before, true, held_with_ids),
-                (self.sent.with_id, false, HELD_WITHOUT_IDS),
+            for (sent, held_with_ids, new_with_ids, sql) in [
+                (self.sent.without_id && ids_before, true, false, held_with_ids),
+                (self.sent.with_id, false, true, HELD_WITHOUT_IDS),
+                (self.sent.with_id && ids_before, true, true, held_with_ids),
             ] {
                 if !sent {
                     continue;
@@ -202,7 +207,7 @@ impl Writer<'_> {
                 let mut doubled = 0u64;
                 self.conn.stream(
                     NEW_OF_LEDGER,
-                    args![self.deliveries_before, ledger, i64::from(!held_with_ids)],
+                    args![self.deliveries_before, ledger, i64::from(new_with_ids)],
                     |r| {
                         let values = values_at(r, 0)?;
                         if let Some(n) = unlisted.get_mut(&values).filter(|n| **n > 0) {
@@ -216,6 +221,7 @@ impl Writer<'_> {
                     all.push(IdSwitch {
                         ledger: self.ledger_name(ledger)?,
                         held_with_ids,
+                        new_with_ids,
                         doubled,
                         within: false,
                     });
@@ -263,6 +269,7 @@ impl Writer<'_> {
                 all.push(IdSwitch {
                     ledger: self.ledger_name(ledger)?,
                     held_with_ids: true,
+                    new_with_ids: false,
                     doubled,
                     within: true,
                 });
