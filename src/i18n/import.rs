@@ -572,11 +572,20 @@ impl ImportMsg {
             Unlisted(u) => {
                 let ledger = printable(u.ledger.as_str()).into_owned();
                 let (n, new, first, last) = (u.unlisted, u.new, u.first, u.last);
-                tr!(
-                    lang,
-                    format!("{n} deliveries ledger {ledger} holds from {first} to {last} are not in this file, which adds {new} new row(s): both are counted now. If the file is the whole sheet with rows corrected or deleted, import it again with --replace, so that the totals are the sheet's"),
-                    format!("台账“{ledger}”在 {first} 至 {last} 之间已有的 {n} 条帮扶记录不在这个文件里，而文件又新增了 {new} 行：现在新旧记录都计算在内。如果这个文件是改过或删过行的整张表，请加 --replace 再导入一次，合计才会和表上一致"),
-                )
+                if u.new == 0 {
+                    let moved = u.moved;
+                    tr!(
+                        lang,
+                        format!("{n} deliveries ledger {ledger} holds from {first} to {last} are not in this file, and {moved} of its rows give a record id (记录编号) of the ledger's to another member or household: were the sheet's rows renumbered after a row was deleted? Both are counted now. If the file is the whole sheet, import it again with --replace, so that the totals are the sheet's"),
+                        format!("台账“{ledger}”在 {first} 至 {last} 之间已有的 {n} 条帮扶记录不在这个文件里，而文件中有 {moved} 行把台账原有的记录编号给了另一位帮扶人或另一户：是不是删了一行后重新编了号？现在都计算在内。如果这个文件是整张表，请加 --replace 再导入一次，合计才会和表上一致"),
+                    )
+                } else {
+                    tr!(
+                        lang,
+                        format!("{n} deliveries ledger {ledger} holds from {first} to {last} are not in this file, which adds {new} new row(s): both are counted now. If the file is the whole sheet with rows corrected or deleted, import it again with --replace, so that the totals are the sheet's"),
+                        format!("台账“{ledger}”在 {first} 至 {last} 之间已有的 {n} 条帮扶记录不在这个文件里，而文件又新增了 {new} 行：现在新旧记录都计算在内。如果这个文件是改过或删过行的整张表，请加 --replace 再导入一次，合计才会和表上一致"),
+                    )
+                }
             }
             IdsSwitched(s) => {
                 let ledger = printable(s.ledger.as_str()).into_owned();
@@ -970,6 +979,15 @@ pub(crate) mod tests {
                 ledger: LedgerName::parse("帮扶记录").unwrap(),
                 unlisted: 4,
                 new: 8,
+                moved: 0,
+                first: day,
+                last: day,
+            }),
+            Unlisted(crate::store::write::Unlisted {
+                ledger: LedgerName::parse("帮扶记录").unwrap(),
+                unlisted: 1,
+                new: 0,
+                moved: 1,
                 first: day,
                 last: day,
             }),

@@ -193,11 +193,45 @@ fn record_ids_respelled_in_the_next_export_are_refused_not_counted_twice() {
     );
     let (code, _, err) = import(&w, &["--lang", "zh", path_str(&v2)]);
     assert_eq!(code, Some(1), "{err}");
-    assert!(err.contains("001 变成了 1") && err.contains("--replace"), "{err}");
+    assert!(
+        err.contains("001 变成了 1") && err.contains("--replace"),
+        "{err}"
+    );
     assert!(w.stdout(&["summary"]).contains("300.00"));
     // As the advice says: the sheet's rows under their new ids.
     let (code, _, err) = import(&w, &["--replace", "--force", path_str(&v2)]);
     assert_eq!(code, Some(0), "{err}");
     let s = w.json(&["summary"]);
-    assert_eq!((s["deliveries"].as_i64(), s["total"].as_str()), (Some(3), Some("600.00")));
+    assert_eq!(
+        (s["deliveries"].as_i64(), s["total"].as_str()),
+        (Some(3), Some("600.00"))
+    );
+}
+
+#[test]
+fn a_sheet_renumbered_after_a_row_was_deleted_is_warned_of_without_replace() {
+    // Row 2 deleted and the rest renumbered: id 2 moved to H3's row and
+    // id 3 stayed, H3 counted twice, no warning (attacker 4).
+    let w = Workdir::new();
+    import_small_district(&w);
+    let head = "记录编号,日期,帮扶人,户编号,类别,物资\n";
+    let v1 = w.utf8(
+        "帮扶记录.csv",
+        &format!("{head}1,2001-03-05,M1,H1,送温暖,100\n2,2001-03-06,M1,H2,送温暖,200\n3,2001-03-07,M2,H3,送温暖,300\n"),
+    );
+    let (code, _, err) = import(&w, &[path_str(&v1)]);
+    assert_eq!(code, Some(0), "{err}");
+    let v2 = w.utf8(
+        "帮扶记录.csv",
+        &format!("{head}1,2001-03-05,M1,H1,送温暖,100\n2,2001-03-07,M2,H3,送温暖,300\n"),
+    );
+    let (code, _, err) = import(&w, &["--lang", "zh", path_str(&v2)]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains("重新编了号") && err.contains("--replace"),
+        "{err}"
+    );
+    let (code, _, err) = import(&w, &["--replace", path_str(&v2)]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(w.stdout(&["summary"]).contains("400.00"));
 }

@@ -198,7 +198,10 @@ impl<'c> Writer<'c> {
                 return Err(self.rejected(Field::Id, StoreMsg::RecordIdAgain { id }));
             }
             Some((key, old)) if old == stored_values(r, note) => (key, Outcome::Unchanged),
-            Some((key, _)) => {
+            Some((key, old)) => {
+                if (old.1, old.2) != (r.member, r.household) {
+                    *self.moved_by_id.entry(self.ledger).or_default() += 1;
+                }
                 self.conn.execute(
                     "INSERT INTO undo_deliveries
                      (command, key, removed, day, fingerprint, occurrence, id, member,

@@ -167,6 +167,10 @@ pub struct Writer<'c> {
     /// Per ledger, the first and last day of the deliveries this import
     /// gave it ([`Writer::unlisted`]).
     days: HashMap<i64, (i32, i32)>,
+    /// Per ledger, its deliveries this import matched by record id and
+    /// moved to another member or household ([`Writer::unlisted`]: a sheet
+    /// renumbered after a row was deleted).
+    moved_by_id: HashMap<i64, u64>,
     /// Whether this import was given deliveries with a record id, and
     /// without one: [`Writer::id_switches`] looks for rows matched the
     /// other way only where there can be some.
@@ -211,6 +215,7 @@ impl<'c> Writer<'c> {
             placed: Placing::new(),
             sent: IdKinds::default(),
             days: HashMap::default(),
+            moved_by_id: HashMap::default(),
         })
     }
 
