@@ -105,7 +105,14 @@ pub fn run(ctx: &Context, args: &ImportArgs, out: &mut dyn Write) -> anyhow::Res
     // the import has committed. Any failure before drops them unnamed.
     let mut written = Vec::new();
     let report = match &databases {
-        Some(dbs) => merge_databases(ctx, &mut store, dbs, args.dry_run),
+        Some(dbs) => {
+            let how = merge::How {
+                dry_run: args.dry_run,
+                replace: args.replace,
+                force: args.force,
+            };
+            merge_databases(ctx, &mut store, dbs, how)
+        }
         None => import(
             &mut store,
             inputs,
@@ -401,7 +408,6 @@ fn merge_flags(args: &ImportArgs) -> Vec<&'static str> {
         ("--delimiter", args.delimiter.is_some()),
         ("--sheet", args.sheet.is_some()),
         ("--ledger", args.ledger.is_some()),
-        ("--replace", args.replace),
         ("--rejects", args.rejects.is_some()),
     ]
     .into_iter()
@@ -415,7 +421,7 @@ fn merge_databases(
     ctx: &Context,
     store: &mut Store,
     paths: &[PathBuf],
-    dry_run: bool,
+    how: merge::How,
 ) -> anyhow::Result<ImportReport> {
     let mut others = Vec::with_capacity(paths.len());
     for path in paths {
@@ -429,7 +435,7 @@ fn merge_databases(
         }
         others.push(other);
     }
-    let merged = merge::merge(store, &others, dry_run, Date::today())?;
+    let merged = merge::merge(store, &others, how, Date::today())?;
     for collapsed in &merged.collapsed {
         let text = collapsed.text(ctx.lang);
         say(&Msg::Warning { text }.text(ctx.lang), ctx.reveal);

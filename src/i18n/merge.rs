@@ -4,6 +4,7 @@
 
 use super::errors::Localized;
 use super::{tr, Lang};
+use crate::input::headers::Kind;
 
 /// A sentence of `import OTHER.db`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +25,15 @@ pub enum MergeMsg {
         field: String,
         changes: usize,
         day: String,
+    },
+    /// The target's ledger holds `count` records of `kind` that the other
+    /// file's ledger of that name (its line `line`) no longer holds:
+    /// corrected, deleted or undone there since the last merge, still
+    /// counted here.
+    Unfollowed {
+        line: String,
+        kind: Kind,
+        count: u64,
     },
 }
 
@@ -81,6 +91,17 @@ impl MergeMsg {
                     )
                 )
             }
+            MergeMsg::Unfollowed { line, kind, count } => tr!(
+                lang,
+                format!(
+                    "{line}: this database's ledger still holds {count} {} that the other database's ledger no longer holds (corrected, deleted or undone there since it was last merged): both are counted here. To follow that database's ledgers, merge it with --replace",
+                    kind.key()
+                ),
+                format!(
+                    "{line}：本库的这个台账中有 {count} 条{}，对方数据库的同名台账里已经没有了（上次合并后在那边改过、删过或撤销了）：现在新旧都计算在内。要和对方台账保持一致，请加 --replace 合并",
+                    kind.zh()
+                )
+            ),
         }
     }
 
@@ -109,6 +130,11 @@ impl MergeMsg {
                 field: "village".into(),
                 changes: 2,
                 day: "2003-05-01".into(),
+            },
+            MergeMsg::Unfollowed {
+                line: "乡.db[帮扶记录]".into(),
+                kind: Kind::Deliveries,
+                count: 2,
             },
         ]
     }

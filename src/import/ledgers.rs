@@ -10,7 +10,7 @@ use super::{FileResult, ImportOptions, ImportReport};
 use crate::i18n::import::ImportMsg;
 use crate::input::headers::Kind;
 use crate::problem::{Column, Problem, Warning};
-use crate::store::write::{Counts, Refusal, Writer};
+use crate::store::write::{Counts, Refusal, Replaced, Writer};
 use crate::values::LedgerName;
 
 /// What the ledgers make of the files, once all are written (contract §8):
@@ -47,12 +47,7 @@ pub fn follow(
             .push(Problem::new(file, 1, Column::File, message));
     }
     if options.replace {
-        let mut replaced = writer.replace(options.force)?;
-        for version in &replaced.versions {
-            if let Some(file) = version_file(&mut report.files, &version.ledger, version.kind) {
-                file.counts.removed += version.removed;
-            }
-        }
+        let mut replaced = replace_counted(writer, options.force, report)?;
         if !options.force {
             for version in replaced.versions.iter().filter(|v| v.removed > 0) {
                 let files = report
@@ -76,20 +71,7 @@ pub fn follow(
                 }
             }
         }
-        report.refused = !replaced.refusals.is_empty();
-        for refusal in replaced.refusals {
-            let (ledger, kind) = match &refusal {
-                Refusal::MostOfTheLedger { ledger, kind, .. }
-                | Refusal::OtherTownships { ledger, kind, .. }
-                | Refusal::OlderVersion { ledger, kind, .. } => (ledger.clone(), *kind),
-            };
-            let file = version_file(&mut report.files, &ledger, kind)
-                .map_or_else(|| ledger.to_string(), |f| f.name.clone());
-            let message = ImportMsg::ReplaceRefused(refusal);
-            report
-                .problems
-                .push(Problem::new(file, 1, Column::File, message));
-        }
+        refuse(report, replaced.refusals);
     } else {
         let corrected = writer.corrections()?;
         // Rows the file no longer lists beside new ones, where the
@@ -217,6 +199,42 @@ pub fn rejects_again(
 /// The file a version's count and messages go on: the last of its ledger
 /// and kind — for pairings a members file lists, the last members file of
 /// the ledger.
+/// `--replace`: every version this import wrote made its ledger's current
+/// one ([`Writer::replace`]), each file's line counting what its version
+/// took out; what was refused is in the result, nothing of it written.
+pub(super) fn replace_counted(
+    writer: &mut Writer<'_>,
+    force: bool,
+    report: &mut ImportReport,
+) -> anyhow::Result<Replaced> {
+    let replaced = writer.replace(force)?;
+    for version in &replaced.versions {
+        if let Some(file) = version_file(&mut report.files, &version.ledger, version.kind) {
+            file.counts.removed += version.removed;
+        }
+    }
+    Ok(replaced)
+}
+
+/// `--replace` refused: each refusal a problem of its version's file, and
+/// the import not to be committed.
+pub(super) fn refuse(report: &mut ImportReport, refusals: Vec<Refusal>) {
+    report.refused |= !refusals.is_empty();
+    for refusal in refusals {
+        let (ledger, kind) = match &refusal {
+            Refusal::MostOfTheLedger { ledger, kind, .. }
+            | Refusal::OtherTownships { ledger, kind, .. }
+            | Refusal::OlderVersion { ledger, kind, .. } => (ledger.clone(), *kind),
+        };
+        let file = version_file(&mut report.files, &ledger, kind)
+            .map_or_else(|| ledger.to_string(), |f| f.name.clone());
+        let message = ImportMsg::ReplaceRefused(refusal);
+        report
+            .problems
+            .push(Problem::new(file, 1, Column::File, message));
+    }
+}
+
 fn version_file<'f>(
     files: &'f mut [FileResult],
     ledger: &LedgerName,

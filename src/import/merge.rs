@@ -49,8 +49,19 @@
 //!   the other file is always SQLite, read by rusqlite.
 //! - A merge removes nothing, as an import without `--replace`: a record
 //!   the target's ledger holds and the other file's ledger of that name
-//!   does not stays held. Nor does it warn of rows that look like a
+//!   does not stays held. Where an earlier merge of a database of the same
+//!   file name brought such records (corrected, deleted or undone there
+//!   since), a warning per line says how many, and that `--replace`
+//!   follows the other file. Nor does it warn of rows that look like a
 //!   correction: the other file's rows are what its clerk already took in.
+//! - `import --replace OTHER.db`: each (ledger, kind) of the other file —
+//!   a kind its ledger holds records of, or had an import of (everything
+//!   undone there is an empty version) — is the whole current version of
+//!   the target's ledger of that name, as a file is, but takes out only
+//!   what earlier merges of a database of the same file name brought
+//!   (holds keep the import that made them): never the rows of another
+//!   township whose ledger has the same name, nor the target's own
+//!   imports'. Refused as a file's replace is (more than half, `--force`).
 //! - A household's ID number and a phone are read again by today's rules
 //!   (the writer takes typed values); one they refuse, or an ID number
 //!   another household of the target has, is the record's problem, named
@@ -166,20 +177,32 @@ pub struct Merged {
 pub fn merge(
     store: &mut Store,
     others: &[OtherInput],
-    dry_run: bool,
+    how: How,
     today: Date,
 ) -> anyhow::Result<Merged> {
     // As an import of files: the writer resolves every reference itself,
     // and the history rows name this import before its log row is written.
-    store.without_foreign_keys(|store| merge_in_transaction(store, others, dry_run, today))
+    store.without_foreign_keys(|store| merge_in_transaction(store, others, how, today))
+}
+
+/// How a merge is made: `dry_run` writes nothing; `replace` makes each
+/// ledger of the other file the whole current version of the target's
+/// ledger of that name, kind by kind, as `import --replace` does a file's
+/// (`force`: even where that looks like a mistake).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct How {
+    pub dry_run: bool,
+    pub replace: bool,
+    pub force: bool,
 }
 
 fn merge_in_transaction(
     store: &mut Store,
     others: &[OtherInput],
-    dry_run: bool,
+    how: How,
     today: Date,
 ) -> anyhow::Result<Merged> {
+    let dry_run = how.dry_run;
     let mut merged = Merged::default();
     let report = &mut merged.report;
     let doing = match dry_run {
@@ -196,6 +219,9 @@ fn merge_in_transaction(
             let collapsed = merge_one(&mut writer, other, today, report)?;
             merged.collapsed.extend(collapsed);
         }
+        if report.problems.is_empty() {
+            follow(&mut writer, how, report, &mut merged.collapsed)?;
+        }
     }
     let report = &mut merged.report;
     if dry_run || !report.problems.is_empty() {
@@ -206,6 +232,37 @@ fn merge_in_transaction(
     import.log_and_commit(command, today, &super::login(), &logged)?;
     report.committed = true;
     Ok(merged)
+}
+
+/// A township's corrections, deletions and undos since its last merge:
+/// with `--replace`, each of its ledgers' versions replaces what the
+/// target's ledger held (refused as a file's would be); without, a
+/// warning names each ledger still holding records the other file's no
+/// longer does, which the merge added to nothing but left counted (review
+/// 6, attacker 1: a corrected amount counted twice at the district).
+fn follow(
+    writer: &mut Writer<'_>,
+    how: How,
+    report: &mut ImportReport,
+    said: &mut Vec<MergeMsg>,
+) -> anyhow::Result<()> {
+    if how.replace {
+        let replaced = super::ledgers::replace_counted(writer, how.force, report)?;
+        super::ledgers::refuse(report, replaced.refusals);
+        return Ok(());
+    }
+    for version in writer.unlisted_by_versions()? {
+        let file = (report.files.iter())
+            .rfind(|f| f.ledger == version.ledger && f.kind == Some(version.kind))
+            .map(|f| f.name.clone())
+            .unwrap_or_else(|| version.ledger.to_string());
+        said.push(MergeMsg::Unfollowed {
+            line: file,
+            kind: version.kind,
+            count: version.removed,
+        });
+    }
+    Ok(())
 }
 
 /// The records of one (ledger, kind) line being written: its name and the
@@ -265,12 +322,18 @@ fn merge_one(
     let mut carried: HashSet<(Kind, String)> = HashSet::default();
     for kind in Kind::ALL {
         for (key, name) in &ledgers {
-            if !other.holds_any(kind, *key)? {
+            if !other.has_version(kind, *key)? {
                 continue;
             }
             let ledger = LedgerName::parse(name).unwrap_or_else(|| LedgerName::of_path(name));
             writer.begin_file(&ledger)?;
-            let mut line = Line::new(format!("{}[{ledger}]", input.name), report);
+            // The other file's ledger is a whole version of the kind, as a
+            // file is: what `--replace` follows, of what earlier merges of
+            // this database brought.
+            let name = format!("{}[{ledger}]", input.name);
+            writer.lists(kind);
+            writer.from_earlier_merges(kind, &name)?;
+            let mut line = Line::new(name, report);
             let held = Held::By(*key);
             write_kind(writer, other, kind, held, today, &mut line, &mut carried)?;
             let counts = (line.read, line.rejected);

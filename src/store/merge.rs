@@ -160,6 +160,20 @@ impl Other {
             .collect()
     }
 
+    /// Whether `ledger` holds records of `kind`, or an import (undone
+    /// since, or not) brought it some: a version of that kind, even an
+    /// empty one, that `import --replace OTHER.db` follows.
+    pub fn has_version(&self, kind: Kind, ledger: i64) -> rusqlite::Result<bool> {
+        if self.holds_any(kind, ledger)? {
+            return Ok(true);
+        }
+        self.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM imports WHERE kind = ?1 AND ledger = ?2)",
+            rusqlite::params![kind.key(), ledger],
+            |r| r.get(0),
+        )
+    }
+
     /// Whether ledger `ledger` holds any record of `kind`.
     pub fn holds_any(&self, kind: Kind, ledger: i64) -> rusqlite::Result<bool> {
         self.conn().query_row(

@@ -403,7 +403,6 @@ fn a_database_is_not_merged_into_itself_nor_with_sheets_or_row_flags() {
     assert!(itself.contains("itself"), "{itself}");
     let march = march(&w);
     refused(&["import", "gongnong.db", &march.gongnong[0]]);
-    refused(&["import", "--replace", "gongnong.db"]);
     refused(&["import", "--ledger", "x", "gongnong.db"]);
     assert_eq!(std::fs::read(w.path("gongnong.db")).expect("file"), before);
     // No district was made.

@@ -235,3 +235,122 @@ fn a_sheet_renumbered_after_a_row_was_deleted_is_warned_of_without_replace() {
     assert_eq!(code, Some(0), "{err}");
     assert!(w.stdout(&["summary"]).contains("400.00"));
 }
+
+/// Run `bangfu --db DB ARGS` in `w`: exit code and stderr.
+fn on(w: &Workdir, db: &str, args: &[&str]) -> (Option<i32>, String) {
+    let out = w
+        .bangfu()
+        .args(["--db", db])
+        .args(args)
+        .output()
+        .expect("run bangfu");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The total of the summary of the database `db`.
+fn total_of(w: &Workdir, db: &str) -> String {
+    let out = w
+        .bangfu()
+        .args(["--db", db, "summary", "--format", "json"])
+        .output();
+    let json: serde_json::Value = serde_json::from_slice(&out.expect("run").stdout).expect("json");
+    json["total"].as_str().unwrap_or_default().to_string()
+}
+
+#[test]
+fn a_township_database_merged_again_is_followed_with_replace_and_warned_of_without() {
+    // Merged again after a correction, a deletion or an undo there, the
+    // district kept the old rows beside the new, exit 0, no word
+    // (attacker 1).
+    let w = Workdir::new();
+    let [h, m, p] = common::small_district(&w);
+    // The district on either backend; the township's own file.
+    let (town, district) = (path_str(&w.path("town.db")).to_string(), w.target());
+    let head = "日期,帮扶人,户编号,类别,物资\n";
+    let v1 = w.utf8("T.csv", &format!("{head}2001-03-05,M1,H1,送温暖,100\n2001-03-06,M1,H2,送温暖,200\n2001-03-07,M2,H3,送温暖,300\n"));
+    for args in [
+        vec!["import", path_str(&h), path_str(&m), path_str(&p)],
+        vec!["import", path_str(&v1)],
+    ] {
+        assert_eq!(on(&w, &town, &args).0, Some(0));
+    }
+    assert_eq!(on(&w, &district, &["import", &town]).0, Some(0));
+    assert_eq!(total_of(&w, &district), "600.00");
+    // 工农乡 corrects 200 to 250 and adds a row.
+    let v2 = w.utf8("T.csv", &format!("{head}2001-03-05,M1,H1,送温暖,100\n2001-03-06,M1,H2,送温暖,250\n2001-03-07,M2,H3,送温暖,300\n2001-03-08,M2,H3,送温暖,1\n"));
+    assert_eq!(
+        on(&w, &town, &["import", "--replace", path_str(&v2)]).0,
+        Some(0)
+    );
+    assert_eq!(total_of(&w, &town), "651.00");
+    // Merged as before: both rows counted, and said.
+    let (code, err) = on(
+        &w,
+        &district,
+        &["--lang", "zh", "import", "--dry-run", &town],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains("已经没有了") && err.contains("--replace"),
+        "{err}"
+    );
+    // With --replace the district's ledger follows the township's.
+    let (code, err) = on(&w, &district, &["import", "--replace", &town]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(total_of(&w, &district), "651.00");
+    // Again: nothing changes, nothing is said.
+    let (code, err) = on(&w, &district, &["import", &town]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(!err.contains("--replace"), "{err}");
+    assert_eq!(total_of(&w, &district), "651.00");
+    // The township undoes its correction: the district follows, forced,
+    // since that takes out more than half of what the merges brought... or
+    // not, if it does not: either way the figures are the township's.
+    let (code, err) = on(&w, &town, &["undo", "3"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(total_of(&w, &town), "600.00");
+    let (code, err) = on(&w, &district, &["import", "--replace", "--force", &town]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(total_of(&w, &district), "600.00");
+}
+
+#[test]
+fn two_townships_ledgers_of_one_name_merged_with_replace_keep_each_others_rows() {
+    let w = Workdir::new();
+    let [h, m, p] = common::small_district(&w);
+    let district = w.target();
+    let head = "日期,帮扶人,户编号,类别,物资\n";
+    for (db, rows) in [
+        ("a.db", "2001-03-05,M1,H1,送温暖,100\n"),
+        ("b.db", "2001-03-07,M2,H3,送温暖,300\n"),
+    ] {
+        let db = path_str(&w.path(db)).to_string();
+        let sheet = w.utf8("帮扶记录.csv", &format!("{head}{rows}"));
+        assert_eq!(
+            on(
+                &w,
+                &db,
+                &["import", path_str(&h), path_str(&m), path_str(&p)]
+            )
+            .0,
+            Some(0)
+        );
+        assert_eq!(on(&w, &db, &["import", path_str(&sheet)]).0, Some(0));
+    }
+    let (a, b) = (
+        path_str(&w.path("a.db")).to_string(),
+        path_str(&w.path("b.db")).to_string(),
+    );
+    for db in [&a, &b, &a, &b] {
+        let (code, err) = on(&w, &district, &["import", "--replace", db]);
+        assert_eq!(code, Some(0), "{err}");
+        assert!(
+            !err.contains("已经没有") && !err.contains("no longer holds"),
+            "{err}"
+        );
+    }
+    assert_eq!(total_of(&w, &district), "400.00");
+}

@@ -151,6 +151,10 @@ pub struct Writer<'c> {
     /// The (ledger, kind) of the files written ([`Writer::lists`]): the
     /// versions `--replace` makes current.
     whole: std::collections::BTreeSet<(i64, Kind)>,
+    /// Per version a merge wrote: the earlier imports whose holds its
+    /// `--replace` may take out ([`Writer::from_earlier_merges`]); a
+    /// version not named here takes out any of its ledger's.
+    replaces_only: HashMap<(i64, Kind), rustc_hash::FxHashSet<i64>>,
     tally: Tally,
     /// The current file's deliveries without id, waiting to be sorted, and
     /// the statements a million-row import runs a million times, prepared
@@ -209,6 +213,7 @@ impl<'c> Writer<'c> {
             ledger: 0,
             versions: HashMap::default(),
             whole: Default::default(),
+            replaces_only: HashMap::default(),
             tally: Tally::default(),
             deliveries: deliveries::Deliveries::new(conn, command)?,
             staged: Staged::new(),

@@ -146,16 +146,45 @@ impl Writer<'_> {
         Ok(replaced)
     }
 
+    /// Per version this import wrote whose ledger holds records of its kind
+    /// that the version does not list, how many: what `--replace` would
+    /// take out, said where it was not given (a merge of another database
+    /// whose ledger no longer holds rows it held when last merged).
+    pub fn unlisted_by_versions(&self) -> Result<Vec<Version>> {
+        let mut keys: Vec<(i64, Kind)> = self.whole.iter().copied().collect();
+        keys.sort_unstable_by_key(|&(ledger, kind)| (kind as i64, ledger));
+        let mut versions = Vec::new();
+        for (ledger, kind) in keys {
+            let Some(seen) = self.versions.get(&(ledger, kind)) else {
+                continue;
+            };
+            let (plan, _) = self.plan(ledger, kind, seen)?;
+            if !plan.dropped.is_empty() {
+                versions.push(Version {
+                    ledger: self.ledger_name(ledger)?,
+                    kind,
+                    removed: plan.dropped.len() as u64,
+                });
+            }
+        }
+        Ok(versions)
+    }
+
     /// The holds of `kind` by `ledger` that `seen` does not list, and how
-    /// many holds of that kind the ledger had before this import. One scan
-    /// of the kind's holds.
+    /// many holds of that kind the ledger had before this import (of a
+    /// merge's version, only those of earlier merges of its database). One
+    /// scan of the kind's holds.
     fn plan(&self, ledger: i64, kind: Kind, seen: &Seen) -> Result<(Plan, u64)> {
         let (mut dropped, mut held) = (Vec::new(), 0);
+        let only = self.replaces_only.get(&(ledger, kind));
         self.conn.stream(
             "SELECT record, added FROM holds WHERE kind = ?1 AND ledger = ?2",
             args![kind as i64, ledger],
             |row| {
                 let (record, added): (i64, i64) = (row.get(0)?, row.get(1)?);
+                if only.is_some_and(|only| !only.contains(&added)) {
+                    return Ok(());
+                }
                 held += u64::from(added < self.command);
                 if !seen.contains(record) {
                     dropped.push((record, added));
