@@ -191,6 +191,45 @@ pub fn dated_as_lifted(changes: &mut [Change], household: &HouseholdInfo) {
     }
 }
 
+/// A household first imported lifted, with its lifted_on, and never
+/// changed in status since was poor until that day (contract §8: a status
+/// holds from its lifted_on date), as one first imported poor and lifted
+/// later by a file with that lifted_on is: without a change, its first
+/// value, lifted, held on every earlier day, and the same sheets gave
+/// other figures by the order they came in (review 6, attacker 8). The
+/// change is the reports' own (import 0, before any import on that day),
+/// not a row of the history. `changes` are grouped by record, households
+/// first, and stay so.
+fn lifted_since_first(changes: &mut Vec<Change>, households: &[HouseholdInfo]) {
+    let status = |c: &Change| c.kind == 0 && c.field == "status";
+    let changed: rustc_hash::FxHashSet<i64> = changes
+        .iter()
+        .filter(|c| status(c))
+        .map(|c| c.record)
+        .collect();
+    let lifted = i64::from(Status::Lifted.index());
+    let poor = i64::from(Status::Poor.index());
+    let first_lifted = households
+        .iter()
+        .filter_map(|h| match (h.status(), h.lifted_on) {
+            (Status::Lifted, Some(day)) if !changed.contains(&h.key) => Some(Change {
+                kind: 0,
+                record: h.key,
+                field: "status".to_string(),
+                command: 0,
+                day,
+                old: Stored::Int(poor),
+                new: Stored::Int(lifted),
+            }),
+            _ => None,
+        });
+    let before = changes.len();
+    changes.extend(first_lifted);
+    if changes.len() > before {
+        changes.sort_by_key(|c| (c.kind, c.record));
+    }
+}
+
 /// Households and members, loaded once, with their dimension values.
 pub struct World {
     pub households: Vec<HouseholdInfo>,
@@ -255,6 +294,7 @@ impl World {
                 .push(world.causes.id(h.cause.as_deref().unwrap_or("")));
         }
         world.household_states = Dated::new(now);
+        lifted_since_first(&mut changes, &world.households);
         for rows in changes.chunk_by_mut(|a, b| (a.kind, a.record) == (b.kind, b.record)) {
             let Some(first) = rows.first().filter(|c| c.kind == 0) else {
                 continue;

@@ -27,17 +27,20 @@ use std::sync::atomic::{AtomicI64, Ordering};
 /// the roster, of them paired and lifted, members on the roster, their
 /// units, pairings. `None` when there is such history.
 pub fn roster_counts(db: Db<'_>, today: i32) -> Result<Option<[i64; 6]>> {
+    let removed = i64::from(Status::Removed.index());
+    let lifted = i64::from(Status::Lifted.index());
+    // A household lifted with a lifted_on after `today` was poor then,
+    // history or not (report::world::lifted_since_first).
     let dated: bool = db.0.value(
         "SELECT EXISTS (SELECT 1 FROM history
              WHERE (kind = 0 AND field IN ('township', 'village', 'status', 'removed'))
-                OR (kind = 1 AND field IN ('unit', 'removed')))",
-        args![],
+                OR (kind = 1 AND field IN ('unit', 'removed')))
+             OR EXISTS (SELECT 1 FROM households WHERE status = ?1 AND lifted_on > ?2)",
+        args![lifted, today],
     )?;
     if dated {
         return Ok(None);
     }
-    let removed = i64::from(Status::Removed.index());
-    let lifted = i64::from(Status::Lifted.index());
     db.0.query_row(
         "WITH roster AS (SELECT key, status FROM households WHERE status <> ?2 AND removed = 0)
          SELECT

@@ -354,3 +354,40 @@ fn two_townships_ledgers_of_one_name_merged_with_replace_keep_each_others_rows()
     }
     assert_eq!(total_of(&w, &district), "400.00");
 }
+
+#[test]
+fn a_household_first_imported_lifted_was_poor_before_its_lifted_on_as_one_lifted_later() {
+    // Imported fresh as lifted from 2003-03-01, its February visit counted
+    // as lifted and it was not unpaired on 02-01; imported poor first and
+    // lifted later, the same sheets gave poor (attacker 8).
+    let figures = |first_poor: bool| {
+        let w = Workdir::new();
+        import_small_district(&w);
+        if first_poor {
+            let h = w.utf8("h0.csv", "户编号,户主,乡镇,状态\nH5,孙七,城关镇,贫困\n");
+            let out = w
+                .bangfu()
+                .env("BANGFU_TODAY", "2003-01-15")
+                .args(["import", path_str(&h)])
+                .output();
+            assert!(out.expect("run").status.success());
+        }
+        let h = w.utf8(
+            "h.csv",
+            "户编号,户主,乡镇,状态,脱贫日期\nH5,孙七,城关镇,已脱贫,2003-03-01\n",
+        );
+        let d = w.utf8(
+            "d.csv",
+            "日期,帮扶人,户编号,类别,物资\n2003-02-01,M1,H5,送温暖,1\n2003-04-01,M1,H5,送温暖,2\n",
+        );
+        let (code, _, err) = import(&w, &[path_str(&h), path_str(&d)]);
+        assert_eq!(code, Some(0), "{err}");
+        let status = w.stdout(&["totals", "--by", "status", "--format", "csv"]);
+        let unpaired = w.stdout(&["unpaired", "--as-of", "2003-02-01", "--format", "csv"]);
+        (status, unpaired)
+    };
+    let fresh = figures(false);
+    assert!(fresh.0.contains("poor,1,1,1.00"), "{}", fresh.0);
+    assert!(fresh.1.contains("H5"), "{}", fresh.1);
+    assert_eq!(fresh, figures(true));
+}
