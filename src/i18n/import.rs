@@ -184,6 +184,14 @@ pub enum ImportMsg {
     /// Rows a ledger held on the file's days that the file does not list,
     /// beside new ones: a corrected sheet imported without --replace.
     Unlisted(Unlisted),
+    /// A warning: `--replace` takes `count` households (or members) off
+    /// ledger `ledger`, the first few of them `named` (id, head or name).
+    Retired {
+        ledger: LedgerName,
+        kind: Kind,
+        count: u64,
+        named: Vec<(String, String)>,
+    },
     /// A ledger's deliveries matched by record id before and by content
     /// now, or the other way round: refused, they would count twice.
     IdsSwitched(IdSwitch),
@@ -587,6 +595,41 @@ impl ImportMsg {
                     )
                 }
             }
+            Retired {
+                ledger,
+                kind,
+                count,
+                named,
+            } => {
+                let ledger = printable(ledger.as_str()).into_owned();
+                let some: Vec<String> = named
+                    .iter()
+                    .map(|(id, name)| format!("{} {}", printable(id), printable(name)))
+                    .collect();
+                let more = u64::try_from(named.len()).map_or(0, |n| count.saturating_sub(n));
+                let listed = tr!(lang, some.join(", "), some.join("、"));
+                let (en_more, zh_more) = match more {
+                    0 => (String::new(), String::new()),
+                    n => (format!(" and {n} more"), format!(" 等，另有 {n} {}", measure(*kind))),
+                };
+                let what = match (lang, kind) {
+                    (Lang::En, Kind::Members) => format!("{count} member(s)"),
+                    (Lang::En, _) => format!("{count} household(s)"),
+                    (Lang::Zh, _) => records(*kind, *count, lang),
+                };
+                match kind {
+                    Kind::Members => tr!(
+                        lang,
+                        format!("--replace takes {what} off ledger {ledger}, as the file no longer lists them: {listed}{en_more}. If the sheet was exported with a filter on, export it again without; an import already made is taken back with bangfu undo (its number is in bangfu log)"),
+                        format!("--replace 将台账“{ledger}”的 {what}注销（文件里已没有）：{listed}{zh_more}。如果导出时表格开着筛选，请取消筛选后重新导出；已经导入的，可用 bangfu undo 撤销（编号见 bangfu log）"),
+                    ),
+                    _ => tr!(
+                        lang,
+                        format!("--replace takes {what} off ledger {ledger} (销户), as the file no longer lists them: {listed}{en_more}. If the sheet was exported with a filter on (one village shown, say), export it again without; an import already made is taken back with bangfu undo (its number is in bangfu log)"),
+                        format!("--replace 将台账“{ledger}”的 {what}销户（文件里已没有）：{listed}{zh_more}。如果导出时表格开着筛选（例如只显示了某个村），请取消筛选后重新导出；已经导入的，可用 bangfu undo 撤销（编号见 bangfu log）"),
+                    ),
+                }
+            }
             IdsSwitched(s) => {
                 let ledger = printable(s.ledger.as_str()).into_owned();
                 let n = s.doubled;
@@ -975,6 +1018,18 @@ pub(crate) mod tests {
                 doubled: 3,
                 within: false,
             }),
+            Retired {
+                ledger: LedgerName::parse("贫困户").unwrap(),
+                kind: Kind::Households,
+                count: 12,
+                named: vec![("H1".into(), "张三".into()), ("H2".into(), "李四".into())],
+            },
+            Retired {
+                ledger: LedgerName::parse("帮扶人").unwrap(),
+                kind: Kind::Members,
+                count: 1,
+                named: vec![("M1".into(), "赵六".into())],
+            },
             Unlisted(crate::store::write::Unlisted {
                 ledger: LedgerName::parse("帮扶记录").unwrap(),
                 unlisted: 4,
@@ -1042,6 +1097,7 @@ pub(crate) mod tests {
                 | NothingReplaced { .. }
                 | LooksCorrected(_)
                 | Unlisted(_)
+                | Retired { .. }
                 | IdsSwitched(_)
                 | OtherLedgerHolds { .. }
                 | OtherLedgerReplace { .. } => {}

@@ -71,6 +71,7 @@ pub fn follow(
                 }
             }
         }
+        name_retired(report, &replaced);
         refuse(report, replaced.refusals);
     } else {
         let corrected = writer.corrections()?;
@@ -214,6 +215,31 @@ pub(super) fn replace_counted(
         }
     }
     Ok(replaced)
+}
+
+/// Where `--replace` goes ahead, a warning per version of households or
+/// members it takes off the roster (销户, 注销), naming the first few: a
+/// sheet exported with a filter still on drops a village without a word
+/// but the count (review 6, clerk 5). Said by `--dry-run` too.
+pub(super) fn name_retired(report: &mut ImportReport, replaced: &Replaced) {
+    if !replaced.refusals.is_empty() {
+        return;
+    }
+    for version in replaced.versions.iter().filter(|v| !v.named.is_empty()) {
+        let file = (report.files.iter())
+            .rfind(|f| f.ledger == version.ledger && f.kind == Some(version.kind))
+            .map_or_else(|| version.ledger.to_string(), |f| f.name.clone());
+        let message = ImportMsg::Retired {
+            ledger: version.ledger.clone(),
+            kind: version.kind,
+            count: version.removed,
+            named: version.named.clone(),
+        };
+        report.warnings.push(Warning::File {
+            file,
+            message: message.into(),
+        });
+    }
 }
 
 /// `--replace` refused: each refusal a problem of its version's file, and

@@ -248,6 +248,7 @@ fn follow(
 ) -> anyhow::Result<()> {
     if how.replace {
         let replaced = super::ledgers::replace_counted(writer, how.force, report)?;
+        super::ledgers::name_retired(report, &replaced);
         super::ledgers::refuse(report, replaced.refusals);
         return Ok(());
     }

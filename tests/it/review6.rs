@@ -391,3 +391,41 @@ fn a_household_first_imported_lifted_was_poor_before_its_lifted_on_as_one_lifted
     assert!(fresh.1.contains("H5"), "{}", fresh.1);
     assert_eq!(fresh, figures(true));
 }
+
+#[test]
+fn a_replace_that_takes_households_off_the_roster_names_them() {
+    // A sheet exported with a filter still on took a village off the
+    // roster: only 移除 8 said so (clerk 5).
+    let w = Workdir::new();
+    let mut all = String::from("户编号,户主,乡镇,村\n");
+    for i in 1..=13 {
+        all += &format!(
+            "H{i:02},户主{i},工农乡,{}\n",
+            if i == 1 { "红旗村" } else { "桃源村" }
+        );
+    }
+    let h = w.utf8("贫困户.csv", &all);
+    let (code, _, err) = import(&w, &[path_str(&h)]);
+    assert_eq!(code, Some(0), "{err}");
+    let h = w.utf8(
+        "贫困户.csv",
+        "户编号,户主,乡镇,村\nH01,户主1,工农乡,红旗村\n",
+    );
+    let (code, _, err) = import(
+        &w,
+        &[
+            "--lang",
+            "zh",
+            "--replace",
+            "--force",
+            "--dry-run",
+            path_str(&h),
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("将台账“贫困户”的 12 户贫困户销户"), "{err}");
+    assert!(
+        err.contains("H02 户主2、H03 户主3") && err.contains("另有 2 户"),
+        "{err}"
+    );
+}

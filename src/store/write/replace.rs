@@ -22,7 +22,15 @@ pub struct Version {
     pub ledger: LedgerName,
     pub kind: Kind,
     pub removed: u64,
+    /// Of a version of households or members: the first few records it
+    /// takes off the ledger, as (id, head or name), to be named in the
+    /// import's words — a sheet exported with a filter on drops whole
+    /// villages, and a count alone said nothing of which (review 6).
+    pub named: Vec<(String, String)>,
 }
+
+/// How many records a version's words name at most.
+const NAMED: usize = 10;
 
 /// Why a version may not replace what its ledger held, unless `--force`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,10 +139,12 @@ impl Writer<'_> {
                     });
                 }
             }
+            let named = self.named(kind, &plan)?;
             replaced.versions.push(Version {
                 ledger: name,
                 kind,
                 removed: dropped,
+                named,
             });
             plans.push(plan);
         }
@@ -164,10 +174,29 @@ impl Writer<'_> {
                     ledger: self.ledger_name(ledger)?,
                     kind,
                     removed: plan.dropped.len() as u64,
+                    named: Vec::new(),
                 });
             }
         }
         Ok(versions)
+    }
+
+    /// The id and head (or name) of the first [`NAMED`] households or
+    /// members `plan` drops; none of another kind.
+    fn named(&self, kind: Kind, plan: &Plan) -> Result<Vec<(String, String)>> {
+        let sql = match kind {
+            Kind::Households => "SELECT id, head FROM households WHERE key = ?1",
+            Kind::Members => "SELECT id, name FROM members WHERE key = ?1",
+            Kind::Pairings | Kind::Deliveries => return Ok(Vec::new()),
+        };
+        let mut named = Vec::new();
+        for &(record, _) in plan.dropped.iter().take(NAMED) {
+            let found: Option<(String, String)> = self
+                .conn
+                .query_opt(sql, args![record], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            named.extend(found);
+        }
+        Ok(named)
     }
 
     /// The holds of `kind` by `ledger` that `seen` does not list, and how
