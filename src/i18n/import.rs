@@ -146,6 +146,12 @@ pub enum ImportMsg {
         title_rows: usize,
     },
     /// Headers that name no column.
+    /// A households or members sheet with columns of a pairings sheet,
+    /// not read: its pairings are not imported.
+    PairingsNotRead {
+        kind: Kind,
+        headers: Vec<String>,
+    },
     IgnoredColumns {
         headers: Vec<String>,
     },
@@ -511,6 +517,18 @@ impl ImportMsg {
                 ),
                 format!("表头在第 {line} 行；跳过了它上面的 {title_rows} 行"),
             ),
+            PairingsNotRead { kind, headers } => {
+                let columns = some_of(headers, lang);
+                let (en, zh) = match kind {
+                    Kind::Members => ("a members sheet (it has a unit column)", "帮扶人表（有“单位”列）"),
+                    _ => ("a households sheet (it has a township column)", "贫困户表（有“乡镇”列）"),
+                };
+                tr!(
+                    lang,
+                    format!("read as {en}: its columns {columns} were not read, and no pairing was imported from it. If it is a pairings sheet, import it again with --kind pairings"),
+                    format!("这张表按{zh}读入：其中的 {columns} 列没有读入，结对关系没有导入。如果这是结对表，请加 --kind pairings 再导入一次"),
+                )
+            }
             IgnoredColumns { headers } => tr!(
                 lang,
                 format!(
@@ -941,6 +959,14 @@ pub(crate) mod tests {
             IgnoredColumns {
                 headers: vec!["x".into()],
             },
+            PairingsNotRead {
+                kind: Kind::Households,
+                headers: vec!["帮扶人".into(), "结对日期".into()],
+            },
+            PairingsNotRead {
+                kind: Kind::Members,
+                headers: vec!["户编号".into()],
+            },
             ShadowedColumn {
                 used: "a".into(),
                 unused: "b".into(),
@@ -1088,6 +1114,7 @@ pub(crate) mod tests {
                 | CannotTellKind { .. }
                 | HeaderOnLine { .. }
                 | IgnoredColumns { .. }
+                | PairingsNotRead { .. }
                 | ShadowedColumn { .. }
                 | FooterRows { .. }
                 | TotalsDisagree { .. }

@@ -172,8 +172,16 @@ impl FileImport {
             .filter(|h| !errors(h))
             .cloned()
             .collect();
+        let pairings = crate::input::headers::pairing_columns(layout.kind, &ignored);
         if !ignored.is_empty() {
             self.warn(ImportMsg::IgnoredColumns { headers: ignored });
+        }
+        if !pairings.is_empty() {
+            let kind = layout.kind;
+            self.warn(ImportMsg::PairingsNotRead {
+                kind,
+                headers: pairings,
+            });
         }
         for (unused, used) in layout.shadowed.iter().filter(|(unused, _)| {
             !layout.money_twice.iter().any(|(_, u)| u == unused) && !layout.is_second(unused)

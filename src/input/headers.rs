@@ -319,6 +319,20 @@ pub fn detect_kind<S: AsRef<str>>(headers: &[S]) -> Option<Kind> {
 }
 
 /// Whether a column of `kind` is named by this header.
+/// Of a households or members sheet's ignored headers, those that name a
+/// column of a pairings sheet (帮扶人, 户编号, 结对日期…): a pairings sheet
+/// with a 乡镇 or 单位 column is read as households or members (contract
+/// §2's order), and its pairings are not imported (review 6, attacker 10).
+pub fn pairing_columns(kind: Kind, ignored: &[String]) -> Vec<String> {
+    if !matches!(kind, Kind::Households | Kind::Members) {
+        return Vec::new();
+    }
+    (ignored.iter())
+        .filter(|h| names_a_column(Kind::Pairings, h))
+        .cloned()
+        .collect()
+}
+
 fn names_a_column(kind: Kind, header: &str) -> bool {
     let normalized = normalize_header(header);
     !normalized.is_empty()

@@ -429,3 +429,25 @@ fn a_replace_that_takes_households_off_the_roster_names_them() {
         "{err}"
     );
 }
+
+#[test]
+fn a_pairings_sheet_read_as_households_says_its_pairings_were_not_imported() {
+    // A pairings sheet with a 乡镇 column is a households sheet by the
+    // order of contract §2: its pairings were dropped with only the
+    // ignored-columns warning (attacker 10).
+    let w = Workdir::new();
+    import_small_district(&w);
+    let p = w.utf8(
+        "p.csv",
+        "户编号,户主,乡镇,村,帮扶人,单位,结对日期\nH1,张三,工农乡,红旗村,M2,区教育局,2001-05-01\n",
+    );
+    let (code, _, err) = import(&w, &["--lang", "zh", path_str(&p)]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains("结对关系没有导入") && err.contains("--kind pairings"),
+        "{err}"
+    );
+    let (code, _, err) = import(&w, &["--kind", "pairings", path_str(&p)]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(w.json(&["summary"])["pairings"], 4);
+}
