@@ -259,7 +259,15 @@ pub fn filters(args: &FilterArgs) -> Filters {
 /// township, as `--township T` does for the district's login, whatever
 /// else of the district it reads (every member, contract §11); another
 /// township asked for is a usage error. Elsewhere the filters as given.
+/// A `--from` after the `--to` is a usage error too: it printed an empty
+/// report, exit 0 (review 6).
 pub fn for_login(store: &Store, mut filters: Filters) -> anyhow::Result<Filters> {
+    if let (Some(from), Some(to)) = (filters.from, filters.to) {
+        if from > to {
+            let (from, to) = (from.to_string(), to.to_string());
+            return Err(UsageError::said(ReportMsg::EmptyPeriod { from, to }).into());
+        }
+    }
     let Some(own) = store.login_township()? else {
         return Ok(filters);
     };

@@ -98,6 +98,11 @@ pub enum ReportMsg {
         given: String,
         own: String,
     },
+    /// `--from` after `--to`: a period with no day in it.
+    EmptyPeriod {
+        from: String,
+        to: String,
+    },
 
     // Grouping.
     TooManyDimensions {
@@ -331,6 +336,11 @@ impl ReportMsg {
                     format!("没有名为{v}的{w}；还没有任何记录填写了{w}"),
                 )
             }
+            EmptyPeriod { from, to } => tr!(
+                lang,
+                format!("--from {from} is after --to {to}: the period has no day in it; give the earlier date to --from"),
+                format!("--from {from} 晚于 --to {to}：这段时间里没有一天；请把较早的日期写在 --from 后面"),
+            ),
             NotThisLogin { given, own } => {
                 let (g, o) = (quote(given, lang), quote(own, lang));
                 tr!(
@@ -502,6 +512,10 @@ pub(crate) mod tests {
                 what: Named::Village,
                 value: s(),
             },
+            ReportMsg::EmptyPeriod {
+                from: "2024-12-31".into(),
+                to: "2024-01-01".into(),
+            },
             ReportMsg::NotThisLogin {
                 given: s(),
                 own: s(),
@@ -563,6 +577,7 @@ pub(crate) mod tests {
                 ReportMsg::NoSuchName { .. }
                 | ReportMsg::NoNamesYet { .. }
                 | ReportMsg::NotThisLogin { .. }
+                | ReportMsg::EmptyPeriod { .. }
                 | ReportMsg::TooManyDimensions { .. }
                 | ReportMsg::TooManyValues { .. }
                 | ReportMsg::MoneyOverflow

@@ -451,3 +451,16 @@ fn a_pairings_sheet_read_as_households_says_its_pairings_were_not_imported() {
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(w.json(&["summary"])["pairings"], 4);
 }
+
+#[test]
+fn a_period_that_ends_before_it_starts_is_a_usage_error() {
+    // An empty report, exit 0, before (attacker, minor).
+    let w = Workdir::new();
+    import_small_district(&w);
+    for report in [&["summary"][..], &["totals", "--by", "category"][..]] {
+        let args = [report, &["--from", "2001-12-31", "--to", "2001-01-01"][..]].concat();
+        let out = w.bangfu().args(&args).output().expect("run");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("is after --to"));
+    }
+}
