@@ -190,6 +190,13 @@ pub enum ImportMsg {
     /// Rows a ledger held on the file's days that the file does not list,
     /// beside new ones: a corrected sheet imported without --replace.
     Unlisted(Unlisted),
+    /// A warning: `redated` new pairings of ledger `ledger` pair a member
+    /// and household it paired before under another since, which the
+    /// sheet no longer lists.
+    PairingsRedated {
+        ledger: LedgerName,
+        redated: u64,
+    },
     /// A warning: `--replace` takes `count` households (or members) off
     /// ledger `ledger`, the first few of them `named` (id, head or name).
     Retired {
@@ -612,6 +619,14 @@ impl ImportMsg {
                         format!("台账“{ledger}”在 {first} 至 {last} 之间已有的 {n} 条帮扶记录不在这个文件里，而文件又新增了 {new} 行：现在新旧记录都计算在内。如果这个文件是改过或删过行的整张表，请加 --replace 再导入一次，合计才会和表上一致"),
                     )
                 }
+            }
+            PairingsRedated { ledger, redated } => {
+                let ledger = printable(ledger.as_str()).into_owned();
+                tr!(
+                    lang,
+                    format!("{redated} pairing(s) of this file pair a member and household that ledger {ledger} paired before with another start date (结对日期), which the file no longer lists: both pairings are kept now. If the date was corrected in the sheet, import it again with --replace"),
+                    format!("这个文件有 {redated} 个结对，帮扶人和贫困户在台账“{ledger}”里以前已经结对，只是结对日期不同，而这个文件里已没有旧的那个：现在新旧两个结对都保留着。如果是表里改了结对日期，请加 --replace 再导入一次"),
+                )
             }
             Retired {
                 ledger,
@@ -1044,6 +1059,10 @@ pub(crate) mod tests {
                 doubled: 3,
                 within: false,
             }),
+            PairingsRedated {
+                ledger: LedgerName::parse("结对").unwrap(),
+                redated: 1,
+            },
             Retired {
                 ledger: LedgerName::parse("贫困户").unwrap(),
                 kind: Kind::Households,
@@ -1125,6 +1144,7 @@ pub(crate) mod tests {
                 | LooksCorrected(_)
                 | Unlisted(_)
                 | Retired { .. }
+                | PairingsRedated { .. }
                 | IdsSwitched(_)
                 | OtherLedgerHolds { .. }
                 | OtherLedgerReplace { .. } => {}

@@ -74,6 +74,13 @@ pub fn follow(
         name_retired(report, &replaced);
         refuse(report, replaced.refusals);
     } else {
+        for (ledger, redated) in writer.pairings_redated()? {
+            if let Some(file) = version_file(&mut report.files, &ledger, Kind::Pairings) {
+                let file = file.name.clone();
+                let message = ImportMsg::PairingsRedated { ledger, redated }.into();
+                report.warnings.push(Warning::File { file, message });
+            }
+        }
         let corrected = writer.corrections()?;
         // Rows the file no longer lists beside new ones, where the
         // corrections named below do not account for them all.

@@ -464,3 +464,23 @@ fn a_period_that_ends_before_it_starts_is_a_usage_error() {
         assert!(String::from_utf8_lossy(&out.stderr).contains("is after --to"));
     }
 }
+
+#[test]
+fn a_pairings_sheet_with_a_corrected_start_date_is_warned_of_without_replace() {
+    // M1–H1's 结对日期 corrected: a second pairing, no word (attacker 12).
+    let w = Workdir::new();
+    import_small_district(&w);
+    let p = w.utf8(
+        "pairings.csv",
+        "member,household,since\nM1,H1,2001-02-01\nM1,H2,2001-01-01\nM2,H3,2001-02-01\n",
+    );
+    let (code, _, err) = import(&w, &["--lang", "zh", path_str(&p)]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains("只是结对日期不同") && err.contains("--replace"),
+        "{err}"
+    );
+    let (code, _, err) = import(&w, &["--replace", path_str(&p)]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(w.json(&["summary"])["pairings"], 3);
+}

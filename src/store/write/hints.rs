@@ -332,6 +332,58 @@ impl Writer<'_> {
         Ok(all)
     }
 
+    /// Per ledger whose pairings sheet this import gave again without
+    /// `--replace`: how many of its new pairings pair a member and
+    /// household the ledger paired before under another since (结对日期)
+    /// that the sheet no longer lists — a corrected date, kept beside the
+    /// old pairing (review 6, attacker 12). Reads the ledger's pairings.
+    pub fn pairings_redated(&self) -> Result<Vec<(LedgerName, u64)>> {
+        let mut all = Vec::new();
+        let mut versions: Vec<(i64, &Seen)> = (self.versions.iter())
+            .filter(|((ledger, kind), _)| {
+                *kind == Kind::Pairings && self.whole.contains(&(*ledger, *kind))
+            })
+            .map(|((ledger, _), seen)| (*ledger, seen))
+            .collect();
+        versions.sort_unstable_by_key(|(ledger, _)| *ledger);
+        for (ledger, seen) in versions {
+            let mut unlisted: HashMap<(i64, i64), u64> = HashMap::default();
+            let mut new = Vec::new();
+            self.conn.stream(
+                "SELECT p.key, p.member, p.household, p.added FROM holds h
+                 JOIN pairings p ON p.key = h.record
+                 WHERE h.kind = 2 AND h.ledger = ?1",
+                args![ledger],
+                |r| {
+                    let (key, pair, added): (i64, (i64, i64), i64) =
+                        (r.get(0)?, (r.get(1)?, r.get(2)?), r.get(3)?);
+                    if added == self.command {
+                        new.push(pair);
+                    } else if !seen.contains(key) {
+                        *unlisted.entry(pair).or_default() += 1;
+                    }
+                    Ok(())
+                },
+            )?;
+            // A batch of new pairings alone (a pair paired again after an
+            // old pairing ended) is no sheet again.
+            if !sheet_again(seen.len(), new.len() as u64) {
+                continue;
+            }
+            let mut redated = 0u64;
+            for pair in new {
+                if let Some(n) = unlisted.get_mut(&pair).filter(|n| **n > 0) {
+                    *n -= 1;
+                    redated += 1;
+                }
+            }
+            if redated > 0 {
+                all.push((self.ledger_name(ledger)?, redated));
+            }
+        }
+        Ok(all)
+    }
+
     /// The ledger of the last import (not undone) before this one whose
     /// file of `kind` had rows rejected: where the rows of a corrected
     /// rejects file belong.
