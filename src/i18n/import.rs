@@ -146,6 +146,12 @@ pub enum ImportMsg {
         title_rows: usize,
     },
     /// Headers that name no column.
+    /// Column `column` (1-based) has no header, and `rows` rows hold a
+    /// value in it: not read.
+    UnnamedColumn {
+        column: usize,
+        rows: u64,
+    },
     /// A households or members sheet with columns of a pairings sheet,
     /// not read: its pairings are not imported.
     PairingsNotRead {
@@ -524,6 +530,14 @@ impl ImportMsg {
                 ),
                 format!("表头在第 {line} 行；跳过了它上面的 {title_rows} 行"),
             ),
+            UnnamedColumn { column, rows } => {
+                let letter = column_letter(*column);
+                tr!(
+                    lang,
+                    format!("column {letter} (number {column}) has no header, yet {rows} row(s) hold a value in it: not read. If it is an amount or another column bangfu reads, write its header (物资, 资金…) and import again"),
+                    format!("第 {letter} 列（第 {column} 列）没有表头，却有 {rows} 行填了值：没有读入。如果它是金额或 bangfu 要读的其他列，请写上表头（物资、资金……）后重新导入"),
+                )
+            }
             PairingsNotRead { kind, headers } => {
                 let columns = some_of(headers, lang);
                 let (en, zh) = match kind {
@@ -740,6 +754,18 @@ fn retired(kind: Kind) -> Option<&'static str> {
 fn records(kind: Kind, n: u64, lang: Lang) -> String {
     let zh = format!("{n} {}{}", measure(kind), kind.zh());
     tr!(lang, format!("{n} {}", kind.key()), zh)
+}
+
+/// A spreadsheet's name of column `n` (1-based): A, …, Z, AA, AB, ….
+fn column_letter(n: usize) -> String {
+    let mut n = n;
+    let mut letters = Vec::new();
+    while n > 0 {
+        let rest = (n - 1) % 26;
+        letters.push(char::from(b'A' + rest as u8));
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().collect()
 }
 
 /// A ledger's name as a command line takes it: quoted where it holds
@@ -974,6 +1000,10 @@ pub(crate) mod tests {
             IgnoredColumns {
                 headers: vec!["x".into()],
             },
+            UnnamedColumn {
+                column: 28,
+                rows: 3,
+            },
             PairingsNotRead {
                 kind: Kind::Households,
                 headers: vec!["帮扶人".into(), "结对日期".into()],
@@ -1134,6 +1164,7 @@ pub(crate) mod tests {
                 | HeaderOnLine { .. }
                 | IgnoredColumns { .. }
                 | PairingsNotRead { .. }
+                | UnnamedColumn { .. }
                 | ShadowedColumn { .. }
                 | FooterRows { .. }
                 | TotalsDisagree { .. }

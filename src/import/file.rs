@@ -30,6 +30,9 @@ pub struct FileImport {
     footer_lines: Vec<u64>,
     /// The file broke off part-way ([`ImportReport::unreadable`]).
     unreadable: bool,
+    /// Per header cell that names nothing ([`Layout::unnamed`]): how many
+    /// rows hold a value under it.
+    unnamed: Vec<(usize, u64)>,
 }
 
 impl FileImport {
@@ -54,6 +57,7 @@ impl FileImport {
             totals: Totals::default(),
             footer_lines: Vec::new(),
             unreadable: false,
+            unnamed: Vec::new(),
         };
         if let (Some(sheet), false) = (&source.sheet, source.unread_sheets.is_empty()) {
             file.warn(ImportMsg::OtherSheets {
@@ -231,6 +235,17 @@ impl FileImport {
         self.rejected.rows.push((as_written(row), problems));
     }
 
+    /// Count the values `row` holds under header cells that name nothing.
+    fn count_unnamed(&mut self, layout: &Layout, row: &RawRow) {
+        if self.unnamed.is_empty() {
+            self.unnamed = layout.unnamed.iter().map(|&i| (i, 0)).collect();
+        }
+        for (at, count) in &mut self.unnamed {
+            let value = row.cells.get(*at).is_some_and(|c| !c.trim().is_empty());
+            *count += u64::from(value);
+        }
+    }
+
     /// Rows read so far.
     pub fn read(&self) -> u64 {
         self.result.counts.read
@@ -247,6 +262,9 @@ impl FileImport {
         notes: &str,
     ) -> anyhow::Result<()> {
         self.result.counts.read += 1;
+        if !layout.unnamed.is_empty() {
+            self.count_unnamed(layout, row);
+        }
         let record = match checked {
             Checked::Row(record) => record,
             Checked::Footer => {
@@ -301,6 +319,16 @@ impl FileImport {
         if !self.footer_lines.is_empty() {
             let lines = std::mem::take(&mut self.footer_lines);
             self.warn(ImportMsg::FooterRows { lines });
+        }
+        // Values under a header cell that names nothing: read by no field
+        // (review 6: an amount under an empty header cell went unread, exit 0).
+        for (at, rows) in std::mem::take(&mut self.unnamed) {
+            if rows > 0 {
+                self.warn(ImportMsg::UnnamedColumn {
+                    column: at + 1,
+                    rows,
+                });
+            }
         }
         if let Some(layout) = layout {
             for (line, field, message) in self.totals.reconcile() {

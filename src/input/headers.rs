@@ -537,6 +537,11 @@ pub struct Layout {
     /// Headers that name a column another header already names better:
     /// (the header left unused, the header used).
     pub shadowed: Vec<(String, String)>,
+    /// The positions of header cells that name nothing (empty, or empty
+    /// brackets): a column whose values a row holds there is read by no
+    /// field, and the import says so ([`crate::import`]: a clerk's amounts
+    /// under a header cell left empty went unread without a word, review 6).
+    pub unnamed: Vec<usize>,
     /// Number of cells in the header row.
     pub width: usize,
     /// The header cells as the file writes them, to name a column in a
@@ -594,17 +599,21 @@ impl Layout {
         let mut best_rank = [usize::MAX; FIELD_COUNT];
         let mut ignored = Vec::new();
         let mut shadowed = Vec::new();
+        let mut unnamed = Vec::new();
         for (index, header) in headers.iter().enumerate() {
             let header = header.as_ref();
             if outside_brackets(header).is_empty() {
-                // `（单位：万元）` in a spare cell of the header row itself.
+                // `（单位：万元）` in a spare cell of the header row itself
+                // (a column under it that holds values is said to be unread).
                 if let Some(unit) = unit_in_title(header) {
                     row_unit = row_unit.or(Some(unit));
+                    unnamed.push(index);
                     continue;
                 }
             }
             let normalized = normalize_header(header);
             if normalized.is_empty() {
+                unnamed.push(index);
                 continue;
             }
             let found = kind
@@ -694,6 +703,7 @@ impl Layout {
             positions,
             ignored,
             shadowed,
+            unnamed,
             width: headers.len(),
             headers: headers
                 .iter()

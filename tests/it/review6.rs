@@ -484,3 +484,21 @@ fn a_pairings_sheet_with_a_corrected_start_date_is_warned_of_without_replace() {
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(w.json(&["summary"])["pairings"], 3);
 }
+
+#[test]
+fn values_under_a_header_cell_left_empty_are_said_to_be_unread() {
+    // 500 under an empty header cell: total 0.00, no word (attacker 5).
+    let w = Workdir::new();
+    import_small_district(&w);
+    let d = w.utf8(
+        "d.csv",
+        "日期,帮扶人,户编号,类别,,(元)\n2001-03-05,M1,H1,送温暖,500,1.5\n2001-03-06,M1,H1,送温暖,,\n",
+    );
+    let (code, _, err) = import(&w, &["--lang", "zh", path_str(&d)]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains("第 E 列（第 5 列）没有表头，却有 1 行填了值"),
+        "{err}"
+    );
+    assert!(err.contains("第 F 列（第 6 列）"), "{err}");
+}
