@@ -502,3 +502,83 @@ fn values_under_a_header_cell_left_empty_are_said_to_be_unread() {
     );
     assert!(err.contains("第 F 列（第 6 列）"), "{err}");
 }
+
+/// A township database at `dir/bangfu.db` in `w` holding the small
+/// district's rosters and `rows` as its sheet 帮扶记录.csv; its path.
+fn township_db(w: &Workdir, dir: &str, rows: &str) -> String {
+    std::fs::create_dir_all(w.path(dir)).expect("dir");
+    let db = path_str(&w.path(&format!("{dir}/bangfu.db"))).to_string();
+    let [h, m, p] = common::small_district(w);
+    assert_eq!(
+        on(
+            w,
+            &db,
+            &["import", path_str(&h), path_str(&m), path_str(&p)]
+        )
+        .0,
+        Some(0)
+    );
+    let sheet = w.utf8(
+        &format!("{dir}/帮扶记录.csv"),
+        &format!("日期,帮扶人,户编号,类别,物资\n{rows}"),
+    );
+    assert_eq!(on(w, &db, &["import", path_str(&sheet)]).0, Some(0));
+    db
+}
+
+#[test]
+fn the_districts_own_replace_and_a_second_townships_merge_keep_what_other_databases_brought() {
+    // The district's --replace of its own 帮扶记录 took out the rows the
+    // townships' merges had brought into its ledger of that name, and two
+    // townships' files both named bangfu.db were taken for one database
+    // (attacker on the fixes, 1 and 2).
+    let w = Workdir::new();
+    let district = w.target();
+    let a = township_db(&w, "工农乡", "2001-03-05,M1,H1,送温暖,100\n");
+    let b = township_db(&w, "向阳街道", "2001-03-07,M2,H3,送温暖,300\n");
+    for db in [&a, &b] {
+        let (code, err) = on(&w, &district, &["import", "--replace", db]);
+        assert_eq!(code, Some(0), "{err}");
+    }
+    let own = w.utf8(
+        "帮扶记录.csv",
+        "日期,帮扶人,户编号,类别,物资\n2001-04-01,M1,H2,送温暖,5\n2001-04-02,M2,H3,送温暖,6\n",
+    );
+    assert_eq!(on(&w, &district, &["import", path_str(&own)]).0, Some(0));
+    assert_eq!(total_of(&w, &district), "411.00");
+    let own = w.utf8(
+        "帮扶记录.csv",
+        "日期,帮扶人,户编号,类别,物资\n2001-04-01,M1,H2,送温暖,5\n2001-04-02,M2,H3,送温暖,7\n",
+    );
+    let (code, err) = on(&w, &district, &["import", "--replace", path_str(&own)]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(total_of(&w, &district), "412.00");
+    for db in [&a, &b] {
+        let (code, err) = on(&w, &district, &["import", db]);
+        assert_eq!(code, Some(0), "{err}");
+        assert!(!err.contains("no longer holds"), "{err}");
+        let (code, err) = on(&w, &district, &["import", "--replace", db]);
+        assert_eq!(code, Some(0), "{err}");
+    }
+    assert_eq!(total_of(&w, &district), "412.00");
+}
+
+#[test]
+fn another_ledgers_record_id_on_another_day_and_category_is_another_visit() {
+    // 城关镇's id 1 (05-01, 送温暖, 100) became 财政局's id 1 (06-01, 送法律,
+    // 0) of the same member and household: updated 1, 100.00 gone.
+    let w = Workdir::new();
+    import_small_district(&w);
+    let a = w.utf8(
+        "a.csv",
+        "流水号,日期,帮扶人,户编号,类别,物资\n1,2001-05-01,M1,H1,送温暖,100\n",
+    );
+    assert_eq!(import(&w, &["--ledger", "城关镇", path_str(&a)]).0, Some(0));
+    let b = w.utf8(
+        "b.csv",
+        "流水号,日期,帮扶人,户编号,类别,物资\n1,2001-06-01,M1,H1,送法律,\n",
+    );
+    let (code, _, err) = import(&w, &["--ledger", "财政局", path_str(&b)]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(w.stdout(&["summary"]).contains("100.00"));
+}

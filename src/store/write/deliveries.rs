@@ -165,7 +165,11 @@ impl<'c> Writer<'c> {
             },
         )?;
         if let Some((key, old)) = &stored {
-            if (old.1, old.2) != (r.member, r.household) {
+            // Another member or household, or another day and category:
+            // another visit (a correction changes one of them).
+            let other_visit = (old.1, old.2) != (r.member, r.household)
+                || (old.0 != r.day && old.3 != r.category.index());
+            if other_visit {
                 if let Some(other) = self.other_ledgers_record(*key)? {
                     let message = StoreMsg::RecordIdOfAnotherLedger {
                         id: id.to_string(),
@@ -234,9 +238,11 @@ impl<'c> Writer<'c> {
     /// another's file, of another member or household, is that sheet's
     /// own record, not a correction of this one; matched by the id, it
     /// rewrote the other ledger's record, exit 0 (review 6, attacker 3).
-    /// The same member and household is the one sheet under another
-    /// ledger's name (a file renamed each month: a new ledger by default),
-    /// its day or amounts corrected: still matched.
+    /// The same member and household, the same day or category, is the
+    /// one sheet under another ledger's name (a file renamed each month: a
+    /// new ledger by default), its day, category or amounts corrected:
+    /// still matched. Another day and category both is another visit
+    /// (review 6, attacker 4's finding 6).
     fn other_ledgers_record(&self, key: i64) -> sql::Result<Option<String>> {
         let mut own = false;
         let mut other = None;

@@ -181,6 +181,22 @@ impl Writer<'_> {
         Ok(versions)
     }
 
+    /// The imports that merged records of `kind` into `ledger` from another
+    /// database (their lines are logged with the encoding `SQLite`).
+    fn merged_into(&self, ledger: i64, kind: Kind) -> Result<HashSet<i64>> {
+        let mut merged = HashSet::default();
+        self.conn.stream(
+            "SELECT command FROM imports
+             WHERE ledger = ?1 AND kind = ?2 AND encoding = 'SQLite' AND command IS NOT NULL",
+            args![ledger, kind.key()],
+            |row| {
+                merged.insert(row.get(0)?);
+                Ok(())
+            },
+        )?;
+        Ok(merged)
+    }
+
     /// The id and head (or name) of the first [`NAMED`] households or
     /// members `plan` drops; none of another kind.
     fn named(&self, kind: Kind, plan: &Plan) -> Result<Vec<(String, String)>> {
@@ -206,12 +222,20 @@ impl Writer<'_> {
     fn plan(&self, ledger: i64, kind: Kind, seen: &Seen) -> Result<(Plan, u64)> {
         let (mut dropped, mut held) = (Vec::new(), 0);
         let only = self.replaces_only.get(&(ledger, kind));
+        // A file's version never takes out what merges of other databases
+        // brought into its ledger (the townships' rows of the district's
+        // ledger of the same name): those follow their own databases
+        // (review 6, attacker 4's finding 1).
+        let merged = match only {
+            Some(_) => HashSet::default(),
+            None => self.merged_into(ledger, kind)?,
+        };
         self.conn.stream(
             "SELECT record, added FROM holds WHERE kind = ?1 AND ledger = ?2",
             args![kind as i64, ledger],
             |row| {
                 let (record, added): (i64, i64) = (row.get(0)?, row.get(1)?);
-                if only.is_some_and(|only| !only.contains(&added)) {
+                if only.is_some_and(|only| !only.contains(&added)) || merged.contains(&added) {
                     return Ok(());
                 }
                 held += u64::from(added < self.command);
