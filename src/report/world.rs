@@ -191,41 +191,61 @@ pub fn dated_as_lifted(changes: &mut [Change], household: &HouseholdInfo) {
     }
 }
 
-/// A household first imported lifted, with its lifted_on, and never
-/// changed in status since was poor until that day (contract §8: a status
-/// holds from its lifted_on date), as one first imported poor and lifted
-/// later by a file with that lifted_on is: without a change, its first
-/// value, lifted, held on every earlier day, and the same sheets gave
-/// other figures by the order they came in (review 6, attacker 8). The
+/// A household whose first status was lifted, with a lifted_on, was poor
+/// until that day (contract §8: a status holds from its lifted_on date),
+/// as one first imported poor and lifted later by a file with that
+/// lifted_on is: without a change, its first value, lifted, held on every
+/// earlier day, and the same sheets gave other figures by the order they
+/// came in (review 6, attacker 8) — also once it went back to poverty
+/// (返贫) since (the attacker on the fixes, 7). The lifted_on it had first
+/// is the old value of its first change of lifted_on, else its own. The
 /// change is the reports' own (import 0, before any import on that day),
-/// not a row of the history. `changes` are grouped by record, households
+/// not a row of the history; none where the first change of status comes
+/// on or before that day. `changes` are grouped by record, households
 /// first, and stay so.
 fn lifted_since_first(changes: &mut Vec<Change>, households: &[HouseholdInfo]) {
-    let status = |c: &Change| c.kind == 0 && c.field == "status";
-    let changed: rustc_hash::FxHashSet<i64> = changes
-        .iter()
-        .filter(|c| status(c))
-        .map(|c| c.record)
-        .collect();
     let lifted = i64::from(Status::Lifted.index());
     let poor = i64::from(Status::Poor.index());
-    let first_lifted = households
-        .iter()
-        .filter_map(|h| match (h.status(), h.lifted_on) {
-            (Status::Lifted, Some(day)) if !changed.contains(&h.key) => Some(Change {
-                kind: 0,
-                record: h.key,
-                field: "status".to_string(),
-                command: 0,
-                day,
-                old: Stored::Int(poor),
-                new: Stored::Int(lifted),
-            }),
-            _ => None,
-        });
-    let before = changes.len();
-    changes.extend(first_lifted);
-    if changes.len() > before {
+    // Per household: its first change of status (import, day, old value)
+    // and of lifted_on (import, old value).
+    let mut status: HashMap<i64, (i64, i32, u32)> = HashMap::default();
+    let mut lifted_on: HashMap<i64, (i64, Option<i32>)> = HashMap::default();
+    for c in changes.iter().filter(|c| c.kind == 0) {
+        let earlier = |first: Option<i64>| first.is_none_or(|f| c.command < f);
+        if c.field == "status" && earlier(status.get(&c.record).map(|s| s.0)) {
+            status.insert(c.record, (c.command, c.day, status_value(&c.old)));
+        } else if c.field == "lifted_on" && earlier(lifted_on.get(&c.record).map(|s| s.0)) {
+            let day = match &c.old {
+                Stored::Int(n) => i32::try_from(*n).ok(),
+                Stored::Text(t) => t.trim().parse().ok(),
+                Stored::Null => None,
+            };
+            lifted_on.insert(c.record, (c.command, day));
+        }
+    }
+    let first_lifted = households.iter().filter_map(|h| {
+        let (first, until) = match status.get(&h.key) {
+            None => (u32::from(h.status().index()), None),
+            Some(&(_, day, old)) => (old, Some(day)),
+        };
+        let day = match lifted_on.get(&h.key) {
+            Some(&(_, first)) => first,
+            None => h.lifted_on,
+        };
+        let day = day.filter(|&d| until.is_none_or(|u| d < u))?;
+        (i64::from(first) == lifted).then(|| Change {
+            kind: 0,
+            record: h.key,
+            field: "status".to_string(),
+            command: 0,
+            day,
+            old: Stored::Int(poor),
+            new: Stored::Int(lifted),
+        })
+    });
+    let first_lifted: Vec<Change> = first_lifted.collect();
+    if !first_lifted.is_empty() {
+        changes.extend(first_lifted);
         changes.sort_by_key(|c| (c.kind, c.record));
     }
 }

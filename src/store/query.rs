@@ -387,12 +387,14 @@ impl Change {
 }
 
 /// The history of the fields the reports date by (township, village,
-/// status and `removed` of households; unit and `removed` of members), by
-/// record. History is small: a row a change, none for a record never changed.
+/// status and `removed` of households; unit and `removed` of members), and
+/// of households' lifted_on (the first one dates a first status of lifted),
+/// by record. History is small: a row a change, none for a record never
+/// changed.
 pub fn dated_history(db: Db<'_>) -> Result<Vec<Change>> {
     db.0.collect(
         "SELECT kind, record, field, command, day, old, new FROM history
-         WHERE (kind = 0 AND field IN ('township', 'village', 'status', 'removed'))
+         WHERE (kind = 0 AND field IN ('township', 'village', 'status', 'removed', 'lifted_on'))
             OR (kind = 1 AND field IN ('unit', 'removed'))
          ORDER BY kind, record",
         args![],

@@ -582,3 +582,52 @@ fn another_ledgers_record_id_on_another_day_and_category_is_another_visit() {
     assert_eq!(code, Some(1), "{err}");
     assert!(w.stdout(&["summary"]).contains("100.00"));
 }
+
+#[test]
+fn a_household_first_lifted_then_back_in_poverty_was_poor_before_its_lifting_and_after_its_return()
+{
+    // First imported lifted from 03-01, back in poverty (返贫) on 09-01:
+    // its February visit was counted as lifted, and with the lifting date
+    // kept on the row the return was dated 03-01 (attacker on the fixes, 7).
+    for row in ["H5,孙七,城关镇,返贫,2003-03-01", "H5,孙七,城关镇,返贫,"] {
+        let w = Workdir::new();
+        import_small_district(&w);
+        let at = |day: &str, files: &[&std::path::Path]| {
+            let files: Vec<&str> = files.iter().map(|f| path_str(f)).collect();
+            let out = w
+                .bangfu()
+                .env("BANGFU_TODAY", day)
+                .arg("import")
+                .args(&files)
+                .output();
+            let out = out.expect("run");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        let head = "户编号,户主,乡镇,状态,脱贫日期\n";
+        let h = w.utf8(
+            "h.csv",
+            &format!("{head}H5,孙七,城关镇,已脱贫,2003-03-01\n"),
+        );
+        let d = w.utf8("d.csv", "日期,帮扶人,户编号,类别,物资\n2003-02-01,M1,H5,送温暖,100\n2003-04-01,M1,H5,送温暖,50\n");
+        at("2003-08-01", &[&h, &d]);
+        let back = w.utf8("h2.csv", &format!("{head}{row}\n"));
+        at("2003-09-01", &[&back]);
+        let late = w.utf8(
+            "d2.csv",
+            "日期,帮扶人,户编号,类别,物资\n2003-10-01,M1,H5,送温暖,7\n",
+        );
+        at("2003-12-31", &[&late]);
+        let out = w
+            .bangfu()
+            .env("BANGFU_TODAY", "2003-12-31")
+            .args(["totals", "--by", "status", "--format", "csv"])
+            .output();
+        let status = String::from_utf8_lossy(&out.expect("run").stdout).into_owned();
+        assert!(status.contains("poor,2,1,107.00"), "{row}: {status}");
+        assert!(status.contains("lifted,1,1,50.00"), "{row}: {status}");
+    }
+}

@@ -274,8 +274,13 @@ impl<'c> Writer<'c> {
         if new == old && !removed {
             return Ok(Outcome::Unchanged);
         }
-        // A status the file dates by its lifting date holds from that day.
-        let status_day = h.lifted_on.map_or(self.day, Date::days);
+        // A status the file dates by its lifting date holds from that day:
+        // a change to lifted. Back in poverty (返贫) holds from the import's
+        // day, not from the lifting date the row still gives (review 6).
+        let status_day = match h.lifted_on {
+            Some(day) if new.status == status(Status::Lifted) => day.days(),
+            _ => self.day,
+        };
         for ((field, was), (_, is)) in old.fields().iter().zip(&new.fields()) {
             if was != is {
                 let day = if *field == "status" {
