@@ -6,7 +6,9 @@
 
 use crate::i18n::import::ImportMsg;
 use crate::values::money::{MoneyUnit, StatedUnit};
-use crate::values::text::{bracketed_parts, fold_fullwidth, normalize_header, outside_brackets};
+use crate::values::text::{
+    bracketed_parts, fold_fullwidth, normalize_header, opened_first_bracket,
+};
 use std::fmt;
 
 /// The four kinds of file, in the order files of one command are applied.
@@ -394,18 +396,21 @@ pub fn two_row_header(kind: Kind, first: &[&str], second: &[&str]) -> Option<Vec
 /// other cells empty), as sheets that keep the unit out of the header's
 /// own cell have it: the header with each unit joined to the name above it
 /// (`物资（元）`), to be read as a header's bracketed unit is. `None`
-/// unless every value of `second` states a unit ([`MoneyUnit::stated`]:
-/// of money, unclear, or of count, which is then refused as a header's
-/// would be) under a name of `first`. Read as a row before, its empty
+/// unless every value of `second` is all in brackets (`（元）`,
+/// `（年月日）`) or a unit alone ([`MoneyUnit::stated`]: of money, unclear,
+/// or of count, which is then refused as a header's would be), under a
+/// name of `first`. A header that states a unit of its own besides
+/// (`物资（元）` over `（万元）`) is refused as unclear ([`header_unit`]). Read as a row before, its empty
 /// required cells and `（元）` amounts refused the whole file (review 6).
 pub fn units_row(first: &[&str], second: &[&str]) -> Option<Vec<String>> {
-    let unit_of = |cell: &str| {
-        let cell = cell.trim();
-        let text = match bracketed_parts(cell).first() {
-            Some(inside) if outside_brackets(cell).is_empty() => inside.clone(),
-            _ => normalize_header(cell),
-        };
-        (MoneyUnit::stated(&text) != StatedUnit::Nothing).then_some(text)
+    // A cell all in brackets says something of the column above it
+    // (`（元）`, `（年月日）`, `（限50字）`); a bare one must state a unit.
+    let unit_of = |cell: &str| match opened_first_bracket(cell) {
+        Some(inside) => Some(inside),
+        None => {
+            let text = normalize_header(cell);
+            (MoneyUnit::stated(&text) != StatedUnit::Nothing).then_some(text)
+        }
     };
     let mut units = vec![None; first.len()];
     for (i, cell) in second.iter().enumerate() {
@@ -413,7 +418,7 @@ pub fn units_row(first: &[&str], second: &[&str]) -> Option<Vec<String>> {
             continue;
         }
         let name = first.get(i).map(|f| f.trim()).filter(|f| !f.is_empty())?;
-        if outside_brackets(name).is_empty() {
+        if normalize_header(name).is_empty() {
             return None;
         }
         *units.get_mut(i)? = Some(unit_of(cell)?);
@@ -436,10 +441,24 @@ pub fn units_row(first: &[&str], second: &[&str]) -> Option<Vec<String>> {
 /// The unit a header's bracketed parts state (`物资（万元）`): that of the
 /// first that states anything ([`MoneyUnit::stated`]).
 fn header_unit(header: &str) -> Option<StatedUnit> {
-    bracketed_parts(header)
-        .iter()
+    let opened = opened_first_bracket(header);
+    let parts = bracketed_parts(opened.as_deref().unwrap_or(header));
+    let stated: Vec<StatedUnit> = (parts.iter())
         .map(|part| MoneyUnit::stated(part))
-        .find(|u| *u != StatedUnit::Nothing)
+        .filter(|u| *u != StatedUnit::Nothing)
+        .collect();
+    let first = stated.first()?.clone();
+    // Two units of money (`物资（元）` over a units row's `（万元）`): which
+    // one is meant cannot be told.
+    let money = |u: &StatedUnit| match u {
+        StatedUnit::Money(m) => Some(*m),
+        _ => None,
+    };
+    let units: Vec<MoneyUnit> = stated.iter().filter_map(money).collect();
+    if units.iter().any(|u| Some(*u) != units.first().copied()) {
+        return Some(StatedUnit::Unclear(parts.join("、")));
+    }
+    Some(first)
 }
 
 /// A name under a money group, with the group's unit where the group
@@ -602,10 +621,12 @@ impl Layout {
         let mut unnamed = Vec::new();
         for (index, header) in headers.iter().enumerate() {
             let header = header.as_ref();
-            if outside_brackets(header).is_empty() {
+            if let Some(opened) = opened_first_bracket(header) {
                 // `（单位：万元）` in a spare cell of the header row itself
-                // (a column under it that holds values is said to be unread).
-                if let Some(unit) = unit_in_title(header) {
+                // (a column under it that holds values is said to be
+                // unread); `【物资】（万元）` is a column's.
+                if let Some(unit) = unit_in_title(header).filter(|_| !names_a_column(kind, &opened))
+                {
                     row_unit = row_unit.or(Some(unit));
                     unnamed.push(index);
                     continue;

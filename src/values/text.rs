@@ -230,13 +230,45 @@ pub fn without_whitespace(s: &str) -> Cow<'_, str> {
 /// (`【物资】`) is its first bracketed part's: dropped whole, it would name
 /// no column, and its amounts would go unread without a word (review 6).
 pub fn normalize_header(s: &str) -> String {
-    let kept = outside_brackets(s);
-    if kept.is_empty() {
-        if let Some(inside) = bracketed_parts(s).iter().find(|p| !p.is_empty()) {
-            return outside_brackets(inside);
+    match opened_first_bracket(s) {
+        Some(opened) => outside_brackets(&opened),
+        None => outside_brackets(s),
+    }
+}
+
+/// A header all in brackets, its first bracket opened: `【物资】（万元）` is
+/// `物资（万元）`, `【物资(元)】` is `物资(元)` — read as the name and unit
+/// they are, where dropping every bracketed part left no name, or took the
+/// name for a unit (review 6). `None` for a header with text outside its
+/// brackets. Folded as [`fold_fullwidth`] folds.
+pub fn opened_first_bracket(s: &str) -> Option<String> {
+    if !outside_brackets(s).is_empty() {
+        return None;
+    }
+    let folded = fold_fullwidth(s.trim());
+    let mut depth: usize = 0;
+    let mut start = None;
+    for (i, c) in folded.char_indices() {
+        match c {
+            '(' | '[' | '【' => {
+                if depth == 0 {
+                    start = Some(i + c.len_utf8());
+                }
+                depth += 1;
+            }
+            ')' | ']' | '】' if depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    let inner = folded.get(start?..i)?;
+                    let rest = folded.get(i + c.len_utf8()..)?;
+                    return Some(format!("{inner}{rest}"));
+                }
+            }
+            _ => {}
         }
     }
-    kept
+    // An unclosed bracket runs to the end.
+    start.and_then(|st| folded.get(st..)).map(str::to_string)
 }
 
 /// The text of a header outside its brackets, as [`normalize_header`]
@@ -424,6 +456,20 @@ mod tests {
         assert_eq!(normalize_header("[资金]"), "资金");
         assert_eq!(normalize_header("（元）"), "元");
         assert_eq!(normalize_header("（）"), "");
+        assert_eq!(normalize_header("【物资】（万元）"), "物资");
+        assert_eq!(
+            opened_first_bracket("【物资】（万元）").as_deref(),
+            Some("物资(万元)")
+        );
+        assert_eq!(
+            opened_first_bracket("【物资(元)】").as_deref(),
+            Some("物资(元)")
+        );
+        assert_eq!(
+            opened_first_bracket("（资金）（元）").as_deref(),
+            Some("资金(元)")
+        );
+        assert_eq!(opened_first_bracket("物资（元）"), None);
         assert_eq!(normalize_header("资金[元]"), "资金");
         assert_eq!(normalize_header("资金［元］"), "资金");
     }

@@ -631,3 +631,37 @@ fn a_household_first_lifted_then_back_in_poverty_was_poor_before_its_lifting_and
         assert!(status.contains("lifted,1,1,50.00"), "{row}: {status}");
     }
 }
+
+#[test]
+fn headers_in_brackets_with_units_and_rows_of_hints_under_the_header_are_read_whole() {
+    // `【物资】（万元）` was taken for a unit cell and dropped, `【物资(元)】`
+    // refused, `（年月日）` under 日期 made the hint row a record, and a
+    // header's 元 over a units row's 万元 read in 元 (attacker on the fixes,
+    // 4, 10, 11).
+    let w = Workdir::new();
+    import_small_district(&w);
+    let read = |name: &str, text: &str| {
+        let d = w.utf8(name, text);
+        let (code, _, err) = import(&w, &["--dry-run", path_str(&d)]);
+        (code, err)
+    };
+    for (name, text) in [
+        ("a.csv", "日期,帮扶人,户编号,类别,【物资】（万元）,（资金）（元）\n2001-03-05,M1,H1,送温暖,1.5,50\n"),
+        ("b.csv", "日期,帮扶人,户编号,类别,【物资(万元)】,【资金(元)】\n2001-03-05,M1,H1,送温暖,1.5,50\n"),
+        ("c.csv", "日期,帮扶人,户编号,类别,物资,资金,内容\n（年月日）,,,,（万元）,（元）,（限50字）\n2001-03-05,M1,H1,送温暖,1.5,50,a\n"),
+    ] {
+        let (code, err) = read(name, text);
+        assert_eq!(code, Some(0), "{name}: {err}");
+        let d = w.utf8(name, text);
+        let w2 = Workdir::new();
+        import_small_district(&w2);
+        let (code, _, err) = import(&w2, &[path_str(&d)]);
+        assert_eq!(code, Some(0), "{name}: {err}");
+        assert!(w2.stdout(&["summary"]).contains("15,050.00"), "{name}");
+    }
+    let (code, err) = read(
+        "d.csv",
+        "日期,帮扶人,户编号,类别,物资（元）\n,,,,（万元）\n2001-03-05,M1,H1,送温暖,1.5\n",
+    );
+    assert_eq!(code, Some(1), "{err}");
+}
