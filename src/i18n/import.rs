@@ -433,11 +433,11 @@ impl ImportMsg {
             UnreadMoney { headers } => tr!(
                 lang,
                 format!(
-                    "{} look(s) like money but name(s) no goods or cash column, so the amounts would not be read; name the columns 物资 (goods) and 资金 (cash)",
+                    "{} look(s) like money but name(s) no goods or cash column, so the amounts would not be read; name the columns 物资 (goods) and 资金 (cash), or 合计 for a total; a column that is not an amount, remove it or name it so (资金来源, 补助类型)",
                     some_of(headers, lang)
                 ),
                 format!(
-                    "{} 像是金额，但不是物资列或资金列，金额不会被读入；请把这些列命名为 物资 或 资金",
+                    "{} 像是金额，但不是物资列或资金列，金额不会被读入；请把这些列命名为 物资 或 资金（合计写 合计）；如果不是金额，请删去该列，或改成说明它的名称（如 资金来源、补助类型）",
                     some_of(headers, lang)
                 ),
             ),

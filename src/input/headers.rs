@@ -527,17 +527,42 @@ const GROUP_JOINER: char = '/';
 fn looks_like_money(header: &str) -> bool {
     let n = normalize_header(header);
     let raw = header.to_lowercase();
-    if ["名称", "内容", "说明", "数量", "name"]
-        .iter()
-        .any(|w| n.contains(w))
+    // What a column says of its money rather than an amount: 资金来源,
+    // 补助类型, 是否发放慰问金, 享受补贴政策, 物资名称 (review 6).
+    if [
+        "名称", "内容", "说明", "数量", "来源", "类型", "类别", "用途", "是否", "政策", "方式",
+        "情况", "项目", "性质", "渠道", "编号", "日期", "时间", "备注", "name",
+    ]
+    .iter()
+    .any(|w| n.contains(w))
     {
         return false;
     }
     // 慰问金, 补助金, 奖金; 补助, 补贴, 价值, 费用, 数额: the words of
     // 送温暖 sheets (review 6).
     [
-        "金额", "资金", "物资", "现金", "折价", "钱", "款", "金", "补助", "补贴", "价值", "费用",
-        "数额", "money", "amount", "cash", "goods",
+        "金额",
+        "资金",
+        "物资",
+        "现金",
+        "折价",
+        "钱",
+        "款",
+        "慰问金",
+        "补助",
+        "补贴",
+        "奖金",
+        "救助金",
+        "资助金",
+        "补偿金",
+        "保障金",
+        "价值",
+        "费用",
+        "数额",
+        "money",
+        "amount",
+        "cash",
+        "goods",
     ]
     .iter()
     .any(|w| n.contains(w))
@@ -789,27 +814,19 @@ impl Layout {
     }
 
     /// Ignored headers of a deliveries file that look like money and are
-    /// not read: money is never dropped unread (contract §3.1). So are, in a
-    /// file with neither a goods nor a cash column, all such headers; in
-    /// one with them, those that join a money group to a name
-    /// (`帮扶金额（元）/慰问品`, as [`two_row_header`] writes a name under a
-    /// group that names no column, or a clerk writes `物资/资金`). Others
-    /// next to goods and cash (`资金来源`) are named in the ignored-columns
-    /// warning.
+    /// not read: money is never dropped unread (contract §3.1), beside a
+    /// goods or cash column too (`物资` and `慰问金`: the second's amounts
+    /// were dropped with only the ignored-columns warning, review 6). A
+    /// header that says something of its money rather than an amount
+    /// (`资金来源`, `补助类型`) does not look like money.
     pub fn unread_money(&self) -> Vec<&str> {
         if self.kind != Kind::Deliveries {
             return Vec::new();
         }
-        let no_money = !self.has(Field::Goods) && !self.has(Field::Cash);
         self.ignored
             .iter()
             .map(String::as_str)
             .filter(|h| looks_like_money(h))
-            .filter(|h| {
-                no_money
-                    || h.split_once(GROUP_JOINER)
-                        .is_some_and(|(group, _)| looks_like_money(group))
-            })
             .collect()
     }
 
@@ -1134,12 +1151,36 @@ mod tests {
         )
         .unwrap();
         assert_eq!(layout.unread_money(), vec!["帮扶金额（元）"]);
+        // Beside a money column that is read, too.
         let layout = Layout::new(
             Kind::Deliveries,
-            &["日期", "帮扶人", "户编号", "类别", "物资", "帮扶金额（元）"],
+            &[
+                "日期",
+                "帮扶人",
+                "户编号",
+                "类别",
+                "物资",
+                "帮扶金额（元）",
+                "资金来源",
+            ],
         )
         .unwrap();
-        assert!(layout.unread_money().is_empty());
+        assert_eq!(layout.unread_money(), vec!["帮扶金额（元）"]);
+        // What a column says of its money is no amount.
+        for header in [
+            "资金来源",
+            "是否发放慰问金",
+            "补助类型",
+            "金融帮扶",
+            "享受补贴政策",
+        ] {
+            let layout = Layout::new(
+                Kind::Deliveries,
+                &["日期", "帮扶人", "户编号", "类别", header],
+            )
+            .unwrap();
+            assert!(layout.unread_money().is_empty(), "{header}");
+        }
         // The money words of 送温暖 sheets (review 6: read as unknown
         // columns, their amounts dropped, before).
         for header in ["慰问金", "补助", "补助金", "补贴", "价值", "费用", "数额"] {

@@ -665,3 +665,24 @@ fn headers_in_brackets_with_units_and_rows_of_hints_under_the_header_are_read_wh
     );
     assert_eq!(code, Some(1), "{err}");
 }
+
+#[test]
+fn a_second_money_column_beside_a_read_one_is_refused_and_a_column_about_money_is_not() {
+    // 物资折价 and 慰问金: 200.00 of 700.00, with only the ignored-columns
+    // warning; 补助类型 = 低保 was refused as money (attacker on the fixes, 5, 9).
+    let w = Workdir::new();
+    import_small_district(&w);
+    let d = w.utf8(
+        "d.csv",
+        "日期,帮扶人,户编号,类别,物资折价,慰问金\n2001-03-05,M1,H1,送温暖,200,500\n",
+    );
+    let (code, _, err) = import(&w, &["--lang", "zh", path_str(&d)]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("慰问金 像是金额"), "{err}");
+    let d = w.utf8(
+        "e.csv",
+        "日期,帮扶人,户编号,类别,补助类型,资金来源\n2001-03-05,M1,H1,送政策,低保,财政\n",
+    );
+    let (code, _, err) = import(&w, &[path_str(&d)]);
+    assert_eq!(code, Some(0), "{err}");
+}
