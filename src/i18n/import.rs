@@ -626,6 +626,13 @@ impl ImportMsg {
                         format!("{n} deliveries ledger {ledger} holds from {first} to {last} are not in this file, and {moved} of its rows give a record id (记录编号) of the ledger's to another member or household: were the sheet's rows renumbered after a row was deleted? Both are counted now. If the file is the whole sheet, import it again with --replace, so that the totals are the sheet's"),
                         format!("台账“{ledger}”在 {first} 至 {last} 之间已有的 {n} 条帮扶记录不在这个文件里，而文件中有 {moved} 行把台账原有的记录编号给了另一位帮扶人或另一户：是不是删了一行后重新编了号？现在都计算在内。如果这个文件是整张表，请加 --replace 再导入一次，合计才会和表上一致"),
                     )
+                } else if u.moved > 0 {
+                    let moved = u.moved;
+                    tr!(
+                        lang,
+                        format!("{n} deliveries ledger {ledger} holds from {first} to {last} are not in this file, which adds {new} new row(s), and {moved} of its rows give a record id (记录编号) of the ledger's to another member or household: were the sheet's rows renumbered after a row was deleted? Both are counted now. If the file is the whole sheet, import it again with --replace, so that the totals are the sheet's"),
+                        format!("台账“{ledger}”在 {first} 至 {last} 之间已有的 {n} 条帮扶记录不在这个文件里，文件又新增了 {new} 行，还有 {moved} 行把台账原有的记录编号给了另一位帮扶人或另一户：是不是删了一行后重新编了号？现在都计算在内。如果这个文件是整张表，请加 --replace 再导入一次，合计才会和表上一致"),
+                    )
                 } else {
                     tr!(
                         lang,
@@ -1110,6 +1117,14 @@ pub(crate) mod tests {
                 unlisted: 4,
                 new: 8,
                 moved: 0,
+                first: day,
+                last: day,
+            }),
+            Unlisted(crate::store::write::Unlisted {
+                ledger: LedgerName::parse("帮扶记录").unwrap(),
+                unlisted: 1,
+                new: 2,
+                moved: 1,
                 first: day,
                 last: day,
             }),

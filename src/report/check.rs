@@ -97,6 +97,10 @@ pub fn findings(
         .map(|p| {
             f.records_ok(world, p.member, p.household, today)
                 && f.period_overlaps(p.since, p.until)
+                // A member off the roster (注销) has no visit due.
+                && (world.member_index(p.member))
+                    .and_then(|m| world.member_on(m, today))
+                    .is_some_and(|s| !s.removed)
                 && held
                     .as_ref()
                     .is_none_or(|h| h.contains(&(p.member, p.household, p.since)))

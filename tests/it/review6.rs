@@ -48,6 +48,10 @@ fn households_whose_only_member_left_the_roster_are_unpaired_in_every_report() {
     );
     let overdue = w.stdout(&["overdue", "--format", "csv"]);
     assert!(!overdue.contains("M1"), "{overdue}");
+    // Nor does check list their pairings as never visited (on the fixes, 14).
+    let out = w.bangfu().args(["check", "--format", "csv"]).output();
+    let check = String::from_utf8_lossy(&out.expect("run").stdout).into_owned();
+    assert!(!check.contains("M1"), "{check}");
 }
 
 #[test]
@@ -225,12 +229,35 @@ fn a_sheet_renumbered_after_a_row_was_deleted_is_warned_of_without_replace() {
         "帮扶记录.csv",
         &format!("{head}1,2001-03-05,M1,H1,送温暖,100\n2,2001-03-07,M2,H3,送温暖,300\n"),
     );
-    let (code, _, err) = import(&w, &["--lang", "zh", path_str(&v2)]);
+    let (code, _, err) = import(&w, &["--lang", "zh", "--dry-run", path_str(&v2)]);
     assert_eq!(code, Some(0), "{err}");
     assert!(
         err.contains("重新编了号") && err.contains("--replace"),
         "{err}"
     );
+    // With a new row too (on the fixes, 8).
+    let v3 = w.utf8(
+        "帮扶记录-3.csv",
+        &format!("{head}1,2001-03-05,M1,H1,送温暖,100\n2,2001-03-07,M2,H3,送温暖,300\n4,2001-03-08,M1,H1,送温暖,1\n"),
+    );
+    let (code, _, err) = import(
+        &w,
+        &[
+            "--lang",
+            "zh",
+            "--dry-run",
+            "--ledger",
+            "帮扶记录",
+            path_str(&v3),
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains("重新编了号") && err.contains("新增了 1 行"),
+        "{err}"
+    );
+    let (code, _, err) = import(&w, &[path_str(&v2)]);
+    assert_eq!(code, Some(0), "{err}");
     let (code, _, err) = import(&w, &["--replace", path_str(&v2)]);
     assert_eq!(code, Some(0), "{err}");
     assert!(w.stdout(&["summary"]).contains("400.00"));
