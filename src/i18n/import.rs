@@ -146,6 +146,9 @@ pub enum ImportMsg {
         title_rows: usize,
     },
     /// Headers that name no column.
+    /// A warning: `--replace` was not weighed, the files having problems;
+    /// the removed column counts nothing.
+    ReplaceNotCounted,
     /// Column `column` (1-based) has no header, and `rows` rows hold a
     /// value in it: not read.
     UnnamedColumn {
@@ -530,6 +533,11 @@ impl ImportMsg {
                 ),
                 format!("表头在第 {line} 行；跳过了它上面的 {title_rows} 行"),
             ),
+            ReplaceNotCounted => tr!(
+                lang,
+                "--replace was not weighed, since the files have problems: the removed column counts nothing yet; correct the problems, and a dry run then shows what --replace would remove".into(),
+                "文件有问题，--replace 还没有计算：“移除”一栏现在不算数；改正问题后再试运行一次，就能看到 --replace 会移除多少".into(),
+            ),
             UnnamedColumn { column, rows } => {
                 let letter = column_letter(*column);
                 tr!(
@@ -727,8 +735,8 @@ impl ImportMsg {
                 let word = shell_word(&name);
                 tr!(
                     lang,
-                    format!("{held} of its {rows} rows are already in ledger {name}, but --replace would make it a new ledger {ledger} beside it, which would hold them too (a row later deleted from {name}'s sheet would stay counted through {ledger}); if this file is {name}'s new version, import it with --ledger {word} --replace; to start ledger {ledger} anyway, add --force; nothing was imported"),
-                    format!("文件的 {rows} 行中有 {held} 行已在台账“{name}”中，而 --replace 会把它导入为一个新台账“{ledger}”，这些行也归入新台账（以后从“{name}”表中删掉的行，仍会因“{ledger}”而被计入）；如果它是“{name}”的新版本，请用 --ledger {word} --replace 导入；确实要另建台账“{ledger}”，请加 --force；什么也没有导入"),
+                    format!("{held} of its {rows} rows are already in ledger {name}, but --replace would make it a new ledger {ledger} beside it, which would hold them too (a row later deleted from {name}'s sheet would stay counted through {ledger}); if this file is {name}'s new version, import it with --ledger {word} --replace; to start ledger {ledger} anyway, add --force"),
+                    format!("文件的 {rows} 行中有 {held} 行已在台账“{name}”中，而 --replace 会把它导入为一个新台账“{ledger}”，这些行也归入新台账（以后从“{name}”表中删掉的行，仍会因“{ledger}”而被计入）；如果它是“{name}”的新版本，请用 --ledger {word} --replace 导入；确实要另建台账“{ledger}”，请加 --force"),
                 )
             }
         }
@@ -1011,6 +1019,7 @@ pub(crate) mod tests {
                 column: 28,
                 rows: 3,
             },
+            ReplaceNotCounted,
             PairingsNotRead {
                 kind: Kind::Households,
                 headers: vec!["帮扶人".into(), "结对日期".into()],
@@ -1180,6 +1189,7 @@ pub(crate) mod tests {
                 | IgnoredColumns { .. }
                 | PairingsNotRead { .. }
                 | UnnamedColumn { .. }
+                | ReplaceNotCounted
                 | ShadowedColumn { .. }
                 | FooterRows { .. }
                 | TotalsDisagree { .. }

@@ -27,6 +27,14 @@ pub fn follow(
     report: &mut ImportReport,
 ) -> anyhow::Result<()> {
     let clean_run = report.problems.is_empty();
+    if options.replace && !clean_run && !report.unreadable {
+        // The removed column then counts nothing: say so, or a dry run
+        // reads as "--replace would remove 0" (review 6, clerk 6).
+        for file in report.files.iter().filter(|f| f.kind.is_some()) {
+            let (file, message) = (file.name.clone(), ImportMsg::ReplaceNotCounted.into());
+            report.warnings.push(Warning::File { file, message });
+        }
+    }
     if report.unreadable || !(clean_run || options.keep_valid) || (options.replace && !clean_run) {
         return Ok(());
     }

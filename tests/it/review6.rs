@@ -713,3 +713,25 @@ fn a_second_money_column_beside_a_read_one_is_refused_and_a_column_about_money_i
     let (code, _, err) = import(&w, &[path_str(&d)]);
     assert_eq!(code, Some(0), "{err}");
 }
+
+#[test]
+fn a_replace_of_a_file_with_problems_says_its_removals_are_not_counted() {
+    // 移除 0 in a dry run with one bad date, 2 once it was fixed (clerk 6).
+    let w = Workdir::new();
+    import_small_district(&w);
+    let d = w.utf8(
+        "帮扶记录.csv",
+        "日期,帮扶人,户编号,类别,物资\n2001-03-05,M1,H1,送温暖,1\n2001-03-06,M1,H2,送温暖,2\n",
+    );
+    assert_eq!(import(&w, &[path_str(&d)]).0, Some(0));
+    let d = w.utf8(
+        "帮扶记录.csv",
+        "日期,帮扶人,户编号,类别,物资\n3月6日,M1,H2,送温暖,2\n",
+    );
+    let (code, _, err) = import(
+        &w,
+        &["--lang", "zh", "--dry-run", "--replace", path_str(&d)],
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("--replace 还没有计算"), "{err}");
+}
