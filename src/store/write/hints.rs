@@ -339,14 +339,11 @@ impl Writer<'_> {
     /// old pairing (review 6, attacker 12). Reads the ledger's pairings.
     pub fn pairings_redated(&self) -> Result<Vec<(LedgerName, u64)>> {
         let mut all = Vec::new();
-        let mut versions: Vec<(i64, &Seen)> = (self.versions.iter())
-            .filter(|((ledger, kind), _)| {
-                *kind == Kind::Pairings && self.whole.contains(&(*ledger, *kind))
-            })
-            .map(|((ledger, _), seen)| (*ledger, seen))
-            .collect();
-        versions.sort_unstable_by_key(|(ledger, _)| *ledger);
-        for (ledger, seen) in versions {
+        let versions = self.versions_of(Kind::Pairings);
+        let sheets = versions
+            .into_iter()
+            .filter(|(ledger, _)| self.whole.contains(&(*ledger, Kind::Pairings)));
+        for (ledger, seen) in sheets {
             let mut unlisted: HashMap<(i64, i64), u64> = HashMap::default();
             let mut new = Vec::new();
             self.conn.stream(
@@ -402,8 +399,14 @@ impl Writer<'_> {
     /// The ledgers this import wrote deliveries of, in key order, each
     /// with the records its version lists.
     fn delivery_ledgers(&self) -> Vec<(i64, &Seen)> {
+        self.versions_of(Kind::Deliveries)
+    }
+
+    /// The ledgers this import wrote records of `kind` of, in key order,
+    /// each with the records its version lists.
+    fn versions_of(&self, of: Kind) -> Vec<(i64, &Seen)> {
         let mut versions: Vec<(i64, &Seen)> = (self.versions.iter())
-            .filter(|((_, kind), _)| *kind == Kind::Deliveries)
+            .filter(|((_, kind), _)| *kind == of)
             .map(|((ledger, _), seen)| (*ledger, seen))
             .collect();
         versions.sort_unstable_by_key(|(ledger, _)| *ledger);
