@@ -49,8 +49,8 @@
 //!   the other file is always SQLite, read by rusqlite.
 //! - A merge removes nothing, as an import without `--replace`: a record
 //!   the target's ledger holds and the other file's ledger of that name
-//!   does not stays held. Where an earlier merge of a database of the same
-//!   file name brought such records (corrected, deleted or undone there
+//!   does not stays held. Where an earlier merge of the database at the
+//!   same path (as given) brought such records (corrected, deleted or undone there
 //!   since), a warning per line says how many, and that `--replace`
 //!   follows the other file. Nor does it warn of rows that look like a
 //!   correction: the other file's rows are what its clerk already took in.
@@ -58,8 +58,8 @@
 //!   a kind its ledger holds records of, or had an import of (everything
 //!   undone there is an empty version) — is the whole current version of
 //!   the target's ledger of that name, as a file is, but takes out only
-//!   what earlier merges of a database of the same file name brought
-//!   (holds keep the import that made them): never the rows of another
+//!   what earlier merges of the database at the same path brought (holds
+//!   keep the import that made them): never the rows of another
 //!   township whose ledger has the same name, nor the target's own
 //!   imports'. Refused as a file's replace is (more than half, `--force`).
 //! - A household's ID number and a phone are read again by today's rules

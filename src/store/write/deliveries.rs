@@ -176,9 +176,14 @@ impl<'c> Writer<'c> {
                         ledger: other,
                         day: crate::values::Date::from_days(old.0)
                             .map_or_else(String::new, |d| d.to_string()),
-                        household: self
-                            .conn
-                            .value("SELECT id FROM households WHERE key = ?1", args![old.2])?,
+                        // (A township's login may not see it: then no id.)
+                        household: (self.conn)
+                            .query_opt(
+                                "SELECT id FROM households WHERE key = ?1",
+                                args![old.2],
+                                |r| r.get(0),
+                            )?
+                            .unwrap_or_default(),
                     };
                     return Err(self.rejected(Field::Id, message));
                 }
