@@ -297,7 +297,9 @@ fn a_record_id_whose_hash_meets_another_on_its_day_takes_the_next_place() {
         "v2.csv",
         "流水号,date,member,household,category,goods\nR1,2001-03-09,M1,H1,warmth,50\n",
     );
-    let out = import_ok(&w, &[&v2]);
+    // The same sheet's ledger: a record moved to another day under another
+    // ledger's name is another sheet's record (review 6).
+    let out = w.stdout(&["import", "--ledger", "v1", path_str(&v2)]);
     assert!(
         out.contains("|    1 |   0 |       1 |         0 |"),
         "{out}"

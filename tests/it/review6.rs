@@ -608,6 +608,19 @@ fn another_ledgers_record_id_on_another_day_and_category_is_another_visit() {
     let (code, _, err) = import(&w, &["--ledger", "财政局", path_str(&b)]);
     assert_eq!(code, Some(1), "{err}");
     assert!(w.stdout(&["summary"]).contains("100.00"));
+    // Same day, another category; same category, another day: other visits
+    // too (the second attacker on the fixes, 2).
+    for row in [
+        "1,2001-05-01,M1,H1,送政策,",
+        "1,2001-09-01,M1,H1,送温暖,300",
+    ] {
+        let c = w.utf8(
+            "c.csv",
+            &format!("流水号,日期,帮扶人,户编号,类别,物资\n{row}\n"),
+        );
+        let (code, _, err) = import(&w, &["--ledger", "财政局", path_str(&c)]);
+        assert_eq!(code, Some(1), "{row}: {err}");
+    }
 }
 
 #[test]

@@ -165,10 +165,11 @@ impl<'c> Writer<'c> {
             },
         )?;
         if let Some((key, old)) = &stored {
-            // Another member or household, or another day and category:
-            // another visit (a correction changes one of them).
-            let other_visit = (old.1, old.2) != (r.member, r.household)
-                || (old.0 != r.day && old.3 != r.category.index());
+            // Another day, member, household or category: another visit
+            // (two visits on one day in two categories, or monthly 送温暖
+            // visits, are everyday cases).
+            let other_visit =
+                (old.0, old.1, old.2, old.3) != (r.day, r.member, r.household, r.category.index());
             if other_visit {
                 if let Some(other) = self.other_ledgers_record(*key)? {
                     let message = StoreMsg::RecordIdOfAnotherLedger {
@@ -243,11 +244,12 @@ impl<'c> Writer<'c> {
     /// another's file, of another member or household, is that sheet's
     /// own record, not a correction of this one; matched by the id, it
     /// rewrote the other ledger's record, exit 0 (review 6, attacker 3).
-    /// The same member and household, the same day or category, is the
-    /// one sheet under another ledger's name (a file renamed each month: a
-    /// new ledger by default), its day, category or amounts corrected:
-    /// still matched. Another day and category both is another visit
-    /// (review 6, attacker 4's finding 6).
+    /// The same day, member, household and category is the one sheet
+    /// under another ledger's name (a file renamed each month: a new
+    /// ledger by default), its amounts or note corrected: still matched.
+    /// Any other difference is another visit (review 6, the attackers on
+    /// the fixes); a correction of its day under a new ledger name is
+    /// refused with the advice `--ledger`.
     fn other_ledgers_record(&self, key: i64) -> sql::Result<Option<String>> {
         let mut own = false;
         let mut other = None;
