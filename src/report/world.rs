@@ -250,6 +250,29 @@ fn lifted_since_first(changes: &mut Vec<Change>, households: &[HouseholdInfo]) {
     }
 }
 
+/// A record's changes of status hold in the order their imports made
+/// them: a change dated before an earlier import's change of status (lifted
+/// again after 返贫 by a sheet that still gives the first 脱贫日期) holds
+/// from that earlier change's day, not before it, where it would be undone
+/// by it and the household read as poor today (the second attacker on the
+/// review-6 fixes, 3). `rows` are one record's.
+fn in_import_order(rows: &mut [Change]) {
+    let mut order: Vec<usize> = (0..rows.len())
+        .filter(|&i| {
+            rows.get(i)
+                .is_some_and(|c| c.kind == 0 && c.field == "status")
+        })
+        .collect();
+    order.sort_by_key(|&i| rows.get(i).map(|c| c.command));
+    let mut latest = i32::MIN;
+    for i in order {
+        if let Some(c) = rows.get_mut(i) {
+            c.day = c.day.max(latest);
+            latest = c.day;
+        }
+    }
+}
+
 /// Households and members, loaded once, with their dimension values.
 pub struct World {
     pub households: Vec<HouseholdInfo>,
@@ -324,6 +347,7 @@ impl World {
             if let Some(household) = household {
                 dated_as_lifted(rows, household);
             }
+            in_import_order(rows);
         }
         let now = world
             .members

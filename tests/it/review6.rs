@@ -748,3 +748,63 @@ fn a_replace_of_a_file_with_problems_says_its_removals_are_not_counted() {
     assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("--replace 还没有计算"), "{err}");
 }
+
+#[test]
+fn a_household_lifted_again_by_a_sheet_with_its_first_lifting_date_is_lifted_from_that_import() {
+    // Lifted (03-01), back in poverty (09-01), lifted again (12-01) by a
+    // sheet that still gives 03-01: read as poor today, its 11-20 visit as
+    // poor (the second attacker on the fixes, 3).
+    let w = Workdir::new();
+    import_small_district(&w);
+    let at = |day: &str, file: &std::path::Path| {
+        let out = w
+            .bangfu()
+            .env("BANGFU_TODAY", day)
+            .args(["import", path_str(file)])
+            .output();
+        let out = out.expect("run");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let head = "户编号,户主,乡镇,状态,脱贫日期\n";
+    at(
+        "2003-08-01",
+        &w.utf8(
+            "h.csv",
+            &format!("{head}H5,孙七,城关镇,已脱贫,2003-03-01\n"),
+        ),
+    );
+    at(
+        "2003-09-01",
+        &w.utf8("h.csv", &format!("{head}H5,孙七,城关镇,返贫,\n")),
+    );
+    at(
+        "2003-12-01",
+        &w.utf8(
+            "h.csv",
+            &format!("{head}H5,孙七,城关镇,已脱贫,2003-03-01\n"),
+        ),
+    );
+    at(
+        "2003-12-31",
+        &w.utf8(
+            "d.csv",
+            "日期,帮扶人,户编号,类别,物资\n2003-11-20,M1,H5,送温暖,7\n",
+        ),
+    );
+    let run = |args: &[&str]| {
+        let out = w
+            .bangfu()
+            .env("BANGFU_TODAY", "2003-12-31")
+            .args(args)
+            .output();
+        String::from_utf8_lossy(&out.expect("run").stdout).into_owned()
+    };
+    let status = run(&["totals", "--by", "status", "--format", "csv"]);
+    assert!(status.contains("lifted,1,1,7.00"), "{status}");
+    let unpaired = run(&["unpaired", "--format", "csv"]);
+    assert!(!unpaired.contains("H5"), "{unpaired}");
+}
