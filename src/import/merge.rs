@@ -49,8 +49,8 @@
 //!   the other file is always SQLite, read by rusqlite.
 //! - A merge removes nothing, as an import without `--replace`: a record
 //!   the target's ledger holds and the other file's ledger of that name
-//!   does not stays held. Where an earlier merge of the database at the
-//!   same path (as given) brought such records (corrected, deleted or undone there
+//!   does not stays held. Where an earlier merge of the same file (by
+//!   device and inode, however its path was spelled) brought such records (corrected, deleted or undone there
 //!   since), a warning per line says how many, and that `--replace`
 //!   follows the other file. Nor does it warn of rows that look like a
 //!   correction: the other file's rows are what its clerk already took in.
@@ -58,8 +58,8 @@
 //!   a kind its ledger holds records of, or had an import of (everything
 //!   undone there is an empty version) — is the whole current version of
 //!   the target's ledger of that name, as a file is, but takes out only
-//!   what earlier merges of the database at the same path brought (holds
-//!   keep the import that made them): never the rows of another
+//!   what earlier merges of the same file brought (holds keep the import
+//!   that made them): never the rows of another
 //!   township whose ledger has the same name, nor the target's own
 //!   imports'. Refused as a file's replace is (more than half, `--force`).
 //! - A household's ID number and a phone are read again by today's rules
@@ -333,7 +333,18 @@ fn merge_one(
             // this database brought.
             let name = format!("{}[{ledger}]", input.name);
             writer.lists(kind);
-            writer.from_earlier_merges(kind, &name)?;
+            // An earlier merge of this very file, however its path was
+            // spelled then (`tA/bangfu.db`, `./tA/bangfu.db`, absolute):
+            // its line is `PATH[LEDGER]`.
+            let suffix = format!("[{ledger}]");
+            let this = Path::new(&input.name);
+            let same = |line: &str| {
+                line == name
+                    || line
+                        .strip_suffix(suffix.as_str())
+                        .is_some_and(|path| same_file(Path::new(path), this))
+            };
+            writer.from_earlier_merges(kind, &same)?;
             let mut line = Line::new(name, report);
             let held = Held::By(*key);
             write_kind(writer, other, kind, held, today, &mut line, &mut carried)?;

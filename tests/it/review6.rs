@@ -324,8 +324,10 @@ fn a_township_database_merged_again_is_followed_with_replace_and_warned_of_witho
         err.contains("已经没有了") && err.contains("--replace"),
         "{err}"
     );
-    // With --replace the district's ledger follows the township's.
-    let (code, err) = on(&w, &district, &["import", "--replace", &town]);
+    // With --replace the district's ledger follows the township's, the
+    // file's path spelled another way (the second attacker on the fixes, 1).
+    let respelled = town.replace("/town.db", "/./town.db");
+    let (code, err) = on(&w, &district, &["import", "--replace", &respelled]);
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(total_of(&w, &district), "651.00");
     // Again: nothing changes, nothing is said.

@@ -68,24 +68,27 @@ pub enum Unheld<'a> {
 pub type Change = (i32, Value, Value);
 
 impl Writer<'_> {
-    /// The current line, `line` (`乡.db[帮扶记录]`), is a whole version of
-    /// its ledger's records of `kind`, whose `--replace` (and the warning
-    /// without it) takes out only what earlier merges of the database at
-    /// the same path brought in: never the records of a township whose
+    /// The current line is a whole version of its ledger's records of
+    /// `kind`, whose `--replace` (and the warning without it) takes out only
+    /// what earlier merges of the same database brought in (the lines
+    /// `same` names): never the records of a township whose
     /// ledger has the same name (both name their sheet 帮扶记录.xlsx), nor
     /// those the target's own imports brought. A hold keeps the import that
     /// made it; a merge's lines are logged as `imports` rows by their line.
-    pub fn from_earlier_merges(&mut self, kind: Kind, line: &str) -> Result<()> {
-        // The database is known by its path as given (`工农乡/bangfu.db`):
-        // two townships' files are both bangfu.db, so the file's name alone
-        // took one for the other (review 6, attacker 4's finding 2).
+    pub fn from_earlier_merges(&mut self, kind: Kind, same: &dyn Fn(&str) -> bool) -> Result<()> {
+        // The database is known as the file itself (`same`, given each
+        // earlier line's name, `PATH[LEDGER]`): two townships' files are
+        // both bangfu.db, so the file's name alone took one for the other,
+        // and the path as typed missed `./tA/bangfu.db` (review 6).
         let mut commands = rustc_hash::FxHashSet::default();
         self.conn.stream(
-            "SELECT command FROM imports WHERE ledger = ?1 AND kind = ?2 AND file = ?3",
-            args![self.ledger, kind.key(), line],
+            "SELECT command, file FROM imports WHERE ledger = ?1 AND kind = ?2",
+            args![self.ledger, kind.key()],
             |row| {
-                let command: Option<i64> = row.get(0)?;
-                commands.extend(command);
+                let (command, file): (Option<i64>, String) = (row.get(0)?, row.get(1)?);
+                if same(&file) {
+                    commands.extend(command);
+                }
                 Ok(())
             },
         )?;
