@@ -523,52 +523,101 @@ fn stated_unit(text: &str) -> Option<MoneyUnit> {
 /// Joins a group's name to a name under it that names no column.
 const GROUP_JOINER: char = '/';
 
-/// Whether a header looks like it holds money: 金额, 元, 钱, 款 and the like.
+/// Words of a header that say something of its money rather than hold an
+/// amount: 资金来源, 补助类型, 是否发放慰问金, 享受补贴政策, 物资名称,
+/// 物资领取人 (review 6).
+const ABOUT_MONEY: [&str; 38] = [
+    "名称",
+    "内容",
+    "说明",
+    "数量",
+    "来源",
+    "类型",
+    "类别",
+    "用途",
+    "是否",
+    "政策",
+    "方式",
+    "情况",
+    "性质",
+    "渠道",
+    "编号",
+    "日期",
+    "时间",
+    "备注",
+    "品名",
+    "规格",
+    "单位",
+    "领取人",
+    "签收人",
+    "经办人",
+    "负责人",
+    "评估人",
+    "对象",
+    "去向",
+    "明细",
+    "形式",
+    "年度",
+    "种类",
+    "清单",
+    "照片",
+    "文号",
+    "依据",
+    "到位率",
+    "name",
+];
+
+/// Words of a header that hold money: 慰问金, 补助金, 奖金, 补助, 补贴,
+/// 价值, 费用, 数额 and the like are the words of 送温暖 sheets (review 6).
+const MONEY_WORDS: [&str; 34] = [
+    "金额",
+    "金額",
+    "资金",
+    "物资",
+    "现金",
+    "折价",
+    "折合",
+    "钱",
+    "款",
+    "慰问金",
+    "补助",
+    "补贴",
+    "奖金",
+    "救助金",
+    "资助金",
+    "补偿金",
+    "保障金",
+    "礼金",
+    "红包",
+    "价值",
+    "总价",
+    "总额",
+    "报销额",
+    "减免额",
+    "费用",
+    "医药费",
+    "学费",
+    "电费",
+    "购置费",
+    "数额",
+    "money",
+    "amount",
+    "cash",
+    "goods",
+];
+
+/// Whether a header looks like it holds money: a unit of money in its
+/// brackets (`项目资金（元）`, whatever its words), or a word of
+/// [`MONEY_WORDS`] and none of [`ABOUT_MONEY`], or 元.
 fn looks_like_money(header: &str) -> bool {
+    if matches!(header_unit(header), Some(StatedUnit::Money(_))) {
+        return true;
+    }
     let n = normalize_header(header);
-    let raw = header.to_lowercase();
-    // What a column says of its money rather than an amount: 资金来源,
-    // 补助类型, 是否发放慰问金, 享受补贴政策, 物资名称 (review 6).
-    if [
-        "名称", "内容", "说明", "数量", "来源", "类型", "类别", "用途", "是否", "政策", "方式",
-        "情况", "项目", "性质", "渠道", "编号", "日期", "时间", "备注", "name",
-    ]
-    .iter()
-    .any(|w| n.contains(w))
-    {
+    if ABOUT_MONEY.iter().any(|w| n.contains(w)) {
         return false;
     }
-    // 慰问金, 补助金, 奖金; 补助, 补贴, 价值, 费用, 数额: the words of
-    // 送温暖 sheets (review 6).
-    [
-        "金额",
-        "资金",
-        "物资",
-        "现金",
-        "折价",
-        "钱",
-        "款",
-        "慰问金",
-        "补助",
-        "补贴",
-        "奖金",
-        "救助金",
-        "资助金",
-        "补偿金",
-        "保障金",
-        "价值",
-        "费用",
-        "数额",
-        "money",
-        "amount",
-        "cash",
-        "goods",
-    ]
-    .iter()
-    .any(|w| n.contains(w))
-        || ["(元)", "（元）", "(万元)", "（万元）", "元"]
-            .iter()
-            .any(|w| raw.contains(w))
+    MONEY_WORDS.iter().any(|w| n.contains(w)) || header.contains('元')
 }
 
 /// Which cell holds which field, for one file of one kind.
@@ -1173,6 +1222,10 @@ mod tests {
             "补助类型",
             "金融帮扶",
             "享受补贴政策",
+            "物资领取人",
+            "资金拨付单位",
+            "物资规格",
+            "补助年度",
         ] {
             let layout = Layout::new(
                 Kind::Deliveries,
@@ -1190,6 +1243,22 @@ mod tests {
             )
             .unwrap();
             assert_eq!(layout.unread_money(), vec![header]);
+        }
+        // Money words with a describing one, or a unit of money, are money.
+        for header in [
+            "项目资金",
+            "政策补助（元）",
+            "帮扶项目金额",
+            "礼金",
+            "医药费",
+            "总额",
+        ] {
+            let layout = Layout::new(
+                Kind::Deliveries,
+                &["日期", "帮扶人", "户编号", "类别", "物资", header],
+            )
+            .unwrap();
+            assert_eq!(layout.unread_money(), vec![header], "{header}");
         }
         // A header all in brackets is what its brackets say.
         let layout = Layout::new(
