@@ -470,6 +470,11 @@ fn with_group_unit(below: &str, group: &str) -> String {
         (None, Some(StatedUnit::Money(unit))) if unit != MoneyUnit::Yuan => {
             format!("{below}（{}）", unit.name())
         }
+        // `物资（元）` under `帮扶金额（万元）`: both kept, refused as
+        // unclear ([`header_unit`]; the second attacker on the fixes, 10).
+        (Some(StatedUnit::Money(own)), Some(StatedUnit::Money(unit))) if own != unit => {
+            format!("{below}（{}）", unit.name())
+        }
         (None, Some(StatedUnit::Other(unit) | StatedUnit::Unclear(unit))) => {
             format!("{below}（{unit}）")
         }

@@ -706,6 +706,12 @@ fn headers_in_brackets_with_units_and_rows_of_hints_under_the_header_are_read_wh
         "日期,帮扶人,户编号,类别,物资（元）\n,,,,（万元）\n2001-03-05,M1,H1,送温暖,1.5\n",
     );
     assert_eq!(code, Some(1), "{err}");
+    // A group's 万元 over a name's 元 (the second attacker on the fixes, 10).
+    let (code, err) = read(
+        "e.csv",
+        "日期,帮扶人,户编号,类别,帮扶金额（万元）,\n,,,,物资（元）,资金\n2001-03-05,M1,H1,送温暖,1.5,0.5\n",
+    );
+    assert_eq!(code, Some(1), "{err}");
 }
 
 #[test]
