@@ -46,8 +46,7 @@ pub fn follow(
         if options.replace && !switch.within {
             continue;
         }
-        let file = version_file(&mut report.files, &switch.ledger, Kind::Deliveries)
-            .map_or_else(|| switch.ledger.to_string(), |f| f.name.clone());
+        let file = version_name(&report.files, &switch.ledger, Kind::Deliveries);
         report.refused = true;
         let message = ImportMsg::IdsSwitched(switch);
         report
@@ -241,9 +240,7 @@ pub(super) fn name_retired(report: &mut ImportReport, replaced: &Replaced) {
         return;
     }
     for version in replaced.versions.iter().filter(|v| !v.named.is_empty()) {
-        let file = (report.files.iter())
-            .rfind(|f| f.ledger == version.ledger && f.kind == Some(version.kind))
-            .map_or_else(|| version.ledger.to_string(), |f| f.name.clone());
+        let file = version_name(&report.files, &version.ledger, version.kind);
         let message = ImportMsg::Retired {
             ledger: version.ledger.clone(),
             kind: version.kind,
@@ -267,8 +264,7 @@ pub(super) fn refuse(report: &mut ImportReport, refusals: Vec<Refusal>) {
             | Refusal::OtherTownships { ledger, kind, .. }
             | Refusal::OlderVersion { ledger, kind, .. } => (ledger.clone(), *kind),
         };
-        let file = version_file(&mut report.files, &ledger, kind)
-            .map_or_else(|| ledger.to_string(), |f| f.name.clone());
+        let file = version_name(&report.files, &ledger, kind);
         let message = ImportMsg::ReplaceRefused(refusal);
         report
             .problems
@@ -276,20 +272,30 @@ pub(super) fn refuse(report: &mut ImportReport, refusals: Vec<Refusal>) {
     }
 }
 
+/// The name of the file of `ledger`'s version of `kind`, as problems and
+/// warnings name it; the ledger's name where no file is (a merge's line).
+pub(super) fn version_name(files: &[FileResult], ledger: &LedgerName, kind: Kind) -> String {
+    version_at(files, ledger, kind)
+        .and_then(|at| files.get(at))
+        .map_or_else(|| ledger.to_string(), |f| f.name.clone())
+}
+
 fn version_file<'f>(
     files: &'f mut [FileResult],
     ledger: &LedgerName,
     kind: Kind,
 ) -> Option<&'f mut FileResult> {
-    let last = |files: &[FileResult], kind| {
-        files
-            .iter()
-            .rposition(|f| &f.ledger == ledger && f.kind == Some(kind))
-    };
-    let at = last(files, kind).or_else(|| {
-        (kind == Kind::Pairings)
-            .then(|| last(files, Kind::Members))
-            .flatten()
-    })?;
+    let at = version_at(files, ledger, kind)?;
     files.get_mut(at)
+}
+
+/// Where in `files` the last file of `ledger`'s version of `kind` is (for
+/// pairings, else a members file's 结对户 column's).
+fn version_at(files: &[FileResult], ledger: &LedgerName, kind: Kind) -> Option<usize> {
+    let last = |kind| (files.iter()).rposition(|f| &f.ledger == ledger && f.kind == Some(kind));
+    last(kind).or_else(|| {
+        (kind == Kind::Pairings)
+            .then(|| last(Kind::Members))
+            .flatten()
+    })
 }

@@ -253,10 +253,7 @@ fn follow(
         return Ok(());
     }
     for version in writer.unlisted_by_versions()? {
-        let file = (report.files.iter())
-            .rfind(|f| f.ledger == version.ledger && f.kind == Some(version.kind))
-            .map(|f| f.name.clone())
-            .unwrap_or_else(|| version.ledger.to_string());
+        let file = super::ledgers::version_name(&report.files, &version.ledger, version.kind);
         said.push(MergeMsg::Unfollowed {
             line: file,
             kind: version.kind,

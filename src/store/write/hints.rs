@@ -99,6 +99,19 @@ fn sheet_again(listed: u64, new: u64) -> bool {
     new > 0 && new < listed
 }
 
+/// Take one of `key` out of the counts `counts`: whether there was one.
+/// A row matched this way is matched once, however many rows share its
+/// values.
+fn take_one<K: std::hash::Hash + Eq>(counts: &mut HashMap<K, u64>, key: &K) -> bool {
+    match counts.get_mut(key) {
+        Some(n) if *n > 0 => {
+            *n -= 1;
+            true
+        }
+        _ => false,
+    }
+}
+
 /// The [`Values`] of a row, in its columns from `at` on.
 fn values_at(r: &sql::Row<'_>, at: usize) -> Result<Values> {
     Ok((
@@ -219,11 +232,7 @@ impl Writer<'_> {
                     NEW_OF_LEDGER,
                     args![self.deliveries_before, ledger, i64::from(new_with_ids)],
                     |r| {
-                        let values = values_at(r, 0)?;
-                        if let Some(n) = unlisted.get_mut(&values).filter(|n| **n > 0) {
-                            *n -= 1;
-                            doubled += 1;
-                        }
+                        doubled += u64::from(take_one(&mut unlisted, &values_at(r, 0)?));
                         Ok(())
                     },
                 )?;
@@ -268,10 +277,7 @@ impl Writer<'_> {
                 NEW_OF_LEDGER,
                 args![self.deliveries_before, ledger, 0i64],
                 |r| {
-                    if let Some(n) = with_ids.get_mut(&values_at(r, 0)?).filter(|n| **n > 0) {
-                        *n -= 1;
-                        doubled += 1;
-                    }
+                    doubled += u64::from(take_one(&mut with_ids, &values_at(r, 0)?));
                     Ok(())
                 },
             )?;
@@ -369,10 +375,7 @@ impl Writer<'_> {
             }
             let mut redated = 0u64;
             for pair in new {
-                if let Some(n) = unlisted.get_mut(&pair).filter(|n| **n > 0) {
-                    *n -= 1;
-                    redated += 1;
-                }
+                redated += u64::from(take_one(&mut unlisted, &pair));
             }
             if redated > 0 {
                 all.push((self.ledger_name(ledger)?, redated));
