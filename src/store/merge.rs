@@ -93,7 +93,13 @@ pub struct OtherChange {
 
 /// The condition on a kind's holds, `x` the holds row (`?1` the ledger).
 fn held_sql(kind: i64, held: Held) -> String {
+    // A delivery's own row may hold it (schema 8).
     match held {
+        Held::By(_) if kind == 3 => format!("WHERE {}", held_by!("r", "?1")),
+        Held::ByNone if kind == 3 => "WHERE r.ledger IS NULL
+               AND NOT EXISTS (SELECT 1 FROM holds x WHERE x.kind = 3 AND x.record = r.key)
+               AND ?1 = ?1"
+            .to_string(),
         Held::By(_) => format!(
             "JOIN holds x ON x.kind = {kind} AND x.record = r.key AND x.ledger = ?1 WHERE true"
         ),
@@ -177,7 +183,11 @@ impl Other {
     /// Whether ledger `ledger` holds any record of `kind`.
     pub fn holds_any(&self, kind: Kind, ledger: i64) -> rusqlite::Result<bool> {
         self.conn().query_row(
-            "SELECT EXISTS (SELECT 1 FROM holds WHERE kind = ?1 AND ledger = ?2)",
+            concat!(
+                "SELECT EXISTS (SELECT 1 FROM ",
+                held!(),
+                " h WHERE kind = ?1 AND ledger = ?2)"
+            ),
             [kind as i64, ledger],
             |r| r.get(0),
         )

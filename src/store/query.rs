@@ -83,10 +83,12 @@ pub fn delivery_sums(db: Db<'_>, ledger: Option<i64>) -> Result<(i64, Fen, Fen)>
             sums,
         )?,
         Some(ledger) => db.0.query_opt(
-            "SELECT count(*), CAST(coalesce(sum(d.goods), 0) AS BIGINT),
-                    CAST(coalesce(sum(d.cash), 0) AS BIGINT)
-             FROM holds h JOIN deliveries d ON d.key = h.record
-             WHERE h.kind = 3 AND h.ledger = ?1",
+            concat!(
+                "SELECT count(*), CAST(coalesce(sum(d.goods), 0) AS BIGINT),
+                        CAST(coalesce(sum(d.cash), 0) AS BIGINT)
+                 FROM deliveries d WHERE ",
+                held_by!("d", "?1")
+            ),
             args![ledger],
             sums,
         )?,
@@ -287,7 +289,11 @@ impl Held {
 pub fn held(db: Db<'_>, kind: i64, ledger: i64) -> Result<Held> {
     let mut held = Held::default();
     db.0.stream(
-        "SELECT record FROM holds WHERE kind = ?1 AND ledger = ?2",
+        concat!(
+            "SELECT record FROM ",
+            held!(),
+            " h WHERE kind = ?1 AND ledger = ?2"
+        ),
         args![kind, ledger],
         |r| {
             held.insert(r.get(0)?);
@@ -308,8 +314,11 @@ pub fn ledgers(db: Db<'_>) -> Result<Vec<(i64, String)>> {
 /// by their bytes.
 pub fn ledgers_holding(db: Db<'_>, kind: i64, record: i64) -> Result<Vec<String>> {
     let mut names: Vec<String> = db.0.collect(
-        "SELECT l.name FROM holds h JOIN ledgers l ON l.key = h.ledger
-         WHERE h.kind = ?1 AND h.record = ?2",
+        concat!(
+            "SELECT l.name FROM ",
+            held!(),
+            " h JOIN ledgers l ON l.key = h.ledger WHERE h.kind = ?1 AND h.record = ?2"
+        ),
         args![kind, record],
         |r| r.get(0),
     )?;
@@ -745,10 +754,8 @@ pub fn deliveries_of(
     let whose = if of_member { "member" } else { "household" };
     let sql = format!(
         "SELECT day, member, household, category, goods, cash, note FROM deliveries d
-         WHERE {whose} = ?1
-           AND (CAST(?2 AS BIGINT) IS NULL
-                OR EXISTS (SELECT 1 FROM holds h
-                           WHERE h.kind = 3 AND h.record = d.key AND h.ledger = ?2))"
+         WHERE {whose} = ?1 AND (CAST(?2 AS BIGINT) IS NULL OR {})",
+        held_by!("d", "?2")
     );
     let mut list = db.0.collect(&sql, args![key, ledger], |r| {
         Ok(DeliveryRecord {
@@ -829,18 +836,27 @@ pub fn repeated_deliveries(db: Db<'_>, scan: &Scan) -> Result<Vec<(String, Deliv
         "WITH twice AS (
              SELECT day, fingerprint FROM deliveries
              WHERE id IS NULL AND occurrence > 0 AND day BETWEEN ?1 AND ?2
-             GROUP BY day, fingerprint HAVING count(*) > 1)
+             GROUP BY day, fingerprint HAVING count(*) > 1),
+         candidates AS (
+             SELECT d.key, d.day, d.member, d.household, d.category, d.goods, d.cash, d.note,
+                    d.ledger
+             FROM twice t
+             JOIN deliveries d ON d.day = t.day AND d.fingerprint = t.fingerprint
+             WHERE d.id IS NULL AND d.occurrence > 0
+               AND (CAST(?3 AS BIGINT) IS NULL OR d.member = ?3)
+               AND (CAST(?4 AS BIGINT) IS NULL OR d.household = ?4)
+               AND (CAST(?5 AS BIGINT) IS NULL OR d.category = ?5)),
+         -- The candidates' holds: in their own rows, and in `holds`.
+         held AS (
+             SELECT key AS record, ledger FROM candidates WHERE ledger IS NOT NULL
+             UNION ALL
+             SELECT c.key, h.ledger FROM candidates c JOIN holds h ON h.kind = 3 AND h.record = c.key)
          SELECT d.day, d.member, d.household, d.category, d.goods, d.cash, count(*),
                 coalesce(l.name, '')
-         FROM twice t
-         JOIN deliveries d ON d.day = t.day AND d.fingerprint = t.fingerprint
-         LEFT JOIN holds h ON h.kind = 3 AND h.record = d.key
+         FROM candidates d
+         LEFT JOIN held h ON h.record = d.key
          LEFT JOIN ledgers l ON l.key = h.ledger
-         WHERE d.id IS NULL AND d.occurrence > 0
-           AND (CAST(?3 AS BIGINT) IS NULL OR d.member = ?3)
-           AND (CAST(?4 AS BIGINT) IS NULL OR d.household = ?4)
-           AND (CAST(?5 AS BIGINT) IS NULL OR d.category = ?5)
-           AND (CAST(?6 AS BIGINT) IS NULL OR h.ledger = ?6)
+         WHERE CAST(?6 AS BIGINT) IS NULL OR h.ledger = ?6
          GROUP BY h.ledger, l.name, d.day, d.member, d.household, d.category, d.goods, d.cash,
                   d.note
          HAVING count(*) > 1",

@@ -506,7 +506,13 @@ fn apply(conn: &Conn, n: i64) -> Result<Undone> {
     let delete = |table: &str| -> Result<u64> {
         conn.execute(&format!("DELETE FROM {table} WHERE added = ?1"), args![n])
     };
-    undone.holds.deleted = delete("holds")?;
+    // The holds `n` made: rows of `holds`, and the own-row holds of the
+    // deliveries it added (schema 8), which go with them.
+    let own: i64 = conn.value(
+        "SELECT count(*) FROM deliveries WHERE added = ?1 AND ledger IS NOT NULL",
+        args![n],
+    )?;
+    undone.holds.deleted = delete("holds")? + own.max(0) as u64;
     undone.deliveries.deleted = delete("deliveries")?;
     undone.pairings.deleted = delete("pairings")?;
     // Rows it changed get their old values in place, rows it deleted come
@@ -548,7 +554,9 @@ fn apply(conn: &Conn, n: i64) -> Result<Undone> {
     // failed as another township's (attacker review, finding 10).
     conn.execute(
         "INSERT INTO holds (kind, record, ledger, added)
-         SELECT kind, record, ledger, added FROM undo_holds WHERE command = ?1 AND added <> ?1
+         SELECT kind, record, ledger, added FROM undo_holds u WHERE command = ?1 AND added <> ?1
+           AND NOT EXISTS (SELECT 1 FROM deliveries d
+                           WHERE u.kind = 3 AND d.key = u.record AND d.ledger = u.ledger)
          ON CONFLICT (kind, record, ledger) DO UPDATE SET added = excluded.added",
         args![n],
     )?;

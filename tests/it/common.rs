@@ -22,6 +22,12 @@ pub const TODAY: &str = "2003-06-30";
 /// The variable that points the suite at a PostgreSQL server.
 pub const SERVER: &str = "BANGFU_TEST_PG";
 
+/// Which ledger holds which record, every kind, as bangfu reads it: the
+/// rows of `holds` and each delivery's first hold, kept in its own row
+/// (`deliveries.ledger`, since SQLite schema 8 and server schema 9).
+pub const HELD: &str = "(SELECT kind, record, ledger, added FROM holds
+     UNION ALL SELECT 3, key, ledger, added FROM deliveries WHERE ledger IS NOT NULL)";
+
 /// The admin URL of the PostgreSQL server the suite runs on, if any.
 pub fn server() -> Option<String> {
     std::env::var(SERVER).ok().filter(|url| !url.is_empty())
@@ -316,7 +322,9 @@ fn file_columns(file: &rusqlite::Connection, table: &str) -> Vec<String> {
 /// bangfu's schema made on the server's database `url` (unless there)
 /// and every row of the SQLite file `file` copied into it, as its admin,
 /// last key first (so that nothing can lean on the order rows are stored
-/// in); then the keys synced after the largest, as a writer does.
+/// in); then the keys synced after the largest, as a writer does. A
+/// server of a schema before 9 (made as released: `schema_7_as_released`)
+/// keeps every hold in `holds`: a delivery's own-row hold goes there.
 pub fn copy_file_to_server(file: &Path, url: &str) {
     let target = bangfu::store::pg::connect::Target::parse(url).expect("URL");
     let conn = bangfu::store::pg::session(&target).expect("session");
@@ -326,8 +334,20 @@ pub fn copy_file_to_server(file: &Path, url: &str) {
     let mut pg = postgres::Client::connect(url, postgres::NoTls).expect("the server");
     pg.batch_execute("SET search_path = bangfu")
         .expect("search path");
+    let own_holds: bool = pg
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM information_schema.columns
+             WHERE table_schema = 'bangfu' AND table_name = 'deliveries'
+               AND column_name = 'ledger')",
+            &[],
+        )
+        .expect("columns")
+        .get(0);
     for table in TABLES {
-        let columns = file_columns(&lite, table);
+        let mut columns = file_columns(&lite, table);
+        if *table == "deliveries" && !own_holds {
+            columns.retain(|c| c != "ledger");
+        }
         let list = columns
             .iter()
             .map(|c| format!("\"{c}\""))
@@ -358,6 +378,24 @@ pub fn copy_file_to_server(file: &Path, url: &str) {
         writer.write_all(text.as_bytes()).expect("COPY");
         let copied = writer.finish().expect("COPY");
         assert_eq!(copied, rows, "{table}");
+    }
+    if !own_holds {
+        let mut stmt = lite
+            .prepare("SELECT key, ledger, added FROM deliveries WHERE ledger IS NOT NULL")
+            .expect("own holds");
+        let mut found = stmt.query([]).expect("rows");
+        while let Some(r) = found.next().expect("row") {
+            let (key, ledger, added): (i64, i64, i64) = (
+                r.get(0).expect("key"),
+                r.get(1).expect("ledger"),
+                r.get(2).expect("added"),
+            );
+            pg.execute(
+                "INSERT INTO holds (kind, record, ledger, added) VALUES (3, $1, $2, $3)",
+                &[&key, &ledger, &added],
+            )
+            .expect("hold");
+        }
     }
     pg.batch_execute("SELECT bangfu.sync_keys()").expect("keys");
 }
@@ -556,7 +594,8 @@ impl Workdir {
     }
 
     /// The records (households, members, pairings, deliveries) without the
-    /// bookkeeping of which import wrote them (`added`, `batch`): equal for
+    /// bookkeeping of which import or ledger wrote them (`added`, `batch`,
+    /// a delivery's `ledger`): equal for
     /// two databases that hold the same records, however imported.
     pub fn records(&self) -> String {
         self.dump_of(&["households", "members", "pairings", "deliveries"])
@@ -590,7 +629,9 @@ impl Workdir {
                 order.join(", ")
             ));
             let keep: Vec<usize> = (0..names.len())
-                .filter(|&i| !(records && ["added", "batch"].contains(&names[i].as_str())))
+                .filter(|&i| {
+                    !(records && ["added", "batch", "ledger"].contains(&names[i].as_str()))
+                })
                 .collect();
             for row in rows {
                 let cells: Vec<&str> = keep.iter().map(|&i| row[i].as_str()).collect();

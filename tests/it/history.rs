@@ -113,7 +113,7 @@ fn district(w: &Workdir) {
              UNION ALL SELECT 1, key, (SELECT key FROM ledgers WHERE name = '帮扶人'), 1 FROM members
              UNION ALL SELECT 2, key, (SELECT key FROM ledgers WHERE name = '结对'), 1 FROM pairings
              UNION ALL SELECT 3, key, (SELECT key FROM ledgers WHERE name = '帮扶记录'), 1 FROM deliveries
-             WHERE true ON CONFLICT DO NOTHING;",
+             WHERE ledger IS NULL ON CONFLICT DO NOTHING;",
     );
 }
 
@@ -480,6 +480,7 @@ fn check_finds_a_delivery_one_ledger_holds_twice() {
          INSERT INTO holds (kind, record, ledger, added)
              SELECT 3, key, (SELECT key FROM ledgers WHERE name = '乡镇台账'), 2
              FROM deliveries WHERE cash > 0
+               AND coalesce(ledger, 0) <> (SELECT key FROM ledgers WHERE name = '乡镇台账')
              UNION ALL SELECT 3, key, (SELECT key FROM ledgers WHERE name = '部门台账'), 2
              FROM deliveries WHERE cash = 2000 AND occurrence = 1
              ON CONFLICT DO NOTHING;",

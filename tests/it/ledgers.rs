@@ -7,7 +7,7 @@
 //! warns of what looks like a correction or another ledger's file.
 
 use crate::bangfu_snapshot;
-use crate::common::{self, scalar, Workdir};
+use crate::common::{self, scalar, Workdir, HELD};
 use std::process::Output;
 
 const HOUSEHOLDS: &str = "户编号,户主,乡镇,村,状态,脱贫日期\n";
@@ -562,7 +562,7 @@ fn pairings_changed_in_place_or_dropped_are_kept_for_undo() {
     assert_eq!(
         rows(
             &w,
-            "SELECT kind, count(*), max(added) FROM holds GROUP BY kind ORDER BY kind"
+            &format!("SELECT kind, count(*), max(added) FROM {HELD} h GROUP BY kind ORDER BY kind")
         ),
         ["0|4|1", "1|2|1", "2|2|2"]
     );
@@ -593,8 +593,10 @@ fn a_row_another_ledger_holds_stays_when_one_ledger_drops_it() {
     assert_eq!(
         rows(
             &w,
-            "SELECT l.name, count(*) FROM holds h JOIN ledgers l ON l.key = h.ledger
-             WHERE h.kind = 3 GROUP BY l.name ORDER BY l.name"
+            &format!(
+                "SELECT l.name, count(*) FROM {HELD} h JOIN ledgers l ON l.key = h.ledger
+                 WHERE h.kind = 3 GROUP BY l.name ORDER BY l.name"
+            )
         ),
         ["区财政局|1", "帮扶记录|3"]
     );

@@ -6,7 +6,7 @@
 //! the district after its file was merged counts nothing twice; a file of
 //! an older bangfu merges from a copy upgraded in memory, itself untouched.
 
-use crate::common::{scalar, Workdir};
+use crate::common::{scalar, Workdir, HELD};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Output;
@@ -671,7 +671,7 @@ fn a_merge_numbers_and_places_every_record_alike_on_either_backend() {
         "SELECT key, id, day, fingerprint, occurrence, member, household, category, goods, cash,
                 note, added
          FROM deliveries ORDER BY key",
-        "SELECT kind, record, ledger, added FROM holds ORDER BY kind, record, ledger",
+        &format!("SELECT kind, record, ledger, added FROM {HELD} h ORDER BY kind, record, ledger"),
         "SELECT key, id, village, status, removed, added FROM households ORDER BY key",
         "SELECT key, id, added FROM members ORDER BY key",
         "SELECT key, member, household, since, added FROM pairings ORDER BY key",

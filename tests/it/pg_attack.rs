@@ -14,7 +14,7 @@
 //! import 4 (2003-05-31) moves GN-H002 to 寿山乡, and 寿山乡's import 5
 //! visits it (150.00).
 
-use crate::common::{path_str, PgDatabase as Server, Workdir};
+use crate::common::{path_str, PgDatabase as Server, Workdir, HELD};
 // The district of township_moves, and its helpers.
 use crate::township_moves::{
     district_on, ok, on, sheet, District, DELIVERY_HEADER as HEADER, HOUSEHOLDS,
@@ -446,7 +446,7 @@ fn undo_rows_are_copies_under_the_logins_own_import() {
         &mut gn,
         &format!(
             "INSERT INTO undo_holds
-             SELECT {mine}, kind, record, ledger, added + 1 FROM holds
+             SELECT {mine}, kind, record, ledger, added + 1 FROM {HELD} h
              WHERE kind = 3 AND record = (SELECT min(key) FROM deliveries) LIMIT 1"
         ),
         None,
@@ -692,5 +692,5 @@ fn two_commands_of_the_owner_on_a_schema_7_server_both_go_on() {
         .query_one("SELECT version FROM bangfu.version", &[])
         .expect("version")
         .get(0);
-    assert_eq!(version, 8);
+    assert_eq!(version, 9);
 }

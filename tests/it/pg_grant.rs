@@ -12,7 +12,7 @@
 //! each township's role must see is what a SQLite file holding only that
 //! township's households (and every member) shows.
 
-use crate::common::{path_str, run_on as run, PgDatabase as Server, Workdir};
+use crate::common::{path_str, run_on as run, PgDatabase as Server, Workdir, HELD};
 use postgres::Client;
 
 /// The households' township whose role the tests make first.
@@ -227,7 +227,7 @@ fn each_township_role_sees_only_its_households_and_their_records() {
     // member's.
     let holds = |c: &mut Client| -> Vec<(i64, i64)> {
         c.query(
-            "SELECT kind, count(*) FROM holds GROUP BY kind ORDER BY kind",
+            &format!("SELECT kind, count(*) FROM {HELD} h GROUP BY kind ORDER BY kind"),
             &[],
         )
         .expect("holds")

@@ -4,7 +4,7 @@
 //! file's ledger; imported again in another order, every row is
 //! unchanged.
 
-use crate::common::{import_small_district, path_str, scalar, Workdir};
+use crate::common::{import_small_district, path_str, scalar, Workdir, HELD};
 
 /// One row of the clerk's sheet: month, day, member, household, category,
 /// goods, cash, note.
@@ -147,10 +147,12 @@ fn a_file_in_any_order_is_the_same_deliveries_held_by_its_ledger() {
         assert_eq!(
             scalar(
                 &w,
-                "SELECT count(*) FROM deliveries d WHERE NOT EXISTS (
-                     SELECT 1 FROM holds h JOIN ledgers l ON l.key = h.ledger
-                     WHERE h.kind = 3 AND h.record = d.key AND l.name = '帮扶记录'
-                       AND h.added = d.added)"
+                &format!(
+                    "SELECT count(*) FROM deliveries d WHERE NOT EXISTS (
+                         SELECT 1 FROM {HELD} h JOIN ledgers l ON l.key = h.ledger
+                         WHERE h.kind = 3 AND h.record = d.key AND l.name = '帮扶记录'
+                           AND h.added = d.added)"
+                )
             ),
             "0",
             "{order}"
@@ -188,7 +190,10 @@ fn a_file_imported_again_in_another_order_is_all_unchanged() {
     assert_eq!(
         scalar(
             &w,
-            "SELECT count(*) || ' ' || min(added) || ' ' || max(added) FROM holds WHERE kind = 3"
+            &format!(
+                "SELECT count(*) || ' ' || min(added) || ' ' || max(added) FROM {HELD} h
+                 WHERE kind = 3"
+            )
         ),
         format!("{} 2 2", first.len())
     );

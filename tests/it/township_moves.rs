@@ -603,12 +603,12 @@ fn a_server_of_schema_7_is_migrated_by_the_districts_admin_and_then_reports_alik
     assert!(err.contains("第 7 版") && err.contains("区里"), "{err}");
     let (code, out, err) = on(&w, &server.url, None, &["summary"]);
     assert_eq!(code, Some(0), "{out}{err}");
-    assert!(err.contains("upgraded from schema 7 to 8"), "{err}");
+    assert!(err.contains("upgraded from schema 7 to 9"), "{err}");
     let version: i64 = admin
         .query_one("SELECT version FROM bangfu.version", &[])
         .expect("version")
         .get(0);
-    assert_eq!(version, 8);
+    assert_eq!(version, 9);
     let own = ok(&w, &login, None, &totals);
     let mut districts = totals.to_vec();
     districts.extend(["--township", GONGNONG]);

@@ -7,7 +7,7 @@
 //! error; and `--replace` of a members file leaves the ledger's pairings
 //! sheet alone.
 
-use crate::common::{path_str, scalar, Workdir};
+use crate::common::{path_str, scalar, Workdir, HELD};
 
 fn setup() -> Workdir {
     let w = Workdir::new();
@@ -304,7 +304,7 @@ fn a_kill_at_any_moment_of_an_undo_leaves_all_or_nothing() {
                 &w,
                 "SELECT undone IS NOT NULL FROM commands WHERE number = 2",
             ),
-            scalar(&w, "SELECT count(*) FROM holds WHERE kind = 3"),
+            scalar(&w, &format!("SELECT count(*) FROM {HELD} h WHERE kind = 3")),
         );
         let all = ("0".to_string(), "1".to_string(), "0".to_string());
         let nothing = ("30000".to_string(), "0".to_string(), "30000".to_string());

@@ -3,7 +3,7 @@
 //! bangfu printed, and every row is held by the ledger of the file that
 //! wrote it (contract §8).
 
-use crate::common::{scalar, Workdir};
+use crate::common::{scalar, Workdir, HELD};
 use std::path::Path;
 
 fn fixture(name: &str) -> std::path::PathBuf {
@@ -57,7 +57,7 @@ fn every_report_prints_what_the_older_bangfu_printed() {
     let w = upgraded_copy();
     // The first command upgrades the file and says so, once.
     let first = printed(&w, &["summary"]);
-    assert!(first.contains("upgraded from schema 6 to 7"), "{first}");
+    assert!(first.contains("upgraded from schema 6 to 8"), "{first}");
     let mut cases: Vec<(String, Vec<String>)> = vec![
         (
             "summary".into(),
@@ -119,7 +119,9 @@ fn every_row_is_held_by_the_ledger_of_the_file_that_wrote_it() {
     assert_eq!(
         scalar(
             &w,
-            "SELECT count(DISTINCT record) || '/' || count(*) FROM holds WHERE kind = 3"
+            &format!(
+                "SELECT count(DISTINCT record) || '/' || count(*) FROM {HELD} h WHERE kind = 3"
+            )
         ),
         "602/602"
     );
@@ -127,7 +129,7 @@ fn every_row_is_held_by_the_ledger_of_the_file_that_wrote_it() {
         scalar(
             &w,
             &format!(
-                "SELECT count(*) FROM holds h JOIN ledgers l ON l.key = h.ledger
+                "SELECT count(*) FROM {HELD} h JOIN ledgers l ON l.key = h.ledger
                  WHERE h.kind = 3 AND l.name = '{ledger}'"
             ),
         )

@@ -92,7 +92,8 @@ impl Default for Staged {
 
 /// The columns a new delivery is copied with, in this order.
 const COPY_NEW: &str = "COPY bangfu.deliveries
-    (key, day, fingerprint, occurrence, member, household, category, goods, cash, note, added)
+    (key, day, fingerprint, occurrence, member, household, category, goods, cash, note, added,
+     ledger)
     FROM STDIN (FORMAT binary)";
 
 /// Whether a file whose rows lie from day ?1 to day ?2 goes straight in:
@@ -149,9 +150,10 @@ impl Staged {
 
     /// Every row new: copied into `deliveries` in place order, each at
     /// occurrence k of its place (the k-th of the sorted stream), keyed
-    /// from the next free key on; then held, the holds inserted plainly
-    /// (none can be there: see [`super::placed::SETTLE`]'s `held_new`).
+    /// from the next free key on, held by `ledger` in its own row (schema
+    /// 9: no row of `holds` to write).
     fn copy_new(&mut self, conn: &Conn, command: i64, ledger: i64) -> Result<Settled> {
+        let own = crate::store::write::own_hold(ledger);
         let base: i64 = conn.value(
             "SELECT nextval(pg_get_serial_sequence('deliveries', 'key'))",
             crate::args![],
@@ -160,7 +162,7 @@ impl Staged {
         let copied = postgres_only(conn, |pg| {
             let sink = pg.client.copy_in(COPY_NEW)?;
             let mut types = vec![Type::INT8; 9];
-            types.extend([Type::TEXT, Type::INT8]);
+            types.extend([Type::TEXT, Type::INT8, Type::INT8]);
             let mut writer = BinaryCopyInWriter::new(sink, &types);
             let (mut key, mut places) = (base, Places::default());
             sorter.finish(
@@ -168,7 +170,7 @@ impl Staged {
                 |row, note| {
                     let occurrence = places.next(row);
                     let note = Some(note).filter(|n| !n.is_empty());
-                    let values: [&(dyn ToSql + Sync); 11] = [
+                    let values: [&(dyn ToSql + Sync); 12] = [
                         &key,
                         &i64::from(row.day),
                         &row.fingerprint,
@@ -180,6 +182,7 @@ impl Staged {
                         &row.cash,
                         &note,
                         &command,
+                        &own,
                     ];
                     writer.write(&values)?;
                     key += 1;
@@ -189,14 +192,6 @@ impl Staged {
             Ok(writer.finish()?)
         })?;
         let next = base.saturating_add(copied as i64);
-        if copied > 0 {
-            conn.execute(
-                "INSERT INTO holds (kind, record, ledger, added)
-                 SELECT 3, g, CAST(?1 AS BIGINT), CAST(?2 AS BIGINT)
-                 FROM generate_series(CAST(?3 AS BIGINT), CAST(?4 AS BIGINT)) g",
-                crate::args![ledger, command, base, next - 1],
-            )?;
-        }
         conn.batch("SELECT bangfu.sync_keys()")?;
         Ok(Settled {
             new: copied,
@@ -343,7 +338,11 @@ mod tests {
     /// Every hold of a delivery: (key, ledger, added), in order.
     fn holds(conn: &Conn) -> Vec<(i64, i64, i64)> {
         conn.collect(
-            "SELECT record, ledger, added FROM holds WHERE kind = 3 ORDER BY 1, 2",
+            concat!(
+                "SELECT record, ledger, added FROM ",
+                held!(),
+                " h WHERE kind = 3 ORDER BY 1, 2"
+            ),
             crate::args![],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )

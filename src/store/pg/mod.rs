@@ -125,9 +125,10 @@ pub fn tune(conn: &Conn) -> Result<bool> {
     }
 }
 
-/// Bring a server's schema 7 to 8 ([`schema::MIGRATE_8`]) in one write
-/// transaction, when the session's role owns the tables (the district's
-/// admin who made it); whether it did. Any other role finds the schema
+/// Bring a server's schema 7 or 8 to 9 ([`schema::MIGRATE_8`], then
+/// [`schema::MIGRATE_9`]) in one write transaction, when the session's
+/// role owns the tables (the district's admin who made it); whether it
+/// did. Any other role finds the schema
 /// as it was, and is refused by [`crate::store::Store::open`] until the
 /// owner has run bangfu once: schema 7's access rules would give a
 /// township's login reports short of the district's (contract §11).
@@ -144,13 +145,15 @@ pub fn migrate(conn: &Conn) -> Result<bool> {
     let wait = crate::store::BUSY_WAIT.as_secs();
     let done = (|| {
         // Another bangfu may have migrated it while this one waited.
-        if found(conn)? != Found::Version(7) {
-            return Ok(false);
+        let from = match found(conn)? {
+            Found::Version(v @ (7 | 8)) => v,
+            _ => return Ok(false),
+        };
+        conn.batch(&format!("SET LOCAL lock_timeout = '{wait}s'"))?;
+        if from == 7 {
+            conn.batch(schema::MIGRATE_8)?;
         }
-        conn.batch(&format!(
-            "SET LOCAL lock_timeout = '{wait}s'; {}",
-            schema::MIGRATE_8
-        ))?;
+        conn.batch(schema::MIGRATE_9)?;
         Ok(true)
     })();
     match done {
@@ -455,7 +458,7 @@ pub(crate) mod tests {
         assert!(!by_role.unwrap());
         assert_eq!(found(&conn).unwrap(), Found::Version(7));
         assert!(migrate(&conn).unwrap());
-        assert_eq!(found(&conn).unwrap(), Found::Version(8));
+        assert_eq!(found(&conn).unwrap(), Found::Version(schema::VERSION));
         assert!(!migrate(&conn).unwrap());
         assert_eq!(seen(&conn), ["H1", "H2"], "and the one that moved away");
         // What grant gives now: touched_by, nextval and not setval.
@@ -571,6 +574,34 @@ pub(crate) mod tests {
         refused("DELETE FROM households");
         refused("DELETE FROM members");
         refused("DELETE FROM ledgers");
+        // A delivery's own row may name only a ledger that exists, and
+        // keeps that ledger (schema 9).
+        refused(
+            "INSERT INTO deliveries (key, day, fingerprint, occurrence, member, household, category,
+                                     ledger)
+             VALUES (2, 11000, 8, 1, 1, 1, 4, 9)",
+        );
+        conn.batch(
+            "DELETE FROM holds;
+             INSERT INTO ledgers (key, name) VALUES (2, '乡里');
+             INSERT INTO deliveries (key, day, fingerprint, occurrence, member, household, category,
+                                     ledger)
+             VALUES (2, 11000, 8, 1, 1, 1, 4, 2)",
+        )
+        .unwrap();
+        refused("UPDATE deliveries SET ledger = 9 WHERE key = 2");
+        refused("DELETE FROM ledgers WHERE key = 2");
+        // Nor is that hold repeated in `holds`: the ledger would count the
+        // delivery twice.
+        let e = (conn.batch("INSERT INTO holds (kind, record, ledger, added) VALUES (3, 2, 2, 0)"))
+            .expect_err("a second hold of one ledger");
+        assert_eq!(
+            e.pg_code(),
+            Some(&postgres::error::SqlState::UNIQUE_VIOLATION),
+            "{e}"
+        );
+        conn.batch("INSERT INTO holds (kind, record, ledger, added) VALUES (3, 2, 1, 0)")
+            .unwrap();
         // Once nothing refers to them, they may go.
         conn.batch(
             "DELETE FROM holds; DELETE FROM deliveries;

@@ -102,24 +102,19 @@ impl Placing {
 
 /// Settle a line's staged rows: ?1 the import, ?2 the ledger (0: none),
 /// ?3 the first free key. `placed`: each row with the delivery stored at
-/// its place, if any. `fresh`: the rows at free places, each with how many
-/// of them up to it (in line order) there are: a new row's key is ?3 on by
-/// that count (numbered after the join, only the new rows are sorted: a
-/// re-import's million stored ones are not). `inserted`: the new
-/// deliveries. `held_new` and `held`: every row's delivery held by the
-/// ledger — the new ones' holds plainly inserted (none can be there yet: a
-/// new delivery's key is above every stored one's, and no hold outlives
-/// its delivery: undo deletes an import's holds with its deliveries and
-/// refuses while a later import holds one, `--replace` deletes a delivery
-/// only once no hold is left; a hold left over against that would fail
-/// the import on the primary key, never count wrong; asking first, as `ON
-/// CONFLICT DO NOTHING` does a row at a time, took three times as long,
-/// docs/BENCHMARKS.md), the stored ones' looked up at once (an anti-join)
+/// its place, if any, and the ledger that delivery's own row says holds
+/// it. `fresh`: the rows at free places, each with how many of them up to
+/// it (in line order) there are: a new row's key is ?3 on by that count
+/// (numbered after the join, only the new rows are sorted: a re-import's
+/// million stored ones are not). `inserted`: the new deliveries, each held
+/// by the ledger in its own row (schema 9). `held`: every stored delivery
+/// the line lists held by the ledger — unless its own row holds it for the
+/// ledger, or `holds` does already — looked up at once (an anti-join)
 /// rather than a row at a time. The answer: the stored deliveries the line
 /// matched.
 pub(super) const SETTLE: &str = "
 WITH placed AS (
-    SELECT s.*, d.key AS stored
+    SELECT s.*, d.key AS stored, d.ledger AS stored_ledger
     FROM pg_temp.bangfu_placed s
     LEFT JOIN deliveries d
       ON d.day = s.day AND d.fingerprint = s.fingerprint AND d.occurrence = s.occurrence
@@ -129,20 +124,17 @@ WITH placed AS (
     WHERE p.stored IS NULL
 ), inserted AS (
     INSERT INTO deliveries
-        (key, day, fingerprint, occurrence, member, household, category, goods, cash, note, added)
+        (key, day, fingerprint, occurrence, member, household, category, goods, cash, note, added,
+         ledger)
     SELECT CAST(?3 AS BIGINT) - 1 + nth_new, day, fingerprint, occurrence, member, household,
-           category, goods, cash, note, CAST(?1 AS BIGINT)
+           category, goods, cash, note, CAST(?1 AS BIGINT), nullif(CAST(?2 AS BIGINT), 0)
     FROM fresh
-), held_new AS (
-    INSERT INTO holds (kind, record, ledger, added)
-    SELECT 3, CAST(?3 AS BIGINT) - 1 + nth_new, CAST(?2 AS BIGINT), CAST(?1 AS BIGINT)
-    FROM fresh
-    WHERE CAST(?2 AS BIGINT) <> 0
 ), held AS (
     INSERT INTO holds (kind, record, ledger, added)
     SELECT 3, p.stored, CAST(?2 AS BIGINT), CAST(?1 AS BIGINT)
     FROM placed p
     WHERE p.stored IS NOT NULL AND CAST(?2 AS BIGINT) <> 0
+      AND p.stored_ledger IS DISTINCT FROM CAST(?2 AS BIGINT)
       AND NOT EXISTS (SELECT 1 FROM holds h
                       WHERE h.kind = 3 AND h.record = p.stored AND h.ledger = CAST(?2 AS BIGINT))
     ON CONFLICT DO NOTHING

@@ -197,9 +197,9 @@ impl<'c> Writer<'c> {
                 let key = self.insert(
                     "INSERT INTO deliveries
                      (day, member, household, category, goods, cash, note, fingerprint,
-                      occurrence, added, id)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                    &with(&values, args![self.command, id]),
+                      occurrence, added, id, ledger)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                    &with(&values, args![self.command, id, own_hold(self.ledger)]),
                 )?;
                 (key, Outcome::New)
             }
@@ -254,8 +254,12 @@ impl<'c> Writer<'c> {
         let mut own = false;
         let mut other = None;
         self.conn.stream(
-            "SELECT h.ledger, l.name FROM holds h JOIN ledgers l ON l.key = h.ledger
-             WHERE h.kind = 3 AND h.record = ?1 ORDER BY h.ledger",
+            concat!(
+                "SELECT h.ledger, l.name FROM ",
+                held!(),
+                " h JOIN ledgers l ON l.key = h.ledger
+                 WHERE h.kind = 3 AND h.record = ?1 ORDER BY h.ledger"
+            ),
             args![key],
             |row| {
                 let ledger: i64 = row.get(0)?;
@@ -719,7 +723,7 @@ impl Sink<'_, '_> {
     fn late(&mut self, row: &Row, note: &str) -> rusqlite::Result<()> {
         let at = row.key();
         let mut occurrence = self.s.late.get(&at).copied().unwrap_or(1);
-        let key = loop {
+        let (key, stored) = loop {
             let place = (row.day, row.fingerprint, occurrence);
             let stored: Option<i64> = (self.st.stored_at)
                 .query_row(place, |r| r.get(0))
@@ -728,10 +732,11 @@ impl Sink<'_, '_> {
                 Some(key) if self.s.taken.contains(key) => occurrence += 1,
                 Some(key) => {
                     self.tally.unchanged += 1;
-                    break key;
+                    break (key, true);
                 }
                 None => {
-                    break self.insert_one(row, Some(note).filter(|n| !n.is_empty()), occurrence)?
+                    let note = Some(note).filter(|n| !n.is_empty());
+                    break (self.insert_one(row, note, occurrence)?, false);
                 }
             }
         };
@@ -742,7 +747,12 @@ impl Sink<'_, '_> {
         // rows (attacker review). Forgotten, a key is looked up from its
         // first occurrence again once.
         remember(&mut self.s.late, at, occurrence, LATE_KEYS);
-        self.hold_all(&[key])
+        if stored {
+            self.hold_all(&[key])
+        } else {
+            self.took(&[key]);
+            Ok(())
+        }
     }
 
     /// Insert one new row at `occurrence`; its key.
@@ -755,6 +765,7 @@ impl Sink<'_, '_> {
         let insert = &mut self.st.insert;
         bind_row(insert, row, note)?;
         insert.raw_bind_parameter(9, occurrence)?;
+        insert.raw_bind_parameter(12, own_hold(self.ledger))?;
         // Its place was found free: were it taken after all, the key below
         // would be another row's, counted as this one.
         if insert.raw_execute()? != 1 {
@@ -804,7 +815,7 @@ impl Sink<'_, '_> {
         // that met some (a re-import), the next is looked up first, as an
         // unchanged chunk then writes nothing at all.
         let added = if chunk.len() == CHUNK && !self.s.clashed {
-            let inserted = insert_chunk(&mut self.st.insert_chunk, chunk, notes)?;
+            let inserted = insert_chunk(&mut self.st.insert_chunk, chunk, notes, self.ledger)?;
             let newest = self.conn.last_insert_rowid();
             newest - inserted + 1..newest + 1
         } else {
@@ -815,10 +826,13 @@ impl Sink<'_, '_> {
         if added.end - added.start == CHUNK as i64 {
             keys.extend(added);
             self.tally.new += CHUNK as u64;
-            self.hold_all(&keys)?;
+            self.took(&keys);
             self.s.keys = keys;
             return Ok(());
         }
+        // The keys of the chunk's new rows, which hold themselves; `keys`
+        // gets those of stored ones.
+        let mut new_keys = Vec::new();
         // Rows whose place this file took before: they go on past what it
         // took, once the chunk's other rows are held.
         let mut again = std::mem::take(&mut self.s.again);
@@ -843,7 +857,8 @@ impl Sink<'_, '_> {
             let key = match stored {
                 Some(key) if added.contains(&key) => {
                     self.tally.new += 1;
-                    key
+                    new_keys.push(key);
+                    continue;
                 }
                 Some(key) if self.s.taken.contains(key) => {
                     clashed = true;
@@ -863,7 +878,8 @@ impl Sink<'_, '_> {
             keys.push(key);
         }
         self.s.clashed = clashed;
-        self.insert_new(&fresh, notes, &mut keys)?;
+        self.insert_new(&fresh, notes, &mut new_keys)?;
+        self.took(&new_keys);
         self.hold_all(&keys)?;
         self.s.keys = keys;
         if !again.is_empty() {
@@ -881,6 +897,7 @@ impl Sink<'_, '_> {
     fn go_on(&mut self, chunk: &[Queued], again: &[usize], notes: &str) -> rusqlite::Result<()> {
         let mut keys = Vec::with_capacity(again.len());
         let mut new: Vec<Queued> = Vec::with_capacity(again.len());
+        let mut new_keys = Vec::with_capacity(again.len());
         // The rows of one key stand together: the next to try after the
         // last one's.
         let mut after: Option<((i32, i64), i64)> = None;
@@ -910,7 +927,8 @@ impl Sink<'_, '_> {
             after = Some((at, occurrence + 1));
             remember(&mut self.s.late, at, occurrence, LATE_KEYS);
         }
-        self.insert_new(&new, notes, &mut keys)?;
+        self.insert_new(&new, notes, &mut new_keys)?;
+        self.took(&new_keys);
         self.hold_all(&keys)
     }
 
@@ -923,7 +941,7 @@ impl Sink<'_, '_> {
         keys: &mut Vec<i64>,
     ) -> rusqlite::Result<()> {
         if rows.len() == CHUNK {
-            let inserted = insert_chunk(&mut self.st.insert_chunk, rows, notes)?;
+            let inserted = insert_chunk(&mut self.st.insert_chunk, rows, notes, self.ledger)?;
             if inserted != CHUNK as i64 {
                 return Err(place_taken_twice());
             }
@@ -963,7 +981,9 @@ impl Sink<'_, '_> {
         Ok(self.s.stored.len() < STORED_READ)
     }
 
-    /// Hold the deliveries `keys`: a full chunk's with one statement.
+    /// Hold the stored deliveries `keys` by the file's ledger (a new one's
+    /// own row holds it: [`Sink::took`] alone): a full chunk's with one
+    /// statement.
     fn hold_all(&mut self, keys: &[i64]) -> rusqlite::Result<()> {
         if keys.len() == CHUNK {
             let stmt = &mut self.st.hold_chunk;
@@ -977,11 +997,17 @@ impl Sink<'_, '_> {
                 hold(&mut self.st.hold, key, self.ledger)?;
             }
         }
+        self.took(keys);
+        Ok(())
+    }
+
+    /// The file inserted or matched the deliveries `keys`: they are in its
+    /// ledger's version, and no later row of the file takes them again.
+    fn took(&mut self, keys: &[i64]) {
         for &key in keys {
             self.seen.insert(key);
             self.s.taken.insert(key);
         }
-        Ok(())
     }
 }
 
@@ -993,7 +1019,13 @@ type Queued = (Row, Place, Range<usize>);
 /// a delivery is stored there; how many it inserted. A rowid table gives
 /// each new row the key one above the largest: the rows it inserted are the
 /// last keys.
-fn insert_chunk(stmt: &mut Statement<'_>, rows: &[Queued], notes: &str) -> rusqlite::Result<i64> {
+fn insert_chunk(
+    stmt: &mut Statement<'_>,
+    rows: &[Queued],
+    notes: &str,
+    ledger: i64,
+) -> rusqlite::Result<i64> {
+    stmt.raw_bind_parameter(CHUNK_LEDGER, own_hold(ledger))?;
     for (i, (r, place, note)) in rows.iter().enumerate() {
         let at = 2 + i * CHUNK_COLUMNS;
         let note = notes.get(note.clone()).filter(|n| !n.is_empty());
@@ -1055,8 +1087,14 @@ const CHUNK: usize = 64;
 /// goods, cash, note, fingerprint, occurrence.
 const CHUNK_COLUMNS: usize = 9;
 
+/// The parameter of the chunk's statement that holds the file's ledger
+/// (NULL for a merge's rows held by none): after every row's values.
+const CHUNK_LEDGER: usize = 2 + CHUNK * CHUNK_COLUMNS;
+
 /// Insert a full chunk of deliveries without id at their places, none of
-/// them stored; ?1 is the import's number. `OR IGNORE` rather than plain:
+/// them stored; ?1 is the import's number, [`CHUNK_LEDGER`] the ledger
+/// whose first hold each new row keeps in its own row (schema 8). `OR
+/// IGNORE` rather than plain:
 /// with it no row can fail the statement halfway, so SQLite keeps no
 /// statement journal (with one, every page a chunk touched was copied
 /// first).
@@ -1065,40 +1103,43 @@ fn insert_chunk_sql() -> String {
         .map(|i| {
             let at = 2 + i * CHUNK_COLUMNS;
             let values: Vec<String> = (at..at + CHUNK_COLUMNS).map(|p| format!("?{p}")).collect();
-            format!("({}, ?1)", values.join(", "))
+            format!("({}, ?1, ?{CHUNK_LEDGER})", values.join(", "))
         })
         .collect();
     format!(
         "INSERT OR IGNORE INTO deliveries
-         (day, member, household, category, goods, cash, note, fingerprint, occurrence, added)
+         (day, member, household, category, goods, cash, note, fingerprint, occurrence, added,
+          ledger)
          VALUES {}",
         rows.join(", ")
     )
 }
 
-/// Hold a chunk's deliveries ?3… by ledger ?1, made by import ?2.
+/// Hold a chunk's stored deliveries ?3… by ledger ?1, made by import ?2,
+/// where the delivery's own row does not hold it for the ledger already.
 fn hold_chunk_sql() -> String {
-    let rows: Vec<String> = (0..CHUNK)
-        .map(|i| format!("(3, ?{}, ?1, ?2)", 3 + i))
-        .collect();
+    let keys: Vec<String> = (0..CHUNK).map(|i| format!("?{}", 3 + i)).collect();
     format!(
-        "INSERT OR IGNORE INTO holds (kind, record, ledger, added) VALUES {}",
-        rows.join(", ")
+        "INSERT OR IGNORE INTO holds (kind, record, ledger, added)
+         SELECT 3, key, ?1, ?2 FROM deliveries WHERE key IN ({}) AND ledger IS NOT ?1",
+        keys.join(", ")
     )
 }
 
 /// One new delivery, at its place (day, fingerprint, occurrence), with or
-/// without an id. A place already taken inserts nothing: a delivery with an
-/// id tries the next occurrence.
+/// without an id, held by ledger ?12 in its own row. A place already taken
+/// inserts nothing: a delivery with an id tries the next occurrence.
 const INSERT_ONE: &str = "INSERT INTO deliveries
-     (day, member, household, category, goods, cash, note, fingerprint, occurrence, added, id)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+     (day, member, household, category, goods, cash, note, fingerprint, occurrence, added, id,
+      ledger)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
      ON CONFLICT (day, fingerprint, occurrence) DO NOTHING";
 
-/// A hold of delivery ?1 by ledger ?2, made by import ?3 (a hold the
-/// ledger had keeps its import).
-const HOLD: &str =
-    "INSERT OR IGNORE INTO holds (kind, record, ledger, added) VALUES (3, ?1, ?2, ?3)";
+/// A hold of stored delivery ?1 by ledger ?2, made by import ?3 (a hold
+/// the ledger had, in the delivery's row or in `holds`, keeps its import).
+const HOLD: &str = "INSERT OR IGNORE INTO holds (kind, record, ledger, added)
+     SELECT 3, ?1, ?2, ?3
+     WHERE NOT EXISTS (SELECT 1 FROM deliveries WHERE key = ?1 AND ledger = ?2)";
 
 /// A delivery's values, its note, its fingerprint and its occurrence as
 /// ?1–?9, their places in every statement that writes one row.
@@ -1136,6 +1177,12 @@ fn bind_row(stmt: &mut Statement<'_>, r: &Row, note: Option<&str>) -> rusqlite::
     stmt.raw_bind_parameter(7, note)?;
     stmt.raw_bind_parameter(8, r.fingerprint)?;
     stmt.raw_bind_parameter(11, None::<&str>)
+}
+
+/// The ledger a new delivery's own row says holds it: `ledger`, or none
+/// for a merge's rows held by no ledger (ledger 0).
+pub fn own_hold(ledger: i64) -> Option<i64> {
+    (ledger != 0).then_some(ledger)
 }
 
 /// Hold delivery `key` by `ledger` with the statement [`HOLD`].
@@ -1338,11 +1385,14 @@ mod tests {
     fn rows_and_holds(store: &Store) -> Vec<String> {
         strings(
             store,
-            "SELECT concat_ws('|', day, fingerprint, occurrence, id, member, household, category,
-                    goods, cash, note, added,
-                    (SELECT group_concat(l.name || '@' || h.added, ',') FROM holds h
-                     JOIN ledgers l ON l.key = h.ledger WHERE h.kind = 3 AND h.record = d.key))
-             FROM deliveries d ORDER BY day, fingerprint, occurrence",
+            concat!(
+                "SELECT concat_ws('|', day, fingerprint, occurrence, id, member, household,
+                        category, goods, cash, note, added,
+                        (SELECT group_concat(l.name || '@' || h.added, ',') FROM ",
+                held!(),
+                " h JOIN ledgers l ON l.key = h.ledger WHERE h.kind = 3 AND h.record = d.key))
+                 FROM deliveries d ORDER BY day, fingerprint, occurrence"
+            ),
         )
     }
 
@@ -1351,8 +1401,8 @@ mod tests {
         store
             .lite()
             .query_row(
-                "SELECT count(*) FROM deliveries d
-                 WHERE NOT EXISTS (SELECT 1 FROM holds h WHERE h.kind = 3 AND h.record = d.key)",
+                "SELECT count(*) FROM deliveries d WHERE d.ledger IS NULL
+                 AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.kind = 3 AND h.record = d.key)",
                 [],
                 |r| r.get(0),
             )
@@ -1754,11 +1804,21 @@ mod tests {
         assert_eq!(again.iter().map(|t| t.unchanged).sum::<u64>(), 6);
         let holds = strings(
             &store,
-            "SELECT d.occurrence || ' ' || l.name || ' ' || h.added FROM holds h
-             JOIN deliveries d ON d.key = h.record JOIN ledgers l ON l.key = h.ledger
-             WHERE h.kind = 3 AND d.day = 7 ORDER BY 1",
+            concat!(
+                "SELECT d.occurrence || ' ' || l.name || ' ' || h.added FROM ",
+                held!(),
+                " h JOIN deliveries d ON d.key = h.record JOIN ledgers l ON l.key = h.ledger
+                 WHERE h.kind = 3 AND d.day = 7 ORDER BY 1"
+            ),
         );
         assert_eq!(holds, ["1 三月 1", "1 乡里 2", "2 三月 1", "2 乡里 2"]);
+        // The first ledger's holds are in the deliveries' own rows, the
+        // second's in `holds`.
+        let own = strings(
+            &store,
+            "SELECT group_concat(l.name, ',') FROM deliveries d JOIN ledgers l ON l.key = d.ledger",
+        );
+        assert_eq!(own, ["三月,三月,三月"]);
     }
 
     /// Write `rows` (id, day, goods) as one file each, all in one import.

@@ -448,36 +448,39 @@ impl Writer<'_> {
         let mut held = Held::default();
         // The new rows the ledger holds, day by day.
         self.conn.each(
-            "SELECT n.day, n.key, n.member, n.household, n.category, n.goods, n.cash
-             FROM deliveries n
-             WHERE n.key > ?1
-               AND EXISTS (SELECT 1 FROM holds x WHERE x.kind = 3 AND x.record = n.key AND x.ledger = ?2)
-             ORDER BY n.day, n.key",
+            concat!(
+                "SELECT n.day, n.key, n.member, n.household, n.category, n.goods, n.cash
+                 FROM deliveries n
+                 WHERE n.key > ?1 AND ",
+                held_by!("n", "?2"),
+                " ORDER BY n.day, n.key"
+            ),
             args![self.deliveries_before, ledger],
             |r| {
-            let day: i32 = r.get(0)?;
-            let new: Row = (
-                r.get(1)?,
-                (r.get(2)?, r.get(3)?, r.get(4)?),
-                (r.get(5)?, r.get(6)?),
-            );
-            if day_of_held != Some(day) {
-                held = self.held_on(day, ledger, seen)?;
-                day_of_held = Some(day);
-            }
-            let Some(amounts) = held.get(&new.1) else {
-                return Ok(());
-            };
-            let Some(&(goods, cash)) = amounts.iter().find(|&&a| a != new.2) else {
-                return Ok(());
-            };
-            count += 1;
-            if named.len() < NAMED {
-                let total = |(g, c): (i64, i64)| Fen(g).checked_add(Fen(c)).unwrap_or(Fen(g));
-                named.push((day, new.1, total((goods, cash)), total(new.2)));
-            }
-            Ok(())
-        })?;
+                let day: i32 = r.get(0)?;
+                let new: Row = (
+                    r.get(1)?,
+                    (r.get(2)?, r.get(3)?, r.get(4)?),
+                    (r.get(5)?, r.get(6)?),
+                );
+                if day_of_held != Some(day) {
+                    held = self.held_on(day, ledger, seen)?;
+                    day_of_held = Some(day);
+                }
+                let Some(amounts) = held.get(&new.1) else {
+                    return Ok(());
+                };
+                let Some(&(goods, cash)) = amounts.iter().find(|&&a| a != new.2) else {
+                    return Ok(());
+                };
+                count += 1;
+                if named.len() < NAMED {
+                    let total = |(g, c): (i64, i64)| Fen(g).checked_add(Fen(c)).unwrap_or(Fen(g));
+                    named.push((day, new.1, total((goods, cash)), total(new.2)));
+                }
+                Ok(())
+            },
+        )?;
         Ok((named, count))
     }
 
@@ -561,7 +564,11 @@ impl Writer<'_> {
         }
         let mut held: HashMap<i64, u64> = HashMap::default();
         self.conn.stream(
-            "SELECT record, ledger FROM holds WHERE kind = ?1 AND added < ?2",
+            concat!(
+                "SELECT record, ledger FROM ",
+                held!(),
+                " h WHERE kind = ?1 AND added < ?2"
+            ),
             args![kind as i64, self.command],
             |r| {
                 if seen.contains(r.get(0)?) {
@@ -609,9 +616,8 @@ macro_rules! held_with_ids {
         concat!(
             "SELECT d.key, d.day, d.member, d.household, d.category, d.goods, d.cash FROM ",
             $from,
-            " WHERE d.id IS NOT NULL AND d.key <= ?1
-               AND EXISTS (SELECT 1 FROM holds x
-                           WHERE x.kind = 3 AND x.record = d.key AND x.ledger = ?2)"
+            " WHERE d.id IS NOT NULL AND d.key <= ?1 AND ",
+            held_by!("d", "?2")
         )
     };
 }
@@ -620,18 +626,21 @@ const HELD_WITH_IDS: &str = held_with_ids!("deliveries d");
 const HELD_WITH_IDS_SQLITE: &str = held_with_ids!("deliveries d INDEXED BY deliveries_id");
 
 /// The deliveries without an id stored before an import (keys up to ?1)
-/// that ledger ?2 holds, with their [`Values`]: through its holds.
-const HELD_WITHOUT_IDS: &str =
+/// that ledger ?2 holds, with their [`Values`].
+const HELD_WITHOUT_IDS: &str = concat!(
     "SELECT d.key, d.day, d.member, d.household, d.category, d.goods, d.cash
-     FROM holds x JOIN deliveries d ON d.key = x.record
-     WHERE x.kind = 3 AND x.ledger = ?2 AND x.record <= ?1 AND d.id IS NULL";
+     FROM deliveries d WHERE d.key <= ?1 AND d.id IS NULL AND ",
+    held_by!("d", "?2")
+);
 
 /// The [`Values`] of the deliveries an import added (keys above ?1) that
 /// ledger ?2 holds, with an id if ?3 is 1, else without one.
-const NEW_OF_LEDGER: &str = "SELECT n.day, n.member, n.household, n.category, n.goods, n.cash
+const NEW_OF_LEDGER: &str = concat!(
+    "SELECT n.day, n.member, n.household, n.category, n.goods, n.cash
      FROM deliveries n
-     WHERE n.key > ?1 AND CASE WHEN n.id IS NULL THEN 0 ELSE 1 END = ?3
-       AND EXISTS (SELECT 1 FROM holds x WHERE x.kind = 3 AND x.record = n.key AND x.ledger = ?2)";
+     WHERE n.key > ?1 AND CASE WHEN n.id IS NULL THEN 0 ELSE 1 END = ?3 AND ",
+    held_by!("n", "?2")
+);
 
 /// The deliveries stored before an import on day ?1 (keys up to ?2) that
 /// ledger ?3 held before import ?4, from the deliveries `$from`.
@@ -640,9 +649,8 @@ macro_rules! held_on {
         concat!(
             "SELECT o.key, o.member, o.household, o.category, o.goods, o.cash
              FROM ", $from, "
-             WHERE o.day = ?1 AND o.key <= ?2
-               AND EXISTS (SELECT 1 FROM holds x
-                           WHERE x.kind = 3 AND x.record = o.key AND x.ledger = ?3 AND x.added < ?4)"
+             WHERE o.day = ?1 AND o.key <= ?2 AND ",
+            held_by!("o", "?3", before "?4")
         )
     };
 }
@@ -656,9 +664,8 @@ macro_rules! held_between {
         concat!(
             "SELECT o.key FROM ",
             $from,
-            " WHERE o.day BETWEEN ?1 AND ?2 AND o.key <= ?3
-               AND EXISTS (SELECT 1 FROM holds x
-                           WHERE x.kind = 3 AND x.record = o.key AND x.ledger = ?4 AND x.added < ?5)"
+            " WHERE o.day BETWEEN ?1 AND ?2 AND o.key <= ?3 AND ",
+            held_by!("o", "?4", before "?5")
         )
     };
 }

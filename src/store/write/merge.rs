@@ -211,8 +211,8 @@ impl Writer<'_> {
         self.insert(
             "INSERT INTO deliveries
              (day, fingerprint, occurrence, id, member, household, category, goods, cash, note,
-              added)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+              added, ledger)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             args![
                 d.day,
                 d.fingerprint,
@@ -224,7 +224,8 @@ impl Writer<'_> {
                 d.goods,
                 d.cash,
                 d.note,
-                self.command
+                self.command,
+                super::deliveries::own_hold(self.ledger)
             ],
         )
     }

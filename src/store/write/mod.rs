@@ -21,7 +21,7 @@ mod rosters;
 mod seen;
 pub(crate) mod sorted;
 
-pub use deliveries::{fingerprint, id_fingerprint, Resolved};
+pub use deliveries::{fingerprint, id_fingerprint, own_hold, Resolved};
 pub use hints::{Correction, Corrections, IdSwitch, OtherLedger, Unlisted};
 pub use refs::Refs;
 pub use replace::{Refusal, Replaced, Version};
@@ -308,8 +308,13 @@ impl<'c> Writer<'c> {
         if self.ledger == 0 {
             return Ok(());
         }
+        // A delivery's own row may hold it for the ledger (schema 8): then
+        // no row of `holds` too.
         self.conn.execute(
-            "INSERT INTO holds (kind, record, ledger, added) VALUES (?1, ?2, ?3, ?4)
+            "INSERT INTO holds (kind, record, ledger, added)
+             SELECT CAST(?1 AS BIGINT), CAST(?2 AS BIGINT), CAST(?3 AS BIGINT), CAST(?4 AS BIGINT)
+             WHERE NOT EXISTS (SELECT 1 FROM deliveries
+                               WHERE ?1 = 3 AND key = ?2 AND ledger = ?3)
              ON CONFLICT DO NOTHING",
             args![kind as i64, key, self.ledger, self.command],
         )?;

@@ -231,7 +231,11 @@ impl Writer<'_> {
             None => self.merged_into(ledger, kind)?,
         };
         self.conn.stream(
-            "SELECT record, added FROM holds WHERE kind = ?1 AND ledger = ?2",
+            concat!(
+                "SELECT record, added FROM ",
+                held!(),
+                " h WHERE kind = ?1 AND ledger = ?2"
+            ),
             args![kind as i64, ledger],
             |row| {
                 let (record, added): (i64, i64) = (row.get(0)?, row.get(1)?);
@@ -311,12 +315,23 @@ impl Writer<'_> {
                  VALUES (?1, ?2, ?3, ?4, ?5)",
                 args![self.command, kind, record, plan.ledger, added],
             )?;
+            // A delivery's own row may be the hold (schema 8).
+            if plan.kind == Kind::Deliveries {
+                self.conn.execute(
+                    "UPDATE deliveries SET ledger = NULL WHERE key = ?1 AND ledger = ?2",
+                    args![record, plan.ledger],
+                )?;
+            }
             self.conn.execute(
                 "DELETE FROM holds WHERE kind = ?1 AND record = ?2 AND ledger = ?3",
                 args![kind, record, plan.ledger],
             )?;
             let held: bool = self.conn.value(
-                "SELECT EXISTS (SELECT 1 FROM holds WHERE kind = ?1 AND record = ?2)",
+                concat!(
+                    "SELECT EXISTS (SELECT 1 FROM ",
+                    held!(),
+                    " h WHERE kind = ?1 AND record = ?2)"
+                ),
                 args![kind, record],
             )?;
             if !held {
@@ -392,9 +407,12 @@ fn township_sql(kind: Kind) -> Option<(&'static str, &'static str)> {
         Kind::Deliveries => (
             "SELECT h.township FROM deliveries d JOIN households h ON h.key = d.household
              WHERE d.key = ?1",
-            "SELECT x.record, h.township FROM holds x
-             JOIN deliveries d ON d.key = x.record JOIN households h ON h.key = d.household
-             WHERE x.kind = ?1 AND x.ledger = ?2",
+            concat!(
+                "SELECT d.key, h.township FROM deliveries d
+                 JOIN households h ON h.key = d.household
+                 WHERE CAST(?1 AS BIGINT) = 3 AND ",
+                held_by!("d", "?2")
+            ),
         ),
     })
 }
