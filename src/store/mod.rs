@@ -780,6 +780,63 @@ mod tests {
     }
 
     #[test]
+    fn version_8_keeps_the_hold_by_the_ledger_of_a_delivery_s_import_in_its_row_and_no_other() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v7.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            for sql in &schema::MIGRATIONS[..7] {
+                conn.execute_batch(sql).unwrap();
+            }
+            // Delivery 1, added by import 2, held by its ledger (1) and by a
+            // second one (2, import 3); delivery 2, added by import 2, held
+            // by ledger 1 again only after a --replace dropped its first
+            // hold (import 4); delivery 3 held by none.
+            conn.execute_batch(
+                "PRAGMA user_version = 7;
+                 INSERT INTO households (key, id, head, township) VALUES (1, 'H1', 'a', 't');
+                 INSERT INTO members (key, id, name, unit) VALUES (1, 'M1', 'b', 'u');
+                 INSERT INTO ledgers (key, name) VALUES (1, '三月'), (2, '乡里');
+                 INSERT INTO deliveries (key, day, fingerprint, occurrence, member, household,
+                                         category, added)
+                 VALUES (1, 1, 11, 1, 1, 1, 0, 2), (2, 2, 12, 1, 1, 1, 0, 2),
+                        (3, 3, 13, 1, 1, 1, 0, 2);
+                 INSERT INTO holds (kind, record, ledger, added)
+                 VALUES (3, 1, 1, 2), (3, 1, 2, 3), (3, 2, 1, 4), (0, 1, 1, 1);",
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let strings = |sql: &str| -> Vec<String> {
+            (store.lite().prepare(sql).unwrap())
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap()
+        };
+        assert_eq!(
+            strings("SELECT key || ':' || coalesce(ledger, '-') FROM deliveries ORDER BY key"),
+            ["1:1", "2:-", "3:-"]
+        );
+        assert_eq!(
+            strings(
+                "SELECT kind || ' ' || record || ' ' || ledger || ' ' || added FROM holds
+                 ORDER BY 1"
+            ),
+            ["0 1 1 1", "3 1 2 3", "3 2 1 4"]
+        );
+        // Read as one, the holds are what version 7 had.
+        assert_eq!(
+            strings(concat!(
+                "SELECT kind || ' ' || record || ' ' || ledger || ' ' || added FROM ",
+                held!(),
+                " h ORDER BY 1"
+            )),
+            ["0 1 1 1", "3 1 1 2", "3 1 2 3", "3 2 1 4"]
+        );
+    }
+
+    #[test]
     fn a_created_file_another_connection_has_open_is_kept() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("new.db");

@@ -489,6 +489,58 @@ pub(crate) mod tests {
         .unwrap();
     }
 
+    /// Schema 8 to 9: each delivery's hold by the ledger of the import
+    /// that added it moves into its row, every other hold stays, and the
+    /// holds read as one are what 8 had.
+    #[test]
+    fn a_server_of_schema_8_keeps_each_delivery_s_first_hold_in_its_row() {
+        let Some(db) = Scratch::new() else {
+            eprintln!("skipped: no PostgreSQL server (set BANGFU_TEST_PG, see .ci/postgres)");
+            return;
+        };
+        let conn = session(&connect::Target::parse(&db.url).unwrap()).unwrap();
+        released_7(&conn);
+        conn.batch(&format!("BEGIN; {} COMMIT", schema::MIGRATE_8))
+            .unwrap();
+        assert_eq!(found(&conn).unwrap(), Found::Version(8));
+        conn.batch(
+            "BEGIN;
+             INSERT INTO households (key, id, head, township) VALUES (1, 'H1', 'a', 't');
+             INSERT INTO members (key, id, name, unit) VALUES (1, 'M1', 'b', 'u');
+             INSERT INTO ledgers (key, name) VALUES (1, '三月'), (2, '乡里');
+             INSERT INTO deliveries (key, day, fingerprint, occurrence, member, household,
+                                     category, added)
+             VALUES (1, 1, 11, 1, 1, 1, 0, 2), (2, 2, 12, 1, 1, 1, 0, 2), (3, 3, 13, 1, 1, 1, 0, 2);
+             INSERT INTO holds (kind, record, ledger, added)
+             VALUES (3, 1, 1, 2), (3, 1, 2, 3), (3, 2, 1, 4), (0, 1, 1, 1);
+             COMMIT",
+        )
+        .unwrap();
+        assert!(migrate(&conn).unwrap());
+        assert_eq!(found(&conn).unwrap(), Found::Version(schema::VERSION));
+        let strings =
+            |sql: &str| -> Vec<String> { conn.collect(sql, crate::args![], |r| r.get(0)).unwrap() };
+        assert_eq!(
+            strings(
+                "SELECT key || ':' || coalesce(ledger::text, '-') FROM deliveries ORDER BY key"
+            ),
+            ["1:1", "2:-", "3:-"]
+        );
+        assert_eq!(
+            strings(concat!(
+                "SELECT kind || ' ' || record || ' ' || ledger || ' ' || added FROM ",
+                held!(),
+                " h ORDER BY 1"
+            )),
+            ["0 1 1 1", "3 1 1 2", "3 1 2 3", "3 2 1 4"]
+        );
+        // And a server made new has the same rules as one brought up.
+        let new = Scratch::new().unwrap();
+        let fresh = session(&connect::Target::parse(&new.url).unwrap()).unwrap();
+        create(&fresh).unwrap();
+        assert_eq!(access(&conn), access(&fresh));
+    }
+
     /// The migration takes schema 7's policies only: one the district's
     /// IT person added to bangfu's tables stays (attacker review 3,
     /// finding 16: every policy of the schema went, without a word).
