@@ -147,6 +147,48 @@ fn a_corrected_amount_without_replace_is_named_in_a_warning() {
     assert_eq!(total(&w), "1550.00");
 }
 
+/// March's 22 days, one delivery a day, as one ledger's sheet.
+fn march_by_day() -> Vec<String> {
+    (1..=22)
+        .map(|d| format!("2003-03-{d:02},李四,张三,送温暖,{},,送米面油", 100 + d))
+        .collect()
+}
+
+#[test]
+fn a_batch_of_the_same_month_listing_few_of_the_ledgers_rows_is_not_its_sheet_again() {
+    let w = Workdir::new();
+    district(&w);
+    let march = march_by_day();
+    let march: Vec<&str> = march.iter().map(String::as_str).collect();
+    let sheet_one = sheet(&w, "一月/帮扶记录.csv", DELIVERIES, &march);
+    ok(&w, &["import", &sheet_one]);
+    // A batch over the same days: one row of the same values as a stored
+    // one (the same delivery), and new ones, one of them on a stored
+    // row's day, member, household and category with another amount.
+    let batch = [
+        march[4],
+        "2003-03-03,李四,张三,送温暖,999,,送米面油",
+        "2003-03-01,王芳,孙七,送政策,,50,讲解低保政策",
+        "2003-03-22,王芳,周八,送温暖,300,,送棉被",
+    ];
+    let batch = sheet(&w, "二月/帮扶记录.csv", DELIVERIES, &batch);
+    let (out, err) = ok(&w, &["import", &batch]);
+    assert!(out.contains("帮扶记录"), "{out}");
+    // Listing 1 of the ledger's 22 rows on its days, it is another
+    // batch: no warning that the ledger's other rows or a correction
+    // would be counted twice.
+    assert!(!err.contains("--replace"), "{err}");
+    assert_eq!(total(&w), "3802.00");
+    // The sheet again, one row corrected and one deleted: both warnings.
+    let mut again = march.clone();
+    again[2] = "2003-03-03,李四,张三,送温暖,150,,送米面油";
+    again.remove(10);
+    let again = sheet(&w, "三月/帮扶记录.csv", DELIVERIES, &again);
+    let (_, err) = ok(&w, &["import", &again]);
+    assert!(err.contains("look like corrections"), "{err}");
+    assert!(err.contains("are not in this file"), "{err}");
+}
+
 #[test]
 fn a_row_pasted_twice_and_deleted_is_removed_and_inserted_rows_shift_nothing() {
     let w = Workdir::new();

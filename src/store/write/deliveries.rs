@@ -310,9 +310,13 @@ impl<'c> Writer<'c> {
         }
         // The stored rows on the run's days not counted yet: the runs
         // written so far lie inside the days counted, so these are rows
-        // stored before the file.
+        // stored before the file. Counted only as far as the first that
+        // stops the early writes: counting 1.5 million rows of a database
+        // of four million kept the reading threads waiting 0.3 s.
         let count = |from: i32, to: i32| -> rusqlite::Result<u64> {
-            let left = early.limit.saturating_add(1).saturating_sub(early.before);
+            let left = (early.limit.min(EARLY_STORED))
+                .saturating_add(1)
+                .saturating_sub(early.before);
             let counted: i64 = conn.query_row(
                 "SELECT count(*) FROM (SELECT 1 FROM deliveries
                  WHERE day BETWEEN ?1 AND ?2 LIMIT ?3)",

@@ -99,6 +99,11 @@ fn sheet_again(listed: u64, new: u64) -> bool {
     new > 0 && new < listed
 }
 
+/// A ledger's version of deliveries is its sheet again only if it lists
+/// at least one in this many of the rows the ledger held on its days
+/// ([`Writer::deliveries_sheet_again`]).
+const LISTED_SHARE: u64 = 10;
+
 /// Take one of `key` out of the counts `counts`: whether there was one.
 /// A row matched this way is matched once, however many rows share its
 /// values.
@@ -156,8 +161,7 @@ impl Writer<'_> {
             // of its days cost it a second and more at a million rows. A
             // sheet again early in the year is mostly new rows (January's
             // 25 beside February's 30): those are asked too (review 6).
-            let new_rows = seen.count_from(self.deliveries_before + 1);
-            if !sheet_again(seen.len(), new_rows) {
+            if !self.deliveries_sheet_again(ledger, seen)? {
                 continue;
             }
             let (pairs, count) = self.corrected(ledger, seen)?;
@@ -308,7 +312,7 @@ impl Writer<'_> {
             };
             let new = seen.count_from(self.deliveries_before + 1);
             let moved = self.moved_by_id.get(&ledger).copied().unwrap_or(0);
-            if !sheet_again(seen.len(), new) && moved == 0 {
+            if moved == 0 && !self.deliveries_sheet_again(ledger, seen)? {
                 continue;
             }
             let sql = match self.conn.dialect() {
@@ -439,6 +443,45 @@ impl Writer<'_> {
              WHERE i.ledger = ?1 AND i.kind = ?2 AND c.undone IS NULL)",
             args![ledger, kind.key()],
         )
+    }
+
+    /// Whether `ledger`'s version `seen` of deliveries is its sheet
+    /// again with rows added ([`sheet_again`]) and lists at least one in
+    /// [`LISTED_SHARE`] of the deliveries the ledger held before this
+    /// import on the days between the file's first and last. A file
+    /// listing fewer is a batch of the same months (a fifth million over
+    /// the same years): the few stored rows it lists are rows of the same
+    /// values, not a sheet whose other rows were deleted or corrected, and
+    /// reading the ledger's millions of rows again for its warnings cost
+    /// such an import more than writing it (docs/BENCHMARKS.md). The held
+    /// rows are counted only up to that share: the cost is bounded by what
+    /// the file matched.
+    fn deliveries_sheet_again(&self, ledger: i64, seen: &Seen) -> Result<bool> {
+        let new = seen.count_from(self.deliveries_before + 1);
+        let Some(&(first, last)) = self.days.get(&ledger) else {
+            return Ok(false);
+        };
+        if !sheet_again(seen.len(), new) {
+            return Ok(false);
+        }
+        let most = (seen.len() - new).saturating_mul(LISTED_SHARE);
+        let sql = match self.conn.dialect() {
+            Dialect::Sqlite => COUNT_HELD_BETWEEN_SQLITE,
+            Dialect::Postgres => COUNT_HELD_BETWEEN,
+        };
+        let limit = i64::try_from(most.saturating_add(1)).unwrap_or(i64::MAX);
+        let held: i64 = self.conn.value(
+            sql,
+            args![
+                first,
+                last,
+                self.deliveries_before,
+                ledger,
+                self.command,
+                limit
+            ],
+        )?;
+        Ok(u64::try_from(held).unwrap_or(u64::MAX) <= most)
     }
 
     /// The first [`NAMED`] corrections of `ledger` and how many there are.
@@ -672,6 +715,19 @@ macro_rules! held_between {
 const HELD_BETWEEN: &str = held_between!("deliveries o");
 /// [`HELD_BETWEEN`] through the place index, as [`HELD_ON_SQLITE`].
 const HELD_BETWEEN_SQLITE: &str = held_between!("deliveries o INDEXED BY deliveries_place");
+
+/// How many rows [`HELD_BETWEEN`] gives, counted up to ?6.
+const COUNT_HELD_BETWEEN: &str = concat!(
+    "SELECT count(*) FROM (",
+    held_between!("deliveries o"),
+    " LIMIT ?6) c"
+);
+/// [`COUNT_HELD_BETWEEN`] through the place index.
+const COUNT_HELD_BETWEEN_SQLITE: &str = concat!(
+    "SELECT count(*) FROM (",
+    held_between!("deliveries o INDEXED BY deliveries_place"),
+    " LIMIT ?6) c"
+);
 
 /// [`HELD_ON`] through the place index, which SQLite must be told.
 const HELD_ON_SQLITE: &str = held_on!("deliveries o INDEXED BY deliveries_place");
