@@ -459,55 +459,40 @@ pub fn scan_deliveries(db: Db<'_>, scan: &Scan, mut each: impl FnMut(DeliveryFac
         sql.push_str(" WHERE ");
         sql.push_str(&conditions.join(" AND "));
     }
-    db.0.stream_ints(
-        &sql,
-        &values,
-        |[day, member, household, category, goods, cash, key]| {
-            if let Some(held) = &held {
-                if !held.contains(key) {
-                    return Ok(());
-                }
+    let args: Vec<&dyn super::sql::ToArg> =
+        values.iter().map(|v| v as &dyn super::sql::ToArg).collect();
+    db.0.stream(&sql, &args, |r| {
+        if let Some(held) = &held {
+            if !held.contains(r.get(6)?) {
+                return Ok(());
             }
-            each(DeliveryFacts::from_values([
-                day, member, household, category, goods, cash,
-            ])?);
-            Ok(())
-        },
-    )
+        }
+        each(DeliveryFacts::from_row(r)?);
+        Ok(())
+    })
 }
 
 impl DeliveryFacts {
     /// From a row whose first columns are day, member, household,
     /// category, goods, cash.
     fn from_row(r: &Row<'_>) -> Result<DeliveryFacts> {
-        let mut values = [0; 6];
-        for (i, v) in values.iter_mut().enumerate() {
-            *v = r.get(i)?;
-        }
-        DeliveryFacts::from_values(values)
-    }
-
-    /// From day, member, household, category, goods, cash.
-    fn from_values(
-        [day, member, household, category, goods, cash]: [i64; 6],
-    ) -> Result<DeliveryFacts> {
-        // bangfu writes the seven categories and days of i32 only: anything
-        // else is a damaged value, never a group of its own. (Said as
-        // SQLite says a value out of range, on either backend.)
-        let out_of_range = |column, value| {
-            SqlError::Sqlite(rusqlite::Error::IntegralValueOutOfRange(column, value))
-        };
+        let category: i64 = r.get(3)?;
+        // bangfu writes the seven categories only: anything else is a
+        // damaged value, never a group of its own. (Said as SQLite says
+        // a value out of range, on either backend.)
         let category = u8::try_from(category)
             .ok()
             .filter(|&c| usize::from(c) < crate::values::Category::ALL.len())
-            .ok_or(out_of_range(3, category))?;
+            .ok_or(SqlError::Sqlite(rusqlite::Error::IntegralValueOutOfRange(
+                3, category,
+            )))?;
         Ok(DeliveryFacts {
-            day: i32::try_from(day).map_err(|_| out_of_range(0, day))?,
-            member,
-            household,
+            day: r.get(0)?,
+            member: r.get(1)?,
+            household: r.get(2)?,
             category,
-            goods,
-            cash,
+            goods: r.get(4)?,
+            cash: r.get(5)?,
         })
     }
 }

@@ -602,53 +602,6 @@ impl Conn {
         }
     }
 
-    /// Call `f` on every row of `select` as it arrives, for answers of
-    /// any size whose columns are all integers (BIGINT on a server) and
-    /// never NULL, with integer parameters. `f` must not use this
-    /// connection. On a server the rows come by binary COPY: no message,
-    /// allocation and type check per row as a query's rows have, which
-    /// was most of what a report's client did with a million deliveries
-    /// (docs/BENCHMARKS.md).
-    pub fn stream_ints<const N: usize>(
-        &self,
-        select: &str,
-        args: &[i64],
-        mut f: impl FnMut([i64; N]) -> Result<()>,
-    ) -> Result<()> {
-        match &self.backend {
-            Backend::Sqlite(_) => {
-                let args: Vec<&dyn ToArg> = args.iter().map(|a| a as &dyn ToArg).collect();
-                self.each(select, &args, |r| {
-                    let mut values = [0; N];
-                    for (i, v) in values.iter_mut().enumerate() {
-                        *v = r.get(i)?;
-                    }
-                    f(values)
-                })
-            }
-            Backend::Postgres(pg) => {
-                use postgres::binary_copy::BinaryCopyOutIter;
-                use postgres::fallible_iterator::FallibleIterator;
-                let copy = format!(
-                    "COPY ({}) TO STDOUT (FORMAT binary)",
-                    literal_params(select, args)
-                );
-                let mut pg = pg.borrow_mut();
-                let reader = pg.client.copy_out(copy.as_str())?;
-                let types = [postgres::types::Type::INT8; N];
-                let mut rows = BinaryCopyOutIter::new(reader, &types);
-                while let Some(row) = rows.next()? {
-                    let mut values = [0; N];
-                    for (i, v) in values.iter_mut().enumerate() {
-                        *v = row.try_get(i)?;
-                    }
-                    f(values)?;
-                }
-                Ok(())
-            }
-        }
-    }
-
     /// Every row of the answer, each made by `f`.
     pub fn collect<T>(
         &self,
@@ -766,26 +719,6 @@ pub const WRITE_LOCK: i64 = 0x0000_6261_6e67_6675;
 /// `sql` with SQLite's `?1` and `?` parameters as PostgreSQL's `$1`; text
 /// inside quotes and comments is left alone.
 pub fn dollar_params(sql: &str) -> String {
-    with_params(sql, |n| format!("${n}"))
-}
-
-/// `sql` with each of SQLite's `?1` and `?` parameters written out as the
-/// integer `args` gives it (for COPY, which takes no parameters; a
-/// parameter `args` has not is NULL, as an unbound one is).
-pub fn literal_params(sql: &str, args: &[i64]) -> String {
-    with_params(sql, |n| {
-        let value = usize::try_from(n)
-            .ok()
-            .and_then(|n| n.checked_sub(1))
-            .and_then(|i| args.get(i));
-        value.map_or_else(|| "NULL".to_string(), i64::to_string)
-    })
-}
-
-/// `sql` with every parameter, `?n` or the next `?`, replaced by what
-/// `param(n)` makes of its number; text inside quotes and comments is
-/// left alone.
-fn with_params(sql: &str, mut param: impl FnMut(u32) -> String) -> String {
     let mut out = String::with_capacity(sql.len() + 8);
     let mut next = 1u32;
     let mut chars = sql.chars().peekable();
@@ -817,14 +750,13 @@ fn with_params(sql: &str, mut param: impl FnMut(u32) -> String) -> String {
                         digits.push(*d);
                         chars.next();
                     }
-                    let n = match digits.parse() {
-                        Ok(n) => n,
-                        Err(_) => {
-                            next += 1;
-                            next - 1
-                        }
-                    };
-                    out.push_str(&param(n));
+                    out.push('$');
+                    if digits.is_empty() {
+                        out.push_str(&next.to_string());
+                        next += 1;
+                    } else {
+                        out.push_str(&digits);
+                    }
                 }
                 _ => out.push(c),
             },
@@ -844,39 +776,6 @@ mod tests {
             "SELECT $1, $2 FROM t WHERE a = '?3' AND \"b?\" = $12 \n AND c = $1"
         );
         assert_eq!(dollar_params("VALUES (?, ?, ?)"), "VALUES ($1, $2, $3)");
-    }
-
-    #[test]
-    fn parameters_become_literals_outside_quotes_and_comments() {
-        assert_eq!(
-            literal_params(
-                "SELECT * FROM t WHERE a = '?' AND day >= ? -- ?\n AND day <= ? AND b = ?2",
-                &[-5, 9_000_000_000]
-            ),
-            "SELECT * FROM t WHERE a = '?' AND day >= -5 \n AND day <= 9000000000 AND b = 9000000000"
-        );
-        // A parameter not given is NULL, as an unbound one is: never
-        // another parameter's value.
-        assert_eq!(literal_params("VALUES (?, ?3)", &[1]), "VALUES (1, NULL)");
-    }
-
-    #[test]
-    fn integer_rows_stream_with_their_parameters() -> Result<()> {
-        let conn = Conn::sqlite(rusqlite::Connection::open_in_memory()?);
-        conn.batch(
-            "CREATE TABLE t (a INTEGER, b INTEGER); INSERT INTO t VALUES (1, 2), (3, 4), (5, 6)",
-        )?;
-        let mut rows = Vec::new();
-        conn.stream_ints(
-            "SELECT b, a FROM t WHERE a >= ? ORDER BY a",
-            &[3],
-            |r: [i64; 2]| {
-                rows.push(r);
-                Ok(())
-            },
-        )?;
-        assert_eq!(rows, [[4, 3], [6, 5]]);
-        Ok(())
     }
 
     #[test]

@@ -567,37 +567,6 @@ pub(crate) mod tests {
         assert_eq!(kept, 1);
     }
 
-    /// Integer rows by binary COPY: the parameters written in, every row
-    /// and column as a query gives them; a NULL or a column of another
-    /// type is an error, never a number.
-    #[test]
-    fn integer_rows_stream_by_copy_as_a_query_gives_them() {
-        let Some(db) = Scratch::new() else {
-            eprintln!("skipped: no PostgreSQL server (set BANGFU_TEST_PG, see .ci/postgres)");
-            return;
-        };
-        let conn = session(&connect::Target::parse(&db.url).unwrap()).unwrap();
-        conn.batch(
-            "CREATE TEMP TABLE t (a BIGINT, b BIGINT, c INTEGER);
-             INSERT INTO t SELECT g, -g * 10000000000, 1 FROM generate_series(1, 5000) g;
-             INSERT INTO t VALUES (6000, NULL, 1)",
-        )
-        .unwrap();
-        let mut rows = Vec::new();
-        let select = "SELECT b, a FROM t WHERE a >= ? AND a <= ?2 AND b IS NOT NULL ORDER BY a";
-        conn.stream_ints(select, &[2, 4999], |r: [i64; 2]| {
-            rows.push(r);
-            Ok(())
-        })
-        .unwrap();
-        assert_eq!(rows.len(), 4998);
-        assert_eq!(rows[0], [-20_000_000_000, 2]);
-        assert_eq!(rows[4997], [-49_990_000_000_000, 4999]);
-        let none = |select: &str| conn.stream_ints(select, &[], |_: [i64; 1]| Ok(()));
-        assert!(none("SELECT b FROM t WHERE a = 6000").is_err());
-        assert!(none("SELECT c FROM t WHERE a = 1").is_err());
-    }
-
     /// A migration that fails leaves schema 7 whole: one transaction.
     #[test]
     fn a_failed_migration_leaves_schema_7_as_it_was() {
