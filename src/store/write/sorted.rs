@@ -13,11 +13,11 @@
 //! bytes of notes (about 7 MiB together; contract §7 allows the whole
 //! import 64 MiB, of which SQLite's cache takes 16 and the reading
 //! thread its batches). A file that fits in one run is sorted in memory
-//! and handed over from there. A bigger one hands each full run over as
+//! and handed over from there. A bigger one can hand each full run over as
 //! soon as it is full ([`Sorter::start_drain`], a few rows at a time while
-//! the next run fills), while the database holds few
-//! rows on the run's days (store/write/deliveries.rs, `Early`), so that it
-//! is written while the file is read; otherwise it spills each full run,
+//! the next run fills), so that it is written while the file is read
+//! (store/write/deliveries.rs, `Early`: off as shipped, it cost more CPU
+//! than it saved on two cores); otherwise it spills each full run,
 //! sorted, to an unnamed temporary file, and the runs are merged (a heap
 //! of each run's next row, on a thread of its own a batch ahead of the
 //! writer) at the end of the file. The temporary file is made in
@@ -51,8 +51,8 @@
 //! that a file in any order but by day is read whole before a row of it is
 //! written, so reading and writing no longer overlap on the two cores;
 //! hence the rows of a file in order of day are written as each day ends
-//! (store/write/deliveries.rs, `Order`), and the runs of any other file as
-//! each fills, where that is cheap (`Early`).
+//! (store/write/deliveries.rs, `Order`), and the runs of any other file are
+//! merged on a thread of their own while the writer writes.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
