@@ -155,31 +155,33 @@ fn march_by_day() -> Vec<String> {
 }
 
 #[test]
-fn a_batch_of_the_same_month_listing_few_of_the_ledgers_rows_is_not_its_sheet_again() {
+fn a_large_batch_of_the_same_month_is_not_its_ledgers_sheet_again_but_a_corrected_sheet_is() {
     let w = Workdir::new();
     district(&w);
     let march = march_by_day();
     let march: Vec<&str> = march.iter().map(String::as_str).collect();
     let sheet_one = sheet(&w, "一月/帮扶记录.csv", DELIVERIES, &march);
     ok(&w, &["import", &sheet_one]);
-    // A batch over the same days: one row of the same values as a stored
-    // one (the same delivery), and new ones, one of them on a stored
-    // row's day, member, household and category with another amount.
-    let batch = [
-        march[4],
-        "2003-03-03,李四,张三,送温暖,999,,送米面油",
-        "2003-03-01,王芳,孙七,送政策,,50,讲解低保政策",
-        "2003-03-22,王芳,周八,送温暖,300,,送棉被",
-    ];
+    // A batch of 70,000 new visits over the same days (more than a sorting
+    // run and than BATCH_NEW), one of them of the same values as a stored
+    // one (the same delivery), others on a stored row's day, member,
+    // household and category with another amount.
+    let mut batch: Vec<String> = (0..70_000)
+        .map(|i| format!("2003-03-{:02},李四,张三,送温暖,1,,第{i}次", 1 + i % 22))
+        .collect();
+    batch.push(march[4].to_string());
+    let batch: Vec<&str> = batch.iter().map(String::as_str).collect();
     let batch = sheet(&w, "二月/帮扶记录.csv", DELIVERIES, &batch);
-    let (out, err) = ok(&w, &["import", &batch]);
-    assert!(out.contains("帮扶记录"), "{out}");
-    // Listing 1 of the ledger's 22 rows on its days, it is another
-    // batch: no warning that the ledger's other rows or a correction
-    // would be counted twice.
+    let (_, err) = ok(&w, &["import", &batch]);
+    // Listing 1 of the ledger's 22 rows on its days beside 70,000 new
+    // ones, it is a batch: no warning that the ledger's other rows or a
+    // correction would be counted twice.
     assert!(!err.contains("--replace"), "{err}");
-    assert_eq!(total(&w), "3802.00");
-    // The sheet again, one row corrected and one deleted: both warnings.
+    assert_eq!(total(&w), "72453.00");
+    // The sheet again, one row corrected and one deleted: both warnings,
+    // though it lists 20 of the ledger's 70,022 rows on its days (one
+    // village's sheet in a ledger that every village's file of one name
+    // feeds).
     let mut again = march.clone();
     again[2] = "2003-03-03,李四,张三,送温暖,150,,送米面油";
     again.remove(10);

@@ -99,10 +99,15 @@ fn sheet_again(listed: u64, new: u64) -> bool {
     new > 0 && new < listed
 }
 
-/// A ledger's version of deliveries is its sheet again only if it lists
-/// at least one in this many of the rows the ledger held on its days
-/// ([`Writer::deliveries_sheet_again`]).
+/// A version of more new deliveries than [`BATCH_NEW`], more than this
+/// many times the stored ones it lists, which are fewer than one in this
+/// many of the rows its ledger held on its days, is a batch, not the
+/// sheet again ([`Writer::deliveries_sheet_again`]).
 const LISTED_SHARE: u64 = 10;
+
+/// A version of at most this many new deliveries is asked whatever it
+/// lists (a township's sheet of a year has fewer rows).
+const BATCH_NEW: u64 = 1 << 16;
 
 /// Take one of `key` out of the counts `counts`: whether there was one.
 /// A row matched this way is matched once, however many rows share its
@@ -446,16 +451,19 @@ impl Writer<'_> {
     }
 
     /// Whether `ledger`'s version `seen` of deliveries is its sheet
-    /// again with rows added ([`sheet_again`]) and lists at least one in
-    /// [`LISTED_SHARE`] of the deliveries the ledger held before this
-    /// import on the days between the file's first and last. A file
-    /// listing fewer is a batch of the same months (a fifth million over
-    /// the same years): the few stored rows it lists are rows of the same
-    /// values, not a sheet whose other rows were deleted or corrected, and
-    /// reading the ledger's millions of rows again for its warnings cost
-    /// such an import more than writing it (docs/BENCHMARKS.md). The held
-    /// rows are counted only up to that share: the cost is bounded by what
-    /// the file matched.
+    /// again with rows added ([`sheet_again`]), and not a large batch of
+    /// the same months: more than [`BATCH_NEW`] new rows, more than
+    /// [`LISTED_SHARE`] times the stored rows it lists, which are fewer
+    /// than one in [`LISTED_SHARE`] of the deliveries the ledger held
+    /// before this import on the days between the file's first and last
+    /// (a fifth million over the same years: its few stored rows are rows
+    /// of the same values, and reading the ledger's millions of rows again
+    /// for its warnings cost such an import more than writing it,
+    /// docs/BENCHMARKS.md). A sheet of any size with most rows corrected,
+    /// or one village's sheet in a ledger that many villages' files of one
+    /// name feed, adds few new rows or lists most of its own: it is asked.
+    /// The held rows are counted only up to the share: bounded by what the
+    /// file matched.
     fn deliveries_sheet_again(&self, ledger: i64, seen: &Seen) -> Result<bool> {
         let new = seen.count_from(self.deliveries_before + 1);
         let Some(&(first, last)) = self.days.get(&ledger) else {
@@ -464,7 +472,11 @@ impl Writer<'_> {
         if !sheet_again(seen.len(), new) {
             return Ok(false);
         }
-        let most = (seen.len() - new).saturating_mul(LISTED_SHARE);
+        let listed = seen.len() - new;
+        if new <= BATCH_NEW || new <= listed.saturating_mul(LISTED_SHARE) {
+            return Ok(true);
+        }
+        let most = listed.saturating_mul(LISTED_SHARE);
         let sql = match self.conn.dialect() {
             Dialect::Sqlite => COUNT_HELD_BETWEEN_SQLITE,
             Dialect::Postgres => COUNT_HELD_BETWEEN,
