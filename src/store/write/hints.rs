@@ -466,9 +466,6 @@ impl Writer<'_> {
     /// file matched.
     fn deliveries_sheet_again(&self, ledger: i64, seen: &Seen) -> Result<bool> {
         let new = seen.count_from(self.deliveries_before + 1);
-        let Some(&(first, last)) = self.days.get(&ledger) else {
-            return Ok(false);
-        };
         if !sheet_again(seen.len(), new) {
             return Ok(false);
         }
@@ -476,6 +473,10 @@ impl Writer<'_> {
         if new <= BATCH_NEW || new <= listed.saturating_mul(LISTED_SHARE) {
             return Ok(true);
         }
+        // Every delivery of the file widened its ledger's days.
+        let Some(&(first, last)) = self.days.get(&ledger) else {
+            return Ok(true);
+        };
         let most = listed.saturating_mul(LISTED_SHARE);
         let sql = match self.conn.dialect() {
             Dialect::Sqlite => COUNT_HELD_BETWEEN_SQLITE,

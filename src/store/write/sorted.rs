@@ -490,7 +490,13 @@ fn merge<E>(
                 }
             };
             for (row, note) in &batch.rows {
-                if let Err(e) = each(row, batch.notes.get(note.clone()).unwrap_or("")) {
+                // The merging thread cut each note out of the batch's
+                // notes: never another note, nor none, for a wrong cut.
+                let Some(note) = batch.notes.get(note.clone()) else {
+                    outcome = Err(failed(io::Error::other("a merged note out of its batch")));
+                    break;
+                };
+                if let Err(e) = each(row, note) {
                     outcome = Err(e);
                     break;
                 }
