@@ -666,7 +666,9 @@ mod tests {
             rows.push((r, note));
         }
         assert!(sorter.spill.is_some());
-        assert_eq!(sorted(drained(&mut sorter)), sorted(rows));
+        let out = drained(&mut sorter);
+        assert!(out.windows(2).all(|w| w[0].0.key() <= w[1].0.key()));
+        assert_eq!(sorted(out), sorted(rows));
     }
 
     #[test]
