@@ -122,12 +122,6 @@ impl<'c> Writer<'c> {
                     self.write_sorted()?;
                 }
                 let note = note.unwrap_or("");
-                if self.deliveries.sorter.draining() {
-                    self.drain(DRAIN_STEP)?;
-                }
-                if self.deliveries.sorter.run_is_full(note.len()) && self.run_now()? {
-                    self.write_run()?;
-                }
                 let sorter = &mut self.deliveries.sorter;
                 Ok(sorter.push(row, note).map_err(spill_failed)?)
             }
@@ -295,104 +289,9 @@ impl<'c> Writer<'c> {
         }
     }
 
-    /// Whether the sorter's full run is to be written now, not spilled
-    /// ([`Early`]).
-    fn run_now(&mut self) -> rusqlite::Result<bool> {
-        let (rows, Some((first, last))) = self.deliveries.sorter.run_days() else {
-            return Ok(false);
-        };
-        let Some(conn) = self.conn.as_sqlite() else {
-            return Ok(false);
-        };
-        let early = &mut self.deliveries.early;
-        if early.stopped {
-            return Ok(false);
-        }
-        // The stored rows on the run's days not counted yet: the runs
-        // written so far lie inside the days counted, so these are rows
-        // stored before the file. Counted only as far as the first that
-        // stops the early writes: counting 1.5 million rows of a database
-        // of four million kept the reading threads waiting 0.3 s.
-        let count = |from: i32, to: i32| -> rusqlite::Result<u64> {
-            let left = (early.limit.min(EARLY_STORED))
-                .saturating_add(1)
-                .saturating_sub(early.before);
-            let counted: i64 = conn.query_row(
-                "SELECT count(*) FROM (SELECT 1 FROM deliveries
-                 WHERE day BETWEEN ?1 AND ?2 LIMIT ?3)",
-                params![from, to, left],
-                |r| r.get(0),
-            )?;
-            Ok(u64::try_from(counted).unwrap_or(u64::MAX))
-        };
-        let more = match early.days {
-            None => count(first, last)?,
-            Some((lo, hi)) => {
-                let below = if first < lo {
-                    count(first, lo.saturating_sub(1))?
-                } else {
-                    0
-                };
-                let above = if last > hi {
-                    count(hi.saturating_add(1), last)?
-                } else {
-                    0
-                };
-                below.saturating_add(above)
-            }
-        };
-        early.before = early.before.saturating_add(more);
-        early.days = Some(match early.days {
-            None => (first, last),
-            Some((lo, hi)) => (lo.min(first), hi.max(last)),
-        });
-        let now = (early.before)
-            .saturating_add(early.written)
-            .saturating_add(rows as u64);
-        early.stopped = now > early.limit || early.before > early.limit.min(EARLY_STORED);
-        Ok(!early.stopped)
-    }
-
-    /// Set the sorter's full run aside to be written, in key order, as one
-    /// stream (see [`Sink`]), [`DRAIN_STEP`] rows for each row read after
-    /// it, so that reading goes on meanwhile (written at once, a run of
-    /// 65,536 rows kept the reading threads waiting while it went in). The
-    /// run before is finished first. Each run's rows are counted from the
-    /// first occurrence again; those of a key an earlier run took go on
-    /// past it.
-    fn write_run(&mut self) -> rusqlite::Result<()> {
-        self.drain(usize::MAX)?;
-        let (rows, _) = self.deliveries.sorter.run_days();
-        self.deliveries.early.written += rows as u64;
-        self.with_sink(|sink, sorter| {
-            // What an earlier stream left in the chunk goes first: a
-            // chunk's places are in order.
-            sink.flush()?;
-            sink.s.last = None;
-            sorter.start_drain();
-            Ok(())
-        })
-    }
-
-    /// Write up to `rows` more rows of the run set aside; once it is all
-    /// written, its last chunk too.
-    fn drain(&mut self, rows: usize) -> rusqlite::Result<()> {
-        if !self.deliveries.sorter.draining() {
-            return Ok(());
-        }
-        self.with_sink(|sink, sorter| {
-            if sorter.drain(rows, |row, note| sink.push(row, note))? {
-                sink.flush()?;
-                sink.s.last = None;
-            }
-            Ok(())
-        })
-    }
-
     /// Write the deliveries without id the sorter holds, in key order (see
     /// [`Sink`]), and count them; the last chunk may wait for more.
     fn write_sorted(&mut self) -> rusqlite::Result<()> {
-        self.drain(usize::MAX)?;
         self.with_sink(|sink, sorter| sorter.finish(spill_failed, |row, note| sink.push(row, note)))
     }
 
@@ -480,71 +379,6 @@ impl Order {
     }
 }
 
-/// Whether a file's full runs are written as they fill rather than spilled
-/// and merged at the end of the file (issue 16). Written at once, a file
-/// in any order is written while it is read, as one in order of day is;
-/// but each run's rows land all over the place index between its first
-/// and last day, so every run sweeps that part of the index once. That is
-/// cheap while the part is small (a first import, or months no import has
-/// had rows of) and dear when it is large (a fifth million among four, or
-/// a new month's rows at the top of a sheet whose year is stored), so runs
-/// go at once only while the rows stored before the file on the days of
-/// its runs so far are at most [`EARLY_STORED`] and, with the rows written
-/// so far and the run, at most [`EARLY_ROWS`]; the first run that would
-/// pass either, and every run after it, is spilled and merged at the end. Either way every row takes its
-/// exact occurrence: the rows of a key an earlier run took go on past it
-/// ([`Sink::flush`]).
-#[derive(Debug)]
-struct Early {
-    /// The days of the runs so far, first and last.
-    days: Option<(i32, i32)>,
-    /// The rows stored before the file on those days (counted up to
-    /// `limit` + 1).
-    before: u64,
-    /// The rows of runs written at once so far.
-    written: u64,
-    /// Whether a run was spilled: the file's later runs are too.
-    stopped: bool,
-    /// [`EARLY_ROWS`], but in tests.
-    limit: u64,
-}
-
-impl Early {
-    fn new(limit: u64) -> Early {
-        Early {
-            days: None,
-            before: 0,
-            written: 0,
-            stopped: false,
-            limit,
-        }
-    }
-}
-
-/// See [`Early`]: the most rows stored before the file on its runs' days
-/// while they are written as they fill. Past it, a run's chunk finds many
-/// stored places between its first and last that are not its own (a
-/// re-import of a million rows, run after run, read most of the place index
-/// sixteen times over: 1.3 times its first import), where one sorted pass
-/// finds about one a row.
-const EARLY_STORED: u64 = 1 << 16;
-
-/// See [`Early`]: the most rows a file's runs may sweep in the place index
-/// while written as they fill: none, as shipped. 16 runs of a first import
-/// of a million rows, written as they filled, took 1.0-1.2 s more CPU than
-/// one sorted pass at the end, and on the two cores the reading threads
-/// already keep busy that was also more wall time: shuffled 3.7 s against
-/// 3.0-3.1 s, by household 3.4-3.8 s against 3.1 s, 7 MiB more memory
-/// (docs/BENCHMARKS.md, session 14). The way stays, tested with
-/// `EARLY_ROWS_TRIED`, for a machine with cores to spare.
-const EARLY_ROWS: u64 = 0;
-
-/// The limit early writes were shipped with before (1.5 million rows: a
-/// first import of a million written as its runs fill), with which the
-/// tests keep that way working.
-#[cfg(test)]
-const EARLY_ROWS_TRIED: u64 = 1_500_000;
-
 /// A stored delivery's values, as compared with a file's.
 type Stored = (i32, i64, i64, u8, i64, i64, Option<String>);
 
@@ -568,7 +402,6 @@ pub(super) struct Deliveries<'c> {
     /// once in a file).
     ids: HashSet<i64>,
     order: Order,
-    early: Early,
     stream: Stream,
     /// SQLite's; none on PostgreSQL, which stages the rows instead.
     st: Option<Statements<'c>>,
@@ -583,7 +416,6 @@ impl<'c> Deliveries<'c> {
             sorter: Sorter::new(lite.and_then(spill_dir)),
             ids: HashSet::default(),
             order: Order::new(EVIDENCE),
-            early: Early::new(EARLY_ROWS),
             stream: Stream::default(),
             st: lite.map(|c| Statements::new(c, command)).transpose()?,
         })
@@ -594,7 +426,6 @@ impl<'c> Deliveries<'c> {
         self.sorter.clear();
         self.ids.clear();
         self.order = Order::new(self.order.evidence);
-        self.early = Early::new(self.early.limit);
         self.stream = Stream::default();
     }
 }
@@ -696,8 +527,6 @@ struct Stream {
     /// runs, are looked up about once a row, not from the first occurrence
     /// each time). At most [`LATE_KEYS`] keys.
     late: HashMap<(i32, i64), i64>,
-    /// The rows of a chunk that go on late ([`Sink::flush`]): a buffer.
-    again: Vec<usize>,
     /// Whether the last chunk met stored places: the next is looked up
     /// before it is inserted.
     clashed: bool,
@@ -847,16 +676,12 @@ impl Sink<'_, '_> {
         // The keys of the chunk's new rows, which hold themselves; `keys`
         // gets those of stored ones.
         let mut new_keys = Vec::new();
-        // Rows whose place this file took before: they go on past what it
-        // took, once the chunk's other rows are held.
-        let mut again = std::mem::take(&mut self.s.again);
-        again.clear();
         let read_all = self.stored_between(first, last)?;
         let read_to = self.s.stored.last().map(|(at, _)| *at);
         let mut next = 0;
         let mut fresh: Vec<Queued> = Vec::new();
         let mut clashed = false;
-        for (i, (row, place, note)) in chunk.iter().enumerate() {
+        for (row, place, note) in chunk {
             let stored = if read_all || read_to.is_some_and(|to| *place <= to) {
                 while self.s.stored.get(next).is_some_and(|(at, _)| at < place) {
                     next += 1;
@@ -874,11 +699,10 @@ impl Sink<'_, '_> {
                     new_keys.push(key);
                     continue;
                 }
-                Some(key) if self.s.taken.contains(key) => {
-                    clashed = true;
-                    again.push(i);
-                    continue;
-                }
+                // The stream's places only grow, and a late row takes
+                // places below them: a place this file took before is a
+                // fault, never a row counted as another.
+                Some(key) if self.s.taken.contains(key) => return Err(place_taken_twice()),
                 Some(key) => {
                     clashed = true;
                     self.tally.unchanged += 1;
@@ -896,54 +720,7 @@ impl Sink<'_, '_> {
         self.took(&new_keys);
         self.hold_all(&keys)?;
         self.s.keys = keys;
-        if !again.is_empty() {
-            self.go_on(chunk, &again, notes)?;
-        }
-        self.s.again = again;
         Ok(())
-    }
-
-    /// The rows `again` of `chunk`, whose places this file took before: each
-    /// takes the first occurrence of its key the file has not taken,
-    /// matching a stored row there or, new, inserted with the others (64 at
-    /// a time with one statement, as a sheet pasted twice under itself sends
-    /// every row of its second half here).
-    fn go_on(&mut self, chunk: &[Queued], again: &[usize], notes: &str) -> rusqlite::Result<()> {
-        let mut keys = Vec::with_capacity(again.len());
-        let mut new: Vec<Queued> = Vec::with_capacity(again.len());
-        let mut new_keys = Vec::with_capacity(again.len());
-        // The rows of one key stand together: the next to try after the
-        // last one's.
-        let mut after: Option<((i32, i64), i64)> = None;
-        for &i in again {
-            let Some((row, _, note)) = chunk.get(i) else {
-                continue;
-            };
-            let at = row.key();
-            let mut occurrence = match after {
-                Some((key, next)) if key == at => next,
-                _ => self.s.late.get(&at).copied().unwrap_or(1),
-            };
-            loop {
-                match self.stored_at((at.0, at.1, occurrence))? {
-                    Some(key) if self.s.taken.contains(key) => occurrence += 1,
-                    Some(key) => {
-                        self.tally.unchanged += 1;
-                        keys.push(key);
-                        break;
-                    }
-                    None => {
-                        new.push((*row, (at.0, at.1, occurrence), note.clone()));
-                        break;
-                    }
-                }
-            }
-            after = Some((at, occurrence + 1));
-            remember(&mut self.s.late, at, occurrence, LATE_KEYS);
-        }
-        self.insert_new(&new, notes, &mut new_keys)?;
-        self.took(&new_keys);
-        self.hold_all(&keys)
     }
 
     /// Insert `rows`, found at free places, and add their keys to `keys`:
@@ -1056,23 +833,20 @@ fn insert_chunk(
     Ok(stmt.raw_execute()? as i64)
 }
 
-/// Rows found free and then not inserted: a place taken twice, which the
-/// rules above rule out. Said as SQLite says a constraint failing, so that
-/// the import is rolled back rather than counted wrong.
+/// A place taken twice, which the rules above rule out: rows found free and
+/// then not inserted, or a place of the sorted stream this file took
+/// before. Said as SQLite says a constraint failing, so that the import is
+/// rolled back rather than counted wrong.
 fn place_taken_twice() -> rusqlite::Error {
     rusqlite::Error::SqliteFailure(
         rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT),
-        Some("a delivery's place was found free and then taken".into()),
+        Some("a delivery's place was taken twice".into()),
     )
 }
 
 /// A chunk's stored places are read at most this many at once
 /// ([`Sink::flush`]).
 const STORED_READ: usize = 4 * CHUNK;
-
-/// Rows of a run set aside written for each row read ([`Writer::write_run`]):
-/// more than one, so that a run is written before the next is full.
-const DRAIN_STEP: usize = 2;
 
 /// A late row's key is remembered ([`Stream::late`]) once it has taken this
 /// many occurrences, and at most this many keys are (2 MiB or so).
@@ -1278,29 +1052,19 @@ mod tests {
     struct Sorting {
         run_rows: usize,
         evidence: u64,
-        /// How many rows a file's full runs may come to and still be
-        /// written as they fill ([`Early`]): 0 spills every run, 10 writes
-        /// the first runs and spills the rest.
-        early_rows: u64,
     }
 
     const AS_SHIPPED: Sorting = Sorting {
         run_rows: RUN_ROWS,
         evidence: EVIDENCE,
-        early_rows: EARLY_ROWS,
     };
 
     fn sorting() -> impl Strategy<Value = Sorting> {
         (
             prop::sample::select(vec![1_usize, 7, 100, RUN_ROWS]),
             prop::sample::select(vec![0_u64, 3, EVIDENCE]),
-            prop::sample::select(vec![0_u64, 10, EARLY_ROWS_TRIED]),
         )
-            .prop_map(|(run_rows, evidence, early_rows)| Sorting {
-                run_rows,
-                evidence,
-                early_rows,
-            })
+            .prop_map(|(run_rows, evidence)| Sorting { run_rows, evidence })
     }
 
     /// Import `files` in turn, `per_import` files to an import (one
@@ -1320,7 +1084,6 @@ mod tests {
                     Writer::new(&store.conn, Date::parse("2003-06-30").unwrap()).unwrap();
                 writer.deliveries.sorter = Sorter::with_runs(None, sorting.run_rows, 1 << 20);
                 writer.deliveries.order = Order::new(sorting.evidence);
-                writer.deliveries.early = Early::new(sorting.early_rows);
                 for (name, rows) in group {
                     writer.begin_file(&ledger(name)).unwrap();
                     for &(day, fingerprint) in rows {
@@ -1545,48 +1308,35 @@ mod tests {
 
     #[test]
     fn identical_rows_across_runs_are_each_a_row_and_are_looked_up_in_linear_time() {
-        // n identical rows in runs of 7: occurrences 1 to n, whether the
-        // runs are spilled and merged or written as they fill.
-        //   Spilled, a first import looks up only its last chunk, which is
-        // not full (the full ones go in at once); the import again one
-        // lookup a chunk.
-        //   Written as they fill, each run's rows find their places taken
-        // by the runs before and go on past them: about one lookup a row
-        // (from the first occurrence each time, it would be n² / 14).
+        // n identical rows in spilled runs of 7: occurrences 1 to n. A
+        // first import looks up only its last chunk, which is not full (the
+        // full ones go in at once); the import again one lookup a chunk.
         let n: u64 = 2_000;
         let chunks = n.div_ceil(CHUNK as u64) as i32;
-        for spilled in [true, false] {
-            let store = store_with_one_pair();
-            store.conn.begin_write().unwrap();
-            let mut writer = Writer::new(&store.conn, Date::parse("2003-06-30").unwrap()).unwrap();
-            writer.deliveries.sorter = Sorter::with_runs(None, 7, 1 << 10);
-            writer.deliveries.early = Early::new(if spilled { 0 } else { EARLY_ROWS_TRIED });
-            let lookups = |w: &Writer<'_>| {
-                let st = w.deliveries.st.as_ref().unwrap();
-                let runs = |s: &Statement<'_>| s.get_status(rusqlite::StatementStatus::Run);
-                (runs(&st.stored_between), runs(&st.stored_at))
-            };
-            let mut seen = Vec::new();
-            for expected in [(n, 0), (0, n)] {
-                writer.begin_file(&ledger("三月")).unwrap();
-                for _ in 0..n {
-                    writer.delivery(&row(7, 1), Some("走访")).unwrap();
-                }
-                let tally = writer.end_file().unwrap();
-                assert_eq!((tally.new, tally.unchanged), expected, "spilled: {spilled}");
-                seen.push(lookups(&writer));
+        let store = store_with_one_pair();
+        store.conn.begin_write().unwrap();
+        let mut writer = Writer::new(&store.conn, Date::parse("2003-06-30").unwrap()).unwrap();
+        writer.deliveries.sorter = Sorter::with_runs(None, 7, 1 << 10);
+        let lookups = |w: &Writer<'_>| {
+            let st = w.deliveries.st.as_ref().unwrap();
+            let runs = |s: &Statement<'_>| s.get_status(rusqlite::StatementStatus::Run);
+            (runs(&st.stored_between), runs(&st.stored_at))
+        };
+        let mut seen = Vec::new();
+        for expected in [(n, 0), (0, n)] {
+            writer.begin_file(&ledger("三月")).unwrap();
+            for _ in 0..n {
+                writer.delivery(&row(7, 1), Some("走访")).unwrap();
             }
-            if spilled {
-                assert_eq!(seen, [(1, 0), (1 + chunks, 0)]);
-            } else {
-                let (between, at) = seen[1];
-                assert!(between + at <= 2 * 2 * n as i32, "{seen:?}");
-            }
-            drop(writer);
-            let occurrences: Vec<i64> = (1..=n as i64).collect();
-            store.conn.commit().unwrap();
-            assert_eq!(stored(&store), BTreeMap::from([((7, 1), occurrences)]));
+            let tally = writer.end_file().unwrap();
+            assert_eq!((tally.new, tally.unchanged), expected);
+            seen.push(lookups(&writer));
         }
+        assert_eq!(seen, [(1, 0), (1 + chunks, 0)]);
+        drop(writer);
+        let occurrences: Vec<i64> = (1..=n as i64).collect();
+        store.conn.commit().unwrap();
+        assert_eq!(stored(&store), BTreeMap::from([((7, 1), occurrences)]));
     }
 
     #[test]
@@ -1627,66 +1377,6 @@ mod tests {
         drop(writer);
         store.conn.commit().unwrap();
         assert!(stored(&store).values().all(|o| o == &[1, 2]));
-    }
-
-    #[test]
-    fn runs_go_at_once_until_the_days_they_reach_hold_too_many_stored_rows() {
-        // 30 rows stored on day 100; the file: 14 rows of days 0–13 (two
-        // runs of 7, no stored rows on their days), then 14 of day 100.
-        // With a limit of 25 the first two runs go at once, the third
-        // reaches day 100 and is spilled, and so is the fourth (attacker
-        // review: a new month at the top of a sheet whose year is stored
-        // had every run sweep the crowded year).
-        let store = store_with_one_pair();
-        stored_by_an_older_bangfu(&store, &BTreeMap::from([((100, 1), 30)]));
-        store.conn.begin_write().unwrap();
-        let mut writer = Writer::new(&store.conn, Date::parse("2003-06-30").unwrap()).unwrap();
-        writer.deliveries.sorter = Sorter::with_runs(None, 7, 1 << 10);
-        writer.deliveries.order = Order::new(0);
-        writer.deliveries.early = Early::new(25);
-        writer.begin_file(&ledger("三月")).unwrap();
-        for day in (0..14).rev() {
-            writer.delivery(&row(day, 1), None).unwrap();
-        }
-        for _ in 0..14 {
-            writer.delivery(&row(100, 1), None).unwrap();
-        }
-        let early = &writer.deliveries.early;
-        assert_eq!((early.written, early.stopped, early.before), (14, true, 26));
-        let tally = writer.end_file().unwrap();
-        assert_eq!((tally.new, tally.unchanged), (14, 14));
-        drop(writer);
-        store.conn.commit().unwrap();
-        assert_eq!(stored(&store).get(&(100, 1)).map(Vec::len), Some(30));
-    }
-
-    #[test]
-    fn a_run_of_rows_whose_places_an_earlier_run_took_goes_on_with_one_statement() {
-        // One run of 64 keys, then a run of the same 64: every row of the
-        // second goes on to occurrence 2, inserted with one statement, not
-        // row by row (attacker review: a sheet pasted twice under itself
-        // took 2.5 times as long so).
-        let store = store_with_one_pair();
-        store.conn.begin_write().unwrap();
-        let mut writer = Writer::new(&store.conn, Date::parse("2003-06-30").unwrap()).unwrap();
-        writer.deliveries.sorter = Sorter::with_runs(None, CHUNK, 1 << 20);
-        writer.deliveries.order = Order::new(0);
-        writer.deliveries.early = Early::new(EARLY_ROWS_TRIED);
-        writer.begin_file(&ledger("三月")).unwrap();
-        for _ in 0..2 {
-            for fingerprint in (0..CHUNK as i64).rev() {
-                writer.delivery(&row(9, fingerprint), None).unwrap();
-            }
-        }
-        let tally = writer.end_file().unwrap();
-        assert_eq!((tally.new, tally.unchanged), (2 * CHUNK as u64, 0));
-        let st = writer.deliveries.st.as_ref().unwrap();
-        let runs = |s: &Statement<'_>| s.get_status(rusqlite::StatementStatus::Run);
-        assert_eq!((runs(&st.insert_chunk), runs(&st.insert)), (3, 0));
-        drop(writer);
-        store.conn.commit().unwrap();
-        assert!(stored(&store).values().all(|o| o == &[1, 2]));
-        assert_eq!(unheld(&store), 0);
     }
 
     #[test]
@@ -1760,6 +1450,29 @@ mod tests {
         assert_eq!(stored(&store).get(&(0, 1)), Some(&vec![1, 2, 3]));
         assert_eq!(stored(&store).get(&(0, 9)), Some(&vec![1, 2]));
         assert_eq!(unheld(&store), 0);
+    }
+
+    #[test]
+    fn a_place_of_the_stream_the_file_took_before_fails_the_file_instead_of_matching_its_own_row() {
+        // The stream's places only grow; were it ever to count from the
+        // first occurrence again (as runs written as they filled once did),
+        // a full chunk would meet the file's own rows, and counting them
+        // unchanged would lose 64 rows with exit 0.
+        let store = store_with_one_pair();
+        store.conn.begin_write().unwrap();
+        let mut writer = Writer::new(&store.conn, Date::parse("2003-06-30").unwrap()).unwrap();
+        writer.begin_file(&ledger("三月")).unwrap();
+        let push_all = |writer: &mut Writer<'_>| {
+            for fingerprint in 0..CHUNK as i64 {
+                writer.delivery(&row(9, fingerprint), None).unwrap();
+            }
+        };
+        push_all(&mut writer);
+        writer.write_sorted().unwrap();
+        writer.deliveries.stream.last = None;
+        push_all(&mut writer);
+        let failed = writer.end_file().map(|t| (t.new, t.unchanged));
+        assert!(format!("{failed:?}").contains("taken twice"), "{failed:?}");
     }
 
     #[test]

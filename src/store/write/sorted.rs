@@ -13,11 +13,7 @@
 //! bytes of notes (about 7 MiB together; contract §7 allows the whole
 //! import 64 MiB, of which SQLite's cache takes 16 and the reading
 //! thread its batches). A file that fits in one run is sorted in memory
-//! and handed over from there. A bigger one can hand each full run over as
-//! soon as it is full ([`Sorter::start_drain`], a few rows at a time while
-//! the next run fills), so that it is written while the file is read
-//! (store/write/deliveries.rs, `Early`: off as shipped, it cost more CPU
-//! than it saved on two cores); otherwise it spills each full run,
+//! and handed over from there. A bigger one spills each full run,
 //! sorted, to an unnamed temporary file, and the runs are merged (a heap
 //! of each run's next row, on a thread of its own a batch ahead of the
 //! writer) at the end of the file. The temporary file is made in
@@ -119,16 +115,6 @@ pub struct Sorter {
     /// `None` (a database in memory).
     dir: Option<PathBuf>,
     spill: Option<Spill>,
-    /// A full run set aside, being handed over while the next fills.
-    draining: Option<Drain>,
-}
-
-/// A sorted run being handed over a few rows at a time.
-#[derive(Debug)]
-struct Drain {
-    entries: Vec<Entry>,
-    notes: String,
-    next: usize,
 }
 
 /// The runs written so far, one after another in one temporary file.
@@ -156,7 +142,6 @@ impl Sorter {
             max_notes,
             dir,
             spill: None,
-            draining: None,
         }
     }
 
@@ -170,67 +155,13 @@ impl Sorter {
         self.run.clear();
         self.notes.clear();
         self.spill = None;
-        self.draining = None;
     }
 
     /// Whether the run in memory is full: a row with a note of `note_len`
     /// bytes would not fit, and [`Sorter::push`] would spill it first.
-    pub fn run_is_full(&self, note_len: usize) -> bool {
+    fn run_is_full(&self, note_len: usize) -> bool {
         self.run.len() >= self.max_rows
             || (!self.run.is_empty() && self.notes.len() + note_len > self.max_notes)
-    }
-
-    /// The rows of the run in memory, and the first and last day among
-    /// them (none for an empty run).
-    pub fn run_days(&self) -> (usize, Option<(i32, i32)>) {
-        let days = self.run.iter().map(|e| e.row.day);
-        let span = days.clone().min().zip(days.max());
-        (self.run.len(), span)
-    }
-
-    /// Set the run in memory aside, sorted, to be handed over a few rows at
-    /// a time ([`Sorter::drain`]) while the next run fills: a run written
-    /// as soon as it is full, without stopping the reading for it. The runs
-    /// spilled before stay for [`Sorter::finish`].
-    pub fn start_drain(&mut self) {
-        self.sort_run();
-        let entries = std::mem::take(&mut self.run);
-        let notes = std::mem::take(&mut self.notes);
-        self.draining = Some(Drain {
-            entries,
-            notes,
-            next: 0,
-        });
-    }
-
-    /// Whether a run is set aside and not all handed over yet.
-    pub fn draining(&self) -> bool {
-        self.draining.is_some()
-    }
-
-    /// Hand the next `rows` rows (at most) of the run set aside to `each`,
-    /// in key order; whether it is all handed over now (and forgotten).
-    pub fn drain<E>(
-        &mut self,
-        rows: usize,
-        mut each: impl FnMut(&Row, &str) -> Result<(), E>,
-    ) -> Result<bool, E> {
-        let Some(drain) = &mut self.draining else {
-            return Ok(true);
-        };
-        let end = drain.entries.len().min(drain.next.saturating_add(rows));
-        while drain.next < end {
-            let Some(e) = drain.entries.get(drain.next) else {
-                break;
-            };
-            each(&e.row, note_of(&drain.notes, e))?;
-            drain.next += 1;
-        }
-        let done = drain.next >= drain.entries.len();
-        if done {
-            self.draining = None;
-        }
-        Ok(done)
     }
 
     /// Add a row; a full run is spilled first.
@@ -617,36 +548,6 @@ mod tests {
             (a.0.key(), a.0.goods, a.0.member, &a.1).cmp(&(b.0.key(), b.0.goods, b.0.member, &b.1))
         });
         rows
-    }
-
-    #[test]
-    fn a_run_set_aside_is_handed_over_in_order_while_the_next_fills() {
-        let mut sorter = Sorter::with_runs(None, 4, 1 << 10);
-        for f in [4, 1, 3, 2] {
-            sorter.push(row(1, f, f), &format!("n{f}")).unwrap();
-        }
-        assert!(sorter.run_is_full(0));
-        sorter.start_drain();
-        assert!(sorter.draining() && !sorter.run_is_full(0));
-        let mut out = Vec::new();
-        let mut take = |sorter: &mut Sorter, n| {
-            sorter
-                .drain(n, |r, note| {
-                    out.push((r.fingerprint, note.to_string()));
-                    Ok::<(), io::Error>(())
-                })
-                .unwrap()
-        };
-        assert!(!take(&mut sorter, 3));
-        sorter.push(row(0, 9, 9), "later").unwrap();
-        assert!(take(&mut sorter, 3));
-        assert!(!sorter.draining());
-        let expected: Vec<(i64, String)> = (1..=4).map(|f| (f, format!("n{f}"))).collect();
-        assert_eq!(out, expected);
-        assert_eq!(
-            drained(&mut sorter),
-            vec![(row(0, 9, 9), "later".to_string())]
-        );
     }
 
     #[test]
