@@ -192,6 +192,45 @@ fn a_large_batch_of_the_same_month_is_not_its_ledgers_sheet_again_but_a_correcte
 }
 
 #[test]
+fn a_sheet_again_with_every_row_edited_is_told_but_the_next_month_of_the_ledger_is_not() {
+    let w = Workdir::new();
+    district(&w);
+    let march = march_by_day();
+    let march: Vec<&str> = march.iter().map(String::as_str).collect();
+    let sheet_one = sheet(&w, "一月/帮扶记录.csv", DELIVERIES, &march);
+    ok(&w, &["import", &sheet_one]);
+    // April under the same ledger: every row new, none on a stored row's
+    // day: the ledger grows, and nothing is said.
+    let april: Vec<String> = (1..=22)
+        .map(|d| format!("2003-04-{d:02},李四,张三,送温暖,{},,送米面油", 100 + d))
+        .collect();
+    let april: Vec<&str> = april.iter().map(String::as_str).collect();
+    let april = sheet(&w, "二月/帮扶记录.csv", DELIVERIES, &april);
+    let (_, err) = ok(&w, &["import", &april]);
+    assert!(!err.contains("--replace"), "{err}");
+    // March again, （已核实） added to every note: no row matches a stored
+    // one, so every row is new and counted a second time. Said, with the
+    // way out, and the count of the ledger's March rows the file does not
+    // list (the ledger's April rows are outside the file's days).
+    let verified: Vec<String> = march.iter().map(|r| format!("{r}（已核实）")).collect();
+    let verified: Vec<&str> = verified.iter().map(String::as_str).collect();
+    let verified = sheet(&w, "三月/帮扶记录.csv", DELIVERIES, &verified);
+    let (_, err) = ok(&w, &["import", &verified]);
+    assert!(err.contains("22 deliveries"), "{err}");
+    assert!(err.contains("are not in this file"), "{err}");
+    assert!(err.contains("--replace"), "{err}");
+    // Every amount corrected: the corrections are named too.
+    let raised: Vec<String> = (1..=22)
+        .map(|d| format!("2003-03-{d:02},李四,张三,送温暖,{},,送米面油", 200 + d))
+        .collect();
+    let raised: Vec<&str> = raised.iter().map(String::as_str).collect();
+    let raised = sheet(&w, "四月/帮扶记录.csv", DELIVERIES, &raised);
+    let (_, err) = ok(&w, &["import", &raised]);
+    assert!(err.contains("look like corrections"), "{err}");
+    assert!(err.contains("are not in this file"), "{err}");
+}
+
+#[test]
 fn a_row_pasted_twice_and_deleted_is_removed_and_inserted_rows_shift_nothing() {
     let w = Workdir::new();
     district(&w);

@@ -466,6 +466,15 @@ impl Writer<'_> {
     /// file matched.
     fn deliveries_sheet_again(&self, ledger: i64, seen: &Seen) -> Result<bool> {
         let new = seen.count_from(self.deliveries_before + 1);
+        if new > 0 && new == seen.len() {
+            // Every row new: the next batch of a growing ledger, or its
+            // sheet again with every row edited (（已核实） added to each
+            // note, every amount corrected), which matches no stored row
+            // and would be counted twice without a word. The sheet again
+            // stands, row for row, on the ledger's own day, member,
+            // household and category; a new month does not.
+            return Ok(new <= BATCH_NEW && self.mostly_beside_held(ledger, seen)?);
+        }
         if !sheet_again(seen.len(), new) {
             return Ok(false);
         }
@@ -500,9 +509,48 @@ impl Writer<'_> {
     /// The first [`NAMED`] corrections of `ledger` and how many there are.
     fn corrected(&self, ledger: i64, seen: &Seen) -> Result<(Vec<Found>, u64)> {
         let (mut named, mut count) = (Vec::new(), 0u64);
+        self.beside_held(ledger, seen, |day, new, held| {
+            let Some(amounts) = held.get(&new.1) else {
+                return;
+            };
+            let Some(&(goods, cash)) = amounts.iter().find(|&&a| a != new.2) else {
+                return;
+            };
+            count += 1;
+            if named.len() < NAMED {
+                let total = |(g, c): (i64, i64)| Fen(g).checked_add(Fen(c)).unwrap_or(Fen(g));
+                named.push((day, new.1, total((goods, cash)), total(new.2)));
+            }
+        })?;
+        Ok((named, count))
+    }
+
+    /// Whether more than half of the new deliveries `ledger` holds each
+    /// stand on the day, member, household and category of a row it held
+    /// before that its version does not list (each held row matched once).
+    fn mostly_beside_held(&self, ledger: i64, seen: &Seen) -> Result<bool> {
+        let (mut new, mut beside) = (0u64, 0u64);
+        self.beside_held(ledger, seen, |_, row, held| {
+            new += 1;
+            if let Some(amounts) = held.get_mut(&row.1) {
+                beside += u64::from(amounts.pop().is_some());
+            }
+        })?;
+        Ok(beside.saturating_mul(2) > new)
+    }
+
+    /// Call `each` with every new delivery `ledger` holds, day by day, and
+    /// the rows held before on its day that its version does not list
+    /// ([`Writer::held_on`]): reads the new rows once, and the stored rows
+    /// of each of their days once.
+    fn beside_held(
+        &self,
+        ledger: i64,
+        seen: &Seen,
+        mut each: impl FnMut(i32, &Row, &mut Held),
+    ) -> Result<()> {
         let mut day_of_held = None;
         let mut held = Held::default();
-        // The new rows the ledger holds, day by day.
         self.conn.each(
             concat!(
                 "SELECT n.day, n.key, n.member, n.household, n.category, n.goods, n.cash
@@ -523,21 +571,10 @@ impl Writer<'_> {
                     held = self.held_on(day, ledger, seen)?;
                     day_of_held = Some(day);
                 }
-                let Some(amounts) = held.get(&new.1) else {
-                    return Ok(());
-                };
-                let Some(&(goods, cash)) = amounts.iter().find(|&&a| a != new.2) else {
-                    return Ok(());
-                };
-                count += 1;
-                if named.len() < NAMED {
-                    let total = |(g, c): (i64, i64)| Fen(g).checked_add(Fen(c)).unwrap_or(Fen(g));
-                    named.push((day, new.1, total((goods, cash)), total(new.2)));
-                }
+                each(day, &new, &mut held);
                 Ok(())
             },
-        )?;
-        Ok((named, count))
+        )
     }
 
     /// The deliveries stored before this import on `day` that `ledger`
