@@ -149,19 +149,37 @@ fn a_corrected_amount_without_replace_is_named_in_a_warning() {
 
 /// March's 22 days, one delivery a day, as one ledger's sheet.
 fn march_by_day() -> Vec<String> {
+    by_day(3, 100)
+}
+
+/// 22 visits to the same household in `month` of 2003, one a day, of
+/// `base` + the day yuan each.
+fn by_day(month: u32, base: u32) -> Vec<String> {
     (1..=22)
-        .map(|d| format!("2003-03-{d:02},李四,张三,送温暖,{},,送米面油", 100 + d))
+        .map(|d| {
+            format!(
+                "2003-{month:02}-{d:02},李四,张三,送温暖,{},,送米面油",
+                base + d
+            )
+        })
         .collect()
+}
+
+/// The district, and March's sheet imported as ledger 帮扶记录: its rows.
+fn march_imported(w: &Workdir) -> Vec<String> {
+    district(w);
+    let march = march_by_day();
+    let rows: Vec<&str> = march.iter().map(String::as_str).collect();
+    let sheet_one = sheet(w, "一月/帮扶记录.csv", DELIVERIES, &rows);
+    ok(w, &["import", &sheet_one]);
+    march
 }
 
 #[test]
 fn a_large_batch_of_the_same_month_is_not_its_ledgers_sheet_again_but_a_corrected_sheet_is() {
     let w = Workdir::new();
-    district(&w);
-    let march = march_by_day();
+    let march = march_imported(&w);
     let march: Vec<&str> = march.iter().map(String::as_str).collect();
-    let sheet_one = sheet(&w, "一月/帮扶记录.csv", DELIVERIES, &march);
-    ok(&w, &["import", &sheet_one]);
     // A batch of 70,000 new visits over the same days (more than a sorting
     // run and than BATCH_NEW), one of them of the same values as a stored
     // one (the same delivery), others on a stored row's day, member,
@@ -194,16 +212,11 @@ fn a_large_batch_of_the_same_month_is_not_its_ledgers_sheet_again_but_a_correcte
 #[test]
 fn a_sheet_again_with_every_row_edited_is_told_but_the_next_month_of_the_ledger_is_not() {
     let w = Workdir::new();
-    district(&w);
-    let march = march_by_day();
+    let march = march_imported(&w);
     let march: Vec<&str> = march.iter().map(String::as_str).collect();
-    let sheet_one = sheet(&w, "一月/帮扶记录.csv", DELIVERIES, &march);
-    ok(&w, &["import", &sheet_one]);
     // April under the same ledger: every row new, none on a stored row's
     // day: the ledger grows, and nothing is said.
-    let april: Vec<String> = (1..=22)
-        .map(|d| format!("2003-04-{d:02},李四,张三,送温暖,{},,送米面油", 100 + d))
-        .collect();
+    let april = by_day(4, 100);
     let april: Vec<&str> = april.iter().map(String::as_str).collect();
     let april = sheet(&w, "二月/帮扶记录.csv", DELIVERIES, &april);
     let (_, err) = ok(&w, &["import", &april]);
@@ -220,9 +233,7 @@ fn a_sheet_again_with_every_row_edited_is_told_but_the_next_month_of_the_ledger_
     assert!(err.contains("are not in this file"), "{err}");
     assert!(err.contains("--replace"), "{err}");
     // Every amount corrected: the corrections are named too.
-    let raised: Vec<String> = (1..=22)
-        .map(|d| format!("2003-03-{d:02},李四,张三,送温暖,{},,送米面油", 200 + d))
-        .collect();
+    let raised = by_day(3, 200);
     let raised: Vec<&str> = raised.iter().map(String::as_str).collect();
     let raised = sheet(&w, "四月/帮扶记录.csv", DELIVERIES, &raised);
     let (_, err) = ok(&w, &["import", &raised]);
