@@ -833,6 +833,20 @@ fn refused_text(refusal: &Refusal, lang: Lang) -> String {
                 format!("--replace 会{gone}，而文件里没有这些乡镇的行：这是不是另一个乡镇同名的文件？请用 --ledger 给每个乡镇的文件各起一个台账名；如果这些记录确实没有了，请加 --force 重新导入"),
             )
         }
+        Refusal::OtherMonths {
+            ledger,
+            kind,
+            dropped,
+            months,
+        } => {
+            let (ledger, what) = (printable(ledger.as_str()), records(*kind, *dropped, lang));
+            let months = some_of(months, lang);
+            tr!(
+                lang,
+                format!("--replace would remove {what} of ledger {ledger} in {months}, months of which the file has no row: is it another month's sheet of the same file name? Give each month's file its own --ledger, or import it without --replace; if these rows really are gone, import it again with --force"),
+                format!("--replace 会删掉台账“{ledger}”中 {months} 的 {what}，而文件里没有这些月份的行：这是不是另一个月同名的表？请用 --ledger 给每个月的文件各起一个台账名，或者不加 --replace 导入；如果这些记录确实没有了，请加 --force 重新导入"),
+            )
+        }
         Refusal::OlderVersion {
             ledger,
             kind,
@@ -1064,6 +1078,12 @@ pub(crate) mod tests {
                 kind: Kind::Households,
                 dropped: 3,
                 townships: vec!["工农乡".into(), "向阳街道".into()],
+            }),
+            ReplaceRefused(Refusal::OtherMonths {
+                ledger: LedgerName::parse("帮扶记录").unwrap(),
+                kind: Kind::Deliveries,
+                dropped: 4,
+                months: vec!["2025-04".into()],
             }),
             LooksCorrected(Corrections {
                 ledger: LedgerName::parse("帮扶记录").unwrap(),

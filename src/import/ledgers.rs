@@ -262,6 +262,7 @@ pub(super) fn refuse(report: &mut ImportReport, refusals: Vec<Refusal>) {
         let (ledger, kind) = match &refusal {
             Refusal::MostOfTheLedger { ledger, kind, .. }
             | Refusal::OtherTownships { ledger, kind, .. }
+            | Refusal::OtherMonths { ledger, kind, .. }
             | Refusal::OlderVersion { ledger, kind, .. } => (ledger.clone(), *kind),
         };
         let file = version_name(&report.files, &ledger, kind);

@@ -242,6 +242,37 @@ fn a_sheet_again_with_every_row_edited_is_told_but_the_next_month_of_the_ledger_
 }
 
 #[test]
+fn a_growing_sheet_with_its_old_rows_edited_is_told_and_a_note_edit_is_no_correction() {
+    // March's rows with （已核实） on every note, beside a longer April (25
+    // rows): 22 of the 47 rows stand on the ledger's rows, which are all
+    // 22 it held on the file's days.
+    let w = Workdir::new();
+    let march = march_imported(&w);
+    let mut grown: Vec<String> = march.iter().map(|r| format!("{r}（已核实）")).collect();
+    grown.extend((1..=25).map(|d| format!("2003-04-{d:02},李四,张三,送温暖,5,,走访")));
+    let grown: Vec<&str> = grown.iter().map(String::as_str).collect();
+    let grown = sheet(&w, "二月/帮扶记录.csv", DELIVERIES, &grown);
+    let (_, err) = ok(&w, &["import", &grown]);
+    assert!(err.contains("22 deliveries"), "{err}");
+    assert!(err.contains("are not in this file"), "{err}");
+    // Two visits of one day and category, of other amounts; the sheet
+    // again with its notes edited: no amount changed, so no correction is
+    // named (the two were once paired the wrong way round).
+    let two = [
+        "2003-05-02,李四,张三,送温暖,100,,上午",
+        "2003-05-02,李四,张三,送温暖,,500,下午",
+    ];
+    let first = sheet(&w, "五月/走访.csv", DELIVERIES, &two);
+    ok(&w, &["import", &first]);
+    let edited: Vec<String> = two.iter().map(|r| format!("{r}（已核实）")).collect();
+    let edited: Vec<&str> = edited.iter().map(String::as_str).collect();
+    let edited = sheet(&w, "六月/走访.csv", DELIVERIES, &edited);
+    let (_, err) = ok(&w, &["import", &edited]);
+    assert!(!err.contains("look like corrections"), "{err}");
+    assert!(err.contains("2 deliveries"), "{err}");
+}
+
+#[test]
 fn a_row_pasted_twice_and_deleted_is_removed_and_inserted_rows_shift_nothing() {
     let w = Workdir::new();
     district(&w);
@@ -434,6 +465,51 @@ fn a_replace_dropping_a_township_it_has_no_row_of_is_refused_even_when_small() {
     );
     assert!(!text.contains("more than half"), "{text}");
     assert_eq!(w.dump(), before);
+}
+
+#[test]
+fn a_months_sheet_of_the_ledgers_name_does_not_erase_another_month_when_replacing() {
+    // 一月/帮扶记录.csv is March, 二月/帮扶记录.csv April: one ledger, a
+    // month a sheet (clerk review). March again with one row corrected,
+    // with --replace as the warning advises: it would remove the old row
+    // and April's ten, 11 of the 32 held (less than half), and April has no
+    // row in it.
+    let w = Workdir::new();
+    let march = march_imported(&w);
+    let april = by_day(4, 100);
+    let april: Vec<&str> = april.iter().take(10).map(String::as_str).collect();
+    let april = sheet(&w, "二月/帮扶记录.csv", DELIVERIES, &april);
+    ok(&w, &["import", &april]);
+    let mut corrected: Vec<&str> = march.iter().map(String::as_str).collect();
+    corrected[2] = "2003-03-03,李四,张三,送温暖,150,,送米面油";
+    let corrected = sheet(&w, "三月/帮扶记录.csv", DELIVERIES, &corrected);
+    let before = w.dump();
+    let (status, text) = run(&w, &["import", "--replace", &corrected]);
+    assert_eq!(status, Some(1), "{text}");
+    assert!(
+        text.contains(
+            "10 deliveries of ledger 帮扶记录 in 2003-04, months of which the file has no row"
+        ),
+        "{text}"
+    );
+    assert_eq!(w.dump(), before);
+    let (status, text) = run(&w, &["--lang", "zh", "import", "--replace", &corrected]);
+    assert_eq!(status, Some(1), "{text}");
+    assert!(text.contains("而文件里没有这些月份的行"), "{text}");
+    assert!(!text.contains("超过一半"), "{text}");
+    // The whole ledger, March and April, with its last row deleted and one
+    // corrected: the month is still in it, and the replace goes through.
+    let mut whole: Vec<String> = march.clone();
+    whole[2] = "2003-03-03,李四,张三,送温暖,150,,送米面油".to_string();
+    whole.extend(by_day(4, 100).into_iter().take(9));
+    let whole: Vec<&str> = whole.iter().map(String::as_str).collect();
+    let whole = sheet(&w, "四月/帮扶记录.csv", DELIVERIES, &whole);
+    let (out, _) = ok(&w, &["import", "--replace", &whole]);
+    assert!(out.contains("removed"), "{out}");
+    // Row 3 was 103 yuan, 150 now.
+    let expected =
+        (1..=22).map(|d| 100 + d).sum::<u32>() + 47 + (1..=9).map(|d| 100 + d).sum::<u32>();
+    assert_eq!(total(&w), format!("{expected}.00"));
 }
 
 #[test]

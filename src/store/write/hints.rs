@@ -513,7 +513,14 @@ impl Writer<'_> {
             let Some(amounts) = held.get(&new.1) else {
                 return;
             };
-            let Some(&(goods, cash)) = amounts.iter().find(|&&a| a != new.2) else {
+            // A row of the same amounts as one held on its key is that row
+            // with its note edited, not a correction of another's amounts
+            // (two visits of a day paired the wrong way round were named
+            // as corrections: attacker review, session 15).
+            if amounts.contains(&new.2) {
+                return;
+            }
+            let Some(&(goods, cash)) = amounts.first() else {
                 return;
             };
             count += 1;
@@ -525,18 +532,27 @@ impl Writer<'_> {
         Ok((named, count))
     }
 
-    /// Whether more than half of the new deliveries `ledger` holds each
-    /// stand on the day, member, household and category of a row it held
-    /// before that its version does not list (each held row matched once).
+    /// Whether the new deliveries `ledger` holds stand on rows it held
+    /// before that its version does not list — each on the day, member,
+    /// household and category of one (each held row matched once) — for at
+    /// least half of the new rows, or of those held rows on the new rows'
+    /// days (a sheet kept growing: January's rows edited beside a longer
+    /// February).
     fn mostly_beside_held(&self, ledger: i64, seen: &Seen) -> Result<bool> {
-        let (mut new, mut beside) = (0u64, 0u64);
-        self.beside_held(ledger, seen, |_, row, held| {
+        let (mut new, mut beside, mut held_on_days) = (0u64, 0u64, 0u64);
+        let mut day_counted = None;
+        self.beside_held(ledger, seen, |day, row, held| {
+            if day_counted != Some(day) {
+                held_on_days += held.values().map(|a| a.len() as u64).sum::<u64>();
+                day_counted = Some(day);
+            }
             new += 1;
             if let Some(amounts) = held.get_mut(&row.1) {
                 beside += u64::from(amounts.pop().is_some());
             }
         })?;
-        Ok(beside.saturating_mul(2) > new)
+        let half_of = |n: u64| beside > 0 && beside.saturating_mul(2) >= n;
+        Ok(half_of(new) || half_of(held_on_days))
     }
 
     /// Call `each` with every new delivery `ledger` holds, day by day, and

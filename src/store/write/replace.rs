@@ -5,14 +5,16 @@
 //! household or member becomes removed (销户); each dropped hold and deleted
 //! row is kept for undo. Refused without `--force` where the version looks
 //! like something else than the whole ledger: one that drops more than
-//! half of what the ledger held, or rows of a township it has no row of
-//! (two townships that both name their file 帮扶记录.xlsx).
+//! half of what the ledger held, rows of a township it has no row of
+//! (two townships that both name their file 帮扶记录.xlsx), or deliveries
+//! of a month it has no row of (三月/帮扶记录.csv and 四月/帮扶记录.csv, a
+//! month a sheet under one name).
 
 use super::{Seen, Writer};
 use crate::args;
 use crate::input::headers::Kind;
-use crate::store::sql::{Result, SqlError};
-use crate::values::LedgerName;
+use crate::store::sql::{Result, Row, SqlError};
+use crate::values::{Date, LedgerName};
 use rustc_hash::FxHashSet as HashSet;
 
 /// One version this import wrote (a ledger and kind), and how many records
@@ -50,6 +52,16 @@ pub enum Refusal {
         kind: Kind,
         dropped: u64,
         townships: Vec<String>,
+    },
+    /// It would drop `dropped` deliveries of `months` (`YYYY-MM`), of which
+    /// it has no row: another month's sheet of the same file name, whose
+    /// replace would delete last month's rows with exit 0 (clerk review,
+    /// session 15).
+    OtherMonths {
+        ledger: LedgerName,
+        kind: Kind,
+        dropped: u64,
+        months: Vec<String>,
     },
     /// Its file is, byte for byte, the one import `earlier` brought in as
     /// the ledger's version of `kind`, and import `later` brought a newer
@@ -136,6 +148,14 @@ impl Writer<'_> {
                         kind,
                         dropped,
                         townships,
+                    });
+                }
+                if let Some((dropped, months)) = self.other_months(&plan, seen)? {
+                    replaced.refusals.push(Refusal::OtherMonths {
+                        ledger: name.clone(),
+                        kind,
+                        dropped,
+                        months,
                     });
                 }
             }
@@ -266,22 +286,63 @@ impl Writer<'_> {
         let Some((lookup, scan)) = township_sql(plan.kind) else {
             return Ok(None);
         };
+        self.missing_groups(plan, seen, (lookup, scan), |r, i| r.get(i))
+    }
+
+    /// The months of the deliveries `plan` drops of which its version has
+    /// no row, and how many of the dropped deliveries are theirs — `None`
+    /// when there are none, or the kind is not deliveries.
+    fn other_months(&self, plan: &Plan, seen: &Seen) -> Result<Option<(u64, Vec<String>)>> {
+        if plan.kind != Kind::Deliveries {
+            return Ok(None);
+        }
+        let month = |r: &Row<'_>, i: usize| -> Result<Option<String>> {
+            let day: i32 = r.get(i)?;
+            Ok(Date::from_days(day).map(|d| d.to_string().chars().take(7).collect()))
+        };
+        let sql = (
+            "SELECT day FROM deliveries WHERE key = ?1",
+            concat!(
+                "SELECT d.key, d.day FROM deliveries d
+                 WHERE CAST(?1 AS BIGINT) = 3 AND ",
+                held_by!("d", "?2")
+            ),
+        );
+        self.missing_groups(plan, seen, sql, month)
+    }
+
+    /// The groups (`group` of a row's column) of the records `plan` drops
+    /// of which its version has no record, and how many of the dropped
+    /// records are theirs. `sql`: the statement giving one record's group
+    /// (?1: its key), and the one giving each record the ledger holds of
+    /// the kind (?1: the kind, ?2: the ledger) with its group. The
+    /// version's records are read only until each dropped record's group
+    /// has been met among them.
+    fn missing_groups(
+        &self,
+        plan: &Plan,
+        seen: &Seen,
+        (lookup, scan): (&str, &str),
+        group: impl Fn(&Row<'_>, usize) -> Result<Option<String>>,
+    ) -> Result<Option<(u64, Vec<String>)>> {
         let mut dropped_in: Vec<String> = Vec::with_capacity(plan.dropped.len());
         for &(record, _) in &plan.dropped {
-            let township: Option<String> =
-                self.conn.query_opt(lookup, args![record], |r| r.get(0))?;
-            dropped_in.extend(township);
+            let of: Option<Option<String>> = self
+                .conn
+                .query_opt(lookup, args![record], |r| group(r, 0))?;
+            dropped_in.extend(of.flatten());
         }
         let mut missing: HashSet<&str> = dropped_in.iter().map(String::as_str).collect();
         if !missing.is_empty() {
-            // The scan stops once every township is met: the closure ends
-            // it with `NoRows`, which no row of a scan gives otherwise.
+            // The scan stops once every group is met: the closure ends it
+            // with `NoRows`, which no row of a scan gives otherwise.
             let scanned = self
                 .conn
                 .stream(scan, args![plan.kind as i64, plan.ledger], |row| {
                     if seen.contains(row.get(0)?) {
-                        let township: String = row.get(1)?;
-                        missing.remove(township.as_str());
+                        if let Some(of) = group(row, 1)? {
+                            missing.remove(of.as_str());
+                        }
                     }
                     match missing.is_empty() {
                         true => Err(SqlError::NoRows),
@@ -300,9 +361,9 @@ impl Writer<'_> {
             .iter()
             .filter(|t| missing.contains(t.as_str()))
             .count() as u64;
-        let mut townships: Vec<String> = missing.into_iter().map(str::to_string).collect();
-        townships.sort();
-        Ok(Some((count, townships)))
+        let mut groups: Vec<String> = missing.into_iter().map(str::to_string).collect();
+        groups.sort();
+        Ok(Some((count, groups)))
     }
 
     /// Drop the holds `plan` names (kept for undo), and settle each record
