@@ -843,8 +843,8 @@ fn refused_text(refusal: &Refusal, lang: Lang) -> String {
             let months = some_of(months, lang);
             tr!(
                 lang,
-                format!("--replace would remove {what} of ledger {ledger} in {months}, months of which the file has no row: is it another month's sheet of the same file name? Give each month's file its own --ledger, or import it without --replace; if these rows really are gone, import it again with --force"),
-                format!("--replace 会删掉台账“{ledger}”中 {months} 的 {what}，而文件里没有这些月份的行：这是不是另一个月同名的表？请用 --ledger 给每个月的文件各起一个台账名，或者不加 --replace 导入；如果这些记录确实没有了，请加 --force 重新导入"),
+                format!("--replace would remove {what} of ledger {ledger} in {months}, more than the file keeps of that month: is the file another month's sheet of the same file name? Then give each month's file its own --ledger. If the file is the whole ledger and those rows were deleted or moved to other dates, import it again with --force"),
+                format!("--replace 会删掉台账“{ledger}”中 {months} 的 {what}，比文件在这个月里保留的还多：这个文件是不是另一个月同名的表？如果是，请用 --ledger 给每个月的文件各起一个台账名。如果文件就是整个台账，这些记录确实删掉了或改了日期，请加 --force 重新导入"),
             )
         }
         Refusal::OlderVersion {

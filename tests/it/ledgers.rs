@@ -487,16 +487,27 @@ fn a_months_sheet_of_the_ledgers_name_does_not_erase_another_month_when_replacin
     let (status, text) = run(&w, &["import", "--replace", &corrected]);
     assert_eq!(status, Some(1), "{text}");
     assert!(
-        text.contains(
-            "10 deliveries of ledger 帮扶记录 in 2003-04, months of which the file has no row"
-        ),
+        text.contains("10 deliveries of ledger 帮扶记录 in 2003-04, more than the file keeps"),
         "{text}"
     );
     assert_eq!(w.dump(), before);
     let (status, text) = run(&w, &["--lang", "zh", "import", "--replace", &corrected]);
     assert_eq!(status, Some(1), "{text}");
-    assert!(text.contains("而文件里没有这些月份的行"), "{text}");
+    assert!(text.contains("比文件在这个月里保留的还多"), "{text}");
     assert!(!text.contains("超过一半"), "{text}");
+    // The same sheet with one row dated a month on (a late entry, or a
+    // typo): April keeps one row and would lose ten, and is refused too.
+    let mut straggler: Vec<&str> = march.iter().map(String::as_str).collect();
+    straggler[2] = "2003-03-03,李四,张三,送温暖,150,,送米面油";
+    straggler.push("2003-04-28,李四,张三,送温暖,5,,补录");
+    let straggler = sheet(&w, "五月/帮扶记录.csv", DELIVERIES, &straggler);
+    let (status, text) = run(&w, &["import", "--replace", &straggler]);
+    assert_eq!(status, Some(1), "{text}");
+    assert!(
+        text.contains("10 deliveries of ledger 帮扶记录 in 2003-04"),
+        "{text}"
+    );
+    assert_eq!(w.dump(), before);
     // The whole ledger, March and April, with its last row deleted and one
     // corrected: the month is still in it, and the replace goes through.
     let mut whole: Vec<String> = march.clone();

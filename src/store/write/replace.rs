@@ -15,7 +15,7 @@ use crate::args;
 use crate::input::headers::Kind;
 use crate::store::sql::{Result, Row, SqlError};
 use crate::values::{Date, LedgerName};
-use rustc_hash::FxHashSet as HashSet;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// One version this import wrote (a ledger and kind), and how many records
 /// replacing with it made the ledger stop holding.
@@ -134,7 +134,8 @@ impl Writer<'_> {
             let name = self.ledger_name(ledger)?;
             let dropped = plan.dropped.len() as u64;
             if !force && dropped > 0 {
-                if dropped * 2 > held {
+                let most = dropped * 2 > held;
+                if most {
                     replaced.refusals.push(Refusal::MostOfTheLedger {
                         ledger: name.clone(),
                         kind,
@@ -150,7 +151,12 @@ impl Writer<'_> {
                         townships,
                     });
                 }
-                if let Some((dropped, months)) = self.other_months(&plan, seen)? {
+                // Every row the more-than-half refusal counts, in months it
+                // names: that one says it already.
+                if let Some((dropped, months)) = self
+                    .other_months(&plan, seen)?
+                    .filter(|&(in_months, _)| !(most && in_months == dropped))
+                {
                     replaced.refusals.push(Refusal::OtherMonths {
                         ledger: name.clone(),
                         kind,
@@ -286,12 +292,15 @@ impl Writer<'_> {
         let Some((lookup, scan)) = township_sql(plan.kind) else {
             return Ok(None);
         };
-        self.missing_groups(plan, seen, (lookup, scan), |r, i| r.get(i))
+        self.missing_groups(plan, seen, (lookup, scan), |_| 1, |r, i| r.get(i))
     }
 
-    /// The months of the deliveries `plan` drops of which its version has
-    /// no row, and how many of the dropped deliveries are theirs — `None`
-    /// when there are none, or the kind is not deliveries.
+    /// The months in which the deliveries `plan` drops outnumber the rows
+    /// its version keeps there (none: another month's sheet of the same
+    /// name; one: that sheet with a row dated a month on, attacker review),
+    /// and how many of the dropped deliveries are theirs — `None` when
+    /// there are none, or the kind is not deliveries. A row deleted from a
+    /// month of the whole ledger leaves the month's others.
     fn other_months(&self, plan: &Plan, seen: &Seen) -> Result<Option<(u64, Vec<String>)>> {
         if plan.kind != Kind::Deliveries {
             return Ok(None);
@@ -308,43 +317,56 @@ impl Writer<'_> {
                 held_by!("d", "?2")
             ),
         );
-        self.missing_groups(plan, seen, sql, month)
+        self.missing_groups(plan, seen, sql, |dropped| dropped, month)
     }
 
     /// The groups (`group` of a row's column) of the records `plan` drops
-    /// of which its version has no record, and how many of the dropped
-    /// records are theirs. `sql`: the statement giving one record's group
-    /// (?1: its key), and the one giving each record the ledger holds of
-    /// the kind (?1: the kind, ?2: the ledger) with its group. The
-    /// version's records are read only until each dropped record's group
-    /// has been met among them.
+    /// of which its version lists fewer than `kept(dropped there)`
+    /// records, and how many of the dropped records are theirs. `sql`: the
+    /// statement giving one record's group (?1: its key), and the one
+    /// giving each record the ledger holds of the kind (?1: the kind, ?2:
+    /// the ledger) with its group. The version's records are read only
+    /// until each dropped record's group has met its number among them.
     fn missing_groups(
         &self,
         plan: &Plan,
         seen: &Seen,
         (lookup, scan): (&str, &str),
+        kept: impl Fn(u64) -> u64,
         group: impl Fn(&Row<'_>, usize) -> Result<Option<String>>,
     ) -> Result<Option<(u64, Vec<String>)>> {
-        let mut dropped_in: Vec<String> = Vec::with_capacity(plan.dropped.len());
+        let mut dropped_in: HashMap<String, u64> = HashMap::default();
         for &(record, _) in &plan.dropped {
             let of: Option<Option<String>> = self
                 .conn
                 .query_opt(lookup, args![record], |r| group(r, 0))?;
-            dropped_in.extend(of.flatten());
+            if let Some(of) = of.flatten() {
+                *dropped_in.entry(of).or_default() += 1;
+            }
         }
-        let mut missing: HashSet<&str> = dropped_in.iter().map(String::as_str).collect();
-        if !missing.is_empty() {
-            // The scan stops once every group is met: the closure ends it
-            // with `NoRows`, which no row of a scan gives otherwise.
+        // Per group still in question, how many more listed records clear it.
+        let mut wanted: HashMap<String, u64> = dropped_in
+            .iter()
+            .map(|(of, &n)| (of.clone(), kept(n)))
+            .filter(|&(_, n)| n > 0)
+            .collect();
+        if !wanted.is_empty() {
+            // The scan stops once every group is cleared: the closure ends
+            // it with `NoRows`, which no row of a scan gives otherwise.
             let scanned = self
                 .conn
                 .stream(scan, args![plan.kind as i64, plan.ledger], |row| {
                     if seen.contains(row.get(0)?) {
                         if let Some(of) = group(row, 1)? {
-                            missing.remove(of.as_str());
+                            if let Some(n) = wanted.get_mut(of.as_str()) {
+                                *n -= 1;
+                                if *n == 0 {
+                                    wanted.remove(of.as_str());
+                                }
+                            }
                         }
                     }
-                    match missing.is_empty() {
+                    match wanted.is_empty() {
                         true => Err(SqlError::NoRows),
                         false => Ok(()),
                     }
@@ -354,14 +376,11 @@ impl Writer<'_> {
                 Err(e) => return Err(e),
             }
         }
-        if missing.is_empty() {
+        if wanted.is_empty() {
             return Ok(None);
         }
-        let count = dropped_in
-            .iter()
-            .filter(|t| missing.contains(t.as_str()))
-            .count() as u64;
-        let mut groups: Vec<String> = missing.into_iter().map(str::to_string).collect();
+        let count = wanted.keys().filter_map(|of| dropped_in.get(of)).sum();
+        let mut groups: Vec<String> = wanted.into_keys().collect();
         groups.sort();
         Ok(Some((count, groups)))
     }
