@@ -6,9 +6,9 @@
 //! row is kept for undo. Refused without `--force` where the version looks
 //! like something else than the whole ledger: one that drops more than
 //! half of what the ledger held, rows of a township it has no row of
-//! (two townships that both name their file 帮扶记录.xlsx), or deliveries
-//! of a month it has no row of (三月/帮扶记录.csv and 四月/帮扶记录.csv, a
-//! month a sheet under one name).
+//! (two townships that both name their file 帮扶记录.xlsx), or more
+//! deliveries of a month than it keeps of that month (三月/帮扶记录.csv and
+//! 四月/帮扶记录.csv, a month a sheet under one name).
 
 use super::{Seen, Writer};
 use crate::args;
@@ -53,10 +53,10 @@ pub enum Refusal {
         dropped: u64,
         townships: Vec<String>,
     },
-    /// It would drop `dropped` deliveries of `months` (`YYYY-MM`), of which
-    /// it has no row: another month's sheet of the same file name, whose
-    /// replace would delete last month's rows with exit 0 (clerk review,
-    /// session 15).
+    /// It would drop `dropped` deliveries of `months` (`YYYY-MM`), more
+    /// than it keeps of each: another month's sheet of the same file name,
+    /// whose replace would delete last month's rows with exit 0 (clerk
+    /// review, session 15).
     OtherMonths {
         ledger: LedgerName,
         kind: Kind,
