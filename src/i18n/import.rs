@@ -768,7 +768,16 @@ fn retired(kind: Kind) -> Option<&'static str> {
 /// `n` records of `kind`: `3 deliveries`, `3 条帮扶记录`.
 fn records(kind: Kind, n: u64, lang: Lang) -> String {
     let zh = format!("{n} {}{}", measure(kind), kind.zh());
-    tr!(lang, format!("{n} {}", kind.key()), zh)
+    // One in the singular ("1 deliveries" in a refusal: attacker review,
+    // session 15).
+    let en = match (n, kind) {
+        (1, Kind::Deliveries) => "delivery",
+        (1, Kind::Households) => "household",
+        (1, Kind::Members) => "member",
+        (1, Kind::Pairings) => "pairing",
+        _ => kind.key(),
+    };
+    tr!(lang, format!("{n} {en}"), zh)
 }
 
 /// A spreadsheet's name of column `n` (1-based): A, …, Z, AA, AB, ….
@@ -1235,6 +1244,15 @@ pub(crate) mod tests {
         assert_eq!(shell_word("帮扶记录 3月"), "\"帮扶记录 3月\"");
         assert_eq!(shell_word("a$b`c\"d"), "\"a_b_c_d\"");
         assert_eq!(shell_word("(1)"), "\"(1)\"");
+    }
+
+    #[test]
+    fn one_record_is_said_in_the_singular() {
+        assert_eq!(records(Kind::Deliveries, 1, Lang::En), "1 delivery");
+        assert_eq!(records(Kind::Households, 1, Lang::En), "1 household");
+        assert_eq!(records(Kind::Deliveries, 2, Lang::En), "2 deliveries");
+        assert_eq!(records(Kind::Deliveries, 0, Lang::En), "0 deliveries");
+        assert!(records(Kind::Deliveries, 1, Lang::Zh).starts_with("1 "));
     }
 
     #[test]
