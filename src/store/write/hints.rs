@@ -465,6 +465,16 @@ impl Writer<'_> {
     /// The held rows are counted only up to the share: bounded by what the
     /// file matched.
     fn deliveries_sheet_again(&self, ledger: i64, seen: &Seen) -> Result<bool> {
+        if let Some(&again) = self.sheet_again.borrow().get(&ledger) {
+            return Ok(again);
+        }
+        let again = self.deliveries_sheet_again_asked(ledger, seen)?;
+        self.sheet_again.borrow_mut().insert(ledger, again);
+        Ok(again)
+    }
+
+    /// [`Writer::deliveries_sheet_again`], asked of the database.
+    fn deliveries_sheet_again_asked(&self, ledger: i64, seen: &Seen) -> Result<bool> {
         let new = seen.count_from(self.deliveries_before + 1);
         if new > 0 && new == seen.len() {
             // Every row new: the next batch of a growing ledger, or its

@@ -171,6 +171,10 @@ pub struct Writer<'c> {
     /// Per ledger, the first and last day of the deliveries this import
     /// gave it ([`Writer::unlisted`]).
     days: HashMap<i64, (i32, i32)>,
+    /// Per ledger, whether its version of deliveries is its sheet again,
+    /// once asked ([`Writer::corrections`] and [`Writer::unlisted`] both
+    /// ask, after the files are written; the answer reads the new rows).
+    sheet_again: std::cell::RefCell<HashMap<i64, bool>>,
     /// Per ledger, its deliveries this import matched by record id and
     /// moved to another member or household ([`Writer::unlisted`]: a sheet
     /// renumbered after a row was deleted).
@@ -220,6 +224,7 @@ impl<'c> Writer<'c> {
             placed: Placing::new(),
             sent: IdKinds::default(),
             days: HashMap::default(),
+            sheet_again: Default::default(),
             moved_by_id: HashMap::default(),
         })
     }
