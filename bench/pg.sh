@@ -144,6 +144,9 @@ measure() {
     n=$((${COUNT[$key]:-0} + 1))
     COUNT[$key]=$n
     log="$LOG/$key-$n"
+    # Nothing of the commands before still to be written back while this
+    # one runs (as bench/run.sh: not timed).
+    sync
     if [ -n "${DB:-}" ]; then
         watch_cpu "$DB" "$log.cpu" &
         watcher=$!

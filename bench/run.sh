@@ -164,13 +164,17 @@ declare -A RUNS=() PEAK=() COUNT=() ONCE=()
 
 # measure KEY CMD...: run CMD once under /usr/bin/time, its output to
 # $LOG/KEY-N.{out,err}; add its seconds to RUNS[KEY], its peak memory to
-# PEAK[KEY]. A failing CMD stops the benchmark.
+# PEAK[KEY]. A failing CMD stops the benchmark. Every command starts with
+# nothing of the commands before it still to be written to disk (`sync`,
+# not timed): a database just copied or built would otherwise be written
+# back while the next command runs and fsyncs, and be timed as part of it.
 measure() {
     local key="$1" n t0 t1 rss log
     shift
     n=$((${COUNT[$key]:-0} + 1))
     COUNT[$key]=$n
     log="$LOG/$key-$n"
+    sync
     t0=$(now)
     if ! /usr/bin/time -f %M -o "$log.rss" "$@" >"$log.out" 2>"$log.err"; then
         echo "FAILED: $*" >&2

@@ -317,6 +317,11 @@ fn file_text(e: &FileError, lang: Lang) -> String {
             format!("cell {cell} holds a formula whose value was never calculated; open the file in Excel or WPS and save it again"),
             format!("单元格 {cell} 是公式，但从未计算出结果；请用 Excel 或 WPS 打开该文件后重新保存"),
         ),
+        OutOfOrder { cell, .. } => tr!(
+            lang,
+            format!("cannot read the file from here on: cell {cell} is stored after rows below it (the sheet's rows are out of order in the file); open the file in Excel or WPS and save it again"),
+            format!("从这里起无法读取文件：单元格 {cell} 在文件中存放在它下方的行之后（工作表的行顺序错乱）；请用 Excel 或 WPS 打开该文件后重新保存"),
+        ),
         Broken { cause, .. } => tr!(
             lang,
             format!("cannot read the file from here on: {cause}"),
@@ -996,6 +1001,10 @@ pub(crate) mod tests {
             File(FileError::Uncalculated {
                 line: 2,
                 cell: "E2".into(),
+            }),
+            File(FileError::OutOfOrder {
+                line: 3,
+                cell: "A3".into(),
             }),
             MissingColumn {
                 accepted: vec!["乡镇", "township"],

@@ -107,6 +107,14 @@ pub enum FileError {
         line: u64,
         cell: String,
     },
+    /// A workbook's cell `cell`, on `line`, stored after rows below it:
+    /// its rows were read in the order stored, and those below it are
+    /// already read (a sheet is read a piece at a time, see
+    /// [`workbook`]).
+    OutOfOrder {
+        line: u64,
+        cell: String,
+    },
     /// The file could not be read past `line` (the CSV reader's words).
     Broken {
         line: u64,
@@ -132,7 +140,8 @@ impl FileError {
         match self {
             FileError::Broken { line, .. }
             | FileError::UnclosedQuote { line }
-            | FileError::Uncalculated { line, .. } => (*line).max(1),
+            | FileError::Uncalculated { line, .. }
+            | FileError::OutOfOrder { line, .. } => (*line).max(1),
             _ => 1,
         }
     }

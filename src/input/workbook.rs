@@ -6,6 +6,15 @@
 //! scientific notation — the spreadsheet has already lost their last digits,
 //! and the ID number rules say so. Only the cells a sheet holds are read:
 //! memory follows them, not the used range the file claims.
+//!
+//! An .xlsx or .xlsb sheet is read on a thread of its own, a piece of whole
+//! rows at a time, while the rows before are checked and written: reading
+//! the sheet first and checking it after took the 100,000-row workbook of
+//! the benchmark 3.1 times as long as the same rows as CSV (contract §7
+//! allows 3), calamine's unzipping and XML alone on one core for
+//! two thirds of it (docs/BENCHMARKS.md). Such a sheet's rows start at
+//! column A, as the sheet shows them; .xls and .ods sheets, which calamine
+//! reads whole anyway, start at their first column holding a value.
 
 mod extent;
 
@@ -16,7 +25,10 @@ use crate::problem::UsageError;
 use crate::values::Date;
 use calamine::{open_workbook_auto, Data, DataType, Reader, Sheets};
 use csv::StringRecord;
+use std::fs::File;
+use std::io::BufReader;
 use std::path::Path;
+use std::sync::mpsc;
 
 /// Whether a file name says workbook.
 pub fn is_workbook_name(path: &Path) -> bool {
@@ -30,7 +42,14 @@ pub fn is_workbook_name(path: &Path) -> bool {
 pub struct Sheet {
     pub name: String,
     pub format: String,
+    /// The cells in hand: all of them, or none yet where they come from
+    /// `feed`.
     cells: Cells,
+    /// The pieces of an .xlsx or .xlsb sheet, read on their own thread.
+    feed: Option<mpsc::Receiver<Piece>>,
+    /// The last row holding a value, as far as is known before reading
+    /// (a streamed sheet: the used range the file states).
+    height: u64,
     /// Without `--sheet`: the workbook's other sheets that hold cells,
     /// which are not read (contract §6: the first sheet).
     pub unread: Vec<String>,
@@ -57,6 +76,15 @@ struct Cell {
 }
 
 impl Cells {
+    /// Keep a non-empty cell, or say why not.
+    fn keep_or_refuse(&mut self, at: (u32, u32), value: &Data) -> Result<(), Unread> {
+        if self.keep(at, value) {
+            Ok(())
+        } else {
+            Err(Unread::Other("more than 4 GiB of text".to_string()))
+        }
+    }
+
     /// Keep a non-empty cell; false if the sheet's text passed 4 GiB.
     fn keep(&mut self, (row, column): (u32, u32), value: &Data) -> bool {
         if value.is_empty() {
@@ -126,35 +154,14 @@ pub fn open(path: &Path, sheet: Option<&str>) -> Result<Result<Sheet, FileError>
             None => return Ok(Err(FileError::Empty)),
         },
     };
-    let Some(cells) = unpanicked(|| used_cells(&mut workbook, &name)) else {
-        return Ok(Err(FileError::DamagedWorkbook));
-    };
-    let cells = match cells {
-        Ok(cells) => cells,
-        Err(Unread::Uncalculated((row, column))) => {
-            return Ok(Err(FileError::Uncalculated {
-                line: u64::from(row) + 1,
-                cell: cell_name(row, column),
-            }))
-        }
-        Err(Unread::Other(e)) => {
-            return Ok(Err(FileError::SheetUnreadable {
-                sheet: crate::values::printable(&name).into_owned(),
-                cause: e,
-            }))
-        }
-        Err(Unread::Calamine(e)) => {
-            let sheet = crate::values::printable(&name).into_owned();
-            return Ok(Err(unreadable(&e, Some(sheet))));
-        }
-    };
     let format = path
         .extension()
         .and_then(|e| e.to_str())
         .map_or_else(|| "workbook".to_string(), str::to_ascii_lowercase);
     // The clerk who keeps a month a sheet must hear that only the first
     // was read (review 4, clerk 1c). An empty sheet (Excel's Sheet2) is
-    // not named; one that cannot be read is.
+    // not named; one that cannot be read is. (Asked first: an .xlsx goes
+    // to its reading thread.)
     let unread = match sheet {
         Some(_) => Vec::new(),
         None => names
@@ -164,10 +171,37 @@ pub fn open(path: &Path, sheet: Option<&str>) -> Result<Result<Sheet, FileError>
             .map(|n| crate::values::printable(n).into_owned())
             .collect(),
     };
+    let (cells, feed, height) = match workbook {
+        Sheets::Xlsx(_) | Sheets::Xlsb(_) => match stream(workbook, &name) {
+            Ok((feed, height)) => (Cells::default(), Some(feed), height),
+            Err(e) => return Ok(Err(e)),
+        },
+        mut book => {
+            let mut cells = Cells::default();
+            let read = unpanicked(|| {
+                each_cell(
+                    &mut book,
+                    &name,
+                    |_| {},
+                    |at, value| cells.keep_or_refuse(at, value),
+                )
+            });
+            match read {
+                None => return Ok(Err(FileError::DamagedWorkbook)),
+                Some(Err(unread)) => return Ok(Err(unread.said(&name))),
+                Some(Ok(())) => {}
+            }
+            cells.at.sort_unstable_by_key(|c| (c.row, c.column));
+            let height = cells.at.last().map_or(0, |c| u64::from(c.row) + 1);
+            (cells, None, height)
+        }
+    };
     Ok(Ok(Sheet {
         name,
         format,
         cells,
+        feed,
+        height,
         unread,
     }))
 }
@@ -237,12 +271,43 @@ fn quiet_panics() {
 }
 
 /// Why the cells of a sheet were not read.
+#[derive(Debug)]
 enum Unread {
     /// A formula cell with no value stored, at (row, column).
     Uncalculated((u32, u32)),
+    /// A cell with a value, at (row, column), stored after rows below it
+    /// that were already handed on.
+    OutOfOrder((u32, u32)),
     /// An error of calamine's own reading of a whole sheet.
     Calamine(calamine::Error),
     Other(String),
+    /// The rows are no longer wanted (the import stopped reading).
+    Unwanted,
+}
+
+impl Unread {
+    /// The problem with sheet `sheet`, for the user.
+    fn said(self, sheet: &str) -> FileError {
+        let printable = || crate::values::printable(sheet).into_owned();
+        match self {
+            Unread::Uncalculated((row, column)) => FileError::Uncalculated {
+                line: u64::from(row) + 1,
+                cell: cell_name(row, column),
+            },
+            Unread::OutOfOrder((row, column)) => FileError::OutOfOrder {
+                line: u64::from(row) + 1,
+                cell: cell_name(row, column),
+            },
+            Unread::Other(cause) => FileError::SheetUnreadable {
+                sheet: printable(),
+                cause,
+            },
+            Unread::Calamine(e) => unreadable(&e, Some(printable())),
+            Unread::Unwanted => FileError::Read {
+                cause: "the rows were no longer read".into(),
+            },
+        }
+    }
 }
 
 /// Why calamine could not read a workbook or sheet, for the user. calamine
@@ -266,30 +331,27 @@ fn unreadable(e: &calamine::Error, sheet: Option<String>) -> FileError {
     }
 }
 
-/// The non-empty cells of a sheet, sorted by row and column. An .xlsx or
-/// .xlsb sheet is read cell by cell: a dense range spans the used range
-/// the file claims, and one stray value at XFD1048576 makes that 17
-/// billion cells. (calamine reads .xls and .ods sheets into a range
-/// itself, when it opens the file: [`extent`] has looked at them before.)
-/// An .xlsx formula cell without a stored value (a program that writes
-/// formulas but does not calculate them, as openpyxl does) would read as
-/// empty, so as 0 in a money column: it is an error.
-fn used_cells<RS: std::io::Read + std::io::Seek>(
+/// Each cell of sheet `name` that holds a value, in the order the file
+/// stores them, to `each` (which may stop the reading), after `dimensions`
+/// has had the used range the file states (an .xlsx or .xlsb sheet only).
+/// An .xlsx or .xlsb sheet is read cell by cell: a dense range spans the
+/// used range the file claims, and one stray value at XFD1048576 makes
+/// that 17 billion cells. (calamine reads .xls and .ods sheets into a
+/// range itself, when it opens the file: [`extent`] has looked at them
+/// before.) An .xlsx formula cell without a stored value (a program that
+/// writes formulas but does not calculate them, as openpyxl does) would
+/// read as empty, so as 0 in a money column: it is an error.
+fn each_cell<RS: std::io::Read + std::io::Seek>(
     workbook: &mut Sheets<RS>,
     name: &str,
-) -> Result<Cells, Unread> {
+    dimensions: impl FnOnce(calamine::Dimensions),
+    mut each: impl FnMut((u32, u32), &Data) -> Result<(), Unread>,
+) -> Result<(), Unread> {
     let other = |e: &dyn std::fmt::Display| Unread::Other(e.to_string());
-    let mut cells = Cells::default();
-    let mut keep = |pos: (u32, u32), value: &Data| {
-        if cells.keep(pos, value) {
-            Ok(())
-        } else {
-            Err(Unread::Other("more than 4 GiB of text".to_string()))
-        }
-    };
     match workbook {
         Sheets::Xlsx(book) => {
             let mut reader = book.worksheet_cells_reader(name).map_err(|e| other(&e))?;
+            dimensions(reader.dimensions());
             while let Some(cell) = reader
                 .next_cell_with_formula_metadata()
                 .map_err(|e| other(&e))?
@@ -298,13 +360,19 @@ fn used_cells<RS: std::io::Read + std::io::Seek>(
                 if cell.formula.is_some() && value.is_empty() {
                     return Err(Unread::Uncalculated(cell.pos));
                 }
-                keep(cell.pos, &value)?;
+                if !value.is_empty() {
+                    each(cell.pos, &value)?;
+                }
             }
         }
         Sheets::Xlsb(book) => {
             let mut reader = book.worksheet_cells_reader(name).map_err(|e| other(&e))?;
+            dimensions(reader.dimensions());
             while let Some(cell) = reader.next_cell().map_err(|e| other(&e))? {
-                keep(cell.get_position(), &cell.get_value().clone().into())?;
+                let value: Data = cell.get_value().clone().into();
+                if !value.is_empty() {
+                    each(cell.get_position(), &value)?;
+                }
             }
         }
         book => {
@@ -313,12 +381,120 @@ fn used_cells<RS: std::io::Read + std::io::Seek>(
             for (r, c, value) in range.used_cells() {
                 // A range is at most u32 rows and columns from its start.
                 let at = (row0 + r as u32, col0 + c as u32);
-                keep(at, value)?;
+                if !value.is_empty() {
+                    each(at, value)?;
+                }
             }
         }
     }
-    cells.at.sort_unstable_by_key(|c| (c.row, c.column));
-    Ok(cells)
+    Ok(())
+}
+
+/// What the thread reading an .xlsx or .xlsb sheet sends: first the rows
+/// the file states it uses, then pieces of whole rows, each sorted by row
+/// and column, then the end or what stopped it. Nothing after the last
+/// piece but `Done` is the whole sheet: a thread gone without it stopped
+/// part-way.
+enum Piece {
+    Height(u64),
+    Cells(Cells),
+    Failed(FileError),
+    Done,
+}
+
+/// Cells in a piece (it ends at the first row after these).
+const PIECE_CELLS: usize = 16 * 1024;
+
+/// Pieces read ahead of the rows being built: with [`PIECE_CELLS`] of
+/// seven cells a row, some 7,000 rows, a few MiB at most.
+const PIECES_AHEAD: usize = 2;
+
+/// Read sheet `name` of `workbook` on a thread of its own; its pieces and
+/// its height. A sheet that cannot be opened fails here, as before any row.
+fn stream(
+    mut workbook: Sheets<BufReader<File>>,
+    name: &str,
+) -> Result<(mpsc::Receiver<Piece>, u64), FileError> {
+    let (pieces, feed) = mpsc::sync_channel(PIECES_AHEAD);
+    let sheet = name.to_string();
+    let spawned = std::thread::Builder::new()
+        .name("bangfu-sheet".into())
+        .spawn(move || {
+            let mut cut = Cutter::new(&pieces);
+            let read = unpanicked(|| {
+                each_cell(
+                    &mut workbook,
+                    &sheet,
+                    |used| {
+                        let _ = pieces.send(Piece::Height(u64::from(used.end.0) + 1));
+                    },
+                    |at, value| cut.cell(at, value),
+                )
+                .and_then(|()| cut.send())
+            });
+            let last = match read {
+                None => Piece::Failed(FileError::DamagedWorkbook),
+                Some(Ok(())) => Piece::Done,
+                Some(Err(Unread::Unwanted)) => return,
+                Some(Err(unread)) => Piece::Failed(unread.said(&sheet)),
+            };
+            let _ = pieces.send(last);
+        });
+    if let Err(e) = spawned {
+        return Err(FileError::Read {
+            cause: e.to_string(),
+        });
+    }
+    match feed.recv() {
+        Ok(Piece::Height(height)) => Ok((feed, height)),
+        Ok(Piece::Failed(e)) => Err(e),
+        Ok(Piece::Cells(_) | Piece::Done) | Err(_) => Err(FileError::DamagedWorkbook),
+    }
+}
+
+/// Cuts a sheet's cells into pieces of whole rows and sends them.
+struct Cutter<'a> {
+    piece: Cells,
+    /// The last row of the pieces sent: no cell may come before it.
+    sent_to: Option<u32>,
+    pieces: &'a mpsc::SyncSender<Piece>,
+}
+
+impl<'a> Cutter<'a> {
+    fn new(pieces: &'a mpsc::SyncSender<Piece>) -> Cutter<'a> {
+        Cutter {
+            piece: Cells::default(),
+            sent_to: None,
+            pieces,
+        }
+    }
+
+    /// A cell with a value, in the order stored. Rows and cells out of
+    /// order within a piece are put in order, as a sheet read whole is;
+    /// a cell of a row already sent cannot be.
+    fn cell(&mut self, at: (u32, u32), value: &Data) -> Result<(), Unread> {
+        if self.sent_to.is_some_and(|row| at.0 <= row) {
+            return Err(Unread::OutOfOrder(at));
+        }
+        let row_ends = self.piece.at.last().is_some_and(|c| c.row != at.0);
+        if self.piece.at.len() >= PIECE_CELLS && row_ends {
+            self.send()?;
+        }
+        self.piece.keep_or_refuse(at, value)
+    }
+
+    /// Send the cells in hand, in order, if any.
+    fn send(&mut self) -> Result<(), Unread> {
+        let mut piece = std::mem::take(&mut self.piece);
+        if piece.at.is_empty() {
+            return Ok(());
+        }
+        piece.at.sort_unstable_by_key(|c| (c.row, c.column));
+        self.sent_to = piece.at.last().map(|c| c.row);
+        self.pieces
+            .send(Piece::Cells(piece))
+            .map_err(|_| Unread::Unwanted)
+    }
 }
 
 /// A cell's name as a spreadsheet shows it: `E2` for (1, 4).
@@ -336,17 +512,21 @@ fn cell_name(row: u32, column: u32) -> String {
 impl Sheet {
     /// Number of rows, to the last one holding a value.
     pub fn height(&self) -> u64 {
-        self.cells.at.last().map_or(0, |c| u64::from(c.row) + 1)
+        self.height
     }
 
     /// The sheet's rows, numbered as the spreadsheet numbers them; rows
     /// without a value are left out (they would be blank rows).
     pub fn rows(self) -> SheetRows {
-        let first_column = self.cells.at.iter().map(|c| c.column).min().unwrap_or(0);
+        let first_column = match self.feed {
+            Some(_) => 0,
+            None => self.cells.at.iter().map(|c| c.column).min().unwrap_or(0),
+        };
         let Cells { at, text } = self.cells;
         SheetRows {
             cells: at.into_iter().peekable(),
             text,
+            feed: self.feed,
             first_column,
             width: 0,
         }
@@ -359,7 +539,11 @@ pub struct SheetRows {
     cells: std::iter::Peekable<std::vec::IntoIter<Cell>>,
     /// The cells' text ([`Cells`]).
     text: String,
-    /// The leftmost column holding a value: the rows' first cell.
+    /// Where the cells after these come from, a piece at a time, if not
+    /// all are in hand.
+    feed: Option<mpsc::Receiver<Piece>>,
+    /// The rows' first cell: column A for a sheet read a piece at a time,
+    /// else the leftmost column holding a value.
     first_column: u32,
     /// Cells in the header row, once it is found: rows are padded to it,
     /// as a dense range would have given them.
@@ -377,7 +561,32 @@ impl Iterator for SheetRows {
     type Item = Result<RawRow, FileError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let row = self.cells.peek()?.row;
+        let row = loop {
+            if let Some(cell) = self.cells.peek() {
+                break cell.row;
+            }
+            let next = self.feed.as_ref()?.recv();
+            match next {
+                Ok(Piece::Cells(piece)) => {
+                    self.cells = piece.at.into_iter().peekable();
+                    self.text = piece.text;
+                }
+                Ok(Piece::Done) => {
+                    self.feed = None;
+                    return None;
+                }
+                Ok(Piece::Failed(e)) => {
+                    self.feed = None;
+                    return Some(Err(e));
+                }
+                // The reading thread ended without saying the sheet was
+                // whole: never taken for its end.
+                Ok(Piece::Height(_)) | Err(_) => {
+                    self.feed = None;
+                    return Some(Err(FileError::DamagedWorkbook));
+                }
+            }
+        };
         let mut cells = StringRecord::new();
         let mut column = self.first_column;
         while let Some(cell) = self.cells.next_if(|c| c.row == row) {
@@ -523,12 +732,128 @@ mod tests {
         for (row, column, value) in cells {
             assert!(kept.keep((row, column), &value));
         }
+        let height = kept.at.last().map_or(0, |c| u64::from(c.row) + 1);
         Sheet {
             name: "s".into(),
             format: "xlsx".into(),
             cells: kept,
+            feed: None,
+            height,
             unread: Vec::new(),
         }
+    }
+
+    /// The rows of a sheet whose pieces come from `feed`.
+    fn streamed(feed: mpsc::Receiver<Piece>) -> SheetRows {
+        Sheet {
+            name: "s".into(),
+            format: "xlsx".into(),
+            cells: Cells::default(),
+            feed: Some(feed),
+            height: 0,
+            unread: Vec::new(),
+        }
+        .rows()
+    }
+
+    /// The rows' lines and first cells, until the end or an error.
+    fn lines(rows: SheetRows) -> (Vec<(u64, String)>, Option<FileError>) {
+        let mut seen = Vec::new();
+        for row in rows {
+            match row {
+                Ok(row) => seen.push((row.line, row.cells.iter().collect::<Vec<_>>().join("|"))),
+                Err(e) => return (seen, Some(e)),
+            }
+        }
+        (seen, None)
+    }
+
+    #[test]
+    fn a_streamed_sheet_is_cut_into_pieces_of_whole_rows_in_order() {
+        let (pieces, feed) = mpsc::sync_channel(64);
+        let mut cut = Cutter::new(&pieces);
+        let text = |s: String| Data::String(s);
+        // Rows of three cells, the second row's cells stored backwards and
+        // row 3 stored before row 2: within a piece they are put in order.
+        cut.cell((0, 0), &text("a".into())).unwrap();
+        cut.cell((2, 0), &text("c".into())).unwrap();
+        cut.cell((1, 2), &text("b2".into())).unwrap();
+        cut.cell((1, 0), &text("b0".into())).unwrap();
+        for row in 3..(PIECE_CELLS as u32 + 10) {
+            for column in 0..3 {
+                cut.cell((row, column), &text(format!("{row}.{column}")))
+                    .unwrap();
+            }
+        }
+        cut.send().unwrap();
+        pieces.send(Piece::Done).unwrap();
+        drop(pieces);
+        let mut sizes = Vec::new();
+        let mut cells = Vec::new();
+        while let Ok(Piece::Cells(piece)) = feed.try_recv() {
+            sizes.push(piece.at.len());
+            // No row is split between two pieces.
+            cells.extend(piece.at.iter().map(|c| (c.row, c.column)));
+        }
+        assert!(sizes.len() >= 3, "{sizes:?}");
+        assert!(sizes.iter().all(|&n| n <= PIECE_CELLS + 3), "{sizes:?}");
+        let mut sorted = cells.clone();
+        sorted.sort_unstable();
+        assert_eq!(cells, sorted);
+        assert_eq!(cells.len(), 4 + 3 * (PIECE_CELLS + 7));
+    }
+
+    #[test]
+    fn a_cell_stored_after_its_rows_were_handed_on_stops_the_sheet_at_that_cell() {
+        let (pieces, _feed) = mpsc::sync_channel(64);
+        let mut cut = Cutter::new(&pieces);
+        for row in 0..=(PIECE_CELLS as u32) {
+            cut.cell((row, 0), &Data::Int(1)).unwrap();
+        }
+        // Row 3 again, after the first piece (rows 0 to PIECE_CELLS - 1)
+        // went: it cannot be put back among them.
+        let Err(unread) = cut.cell((3, 1), &Data::Int(1)) else {
+            panic!("a cell of a row handed on was taken");
+        };
+        assert_eq!(
+            unread.said("s"),
+            FileError::OutOfOrder {
+                line: 4,
+                cell: "B4".into(),
+            }
+        );
+    }
+
+    #[test]
+    fn a_reading_thread_gone_without_saying_the_sheet_ended_is_an_error_not_the_end() {
+        // What a panic in bangfu's own code on that thread would leave:
+        // the rows before, then nothing. Taken for the end, the rest of
+        // the sheet would be lost without a word.
+        let (pieces, feed) = mpsc::sync_channel(4);
+        let mut piece = Cells::default();
+        assert!(piece.keep((0, 0), &Data::String("户编号".into())));
+        assert!(piece.keep((1, 0), &Data::String("H1".into())));
+        pieces.send(Piece::Cells(piece)).unwrap();
+        drop(pieces);
+        let (seen, error) = lines(streamed(feed));
+        assert_eq!(seen, [(1, "户编号".to_string()), (2, "H1".to_string())]);
+        assert_eq!(error, Some(FileError::DamagedWorkbook));
+
+        // Said ended, it ended; a failure is handed on as the row after
+        // the last.
+        let (pieces, feed) = mpsc::sync_channel(4);
+        let mut piece = Cells::default();
+        assert!(piece.keep((0, 1), &Data::String("x".into())));
+        pieces.send(Piece::Cells(piece)).unwrap();
+        pieces.send(Piece::Done).unwrap();
+        assert_eq!(lines(streamed(feed)), (vec![(1, "|x".to_string())], None));
+        let (pieces, feed) = mpsc::sync_channel(4);
+        let broke = FileError::Uncalculated {
+            line: 2,
+            cell: "A2".into(),
+        };
+        pieces.send(Piece::Failed(broke.clone())).unwrap();
+        assert_eq!(lines(streamed(feed)), (vec![], Some(broke)));
     }
 
     #[test]

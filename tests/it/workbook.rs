@@ -268,3 +268,86 @@ fn ods_and_xls_workbooks_import_like_their_csv() {
         assert_eq!(w.records(), from_csv.records(), "{name}");
     }
 }
+
+/// A sheet of 6,000 deliveries (the reading thread hands it on in several
+/// pieces of whole rows) imports the records, the problems at the lines
+/// and the rejects of the same rows as CSV, and rejects nothing twice or
+/// never. A sheet whose table starts at column B reads from column A, as
+/// the spreadsheet shows it and as Excel exports it to CSV.
+#[test]
+fn a_sheet_read_a_piece_at_a_time_imports_what_its_csv_imports_line_for_line() {
+    let rows = 6_000u32;
+    let bad = |r: u32| r.is_multiple_of(1_999);
+    let category = |r: u32| if bad(r) { "送钱" } else { "送温暖" };
+    let from_book = Workdir::new();
+    let mut book = Workbook::new();
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    let d = book.add_worksheet();
+    for (c, head) in ["日期", "帮扶人", "户编号", "类别", "物资", "资金"]
+        .iter()
+        .enumerate()
+    {
+        d.write_string(0, c as u16 + 1, *head).unwrap();
+    }
+    let mut csv = String::from(",日期,帮扶人,户编号,类别,物资,资金\n");
+    for r in 1..=rows {
+        let (y, m, day) = (
+            1998 + (r % 5) as u16,
+            1 + (r % 12) as u8,
+            1 + (r % 28) as u8,
+        );
+        let when = ExcelDateTime::from_ymd(y, m, day).unwrap();
+        let household = if r.is_multiple_of(2) { "H1" } else { "H2" };
+        let goods = f64::from(r % 97) * 10.5;
+        d.write_datetime_with_format(r, 1, &when, &date).unwrap();
+        d.write_string(r, 2, "M1").unwrap();
+        d.write_string(r, 3, household).unwrap();
+        d.write_string(r, 4, category(r)).unwrap();
+        d.write_number(r, 5, goods).unwrap();
+        d.write_number(r, 6, f64::from(r % 3)).unwrap();
+        csv.push_str(&format!(
+            ",{y}-{m:02}-{day:02},M1,{household},{},{goods},{}\n",
+            category(r),
+            r % 3
+        ));
+    }
+    let path = from_book.path("台账.xlsx");
+    book.save(&path).unwrap();
+    let from_csv = Workdir::new();
+    let text = from_csv.utf8("台账.csv", &csv);
+
+    let mut seen = Vec::new();
+    for (w, file) in [(&from_book, &path), (&from_csv, &text)] {
+        let h = w.utf8(
+            "h.csv",
+            "户编号,户主,乡镇\nH1,张三,工农乡\nH2,李四,工农乡\n",
+        );
+        let m = members(w);
+        w.stdout(&["import", path_str(&h), path_str(&m)]);
+        let (code, _, err) = common::import(w, &["--rejects", "r.csv", path_str(file)]);
+        // Each file as its name is said: the rest must be the same.
+        let said = |text: &str| {
+            text.replace(&format!("{}[Sheet1]", path_str(file)), "FILE")
+                .replace(path_str(file), "FILE")
+        };
+        let rejects = said(&std::fs::read_to_string(w.path("r.csv")).unwrap());
+        let problems: Vec<String> = err
+            .lines()
+            .filter(|l| l.contains("送钱"))
+            .map(said)
+            .collect();
+        seen.push((code, w.records(), problems, rejects));
+    }
+    let (book_seen, csv_seen) = (&seen[0], &seen[1]);
+    assert_eq!(book_seen.2.len(), 3, "{:?}", book_seen.2);
+    assert_eq!(book_seen, csv_seen);
+    assert!(
+        book_seen
+            .3
+            .trim_start_matches('\u{feff}')
+            .starts_with(",日期"),
+        "{}",
+        book_seen.3
+    );
+    assert_eq!(book_seen.1.matches("deliveries:").count(), 5_997);
+}
