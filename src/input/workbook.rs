@@ -473,12 +473,14 @@ impl<'a> Cutter<'a> {
     /// order within a piece are put in order, as a sheet read whole is;
     /// a cell of a row already sent cannot be.
     fn cell(&mut self, at: (u32, u32), value: &Data) -> Result<(), Unread> {
-        if self.sent_to.is_some_and(|row| at.0 <= row) {
-            return Err(Unread::OutOfOrder(at));
-        }
         let row_ends = self.piece.at.last().is_some_and(|c| c.row != at.0);
         if self.piece.at.len() >= PIECE_CELLS && row_ends {
             self.send()?;
+        }
+        // Checked after the cut: the cell that starts a piece may belong
+        // to a row of the piece just sent.
+        if self.sent_to.is_some_and(|row| at.0 <= row) {
+            return Err(Unread::OutOfOrder(at));
         }
         self.piece.keep_or_refuse(at, value)
     }
@@ -820,6 +822,28 @@ mod tests {
             FileError::OutOfOrder {
                 line: 4,
                 cell: "B4".into(),
+            }
+        );
+    }
+
+    #[test]
+    fn the_cell_that_starts_a_piece_is_checked_against_the_piece_before() {
+        // Row 5 stored in two parts, the second after row 6: when that
+        // part starts a new piece, it must stop the sheet, not become a
+        // row of its own (attacker review: a note or cash cell lost).
+        let (pieces, _feed) = mpsc::sync_channel(64);
+        let mut cut = Cutter::new(&pieces);
+        for row in 0..(PIECE_CELLS as u32) {
+            cut.cell((row + 10, 0), &Data::Int(1)).unwrap();
+        }
+        let Err(unread) = cut.cell((12, 6), &Data::String("合计".into())) else {
+            panic!("the part of a row already sent was taken as a row");
+        };
+        assert_eq!(
+            unread.said("s"),
+            FileError::OutOfOrder {
+                line: 13,
+                cell: "G13".into(),
             }
         );
     }
