@@ -12,9 +12,11 @@
 //! the sheet first and checking it after took the 100,000-row workbook of
 //! the benchmark 3.1 times as long as the same rows as CSV (contract §7
 //! allows 3), calamine's unzipping and XML alone on one core for
-//! two thirds of it (docs/BENCHMARKS.md). Such a sheet's rows start at
-//! column A, as the sheet shows them; .xls and .ods sheets, which calamine
-//! reads whole anyway, start at their first column holding a value.
+//! two thirds of it (docs/BENCHMARKS.md). .xls and .ods sheets, which
+//! calamine reads whole anyway, are handed on from memory. Every sheet's
+//! rows start at column A, as the sheet shows them and as Excel exports it
+//! to CSV: where a row starts cannot hang on cells not read yet, and one
+//! sheet saved in two formats gives the same rows and rejects.
 
 mod extent;
 
@@ -303,9 +305,9 @@ impl Unread {
                 cause,
             },
             Unread::Calamine(e) => unreadable(&e, Some(printable())),
-            Unread::Unwanted => FileError::Read {
-                cause: "the rows were no longer read".into(),
-            },
+            // Never said: the reading thread stops without a word when
+            // no one reads its rows any more.
+            Unread::Unwanted => FileError::DamagedWorkbook,
         }
     }
 }
@@ -512,7 +514,9 @@ fn cell_name(row: u32, column: u32) -> String {
 }
 
 impl Sheet {
-    /// Number of rows, to the last one holding a value.
+    /// Number of rows, to the last one holding a value (for a sheet read
+    /// a piece at a time, the last of the used range its file states: the
+    /// progress bar's length only).
     pub fn height(&self) -> u64 {
         self.height
     }
@@ -520,16 +524,11 @@ impl Sheet {
     /// The sheet's rows, numbered as the spreadsheet numbers them; rows
     /// without a value are left out (they would be blank rows).
     pub fn rows(self) -> SheetRows {
-        let first_column = match self.feed {
-            Some(_) => 0,
-            None => self.cells.at.iter().map(|c| c.column).min().unwrap_or(0),
-        };
         let Cells { at, text } = self.cells;
         SheetRows {
             cells: at.into_iter().peekable(),
             text,
             feed: self.feed,
-            first_column,
             width: 0,
         }
     }
@@ -544,9 +543,6 @@ pub struct SheetRows {
     /// Where the cells after these come from, a piece at a time, if not
     /// all are in hand.
     feed: Option<mpsc::Receiver<Piece>>,
-    /// The rows' first cell: column A for a sheet read a piece at a time,
-    /// else the leftmost column holding a value.
-    first_column: u32,
     /// Cells in the header row, once it is found: rows are padded to it,
     /// as a dense range would have given them.
     width: usize,
@@ -590,7 +586,7 @@ impl Iterator for SheetRows {
             }
         };
         let mut cells = StringRecord::new();
-        let mut column = self.first_column;
+        let mut column = 0;
         while let Some(cell) = self.cells.next_if(|c| c.row == row) {
             for _ in column..cell.column {
                 cells.push_field("");
@@ -792,10 +788,16 @@ mod tests {
         drop(pieces);
         let mut sizes = Vec::new();
         let mut cells = Vec::new();
+        let mut rows_of_pieces = Vec::new();
         while let Ok(Piece::Cells(piece)) = feed.try_recv() {
             sizes.push(piece.at.len());
-            // No row is split between two pieces.
+            let rows = piece.at.iter().map(|c| c.row);
+            rows_of_pieces.push((rows.clone().min(), rows.max()));
             cells.extend(piece.at.iter().map(|c| (c.row, c.column)));
+        }
+        // No row is split between two pieces.
+        for pair in rows_of_pieces.windows(2) {
+            assert!(pair[0].1 < pair[1].0, "{rows_of_pieces:?}");
         }
         assert!(sizes.len() >= 3, "{sizes:?}");
         assert!(sizes.iter().all(|&n| n <= PIECE_CELLS + 3), "{sizes:?}");
@@ -903,26 +905,27 @@ mod tests {
             (1_048_575, 16_383, text("x")),
         ])
         .rows();
-        rows.header_found(3);
+        rows.header_found(4);
         let left = |rows: &SheetRows| rows.cells.len();
         let header = rows.next().unwrap().unwrap();
-        assert_eq!((header.line, header.cells.len()), (1, 3));
+        // From column A, as the sheet shows the row.
+        assert_eq!((header.line, header.cells.len()), (1, 4));
         // Each row takes exactly its own cells off the front: no row
         // looks at the cells of another, so reading is linear.
         assert_eq!(left(&rows), 3);
         let h1 = rows.next().unwrap().unwrap();
         assert_eq!(
             (h1.line, h1.cells.iter().collect::<Vec<_>>()),
-            (2, vec!["H1", "", ""])
+            (2, vec!["", "H1", "", ""])
         );
         assert_eq!(left(&rows), 2);
         let h2 = rows.next().unwrap().unwrap();
         assert_eq!(
             (h2.line, h2.cells.iter().collect::<Vec<_>>()),
-            (5, vec!["", "李四", ""])
+            (5, vec!["", "", "李四", ""])
         );
         let stray = rows.next().unwrap().unwrap();
-        assert_eq!((stray.line, stray.cells.len()), (1_048_576, 16_383));
+        assert_eq!((stray.line, stray.cells.len()), (1_048_576, 16_384));
         assert!(rows.next().is_none());
     }
 
