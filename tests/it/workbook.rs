@@ -351,3 +351,154 @@ fn a_sheet_read_a_piece_at_a_time_imports_what_its_csv_imports_line_for_line() {
     );
     assert_eq!(book_seen.1.matches("deliveries:").count(), 5_997);
 }
+
+/// An .xlsx written by hand, as no library writes one: `rows` of the
+/// deliveries sheet, each `(row number, [(column, cell xml)])`, stored in
+/// the order given (inline strings, no shared strings or styles).
+fn hand_written_xlsx(
+    w: &Workdir,
+    name: &str,
+    rows: &[(u32, Vec<(u32, String)>)],
+) -> std::path::PathBuf {
+    use std::io::Write;
+    let ns = "xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" \
+              xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"";
+    let column = |c: u32| char::from(b'A' + c as u8);
+    let sheet: String = rows
+        .iter()
+        .map(|(r, cells)| {
+            let cells: String = cells
+                .iter()
+                .map(|(c, xml)| format!("<c r=\"{}{r}\"{xml}</c>", column(*c)))
+                .collect();
+            format!("<row r=\"{r}\">{cells}</row>")
+        })
+        .collect();
+    let parts = [
+        (
+            "[Content_Types].xml",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/><Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/><Override PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/></Types>".to_string(),
+        ),
+        (
+            "_rels/.rels",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>".to_string(),
+        ),
+        (
+            "xl/workbook.xml",
+            format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><workbook {ns}><sheets><sheet name=\"记录\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>"),
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet1.xml\"/></Relationships>".to_string(),
+        ),
+        (
+            "xl/worksheets/sheet1.xml",
+            format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><worksheet {ns}><sheetData>{sheet}</sheetData></worksheet>"),
+        ),
+    ];
+    let path = w.path(name);
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    for (part, text) in parts {
+        zip.start_file(part, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap();
+    path
+}
+
+/// A row of a sheet stored in two parts, its cash cell after other rows
+/// (attacker review of the sheet read a piece at a time). Stored within
+/// the piece it belongs to, it is put back in its row, as a sheet read
+/// whole was: the figures are the CSV's. Stored after rows already handed
+/// on, it stops the file at that cell and nothing is imported — never a
+/// row of its own with the same number, half imported and half rejected.
+#[test]
+fn a_row_stored_in_two_parts_is_whole_or_the_file_is_refused_at_its_cell() {
+    let text = |s: &str| format!(" t=\"inlineStr\"><is><t>{s}</t></is>");
+    let number = |n: u32| format!("><v>{n}</v>");
+    let header: Vec<(u32, String)> = ["日期", "帮扶人", "户编号", "类别", "物资", "资金"]
+        .iter()
+        .enumerate()
+        .map(|(c, h)| (c as u32, text(h)))
+        .collect();
+    // 3,000 rows of six cells: more than one piece of 16,384 cells.
+    let row = |r: u32| -> Vec<(u32, String)> {
+        vec![
+            (
+                0,
+                text(&format!("2001-{:02}-{:02}", 1 + r % 12, 1 + r % 28)),
+            ),
+            (1, text("M1")),
+            (2, text(if r.is_multiple_of(2) { "H1" } else { "H2" })),
+            (3, text("送温暖")),
+            (4, number(r % 97)),
+            (5, number(r % 5 + 1)),
+        ]
+    };
+    let mut csv = String::from("日期,帮扶人,户编号,类别,物资,资金\n");
+    for r in 2..=3_001u32 {
+        csv.push_str(&format!(
+            "2001-{:02}-{:02},M1,{},送温暖,{},{}\n",
+            1 + r % 12,
+            1 + r % 28,
+            if r.is_multiple_of(2) { "H1" } else { "H2" },
+            r % 97,
+            r % 5 + 1
+        ));
+    }
+    // Row 11 without its cash cell, which comes after row `after`.
+    let split = |after: u32| {
+        let mut rows = vec![(1, header.clone())];
+        for r in 2..=3_001 {
+            let mut cells = row(r);
+            if r == 11 {
+                cells.pop();
+            }
+            rows.push((r, cells));
+            if r == after {
+                rows.push((11, vec![row(11)[5].clone()]));
+            }
+        }
+        rows
+    };
+    let setup = |w: &Workdir| {
+        let h = w.utf8(
+            "h.csv",
+            "户编号,户主,乡镇\nH1,张三,工农乡\nH2,李四,工农乡\n",
+        );
+        let m = members(w);
+        w.stdout(&["import", path_str(&h), path_str(&m)]);
+    };
+
+    let from_csv = Workdir::new();
+    setup(&from_csv);
+    let d = from_csv.utf8("记录.csv", &csv);
+    from_csv.stdout(&["import", path_str(&d)]);
+
+    let near = Workdir::new();
+    setup(&near);
+    let book = hand_written_xlsx(&near, "记录.xlsx", &split(12));
+    near.stdout(&["import", path_str(&book)]);
+    assert_eq!(near.records(), from_csv.records());
+
+    // After row 2731 the first piece is full (6 + 9 × 6 + 5 + 2720 × 6 =
+    // 16,385 cells): the cash cell is the first of the next piece; after
+    // row 3001, the last cell of the sheet.
+    for after in [2_731, 3_001] {
+        let far = Workdir::new();
+        setup(&far);
+        let book = hand_written_xlsx(&far, "记录.xlsx", &split(after));
+        let before = far.records();
+        for (lang, said) in [
+            ("en", "cell F11 is stored after rows below it"),
+            ("zh", "单元格 F11 在文件中存放在它下方的行之后"),
+        ] {
+            let (code, _, err) = common::import(&far, &["--lang", lang, path_str(&book)]);
+            assert_eq!(code, Some(1), "after row {after}: {err}");
+            assert!(err.contains("记录.xlsx[记录]:11: "), "{err}");
+            assert!(err.contains(said), "after row {after}: {err}");
+            assert_eq!(far.records(), before);
+        }
+    }
+}
