@@ -625,7 +625,9 @@ pub fn cell_text(cell: &Data) -> String {
         }
         Data::DateTime(d) => d.as_f64().to_string(),
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => format!("#{e:?}"),
+        // As the sheet shows it, and as Excel writes it into a CSV export:
+        // `#DIV/0!`, `#N/A`.
+        Data::Error(e) => e.to_string(),
     }
 }
 
@@ -713,6 +715,19 @@ mod tests {
         // Beyond a cent's worth of digits it is still refused as money.
         assert!(crate::values::Fen::parse(&cell_text(&Data::Float(0.123))).is_err());
         assert!(crate::values::Fen::parse(&cell_text(&Data::Float(1e-300))).is_err());
+    }
+
+    #[test]
+    fn a_formula_error_reads_as_the_sheet_shows_it() {
+        use calamine::CellErrorType;
+        for (error, shown) in [
+            (CellErrorType::Div0, "#DIV/0!"),
+            (CellErrorType::NA, "#N/A"),
+            (CellErrorType::Value, "#VALUE!"),
+            (CellErrorType::Ref, "#REF!"),
+        ] {
+            assert_eq!(cell_text(&Data::Error(error)), shown);
+        }
     }
 
     #[test]

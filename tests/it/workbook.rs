@@ -502,3 +502,64 @@ fn a_row_stored_in_two_parts_is_whole_or_the_file_is_refused_at_its_cell() {
         }
     }
 }
+
+/// Cells holding a formula's error (`t="e"`) read as the sheet shows them,
+/// `#DIV/0!`, as Excel writes them into a CSV export: the workbook imports
+/// what its export imports. A note that was `=1/0` is kept as `#DIV/0!`,
+/// and an amount that was is rejected, quoting what the clerk sees (it
+/// read `#Div0`, a name of calamine's, before).
+#[test]
+fn a_formula_error_reads_as_the_sheet_shows_it_as_in_the_csv_export() {
+    let text = |s: &str| format!(" t=\"inlineStr\"><is><t>{s}</t></is>");
+    let error = |e: &str| format!(" t=\"e\"><f>1/0</f><v>{e}</v>");
+    let header: Vec<(u32, String)> = ["日期", "帮扶人", "户编号", "类别", "资金", "备注"]
+        .iter()
+        .enumerate()
+        .map(|(c, h)| (c as u32, text(h)))
+        .collect();
+    let row = |date: &str, cash: String, note: String| {
+        vec![
+            (0, text(date)),
+            (1, text("M1")),
+            (2, text("H1")),
+            (3, text("送温暖")),
+            (4, cash),
+            (5, note),
+        ]
+    };
+    let rows = vec![
+        (1, header),
+        (2, row("2001-03-01", "><v>100</v>".into(), error("#DIV/0!"))),
+        (3, row("2001-03-02", error("#N/A"), text("走访"))),
+    ];
+    let csv = "日期,帮扶人,户编号,类别,资金,备注\n\
+               2001-03-01,M1,H1,送温暖,100,#DIV/0!\n\
+               2001-03-02,M1,H1,送温暖,#N/A,走访\n";
+    let mut seen = Vec::new();
+    for as_book in [true, false] {
+        let w = Workdir::new();
+        let h = w.utf8(
+            "h.csv",
+            "户编号,户主,乡镇\nH1,张三,工农乡\nH2,李四,工农乡\n",
+        );
+        let m = members(&w);
+        w.stdout(&["import", path_str(&h), path_str(&m)]);
+        let file = match as_book {
+            true => hand_written_xlsx(&w, "记录.xlsx", &rows),
+            false => w.utf8("记录.csv", csv),
+        };
+        let (code, _, err) =
+            common::import(&w, &["--lang", "en", "--rejects", "r.csv", path_str(&file)]);
+        let problems: Vec<String> = err
+            .lines()
+            .filter(|l| l.contains(":3: "))
+            .map(|l| l.split_once(":3: ").unwrap().1.to_string())
+            .collect();
+        seen.push((code, w.records(), problems));
+    }
+    let (book, export) = (&seen[0], &seen[1]);
+    assert_eq!(book.0, Some(1), "{book:?}");
+    assert!(book.1.contains("#DIV/0!"), "{}", book.1);
+    assert!(book.2.iter().any(|p| p.contains("#N/A")), "{:?}", book.2);
+    assert_eq!(book, export);
+}
