@@ -25,7 +25,7 @@ use crate::i18n::import::ImportMsg;
 use crate::i18n::Msg;
 use crate::problem::UsageError;
 use crate::values::Date;
-use calamine::{open_workbook_auto, Data, DataType, Reader, Sheets};
+use calamine::{open_workbook_auto, Data, DataRef, DataType, Reader, Sheets};
 use csv::StringRecord;
 use std::fs::File;
 use std::io::BufReader;
@@ -78,8 +78,8 @@ struct Cell {
 }
 
 impl Cells {
-    /// Keep a non-empty cell, or say why not.
-    fn keep_or_refuse(&mut self, at: (u32, u32), value: &Data) -> Result<(), Unread> {
+    /// Keep a cell with a value, or say why not.
+    fn keep_or_refuse(&mut self, at: (u32, u32), value: Value<'_>) -> Result<(), Unread> {
         if self.keep(at, value) {
             Ok(())
         } else {
@@ -87,25 +87,19 @@ impl Cells {
         }
     }
 
-    /// Keep a non-empty cell; false if the sheet's text passed 4 GiB.
-    fn keep(&mut self, (row, column): (u32, u32), value: &Data) -> bool {
-        if value.is_empty() {
-            return true;
-        }
-        let text = cell_text(value);
-        let (Ok(start), Ok(len)) = (u32::try_from(self.text.len()), u32::try_from(text.len()))
-        else {
+    /// Keep a cell with a value, its text written straight after the
+    /// others'; false if the sheet's text passed 4 GiB.
+    fn keep(&mut self, (row, column): (u32, u32), value: Value<'_>) -> bool {
+        let start = self.text.len();
+        value.write(&mut self.text);
+        let (Ok(start), Ok(end)) = (u32::try_from(start), u32::try_from(self.text.len())) else {
             return false;
         };
-        if start.checked_add(len).is_none() {
-            return false;
-        }
-        self.text.push_str(&text);
         self.at.push(Cell {
             row,
             column,
             start,
-            len,
+            len: end - start,
         });
         true
     }
@@ -347,7 +341,7 @@ fn each_cell<RS: std::io::Read + std::io::Seek>(
     workbook: &mut Sheets<RS>,
     name: &str,
     dimensions: impl FnOnce(calamine::Dimensions),
-    mut each: impl FnMut((u32, u32), &Data) -> Result<(), Unread>,
+    mut each: impl FnMut((u32, u32), Value<'_>) -> Result<(), Unread>,
 ) -> Result<(), Unread> {
     let other = |e: &dyn std::fmt::Display| Unread::Other(e.to_string());
     match workbook {
@@ -358,12 +352,10 @@ fn each_cell<RS: std::io::Read + std::io::Seek>(
                 .next_cell_with_formula_metadata()
                 .map_err(|e| other(&e))?
             {
-                let value: Data = cell.value.into();
-                if cell.formula.is_some() && value.is_empty() {
-                    return Err(Unread::Uncalculated(cell.pos));
-                }
-                if !value.is_empty() {
-                    each(cell.pos, &value)?;
+                match Value::of_ref(&cell.value) {
+                    Some(value) => each(cell.pos, value)?,
+                    None if cell.formula.is_some() => return Err(Unread::Uncalculated(cell.pos)),
+                    None => {}
                 }
             }
         }
@@ -371,9 +363,8 @@ fn each_cell<RS: std::io::Read + std::io::Seek>(
             let mut reader = book.worksheet_cells_reader(name).map_err(|e| other(&e))?;
             dimensions(reader.dimensions());
             while let Some(cell) = reader.next_cell().map_err(|e| other(&e))? {
-                let value: Data = cell.get_value().clone().into();
-                if !value.is_empty() {
-                    each(cell.get_position(), &value)?;
+                if let Some(value) = Value::of_ref(cell.get_value()) {
+                    each(cell.get_position(), value)?;
                 }
             }
         }
@@ -383,7 +374,7 @@ fn each_cell<RS: std::io::Read + std::io::Seek>(
             for (r, c, value) in range.used_cells() {
                 // A range is at most u32 rows and columns from its start.
                 let at = (row0 + r as u32, col0 + c as u32);
-                if !value.is_empty() {
+                if let Some(value) = Value::of(value) {
                     each(at, value)?;
                 }
             }
@@ -474,7 +465,7 @@ impl<'a> Cutter<'a> {
     /// A cell with a value, in the order stored. Rows and cells out of
     /// order within a piece are put in order, as a sheet read whole is;
     /// a cell of a row already sent cannot be.
-    fn cell(&mut self, at: (u32, u32), value: &Data) -> Result<(), Unread> {
+    fn cell(&mut self, at: (u32, u32), value: Value<'_>) -> Result<(), Unread> {
         let row_ends = self.piece.at.last().is_some_and(|c| c.row != at.0);
         if self.piece.at.len() >= PIECE_CELLS && row_ends {
             self.send()?;
@@ -610,25 +601,95 @@ impl Iterator for SheetRows {
     }
 }
 
-/// A cell as the text the value parsers read.
-pub fn cell_text(cell: &Data) -> String {
-    match cell {
-        Data::Empty => String::new(),
-        Data::String(s) => s.clone(),
-        Data::Int(n) => number_text(*n as f64, Some(*n)),
-        Data::Float(f) => number_text(*f, None),
-        Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
-        Data::DateTime(d) if d.is_datetime() => {
-            let serial = serial_1900(d);
-            Date::from_excel_serial(serial)
-                .map_or_else(|| serial.to_string(), |day| day.to_string())
-        }
-        Data::DateTime(d) => d.as_f64().to_string(),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        // As the sheet shows it, and as Excel writes it into a CSV export:
-        // `#DIV/0!`, `#N/A`.
-        Data::Error(e) => e.to_string(),
+/// A cell's value, borrowed from either of calamine's forms (a sheet read
+/// whole gives `Data`, a streamed one `DataRef`), so that its text is
+/// written straight into the text of the cells kept: no string of its own
+/// a cell, and none made twice (a fifth of the reading thread's time on an
+/// .xlsx sheet).
+#[derive(Debug, Clone, Copy)]
+enum Value<'a> {
+    Text(&'a str),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    DateTime(&'a calamine::ExcelDateTime),
+    Error(&'a calamine::CellErrorType),
+}
+
+impl<'a> Value<'a> {
+    /// The value of a cell of a sheet read whole; `None` if it is empty.
+    fn of(data: &'a Data) -> Option<Value<'a>> {
+        Some(match data {
+            Data::Empty => return None,
+            Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Value::Text(s),
+            Data::Int(n) => Value::Int(*n),
+            Data::Float(f) => Value::Float(*f),
+            Data::Bool(b) => Value::Bool(*b),
+            Data::DateTime(d) => Value::DateTime(d),
+            Data::Error(e) => Value::Error(e),
+        })
     }
+
+    /// The value of a streamed cell; `None` if it is empty.
+    fn of_ref(data: &'a DataRef<'_>) -> Option<Value<'a>> {
+        Some(match data {
+            DataRef::Empty => return None,
+            DataRef::SharedString(s) => Value::Text(s),
+            DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
+                Value::Text(s)
+            }
+            DataRef::Int(n) => Value::Int(*n),
+            DataRef::Float(f) => Value::Float(*f),
+            DataRef::Bool(b) => Value::Bool(*b),
+            DataRef::DateTime(d) => Value::DateTime(d),
+            DataRef::Error(e) => Value::Error(e),
+        })
+    }
+
+    /// Write the cell as the text the value parsers read to `out`.
+    fn write(self, out: &mut String) {
+        use std::fmt::Write;
+        // Writing to a String cannot fail.
+        let _ = match self {
+            Value::Text(s) => {
+                out.push_str(s);
+                Ok(())
+            }
+            Value::Int(n) => {
+                write_number(out, n as f64, Some(n));
+                Ok(())
+            }
+            Value::Float(f) => {
+                write_number(out, f, None);
+                Ok(())
+            }
+            Value::Bool(b) => {
+                out.push_str(if b { "TRUE" } else { "FALSE" });
+                Ok(())
+            }
+            Value::DateTime(d) if d.is_datetime() => {
+                let serial = serial_1900(d);
+                match Date::from_excel_serial(serial) {
+                    Some(day) => write!(out, "{day}"),
+                    None => write!(out, "{serial}"),
+                }
+            }
+            Value::DateTime(d) => write!(out, "{}", d.as_f64()),
+            // As the sheet shows it, and as Excel writes it into a CSV
+            // export: `#DIV/0!`, `#N/A`.
+            Value::Error(e) => write!(out, "{e}"),
+        };
+    }
+}
+
+/// A cell as the text the value parsers read.
+#[cfg(test)]
+fn cell_text(cell: &Data) -> String {
+    let mut text = String::new();
+    if let Some(value) = Value::of(cell) {
+        value.write(&mut text);
+    }
+    text
 }
 
 /// Days between Excel's two date systems: 1904-01-01 is serial 0 in the
@@ -657,28 +718,32 @@ fn serial_1900(d: &calamine::ExcelDateTime) -> f64 {
 /// up to 10¹² yuan to the fen, has at most 15 significant digits, so none
 /// is changed by it.) A number too small for that is given in full, and
 /// is refused as money.
-fn number_text(f: f64, exact: Option<i64>) -> String {
-    if f.abs() >= 1e15 {
-        return format!("{f:E}");
-    }
-    if let Some(n) = exact {
-        return n.to_string();
-    }
-    if f == 0.0 {
-        return "0".to_string();
-    }
-    let magnitude = f.abs().log10().floor();
-    if !(-15.0..15.0).contains(&magnitude) {
-        return f.to_string();
-    }
-    // 15 significant digits: 14 after the first. In range by the test above.
-    let decimals = (14.0 - magnitude) as usize;
-    let text = format!("{f:.decimals$}");
-    if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
+fn write_number(out: &mut String, f: f64, exact: Option<i64>) {
+    use std::fmt::Write;
+    // Writing to a String cannot fail.
+    let _ = if f.abs() >= 1e15 {
+        write!(out, "{f:E}")
+    } else if let Some(n) = exact {
+        write!(out, "{n}")
+    } else if f == 0.0 {
+        write!(out, "0")
     } else {
-        text
-    }
+        let magnitude = f.abs().log10().floor();
+        if (-15.0..15.0).contains(&magnitude) {
+            // 15 significant digits: 14 after the first. In range by the
+            // test above.
+            let decimals = (14.0 - magnitude) as usize;
+            let start = out.len();
+            let written = write!(out, "{f:.decimals$}");
+            if let Some(text) = out.get(start..).filter(|t| t.contains('.')) {
+                let kept = text.trim_end_matches('0').trim_end_matches('.').len();
+                out.truncate(start + kept);
+            }
+            written
+        } else {
+            write!(out, "{f}")
+        }
+    };
 }
 
 #[cfg(test)]
@@ -743,7 +808,7 @@ mod tests {
     fn sheet(cells: Vec<(u32, u32, Data)>) -> Sheet {
         let mut kept = Cells::default();
         for (row, column, value) in cells {
-            assert!(kept.keep((row, column), &value));
+            assert!(Value::of(&value).is_none_or(|v| kept.keep((row, column), v)));
         }
         let height = kept.at.last().map_or(0, |c| u64::from(c.row) + 1);
         Sheet {
@@ -785,16 +850,16 @@ mod tests {
     fn a_streamed_sheet_is_cut_into_pieces_of_whole_rows_in_order() {
         let (pieces, feed) = mpsc::sync_channel(64);
         let mut cut = Cutter::new(&pieces);
-        let text = |s: String| Data::String(s);
+        let text = |s: String| s;
         // Rows of three cells, the second row's cells stored backwards and
         // row 3 stored before row 2: within a piece they are put in order.
-        cut.cell((0, 0), &text("a".into())).unwrap();
-        cut.cell((2, 0), &text("c".into())).unwrap();
-        cut.cell((1, 2), &text("b2".into())).unwrap();
-        cut.cell((1, 0), &text("b0".into())).unwrap();
+        cut.cell((0, 0), Value::Text(&text("a".into()))).unwrap();
+        cut.cell((2, 0), Value::Text(&text("c".into()))).unwrap();
+        cut.cell((1, 2), Value::Text(&text("b2".into()))).unwrap();
+        cut.cell((1, 0), Value::Text(&text("b0".into()))).unwrap();
         for row in 3..(PIECE_CELLS as u32 + 10) {
             for column in 0..3 {
-                cut.cell((row, column), &text(format!("{row}.{column}")))
+                cut.cell((row, column), Value::Text(&text(format!("{row}.{column}"))))
                     .unwrap();
             }
         }
@@ -827,11 +892,11 @@ mod tests {
         let (pieces, _feed) = mpsc::sync_channel(64);
         let mut cut = Cutter::new(&pieces);
         for row in 0..=(PIECE_CELLS as u32) {
-            cut.cell((row, 0), &Data::Int(1)).unwrap();
+            cut.cell((row, 0), Value::Int(1)).unwrap();
         }
         // Row 3 again, after the first piece (rows 0 to PIECE_CELLS - 1)
         // went: it cannot be put back among them.
-        let Err(unread) = cut.cell((3, 1), &Data::Int(1)) else {
+        let Err(unread) = cut.cell((3, 1), Value::Int(1)) else {
             panic!("a cell of a row handed on was taken");
         };
         assert_eq!(
@@ -851,9 +916,9 @@ mod tests {
         let (pieces, _feed) = mpsc::sync_channel(64);
         let mut cut = Cutter::new(&pieces);
         for row in 0..(PIECE_CELLS as u32) {
-            cut.cell((row + 10, 0), &Data::Int(1)).unwrap();
+            cut.cell((row + 10, 0), Value::Int(1)).unwrap();
         }
-        let Err(unread) = cut.cell((12, 6), &Data::String("合计".into())) else {
+        let Err(unread) = cut.cell((12, 6), Value::Text("合计")) else {
             panic!("the part of a row already sent was taken as a row");
         };
         assert_eq!(
@@ -872,8 +937,8 @@ mod tests {
         // the sheet would be lost without a word.
         let (pieces, feed) = mpsc::sync_channel(4);
         let mut piece = Cells::default();
-        assert!(piece.keep((0, 0), &Data::String("户编号".into())));
-        assert!(piece.keep((1, 0), &Data::String("H1".into())));
+        assert!(Value::of(&Data::String("户编号".into())).is_none_or(|v| piece.keep((0, 0), v)));
+        assert!(Value::of(&Data::String("H1".into())).is_none_or(|v| piece.keep((1, 0), v)));
         pieces.send(Piece::Cells(piece)).unwrap();
         drop(pieces);
         let (seen, error) = lines(streamed(feed));
@@ -884,7 +949,7 @@ mod tests {
         // the last.
         let (pieces, feed) = mpsc::sync_channel(4);
         let mut piece = Cells::default();
-        assert!(piece.keep((0, 1), &Data::String("x".into())));
+        assert!(Value::of(&Data::String("x".into())).is_none_or(|v| piece.keep((0, 1), v)));
         pieces.send(Piece::Cells(piece)).unwrap();
         pieces.send(Piece::Done).unwrap();
         assert_eq!(lines(streamed(feed)), (vec![(1, "|x".to_string())], None));
@@ -902,9 +967,9 @@ mod tests {
         // What keeps a 100,000-row workbook under contract §7's 64 MiB.
         assert_eq!(std::mem::size_of::<Cell>(), 16);
         let mut cells = Cells::default();
-        assert!(cells.keep((0, 0), &Data::Float(1.5)));
-        assert!(cells.keep((0, 1), &Data::Empty));
-        assert!(cells.keep((0, 2), &Data::String("走访".into())));
+        assert!(Value::of(&Data::Float(1.5)).is_none_or(|v| cells.keep((0, 0), v)));
+        assert!(Value::of(&Data::Empty).is_none_or(|v| cells.keep((0, 1), v)));
+        assert!(Value::of(&Data::String("走访".into())).is_none_or(|v| cells.keep((0, 2), v)));
         assert_eq!((cells.at.len(), cells.text.as_str()), (2, "1.5走访"));
     }
 
