@@ -28,7 +28,8 @@
 #   - bangfu: the households, members and pairings imported into a new
 #     database (not timed), then deliveries.csv (timed: the first import,
 #     every row new), then deliveries.csv again (timed: every row
-#     unchanged); after the first round the database's figures
+#     unchanged), then other rows over the same days, another ledger's
+#     (timed last: every row new on days that hold deliveries); after the first round the database's figures
 #     (`summary --format json`) must equal those of the same files imported
 #     into a SQLite file, or the run stops (MISMATCH, exit 1);
 #   - the reports on that database against plain SQL on the server
@@ -93,6 +94,15 @@ if [ ! -s "$D/deliveries.csv" ]; then
 fi
 RECORDS=("$D/households.csv" "$D/members.csv" "$D/pairings.csv")
 FILE="$D/deliveries.csv"
+# Other rows of the same shape over the same days (another seed; the same
+# households and members): a second ledger's file, as another township's of
+# the same months, every row new on days that hold deliveries.
+D_OTHER="$OUT/data-$ROWS-other"
+if [ ! -s "$D_OTHER/deliveries.csv" ]; then
+    say "generating $ROWS other deliveries over the same days in $D_OTHER"
+    "$GEN" "$D_OTHER" "$ROWS" --seed 21
+fi
+OTHER="$D_OTHER/deliveries.csv"
 
 # --- measuring ---------------------------------------------------------------
 
@@ -243,6 +253,13 @@ for round in $(seq "$ROUNDS"); do
         fail "FAILED: bangfu summary (see $LOG)"
     DB=$IMPORT_DB measure show "$BANGFU" --db "$url" show household "$SHOW_ID" ||
         fail "FAILED: bangfu show (see $LOG)"
+    # Last, as it doubles the deliveries the reports above read.
+    warm "$OTHER"
+    DB=$IMPORT_DB measure other "$BANGFU" --db "$url" import --quiet --ledger other "$OTHER" ||
+        fail "FAILED: bangfu import of the other rows (see $LOG)"
+    n=$(psql "$url" -X -A -t -c "SELECT count(*) FROM bangfu.deliveries")
+    [ "$n" -ge $((2 * ROWS - ROWS / 100)) ] ||
+        fail "MISMATCH: $n deliveries after the other file, expected about $((2 * ROWS))"
     sql -c "DROP DATABASE $IMPORT_DB WITH (FORCE)" -c "DROP DATABASE $COPY_DB WITH (FORCE)"
 done
 
@@ -294,6 +311,7 @@ row() {
     printf '| psql \\copy into a table without indexes | %s s | 1× | %s | %s | |\n' "$COPY_S" "$(client_median copy)" "$(cpu_median copy)"
     row "bangfu import (every row new), against \\copy" import copy
     row "bangfu import again (every row unchanged), against \\copy" reimport copy
+    row "bangfu import of other rows over the same days (every row new, the days held), against \\copy" other copy
     row "plain SQL of totals by category across month, on the server" sql sql
     row "bangfu totals --by category --across month, against the plain SQL" totals sql
     row "bangfu summary" summary ""

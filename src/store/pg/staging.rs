@@ -137,6 +137,15 @@ impl<const N: usize> Stager<N> {
         })
     }
 
+    /// Send what is left of the chunk to the server; how many rows are
+    /// staged in all. The staging table then holds every row, for a
+    /// statement of the caller's (which drops it, or the transaction's end
+    /// does).
+    pub(super) fn copy_all(&mut self, conn: &Conn) -> Result<u64> {
+        self.copy(conn)?;
+        Ok(self.copied)
+    }
+
     /// Send the chunk to the server: one binary COPY into the staging
     /// table, made (empty) by the file's first chunk — emptied in case an
     /// earlier file on this session staged rows it never settled. Each row

@@ -109,6 +109,8 @@ struct Entry {
 pub struct Sorter {
     run: Vec<Entry>,
     notes: String,
+    /// Whether `run` is sorted as it stands.
+    run_sorted: bool,
     max_rows: usize,
     max_notes: usize,
     /// Where a temporary file is made; the system's temporary folder if
@@ -138,6 +140,7 @@ impl Sorter {
         Sorter {
             run: Vec::new(),
             notes: String::new(),
+            run_sorted: true,
             max_rows: max_rows.max(1),
             max_notes,
             dir,
@@ -154,6 +157,7 @@ impl Sorter {
     pub fn clear(&mut self) {
         self.run.clear();
         self.notes.clear();
+        self.run_sorted = true;
         self.spill = None;
     }
 
@@ -172,6 +176,7 @@ impl Sorter {
         let note_start = u32::try_from(self.notes.len()).map_err(too_long)?;
         let note_len = u32::try_from(note.len()).map_err(too_long)?;
         self.notes.push_str(note);
+        self.run_sorted = false;
         self.run.push(Entry {
             row,
             note_start,
@@ -187,6 +192,19 @@ impl Sorter {
     pub fn finish<E>(
         &mut self,
         failed: impl Fn(io::Error) -> E,
+        each: impl FnMut(&Row, &str) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let handed = self.pass(failed, each);
+        self.clear();
+        handed
+    }
+
+    /// Hand every row to `each` in key order as [`Sorter::finish`] does,
+    /// and keep them: a second pass hands the same rows in the same order
+    /// (a run in memory is sorted once; spilled runs are merged again).
+    pub fn pass<E>(
+        &mut self,
+        failed: impl Fn(io::Error) -> E,
         mut each: impl FnMut(&Row, &str) -> Result<(), E>,
     ) -> Result<(), E> {
         if self.spill.is_none() {
@@ -194,20 +212,23 @@ impl Sorter {
             for e in &self.run {
                 each(&e.row, note_of(&self.notes, e))?;
             }
-            self.clear();
             return Ok(());
         }
         self.spill_run().map_err(&failed)?;
-        let spill = self.spill.take();
-        self.clear();
-        let Some(spill) = spill else { return Ok(()) };
-        let file =
-            (spill.file.into_inner()).map_err(|e| failed(io::IntoInnerError::into_error(e)))?;
-        merge(&file, &spill.runs, failed, each)
+        let Some(spill) = &mut self.spill else {
+            return Ok(());
+        };
+        spill.file.flush().map_err(&failed)?;
+        merge(spill.file.get_ref(), &spill.runs, failed, each)
     }
 
+    /// Sort the run in memory, unless it is sorted since its last row
+    /// came (sorting again could reorder rows of one key).
     fn sort_run(&mut self) {
-        self.run.sort_unstable_by_key(|e| e.row.key());
+        if !self.run_sorted {
+            self.run.sort_unstable_by_key(|e| e.row.key());
+            self.run_sorted = true;
+        }
     }
 
     /// Write the run, sorted, at the end of the temporary file (made now
@@ -243,6 +264,7 @@ impl Sorter {
         spill.runs.push((start, spill.at));
         self.run.clear();
         self.notes.clear();
+        self.run_sorted = true;
         Ok(())
     }
 }
@@ -593,6 +615,41 @@ mod tests {
         assert_eq!(handed, 11);
         // Nothing of the file is left for the next.
         assert!(drained(&mut sorter).is_empty());
+    }
+
+    #[test]
+    fn a_second_pass_hands_the_same_rows_in_the_same_order_and_finish_forgets_them() {
+        let rows: Vec<(Row, String)> = (0..500_i64)
+            .map(|i| (row((i * 7 % 13) as i32, i * 31 % 17, i), format!("n{i}")))
+            .collect();
+        // In one run, and spilled in runs of 64 rows.
+        for (max_rows, spills) in [(1_000, false), (64, true)] {
+            let dir = tempfile::tempdir().unwrap();
+            let mut sorter = Sorter::with_runs(Some(dir.path().to_path_buf()), max_rows, 1 << 20);
+            for (r, note) in &rows {
+                sorter.push(*r, note).unwrap();
+            }
+            let mut passes = Vec::new();
+            for _ in 0..2 {
+                let mut seen = Vec::new();
+                sorter
+                    .pass(
+                        |e| e,
+                        |r, note| {
+                            seen.push((*r, note.to_string()));
+                            Ok::<(), io::Error>(())
+                        },
+                    )
+                    .unwrap();
+                passes.push(seen);
+            }
+            assert_eq!(sorter.spilled(), spills);
+            assert_eq!(passes[0], passes[1]);
+            assert!(passes[0].windows(2).all(|w| w[0].0.key() <= w[1].0.key()));
+            assert_eq!(sorted(passes[0].clone()), sorted(rows.clone()));
+            assert_eq!(drained(&mut sorter), passes[0]);
+            assert!(drained(&mut sorter).is_empty(), "finish forgets the rows");
+        }
     }
 
     #[test]
