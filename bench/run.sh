@@ -4,7 +4,7 @@
 #
 #   bench/run.sh [ROWS]        ROWS deliveries, default 1000000
 #
-# Environment: ROUNDS (default 3); ONCE_AFTER (default 180): a case whose
+# Environment: ROUNDS (default 5); ONCE_AFTER (default 180): a case whose
 # first round took longer than this many seconds runs one round only.
 #
 # Builds bangfu and the two benchmark examples in release mode, generates
@@ -41,7 +41,7 @@ if ! [[ "$ROWS" =~ ^[1-9][0-9]*$ ]]; then
     echo "usage: bench/run.sh [ROWS]   (ROWS: number of deliveries, default 1000000)" >&2
     exit 2
 fi
-ROUNDS="${ROUNDS:-3}"
+ROUNDS="${ROUNDS:-5}"
 ONCE_AFTER="${ONCE_AFTER:-180}"
 SMALL=100000
 HALF_SMALL=50000

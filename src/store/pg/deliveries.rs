@@ -2,7 +2,7 @@
 //! (issue 17 item 3), inside the import's one transaction. The file's rows
 //! are sorted by place on the client, in bounded memory, by the sorter
 //! SQLite's path uses ([`crate::store::write::sorted`]); at the end of the
-//! file they go to the server one of two ways:
+//! file they go to the server one of three ways:
 //! - **straight in** ([`Staged::copy_new`]): where no delivery is stored
 //!   on any day of the file (a first import, a new period) and the session
 //!   is not under row-level security, every row is new. The sorted rows,
@@ -13,10 +13,18 @@
 //!   window on the server, COPY's batched heap inserts instead of an
 //!   INSERT … SELECT a row at a time (docs/BENCHMARKS.md). (COPY into a
 //!   table under row-level security is refused by the server.)
-//! - **staged and settled** otherwise: each row at its place, by binary
-//!   COPY, a chunk at a time, into a temporary table ([`super::staging`]),
-//!   then one set-based statement against the stored places, the one
-//!   `import OTHER.db` settles its rows at their places with
+//! - **matched, then the new ones straight in**
+//!   ([`Staged::match_then_copy`]): where some days of the file hold
+//!   deliveries (the same file again, a corrected one, another township's
+//!   of the same month) and the session is not under row-level security.
+//!   Only the places go to a temporary table (by binary COPY, a chunk at a
+//!   time, [`super::staging`]); one statement matches them against the
+//!   stored ones and holds each matched delivery; then the sorted rows are
+//!   read a second time and those not matched go straight in as above.
+//! - **staged and settled** under row-level security: each row at its
+//!   place, by binary COPY into a temporary table, then one set-based
+//!   statement against the stored places that also inserts the new rows,
+//!   the one `import OTHER.db` settles its rows at their places with
 //!   ([`super::placed`]).
 //!
 //! The rules are SQLite's sorted path's (store/write/deliveries.rs, contract
@@ -139,6 +147,8 @@ SELECT seq, key FROM matched";
 struct Matched {
     rows: Vec<u64>,
     keys: Vec<i64>,
+    /// How many rows were matched against, if any were.
+    staged: Option<u64>,
 }
 
 impl Matched {
@@ -148,6 +158,21 @@ impl Matched {
         Matched {
             rows: vec![0; words],
             keys: Vec::new(),
+            staged: Some(rows),
+        }
+    }
+
+    /// Whether a second pass of `rows` rows is the one matched (always
+    /// so, as a pass hands the same rows: the test of a fault, which
+    /// would copy rows as new that were matched, or leave some out).
+    fn same_rows(&self, rows: u64) -> Result<()> {
+        match self.staged {
+            Some(staged) if staged != rows => Err(SqlError::Type {
+                column: "seq".into(),
+                wanted: "the rows matched",
+                found: "another number of rows",
+            }),
+            _ => Ok(()),
         }
     }
 
@@ -307,6 +332,7 @@ impl Staged {
                     Ok(())
                 },
             )?;
+            matched.same_rows(nth)?;
             Ok(writer.finish()?)
         })?;
         let next = base.saturating_add(copied as i64);
