@@ -30,10 +30,20 @@ pub enum Found {
 /// cost of such a plan passes the server's `jit_above_cost` even on a
 /// handful of rows. Compiling it then took the time: a township login's
 /// undo ran 28 s, 18 of them compiling one query that runs in 16 ms.
+///   On PostgreSQL 14 and later the server also looks every few seconds
+/// whether bangfu is still there while a statement runs
+/// (`client_connection_check_interval`): a bangfu killed during an import
+/// otherwise left its statement running, and its write lock held, until
+/// the statement ended — the next import waited 60 s for the lock and
+/// failed as busy (attacker review).
 pub fn session(target: &connect::Target) -> Result<Conn, connect::ConnectError> {
     let client = target.connect()?;
     let conn = Conn::postgres(client);
-    conn.batch("SET search_path = bangfu; SET client_min_messages = warning; SET jit = off")
+    conn.batch(
+        "SET search_path = bangfu; SET client_min_messages = warning; SET jit = off;
+         SELECT set_config('client_connection_check_interval', '2s', false)
+         WHERE current_setting('server_version_num')::int >= 140000",
+    )
         .map_err(|e| connect::ConnectError {
             target: target.shown().to_string(),
             reason: connect::Reason::Refused(e.to_string()),

@@ -109,9 +109,10 @@ impl Placing {
 /// million stored ones are not). `inserted`: the new deliveries, each held
 /// by the ledger in its own row (schema 9). `held`: every stored delivery
 /// the line lists held by the ledger — unless its own row holds it for the
-/// ledger, or `holds` does already — looked up at once (an anti-join)
-/// rather than a row at a time. The answer: the stored deliveries the line
-/// matched.
+/// ledger, or `holds` does already (the conflict on its key; not an
+/// anti-join beforehand, which the server could plan as a scan of the
+/// ledger's holds for each row: [`super::deliveries`]). The answer: the
+/// stored deliveries the line matched.
 pub(super) const SETTLE: &str = "
 WITH placed AS (
     SELECT s.*, d.key AS stored, d.ledger AS stored_ledger
@@ -135,8 +136,6 @@ WITH placed AS (
     FROM placed p
     WHERE p.stored IS NOT NULL AND CAST(?2 AS BIGINT) <> 0
       AND p.stored_ledger IS DISTINCT FROM CAST(?2 AS BIGINT)
-      AND NOT EXISTS (SELECT 1 FROM holds h
-                      WHERE h.kind = 3 AND h.record = p.stored AND h.ledger = CAST(?2 AS BIGINT))
     ON CONFLICT DO NOTHING
 )
 SELECT stored FROM placed WHERE stored IS NOT NULL";
