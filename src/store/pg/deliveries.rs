@@ -47,7 +47,7 @@
 //! time on a session: a new one empties the staging table a file left
 //! unsettled.
 
-use super::placed::Placing;
+use super::placed::{held_by_the_ledger, Placing};
 use super::staging::{postgres_only, Stager};
 use crate::store::sql::{Conn, Result, SqlError};
 use crate::store::write::sorted::{spill_failed, Row, Sorter};
@@ -119,34 +119,24 @@ const SEEN_FROM_HERE: &str = "SELECT row_security_active('bangfu.deliveries'),
 const MATCHED_TABLE: &str = "bangfu_places";
 
 /// The staged places that are stored: each one's rank in the sorted
-/// stream (`seq`) and the delivery's key. Each such delivery is held by
-/// ledger ?2 (0: none), made by import ?1, unless its own row holds it
-/// for the ledger or `holds` does already (the conflict on its key: a
-/// hold the ledger had keeps its import). A place is stored at most once,
+/// stream (`seq`) and the delivery's key, each such delivery held by the
+/// file's ledger ([`held_by_the_ledger`]). A place is stored at most once,
 /// and the file's places are each once: every delivery is matched by one
-/// row at most.
-///   Holds are not looked up beforehand (an anti-join, as the settle had):
-/// the server estimated the matched rows at one or two, or `holds` empty,
-/// and then scanned every hold of the ledger, and every one the statement
-/// had inserted so far, for each matched row — minutes for 100,000 rows
-/// held by another ledger (attacker review). Every staged place is joined
-/// (LEFT JOIN) and the unmatched filtered out after, so that the join is
-/// estimated at the file's size.
-const MATCH: &str = "
+/// row at most. Every staged place is joined (LEFT JOIN) and the
+/// unmatched filtered out after: an inner join on three columns the server
+/// estimates at a row or two, and plans what follows on that.
+const MATCH: &str = concat!(
+    "
 WITH placed AS (
-    SELECT s.seq, d.key, d.ledger
+    SELECT s.seq, d.key AS stored, d.ledger AS stored_ledger
     FROM pg_temp.bangfu_places s
     LEFT JOIN deliveries d
       ON d.day = s.day AND d.fingerprint = s.fingerprint AND d.occurrence = s.occurrence
-), held AS (
-    INSERT INTO holds (kind, record, ledger, added)
-    SELECT 3, p.key, CAST(?2 AS BIGINT), CAST(?1 AS BIGINT)
-    FROM placed p
-    WHERE p.key IS NOT NULL AND CAST(?2 AS BIGINT) <> 0
-      AND p.ledger IS DISTINCT FROM CAST(?2 AS BIGINT)
-    ON CONFLICT DO NOTHING
-)
-SELECT seq, key FROM placed WHERE key IS NOT NULL";
+), ",
+    held_by_the_ledger!(),
+    "
+SELECT seq, stored FROM placed WHERE stored IS NOT NULL"
+);
 
 /// The rows of a file's sorted stream that are stored deliveries: a bit a
 /// row (by rank), and their keys.

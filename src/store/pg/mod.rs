@@ -44,10 +44,10 @@ pub fn session(target: &connect::Target) -> Result<Conn, connect::ConnectError> 
          SELECT set_config('client_connection_check_interval', '2s', false)
          WHERE current_setting('server_version_num')::int >= 140000",
     )
-        .map_err(|e| connect::ConnectError {
-            target: target.shown().to_string(),
-            reason: connect::Reason::Refused(e.to_string()),
-        })?;
+    .map_err(|e| connect::ConnectError {
+        target: target.shown().to_string(),
+        reason: connect::Reason::Refused(e.to_string()),
+    })?;
     Ok(conn)
 }
 

@@ -100,6 +100,31 @@ impl Placing {
     }
 }
 
+/// The part of a statement that holds its matched deliveries, after a
+/// `placed` of the staged rows, each with the delivery `stored` at its
+/// place (if any) and the ledger `stored_ledger` that delivery's own row
+/// says holds it: each such delivery held by ledger ?2 (0: none), made by
+/// import ?1, unless its own row holds it for the ledger or `holds` does
+/// already (the conflict on the hold's key, which keeps the import of a
+/// hold the ledger had).
+///   Not looked up beforehand with an anti-join: the server could plan
+/// one as a scan of every hold of the ledger, and of every one the
+/// statement had inserted so far, for each matched row — minutes for
+/// 100,000 rows held by another ledger (attacker review).
+macro_rules! held_by_the_ledger {
+    () => {
+        "held AS (
+    INSERT INTO holds (kind, record, ledger, added)
+    SELECT 3, p.stored, CAST(?2 AS BIGINT), CAST(?1 AS BIGINT)
+    FROM placed p
+    WHERE p.stored IS NOT NULL AND CAST(?2 AS BIGINT) <> 0
+      AND p.stored_ledger IS DISTINCT FROM CAST(?2 AS BIGINT)
+    ON CONFLICT DO NOTHING
+)"
+    };
+}
+pub(super) use held_by_the_ledger;
+
 /// Settle a line's staged rows: ?1 the import, ?2 the ledger (0: none),
 /// ?3 the first free key. `placed`: each row with the delivery stored at
 /// its place, if any, and the ledger that delivery's own row says holds
@@ -108,12 +133,10 @@ impl Placing {
 /// (numbered after the join, only the new rows are sorted: a re-import's
 /// million stored ones are not). `inserted`: the new deliveries, each held
 /// by the ledger in its own row (schema 9). `held`: every stored delivery
-/// the line lists held by the ledger — unless its own row holds it for the
-/// ledger, or `holds` does already (the conflict on its key; not an
-/// anti-join beforehand, which the server could plan as a scan of the
-/// ledger's holds for each row: [`super::deliveries`]). The answer: the
-/// stored deliveries the line matched.
-pub(super) const SETTLE: &str = "
+/// the line lists held by the ledger ([`held_by_the_ledger`]). The answer:
+/// the stored deliveries the line matched.
+pub(super) const SETTLE: &str = concat!(
+    "
 WITH placed AS (
     SELECT s.*, d.key AS stored, d.ledger AS stored_ledger
     FROM pg_temp.bangfu_placed s
@@ -130,12 +153,8 @@ WITH placed AS (
     SELECT CAST(?3 AS BIGINT) - 1 + nth_new, day, fingerprint, occurrence, member, household,
            category, goods, cash, note, CAST(?1 AS BIGINT), nullif(CAST(?2 AS BIGINT), 0)
     FROM fresh
-), held AS (
-    INSERT INTO holds (kind, record, ledger, added)
-    SELECT 3, p.stored, CAST(?2 AS BIGINT), CAST(?1 AS BIGINT)
-    FROM placed p
-    WHERE p.stored IS NOT NULL AND CAST(?2 AS BIGINT) <> 0
-      AND p.stored_ledger IS DISTINCT FROM CAST(?2 AS BIGINT)
-    ON CONFLICT DO NOTHING
-)
-SELECT stored FROM placed WHERE stored IS NOT NULL";
+), ",
+    held_by_the_ledger!(),
+    "
+SELECT stored FROM placed WHERE stored IS NOT NULL"
+);
