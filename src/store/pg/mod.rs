@@ -255,6 +255,27 @@ pub(crate) mod tests {
         }
     }
 
+    /// A session without JIT, and, on PostgreSQL 14 and later, with the
+    /// server looking every 2 s whether bangfu is still there (a killed
+    /// bangfu's statement and write lock then go within seconds).
+    #[test]
+    fn a_session_is_set_as_bangfu_needs_it() {
+        let Some(db) = Scratch::new() else {
+            eprintln!("skipped: no PostgreSQL server (set BANGFU_TEST_PG, see .ci/postgres)");
+            return;
+        };
+        let conn = session(&connect::Target::parse(&db.url).unwrap()).unwrap();
+        let setting = |name: &str| -> String {
+            conn.value(&format!("SELECT current_setting('{name}')"), crate::args![])
+                .unwrap()
+        };
+        assert_eq!(setting("jit"), "off");
+        let version: i64 = setting("server_version_num").parse().unwrap();
+        if version >= 140_000 {
+            assert_eq!(setting("client_connection_check_interval"), "2s");
+        }
+    }
+
     #[test]
     fn a_new_database_gets_the_schema_once_and_keys_follow_the_largest() {
         let Some(db) = Scratch::new() else {
