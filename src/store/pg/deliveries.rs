@@ -50,6 +50,7 @@
 use super::placed::{held_by_the_ledger, Placing};
 use super::staging::{postgres_only, Stager};
 use crate::store::sql::{Conn, Result, SqlError};
+use crate::store::write::place_taken_twice;
 use crate::store::write::sorted::{spill_failed, Row, Sorter};
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::{ToSql, Type};
@@ -164,11 +165,7 @@ impl Matched {
     /// would copy rows as new that were matched, or leave some out).
     fn same_rows(&self, rows: u64) -> Result<()> {
         match self.staged {
-            Some(staged) if staged != rows => Err(SqlError::Type {
-                column: "seq".into(),
-                wanted: "the rows matched",
-                found: "another number of rows",
-            }),
+            Some(staged) if staged != rows => Err(SqlError::from(place_taken_twice())),
             _ => Ok(()),
         }
     }
@@ -177,15 +174,13 @@ impl Matched {
     /// or one matched twice, would count a row wrong: an error.
     fn add(&mut self, seq: u64, key: i64) -> Result<()> {
         let (word, bit) = (seq / 64, 1_u64 << (seq % 64));
+        let in_file = self.staged.is_some_and(|rows| seq < rows);
         let slot = usize::try_from(word)
             .ok()
+            .filter(|_| in_file)
             .and_then(|w| self.rows.get_mut(w))
             .filter(|slot| **slot & bit == 0)
-            .ok_or(SqlError::Type {
-                column: "seq".into(),
-                wanted: "a staged row matched once",
-                found: "another",
-            })?;
+            .ok_or_else(|| SqlError::from(place_taken_twice()))?;
         *slot |= bit;
         self.keys.push(key);
         Ok(())
@@ -305,8 +300,9 @@ impl Staged {
                 |e| SqlError::from(spill_failed(e)),
                 |row, note| {
                     let occurrence = places.next(row);
+                    let seq = nth;
                     nth += 1;
-                    if matched.has(nth - 1) {
+                    if matched.has(seq) {
                         return Ok(());
                     }
                     let note = Some(note).filter(|n| !n.is_empty());
@@ -554,6 +550,23 @@ mod tests {
     /// Rows over 3 days and 5 fingerprints a day, some places several times.
     fn a_file() -> Vec<(i32, i64)> {
         (0..60_i32).map(|i| (i % 3, i64::from(i * i % 5))).collect()
+    }
+
+    #[test]
+    fn a_row_matched_twice_or_outside_the_file_or_a_pass_of_another_length_fails() {
+        let mut matched = Matched::new(70);
+        matched.add(0, 10).unwrap();
+        matched.add(69, 11).unwrap();
+        assert!(matched.has(0) && matched.has(69) && !matched.has(1));
+        assert!(matched.add(69, 12).is_err(), "matched twice");
+        assert!(matched.add(70, 13).is_err(), "outside the file");
+        assert!(matched.add(128, 13).is_err(), "outside the file");
+        assert_eq!(matched.keys, [10, 11]);
+        matched.same_rows(70).unwrap();
+        assert!(matched.same_rows(69).is_err());
+        assert!(matched.same_rows(71).is_err());
+        // A file copied without matching has no rows to agree with.
+        Matched::default().same_rows(5).unwrap();
     }
 
     #[test]
@@ -844,7 +857,7 @@ mod tests {
             .join("\n");
         conn.rollback().unwrap();
         assert!(!plan.contains("on holds h"), "{plan}");
-        assert!(plan.contains("Hash Left Join"), "{plan}");
+        assert!(plan.contains("Left Join"), "{plan}");
     }
 
     #[test]

@@ -835,9 +835,10 @@ fn insert_chunk(
 
 /// A place taken twice, which the rules above rule out: rows found free and
 /// then not inserted, or a place of the sorted stream this file took
-/// before. Said as SQLite says a constraint failing, so that the import is
-/// rolled back rather than counted wrong.
-fn place_taken_twice() -> rusqlite::Error {
+/// before (on PostgreSQL: a place matched twice, or a file's rows and its
+/// matched places not one to one). Said as SQLite says a constraint
+/// failing, so that the import is rolled back rather than counted wrong.
+pub fn place_taken_twice() -> rusqlite::Error {
     rusqlite::Error::SqliteFailure(
         rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT),
         Some("a delivery's place was taken twice".into()),

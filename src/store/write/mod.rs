@@ -21,7 +21,7 @@ mod rosters;
 mod seen;
 pub(crate) mod sorted;
 
-pub use deliveries::{fingerprint, id_fingerprint, own_hold, Resolved};
+pub use deliveries::{fingerprint, id_fingerprint, own_hold, place_taken_twice, Resolved};
 pub use hints::{Correction, Corrections, IdSwitch, OtherLedger, Unlisted};
 pub use refs::Refs;
 pub use replace::{Refusal, Replaced, Version};
