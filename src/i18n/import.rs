@@ -302,6 +302,11 @@ fn file_text(e: &FileError, lang: Lang) -> String {
             format!("cannot read the file: cannot read sheet {sheet:?}: {cause}"),
             format!("无法读取文件：无法读取工作表“{sheet}”：{cause}"),
         ),
+        SheetTooLarge { sheet } => tr!(
+            lang,
+            format!("cannot read the file: sheet {sheet:?} holds more than 4 GiB of text, more than bangfu reads of one sheet; split the sheet into several files, or save it as CSV"),
+            format!("无法读取文件：工作表“{sheet}”的文字超过 4 GiB，超出本程序一次能读取的一张表的上限；请把这张表拆成几个文件，或另存为 CSV"),
+        ),
         FarUsedRange => tr!(
             lang,
             "cannot read the file: the sheet's used range reaches far beyond its data (a value or a formatted cell far below or to the right of the table); delete the rows and columns after the data, or save the sheet as .xlsx or CSV".into(),
@@ -993,6 +998,9 @@ pub(crate) mod tests {
             }),
             File(FileError::UnclosedQuote { line: 3 }),
             File(FileError::FarUsedRange),
+            File(FileError::SheetTooLarge {
+                sheet: "台账".into(),
+            }),
             File(FileError::FarCell {
                 sheet: "台账".into(),
                 cell: "XFD1048576".into(),

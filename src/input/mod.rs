@@ -90,6 +90,11 @@ pub enum FileError {
         sheet: String,
         cause: String,
     },
+    /// A workbook's sheet whose cells hold more text than bangfu keeps
+    /// of one sheet (4 GiB).
+    SheetTooLarge {
+        sheet: String,
+    },
     /// A workbook's sheet claims a used range far beyond its data, more
     /// cells than can be read.
     FarUsedRange,

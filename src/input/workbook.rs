@@ -83,7 +83,7 @@ impl Cells {
         if self.keep(at, value) {
             Ok(())
         } else {
-            Err(Unread::Other("more than 4 GiB of text".to_string()))
+            Err(Unread::TooLarge)
         }
     }
 
@@ -277,6 +277,8 @@ enum Unread {
     /// An error of calamine's own reading of a whole sheet.
     Calamine(calamine::Error),
     Other(String),
+    /// The sheet's text passed 4 GiB.
+    TooLarge,
     /// The rows are no longer wanted (the import stopped reading).
     Unwanted,
 }
@@ -294,6 +296,7 @@ impl Unread {
                 line: u64::from(row) + 1,
                 cell: cell_name(row, column),
             },
+            Unread::TooLarge => FileError::SheetTooLarge { sheet: printable() },
             Unread::Other(cause) => FileError::SheetUnreadable {
                 sheet: printable(),
                 cause,
@@ -749,6 +752,21 @@ fn write_number(out: &mut String, f: f64, exact: Option<i64>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sheet_past_4_gib_of_text_is_refused_in_the_clerks_language() {
+        // It was a cause in English words inside the Chinese message.
+        let e = Unread::TooLarge.said("台账");
+        assert_eq!(
+            e,
+            FileError::SheetTooLarge {
+                sheet: "台账".into()
+            }
+        );
+        let zh = e.message().text(crate::i18n::Lang::Zh);
+        assert!(zh.contains("台账") && zh.contains("4 GiB"), "{zh}");
+        assert!(!zh.contains("more than"), "{zh}");
+    }
 
     #[test]
     fn numbers_keep_their_shortest_exact_form() {
