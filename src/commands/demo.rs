@@ -47,7 +47,7 @@ pub fn run(ctx: &Context, out: &mut dyn Write) -> anyhow::Result<Status> {
     };
     // The invented district must not mix into a real one.
     if crate::store::query::holds_records(store.reports())? {
-        let path = ctx.db_path().display().to_string();
+        let path = ctx.db_shown();
         return Err(UsageError::said(ReportMsg::DemoIntoRecords { path }).into());
     }
     let report = super::import::import_into(&mut store, sample_inputs())?;

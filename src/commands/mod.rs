@@ -64,6 +64,18 @@ impl Context {
             .unwrap_or_else(|| PathBuf::from("bangfu.db"))
     }
 
+    /// The database as messages name it: a server's URL with its
+    /// password masked (a clerk's screen or a pasted message must not
+    /// show it), a file's path as given.
+    pub fn db_shown(&self) -> String {
+        let name = self.db_path().display().to_string();
+        if crate::store::pg::connect::is_url(&name) {
+            crate::store::pg::connect::masked(&name)
+        } else {
+            name
+        }
+    }
+
     /// Where this command may write, reading `inputs` (contract §10).
     pub fn guard(&self, inputs: &[PathBuf]) -> Guard {
         Guard::new(&self.db_path(), inputs)
@@ -94,7 +106,7 @@ impl Context {
             // records are untouched, but an older bangfu cannot read it now.
             // (A dry run upgrades a copy in memory instead.)
             let notice = crate::i18n::Msg::Upgraded {
-                path: self.db_path().display().to_string(),
+                path: self.db_shown(),
                 from,
                 to: store.version()?,
             };
@@ -153,7 +165,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Status> {
                 let given = path.display().to_string();
                 return Err(UsageError::said(Msg::SpecialDbName { given }).into());
             }
-            path.display().to_string()
+            ctx.db_shown()
         }
     };
     let explained = |e| ctx.explained(e, &name, doing);
@@ -298,5 +310,32 @@ pub fn record_filters(households: &HouseholdFilterArgs, members: &MemberFilterAr
         unit: members.unit.clone(),
         member: members.member.clone(),
         ..Filters::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_server_is_named_with_its_password_masked_and_a_file_as_given() {
+        let named = |db: &str| {
+            Context {
+                db_flag: Some(PathBuf::from(db)),
+                lang: Lang::En,
+                reveal: false,
+                quiet: false,
+            }
+            .db_shown()
+        };
+        assert_eq!(
+            named("postgres://clerk:s3cret@h:5432/district"),
+            "postgres://clerk:***@h:5432/district"
+        );
+        assert_eq!(
+            named("postgresql://clerk@h/district?password=s3cret"),
+            "postgresql://clerk@h/district?password=***"
+        );
+        assert_eq!(named("台账/bangfu.db"), "台账/bangfu.db");
     }
 }

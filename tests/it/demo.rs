@@ -46,6 +46,30 @@ fn demo_with_db_leaves_the_sample_in_that_file() {
 }
 
 #[test]
+fn a_refusal_naming_the_database_masks_the_password_in_its_url() {
+    // The message a clerk pastes into a chat named the server's address
+    // with the password in it (township-login probe, session 18).
+    let w = Workdir::new();
+    let db = w.target();
+    let given = match db.split_once('@') {
+        Some((user, host)) if db.starts_with("postgres") => format!("{user}:s3cret-pw@{host}"),
+        _ => db.clone(),
+    };
+    w.stdout(&["demo", "--db", &given]);
+    for lang in ["en", "zh"] {
+        let out = w
+            .bangfu()
+            .args(["--lang", lang, "demo", "--db", &given])
+            .assert()
+            .code(2);
+        let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        assert!(!err.contains("s3cret-pw"), "{err}");
+        let shown = given.replace(":s3cret-pw@", ":***@");
+        assert!(err.contains(&shown), "{err}");
+    }
+}
+
+#[test]
 fn the_sample_files_import_from_disk_like_any_export() {
     let w = Workdir::new();
     let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
