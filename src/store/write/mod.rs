@@ -16,7 +16,7 @@ mod deliveries;
 mod hints;
 pub mod merge;
 mod refs;
-mod replace;
+pub(crate) mod replace;
 mod rosters;
 mod seen;
 pub(crate) mod sorted;

@@ -91,6 +91,19 @@ struct Plan {
     dropped: Vec<(i64, i64)>,
 }
 
+/// Whether record ?2 of kind ?1 is still held by some ledger, asked of
+/// `holds` by its key. Not through `held!()`: PostgreSQL's plan of that
+/// union scanned every hold for each dropped row (`Seq Scan on holds`,
+/// filter `record = $2`): over a minute for a corrected sheet of 19,462
+/// changed rows (township-login probe, session 18).
+pub(crate) const STILL_HELD: &str =
+    "SELECT EXISTS (SELECT 1 FROM holds WHERE kind = ?1 AND record = ?2)";
+
+/// [`STILL_HELD`] for a delivery, whose first hold may be its own row's.
+pub(crate) const STILL_HELD_DELIVERY: &str =
+    "SELECT EXISTS (SELECT 1 FROM holds WHERE kind = ?1 AND record = ?2)
+         OR EXISTS (SELECT 1 FROM deliveries WHERE key = ?2 AND ledger IS NOT NULL)";
+
 impl Writer<'_> {
     /// For a file of `ledger`'s version of `kind` whose bytes hash to
     /// `sha256`: the last import (not undone) that brought in the same
@@ -406,17 +419,11 @@ impl Writer<'_> {
                 "DELETE FROM holds WHERE kind = ?1 AND record = ?2 AND ledger = ?3",
                 args![kind, record, plan.ledger],
             )?;
-            // Asked of each half by its own index. Through `held!()`,
-            // PostgreSQL's plan scanned every hold for each dropped row
-            // (`Seq Scan on holds`, filter `record = $2`, no use of the
-            // key): over a minute for a corrected sheet of 19,462 changed
-            // rows (township-login probe, session 18).
             let held: bool = self.conn.value(
                 if plan.kind == Kind::Deliveries {
-                    "SELECT EXISTS (SELECT 1 FROM holds WHERE kind = ?1 AND record = ?2)
-                         OR EXISTS (SELECT 1 FROM deliveries WHERE key = ?2 AND ledger IS NOT NULL)"
+                    STILL_HELD_DELIVERY
                 } else {
-                    "SELECT EXISTS (SELECT 1 FROM holds WHERE kind = ?1 AND record = ?2)"
+                    STILL_HELD
                 },
                 args![kind, record],
             )?;
