@@ -342,7 +342,6 @@ mod tests {
     #[test]
     fn every_table_is_granted_once_and_every_township_table_is_under_row_level_security() {
         let Some(db) = Scratch::new() else {
-            eprintln!("skipped: no PostgreSQL server (set BANGFU_TEST_PG, see .ci/postgres)");
             return;
         };
         let conn = pg::session(&connect::Target::parse(&db.url).unwrap()).unwrap();

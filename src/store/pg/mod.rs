@@ -215,7 +215,9 @@ pub(crate) mod tests {
     use super::*;
 
     /// A new, empty database on the test server (`BANGFU_TEST_PG`, see
-    /// .ci/postgres), dropped when the guard goes; `None` without a server.
+    /// .ci/postgres), dropped when the guard goes; `None`, said once here,
+    /// when no server is named. A server named but not usable fails the
+    /// test: it used to skip it, as if none were named.
     pub struct Scratch {
         admin: String,
         pub url: String,
@@ -224,18 +226,26 @@ pub(crate) mod tests {
 
     impl Scratch {
         pub fn new() -> Option<Scratch> {
-            let admin = std::env::var("BANGFU_TEST_PG").ok()?;
+            let Ok(admin) = std::env::var("BANGFU_TEST_PG") else {
+                eprintln!("skipped: no PostgreSQL server (set BANGFU_TEST_PG, see .ci/postgres)");
+                return None;
+            };
             static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
             let name = format!(
                 "bangfu_unit_{}_{}",
                 std::process::id(),
                 N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
             );
-            let mut client = postgres::Client::connect(&admin, postgres::NoTls).ok()?;
+            let mut client =
+                postgres::Client::connect(&admin, postgres::NoTls).unwrap_or_else(|e| {
+                    panic!("BANGFU_TEST_PG names a server bangfu cannot reach: {e}")
+                });
             client
                 .batch_execute(&format!("CREATE DATABASE {name}"))
-                .ok()?;
-            let (base, _) = admin.rsplit_once('/')?;
+                .unwrap_or_else(|e| panic!("a test database on BANGFU_TEST_PG: {e}"));
+            let (base, _) = admin
+                .rsplit_once('/')
+                .expect("BANGFU_TEST_PG is a URL ending in /DATABASE");
             Some(Scratch {
                 url: format!("{base}/{name}"),
                 admin,
@@ -261,7 +271,6 @@ pub(crate) mod tests {
     #[test]
     fn a_session_is_set_as_bangfu_needs_it() {
         let Some(db) = Scratch::new() else {
-            eprintln!("skipped: no PostgreSQL server (set BANGFU_TEST_PG, see .ci/postgres)");
             return;
         };
         let conn = session(&connect::Target::parse(&db.url).unwrap()).unwrap();
@@ -279,7 +288,6 @@ pub(crate) mod tests {
     #[test]
     fn a_new_database_gets_the_schema_once_and_keys_follow_the_largest() {
         let Some(db) = Scratch::new() else {
-            eprintln!("skipped: no PostgreSQL server (set BANGFU_TEST_PG, see .ci/postgres)");
             return;
         };
         let target = connect::Target::parse(&db.url).unwrap();
@@ -375,7 +383,6 @@ pub(crate) mod tests {
     #[test]
     fn a_server_of_schema_7_as_released_is_tuned_by_its_owner_once() {
         let Some(db) = Scratch::new() else {
-            eprintln!("skipped: no PostgreSQL server (set BANGFU_TEST_PG, see .ci/postgres)");
             return;
         };
         let conn = session(&connect::Target::parse(&db.url).unwrap()).unwrap();
@@ -450,7 +457,6 @@ pub(crate) mod tests {
     #[test]
     fn a_server_of_schema_7_is_migrated_by_its_owner_to_what_a_new_one_gets() {
         let (Some(old), Some(new)) = (Scratch::new(), Scratch::new()) else {
-            eprintln!("skipped: no PostgreSQL server (set BANGFU_TEST_PG, see .ci/postgres)");
             return;
         };
         let conn = session(&connect::Target::parse(&old.url).unwrap()).unwrap();
@@ -526,7 +532,6 @@ pub(crate) mod tests {
     #[test]
     fn a_server_of_schema_8_keeps_each_delivery_s_first_hold_in_its_row() {
         let Some(db) = Scratch::new() else {
-            eprintln!("skipped: no PostgreSQL server (set BANGFU_TEST_PG, see .ci/postgres)");
             return;
         };
         let conn = session(&connect::Target::parse(&db.url).unwrap()).unwrap();
@@ -578,7 +583,6 @@ pub(crate) mod tests {
     #[test]
     fn a_policy_the_district_added_outlives_the_migration() {
         let Some(db) = Scratch::new() else {
-            eprintln!("skipped: no PostgreSQL server (set BANGFU_TEST_PG, see .ci/postgres)");
             return;
         };
         let conn = session(&connect::Target::parse(&db.url).unwrap()).unwrap();
@@ -602,7 +606,6 @@ pub(crate) mod tests {
     #[test]
     fn a_failed_migration_leaves_schema_7_as_it_was() {
         let Some(db) = Scratch::new() else {
-            eprintln!("skipped: no PostgreSQL server (set BANGFU_TEST_PG, see .ci/postgres)");
             return;
         };
         let conn = session(&connect::Target::parse(&db.url).unwrap()).unwrap();
@@ -622,7 +625,6 @@ pub(crate) mod tests {
     #[test]
     fn a_delivery_or_hold_may_refer_only_to_records_that_exist_and_those_stay() {
         let Some(db) = Scratch::new() else {
-            eprintln!("skipped: no PostgreSQL server (set BANGFU_TEST_PG, see .ci/postgres)");
             return;
         };
         let conn = session(&connect::Target::parse(&db.url).unwrap()).unwrap();
