@@ -286,6 +286,21 @@ impl Store {
         Store::setup(Connection::open_in_memory()?, ":memory:".into(), true)
     }
 
+    /// A database in memory with one household (key 1, H1 of 工农乡) and
+    /// one member (key 1, M1 of 区委): what the writer's tests write to.
+    #[cfg(test)]
+    pub(crate) fn with_one_pair() -> Store {
+        let store = Store::in_memory().expect("a database in memory");
+        store
+            .lite()
+            .execute_batch(
+                "INSERT INTO households (key, id, head, township) VALUES (1, 'H1', '张三', '工农乡');
+                 INSERT INTO members (key, id, name, unit) VALUES (1, 'M1', '李四', '区委');",
+            )
+            .expect("one household and one member");
+        store
+    }
+
     /// For a dry run against a database an older bangfu made: a copy in
     /// memory, upgraded there (its [`Store::upgraded_from`] says from
     /// what), so that checking a file writes nothing to the database, not

@@ -457,6 +457,9 @@ enum Backend {
 /// A connection to either backend.
 pub struct Conn {
     backend: Backend,
+    /// How many statements (and batches) it was given: a test can see
+    /// that work meant to be set-based does not go row by row.
+    statements: std::cell::Cell<u64>,
 }
 
 type PgArgs<'a> = Vec<&'a (dyn postgres::types::ToSql + Sync)>;
@@ -475,6 +478,7 @@ impl Conn {
     pub fn sqlite(conn: rusqlite::Connection) -> Conn {
         Conn {
             backend: Backend::Sqlite(conn),
+            statements: std::cell::Cell::new(0),
         }
     }
 
@@ -484,7 +488,17 @@ impl Conn {
                 client,
                 statements: HashMap::new(),
             }))),
+            statements: std::cell::Cell::new(0),
         }
+    }
+
+    /// How many statements and batches this connection has been given.
+    pub fn statements(&self) -> u64 {
+        self.statements.get()
+    }
+
+    fn count(&self) {
+        self.statements.set(self.statements.get() + 1);
     }
 
     pub fn dialect(&self) -> Dialect {
@@ -521,6 +535,7 @@ impl Conn {
 
     /// Run one statement; how many rows it changed.
     pub fn execute(&self, sql: &str, args: &[&dyn ToArg]) -> Result<u64> {
+        self.count();
         let args = collect_args(args);
         match &self.backend {
             Backend::Sqlite(c) => {
@@ -539,6 +554,7 @@ impl Conn {
 
     /// Run statements separated by `;`, without arguments.
     pub fn batch(&self, sql: &str) -> Result<()> {
+        self.count();
         match &self.backend {
             Backend::Sqlite(c) => Ok(c.execute_batch(sql)?),
             Backend::Postgres(pg) => Ok(pg.borrow_mut().client.batch_execute(sql)?),
@@ -554,6 +570,7 @@ impl Conn {
         args: &[&dyn ToArg],
         mut f: impl FnMut(&Row<'_>) -> Result<()>,
     ) -> Result<()> {
+        self.count();
         let args = collect_args(args);
         match &self.backend {
             Backend::Sqlite(c) => {
@@ -589,6 +606,7 @@ impl Conn {
         match &self.backend {
             Backend::Sqlite(_) => self.each(sql, args, f),
             Backend::Postgres(pg) => {
+                self.count();
                 let args = collect_args(args);
                 let mut pg = pg.borrow_mut();
                 let statement = pg.statement(sql)?;
@@ -624,6 +642,7 @@ impl Conn {
         args: &[&dyn ToArg],
         f: impl FnOnce(&Row<'_>) -> Result<T>,
     ) -> Result<Option<T>> {
+        self.count();
         let args = collect_args(args);
         match &self.backend {
             Backend::Sqlite(c) => {

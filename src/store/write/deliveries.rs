@@ -1008,17 +1008,11 @@ pub fn fingerprint(d: &Delivery<'_>, member_id: &str, household_id: &str) -> u64
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::sorted::RUN_ROWS;
-    use super::*;
-    use crate::store::Store;
-    use crate::values::{Date, LedgerName};
-    use proptest::prelude::*;
-    use std::collections::BTreeMap;
-
-    /// A delivery without id on `day` whose values hash to `fingerprint`
-    /// (the writer trusts the fingerprint it is given).
-    fn row(day: i32, fingerprint: i64) -> Resolved {
+impl Resolved {
+    /// A delivery without id on `day`, by member 1 to household 1
+    /// ([`Store::with_one_pair`]), whose values hash to `fingerprint` (the
+    /// writer trusts the fingerprint it is given): the writer's tests' row.
+    pub(super) fn without_id(day: i32, fingerprint: i64) -> Resolved {
         Resolved {
             id: None,
             day,
@@ -1029,6 +1023,20 @@ mod tests {
             cash: Fen(0),
             fingerprint,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::sorted::RUN_ROWS;
+    use super::*;
+    use crate::store::Store;
+    use crate::values::{Date, LedgerName};
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
+
+    fn row(day: i32, fingerprint: i64) -> Resolved {
+        Resolved::without_id(day, fingerprint)
     }
 
     fn with_id(id: &str, day: i32, goods: i64) -> Resolved {
@@ -1119,15 +1127,7 @@ mod tests {
     }
 
     fn store_with_one_pair() -> Store {
-        let store = Store::in_memory().unwrap();
-        store
-            .lite()
-            .execute_batch(
-                "INSERT INTO households (key, id, head, township) VALUES (1, 'H1', '张三', '工农乡');
-                 INSERT INTO members (key, id, name, unit) VALUES (1, 'M1', '李四', '区委');",
-            )
-            .unwrap();
-        store
+        Store::with_one_pair()
     }
 
     fn strings(store: &Store, sql: &str) -> Vec<String> {
