@@ -183,6 +183,44 @@ pub struct Writer<'c> {
     /// without one: [`Writer::id_switches`] looks for rows matched the
     /// other way only where there can be some.
     sent: IdKinds,
+    /// The current file's roster holds (kind, record, ledger) not written
+    /// yet ([`Writer::hold`]).
+    holds: Vec<[i64; 3]>,
+}
+
+/// Rows one statement of [`insert_rows`] inserts at most: a few thousand
+/// arguments, well under either engine's limit.
+const ROWS_AT_ONCE: usize = 500;
+
+/// Insert `rows`, [`ROWS_AT_ONCE`] to a statement: `head` (`INSERT INTO
+/// t (a, b, c) VALUES`), then a tuple a row, of the row's values and then
+/// the `shared` arguments (`?1` on), then `tail`.
+fn insert_rows<const W: usize>(
+    conn: &Conn,
+    head: &str,
+    tail: &str,
+    shared: &[&dyn ToArg],
+    rows: &[[i64; W]],
+) -> Result<()> {
+    let shared_refs: String = (1..=shared.len()).map(|i| format!(", ?{i}")).collect();
+    for chunk in rows.chunks(ROWS_AT_ONCE) {
+        let mut sql = String::from(head);
+        let mut values: Vec<&dyn ToArg> = shared.to_vec();
+        for (i, row) in chunk.iter().enumerate() {
+            sql.push_str(if i == 0 { " (" } else { ", (" });
+            for (j, value) in row.iter().enumerate() {
+                let sep = if j == 0 { "" } else { ", " };
+                sql.push_str(&format!("{sep}?{}", values.len() + 1));
+                values.push(value);
+            }
+            sql.push_str(&shared_refs);
+            sql.push(')');
+        }
+        sql.push(' ');
+        sql.push_str(tail);
+        conn.execute(&sql, &values)?;
+    }
+    Ok(())
 }
 
 /// Whether deliveries with a record id, and without one, were given.
@@ -226,6 +264,7 @@ impl<'c> Writer<'c> {
             days: HashMap::default(),
             sheet_again: Default::default(),
             moved_by_id: HashMap::default(),
+            holds: Vec::new(),
         })
     }
 
@@ -308,9 +347,20 @@ impl<'c> Writer<'c> {
     /// (a hold it had already keeps the import that made it) and it is in
     /// the ledger's new version ([`Writer::saw`]). The records a merge
     /// writes held by no ledger (ledger 0, [`Writer::begin_unheld`]) get
-    /// no hold.
+    /// no hold. A roster record's hold is written with the file's others,
+    /// [`ROWS_AT_ONCE`] to a statement ([`Writer::write_holds`]): one a
+    /// row was most of a roster's import on PostgreSQL, a round trip to
+    /// the server each.
     fn hold(&mut self, kind: Kind, key: i64) -> Result<()> {
         if self.ledger == 0 {
+            return Ok(());
+        }
+        self.saw(kind, key);
+        if kind != Kind::Deliveries {
+            self.holds.push([kind as i64, key, self.ledger]);
+            if self.holds.len() >= ROWS_AT_ONCE {
+                self.write_holds()?;
+            }
             return Ok(());
         }
         // A delivery's own row may hold it for the ledger (schema 8): then
@@ -323,8 +373,20 @@ impl<'c> Writer<'c> {
              ON CONFLICT DO NOTHING",
             args![kind as i64, key, self.ledger, self.command],
         )?;
-        self.saw(kind, key);
         Ok(())
+    }
+
+    /// Write the roster holds [`Writer::hold`] keeps back. Called at the
+    /// end of each file, before anything reads the holds again.
+    fn write_holds(&mut self) -> Result<()> {
+        let holds = std::mem::take(&mut self.holds);
+        insert_rows(
+            self.conn,
+            "INSERT INTO holds (kind, record, ledger, added) VALUES",
+            "ON CONFLICT DO NOTHING",
+            args![self.command],
+            &holds,
+        )
     }
 
     /// Field `field` of household or member `record` changed from `old` to
@@ -361,6 +423,7 @@ impl<'c> Writer<'c> {
     /// Write the file's deliveries without id, sorted; what all the file's
     /// records did.
     pub fn end_file(&mut self) -> Result<Tally> {
+        self.write_holds()?;
         self.end_placed()?;
         self.end_deliveries()?;
         Ok(std::mem::take(&mut self.tally))

@@ -13,7 +13,7 @@
 use super::{Seen, Writer};
 use crate::args;
 use crate::input::headers::Kind;
-use crate::store::sql::{Dialect, Result, Row, SqlError, ToArg};
+use crate::store::sql::{Dialect, Result, Row, SqlError};
 use crate::values::{Date, LedgerName};
 use rusqlite::types::Value;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -91,10 +91,6 @@ struct Plan {
     kind: Kind,
     dropped: Vec<(i64, i64)>,
 }
-
-/// Rows put in `replace_dropped` by one statement (two arguments each: well
-/// under either engine's limit on a statement's arguments).
-const STAGED_AT_ONCE: usize = 500;
 
 /// Take out of `replace_dropped` the records of kind ?1 some ledger still holds,
 /// asked of `holds` by its key. Not through `held!()`: PostgreSQL's plan
@@ -453,16 +449,9 @@ impl Writer<'_> {
                  (record BIGINT NOT NULL, added BIGINT NOT NULL);
              DELETE FROM replace_dropped",
         )?;
-        for rows in plan.dropped.chunks(STAGED_AT_ONCE) {
-            let mut sql = String::from("INSERT INTO replace_dropped (record, added) VALUES ");
-            let mut values: Vec<&dyn ToArg> = Vec::with_capacity(2 * rows.len());
-            for (i, (record, added)) in rows.iter().enumerate() {
-                let sep = if i == 0 { "" } else { ", " };
-                sql.push_str(&format!("{sep}(?{}, ?{})", 2 * i + 1, 2 * i + 2));
-                values.extend([record as &dyn ToArg, added as &dyn ToArg]);
-            }
-            self.conn.execute(&sql, &values)?;
-        }
+        let rows: Vec<[i64; 2]> = plan.dropped.iter().map(|&(r, a)| [r, a]).collect();
+        let head = "INSERT INTO replace_dropped (record, added) VALUES";
+        super::insert_rows(self.conn, head, "", args![], &rows)?;
         // The server's planner then knows how many there are: a few are
         // asked of each table by its key, many in one pass.
         if self.conn.dialect() == Dialect::Postgres {
