@@ -2,7 +2,8 @@
 //! never double count (contract §3.4), and the per-record outcome (new,
 //! updated, unchanged) the import summary counts. One file per concern:
 //! - [`refs`]: references, by id else by exactly one name (contract §3.2);
-//! - [`rosters`]: households, members and pairings;
+//! - [`rosters`]: households, members and pairings, read through
+//!   [`cache`];
 //! - [`deliveries`]: deliveries, by id, or sorted ([`sorted`]) and settled
 //!   by fingerprint and occurrence;
 //! - [`replace`]: `--replace`, the ledgers following their new versions;
@@ -12,6 +13,7 @@
 //! and history rows every writer path writes, and the transaction an
 //! import writes in, with its log.
 
+mod cache;
 mod deliveries;
 mod hints;
 pub mod merge;
@@ -186,6 +188,8 @@ pub struct Writer<'c> {
     /// The current file's roster holds (kind, record, ledger) not written
     /// yet ([`Writer::hold`]).
     holds: Vec<[i64; 3]>,
+    /// The stored rosters, read once an import reads many of them.
+    stored: rosters::StoredRosters,
 }
 
 /// Rows one statement of [`insert_rows`] inserts at most: a few thousand
@@ -265,6 +269,7 @@ impl<'c> Writer<'c> {
             sheet_again: Default::default(),
             moved_by_id: HashMap::default(),
             holds: Vec::new(),
+            stored: Default::default(),
         })
     }
 
