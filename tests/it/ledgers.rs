@@ -587,6 +587,66 @@ fn a_dry_run_replace_shows_what_it_would_remove_and_writes_nothing() {
     assert_eq!(w.dump(), before);
 }
 
+/// A sheet and its corrected copy imported by one command (`bangfu import
+/// *.csv` over a folder holding both): the copy's unchanged rows are the
+/// sheet's, its corrected row is counted beside the one it corrects. Two
+/// commands warned; one said nothing, with exit 0 and the corrected
+/// amount counted twice (session 19).
+#[test]
+fn a_sheet_and_its_corrected_copy_in_one_command_are_warned_of() {
+    let w = Workdir::new();
+    district(&w);
+    let march = sheet(&w, "帮扶记录2003年3月.csv", DELIVERIES, &MARCH);
+    let mut corrected: Vec<String> = MARCH.iter().map(|r| r.to_string()).collect();
+    corrected[0] = corrected[0].replacen(",,", ",1,", 1);
+    let corrected: Vec<&str> = corrected.iter().map(String::as_str).collect();
+    let copy = sheet(&w, "帮扶记录2003年3月(修改).csv", DELIVERIES, &corrected);
+    let (_, err) = ok(&w, &["--lang", "en", "import", &march, &copy]);
+    assert!(
+        err.contains("rows are already in ledger 帮扶记录2003年3月;"),
+        "{err}"
+    );
+    // Each by itself, the sheet first, warns the same.
+    let apart = Workdir::new();
+    district(&apart);
+    let march = sheet(&apart, "帮扶记录2003年3月.csv", DELIVERIES, &MARCH);
+    let copy = sheet(
+        &apart,
+        "帮扶记录2003年3月(修改).csv",
+        DELIVERIES,
+        &corrected,
+    );
+    ok(&apart, &["import", &march]);
+    let (_, apart_err) = ok(&apart, &["--lang", "en", "import", &copy]);
+    let warning = |e: &str| {
+        e.lines()
+            .find(|l| l.contains("already in ledger"))
+            .map(str::to_string)
+    };
+    assert_eq!(warning(&err), warning(&apart_err));
+    // The pairings a members file lists are no version of pairings: its
+    // pairings sheet in the same command is no other ledger's.
+    let roster = Workdir::new();
+    let households = sheet(&roster, "贫困户.csv", HOUSEHOLDS, &ROSTER);
+    let members = sheet(
+        &roster,
+        "帮扶人.csv",
+        "编号,姓名,单位,结对户\n",
+        &["M1,李四,区财政局,H1 H2"],
+    );
+    let pairings = sheet(
+        &roster,
+        "结对.csv",
+        "帮扶人,贫困户,结对时间\n",
+        &["M1,H1,2002-01-01", "M1,H2,2002-01-01"],
+    );
+    let (_, err) = ok(
+        &roster,
+        &["--lang", "en", "import", &households, &members, &pairings],
+    );
+    assert!(!err.contains("warning"), "{err}");
+}
+
 #[test]
 fn a_month_in_the_file_name_is_named_with_the_ledger_it_belongs_to() {
     let w = Workdir::new();

@@ -663,10 +663,12 @@ impl Writer<'_> {
     }
 
     /// The other ledger that already held more than half of the records
-    /// the version of `kind` by `ledger` lists, and more of them than
-    /// `ledger` itself held (a ledger's own file whose rows another ledger
-    /// shares is its own version), if one did. Asked only where another
-    /// ledger imported before (the log says); one scan of the kind's holds.
+    /// the version of `kind` by `ledger` lists, before this import or by
+    /// an earlier file of it, and more of them than `ledger` itself held
+    /// before (a ledger's own file whose rows another ledger shares is its
+    /// own version), if one did. Asked only where another ledger imported
+    /// before (the log says) or in this import; one scan of the kind's
+    /// holds.
     pub fn other_ledger(&self, ledger: &LedgerName, kind: Kind) -> Result<Option<OtherLedger>> {
         let Some(key) = self.ledger_key(ledger)? else {
             return Ok(None);
@@ -678,20 +680,32 @@ impl Writer<'_> {
             "SELECT EXISTS (SELECT 1 FROM imports WHERE ledger <> ?1 AND kind = ?2)",
             args![key, kind.key()],
         )?;
-        if !others || seen.is_empty() {
+        // The other ledgers of which this import wrote a version of the
+        // kind (not the pairings a members file lists: no version).
+        let now: rustc_hash::FxHashSet<i64> = self
+            .whole
+            .iter()
+            .filter(|&&(l, k)| l != key && k == kind)
+            .map(|&(l, _)| l)
+            .collect();
+        if seen.is_empty() || (!others && now.is_empty()) {
             return Ok(None);
         }
         let mut held: HashMap<i64, u64> = HashMap::default();
         self.conn.stream(
             concat!(
-                "SELECT record, ledger FROM ",
+                "SELECT record, ledger, added FROM ",
                 held!(),
-                " h WHERE kind = ?1 AND added < ?2"
+                " h WHERE kind = ?1 AND added <= ?2"
             ),
             args![kind as i64, self.command],
             |r| {
-                if seen.contains(r.get(0)?) {
-                    *held.entry(r.get(1)?).or_default() += 1;
+                let (record, other, added): (i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+                // Holds from before this import; and those an earlier
+                // file of it made, of another ledger's version (a sheet and
+                // its corrected copy imported by one command).
+                if seen.contains(record) && (added < self.command || now.contains(&other)) {
+                    *held.entry(other).or_default() += 1;
                 }
                 Ok(())
             },
