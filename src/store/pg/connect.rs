@@ -307,49 +307,48 @@ fn words(e: &postgres::Error) -> String {
 }
 
 /// `url` with its password — between `:` and `@`, or a `password=`
-/// parameter — replaced by `***`.
+/// parameter — replaced by `***`. The user's part ends at the last `@`
+/// before the parameters that follow the first `@`: a password typed
+/// without percent-encoding may hold `@`, `/` or `?` itself.
 pub fn masked(url: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((base, query)) => (base, Some(query)),
-        None => (url, None),
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return url.to_string();
     };
-    let base = masked_userinfo(base);
-    match query {
-        None => base,
-        Some(query) => {
-            let pairs: Vec<String> = query
-                .split('&')
-                .map(|pair| match pair.split_once('=') {
-                    Some((key, _)) if key.eq_ignore_ascii_case("password") => {
-                        format!("{key}=***")
-                    }
-                    _ => pair.to_string(),
-                })
-                .collect();
-            format!("{base}?{}", pairs.join("&"))
+    let (scheme, rest) = url.split_at(scheme_end);
+    let mut head = String::from(scheme);
+    let mut after = rest;
+    if let Some(first_at) = rest.find('@') {
+        let query = rest[first_at..]
+            .find('?')
+            .map_or(rest.len(), |q| first_at + q);
+        let at = rest[..query].rfind('@').unwrap_or(first_at);
+        let userinfo = &rest[..at];
+        match userinfo.split_once(':') {
+            Some((user, _)) if !user.contains(['/', '?']) => {
+                head.push_str(user);
+                head.push_str(":***");
+                after = &rest[at..];
+            }
+            _ => {}
         }
     }
-}
-
-fn masked_userinfo(url: &str) -> String {
-    let Some(scheme_end) = url.find("://") else {
-        return url.to_string();
+    let (base, query) = match after.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (after, None),
     };
-    let after = &url[scheme_end + 3..];
-    let authority_end = after.find(['/', '?']).unwrap_or(after.len());
-    let authority = &after[..authority_end];
-    let Some(at) = authority.rfind('@') else {
-        return url.to_string();
-    };
-    let userinfo = &authority[..at];
-    match userinfo.split_once(':') {
-        Some((user, _)) => format!(
-            "{}{user}:***{}",
-            &url[..scheme_end + 3],
-            &url[scheme_end + 3 + at..]
-        ),
-        None => url.to_string(),
+    head.push_str(base);
+    if let Some(query) = query {
+        let pairs: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+                _ => pair.to_string(),
+            })
+            .collect();
+        head.push('?');
+        head.push_str(&pairs.join("&"));
     }
+    head
 }
 
 fn percent_decoded(text: &str) -> String {
@@ -571,6 +570,34 @@ mod tests {
         assert_eq!(
             masked("postgres://c:pw@h/db?password=pw"),
             "postgres://c:***@h/db?password=***"
+        );
+    }
+
+    /// A password typed as it is, not percent-encoded, may hold `/` or
+    /// `?`: the URL is then not one the server can be reached by, and its
+    /// connection error names it — the password masked all the same.
+    #[test]
+    fn a_password_with_a_slash_or_question_mark_is_masked_too() {
+        assert_eq!(
+            masked("postgres://clerk:pa/ss@h/db"),
+            "postgres://clerk:***@h/db"
+        );
+        assert_eq!(
+            masked("postgres://clerk:pa?ss@h/db?sslmode=require&password=x"),
+            "postgres://clerk:***@h/db?sslmode=require&password=***"
+        );
+        assert_eq!(
+            masked("postgres://clerk:a/b?c@d@h:5432/db"),
+            "postgres://clerk:***@h:5432/db"
+        );
+        // An `@` in a parameter is no password's end.
+        assert_eq!(
+            masked("postgres://u:pw@h/db?application_name=a@b"),
+            "postgres://u:***@h/db?application_name=a@b"
+        );
+        assert_eq!(
+            masked("postgres://h/db?application_name=x:y@z"),
+            "postgres://h/db?application_name=x:y@z"
         );
     }
 
