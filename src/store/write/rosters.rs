@@ -14,7 +14,7 @@ use crate::args;
 use crate::i18n::store::StoreMsg;
 use crate::input::headers::{Field, Kind};
 use crate::records::{CellProblem, Household, Member, Pairing};
-use crate::store::sql::{Result, Row, SqlError};
+use crate::store::sql::{Conn, Result, Row, SqlError};
 use crate::values::{Date, IdNumber, Phone, Status};
 use rusqlite::types::Value;
 use rustc_hash::FxHashMap as HashMap;
@@ -168,6 +168,30 @@ macro_rules! member_columns {
     };
 }
 
+/// The stored row of `key`, packed, through `stored`: by `whole` (every
+/// row: the key, then `width` columns) once enough were asked, else by
+/// `one` (the `width` columns of the row whose key is ?1).
+fn read_packed(
+    stored: &mut Cache<i64, Box<[u8]>>,
+    conn: &Conn,
+    (whole, one): (&str, &str),
+    width: usize,
+    key: i64,
+) -> Result<Option<Box<[u8]>>> {
+    stored.get(
+        key,
+        || {
+            let mut all = HashMap::default();
+            conn.stream(whole, args![], |r| {
+                all.insert(r.get(0)?, cache::pack(&cells(r, 1..width + 1)?));
+                Ok(())
+            })?;
+            Ok(all)
+        },
+        || conn.query_opt(one, args![key], |r| Ok(cache::pack(&cells(r, 0..width)?))),
+    )
+}
+
 /// Columns `range` of a row, as stored.
 fn cells(r: &Row<'_>, range: std::ops::Range<usize>) -> Result<Vec<Value>> {
     range.map(|i| Ok(stored(r.cell(i)?))).collect()
@@ -251,35 +275,16 @@ impl<'c> Writer<'c> {
 
     /// A stored household, and whether it is removed.
     fn stored_household(&mut self, key: i64) -> Result<(HouseholdRow, bool)> {
-        let conn = self.conn;
-        let packed = self.stored.households.get(
-            key,
-            || {
-                let mut all = HashMap::default();
-                conn.stream(
-                    concat!("SELECT key, ", household_columns!(), " FROM households"),
-                    args![],
-                    |r| {
-                        all.insert(r.get(0)?, cache::pack(&cells(r, 1..11)?));
-                        Ok(())
-                    },
-                )?;
-                Ok(all)
-            },
-            || {
-                conn.query_opt(
-                    concat!(
-                        "SELECT ",
-                        household_columns!(),
-                        " FROM households WHERE key = ?1"
-                    ),
-                    args![key],
-                    |r| Ok(cache::pack(&cells(r, 0..10)?)),
-                )
-            },
-        )?;
-        let packed = packed.ok_or(SqlError::NoRows)?;
-        HouseholdRow::unpacked(&packed)
+        let sql = (
+            concat!("SELECT key, ", household_columns!(), " FROM households"),
+            concat!(
+                "SELECT ",
+                household_columns!(),
+                " FROM households WHERE key = ?1"
+            ),
+        );
+        let packed = read_packed(&mut self.stored.households, self.conn, sql, 10, key)?;
+        HouseholdRow::unpacked(&packed.ok_or(SqlError::NoRows)?)
     }
 
     /// Insert or update a household (matched by id); columns the file does
@@ -424,29 +429,11 @@ impl<'c> Writer<'c> {
 
     /// A stored member, if the role sees it.
     fn stored_member(&mut self, key: i64) -> Result<Option<StoredMember>> {
-        let conn = self.conn;
-        let packed = self.stored.members.get(
-            key,
-            || {
-                let mut all = HashMap::default();
-                conn.stream(
-                    concat!("SELECT key, ", member_columns!(), " FROM members"),
-                    args![],
-                    |r| {
-                        all.insert(r.get(0)?, cache::pack(&cells(r, 1..6)?));
-                        Ok(())
-                    },
-                )?;
-                Ok(all)
-            },
-            || {
-                conn.query_opt(
-                    concat!("SELECT ", member_columns!(), " FROM members WHERE key = ?1"),
-                    args![key],
-                    |r| Ok(cache::pack(&cells(r, 0..5)?)),
-                )
-            },
-        )?;
+        let sql = (
+            concat!("SELECT key, ", member_columns!(), " FROM members"),
+            concat!("SELECT ", member_columns!(), " FROM members WHERE key = ?1"),
+        );
+        let packed = read_packed(&mut self.stored.members, self.conn, sql, 5, key)?;
         packed.map(|p| unpacked_member(key, &p)).transpose()
     }
 
