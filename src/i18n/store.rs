@@ -437,6 +437,16 @@ fn failure(path: &str, trouble: &Trouble, doing: Doing, lang: Lang) -> String {
             format!("the connection to {path} broke off; {outcome} (try again)"),
             format!("与 {path} 的连接中断；{outcome}（请重试）"),
         ),
+        Trouble::Stalled => {
+            let idle = crate::store::pg::IDLE_IN_WRITE;
+            tr!(
+                lang,
+                format!(
+                    "the server {path} ended this session: bangfu had stood still for more than {idle} minutes in the middle of its work (was the computer asleep?); {outcome} (run it again)"
+                ),
+                format!("服务器 {path} 结束了这次会话：bangfu 中途停顿超过 {idle} 分钟（电脑休眠了？）；{outcome}（请重新运行）"),
+            )
+        }
         Trouble::Other(words) => tr!(
             lang,
             format!("{path}: {words}; {outcome}"),
@@ -922,6 +932,7 @@ pub(crate) mod tests {
             failed(Trouble::Denied(Denied::Other("x".into()))),
             failed(Trouble::Conflict),
             failed(Trouble::Lost),
+            failed(Trouble::Stalled),
             failed(Trouble::TakenElsewhere),
         ]
         .into_iter()

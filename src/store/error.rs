@@ -199,6 +199,10 @@ pub enum Trouble {
     Conflict,
     /// The connection to the server broke off.
     Lost,
+    /// The server ended the session: it had waited longer than
+    /// [`crate::store::pg::IDLE_IN_WRITE`] minutes for bangfu inside the
+    /// transaction (a computer put to sleep, a process stopped).
+    Stalled,
     /// A household the login cannot see (another township's) already has
     /// the id or ID number the file gives: the server's unique index
     /// refused it.
@@ -308,6 +312,9 @@ impl Trouble {
                 Trouble::Damaged(Damage::Sqlite(db.message().to_string()))
             }
             c if *c == S::ADMIN_SHUTDOWN || *c == S::CRASH_SHUTDOWN => Trouble::Lost,
+            c if *c == S::IDLE_IN_TRANSACTION_SESSION_TIMEOUT || *c == S::IDLE_SESSION_TIMEOUT => {
+                Trouble::Stalled
+            }
             _ => Trouble::Other(db.message().to_string()),
         }
     }

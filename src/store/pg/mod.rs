@@ -36,20 +36,33 @@ pub enum Found {
 /// otherwise left its statement running, and its write lock held, until
 /// the statement ended — the next import waited 60 s for the lock and
 /// failed as busy (attacker review).
+///   A bangfu stopped between two statements of its transaction (a laptop
+/// put to sleep, a process stopped) holds the write lock too, and the
+/// server waits for it for ever: every other clerk's import failed as
+/// busy after 60 s (township-login probe, session 18). After
+/// [`IDLE_IN_WRITE`] minutes the server ends such a session, its transaction
+/// rolled back whole; a bangfu at work is never that long between two
+/// statements (the longest wait is its reading a file before one COPY:
+/// about a second a million rows).
 pub fn session(target: &connect::Target) -> Result<Conn, connect::ConnectError> {
     let client = target.connect()?;
     let conn = Conn::postgres(client);
-    conn.batch(
+    conn.batch(&format!(
         "SET search_path = bangfu; SET client_min_messages = warning; SET jit = off;
+         SET idle_in_transaction_session_timeout = '{IDLE_IN_WRITE}min';
          SELECT set_config('client_connection_check_interval', '2s', false)
-         WHERE current_setting('server_version_num')::int >= 140000",
-    )
+         WHERE current_setting('server_version_num')::int >= 140000"
+    ))
     .map_err(|e| connect::ConnectError {
         target: target.shown().to_string(),
         reason: connect::Reason::Refused(e.to_string()),
     })?;
     Ok(conn)
 }
+
+/// How long, in minutes, the server lets a session sit idle inside a
+/// transaction.
+pub const IDLE_IN_WRITE: u32 = 10;
 
 /// Which schema version the database holds; reads only.
 pub fn found(conn: &Conn) -> Result<Found> {
@@ -279,10 +292,35 @@ pub(crate) mod tests {
                 .unwrap()
         };
         assert_eq!(setting("jit"), "off");
+        assert_eq!(
+            setting("idle_in_transaction_session_timeout"),
+            format!("{IDLE_IN_WRITE}min")
+        );
         let version: i64 = setting("server_version_num").parse().unwrap();
         if version >= 140_000 {
             assert_eq!(setting("client_connection_check_interval"), "2s");
         }
+    }
+
+    /// A bangfu stopped inside its transaction (a laptop asleep) held the
+    /// write lock for ever; the server now ends its session, and bangfu,
+    /// woken, says why in the clerk's words (a second here, not ten
+    /// minutes).
+    #[test]
+    fn a_session_left_idle_in_its_transaction_is_ended_and_said_so() {
+        let Some(db) = Scratch::new() else {
+            return;
+        };
+        let conn = session(&connect::Target::parse(&db.url).unwrap()).unwrap();
+        conn.batch("SET idle_in_transaction_session_timeout = '300ms'; BEGIN")
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(1200));
+        let e = conn.batch("SELECT 1").unwrap_err();
+        assert_eq!(
+            crate::store::error::Trouble::of(&e),
+            crate::store::error::Trouble::Stalled,
+            "{e}"
+        );
     }
 
     #[test]
