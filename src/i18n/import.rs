@@ -223,6 +223,16 @@ pub enum ImportMsg {
         held: u64,
         rows: u64,
     },
+    /// Most rows of the file are also in another ledger's file of the same
+    /// command: one of the two may be the other corrected, which is which
+    /// is not known. A warning naming the import to undo (`import`), or,
+    /// with `--replace` (`import` none), a refusal.
+    SharedWithFile {
+        other: LedgerName,
+        held: u64,
+        rows: u64,
+        import: Option<i64>,
+    },
     /// `--replace` of a file most of whose rows another ledger holds, into
     /// a ledger of its own name: refused, so that a month in the file's
     /// name does not start a second ledger beside the real one.
@@ -740,6 +750,21 @@ impl ImportMsg {
                     format!("文件的 {rows} 行中有 {held} 行已在台账“{name}”中；如果它是这个台账的新版本，请用 --ledger {word} --replace 导入"),
                 )
             }
+            SharedWithFile { other, held, rows, import } => {
+                let name = printable(other.as_str());
+                match import {
+                    Some(n) => tr!(
+                        lang,
+                        format!("{held} of its {rows} rows are also in ledger {name}, whose file came in the same import: if one of the two files is the other corrected, both are now counted. Take this import back (bangfu undo {n}) and import only the corrected file, with --ledger NAME --replace, NAME the ledger it corrects"),
+                        format!("文件的 {rows} 行中有 {held} 行也在同一次导入的台账“{name}”的文件中：如果两个文件中一个是另一个的更正版，现在两份都计入了。请撤销这次导入（bangfu undo {n}），再只导入更正后的那个文件，用 --ledger 台账名 --replace（台账名是它所更正的台账）"),
+                    ),
+                    None => tr!(
+                        lang,
+                        format!("{held} of its {rows} rows are also in ledger {name}, whose file is in the same command: if one of the two files is the other corrected, import only the corrected one, with --ledger NAME --replace, NAME the ledger it corrects; to import both as ledgers of their own, add --force"),
+                        format!("文件的 {rows} 行中有 {held} 行也在同一条命令里台账“{name}”的文件中：如果两个文件中一个是另一个的更正版，请只导入更正后的那个，用 --ledger 台账名 --replace（台账名是它所更正的台账）；确实要把两个都作为各自的台账导入，请加 --force"),
+                    ),
+                }
+            }
             OtherLedgerReplace { ledger, other, held, rows } => {
                 let (ledger, name) = (printable(ledger.as_str()), printable(other.as_str()));
                 let word = shell_word(&name);
@@ -1202,6 +1227,18 @@ pub(crate) mod tests {
                 held: 3,
                 rows: 4,
             },
+            SharedWithFile {
+                other: LedgerName::parse("三月(修改)").unwrap(),
+                held: 7,
+                rows: 8,
+                import: Some(4),
+            },
+            SharedWithFile {
+                other: LedgerName::parse("三月").unwrap(),
+                held: 7,
+                rows: 8,
+                import: None,
+            },
         ];
         for m in &all {
             match m {
@@ -1249,6 +1286,7 @@ pub(crate) mod tests {
                 | PairingsRedated { .. }
                 | IdsSwitched(_)
                 | OtherLedgerHolds { .. }
+                | SharedWithFile { .. }
                 | OtherLedgerReplace { .. } => {}
             }
         }

@@ -141,7 +141,28 @@ pub fn follow(
             continue;
         };
         let file = files.last().map(|f| f.name.clone()).unwrap_or_default();
-        if options.replace && !options.force {
+        let refuse = options.replace && !options.force;
+        if other.with_it {
+            let message = ImportMsg::SharedWithFile {
+                other: other.other,
+                held: other.held,
+                rows,
+                import: (!refuse).then(|| writer.command()),
+            };
+            if refuse {
+                report.refused = true;
+                report
+                    .problems
+                    .push(Problem::new(file, 1, Column::File, message));
+            } else {
+                report.warnings.push(Warning::File {
+                    file,
+                    message: message.into(),
+                });
+            }
+            continue;
+        }
+        if refuse {
             let message = ImportMsg::OtherLedgerReplace {
                 ledger: ledger.clone(),
                 other: other.other,

@@ -588,42 +588,49 @@ fn a_dry_run_replace_shows_what_it_would_remove_and_writes_nothing() {
 }
 
 /// A sheet and its corrected copy imported by one command (`bangfu import
-/// *.csv` over a folder holding both): the copy's unchanged rows are the
-/// sheet's, its corrected row is counted beside the one it corrects. Two
-/// commands warned; one said nothing, with exit 0 and the corrected
-/// amount counted twice (session 19).
+/// 台账/*.csv` over a folder holding both, which lists 三月(修改).csv
+/// before 三月.csv): the corrected row was counted beside the one it
+/// corrects, with no warning and exit 0 (session 19). Now the second file,
+/// in either order, is warned of as sharing its rows with the first,
+/// without guessing which corrects which; the advice, followed, gives the
+/// corrected figures. With `--replace` the command is refused.
 #[test]
 fn a_sheet_and_its_corrected_copy_in_one_command_are_warned_of() {
-    let w = Workdir::new();
-    district(&w);
-    let march = sheet(&w, "帮扶记录2003年3月.csv", DELIVERIES, &MARCH);
     let mut corrected: Vec<String> = MARCH.iter().map(|r| r.to_string()).collect();
-    corrected[0] = corrected[0].replacen(",,", ",1,", 1);
+    corrected[0] = corrected[0].replacen(",800,", ",900,", 1);
     let corrected: Vec<&str> = corrected.iter().map(String::as_str).collect();
-    let copy = sheet(&w, "帮扶记录2003年3月(修改).csv", DELIVERIES, &corrected);
-    let (_, err) = ok(&w, &["--lang", "en", "import", &march, &copy]);
-    assert!(
-        err.contains("rows are already in ledger 帮扶记录2003年3月;"),
-        "{err}"
-    );
-    // Each by itself, the sheet first, warns the same.
-    let apart = Workdir::new();
-    district(&apart);
-    let march = sheet(&apart, "帮扶记录2003年3月.csv", DELIVERIES, &MARCH);
-    let copy = sheet(
-        &apart,
-        "帮扶记录2003年3月(修改).csv",
-        DELIVERIES,
-        &corrected,
-    );
-    ok(&apart, &["import", &march]);
-    let (_, apart_err) = ok(&apart, &["--lang", "en", "import", &copy]);
-    let warning = |e: &str| {
-        e.lines()
-            .find(|l| l.contains("already in ledger"))
-            .map(str::to_string)
-    };
-    assert_eq!(warning(&err), warning(&apart_err));
+    for copy_first in [false, true] {
+        let w = Workdir::new();
+        district(&w);
+        let march = sheet(&w, "台账/三月.csv", DELIVERIES, &MARCH);
+        let copy = sheet(&w, "台账/三月(修改).csv", DELIVERIES, &corrected);
+        let files = if copy_first {
+            [copy.clone(), march.clone()]
+        } else {
+            [march.clone(), copy.clone()]
+        };
+        let refused = w
+            .bangfu()
+            .args(["--lang", "en", "import", "--replace", &files[0], &files[1]])
+            .output()
+            .expect("run bangfu");
+        let err = String::from_utf8_lossy(&refused.stderr);
+        assert_eq!(refused.status.code(), Some(1), "{err}");
+        assert!(err.contains("whose file is in the same command"), "{err}");
+        assert!(err.contains("nothing was imported"), "{err}");
+        let (_, err) = ok(&w, &["--lang", "en", "import", &files[0], &files[1]]);
+        assert!(
+            err.contains("rows are also in ledger") && err.contains("bangfu undo 2"),
+            "{err}"
+        );
+        assert_eq!(total(&w), "2350.00", "both counted, as the warning says");
+        // As it says: take the import back, import the corrected file alone
+        // as the new version of the ledger it corrects.
+        ok(&w, &["undo", "2"]);
+        ok(&w, &["import", &march]);
+        ok(&w, &["import", "--ledger", "三月", "--replace", &copy]);
+        assert_eq!(total(&w), "1550.00");
+    }
     // The pairings a members file lists are no version of pairings: its
     // pairings sheet in the same command is no other ledger's.
     let roster = Workdir::new();

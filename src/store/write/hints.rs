@@ -43,6 +43,10 @@ pub struct Corrections {
 pub struct OtherLedger {
     pub other: LedgerName,
     pub held: u64,
+    /// Whether it holds them through a file of this same import (it did
+    /// not hold most of them before): then which file corrects which is
+    /// not known (`import 台账/*.csv` lists 三月(修改).csv before 三月.csv).
+    pub with_it: bool,
 }
 
 /// New deliveries of a ledger's version that are, value for value, rows
@@ -691,7 +695,7 @@ impl Writer<'_> {
         if seen.is_empty() || (!others && now.is_empty()) {
             return Ok(None);
         }
-        let mut held: HashMap<i64, u64> = HashMap::default();
+        let (mut held, mut before): (HashMap<i64, u64>, HashMap<i64, u64>) = Default::default();
         self.conn.stream(
             concat!(
                 "SELECT record, ledger, added FROM ",
@@ -706,6 +710,9 @@ impl Writer<'_> {
                 // its corrected copy imported by one command).
                 if seen.contains(record) && (added < self.command || now.contains(&other)) {
                     *held.entry(other).or_default() += 1;
+                    if added < self.command {
+                        *before.entry(other).or_default() += 1;
+                    }
                 }
                 Ok(())
             },
@@ -718,9 +725,11 @@ impl Writer<'_> {
         else {
             return Ok(None);
         };
+        let before = before.get(&other).copied().unwrap_or(0);
         Ok(Some(OtherLedger {
             other: self.ledger_name(other)?,
             held,
+            with_it: before * 2 <= seen.len(),
         }))
     }
 }
