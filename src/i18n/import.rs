@@ -640,7 +640,10 @@ impl ImportMsg {
             ReplaceRefused(refusal) => refused_text(refusal, lang),
             NothingReplaced { problems } => tr!(
                 lang,
-                format!("nothing was imported: --replace was refused ({problems} problem(s) above)"),
+                format!(
+                    "nothing was imported: --replace was refused (see the {} above)",
+                    super::count(*problems, "problem", "problems")
+                ),
                 format!("什么也没有导入：--replace 被拒绝（见上面 {problems} 个问题）"),
             ),
             LooksCorrected(corrections) => corrected_text(corrections, lang),

@@ -460,6 +460,10 @@ pub(crate) mod tests {
             Msg::DryRunVerdict { problems: 0 }.text(Lang::En),
             "dry run: nothing was written (0 problems)"
         );
+        assert_eq!(
+            Msg::Import(import::ImportMsg::NothingReplaced { problems: 1 }).text(Lang::En),
+            "nothing was imported: --replace was refused (see the 1 problem above)"
+        );
     }
 
     #[test]
