@@ -233,6 +233,18 @@ pub enum ImportMsg {
         rows: u64,
         import: Option<i64>,
     },
+    /// Most of a file's rows are also in an earlier file of the same
+    /// ledger in this command (`files`), and each lists rows the other
+    /// does not: a sheet and its corrected copy, given together into one
+    /// ledger, counted both. A warning naming the import to undo
+    /// (`import`), or, with `--replace` (`import` none), a refusal.
+    CopyInLedger {
+        ledger: LedgerName,
+        files: Vec<String>,
+        shared: u64,
+        rows: u64,
+        import: Option<i64>,
+    },
     /// `--replace` of a file most of whose rows another ledger holds, into
     /// a ledger of its own name: refused, so that a month in the file's
     /// name does not start a second ledger beside the real one.
@@ -768,6 +780,23 @@ impl ImportMsg {
                     ),
                 }
             }
+            CopyInLedger { ledger, files, shared, rows, import } => {
+                let name = printable(ledger.as_str());
+                let word = shell_word(&name);
+                let files = some_of(files, lang);
+                match import {
+                    Some(n) => tr!(
+                        lang,
+                        format!("{shared} of its {rows} rows are also in {files}, of the same ledger {name} in this import, and each has rows the other does not list: if one is the other corrected, a corrected row and the row it corrects are now both counted. Take this import back (bangfu undo {n}) and import only the corrected file, with --ledger {word} --replace"),
+                        format!("文件的 {rows} 行中有 {shared} 行也在本次导入同一台账“{name}”的 {files} 中，而两边各有对方没有的行：如果其中一个是另一个的更正版，更正后的行和被更正的行现在都计入了。请撤销这次导入（bangfu undo {n}），再只导入更正后的那个文件，用 --ledger {word} --replace"),
+                    ),
+                    None => tr!(
+                        lang,
+                        format!("{shared} of its {rows} rows are also in {files}, of the same ledger {name} in this command, and each has rows the other does not list: --replace would make both together the ledger's version, so if one is the other corrected, a corrected row would be counted beside the row it corrects. Import only the corrected file, with --ledger {word} --replace; if both belong to the ledger, add --force"),
+                        format!("文件的 {rows} 行中有 {shared} 行也在同一条命令里同一台账“{name}”的 {files} 中，而两边各有对方没有的行：--replace 会把两个文件合起来作为台账的新版本，如果其中一个是另一个的更正版，更正后的行会和被更正的行一起计入。请只导入更正后的那个文件，用 --ledger {word} --replace；确实两个都属于这个台账，请加 --force"),
+                    ),
+                }
+            }
             OtherLedgerReplace { ledger, other, held, rows } => {
                 let (ledger, name) = (printable(ledger.as_str()), printable(other.as_str()));
                 let word = shell_word(&name);
@@ -1242,6 +1271,20 @@ pub(crate) mod tests {
                 rows: 8,
                 import: None,
             },
+            CopyInLedger {
+                ledger: LedgerName::parse("三月").unwrap(),
+                files: vec!["三月.csv".into()],
+                shared: 3,
+                rows: 4,
+                import: Some(2),
+            },
+            CopyInLedger {
+                ledger: LedgerName::parse("三月 修改").unwrap(),
+                files: vec!["三月.csv".into(), "三月(1).csv".into()],
+                shared: 3,
+                rows: 4,
+                import: None,
+            },
         ];
         for m in &all {
             match m {
@@ -1290,6 +1333,7 @@ pub(crate) mod tests {
                 | IdsSwitched(_)
                 | OtherLedgerHolds { .. }
                 | SharedWithFile { .. }
+                | CopyInLedger { .. }
                 | OtherLedgerReplace { .. } => {}
             }
         }

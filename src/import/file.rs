@@ -315,6 +315,7 @@ impl FileImport {
                 self.result.counts.updated,
                 self.result.counts.unchanged,
             ) = (tally.new, tally.updated, tally.unchanged);
+            self.result.overlap = tally.overlap;
         }
         if !self.footer_lines.is_empty() {
             let lines = std::mem::take(&mut self.footer_lines);

@@ -2,7 +2,9 @@
 //! (contract §8): `--replace` makes each file its ledger's version of its
 //! kind, or is refused (problems, nothing written); without it, warnings of
 //! new deliveries that look like corrections; and, either way, of a file
-//! most of whose rows another ledger already holds. The store finds them
+//! most of whose rows another ledger already holds, or an earlier file of
+//! its own ledger in the same command lists (a sheet and its corrected
+//! copy, given together). The store finds them
 //! ([`Writer::replace`], [`Writer::corrections`], [`Writer::other_ledger`]);
 //! here they go on the files they are about.
 
@@ -115,6 +117,7 @@ pub fn follow(
             }
         }
     }
+    copies_in_ledger(writer, options, report);
     // A ledger given by name was chosen: no other is suggested.
     if options.ledger.is_some() {
         return Ok(());
@@ -186,6 +189,57 @@ pub fn follow(
         });
     }
     Ok(())
+}
+
+/// A file of deliveries most of whose rows an earlier file of the same
+/// ledger in this import lists too, each file listing rows the other does
+/// not: a sheet and its corrected copy given together into one ledger
+/// (`import --ledger 三月 台账/*.csv`), every corrected row counted beside
+/// the row it corrects (clerk review, session 19, F2). Which of the two is
+/// the corrected one is not known: the warning names the import to undo;
+/// `--replace`, which would make both together the ledger's version, is
+/// refused unless forced. A file wholly within the earlier ones (a second
+/// download) or wholly beyond them (the next month) is no such pair.
+fn copies_in_ledger(writer: &Writer<'_>, options: &ImportOptions, report: &mut ImportReport) {
+    let refuse = options.replace && !options.force;
+    let mut found = Vec::new();
+    for (at, file) in report.files.iter().enumerate() {
+        let overlap = file.overlap;
+        if file.kind != Some(Kind::Deliveries) || overlap.earlier == 0 {
+            continue;
+        }
+        let listed = file.counts.new + file.counts.updated + file.counts.unchanged;
+        let shared = listed.saturating_sub(overlap.beyond);
+        let only_earlier = overlap.earlier.saturating_sub(shared);
+        let most = shared * 2 > listed.min(overlap.earlier);
+        if shared == 0 || overlap.beyond == 0 || only_earlier == 0 || !most {
+            continue;
+        }
+        let files = report.files[..at]
+            .iter()
+            .filter(|f| f.ledger == file.ledger && f.kind == Some(Kind::Deliveries))
+            .map(|f| f.name.clone())
+            .collect();
+        let message = ImportMsg::CopyInLedger {
+            ledger: file.ledger.clone(),
+            files,
+            shared,
+            rows: listed,
+            import: (!refuse).then(|| writer.command()),
+        };
+        found.push((file.name.clone(), message));
+    }
+    for (file, message) in found {
+        if refuse {
+            report.refused = true;
+            report
+                .problems
+                .push(Problem::new(file, 1, Column::File, message));
+        } else {
+            let message = message.into();
+            report.warnings.push(Warning::File { file, message });
+        }
+    }
 }
 
 /// A corrected rejects file's deliveries that are, value for value,

@@ -399,6 +399,7 @@ fn push_line(
     let c = &mut result.counts;
     (c.read, c.new, c.updated, c.unchanged, c.rejected) =
         (read, tally.new, tally.updated, tally.unchanged, rejected);
+    result.overlap = tally.overlap;
     report.files.push(result);
     Ok(())
 }

@@ -25,7 +25,7 @@ use crate::input::digest::{self, Digest};
 use crate::input::headers::Kind;
 use crate::input::{FileError, Source};
 use crate::problem::{Problem, Warning};
-use crate::store::write::{Counts, LoggedFile, Refs, Writer};
+use crate::store::write::{Counts, LoggedFile, Overlap, Refs, Writer};
 use crate::store::Store;
 use crate::values::{Date, LedgerName};
 use check::Checker;
@@ -92,6 +92,9 @@ pub struct FileResult {
     /// Whether it is a rejects file bangfu wrote (`--rejects`: its header
     /// ends in the error column), corrected and imported.
     pub rejects_file: bool,
+    /// A file of deliveries beside the earlier files of its ledger in the
+    /// import ([`Overlap`]).
+    pub overlap: Overlap,
 }
 
 /// The header of the column a rejects file (`--rejects`) ends in:

@@ -654,6 +654,97 @@ fn a_sheet_and_its_corrected_copy_in_one_command_are_warned_of() {
     assert!(!err.contains("warning"), "{err}");
 }
 
+/// `import --ledger 三月 台账/*.csv` over a folder holding 三月.csv and
+/// its corrected copy: both files are one ledger's, so neither is another
+/// ledger's and no row was held before: the corrected row was counted
+/// beside the row it corrects, exit 0, without a word (clerk review,
+/// session 19, F2). The same with the ledger held before, and with
+/// `--replace`, whose version was the two files together.
+#[test]
+fn a_sheet_and_its_corrected_copy_into_one_ledger_in_one_command_are_warned_of() {
+    let mut corrected: Vec<String> = MARCH.iter().map(|r| r.to_string()).collect();
+    corrected[0] = corrected[0].replacen(",800,", ",900,", 1);
+    let corrected: Vec<&str> = corrected.iter().map(String::as_str).collect();
+    for (copy_first, held_before) in [(false, false), (true, false), (false, true)] {
+        let w = Workdir::new();
+        district(&w);
+        let march = sheet(&w, "台账/三月.csv", DELIVERIES, &MARCH);
+        let copy = sheet(&w, "台账/三月(修改).csv", DELIVERIES, &corrected);
+        if held_before {
+            ok(&w, &["import", "--ledger", "三月", &march]);
+        }
+        let files = if copy_first {
+            [copy.clone(), march.clone()]
+        } else {
+            [march.clone(), copy.clone()]
+        };
+        let import = ["--lang", "en", "import", "--ledger", "三月"];
+        let refused = w
+            .bangfu()
+            .args(import)
+            .args(["--replace", &files[0], &files[1]])
+            .output()
+            .expect("run bangfu");
+        let err = String::from_utf8_lossy(&refused.stderr);
+        assert_eq!(refused.status.code(), Some(1), "{err}");
+        assert!(
+            err.contains("3 of its 4 rows are also in") && err.contains("add --force"),
+            "{err}"
+        );
+        assert!(err.contains("nothing was imported"), "{err}");
+        let (_, err) = ok(&w, &[&import[..], &[&files[0], &files[1]]].concat());
+        let n = if held_before { "3" } else { "2" };
+        assert!(
+            err.contains("of the same ledger 三月") && err.contains(&format!("bangfu undo {n}")),
+            "{err}"
+        );
+        assert_eq!(total(&w), "2350.00", "both counted, as the warning says");
+        // As it says: take the import back, import the corrected file alone.
+        ok(&w, &["undo", n]);
+        let (_, err) = ok(&w, &["import", "--ledger", "三月", "--replace", &copy]);
+        assert!(!err.contains("warning"), "{err}");
+        assert_eq!(total(&w), "1550.00");
+    }
+    // The whole of what a clerk reads, in Chinese.
+    let w = Workdir::new();
+    district(&w);
+    let march = sheet(&w, "台账/三月.csv", DELIVERIES, &MARCH);
+    let copy = sheet(&w, "台账/三月(修改).csv", DELIVERIES, &corrected);
+    let import = ["--lang", "zh", "import", "--ledger", "三月"];
+    bangfu_snapshot!(
+        "copy_in_ledger_replace_zh",
+        w,
+        &[&import[..], &["--replace", &march, &copy]].concat()
+    );
+    bangfu_snapshot!(
+        "copy_in_ledger_zh",
+        w,
+        &[&import[..], &[&march, &copy]].concat()
+    );
+    // A sheet exported again with the next month's rows added lists all of
+    // the earlier one's: no copy, nothing counted twice. Nor two months.
+    let w = Workdir::new();
+    district(&w);
+    let mut april: Vec<&str> = MARCH.to_vec();
+    april.push("2003-04-02,李四,张三,送信息,,,介绍务工岗位");
+    let march = sheet(&w, "三月.csv", DELIVERIES, &MARCH);
+    let until_april = sheet(&w, "三至四月.csv", DELIVERIES, &april);
+    let only_april = sheet(&w, "四月.csv", DELIVERIES, &april[4..]);
+    let (_, err) = ok(
+        &w,
+        &[
+            "import",
+            "--ledger",
+            "台账",
+            &march,
+            &until_april,
+            &only_april,
+        ],
+    );
+    assert!(!err.contains("warning"), "{err}");
+    assert_eq!(total(&w), "1450.00");
+}
+
 #[test]
 fn a_month_in_the_file_name_is_named_with_the_ledger_it_belongs_to() {
     let w = Workdir::new();

@@ -1042,10 +1042,14 @@ impl Resolved {
 mod tests {
     use super::super::sorted::RUN_ROWS;
     use super::*;
+    use crate::store::write::Overlap;
     use crate::store::Store;
     use crate::values::{Date, LedgerName};
     use proptest::prelude::*;
-    use std::collections::BTreeMap;
+    use std::collections::{BTreeMap, BTreeSet};
+
+    /// A place and one of its occurrences, as a file lists it.
+    type Listed = ((i32, i64), u64);
 
     fn row(day: i32, fingerprint: i64) -> Resolved {
         Resolved::without_id(day, fingerprint)
@@ -1245,18 +1249,26 @@ mod tests {
             }
             stored_by_an_older_bangfu(&store, &model);
             let tallies = import_all(&mut store, &files, per_import, sorting);
-            for ((_, file), tally) in files.iter().zip(&tallies) {
+            // And per import and ledger, the places and occurrences its
+            // files listed so far (the overlap).
+            let mut listed: BTreeMap<(usize, &str), BTreeSet<Listed>> = BTreeMap::new();
+            for (at, ((name, file), tally)) in files.iter().zip(&tallies).enumerate() {
                 let mut counts: BTreeMap<(i32, i64), u64> = BTreeMap::new();
                 for &place in file {
                     *counts.entry(place).or_default() += 1;
                 }
+                let version = listed.entry((at / per_import, name)).or_default();
+                let earlier = version.len() as u64;
                 let mut expected = Tally::default();
                 for (place, k) in counts {
                     let before = model.entry(place).or_default();
                     expected.unchanged += k.min(*before);
                     expected.new += k.saturating_sub(*before);
                     *before = (*before).max(k);
+                    version.extend((1..=k).map(|j| (place, j)));
                 }
+                let beyond = version.len() as u64 - earlier;
+                expected.overlap = Overlap { earlier, beyond };
                 prop_assert_eq!(*tally, expected);
             }
             let want: BTreeMap<(i32, i64), Vec<i64>> = model

@@ -58,6 +58,22 @@ pub struct Tally {
     pub new: u64,
     pub updated: u64,
     pub unchanged: u64,
+    /// Of a file of deliveries: what it lists beside the earlier files of
+    /// its ledger in this import.
+    pub overlap: Overlap,
+}
+
+/// A file of deliveries beside the earlier files of its ledger in the same
+/// import, whose rows together are the ledger's version: how many
+/// deliveries those listed, and how many of the file's they did not. The
+/// file's other deliveries are rows of theirs: a sheet and its corrected
+/// copy, both listed in one command (`import --ledger 三月 台账/*.csv`),
+/// share most rows, and each lists a row the other does not — counted
+/// both, unless told ([`crate::import`]'s ledgers).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Overlap {
+    pub earlier: u64,
+    pub beyond: u64,
 }
 
 impl Tally {
@@ -158,6 +174,9 @@ pub struct Writer<'c> {
     /// version not named here takes out any of its ledger's.
     replaces_only: HashMap<(i64, Kind), rustc_hash::FxHashSet<i64>>,
     tally: Tally,
+    /// The deliveries of the current file's ledger's version when the file
+    /// began ([`Overlap::earlier`]).
+    version_at_begin: u64,
     /// The current file's deliveries without id, waiting to be sorted, and
     /// the statements a million-row import runs a million times, prepared
     /// once (a cached statement costs a hash of its SQL on every use).
@@ -261,6 +280,7 @@ impl<'c> Writer<'c> {
             whole: Default::default(),
             replaces_only: HashMap::default(),
             tally: Tally::default(),
+            version_at_begin: 0,
             deliveries: deliveries::Deliveries::new(conn, command)?,
             staged: Staged::new(),
             placed: Placing::new(),
@@ -285,6 +305,7 @@ impl<'c> Writer<'c> {
             )?,
         };
         self.seen_ids.clear();
+        self.version_at_begin = self.listed_deliveries();
         self.deliveries.begin_file();
         self.staged = Staged::new();
         self.tally = Tally::default();
@@ -431,7 +452,16 @@ impl<'c> Writer<'c> {
         self.write_holds()?;
         self.end_placed()?;
         self.end_deliveries()?;
+        let earlier = self.version_at_begin;
+        let beyond = self.listed_deliveries().saturating_sub(earlier);
+        self.tally.overlap = Overlap { earlier, beyond };
         Ok(std::mem::take(&mut self.tally))
+    }
+
+    /// How many deliveries the current file's ledger's version lists so far.
+    fn listed_deliveries(&self) -> u64 {
+        let version = self.versions.get(&(self.ledger, Kind::Deliveries));
+        version.map_or(0, Seen::len)
     }
 
     /// The households and members as they stand now.
