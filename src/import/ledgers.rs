@@ -152,41 +152,22 @@ pub fn follow(
                 rows,
                 import: (!refuse).then(|| writer.command()),
             };
-            if refuse {
-                report.refused = true;
-                report
-                    .problems
-                    .push(Problem::new(file, 1, Column::File, message));
-            } else {
-                report.warnings.push(Warning::File {
-                    file,
-                    message: message.into(),
-                });
-            }
+            refuse_or_warn(report, refuse, file, message);
             continue;
         }
-        if refuse {
-            let message = ImportMsg::OtherLedgerReplace {
-                ledger: ledger.clone(),
-                other: other.other,
-                held: other.held,
+        let (other, held) = (other.other, other.held);
+        let message = if refuse {
+            let ledger = ledger.clone();
+            ImportMsg::OtherLedgerReplace {
+                ledger,
+                other,
+                held,
                 rows,
-            };
-            report.refused = true;
-            report
-                .problems
-                .push(Problem::new(file, 1, Column::File, message));
-            continue;
-        }
-        let message = ImportMsg::OtherLedgerHolds {
-            other: other.other,
-            held: other.held,
-            rows,
+            }
+        } else {
+            ImportMsg::OtherLedgerHolds { other, held, rows }
         };
-        report.warnings.push(Warning::File {
-            file,
-            message: message.into(),
-        });
+        refuse_or_warn(report, refuse, file, message);
     }
     Ok(())
 }
@@ -230,15 +211,20 @@ fn copies_in_ledger(writer: &Writer<'_>, options: &ImportOptions, report: &mut I
         found.push((file.name.clone(), message));
     }
     for (file, message) in found {
-        if refuse {
-            report.refused = true;
-            report
-                .problems
-                .push(Problem::new(file, 1, Column::File, message));
-        } else {
-            let message = message.into();
-            report.warnings.push(Warning::File { file, message });
-        }
+        refuse_or_warn(report, refuse, file, message);
+    }
+}
+
+/// `message` on `file`: a problem refusing the import, or a warning.
+fn refuse_or_warn(report: &mut ImportReport, refuse: bool, file: String, message: ImportMsg) {
+    if refuse {
+        report.refused = true;
+        report
+            .problems
+            .push(Problem::new(file, 1, Column::File, message));
+    } else {
+        let message = message.into();
+        report.warnings.push(Warning::File { file, message });
     }
 }
 
