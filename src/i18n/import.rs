@@ -9,7 +9,7 @@
 use super::{tr, Lang, Msg};
 use crate::input::headers::Kind;
 use crate::input::FileError;
-use crate::store::write::{Corrections, IdSwitch, Refusal, Unlisted};
+use crate::store::write::{Corrections, IdSwitch, Kept, Refusal, Unlisted};
 use crate::values::text::printable;
 use crate::values::{Date, Fen, LedgerName};
 
@@ -109,6 +109,7 @@ pub enum ImportMsg {
     RejectsLedger {
         own: LedgerName,
         ledger: LedgerName,
+        then: Then,
     },
     /// A money column whose header states a unit that is not money
     /// (`物资（件）`).
@@ -214,14 +215,29 @@ pub enum ImportMsg {
         count: u64,
         named: Vec<(String, String)>,
     },
+    /// A warning: `--replace` took deliveries or pairings (`kind`) off
+    /// ledger `ledger` that stay counted, as other ledgers hold them too
+    /// (`kept`): the file's line counts them removed, the figures do not
+    /// move. `then`: this import's number, or a dry run.
+    KeptCounted {
+        ledger: LedgerName,
+        kind: Kind,
+        kept: Kept,
+        then: Then,
+    },
     /// A ledger's deliveries matched by record id before and by content
     /// now, or the other way round: refused, they would count twice.
     IdsSwitched(IdSwitch),
     /// A warning: most rows of the file are another ledger's already.
+    /// The file's own ledger (`own`) now holds them too (or would, in a
+    /// dry run): a row later deleted from the other's sheet would stay
+    /// counted through it.
     OtherLedgerHolds {
+        own: LedgerName,
         other: LedgerName,
         held: u64,
         rows: u64,
+        then: Then,
     },
     /// Most rows of the file are also in another ledger's file of the same
     /// command: one of the two may be the other corrected, which is which
@@ -231,7 +247,7 @@ pub enum ImportMsg {
         other: LedgerName,
         held: u64,
         rows: u64,
-        import: Option<i64>,
+        then: Then,
     },
     /// Most of a file's rows are also in an earlier file of the same
     /// ledger in this command (`files`), and each lists rows the other
@@ -243,7 +259,7 @@ pub enum ImportMsg {
         files: Vec<String>,
         shared: u64,
         rows: u64,
-        import: Option<i64>,
+        then: Then,
     },
     /// `--replace` of a file most of whose rows another ledger holds, into
     /// a ledger of its own name: refused, so that a month in the file's
@@ -254,6 +270,16 @@ pub enum ImportMsg {
         held: u64,
         rows: u64,
     },
+}
+
+/// What a ledger's message tells the clerk to do next: the import was
+/// made (take it back: its number), was only checked (`--dry-run`: there
+/// is nothing to undo), or was refused (`--replace`, nothing written).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Then {
+    Undo(i64),
+    DryRun,
+    Refused,
 }
 
 impl FileError {
@@ -490,15 +516,22 @@ impl ImportMsg {
                 format!("{rows} row(s) of this rejects file are, value for value, deliveries already stored, so nothing was imported. A rejected row was not imported: if such a row is a second, identical delivery of its sheet, correct it in the sheet and import the whole sheet again (identical rows are told apart by their number in the sheet, which a rejects file, holding the row alone, does not keep); if this rejects file was imported before, it need not be imported again"),
                 format!("这个待改文件里有 {rows} 行和已经导入的帮扶记录完全相同，所以什么也没有导入。被拒绝的行当时没有导入：如果它是原表里又一次相同的帮扶，请在原表里改正，再把整张表重新导入（相同的行按它们在整张表里是第几条来区分，待改文件里只有这一行，分不出来）；如果这个待改文件已经导入过，就不用再导入了"),
             ),
-            RejectsLedger { own, ledger } => {
+            RejectsLedger { own, ledger, then } => {
                 let own = printable(own.as_str()).into_owned();
                 let ledger = printable(ledger.as_str()).into_owned();
                 let word = shell_word(&ledger);
-                tr!(
-                    lang,
-                    format!("this is a rejects file bangfu wrote (its last column is error), imported without --ledger: its rows are in a ledger of their own, {own}, apart from the sheet they came from, and no --replace of that sheet will take them out. To keep them with the sheet, undo this import and import the file again with --ledger {word} (the ledger of the last import that had rows rejected)"),
-                    format!("这是 bangfu 写出的待改文件（最后一列是 error），导入时没有加 --ledger：它的行记在了一本单独的台账“{own}”里，和原表分开，原表以后的 --replace 管不到它们。要让它们跟着原表，请撤销这次导入（bangfu undo），再加 --ledger {word} 重新导入（“{ledger}”是最近一次有被拒绝行的导入的台账）"),
-                )
+                match then {
+                    Then::Undo(n) => tr!(
+                        lang,
+                        format!("this is a rejects file bangfu wrote (its last column is error), imported without --ledger: its rows are in a ledger of their own, {own}, apart from the sheet they came from, and no --replace of that sheet will take them out. To keep them with the sheet, take this import back (bangfu undo {n}) and import the file again with --ledger {word} (the ledger of the last import that had rows rejected)"),
+                        format!("这是 bangfu 写出的待改文件（最后一列是 error），导入时没有加 --ledger：它的行记在了一本单独的台账“{own}”里，和原表分开，原表以后的 --replace 管不到它们。要让它们跟着原表，请撤销这次导入（bangfu undo {n}），再加 --ledger {word} 重新导入（“{ledger}”是最近一次有被拒绝行的导入的台账）"),
+                    ),
+                    Then::DryRun | Then::Refused => tr!(
+                        lang,
+                        format!("this is a rejects file bangfu wrote (its last column is error), given without --ledger: its rows would be in a ledger of their own, {own}, apart from the sheet they came from, and no --replace of that sheet would take them out. To keep them with the sheet, import it with --ledger {word} (the ledger of the last import that had rows rejected)"),
+                        format!("这是 bangfu 写出的待改文件（最后一列是 error），没有加 --ledger：这样导入，它的行会记在一本单独的台账“{own}”里，和原表分开，原表以后的 --replace 管不到它们。要让它们跟着原表，请加 --ledger {word} 导入（“{ledger}”是最近一次有被拒绝行的导入的台账）"),
+                    ),
+                }
             }
             NotYuan { header, unit } => tr!(
                 lang,
@@ -727,6 +760,37 @@ impl ImportMsg {
                     ),
                 }
             }
+            KeptCounted { ledger, kind, kept, then } => {
+                let what = records(*kind, kept.count, lang);
+                let names: Vec<String> = kept
+                    .by
+                    .iter()
+                    .map(|(l, _)| tr!(lang, l.as_str().to_string(), format!("“{}”", l.as_str())))
+                    .collect();
+                let others = some_of(&names, lang);
+                let m = kept.by.first().map_or(0, |&(_, m)| m);
+                let ledger = printable(ledger.as_str());
+                let (en_ledgers, en_hold) = match names.len() {
+                    1 => ("ledger", "holds"),
+                    _ => ("ledgers", "hold"),
+                };
+                let (en_are, en_them) = match kept.count {
+                    1 => ("is", "it"),
+                    _ => ("are", "them"),
+                };
+                match then {
+                    Then::Undo(n) => tr!(
+                        lang,
+                        format!("{what} that this file no longer lists {en_are} still counted: {en_ledgers} {others} {en_hold} {en_them} too (import {m}), so ledger {ledger} let go of {en_them} but the figures did not move. If that was a copy of this sheet imported under a name of its own (a second download, 三月(1).csv), take back this import and then that one (bangfu undo {n}, then bangfu undo {m}) and import this file again with --replace"),
+                        format!("这个文件已没有的 {what}仍计入合计：台账{others}也有它们（第 {m} 次导入），所以台账“{ledger}”虽已去掉，数字并没有变。如果那是这张表的副本按自己的文件名导入的（例如重复下载的 三月(1).csv），请先撤销这次导入，再撤销那次（bangfu undo {n}，然后 bangfu undo {m}），再用 --replace 重新导入这个文件"),
+                    ),
+                    Then::DryRun | Then::Refused => tr!(
+                        lang,
+                        format!("{what} that this file no longer lists would still be counted: {en_ledgers} {others} {en_hold} {en_them} too (import {m}). If that was a copy of this sheet imported under a name of its own (a second download, 三月(1).csv), take that import back first (bangfu undo {m}), then import this file with --replace"),
+                        format!("这个文件已没有的 {what}，照这样导入仍会计入合计：台账{others}也有它们（第 {m} 次导入）。如果那是这张表的副本按自己的文件名导入的（例如重复下载的 三月(1).csv），请先撤销那次导入（bangfu undo {m}），再用 --replace 导入这个文件"),
+                    ),
+                }
+            }
             IdsSwitched(s) => {
                 let ledger = printable(s.ledger.as_str()).into_owned();
                 let n = s.doubled;
@@ -756,44 +820,80 @@ impl ImportMsg {
                     )
                 }
             }
-            OtherLedgerHolds { other, held, rows } => {
-                let name = printable(other.as_str());
+            OtherLedgerHolds { own, other, held, rows, then } => {
+                let (own, name) = (printable(own.as_str()), printable(other.as_str()));
                 let word = shell_word(&name);
-                tr!(
-                    lang,
-                    format!("{held} of its {rows} rows are already in ledger {name}; if this file is that ledger's new version, import it with --ledger {word} --replace"),
-                    format!("文件的 {rows} 行中有 {held} 行已在台账“{name}”中；如果它是这个台账的新版本，请用 --ledger {word} --replace 导入"),
-                )
+                // A copy holds nothing of its own: said only where every row is held.
+                let copy = held == rows;
+                match then {
+                    Then::Undo(n) => {
+                        let (en_copy, zh_copy) = match copy {
+                            true => (
+                                format!("If this file is a copy of {name}'s (a second download), take this import back (bangfu undo {n}); if"),
+                                format!("如果这个文件是“{name}”文件的副本（重复下载的），请撤销这次导入（bangfu undo {n}）；如果"),
+                            ),
+                            false => ("If".to_string(), "如果".to_string()),
+                        };
+                        tr!(
+                            lang,
+                            format!("{held} of its {rows} rows are already in ledger {name}, and ledger {own} now holds them too: a row later deleted from {name}'s sheet would stay counted through {own}. {en_copy} it is {name}'s new version, take this import back (bangfu undo {n}) and import the file with --ledger {word} --replace"),
+                            format!("文件的 {rows} 行中有 {held} 行已在台账“{name}”中，现在台账“{own}”也有了这些行：以后从“{name}”表中删掉的行，仍会因“{own}”而被计入。{zh_copy}它是“{name}”的新版本，请撤销这次导入（bangfu undo {n}），再用 --ledger {word} --replace 导入这个文件"),
+                        )
+                    }
+                    Then::DryRun | Then::Refused => {
+                        let (en_copy, zh_copy) = match copy {
+                            true => (
+                                format!("; if it is a copy of {name}'s (a second download), there is nothing to import"),
+                                format!("；如果它是“{name}”文件的副本（重复下载的），就不用导入"),
+                            ),
+                            false => (String::new(), String::new()),
+                        };
+                        tr!(
+                            lang,
+                            format!("{held} of its {rows} rows are already in ledger {name}; imported as it is, ledger {own} would hold them too, and a row later deleted from {name}'s sheet would stay counted through {own}. If this file is {name}'s new version, import it with --ledger {word} --replace{en_copy}"),
+                            format!("文件的 {rows} 行中有 {held} 行已在台账“{name}”中；照这样导入，台账“{own}”也会有这些行，以后从“{name}”表中删掉的行，仍会因“{own}”而被计入。如果它是“{name}”的新版本，请用 --ledger {word} --replace 导入{zh_copy}"),
+                        )
+                    }
+                }
             }
-            SharedWithFile { other, held, rows, import } => {
+            SharedWithFile { other, held, rows, then } => {
                 let name = printable(other.as_str());
-                match import {
-                    Some(n) => tr!(
+                match then {
+                    Then::Undo(n) => tr!(
                         lang,
-                        format!("{held} of its {rows} rows are also in ledger {name}, whose file came in the same import: if one of the two files is the other corrected, both are now counted. Take this import back (bangfu undo {n}) and import only the corrected file, with --ledger NAME --replace, NAME the ledger it corrects"),
-                        format!("文件的 {rows} 行中有 {held} 行也在同一次导入的台账“{name}”的文件中：如果两个文件中一个是另一个的更正版，现在两份都计入了。请撤销这次导入（bangfu undo {n}），再只导入更正后的那个文件，用 --ledger 台账名 --replace（台账名是它所更正的台账）"),
+                        format!("{held} of its {rows} rows are also in ledger {name}, whose file came in the same import: if one of the two files is the other corrected, both are now counted. Take this import back (bangfu undo {n}); give the same command again without both files, and import the corrected file by itself with --ledger NAME --replace, NAME the ledger it corrects"),
+                        format!("文件的 {rows} 行中有 {held} 行也在同一次导入的台账“{name}”的文件中：如果两个文件中一个是另一个的更正版，现在两份都计入了。请撤销这次导入（bangfu undo {n}）；把同一条命令去掉这两个文件后重新执行，再单独导入更正后的那个文件，用 --ledger 台账名 --replace（台账名是它所更正的台账）"),
                     ),
-                    None => tr!(
+                    Then::DryRun => tr!(
+                        lang,
+                        format!("{held} of its {rows} rows are also in ledger {name}, whose file is in the same command: if one of the two files is the other corrected, both would be counted. Import only the corrected file, with --ledger NAME --replace, NAME the ledger it corrects"),
+                        format!("文件的 {rows} 行中有 {held} 行也在同一条命令里台账“{name}”的文件中：如果两个文件中一个是另一个的更正版，两份都会计入。请只导入更正后的那个文件，用 --ledger 台账名 --replace（台账名是它所更正的台账）"),
+                    ),
+                    Then::Refused => tr!(
                         lang,
                         format!("{held} of its {rows} rows are also in ledger {name}, whose file is in the same command: if one of the two files is the other corrected, import only the corrected one, with --ledger NAME --replace, NAME the ledger it corrects; to import both as ledgers of their own, add --force"),
                         format!("文件的 {rows} 行中有 {held} 行也在同一条命令里台账“{name}”的文件中：如果两个文件中一个是另一个的更正版，请只导入更正后的那个，用 --ledger 台账名 --replace（台账名是它所更正的台账）；确实要把两个都作为各自的台账导入，请加 --force"),
                     ),
                 }
             }
-            CopyInLedger { ledger, files, shared, rows, import } => {
+            CopyInLedger { ledger, files, shared, rows, then } => {
                 let name = printable(ledger.as_str());
-                let word = shell_word(&name);
                 let files = some_of(files, lang);
-                match import {
-                    Some(n) => tr!(
+                match then {
+                    Then::Undo(n) => tr!(
                         lang,
-                        format!("{shared} of its {rows} rows are also in {files}, of the same ledger {name} in this import, and each has rows the other does not list: if one is the other corrected, a corrected row and the row it corrects are now both counted. Take this import back (bangfu undo {n}) and import only the corrected file, with --ledger {word} --replace"),
-                        format!("文件的 {rows} 行中有 {shared} 行也在本次导入同一台账“{name}”的 {files} 中，而两边各有对方没有的行：如果其中一个是另一个的更正版，更正后的行和被更正的行现在都计入了。请撤销这次导入（bangfu undo {n}），再只导入更正后的那个文件，用 --ledger {word} --replace"),
+                        format!("{shared} of its {rows} rows are also in the files of ledger {name} before it in this import ({files}), and each side has rows the other does not list: if one file is another corrected, a corrected row and the row it corrects are now both counted. Take this import back (bangfu undo {n}) and give the same command again with --replace, without the file the corrected one replaces"),
+                        format!("文件的 {rows} 行中有 {shared} 行也在本次导入中台账“{name}”排在它前面的文件（{files}）里，而两边各有对方没有的行：如果其中一个文件是另一个的更正版，更正后的行和被更正的行现在都计入了。请撤销这次导入（bangfu undo {n}），再把同一条命令去掉被更正的那个文件、加上 --replace 重新执行"),
                     ),
-                    None => tr!(
+                    Then::DryRun => tr!(
                         lang,
-                        format!("{shared} of its {rows} rows are also in {files}, of the same ledger {name} in this command, and each has rows the other does not list: --replace would make both together the ledger's version, so if one is the other corrected, a corrected row would be counted beside the row it corrects. Import only the corrected file, with --ledger {word} --replace; if both belong to the ledger, add --force"),
-                        format!("文件的 {rows} 行中有 {shared} 行也在同一条命令里同一台账“{name}”的 {files} 中，而两边各有对方没有的行：--replace 会把两个文件合起来作为台账的新版本，如果其中一个是另一个的更正版，更正后的行会和被更正的行一起计入。请只导入更正后的那个文件，用 --ledger {word} --replace；确实两个都属于这个台账，请加 --force"),
+                        format!("{shared} of its {rows} rows are also in the files of ledger {name} before it in this command ({files}), and each side has rows the other does not list: if one file is another corrected, a corrected row and the row it corrects would both be counted. Leave out the file the corrected one replaces"),
+                        format!("文件的 {rows} 行中有 {shared} 行也在同一条命令里台账“{name}”排在它前面的文件（{files}）里，而两边各有对方没有的行：如果其中一个文件是另一个的更正版，更正后的行和被更正的行都会计入。请去掉被更正的那个文件"),
+                    ),
+                    Then::Refused => tr!(
+                        lang,
+                        format!("{shared} of its {rows} rows are also in the files of ledger {name} before it in this command ({files}), and each side has rows the other does not list: --replace would make them all together the ledger's version, so if one file is another corrected, a corrected row would be counted beside the row it corrects. Give the command again without the file the corrected one replaces; if every file belongs to the ledger, add --force"),
+                        format!("文件的 {rows} 行中有 {shared} 行也在同一条命令里台账“{name}”排在它前面的文件（{files}）里，而两边各有对方没有的行：--replace 会把这些文件合起来作为台账的新版本，如果其中一个文件是另一个的更正版，更正后的行会和被更正的行一起计入。请去掉被更正的那个文件后重新执行；确实每个文件都属于这个台账，请加 --force"),
                     ),
                 }
             }
@@ -1085,6 +1185,12 @@ pub(crate) mod tests {
             RejectsLedger {
                 own: LedgerName::parse("退回").unwrap(),
                 ledger: LedgerName::parse("帮扶记录").unwrap(),
+                then: Then::Undo(3),
+            },
+            RejectsLedger {
+                own: LedgerName::parse("退回").unwrap(),
+                ledger: LedgerName::parse("帮扶记录").unwrap(),
+                then: Then::DryRun,
             },
             NotYuan {
                 header: "物资（件）".into(),
@@ -1249,9 +1355,39 @@ pub(crate) mod tests {
                 last: day,
             }),
             OtherLedgerHolds {
+                own: LedgerName::parse("帮扶记录 2024年3月(1)").unwrap(),
                 other: LedgerName::parse("帮扶记录 2024年3月").unwrap(),
                 held: 3,
                 rows: 4,
+                then: Then::Undo(5),
+            },
+            OtherLedgerHolds {
+                own: LedgerName::parse("三月(1)").unwrap(),
+                other: LedgerName::parse("三月").unwrap(),
+                held: 4,
+                rows: 4,
+                then: Then::DryRun,
+            },
+            KeptCounted {
+                ledger: LedgerName::parse("三月").unwrap(),
+                kind: Kind::Deliveries,
+                kept: Kept {
+                    count: 1,
+                    by: vec![(LedgerName::parse("三月(1)").unwrap(), 8)],
+                },
+                then: Then::Undo(9),
+            },
+            KeptCounted {
+                ledger: LedgerName::parse("三月").unwrap(),
+                kind: Kind::Pairings,
+                kept: Kept {
+                    count: 2,
+                    by: vec![
+                        (LedgerName::parse("三月(1)").unwrap(), 8),
+                        (LedgerName::parse("三月 副本").unwrap(), 6),
+                    ],
+                },
+                then: Then::DryRun,
             },
             OtherLedgerReplace {
                 ledger: LedgerName::parse("帮扶记录2024年4月").unwrap(),
@@ -1263,27 +1399,40 @@ pub(crate) mod tests {
                 other: LedgerName::parse("三月(修改)").unwrap(),
                 held: 7,
                 rows: 8,
-                import: Some(4),
+                then: Then::Undo(4),
+            },
+            SharedWithFile {
+                other: LedgerName::parse("三月(修改)").unwrap(),
+                held: 7,
+                rows: 8,
+                then: Then::DryRun,
             },
             SharedWithFile {
                 other: LedgerName::parse("三月").unwrap(),
                 held: 7,
                 rows: 8,
-                import: None,
+                then: Then::Refused,
             },
             CopyInLedger {
                 ledger: LedgerName::parse("三月").unwrap(),
                 files: vec!["三月.csv".into()],
                 shared: 3,
                 rows: 4,
-                import: Some(2),
+                then: Then::Undo(2),
+            },
+            CopyInLedger {
+                ledger: LedgerName::parse("三月").unwrap(),
+                files: vec!["三月.csv".into()],
+                shared: 3,
+                rows: 4,
+                then: Then::DryRun,
             },
             CopyInLedger {
                 ledger: LedgerName::parse("三月 修改").unwrap(),
                 files: vec!["三月.csv".into(), "三月(1).csv".into()],
                 shared: 3,
                 rows: 4,
-                import: None,
+                then: Then::Refused,
             },
         ];
         for m in &all {
@@ -1331,6 +1480,7 @@ pub(crate) mod tests {
                 | Retired { .. }
                 | PairingsRedated { .. }
                 | IdsSwitched(_)
+                | KeptCounted { .. }
                 | OtherLedgerHolds { .. }
                 | SharedWithFile { .. }
                 | CopyInLedger { .. }

@@ -9,7 +9,7 @@
 //! here they go on the files they are about.
 
 use super::{FileResult, ImportOptions, ImportReport};
-use crate::i18n::import::ImportMsg;
+use crate::i18n::import::{ImportMsg, Then};
 use crate::input::headers::Kind;
 use crate::problem::{Column, Problem, Warning};
 use crate::store::write::{Counts, Refusal, Replaced, Writer};
@@ -81,6 +81,18 @@ pub fn follow(
             }
         }
         name_retired(report, &replaced);
+        if replaced.refusals.is_empty() {
+            for version in replaced.versions.iter().filter(|v| v.kept.count > 0) {
+                let file = version_name(&report.files, &version.ledger, version.kind);
+                let message = ImportMsg::KeptCounted {
+                    ledger: version.ledger.clone(),
+                    kind: version.kind,
+                    kept: version.kept.clone(),
+                    then: then(writer, options, false),
+                };
+                refuse_or_warn(report, false, file, message);
+            }
+        }
         refuse(report, replaced.refusals);
     } else {
         for (ledger, redated) in writer.pairings_redated()? {
@@ -150,7 +162,7 @@ pub fn follow(
                 other: other.other,
                 held: other.held,
                 rows,
-                import: (!refuse).then(|| writer.command()),
+                then: then(writer, options, refuse),
             };
             refuse_or_warn(report, refuse, file, message);
             continue;
@@ -165,7 +177,14 @@ pub fn follow(
                 rows,
             }
         } else {
-            ImportMsg::OtherLedgerHolds { other, held, rows }
+            let (own, then) = (ledger.clone(), then(writer, options, false));
+            ImportMsg::OtherLedgerHolds {
+                own,
+                other,
+                held,
+                rows,
+                then,
+            }
         };
         refuse_or_warn(report, refuse, file, message);
     }
@@ -206,12 +225,23 @@ fn copies_in_ledger(writer: &Writer<'_>, options: &ImportOptions, report: &mut I
             files,
             shared,
             rows: listed,
-            import: (!refuse).then(|| writer.command()),
+            then: then(writer, options, refuse),
         };
         found.push((file.name.clone(), message));
     }
     for (file, message) in found {
         refuse_or_warn(report, refuse, file, message);
+    }
+}
+
+/// What a ledger's message says to do next: the import is refused
+/// (`refused`), only checked (`--dry-run`), or made (take it back by its
+/// number).
+fn then(writer: &Writer<'_>, options: &ImportOptions, refused: bool) -> Then {
+    match (refused, options.dry_run) {
+        (true, _) => Then::Refused,
+        (false, true) => Then::DryRun,
+        (false, false) => Then::Undo(writer.command()),
     }
 }
 
@@ -257,7 +287,8 @@ pub fn rejects_again(
             if let Some(ledger) = writer.ledger_with_rejects(kind)? {
                 if ledger != file.ledger {
                     let own = file.ledger.clone();
-                    let message = ImportMsg::RejectsLedger { own, ledger }.into();
+                    let then = then(writer, options, false);
+                    let message = ImportMsg::RejectsLedger { own, ledger, then }.into();
                     let file = file.name.clone();
                     warnings.push(Warning::File { file, message });
                 }

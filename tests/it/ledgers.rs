@@ -695,7 +695,8 @@ fn a_sheet_and_its_corrected_copy_into_one_ledger_in_one_command_are_warned_of()
         let (_, err) = ok(&w, &[&import[..], &[&files[0], &files[1]]].concat());
         let n = if held_before { "3" } else { "2" };
         assert!(
-            err.contains("of the same ledger 三月") && err.contains(&format!("bangfu undo {n}")),
+            err.contains("of ledger 三月 before it in this import")
+                && err.contains(&format!("bangfu undo {n}) and give the same command again with --replace, without the file")),
             "{err}"
         );
         assert_eq!(total(&w), "2350.00", "both counted, as the warning says");
@@ -743,6 +744,67 @@ fn a_sheet_and_its_corrected_copy_into_one_ledger_in_one_command_are_warned_of()
     );
     assert!(!err.contains("warning"), "{err}");
     assert_eq!(total(&w), "1450.00");
+}
+
+#[test]
+fn a_row_a_second_download_holds_too_stays_counted_and_the_replace_says_so() {
+    // Clerk review, session 20: 三月(1).csv, the browser's second download
+    // of the sheet, went into a ledger of its own name; the corrected
+    // sheet's --replace then counted the old row removed, and the total
+    // kept it, exit 0, nothing said.
+    let w = Workdir::new();
+    district(&w);
+    let march = sheet(&w, "三月.csv", DELIVERIES, &MARCH);
+    ok(&w, &["import", &march]);
+    let copy = sheet(&w, "三月(1).csv", DELIVERIES, &MARCH);
+    let (_, err) = ok(&w, &["--lang", "en", "import", &copy]);
+    assert!(
+        err.contains("ledger 三月(1) now holds them too") && err.contains("(bangfu undo 3)"),
+        "{err}"
+    );
+    let mut corrected: Vec<String> = MARCH.iter().map(|r| r.to_string()).collect();
+    corrected[0] = corrected[0].replacen(",800,", ",900,", 1);
+    let corrected: Vec<&str> = corrected.iter().map(String::as_str).collect();
+    let march = sheet(&w, "2003年4月/三月.csv", DELIVERIES, &corrected);
+    let replace = ["--lang", "en", "import", "--replace", &march];
+    let (_, err) = ok(&w, &[&replace[..], &["--dry-run"]].concat());
+    assert!(
+        err.contains("1 delivery that this file no longer lists would still be counted")
+            && err.contains("take that import back first (bangfu undo 3)"),
+        "{err}"
+    );
+    let (_, err) = ok(&w, &replace);
+    assert!(
+        err.contains("ledger 三月(1) holds it too (import 3)")
+            && err.contains("bangfu undo 4, then bangfu undo 3"),
+        "{err}"
+    );
+    assert_eq!(
+        total(&w),
+        "2350.00",
+        "the old row still counted, as it says"
+    );
+    // As it says.
+    ok(&w, &["undo", "4"]);
+    ok(&w, &["undo", "3"]);
+    let (_, err) = ok(&w, &replace);
+    assert!(!err.contains("warning"), "{err}");
+    assert_eq!(total(&w), "1550.00");
+    // The whole of it, in Chinese.
+    let w = Workdir::new();
+    district(&w);
+    let march = sheet(&w, "三月.csv", DELIVERIES, &MARCH);
+    ok(&w, &["import", &march]);
+    ok(
+        &w,
+        &["import", &sheet(&w, "三月(1).csv", DELIVERIES, &MARCH)],
+    );
+    sheet(&w, "2003年4月/三月.csv", DELIVERIES, &corrected);
+    bangfu_snapshot!(
+        "kept_counted_zh",
+        w,
+        &["--lang", "zh", "import", "--replace", "2003年4月/三月.csv"]
+    );
 }
 
 #[test]

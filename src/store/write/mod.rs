@@ -26,7 +26,7 @@ pub(crate) mod sorted;
 pub use deliveries::{fingerprint, id_fingerprint, own_hold, place_taken_twice, Resolved};
 pub use hints::{Correction, Corrections, IdSwitch, OtherLedger, Unlisted};
 pub use refs::Refs;
-pub use replace::{Refusal, Replaced, Version};
+pub use replace::{Kept, Refusal, Replaced, Version};
 pub use seen::Seen;
 
 use super::pg::deliveries::Staged;

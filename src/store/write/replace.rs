@@ -30,6 +30,22 @@ pub struct Version {
     /// import's words — a sheet exported with a filter on drops whole
     /// villages, and a count alone said nothing of which (review 6).
     pub named: Vec<(String, String)>,
+    /// Of the deliveries or pairings it takes out: those still counted,
+    /// as another ledger holds them too.
+    pub kept: Kept,
+}
+
+/// Records a replace took off its ledger that stay counted, as other
+/// ledgers hold them too: `count` of them, and each such ledger with the
+/// last import that made one of its holds. Contract §8 leaves other
+/// ledgers' holds alone; but a sheet's second download imported under its
+/// own name (三月(1).csv, ledger 三月(1)) holds every row of the sheet,
+/// so a row deleted from the sheet stays in the figures though the file's
+/// line counts it removed (clerk review, session 20).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Kept {
+    pub count: u64,
+    pub by: Vec<(LedgerName, i64)>,
 }
 
 /// How many records a version's words name at most.
@@ -219,12 +235,13 @@ impl Writer<'_> {
                 kind,
                 removed: dropped,
                 named,
+                kept: Kept::default(),
             });
             plans.push(plan);
         }
         if replaced.refusals.is_empty() {
-            for plan in &plans {
-                self.apply(plan)?;
+            for (plan, version) in plans.iter().zip(&mut replaced.versions) {
+                version.kept = self.apply(plan)?;
             }
         }
         Ok(replaced)
@@ -249,6 +266,7 @@ impl Writer<'_> {
                     kind,
                     removed: plan.dropped.len() as u64,
                     named: Vec::new(),
+                    kept: Kept::default(),
                 });
             }
         }
@@ -462,10 +480,10 @@ impl Writer<'_> {
 
     /// Drop the holds `plan` names (kept for undo), and settle each record
     /// left without a holder: a few statements for all of them, whatever
-    /// their number.
-    fn apply(&self, plan: &Plan) -> Result<()> {
+    /// their number. The deliveries and pairings other ledgers still hold.
+    fn apply(&self, plan: &Plan) -> Result<Kept> {
         if plan.dropped.is_empty() {
-            return Ok(());
+            return Ok(Kept::default());
         }
         self.stage(plan)?;
         let (kind, ledger) = (plan.kind as i64, plan.ledger);
@@ -488,6 +506,8 @@ impl Writer<'_> {
              WHERE kind = ?1 AND ledger = ?2 AND record IN (SELECT record FROM replace_dropped)",
             args![kind, ledger],
         )?;
+        let staged = "SELECT count(*) FROM replace_dropped";
+        let before: i64 = self.conn.value(staged, args![])?;
         // What is left in the table: the records no ledger holds any more.
         self.conn.execute(
             if plan.kind == Kind::Deliveries {
@@ -497,7 +517,62 @@ impl Writer<'_> {
             },
             args![kind],
         )?;
-        self.unheld(plan.kind)
+        let after: i64 = self.conn.value(staged, args![])?;
+        let kept = match plan.kind {
+            Kind::Deliveries | Kind::Pairings if before > after => self.kept(plan)?,
+            _ => Kept::default(),
+        };
+        self.unheld(plan.kind)?;
+        Ok(kept)
+    }
+
+    /// Of the records of `kind` the ledger stopped holding, those other
+    /// ledgers still hold (not in `replace_dropped` any more, which holds
+    /// the others), and those ledgers: asked of the dropped holds in
+    /// `undo_holds`, this import's.
+    fn kept(&self, plan: &Plan) -> Result<Kept> {
+        let (command, kind, ledger) = (self.command, plan.kind as i64, plan.ledger);
+        let dropped = "SELECT record FROM undo_holds
+                       WHERE command = ?1 AND kind = ?2 AND ledger = ?3
+                         AND record NOT IN (SELECT record FROM replace_dropped)";
+        let count: i64 = self.conn.value(
+            &format!("SELECT count(DISTINCT record) FROM ({dropped}) k"),
+            args![command, kind, ledger],
+        )?;
+        let mut by: Vec<(i64, i64)> = Vec::new();
+        let mut gather = |row: &Row<'_>| {
+            let (ledger, last): (i64, i64) = (row.get(0)?, row.get(1)?);
+            match by.iter_mut().find(|(l, _)| *l == ledger) {
+                Some((_, was)) => *was = (*was).max(last),
+                None => by.push((ledger, last)),
+            }
+            Ok(())
+        };
+        self.conn.stream(
+            &format!(
+                "SELECT h.ledger, max(h.added) FROM holds h
+                 WHERE h.kind = ?2 AND h.record IN ({dropped}) GROUP BY h.ledger"
+            ),
+            args![command, kind, ledger],
+            &mut gather,
+        )?;
+        if plan.kind == Kind::Deliveries {
+            self.conn.stream(
+                &format!(
+                    "SELECT d.ledger, max(d.added) FROM deliveries d
+                     WHERE d.ledger IS NOT NULL AND d.key IN ({dropped}) GROUP BY d.ledger"
+                ),
+                args![command, kind, ledger],
+                &mut gather,
+            )?;
+        }
+        by.sort_by_key(|&(_, last)| std::cmp::Reverse(last));
+        let by = by
+            .into_iter()
+            .map(|(ledger, last)| Ok((self.ledger_name(ledger)?, last)))
+            .collect::<Result<_>>()?;
+        let count = count as u64;
+        Ok(Kept { count, by })
     }
 
     /// The records of `kind` in `replace_dropped` are held by no ledger any
