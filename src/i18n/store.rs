@@ -50,6 +50,9 @@ pub enum StoreMsg {
     },
     /// A delivery's record id a second time in one file.
     RecordIdAgain { id: String },
+    /// A delivery's record id an earlier file of the same import gave
+    /// other values: the files disagree on it.
+    RecordIdOtherwise { id: String },
     /// A delivery's record id that another ledger's delivery of another
     /// member or household has: two sheets numbering their rows alike
     /// (每张表都从 1 编起).
@@ -233,6 +236,14 @@ impl StoreMsg {
                     lang,
                     format!("record {id} appears more than once in this file"),
                     format!("记录编号{id}在本文件中出现了不止一次"),
+                )
+            }
+            RecordIdOtherwise { id } => {
+                let id = quote(id, lang);
+                tr!(
+                    lang,
+                    format!("record {id} is also in an earlier file of this import, with other values: the two files disagree on it (a sheet and its corrected copy?). Import only the file that is right"),
+                    format!("记录编号{id}在这次导入前面的文件里也有，内容却不同：两个文件对这条记录的说法不一（是不是一张表和它的更正版？）。请只导入正确的那个文件"),
                 )
             }
             RecordIdOfAnotherLedger {
@@ -761,6 +772,7 @@ pub(crate) mod tests {
                 first: 2,
             },
             RecordIdAgain { id: "R1".into() },
+            RecordIdOtherwise { id: "R1".into() },
             RecordIdOfAnotherLedger {
                 id: "1".into(),
                 ledger: "城关镇".into(),
@@ -821,6 +833,7 @@ pub(crate) mod tests {
                 | OnRejectedRow { .. }
                 | IdAgain { .. }
                 | RecordIdAgain { .. }
+                | RecordIdOtherwise { .. }
                 | RecordIdOfAnotherLedger { .. }
                 | SecondsDisagree { .. }
                 | IdNumberTaken { .. }

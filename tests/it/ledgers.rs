@@ -747,6 +747,61 @@ fn a_sheet_and_its_corrected_copy_into_one_ledger_in_one_command_are_warned_of()
 }
 
 #[test]
+fn a_record_id_two_files_of_one_import_give_other_values_is_refused() {
+    // Attacker review, session 20: a sheet with 记录编号 and its corrected
+    // copy in one command; the copy first, the original's old amount was
+    // counted (updated back), exit 0, nothing said.
+    const WITH_IDS: &str = "记录编号,日期,帮扶人,贫困户,类别,物资,资金,内容\n";
+    let with_ids = |rows: &[&str]| -> Vec<String> {
+        let ids = rows.iter().enumerate();
+        ids.map(|(i, r)| format!("R{},{r}", i + 1)).collect()
+    };
+    let march = with_ids(&MARCH);
+    let mut copy = march.clone();
+    copy[0] = copy[0].replacen(",800,", ",900,", 1);
+    copy.push("R5,2003-03-09,李四,张三,送信息,,,介绍务工岗位".into());
+    for copy_first in [true, false] {
+        let w = Workdir::new();
+        district(&w);
+        let m: Vec<&str> = march.iter().map(String::as_str).collect();
+        let c: Vec<&str> = copy.iter().map(String::as_str).collect();
+        let march = sheet(&w, "台账/三月.csv", WITH_IDS, &m);
+        let copy = sheet(&w, "台账/三月(修改).csv", WITH_IDS, &c);
+        let files = match copy_first {
+            true => [copy.clone(), march.clone()],
+            false => [march.clone(), copy.clone()],
+        };
+        let out = w
+            .bangfu()
+            .args([
+                "--lang", "en", "import", "--ledger", "三月", &files[0], &files[1],
+            ])
+            .output()
+            .expect("run bangfu");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        let line = format!(
+            "{}:2: id: record \"R1\" is also in an earlier file",
+            files[1]
+        );
+        assert!(err.contains(&line), "{err}");
+        assert!(err.contains("nothing was imported"), "{err}");
+        // Overlapping exports that agree are one version, counted once.
+        ok(
+            &w,
+            &[
+                "import",
+                "--ledger",
+                "三月",
+                &copy,
+                &sheet(&w, "R5.csv", WITH_IDS, &c[4..]),
+            ],
+        );
+        assert_eq!(total(&w), "1550.00");
+    }
+}
+
+#[test]
 fn a_row_a_second_download_holds_too_stays_counted_and_the_replace_says_so() {
     // Clerk review, session 20: 三月(1).csv, the browser's second download
     // of the sheet, went into a ledger of its own name; the corrected

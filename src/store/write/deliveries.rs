@@ -207,6 +207,10 @@ impl<'c> Writer<'c> {
                 return Err(self.rejected(Field::Id, StoreMsg::RecordIdAgain { id }));
             }
             Some((key, old)) if old == stored_values(r, note) => (key, Outcome::Unchanged),
+            Some((key, _)) if self.deliveries.earlier_ids.contains(&key) => {
+                let id = id.to_string();
+                return Err(self.rejected(Field::Id, StoreMsg::RecordIdOtherwise { id }));
+            }
             Some((key, old)) => {
                 if (old.1, old.2) != (r.member, r.household) {
                     *self.moved_by_id.entry(self.ledger).or_default() += 1;
@@ -413,6 +417,11 @@ pub(super) struct Deliveries<'c> {
     /// The deliveries with an id the current file wrote (an id may stand
     /// once in a file).
     ids: HashSet<i64>,
+    /// Those the import's earlier files wrote: a record id given other
+    /// values by a later file of the same import is refused, not quietly
+    /// updated twice (attacker review, session 20: a sheet with ids and
+    /// its corrected copy in one command kept whichever came last).
+    earlier_ids: HashSet<i64>,
     order: Order,
     stream: Stream,
     /// SQLite's; none on PostgreSQL, which stages the rows instead.
@@ -427,6 +436,7 @@ impl<'c> Deliveries<'c> {
         Ok(Deliveries {
             sorter: Sorter::new(lite.and_then(spill_dir)),
             ids: HashSet::default(),
+            earlier_ids: HashSet::default(),
             order: Order::new(EVIDENCE),
             stream: Stream::default(),
             st: lite.map(|c| Statements::new(c, command)).transpose()?,
@@ -436,7 +446,7 @@ impl<'c> Deliveries<'c> {
     /// Forget the last file.
     pub fn begin_file(&mut self) {
         self.sorter.clear();
-        self.ids.clear();
+        self.earlier_ids.extend(self.ids.drain());
         self.order = Order::new(self.order.evidence);
         self.stream = Stream::default();
     }
