@@ -249,16 +249,17 @@ pub enum ImportMsg {
         rows: u64,
         then: Then,
     },
-    /// Most of a file's rows are also in an earlier file of the same
-    /// ledger in this command (`files`), and each lists rows the other
-    /// does not: a sheet and its corrected copy, given together into one
-    /// ledger, counted both. A warning naming the import to undo
-    /// (`import`), or, with `--replace` (`import` none), a refusal.
+    /// A file of deliveries and an earlier one of the same ledger in this
+    /// command (`file`, listing `theirs`) look like a sheet and its copy,
+    /// one of them corrected: they share `shared` of the file's `rows`,
+    /// and one or both list rows the other does not. A warning naming the
+    /// import to undo, or, with `--replace`, a refusal.
     CopyInLedger {
         ledger: LedgerName,
-        files: Vec<String>,
+        file: String,
         shared: u64,
         rows: u64,
+        theirs: u64,
         then: Then,
     },
     /// `--replace` of a file most of whose rows another ledger holds, into
@@ -876,24 +877,24 @@ impl ImportMsg {
                     ),
                 }
             }
-            CopyInLedger { ledger, files, shared, rows, then } => {
+            CopyInLedger { ledger, file, shared, rows, theirs, then } => {
                 let name = printable(ledger.as_str());
-                let files = some_of(files, lang);
+                let file = printable(file);
                 match then {
                     Then::Undo(n) => tr!(
                         lang,
-                        format!("{shared} of its {rows} rows are also in the files of ledger {name} before it in this import ({files}), and each side has rows the other does not list: if one file is another corrected, a corrected row and the row it corrects are now both counted. Take this import back (bangfu undo {n}) and give the same command again with --replace, without the file the corrected one replaces"),
-                        format!("文件的 {rows} 行中有 {shared} 行也在本次导入中台账“{name}”排在它前面的文件（{files}）里，而两边各有对方没有的行：如果其中一个文件是另一个的更正版，更正后的行和被更正的行现在都计入了。请撤销这次导入（bangfu undo {n}），再把同一条命令去掉被更正的那个文件、加上 --replace 重新执行"),
+                        format!("{shared} of its {rows} rows are also in {file} ({theirs} rows), of ledger {name} earlier in this import, and the two files are not the same: if one of them is the other corrected, a row corrected or deleted in it is still counted as it was. Take this import back (bangfu undo {n}) and give the same command again with --replace, without the file the corrected one replaces"),
+                        format!("文件的 {rows} 行中有 {shared} 行也在本次导入中同一台账“{name}”前面的 {file}（{theirs} 行）里，而两个文件并不相同：如果其中一个是另一个的更正版，被改掉或删掉的原行仍按原样计入了。请撤销这次导入（bangfu undo {n}），再把同一条命令去掉被更正的那个文件、加上 --replace 重新执行"),
                     ),
                     Then::DryRun => tr!(
                         lang,
-                        format!("{shared} of its {rows} rows are also in the files of ledger {name} before it in this command ({files}), and each side has rows the other does not list: if one file is another corrected, a corrected row and the row it corrects would both be counted. Leave out the file the corrected one replaces"),
-                        format!("文件的 {rows} 行中有 {shared} 行也在同一条命令里台账“{name}”排在它前面的文件（{files}）里，而两边各有对方没有的行：如果其中一个文件是另一个的更正版，更正后的行和被更正的行都会计入。请去掉被更正的那个文件"),
+                        format!("{shared} of its {rows} rows are also in {file} ({theirs} rows), of ledger {name} earlier in this command, and the two files are not the same: if one of them is the other corrected, a row corrected or deleted in it would still be counted as it was. Leave out the file the corrected one replaces"),
+                        format!("文件的 {rows} 行中有 {shared} 行也在同一条命令里同一台账“{name}”前面的 {file}（{theirs} 行）里，而两个文件并不相同：如果其中一个是另一个的更正版，被改掉或删掉的原行仍会按原样计入。请去掉被更正的那个文件"),
                     ),
                     Then::Refused => tr!(
                         lang,
-                        format!("{shared} of its {rows} rows are also in the files of ledger {name} before it in this command ({files}), and each side has rows the other does not list: --replace would make them all together the ledger's version, so if one file is another corrected, a corrected row would be counted beside the row it corrects. Give the command again without the file the corrected one replaces; if every file belongs to the ledger, add --force"),
-                        format!("文件的 {rows} 行中有 {shared} 行也在同一条命令里台账“{name}”排在它前面的文件（{files}）里，而两边各有对方没有的行：--replace 会把这些文件合起来作为台账的新版本，如果其中一个文件是另一个的更正版，更正后的行会和被更正的行一起计入。请去掉被更正的那个文件后重新执行；确实每个文件都属于这个台账，请加 --force"),
+                        format!("{shared} of its {rows} rows are also in {file} ({theirs} rows), of ledger {name} earlier in this command, and the two files are not the same: --replace would make them both the ledger's version, so if one of them is the other corrected, a row corrected or deleted in it would still be counted as it was. Give the command again without the file the corrected one replaces; if both belong to the ledger, add --force"),
+                        format!("文件的 {rows} 行中有 {shared} 行也在同一条命令里同一台账“{name}”前面的 {file}（{theirs} 行）里，而两个文件并不相同：--replace 会把两个文件都作为台账的新版本，如果其中一个是另一个的更正版，被改掉或删掉的原行仍会按原样计入。请去掉被更正的那个文件后重新执行；确实两个都属于这个台账，请加 --force"),
                     ),
                 }
             }
@@ -1415,23 +1416,26 @@ pub(crate) mod tests {
             },
             CopyInLedger {
                 ledger: LedgerName::parse("三月").unwrap(),
-                files: vec!["三月.csv".into()],
+                file: "台账/三月.csv".into(),
                 shared: 3,
                 rows: 4,
+                theirs: 5,
                 then: Then::Undo(2),
             },
             CopyInLedger {
                 ledger: LedgerName::parse("三月").unwrap(),
-                files: vec!["三月.csv".into()],
+                file: "台账/三月.csv".into(),
                 shared: 3,
                 rows: 4,
+                theirs: 5,
                 then: Then::DryRun,
             },
             CopyInLedger {
                 ledger: LedgerName::parse("三月 修改").unwrap(),
-                files: vec!["三月.csv".into(), "三月(1).csv".into()],
+                file: "台账/三月.csv".into(),
                 shared: 3,
                 rows: 4,
+                theirs: 5,
                 then: Then::Refused,
             },
         ];

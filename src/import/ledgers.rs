@@ -129,7 +129,7 @@ pub fn follow(
             }
         }
     }
-    copies_in_ledger(writer, options, report);
+    super::copies::in_one_ledger(writer, options, report);
     // A ledger given by name was chosen: no other is suggested.
     if options.ledger.is_some() {
         return Ok(());
@@ -191,53 +191,10 @@ pub fn follow(
     Ok(())
 }
 
-/// A file of deliveries most of whose rows an earlier file of the same
-/// ledger in this import lists too, each file listing rows the other does
-/// not: a sheet and its corrected copy given together into one ledger
-/// (`import --ledger 三月 台账/*.csv`), every corrected row counted beside
-/// the row it corrects (clerk review, session 19, F2). Which of the two is
-/// the corrected one is not known: the warning names the import to undo;
-/// `--replace`, which would make both together the ledger's version, is
-/// refused unless forced. A file wholly within the earlier ones (a second
-/// download) or wholly beyond them (the next month) is no such pair.
-fn copies_in_ledger(writer: &Writer<'_>, options: &ImportOptions, report: &mut ImportReport) {
-    let refuse = options.replace && !options.force;
-    let mut found = Vec::new();
-    for (at, file) in report.files.iter().enumerate() {
-        let overlap = file.overlap;
-        if file.kind != Some(Kind::Deliveries) || overlap.earlier == 0 {
-            continue;
-        }
-        let listed = file.counts.new + file.counts.updated + file.counts.unchanged;
-        let shared = listed.saturating_sub(overlap.beyond);
-        let only_earlier = overlap.earlier.saturating_sub(shared);
-        let most = shared * 2 > listed.min(overlap.earlier);
-        if shared == 0 || overlap.beyond == 0 || only_earlier == 0 || !most {
-            continue;
-        }
-        let files = report.files[..at]
-            .iter()
-            .filter(|f| f.ledger == file.ledger && f.kind == Some(Kind::Deliveries))
-            .map(|f| f.name.clone())
-            .collect();
-        let message = ImportMsg::CopyInLedger {
-            ledger: file.ledger.clone(),
-            files,
-            shared,
-            rows: listed,
-            then: then(writer, options, refuse),
-        };
-        found.push((file.name.clone(), message));
-    }
-    for (file, message) in found {
-        refuse_or_warn(report, refuse, file, message);
-    }
-}
-
 /// What a ledger's message says to do next: the import is refused
 /// (`refused`), only checked (`--dry-run`), or made (take it back by its
 /// number).
-fn then(writer: &Writer<'_>, options: &ImportOptions, refused: bool) -> Then {
+pub(super) fn then(writer: &Writer<'_>, options: &ImportOptions, refused: bool) -> Then {
     match (refused, options.dry_run) {
         (true, _) => Then::Refused,
         (false, true) => Then::DryRun,
@@ -246,7 +203,12 @@ fn then(writer: &Writer<'_>, options: &ImportOptions, refused: bool) -> Then {
 }
 
 /// `message` on `file`: a problem refusing the import, or a warning.
-fn refuse_or_warn(report: &mut ImportReport, refuse: bool, file: String, message: ImportMsg) {
+pub(super) fn refuse_or_warn(
+    report: &mut ImportReport,
+    refuse: bool,
+    file: String,
+    message: ImportMsg,
+) {
     if refuse {
         report.refused = true;
         report

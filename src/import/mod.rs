@@ -13,6 +13,7 @@
 //! like a correction or another ledger's file), [`ledgers`].
 
 mod check;
+mod copies;
 mod file;
 mod ledgers;
 pub mod merge;

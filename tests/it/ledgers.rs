@@ -695,7 +695,7 @@ fn a_sheet_and_its_corrected_copy_into_one_ledger_in_one_command_are_warned_of()
         let (_, err) = ok(&w, &[&import[..], &[&files[0], &files[1]]].concat());
         let n = if held_before { "3" } else { "2" };
         assert!(
-            err.contains("of ledger 三月 before it in this import")
+            err.contains("of ledger 三月 earlier in this import")
                 && err.contains(&format!("bangfu undo {n}) and give the same command again with --replace, without the file")),
             "{err}"
         );
@@ -742,6 +742,90 @@ fn a_sheet_and_its_corrected_copy_into_one_ledger_in_one_command_are_warned_of()
             &only_april,
         ],
     );
+    assert!(!err.contains("warning"), "{err}");
+    assert_eq!(total(&w), "1450.00");
+}
+
+#[test]
+fn a_copy_that_deletes_a_row_or_corrects_half_is_warned_of_and_overlapping_ranges_are_not() {
+    // Attacker review, session 20: a copy within its sheet (a row pasted
+    // twice deleted), a small sheet half corrected, a ledger of monthly
+    // files beside the copy: each counted the old rows too, exit 0.
+    let import = ["--lang", "en", "import", "--ledger"];
+    let twice: Vec<&str> = [&MARCH[..], &MARCH[1..2]].concat();
+    let mut half: Vec<String> = MARCH[..2].iter().map(|r| r.to_string()).collect();
+    half[0] = half[0].replacen(",800,", ",900,", 1);
+    let half: Vec<&str> = half.iter().map(String::as_str).collect();
+    for (sheet_rows, copy_rows, both) in [
+        (&twice[..], &MARCH[..], "1750.00"),
+        (&MARCH[..2], &half[..], "2000.00"),
+    ] {
+        let w = Workdir::new();
+        district(&w);
+        let march = sheet(&w, "台账/三月.csv", DELIVERIES, sheet_rows);
+        let copy = sheet(&w, "台账/三月(修改).csv", DELIVERIES, copy_rows);
+        let refused = w
+            .bangfu()
+            .args(import)
+            .args(["三月", "--replace", &copy, &march])
+            .output()
+            .expect("run bangfu");
+        let err = String::from_utf8_lossy(&refused.stderr);
+        assert_eq!(refused.status.code(), Some(1), "{err}");
+        assert!(
+            err.contains("台账/三月.csv:1: file: ") && err.contains("add --force"),
+            "{err}"
+        );
+        let (_, err) = ok(&w, &[&import[..], &["三月", &copy, &march]].concat());
+        assert!(err.contains("also in 台账/三月(修改).csv"), "{err}");
+        assert_eq!(total(&w), both);
+    }
+    // A ledger of months, the copy among them: named with the file it
+    // shares rows with; the advice followed gives the sheet's figures.
+    let w = Workdir::new();
+    district(&w);
+    let mut corrected: Vec<String> = MARCH.iter().map(|r| r.to_string()).collect();
+    corrected[0] = corrected[0].replacen(",800,", ",900,", 1);
+    let corrected: Vec<&str> = corrected.iter().map(String::as_str).collect();
+    let months = [
+        sheet(
+            &w,
+            "台账/一月.csv",
+            DELIVERIES,
+            &["2003-01-10,李四,张三,送温暖,100,,慰问"],
+        ),
+        sheet(
+            &w,
+            "台账/二月.csv",
+            DELIVERIES,
+            &["2003-02-10,王芳,孙七,送温暖,200,,慰问"],
+        ),
+        sheet(&w, "台账/三月(修改).csv", DELIVERIES, &corrected),
+        sheet(&w, "台账/三月.csv", DELIVERIES, &MARCH),
+    ];
+    let months: Vec<&str> = months.iter().map(String::as_str).collect();
+    let (_, err) = ok(&w, &[&import[..], &["2003年"], &months[..]].concat());
+    assert!(
+        err.contains(
+            "warning: 台账/三月.csv: 3 of its 4 rows are also in 台账/三月(修改).csv (4 rows)"
+        ) && err.contains("bangfu undo 2)"),
+        "{err}"
+    );
+    assert!(!err.contains("一月"), "{err}");
+    ok(&w, &["undo", "2"]);
+    let (_, err) = ok(
+        &w,
+        &[&import[..], &["2003年", "--replace"], &months[..3]].concat(),
+    );
+    assert!(!err.contains("warning"), "{err}");
+    assert_eq!(total(&w), "1850.00");
+    // Exports of overlapping date ranges are one ledger's rows, said once.
+    let w = Workdir::new();
+    district(&w);
+    let late: Vec<&str> = [&MARCH[2..], &["2003-04-02,李四,张三,送信息,,,介绍务工岗位"]].concat();
+    let march = sheet(&w, "2003-03.csv", DELIVERIES, &MARCH);
+    let range = sheet(&w, "2003-03-07至04-02.csv", DELIVERIES, &late);
+    let (_, err) = ok(&w, &["import", "--ledger", "台账", &march, &range]);
     assert!(!err.contains("warning"), "{err}");
     assert_eq!(total(&w), "1450.00");
 }

@@ -345,6 +345,7 @@ impl<'c> Writer<'c> {
                 .versions
                 .entry((self.ledger, Kind::Deliveries))
                 .or_default(),
+            file: &mut self.file_listed,
             tally: &mut self.tally,
             s: &mut d.stream,
         };
@@ -524,6 +525,8 @@ struct Sink<'w, 'c> {
     st: &'w mut Statements<'c>,
     ledger: i64,
     seen: &'w mut Seen,
+    /// The deliveries the file listed ([`super::Overlap`]).
+    file: &'w mut Seen,
     tally: &'w mut Tally,
     s: &'w mut Stream,
 }
@@ -819,6 +822,7 @@ impl Sink<'_, '_> {
     fn took(&mut self, keys: &[i64]) {
         for &key in keys {
             self.seen.insert(key);
+            self.file.insert(key);
             self.s.taken.insert(key);
         }
     }
@@ -1052,7 +1056,7 @@ impl Resolved {
 mod tests {
     use super::super::sorted::RUN_ROWS;
     use super::*;
-    use crate::store::write::Overlap;
+    use crate::store::write::{Overlap, Shared};
     use crate::store::Store;
     use crate::values::{Date, LedgerName};
     use proptest::prelude::*;
@@ -1261,25 +1265,35 @@ mod tests {
             let tallies = import_all(&mut store, &files, per_import, sorting);
             // And per import and ledger, the places and occurrences its
             // files listed so far (the overlap).
-            let mut listed: BTreeMap<(usize, &str), BTreeSet<Listed>> = BTreeMap::new();
+            let mut earlier: Vec<(usize, u32, &str, BTreeSet<Listed>)> = Vec::new();
             for (at, ((name, file), tally)) in files.iter().zip(&tallies).enumerate() {
                 let mut counts: BTreeMap<(i32, i64), u64> = BTreeMap::new();
                 for &place in file {
                     *counts.entry(place).or_default() += 1;
                 }
-                let version = listed.entry((at / per_import, name)).or_default();
-                let earlier = version.len() as u64;
+                let (import, number) = (at / per_import, (at % per_import) as u32);
+                let mut mine = BTreeSet::new();
                 let mut expected = Tally::default();
                 for (place, k) in counts {
                     let before = model.entry(place).or_default();
                     expected.unchanged += k.min(*before);
                     expected.new += k.saturating_sub(*before);
                     *before = (*before).max(k);
-                    version.extend((1..=k).map(|j| (place, j)));
+                    mine.extend((1..=k).map(|j| (place, j)));
                 }
-                let beyond = version.len() as u64 - earlier;
-                expected.overlap = Overlap { earlier, beyond };
-                prop_assert_eq!(*tally, expected);
+                let with = (earlier.iter())
+                    .filter(|(i, _, ledger, _)| *i == import && ledger == name)
+                    .map(|(_, file, _, theirs)| Shared {
+                        file: *file,
+                        listed: theirs.len() as u64,
+                        shared: theirs.intersection(&mine).count() as u64,
+                    })
+                    .filter(|s| s.shared > 0)
+                    .collect();
+                let listed = mine.len() as u64;
+                expected.overlap = Overlap { file: Some(number), listed, with };
+                prop_assert_eq!(tally, &expected);
+                earlier.push((import, number, name, mine));
             }
             let want: BTreeMap<(i32, i64), Vec<i64>> = model
                 .into_iter()
@@ -1610,11 +1624,12 @@ mod tests {
     }
 
     #[test]
-    fn a_delivery_changed_by_its_id_keeps_its_first_old_row_for_undo() {
+    fn a_delivery_changed_by_its_id_keeps_its_old_row_for_undo_and_is_not_changed_twice() {
         let mut store = store_with_one_pair();
         let first = import_with_ids(&mut store, &[&[("R1", 7, 100), ("R2", 7, 200)]]);
         assert_eq!(first[0].as_ref().map(|t| t.new), Ok(2));
-        // Two files of one import change R1 twice; R2 stays.
+        // Two files of one import give R1 other values: the second is
+        // refused (which is right is not known); R2 stays.
         let second = import_with_ids(
             &mut store,
             &[&[("R1", 8, 150), ("R2", 7, 200)], &[("R1", 9, 175)]],
@@ -1623,7 +1638,13 @@ mod tests {
             .iter()
             .map(|t| t.as_ref().map(|t| (t.new, t.updated, t.unchanged)))
             .collect();
-        assert_eq!(counts, [Ok((0, 1, 1)), Ok((0, 1, 0))]);
+        assert_eq!(counts[0], Ok((0, 1, 1)));
+        assert!(
+            counts[1]
+                .as_ref()
+                .is_err_and(|e| e.contains("RecordIdOtherwise")),
+            "{counts:?}"
+        );
         assert_eq!(
             strings(
                 &store,
@@ -1633,7 +1654,7 @@ mod tests {
         );
         assert_eq!(
             strings(&store, "SELECT concat_ws(' ', key, id, day, goods, occurrence, added) FROM deliveries ORDER BY key"),
-            ["1 R1 9 175 0 1", "2 R2 7 200 0 1"]
+            ["1 R1 8 150 0 1", "2 R2 7 200 0 1"]
         );
         assert_eq!(unheld(&store), 0);
     }

@@ -27,6 +27,7 @@ pub use deliveries::{fingerprint, id_fingerprint, own_hold, place_taken_twice, R
 pub use hints::{Correction, Corrections, IdSwitch, OtherLedger, Unlisted};
 pub use refs::Refs;
 pub use replace::{Kept, Refusal, Replaced, Version};
+use seen::Listing;
 pub use seen::Seen;
 
 use super::pg::deliveries::Staged;
@@ -53,7 +54,7 @@ enum Outcome {
 /// without id is written in key order, once the rows before it are known
 /// (as its day ends in a file by day, else at the end of the file,
 /// [`Writer::end_file`]).
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Tally {
     pub new: u64,
     pub updated: u64,
@@ -64,17 +65,31 @@ pub struct Tally {
 }
 
 /// A file of deliveries beside the earlier files of its ledger in the same
-/// import, whose rows together are the ledger's version: how many
-/// deliveries those listed, and how many of the file's they did not. The
-/// file's other deliveries are rows of theirs: a sheet and its corrected
-/// copy, both listed in one command (`import --ledger 三月 台账/*.csv`),
-/// share most rows, and each lists a row the other does not — counted
-/// both, unless told ([`crate::import`]'s ledgers).
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+/// import, whose rows together are the ledger's version: its number among
+/// the import's files (0, 1, … as begun), how many deliveries it listed,
+/// and the earlier files that listed some of them. A sheet and its
+/// corrected copy, both given in one command (`import --ledger 三月
+/// 台账/*.csv`), share most rows, and a corrected row is counted beside
+/// the row it corrects unless told ([`crate::import`]'s ledgers).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Overlap {
-    pub earlier: u64,
-    pub beyond: u64,
+    pub file: Option<u32>,
+    pub listed: u64,
+    pub with: Vec<Shared>,
 }
+
+/// An earlier file of the import ([`Overlap`]): its number, how many
+/// deliveries it listed, and how many of those the later file lists too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shared {
+    pub file: u32,
+    pub listed: u64,
+    pub shared: u64,
+}
+
+/// At most this many bytes of earlier files' listings are kept to compare
+/// later files with (the oldest go first): 125 KB a million keys a file.
+const LISTINGS_KEPT: usize = 8 << 20;
 
 impl Tally {
     fn count(&mut self, outcome: Outcome) {
@@ -174,9 +189,12 @@ pub struct Writer<'c> {
     /// version not named here takes out any of its ledger's.
     replaces_only: HashMap<(i64, Kind), rustc_hash::FxHashSet<i64>>,
     tally: Tally,
-    /// The deliveries of the current file's ledger's version when the file
-    /// began ([`Overlap::earlier`]).
-    version_at_begin: u64,
+    /// The current file's number in the import and the deliveries it
+    /// listed; the earlier files' listings, with their ledgers
+    /// ([`Overlap`]).
+    file_number: u32,
+    file_listed: Seen,
+    listed_files: Vec<(i64, u32, Listing)>,
     /// The current file's deliveries without id, waiting to be sorted, and
     /// the statements a million-row import runs a million times, prepared
     /// once (a cached statement costs a hash of its SQL on every use).
@@ -280,7 +298,9 @@ impl<'c> Writer<'c> {
             whole: Default::default(),
             replaces_only: HashMap::default(),
             tally: Tally::default(),
-            version_at_begin: 0,
+            file_number: u32::MAX,
+            file_listed: Seen::default(),
+            listed_files: Vec::new(),
             deliveries: deliveries::Deliveries::new(conn, command)?,
             staged: Staged::new(),
             placed: Placing::new(),
@@ -305,7 +325,8 @@ impl<'c> Writer<'c> {
             )?,
         };
         self.seen_ids.clear();
-        self.version_at_begin = self.listed_deliveries();
+        self.file_number = self.file_number.wrapping_add(1);
+        self.file_listed = Seen::default();
         self.deliveries.begin_file();
         self.staged = Staged::new();
         self.tally = Tally::default();
@@ -350,6 +371,9 @@ impl<'c> Writer<'c> {
     /// Note that the current file listed record `key` of `kind` (inserted
     /// or matched it): it is in its ledger's new version.
     fn saw(&mut self, kind: Kind, key: i64) {
+        if kind == Kind::Deliveries {
+            self.file_listed.insert(key);
+        }
         self.versions
             .entry((self.ledger, kind))
             .or_default()
@@ -452,16 +476,40 @@ impl<'c> Writer<'c> {
         self.write_holds()?;
         self.end_placed()?;
         self.end_deliveries()?;
-        let earlier = self.version_at_begin;
-        let beyond = self.listed_deliveries().saturating_sub(earlier);
-        self.tally.overlap = Overlap { earlier, beyond };
+        self.overlap();
         Ok(std::mem::take(&mut self.tally))
     }
 
-    /// How many deliveries the current file's ledger's version lists so far.
-    fn listed_deliveries(&self) -> u64 {
-        let version = self.versions.get(&(self.ledger, Kind::Deliveries));
-        version.map_or(0, Seen::len)
+    /// The current file's [`Overlap`] with the earlier files of its
+    /// ledger; its listing kept for the later ones.
+    fn overlap(&mut self) {
+        let listed = std::mem::take(&mut self.file_listed);
+        let with = (self.listed_files.iter())
+            .filter(|(ledger, _, _)| *ledger == self.ledger)
+            .filter_map(|(_, file, earlier)| {
+                let shared = earlier.shared_with(&listed);
+                let (file, listed) = (*file, earlier.keys());
+                (shared > 0).then_some(Shared {
+                    file,
+                    listed,
+                    shared,
+                })
+            })
+            .collect();
+        self.tally.overlap = Overlap {
+            file: Some(self.file_number),
+            listed: listed.len(),
+            with,
+        };
+        if listed.is_empty() {
+            return;
+        }
+        self.listed_files
+            .push((self.ledger, self.file_number, Listing::from(listed)));
+        let mut kept: usize = self.listed_files.iter().map(|(_, _, l)| l.bytes()).sum();
+        while kept > LISTINGS_KEPT && self.listed_files.len() > 1 {
+            kept -= self.listed_files.remove(0).2.bytes();
+        }
     }
 
     /// The households and members as they stand now.

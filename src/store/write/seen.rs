@@ -63,6 +63,58 @@ impl Seen {
     }
 }
 
+/// A file's [`Seen`] kept to compare later files with: its words from the
+/// first that holds a key (a file of new rows lists the last keys only).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Listing {
+    first: usize,
+    bits: Vec<u64>,
+    len: u64,
+}
+
+impl From<Seen> for Listing {
+    fn from(seen: Seen) -> Listing {
+        let first = seen
+            .bits
+            .iter()
+            .position(|&w| w != 0)
+            .unwrap_or(seen.bits.len());
+        let last = seen
+            .bits
+            .iter()
+            .rposition(|&w| w != 0)
+            .map_or(first, |l| l + 1);
+        Listing {
+            first,
+            bits: seen.bits[first..last].to_vec(),
+            len: seen.len,
+        }
+    }
+}
+
+impl Listing {
+    /// How many keys it holds.
+    pub fn keys(&self) -> u64 {
+        self.len
+    }
+
+    /// The memory its keys take.
+    pub fn bytes(&self) -> usize {
+        self.bits.len() * 8
+    }
+
+    /// How many of its keys `seen` holds too.
+    pub fn shared_with(&self, seen: &Seen) -> u64 {
+        let theirs = seen.bits.iter().skip(self.first);
+        let both = self
+            .bits
+            .iter()
+            .zip(theirs)
+            .map(|(a, b)| (a & b).count_ones());
+        both.map(u64::from).sum()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,6 +141,22 @@ mod tests {
                 let above = model.iter().filter(|&&k| k >= from.max(0)).count() as u64;
                 prop_assert_eq!(seen.count_from(from), above);
             }
+        }
+
+        #[test]
+        fn a_listing_counts_the_keys_it_shares_with_a_set(
+            mine in prop::collection::vec(0i64..3000, 0..200),
+            theirs in prop::collection::vec(0i64..3000, 0..200),
+        ) {
+            let (mut a, mut b) = (Seen::default(), Seen::default());
+            mine.iter().for_each(|&k| { a.insert(k); });
+            theirs.iter().for_each(|&k| { b.insert(k); });
+            let (mine, theirs): (BTreeSet<i64>, BTreeSet<i64>) =
+                (mine.into_iter().collect(), theirs.into_iter().collect());
+            let listing = Listing::from(a);
+            prop_assert_eq!(listing.keys(), mine.len() as u64);
+            prop_assert_eq!(listing.shared_with(&b), mine.intersection(&theirs).count() as u64);
+            prop_assert!(listing.bytes() <= 8 * (3000 / 64 + 1));
         }
     }
 }
