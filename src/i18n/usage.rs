@@ -309,7 +309,17 @@ pub fn render(err: &clap::Error, lang: Lang) -> String {
         (ContextKind::SuggestedArg, 1),
         (ContextKind::SuggestedValue, 2),
     ] {
-        let names = strings(err, kind);
+        let mut names = strings(err, kind);
+        // A Chinese value clap's spelling check cannot match (乡 for
+        // 乡镇): the values whose Chinese name holds it, or it holds.
+        if kind == ContextKind::SuggestedValue && names.is_empty() {
+            let given = string(err, ContextKind::InvalidValue).unwrap_or_default();
+            names = strings(err, ContextKind::ValidValue)
+                .iter()
+                .filter_map(|v| chinese_name(v))
+                .filter(|zh| !given.is_ascii() && (zh.contains(&given) || given.contains(zh)))
+                .collect();
+        }
         if names.is_empty() {
             continue;
         }
@@ -368,6 +378,24 @@ fn command_of(usage: &str, heading: &str) -> String {
     }
 }
 
+/// The Chinese name a value of an option takes besides `name` (its first
+/// alias that is not ASCII: `乡镇` for `township`), if it has one.
+fn chinese_name(name: &str) -> Option<String> {
+    use crate::report::{group, totals};
+    use clap::ValueEnum;
+    fn of<E: ValueEnum>(name: &str) -> Option<String> {
+        let value = E::value_variants()
+            .iter()
+            .filter_map(E::to_possible_value)
+            .find(|v| v.get_name() == name)?;
+        let alias = value.get_name_and_aliases().find(|a| !a.is_ascii());
+        alias.map(str::to_string)
+    }
+    of::<group::Dim>(name)
+        .or_else(|| of::<group::Measure>(name))
+        .or_else(|| of::<totals::SortBy>(name))
+}
+
 /// The first line: what is wrong.
 fn message(err: &clap::Error, lang: Lang) -> String {
     let arg = || string(err, ContextKind::InvalidArg).unwrap_or_default();
@@ -397,7 +425,17 @@ fn message(err: &clap::Error, lang: Lang) -> String {
                 value => Text::InvalidValue { value, arg: arg() },
             }
             .text(lang);
-            let values = list(ContextKind::ValidValue);
+            let mut values = strings(err, ContextKind::ValidValue);
+            // In Chinese, each value with the Chinese name it takes too:
+            // township（乡镇）.
+            if lang == Lang::Zh {
+                for value in values.iter_mut() {
+                    if let Some(zh) = chinese_name(value) {
+                        *value = format!("{value}（{zh}）");
+                    }
+                }
+            }
+            let values = values.join(", ");
             if !values.is_empty() {
                 text.push_str("\n  ");
                 text.push_str(&Text::PossibleValues { values }.text(lang));

@@ -92,6 +92,20 @@ fn a_usage_error_in_english_and_chinese() {
 }
 
 #[test]
+fn a_dimension_half_written_in_chinese_is_listed_and_suggested_in_chinese() {
+    // Clerk review, session 20: `--by 乡` listed the English names only.
+    let w = Workdir::new();
+    let out = run(&w, &zh(&["totals", "--by", "乡"]));
+    assert_eq!(out.status.code(), Some(2));
+    insta::assert_snapshot!("dimension_half_chinese_zh", common::outcome(&w, &out));
+    // In English, clap's own words.
+    let out = run(&w, &["--lang", "en", "totals", "--by", "乡"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(err.contains("[possible values: category, unit,"), "{err}");
+}
+
+#[test]
 fn wrong_values_are_refused_in_chinese() {
     let w = Workdir::new();
     for (args, want) in [
