@@ -13,7 +13,7 @@ use crate::args;
 pub struct Command {
     /// Its number (`commands.number`), the one `undo N` takes.
     pub number: i64,
-    /// When it ran: local date and time, ISO 8601 (as the log has it).
+    /// When it ran: date and time, ISO 8601, in the local time zone.
     pub at: String,
     /// The login that ran it; `None` for imports made before version 7,
     /// which kept none.
@@ -140,9 +140,9 @@ fn command_of(r: &Row<'_>) -> Result<Command> {
     let user: String = r.get(2)?;
     Ok(Command {
         number: r.get(0)?,
-        at: r.get(1)?,
+        at: local(r.get(1)?),
         user: (!user.is_empty()).then_some(user),
-        undone: r.get(3)?,
+        undone: r.get::<_, Option<String>>(3)?.map(local),
         undoable: r.get(4)?,
         files: Vec::new(),
     })
@@ -159,6 +159,18 @@ pub fn range(db: Db<'_>) -> Result<Option<(i64, i64)>> {
 
 fn range_of(r: &Row<'_>) -> Result<Option<(i64, i64)>> {
     Ok(r.get::<_, Option<i64>>(0)?.zip(r.get::<_, Option<i64>>(1)?))
+}
+
+/// A moment the log keeps, in the reader's time zone: an import made on a
+/// laptop set to UTC, or by a clerk elsewhere on a district's server,
+/// reads in the local time of whoever runs `log` (clerk review, session
+/// 20: `TZ=Asia/Shanghai bangfu log` printed +00:00). As it is where it
+/// does not parse.
+fn local(at: String) -> String {
+    match chrono::DateTime::parse_from_rfc3339(&at) {
+        Ok(moment) => log_time(moment.with_timezone(&chrono::Local)),
+        Err(_) => at,
+    }
 }
 
 /// A moment as the log dates imports and undos: local time, ISO 8601 with

@@ -557,12 +557,14 @@ impl Workdir {
         self.write(name, bytes)
     }
 
-    /// The binary with this directory's database and a fixed today.
+    /// The binary with this directory's database, a fixed today and a
+    /// clerk's time zone (the log's times are read in it).
     pub fn bangfu(&self) -> Command {
         let mut cmd = Command::cargo_bin("bangfu").expect("binary");
         cmd.current_dir(self.dir.path())
             .env("BANGFU_DB", self.target())
             .env("BANGFU_TODAY", TODAY)
+            .env("TZ", "Asia/Shanghai")
             .env("LANG", "C")
             .env_remove("LC_ALL");
         cmd

@@ -290,6 +290,20 @@ fn a_later_import_building_on_households_the_import_added_blocks_it() {
 }
 
 #[test]
+fn the_log_reads_its_times_in_the_readers_time_zone() {
+    // Clerk review, session 20: made on a laptop set to UTC, read in
+    // Beijing time, the log said +00:00.
+    let w = Workdir::new();
+    let [h, m, p] = district(&w);
+    import(&w, &[&h, &m, &p]);
+    w.sql("UPDATE commands SET at = '2003-06-30T01:05:00+00:00'");
+    let json = w.json(&["log"]);
+    assert_eq!(json["rows"][0]["at"], "2003-06-30T09:05:00+08:00");
+    let out = w.bangfu().env("TZ", "UTC").args(["log"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("2003-06-30T01:05:00+00:00"));
+}
+
+#[test]
 fn the_log_lists_every_import_newest_first_in_every_format() {
     let w = Workdir::new();
     let [h, m, p] = district(&w);
