@@ -515,7 +515,7 @@ impl ImportMsg {
             RejectsAgain { rows } => tr!(
                 lang,
                 format!("{rows} row(s) of this rejects file are, value for value, deliveries already stored, so nothing was imported. A rejected row was not imported: if such a row is a second, identical delivery of its sheet, correct it in the sheet and import the whole sheet again (identical rows are told apart by their number in the sheet, which a rejects file, holding the row alone, does not keep); if this rejects file was imported before, it need not be imported again"),
-                format!("这个待改文件里有 {rows} 行和已经导入的帮扶记录完全相同，所以什么也没有导入。被拒绝的行当时没有导入：如果它是原表里又一次相同的帮扶，请在原表里改正，再把整张表重新导入（相同的行按它们在整张表里是第几条来区分，待改文件里只有这一行，分不出来）；如果这个待改文件已经导入过，就不用再导入了"),
+                format!("这个待改文件里有 {rows} 行和已经导入的帮扶记录完全相同，所以什么也没有导入。被拒绝的行当时没有导入：如果它是原表里又一次相同的帮扶，请在原表里改正，再把整张表重新导入（相同的行按它们在整张表里是第几条来区分，待改文件里只剩被拒绝的行，分不出是第几条）；如果这个待改文件已经导入过，就不用再导入了"),
             ),
             RejectsLedger { own, ledger, then } => {
                 let own = printable(own.as_str()).into_owned();

@@ -653,7 +653,7 @@ pub fn error_text(e: &StoreError, lang: Lang) -> String {
         Missing { path } => tr!(
             lang,
             format!("there is no database at {path}: only `bangfu import` and `bangfu demo --db` create one (check --db or BANGFU_DB); nothing was created"),
-            format!("{path} 没有数据库：只有 `bangfu import` 和 `bangfu demo --db` 会建立数据库（请检查 --db 或 BANGFU_DB）；什么也没有建立"),
+            format!("找不到数据库 {path}：数据库由 bangfu import 或 bangfu demo --db 建立（请检查 --db 或 BANGFU_DB 写的路径）；什么也没有建立"),
         ),
         Empty { path } => tr!(
             lang,

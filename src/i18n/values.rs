@@ -24,6 +24,11 @@ pub fn text(e: &ValueError, lang: Lang) -> String {
             format!("not a date: \"{t}\" (write dates as 2001-03-05)"),
             format!("不是日期：“{t}”（日期请写成 2001-03-05）"),
         ),
+        DateWithoutYear(m, d) => tr!(
+            lang,
+            format!("the date has no year: write it whole, such as 2001-{m:02}-{d:02}"),
+            format!("日期没有写年份：请写完整，如 2001-{m:02}-{d:02}"),
+        ),
         ImpossibleDate(t) => tr!(
             lang,
             format!("there is no such date: \"{t}\""),
@@ -162,6 +167,7 @@ pub(crate) mod tests {
             NotADate("x".into()),
             ImpossibleDate("2001-02-30".into()),
             DateOutOfRange(1850),
+            DateWithoutYear(5, 6),
             NegativeMoney,
             TooManyDecimals,
             NotMoney("x".into()),
@@ -196,6 +202,7 @@ pub(crate) mod tests {
             match e {
                 Empty
                 | NotADate(_)
+                | DateWithoutYear(..)
                 | ImpossibleDate(_)
                 | DateOutOfRange(_)
                 | NegativeMoney

@@ -25,6 +25,21 @@ pub const MAX_YEAR: i32 = 2200;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date(NaiveDate);
 
+/// A month and day written without a year (`5月6日`, `5-6`, `05/06`,
+/// `5.6`): said so, not "not a date" (clerk review, session 20).
+fn without_year(text: &str) -> Option<ValueError> {
+    let text = text.strip_suffix(['日', '号']).unwrap_or(text);
+    let mut parts = text.split(['月', '-', '/', '.']);
+    let (m, d) = (parts.next()?, parts.next()?);
+    let number = |p: &str| {
+        let short = (1..=2).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit());
+        short.then(|| p.parse::<u32>().ok()).flatten()
+    };
+    let (m, d) = (number(m)?, number(d)?);
+    let real = parts.next().is_none() && (1..=12).contains(&m) && (1..=31).contains(&d);
+    real.then_some(ValueError::DateWithoutYear(m, d))
+}
+
 impl Date {
     /// Reads a date. Accepts `2001-03-05`, `2001-3-5`, `2001/3/5`,
     /// `2001.3.5`, `2001年3月5日` (also `2001年03月05日`, and without the
@@ -81,7 +96,10 @@ impl Date {
             }
         }
 
-        match split_ymd(day_part).ok_or_else(not_a_date)? {
+        let Some(ymd) = split_ymd(day_part) else {
+            return Err(without_year(day_part).unwrap_or_else(not_a_date));
+        };
+        match ymd {
             Ymd::Serial(n) => Date::from_serial_days(n).ok_or_else(not_a_date),
             Ymd::Parts(y, m, d) => {
                 if !(MIN_YEAR..=MAX_YEAR).contains(&y) {
@@ -330,6 +348,23 @@ mod tests {
         match Date::parse(s) {
             Ok(d) => d,
             Err(e) => panic!("{s:?} should parse: {e}"),
+        }
+    }
+
+    #[test]
+    fn a_month_and_day_without_a_year_is_said_so() {
+        for text in ["5月6日", "5-6", "05/06", "5.6", "5月6号"] {
+            assert_eq!(
+                Date::parse(text),
+                Err(ValueError::DateWithoutYear(5, 6)),
+                "{text}"
+            );
+        }
+        for text in ["13-6", "5-6-7", "12345", "五月六日", "5-123"] {
+            assert!(
+                !matches!(Date::parse(text), Err(ValueError::DateWithoutYear(..))),
+                "{text}"
+            );
         }
     }
 

@@ -42,6 +42,9 @@ pub enum ValueError {
 
     /// Not any of the accepted date spellings. Holds the redacted text.
     NotADate(String),
+    /// A month and day without a year (`5月6日`, `5-6`, `05/06`): the month
+    /// and day, to show the date written whole.
+    DateWithoutYear(u32, u32),
     /// Shaped like a date, but the day or month does not exist. Holds the
     /// date as written (without any time part).
     ImpossibleDate(String),
@@ -148,6 +151,7 @@ mod tests {
         let all = [
             ValueError::Empty,
             ValueError::NotADate("x".into()),
+            ValueError::DateWithoutYear(5, 6),
             ValueError::ImpossibleDate("2001-02-30".into()),
             ValueError::DateOutOfRange(1850),
             ValueError::NegativeMoney,

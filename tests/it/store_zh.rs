@@ -109,7 +109,7 @@ fn a_database_that_is_not_there_is_said_in_chinese() {
     // (clerk review, finding 9: it was called "no database").
     let said = match w.on_postgres() {
         true => "里还没有 bangfu 的数据：请先用 `bangfu import` 导入（用区里的登录名）",
-        false => "没有数据库",
+        false => "找不到数据库",
     };
     assert!(err.contains(said), "{err}");
 }
