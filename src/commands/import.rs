@@ -240,9 +240,13 @@ pub fn finish(
             rejects_helps,
         })
     } else if !rejects.is_empty() && report.rejected_rows() > 0 {
+        let mut ledgers = report.files.iter().filter(|f| f.counts.rejected > 0);
+        let first = ledgers.next().map(|f| f.ledger.clone());
+        let one = first.filter(|l| ledgers.all(|f| &f.ledger == l));
         Some(Msg::ImportedValidRows {
             rejected: report.rejected_rows(),
             rejects: rejects.to_vec(),
+            ledger: one,
         })
     } else {
         None

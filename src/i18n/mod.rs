@@ -161,9 +161,12 @@ pub enum Msg {
         rejects_helps: bool,
     },
     /// `rejects`: every rejects file written (one per header).
+    /// `ledger`: the one ledger of the files whose rows were rejected, if
+    /// one: the corrected rows go back into it (contract §3.5).
     ImportedValidRows {
         rejected: u64,
         rejects: Vec<String>,
+        ledger: Option<crate::values::LedgerName>,
     },
     /// After the first problems printed in full: how many more.
     MoreProblems {
@@ -246,18 +249,45 @@ impl Msg {
                     "什么也没有导入，数据库没有改动（上表是这些文件本来会导入的数目）：{problems} 个问题（改正后重新导入）"
                 ),
             ),
-            ImportedValidRows { rejected, rejects } => tr!(
-                lang,
-                format!(
-                    "imported the valid rows; {} written to {}",
-                    count(*rejected, "rejected row", "rejected rows"),
-                    rejects.join(", ")
-                ),
-                format!(
-                    "已导入没有问题的行；{rejected} 行有问题，已写入 {}",
-                    rejects.join("、")
-                ),
-            ),
+            ImportedValidRows {
+                rejected,
+                rejects,
+                ledger,
+            } => {
+                // What to do with them once corrected (clerk review,
+                // session 20: the line stopped at where they went).
+                let (en_next, zh_next) = match ledger {
+                    Some(ledger) => {
+                        let files: Vec<String> =
+                            rejects.iter().map(|f| import::shell_word(f)).collect();
+                        let command = format!(
+                            "bangfu import --ledger {} {}",
+                            import::shell_word(ledger.as_str()),
+                            files.join(" ")
+                        );
+                        (
+                            format!("; once corrected, import them into the sheet's ledger: {command}"),
+                            format!("；改正后请导入原表的台账：{command}"),
+                        )
+                    }
+                    None => (
+                        "; once corrected, import the rows of each sheet with --ledger and that sheet's ledger".to_string(),
+                        "；改正后请按原表分别导入，每次加 --ledger 原表的台账名".to_string(),
+                    ),
+                };
+                tr!(
+                    lang,
+                    format!(
+                        "imported the valid rows; {} written to {}{en_next}",
+                        count(*rejected, "rejected row", "rejected rows"),
+                        rejects.join(", ")
+                    ),
+                    format!(
+                        "已导入没有问题的行；{rejected} 行有问题，已写入 {}{zh_next}",
+                        rejects.join("、")
+                    ),
+                )
+            }
             MoreProblems { more, all } => tr!(
                 lang,
                 format!("… and {more} more problems ({all} in all)"),
@@ -383,6 +413,12 @@ pub(crate) mod tests {
             Msg::ImportedValidRows {
                 rejected: 3,
                 rejects: vec!["r.csv".into(), "r.2.csv".into()],
+                ledger: crate::values::LedgerName::parse("三月"),
+            },
+            Msg::ImportedValidRows {
+                rejected: 1,
+                rejects: vec!["r.csv".into()],
+                ledger: None,
             },
             Msg::MoreProblems { more: 50, all: 150 },
             Msg::Upgraded {

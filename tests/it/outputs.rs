@@ -1128,7 +1128,9 @@ fn rejected_rows_of_files_with_different_headers_each_import_back_as_written() {
         .args([&deliveries, &again])
         .assert()
         .code(1)
-        .stderr(contains("2 rejected rows written to rejects.csv\n"));
+        .stderr(contains(
+            "2 rejected rows written to rejects.csv; once corrected, import the rows of each sheet",
+        ));
     assert_eq!(read("rejects.csv").lines().count(), 3);
     assert!(!w.path("rejects.2.csv").exists());
 }
