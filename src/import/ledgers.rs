@@ -55,6 +55,10 @@ pub fn follow(
             .problems
             .push(Problem::new(file, 1, Column::File, message));
     }
+    // Said last, where nothing refused the import: its words are of rows
+    // taken out (attacker review: a refused command told to undo imports
+    // that were never made).
+    let mut kept = Vec::new();
     if options.replace {
         let mut replaced = replace_counted(writer, options.force, report)?;
         if !options.force {
@@ -81,17 +85,15 @@ pub fn follow(
             }
         }
         name_retired(report, &replaced);
-        if replaced.refusals.is_empty() {
-            for version in replaced.versions.iter().filter(|v| v.kept.count > 0) {
-                let file = version_name(&report.files, &version.ledger, version.kind);
-                let message = ImportMsg::KeptCounted {
-                    ledger: version.ledger.clone(),
-                    kind: version.kind,
-                    kept: version.kept.clone(),
-                    then: then(writer, options, false),
-                };
-                refuse_or_warn(report, false, file, message);
-            }
+        for version in replaced.versions.iter().filter(|v| v.kept.count > 0) {
+            let file = version_name(&report.files, &version.ledger, version.kind);
+            let message = ImportMsg::KeptCounted {
+                ledger: version.ledger.clone(),
+                kind: version.kind,
+                kept: version.kept.clone(),
+                then: then(writer, options, false),
+            };
+            kept.push((file, message));
         }
         refuse(report, replaced.refusals);
     } else {
@@ -131,9 +133,24 @@ pub fn follow(
     }
     super::copies::in_one_ledger(writer, options, report);
     // A ledger given by name was chosen: no other is suggested.
-    if options.ledger.is_some() {
-        return Ok(());
+    if options.ledger.is_none() {
+        other_ledgers(writer, options, report)?;
     }
+    if !report.refused {
+        for (file, message) in kept {
+            refuse_or_warn(report, false, file, message);
+        }
+    }
+    Ok(())
+}
+
+/// Unless `--ledger` chose the ledger: a version most of whose rows
+/// another ledger holds (or another ledger's file of the same import).
+fn other_ledgers(
+    writer: &mut Writer<'_>,
+    options: &ImportOptions,
+    report: &mut ImportReport,
+) -> anyhow::Result<()> {
     let mut versions: Vec<(LedgerName, Kind)> = Vec::new();
     for f in &report.files {
         if let Some(kind) = f.kind {

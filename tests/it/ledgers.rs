@@ -929,6 +929,50 @@ fn a_row_a_second_download_holds_too_stays_counted_and_the_replace_says_so() {
     let (_, err) = ok(&w, &replace);
     assert!(!err.contains("warning"), "{err}");
     assert_eq!(total(&w), "1550.00");
+    // Both ledgers' corrected sheets in one command: the old row is gone,
+    // and nothing is said of it (attacker review: it was refused, 三月
+    // called a new ledger, and told to undo imports never made).
+    let w = Workdir::new();
+    district(&w);
+    ok(&w, &["import", &sheet(&w, "三月.csv", DELIVERIES, &MARCH)]);
+    ok(
+        &w,
+        &["import", &sheet(&w, "三月(1).csv", DELIVERIES, &MARCH)],
+    );
+    let both = [
+        sheet(&w, "b/三月.csv", DELIVERIES, &corrected),
+        sheet(&w, "b/三月(1).csv", DELIVERIES, &corrected),
+    ];
+    // Refused by a later check (a copy beside the sheet), the replace's
+    // words of rows let go of are not said: nothing was.
+    let mut again: Vec<String> = corrected.iter().map(|r| r.to_string()).collect();
+    again[3] = again[3].replacen(",300,", ",350,", 1);
+    let again: Vec<&str> = again.iter().map(String::as_str).collect();
+    let copy = sheet(&w, "b/三月(修改).csv", DELIVERIES, &again);
+    let refused = w
+        .bangfu()
+        .args([
+            "--lang",
+            "en",
+            "import",
+            "--ledger",
+            "三月",
+            "--replace",
+            &both[0],
+            &copy,
+        ])
+        .output()
+        .expect("run bangfu");
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("add --force") && !err.contains("still counted"),
+        "{err}"
+    );
+    let replace = ["--lang", "en", "import", "--replace", &both[0], &both[1]];
+    let (_, err) = ok(&w, &replace);
+    assert!(!err.contains("warning"), "{err}");
+    assert_eq!(total(&w), "1550.00");
     // The whole of it, in Chinese.
     let w = Workdir::new();
     district(&w);

@@ -717,10 +717,16 @@ impl Writer<'_> {
                 Ok(())
             },
         )?;
+        // (Its own holds from before this import only: its rows this import
+        // holds are all of them.) A ledger that held as many of the rows
+        // before as the other did is the file's own, its copy's ledger
+        // beside it (三月 and 三月(1) both corrected in one command: the
+        // refusal called 三月 a new ledger, attacker review, session 20).
         let own = held.get(&key).copied().unwrap_or(0);
+        let ahead = |other: i64| own == 0 || before.get(&other).copied().unwrap_or(0) > own;
         let Some((other, held)) = held
             .into_iter()
-            .filter(|&(other, n)| other != key && n * 2 > seen.len() && n > own)
+            .filter(|&(other, n)| other != key && n * 2 > seen.len() && n > own && ahead(other))
             .max_by_key(|&(other, n)| (n, std::cmp::Reverse(other)))
         else {
             return Ok(None);

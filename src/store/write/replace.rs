@@ -240,8 +240,13 @@ impl Writer<'_> {
             plans.push(plan);
         }
         if replaced.refusals.is_empty() {
+            for plan in &plans {
+                self.apply(plan)?;
+            }
+            // Once all are applied: a row two versions of the import let
+            // go of (三月 and 三月(1) both replaced) is gone, not kept.
             for (plan, version) in plans.iter().zip(&mut replaced.versions) {
-                version.kept = self.apply(plan)?;
+                version.kept = self.kept(plan)?;
             }
         }
         Ok(replaced)
@@ -481,9 +486,9 @@ impl Writer<'_> {
     /// Drop the holds `plan` names (kept for undo), and settle each record
     /// left without a holder: a few statements for all of them, whatever
     /// their number. The deliveries and pairings other ledgers still hold.
-    fn apply(&self, plan: &Plan) -> Result<Kept> {
+    fn apply(&self, plan: &Plan) -> Result<()> {
         if plan.dropped.is_empty() {
-            return Ok(Kept::default());
+            return Ok(());
         }
         self.stage(plan)?;
         let (kind, ledger) = (plan.kind as i64, plan.ledger);
@@ -506,8 +511,6 @@ impl Writer<'_> {
              WHERE kind = ?1 AND ledger = ?2 AND record IN (SELECT record FROM replace_dropped)",
             args![kind, ledger],
         )?;
-        let staged = "SELECT count(*) FROM replace_dropped";
-        let before: i64 = self.conn.value(staged, args![])?;
         // What is left in the table: the records no ledger holds any more.
         self.conn.execute(
             if plan.kind == Kind::Deliveries {
@@ -517,28 +520,32 @@ impl Writer<'_> {
             },
             args![kind],
         )?;
-        let after: i64 = self.conn.value(staged, args![])?;
-        let kept = match plan.kind {
-            Kind::Deliveries | Kind::Pairings if before > after => self.kept(plan)?,
-            _ => Kept::default(),
-        };
-        self.unheld(plan.kind)?;
-        Ok(kept)
+        self.unheld(plan.kind)
     }
 
-    /// Of the records of `kind` the ledger stopped holding, those other
-    /// ledgers still hold (not in `replace_dropped` any more, which holds
-    /// the others), and those ledgers: asked of the dropped holds in
-    /// `undo_holds`, this import's.
+    /// Of the deliveries or pairings `plan` took off its ledger, those
+    /// still stored once every version is applied (other ledgers hold
+    /// them), and those ledgers: asked of the holds this import dropped
+    /// for the ledger, kept in `undo_holds`.
     fn kept(&self, plan: &Plan) -> Result<Kept> {
+        let table = match plan.kind {
+            _ if plan.dropped.is_empty() => return Ok(Kept::default()),
+            Kind::Deliveries => "deliveries",
+            Kind::Pairings => "pairings",
+            Kind::Households | Kind::Members => return Ok(Kept::default()),
+        };
         let (command, kind, ledger) = (self.command, plan.kind as i64, plan.ledger);
-        let dropped = "SELECT record FROM undo_holds
-                       WHERE command = ?1 AND kind = ?2 AND ledger = ?3
-                         AND record NOT IN (SELECT record FROM replace_dropped)";
+        let still = format!(
+            "SELECT t.key FROM {table} t WHERE t.key IN
+             (SELECT record FROM undo_holds WHERE command = ?1 AND kind = ?2 AND ledger = ?3)"
+        );
         let count: i64 = self.conn.value(
-            &format!("SELECT count(DISTINCT record) FROM ({dropped}) k"),
+            &format!("SELECT count(*) FROM ({still}) k"),
             args![command, kind, ledger],
         )?;
+        if count == 0 {
+            return Ok(Kept::default());
+        }
         let mut by: Vec<(i64, i64)> = Vec::new();
         let mut gather = |row: &Row<'_>| {
             let (ledger, last): (i64, i64) = (row.get(0)?, row.get(1)?);
@@ -551,17 +558,17 @@ impl Writer<'_> {
         self.conn.stream(
             &format!(
                 "SELECT h.ledger, max(h.added) FROM holds h
-                 WHERE h.kind = ?2 AND h.record IN ({dropped}) GROUP BY h.ledger"
+                 WHERE h.kind = ?2 AND h.record IN ({still}) GROUP BY h.ledger"
             ),
             args![command, kind, ledger],
             &mut gather,
         )?;
         if plan.kind == Kind::Deliveries {
             self.conn.stream(
-                &format!(
-                    "SELECT d.ledger, max(d.added) FROM deliveries d
-                     WHERE d.ledger IS NOT NULL AND d.key IN ({dropped}) GROUP BY d.ledger"
-                ),
+                "SELECT d.ledger, max(d.added) FROM deliveries d
+                 WHERE d.ledger IS NOT NULL AND d.key IN
+                   (SELECT record FROM undo_holds WHERE command = ?1 AND kind = ?2 AND ledger = ?3)
+                 GROUP BY d.ledger",
                 args![command, kind, ledger],
                 &mut gather,
             )?;
