@@ -10,12 +10,15 @@
 //! of the two is the corrected one is not known, so the message says how
 //! to go back, not which to keep.
 //!
-//! A pair looks like a sheet and its copy where their names do (三月.csv
-//! and 三月(修改).csv, 三月 - 副本.csv, 三月(1).csv: [`copy_stem`]) and
-//! their rows are not the same; or, whatever their names, where most rows
-//! of both are shared and each lists rows the other does not. Exports of
-//! overlapping date ranges share a part of one file; a second download
-//! shares all of it; the next month shares nothing: none is warned of.
+//! A pair looks like a sheet and its copy where they share rows, their
+//! rows are not the same, and a row one lists alone is dated within the
+//! other's first and last day ([`Shared::inside`]: a corrected amount
+//! keeps its day, a deleted row leaves a gap) — and their names are a
+//! sheet's and its copy's (三月.csv and 三月(修改).csv, 三月 - 副本.csv,
+//! 三月(1).csv: [`copy_stem`]), or, whatever the names, at least half the
+//! rows of each are shared. Exports of overlapping date ranges and a sheet
+//! grown by a month differ only outside each other's days; a second
+//! download is the same; the next month shares nothing: none is warned of.
 
 use super::ledgers::{refuse_or_warn, then};
 use super::{ImportOptions, ImportReport};
@@ -66,43 +69,61 @@ pub fn in_one_ledger(writer: &Writer<'_>, options: &ImportOptions, report: &mut 
 /// corrected: see the module's words.
 fn looks_like_copy(name: &str, listed: u64, earlier: &str, shared: &Shared) -> bool {
     let (mine, theirs) = (listed - shared.shared, shared.listed - shared.shared);
-    if shared.shared == 0 || mine == 0 && theirs == 0 {
+    if shared.shared == 0 || mine == 0 && theirs == 0 || !shared.inside {
         return false;
     }
     let stem = copy_stem(name);
     if !stem.is_empty() && stem == copy_stem(earlier) {
         return true;
     }
-    mine > 0 && theirs > 0 && shared.shared * 2 > listed.max(shared.listed)
+    shared.shared * 2 >= listed.max(shared.listed)
 }
 
 /// What a copy's name adds to its sheet's, as Windows, WPS, a browser or a
 /// clerk writes it: `三月(1)`, `三月 - 副本`, `三月(修改)`, `三月修改版`,
 /// `三月_改`, `三月（更正）`, `三月 v2`.
-const COPY_WORDS: [&str; 22] = [
+const COPY_WORDS: [&str; 36] = [
     "副本",
+    "复件",
     "修改版",
+    "修改后",
     "修改",
     "已修改",
     "已改",
+    "改后",
+    "改正后",
+    "改正",
     "改",
     "更正版",
+    "更正后",
     "更正",
     "修正版",
     "修正",
     "修订版",
     "修订",
+    "更新版",
+    "更新后",
+    "已更新",
+    "更新",
+    "调整后",
+    "调整",
     "最新版",
     "最新",
     "最终版",
     "最终",
     "终版",
+    "定稿",
     "新版",
     "正确",
     "核对",
     "copy",
     "new",
+    "final",
 ];
+
+/// What a copy's name puts before its sheet's (Windows XP's 复件 三月.csv,
+/// an English system's Copy of 三月.csv).
+const COPY_PREFIXES: [&str; 4] = ["复件", "副本", "copy of", "copy"];
 
 /// A file's name without its folder, extension and what a copy's name
 /// adds ([`COPY_WORDS`], a number in brackets, `v2`), lower-cased: the same
@@ -129,9 +150,21 @@ pub fn copy_stem(name: &str) -> String {
                 .strip_prefix('v')
                 .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
     };
+    for prefix in COPY_PREFIXES {
+        if let Some(rest) = stem.strip_prefix(prefix) {
+            if rest.starts_with(separators) || !prefix.is_ascii() && !rest.is_empty() {
+                stem = rest.trim_start_matches(separators).to_string();
+                break;
+            }
+        }
+    }
     loop {
         let trimmed = stem.trim_end_matches(separators).len();
         stem.truncate(trimmed);
+        // 三月份: the month is the same.
+        if stem.ends_with("月份") {
+            stem.truncate(stem.len() - "份".len());
+        }
         if let Some(open) = stem.strip_suffix(')').and_then(|s| s.rfind('(')) {
             if added(&stem[open + 1..stem.len() - 1]) {
                 stem.truncate(open);
@@ -145,9 +178,13 @@ pub fn copy_stem(name: &str) -> String {
             stem.truncate(stem.len() - word.len());
             continue;
         }
-        // `三月 v2`: a version number after a separator.
+        // `三月 v2`: a version number after a separator; `三月 副本 2`
+        // (a Mac's second copy): a number after a copy word.
         let last = stem.rsplit(separators).next().unwrap_or("");
-        if last.len() < stem.len() && last.starts_with('v') && added(last) {
+        let rest = stem[..stem.len() - last.len()].trim_end_matches(separators);
+        let numbered = !last.is_empty() && last.chars().all(|c| c.is_ascii_digit());
+        let after_word = numbered && COPY_WORDS.iter().any(|w| rest.ends_with(w));
+        if last.len() < stem.len() && (last.starts_with('v') && added(last) || after_word) {
             stem.truncate(stem.len() - last.len());
             continue;
         }
@@ -174,6 +211,13 @@ mod tests {
             "三月 v2.csv",
             "三月(1) - 副本.csv",
             r"D:\台账\三月最终版.xls",
+            "三月修改后.csv",
+            "三月 副本 2.csv",
+            "三月(已更新).csv",
+            "三月-改正.csv",
+            "Copy of 三月.csv",
+            "复件 三月.csv",
+            "三月份更新.csv",
         ] {
             assert_eq!(copy_stem(name), "三月", "{name}");
         }
@@ -187,11 +231,14 @@ mod tests {
 
     #[test]
     fn a_pair_is_a_copy_by_its_names_or_by_most_rows_shared_both_ways() {
-        let shared = |listed, shared| Shared {
+        let pair = |listed, shared, inside| Shared {
             file: 0,
             listed,
             shared,
+            inside,
         };
+        let shared = |listed, shared| pair(listed, shared, true);
+        let outside = |listed, shared| pair(listed, shared, false);
         // Named alike: any difference, either way.
         assert!(looks_like_copy(
             "三月(修改).csv",
@@ -218,22 +265,24 @@ mod tests {
             "三月.csv",
             &shared(4, 4)
         ));
-        // Named otherwise: most of both shared, each with rows of its own.
+        // Named otherwise: half or more of both shared.
         assert!(looks_like_copy("新表.csv", 4, "旧表.csv", &shared(4, 3)));
-        assert!(!looks_like_copy("新表.csv", 4, "旧表.csv", &shared(4, 2)));
-        // Overlapping date ranges: a part of one.
+        assert!(looks_like_copy("新表.csv", 2, "旧表.csv", &shared(2, 1)));
+        assert!(looks_like_copy("新表.csv", 4, "旧表.csv", &shared(5, 4)));
+        assert!(!looks_like_copy("新表.csv", 4, "旧表.csv", &shared(5, 2)));
+        // Different only outside each other's days: overlapping date
+        // ranges, a sheet grown by a month, even named alike.
         assert!(!looks_like_copy(
-            "2003-03-25至04-20.csv",
-            9,
-            "2003-03.csv",
-            &shared(16, 6)
+            "导出0305-0326.csv",
+            22,
+            "导出0301-0322.csv",
+            &outside(22, 18)
         ));
-        // A sheet grown by a month, or within another.
         assert!(!looks_like_copy(
-            "三至四月.csv",
+            "4月/帮扶记录.csv",
             5,
-            "三月.csv",
-            &shared(4, 4)
+            "3月/帮扶记录.csv",
+            &outside(4, 4)
         ));
         assert!(!looks_like_copy(
             "四月.csv",

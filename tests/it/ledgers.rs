@@ -828,6 +828,69 @@ fn a_copy_that_deletes_a_row_or_corrects_half_is_warned_of_and_overlapping_range
     let (_, err) = ok(&w, &["import", "--ledger", "台账", &march, &range]);
     assert!(!err.contains("warning"), "{err}");
     assert_eq!(total(&w), "1450.00");
+    // Overlapping ranges, most rows shared, as the ledger's version; and
+    // a sheet grown by a month under the same name in the next folder.
+    let w = Workdir::new();
+    district(&w);
+    let early = sheet(&w, "导出0305-0307.csv", DELIVERIES, &MARCH[..3]);
+    let later = sheet(&w, "导出0306-0308.csv", DELIVERIES, &MARCH[1..]);
+    ok(
+        &w,
+        &["import", "--ledger", "台账", "--replace", &early, &later],
+    );
+    let mut april: Vec<&str> = MARCH.to_vec();
+    april.push("2003-04-02,李四,张三,送温暖,100,,慰问");
+    let march = sheet(&w, "2003年3月/帮扶记录.csv", DELIVERIES, &MARCH);
+    let grown = sheet(&w, "2003年4月/帮扶记录.csv", DELIVERIES, &april);
+    let (_, err) = ok(
+        &w,
+        &["import", "--ledger", "台账", "--replace", &march, &grown],
+    );
+    assert!(!err.contains("warning"), "{err}");
+    assert_eq!(total(&w), "1550.00");
+}
+
+#[test]
+fn copies_named_as_clerks_and_their_machines_name_them_are_warned_of() {
+    // Second attacker review, session 20: a copy that only deletes a row
+    // pasted twice, named so that the copy's name was not told, or a small
+    // sheet with one row of two corrected, counted the old rows, exit 0.
+    let twice: Vec<&str> = [&MARCH[..], &MARCH[..1]].concat();
+    for name in [
+        "三月修改后",
+        "三月 副本 2",
+        "三月(已更新)",
+        "三月-改正",
+        "Copy of 三月",
+    ] {
+        let w = Workdir::new();
+        district(&w);
+        let march = sheet(&w, "台账/三月.csv", DELIVERIES, &twice);
+        let copy = sheet(&w, &format!("台账/{name}.csv"), DELIVERIES, &MARCH);
+        let (_, err) = ok(
+            &w,
+            &["--lang", "en", "import", "--ledger", "三月", &march, &copy],
+        );
+        assert!(
+            err.contains("and the two files are not the same"),
+            "{name}: {err}"
+        );
+    }
+    let mut small: Vec<String> = MARCH[..2].iter().map(|r| r.to_string()).collect();
+    small[0] = small[0].replacen(",800,", ",880,", 1);
+    let small: Vec<&str> = small.iter().map(String::as_str).collect();
+    let w = Workdir::new();
+    district(&w);
+    let march = sheet(&w, "三月.csv", DELIVERIES, &MARCH[..2]);
+    let copy = sheet(&w, "新表.csv", DELIVERIES, &small);
+    let (_, err) = ok(
+        &w,
+        &["--lang", "en", "import", "--ledger", "三月", &march, &copy],
+    );
+    assert!(
+        err.contains("1 of its 2 rows are also in 三月.csv (2 rows)"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -79,6 +79,10 @@ impl<'c> Writer<'c> {
     /// into the file's sorter, to be written in key order at the end of the
     /// file ([`Writer::write_sorted`]).
     pub fn delivery(&mut self, r: &Resolved, note: Option<&str>) -> Result<(), WriteError> {
+        self.file_days = Some(match self.file_days {
+            None => (r.day, r.day),
+            Some((first, last)) => (first.min(r.day), last.max(r.day)),
+        });
         if r.id.is_some() {
             self.sent.with_id = true;
         } else {
@@ -1281,12 +1285,22 @@ mod tests {
                     *before = (*before).max(k);
                     mine.extend((1..=k).map(|j| (place, j)));
                 }
+                // A row one lists alone, dated within the other's days.
+                let span = |rows: &BTreeSet<Listed>| {
+                    let days = rows.iter().map(|((day, _), _)| *day);
+                    (days.clone().min().unwrap_or(0), days.max().unwrap_or(-1))
+                };
+                let within = |rows: Vec<&Listed>, (a, b): (i32, i32)| {
+                    rows.iter().any(|((day, _), _)| (a..=b).contains(day))
+                };
                 let with = (earlier.iter())
                     .filter(|(i, _, ledger, _)| *i == import && ledger == name)
                     .map(|(_, file, _, theirs)| Shared {
                         file: *file,
                         listed: theirs.len() as u64,
                         shared: theirs.intersection(&mine).count() as u64,
+                        inside: within(mine.difference(theirs).collect(), span(theirs))
+                            || within(theirs.difference(&mine).collect(), span(&mine)),
                     })
                     .filter(|s| s.shared > 0)
                     .collect();

@@ -79,13 +79,23 @@ pub struct Overlap {
 }
 
 /// An earlier file of the import ([`Overlap`]): its number, how many
-/// deliveries it listed, and how many of those the later file lists too.
+/// deliveries it listed, and how many of those the later file lists too;
+/// `inside`: whether a row one of the two lists and the other does not is
+/// dated within the other's first and last day — a row the other would
+/// list, were both the same sheet (a corrected amount keeps its day),
+/// where exports of overlapping date ranges, or a sheet grown by a month,
+/// differ only outside (unknown dates count as inside).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shared {
     pub file: u32,
     pub listed: u64,
     pub shared: u64,
+    pub inside: bool,
 }
+
+/// How many of the rows one file of a pair lists alone are looked at for
+/// [`Shared::inside`].
+const INSIDE_LOOKED_AT: usize = 1000;
 
 /// At most this many bytes of earlier files' listings are kept to compare
 /// later files with (the oldest go first): 125 KB a million keys a file.
@@ -194,6 +204,7 @@ pub struct Writer<'c> {
     /// ([`Overlap`]).
     file_number: u32,
     file_listed: Seen,
+    file_days: Option<(i32, i32)>,
     listed_files: Vec<(i64, u32, Listing)>,
     /// The current file's deliveries without id, waiting to be sorted, and
     /// the statements a million-row import runs a million times, prepared
@@ -300,6 +311,7 @@ impl<'c> Writer<'c> {
             tally: Tally::default(),
             file_number: u32::MAX,
             file_listed: Seen::default(),
+            file_days: None,
             listed_files: Vec::new(),
             deliveries: deliveries::Deliveries::new(conn, command)?,
             staged: Staged::new(),
@@ -327,6 +339,7 @@ impl<'c> Writer<'c> {
         self.seen_ids.clear();
         self.file_number = self.file_number.wrapping_add(1);
         self.file_listed = Seen::default();
+        self.file_days = None;
         self.deliveries.begin_file();
         self.staged = Staged::new();
         self.tally = Tally::default();
@@ -476,40 +489,74 @@ impl<'c> Writer<'c> {
         self.write_holds()?;
         self.end_placed()?;
         self.end_deliveries()?;
-        self.overlap();
+        self.overlap()?;
         Ok(std::mem::take(&mut self.tally))
     }
 
     /// The current file's [`Overlap`] with the earlier files of its
     /// ledger; its listing kept for the later ones.
-    fn overlap(&mut self) {
+    fn overlap(&mut self) -> Result<()> {
         let listed = std::mem::take(&mut self.file_listed);
-        let with = (self.listed_files.iter())
-            .filter(|(ledger, _, _)| *ledger == self.ledger)
-            .filter_map(|(_, file, earlier)| {
-                let shared = earlier.shared_with(&listed);
-                let (file, listed) = (*file, earlier.keys());
-                (shared > 0).then_some(Shared {
-                    file,
-                    listed,
-                    shared,
-                })
-            })
-            .collect();
+        let days = self.file_days.take();
+        let mut with = Vec::new();
+        for (ledger, file, earlier) in &self.listed_files {
+            let shared = earlier.shared_with(&listed);
+            if *ledger != self.ledger || shared == 0 {
+                continue;
+            }
+            let mine = earlier.missing_of(&listed, INSIDE_LOOKED_AT);
+            let theirs = earlier.not_in(&listed, INSIDE_LOOKED_AT);
+            let inside =
+                self.dated_within(&mine, earlier.days)? || self.dated_within(&theirs, days)?;
+            let (file, listed) = (*file, earlier.keys());
+            with.push(Shared {
+                file,
+                listed,
+                shared,
+                inside,
+            });
+        }
         self.tally.overlap = Overlap {
             file: Some(self.file_number),
             listed: listed.len(),
             with,
         };
         if listed.is_empty() {
-            return;
+            return Ok(());
         }
+        let mut listing = Listing::from(listed);
+        listing.days = days;
         self.listed_files
-            .push((self.ledger, self.file_number, Listing::from(listed)));
+            .push((self.ledger, self.file_number, listing));
         let mut kept: usize = self.listed_files.iter().map(|(_, _, l)| l.bytes()).sum();
         while kept > LISTINGS_KEPT && self.listed_files.len() > 1 {
             kept -= self.listed_files.remove(0).2.bytes();
         }
+        Ok(())
+    }
+
+    /// Whether one of the deliveries `keys` is dated from the first to the
+    /// last of `days` (where those are not known: whether there are keys).
+    fn dated_within(&self, keys: &[i64], days: Option<(i32, i32)>) -> Result<bool> {
+        let Some((first, last)) = days else {
+            return Ok(!keys.is_empty());
+        };
+        for chunk in keys.chunks(500) {
+            // Keys of this import's own listings: numbers, not text.
+            let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>();
+            let found: bool = self.conn.value(
+                &format!(
+                    "SELECT EXISTS (SELECT 1 FROM deliveries
+                     WHERE key IN ({}) AND day BETWEEN ?1 AND ?2)",
+                    list.join(",")
+                ),
+                args![first, last],
+            )?;
+            if found {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// The households and members as they stand now.

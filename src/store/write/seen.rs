@@ -70,6 +70,8 @@ pub struct Listing {
     first: usize,
     bits: Vec<u64>,
     len: u64,
+    /// The first and last day of its rows, if known.
+    pub days: Option<(i32, i32)>,
 }
 
 impl From<Seen> for Listing {
@@ -88,6 +90,7 @@ impl From<Seen> for Listing {
             first,
             bits: seen.bits[first..last].to_vec(),
             len: seen.len,
+            days: None,
         }
     }
 }
@@ -103,6 +106,31 @@ impl Listing {
         self.bits.len() * 8
     }
 
+    /// At most `most` of its keys `seen` does not hold, the lowest first.
+    pub fn not_in(&self, seen: &Seen, most: usize) -> Vec<i64> {
+        let mut keys = Vec::new();
+        for (at, &word) in self.bits.iter().enumerate() {
+            let theirs = seen.bits.get(self.first + at).copied().unwrap_or(0);
+            push_bits(&mut keys, self.first + at, word & !theirs, most);
+        }
+        keys
+    }
+
+    /// At most `most` of the keys of `seen` it does not hold, the lowest
+    /// first.
+    pub fn missing_of(&self, seen: &Seen, most: usize) -> Vec<i64> {
+        let mut keys = Vec::new();
+        for (at, &word) in seen.bits.iter().enumerate() {
+            let mine = at
+                .checked_sub(self.first)
+                .and_then(|i| self.bits.get(i))
+                .copied()
+                .unwrap_or(0);
+            push_bits(&mut keys, at, word & !mine, most);
+        }
+        keys
+    }
+
     /// How many of its keys `seen` holds too.
     pub fn shared_with(&self, seen: &Seen) -> u64 {
         let theirs = seen.bits.iter().skip(self.first);
@@ -112,6 +140,16 @@ impl Listing {
             .zip(theirs)
             .map(|(a, b)| (a & b).count_ones());
         both.map(u64::from).sum()
+    }
+}
+
+/// The keys of the set bits of `word`, the `at`th word, onto `keys` while
+/// it holds fewer than `most`.
+fn push_bits(keys: &mut Vec<i64>, at: usize, mut word: u64, most: usize) {
+    while word != 0 && keys.len() < most {
+        let bit = word.trailing_zeros() as usize;
+        keys.push((at * 64 + bit) as i64);
+        word &= word - 1;
     }
 }
 
@@ -157,6 +195,10 @@ mod tests {
             prop_assert_eq!(listing.keys(), mine.len() as u64);
             prop_assert_eq!(listing.shared_with(&b), mine.intersection(&theirs).count() as u64);
             prop_assert!(listing.bytes() <= 8 * (3000 / 64 + 1));
+            let only_mine: Vec<i64> = mine.difference(&theirs).copied().take(7).collect();
+            prop_assert_eq!(listing.not_in(&b, 7), only_mine);
+            let only_theirs: Vec<i64> = theirs.difference(&mine).copied().take(7).collect();
+            prop_assert_eq!(listing.missing_of(&b, 7), only_theirs);
         }
     }
 }
