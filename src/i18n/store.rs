@@ -48,6 +48,9 @@ pub enum StoreMsg {
         id: String,
         first: u64,
     },
+    /// A household or member an earlier file of the same import, of the
+    /// same columns, gave other values: a roster and its corrected copy.
+    IdOtherwise { kind: RefKind, id: String },
     /// A delivery's record id a second time in one file.
     RecordIdAgain { id: String },
     /// A delivery's record id an earlier file of the same import gave
@@ -199,6 +202,14 @@ impl StoreMsg {
                     lang,
                     format!("{what} {r} is on line {line} of {file}, which was rejected: {why}"),
                     format!("{what}{r}在 {file} 第 {line} 行，该行没有导入：{why}"),
+                )
+            }
+            IdOtherwise { kind, id } => {
+                let (what, id) = (kind.what(lang), quote(id, lang));
+                tr!(
+                    lang,
+                    format!("{what} {id} is also in an earlier file of this import, of the same columns, with other values: the two files disagree on it (a roster and its corrected copy?). Import only the file that is right"),
+                    format!("{what}{id}在这次导入前面一个同样列的文件里也有，内容却不同：两个文件说法不一（是不是一张名册和它的更正版？）。请只导入正确的那个文件"),
                 )
             }
             IdAgain { kind, id, first } => {
@@ -772,6 +783,10 @@ pub(crate) mod tests {
                 first: 2,
             },
             RecordIdAgain { id: "R1".into() },
+            IdOtherwise {
+                kind: RefKind::Household,
+                id: "H4".into(),
+            },
             RecordIdOtherwise { id: "R1".into() },
             RecordIdOfAnotherLedger {
                 id: "1".into(),
@@ -833,6 +848,7 @@ pub(crate) mod tests {
                 | OnRejectedRow { .. }
                 | IdAgain { .. }
                 | RecordIdAgain { .. }
+                | IdOtherwise { .. }
                 | RecordIdOtherwise { .. }
                 | RecordIdOfAnotherLedger { .. }
                 | SecondsDisagree { .. }

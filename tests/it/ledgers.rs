@@ -851,6 +851,50 @@ fn a_copy_that_deletes_a_row_or_corrects_half_is_warned_of_and_overlapping_range
 }
 
 #[test]
+fn a_household_two_rosters_of_one_import_give_other_values_is_refused() {
+    // Second attacker review, session 20: 贫困户(修改).csv lifting H4, with
+    // 贫困户.csv after it in the shell's order: the old status won, exit 0.
+    let w = Workdir::new();
+    let mut lifted: Vec<String> = ROSTER.iter().map(|r| r.to_string()).collect();
+    lifted[3] = "H4,周八,向阳街道,向阳社区,已脱贫,2003-03-01".into();
+    let lifted: Vec<&str> = lifted.iter().map(String::as_str).collect();
+    let copy = sheet(&w, "hz/贫困户(修改).csv", HOUSEHOLDS, &lifted);
+    let roster = sheet(&w, "hz/贫困户.csv", HOUSEHOLDS, &ROSTER);
+    let out = w
+        .bangfu()
+        .args([
+            "--lang",
+            "en",
+            "import",
+            "--ledger",
+            "贫困户",
+            &copy,
+            &roster,
+        ])
+        .output()
+        .expect("run bangfu");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(
+            "hz/贫困户.csv:5: id: household \"H4\" is also in an earlier file of this import"
+        ),
+        "{err}"
+    );
+    // A list of the households lifted, of other columns, updates the
+    // roster before it, as it always did.
+    let list = sheet(
+        &w,
+        "脱贫名单.csv",
+        "户编号,户主,乡镇,村,状态\n",
+        &["H4,周八,向阳街道,向阳社区,已脱贫"],
+    );
+    ok(&w, &["import", &roster, &list]);
+    let summary = w.json(&["summary"]);
+    assert_eq!(summary["lifted_households"], 1);
+}
+
+#[test]
 fn copies_named_as_clerks_and_their_machines_name_them_are_warned_of() {
     // Second attacker review, session 20: a copy that only deletes a row
     // pasted twice, named so that the copy's name was not told, or a small

@@ -203,6 +203,10 @@ pub struct Writer<'c> {
     /// listed; the earlier files' listings, with their ledgers
     /// ([`Overlap`]).
     file_number: u32,
+    /// The households and members this import's files listed: the file
+    /// and its optional columns (a later file may not give them other
+    /// values in the same columns).
+    roster_listed: HashMap<(Kind, i64), (u32, crate::records::Columns)>,
     file_listed: Seen,
     file_days: Option<(i32, i32)>,
     listed_files: Vec<(i64, u32, Listing)>,
@@ -310,6 +314,7 @@ impl<'c> Writer<'c> {
             replaces_only: HashMap::default(),
             tally: Tally::default(),
             file_number: u32::MAX,
+            roster_listed: HashMap::default(),
             file_listed: Seen::default(),
             file_days: None,
             listed_files: Vec::new(),

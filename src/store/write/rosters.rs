@@ -231,6 +231,32 @@ fn status(s: Status) -> Value {
 
 impl<'c> Writer<'c> {
     /// An id may stand once in a file.
+    /// The current file listed household or member `key`, with the
+    /// optional columns `has`.
+    fn listed_roster(&mut self, kind: Kind, key: i64, has: Columns) {
+        (self.roster_listed).insert((kind, key), (self.file_number, has));
+    }
+
+    /// A household or member (`id`) an earlier file of the import listed
+    /// with the same columns, now given other values: refused, not updated
+    /// a second time (whichever file came last won: a roster and its
+    /// corrected copy in one command, attacker review, session 20). A file
+    /// of other columns (a list of households lifted, 脱贫名单) updates
+    /// what an earlier one wrote, as before.
+    fn otherwise(&self, kind: Kind, key: i64, has: Columns, id: &str) -> Result<(), WriteError> {
+        match self.roster_listed.get(&(kind, key)) {
+            Some(&(file, cols)) if file != self.file_number && cols == has => {
+                let kind = match kind {
+                    Kind::Members => RefKind::Member,
+                    _ => RefKind::Household,
+                };
+                let id = id.to_string();
+                Err(self.rejected(Field::Id, StoreMsg::IdOtherwise { kind, id }))
+            }
+            _ => Ok(()),
+        }
+    }
+
     fn first_in_file(&mut self, id: &str, line: u64, kind: RefKind) -> Result<(), WriteError> {
         if let Some(&first) = self.seen_ids.get(id) {
             let id = id.to_string();
@@ -363,6 +389,7 @@ impl<'c> Writer<'c> {
                 ],
             )?;
             self.stored.households.wrote(key);
+            self.listed_roster(Kind::Households, key, has);
             self.households_mut().insert(key, &h.id, &h.head);
             if let Some(n) = &h.id_number {
                 self.id_numbers.insert(n.as_str().to_string(), key);
@@ -370,10 +397,14 @@ impl<'c> Writer<'c> {
             self.hold(Kind::Households, key)?;
             return Ok(Outcome::New);
         };
-        self.hold(Kind::Households, key)?;
         let (old, removed) = self.stored_household(key)?;
         let new = old.merged(row, has);
+        if new != old || removed {
+            self.otherwise(Kind::Households, key, has, &h.id)?;
+        }
+        self.hold(Kind::Households, key)?;
         if new == old && !removed {
+            self.listed_roster(Kind::Households, key, has);
             return Ok(Outcome::Unchanged);
         }
         // A status the file dates by its lifting date holds from that day:
@@ -415,6 +446,7 @@ impl<'c> Writer<'c> {
             ],
         )?;
         self.stored.households.wrote(key);
+        self.listed_roster(Kind::Households, key, has);
         self.households_mut().rename(key, &old.head, &new.head);
         if old.id_number != new.id_number {
             if let Value::Text(n) = &old.id_number {
@@ -494,6 +526,7 @@ impl<'c> Writer<'c> {
                     args![m.id, m.name, m.unit, m.role, phone, self.command],
                 )?;
                 self.stored.members.wrote(key);
+                self.listed_roster(Kind::Members, key, has);
                 self.members_mut().insert(key, &m.id, &m.name);
                 self.hold(Kind::Members, key)?;
                 Outcome::New
@@ -525,6 +558,10 @@ impl<'c> Writer<'c> {
                         changed = true;
                     }
                 }
+                if changed {
+                    self.otherwise(Kind::Members, key, has, &m.id)?;
+                }
+                self.listed_roster(Kind::Members, key, has);
                 if changed {
                     self.conn.execute(
                         "UPDATE members SET name = ?2, unit = ?3, role = ?4, phone = ?5,
