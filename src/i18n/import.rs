@@ -278,7 +278,9 @@ pub enum ImportMsg {
 /// is nothing to undo), or was refused (`--replace`, nothing written).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Then {
-    Undo(i64),
+    /// The import's number, and how many files it read (an undo takes
+    /// them all back).
+    Undo(i64, usize),
     DryRun,
     Refused,
 }
@@ -391,6 +393,36 @@ fn file_text(e: &FileError, lang: Lang) -> String {
 
 impl ImportMsg {
     pub fn text(&self, lang: Lang) -> String {
+        let text = self.said(lang);
+        // An undo takes back the whole command: the other files of it are
+        // to be given again (attacker review, session 20: following the
+        // advice lost 四月.csv, imported beside the copy).
+        match self.then() {
+            Some(Then::Undo(n, files)) if files > 1 => {
+                let others = files - 1;
+                let en_files = if others == 1 { "file" } else { "files" };
+                tr!(
+                    lang,
+                    format!("{text} (bangfu undo {n} takes back all of import {n}: import its other {others} {en_files} again)"),
+                    format!("{text}（bangfu undo {n} 会撤销第 {n} 次导入的全部文件：其余 {others} 个文件请重新导入）"),
+                )
+            }
+            _ => text,
+        }
+    }
+
+    /// What a ledger's message says to do next, where it says to take the
+    /// import back and import one file again (the copies' messages say to
+    /// give the whole command again).
+    fn then(&self) -> Option<Then> {
+        use ImportMsg::*;
+        match self {
+            RejectsLedger { then, .. } | OtherLedgerHolds { then, .. } => Some(*then),
+            _ => None,
+        }
+    }
+
+    fn said(&self, lang: Lang) -> String {
         use ImportMsg::*;
         match self {
             Empty => tr!(lang, "is empty".into(), "为空".into()),
@@ -522,7 +554,7 @@ impl ImportMsg {
                 let ledger = printable(ledger.as_str()).into_owned();
                 let word = shell_word(&ledger);
                 match then {
-                    Then::Undo(n) => tr!(
+                    Then::Undo(n, _) => tr!(
                         lang,
                         format!("this is a rejects file bangfu wrote (its last column is error), imported without --ledger: its rows are in a ledger of their own, {own}, apart from the sheet they came from, and no --replace of that sheet will take them out. To keep them with the sheet, take this import back (bangfu undo {n}) and import the file again with --ledger {word} (the ledger of the last import that had rows rejected)"),
                         format!("这是 bangfu 写出的待改文件（最后一列是 error），导入时没有加 --ledger：它的行记在了一本单独的台账“{own}”里，和原表分开，原表以后的 --replace 管不到它们。要让它们跟着原表，请撤销这次导入（bangfu undo {n}），再加 --ledger {word} 重新导入（“{ledger}”是最近一次有被拒绝行的导入的台账）"),
@@ -780,15 +812,15 @@ impl ImportMsg {
                     _ => ("are", "them"),
                 };
                 match then {
-                    Then::Undo(n) => tr!(
+                    Then::Undo(n, _) => tr!(
                         lang,
-                        format!("{what} that this file no longer lists {en_are} still counted: {en_ledgers} {others} {en_hold} {en_them} too (import {m}), so ledger {ledger} let go of {en_them} but the figures did not move. If that was a copy of this sheet imported under a name of its own (a second download, 三月(1).csv), take back this import and then that one (bangfu undo {n}, then bangfu undo {m}) and import this file again with --replace"),
-                        format!("这个文件已没有的 {what}仍计入合计：台账{others}也有它们（第 {m} 次导入），所以台账“{ledger}”虽已去掉，数字并没有变。如果那是这张表的副本按自己的文件名导入的（例如重复下载的 三月(1).csv），请先撤销这次导入，再撤销那次（bangfu undo {n}，然后 bangfu undo {m}），再用 --replace 重新导入这个文件"),
+                        format!("{what} that this file no longer lists {en_are} still counted: {en_ledgers} {others} {en_hold} {en_them} too (import {m}), so ledger {ledger} let go of {en_them} but the figures did not move. If that was a copy of this sheet imported under a name of its own (a second download, 三月(1).csv), take back this import and then that one (bangfu undo {n}, then bangfu undo {m}) and import this file again with --replace (an undo takes back a whole import: give its other files again)"),
+                        format!("这个文件已没有的 {what}仍计入合计：台账{others}也有它们（第 {m} 次导入），所以台账“{ledger}”虽已去掉，数字并没有变。如果那是这张表的副本按自己的文件名导入的（例如重复下载的 三月(1).csv），请先撤销这次导入，再撤销那次（bangfu undo {n}，然后 bangfu undo {m}），再用 --replace 重新导入这个文件（撤销会撤销整次导入，其中的其他文件请重新导入）"),
                     ),
                     Then::DryRun | Then::Refused => tr!(
                         lang,
-                        format!("{what} that this file no longer lists would still be counted: {en_ledgers} {others} {en_hold} {en_them} too (import {m}). If that was a copy of this sheet imported under a name of its own (a second download, 三月(1).csv), take that import back first (bangfu undo {m}), then import this file with --replace"),
-                        format!("这个文件已没有的 {what}，照这样导入仍会计入合计：台账{others}也有它们（第 {m} 次导入）。如果那是这张表的副本按自己的文件名导入的（例如重复下载的 三月(1).csv），请先撤销那次导入（bangfu undo {m}），再用 --replace 导入这个文件"),
+                        format!("{what} that this file no longer lists would still be counted: {en_ledgers} {others} {en_hold} {en_them} too (import {m}). If that was a copy of this sheet imported under a name of its own (a second download, 三月(1).csv), take that import back first (bangfu undo {m}: it takes back that whole import, so give its other files again), then import this file with --replace"),
+                        format!("这个文件已没有的 {what}，照这样导入仍会计入合计：台账{others}也有它们（第 {m} 次导入）。如果那是这张表的副本按自己的文件名导入的（例如重复下载的 三月(1).csv），请先撤销那次导入（bangfu undo {m}，会撤销那次导入的全部文件，其他文件请重新导入），再用 --replace 导入这个文件"),
                     ),
                 }
             }
@@ -827,7 +859,7 @@ impl ImportMsg {
                 // A copy holds nothing of its own: said only where every row is held.
                 let copy = held == rows;
                 match then {
-                    Then::Undo(n) => {
+                    Then::Undo(n, _) => {
                         let (en_copy, zh_copy) = match copy {
                             true => (
                                 format!("If this file is a copy of {name}'s (a second download), take this import back (bangfu undo {n}); if"),
@@ -860,7 +892,7 @@ impl ImportMsg {
             SharedWithFile { other, held, rows, then } => {
                 let name = printable(other.as_str());
                 match then {
-                    Then::Undo(n) => tr!(
+                    Then::Undo(n, _) => tr!(
                         lang,
                         format!("{held} of its {rows} rows are also in ledger {name}, whose file came in the same import: if one of the two files is the other corrected, both are now counted. Take this import back (bangfu undo {n}); give the same command again without both files, and import the corrected file by itself with --ledger NAME --replace, NAME the ledger it corrects"),
                         format!("文件的 {rows} 行中有 {held} 行也在同一次导入的台账“{name}”的文件中：如果两个文件中一个是另一个的更正版，现在两份都计入了。请撤销这次导入（bangfu undo {n}）；把同一条命令去掉这两个文件后重新执行，再单独导入更正后的那个文件，用 --ledger 台账名 --replace（台账名是它所更正的台账）"),
@@ -881,7 +913,7 @@ impl ImportMsg {
                 let name = printable(ledger.as_str());
                 let file = printable(file);
                 match then {
-                    Then::Undo(n) => tr!(
+                    Then::Undo(n, _) => tr!(
                         lang,
                         format!("{shared} of its {rows} rows are also in {file} ({theirs} rows), of ledger {name} earlier in this import, and the two files are not the same: if one of them is the other corrected, a row corrected or deleted in it is still counted as it was. Take this import back (bangfu undo {n}) and give the same command again with --replace, without the file the corrected one replaces"),
                         format!("文件的 {rows} 行中有 {shared} 行也在本次导入中同一台账“{name}”前面的 {file}（{theirs} 行）里，而两个文件并不相同：如果其中一个是另一个的更正版，被改掉或删掉的原行仍按原样计入了。请撤销这次导入（bangfu undo {n}），再把同一条命令去掉被更正的那个文件、加上 --replace 重新执行"),
@@ -1186,7 +1218,7 @@ pub(crate) mod tests {
             RejectsLedger {
                 own: LedgerName::parse("退回").unwrap(),
                 ledger: LedgerName::parse("帮扶记录").unwrap(),
-                then: Then::Undo(3),
+                then: Then::Undo(3, 1),
             },
             RejectsLedger {
                 own: LedgerName::parse("退回").unwrap(),
@@ -1360,7 +1392,7 @@ pub(crate) mod tests {
                 other: LedgerName::parse("帮扶记录 2024年3月").unwrap(),
                 held: 3,
                 rows: 4,
-                then: Then::Undo(5),
+                then: Then::Undo(5, 2),
             },
             OtherLedgerHolds {
                 own: LedgerName::parse("三月(1)").unwrap(),
@@ -1376,7 +1408,7 @@ pub(crate) mod tests {
                     count: 1,
                     by: vec![(LedgerName::parse("三月(1)").unwrap(), 8)],
                 },
-                then: Then::Undo(9),
+                then: Then::Undo(9, 1),
             },
             KeptCounted {
                 ledger: LedgerName::parse("三月").unwrap(),
@@ -1400,7 +1432,7 @@ pub(crate) mod tests {
                 other: LedgerName::parse("三月(修改)").unwrap(),
                 held: 7,
                 rows: 8,
-                then: Then::Undo(4),
+                then: Then::Undo(4, 1),
             },
             SharedWithFile {
                 other: LedgerName::parse("三月(修改)").unwrap(),
@@ -1420,7 +1452,7 @@ pub(crate) mod tests {
                 shared: 3,
                 rows: 4,
                 theirs: 5,
-                then: Then::Undo(2),
+                then: Then::Undo(2, 3),
             },
             CopyInLedger {
                 ledger: LedgerName::parse("三月").unwrap(),

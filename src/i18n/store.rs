@@ -55,7 +55,9 @@ pub enum StoreMsg {
     RecordIdAgain { id: String },
     /// A delivery's record id an earlier file of the same import gave
     /// other values: the files disagree on it.
-    RecordIdOtherwise { id: String },
+    /// `other_visit`: for another day, member, household or category: two
+    /// sheets numbering their rows alike (two townships' 帮扶记录.csv).
+    RecordIdOtherwise { id: String, other_visit: bool },
     /// A delivery's record id that another ledger's delivery of another
     /// member or household has: two sheets numbering their rows alike
     /// (每张表都从 1 编起).
@@ -249,7 +251,18 @@ impl StoreMsg {
                     format!("记录编号{id}在本文件中出现了不止一次"),
                 )
             }
-            RecordIdOtherwise { id } => {
+            RecordIdOtherwise {
+                id,
+                other_visit: true,
+            } => {
+                let id = quote(id, lang);
+                tr!(
+                    lang,
+                    format!("record {id} is also in an earlier file of this import, for another visit: two sheets that number their records alike (each from 1) cannot be matched by their record ids. Leave the record id column (记录编号) out of both, and their rows are matched by their values"),
+                    format!("记录编号{id}在这次导入前面的文件里也有，却是另一次帮扶：两张表的记录编号各自从 1 编起，不能按编号比对。请把两个文件的“记录编号”列都去掉，按内容比对"),
+                )
+            }
+            RecordIdOtherwise { id, .. } => {
                 let id = quote(id, lang);
                 tr!(
                     lang,
@@ -787,7 +800,14 @@ pub(crate) mod tests {
                 kind: RefKind::Household,
                 id: "H4".into(),
             },
-            RecordIdOtherwise { id: "R1".into() },
+            RecordIdOtherwise {
+                id: "R1".into(),
+                other_visit: false,
+            },
+            RecordIdOtherwise {
+                id: "1".into(),
+                other_visit: true,
+            },
             RecordIdOfAnotherLedger {
                 id: "1".into(),
                 ledger: "城关镇".into(),

@@ -24,11 +24,16 @@ pub fn text(e: &ValueError, lang: Lang) -> String {
             format!("not a date: \"{t}\" (write dates as 2001-03-05)"),
             format!("不是日期：“{t}”（日期请写成 2001-03-05）"),
         ),
-        DateWithoutYear(m, d) => tr!(
-            lang,
-            format!("the date has no year: write it whole, such as 2001-{m:02}-{d:02}"),
-            format!("日期没有写年份：请写完整，如 2001-{m:02}-{d:02}"),
-        ),
+        DateWithoutYear(m, d) => {
+            // This year's, as the clerk's next date most likely is (an
+            // example of 2001 was copied as it stood: attacker review).
+            let y = crate::values::Date::today().year();
+            tr!(
+                lang,
+                format!("the date has no year: write it whole, the year first, such as {y}-{m:02}-{d:02} if it is of {y}"),
+                format!("日期没有写年份：请写完整，年份在前，例如是 {y} 年的就写 {y}-{m:02}-{d:02}"),
+            )
+        }
         ImpossibleDate(t) => tr!(
             lang,
             format!("there is no such date: \"{t}\""),

@@ -55,7 +55,7 @@ pub fn in_one_ledger(writer: &Writer<'_>, options: &ImportOptions, report: &mut 
             shared: shared.shared,
             rows: *listed,
             theirs: shared.listed,
-            then: then(writer, options, refuse),
+            then: then(writer, options, report.files.len(), refuse),
         };
         found.push((file.name.clone(), message));
     }

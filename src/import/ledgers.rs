@@ -91,7 +91,7 @@ pub fn follow(
                 ledger: version.ledger.clone(),
                 kind: version.kind,
                 kept: version.kept.clone(),
-                then: then(writer, options, false),
+                then: then(writer, options, report.files.len(), false),
             };
             kept.push((file, message));
         }
@@ -179,7 +179,7 @@ fn other_ledgers(
                 other: other.other,
                 held: other.held,
                 rows,
-                then: then(writer, options, refuse),
+                then: then(writer, options, report.files.len(), refuse),
             };
             refuse_or_warn(report, refuse, file, message);
             continue;
@@ -194,7 +194,10 @@ fn other_ledgers(
                 rows,
             }
         } else {
-            let (own, then) = (ledger.clone(), then(writer, options, false));
+            let (own, then) = (
+                ledger.clone(),
+                then(writer, options, report.files.len(), false),
+            );
             ImportMsg::OtherLedgerHolds {
                 own,
                 other,
@@ -210,12 +213,17 @@ fn other_ledgers(
 
 /// What a ledger's message says to do next: the import is refused
 /// (`refused`), only checked (`--dry-run`), or made (take it back by its
-/// number).
-pub(super) fn then(writer: &Writer<'_>, options: &ImportOptions, refused: bool) -> Then {
+/// number; it read `files` files).
+pub(super) fn then(
+    writer: &Writer<'_>,
+    options: &ImportOptions,
+    files: usize,
+    refused: bool,
+) -> Then {
     match (refused, options.dry_run) {
         (true, _) => Then::Refused,
         (false, true) => Then::DryRun,
-        (false, false) => Then::Undo(writer.command()),
+        (false, false) => Then::Undo(writer.command(), files),
     }
 }
 
@@ -266,7 +274,7 @@ pub fn rejects_again(
             if let Some(ledger) = writer.ledger_with_rejects(kind)? {
                 if ledger != file.ledger {
                     let own = file.ledger.clone();
-                    let then = then(writer, options, false);
+                    let then = then(writer, options, report.files.len(), false);
                     let message = ImportMsg::RejectsLedger { own, ledger, then }.into();
                     let file = file.name.clone();
                     warnings.push(Warning::File { file, message });

@@ -993,6 +993,38 @@ fn a_record_id_two_files_of_one_import_give_other_values_is_refused() {
 }
 
 #[test]
+fn two_townships_numbering_their_records_alike_in_one_command_are_told_so() {
+    // Second attacker review, session 20: told "a sheet and its corrected
+    // copy? Import only the file that is right", which drops a township.
+    const WITH_IDS: &str = "记录编号,日期,帮扶人,贫困户,类别,物资,资金,内容\n";
+    let w = Workdir::new();
+    district(&w);
+    let a = ["1,".to_string() + MARCH[0], "2,".to_string() + MARCH[1]];
+    let b = ["1,".to_string() + MARCH[2], "2,".to_string() + MARCH[3]];
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    let b: Vec<&str> = b.iter().map(String::as_str).collect();
+    let a = sheet(&w, "工农乡/帮扶记录.csv", WITH_IDS, &a);
+    let b = sheet(&w, "向阳街道/帮扶记录.csv", WITH_IDS, &b);
+    let out = w
+        .bangfu()
+        .args(["--lang", "en", "import", &a, &b])
+        .output()
+        .expect("run bangfu");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("for another visit: two sheets that number their records alike")
+            && !err.contains("corrected copy"),
+        "{err}"
+    );
+    // As it says: without the ids.
+    let a = sheet(&w, "工农乡/帮扶记录.csv", DELIVERIES, &MARCH[..2]);
+    let b = sheet(&w, "向阳街道/帮扶记录.csv", DELIVERIES, &MARCH[2..]);
+    ok(&w, &["import", &a, &b]);
+    assert_eq!(total(&w), "1450.00");
+}
+
+#[test]
 fn a_row_a_second_download_holds_too_stays_counted_and_the_replace_says_so() {
     // Clerk review, session 20: 三月(1).csv, the browser's second download
     // of the sheet, went into a ledger of its own name; the corrected
@@ -1016,7 +1048,7 @@ fn a_row_a_second_download_holds_too_stays_counted_and_the_replace_says_so() {
     let (_, err) = ok(&w, &[&replace[..], &["--dry-run"]].concat());
     assert!(
         err.contains("1 delivery that this file no longer lists would still be counted")
-            && err.contains("take that import back first (bangfu undo 3)"),
+            && err.contains("take that import back first (bangfu undo 3: it takes back"),
         "{err}"
     );
     let (_, err) = ok(&w, &replace);
@@ -1036,6 +1068,23 @@ fn a_row_a_second_download_holds_too_stays_counted_and_the_replace_says_so() {
     let (_, err) = ok(&w, &replace);
     assert!(!err.contains("warning"), "{err}");
     assert_eq!(total(&w), "1550.00");
+    // The download came in beside another file: the undo it names takes
+    // that one back too, and says so (second attacker review).
+    let w = Workdir::new();
+    district(&w);
+    ok(&w, &["import", &sheet(&w, "三月.csv", DELIVERIES, &MARCH)]);
+    let april = sheet(
+        &w,
+        "a/四月.csv",
+        DELIVERIES,
+        &["2003-04-02,李四,张三,送温暖,100,,慰问"],
+    );
+    let copy = sheet(&w, "a/三月(1).csv", DELIVERIES, &MARCH);
+    let (_, err) = ok(&w, &["--lang", "en", "import", &copy, &april]);
+    assert!(
+        err.contains("(bangfu undo 3 takes back all of import 3: import its other 1 file again)"),
+        "{err}"
+    );
     // Both ledgers' corrected sheets in one command: the old row is gone,
     // and nothing is said of it (attacker review: it was refused, 三月
     // called a new ledger, and told to undo imports never made).

@@ -211,9 +211,12 @@ impl<'c> Writer<'c> {
                 return Err(self.rejected(Field::Id, StoreMsg::RecordIdAgain { id }));
             }
             Some((key, old)) if old == stored_values(r, note) => (key, Outcome::Unchanged),
-            Some((key, _)) if self.deliveries.earlier_ids.contains(&key) => {
+            Some((key, old)) if self.deliveries.earlier_ids.contains(&key) => {
                 let id = id.to_string();
-                return Err(self.rejected(Field::Id, StoreMsg::RecordIdOtherwise { id }));
+                let visit = (old.0, old.1, old.2, old.3);
+                let other_visit = visit != (r.day, r.member, r.household, r.category.index());
+                let message = StoreMsg::RecordIdOtherwise { id, other_visit };
+                return Err(self.rejected(Field::Id, message));
             }
             Some((key, old)) => {
                 if (old.1, old.2) != (r.member, r.household) {
