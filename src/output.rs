@@ -18,9 +18,10 @@
 //! - How: into a temporary file beside the target, synced to disk, then
 //!   renamed over it, so that a kill or a full disk leaves the earlier file
 //!   whole or no file, never a partial one. On Linux the temporary file has
-//!   no name until it is whole (`O_TMPFILE`), so that even `kill -9` leaves
-//!   nothing behind; elsewhere it is a named file, removed on any failure
-//!   bangfu lives through. Its name is short (`.bangfu-XXXXXX.tmp`), so
+//!   no name until it is whole (`O_TMPFILE`), and is named only for its
+//!   rename, Ctrl-C and `kill` held off meanwhile, so that nothing is left
+//!   behind (but for a `kill -9` in those microseconds); elsewhere it is a
+//!   named file, removed on any failure bangfu lives through. Its name is short (`.bangfu-XXXXXX.tmp`), so
 //!   that any name the system allows can be written. A new file is readable
 //!   by its owner only; a file replaced keeps its permissions (and, where
 //!   bangfu may, its owner), given to the temporary file only just before
@@ -422,6 +423,49 @@ fn unnamed_in(dir: &Path) -> io::Result<Option<File>> {
 /// its `/proc` link, which any user may follow (`AT_EMPTY_PATH` would need
 /// CAP_DAC_READ_SEARCH).
 #[cfg(target_os = "linux")]
+/// While alive, the signals that end bangfu (Ctrl-C, `kill`, a closed
+/// terminal) wait for this thread, which is the only one left when a file
+/// is put in place. Dropped: they are delivered. (`kill -9` cannot wait.)
+struct SignalsHeld {
+    #[cfg(unix)]
+    was: Option<libc::sigset_t>,
+}
+
+impl SignalsHeld {
+    fn new() -> SignalsHeld {
+        #[cfg(unix)]
+        {
+            // SAFETY: sigset_t is plain data, filled by sigemptyset and
+            // sigaddset before it is read; the old mask is written by
+            // pthread_sigmask only where it succeeds.
+            unsafe {
+                let mut held: libc::sigset_t = std::mem::zeroed();
+                libc::sigemptyset(&mut held);
+                for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT] {
+                    libc::sigaddset(&mut held, signal);
+                }
+                let mut was: libc::sigset_t = std::mem::zeroed();
+                let blocked = libc::pthread_sigmask(libc::SIG_BLOCK, &held, &mut was) == 0;
+                SignalsHeld {
+                    was: blocked.then_some(was),
+                }
+            }
+        }
+        #[cfg(not(unix))]
+        SignalsHeld {}
+    }
+}
+
+impl Drop for SignalsHeld {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        if let Some(was) = self.was {
+            // SAFETY: restores the mask pthread_sigmask gave back.
+            unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &was, std::ptr::null_mut()) };
+        }
+    }
+}
+
 fn link(file: &File, name: &Path) -> io::Result<()> {
     use std::os::fd::AsRawFd;
     use std::os::unix::ffi::OsStrExt;
@@ -501,8 +545,14 @@ impl Pending {
         };
         let temp = self.file.into_inner().map_err(|e| error(e.into_error()))?;
         take_over_permissions(temp.file(), self.replaces.as_ref()).map_err(error)?;
+        // From the name given to the file to its rename, a Ctrl-C or kill
+        // waits: it would leave the named file behind (seen once in nine
+        // kills at the very end of an export, session 20).
+        let held = SignalsHeld::new();
         let (file, named) = temp.into_named(&self.dir).map_err(error)?;
-        if let Err(failed) = named.persist(&target) {
+        let persisted = named.persist(&target);
+        drop(held);
+        if let Err(failed) = persisted {
             let tempfile::PathPersistError { error: why, path } = failed;
             if !keep {
                 // `path` goes, and with it the file.

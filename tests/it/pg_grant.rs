@@ -1198,7 +1198,7 @@ fn a_township_undo_after_another_township_took_a_freed_key_is_refused_for_that_i
         assert_eq!(code, Some(1), "{out}{err}");
         let said = match lang {
             "en" => &format!("import 3 cannot be undone: later import 4 changed, removed, newly held or listed again records it added or changed, or took their places; they are to be undone first, and some are other logins' (4 by {}), which this login may not undo", d.xiangyang),
-            _ => &format!("第3次导入不能撤销：其后的第4次导入又改动、删除、新归入或再次列出了它新增或改动的记录，或占用了这些记录的位置，须先撤销；其中有其他登录名做的导入（第4次由 {}），此登录名不能撤销", d.xiangyang),
+            _ => &format!("第3次导入不能撤销：其后的第4次导入又用到了它导入或改动的记录，要先撤销；其中有其他登录名做的导入（第4次由 {}），此登录名不能撤销", d.xiangyang),
         };
         assert!(
             err.contains(said) && !err.contains("服务器拒绝") && !err.contains("server refused"),

@@ -411,6 +411,7 @@ fn a_dry_run_on_a_server_waits_for_the_write_lock_and_reads_what_was_committed_u
     let mut dry_run = std::process::Command::new(assert_cmd::cargo::cargo_bin("bangfu"))
         .current_dir(w.dir.path())
         .env("BANGFU_TODAY", crate::common::TODAY)
+        .env("TZ", "Asia/Shanghai")
         .env("LANG", "C")
         .env_remove("LC_ALL")
         .args(["--db", &server.url, "undo", "2", "--dry-run"])
