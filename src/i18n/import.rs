@@ -557,12 +557,12 @@ impl ImportMsg {
                     Then::Undo(n, _) => tr!(
                         lang,
                         format!("this is a rejects file bangfu wrote (its last column is error), imported without --ledger: its rows are in a ledger of their own, {own}, apart from the sheet they came from, and no --replace of that sheet will take them out. To keep them with the sheet, take this import back (bangfu undo {n}) and import the file again with --ledger {word} (the ledger of the last import that had rows rejected)"),
-                        format!("这是 bangfu 写出的待改文件（最后一列是 error），导入时没有加 --ledger：它的行记在了一本单独的台账“{own}”里，和原表分开，原表以后的 --replace 管不到它们。要让它们跟着原表，请撤销这次导入（bangfu undo {n}），再加 --ledger {word} 重新导入（“{ledger}”是最近一次有被拒绝行的导入的台账）"),
+                        format!("这是 bangfu 写出的待改文件（最后一列是 error），导入时没有加 --ledger：它的行记在了一本单独的台账“{own}”里，和原表分开，原表以后的 --replace 管不到它们。要让它们跟着原表，请撤销这次导入（bangfu undo {n}），再加 --ledger {word} 重新导入（最近一次有行被拒绝的导入，用的是台账“{ledger}”）"),
                     ),
                     Then::DryRun | Then::Refused => tr!(
                         lang,
                         format!("this is a rejects file bangfu wrote (its last column is error), given without --ledger: its rows would be in a ledger of their own, {own}, apart from the sheet they came from, and no --replace of that sheet would take them out. To keep them with the sheet, import it with --ledger {word} (the ledger of the last import that had rows rejected)"),
-                        format!("这是 bangfu 写出的待改文件（最后一列是 error），没有加 --ledger：这样导入，它的行会记在一本单独的台账“{own}”里，和原表分开，原表以后的 --replace 管不到它们。要让它们跟着原表，请加 --ledger {word} 导入（“{ledger}”是最近一次有被拒绝行的导入的台账）"),
+                        format!("这是 bangfu 写出的待改文件（最后一列是 error），没有加 --ledger：这样导入，它的行会记在一本单独的台账“{own}”里，和原表分开，原表以后的 --replace 管不到它们。要让它们跟着原表，请加 --ledger {word} 导入（最近一次有行被拒绝的导入，用的是台账“{ledger}”）"),
                     ),
                 }
             }
@@ -815,12 +815,12 @@ impl ImportMsg {
                     Then::Undo(n, _) => tr!(
                         lang,
                         format!("{what} that this file no longer lists {en_are} still counted: {en_ledgers} {others} {en_hold} {en_them} too (import {m}), so ledger {ledger} let go of {en_them} but the figures did not move. If that was a copy of this sheet imported under a name of its own (a second download, 三月(1).csv), take back this import and then that one (bangfu undo {n}, then bangfu undo {m}) and import this file again with --replace (an undo takes back a whole import: give its other files again)"),
-                        format!("这个文件已没有的 {what}仍计入合计：台账{others}也有它们（第 {m} 次导入），所以台账“{ledger}”虽已去掉，数字并没有变。如果那是这张表的副本按自己的文件名导入的（例如重复下载的 三月(1).csv），请先撤销这次导入，再撤销那次（bangfu undo {n}，然后 bangfu undo {m}），再用 --replace 重新导入这个文件（撤销会撤销整次导入，其中的其他文件请重新导入）"),
+                        format!("这个文件已没有的 {what}仍计入合计：台账{others}里也有（第 {m} 次导入），所以虽已从台账“{ledger}”中去掉，合计数字并没有变。如果那本台账其实是这张表的副本，被单独导入了（例如重复下载的 三月(1).csv），请先撤销这次导入，再撤销那次（bangfu undo {n}，然后 bangfu undo {m}），再用 --replace 重新导入这个文件（每次撤销都会撤掉那次导入的全部文件，其余文件请重新导入）"),
                     ),
                     Then::DryRun | Then::Refused => tr!(
                         lang,
                         format!("{what} that this file no longer lists would still be counted: {en_ledgers} {others} {en_hold} {en_them} too (import {m}). If that was a copy of this sheet imported under a name of its own (a second download, 三月(1).csv), take that import back first (bangfu undo {m}: it takes back that whole import, so give its other files again), then import this file with --replace"),
-                        format!("这个文件已没有的 {what}，照这样导入仍会计入合计：台账{others}也有它们（第 {m} 次导入）。如果那是这张表的副本按自己的文件名导入的（例如重复下载的 三月(1).csv），请先撤销那次导入（bangfu undo {m}，会撤销那次导入的全部文件，其他文件请重新导入），再用 --replace 导入这个文件"),
+                        format!("这个文件已没有的 {what}，照这样导入仍会计入合计：台账{others}里也有（第 {m} 次导入）。如果那本台账其实是这张表的副本，被单独导入了（例如重复下载的 三月(1).csv），请先撤销那次导入（bangfu undo {m}，会撤掉那次导入的全部文件，其余文件请重新导入），再用 --replace 导入这个文件"),
                     ),
                 }
             }
@@ -870,7 +870,7 @@ impl ImportMsg {
                         tr!(
                             lang,
                             format!("{held} of its {rows} rows are already in ledger {name}, and ledger {own} now holds them too: a row later deleted from {name}'s sheet would stay counted through {own}. {en_copy} it is {name}'s new version, take this import back (bangfu undo {n}) and import the file with --ledger {word} --replace"),
-                            format!("文件的 {rows} 行中有 {held} 行已在台账“{name}”中，现在台账“{own}”也有了这些行：以后从“{name}”表中删掉的行，仍会因“{own}”而被计入。{zh_copy}它是“{name}”的新版本，请撤销这次导入（bangfu undo {n}），再用 --ledger {word} --replace 导入这个文件"),
+                            format!("文件的 {rows} 行中有 {held} 行已在台账“{name}”中，现在台账“{own}”也有了这些行：以后从“{name}”表中删掉的行，“{own}”里还留着，仍会计入合计。{zh_copy}它是“{name}”更新后的表，请撤销这次导入（bangfu undo {n}），再用 --ledger {word} --replace 导入这个文件"),
                         )
                     }
                     Then::DryRun | Then::Refused => {
@@ -884,7 +884,7 @@ impl ImportMsg {
                         tr!(
                             lang,
                             format!("{held} of its {rows} rows are already in ledger {name}; imported as it is, ledger {own} would hold them too, and a row later deleted from {name}'s sheet would stay counted through {own}. If this file is {name}'s new version, import it with --ledger {word} --replace{en_copy}"),
-                            format!("文件的 {rows} 行中有 {held} 行已在台账“{name}”中；照这样导入，台账“{own}”也会有这些行，以后从“{name}”表中删掉的行，仍会因“{own}”而被计入。如果它是“{name}”的新版本，请用 --ledger {word} --replace 导入{zh_copy}"),
+                            format!("文件的 {rows} 行中有 {held} 行已在台账“{name}”中；照这样导入，台账“{own}”也会有这些行，以后从“{name}”表中删掉的行，“{own}”里还留着，仍会计入合计。如果它是“{name}”更新后的表，请用 --ledger {word} --replace 导入{zh_copy}"),
                         )
                     }
                 }
@@ -916,17 +916,17 @@ impl ImportMsg {
                     Then::Undo(n, _) => tr!(
                         lang,
                         format!("{shared} of its {rows} rows are also in {file} ({theirs} rows), of ledger {name} earlier in this import, and the two files are not the same: if one of them is the other corrected, a row corrected or deleted in it is still counted as it was. Take this import back (bangfu undo {n}) and give the same command again with --replace, without the file the corrected one replaces"),
-                        format!("文件的 {rows} 行中有 {shared} 行也在本次导入中同一台账“{name}”前面的 {file}（{theirs} 行）里，而两个文件并不相同：如果其中一个是另一个的更正版，被改掉或删掉的原行仍按原样计入了。请撤销这次导入（bangfu undo {n}），再把同一条命令去掉被更正的那个文件、加上 --replace 重新执行"),
+                        format!("文件的 {rows} 行中有 {shared} 行也在 {file}（{theirs} 行）里，那是本次导入中排在前面、同属台账“{name}”的文件；两个文件并不相同：如果其中一个是另一个的更正版，被改掉或删掉的原行仍按原样计入了。请撤销这次导入（bangfu undo {n}），再把同一条命令去掉旧的那个文件（被更正的那个）、加上 --replace 重新执行"),
                     ),
                     Then::DryRun => tr!(
                         lang,
                         format!("{shared} of its {rows} rows are also in {file} ({theirs} rows), of ledger {name} earlier in this command, and the two files are not the same: if one of them is the other corrected, a row corrected or deleted in it would still be counted as it was. Leave out the file the corrected one replaces"),
-                        format!("文件的 {rows} 行中有 {shared} 行也在同一条命令里同一台账“{name}”前面的 {file}（{theirs} 行）里，而两个文件并不相同：如果其中一个是另一个的更正版，被改掉或删掉的原行仍会按原样计入。请去掉被更正的那个文件"),
+                        format!("文件的 {rows} 行中有 {shared} 行也在 {file}（{theirs} 行）里，那是同一条命令中排在前面、同属台账“{name}”的文件；两个文件并不相同：如果其中一个是另一个的更正版，被改掉或删掉的原行仍会按原样计入。请去掉旧的那个文件（被更正的那个）"),
                     ),
                     Then::Refused => tr!(
                         lang,
                         format!("{shared} of its {rows} rows are also in {file} ({theirs} rows), of ledger {name} earlier in this command, and the two files are not the same: --replace would make them both the ledger's version, so if one of them is the other corrected, a row corrected or deleted in it would still be counted as it was. Give the command again without the file the corrected one replaces; if both belong to the ledger, add --force"),
-                        format!("文件的 {rows} 行中有 {shared} 行也在同一条命令里同一台账“{name}”前面的 {file}（{theirs} 行）里，而两个文件并不相同：--replace 会把两个文件都作为台账的新版本，如果其中一个是另一个的更正版，被改掉或删掉的原行仍会按原样计入。请去掉被更正的那个文件后重新执行；确实两个都属于这个台账，请加 --force"),
+                        format!("文件的 {rows} 行中有 {shared} 行也在 {file}（{theirs} 行）里，那是同一条命令中排在前面、同属台账“{name}”的文件；两个文件并不相同：--replace 会把两个文件一起当作这本台账的最新内容，如果其中一个是另一个的更正版，被改掉或删掉的原行仍会按原样计入。请去掉旧的那个文件（被更正的那个）后重新执行；如果两个文件确实都属于这本台账，请加 --force"),
                     ),
                 }
             }

@@ -267,12 +267,12 @@ impl Msg {
                         );
                         (
                             format!("; once corrected, import them into the sheet's ledger: {command}"),
-                            format!("；改正后请导入原表的台账：{command}"),
+                            format!("；改正后请用这条命令导回原表的台账：{command}"),
                         )
                     }
                     None => (
                         "; once corrected, import the rows of each sheet with --ledger and that sheet's ledger".to_string(),
-                        "；改正后请按原表分别导入，每次加 --ledger 原表的台账名".to_string(),
+                        "；改正后请按原表分别导入，每张原表导入一次，加 --ledger 该表的台账名".to_string(),
                     ),
                 };
                 tr!(

@@ -211,7 +211,7 @@ impl StoreMsg {
                 tr!(
                     lang,
                     format!("{what} {id} is also in an earlier file of this import, of the same columns, with other values: the two files disagree on it (a roster and its corrected copy?). Import only the file that is right"),
-                    format!("{what}{id}在这次导入前面一个同样列的文件里也有，内容却不同：两个文件说法不一（是不是一张名册和它的更正版？）。请只导入正确的那个文件"),
+                    format!("{what}{id}在这次导入中前面一个表头相同的文件里也有，内容却不同：两个文件里的内容不一致（是不是一张名册和它的更正版？）。请只导入正确的那个文件"),
                 )
             }
             IdAgain { kind, id, first } => {
@@ -259,7 +259,7 @@ impl StoreMsg {
                 tr!(
                     lang,
                     format!("record {id} is also in an earlier file of this import, for another visit: two sheets that number their records alike (each from 1) cannot be matched by their record ids. Leave the record id column (记录编号) out of both, and their rows are matched by their values"),
-                    format!("记录编号{id}在这次导入前面的文件里也有，却是另一次帮扶：两张表的记录编号各自从 1 编起，不能按编号比对。请把两个文件的“记录编号”列都去掉，按内容比对"),
+                    format!("记录编号{id}在这次导入前面的文件里也有，却是另一次帮扶：两张表的记录编号各自从 1 编起，不能按编号比对。请把两个文件的“记录编号”列都删掉再导入，程序会按各行内容比对"),
                 )
             }
             RecordIdOtherwise { id, .. } => {
@@ -267,7 +267,7 @@ impl StoreMsg {
                 tr!(
                     lang,
                     format!("record {id} is also in an earlier file of this import, with other values: the two files disagree on it (a sheet and its corrected copy?). Import only the file that is right"),
-                    format!("记录编号{id}在这次导入前面的文件里也有，内容却不同：两个文件对这条记录的说法不一（是不是一张表和它的更正版？）。请只导入正确的那个文件"),
+                    format!("记录编号{id}在这次导入前面的文件里也有，内容却不同：两个文件里这条记录不一致（是不是一张表和它的更正版？）。请只导入正确的那个文件"),
                 )
             }
             RecordIdOfAnotherLedger {
@@ -677,7 +677,7 @@ pub fn error_text(e: &StoreError, lang: Lang) -> String {
         Missing { path } => tr!(
             lang,
             format!("there is no database at {path}: only `bangfu import` and `bangfu demo --db` create one (check --db or BANGFU_DB); nothing was created"),
-            format!("找不到数据库 {path}：数据库由 bangfu import 或 bangfu demo --db 建立（请检查 --db 或 BANGFU_DB 写的路径）；什么也没有建立"),
+            format!("找不到数据库 {path}：数据库由 bangfu import 或 bangfu demo --db 建立（请检查 --db 或 BANGFU_DB 设置的路径）；什么也没有建立"),
         ),
         Empty { path } => tr!(
             lang,

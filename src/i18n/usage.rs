@@ -435,7 +435,7 @@ fn message(err: &clap::Error, lang: Lang) -> String {
                     }
                 }
             }
-            let values = values.join(", ");
+            let values = values.join(tr!(lang, ", ", "、"));
             if !values.is_empty() {
                 text.push_str("\n  ");
                 text.push_str(&Text::PossibleValues { values }.text(lang));

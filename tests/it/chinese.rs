@@ -210,7 +210,7 @@ fn an_import_verdict_in_english_and_chinese() {
     assert!(
         stderr(&kept).contains(
             "已导入没有问题的行；2 行有问题，已写入 rejects.csv；\
-             改正后请导入原表的台账：bangfu import --ledger deliveries rejects.csv"
+             改正后请用这条命令导回原表的台账：bangfu import --ledger deliveries rejects.csv"
         ),
         "{}",
         stderr(&kept)
