@@ -49,6 +49,15 @@ fn run(w: &Workdir, args: &[&str]) -> (Option<i32>, String) {
     (out.status.code(), common::outcome(w, &out))
 }
 
+/// Run `bangfu ARGS`, asserting that it fails on data problems (exit 1):
+/// its stderr.
+fn fails(w: &Workdir, args: &[&str]) -> String {
+    let out = w.bangfu().args(args).output().expect("run bangfu");
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "bangfu {args:?}: {err}");
+    err
+}
+
 /// Run `bangfu ARGS`, asserting success; stdout and stderr.
 fn ok(w: &Workdir, args: &[&str]) -> (String, String) {
     let out = w.bangfu().args(args).output().expect("run bangfu");
@@ -609,13 +618,10 @@ fn a_sheet_and_its_corrected_copy_in_one_command_are_warned_of() {
         } else {
             [march.clone(), copy.clone()]
         };
-        let refused = w
-            .bangfu()
-            .args(["--lang", "en", "import", "--replace", &files[0], &files[1]])
-            .output()
-            .expect("run bangfu");
-        let err = String::from_utf8_lossy(&refused.stderr);
-        assert_eq!(refused.status.code(), Some(1), "{err}");
+        let err = fails(
+            &w,
+            &["--lang", "en", "import", "--replace", &files[0], &files[1]],
+        );
         assert!(err.contains("whose file is in the same command"), "{err}");
         assert!(err.contains("nothing was imported"), "{err}");
         let (_, err) = ok(&w, &["--lang", "en", "import", &files[0], &files[1]]);
@@ -679,14 +685,10 @@ fn a_sheet_and_its_corrected_copy_into_one_ledger_in_one_command_are_warned_of()
             [march.clone(), copy.clone()]
         };
         let import = ["--lang", "en", "import", "--ledger", "三月"];
-        let refused = w
-            .bangfu()
-            .args(import)
-            .args(["--replace", &files[0], &files[1]])
-            .output()
-            .expect("run bangfu");
-        let err = String::from_utf8_lossy(&refused.stderr);
-        assert_eq!(refused.status.code(), Some(1), "{err}");
+        let err = fails(
+            &w,
+            &[&import[..], &["--replace", &files[0], &files[1]][..]].concat(),
+        );
         assert!(
             err.contains("3 of its 4 rows are also in") && err.contains("add --force"),
             "{err}"
@@ -764,14 +766,10 @@ fn a_copy_that_deletes_a_row_or_corrects_half_is_warned_of_and_overlapping_range
         district(&w);
         let march = sheet(&w, "台账/三月.csv", DELIVERIES, sheet_rows);
         let copy = sheet(&w, "台账/三月(修改).csv", DELIVERIES, copy_rows);
-        let refused = w
-            .bangfu()
-            .args(import)
-            .args(["三月", "--replace", &copy, &march])
-            .output()
-            .expect("run bangfu");
-        let err = String::from_utf8_lossy(&refused.stderr);
-        assert_eq!(refused.status.code(), Some(1), "{err}");
+        let err = fails(
+            &w,
+            &[&import[..], &["三月", "--replace", &copy, &march][..]].concat(),
+        );
         assert!(
             err.contains("台账/三月.csv:1: file: ") && err.contains("add --force"),
             "{err}"
@@ -860,9 +858,9 @@ fn a_household_two_rosters_of_one_import_give_other_values_is_refused() {
     let lifted: Vec<&str> = lifted.iter().map(String::as_str).collect();
     let copy = sheet(&w, "hz/贫困户(修改).csv", HOUSEHOLDS, &lifted);
     let roster = sheet(&w, "hz/贫困户.csv", HOUSEHOLDS, &ROSTER);
-    let out = w
-        .bangfu()
-        .args([
+    let err = fails(
+        &w,
+        &[
             "--lang",
             "en",
             "import",
@@ -870,11 +868,8 @@ fn a_household_two_rosters_of_one_import_give_other_values_is_refused() {
             "贫困户",
             &copy,
             &roster,
-        ])
-        .output()
-        .expect("run bangfu");
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+        ],
+    );
     assert!(
         err.contains(
             "hz/贫困户.csv:5: id: household \"H4\" is also in an earlier file of this import"
@@ -962,15 +957,12 @@ fn a_record_id_two_files_of_one_import_give_other_values_is_refused() {
             true => [copy.clone(), march.clone()],
             false => [march.clone(), copy.clone()],
         };
-        let out = w
-            .bangfu()
-            .args([
+        let err = fails(
+            &w,
+            &[
                 "--lang", "en", "import", "--ledger", "三月", &files[0], &files[1],
-            ])
-            .output()
-            .expect("run bangfu");
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{err}");
+            ],
+        );
         let line = format!(
             "{}:2: id: record \"R1\" is also in an earlier file",
             files[1]
@@ -1005,13 +997,7 @@ fn two_townships_numbering_their_records_alike_in_one_command_are_told_so() {
     let b: Vec<&str> = b.iter().map(String::as_str).collect();
     let a = sheet(&w, "工农乡/帮扶记录.csv", WITH_IDS, &a);
     let b = sheet(&w, "向阳街道/帮扶记录.csv", WITH_IDS, &b);
-    let out = w
-        .bangfu()
-        .args(["--lang", "en", "import", &a, &b])
-        .output()
-        .expect("run bangfu");
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    let err = fails(&w, &["--lang", "en", "import", &a, &b]);
     assert!(
         err.contains("for another visit: two sheets that number their records alike")
             && !err.contains("corrected copy"),
@@ -1105,9 +1091,9 @@ fn a_row_a_second_download_holds_too_stays_counted_and_the_replace_says_so() {
     again[3] = again[3].replacen(",300,", ",350,", 1);
     let again: Vec<&str> = again.iter().map(String::as_str).collect();
     let copy = sheet(&w, "b/三月(修改).csv", DELIVERIES, &again);
-    let refused = w
-        .bangfu()
-        .args([
+    let err = fails(
+        &w,
+        &[
             "--lang",
             "en",
             "import",
@@ -1116,11 +1102,8 @@ fn a_row_a_second_download_holds_too_stays_counted_and_the_replace_says_so() {
             "--replace",
             &both[0],
             &copy,
-        ])
-        .output()
-        .expect("run bangfu");
-    let err = String::from_utf8_lossy(&refused.stderr);
-    assert_eq!(refused.status.code(), Some(1), "{err}");
+        ],
+    );
     assert!(
         err.contains("add --force") && !err.contains("still counted"),
         "{err}"
