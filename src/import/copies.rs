@@ -68,7 +68,8 @@ pub fn in_one_ledger(writer: &Writer<'_>, options: &ImportOptions, report: &mut 
 /// `earlier` ([`Shared`]) look like a sheet and its copy, one of them
 /// corrected: see the module's words.
 fn looks_like_copy(name: &str, listed: u64, earlier: &str, shared: &Shared) -> bool {
-    let (mine, theirs) = (listed - shared.shared, shared.listed - shared.shared);
+    let mine = listed.saturating_sub(shared.shared);
+    let theirs = shared.listed.saturating_sub(shared.shared);
     if shared.shared == 0 || mine == 0 && theirs == 0 || !shared.inside {
         return false;
     }

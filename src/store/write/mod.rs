@@ -199,14 +199,14 @@ pub struct Writer<'c> {
     /// version not named here takes out any of its ledger's.
     replaces_only: HashMap<(i64, Kind), rustc_hash::FxHashSet<i64>>,
     tally: Tally,
-    /// The current file's number in the import and the deliveries it
-    /// listed; the earlier files' listings, with their ledgers
-    /// ([`Overlap`]).
-    file_number: u32,
     /// The households and members this import's files listed: the file
     /// and its optional columns (a later file may not give them other
     /// values in the same columns).
     roster_listed: HashMap<(Kind, i64), (u32, crate::records::Columns)>,
+    /// The current file's number in the import, the deliveries it listed
+    /// and their first and last day; the earlier files' listings, with
+    /// their ledgers ([`Overlap`]).
+    file_number: u32,
     file_listed: Seen,
     file_days: Option<(i32, i32)>,
     listed_files: Vec<(i64, u32, Listing)>,
