@@ -26,13 +26,15 @@ use crate::i18n::import::ImportMsg;
 use crate::input::headers::Kind;
 use crate::store::write::{Overlap, Shared, Writer};
 
-/// Warn of (or refuse) each file of deliveries that looks like another
-/// file of its ledger in this import, corrected, or the other way round.
+/// Warn of (or refuse) each file of deliveries or pairings that looks like
+/// another file of its ledger and kind in this import, corrected, or the
+/// other way round. (Pairings have no day of their own: any row one lists
+/// alone counts as inside.)
 pub fn in_one_ledger(writer: &Writer<'_>, options: &ImportOptions, report: &mut ImportReport) {
     let refuse = options.replace && !options.force;
     let mut found = Vec::new();
     for file in report.files.iter() {
-        if file.kind != Some(Kind::Deliveries) {
+        if !matches!(file.kind, Some(Kind::Deliveries | Kind::Pairings)) {
             continue;
         }
         let Overlap { listed, with, .. } = &file.overlap;

@@ -890,6 +890,42 @@ fn a_household_two_rosters_of_one_import_give_other_values_is_refused() {
 }
 
 #[test]
+fn a_pairings_sheet_and_its_copy_in_one_ledger_are_refused_with_replace() {
+    // Second attacker review, session 20: the copy dropped 王芳–周八; both
+    // in one --replace, the pairing stayed and 周八 was not unpaired.
+    const PAIRINGS: &str = "帮扶人,贫困户,结对时间\n";
+    let all = [
+        "M1,H1,2003-01-01",
+        "M1,H2,2003-01-01",
+        "M2,H3,2003-01-01",
+        "M2,H4,2003-01-01",
+    ];
+    let w = Workdir::new();
+    district(&w);
+    ok(
+        &w,
+        &[
+            "import",
+            "--ledger",
+            "结对",
+            &sheet(&w, "结对.csv", PAIRINGS, &all),
+        ],
+    );
+    let copy = sheet(&w, "tz/结对(修改).csv", PAIRINGS, &all[..3]);
+    let sheet = sheet(&w, "tz/结对.csv", PAIRINGS, &all);
+    let replace = ["--lang", "en", "import", "--replace", "--ledger", "结对"];
+    let err = fails(&w, &[&replace[..], &[&copy, &sheet]].concat());
+    assert!(
+        err.contains("3 of its 4 rows are also in tz/结对(修改).csv"),
+        "{err}"
+    );
+    // As it says: without the file the corrected one replaces.
+    ok(&w, &[&replace[..], &[&copy]].concat());
+    let unpaired = w.json(&["unpaired"]);
+    assert_eq!(unpaired["rows"][0]["household"], "H4", "{unpaired}");
+}
+
+#[test]
 fn copies_named_as_clerks_and_their_machines_name_them_are_warned_of() {
     // Second attacker review, session 20: a copy that only deletes a row
     // pasted twice, named so that the copy's name was not told, or a small

@@ -1132,6 +1132,7 @@ mod tests {
                 writer.deliveries.order = Order::new(sorting.evidence);
                 for (name, rows) in group {
                     writer.begin_file(&ledger(name)).unwrap();
+                    writer.lists(Kind::Deliveries);
                     for &(day, fingerprint) in rows {
                         let note = if fingerprint % 2 == 0 { "走访" } else { "" };
                         let note = Some(note).filter(|n| !n.is_empty());

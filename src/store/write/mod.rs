@@ -207,9 +207,10 @@ pub struct Writer<'c> {
     /// and their first and last day; the earlier files' listings, with
     /// their ledgers ([`Overlap`]).
     file_number: u32,
+    file_kind: Option<Kind>,
     file_listed: Seen,
     file_days: Option<(i32, i32)>,
-    listed_files: Vec<(i64, u32, Listing)>,
+    listed_files: Vec<(i64, Kind, u32, Listing)>,
     /// The current file's deliveries without id, waiting to be sorted, and
     /// the statements a million-row import runs a million times, prepared
     /// once (a cached statement costs a hash of its SQL on every use).
@@ -314,6 +315,7 @@ impl<'c> Writer<'c> {
             replaces_only: HashMap::default(),
             tally: Tally::default(),
             file_number: u32::MAX,
+            file_kind: None,
             roster_listed: HashMap::default(),
             file_listed: Seen::default(),
             file_days: None,
@@ -345,6 +347,7 @@ impl<'c> Writer<'c> {
         self.file_number = self.file_number.wrapping_add(1);
         self.file_listed = Seen::default();
         self.file_days = None;
+        self.file_kind = None;
         self.deliveries.begin_file();
         self.staged = Staged::new();
         self.tally = Tally::default();
@@ -389,7 +392,8 @@ impl<'c> Writer<'c> {
     /// Note that the current file listed record `key` of `kind` (inserted
     /// or matched it): it is in its ledger's new version.
     fn saw(&mut self, kind: Kind, key: i64) {
-        if kind == Kind::Deliveries {
+        // A file's own kind only (not the pairings a members file lists).
+        if self.file_kind == Some(kind) && matches!(kind, Kind::Deliveries | Kind::Pairings) {
             self.file_listed.insert(key);
         }
         self.versions
@@ -407,6 +411,7 @@ impl<'c> Writer<'c> {
     /// `--replace` of a members file must not drop the pairings its
     /// ledger's pairings sheet lists.
     pub fn lists(&mut self, kind: Kind) {
+        self.file_kind = Some(kind);
         self.versions.entry((self.ledger, kind)).or_default();
         self.whole.insert((self.ledger, kind));
     }
@@ -504,9 +509,13 @@ impl<'c> Writer<'c> {
         let listed = std::mem::take(&mut self.file_listed);
         let days = self.file_days.take();
         let mut with = Vec::new();
-        for (ledger, file, earlier) in &self.listed_files {
+        let kind = self.file_kind;
+        for (ledger, of, file, earlier) in &self.listed_files {
+            if *ledger != self.ledger || Some(*of) != kind {
+                continue;
+            }
             let shared = earlier.shared_with(&listed);
-            if *ledger != self.ledger || shared == 0 {
+            if shared == 0 {
                 continue;
             }
             let mine = earlier.missing_of(&listed, INSIDE_LOOKED_AT);
@@ -526,16 +535,16 @@ impl<'c> Writer<'c> {
             listed: listed.len(),
             with,
         };
-        if listed.is_empty() {
+        let Some(kind) = kind.filter(|_| !listed.is_empty()) else {
             return Ok(());
-        }
+        };
         let mut listing = Listing::from(listed);
         listing.days = days;
         self.listed_files
-            .push((self.ledger, self.file_number, listing));
-        let mut kept: usize = self.listed_files.iter().map(|(_, _, l)| l.bytes()).sum();
+            .push((self.ledger, kind, self.file_number, listing));
+        let mut kept: usize = self.listed_files.iter().map(|(.., l)| l.bytes()).sum();
         while kept > LISTINGS_KEPT && self.listed_files.len() > 1 {
-            kept -= self.listed_files.remove(0).2.bytes();
+            kept -= self.listed_files.remove(0).3.bytes();
         }
         Ok(())
     }
