@@ -694,6 +694,16 @@ fn a_sheet_and_its_corrected_copy_into_one_ledger_in_one_command_are_warned_of()
             "{err}"
         );
         assert!(err.contains("nothing was imported"), "{err}");
+        // A dry run says what to leave out, not what to undo: nothing was
+        // imported.
+        let (_, err) = ok(
+            &w,
+            &[&import[..], &["--dry-run", &files[0], &files[1]]].concat(),
+        );
+        assert!(
+            err.contains("Leave out the file the corrected one replaces") && !err.contains("undo"),
+            "{err}"
+        );
         let (_, err) = ok(&w, &[&import[..], &[&files[0], &files[1]]].concat());
         let n = if held_before { "3" } else { "2" };
         assert!(
