@@ -24,7 +24,7 @@
 //! (the tempfile crate), so nothing is left behind, even by a kill.
 //!
 //! A spilled row is its fixed fields little-endian, then its note's
-//! length (u32) and bytes ([`RECORD`] bytes and the note).
+//! length (u32) and bytes ([`Record::BYTES`], 4 and the note's bytes).
 //!
 //! What it costs and buys (1,000,000 deliveries of examples/bench_data.rs
 //! into a database holding their households, members and pairings; release
@@ -78,17 +78,62 @@ impl Row {
     }
 }
 
+/// What a [`Sorter`] sorts: a record of fixed fields, its key among them,
+/// and a text beside it (a delivery's note). Rows without id are [`Row`]s;
+/// rows with an id of their own are sorted three ways
+/// (store/write/with_id.rs).
+pub trait Record: Copy + Send + std::fmt::Debug {
+    /// The order records are handed over in.
+    type Key: Ord + Copy + Send;
+    /// The bytes of its fixed fields in a spilled run.
+    const BYTES: usize;
+    fn key(&self) -> Self::Key;
+    /// Append the [`Record::BYTES`] bytes of its fixed fields to `out`.
+    fn encode(&self, out: &mut Vec<u8>);
+    /// The record [`Record::encode`] wrote (`bytes`: that many bytes).
+    fn decode(bytes: &[u8]) -> Self;
+}
+
+impl Record for Row {
+    type Key = (i32, i64);
+    /// Day (4), fingerprint, member, household (8 each), category (1),
+    /// goods, cash (8 each).
+    const BYTES: usize = 4 + 8 + 8 + 8 + 1 + 8 + 8;
+
+    fn key(&self) -> (i32, i64) {
+        Row::key(self)
+    }
+
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.day.to_le_bytes());
+        out.extend_from_slice(&self.fingerprint.to_le_bytes());
+        out.extend_from_slice(&self.member.to_le_bytes());
+        out.extend_from_slice(&self.household.to_le_bytes());
+        out.push(self.category);
+        out.extend_from_slice(&self.goods.to_le_bytes());
+        out.extend_from_slice(&self.cash.to_le_bytes());
+    }
+
+    fn decode(bytes: &[u8]) -> Row {
+        let mut b = Fields(bytes);
+        Row {
+            day: i32::from_le_bytes(b.take()),
+            fingerprint: i64::from_le_bytes(b.take()),
+            member: i64::from_le_bytes(b.take()),
+            household: i64::from_le_bytes(b.take()),
+            category: u8::from_le_bytes(b.take()),
+            goods: i64::from_le_bytes(b.take()),
+            cash: i64::from_le_bytes(b.take()),
+        }
+    }
+}
+
 /// At most this many rows a run: 64 Ki rows of 56 bytes, 3.5 MiB.
 pub const RUN_ROWS: usize = 1 << 16;
 
 /// At most this many bytes of notes a run (a single longer note makes a
 /// run of its own).
 pub const RUN_NOTES: usize = 4 << 20;
-
-/// The bytes of a spilled row before its note: day (4), fingerprint,
-/// member, household (8 each), category (1), goods, cash (8 each), the
-/// note's length (4).
-const RECORD: usize = 4 + 8 + 8 + 8 + 1 + 8 + 8 + 4;
 
 /// What the merge's read buffers take together at most (each at least
 /// [`MIN_BUFFER`]: past 256 runs, some 16 million rows, they grow by 4 KiB
@@ -98,16 +143,16 @@ const MIN_BUFFER: usize = 4 << 10;
 
 /// One row of the run in memory and where its note is in the run's notes.
 #[derive(Debug, Clone, Copy)]
-struct Entry {
-    row: Row,
+struct Entry<R> {
+    row: R,
     note_start: u32,
     note_len: u32,
 }
 
 /// The rows of one file, in runs, handed over sorted by [`Sorter::finish`].
 #[derive(Debug)]
-pub struct Sorter {
-    run: Vec<Entry>,
+pub struct Sorter<R: Record = Row> {
+    run: Vec<Entry<R>>,
     notes: String,
     /// Whether `run` is sorted as it stands.
     run_sorted: bool,
@@ -128,15 +173,15 @@ struct Spill {
     at: u64,
 }
 
-impl Sorter {
+impl<R: Record> Sorter<R> {
     /// A sorter with runs of the sizes above, spilling into `dir`.
-    pub fn new(dir: Option<PathBuf>) -> Sorter {
+    pub fn new(dir: Option<PathBuf>) -> Sorter<R> {
         Sorter::with_runs(dir, RUN_ROWS, RUN_NOTES)
     }
 
     /// A sorter whose runs hold at most `max_rows` rows (at least one) and
     /// `max_notes` bytes of notes: small in tests, to make it spill.
-    pub fn with_runs(dir: Option<PathBuf>, max_rows: usize, max_notes: usize) -> Sorter {
+    pub fn with_runs(dir: Option<PathBuf>, max_rows: usize, max_notes: usize) -> Sorter<R> {
         Sorter {
             run: Vec::new(),
             notes: String::new(),
@@ -169,7 +214,7 @@ impl Sorter {
     }
 
     /// Add a row; a full run is spilled first.
-    pub fn push(&mut self, row: Row, note: &str) -> io::Result<()> {
+    pub fn push(&mut self, row: R, note: &str) -> io::Result<()> {
         if self.run_is_full(note.len()) {
             self.spill_run()?;
         }
@@ -192,7 +237,7 @@ impl Sorter {
     pub fn finish<E>(
         &mut self,
         failed: impl Fn(io::Error) -> E,
-        each: impl FnMut(&Row, &str) -> Result<(), E>,
+        each: impl FnMut(&R, &str) -> Result<(), E>,
     ) -> Result<(), E> {
         let handed = self.pass(failed, each);
         self.clear();
@@ -205,7 +250,7 @@ impl Sorter {
     pub fn pass<E>(
         &mut self,
         failed: impl Fn(io::Error) -> E,
-        mut each: impl FnMut(&Row, &str) -> Result<(), E>,
+        mut each: impl FnMut(&R, &str) -> Result<(), E>,
     ) -> Result<(), E> {
         if self.spill.is_none() {
             self.sort_run();
@@ -253,13 +298,15 @@ impl Sorter {
             }
         };
         let start = spill.at;
-        let mut record = [0_u8; RECORD];
+        let mut record = Vec::with_capacity(R::BYTES + 4);
         for e in &self.run {
             let note = note_of(&self.notes, e);
-            encode(&e.row, e.note_len, &mut record);
+            record.clear();
+            e.row.encode(&mut record);
+            record.extend_from_slice(&e.note_len.to_le_bytes());
             spill.file.write_all(&record)?;
             spill.file.write_all(note.as_bytes())?;
-            spill.at += (RECORD + note.len()) as u64;
+            spill.at += (record.len() + note.len()) as u64;
         }
         spill.runs.push((start, spill.at));
         self.run.clear();
@@ -283,7 +330,7 @@ pub fn spill_failed(e: std::io::Error) -> rusqlite::Error {
     )
 }
 
-fn note_of<'a>(notes: &'a str, e: &Entry) -> &'a str {
+fn note_of<'a, R>(notes: &'a str, e: &Entry<R>) -> &'a str {
     let start = e.note_start as usize;
     notes.get(start..start + e.note_len as usize).unwrap_or("")
 }
@@ -292,45 +339,13 @@ fn too_long(_: std::num::TryFromIntError) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, "notes of 4 GiB or more")
 }
 
-fn encode(row: &Row, note_len: u32, out: &mut [u8; RECORD]) {
-    let fields: [&[u8]; 8] = [
-        &row.day.to_le_bytes(),
-        &row.fingerprint.to_le_bytes(),
-        &row.member.to_le_bytes(),
-        &row.household.to_le_bytes(),
-        &[row.category],
-        &row.goods.to_le_bytes(),
-        &row.cash.to_le_bytes(),
-        &note_len.to_le_bytes(),
-    ];
-    let mut rest = &mut out[..];
-    for field in fields {
-        let (head, tail) = rest.split_at_mut(field.len());
-        head.copy_from_slice(field);
-        rest = tail;
-    }
-}
-
-fn decode(record: &[u8; RECORD]) -> (Row, u32) {
-    let mut b = Fields(record);
-    let row = Row {
-        day: i32::from_le_bytes(b.take()),
-        fingerprint: i64::from_le_bytes(b.take()),
-        member: i64::from_le_bytes(b.take()),
-        household: i64::from_le_bytes(b.take()),
-        category: u8::from_le_bytes(b.take()),
-        goods: i64::from_le_bytes(b.take()),
-        cash: i64::from_le_bytes(b.take()),
-    };
-    (row, u32::from_le_bytes(b.take()))
-}
-
 /// A record's bytes not yet decoded.
-struct Fields<'a>(&'a [u8]);
+pub(super) struct Fields<'a>(pub(super) &'a [u8]);
 
 impl Fields<'_> {
-    /// The next `N` bytes (zeros past the end, which [`RECORD`] rules out).
-    fn take<const N: usize>(&mut self) -> [u8; N] {
+    /// The next `N` bytes (zeros past the end, which [`Record::BYTES`]
+    /// rules out).
+    pub(super) fn take<const N: usize>(&mut self) -> [u8; N] {
         let mut field = [0_u8; N];
         if let Some((head, rest)) = self.0.split_at_checked(N) {
             field.copy_from_slice(head);
@@ -365,23 +380,25 @@ impl Read for Section<'_> {
 }
 
 /// A run being merged: its next row and note, if it has one left.
-struct Head<'f> {
+struct Head<'f, R> {
     reader: BufReader<Section<'f>>,
-    row: Row,
+    row: R,
+    record: Vec<u8>,
     note: Vec<u8>,
 }
 
-impl Head<'_> {
+impl<R: Record> Head<'_, R> {
     /// Read the run's next row into `row` and `note`; false at its end.
     fn advance(&mut self) -> io::Result<bool> {
         if self.reader.get_ref().at == self.reader.get_ref().end && self.reader.buffer().is_empty()
         {
             return Ok(false);
         }
-        let mut record = [0_u8; RECORD];
-        self.reader.read_exact(&mut record)?;
-        let (row, note_len) = decode(&record);
-        self.row = row;
+        self.record.resize(R::BYTES + 4, 0);
+        self.reader.read_exact(&mut self.record)?;
+        let (fixed, len) = self.record.split_at(R::BYTES);
+        self.row = R::decode(fixed);
+        let note_len = u32::from_le_bytes(Fields(len).take());
         self.note.resize(note_len as usize, 0);
         self.reader.read_exact(&mut self.note)?;
         Ok(true)
@@ -397,15 +414,23 @@ const BATCH_NOTES: usize = 256 << 10;
 const BATCHES: usize = 2;
 
 /// Rows in key order and their notes side by side in one buffer.
-#[derive(Default)]
-struct Batch {
-    rows: Vec<(Row, Range<usize>)>,
+struct Batch<R> {
+    rows: Vec<(R, Range<usize>)>,
     notes: String,
 }
 
+impl<R> Default for Batch<R> {
+    fn default() -> Batch<R> {
+        Batch {
+            rows: Vec::new(),
+            notes: String::new(),
+        }
+    }
+}
+
 /// What the merging thread sends: rows, or the error that stopped it.
-enum Merged {
-    Rows(Batch),
+enum Merged<R> {
+    Rows(Batch<R>),
     Failed(io::Error),
 }
 
@@ -415,14 +440,14 @@ enum Merged {
 /// end of a file out of order it is all a core does while the other
 /// writes the rows (a million rows: some 0.3 s taken off the writing
 /// thread, docs/BENCHMARKS.md).
-fn merge<E>(
+fn merge<R: Record, E>(
     file: &File,
     runs: &[(u64, u64)],
     failed: impl Fn(io::Error) -> E,
-    mut each: impl FnMut(&Row, &str) -> Result<(), E>,
+    mut each: impl FnMut(&R, &str) -> Result<(), E>,
 ) -> Result<(), E> {
-    let (sender, merged) = mpsc::sync_channel::<Merged>(BATCHES);
-    let (recycle, recycled) = mpsc::channel::<Batch>();
+    let (sender, merged) = mpsc::sync_channel::<Merged<R>>(BATCHES);
+    let (recycle, recycled) = mpsc::channel::<Batch<R>>();
     std::thread::scope(|scope| {
         let merging = std::thread::Builder::new()
             .name("bangfu-merge".into())
@@ -472,11 +497,11 @@ fn merge<E>(
 /// The merge itself: the runs' rows, in key order, sent in batches (taken
 /// back from `recycled` once handed over) until the last or until the
 /// receiver is gone.
-fn merge_into(
+fn merge_into<R: Record>(
     file: &File,
     runs: &[(u64, u64)],
-    sender: &mpsc::SyncSender<Merged>,
-    recycled: &mpsc::Receiver<Batch>,
+    sender: &mpsc::SyncSender<Merged<R>>,
+    recycled: &mpsc::Receiver<Batch<R>>,
 ) -> io::Result<()> {
     let capacity = (MERGE_BUFFERS / runs.len().max(1)).max(MIN_BUFFER);
     let mut heads = Vec::with_capacity(runs.len());
@@ -485,15 +510,8 @@ fn merge_into(
         let section = Section { file, at, end };
         let mut head = Head {
             reader: BufReader::with_capacity(capacity, section),
-            row: Row {
-                day: 0,
-                fingerprint: 0,
-                member: 0,
-                household: 0,
-                category: 0,
-                goods: 0,
-                cash: 0,
-            },
+            row: R::decode(&vec![0; R::BYTES]),
+            record: Vec::new(),
             note: Vec::new(),
         };
         if head.advance()? {
@@ -712,9 +730,10 @@ mod tests {
                 ..row(0, -1, -1)
             },
         ] {
-            let mut record = [0_u8; RECORD];
-            encode(&r, u32::MAX, &mut record);
-            assert_eq!(decode(&record), (r, u32::MAX));
+            let mut record = Vec::new();
+            r.encode(&mut record);
+            assert_eq!(record.len(), Row::BYTES);
+            assert_eq!(Row::decode(&record), r);
         }
     }
 
