@@ -13,7 +13,8 @@
 #   - the ROWS-row file in four orders (by date; by household, then date;
 #     by township, village, household, date; shuffled), each against the
 #     plain import of the same file (examples/plain_import.rs), and the
-#     date-ordered file against the sqlite3 shell's .import;
+#     date-ordered file against the sqlite3 shell's .import; the same rows
+#     with record ids, by date and shuffled, and the shuffled ones again;
 #   - a fifth ROWS imported into a database of four times ROWS: shuffled
 #     over the same dates (the worst case) and of later dates in date order
 #     (the monthly case), against the plain import of the same file into a
@@ -102,7 +103,7 @@ D_HALF_SMALL="$OUT/data-$HALF_SMALL"
 D_FIFTH="$OUT/data-$ROWS-fifth"    # a fifth ROWS, same dates, shuffled
 D_LATER="$OUT/data-$ROWS-later"    # a fifth ROWS of the next year
 say "generating $ROWS deliveries in four orders in $D"
-"$GEN" "$D" "$ROWS" --orders --changed
+"$GEN" "$D" "$ROWS" --orders --changed --ids
 say "generating $SMALL and $HALF_SMALL deliveries as CSV and .xlsx"
 "$GEN" "$D_SMALL" "$SMALL" --xlsx
 "$GEN" "$D_HALF_SMALL" "$HALF_SMALL" --xlsx
@@ -284,6 +285,30 @@ for round in $(seq "$ROUNDS"); do
     done
     fresh_db "$DB_PLAIN"
     fresh_db "$DB_SQLITE"
+
+    # The same rows with record ids (a sheet numbered as it was entered),
+    # by date and shuffled, and the shuffled one again unchanged: a ledger
+    # with ids takes another path in the writer, which this benchmark did
+    # not time before 2026-12-04 (it took 3-9x the plain import).
+    for order in date shuffled; do
+        if [ "$order" = date ]; then file="$D/deliveries-ids.csv"; else file="$D/deliveries-ids-shuffled.csv"; fi
+        db="$OUT/ids-$order.db"
+        say "round $round: $ROWS deliveries with ids ${ORDER_TEXT[$order]}: bangfu, then the plain import"
+        warm "$file"
+        copy_db "$SETUP_DB" "$db"
+        measure "import-ids-$order" "${IMPORT[@]}" --db "$db" "$file"
+        figures "$ROWS deliveries with ids ${ORDER_TEXT[$order]}, round $round" "$db" orders
+        fresh_db "$DB_PLAIN"
+        measure "plain-ids-$order" "$PLAIN" "$DB_PLAIN" "$file" deliveries
+        plain_count "$DB_PLAIN" "$ROWS"
+        if [ "$order" = shuffled ] && due reimport-ids "$round"; then
+            copy_db "$db" "$DB_WORK"
+            measure reimport-ids-shuffled "${IMPORT[@]}" --db "$DB_WORK" "$file"
+            figures "re-import with ids shuffled, round $round" "$DB_WORK" orders
+            if [ "$round" -eq 1 ]; then slow_once reimport-ids reimport-ids-shuffled; fi
+        fi
+    done
+    fresh_db "$DB_PLAIN"
 
     for order in date shuffled; do
         say "round $round: re-import of the unchanged file ${ORDER_TEXT[$order]}"
@@ -516,6 +541,10 @@ done
 case_row "import $R_TXT by date vs sqlite3 .import" import-date sqlite-date "<" 1 mem
 case_row "a fifth $R_TXT shuffled, same dates, into $R4_TXT vs plain" import-fifth plain-fifth "<=" 1.5 mem
 case_row "a fifth $R_TXT of later dates, by date, into $R4_TXT vs plain" import-later plain-later "<=" 1.5 mem
+for order in date shuffled; do
+    case_row "import $R_TXT with ids ${ORDER_TEXT[$order]} vs plain import" "import-ids-$order" "plain-ids-$order" "<=" 1.5 mem
+done
+case_row "re-import unchanged, with ids shuffled vs its first import" reimport-ids-shuffled import-ids-shuffled "<" 1 mem
 case_row "re-import unchanged, by date vs its first import" reimport-date import-date "<" 1 mem
 case_row "re-import unchanged, shuffled vs its first import" reimport-shuffled import-shuffled "<" 1 mem
 if [ -n "$HAS_REPLACE" ]; then

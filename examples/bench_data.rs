@@ -9,6 +9,7 @@
 //!   --orders          also the same rows by household, by township, shuffled
 //!   --changed         also the shuffled file with 1% of the amounts changed
 //!   --xlsx            also the date-ordered rows as deliveries.xlsx
+//!   --ids             also the rows with record ids, by date and shuffled
 //! ```
 //!
 //! Writes UTF-8 CSV files with canonical English headers into OUTDIR:
@@ -30,7 +31,11 @@
 //! every hundredth row changed by one yuan (a month's corrections), for
 //! `import --replace`. `--xlsx` writes `deliveries.xlsx`, the rows of
 //! `deliveries.csv` as a clerk's workbook holds them: dates as date cells,
-//! amounts as numbers, the rest as text.
+//! amounts as numbers, the rest as text. `--ids` writes
+//! `deliveries-ids.csv` and `deliveries-ids-shuffled.csv`: the rows of
+//! `deliveries.csv` and of the shuffled file with an `id` column first, a
+//! row's id its number in date order (R0000001, …: a sheet numbered as its
+//! rows were entered), which is how many clerks' ledgers come.
 //!
 //! The output is deterministic: the same arguments always give the same
 //! bytes, and households, members and pairings do not depend on them at
@@ -492,20 +497,28 @@ const DELIVERY_HEADERS: [&str; 7] = [
     "note",
 ];
 
-/// Writes `rows[i]` for each `i` of `order` to `dir/name`.
+/// Writes `rows[i]` for each `i` of `order` to `dir/name`, with an id
+/// column first if `ids`.
 fn write_deliveries(
     dir: &Path,
     name: &str,
     start: NaiveDate,
     rows: &[Delivery],
     order: &[usize],
+    ids: bool,
 ) -> Result<(), Box<dyn Error>> {
     let mut w = csv::Writer::from_writer(BufWriter::new(File::create(dir.join(name))?));
+    if ids {
+        w.write_field("id")?;
+    }
     w.write_record(DELIVERY_HEADERS)?;
     let mut date_text = String::new();
     let mut date_day = -1;
     for &i in order {
         let d = &rows[i];
+        if ids {
+            w.write_field(format!("R{:07}", i + 1))?;
+        }
         if d.day != date_day {
             date_day = d.day;
             date_text = (start + Duration::days(d.day))
@@ -598,9 +611,10 @@ struct Options {
     orders: bool,
     changed: bool,
     xlsx: bool,
+    ids: bool,
 }
 
-const USAGE: &str = "usage: bench_data OUTDIR ROWS [--seed N] [--from DATE] [--to DATE] [--orders] [--changed] [--xlsx]";
+const USAGE: &str = "usage: bench_data OUTDIR ROWS [--seed N] [--from DATE] [--to DATE] [--orders] [--changed] [--xlsx] [--ids]";
 
 fn options() -> Result<Options, Box<dyn Error>> {
     let mut args = std::env::args().skip(1);
@@ -619,6 +633,7 @@ fn options() -> Result<Options, Box<dyn Error>> {
         orders: false,
         changed: false,
         xlsx: false,
+        ids: false,
     };
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -628,6 +643,7 @@ fn options() -> Result<Options, Box<dyn Error>> {
             "--orders" => o.orders = true,
             "--changed" => o.changed = true,
             "--xlsx" => o.xlsx = true,
+            "--ids" => o.ids = true,
             _ => return Err(format!("unknown argument {arg}\n{USAGE}").into()),
         }
     }
@@ -656,7 +672,10 @@ fn run() -> Result<(), Box<dyn Error>> {
     let days = (o.to - o.from).num_days() + 1;
     let rows = deliveries(o.rows, o.seed, days, &pairs);
     let by_date: Vec<usize> = (0..rows.len()).collect();
-    write_deliveries(dir, "deliveries.csv", o.from, &rows, &by_date)?;
+    write_deliveries(dir, "deliveries.csv", o.from, &rows, &by_date, false)?;
+    if o.ids {
+        write_deliveries(dir, "deliveries-ids.csv", o.from, &rows, &by_date, true)?;
+    }
     if o.xlsx {
         write_xlsx(dir, o.from, &rows)?;
     }
@@ -671,17 +690,29 @@ fn run() -> Result<(), Box<dyn Error>> {
             o.from,
             &rows,
             &by_household,
+            false,
         )?;
         let mut by_township = by_date.clone();
         // A village's index is township * 20 + village: ordering by it is
         // by township, then village.
         by_township.sort_by_key(|&i| (places[rows[i].household], rows[i].household, i));
-        write_deliveries(dir, "deliveries-township.csv", o.from, &rows, &by_township)?;
+        write_deliveries(
+            dir,
+            "deliveries-township.csv",
+            o.from,
+            &rows,
+            &by_township,
+            false,
+        )?;
     }
-    if o.orders || o.changed {
+    if o.orders || o.changed || o.ids {
         let order = shuffled(rows.len(), o.seed);
         if o.orders {
-            write_deliveries(dir, "deliveries-shuffled.csv", o.from, &rows, &order)?;
+            write_deliveries(dir, "deliveries-shuffled.csv", o.from, &rows, &order, false)?;
+        }
+        if o.ids {
+            let name = "deliveries-ids-shuffled.csv";
+            write_deliveries(dir, name, o.from, &rows, &order, true)?;
         }
         if o.changed {
             let mut rows = rows;
@@ -694,6 +725,7 @@ fn run() -> Result<(), Box<dyn Error>> {
                 o.from,
                 &rows,
                 &order,
+                false,
             )?;
         }
     }

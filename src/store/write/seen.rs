@@ -53,6 +53,17 @@ impl Seen {
         first + rest
     }
 
+    /// Add every key of `other`.
+    pub fn absorb(&mut self, other: &Seen) {
+        if other.bits.len() > self.bits.len() {
+            self.bits.resize(other.bits.len(), 0);
+        }
+        for (word, theirs) in self.bits.iter_mut().zip(&other.bits) {
+            *word |= theirs;
+        }
+        self.len = self.bits.iter().map(|w| u64::from(w.count_ones())).sum();
+    }
+
     /// How many keys the set holds.
     pub fn len(&self) -> u64 {
         self.len
@@ -178,6 +189,22 @@ mod tests {
             for &from in probes.iter().chain(&keys) {
                 let above = model.iter().filter(|&&k| k >= from.max(0)).count() as u64;
                 prop_assert_eq!(seen.count_from(from), above);
+            }
+        }
+
+        #[test]
+        fn a_set_absorbs_every_key_of_another_once(
+            mine in prop::collection::vec(0i64..3000, 0..200),
+            theirs in prop::collection::vec(0i64..5000, 0..200),
+        ) {
+            let (mut a, mut b) = (Seen::default(), Seen::default());
+            mine.iter().for_each(|&k| { a.insert(k); });
+            theirs.iter().for_each(|&k| { b.insert(k); });
+            a.absorb(&b);
+            let both: BTreeSet<i64> = mine.iter().chain(&theirs).copied().collect();
+            prop_assert_eq!(a.len(), both.len() as u64);
+            for k in 0..5000 {
+                prop_assert_eq!(a.contains(k), both.contains(&k));
             }
         }
 
