@@ -79,9 +79,9 @@ impl Row {
 }
 
 /// What a [`Sorter`] sorts: a record of fixed fields, its key among them,
-/// and a text beside it (a delivery's note). Rows without id are [`Row`]s;
-/// rows with an id of their own are sorted three ways
-/// (store/write/with_id.rs).
+/// and a text beside it (a delivery's note). Rows without id are [`Row`]s,
+/// the one kind sorted so far; rows with an id of their own are to be
+/// sorted by id, by key and by place (docs/BENCHMARKS.md, 2026-12-04).
 pub trait Record: Copy + Send + std::fmt::Debug {
     /// The order records are handed over in.
     type Key: Ord + Copy + Send;
@@ -735,6 +735,61 @@ mod tests {
             assert_eq!(record.len(), Row::BYTES);
             assert_eq!(Row::decode(&record), r);
         }
+    }
+
+    /// A record of another size and key than [`Row`]'s: a line number
+    /// and a text's first bytes, keyed by the bytes, then the line.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    struct Keyed {
+        prefix: [u8; 5],
+        line: u64,
+    }
+
+    impl Record for Keyed {
+        type Key = ([u8; 5], u64);
+        const BYTES: usize = 5 + 8;
+        fn key(&self) -> ([u8; 5], u64) {
+            (self.prefix, self.line)
+        }
+        fn encode(&self, out: &mut Vec<u8>) {
+            out.extend_from_slice(&self.prefix);
+            out.extend_from_slice(&self.line.to_le_bytes());
+        }
+        fn decode(bytes: &[u8]) -> Keyed {
+            let mut b = Fields(bytes);
+            Keyed {
+                prefix: b.take(),
+                line: u64::from_le_bytes(b.take()),
+            }
+        }
+    }
+
+    #[test]
+    fn another_record_spills_and_merges_in_its_own_key_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut sorter: Sorter<Keyed> = Sorter::with_runs(Some(dir.path().into()), 7, 1 << 10);
+        let mut pushed = Vec::new();
+        for line in 0..200_u64 {
+            let id = format!("R{:04}", (line * 7919) % 97);
+            let mut prefix = [0_u8; 5];
+            prefix.copy_from_slice(&id.as_bytes()[..5]);
+            let r = Keyed { prefix, line };
+            sorter.push(r, &id).unwrap();
+            pushed.push((r, id));
+        }
+        assert!(sorter.spilled());
+        let mut out = Vec::new();
+        sorter
+            .finish(
+                |e| e,
+                |r, text| {
+                    out.push((*r, text.to_string()));
+                    Ok::<(), io::Error>(())
+                },
+            )
+            .unwrap();
+        pushed.sort_by_key(|(r, _)| r.key());
+        assert_eq!(out, pushed);
     }
 
     proptest! {
