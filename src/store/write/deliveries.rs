@@ -299,6 +299,10 @@ impl<'c> Writer<'c> {
     /// Insert a delivery by `sql` ([`INSERT_WITH_ID`]) unless its place is
     /// taken: its key, or `None` with nothing written. (A place taken is
     /// no error: a failed statement would end a PostgreSQL transaction.)
+    /// PostgreSQL draws the row's key from the sequence before it finds
+    /// the place taken: the sequence is set back after the largest key, so
+    /// that the next row gets the key SQLite gives it (contract §9; the
+    /// end-to-end suite compares the tables of both).
     fn insert_if_free(&self, sql: &str, args: &[&dyn ToArg]) -> sql::Result<Option<i64>> {
         let sql = format!("{sql} ON CONFLICT (day, fingerprint, occurrence) DO NOTHING");
         match self.conn.as_sqlite() {
@@ -306,7 +310,14 @@ impl<'c> Writer<'c> {
                 let inserted = self.conn.execute(&sql, args)? == 1;
                 Ok(inserted.then(|| file.last_insert_rowid()))
             }
-            None => (self.conn).query_opt(&format!("{sql} RETURNING key"), args, |r| r.get(0)),
+            None => {
+                let sql = format!("{sql} RETURNING key");
+                let key = self.conn.query_opt(&sql, args, |r| r.get(0))?;
+                if key.is_none() {
+                    self.conn.batch("SELECT bangfu.sync_keys()")?;
+                }
+                Ok(key)
+            }
         }
     }
 
