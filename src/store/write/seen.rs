@@ -170,6 +170,15 @@ mod tests {
     use proptest::prelude::*;
     use std::collections::BTreeSet;
 
+    /// The set of `keys`.
+    fn of(keys: &[i64]) -> Seen {
+        let mut seen = Seen::default();
+        keys.iter().for_each(|&k| {
+            seen.insert(k);
+        });
+        seen
+    }
+
     proptest! {
         #[test]
         fn holds_what_was_put_in_and_nothing_else(
@@ -197,9 +206,7 @@ mod tests {
             mine in prop::collection::vec(0i64..3000, 0..200),
             theirs in prop::collection::vec(0i64..5000, 0..200),
         ) {
-            let (mut a, mut b) = (Seen::default(), Seen::default());
-            mine.iter().for_each(|&k| { a.insert(k); });
-            theirs.iter().for_each(|&k| { b.insert(k); });
+            let (mut a, b) = (of(&mine), of(&theirs));
             a.absorb(&b);
             let both: BTreeSet<i64> = mine.iter().chain(&theirs).copied().collect();
             prop_assert_eq!(a.len(), both.len() as u64);
@@ -213,9 +220,7 @@ mod tests {
             mine in prop::collection::vec(0i64..3000, 0..200),
             theirs in prop::collection::vec(0i64..3000, 0..200),
         ) {
-            let (mut a, mut b) = (Seen::default(), Seen::default());
-            mine.iter().for_each(|&k| { a.insert(k); });
-            theirs.iter().for_each(|&k| { b.insert(k); });
+            let (a, b) = (of(&mine), of(&theirs));
             let (mine, theirs): (BTreeSet<i64>, BTreeSet<i64>) =
                 (mine.into_iter().collect(), theirs.into_iter().collect());
             let listing = Listing::from(a);

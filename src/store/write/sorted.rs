@@ -340,12 +340,12 @@ fn too_long(_: std::num::TryFromIntError) -> io::Error {
 }
 
 /// A record's bytes not yet decoded.
-pub(super) struct Fields<'a>(pub(super) &'a [u8]);
+struct Fields<'a>(&'a [u8]);
 
 impl Fields<'_> {
     /// The next `N` bytes (zeros past the end, which [`Record::BYTES`]
     /// rules out).
-    pub(super) fn take<const N: usize>(&mut self) -> [u8; N] {
+    fn take<const N: usize>(&mut self) -> [u8; N] {
         let mut field = [0_u8; N];
         if let Some((head, rest)) = self.0.split_at_checked(N) {
             field.copy_from_slice(head);
@@ -567,7 +567,7 @@ mod tests {
     }
 
     /// Everything `sorter` hands over, in order.
-    fn drained(sorter: &mut Sorter) -> Vec<(Row, String)> {
+    fn drained<R: Record>(sorter: &mut Sorter<R>) -> Vec<(R, String)> {
         let mut out = Vec::new();
         sorter
             .finish(
@@ -778,18 +778,8 @@ mod tests {
             pushed.push((r, id));
         }
         assert!(sorter.spilled());
-        let mut out = Vec::new();
-        sorter
-            .finish(
-                |e| e,
-                |r, text| {
-                    out.push((*r, text.to_string()));
-                    Ok::<(), io::Error>(())
-                },
-            )
-            .unwrap();
         pushed.sort_by_key(|(r, _)| r.key());
-        assert_eq!(out, pushed);
+        assert_eq!(drained(&mut sorter), pushed);
     }
 
     proptest! {
