@@ -33,6 +33,7 @@ mod reports;
 mod reports_review;
 mod review4;
 mod review6;
+mod review7;
 mod rosters_at_size;
 mod row_order;
 mod schema;

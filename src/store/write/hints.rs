@@ -72,9 +72,11 @@ pub struct IdSwitch {
     pub within: bool,
 }
 
-/// What a delivery is, value for value, but for its id and note: day,
-/// member, household, category, goods, cash.
-type Values = (i32, i64, i64, u8, i64, i64);
+/// What a delivery is, value for value, but for its id: day, member,
+/// household, category, goods, cash, note. The note belongs here: two
+/// deliveries of one day and value (the rice and the oil) differ only in
+/// it, and a sheet with ids given again without them keeps its notes.
+type Values = (i32, i64, i64, u8, i64, i64, Option<String>);
 
 /// Deliveries a ledger held before this import, on the days between the
 /// first and last of the file's, that the file does not list, beside new
@@ -135,6 +137,7 @@ fn values_at(r: &sql::Row<'_>, at: usize) -> Result<Values> {
         r.get(at + 3)?,
         r.get(at + 4)?,
         r.get(at + 5)?,
+        r.get(at + 6)?,
     ))
 }
 
@@ -266,13 +269,18 @@ impl Writer<'_> {
         Ok(all)
     }
 
-    /// The [`IdSwitch`]es within this import: per ledger, its new rows
-    /// without an id that are, value for value, its new rows with one (the
-    /// sheet with its ids and the same sheet without, given together).
-    /// Reads the ledger's new rows twice.
+    /// The [`IdSwitch`]es within this import: per ledger given two files
+    /// or more, its new rows without an id that are, value for value, its
+    /// new rows with one (the sheet with its ids and the same sheet
+    /// without, given together). One file's rows are its visits, as two
+    /// like rows without ids are (SPEC §3.4): a row given an id and a like
+    /// one not yet are two. Reads the ledger's new rows twice.
     fn id_switches_within(&self) -> Result<Vec<IdSwitch>> {
         let mut all = Vec::new();
         for (ledger, _) in self.delivery_ledgers() {
+            if self.delivery_files.get(&ledger).copied().unwrap_or(0) < 2 {
+                continue;
+            }
             let mut with_ids: HashMap<Values, u64> = HashMap::default();
             self.conn.stream(
                 NEW_OF_LEDGER,
@@ -762,7 +770,7 @@ const IDS_BEFORE_SQLITE: &str = ids_before!("deliveries INDEXED BY deliveries_id
 macro_rules! held_with_ids {
     ($from:literal) => {
         concat!(
-            "SELECT d.key, d.day, d.member, d.household, d.category, d.goods, d.cash FROM ",
+            "SELECT d.key, d.day, d.member, d.household, d.category, d.goods, d.cash, d.note FROM ",
             $from,
             " WHERE d.id IS NOT NULL AND d.key <= ?1 AND ",
             held_by!("d", "?2")
@@ -776,7 +784,7 @@ const HELD_WITH_IDS_SQLITE: &str = held_with_ids!("deliveries d INDEXED BY deliv
 /// The deliveries without an id stored before an import (keys up to ?1)
 /// that ledger ?2 holds, with their [`Values`].
 const HELD_WITHOUT_IDS: &str = concat!(
-    "SELECT d.key, d.day, d.member, d.household, d.category, d.goods, d.cash
+    "SELECT d.key, d.day, d.member, d.household, d.category, d.goods, d.cash, d.note
      FROM deliveries d WHERE d.key <= ?1 AND d.id IS NULL AND ",
     held_by!("d", "?2")
 );
@@ -784,7 +792,7 @@ const HELD_WITHOUT_IDS: &str = concat!(
 /// The [`Values`] of the deliveries an import added (keys above ?1) that
 /// ledger ?2 holds, with an id if ?3 is 1, else without one.
 const NEW_OF_LEDGER: &str = concat!(
-    "SELECT n.day, n.member, n.household, n.category, n.goods, n.cash
+    "SELECT n.day, n.member, n.household, n.category, n.goods, n.cash, n.note
      FROM deliveries n
      WHERE n.key > ?1 AND CASE WHEN n.id IS NULL THEN 0 ELSE 1 END = ?3 AND ",
     held_by!("n", "?2")

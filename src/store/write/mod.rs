@@ -211,6 +211,10 @@ pub struct Writer<'c> {
     file_listed: Seen,
     file_days: Option<(i32, i32)>,
     listed_files: Vec<(i64, Kind, u32, Listing)>,
+    /// Per ledger, how many of this import's files listed deliveries of
+    /// it: rows of one file are never that sheet given twice
+    /// ([`Writer::id_switches`]).
+    delivery_files: HashMap<i64, u32>,
     /// The current file's deliveries without id, waiting to be sorted, and
     /// the statements a million-row import runs a million times, prepared
     /// once (a cached statement costs a hash of its SQL on every use).
@@ -320,6 +324,7 @@ impl<'c> Writer<'c> {
             file_listed: Seen::default(),
             file_days: None,
             listed_files: Vec::new(),
+            delivery_files: HashMap::default(),
             deliveries: deliveries::Deliveries::new(conn, command)?,
             staged: Staged::new(),
             placed: Placing::new(),
@@ -538,6 +543,9 @@ impl<'c> Writer<'c> {
         let Some(kind) = kind.filter(|_| !listed.is_empty()) else {
             return Ok(());
         };
+        if kind == Kind::Deliveries {
+            *self.delivery_files.entry(self.ledger).or_default() += 1;
+        }
         let mut listing = Listing::from(listed);
         listing.days = days;
         self.listed_files
