@@ -207,6 +207,11 @@ pub enum ImportMsg {
         ledger: LedgerName,
         redated: u64,
     },
+    /// A note: `count` new deliveries of this file are visits ledger
+    /// `ledger` has the other way — with a record id (`with_ids`) where
+    /// the file gives none, or without one — counted once: they are its
+    /// unchanged rows, and its ledger holds them.
+    OneVisit(crate::store::write::OneVisit),
     /// A warning: `--replace` takes `count` households (or members) off
     /// ledger `ledger`, the first few of them `named` (id, head or name).
     Retired {
@@ -757,6 +762,21 @@ impl ImportMsg {
                     format!("{redated} pairing(s) of this file pair a member and household that ledger {ledger} paired before with another start date (结对日期), which the file no longer lists: both pairings are kept now. If the date was corrected in the sheet, import it again with --replace"),
                     format!("这个文件有 {redated} 个结对，帮扶人和贫困户在台账“{ledger}”里以前已经结对，只是结对日期不同，而这个文件里已没有旧的那个：现在新旧两个结对都保留着。如果是表里改了结对日期，请加 --replace 再导入一次"),
                 )
+            }
+            OneVisit(v) => {
+                let (ledger, n) = (printable(v.ledger.as_str()).into_owned(), v.count);
+                match v.with_ids {
+                    true => tr!(
+                        lang,
+                        format!("{n} of this file's deliveries are visits ledger {ledger} has with their record ids (记录编号): the same visits, counted once (unchanged here)"),
+                        format!("这个文件有 {n} 条帮扶记录，台账“{ledger}”里已经有（带记录编号）：是同一次帮扶，只算一次（这里算作未变）"),
+                    ),
+                    false => tr!(
+                        lang,
+                        format!("{n} of this file's deliveries are visits ledger {ledger} has without record ids (记录编号): the same visits, counted once (unchanged here)"),
+                        format!("这个文件有 {n} 条帮扶记录，台账“{ledger}”里已经有（不带记录编号）：是同一次帮扶，只算一次（这里算作未变）"),
+                    ),
+                }
             }
             Retired {
                 ledger,
@@ -1351,6 +1371,18 @@ pub(crate) mod tests {
                 ledger: LedgerName::parse("结对").unwrap(),
                 redated: 1,
             },
+            OneVisit(crate::store::write::OneVisit {
+                file: 1,
+                ledger: LedgerName::parse("乡镇").unwrap(),
+                with_ids: true,
+                count: 2,
+            }),
+            OneVisit(crate::store::write::OneVisit {
+                file: 1,
+                ledger: LedgerName::parse("部门").unwrap(),
+                with_ids: false,
+                count: 2,
+            }),
             Retired {
                 ledger: LedgerName::parse("贫困户").unwrap(),
                 kind: Kind::Households,
@@ -1502,6 +1534,7 @@ pub(crate) mod tests {
                 | HeaderOnLine { .. }
                 | IgnoredColumns { .. }
                 | PairingsNotRead { .. }
+                | OneVisit(_)
                 | UnnamedColumn { .. }
                 | ReplaceNotCounted
                 | ShadowedColumn { .. }

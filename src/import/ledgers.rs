@@ -40,6 +40,7 @@ pub fn follow(
     if report.unreadable || !(clean_run || options.keep_valid) || (options.replace && !clean_run) {
         return Ok(());
     }
+    one_visit_either_way(writer, report)?;
     // A sheet whose id column was dropped or added since its ledger's last
     // import, or given both ways in this one, would be counted twice:
     // refused. (A replace takes the older rows out: only the second kind
@@ -378,4 +379,24 @@ fn version_at(files: &[FileResult], ledger: &LedgerName, kind: Kind) -> Option<u
             .then(|| last(Kind::Members))
             .flatten()
     })
+}
+
+/// The new deliveries that are visits another ledger has the other way,
+/// with or without a record id, counted once ([`Writer::one_visit_either_way`]):
+/// unchanged rows of their files, each file told so.
+pub fn one_visit_either_way(
+    writer: &mut Writer<'_>,
+    report: &mut ImportReport,
+) -> anyhow::Result<()> {
+    for one in writer.one_visit_either_way()? {
+        let Some(file) = (report.files.iter_mut()).find(|f| f.overlap.file == Some(one.file))
+        else {
+            continue;
+        };
+        file.counts.new = file.counts.new.saturating_sub(one.count);
+        file.counts.unchanged += one.count;
+        let (file, message) = (file.name.clone(), ImportMsg::OneVisit(one).into());
+        report.warnings.push(Warning::File { file, message });
+    }
+    Ok(())
 }

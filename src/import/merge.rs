@@ -246,6 +246,7 @@ fn follow(
     report: &mut ImportReport,
     said: &mut Vec<MergeMsg>,
 ) -> anyhow::Result<()> {
+    super::ledgers::one_visit_either_way(writer, report)?;
     if how.replace {
         let replaced = super::ledgers::replace_counted(writer, how.force, report)?;
         super::ledgers::name_retired(report, &replaced);

@@ -71,3 +71,166 @@ fn a_row_with_an_id_and_a_like_row_without_one_in_one_file_are_two_visits() {
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(amounts(&w), "10000|0;10000|0");
 }
+
+/// The township's sheet with its 记录编号, and the department's export of
+/// the same visits without the column.
+fn township_and_department(w: &Workdir) -> [std::path::PathBuf; 2] {
+    let rows = ["2001-03-05,M1,H1,送温暖,100", "2001-03-06,M1,H2,送政策,50"];
+    let with_ids = format!(
+        "记录编号,日期,帮扶人,户编号,类别,物资\nR1,{}\nR2,{}\n",
+        rows[0], rows[1]
+    );
+    let without = format!("日期,帮扶人,户编号,类别,物资\n{}\n{}\n", rows[0], rows[1]);
+    [w.gbk("乡镇.csv", &with_ids), w.gbk("部门.csv", &without)]
+}
+
+/// Which ledgers hold each delivery, in key order: "key:L1,L2".
+fn holders(w: &Workdir) -> String {
+    let pairs = w.rows(
+        "SELECT d.key, l.name FROM deliveries d JOIN ledgers l \
+         ON l.key = d.ledger OR l.key IN (SELECT ledger FROM holds WHERE kind = 3 AND record = d.key) \
+         ORDER BY d.key, l.name",
+    );
+    let mut all: Vec<(String, Vec<String>)> = Vec::new();
+    for pair in pairs {
+        let (key, name) = pair.split_once('|').expect("key|name");
+        match all.last_mut() {
+            Some((last, names)) if last == key => names.push(name.to_string()),
+            _ => all.push((key.to_string(), vec![name.to_string()])),
+        }
+    }
+    let each: Vec<String> = all
+        .iter()
+        .map(|(k, n)| format!("{k}:{}", n.join(",")))
+        .collect();
+    each.join(";")
+}
+
+#[test]
+fn one_visit_in_a_township_sheet_with_ids_and_a_department_sheet_without_is_counted_once() {
+    // SPEC §8: a township's ledger and a department's may record the same
+    // visit; it is counted once. Given with ids under one ledger and
+    // without under another, every delivery was counted twice, exit 0.
+    for one_command in [true, false] {
+        let w = Workdir::new();
+        import_small_district(&w);
+        let [township, department] = township_and_department(&w);
+        let (code, out, err) = if one_command {
+            import(
+                &w,
+                &["--lang", "zh", path_str(&township), path_str(&department)],
+            )
+        } else {
+            let (code, _, err) = import(&w, &[path_str(&township)]);
+            assert_eq!(code, Some(0), "{err}");
+            import(&w, &["--lang", "zh", path_str(&department)])
+        };
+        assert_eq!(code, Some(0), "one command {one_command}: {err}");
+        assert_eq!(
+            amounts(&w),
+            "10000|0;5000|0",
+            "one command {one_command}: {err}"
+        );
+        assert!(
+            err.contains("部门.csv: 这个文件有 2 条帮扶记录，台账“乡镇”里已经有（带记录编号）"),
+            "{err}"
+        );
+        // The department's line: two rows read, none new, two unchanged.
+        let line = out.lines().find(|l| l.contains("部门.csv")).unwrap();
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        assert_eq!(&cells[4..8], ["2", "0", "0", "2"], "{out}");
+        assert_eq!(w.stdout(&["summary"]).contains("150.00"), true);
+        let both = "1:乡镇,部门;2:乡镇,部门";
+        assert_eq!(holders(&w), both);
+        // Next month's exports, unchanged: still once, still held by both.
+        let (code, _, err) = import(&w, &[path_str(&department), path_str(&township)]);
+        assert_eq!(code, Some(0), "{err}");
+        assert_eq!(amounts(&w), "10000|0;5000|0");
+        let (code, _, err) = import(&w, &["--replace", path_str(&department)]);
+        assert_eq!(code, Some(0), "{err}");
+        assert_eq!(
+            (amounts(&w), holders(&w)),
+            ("10000|0;5000|0".into(), both.into())
+        );
+    }
+}
+
+#[test]
+fn the_department_sheet_first_and_the_township_sheet_with_ids_after_is_counted_once() {
+    // The other way round: the rows without ids stored first.
+    let w = Workdir::new();
+    import_small_district(&w);
+    let [township, department] = township_and_department(&w);
+    let (code, _, err) = import(&w, &[path_str(&department)]);
+    assert_eq!(code, Some(0), "{err}");
+    let (code, _, err) = import(&w, &["--lang", "zh", path_str(&township)]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("台账“部门”里已经有（不带记录编号）"), "{err}");
+    assert_eq!(amounts(&w), "10000|0;5000|0");
+    assert_eq!(holders(&w), "1:乡镇,部门;2:乡镇,部门");
+    let (code, _, err) = import(&w, &["--replace", path_str(&township)]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(holders(&w), "1:乡镇,部门;2:乡镇,部门");
+    // Undo the township's imports, newest first: the department's alone.
+    w.stdout(&["undo", "4"]);
+    w.stdout(&["undo", "3"]);
+    assert_eq!(holders(&w), "1:部门;2:部门");
+}
+
+#[test]
+fn a_township_database_with_ids_merged_into_a_district_without_them_counts_each_visit_once() {
+    // `import OTHER.db`: the township's own file, its sheet with ids,
+    // joins the district's, which has the department's export without.
+    let w = Workdir::new();
+    import_small_district(&w);
+    let [township, department] = township_and_department(&w);
+    let (code, _, err) = import(&w, &[path_str(&department)]);
+    assert_eq!(code, Some(0), "{err}");
+    let own = w.path("乡镇.db");
+    let own = path_str(&own);
+    let [h, m, p] = common::small_district(&w);
+    for args in [
+        vec!["import", path_str(&h), path_str(&m), path_str(&p)],
+        vec!["import", path_str(&township)],
+    ] {
+        let (code, _, err) = common::run_on(&w, own, &args);
+        assert_eq!(code, Some(0), "{err}");
+    }
+    for _ in 0..2 {
+        let (code, _, err) = import(&w, &["--lang", "zh", own]);
+        assert_eq!(code, Some(0), "{err}");
+        assert_eq!(amounts(&w), "10000|0;5000|0", "{err}");
+        assert_eq!(holders(&w), "1:乡镇,部门;2:乡镇,部门");
+    }
+}
+
+#[test]
+fn two_like_visits_without_ids_beside_one_with_an_id_are_two() {
+    // The department's sheet has the visit twice (two bags of rice that
+    // day), the township's once, with its id: one of the two is the
+    // township's, the other a visit of its own — two, every month.
+    let w = Workdir::new();
+    import_small_district(&w);
+    let township = w.gbk(
+        "乡镇.csv",
+        "记录编号,日期,帮扶人,户编号,类别,物资\nR1,2001-03-05,M1,H1,送温暖,100\n",
+    );
+    let twice =
+        "日期,帮扶人,户编号,类别,物资\n2001-03-05,M1,H1,送温暖,100\n2001-03-05,M1,H1,送温暖,100\n";
+    let department = w.gbk("部门.csv", twice);
+    for _ in 0..2 {
+        for file in [&township, &department] {
+            let (code, _, err) = import(&w, &[path_str(file)]);
+            assert_eq!(code, Some(0), "{err}");
+        }
+        assert_eq!(amounts(&w), "10000|0;10000|0");
+    }
+    let (code, _, err) = import(&w, &["--replace", path_str(&department)]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(amounts(&w), "10000|0;10000|0");
+    let held = holders(&w);
+    assert!(
+        held.ends_with(":部门") && held.contains(":乡镇,部门;"),
+        "{held}"
+    );
+}

@@ -1065,18 +1065,48 @@ pub fn id_fingerprint(id: &str) -> i64 {
 /// (the same value as feeding the parts to a streaming hasher, at a third
 /// of the cost).
 pub fn fingerprint(d: &Delivery<'_>, member_id: &str, household_id: &str) -> u64 {
-    let texts = [member_id, household_id, d.note.as_deref().unwrap_or("")];
-    let mut bytes =
-        Vec::with_capacity(4 + 1 + 16 + texts.iter().map(|t| 4 + t.len()).sum::<usize>());
-    bytes.extend_from_slice(&d.date.days().to_le_bytes());
-    for text in texts {
-        bytes.extend_from_slice(&(text.len() as u32).to_le_bytes());
-        bytes.extend_from_slice(text.as_bytes());
+    let content = Content {
+        day: d.date.days(),
+        member_id,
+        household_id,
+        note: d.note.as_deref(),
+        category: d.category.index(),
+        goods: d.goods.0,
+        cash: d.cash.0,
+    };
+    content.fingerprint()
+}
+
+/// What a delivery's [`fingerprint`] is made of, as a row stored with an
+/// id of its own has it too: the same visit, given without its id by
+/// another ledger, is found at this fingerprint ([`super::one_visit`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Content<'a> {
+    pub day: i32,
+    pub member_id: &'a str,
+    pub household_id: &'a str,
+    pub note: Option<&'a str>,
+    pub category: u8,
+    pub goods: i64,
+    pub cash: i64,
+}
+
+impl Content<'_> {
+    /// Its fingerprint (contract §3.4).
+    pub fn fingerprint(&self) -> u64 {
+        let texts = [self.member_id, self.household_id, self.note.unwrap_or("")];
+        let mut bytes =
+            Vec::with_capacity(4 + 1 + 16 + texts.iter().map(|t| 4 + t.len()).sum::<usize>());
+        bytes.extend_from_slice(&self.day.to_le_bytes());
+        for text in texts {
+            bytes.extend_from_slice(&(text.len() as u32).to_le_bytes());
+            bytes.extend_from_slice(text.as_bytes());
+        }
+        bytes.push(self.category);
+        bytes.extend_from_slice(&self.goods.to_le_bytes());
+        bytes.extend_from_slice(&self.cash.to_le_bytes());
+        xxhash_rust::xxh3::xxh3_64(&bytes)
     }
-    bytes.push(d.category.index());
-    bytes.extend_from_slice(&d.goods.0.to_le_bytes());
-    bytes.extend_from_slice(&d.cash.0.to_le_bytes());
-    xxhash_rust::xxh3::xxh3_64(&bytes)
 }
 
 #[cfg(test)]

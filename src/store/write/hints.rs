@@ -759,11 +759,11 @@ macro_rules! ids_before {
         )
     };
 }
-const IDS_BEFORE: &str = ids_before!("deliveries");
+pub(super) const IDS_BEFORE: &str = ids_before!("deliveries");
 /// [`IDS_BEFORE`] through the id index, which lists only deliveries with
 /// an id: SQLite's planner would walk the table's keys (0.3 s on four
 /// million rows without one).
-const IDS_BEFORE_SQLITE: &str = ids_before!("deliveries INDEXED BY deliveries_id");
+pub(super) const IDS_BEFORE_SQLITE: &str = ids_before!("deliveries INDEXED BY deliveries_id");
 
 /// The deliveries with an id stored before an import (keys up to ?1) that
 /// ledger ?2 holds, with their [`Values`], from the deliveries `$from`.

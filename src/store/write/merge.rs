@@ -130,6 +130,8 @@ impl Writer<'_> {
     /// On PostgreSQL one without id is staged instead, for
     /// [`Writer::end_placed`].
     pub fn placed_delivery(&mut self, d: &Placed<'_>) -> Result<(), WriteError> {
+        // Asked of by [`Writer::one_visit_either_way`].
+        self.sent.with_id |= d.id.is_some();
         if self.conn.dialect() == Dialect::Postgres {
             if d.id.is_none() {
                 let row = PlacedRow {

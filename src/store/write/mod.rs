@@ -17,6 +17,7 @@ mod cache;
 mod deliveries;
 mod hints;
 pub mod merge;
+mod one_visit;
 mod refs;
 pub(crate) mod replace;
 mod rosters;
@@ -25,6 +26,7 @@ pub(crate) mod sorted;
 
 pub use deliveries::{fingerprint, id_fingerprint, own_hold, place_taken_twice, Resolved};
 pub use hints::{Correction, Corrections, IdSwitch, OtherLedger, Unlisted};
+pub use one_visit::OneVisit;
 pub use refs::Refs;
 pub use replace::{Kept, Refusal, Replaced, Version};
 use seen::Listing;
@@ -215,6 +217,10 @@ pub struct Writer<'c> {
     /// it: rows of one file are never that sheet given twice
     /// ([`Writer::id_switches`]).
     delivery_files: HashMap<i64, u32>,
+    /// Per file ended, its number and the largest delivery key then: the
+    /// new deliveries of a file are those above the one before
+    /// ([`Writer::one_visit_either_way`]).
+    file_last_keys: Vec<(u32, i64)>,
     /// The current file's deliveries without id, waiting to be sorted, and
     /// the statements a million-row import runs a million times, prepared
     /// once (a cached statement costs a hash of its SQL on every use).
@@ -325,6 +331,7 @@ impl<'c> Writer<'c> {
             file_days: None,
             listed_files: Vec::new(),
             delivery_files: HashMap::default(),
+            file_last_keys: Vec::new(),
             deliveries: deliveries::Deliveries::new(conn, command)?,
             staged: Staged::new(),
             placed: Placing::new(),
@@ -505,6 +512,10 @@ impl<'c> Writer<'c> {
         self.end_placed()?;
         self.end_deliveries()?;
         self.overlap()?;
+        let last = self
+            .conn
+            .value("SELECT coalesce(max(key), 0) FROM deliveries", args![])?;
+        self.file_last_keys.push((self.file_number, last));
         Ok(std::mem::take(&mut self.tally))
     }
 

@@ -30,6 +30,17 @@ impl Seen {
         new
     }
 
+    /// Take `key` out; whether it was in the set.
+    pub fn remove(&mut self, key: i64) -> bool {
+        if !self.contains(key) {
+            return false;
+        }
+        let key = key as usize;
+        self.bits[key / 64] &= !(1u64 << (key % 64));
+        self.len -= 1;
+        true
+    }
+
     pub fn contains(&self, key: i64) -> bool {
         usize::try_from(key).is_ok_and(|key| {
             self.bits
@@ -199,6 +210,11 @@ mod tests {
                 let above = model.iter().filter(|&&k| k >= from.max(0)).count() as u64;
                 prop_assert_eq!(seen.count_from(from), above);
             }
+            for &k in probes.iter().chain(&keys) {
+                prop_assert_eq!(seen.remove(k), model.remove(&k));
+                prop_assert!(!seen.contains(k));
+            }
+            prop_assert_eq!(seen.len(), 0);
         }
 
         #[test]
