@@ -139,7 +139,7 @@ fn one_visit_in_a_township_sheet_with_ids_and_a_department_sheet_without_is_coun
         let line = out.lines().find(|l| l.contains("部门.csv")).unwrap();
         let cells: Vec<&str> = line.split('|').map(str::trim).collect();
         assert_eq!(&cells[4..8], ["2", "0", "0", "2"], "{out}");
-        assert_eq!(w.stdout(&["summary"]).contains("150.00"), true);
+        assert!(w.stdout(&["summary"]).contains("150.00"));
         let both = "1:乡镇,部门;2:乡镇,部门";
         assert_eq!(holders(&w), both);
         // Next month's exports, unchanged: still once, still held by both.
