@@ -764,17 +764,24 @@ impl ImportMsg {
                 )
             }
             OneVisit(v) => {
-                let (ledger, n) = (printable(v.ledger.as_str()).into_owned(), v.count);
+                let n = v.count;
+                let (en, zh) = match &v.ledger {
+                    Some(l) => {
+                        let l = printable(l.as_str()).into_owned();
+                        (format!("ledger {l}"), format!("台账“{l}”"))
+                    }
+                    None => ("a merged file".to_string(), "合并进来的文件".to_string()),
+                };
                 match v.with_ids {
                     true => tr!(
                         lang,
-                        format!("{n} of this file's deliveries are visits ledger {ledger} has with their record ids (记录编号): the same visits, counted once (unchanged here)"),
-                        format!("这个文件有 {n} 条帮扶记录，台账“{ledger}”里已经有（带记录编号）：是同一次帮扶，只算一次（这里算作未变）"),
+                        format!("{n} of this file's deliveries are visits {en} has with their record ids (记录编号): the same visits, counted once (unchanged here)"),
+                        format!("这个文件有 {n} 条帮扶记录，{zh}里已经有（带记录编号）：是同一次帮扶，只算一次（这里算作未变）"),
                     ),
                     false => tr!(
                         lang,
-                        format!("{n} of this file's deliveries are visits ledger {ledger} has without record ids (记录编号): the same visits, counted once (unchanged here)"),
-                        format!("这个文件有 {n} 条帮扶记录，台账“{ledger}”里已经有（不带记录编号）：是同一次帮扶，只算一次（这里算作未变）"),
+                        format!("{n} of this file's deliveries are visits {en} has without record ids (记录编号): the same visits, counted once (unchanged here)"),
+                        format!("这个文件有 {n} 条帮扶记录，{zh}里已经有（不带记录编号）：是同一次帮扶，只算一次（这里算作未变）"),
                     ),
                 }
             }
@@ -1373,13 +1380,13 @@ pub(crate) mod tests {
             },
             OneVisit(crate::store::write::OneVisit {
                 file: 1,
-                ledger: LedgerName::parse("乡镇").unwrap(),
+                ledger: LedgerName::parse("乡镇"),
                 with_ids: true,
                 count: 2,
             }),
             OneVisit(crate::store::write::OneVisit {
                 file: 1,
-                ledger: LedgerName::parse("部门").unwrap(),
+                ledger: None,
                 with_ids: false,
                 count: 2,
             }),

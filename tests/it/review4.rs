@@ -171,8 +171,10 @@ fn price_times_quantity_in_a_workbook_reads_as_the_sheet_shows_it() {
 }
 
 #[test]
-fn a_sheet_whose_id_column_was_dropped_or_added_is_refused_not_counted_twice() {
-    // Both orders doubled every delivery, exit 0 (attacker F3).
+fn a_sheet_whose_id_column_was_dropped_or_added_is_followed_not_counted_twice() {
+    // Both orders doubled every delivery, exit 0 (attacker F3); refused
+    // since, and followed since session 22: the rows without ids are the
+    // rows with them, which keep (or take) the ids.
     let with_ids = "记录编号,日期,帮扶人,户编号,类别,物资\n\
                     R1,2001-03-05,M1,H1,送温暖,100\n\
                     R2,2001-03-06,M1,H1,送温暖,50\n\
@@ -185,9 +187,13 @@ fn a_sheet_whose_id_column_was_dropped_or_added_is_refused_not_counted_twice() {
         (
             with_ids,
             without,
-            "以前已经导入过（当时带记录编号，这个文件没有）",
+            "里已经有（带记录编号）：是同一次帮扶，只算一次",
         ),
-        (without, with_ids, "以前已经导入过（当时没有记录编号）"),
+        (
+            without,
+            with_ids,
+            "里已经有（不带记录编号）：是同一次帮扶，只算一次",
+        ),
     ] {
         let w = Workdir::new();
         import_small_district(&w);
@@ -196,14 +202,19 @@ fn a_sheet_whose_id_column_was_dropped_or_added_is_refused_not_counted_twice() {
         let (code, _, err) = import(&w, &["--ledger", "A", path_str(&a)]);
         assert_eq!(code, Some(0), "{err}");
         let (code, _, err) = import(&w, &["--lang", "zh", "--ledger", "A", path_str(&b)]);
-        assert_eq!(code, Some(1), "{err}");
+        assert_eq!(code, Some(0), "{err}");
         assert!(
-            err.contains(&format!(
-                "b.csv:1: 文件: 这个文件的 3 条帮扶记录，台账“A”{words}"
-            )),
+            err.contains(&format!("b.csv: 这个文件有 3 条帮扶记录，台账“A”{words}")),
             "{err}"
         );
-        assert!(!err.contains("--replace 被拒绝"), "{err}");
+        assert_eq!(amounts(&w), "10000|0;5000|0;10000|0");
+        assert_eq!(
+            w.rows("SELECT count(*) FROM deliveries WHERE id IS NOT NULL"),
+            ["3"]
+        );
+        // Again with --replace: the ledger's version, nothing taken out.
+        let (code, _, err) = import(&w, &["--ledger", "A", "--replace", path_str(&b)]);
+        assert_eq!(code, Some(0), "{err}");
         assert_eq!(amounts(&w), "10000|0;5000|0;10000|0");
         // The same sheet again, with a row added, goes in as before.
         let again = format!(

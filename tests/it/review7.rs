@@ -234,3 +234,249 @@ fn two_like_visits_without_ids_beside_one_with_an_id_are_two() {
         "{held}"
     );
 }
+
+/// Import each of `steps` (arguments of `import`) in turn, each to exit 0.
+fn imports(w: &Workdir, steps: &[&[&str]]) {
+    for args in steps {
+        let (code, _, err) = import(w, args);
+        assert_eq!(code, Some(0), "{args:?}: {err}");
+    }
+}
+
+/// A sheet of deliveries in `w` named `name`, with the header `header`.
+fn sheet(w: &Workdir, name: &str, header: &str, rows: &[&str]) -> String {
+    let path = w.gbk(name, &format!("{header}\n{}\n", rows.join("\n")));
+    path_str(&path).to_string()
+}
+
+const WITH_IDS: &str = "记录编号,日期,帮扶人,户编号,类别,物资";
+const WITHOUT: &str = "日期,帮扶人,户编号,类别,物资";
+
+#[test]
+fn a_correction_by_id_after_the_department_sheet_came_first_is_an_update() {
+    // Attacker, session 22: with the department's rows stored first, the
+    // township's ids were thrown away, and its next month's correction of
+    // R1 was a new row beside the old one (both counted).
+    let w = Workdir::new();
+    import_small_district(&w);
+    let town = sheet(
+        &w,
+        "town.csv",
+        WITH_IDS,
+        &[
+            "R1,2001-03-05,M1,H1,送温暖,100",
+            "R2,2001-03-06,M1,H2,送政策,200",
+        ],
+    );
+    let dept = sheet(
+        &w,
+        "dept.csv",
+        WITHOUT,
+        &["2001-03-05,M1,H1,送温暖,100", "2001-03-06,M1,H2,送政策,200"],
+    );
+    imports(&w, &[&[&dept], &[&town]]);
+    assert_eq!(
+        w.rows("SELECT id FROM deliveries ORDER BY key").join(","),
+        "R1,R2"
+    );
+    let next = sheet(
+        &w,
+        "town_b.csv",
+        WITH_IDS,
+        &[
+            "R1,2001-03-05,M1,H1,送温暖,150",
+            "R2,2001-03-06,M1,H2,送政策,200",
+            "R3,2001-04-01,M1,H1,送温暖,50",
+        ],
+    );
+    let (code, out, err) = import(&w, &["--ledger", "town", &next]);
+    assert_eq!(code, Some(0), "{err}");
+    let line = out.lines().find(|l| l.contains("town_b.csv")).unwrap();
+    let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+    assert_eq!(&cells[4..8], ["3", "1", "1", "1"], "{out}");
+    assert_eq!(amounts(&w), "15000|0;20000|0;5000|0");
+    // Undone, each import puts back what it changed.
+    w.stdout(&["undo", "4"]);
+    assert_eq!(amounts(&w), "10000|0;20000|0");
+    w.stdout(&["undo", "3"]);
+    assert_eq!(amounts(&w), "10000|0;20000|0");
+    assert_eq!(
+        w.rows("SELECT count(*) FROM deliveries WHERE id IS NOT NULL"),
+        ["0"]
+    );
+    assert_eq!(holders(&w), "1:dept;2:dept");
+}
+
+#[test]
+fn a_row_only_the_department_holds_after_the_township_dropped_it_is_no_crash() {
+    // Attacker, session 22: the township's --replace left R1 held by the
+    // department alone (no ledger in its own row), and the department's
+    // next import stopped with "the query returned no row".
+    let w = Workdir::new();
+    import_small_district(&w);
+    let town = sheet(
+        &w,
+        "town.csv",
+        WITH_IDS,
+        &[
+            "R1,2001-03-05,M1,H1,送温暖,100",
+            "R2,2001-03-06,M1,H2,送政策,200",
+        ],
+    );
+    let dept = sheet(
+        &w,
+        "dept.csv",
+        WITHOUT,
+        &["2001-03-05,M1,H1,送温暖,100", "2001-03-06,M1,H2,送政策,200"],
+    );
+    let town2 = sheet(
+        &w,
+        "town2.csv",
+        WITH_IDS,
+        &["R2,2001-03-06,M1,H2,送政策,200"],
+    );
+    imports(
+        &w,
+        &[
+            &[&town],
+            &[&dept],
+            &["--ledger", "town", "--replace", "--force", &town2],
+            &[&dept],
+        ],
+    );
+    assert_eq!(amounts(&w), "10000|0;20000|0");
+    imports(&w, &[&["--ledger", "dept", "--replace", &dept]]);
+    assert_eq!(amounts(&w), "10000|0;20000|0");
+}
+
+#[test]
+fn a_townships_two_like_visits_beside_the_departments_two_are_its_two_in_either_order() {
+    // Attacker, session 22: R1 folded into the row the township's own
+    // row without an id had matched, so its ledger held one visit of two.
+    for town_first in [false, true] {
+        let w = Workdir::new();
+        import_small_district(&w);
+        let visit = "2001-03-05,M1,H1,送温暖,100";
+        let dept = sheet(&w, "dept.csv", WITHOUT, &[visit, visit]);
+        let town = sheet(
+            &w,
+            "town.csv",
+            WITH_IDS,
+            &[&format!("R1,{visit}"), &format!(",{visit}")],
+        );
+        let (first, second) = if town_first {
+            (&town, &dept)
+        } else {
+            (&dept, &town)
+        };
+        imports(&w, &[&[first], &[second]]);
+        assert_eq!(amounts(&w), "10000|0;10000|0", "town first {town_first}");
+        let held = holders(&w);
+        assert_eq!(
+            held.matches("town").count(),
+            2,
+            "town first {town_first}: {held}"
+        );
+        assert_eq!(
+            held.matches("dept").count(),
+            2,
+            "town first {town_first}: {held}"
+        );
+    }
+}
+
+#[test]
+fn two_township_numberings_and_a_department_give_one_figure_in_every_order() {
+    // Attacker, session 22: the same three files gave 2 visits or 4.
+    let orders: [[usize; 3]; 4] = [[0, 1, 2], [2, 0, 1], [1, 2, 0], [2, 1, 0]];
+    let mut figures = Vec::new();
+    for order in orders {
+        let w = Workdir::new();
+        import_small_district(&w);
+        let files = [
+            sheet(
+                &w,
+                "town.csv",
+                WITH_IDS,
+                &["R1,2001-03-05,M1,H1,送温暖,100"],
+            ),
+            sheet(
+                &w,
+                "other.csv",
+                WITH_IDS,
+                &["T1,2001-03-05,M1,H1,送温暖,100"],
+            ),
+            sheet(&w, "dept.csv", WITHOUT, &["2001-03-05,M1,H1,送温暖,100"]),
+        ];
+        for i in order {
+            imports(&w, &[&[&files[i]]]);
+        }
+        figures.push(amounts(&w));
+    }
+    assert!(figures.iter().all(|f| *f == figures[0]), "{figures:?}");
+    assert_eq!(figures[0], "10000|0;10000|0");
+}
+
+#[test]
+fn a_correction_both_sheets_made_is_one_visit_whichever_comes_first() {
+    // Clerk, session 22: the township and the department both corrected
+    // 500 to 800; the department's sheet first, then the township's,
+    // counted 800 twice, exit 0.
+    for town_first in [false, true] {
+        let w = Workdir::new();
+        import_small_district(&w);
+        let old = "2001-04-15,M1,H1,办实事,500";
+        let new = "2001-04-15,M1,H1,办实事,800";
+        let town = sheet(&w, "town.csv", WITH_IDS, &[&format!("R4,{old}")]);
+        let dept = sheet(&w, "dept.csv", WITHOUT, &[old]);
+        imports(&w, &[&[&town], &[&dept]]);
+        assert_eq!(amounts(&w), "50000|0");
+        let town = sheet(&w, "town7.csv", WITH_IDS, &[&format!("R4,{new}")]);
+        let dept = sheet(&w, "dept7.csv", WITHOUT, &[new]);
+        let town = ["--ledger", "town", "--replace", "--force", town.as_str()];
+        let dept = ["--ledger", "dept", "--replace", "--force", dept.as_str()];
+        let (first, second) = if town_first {
+            (&town, &dept)
+        } else {
+            (&dept, &town)
+        };
+        imports(&w, &[first, second]);
+        assert_eq!(amounts(&w), "80000|0", "town first {town_first}");
+        assert_eq!(
+            holders(&w).split(':').nth(1),
+            Some("dept,town"),
+            "town first {town_first}"
+        );
+        // The monthly re-export of both, unchanged: nothing moves.
+        imports(&w, &[first, second]);
+        assert_eq!(amounts(&w), "80000|0", "town first {town_first}");
+        // Both undone, newest first: March's one visit at 500.
+        w.stdout(&["undo", "7"]);
+        w.stdout(&["undo", "6"]);
+        w.stdout(&["undo", "5"]);
+        w.stdout(&["undo", "4"]);
+        assert_eq!(amounts(&w), "50000|0", "town first {town_first}");
+    }
+}
+
+#[test]
+fn a_district_database_merged_into_the_departments_own_counts_each_visit_once() {
+    // Attacker, session 22: merging the district's file (the township's
+    // rows with ids, the department holding them) into the department's
+    // own database counted every visit twice.
+    let w = Workdir::new();
+    import_small_district(&w);
+    let [township, department] = township_and_department(&w);
+    let district = w.path("区.db");
+    let district = path_str(&district);
+    let [h, m, p] = common::small_district(&w);
+    for args in [
+        vec!["import", path_str(&h), path_str(&m), path_str(&p)],
+        vec!["import", path_str(&township), path_str(&department)],
+    ] {
+        let (code, _, err) = common::run_on(&w, district, &args);
+        assert_eq!(code, Some(0), "{err}");
+    }
+    imports(&w, &[&[path_str(&department)], &[district], &[district]]);
+    assert_eq!(amounts(&w), "10000|0;5000|0");
+}
