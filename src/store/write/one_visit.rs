@@ -30,7 +30,7 @@ use crate::args;
 use crate::input::headers::Kind;
 use crate::store::sql::{self, Dialect, Result};
 use crate::values::LedgerName;
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap as HashMap;
 
 /// Rows with an id read a statement at a time: their place lookups follow
 /// each read, and PostgreSQL's answer to one statement is read whole.
@@ -54,17 +54,26 @@ pub struct OneVisit {
 struct Pair {
     goer: i64,
     stayer: i64,
+    goer_has_id: bool,
 }
 
-/// The pairs found so far, every row in one, and the rows without an id
-/// found at each place (in occurrence order; those before the cursor are
-/// all taken).
+/// The pairs found and not yet kept one of, every row in one so far (a set
+/// of bits over the keys), per file and kind its goers and a ledger that
+/// held the first one's stayer (for the file's note), and the rows
+/// without an id found at each place several of them share (in
+/// occurrence order; those before the cursor all taken).
 #[derive(Default)]
 struct Found {
-    pairs: Vec<Pair>,
-    taken: HashSet<i64>,
+    pairs: Vec<[i64; 2]>,
+    made: bool,
+    taken: super::Seen,
+    files: HashMap<(u32, bool), (Option<i64>, u64)>,
     at: HashMap<(i32, i64), (Vec<i64>, usize)>,
 }
+
+/// Pairs kept one of a batch at a time: the statements' working memory
+/// is bounded by a batch.
+const PAIRS_AT_ONCE: usize = 1 << 15;
 
 impl Writer<'_> {
     /// Pair every row this import added or changed with the row another
@@ -106,17 +115,41 @@ impl Writer<'_> {
         if new_without && stored_with {
             self.found_with_ids(&mut found)?;
         }
-        self.keep_one(found.pairs)
+        self.keep_one(&mut found)?;
+        if !found.made {
+            return Ok(Vec::new());
+        }
+        self.conn.batch("DROP TABLE bangfu_pairs")?;
+        if self.conn.dialect() == Dialect::Postgres {
+            // The next import's keys as SQLite's: after the largest left.
+            self.conn.batch("SELECT bangfu.sync_keys()")?;
+        }
+        let mut all = Vec::with_capacity(found.files.len());
+        for ((file, with_ids), (ledger, count)) in found.files {
+            let ledger = match ledger {
+                Some(key) => Some(self.ledger_name(key)?),
+                None => None,
+            };
+            all.push(OneVisit {
+                file,
+                ledger,
+                with_ids,
+                count,
+            });
+        }
+        all.sort_unstable_by_key(|a| (a.file, a.with_ids));
+        Ok(all)
     }
 
     /// The rows `touched` (with an id), each looked up at its place
     /// without it: a row without an id there is the same visit. New rows
     /// are read by ranges of keys, changed ones by lists.
-    fn found_without_ids(&self, touched: &[i64], found: &mut Found) -> Result<()> {
+    fn found_without_ids(&mut self, touched: &[i64], found: &mut Found) -> Result<()> {
         let before = self.deliveries_before;
         let (new, changed): (Vec<i64>, Vec<i64>) = touched.iter().partition(|&&k| k > before);
+        let conn = self.conn;
         let read = |sql: &str, args: &[&dyn sql::ToArg]| {
-            self.conn.collect(sql, args, |r| {
+            conn.collect(sql, args, |r| {
                 Ok((r.get::<_, i64>(0)?, r.get::<_, i32>(1)?, content_key(r, 1)?))
             })
         };
@@ -138,36 +171,40 @@ impl Writer<'_> {
 
     /// The stored rows with an id on the days of this import's new rows
     /// without one, each looked up at its place without the id among
-    /// those new rows.
-    fn found_with_ids(&self, found: &mut Found) -> Result<()> {
-        let mut places: Vec<(i32, i64)> = Vec::new();
+    /// those new rows. The new rows' places are kept as one number each
+    /// (a place found there is looked up, so a number two places share
+    /// costs a lookup, no pair); the stored rows are read a day at a time
+    /// along the place index, where a row with an id stands at occurrence
+    /// 0 or below (one paired before stands at its pair's place, found
+    /// there by the rows without ids: no new row then).
+    fn found_with_ids(&mut self, found: &mut Found) -> Result<()> {
+        let (mut places, mut days) = (Vec::new(), std::collections::BTreeSet::new());
         self.conn
             .stream(NEW_WITHOUT_IDS_PLACES, args![self.deliveries_before], |r| {
-                places.push((r.get(0)?, r.get(1)?));
+                let day: i32 = r.get(0)?;
+                days.insert(day);
+                places.push(place_number(day, r.get(1)?));
                 Ok(())
             })?;
         places.sort_unstable();
         places.dedup();
-        let (Some(&(first, _)), Some(&(last, _))) = (places.first(), places.last()) else {
-            return Ok(());
-        };
         let stored = match self.conn.dialect() {
-            Dialect::Sqlite => STORED_WITH_IDS_CONTENT_SQLITE,
-            Dialect::Postgres => STORED_WITH_IDS_CONTENT,
+            Dialect::Sqlite => STORED_WITH_IDS_ON_SQLITE,
+            Dialect::Postgres => STORED_WITH_IDS_ON,
         };
-        let mut candidates = Vec::new();
-        self.conn
-            .stream(stored, args![self.deliveries_before, first, last], |r| {
-                let key: i64 = r.get(0)?;
-                let place = (r.get(1)?, content_key(r, 1)?);
-                if places.binary_search(&place).is_ok() {
-                    candidates.push((key, place));
-                }
-                Ok(())
-            })?;
-        drop(places);
-        for (key, place) in candidates {
-            self.pair_at(found, key, place, true)?;
+        for day in days {
+            let mut candidates = Vec::new();
+            self.conn
+                .each(stored, args![day, self.deliveries_before], |r| {
+                    let place = (day, content_key(r, 1)?);
+                    if places.binary_search(&place_number(day, place.1)).is_ok() {
+                        candidates.push((r.get::<_, i64>(0)?, place));
+                    }
+                    Ok(())
+                })?;
+            for (key, place) in candidates {
+                self.pair_at(found, key, place, true)?;
+            }
         }
         Ok(())
     }
@@ -175,29 +212,32 @@ impl Writer<'_> {
     /// Pair the row with an id `key` with the first free row without one
     /// at `place` (only new ones if `new_only`) that is the same visit.
     fn pair_at(
-        &self,
+        &mut self,
         found: &mut Found,
         key: i64,
         place: (i32, i64),
         new_only: bool,
     ) -> Result<()> {
-        if found.taken.contains(&key) {
+        if found.taken.contains(key) {
             return Ok(());
         }
-        if let std::collections::hash_map::Entry::Vacant(at) = found.at.entry(place) {
-            let alike =
-                (self.conn).collect(WITHOUT_IDS_AT, args![place.0, place.1], |r| r.get(0))?;
-            at.insert((alike, 0));
-        }
+        let fetched;
+        let (alike, cursor) = match found.at.get(&place) {
+            Some((alike, cursor)) => (alike, *cursor),
+            None => {
+                fetched =
+                    (self.conn).collect(WITHOUT_IDS_AT, args![place.0, place.1], |r| r.get(0))?;
+                (&fetched, 0)
+            }
+        };
         let before = self.deliveries_before;
-        let (alike, cursor) = &found.at[&place];
-        let mut skip = *cursor;
-        while alike.get(skip).is_some_and(|k| found.taken.contains(k)) {
+        let mut skip = cursor;
+        while alike.get(skip).is_some_and(|&k| found.taken.contains(k)) {
             skip += 1;
         }
         let mut chosen = None;
         for &other in &alike[skip..] {
-            if found.taken.contains(&other) || (new_only && other <= before) {
+            if found.taken.contains(other) || (new_only && other <= before) {
                 continue;
             }
             // The new one goes; of two new or two stored, the one without.
@@ -205,10 +245,12 @@ impl Writer<'_> {
                 (true, false) => Pair {
                     goer: key,
                     stayer: other,
+                    goer_has_id: true,
                 },
                 _ => Pair {
                     goer: other,
                     stayer: key,
+                    goer_has_id: false,
                 },
             };
             if self.one_visit(pair)? {
@@ -216,13 +258,97 @@ impl Writer<'_> {
                 break;
             }
         }
-        if let Some(entry) = found.at.get_mut(&place) {
-            entry.1 = skip;
+        // Kept where several rows share the place (a sheet's like rows):
+        // each is asked of the list once.
+        if alike.len() > 1 {
+            let alike = alike.clone();
+            found.at.insert(place, (alike, skip));
+        } else if chosen.is_some() {
+            found.at.remove(&place);
         }
         if let Some(pair) = chosen {
-            found.taken.extend([pair.goer, pair.stayer]);
-            found.pairs.push(pair);
+            self.found(found, pair)?;
         }
+        Ok(())
+    }
+
+    /// Note `pair` as found; the batch kept one of once full.
+    fn found(&mut self, found: &mut Found, pair: Pair) -> Result<()> {
+        found.taken.insert(pair.goer);
+        found.taken.insert(pair.stayer);
+        if let Some(file) = self.file_of(pair.goer) {
+            let with_ids = !pair.goer_has_id;
+            if let std::collections::hash_map::Entry::Vacant(file) =
+                found.files.entry((file, with_ids))
+            {
+                let goers = self.holders(pair.goer)?;
+                let stayers = self.holders(pair.stayer)?;
+                let other = (stayers.iter().copied()).find(|l| *l != 0 && !goers.contains(l));
+                let other = other.or_else(|| stayers.iter().copied().find(|l| *l != 0));
+                file.insert((other, 0));
+            }
+        }
+        found.pairs.push([pair.goer, pair.stayer]);
+        if found.pairs.len() >= PAIRS_AT_ONCE {
+            self.keep_one(found)?;
+        }
+        Ok(())
+    }
+
+    /// Of each pair found, keep the stayer: it takes the goer's id or
+    /// place, and the goer's ledgers hold it, in their versions too (a
+    /// `--replace` keeps what its file listed). A stored row changed or
+    /// deleted here is kept for undo first, as a replace keeps it. A few
+    /// statements a batch, whatever its size.
+    fn keep_one(&mut self, found: &mut Found) -> Result<()> {
+        if found.pairs.is_empty() {
+            return Ok(());
+        }
+        if !found.made {
+            self.conn.batch(match self.conn.dialect() {
+                Dialect::Sqlite => CREATE_PAIRS_SQLITE,
+                Dialect::Postgres => CREATE_PAIRS,
+            })?;
+            found.made = true;
+        }
+        let head = "INSERT INTO bangfu_pairs (goer, stayer) VALUES";
+        super::insert_rows(self.conn, head, "", args![], &found.pairs)?;
+        let (command, before) = (self.command, self.deliveries_before);
+        for (sql, uses) in KEEP_ONE {
+            match uses {
+                Uses::None => self.conn.execute(sql, args![])?,
+                Uses::Command => self.conn.execute(sql, args![command])?,
+                Uses::Both => self.conn.execute(sql, args![command, before])?,
+            };
+        }
+        // The versions, and per file its goers, from the pairs.
+        let versions = &mut self.versions;
+        let last_keys = &self.file_last_keys;
+        let files = &mut found.files;
+        self.conn.stream(
+            "SELECT goer, stayer, id IS NULL FROM bangfu_pairs",
+            args![],
+            |r| {
+                let (goer, stayer): (i64, i64) = (r.get(0)?, r.get(1)?);
+                for ((_, kind), seen) in versions.iter_mut() {
+                    if *kind == Kind::Deliveries && seen.remove(goer) {
+                        seen.insert(stayer);
+                    }
+                }
+                if goer > before {
+                    let at = last_keys.partition_point(|&(_, last)| last < goer);
+                    if let Some(&(file, _)) = last_keys.get(at) {
+                        // A goer without an id: the stayer had one.
+                        if let Some(entry) = files.get_mut(&(file, r.get(2)?)) {
+                            entry.1 += 1;
+                        }
+                    }
+                }
+                Ok(())
+            },
+        )?;
+        self.conn.batch("DELETE FROM bangfu_pairs")?;
+        found.pairs.clear();
         Ok(())
     }
 
@@ -255,90 +381,19 @@ impl Writer<'_> {
     /// The number of the file of this import that wrote new delivery
     /// `key`: keys are handed out in order, file after file.
     fn file_of(&self, key: i64) -> Option<u32> {
+        if key <= self.deliveries_before {
+            return None;
+        }
         let at = self.file_last_keys.partition_point(|&(_, last)| last < key);
         self.file_last_keys.get(at).map(|&(file, _)| file)
     }
+}
 
-    /// Of each pair, keep the stayer: it takes the goer's id or place, and
-    /// the goer's ledgers hold it, in their versions too (a `--replace`
-    /// keeps what its file listed). A stored row changed or deleted here
-    /// is kept for undo first, as a replace keeps it.
-    fn keep_one(&mut self, pairs: Vec<Pair>) -> Result<Vec<OneVisit>> {
-        let before = self.deliveries_before;
-        let mut by_file: HashMap<(u32, Option<i64>, bool), u64> = HashMap::default();
-        for Pair { goer, stayer } in pairs {
-            let goers = self.holders(goer)?;
-            let stayers = self.holders(stayer)?;
-            let (id, fingerprint, occurrence): (Option<String>, i64, i64) = self.conn.query_row(
-                "SELECT id, fingerprint, occurrence FROM deliveries WHERE key = ?1",
-                args![goer],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )?;
-            if stayer <= before {
-                self.conn
-                    .execute(KEEP_CHANGED, args![self.command, stayer])?;
-            }
-            if goer <= before {
-                self.conn.execute(KEEP_HOLDS, args![self.command, goer])?;
-                self.conn.execute(KEEP_REMOVED, args![self.command, goer])?;
-            }
-            self.conn
-                .execute(HOLD_AS, args![goer, stayer, self.command])?;
-            self.conn.execute(
-                "DELETE FROM holds WHERE kind = 3 AND record = ?1",
-                args![goer],
-            )?;
-            self.conn
-                .execute("DELETE FROM deliveries WHERE key = ?1", args![goer])?;
-            match &id {
-                // The stayer has none: it takes the goer's.
-                Some(id) => self.conn.execute(
-                    "UPDATE deliveries SET id = ?1 WHERE key = ?2",
-                    args![id.as_str(), stayer],
-                )?,
-                // The stayer has one: it takes the goer's place, where the
-                // sheet without ids finds it.
-                None => self.conn.execute(
-                    "UPDATE deliveries SET fingerprint = ?1, occurrence = ?2 WHERE key = ?3",
-                    args![fingerprint, occurrence, stayer],
-                )?,
-            };
-            for ((_, kind), seen) in self.versions.iter_mut() {
-                if *kind == Kind::Deliveries && seen.remove(goer) {
-                    seen.insert(stayer);
-                }
-            }
-            if goer > before {
-                if let Some(file) = self.file_of(goer) {
-                    let other = stayers
-                        .iter()
-                        .copied()
-                        .find(|l| *l != 0 && !goers.contains(l));
-                    let other = other.or_else(|| stayers.iter().copied().find(|l| *l != 0));
-                    *by_file.entry((file, other, id.is_none())).or_default() += 1;
-                }
-            }
-        }
-        if !by_file.is_empty() && self.conn.dialect() == Dialect::Postgres {
-            // The next import's keys as SQLite's: after the largest left.
-            self.conn.batch("SELECT bangfu.sync_keys()")?;
-        }
-        let mut all = Vec::with_capacity(by_file.len());
-        for ((file, ledger, with_ids), count) in by_file {
-            let ledger = match ledger {
-                Some(key) => Some(self.ledger_name(key)?),
-                None => None,
-            };
-            all.push(OneVisit {
-                file,
-                ledger,
-                with_ids,
-                count,
-            });
-        }
-        all.sort_unstable_by(|a, b| (a.file, &a.ledger).cmp(&(b.file, &b.ledger)));
-        Ok(all)
-    }
+/// A place (day, fingerprint) as one number, for a set of many places in
+/// little memory: two places may share one (the place itself is looked up
+/// after).
+fn place_number(day: i32, fingerprint: i64) -> u64 {
+    (fingerprint as u64) ^ u64::from(day as u32).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 /// The fingerprint a row read by one of the `…_CONTENT` statements would
@@ -385,18 +440,20 @@ const NEW_WITH_IDS_CONTENT: &str = content!(
 );
 /// The rows with an id of the keys in the list that follows.
 const CHANGED_WITH_IDS_CONTENT: &str = content!("deliveries d", "d.id IS NOT NULL AND d.key IN");
-/// The rows with an id stored before the import (keys up to ?1), on days
-/// ?2 to ?3.
-const STORED_WITH_IDS_CONTENT: &str = content!(
-    "deliveries d",
-    "d.id IS NOT NULL AND d.key <= ?1 AND d.day BETWEEN ?2 AND ?3"
-);
-/// [`STORED_WITH_IDS_CONTENT`] through the id index, which lists the rows
-/// with an id alone.
-const STORED_WITH_IDS_CONTENT_SQLITE: &str = content!(
-    "deliveries d INDEXED BY deliveries_id",
-    "d.id IS NOT NULL AND d.key <= ?1 AND d.day BETWEEN ?2 AND ?3"
-);
+/// The rows with an id at their own places (occurrence 0 or below) on day
+/// ?1, stored before the import (keys up to ?2), from `$from`.
+macro_rules! stored_with_ids_on {
+    ($from:literal) => {
+        content!(
+            $from,
+            "d.day = ?1 AND d.occurrence <= 0 AND d.id IS NOT NULL AND d.key <= ?2"
+        )
+    };
+}
+const STORED_WITH_IDS_ON: &str = stored_with_ids_on!("deliveries d");
+/// [`STORED_WITH_IDS_ON`] along the place index, which SQLite must be told.
+const STORED_WITH_IDS_ON_SQLITE: &str =
+    stored_with_ids_on!("deliveries d INDEXED BY deliveries_place");
 /// The places of the new rows without an id.
 const NEW_WITHOUT_IDS_PLACES: &str =
     "SELECT day, fingerprint FROM deliveries WHERE key > ?1 AND id IS NULL";
@@ -406,37 +463,103 @@ const WITHOUT_IDS_AT: &str = "SELECT key FROM deliveries
 /// The ledgers that hold delivery ?1: its own row's, and its holds'.
 const HOLDERS: &str = "SELECT coalesce(ledger, 0) FROM deliveries WHERE key = ?1
      UNION SELECT ledger FROM holds WHERE kind = 3 AND record = ?1";
-/// Every ledger that holds delivery ?1 and is one, held by import ?3 to
-/// hold delivery ?2 (where its own row does not say so already).
-const HOLD_AS: &str = "INSERT INTO holds (kind, record, ledger, added)
-     SELECT 3, CAST(?2 AS BIGINT), l.ledger, CAST(?3 AS BIGINT)
-     FROM (SELECT coalesce(ledger, 0) AS ledger FROM deliveries WHERE key = ?1
-           UNION SELECT ledger FROM holds WHERE kind = 3 AND record = ?1) l
-     WHERE l.ledger <> 0
-       AND l.ledger <> (SELECT coalesce(ledger, 0) FROM deliveries WHERE key = ?2)
-     ON CONFLICT DO NOTHING";
-/// Stored delivery ?2 as it was before import ?1 changed it (the first
-/// change kept: a row changed twice goes back to before both).
-const KEEP_CHANGED: &str = "INSERT INTO undo_deliveries
-     (command, key, removed, day, fingerprint, occurrence, id, member, household,
-      category, goods, cash, note, added)
-     SELECT CAST(?1 AS BIGINT), key, 0, day, fingerprint, occurrence, id, member, household,
-            category, goods, cash, note, added
-     FROM deliveries WHERE key = ?2
-     ON CONFLICT DO NOTHING";
-/// Stored delivery ?2, deleted by import ?1, for undo to put back.
-const KEEP_REMOVED: &str = "INSERT INTO undo_deliveries
-     (command, key, removed, day, fingerprint, occurrence, id, member, household,
-      category, goods, cash, note, added)
-     SELECT CAST(?1 AS BIGINT), key, 1, day, fingerprint, occurrence, id, member, household,
-            category, goods, cash, note, added
-     FROM deliveries WHERE key = ?2
-     ON CONFLICT (command, key) DO UPDATE SET removed = 1";
-/// The holds of stored delivery ?2 that import ?1 drops, its own row's
-/// among them, for undo to put back.
-const KEEP_HOLDS: &str = "INSERT INTO undo_holds (command, kind, record, ledger, added)
-     SELECT CAST(?1 AS BIGINT), 3, record, ledger, added FROM (
-         SELECT key AS record, ledger, added FROM deliveries WHERE key = ?2 AND ledger IS NOT NULL
-         UNION ALL SELECT record, ledger, added FROM holds WHERE kind = 3 AND record = ?2) h
-     WHERE true
-     ON CONFLICT DO NOTHING";
+/// The pairs of a batch, and what each goer had that its stayer takes:
+/// its id, or its place. A temporary table, named without its schema:
+/// both engines look among the session's temporary tables first (as
+/// `replace_dropped`). On SQLite the goer is the table's rowid.
+const CREATE_PAIRS: &str = "CREATE TEMP TABLE IF NOT EXISTS bangfu_pairs
+         (goer BIGINT PRIMARY KEY, stayer BIGINT NOT NULL, id TEXT,
+          fingerprint BIGINT, occurrence BIGINT);
+     DELETE FROM bangfu_pairs";
+const CREATE_PAIRS_SQLITE: &str = "CREATE TEMP TABLE IF NOT EXISTS bangfu_pairs
+         (goer INTEGER PRIMARY KEY, stayer INTEGER NOT NULL, id TEXT,
+          fingerprint INTEGER, occurrence INTEGER);
+     DELETE FROM bangfu_pairs";
+
+/// Which of ?1 (the import) and ?2 (its first key less one) a statement
+/// of [`KEEP_ONE`] takes.
+#[derive(Debug, Clone, Copy)]
+enum Uses {
+    None,
+    Command,
+    Both,
+}
+
+/// Keep one row of each pair (?1 the import, ?2 its first key less one),
+/// in order: what the goers had; the stored stayers as they were and the
+/// stored goers and their holds, for undo; the goers' ledgers' holds of
+/// the stayers (where a stayer's own row is not the ledger's); the goers
+/// out; the stayers given the goers' ids or places (free by then).
+const KEEP_ONE: [(&str, Uses); 9] = [
+    (
+        "UPDATE bangfu_pairs SET id = g.id, fingerprint = g.fingerprint, occurrence = g.occurrence
+         FROM deliveries g WHERE g.key = bangfu_pairs.goer",
+        Uses::None,
+    ),
+    (
+        "INSERT INTO undo_deliveries
+         (command, key, removed, day, fingerprint, occurrence, id, member, household,
+          category, goods, cash, note, added)
+     SELECT CAST(?1 AS BIGINT), d.key, 0, d.day, d.fingerprint, d.occurrence, d.id, d.member,
+            d.household, d.category, d.goods, d.cash, d.note, d.added
+     FROM bangfu_pairs p JOIN deliveries d ON d.key = p.stayer
+     WHERE p.stayer <= ?2
+     ON CONFLICT DO NOTHING",
+        Uses::Both,
+    ),
+    (
+        "INSERT INTO undo_holds (command, kind, record, ledger, added)
+     SELECT CAST(?1 AS BIGINT), 3, g.key, g.ledger, g.added
+     FROM bangfu_pairs p JOIN deliveries g ON g.key = p.goer
+     WHERE p.goer <= ?2 AND g.ledger IS NOT NULL
+     UNION ALL
+     SELECT CAST(?1 AS BIGINT), 3, h.record, h.ledger, h.added
+     FROM bangfu_pairs p JOIN holds h ON h.kind = 3 AND h.record = p.goer
+     WHERE p.goer <= ?2
+     ON CONFLICT DO NOTHING",
+        Uses::Both,
+    ),
+    (
+        "INSERT INTO undo_deliveries
+         (command, key, removed, day, fingerprint, occurrence, id, member, household,
+          category, goods, cash, note, added)
+     SELECT CAST(?1 AS BIGINT), d.key, 1, d.day, d.fingerprint, d.occurrence, d.id, d.member,
+            d.household, d.category, d.goods, d.cash, d.note, d.added
+     FROM bangfu_pairs p JOIN deliveries d ON d.key = p.goer
+     WHERE p.goer <= ?2
+     ON CONFLICT (command, key) DO UPDATE SET removed = 1",
+        Uses::Both,
+    ),
+    (
+        "INSERT INTO holds (kind, record, ledger, added)
+     SELECT 3, p.stayer, g.ledger, CAST(?1 AS BIGINT)
+     FROM bangfu_pairs p JOIN deliveries g ON g.key = p.goer JOIN deliveries s ON s.key = p.stayer
+     WHERE g.ledger IS NOT NULL AND (s.ledger IS NULL OR s.ledger <> g.ledger)
+       AND g.key > 0
+     UNION
+     SELECT 3, p.stayer, h.ledger, CAST(?1 AS BIGINT)
+     FROM bangfu_pairs p JOIN holds h ON h.kind = 3 AND h.record = p.goer
+         JOIN deliveries s ON s.key = p.stayer
+     WHERE s.ledger IS NULL OR s.ledger <> h.ledger
+     ON CONFLICT DO NOTHING",
+        Uses::Command,
+    ),
+    (
+        "DELETE FROM holds WHERE kind = 3 AND record IN (SELECT goer FROM bangfu_pairs)",
+        Uses::None,
+    ),
+    (
+        "DELETE FROM deliveries WHERE key IN (SELECT goer FROM bangfu_pairs)",
+        Uses::None,
+    ),
+    (
+        "UPDATE deliveries SET id = p.id
+         FROM bangfu_pairs p WHERE p.stayer = deliveries.key AND p.id IS NOT NULL",
+        Uses::None,
+    ),
+    (
+        "UPDATE deliveries SET fingerprint = p.fingerprint, occurrence = p.occurrence
+         FROM bangfu_pairs p WHERE p.stayer = deliveries.key AND p.id IS NULL",
+        Uses::None,
+    ),
+];
