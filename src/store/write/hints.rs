@@ -716,7 +716,15 @@ impl Writer<'_> {
                 // Holds from before this import; and those an earlier
                 // file of it made, of another ledger's version (a sheet and
                 // its corrected copy imported by one command).
-                if seen.contains(record) && (added < self.command || now.contains(&other)) {
+                // Not a row the version lists for being paired with one of
+                // its own: the same visit given the other way (with an id,
+                // or without) is another ledger's record of it, no sign of
+                // the file being that ledger's sheet.
+                let paired = kind == Kind::Deliveries && self.paired.contains(record);
+                if seen.contains(record)
+                    && !paired
+                    && (added < self.command || now.contains(&other))
+                {
                     *held.entry(other).or_default() += 1;
                     if added < self.command {
                         *before.entry(other).or_default() += 1;

@@ -221,6 +221,11 @@ pub struct Writer<'c> {
     /// new deliveries of a file are those above the one before
     /// ([`Writer::one_visit_either_way`]).
     file_last_keys: Vec<(u32, i64)>,
+    /// The rows a version lists because a row of it was paired with them
+    /// ([`Writer::one_visit_either_way`]): another ledger's rows of the
+    /// same visits, given the other way, which [`Writer::other_ledger`]
+    /// does not count as the file being that ledger's sheet.
+    paired: Seen,
     /// The current file's deliveries without id, waiting to be sorted, and
     /// the statements a million-row import runs a million times, prepared
     /// once (a cached statement costs a hash of its SQL on every use).
@@ -332,6 +337,7 @@ impl<'c> Writer<'c> {
             listed_files: Vec::new(),
             delivery_files: HashMap::default(),
             file_last_keys: Vec::new(),
+            paired: Seen::default(),
             deliveries: deliveries::Deliveries::new(conn, command)?,
             staged: Staged::new(),
             placed: Placing::new(),

@@ -323,6 +323,7 @@ impl Writer<'_> {
         }
         // The versions, and per file its goers, from the pairs.
         let versions = &mut self.versions;
+        let paired = &mut self.paired;
         let last_keys = &self.file_last_keys;
         let files = &mut found.files;
         self.conn.stream(
@@ -333,6 +334,7 @@ impl Writer<'_> {
                 for ((_, kind), seen) in versions.iter_mut() {
                     if *kind == Kind::Deliveries && seen.remove(goer) {
                         seen.insert(stayer);
+                        paired.insert(stayer);
                     }
                 }
                 if goer > before {
