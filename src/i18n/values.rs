@@ -149,7 +149,7 @@ pub fn text(e: &ValueError, lang: Lang) -> String {
         UnknownCategory(t) => tr!(
             lang,
             format!("unknown category \"{t}\"; use one of: ideas (送思想), policy (送政策), technology (送科技), information (送信息), warmth (送温暖), law (送法律), deeds (办好事实事)"),
-            format!("不认识的类别“{t}”；请用：送思想、送政策、送科技、送信息、送温暖、送法律、办好事实事（或 ideas、policy、technology、information、warmth、law、deeds）"),
+            format!("不认识的类别“{t}”；请用：送思想、送政策、送科技、送信息、送温暖、送法律、办好事实事"),
         ),
         UnknownStatus(t) => tr!(
             lang,

@@ -73,7 +73,9 @@ impl Category {
         match self {
             Category::Ideas => &["思想"],
             Category::Policy => &["政策"],
-            Category::Technology => &["科技"],
+            // 送技术: as many townships' sheets spell it (clerk review,
+            // session 22); 技术 is technology and nothing else.
+            Category::Technology => &["科技", "送技术", "技术"],
             Category::Information => &["信息"],
             Category::Warmth => &["温暖"],
             Category::Law => &["法律"],
@@ -221,6 +223,8 @@ mod tests {
         assert_eq!(ok("思想"), Category::Ideas);
         assert_eq!(ok("政策"), Category::Policy);
         assert_eq!(ok("科技"), Category::Technology);
+        assert_eq!(ok("送技术"), Category::Technology);
+        assert_eq!(ok("技术"), Category::Technology);
         assert_eq!(ok("信息"), Category::Information);
         assert_eq!(ok("温暖"), Category::Warmth);
         assert_eq!(ok("法律"), Category::Law);
