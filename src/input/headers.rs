@@ -405,8 +405,14 @@ pub fn two_row_header(kind: Kind, first: &[&str], second: &[&str]) -> Option<Vec
 pub fn units_row(first: &[&str], second: &[&str]) -> Option<Vec<String>> {
     // A cell all in brackets says something of the column above it
     // (`（元）`, `（年月日）`, `（限50字）`); a bare one must state a unit.
+    // Its brackets closed: `（X` left by a cut export is a row's text,
+    // which an unclosed bracket's reading (to the end) took for a unit,
+    // and the row was never read (a mangled-file proptest, session 22).
+    let closed =
+        |cell: &str| crate::values::text::fold_fullwidth(cell.trim()).ends_with([')', ']', '】']);
     let unit_of = |cell: &str| match opened_first_bracket(cell) {
-        Some(inside) => Some(inside),
+        Some(inside) if closed(cell) => Some(inside),
+        Some(_) => None,
         None => {
             let text = normalize_header(cell);
             (MoneyUnit::stated(&text) != StatedUnit::Nothing).then_some(text)
@@ -1304,6 +1310,9 @@ mod tests {
         );
         assert_eq!(units_row(&first, &["", "", "", "", "", "", "（元）"]), None);
         assert_eq!(units_row(&first, &["", "", "", "", "", ""]), None);
+        // A bracket a cut left open is a row's text, not a unit.
+        assert_eq!(units_row(&first, &["（街", "", "", "", "", ""]), None);
+        assert_eq!(units_row(&first, &["", "", "", "", "（元", ""]), None);
     }
 
     #[test]
