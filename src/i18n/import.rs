@@ -1383,12 +1383,14 @@ pub(crate) mod tests {
                 ledger: LedgerName::parse("乡镇"),
                 with_ids: true,
                 count: 2,
+                news: true,
             }),
             OneVisit(crate::store::write::OneVisit {
                 file: 1,
                 ledger: None,
                 with_ids: false,
                 count: 2,
+                news: true,
             }),
             Retired {
                 ledger: LedgerName::parse("贫困户").unwrap(),

@@ -395,8 +395,10 @@ pub fn one_visit_either_way(
         };
         file.counts.new = file.counts.new.saturating_sub(one.count);
         file.counts.unchanged += one.count;
-        let (file, message) = (file.name.clone(), ImportMsg::OneVisit(one).into());
-        report.warnings.push(Warning::File { file, message });
+        if one.news {
+            let (file, message) = (file.name.clone(), ImportMsg::OneVisit(one).into());
+            report.warnings.push(Warning::File { file, message });
+        }
     }
     Ok(())
 }

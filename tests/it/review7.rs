@@ -491,3 +491,32 @@ fn a_district_database_merged_into_the_departments_own_counts_each_visit_once() 
     imports(&w, &[&[path_str(&department)], &[district], &[district]]);
     assert_eq!(amounts(&w), "10000|0;5000|0");
 }
+
+#[test]
+fn a_paired_row_is_matched_once_by_a_sheet_that_gives_it_an_id_and_a_like_row_without() {
+    // Attacker, session 22, round 2: the row that stayed had the id and
+    // the place without it, and the township's next sheet (R1 and a like
+    // row not yet numbered: two visits) matched it both ways: one visit
+    // lost, exit 0.
+    let w = Workdir::new();
+    import_small_district(&w);
+    let visit = "2001-03-05,M1,H1,送温暖,100";
+    let dept = sheet(&w, "dept.csv", WITHOUT, &[visit]);
+    let town = sheet(&w, "town.csv", WITH_IDS, &[&format!("R1,{visit}")]);
+    let mix = sheet(
+        &w,
+        "tmix.csv",
+        WITH_IDS,
+        &[&format!("R1,{visit}"), &format!(",{visit}")],
+    );
+    for first in [&dept, &town] {
+        let w = Workdir::new();
+        import_small_district(&w);
+        let second = if first == &dept { &town } else { &dept };
+        imports(&w, &[&[first], &[second], &["--ledger", "town", &mix]]);
+        assert_eq!(amounts(&w), "10000|0;10000|0", "{first}");
+        imports(&w, &[&["--ledger", "town", &mix], &[&dept]]);
+        assert_eq!(amounts(&w), "10000|0;10000|0", "{first}");
+    }
+    drop(w);
+}

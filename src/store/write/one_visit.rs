@@ -8,10 +8,14 @@
 //! values have without the id, and each row without an id it added among
 //! the stored rows with one on its day. Of such a pair one row goes: the
 //! new one (of two new ones, or two stored ones, the one without the id).
-//! The one that stays takes what the other had — its id, or its place —
-//! so that both sheets find it again next month, each its own way (the
-//! township's by id, the department's at its place), and the ledgers that
-//! held the other hold it. Undo puts every row back as it was.
+//! The ledgers that held it hold the one that stays; a stayer without an
+//! id takes the goer's id and its place (the id's), so that the
+//! township's sheet finds it by its id next month. A row with an id never
+//! takes a place of a row without one: a sheet giving the visit with its
+//! id and a like row without (two visits) would match it twice. So the
+//! department's sheet without ids is paired again every month, with the
+//! rows it holds since the first (no note then). Undo puts every row back
+//! as it was.
 //!
 //! Never one visit: two rows one ledger's version in this import lists
 //! (a row with an id and a like one without in one sheet are two visits,
@@ -22,7 +26,7 @@
 //! What it reads: nothing where the database holds rows of one kind only.
 //! Else the rows with an id this import added or changed, each looked up
 //! at its place without the id, and where it added rows without an id,
-//! the stored rows with one on their days, through the id index.
+//! the stored rows with one on their days, along the place index.
 
 use super::deliveries::Content;
 use super::Writer;
@@ -47,6 +51,10 @@ pub struct OneVisit {
     pub ledger: Option<LedgerName>,
     pub with_ids: bool,
     pub count: u64,
+    /// Whether some of them were not held by the file's ledger before:
+    /// the note is said then only (a sheet without ids is paired again
+    /// with the same rows every month).
+    pub news: bool,
 }
 
 /// A row that goes, and the row that is the same visit.
@@ -67,7 +75,7 @@ struct Found {
     pairs: Vec<[i64; 2]>,
     made: bool,
     taken: super::Seen,
-    files: HashMap<(u32, bool), (Option<i64>, u64)>,
+    files: HashMap<(u32, bool), (Option<i64>, u64, u64)>,
     at: HashMap<(i32, i64), (Vec<i64>, usize)>,
 }
 
@@ -125,7 +133,7 @@ impl Writer<'_> {
             self.conn.batch("SELECT bangfu.sync_keys()")?;
         }
         let mut all = Vec::with_capacity(found.files.len());
-        for ((file, with_ids), (ledger, count)) in found.files {
+        for ((file, with_ids), (ledger, count, news)) in found.files {
             let ledger = match ledger {
                 Some(key) => Some(self.ledger_name(key)?),
                 None => None,
@@ -135,6 +143,7 @@ impl Writer<'_> {
                 ledger,
                 with_ids,
                 count,
+                news: news > 0,
             });
         }
         all.sort_unstable_by_key(|a| (a.file, a.with_ids));
@@ -285,7 +294,7 @@ impl Writer<'_> {
                 let stayers = self.holders(pair.stayer)?;
                 let other = (stayers.iter().copied()).find(|l| *l != 0 && !goers.contains(l));
                 let other = other.or_else(|| stayers.iter().copied().find(|l| *l != 0));
-                file.insert((other, 0));
+                file.insert((other, 0, 0));
             }
         }
         found.pairs.push([pair.goer, pair.stayer]);
@@ -327,7 +336,7 @@ impl Writer<'_> {
         let last_keys = &self.file_last_keys;
         let files = &mut found.files;
         self.conn.stream(
-            "SELECT goer, stayer, id IS NULL FROM bangfu_pairs",
+            "SELECT goer, stayer, id IS NULL, news FROM bangfu_pairs",
             args![],
             |r| {
                 let (goer, stayer): (i64, i64) = (r.get(0)?, r.get(1)?);
@@ -343,6 +352,7 @@ impl Writer<'_> {
                         // A goer without an id: the stayer had one.
                         if let Some(entry) = files.get_mut(&(file, r.get(2)?)) {
                             entry.1 += 1;
+                            entry.2 += r.get::<_, i64>(3)?.unsigned_abs();
                         }
                     }
                 }
@@ -471,12 +481,28 @@ const HOLDERS: &str = "SELECT coalesce(ledger, 0) FROM deliveries WHERE key = ?1
 /// `replace_dropped`). On SQLite the goer is the table's rowid.
 const CREATE_PAIRS: &str = "CREATE TEMP TABLE IF NOT EXISTS bangfu_pairs
          (goer BIGINT PRIMARY KEY, stayer BIGINT NOT NULL, id TEXT,
-          fingerprint BIGINT, occurrence BIGINT);
+          fingerprint BIGINT, occurrence BIGINT, news BIGINT);
      DELETE FROM bangfu_pairs";
 const CREATE_PAIRS_SQLITE: &str = "CREATE TEMP TABLE IF NOT EXISTS bangfu_pairs
          (goer INTEGER PRIMARY KEY, stayer INTEGER NOT NULL, id TEXT,
-          fingerprint INTEGER, occurrence INTEGER);
+          fingerprint INTEGER, occurrence INTEGER, news INTEGER);
      DELETE FROM bangfu_pairs";
+
+/// Whether a pair is news: a ledger holds the goer that does not hold the
+/// stayer yet (a department's sheet paired again, month after month, with
+/// the township's rows it holds since the first is none).
+const NEWS: &str = concat!(
+    "UPDATE bangfu_pairs SET news = CASE WHEN
+         EXISTS (SELECT 1 FROM deliveries g WHERE g.key = bangfu_pairs.goer
+                 AND g.ledger IS NOT NULL AND NOT ",
+    held_by!("s", "g.ledger"),
+    ")
+         OR EXISTS (SELECT 1 FROM holds g WHERE g.kind = 3 AND g.record = bangfu_pairs.goer
+                    AND NOT ",
+    held_by!("s", "g.ledger"),
+    ") THEN 1 ELSE 0 END
+     FROM deliveries s WHERE s.key = bangfu_pairs.stayer"
+);
 
 /// Which of ?1 (the import) and ?2 (its first key less one) a statement
 /// of [`KEEP_ONE`] takes.
@@ -493,6 +519,7 @@ enum Uses {
 /// the stayers (where a stayer's own row is not the ledger's); the goers
 /// out; the stayers given the goers' ids or places (free by then).
 const KEEP_ONE: [(&str, Uses); 9] = [
+    (NEWS, Uses::None),
     (
         "UPDATE bangfu_pairs SET id = g.id, fingerprint = g.fingerprint, occurrence = g.occurrence
          FROM deliveries g WHERE g.key = bangfu_pairs.goer",
@@ -505,7 +532,7 @@ const KEEP_ONE: [(&str, Uses); 9] = [
      SELECT CAST(?1 AS BIGINT), d.key, 0, d.day, d.fingerprint, d.occurrence, d.id, d.member,
             d.household, d.category, d.goods, d.cash, d.note, d.added
      FROM bangfu_pairs p JOIN deliveries d ON d.key = p.stayer
-     WHERE p.stayer <= ?2
+     WHERE p.stayer <= ?2 AND p.id IS NOT NULL
      ON CONFLICT DO NOTHING",
         Uses::Both,
     ),
@@ -555,13 +582,8 @@ const KEEP_ONE: [(&str, Uses); 9] = [
         Uses::None,
     ),
     (
-        "UPDATE deliveries SET id = p.id
+        "UPDATE deliveries SET id = p.id, fingerprint = p.fingerprint, occurrence = p.occurrence
          FROM bangfu_pairs p WHERE p.stayer = deliveries.key AND p.id IS NOT NULL",
-        Uses::None,
-    ),
-    (
-        "UPDATE deliveries SET fingerprint = p.fingerprint, occurrence = p.occurrence
-         FROM bangfu_pairs p WHERE p.stayer = deliveries.key AND p.id IS NULL",
         Uses::None,
     ),
 ];
