@@ -261,6 +261,18 @@ fn sheet(w: &Workdir, name: &str, header: &str, rows: &[&str]) -> String {
 }
 
 const WITH_IDS: &str = "记录编号,日期,帮扶人,户编号,类别,物资";
+
+/// The township's sheet of two visits, R1 and R2, and the department's of
+/// the same two without ids: town.csv and dept.csv.
+fn two_visits(w: &Workdir) -> [String; 2] {
+    let visits = ["2001-03-05,M1,H1,送温暖,100", "2001-03-06,M1,H2,送政策,200"];
+    let numbered = [format!("R1,{}", visits[0]), format!("R2,{}", visits[1])];
+    let numbered: Vec<&str> = numbered.iter().map(String::as_str).collect();
+    [
+        sheet(w, "town.csv", WITH_IDS, &numbered),
+        sheet(w, "dept.csv", WITHOUT, &visits),
+    ]
+}
 const WITHOUT: &str = "日期,帮扶人,户编号,类别,物资";
 
 #[test]
@@ -270,21 +282,7 @@ fn a_correction_by_id_after_the_department_sheet_came_first_is_an_update() {
     // R1 was a new row beside the old one (both counted).
     let w = Workdir::new();
     import_small_district(&w);
-    let town = sheet(
-        &w,
-        "town.csv",
-        WITH_IDS,
-        &[
-            "R1,2001-03-05,M1,H1,送温暖,100",
-            "R2,2001-03-06,M1,H2,送政策,200",
-        ],
-    );
-    let dept = sheet(
-        &w,
-        "dept.csv",
-        WITHOUT,
-        &["2001-03-05,M1,H1,送温暖,100", "2001-03-06,M1,H2,送政策,200"],
-    );
+    let [town, dept] = two_visits(&w);
     imports(&w, &[&[&dept], &[&town]]);
     assert_eq!(
         w.rows("SELECT id FROM deliveries ORDER BY key").join(","),
@@ -325,21 +323,7 @@ fn a_row_only_the_department_holds_after_the_township_dropped_it_is_no_crash() {
     // next import stopped with "the query returned no row".
     let w = Workdir::new();
     import_small_district(&w);
-    let town = sheet(
-        &w,
-        "town.csv",
-        WITH_IDS,
-        &[
-            "R1,2001-03-05,M1,H1,送温暖,100",
-            "R2,2001-03-06,M1,H2,送政策,200",
-        ],
-    );
-    let dept = sheet(
-        &w,
-        "dept.csv",
-        WITHOUT,
-        &["2001-03-05,M1,H1,送温暖,100", "2001-03-06,M1,H2,送政策,200"],
-    );
+    let [town, dept] = two_visits(&w);
     let town2 = sheet(
         &w,
         "town2.csv",

@@ -504,6 +504,28 @@ const NEWS: &str = concat!(
      FROM deliveries s WHERE s.key = bangfu_pairs.stayer"
 );
 
+/// The deliveries `$who` of the pairs where `$where`, as they were before
+/// import ?1 changed (`$removed` 0) or deleted (1) them, for undo.
+macro_rules! kept_for_undo {
+    ($removed:literal, $who:literal, $where:literal, $conflict:literal) => {
+        concat!(
+            "INSERT INTO undo_deliveries
+                 (command, key, removed, day, fingerprint, occurrence, id, member, household,
+                  category, goods, cash, note, added)
+             SELECT CAST(?1 AS BIGINT), d.key, ",
+            $removed,
+            ", d.day, d.fingerprint, d.occurrence, d.id, d.member,
+                    d.household, d.category, d.goods, d.cash, d.note, d.added
+             FROM bangfu_pairs p JOIN deliveries d ON d.key = ",
+            $who,
+            " WHERE ",
+            $where,
+            " ON CONFLICT ",
+            $conflict
+        )
+    };
+}
+
 /// Which of ?1 (the import) and ?2 (its first key less one) a statement
 /// of [`KEEP_ONE`] takes.
 #[derive(Debug, Clone, Copy)]
@@ -517,7 +539,8 @@ enum Uses {
 /// in order: what the goers had; the stored stayers as they were and the
 /// stored goers and their holds, for undo; the goers' ledgers' holds of
 /// the stayers (where a stayer's own row is not the ledger's); the goers
-/// out; the stayers given the goers' ids or places (free by then).
+/// out; the stayers without an id given the goers' ids and their places
+/// (free by then).
 const KEEP_ONE: [(&str, Uses); 9] = [
     (NEWS, Uses::None),
     (
@@ -526,14 +549,12 @@ const KEEP_ONE: [(&str, Uses); 9] = [
         Uses::None,
     ),
     (
-        "INSERT INTO undo_deliveries
-         (command, key, removed, day, fingerprint, occurrence, id, member, household,
-          category, goods, cash, note, added)
-     SELECT CAST(?1 AS BIGINT), d.key, 0, d.day, d.fingerprint, d.occurrence, d.id, d.member,
-            d.household, d.category, d.goods, d.cash, d.note, d.added
-     FROM bangfu_pairs p JOIN deliveries d ON d.key = p.stayer
-     WHERE p.stayer <= ?2 AND p.id IS NOT NULL
-     ON CONFLICT DO NOTHING",
+        kept_for_undo!(
+            0,
+            "p.stayer",
+            "p.stayer <= ?2 AND p.id IS NOT NULL",
+            "DO NOTHING"
+        ),
         Uses::Both,
     ),
     (
@@ -549,14 +570,12 @@ const KEEP_ONE: [(&str, Uses); 9] = [
         Uses::Both,
     ),
     (
-        "INSERT INTO undo_deliveries
-         (command, key, removed, day, fingerprint, occurrence, id, member, household,
-          category, goods, cash, note, added)
-     SELECT CAST(?1 AS BIGINT), d.key, 1, d.day, d.fingerprint, d.occurrence, d.id, d.member,
-            d.household, d.category, d.goods, d.cash, d.note, d.added
-     FROM bangfu_pairs p JOIN deliveries d ON d.key = p.goer
-     WHERE p.goer <= ?2
-     ON CONFLICT (command, key) DO UPDATE SET removed = 1",
+        kept_for_undo!(
+            1,
+            "p.goer",
+            "p.goer <= ?2",
+            "(command, key) DO UPDATE SET removed = 1"
+        ),
         Uses::Both,
     ),
     (
