@@ -132,6 +132,7 @@ impl Writer<'_> {
     pub fn placed_delivery(&mut self, d: &Placed<'_>) -> Result<(), WriteError> {
         // Asked of by [`Writer::one_visit_either_way`].
         self.sent.with_id |= d.id.is_some();
+        self.sent.without_id |= d.id.is_none();
         if self.conn.dialect() == Dialect::Postgres {
             if d.id.is_none() {
                 let row = PlacedRow {
