@@ -504,3 +504,30 @@ fn a_paired_row_is_matched_once_by_a_sheet_that_gives_it_an_id_and_a_like_row_wi
     }
     drop(w);
 }
+
+#[test]
+fn the_departments_unchanged_sheet_is_paired_again_with_the_rows_it_holds() {
+    // Attacker, session 22, round 3: paired again next month with the
+    // township's other like visit (R2), the department's ledger held two
+    // rows for its sheet's one.
+    let w = Workdir::new();
+    import_small_district(&w);
+    let visit = "2001-03-05,M1,H1,送温暖,100";
+    let dept = sheet(&w, "dept.csv", WITHOUT, &[visit]);
+    let town = sheet(
+        &w,
+        "town.csv",
+        WITH_IDS,
+        &[&format!("R1,{visit}"), &format!("R2,{visit}")],
+    );
+    imports(
+        &w,
+        &[&["--ledger", "dept", &dept], &["--ledger", "town", &town]],
+    );
+    let held = holders(&w);
+    for month in 0..2 {
+        imports(&w, &[&["--ledger", "dept", &dept]]);
+        assert_eq!(holders(&w), held, "month {month}");
+        assert_eq!(amounts(&w), "10000|0;10000|0");
+    }
+}

@@ -213,11 +213,44 @@ impl Writer<'_> {
                     }
                     Ok(())
                 })?;
+            if candidates.len() > 1 {
+                // Those this import's ledgers hold first: a sheet paired
+                // again with the rows it holds, not with another like row
+                // of the township's (attacker review, round 3).
+                let held = self.held_by_importing(&candidates)?;
+                candidates.sort_by_key(|(key, _)| held.binary_search(key).is_err());
+            }
             for (key, place) in candidates {
                 self.pair_at(found, key, place, true)?;
             }
         }
         Ok(())
+    }
+
+    /// Of the `candidates`, the keys the ledgers of this import's versions
+    /// of deliveries hold.
+    fn held_by_importing(&self, candidates: &[(i64, (i32, i64))]) -> Result<Vec<i64>> {
+        let ledgers: Vec<String> = (self.versions.keys())
+            .filter(|(_, kind)| *kind == Kind::Deliveries)
+            .map(|(ledger, _)| ledger.to_string())
+            .collect();
+        if ledgers.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ledgers = ledgers.join(",");
+        let mut held = Vec::new();
+        for chunk in candidates.chunks(500) {
+            let keys: Vec<String> = chunk.iter().map(|(k, _)| k.to_string()).collect();
+            let keys = keys.join(",");
+            let sql = format!(
+                "SELECT d.key FROM deliveries d WHERE d.key IN ({keys}) AND (d.ledger IN ({ledgers})
+                     OR EXISTS (SELECT 1 FROM holds h WHERE h.kind = 3 AND h.record = d.key
+                                AND h.ledger IN ({ledgers})))"
+            );
+            held.extend(self.conn.collect(&sql, args![], |r| r.get::<_, i64>(0))?);
+        }
+        held.sort_unstable();
+        Ok(held)
     }
 
     /// Pair the row with an id `key` with the first free row without one
