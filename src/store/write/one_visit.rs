@@ -185,9 +185,8 @@ impl Writer<'_> {
     /// those new rows. The new rows' places are kept as one number each
     /// (a place found there is looked up, so a number two places share
     /// costs a lookup, no pair); the stored rows are read a day at a time
-    /// along the place index, where a row with an id stands at occurrence
-    /// 0 or below (one paired before stands at its pair's place, found
-    /// there by the rows without ids: no new row then).
+    /// along the place index, where a row with an id stands at its id's
+    /// place, occurrence 0 or below (a row that took an id in a pair too).
     fn found_with_ids(&mut self, found: &mut Found) -> Result<()> {
         let (mut places, mut days) = (Vec::new(), std::collections::BTreeSet::new());
         self.conn
@@ -265,50 +264,53 @@ impl Writer<'_> {
         if found.taken.contains(key) {
             return Ok(());
         }
-        let fetched;
-        let (alike, cursor) = match found.at.get(&place) {
-            Some((alike, cursor)) => (alike, *cursor),
-            None => {
-                fetched =
-                    (self.conn).collect(WITHOUT_IDS_AT, args![place.0, place.1], |r| r.get(0))?;
-                (&fetched, 0)
-            }
+        let fetched: Vec<i64> = match found.at.contains_key(&place) {
+            true => Vec::new(),
+            false => (self.conn).collect(WITHOUT_IDS_AT, args![place.0, place.1], |r| r.get(0))?,
         };
         let before = self.deliveries_before;
-        let mut skip = cursor;
-        while alike.get(skip).is_some_and(|&k| found.taken.contains(k)) {
-            skip += 1;
-        }
-        let mut chosen = None;
-        for &other in &alike[skip..] {
-            if found.taken.contains(other) || (new_only && other <= before) {
-                continue;
-            }
-            // The new one goes; of two new or two stored, the one without.
-            let pair = match (key > before, other > before) {
-                (true, false) => Pair {
-                    goer: key,
-                    stayer: other,
-                    goer_has_id: true,
-                },
-                _ => Pair {
-                    goer: other,
-                    stayer: key,
-                    goer_has_id: false,
-                },
+        let (chosen, skip) = {
+            let (alike, cursor) = match found.at.get(&place) {
+                Some((alike, cursor)) => (alike, *cursor),
+                None => (&fetched, 0),
             };
-            if self.one_visit(pair)? {
-                chosen = Some(pair);
-                break;
+            let mut skip = cursor;
+            while alike.get(skip).is_some_and(|&k| found.taken.contains(k)) {
+                skip += 1;
             }
-        }
+            let mut chosen = None;
+            for &other in &alike[skip..] {
+                if found.taken.contains(other) || (new_only && other <= before) {
+                    continue;
+                }
+                // The new one goes; of two new or two stored, the one without.
+                let pair = match (key > before, other > before) {
+                    (true, false) => Pair {
+                        goer: key,
+                        stayer: other,
+                        goer_has_id: true,
+                    },
+                    _ => Pair {
+                        goer: other,
+                        stayer: key,
+                        goer_has_id: false,
+                    },
+                };
+                if self.one_visit(pair)? {
+                    chosen = Some(pair);
+                    break;
+                }
+            }
+            (chosen, skip)
+        };
         // Kept where several rows share the place (a sheet's like rows):
-        // each is asked of the list once.
-        if alike.len() > 1 {
-            let alike = alike.clone();
-            found.at.insert(place, (alike, skip));
-        } else if chosen.is_some() {
-            found.at.remove(&place);
+        // each is asked of the list once, which is read once.
+        match found.at.get_mut(&place) {
+            Some(entry) => entry.1 = skip,
+            None if fetched.len() > 1 => {
+                found.at.insert(place, (fetched, skip));
+            }
+            None => {}
         }
         if let Some(pair) = chosen {
             self.found(found, pair)?;
