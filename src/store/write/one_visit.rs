@@ -383,14 +383,11 @@ impl Writer<'_> {
                         paired.insert(stayer);
                     }
                 }
-                if goer > before {
-                    let at = last_keys.partition_point(|&(_, last)| last < goer);
-                    if let Some(&(file, _)) = last_keys.get(at) {
-                        // A goer without an id: the stayer had one.
-                        if let Some(entry) = files.get_mut(&(file, r.get(2)?)) {
-                            entry.1 += 1;
-                            entry.2 += r.get::<_, i64>(3)?.unsigned_abs();
-                        }
+                if let Some(file) = file_of(last_keys, before, goer) {
+                    // A goer without an id: the stayer had one.
+                    if let Some(entry) = files.get_mut(&(file, r.get(2)?)) {
+                        entry.1 += 1;
+                        entry.2 += r.get::<_, i64>(3)?.unsigned_abs();
                     }
                 }
                 Ok(())
@@ -430,12 +427,18 @@ impl Writer<'_> {
     /// The number of the file of this import that wrote new delivery
     /// `key`: keys are handed out in order, file after file.
     fn file_of(&self, key: i64) -> Option<u32> {
-        if key <= self.deliveries_before {
-            return None;
-        }
-        let at = self.file_last_keys.partition_point(|&(_, last)| last < key);
-        self.file_last_keys.get(at).map(|&(file, _)| file)
+        file_of(&self.file_last_keys, self.deliveries_before, key)
     }
+}
+
+/// The file of new delivery `key`, from each file's last key
+/// ([`Writer::file_of`]); none for a key stored before the import.
+fn file_of(last_keys: &[(u32, i64)], before: i64, key: i64) -> Option<u32> {
+    if key <= before {
+        return None;
+    }
+    let at = last_keys.partition_point(|&(_, last)| last < key);
+    last_keys.get(at).map(|&(file, _)| file)
 }
 
 /// A place (day, fingerprint) as one number, for a set of many places in
